@@ -1,0 +1,83 @@
+"""Content-addressed files under the data dir: blobs/ab/cd/abcdef... (sha256)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from cadenza.ports import StoredBlob
+
+_CHUNK = 1 << 20
+
+
+class LocalBlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path_of(self, digest: str) -> Path:
+        return self.root / digest[:2] / digest[2:4] / digest
+
+    def exists(self, digest: str) -> bool:
+        return self.path_of(digest).is_file()
+
+    def put_file(self, path: Path) -> StoredBlob:
+        digest = hashlib.sha256()
+        size = 0
+        with path.open("rb") as src, self._staging() as (tmp, tmp_path):
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                tmp.write(chunk)
+                size += len(chunk)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+            return self._commit(tmp_path, digest.hexdigest(), size)
+
+    def put_bytes(self, data: bytes) -> StoredBlob:
+        hexdigest = hashlib.sha256(data).hexdigest()
+        if self.exists(hexdigest):
+            return StoredBlob(hexdigest, len(data), created=False)
+        with self._staging() as (tmp, tmp_path):
+            tmp.write(data)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+            return self._commit(tmp_path, hexdigest, len(data))
+
+    def delete(self, digest: str) -> None:
+        self.path_of(digest).unlink(missing_ok=True)
+
+    def digests(self) -> Iterator[str]:
+        for path in self.root.glob("??/??/*"):
+            if len(path.name) == 64:
+                yield path.name
+
+    def _staging(self) -> _Staging:
+        return _Staging(self.root)
+
+    def _commit(self, tmp_path: Path, hexdigest: str, size: int) -> StoredBlob:
+        final = self.path_of(hexdigest)
+        if final.is_file():
+            return StoredBlob(hexdigest, size, created=False)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        # Atomic: a reader never sees half a blob.
+        tmp_path.replace(final)
+        return StoredBlob(hexdigest, size, created=True)
+
+
+class _Staging:
+    """A temp file in the store's own filesystem, removed if the write does not complete."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __enter__(self) -> tuple[tempfile._TemporaryFileWrapper[bytes], Path]:
+        (self.root / "tmp").mkdir(exist_ok=True)
+        self.tmp = tempfile.NamedTemporaryFile(dir=self.root / "tmp", delete=False)
+        return self.tmp, Path(self.tmp.name)
+
+    def __exit__(self, *exc: object) -> None:
+        self.tmp.close()
+        Path(self.tmp.name).unlink(missing_ok=True)

@@ -1,0 +1,326 @@
+"""The catalog in SQL: writes at publish time, reads shaped as domain views."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from cadenza.adapters.db.models import (
+    ArtistRow,
+    AudioFileRow,
+    CoverImageRow,
+    DistributorRow,
+    ReleaseArtistRow,
+    ReleaseRow,
+    TrackArtistRow,
+    TrackRow,
+)
+from cadenza.domain.audio import Loudness, Quality
+from cadenza.domain.catalog import (
+    WORLDWIDE,
+    ArtistRef,
+    ArtistView,
+    EncodedAudio,
+    PublishedTrack,
+    ReleaseSpec,
+    ReleaseType,
+    ReleaseView,
+    TrackView,
+    Viewer,
+    as_utc,
+    name_key,
+)
+
+
+class SqlCatalog:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- reads -------------------------------------------------------------------------
+    def artist(self, artist_id: int) -> ArtistView | None:
+        row = self.s.get(ArtistRow, artist_id)
+        if row is None:
+            return None
+        ids = select(ReleaseArtistRow.release_id).where(ReleaseArtistRow.artist_id == artist_id)
+        featured = (
+            select(TrackRow.release_id)
+            .join(TrackArtistRow, TrackArtistRow.track_id == TrackRow.id)
+            .where(TrackArtistRow.artist_id == artist_id)
+        )
+        rows = self.s.scalars(
+            select(ReleaseRow)
+            .where(or_(ReleaseRow.id.in_(ids), ReleaseRow.id.in_(featured)))
+            .order_by(ReleaseRow.release_at.desc())
+        ).all()
+        return ArtistView(id=row.id, name=row.name, releases=tuple(self._releases(list(rows))))
+
+    def release(self, release_id: int) -> ReleaseView | None:
+        row = self.s.get(ReleaseRow, release_id)
+        if row is None:
+            return None
+        (view,) = self._releases([row])
+        tracks = self.s.scalars(
+            select(TrackRow)
+            .where(TrackRow.release_id == release_id)
+            .order_by(TrackRow.disc_number, TrackRow.track_number, TrackRow.id)
+        ).all()
+        return _with_tracks(view, self._tracks(list(tracks)))
+
+    def track(self, track_id: int) -> TrackView | None:
+        row = self.s.get(TrackRow, track_id)
+        return self._tracks([row])[0] if row is not None else None
+
+    def new_releases(self, viewer: Viewer, limit: int, offset: int) -> list[ReleaseView]:
+        query = select(ReleaseRow).where(ReleaseRow.release_at <= as_utc(viewer.now))
+        padded = " " + ReleaseRow.territories + " "
+        allowed = [padded.like(f"% {WORLDWIDE} %")]
+        if viewer.country:
+            allowed.append(padded.like(f"% {viewer.country.upper()[:2]} %"))
+        query = query.where(or_(*allowed))
+        rows = self.s.scalars(
+            query.order_by(ReleaseRow.release_at.desc(), ReleaseRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return self._releases(list(rows))
+
+    def distributor_releases(
+        self, distributor_id: int, limit: int, offset: int
+    ) -> list[ReleaseView]:
+        rows = self.s.scalars(
+            select(ReleaseRow)
+            .where(ReleaseRow.distributor_id == distributor_id)
+            .order_by(ReleaseRow.created_at.desc(), ReleaseRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return self._releases(list(rows))
+
+    def release_by_source(self, distributor_id: int, source_key: str) -> ReleaseView | None:
+        row_id = self.s.scalar(
+            select(ReleaseRow.id).where(
+                ReleaseRow.distributor_id == distributor_id, ReleaseRow.source_key == source_key
+            )
+        )
+        return self.release(row_id) if row_id is not None else None
+
+    def track_sources(self, release_id: int) -> dict[int, str]:
+        query = select(TrackRow.id, TrackRow.source_blob).where(TrackRow.release_id == release_id)
+        return {row[0]: row[1] for row in self.s.execute(query)}
+
+    def release_id_of_isrc(self, isrc: str) -> int | None:
+        return self.s.scalar(select(TrackRow.release_id).where(TrackRow.isrc == isrc))
+
+    def release_id_of_upc(self, upc: str) -> int | None:
+        return self.s.scalar(select(ReleaseRow.id).where(ReleaseRow.upc == upc))
+
+    def referenced_blobs(self) -> set[str]:
+        blobs = set(self.s.scalars(select(AudioFileRow.blob)))
+        blobs.update(self.s.scalars(select(CoverImageRow.blob)))
+        return blobs
+
+    # -- writes ------------------------------------------------------------------------
+    def distributor_id(self, name: str) -> int:
+        found = self.s.scalar(select(DistributorRow.id).where(DistributorRow.name == name))
+        if found is not None:
+            return found
+        row = DistributorRow(name=name, created_at=datetime.now(UTC))
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def save_release(
+        self,
+        distributor_id: int,
+        source_key: str,
+        spec: ReleaseSpec,
+        covers: dict[int, str],
+        loudness: Loudness | None,
+    ) -> int:
+        now = datetime.now(UTC)
+        row = self.s.scalar(
+            select(ReleaseRow).where(
+                ReleaseRow.distributor_id == distributor_id, ReleaseRow.source_key == source_key
+            )
+        )
+        if row is None:
+            row = ReleaseRow(distributor_id=distributor_id, source_key=source_key, created_at=now)
+            self.s.add(row)
+        row.title, row.release_type, row.upc = spec.title, spec.release_type.value, spec.upc
+        row.label, row.release_at, row.explicit = spec.label, as_utc(spec.release_at), spec.explicit
+        row.territories = " ".join(spec.territories)
+        row.copyright_lines, row.genres = list(spec.copyright_lines), list(spec.genres)
+        row.loudness_lufs = loudness.integrated_lufs if loudness else None
+        row.true_peak_dbtp = loudness.true_peak_dbtp if loudness else None
+        row.updated_at = now
+        self.s.flush()
+        self.s.execute(delete(ReleaseArtistRow).where(ReleaseArtistRow.release_id == row.id))
+        for position, artist_id in enumerate(self._artist_ids(spec.artists)):
+            self.s.add(ReleaseArtistRow(release_id=row.id, artist_id=artist_id, position=position))
+        self.s.execute(delete(CoverImageRow).where(CoverImageRow.release_id == row.id))
+        for size, blob in covers.items():
+            self.s.add(CoverImageRow(release_id=row.id, size_px=size, blob=blob))
+        self.s.flush()
+        return row.id
+
+    def save_track(self, release_id: int, track: PublishedTrack) -> int:
+        spec = track.spec
+        row = self.s.scalar(
+            select(TrackRow).where(
+                TrackRow.release_id == release_id,
+                TrackRow.disc_number == spec.disc_number,
+                TrackRow.track_number == spec.track_number,
+            )
+        )
+        if row is None:
+            row = TrackRow(release_id=release_id)
+            self.s.add(row)
+        row.title, row.isrc, row.explicit = spec.title, spec.isrc, spec.explicit
+        row.disc_number, row.track_number = spec.disc_number, spec.track_number
+        row.duration_ms, row.genres = track.duration_ms, list(spec.genres)
+        row.loudness_lufs = track.loudness.integrated_lufs
+        row.true_peak_dbtp = track.loudness.true_peak_dbtp
+        row.source_blob, row.source_format = track.source_blob, track.source_format
+        self.s.flush()
+        self._replace_track_links(row.id, spec.artists, spec.featured_artists, track.files)
+        return row.id
+
+    def remove_tracks_except(self, release_id: int, keep: set[int]) -> None:
+        self.s.execute(
+            delete(TrackRow).where(TrackRow.release_id == release_id, TrackRow.id.not_in(keep))
+        )
+
+    # -- helpers -----------------------------------------------------------------------
+    def _replace_track_links(
+        self, track_id: int, main: list[str], featured: list[str], files: tuple[EncodedAudio, ...]
+    ) -> None:
+        self.s.execute(delete(TrackArtistRow).where(TrackArtistRow.track_id == track_id))
+        self.s.execute(delete(AudioFileRow).where(AudioFileRow.track_id == track_id))
+        seen: set[int] = set()
+        roles = [("main", a) for a in self._artist_ids(main)]
+        roles += [("featured", a) for a in self._artist_ids(featured)]
+        for position, (role, artist_id) in enumerate(roles):
+            if artist_id not in seen:
+                seen.add(artist_id)
+                self.s.add(
+                    TrackArtistRow(
+                        track_id=track_id, artist_id=artist_id, role=role, position=position
+                    )
+                )
+        for f in files:
+            self.s.add(
+                AudioFileRow(
+                    track_id=track_id,
+                    quality=f.quality.value,
+                    blob=f.blob,
+                    size=f.size,
+                    bitrate_kbps=f.bitrate_kbps,
+                )
+            )
+        self.s.flush()
+
+    def _artist_ids(self, names: list[str]) -> list[int]:
+        ids: list[int] = []
+        for name in names:
+            key = name_key(name)
+            found = self.s.scalar(select(ArtistRow.id).where(ArtistRow.name_key == key))
+            if found is None:
+                row = ArtistRow(name=name.strip(), name_key=key, created_at=datetime.now(UTC))
+                self.s.add(row)
+                self.s.flush()
+                found = row.id
+            if found not in ids:
+                ids.append(found)
+        return ids
+
+    def _release_artists(self, ids: list[int]) -> dict[int, list[ArtistRef]]:
+        refs: dict[int, list[ArtistRef]] = defaultdict(list)
+        query = (
+            select(ReleaseArtistRow.release_id, ArtistRow.id, ArtistRow.name)
+            .join(ArtistRow, ArtistRow.id == ReleaseArtistRow.artist_id)
+            .where(ReleaseArtistRow.release_id.in_(ids))
+            .order_by(ReleaseArtistRow.release_id, ReleaseArtistRow.position)
+        )
+        for release_id, artist_id, name in self.s.execute(query):
+            refs[release_id].append(ArtistRef(artist_id, name))
+        return refs
+
+    def _track_artists(self, ids: list[int]) -> dict[int, list[tuple[str, ArtistRef]]]:
+        refs: dict[int, list[tuple[str, ArtistRef]]] = defaultdict(list)
+        query = (
+            select(TrackArtistRow.track_id, TrackArtistRow.role, ArtistRow.id, ArtistRow.name)
+            .join(ArtistRow, ArtistRow.id == TrackArtistRow.artist_id)
+            .where(TrackArtistRow.track_id.in_(ids))
+            .order_by(TrackArtistRow.track_id, TrackArtistRow.position)
+        )
+        for track_id, role, artist_id, name in self.s.execute(query):
+            refs[track_id].append((role, ArtistRef(artist_id, name)))
+        return refs
+
+    def _releases(self, rows: list[ReleaseRow]) -> list[ReleaseView]:
+        ids = [r.id for r in rows]
+        artists = self._release_artists(ids)
+        covers: dict[int, dict[int, str]] = defaultdict(dict)
+        if ids:
+            for c in self.s.scalars(select(CoverImageRow).where(CoverImageRow.release_id.in_(ids))):
+                covers[c.release_id][c.size_px] = c.blob
+        return [
+            ReleaseView(
+                id=r.id,
+                distributor_id=r.distributor_id,
+                title=r.title,
+                release_type=ReleaseType(r.release_type),
+                upc=r.upc,
+                label=r.label,
+                release_at=as_utc(r.release_at),
+                territories=tuple(r.territories.split()),
+                explicit=r.explicit,
+                copyright_lines=tuple(r.copyright_lines),
+                genres=tuple(r.genres),
+                artists=tuple(artists[r.id]),
+                covers=covers[r.id],
+                loudness=_loudness(r.loudness_lufs, r.true_peak_dbtp),
+            )
+            for r in rows
+        ]
+
+    def _tracks(self, rows: list[TrackRow]) -> list[TrackView]:
+        ids = [t.id for t in rows]
+        artists = self._track_artists(ids)
+        files: dict[int, list[EncodedAudio]] = defaultdict(list)
+        if ids:
+            for f in self.s.scalars(select(AudioFileRow).where(AudioFileRow.track_id.in_(ids))):
+                files[f.track_id].append(
+                    EncodedAudio(Quality(f.quality), f.blob, f.size, f.bitrate_kbps)
+                )
+        order = list(Quality)
+        return [
+            TrackView(
+                id=t.id,
+                release_id=t.release_id,
+                title=t.title,
+                isrc=t.isrc,
+                artists=tuple(a for role, a in artists[t.id] if role == "main"),
+                featured_artists=tuple(a for role, a in artists[t.id] if role == "featured"),
+                disc_number=t.disc_number,
+                track_number=t.track_number,
+                duration_ms=t.duration_ms,
+                explicit=t.explicit,
+                genres=tuple(t.genres),
+                loudness=Loudness(t.loudness_lufs, t.true_peak_dbtp),
+                files=tuple(sorted(files[t.id], key=lambda f: order.index(f.quality))),
+            )
+            for t in rows
+        ]
+
+
+def _loudness(lufs: float | None, peak: float | None) -> Loudness | None:
+    return Loudness(lufs, peak) if lufs is not None and peak is not None else None
+
+
+def _with_tracks(view: ReleaseView, tracks: list[TrackView]) -> ReleaseView:
+    return replace(view, tracks=tuple(tracks))

@@ -1,0 +1,21 @@
+"""Alembic environment: migrations run on the connection bootstrap hands over."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from cadenza.adapters.db.models import Base
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    # `alembic` from the command line: use the URL given with -x url=...
+    url = context.get_x_argument(as_dictionary=True)["url"]
+    connection = create_engine(url).connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()

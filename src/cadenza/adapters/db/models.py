@@ -1,0 +1,150 @@
+"""SQLAlchemy tables for the catalog, the library scan and deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DistributorRow(Base):
+    __tablename__ = "distributors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ArtistRow(Base):
+    __tablename__ = "artists"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_key: Mapped[str] = mapped_column(String(500), unique=True)  # case/accent folded
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReleaseRow(Base):
+    __tablename__ = "releases"
+    __table_args__ = (
+        UniqueConstraint("distributor_id", "source_key", name="uq_release_source"),
+        Index("ix_releases_release_at", "release_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
+    source_key: Mapped[str] = mapped_column(String(1100))  # UPC, or album artist + album
+    title: Mapped[str] = mapped_column(String(1000))
+    release_type: Mapped[str] = mapped_column(String(20))
+    upc: Mapped[str | None] = mapped_column(String(14), unique=True)
+    label: Mapped[str | None] = mapped_column(String(1000))
+    release_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    territories: Mapped[str] = mapped_column(Text)  # space separated ISO codes or WORLDWIDE
+    explicit: Mapped[bool] = mapped_column(Boolean)
+    copyright_lines: Mapped[list[str]] = mapped_column(JSON)
+    genres: Mapped[list[str]] = mapped_column(JSON)
+    loudness_lufs: Mapped[float | None] = mapped_column(Float)
+    true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReleaseArtistRow(Base):
+    __tablename__ = "release_artists"
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class CoverImageRow(Base):
+    __tablename__ = "cover_images"
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    size_px: Mapped[int] = mapped_column(Integer, primary_key=True)
+    blob: Mapped[str] = mapped_column(String(64))
+
+
+class TrackRow(Base):
+    __tablename__ = "tracks"
+    __table_args__ = (Index("ix_tracks_release", "release_id", "disc_number", "track_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(1000))
+    isrc: Mapped[str | None] = mapped_column(String(12), unique=True)
+    disc_number: Mapped[int] = mapped_column(Integer)
+    track_number: Mapped[int] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    explicit: Mapped[bool] = mapped_column(Boolean)
+    genres: Mapped[list[str]] = mapped_column(JSON)
+    loudness_lufs: Mapped[float] = mapped_column(Float)
+    true_peak_dbtp: Mapped[float] = mapped_column(Float)
+    source_blob: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the delivered file
+    source_format: Mapped[str] = mapped_column(String(40))
+
+
+class TrackArtistRow(Base):
+    __tablename__ = "track_artists"
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(10))  # main | featured
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class AudioFileRow(Base):
+    __tablename__ = "audio_files"
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    quality: Mapped[str] = mapped_column(String(12), primary_key=True)
+    blob: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    bitrate_kbps: Mapped[int | None] = mapped_column(Integer)
+
+
+class LibraryFileRow(Base):
+    """What `cadenza ingest DIR` last saw of each file, so a rescan skips unchanged ones."""
+
+    __tablename__ = "library_files"
+    path: Mapped[str] = mapped_column(String(4096), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mtime_ns: Mapped[int] = mapped_column(BigInteger)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryRow(Base):
+    """An upload being ingested in the background, polled by its distributor."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
+    status: Mapped[str] = mapped_column(String(12))  # queued | processing | published | failed
+    stage: Mapped[str | None] = mapped_column(String(20))
+    progress: Mapped[float] = mapped_column(Float)
+    release_id: Mapped[int | None] = mapped_column(Integer)
+    track_ids: Mapped[list[int]] = mapped_column(JSON)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_file: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

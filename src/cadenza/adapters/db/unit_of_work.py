@@ -1,0 +1,35 @@
+"""One transaction over the catalog, the library scan and deliveries."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cadenza.adapters.db.catalog_repo import SqlCatalog
+from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+class SqlUnitOfWork:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self.session: Session = self._sessions()
+        self.catalog = SqlCatalog(self.session)
+        self.library = SqlLibrary(self.session)
+        self.deliveries = SqlDeliveries(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,48 @@
+"""The ASGI application: routes, errors as JSON with stable codes, the body size limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cadenza import __version__
+from cadenza.api.limits import BodySizeLimit
+from cadenza.api.routes import catalog, distributor, stream
+from cadenza.bootstrap import App
+from cadenza.domain.errors import CadenzaError
+
+
+def create_app(cadenza: App) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        cadenza.deliveries.resume_unfinished()
+        yield
+        cadenza.close()
+
+    api = FastAPI(
+        title="Cadenza",
+        version=__version__,
+        description="Self-hosted music streaming: catalog, deliveries and audio.",
+        lifespan=lifespan,
+    )
+    api.state.cadenza = cadenza
+    api.add_middleware(BodySizeLimit, max_bytes=lambda: cadenza.settings.max_upload_bytes)
+
+    @api.exception_handler(CadenzaError)
+    async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
+        body = {"error": {"code": exc.code, "message": exc.message, "file": exc.file}}
+        return JSONResponse(body, status_code=exc.status)
+
+    @api.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        with cadenza.uow() as uow:
+            uow.catalog.release_id_of_upc("0")  # proves the database answers
+        return {"status": "ok", "version": __version__}
+
+    api.include_router(catalog.router)
+    api.include_router(stream.router)
+    api.include_router(distributor.router)
+    return api

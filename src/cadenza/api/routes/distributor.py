@@ -1,0 +1,88 @@
+"""Distributors deliver releases: upload, poll the status, list what they delivered."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import PurePath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Query, UploadFile, status
+
+from cadenza.api.deps import AppDep, DistributorId
+from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
+from cadenza.domain.errors import InvalidDelivery
+from cadenza.ports import Delivery
+
+router = APIRouter(prefix="/api/v1/distributor", tags=["distributor"])
+
+
+@router.post("/releases", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut)
+def deliver_release(
+    app: AppDep,
+    distributor: DistributorId,
+    files: Annotated[
+        list[UploadFile],
+        File(description="A .zip of the release, or its audio files, cover.jpg and release.json"),
+    ],
+) -> DeliveryOut:
+    """Accept a delivery; it is validated and transcoded in the background. Poll `status_url`."""
+    if len(files) > app.settings.max_files_per_delivery:
+        raise InvalidDelivery(
+            f"{len(files)} files; at most {app.settings.max_files_per_delivery} per delivery",
+            code="too_many_files",
+        )
+    delivery_id, folder = app.deliveries.upload_dir()
+    try:
+        for upload in files:
+            name = PurePath((upload.filename or "").replace("\\", "/")).name
+            if not name or name.startswith("."):
+                raise InvalidDelivery(
+                    "every file needs a plain name", code="bad_file_name", file=name
+                )
+            with (folder / name).open("wb") as out:
+                shutil.copyfileobj(upload.file, out, 1 << 20)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return delivery_out(app.deliveries.submit(delivery_id, distributor))
+
+
+@router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
+def delivery_status(delivery_id: str, app: AppDep, distributor: DistributorId) -> DeliveryOut:
+    return delivery_out(app.deliveries.status(delivery_id, distributor))
+
+
+@router.get("/releases", response_model=Page[ReleaseSummaryOut])
+def my_releases(
+    app: AppDep,
+    distributor: DistributorId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page[ReleaseSummaryOut]:
+    """Everything this distributor delivered, released or not, in every territory."""
+    releases = app.catalog.distributor_releases(distributor, limit, offset)
+    following = None
+    if len(releases) == limit:
+        following = f"/api/v1/distributor/releases?limit={limit}&offset={offset + limit}"
+    return Page[ReleaseSummaryOut](
+        items=[ReleaseSummaryOut.of(r) for r in releases],
+        limit=limit,
+        offset=offset,
+        next=following,
+    )
+
+
+def delivery_out(d: Delivery) -> DeliveryOut:
+    error = None
+    if d.error_code:
+        error = {"code": d.error_code, "message": d.error_message, "file": d.error_file}
+    return DeliveryOut(
+        id=d.id,
+        status=d.status,
+        stage=d.stage,
+        progress=d.progress,
+        status_url=f"/api/v1/distributor/deliveries/{d.id}",
+        release_id=d.release_id,
+        track_ids=d.track_ids,
+        error=error,
+    )

@@ -1,0 +1,118 @@
+"""The one composition root: settings in, adapters wired into services out."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import secrets
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from cadenza.adapters.audio.covers import PillowCoverArt
+from cadenza.adapters.audio.probe import PyAvProbe
+from cadenza.adapters.audio.tags import MutagenTagReader
+from cadenza.adapters.audio.transcode import PyAvTranscoder
+from cadenza.adapters.blobs.local import LocalBlobStore
+from cadenza.adapters.db.engine import make_engine, migrate
+from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.config import Settings
+from cadenza.ingest.pipeline import IngestTools
+from cadenza.ingest.source import ZipLimits
+from cadenza.services.catalog import CatalogService
+from cadenza.services.deliveries import DeliveryService
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    blobs: LocalBlobStore
+    clock: SystemClock = field(default_factory=SystemClock)
+    shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.engine)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions)
+
+    @cached_property
+    def catalog(self) -> CatalogService:
+        return CatalogService(self.uow)
+
+    @cached_property
+    def deliveries(self) -> DeliveryService:
+        return DeliveryService(
+            self.uow, self.ingest_tools, self.settings.data_dir / "uploads", self.zip_limits
+        )
+
+    @cached_property
+    def zip_limits(self) -> ZipLimits:
+        return ZipLimits(self.settings.max_files_per_delivery, self.settings.max_upload_bytes * 2)
+
+    @cached_property
+    def pool(self) -> Executor:
+        if self.shared_pool is not None:
+            return self.shared_pool
+        workers = self.settings.transcode_workers or os.cpu_count() or 1
+        # forkserver: workers never inherit the server's threads or open database connections.
+        context = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+    def ingest_tools(self) -> IngestTools:
+        s = self.settings
+        s.work_dir.mkdir(parents=True, exist_ok=True)
+        return IngestTools(
+            probe=PyAvProbe(max_duration_s=s.max_track_seconds),
+            tags=MutagenTagReader(max_tag_chars=s.max_tag_chars),
+            transcoder=PyAvTranscoder(opus_complexity=s.opus_complexity),
+            covers=PillowCoverArt(),
+            blobs=self.blobs,
+            uow=self.uow,
+            pool=self.pool,
+            work_dir=s.work_dir,
+            max_tag_chars=s.max_tag_chars,
+        )
+
+    @cached_property
+    def distributor_key(self) -> str:
+        """The key distributors upload with: the setting, or one made on first start and kept."""
+        if self.settings.distributor_key:
+            return self.settings.distributor_key
+        path = self.settings.data_dir / "distributor.key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def distributor_id(self, name: str | None = None) -> int:
+        with self.uow() as uow:
+            distributor_id = uow.catalog.distributor_id(name or self.settings.distributor_name)
+            uow.commit()
+            return distributor_id
+
+    def close(self) -> None:
+        if "deliveries" in self.__dict__:
+            self.deliveries.close()
+        if "pool" in self.__dict__ and self.shared_pool is None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None) -> App:
+    settings = settings or Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    migrate(engine)
+    return App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))

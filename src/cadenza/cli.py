@@ -1,0 +1,171 @@
+"""`cadenza serve | ingest | demo`: the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cadenza.bootstrap import App, bootstrap
+from cadenza.domain.errors import CadenzaError
+from cadenza.ingest.delivery import ingest_delivery
+from cadenza.ingest.library import LibraryIngest, LibraryReport
+
+cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
+err = Console(stderr=True)
+
+
+def progress_bar(console: Console = err) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option(help="Build and load the demo catalog first")] = False,
+) -> None:
+    """Serve whatever the data dir holds (and the demo catalog, with --demo)."""
+    import uvicorn
+
+    from cadenza.api.app import create_app
+
+    app = bootstrap()
+    if demo:
+        build_demo(app)
+    err.print(f"Data dir: {app.settings.data_dir.resolve()}")
+    err.print(f"Distributor key: {app.settings.data_dir.resolve() / 'distributor.key'}")
+    _ = app.distributor_key
+    err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
+    uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def demo() -> None:
+    """Build the demo catalog (generated on this machine) and load it. Reused when built."""
+    app = bootstrap()
+    try:
+        build_demo(app)
+    finally:
+        app.close()
+
+
+@cli.command()
+def ingest(
+    path: Annotated[
+        Path, typer.Argument(help="A release folder, a .zip, or a whole music library")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+    distributor: Annotated[str, typer.Option(help="Who delivers it")] = "Local library",
+) -> None:
+    """Ingest a release or a library: only new or changed files are processed."""
+    app = bootstrap()
+    try:
+        result = _ingest(app, path.expanduser(), distributor, quiet=as_json)
+    except CadenzaError as exc:
+        if as_json:
+            typer.echo(
+                json.dumps({"error": {"code": exc.code, "message": exc.message, "file": exc.file}})
+            )
+        else:
+            err.print(f"[red]refused[/] {exc.file or path}: {exc.message} ({exc.code})")
+        raise typer.Exit(2) from None
+    finally:
+        app.close()
+    if as_json:
+        typer.echo(json.dumps(result))
+    if result.get("refused"):
+        raise typer.Exit(1)
+
+
+def _ingest(app: App, path: Path, distributor: str, *, quiet: bool) -> dict[str, object]:
+    distributor_id = app.distributor_id(distributor)
+    tools = app.ingest_tools()
+    if path.is_file():
+        with progress_bar() as bar:
+            task = bar.add_task(f"Ingesting {path.name}", total=None)
+            done = ingest_delivery(
+                tools,
+                path,
+                distributor_id,
+                limits=app.zip_limits,
+                strict_cover=False,
+                progress=lambda n: bar.advance(task, n),
+                on_start=lambda total: bar.update(task, total=total),
+            )
+        return {"release_id": done.release_id, "track_ids": done.track_ids, "refused": []}
+    library = LibraryIngest(tools, distributor_id)
+    sources, report = library.plan(path)
+    total = sum(len(s.files) for s in sources)
+    with progress_bar() as bar:
+        task = bar.add_task(f"Ingesting {path.name or path}", total=total)
+        library.run(sources, report, progress=lambda n: bar.advance(task, n))
+    if not quiet:
+        _print_report(report)
+    return _report_json(app, report)
+
+
+def _print_report(report: LibraryReport) -> None:
+    err.print(
+        f"added {len(report.added)} releases, changed {len(report.changed)}, "
+        f"{report.unchanged_files} files unchanged, {len(report.refused)} refused"
+    )
+    for path, exc in report.refused:
+        err.print(f"[red]refused[/] {path}: {exc.message} ({exc.code})")
+    if report.missing_files:
+        err.print(f"{len(report.missing_files)} files seen before are gone (kept in the catalog)")
+
+
+def _report_json(app: App, report: LibraryReport) -> dict[str, object]:
+    releases = [{"release_id": r.release_id, "track_ids": r.track_ids} for r in report.releases]
+    if not releases and report.unchanged_track_ids:
+        releases = _releases_of(app, report.unchanged_track_ids)
+    result: dict[str, object] = {
+        "releases": releases,
+        "added": len(report.added),
+        "changed": len(report.changed),
+        "unchanged_files": report.unchanged_files,
+        "refused": [{"file": p, "code": e.code, "message": e.message} for p, e in report.refused],
+    }
+    if len(releases) == 1:
+        result |= releases[0]
+    return result
+
+
+def _releases_of(app: App, track_ids: list[int]) -> list[dict[str, object]]:
+    with app.uow() as uow:
+        release_ids = sorted({t.release_id for i in track_ids if (t := uow.catalog.track(i))})
+        if len(release_ids) != 1:
+            return [{"release_id": r} for r in release_ids]
+        release = uow.catalog.release(release_ids[0])
+        assert release is not None
+        return [{"release_id": release.id, "track_ids": [t.id for t in release.tracks]}]
+
+
+def build_demo(app: App) -> None:
+    """Write the demo library (first time only), then ingest what is new in it."""
+    from cadenza.demo import DemoSize, write_demo_library
+
+    root = app.settings.data_dir / "demo-library"
+    size = DemoSize(**json.loads(app.settings.demo_size)) if app.settings.demo_size else DemoSize()
+    with progress_bar() as bar:
+        task = bar.add_task("Composing the demo catalog", total=size.tracks)
+        write_demo_library(
+            root, size, on_track=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+    _ingest(app, root, "Cadenza Demo Records", quiet=False)
+
+
+def main() -> None:
+    cli()

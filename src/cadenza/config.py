@@ -1,0 +1,39 @@
+"""Settings, from CADENZA_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CADENZA_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    # Until accounts exist: the key a distributor sends as `X-Distributor-Key`, and its name.
+    distributor_key: str | None = None
+    distributor_name: str = "Local distributor"
+    # Stands in for the listener's country until accounts exist.
+    default_country: str | None = None
+    max_track_seconds: float = 3 * 3600.0
+    max_upload_bytes: int = 2 * 1024**3
+    max_files_per_delivery: int = 500
+    max_tag_chars: int = 1000
+    transcode_workers: int = 0  # 0: one per core
+    opus_complexity: int = 10
+    # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
+    demo_size: str | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'cadenza.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"

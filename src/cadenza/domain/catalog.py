@@ -1,0 +1,465 @@
+"""The catalog as listeners and distributors see it: artists, releases, tracks, territories."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from cadenza.domain.audio import Loudness, Quality
+from cadenza.domain.errors import InvalidDelivery
+
+WORLDWIDE = "WORLDWIDE"
+COVER_SIZES = (64, 300, 640)
+MIN_DELIVERY_COVER_PX = 640
+
+# ISO 3166-1 alpha-2, officially assigned codes (plus XK, used by the industry for Kosovo).
+_ISO_COUNTRIES = frozenset(
+    [
+        "AD",
+        "AE",
+        "AF",
+        "AG",
+        "AI",
+        "AL",
+        "AM",
+        "AO",
+        "AQ",
+        "AR",
+        "AS",
+        "AT",
+        "AU",
+        "AW",
+        "AX",
+        "AZ",
+        "BA",
+        "BB",
+        "BD",
+        "BE",
+        "BF",
+        "BG",
+        "BH",
+        "BI",
+        "BJ",
+        "BL",
+        "BM",
+        "BN",
+        "BO",
+        "BQ",
+        "BR",
+        "BS",
+        "BT",
+        "BV",
+        "BW",
+        "BY",
+        "BZ",
+        "CA",
+        "CC",
+        "CD",
+        "CF",
+        "CG",
+        "CH",
+        "CI",
+        "CK",
+        "CL",
+        "CM",
+        "CN",
+        "CO",
+        "CR",
+        "CU",
+        "CV",
+        "CW",
+        "CX",
+        "CY",
+        "CZ",
+        "DE",
+        "DJ",
+        "DK",
+        "DM",
+        "DO",
+        "DZ",
+        "EC",
+        "EE",
+        "EG",
+        "EH",
+        "ER",
+        "ES",
+        "ET",
+        "FI",
+        "FJ",
+        "FK",
+        "FM",
+        "FO",
+        "FR",
+        "GA",
+        "GB",
+        "GD",
+        "GE",
+        "GF",
+        "GG",
+        "GH",
+        "GI",
+        "GL",
+        "GM",
+        "GN",
+        "GP",
+        "GQ",
+        "GR",
+        "GS",
+        "GT",
+        "GU",
+        "GW",
+        "GY",
+        "HK",
+        "HM",
+        "HN",
+        "HR",
+        "HT",
+        "HU",
+        "ID",
+        "IE",
+        "IL",
+        "IM",
+        "IN",
+        "IO",
+        "IQ",
+        "IR",
+        "IS",
+        "IT",
+        "JE",
+        "JM",
+        "JO",
+        "JP",
+        "KE",
+        "KG",
+        "KH",
+        "KI",
+        "KM",
+        "KN",
+        "KP",
+        "KR",
+        "KW",
+        "KY",
+        "KZ",
+        "LA",
+        "LB",
+        "LC",
+        "LI",
+        "LK",
+        "LR",
+        "LS",
+        "LT",
+        "LU",
+        "LV",
+        "LY",
+        "MA",
+        "MC",
+        "MD",
+        "ME",
+        "MF",
+        "MG",
+        "MH",
+        "MK",
+        "ML",
+        "MM",
+        "MN",
+        "MO",
+        "MP",
+        "MQ",
+        "MR",
+        "MS",
+        "MT",
+        "MU",
+        "MV",
+        "MW",
+        "MX",
+        "MY",
+        "MZ",
+        "NA",
+        "NC",
+        "NE",
+        "NF",
+        "NG",
+        "NI",
+        "NL",
+        "NO",
+        "NP",
+        "NR",
+        "NU",
+        "NZ",
+        "OM",
+        "PA",
+        "PE",
+        "PF",
+        "PG",
+        "PH",
+        "PK",
+        "PL",
+        "PM",
+        "PN",
+        "PR",
+        "PS",
+        "PT",
+        "PW",
+        "PY",
+        "QA",
+        "RE",
+        "RO",
+        "RS",
+        "RU",
+        "RW",
+        "SA",
+        "SB",
+        "SC",
+        "SD",
+        "SE",
+        "SG",
+        "SH",
+        "SI",
+        "SJ",
+        "SK",
+        "SL",
+        "SM",
+        "SN",
+        "SO",
+        "SR",
+        "SS",
+        "ST",
+        "SV",
+        "SX",
+        "SY",
+        "SZ",
+        "TC",
+        "TD",
+        "TF",
+        "TG",
+        "TH",
+        "TJ",
+        "TK",
+        "TL",
+        "TM",
+        "TN",
+        "TO",
+        "TR",
+        "TT",
+        "TV",
+        "TW",
+        "TZ",
+        "UA",
+        "UG",
+        "UM",
+        "US",
+        "UY",
+        "UZ",
+        "VA",
+        "VC",
+        "VE",
+        "VG",
+        "VI",
+        "VN",
+        "VU",
+        "WF",
+        "WS",
+        "XK",
+        "YE",
+        "YT",
+        "ZA",
+        "ZM",
+        "ZW",
+    ]
+)
+_ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}\d{7}$")
+_UPC = re.compile(r"^\d{12,14}$")
+
+
+class ReleaseType(StrEnum):
+    ALBUM = "album"
+    SINGLE = "single"
+    EP = "ep"
+    COMPILATION = "compilation"
+
+
+def normalise_isrc(raw: str) -> str:
+    isrc = raw.replace("-", "").replace(" ", "").upper()
+    if not _ISRC.match(isrc):
+        raise InvalidDelivery(
+            f"ISRC {raw!r} is not 12 characters CCXXXYYNNNNN", code="invalid_isrc"
+        )
+    return isrc
+
+
+def normalise_upc(raw: str) -> str:
+    upc = raw.strip()
+    if not _UPC.match(upc):
+        raise InvalidDelivery(f"UPC/EAN {raw!r} must be 12 to 14 digits", code="invalid_upc")
+    return upc
+
+
+def parse_territories(codes: list[str] | str | None) -> tuple[str, ...]:
+    """ISO country codes, or WORLDWIDE. An unknown code is refused, never silently dropped."""
+    if codes is None:
+        return (WORLDWIDE,)
+    items = codes.replace(",", " ").split() if isinstance(codes, str) else list(codes)
+    cleaned = [str(c).strip().upper() for c in items if str(c).strip()]
+    if not cleaned or WORLDWIDE in cleaned or "WW" in cleaned:
+        return (WORLDWIDE,)
+    unknown = sorted({c for c in cleaned if c not in _ISO_COUNTRIES})
+    if unknown:
+        raise InvalidDelivery(
+            f"unknown territory code(s): {', '.join(unknown)} (use ISO 3166-1 alpha-2 or WORLDWIDE)",
+            code="unknown_territory",
+        )
+    return tuple(sorted(set(cleaned)))
+
+
+def available_in(territories: tuple[str, ...], country: str | None) -> bool:
+    if WORLDWIDE in territories:
+        return True
+    return country is not None and country.upper() in territories
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at the catalog: a listener's country and the clock, or a distributor."""
+
+    country: str | None
+    now: datetime
+    distributor_id: int | None = None
+
+
+def release_visible(
+    *,
+    release_at: datetime,
+    territories: tuple[str, ...],
+    distributor_id: int | None,
+    viewer: Viewer,
+) -> bool:
+    """A release is invisible before its date and outside its territories; its distributor sees it."""
+    if viewer.distributor_id is not None and viewer.distributor_id == distributor_id:
+        return True
+    released = as_utc(release_at) <= as_utc(viewer.now)
+    return released and available_in(territories, viewer.country)
+
+
+def as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@dataclass
+class TrackSpec:
+    """What a delivery says about one track, after tags and release.json are merged."""
+
+    title: str
+    artists: list[str]
+    featured_artists: list[str] = field(default_factory=list)
+    isrc: str | None = None
+    disc_number: int = 1
+    track_number: int = 1
+    genres: list[str] = field(default_factory=list)
+    explicit: bool = False
+
+
+@dataclass
+class ReleaseSpec:
+    """What a delivery says about a release."""
+
+    title: str
+    artists: list[str]
+    release_type: ReleaseType = ReleaseType.ALBUM
+    upc: str | None = None
+    label: str | None = None
+    release_at: datetime = field(default_factory=lambda: datetime(1970, 1, 1, tzinfo=UTC))
+    territories: tuple[str, ...] = (WORLDWIDE,)
+    explicit: bool = False
+    copyright_lines: list[str] = field(default_factory=list)
+    genres: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EncodedAudio:
+    quality: Quality
+    blob: str  # sha256 hex of the file
+    size: int
+    bitrate_kbps: int | None
+
+
+@dataclass(frozen=True)
+class ArtistRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TrackView:
+    id: int
+    release_id: int
+    title: str
+    isrc: str | None
+    artists: tuple[ArtistRef, ...]
+    featured_artists: tuple[ArtistRef, ...]
+    disc_number: int
+    track_number: int
+    duration_ms: int
+    explicit: bool
+    genres: tuple[str, ...]
+    loudness: Loudness
+    files: tuple[EncodedAudio, ...]
+
+    def file(self, quality: Quality) -> EncodedAudio | None:
+        return next((f for f in self.files if f.quality is quality), None)
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    id: int
+    distributor_id: int
+    title: str
+    release_type: ReleaseType
+    upc: str | None
+    label: str | None
+    release_at: datetime
+    territories: tuple[str, ...]
+    explicit: bool
+    copyright_lines: tuple[str, ...]
+    genres: tuple[str, ...]
+    artists: tuple[ArtistRef, ...]
+    covers: dict[int, str]  # size in px -> blob digest
+    loudness: Loudness | None
+    tracks: tuple[TrackView, ...] = ()
+
+    def visible_to(self, viewer: Viewer) -> bool:
+        return release_visible(
+            release_at=self.release_at,
+            territories=self.territories,
+            distributor_id=self.distributor_id,
+            viewer=viewer,
+        )
+
+
+@dataclass(frozen=True)
+class ArtistView:
+    id: int
+    name: str
+    releases: tuple[ReleaseView, ...]
+
+
+@dataclass(frozen=True)
+class PublishedTrack:
+    """A track ready to publish: its metadata, measured loudness and stored files."""
+
+    spec: TrackSpec
+    duration_ms: int
+    loudness: Loudness
+    source_blob: str
+    source_format: str
+    files: tuple[EncodedAudio, ...]
+
+
+def name_key(name: str) -> str:
+    """How two spellings of one name are recognised as the same: case and accents folded."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", name.strip())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())

@@ -1,0 +1,42 @@
+"""Errors a user can act on: a stable code, a clear message, and the file it concerns."""
+
+from __future__ import annotations
+
+
+class CadenzaError(Exception):
+    """Base of every refusal the platform gives. `code` is stable; `message` is for people."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+
+class NotFound(CadenzaError):
+    code = "not_found"
+    status = 404
+
+
+class InvalidDelivery(CadenzaError):
+    """A delivery (upload, folder, zip) that cannot be ingested as given."""
+
+    code = "invalid_delivery"
+    status = 422
+
+
+class Conflict(CadenzaError):
+    code = "conflict"
+    status = 409
+
+
+class Unauthorized(CadenzaError):
+    code = "unauthorized"
+    status = 401

@@ -1,0 +1,56 @@
+"""A distributor's delivery: one release in a folder or a .zip, all or nothing."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+from cadenza.domain.catalog import MIN_DELIVERY_COVER_PX
+from cadenza.domain.errors import InvalidDelivery
+from cadenza.ingest.pipeline import (
+    IngestedRelease,
+    IngestTools,
+    Progress,
+    ReleaseIngest,
+    ReleaseSource,
+)
+from cadenza.ingest.source import ZipLimits, open_delivery
+
+
+def ingest_delivery(
+    tools: IngestTools,
+    path: Path,
+    distributor_id: int,
+    *,
+    limits: ZipLimits,
+    strict_cover: bool,
+    progress: Progress | None = None,
+    on_start: Progress | None = None,
+) -> IngestedRelease:
+    """Stage `read` (unpack), then the release pipeline. `strict_cover`: a distributor's upload
+    must carry a cover of at least 640x640; a self-hoster's folder gets a placeholder."""
+    work = tools.work_dir / f"delivery-{uuid.uuid4().hex}"
+    try:
+        files = open_delivery(path, work, limits)
+        if len(files.audio) > limits.max_files:
+            raise InvalidDelivery(
+                f"{len(files.audio)} audio files; at most {limits.max_files} per release",
+                code="too_many_files",
+                file=path.name,
+            )
+        source = ReleaseSource(
+            name=files.root.name if files.root != work / "unpacked" else path.stem,
+            files=files.audio,
+            manifest=files.manifest,
+            cover=files.cover,
+            atomic=True,
+            min_cover_px=MIN_DELIVERY_COVER_PX if strict_cover else 1,
+            cover_required=strict_cover,
+            distributor_id=distributor_id,
+        )
+        if on_start:
+            on_start(len(files.audio))
+        return ReleaseIngest(tools).run(source, progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,231 @@
+"""The interfaces services and the ingest pipeline need; adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol
+
+from cadenza.domain.audio import Loudness, Quality
+from cadenza.domain.catalog import (
+    ArtistView,
+    PublishedTrack,
+    ReleaseSpec,
+    ReleaseView,
+    TrackView,
+    Viewer,
+)
+from cadenza.domain.errors import CadenzaError
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What a decoder found in a file, before any transcoding."""
+
+    container: str
+    codec: str
+    sample_rate: int
+    channels: int
+    bits_per_sample: int | None
+    duration_s: float
+    lossless: bool
+
+
+@dataclass
+class Tags:
+    """Tags read from an audio file. Empty fields mean 'not tagged'."""
+
+    title: str | None = None
+    artists: list[str] = field(default_factory=list)
+    album: str | None = None
+    album_artists: list[str] = field(default_factory=list)
+    track_number: int | None = None
+    disc_number: int | None = None
+    isrc: str | None = None
+    genres: list[str] = field(default_factory=list)
+    date: str | None = None
+    label: str | None = None
+    copyright: str | None = None
+    upc: str | None = None
+    explicit: bool | None = None
+    cover: bytes | None = None
+
+
+@dataclass(frozen=True)
+class EncodedFile:
+    quality: Quality
+    path: Path
+    bitrate_kbps: int | None
+
+
+@dataclass(frozen=True)
+class TranscodeResult:
+    files: tuple[EncodedFile, ...]
+    loudness: Loudness
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class CoverImages:
+    """A cover as stored: the original's size, and a JPEG per square size in pixels."""
+
+    width: int
+    height: int
+    sizes: dict[int, bytes]
+
+
+class AudioProbe(Protocol):
+    def probe(self, path: Path) -> AudioInfo:
+        """Decode the whole file once; raise InvalidDelivery naming the reason if it is not audio."""
+        ...
+
+
+class TagReader(Protocol):
+    def read(self, path: Path) -> Tags: ...
+
+
+class Transcoder(Protocol):
+    def transcode(
+        self, source: Path, qualities: Sequence[Quality], out_dir: Path
+    ) -> TranscodeResult:
+        """Decode once, measure loudness, encode every quality; bounded memory."""
+        ...
+
+
+class CoverArt(Protocol):
+    def prepare(self, image: bytes, *, min_px: int) -> CoverImages: ...
+
+    def placeholder(self, title: str, artist: str) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    digest: str  # sha256, hex
+    size: int
+    created: bool  # False when the store already held these bytes
+
+
+class BlobStore(Protocol):
+    def put_file(self, path: Path) -> StoredBlob:
+        """Store a file by its sha256. Idempotent: storing the same bytes again creates nothing."""
+        ...
+
+    def put_bytes(self, data: bytes) -> StoredBlob: ...
+
+    def path_of(self, digest: str) -> Path: ...
+
+    def exists(self, digest: str) -> bool: ...
+
+    def delete(self, digest: str) -> None: ...
+
+    def digests(self) -> Iterator[str]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class CatalogRepository(Protocol):
+    def distributor_id(self, name: str) -> int:
+        """The distributor's id, created on first use."""
+        ...
+
+    def artist(self, artist_id: int) -> ArtistView | None: ...
+
+    def release(self, release_id: int) -> ReleaseView | None:
+        """The release with its tracks."""
+        ...
+
+    def track(self, track_id: int) -> TrackView | None: ...
+
+    def new_releases(self, viewer: Viewer, limit: int, offset: int) -> list[ReleaseView]: ...
+
+    def distributor_releases(
+        self, distributor_id: int, limit: int, offset: int
+    ) -> list[ReleaseView]: ...
+
+    def release_by_source(self, distributor_id: int, source_key: str) -> ReleaseView | None: ...
+
+    def track_sources(self, release_id: int) -> dict[int, str]:
+        """Track id -> sha256 of the file it was encoded from."""
+        ...
+
+    def release_id_of_isrc(self, isrc: str) -> int | None: ...
+
+    def release_id_of_upc(self, upc: str) -> int | None: ...
+
+    def save_release(
+        self,
+        distributor_id: int,
+        source_key: str,
+        spec: ReleaseSpec,
+        covers: dict[int, str],
+        loudness: Loudness | None,
+    ) -> int: ...
+
+    def save_track(self, release_id: int, track: PublishedTrack) -> int: ...
+
+    def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
+
+    def referenced_blobs(self) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    size: int
+    mtime_ns: int
+    track_id: int | None
+    error_code: str | None
+
+
+class LibraryRepository(Protocol):
+    def known_files(self, under: str) -> dict[str, KnownFile]: ...
+
+    def record_file(
+        self, path: str, size: int, mtime_ns: int, track_id: int | None, error: CadenzaError | None
+    ) -> None: ...
+
+
+@dataclass
+class Delivery:
+    id: str
+    distributor_id: int
+    status: str
+    stage: str | None = None
+    progress: float = 0.0
+    release_id: int | None = None
+    track_ids: list[int] = field(default_factory=list)
+    error_code: str | None = None
+    error_message: str | None = None
+    error_file: str | None = None
+
+
+class DeliveryRepository(Protocol):
+    def add(self, delivery: Delivery) -> None: ...
+
+    def get(self, delivery_id: str) -> Delivery | None: ...
+
+    def update(self, delivery: Delivery) -> None: ...
+
+    def unfinished(self) -> list[Delivery]: ...
+
+
+class UnitOfWork(Protocol):
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def library(self) -> LibraryRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...

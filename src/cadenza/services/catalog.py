@@ -1,0 +1,73 @@
+"""What listeners may see of the catalog: nothing before its date or outside its territories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from cadenza.domain.audio import Quality
+from cadenza.domain.catalog import ArtistView, ReleaseView, TrackView, Viewer
+from cadenza.domain.errors import NotFound
+from cadenza.ports import UnitOfWork
+
+
+@dataclass(frozen=True)
+class PlayableFile:
+    """One quality of one track, as the stream endpoint serves it."""
+
+    track_id: int
+    quality: Quality
+    blob: str
+    size: int
+    media_type: str
+
+
+class CatalogService:
+    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+        self.uow = uow
+
+    def artist(self, artist_id: int, viewer: Viewer) -> ArtistView:
+        with self.uow() as uow:
+            artist = uow.catalog.artist(artist_id)
+        if artist is None:
+            raise NotFound(f"no artist {artist_id}")
+        visible = tuple(r for r in artist.releases if r.visible_to(viewer))
+        if not visible:  # an artist known only by unreleased work stays unknown
+            raise NotFound(f"no artist {artist_id}")
+        return replace(artist, releases=visible)
+
+    def release(self, release_id: int, viewer: Viewer) -> ReleaseView:
+        with self.uow() as uow:
+            release = uow.catalog.release(release_id)
+        if release is None or not release.visible_to(viewer):
+            raise NotFound(f"no release {release_id}")
+        return release
+
+    def track(self, track_id: int, viewer: Viewer) -> tuple[TrackView, ReleaseView]:
+        with self.uow() as uow:
+            track = uow.catalog.track(track_id)
+            release = uow.catalog.release(track.release_id) if track else None
+        if track is None or release is None or not release.visible_to(viewer):
+            raise NotFound(f"no track {track_id}")
+        return track, replace(release, tracks=())
+
+    def new_releases(self, viewer: Viewer, limit: int = 20, offset: int = 0) -> list[ReleaseView]:
+        with self.uow() as uow:
+            return uow.catalog.new_releases(viewer, limit, offset)
+
+    def distributor_releases(
+        self, distributor_id: int, limit: int = 50, offset: int = 0
+    ) -> list[ReleaseView]:
+        with self.uow() as uow:
+            return uow.catalog.distributor_releases(distributor_id, limit, offset)
+
+    def playable(self, track_id: int, quality: Quality, viewer: Viewer) -> PlayableFile:
+        track, _ = self.track(track_id, viewer)
+        encoded = track.file(quality)
+        if encoded is None:
+            available = ", ".join(f.quality.value for f in track.files)
+            raise NotFound(
+                f"track {track_id} has no {quality.value} file (available: {available})",
+                code="quality_unavailable",
+            )
+        return PlayableFile(track_id, quality, encoded.blob, encoded.size, quality.media_type)

@@ -1,0 +1,67 @@
+"""A distributor uploads a release over HTTP and polls until it is live."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.e2e.conftest import KEY
+from tests.fixtures.releases import make_release
+
+
+def upload(client: TestClient, folder: Path, headers: dict[str, str] = KEY) -> Any:
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())]
+    return client.post("/api/v1/distributor/releases", files=files, headers=headers)
+
+
+def poll(client: TestClient, status_url: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status: dict[str, Any] = client.get(status_url, headers=KEY).json()
+        if status["status"] in {"published", "failed"}:
+            return status
+        time.sleep(0.1)
+    raise AssertionError("delivery did not finish in 60 s")
+
+
+def test_an_upload_is_ingested_in_the_background(client: TestClient, tmp_path: Path) -> None:
+    accepted = upload(client, make_release(tmp_path / "rel"))
+    assert accepted.status_code == 202
+    assert accepted.json()["status"] == "queued"
+    done = poll(client, accepted.json()["status_url"])
+    assert done["status"] == "published" and done["progress"] == 1.0
+    release = client.get(f"/api/v1/releases/{done['release_id']}").json()
+    assert [t["id"] for t in release["tracks"]] == done["track_ids"]
+
+
+def test_a_small_cover_fails_the_delivery_with_a_reason(client: TestClient, tmp_path: Path) -> None:
+    accepted = upload(client, make_release(tmp_path / "rel", cover_size=500))
+    done = poll(client, accepted.json()["status_url"])
+    assert done["status"] == "failed"
+    assert done["error"]["code"] == "cover_too_small"
+    assert "640" in done["error"]["message"]
+    assert client.get("/api/v1/browse/new-releases").json()["items"] == []
+
+
+def test_uploads_need_the_distributor_key(client: TestClient, tmp_path: Path) -> None:
+    folder = make_release(tmp_path / "rel")
+    missing = upload(client, folder, headers={})
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "distributor_key_required"
+    wrong = upload(client, folder, headers={"X-Distributor-Key": "guess"})
+    assert wrong.status_code == 401
+    assert client.get("/api/v1/distributor/deliveries/nope", headers=KEY).status_code == 404
+
+
+def test_an_oversized_upload_is_refused(client: TestClient, tmp_path: Path) -> None:
+    client.app.state.cadenza.settings.max_upload_bytes = 1000  # type: ignore[attr-defined]
+    response = client.post(
+        "/api/v1/distributor/releases",
+        files=[("files", ("big.flac", b"\0" * 5000))],
+        headers=KEY,
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "upload_too_large"

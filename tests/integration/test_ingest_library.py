@@ -1,0 +1,128 @@
+"""`cadenza ingest ~/Music`: albums from tags, only what changed on the next run, crash-safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cadenza.bootstrap import App
+from cadenza.config import Settings
+from tests.fixtures.audio import make_audio, make_corrupt
+from tests.fixtures.releases import make_release
+from tests.integration.helpers import counts, scan_library
+
+
+def tagged(path: Path, fmt: str, artist: str, album: str, number: int) -> None:
+    make_audio(
+        path,
+        fmt,
+        seconds=1.0,
+        freq=200.0 + 50 * number,
+        tags={
+            "title": f"{album} {number}",
+            "artists": [artist],
+            "album": album,
+            "album_artists": [artist],
+            "track_number": number,
+            "date": "2011-03-04",
+        },
+    )
+
+
+def make_library(root: Path) -> None:
+    tagged(root / "Ana" / "Blue" / "1.flac", "flac", "Ana", "Blue", 1)
+    tagged(root / "Ana" / "Blue" / "2.mp3", "mp3", "Ana", "Blue", 2)
+    tagged(root / "Ana" / "Red" / "1.m4a", "m4a", "Ana", "Red", 1)
+    tagged(root / "loose" / "b.ogg", "ogg", "Bo", "Green", 1)  # files of one album in two folders
+    tagged(root / "elsewhere" / "a.opus", "opus", "Bo", "Green", 2)
+
+
+def test_a_library_is_grouped_into_releases_by_album_tags(app: App, tmp_path: Path) -> None:
+    make_library(tmp_path / "Music")
+    report = scan_library(app, tmp_path / "Music")
+    assert sorted(r.title for r in report.added) == ["Blue", "Green", "Red"]
+    green = next(r for r in report.added if r.title == "Green")
+    with app.uow() as uow:
+        release = uow.catalog.release(green.release_id)
+    assert release is not None
+    assert [t.title for t in release.tracks] == ["Green 1", "Green 2"]
+    assert release.release_at.year == 2011
+
+
+def test_a_rescan_takes_only_new_or_changed_files(app: App, tmp_path: Path) -> None:
+    music = tmp_path / "Music"
+    make_library(music)
+    scan_library(app, music)
+    before = counts(app)
+    again = scan_library(app, music)
+    assert (again.added, again.changed, again.refused) == ([], [], [])
+    assert again.unchanged_files == 5
+    assert counts(app) == before
+
+    tagged(music / "Ana" / "Blue" / "3.flac", "flac", "Ana", "Blue", 3)
+    make_corrupt(music / "Ana" / "Red" / "broken.mp3", "text")
+    third = scan_library(app, music)
+    assert [r.title for r in third.changed] == ["Blue"]
+    assert [code for _, code in ((p, e.code) for p, e in third.refused)] == ["not_audio"]
+    assert third.unchanged_files == 5
+    with app.uow() as uow:
+        blue = uow.catalog.release(third.changed[0].release_id)
+    assert blue is not None and [t.track_number for t in blue.tracks] == [1, 2, 3]
+
+    fourth = scan_library(app, music)  # the refused file is remembered, not retried
+    assert (fourth.added, fourth.changed, fourth.refused) == ([], [], [])
+
+
+def test_release_folders_with_a_manifest_are_ingested_whole(app: App, tmp_path: Path) -> None:
+    music = tmp_path / "Music"
+    make_release(music / "one", upc="111111111111", isrc_prefix="QZAAA26")
+    make_release(music / "two", upc="222222222222", isrc_prefix="QZBBB26", title="Two")
+    report = scan_library(app, music)
+    assert sorted(r.title for r in report.added) == ["Night Drive", "Two"]
+    assert all(len(r.track_ids) == 3 for r in report.added)
+
+
+def test_killing_ingest_at_any_moment_then_rerunning_ingests_exactly_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    music = tmp_path / "Music"
+    for n in range(3):
+        make_release(music / f"r{n}", upc=f"{n + 1:012d}", isrc_prefix=f"QZKL{n}26", seconds=3.0)
+    env = {
+        **os.environ,
+        "CADENZA_DATA_DIR": str(settings.data_dir),
+        "CADENZA_DATABASE_URL": settings.resolved_database_url,
+        "CADENZA_TRANSCODE_WORKERS": "2",
+    }
+    command = [sys.executable, "-m", "cadenza", "ingest", str(music), "--json"]
+    for delay in (1.5, 3.0, 4.5):
+        proc = subprocess.Popen(
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        time.sleep(delay)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    result = json.loads(finished.stdout)
+    assert result["refused"] == []
+    again = json.loads(
+        subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    )
+    assert again["added"] == 0 and again["changed"] == 0 and again["unchanged_files"] == 9
+    from cadenza.bootstrap import bootstrap
+
+    app = bootstrap(settings)
+    try:
+        assert counts(app)["releases"] == 3
+        assert counts(app)["tracks"] == 9
+    finally:
+        app.close()
