@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Every bench/NAME.py (not the _helpers); each writes bench/results/NAME.json.
 bench: install
-	$(BIN)/python bench/ingest.py
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -6,7 +6,6 @@ database is created for the run and dropped after it.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from cadenza.adapters.db.models import Base
-from cadenza.bootstrap import App, bootstrap
+from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings
 
 TEST_DATABASE = os.environ.get("CADENZA_TEST_DATABASE", "sqlite")
@@ -56,8 +55,8 @@ def postgres_url() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def worker_pool() -> Iterator[ProcessPoolExecutor]:
-    pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("forkserver"))
+def shared_workers() -> Iterator[ProcessPoolExecutor]:
+    pool = worker_pool(2)
     yield pool
     pool.shutdown(cancel_futures=True)
 
@@ -86,8 +85,8 @@ def _empty(url: str) -> None:
 
 
 @pytest.fixture
-def app(settings: Settings, worker_pool: ProcessPoolExecutor) -> Iterator[App]:
+def app(settings: Settings, shared_workers: ProcessPoolExecutor) -> Iterator[App]:
     cadenza = bootstrap(settings)
-    cadenza.shared_pool = worker_pool
+    cadenza.shared_pool = shared_workers
     yield cadenza
     cadenza.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -45,8 +46,9 @@ def serve(
     if demo:
         build_demo(app)
     err.print(f"Data dir: {app.settings.data_dir.resolve()}")
-    err.print(f"Distributor key: {app.settings.data_dir.resolve() / 'distributor.key'}")
-    _ = app.distributor_key
+    _ = app.distributor_key  # made now, so distributors can be told where it is
+    where = "CADENZA_DISTRIBUTOR_KEY" if app.settings.distributor_key else "distributor.key there"
+    err.print(f"Distributor uploads: send the key in {where} as X-Distributor-Key")
     err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
     uvicorn.run(create_app(app), host=host, port=port, log_level="info")
 
@@ -67,7 +69,9 @@ def ingest(
         Path, typer.Argument(help="A release folder, a .zip, or a whole music library")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
-    distributor: Annotated[str, typer.Option(help="Who delivers it")] = "Local library",
+    distributor: Annotated[
+        str | None, typer.Option(help="Who delivers it (default: CADENZA_DISTRIBUTOR_NAME)")
+    ] = None,
 ) -> None:
     """Ingest a release or a library: only new or changed files are processed."""
     app = bootstrap()
@@ -89,9 +93,16 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest(app: App, path: Path, distributor: str, *, quiet: bool) -> dict[str, object]:
+def _ingest(
+    app: App,
+    path: Path,
+    distributor: str | None,
+    *,
+    quiet: bool,
+    opus_complexity: int | None = None,
+) -> dict[str, object]:
     distributor_id = app.distributor_id(distributor)
-    tools = app.ingest_tools()
+    tools = app.ingest_tools(opus_complexity)
     if path.is_file():
         with progress_bar() as bar:
             task = bar.add_task(f"Ingesting {path.name}", total=None)
@@ -162,9 +173,18 @@ def build_demo(app: App) -> None:
     with progress_bar() as bar:
         task = bar.add_task("Composing the demo catalog", total=size.tracks)
         write_demo_library(
-            root, size, on_track=lambda done, total: bar.update(task, completed=done, total=total)
+            root,
+            size,
+            workers=os.cpu_count() or 1,
+            on_track=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    _ingest(app, root, "Cadenza Demo Records", quiet=False)
+    _ingest(
+        app,
+        root,
+        "Cadenza Demo Records",
+        quiet=False,
+        opus_complexity=app.settings.demo_opus_complexity,
+    )
 
 
 def main() -> None:

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     max_tag_chars: int = 1000
     transcode_workers: int = 0  # 0: one per core
     opus_complexity: int = 10
+    # The synthesised demo is encoded faster (about 1.5x) so it builds in a few minutes.
+    demo_opus_complexity: int = 5
     # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
     demo_size: str | None = None
 

@@ -165,11 +165,15 @@ class CatalogRepository(Protocol):
         loudness: Loudness | None,
     ) -> int: ...
 
-    def save_track(self, release_id: int, track: PublishedTrack) -> int: ...
+    def save_track(self, release_id: int, track: PublishedTrack, taken: set[int]) -> int:
+        """Update the matching track not in `taken`, or add it; return its id."""
+        ...
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
-    def referenced_blobs(self) -> set[str]: ...
+    def blobs_in_use(self, digests: list[str]) -> set[str]:
+        """Which of these blobs a published track or cover refers to."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -178,13 +182,20 @@ class KnownFile:
     mtime_ns: int
     track_id: int | None
     error_code: str | None
+    album_key: str | None
 
 
 class LibraryRepository(Protocol):
     def known_files(self, under: str) -> dict[str, KnownFile]: ...
 
     def record_file(
-        self, path: str, size: int, mtime_ns: int, track_id: int | None, error: CadenzaError | None
+        self,
+        path: str,
+        size: int,
+        mtime_ns: int,
+        track_id: int | None,
+        error: CadenzaError | None,
+        album_key: str | None = None,
     ) -> None: ...
 
 

@@ -115,3 +115,12 @@ def test_new_releases_come_newest_first_with_paging(
     rest = client.get(page["next"]).json()
     assert [r["title"] for r in rest["items"]] == ["R2001"]
     assert client.get("/api/v1/browse/new-releases?limit=500").status_code == 422
+
+
+def test_a_country_must_be_a_real_one(client: TestClient, published: int) -> None:
+    for country in ("%25%25", "XX", "__"):
+        response = client.get(f"/api/v1/browse/new-releases?country={country}")
+        assert response.status_code == 422
+    assert (
+        client.get("/api/v1/browse/new-releases?country=FR").json()["items"][0]["id"] == published
+    )

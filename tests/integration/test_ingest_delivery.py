@@ -152,3 +152,38 @@ def test_release_json_and_files_must_agree(app: App, tmp_path: Path) -> None:
     assert (refused.value.code, refused.value.file) == ("missing_file", "04 Missing.flac")
     shutil.rmtree(folder)
     assert empty(app)
+
+
+def test_a_redelivery_may_reorder_tracks_with_their_isrcs(app: App, tmp_path: Path) -> None:
+    folder = make_release(tmp_path / "rel")
+    first = deliver(app, folder)
+    manifest = json.loads((folder / "release.json").read_text())
+    tracks = manifest["tracks"]
+    tracks[0]["number"], tracks[2]["number"] = 3, 1
+    manifest["tracks"] = [tracks[2], tracks[1], tracks[0]]
+    (folder / "release.json").write_text(json.dumps(manifest))
+    second = deliver(app, folder)
+    with app.uow() as uow:
+        release = uow.catalog.release(second.release_id)
+    assert release is not None
+    assert [t.isrc for t in release.tracks] == ["QZTST2600003", "QZTST2600002", "QZTST2600001"]
+    assert sorted(second.track_ids) == sorted(first.track_ids)  # the same tracks, reordered
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"release-date": "2030-01-01"},
+        {"explicit": "false"},
+        {"tracks": [{"file": "x", "number": 0}]},
+    ],
+)
+def test_a_manifest_with_unknown_or_malformed_fields_is_refused(
+    app: App, tmp_path: Path, change: dict[str, object]
+) -> None:
+    folder = make_release(tmp_path / "rel", extra=change)
+    with pytest.raises(CadenzaError) as refused:
+        deliver(app, folder)
+    assert refused.value.code == "manifest_invalid"
+    assert refused.value.file == "release.json"
+    assert empty(app)

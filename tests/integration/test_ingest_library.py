@@ -126,3 +126,28 @@ def test_killing_ingest_at_any_moment_then_rerunning_ingests_exactly_once(
         assert counts(app)["tracks"] == 9
     finally:
         app.close()
+
+
+def test_a_track_added_to_an_album_keeps_the_album_whole(app: App, tmp_path: Path) -> None:
+    music = tmp_path / "Music"
+    for n in range(1, 5):
+        tagged(music / "Ana" / "Gold" / f"{n}.flac", "flac", "Ana", "Gold", n)
+    (first,) = scan_library(app, music).added
+    tagged(music / "Ana" / "Gold" / "5.flac", "flac", "Ana", "Gold", 5)
+    (changed,) = scan_library(app, music).changed
+    assert changed.release_id == first.release_id
+    with app.uow() as uow:
+        gold = uow.catalog.release(first.release_id)
+    assert gold is not None
+    assert [t.title for t in gold.tracks] == [f"Gold {n}" for n in range(1, 6)]
+    assert gold.release_type.value == "ep"  # described from all five tracks, not the new one
+    assert gold.tracks[0].id == first.track_ids[0]
+
+
+def test_a_manifest_named_in_capitals_is_found(app: App, tmp_path: Path) -> None:
+    folder = make_release(tmp_path / "Music" / "caps")
+    (folder / "release.json").rename(folder / "Release.JSON")
+    (added,) = scan_library(app, tmp_path / "Music").added
+    assert added.title == "Night Drive"
+    again = scan_library(app, tmp_path / "Music")
+    assert (again.added, again.changed, again.refused) == ([], [], [])

@@ -8,15 +8,14 @@ import pytest
 
 from cadenza.domain.audio import Loudness, Quality, ladder_for, release_loudness
 from cadenza.domain.catalog import (
-    WORLDWIDE,
     Viewer,
     name_key,
     normalise_isrc,
     normalise_upc,
-    parse_territories,
     release_visible,
 )
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.territories import WORLDWIDE, parse_territories
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 

@@ -65,3 +65,15 @@ def test_a_folder_without_audio_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InvalidDelivery) as exc:
         read_folder(tmp_path)
     assert exc.value.code == "no_audio"
+
+
+def test_a_zip_with_damaged_data_is_refused_by_name(tmp_path: Path) -> None:
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("01.flac", bytes(range(256)) * 400)
+    data = bytearray(archive.read_bytes())
+    data[60:90] = b"\xff" * 30  # inside the deflated stream
+    archive.write_bytes(bytes(data))
+    error = refused(archive, tmp_path / "out")
+    assert error.code == "bad_zip"
+    assert error.file == "damaged.zip"

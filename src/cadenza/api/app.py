@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cadenza import __version__
-from cadenza.api.limits import BodySizeLimit
+from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.routes import catalog, distributor, stream
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError
@@ -35,6 +35,11 @@ def create_app(cadenza: App) -> FastAPI:
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
         body = {"error": {"code": exc.code, "message": exc.message, "file": exc.file}}
         return JSONResponse(body, status_code=exc.status)
+
+    @api.exception_handler(BodyTooLarge)
+    async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
+        body = {"error": {"code": "upload_too_large", "message": exc.detail, "file": None}}
+        return JSONResponse(body, status_code=413)
 
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

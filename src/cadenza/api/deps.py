@@ -9,7 +9,8 @@ from fastapi import Depends, Header, Query, Request
 
 from cadenza.bootstrap import App
 from cadenza.domain.catalog import Viewer
-from cadenza.domain.errors import Unauthorized
+from cadenza.domain.errors import InvalidRequest, Unauthorized
+from cadenza.domain.territories import ISO_COUNTRIES
 
 
 def get_app(request: Request) -> App:
@@ -55,11 +56,10 @@ def viewer(
         ),
     ] = None,
 ) -> Viewer:
-    return Viewer(
-        country=(country or app.settings.default_country or "").upper() or None,
-        now=app.clock.now(),
-        distributor_id=distributor,
-    )
+    code = (country or app.settings.default_country or "").upper() or None
+    if code is not None and code not in ISO_COUNTRIES:
+        raise InvalidRequest(f"unknown country code {code!r}", code="unknown_country")
+    return Viewer(country=code, now=app.clock.now(), distributor_id=distributor)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while a route reads the body; FastAPI passes HTTPExceptions through."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request is over {max_bytes} bytes")
 
 
 class BodySizeLimit:
@@ -37,7 +41,7 @@ class BodySizeLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
-                raise BodyTooLarge
+                raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracked_send(message: Message) -> None:

@@ -1,4 +1,4 @@
-"""From a style to notes: key, tempo, progression, chord voicings, bass lines, melodies."""
+"""From a style to parts on the step grid: key, tempo, progression, voicings, drums, bass, chords."""
 
 from __future__ import annotations
 

@@ -131,37 +131,37 @@ def soft_clip(x: Audio, ceiling: float) -> Audio:
     return np.tanh((x / ceiling).astype(np.float32)) * np.float32(ceiling)
 
 
+REVERB_DECIMATION = 4  # the reverb is dark: computed at a quarter of the sample rate
+
+
 def reverb_ir(seconds: float, sr: int, rng: np.random.Generator) -> Audio:
-    """A mono impulse response at half the sample rate: decaying noise that darkens as it decays."""
-    t = times(seconds, sr // 2)
+    """A mono impulse response at the reverb's reduced rate: decaying noise, darkening as it goes."""
+    rate = sr // REVERB_DECIMATION
+    t = times(seconds, rate)
     env = np.exp(-6.9 * t / seconds) * np.minimum(1.0, t / 0.01)
     noise = rng.standard_normal(t.size) * env
     mix = t / seconds
-    ir = lowpass(noise, 5000.0, sr // 2, 1) * (1.0 - mix) + lowpass(noise, 1200.0, sr // 2, 1) * mix
-    out: Audio = ir / np.sqrt(np.sum(ir * ir))
+    bright = lowpass(noise, 0.42 * rate, rate, 1)
+    ir = bright * (1.0 - mix) + lowpass(noise, 1200.0, rate, 1) * mix
+    out: Audio = (ir / np.sqrt(np.sum(ir * ir))).astype(np.float32)
     return out
 
 
 @lru_cache(maxsize=4)
 def _ir_spectrum(ir_key: bytes, size: int) -> npt.NDArray[np.complex64]:
-    ir = np.frombuffer(ir_key, dtype=np.float64).astype(np.float32)
-    spec: npt.NDArray[np.complex64] = fft.rfft(ir, size)
+    spec: npt.NDArray[np.complex64] = fft.rfft(np.frombuffer(ir_key, dtype=np.float32), size)
     return spec
 
 
 def loop_reverb(send: Audio, ir: Audio, sr: int, spread_s: float = 0.011) -> Audio:
-    """Stereo (2, n) reverb of a looping mono send; computed at half rate, tail wraps round."""
-    n = send.size
-    half = (send[0 : n - 1 : 2] + send[1:n:2]) * np.float32(0.5)
-    size = fft.next_fast_len(half.size + ir.size - 1, real=True)
-    spec = fft.rfft(half, size) * _ir_spectrum(ir.tobytes(), size)
-    wet = fold(fft.irfft(spec, size), half.size)
-    full = np.empty(n, dtype=np.float32)
-    full[0 : 2 * wet.size : 2] = wet
-    full[1 : 2 * wet.size : 2] = 0.5 * (wet + np.roll(wet, -1))
-    if n % 2:
-        full[-1] = wet[-1]
-    return np.stack([full, np.roll(full, round(spread_s * sr))])
+    """Stereo (2, n) reverb of a looping mono send at a reduced rate; the tail wraps round."""
+    n, k = send.size, REVERB_DECIMATION
+    m = n // k
+    low = sum(send[i : m * k : k] for i in range(k)) * np.float32(1.0 / k)
+    size = fft.next_fast_len(m + ir.size - 1, real=True)
+    spec = fft.rfft(np.asarray(low), size) * _ir_spectrum(ir.tobytes(), size)
+    wet = upsample(fold(fft.irfft(spec, size), m), k, n)
+    return np.stack([wet, np.roll(wet, round(spread_s * sr))])
 
 
 def fold(x: Audio, n: int) -> Audio:

@@ -62,10 +62,6 @@ class Style:
         default_factory=lambda: {"bass": 0.7, "chords": 0.3, "arp": 0.35, "lead": 0.4}
     )
 
-    @property
-    def genre(self) -> str:
-        return self.name
-
 
 # fmt: off
 STYLES: dict[str, Style] = {

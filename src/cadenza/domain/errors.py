@@ -25,6 +25,11 @@ class NotFound(CadenzaError):
     status = 404
 
 
+class InvalidRequest(CadenzaError):
+    code = "invalid_request"
+    status = 422
+
+
 class InvalidDelivery(CadenzaError):
     """A delivery (upload, folder, zip) that cannot be ingested as given."""
 

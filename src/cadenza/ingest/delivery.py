@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 from cadenza.domain.catalog import MIN_DELIVERY_COVER_PX
-from cadenza.domain.errors import InvalidDelivery
 from cadenza.ingest.pipeline import (
     IngestedRelease,
     IngestTools,
@@ -33,12 +32,6 @@ def ingest_delivery(
     work = tools.work_dir / f"delivery-{uuid.uuid4().hex}"
     try:
         files = open_delivery(path, work, limits)
-        if len(files.audio) > limits.max_files:
-            raise InvalidDelivery(
-                f"{len(files.audio)} audio files; at most {limits.max_files} per release",
-                code="too_many_files",
-                file=path.name,
-            )
         source = ReleaseSource(
             name=files.root.name if files.root != work / "unpacked" else path.stem,
             files=files.audio,

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from cadenza.domain.catalog import (
-    WORLDWIDE,
     ReleaseSpec,
     ReleaseType,
     TrackSpec,
@@ -17,7 +16,8 @@ from cadenza.domain.catalog import (
     normalise_upc,
 )
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ingest.manifest import Manifest, parse_release_date
+from cadenza.domain.territories import WORLDWIDE
+from cadenza.ingest.manifest import MAX_POSITION, Manifest, parse_release_date
 from cadenza.ports import Tags
 
 UNKNOWN_ARTIST = "Unknown Artist"
@@ -84,11 +84,16 @@ def _track(
         artists=entry.get("artists") or tags.artists or list(release.artists),
         featured_artists=entry.get("featured_artists") or [],
         isrc=entry.get("isrc") or _valid(normalise_isrc, tags.isrc),
-        disc_number=entry.get("disc") or tags.disc_number or 1,
-        track_number=entry.get("number") or tags.track_number or position,
+        disc_number=entry.get("disc") or _position(tags.disc_number) or 1,
+        track_number=entry.get("number") or _position(tags.track_number) or position,
         genres=entry.get("genres") or tags.genres or list(release.genres),
         explicit=bool(entry.get("explicit", tags.explicit or False)),
     )
+
+
+def _position(number: int | None) -> int | None:
+    """A track or disc number from a tag, if it is a plausible one."""
+    return number if number is not None and 1 <= number <= MAX_POSITION else None
 
 
 def sort_by_tags(files: list[Path], tags: dict[Path, Tags]) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from cadenza.ingest.pipeline import (
 from cadenza.ingest.source import MANIFEST, find_cover, is_audio
 from cadenza.ports import KnownFile, Tags
 
+log = logging.getLogger(__name__)
 Stat = tuple[int, int]  # size, mtime_ns
 
 
@@ -41,15 +43,18 @@ class LibraryReport:
 @dataclass
 class _Scan:
     audio: dict[Path, Stat] = field(default_factory=dict)
-    manifests: dict[Path, Stat] = field(default_factory=dict)  # release folder -> its release.json
+    # release folder -> its release.json (as spelt on disk) and that file's stat
+    manifests: dict[Path, tuple[Path, Stat]] = field(default_factory=dict)
 
 
 def scan(root: Path) -> _Scan:
     """Every audio file and release.json under root, with size and mtime: no file is opened."""
+    if not root.is_dir():
+        raise InvalidDelivery(f"no folder {root}", code="not_found", file=str(root))
     found = _Scan()
     for path, st in _walk(root):
         if path.name.lower() == MANIFEST:
-            found.manifests[path.parent] = (st.st_size, st.st_mtime_ns)
+            found.manifests[path.parent] = (path, (st.st_size, st.st_mtime_ns))
         elif is_audio(path):
             found.audio[path] = (st.st_size, st.st_mtime_ns)
     return found
@@ -58,14 +63,29 @@ def scan(root: Path) -> _Scan:
 def _walk(root: Path) -> Iterator[tuple[Path, os.stat_result]]:
     stack = [root]
     while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file():
-                    yield Path(entry.path), entry.stat()
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:  # an unreadable folder is skipped, not fatal
+            log.warning("cannot read %s: %s", folder, exc.strerror)
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file():
+                yield Path(entry.path), entry.stat()
+
+
+def album_key(tags: Tags, path: Path) -> str:
+    """Which album a loose file belongs to: album artist (or artist) and album (or folder)."""
+    artist = (tags.album_artists or tags.artists or ["Unknown Artist"])[0]
+    return name_key(f"{artist}\x1f{tags.album or path.parent.name}")
+
+
+def _changed(known: KnownFile | None, stat: Stat) -> bool:
+    return known is None or (known.size, known.mtime_ns) != stat
 
 
 class LibraryIngest:
@@ -75,7 +95,9 @@ class LibraryIngest:
         self.release_ingest = ReleaseIngest(tools)
 
     def plan(self, root: Path) -> tuple[list[ReleaseSource], LibraryReport]:
-        """What must be (re)ingested: folders with a release.json, then albums grouped by tags."""
+        """What must be (re)ingested: folders with a release.json, then albums grouped by tags.
+        An album with one changed file is planned whole, so the release is described from all
+        its tracks; unchanged ones are recognised by content and not encoded again."""
         root = root.resolve()
         found = scan(root)
         with self.tools.uow() as uow:
@@ -88,12 +110,13 @@ class LibraryIngest:
             for p, k in known.items()
             if k.track_id and Path(p) in found.audio and Path(p) not in changed
         ]
+        seen_manifests = {str(m) for m, _ in found.manifests.values()}
         report.missing_files = sorted(
-            p for p in known if Path(p) not in found.audio and not p.endswith(MANIFEST)
+            p for p in known if Path(p) not in found.audio and p not in seen_manifests
         )
         sources = self._release_folders(found, known, changed)
-        loose = {p: s for p, s in changed.items() if p.parent not in found.manifests}
-        sources += self._albums(loose, report)
+        loose = {p: s for p, s in found.audio.items() if p.parent not in found.manifests}
+        sources += self._albums(loose, known, set(changed), report)
         return sources, report
 
     def run(
@@ -111,8 +134,8 @@ class LibraryIngest:
     def _start(self, source: ReleaseSource, report: LibraryReport) -> StartedRelease | None:
         try:
             return self.release_ingest.start(source)
-        except CadenzaError as exc:
-            self._refuse(source, exc, report)
+        except Exception as exc:  # one bad release must not stop the scan
+            self._refuse(source, _as_refusal(exc, source), report)
             return None
 
     def _finish(
@@ -120,8 +143,8 @@ class LibraryIngest:
     ) -> None:
         try:
             done = self.release_ingest.finish(pending, progress)
-        except CadenzaError as exc:
-            self._refuse(pending.source, exc, report)
+        except Exception as exc:
+            self._refuse(pending.source, _as_refusal(exc, pending.source), report)
             return
         report.refused += done.refused
         (report.changed if pending.reusable else report.added).append(done)
@@ -131,21 +154,22 @@ class LibraryIngest:
         report.refused.append((exc.file or source.name, exc))
         with self.tools.uow() as uow:
             for path, (size, mtime) in source.records.items():
-                uow.library.record_file(str(path), size, mtime, None, exc)
+                uow.library.record_file(str(path), size, mtime, None, exc, source.album_key)
             uow.commit()
 
     def _release_folders(
         self, found: _Scan, known: dict[str, KnownFile], changed: dict[Path, Stat]
     ) -> list[ReleaseSource]:
+        by_folder: dict[Path, list[Path]] = defaultdict(list)
+        for path in found.audio:
+            if path.parent in found.manifests:
+                by_folder[path.parent].append(path)
         sources = []
-        for folder, manifest_stat in sorted(found.manifests.items()):
-            audio = sorted(p for p in found.audio if p.parent == folder)
-            manifest = folder / MANIFEST
-            if not any(p in changed for p in audio) and not _changed(
-                known.get(str(manifest)), manifest_stat
-            ):
+        for folder, (manifest, manifest_stat) in sorted(found.manifests.items()):
+            audio = sorted(by_folder[folder])
+            untouched = not any(p in changed for p in audio)
+            if untouched and not _changed(known.get(str(manifest)), manifest_stat):
                 continue
-            records = {p: found.audio[p] for p in audio} | {manifest: manifest_stat}
             sources.append(
                 ReleaseSource(
                     name=folder.name,
@@ -154,39 +178,60 @@ class LibraryIngest:
                     cover=find_cover(list(folder.iterdir())),
                     atomic=True,
                     distributor_id=self.distributor_id,
-                    records=records,
+                    records={p: found.audio[p] for p in audio} | {manifest: manifest_stat},
                 )
             )
         return sources
 
-    def _albums(self, loose: dict[Path, Stat], report: LibraryReport) -> list[ReleaseSource]:
-        groups: dict[tuple[str, str], list[Path]] = defaultdict(list)
-        read: dict[Path, Tags] = {}
-        for path in sorted(loose):
+    def _albums(
+        self,
+        loose: dict[Path, Stat],
+        known: dict[str, KnownFile],
+        changed: set[Path],
+        report: LibraryReport,
+    ) -> list[ReleaseSource]:
+        tags: dict[Path, Tags] = {}
+        keys: dict[Path, str] = {}
+        for path in sorted(p for p in loose if p in changed):
             try:
-                tags = read[path] = self.tools.tags.read(path)
+                tags[path] = self.tools.tags.read(path)
             except InvalidDelivery as exc:
                 exc.file = str(path)
-                self._refuse(
-                    ReleaseSource(path.name, [path], records={path: loose[path]}), exc, report
-                )
+                single = ReleaseSource(path.name, [path], records={path: loose[path]})
+                self._refuse(single, exc, report)
                 continue
-            artist = (tags.album_artists or tags.artists or ["Unknown Artist"])[0]
-            album = tags.album or path.parent.name
-            groups[(name_key(artist), name_key(album))].append(path)
-        return [
-            ReleaseSource(
-                name=files[0].parent.name,
-                files=files,
-                cover=find_cover(list(files[0].parent.iterdir())),
-                atomic=False,
-                distributor_id=self.distributor_id,
-                records={p: loose[p] for p in files},
-                tags={p: read[p] for p in files},
-            )
-            for files in groups.values()
-        ]
+            keys[path] = album_key(tags[path], path)
+        touched = set(keys.values())
+        for path in loose:  # unchanged members of a touched album come along
+            entry = known.get(str(path))
+            if path not in keys and entry and entry.album_key in touched and not entry.error_code:
+                keys[path] = entry.album_key
+        groups: dict[str, list[Path]] = defaultdict(list)
+        for path, key in keys.items():
+            groups[key].append(path)
+        return [self._album(key, sorted(files), tags, loose) for key, files in groups.items()]
+
+    def _album(
+        self, key: str, files: list[Path], tags: dict[Path, Tags], loose: dict[Path, Stat]
+    ) -> ReleaseSource:
+        return ReleaseSource(
+            name=files[0].parent.name,
+            files=files,
+            cover=find_cover(list(files[0].parent.iterdir())),
+            atomic=False,
+            distributor_id=self.distributor_id,
+            records={p: loose[p] for p in files},
+            tags={p: tags[p] for p in files if p in tags},
+            album_key=key,
+        )
 
 
-def _changed(known: KnownFile | None, stat: Stat) -> bool:
-    return known is None or (known.size, known.mtime_ns) != stat
+def _as_refusal(exc: Exception, source: ReleaseSource) -> CadenzaError:
+    if isinstance(exc, CadenzaError):
+        return exc
+    log.exception("ingesting %s failed", source.name)
+    return CadenzaError(
+        f"could not be ingested ({type(exc).__name__}); see the server log",
+        code="internal",
+        file=source.name,
+    )

@@ -8,10 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cadenza.domain.catalog import ReleaseType, normalise_isrc, normalise_upc, parse_territories
+from cadenza.domain.catalog import ReleaseType, normalise_isrc, normalise_upc
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.territories import parse_territories
 
 MAX_MANIFEST_BYTES = 1 << 20
+RELEASE_FIELDS = frozenset(
+    "title artists type upc label release_date territories explicit copyright genres tracks".split()  # noqa: SIM905
+)
+TRACK_FIELDS = frozenset(
+    "file title artists featured_artists isrc disc number genres explicit".split()  # noqa: SIM905
+)
+MAX_POSITION = 999
 
 
 @dataclass
@@ -37,10 +45,13 @@ def read_manifest(path: Path, max_chars: int) -> Manifest:
         raise _bad(path, f"release.json is not valid JSON: {exc}", "manifest_invalid") from exc
     if not isinstance(data, dict):
         raise _bad(path, "release.json must hold an object", "manifest_invalid")
+    _known_only(path, data, RELEASE_FIELDS, "release")
     release = {k: _field(path, k, v, max_chars) for k, v in data.items() if k != "tracks"}
     tracks = data.get("tracks") or []
     if not isinstance(tracks, list) or not all(isinstance(t, dict) and "file" in t for t in tracks):
         raise _bad(path, "tracks must be a list of objects with a 'file'", "manifest_invalid")
+    for track in tracks:
+        _known_only(path, track, TRACK_FIELDS, f"track {track.get('file')!r}")
     entries = [
         TrackEntry(str(t["file"]), {k: _field(path, k, v, max_chars) for k, v in t.items()})
         for t in tracks
@@ -54,7 +65,7 @@ def _field(path: Path, key: str, value: Any, max_chars: int) -> Any:
     except InvalidDelivery as exc:
         exc.file = path.name
         raise
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise _bad(path, f"{key}: {exc}", "manifest_invalid") from exc
 
 
@@ -72,11 +83,26 @@ def _parse(key: str, value: Any, max_chars: int) -> Any:
         return ReleaseType(str(value).lower())
     if key == "release_date":
         return parse_release_date(str(value))
-    if key in {"explicit"}:
-        return bool(value)
+    if key == "explicit":
+        if not isinstance(value, bool):
+            raise ValueError("must be true or false")
+        return value
     if key in {"disc", "number"}:
-        return int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
+            raise ValueError(f"must be a whole number from 1 to {MAX_POSITION}")
+        return value
     return _text(key, value, max_chars)
+
+
+def _known_only(path: Path, data: dict[str, Any], known: frozenset[str], where: str) -> None:
+    """A misspelt key (say "release-date") must not silently publish a release early."""
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise _bad(
+            path,
+            f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}",
+            "manifest_invalid",
+        )
 
 
 def _text(key: str, value: Any, max_chars: int) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +19,30 @@ from cadenza.domain.catalog import (
     ReleaseSpec,
     TrackView,
     name_key,
+    short_key,
 )
 from cadenza.domain.errors import CadenzaError, InvalidDelivery
 from cadenza.ingest.describe import DescribedTrack, describe_release, sort_by_tags
 from cadenza.ingest.encode import EncodedTrack, EncodeJob, encode_track
 from cadenza.ingest.manifest import read_manifest
-from cadenza.ingest.publish import LibraryRecord, Publication, publish
+from cadenza.ingest.publish import (
+    LibraryRecord,
+    Publication,
+    check_owner,
+    check_unique_isrcs,
+    publish,
+)
 from cadenza.ingest.store import StoredBlobs
-from cadenza.ports import AudioProbe, BlobStore, CoverArt, TagReader, Tags, Transcoder, UnitOfWork
+from cadenza.ports import (
+    AudioProbe,
+    BlobStore,
+    CoverArt,
+    CoverImages,
+    TagReader,
+    Tags,
+    Transcoder,
+    UnitOfWork,
+)
 
 Progress = Callable[[int], None]  # called with the number of tracks just finished
 
@@ -58,6 +74,7 @@ class ReleaseSource:
     distributor_id: int = 0
     records: dict[Path, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns)
     tags: dict[Path, Tags] = field(default_factory=dict)  # tags already read while grouping
+    album_key: str | None = None  # for a library album grouped by tags
 
 
 @dataclass(frozen=True)
@@ -79,8 +96,7 @@ class StartedRelease:
     reusable: dict[str, TrackView]
     futures: list[Future[EncodedTrack]]
     work: Path
-    stored: StoredBlobs
-    covers: dict[int, str]
+    cover: CoverImages  # checked at start, stored only once the tracks are good
     refused: list[tuple[str, CadenzaError]]
 
 
@@ -100,11 +116,11 @@ class ReleaseIngest:
             raise refused[0][1] if refused else InvalidDelivery("no audio", code="no_audio")
         release, tracks = describe_release(files, tags, manifest, source.name)
         source_key = _source_key(release)
-        stored = StoredBlobs(self.t.blobs)
-        covers = stored.store_cover(
-            self.t.covers, self._cover_bytes(source, tags, release), min_px=source.min_cover_px
+        cover = self.t.covers.prepare(
+            self._cover_bytes(source, tags, release), min_px=source.min_cover_px
         )
-        reusable = self._reusable(source.distributor_id, source_key)
+        check_unique_isrcs([t.spec for t in tracks])
+        reusable = self._existing(source.distributor_id, source_key, release, tracks)
         work = self.t.work_dir / uuid.uuid4().hex
         futures = [
             self.t.pool.submit(
@@ -116,30 +132,32 @@ class ReleaseIngest:
             for i, t in enumerate(tracks)
         ]
         return StartedRelease(
-            source, release, tracks, source_key, reusable, futures, work, stored, covers, refused
+            source, release, tracks, source_key, reusable, futures, work, cover, refused
         )
 
     def finish(self, p: StartedRelease, progress: Progress | None = None) -> IngestedRelease:
         """Wait for the workers, then stages store and publish; on failure take everything back."""
+        stored = StoredBlobs(self.t.blobs)
         try:
-            published, kept = self._collect(p, progress)
-            records = self._records(p, kept)
+            published, kept = self._collect(p, stored, progress)
+            covers = stored.store_cover(p.cover)
             release_id, track_ids = publish(
                 self.t.uow,
                 Publication(
                     p.source.distributor_id,
                     p.source_key,
                     p.release,
-                    p.covers,
+                    covers,
                     published,
                     replace_tracks=p.source.atomic,
-                    records=records,
+                    records=self._records(p, kept),
                 ),
             )
         except BaseException:
             for future in p.futures:
                 future.cancel()
-            self._take_back(p.stored)
+            wait(p.futures)  # running workers finish writing before their folder goes
+            self._take_back(stored)
             raise
         finally:
             shutil.rmtree(p.work, ignore_errors=True)
@@ -178,16 +196,25 @@ class ReleaseIngest:
             )
         return self.t.covers.placeholder(release.title, ", ".join(release.artists))
 
-    def _reusable(self, distributor_id: int, source_key: str) -> dict[str, TrackView]:
+    def _existing(
+        self,
+        distributor_id: int,
+        source_key: str,
+        release: ReleaseSpec,
+        tracks: list[DescribedTrack],
+    ) -> dict[str, TrackView]:
+        """Refuse early a UPC or ISRC owned elsewhere; return the tracks already published for
+        this release by the sha256 of their source, whose encodes can be reused."""
         with self.t.uow() as uow:
             existing = uow.catalog.release_by_source(distributor_id, source_key)
+            check_owner(uow, release, [t.spec for t in tracks], existing.id if existing else None)
             if existing is None:
                 return {}
             sources = uow.catalog.track_sources(existing.id)
             return {sources[t.id]: t for t in existing.tracks if t.id in sources}
 
     def _collect(
-        self, p: StartedRelease, progress: Progress | None
+        self, p: StartedRelease, stored: StoredBlobs, progress: Progress | None
     ) -> tuple[list[PublishedTrack], list[int]]:
         published: list[PublishedTrack] = []
         kept: list[int] = []
@@ -203,14 +230,14 @@ class ReleaseIngest:
             finally:
                 if progress:
                     progress(1)
-            published.append(self._stored_track(p, track, encoded))
+            published.append(self._stored_track(p, stored, track, encoded))
             kept.append(index)
         if not published:
             raise p.refused[0][1] if p.refused else InvalidDelivery("no audio", code="no_audio")
         return published, kept
 
     def _stored_track(
-        self, p: StartedRelease, track: DescribedTrack, encoded: EncodedTrack
+        self, p: StartedRelease, stored: StoredBlobs, track: DescribedTrack, encoded: EncodedTrack
     ) -> PublishedTrack:
         fmt = f"{encoded.info.container}/{encoded.info.codec}"
         if encoded.result is None:  # the same bytes as a track already published: reuse its files
@@ -218,7 +245,7 @@ class ReleaseIngest:
             return PublishedTrack(
                 track.spec, old.duration_ms, old.loudness, encoded.sha256, fmt, old.files
             )
-        files = p.stored.store_ladder(encoded.result)
+        files = stored.store_ladder(encoded.result)
         duration_ms = round(encoded.result.duration_s * 1000)
         return PublishedTrack(
             track.spec, duration_ms, encoded.result.loudness, encoded.sha256, fmt, files
@@ -234,20 +261,23 @@ class ReleaseIngest:
                 mtime,
                 index_of.get(path),
                 errors.get(path),
+                p.source.album_key,
             )
             for path, (size, mtime) in p.source.records.items()
         ]
 
     def _take_back(self, stored: StoredBlobs) -> None:
-        """Delete the blobs this ingest created, unless a concurrent one has published them."""
+        if not stored.created:
+            return
         with self.t.uow() as uow:
-            in_use = uow.catalog.referenced_blobs()
-        stored.created = [d for d in stored.created if d not in in_use]
-        stored.take_back()
+            in_use = uow.catalog.blobs_in_use(stored.created)
+        stored.take_back(in_use)
 
 
 def _source_key(release: ReleaseSpec) -> str:
     """Which release a delivery is: its UPC, or failing that its main artists and title."""
     if release.upc:
         return f"upc:{release.upc}"
-    return f"album:{name_key(' & '.join(release.artists))}\x1f{name_key(release.title)}"[:1100]
+    return "album:" + short_key(
+        f"{name_key(' & '.join(release.artists))}\x1f{name_key(release.title)}"
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from cadenza.domain.audio import release_loudness
-from cadenza.domain.catalog import PublishedTrack, ReleaseSpec
+from cadenza.domain.catalog import PublishedTrack, ReleaseSpec, TrackSpec
 from cadenza.domain.errors import CadenzaError, Conflict, InvalidDelivery
 from cadenza.ports import UnitOfWork
 
@@ -20,6 +20,7 @@ class LibraryRecord:
     mtime_ns: int
     track_index: int | None  # index into the published tracks, None for non-track files
     error: CadenzaError | None = None
+    album_key: str | None = None
 
 
 @dataclass
@@ -34,47 +35,54 @@ class Publication:
 
 
 def publish(uow_factory: Callable[[], UnitOfWork], pub: Publication) -> tuple[int, list[int]]:
-    _check_unique_isrcs(pub.tracks)
+    check_unique_isrcs([t.spec for t in pub.tracks])
     with uow_factory() as uow:
         existing = uow.catalog.release_by_source(pub.distributor_id, pub.source_key)
         existing_id = existing.id if existing else None
-        _check_owner(uow, pub, existing_id)
+        check_owner(uow, pub.release, [t.spec for t in pub.tracks], existing_id)
         loudness = release_loudness([(t.loudness, t.duration_ms / 1000) for t in pub.tracks])
         release_id = uow.catalog.save_release(
             pub.distributor_id, pub.source_key, pub.release, pub.covers, loudness
         )
-        track_ids = [uow.catalog.save_track(release_id, t) for t in pub.tracks]
+        track_ids: list[int] = []
+        for track in pub.tracks:
+            track_ids.append(uow.catalog.save_track(release_id, track, set(track_ids)))
         if pub.replace_tracks:
             uow.catalog.remove_tracks_except(release_id, set(track_ids))
         for rec in pub.records:
             track_id = track_ids[rec.track_index] if rec.track_index is not None else None
-            uow.library.record_file(rec.path, rec.size, rec.mtime_ns, track_id, rec.error)
+            uow.library.record_file(
+                rec.path, rec.size, rec.mtime_ns, track_id, rec.error, rec.album_key
+            )
         uow.commit()
         return release_id, track_ids
 
 
-def _check_unique_isrcs(tracks: list[PublishedTrack]) -> None:
+def check_unique_isrcs(tracks: list[TrackSpec]) -> None:
     seen: set[str] = set()
     for t in tracks:
-        if t.spec.isrc and t.spec.isrc in seen:
+        if t.isrc and t.isrc in seen:
             raise InvalidDelivery(
-                f"ISRC {t.spec.isrc} is given to two tracks of this release", code="duplicate_isrc"
+                f"ISRC {t.isrc} is given to two tracks of this release", code="duplicate_isrc"
             )
-        if t.spec.isrc:
-            seen.add(t.spec.isrc)
+        if t.isrc:
+            seen.add(t.isrc)
 
 
-def _check_owner(uow: UnitOfWork, pub: Publication, release_id: int | None) -> None:
-    if pub.release.upc:
-        owner = uow.catalog.release_id_of_upc(pub.release.upc)
+def check_owner(
+    uow: UnitOfWork, release: ReleaseSpec, tracks: list[TrackSpec], release_id: int | None
+) -> None:
+    """The UPC and ISRCs must not belong to another release."""
+    if release.upc:
+        owner = uow.catalog.release_id_of_upc(release.upc)
         if owner is not None and owner != release_id:
             raise Conflict(
-                f"UPC {pub.release.upc} already belongs to release {owner}", code="upc_in_use"
+                f"UPC {release.upc} already belongs to release {owner}", code="upc_in_use"
             )
-    for t in pub.tracks:
-        owner = uow.catalog.release_id_of_isrc(t.spec.isrc) if t.spec.isrc else None
+    for t in tracks:
+        owner = uow.catalog.release_id_of_isrc(t.isrc) if t.isrc else None
         if owner is not None and owner != release_id:
             raise Conflict(
-                f"ISRC {t.spec.isrc} ({t.spec.title!r}) already belongs to release {owner}",
+                f"ISRC {t.isrc} ({t.title!r}) already belongs to release {owner}",
                 code="isrc_in_use",
             )

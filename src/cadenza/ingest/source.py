@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -33,6 +34,15 @@ IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 MANIFEST = "release.json"
 # A zip that inflates past this ratio is refused as a bomb, whatever its headers say.
 MAX_COMPRESSION_RATIO = 200
+# What a damaged, encrypted or exotic zip raises while being read.
+_UNREADABLE_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    OSError,
+)
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ def is_audio(path: Path) -> bool:
     return path.suffix.lower() in AUDIO_EXTENSIONS
 
 
-def read_folder(root: Path) -> DeliveryFiles:
+def read_folder(root: Path, max_files: int = 500) -> DeliveryFiles:
     """The files directly in a release folder, in name order."""
     if not root.is_dir():
         raise InvalidDelivery(f"{root} is not a folder or a .zip", code="not_found", file=str(root))
@@ -65,6 +75,12 @@ def read_folder(root: Path) -> DeliveryFiles:
     delivery.cover = find_cover(files)
     if not delivery.audio:
         raise InvalidDelivery("the delivery holds no audio file", code="no_audio", file=root.name)
+    if len(delivery.audio) > max_files:
+        raise InvalidDelivery(
+            f"{len(delivery.audio)} audio files; at most {max_files} per release",
+            code="too_many_files",
+            file=root.name,
+        )
     return delivery
 
 
@@ -93,9 +109,9 @@ def extract_zip(archive: Path, into: Path, limits: ZipLimits) -> Path:
                 target = into / _safe_member_path(member, archive.name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 budget -= _copy_bounded(zf, member, target, budget, archive.name)
-    except zipfile.BadZipFile as exc:
+    except _UNREADABLE_ZIP as exc:
         raise InvalidDelivery(
-            f"not a readable zip: {exc}", code="bad_zip", file=archive.name
+            f"not a readable zip ({type(exc).__name__}: {exc})", code="bad_zip", file=archive.name
         ) from exc
     return _release_root(into)
 
@@ -141,5 +157,5 @@ def open_delivery(path: Path, work: Path, limits: ZipLimits) -> DeliveryFiles:
         unpacked = work / "unpacked"
         shutil.rmtree(unpacked, ignore_errors=True)
         unpacked.mkdir(parents=True)
-        return read_folder(extract_zip(path, unpacked, limits))
-    return read_folder(path)
+        return read_folder(extract_zip(path, unpacked, limits), limits.max_files)
+    return read_folder(path, limits.max_files)

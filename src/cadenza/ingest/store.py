@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cadenza.domain.catalog import COVER_SIZES, EncodedAudio
-from cadenza.ports import BlobStore, CoverArt, TranscodeResult
+from cadenza.ports import BlobStore, CoverImages, TranscodeResult
 
 
 @dataclass
@@ -26,8 +26,7 @@ class StoredBlobs:
             )
         return tuple(stored)
 
-    def store_cover(self, covers: CoverArt, image: bytes, *, min_px: int) -> dict[int, str]:
-        prepared = covers.prepare(image, min_px=min_px)
+    def store_cover(self, prepared: CoverImages) -> dict[int, str]:
         digests: dict[int, str] = {}
         for size in COVER_SIZES:
             blob = self.blobs.put_bytes(prepared.sizes[size])
@@ -36,7 +35,9 @@ class StoredBlobs:
             digests[size] = blob.digest
         return digests
 
-    def take_back(self) -> None:
+    def take_back(self, in_use: set[str]) -> None:
+        """Delete what this ingest created, except what a concurrent one has published since."""
         for digest in self.created:
-            self.blobs.delete(digest)
+            if digest not in in_use:
+                self.blobs.delete(digest)
         self.created.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 import uuid
@@ -15,6 +16,8 @@ from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Delivery, UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class DeliveryService:

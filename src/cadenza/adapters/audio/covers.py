@@ -47,18 +47,22 @@ class PillowCoverArt:
             with warnings.catch_warnings():  # our own pixel limit below replaces Pillow's warning
                 warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 picture = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
-        except (OSError, ValueError, Image.DecompressionBombError) as error:
+        except Image.DecompressionBombError as error:  # Pillow's own, far higher limit
+            raise self._too_large() from error
+        except (OSError, ValueError) as error:
             raise InvalidDelivery(
                 "the cover is not a readable JPEG or PNG image", code="cover_unreadable"
             ) from error
         width, height = picture.size
         if width * height > self._max_pixels:
-            raise InvalidDelivery(
-                f"the cover is {width}x{height} px, over {self._max_pixels // 1_000_000} "
-                "megapixels",
-                code="cover_too_large",
-            )
+            raise self._too_large(f"{width}x{height} px, ")
         return picture
+
+    def _too_large(self, size: str = "") -> InvalidDelivery:
+        return InvalidDelivery(
+            f"the cover is {size}over {self._max_pixels // 1_000_000} megapixels",
+            code="cover_too_large",
+        )
 
     def _jpeg(self, picture: Image.Image) -> bytes:
         buffer = io.BytesIO()

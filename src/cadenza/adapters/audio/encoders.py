@@ -13,6 +13,7 @@ decoded frames, which is the "encoders alone" baseline the ingest benchmark comp
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -56,10 +57,10 @@ class _Output:
         self.container.close()
 
     def abort(self) -> None:
-        try:
+        # Already failing: a second error while closing must not hide the first one.
+        with contextlib.suppress(av.FFmpegError, OSError):
             self.container.close()
-        finally:
-            self.path.unlink(missing_ok=True)
+        self.path.unlink(missing_ok=True)
 
 
 class LadderEncoder:
@@ -80,22 +81,29 @@ class LadderEncoder:
         self._opus: list[_Output] = []
         self._flac: _Output | None = None
         self._files: list[EncodedFile] = []
-        for quality in qualities:
-            path = output_path(out_dir, quality)
-            if quality is Quality.LOSSLESS:
-                sample_format = "s16" if bits <= 16 else "s32"  # s32 carries 24-bit FLAC
-                self._flac = _Output(path, "flac", sample_rate, layout, sample_format)
-                self._files.append(EncodedFile(quality, path, None))
-                continue
-            kbps = min(quality.bitrate_kbps or 0, _OPUS_MAX_KBPS_PER_CHANNEL * channels)
-            output = _Output(path, "libopus", OPUS_RATE, layout, "flt")
-            output.stream.bit_rate = kbps * 1000
-            output.stream.codec_context.options = {"compression_level": str(opus_complexity)}
-            self._opus.append(output)
-            self._files.append(EncodedFile(quality, path, kbps))
+        try:
+            for quality in qualities:
+                self._add(output_path(out_dir, quality), quality, layout, bits, opus_complexity)
+        except BaseException:
+            self.abort()
+            raise
         self._resampler = AudioResampler(
             format="flt", layout=layout, rate=OPUS_RATE, frame_size=OPUS_FRAME
         )
+
+    def _add(self, path: Path, quality: Quality, layout: str, bits: int, complexity: int) -> None:
+        if quality is Quality.LOSSLESS:
+            sample_format = "s16" if bits <= 16 else "s32"  # s32 carries 24-bit FLAC
+            self._flac = _Output(path, "flac", self._rate, layout, sample_format)
+            self._files.append(EncodedFile(quality, path, None))
+            return
+        channels = 1 if layout == "mono" else 2
+        kbps = min(quality.bitrate_kbps or 0, _OPUS_MAX_KBPS_PER_CHANNEL * channels)
+        output = _Output(path, "libopus", OPUS_RATE, layout, "flt")
+        output.stream.bit_rate = kbps * 1000
+        output.stream.codec_context.options = {"compression_level": str(complexity)}
+        self._opus.append(output)
+        self._files.append(EncodedFile(quality, path, kbps))
 
     def encode(self, frame: AudioFrame) -> None:
         # Decoders' timestamps may start anywhere or be missing: count samples instead, so the

@@ -115,7 +115,8 @@ class LoudnessMeter:
         self._steps = array("d")  # summed K-weighted power of each finished 100 ms step
 
     def add(self, samples: NDArray[np.float32]) -> None:
-        """Measure the next (channels, n) chunk; full scale is +-1.0."""
+        """Measure the next (channels, n) chunk; full scale is +-1.0. The array is kept (not
+        copied) until measured: hand over a fresh one each time."""
         # Decoders hand out ~4k-sample frames; measuring ~32k at a time costs half as much.
         self._pending.append(samples)
         self._pending_samples += samples.shape[1]

@@ -170,7 +170,9 @@ def _check_complete(report: DecodeReport, declared: float | None, fmt: str, path
             code="audio_truncated",
             file=path.name,
         )
-    if report.demux_failed:
+    if report.demux_failed and declared is None:  # nothing says whether the audio was whole
         raise InvalidDelivery(
-            "the file is damaged after its audio", code="audio_corrupt", file=path.name
+            "the file is damaged and could not be read to its end",
+            code="audio_corrupt",
+            file=path.name,
         )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import (
@@ -21,7 +21,6 @@ from cadenza.adapters.db.models import (
 )
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
-    WORLDWIDE,
     ArtistRef,
     ArtistView,
     EncodedAudio,
@@ -34,6 +33,7 @@ from cadenza.domain.catalog import (
     as_utc,
     name_key,
 )
+from cadenza.domain.territories import WORLDWIDE
 
 
 class SqlCatalog:
@@ -118,10 +118,10 @@ class SqlCatalog:
     def release_id_of_upc(self, upc: str) -> int | None:
         return self.s.scalar(select(ReleaseRow.id).where(ReleaseRow.upc == upc))
 
-    def referenced_blobs(self) -> set[str]:
-        blobs = set(self.s.scalars(select(AudioFileRow.blob)))
-        blobs.update(self.s.scalars(select(CoverImageRow.blob)))
-        return blobs
+    def blobs_in_use(self, digests: list[str]) -> set[str]:
+        used = set(self.s.scalars(select(AudioFileRow.blob).where(AudioFileRow.blob.in_(digests))))
+        covers = select(CoverImageRow.blob).where(CoverImageRow.blob.in_(digests))
+        return used | set(self.s.scalars(covers))
 
     # -- writes ------------------------------------------------------------------------
     def distributor_id(self, name: str) -> int:
@@ -167,15 +167,17 @@ class SqlCatalog:
         self.s.flush()
         return row.id
 
-    def save_track(self, release_id: int, track: PublishedTrack) -> int:
+    def save_track(self, release_id: int, track: PublishedTrack, taken: set[int]) -> int:
+        """Update the release's matching track (same ISRC, same source file, or same position,
+        in that order, skipping the ids in `taken`) or add one."""
         spec = track.spec
-        row = self.s.scalar(
-            select(TrackRow).where(
-                TrackRow.release_id == release_id,
-                TrackRow.disc_number == spec.disc_number,
-                TrackRow.track_number == spec.track_number,
+        row = self._matching_track(release_id, track, taken)
+        if spec.isrc and (row is None or row.isrc != spec.isrc):  # an ISRC moving within it
+            self.s.execute(
+                update(TrackRow)
+                .where(TrackRow.release_id == release_id, TrackRow.isrc == spec.isrc)
+                .values(isrc=None)
             )
-        )
         if row is None:
             row = TrackRow(release_id=release_id)
             self.s.add(row)
@@ -188,6 +190,26 @@ class SqlCatalog:
         self.s.flush()
         self._replace_track_links(row.id, spec.artists, spec.featured_artists, track.files)
         return row.id
+
+    def _matching_track(
+        self, release_id: int, track: PublishedTrack, taken: set[int]
+    ) -> TrackRow | None:
+        spec = track.spec
+        conditions = [TrackRow.source_blob == track.source_blob]
+        if spec.isrc:
+            conditions.insert(0, TrackRow.isrc == spec.isrc)
+        conditions.append(
+            (TrackRow.disc_number == spec.disc_number)
+            & (TrackRow.track_number == spec.track_number)
+        )
+        for condition in conditions:
+            query = select(TrackRow).where(TrackRow.release_id == release_id, condition)
+            if taken:
+                query = query.where(TrackRow.id.not_in(taken))
+            row = self.s.scalars(query.order_by(TrackRow.id).limit(1)).first()
+            if row is not None:
+                return row
+        return None
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None:
         self.s.execute(

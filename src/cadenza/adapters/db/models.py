@@ -34,8 +34,8 @@ class DistributorRow(Base):
 class ArtistRow(Base):
     __tablename__ = "artists"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(500))
-    name_key: Mapped[str] = mapped_column(String(500), unique=True)  # case/accent folded
+    name: Mapped[str] = mapped_column(String(1000))
+    name_key: Mapped[str] = mapped_column(String(255), unique=True)  # case/accent folded
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -47,7 +47,7 @@ class ReleaseRow(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     distributor_id: Mapped[int] = mapped_column(ForeignKey("distributors.id"))
-    source_key: Mapped[str] = mapped_column(String(1100))  # UPC, or album artist + album
+    source_key: Mapped[str] = mapped_column(String(255))  # UPC, or album artist + album
     title: Mapped[str] = mapped_column(String(1000))
     release_type: Mapped[str] = mapped_column(String(20))
     upc: Mapped[str | None] = mapped_column(String(14), unique=True)
@@ -130,6 +130,7 @@ class LibraryFileRow(Base):
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
     error_code: Mapped[str | None] = mapped_column(String(40))
     error_message: Mapped[str | None] = mapped_column(Text)
+    album_key: Mapped[str | None] = mapped_column(String(255))  # the tag group it was filed under
 
 
 class DeliveryRow(Base):
