@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from cadenza.api.app import create_app
+from cadenza.bootstrap import App
+from cadenza.ports import Delivery
 from tests.e2e.conftest import KEY
 from tests.fixtures.releases import make_release
 
@@ -65,3 +69,18 @@ def test_an_oversized_upload_is_refused(client: TestClient, tmp_path: Path) -> N
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "upload_too_large"
+
+
+def test_a_delivery_interrupted_by_a_restart_resumes(app: App, tmp_path: Path) -> None:
+    delivery_id, folder = app.deliveries.upload_dir()
+    for path in make_release(tmp_path / "rel").iterdir():
+        shutil.copy(path, folder / path.name)
+    with app.uow() as uow:  # as a server killed mid-delivery leaves it
+        uow.deliveries.add(
+            Delivery(id=delivery_id, distributor_id=app.distributor_id(), status="processing")
+        )
+        uow.commit()
+    with TestClient(create_app(app)) as restarted:
+        done = poll(restarted, f"/api/v1/distributor/deliveries/{delivery_id}")
+    assert done["status"] == "published"
+    assert len(done["track_ids"]) == 3

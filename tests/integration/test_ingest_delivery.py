@@ -131,11 +131,17 @@ def test_a_distributor_delivery_needs_a_640px_cover(
     with pytest.raises(CadenzaError) as refused:
         deliver(app, folder, strict_cover=True)
     assert refused.value.code == ("cover_missing" if cover_size is None else "cover_too_small")
+    assert refused.value.file == ("rel" if cover_size is None else "cover.jpg")
     assert empty(app)
 
 
-def test_a_library_folder_without_cover_gets_a_placeholder(app: App, tmp_path: Path) -> None:
-    folder = make_release(tmp_path / "rel", cover_size=None)
+@pytest.mark.parametrize("cover", ["none", "broken"])
+def test_a_library_folder_without_a_usable_cover_gets_a_placeholder(
+    app: App, tmp_path: Path, cover: str
+) -> None:
+    folder = make_release(tmp_path / "rel", cover_size=None if cover == "none" else 800)
+    if cover == "broken":
+        (folder / "cover.jpg").write_bytes(b"not a jpeg at all")
     done = deliver(app, folder)
     with app.uow() as uow:
         release = uow.catalog.release(done.release_id)

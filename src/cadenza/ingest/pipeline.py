@@ -116,9 +116,7 @@ class ReleaseIngest:
             raise refused[0][1] if refused else InvalidDelivery("no audio", code="no_audio")
         release, tracks = describe_release(files, tags, manifest, source.name)
         source_key = _source_key(release)
-        cover = self.t.covers.prepare(
-            self._cover_bytes(source, tags, release), min_px=source.min_cover_px
-        )
+        cover = self._cover(source, tags, release)
         check_unique_isrcs([t.spec for t in tracks])
         reusable = self._existing(source.distributor_id, source_key, release, tracks)
         work = self.t.work_dir / uuid.uuid4().hex
@@ -178,6 +176,22 @@ class ReleaseIngest:
                     raise
                 refused.append((str(path), exc))
         return tags, refused
+
+    def _cover(
+        self, source: ReleaseSource, tags: dict[Path, Tags], release: ReleaseSpec
+    ) -> CoverImages:
+        """The delivery's cover, checked. A library album whose cover is unusable gets the
+        generated one rather than being refused; a distributor's delivery is refused."""
+        try:
+            return self.t.covers.prepare(
+                self._cover_bytes(source, tags, release), min_px=source.min_cover_px
+            )
+        except InvalidDelivery as exc:
+            if source.cover_required:
+                exc.file = exc.file or (source.cover.name if source.cover else "embedded cover")
+                raise
+            placeholder = self.t.covers.placeholder(release.title, ", ".join(release.artists))
+            return self.t.covers.prepare(placeholder, min_px=1)
 
     def _cover_bytes(
         self, source: ReleaseSource, tags: dict[Path, Tags], release: ReleaseSpec
