@@ -16,12 +16,13 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from cadenza.adapters.db import models_accounts  # noqa: F401  (its tables are emptied too)
 from cadenza.adapters.db.models import Base
 from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings
 
 TEST_DATABASE = os.environ.get("CADENZA_TEST_DATABASE", "sqlite")
-DATABASE_FIXTURES = {"settings", "app", "client"}
+DATABASE_FIXTURES = {"settings", "app", "client", "accounts"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -20,11 +20,21 @@ from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.mail import mailer_from_settings
+from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+from cadenza.adapters.security.hashing import Argon2PasswordHasher
+from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
+from cadenza.domain.passwords import check_password
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
+from cadenza.ports import Mailer
+from cadenza.services.access_tokens import AccessTokens
+from cadenza.services.accounts import AccountService
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
+from cadenza.services.login_guard import LoginGuard
+from cadenza.services.sessions import SessionService
 
 WORKER_MODULES = [
     "cadenza.adapters.audio.probe",
@@ -47,11 +57,11 @@ class App:
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
 
     @cached_property
-    def sessions(self) -> sessionmaker[Session]:
+    def db_sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions)
+        return SqlUnitOfWork(self.db_sessions)
 
     @cached_property
     def catalog(self) -> CatalogService:
@@ -62,6 +72,56 @@ class App:
         return DeliveryService(
             self.uow, self.ingest_tools, self.settings.data_dir / "uploads", self.zip_limits
         )
+
+    @cached_property
+    def hasher(self) -> Argon2PasswordHasher:
+        return Argon2PasswordHasher()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        s = self.settings
+        return mailer_from_settings(s.smtp_url, s.data_dir, s.mail_from)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        common, strength = CommonPasswords(), ZxcvbnEstimator()
+
+        def rules(password: str, email: str, display_name: str) -> None:
+            check_password(
+                password,
+                email=email,
+                display_name=display_name,
+                is_common=common.is_common,
+                estimate=strength.estimate,
+            )
+
+        return AccountService(
+            self.uow, self.hasher, self.mailer, self.clock, rules, self.settings.public_url
+        )
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        totp = PyotpTotp()
+        return SessionService(
+            self.uow,
+            self.hasher,
+            self.mailer,
+            self.clock,
+            AccessTokens(self._secret("token-signing.key")),
+            LoginGuard(self.uow, self.clock),
+            lambda secret, code, last, now: totp.verify(secret, code, at=now, last_step=last),
+        )
+
+    def _secret(self, name: str) -> bytes:
+        """A random secret made on first start and kept in the data dir, owner-readable only."""
+        path = self.settings.data_dir / name
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
+        return path.read_bytes().strip()
 
     @cached_property
     def zip_limits(self) -> ZipLimits:
@@ -93,14 +153,7 @@ class App:
         """The key distributors upload with: the setting, or one made on first start and kept."""
         if self.settings.distributor_key:
             return self.settings.distributor_key
-        path = self.settings.data_dir / "distributor.key"
-        try:  # created readable by its owner only, never briefly world-readable
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return path.read_text().strip()
-        with os.fdopen(fd, "w") as key_file:
-            key_file.write(secrets.token_urlsafe(32))
-        return path.read_text().strip()
+        return self._secret("distributor.key").decode()
 
     def distributor_id(self, name: str | None = None) -> int:
         with self.uow() as uow:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cadenza.bootstrap import App, bootstrap
+from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.library import LibraryIngest, LibraryReport
@@ -185,6 +187,88 @@ def build_demo(app: App) -> None:
         quiet=False,
         opus_complexity=app.settings.demo_opus_complexity,
     )
+    demo_users(app)
+
+
+users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
+cli.add_typer(users, name="users")
+
+
+@users.command("create")
+def users_create(
+    email: str,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+    plan: Annotated[str, typer.Option(help="The account's plan")] = "free",
+    role: Annotated[
+        list[Role] | None, typer.Option(help="listener, artist, distributor, admin")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+) -> None:
+    """Create a verified account. The password comes on standard input, never as an argument."""
+    if not password_stdin:
+        err.print("[red]give the password on standard input with --password-stdin[/]")
+        raise typer.Exit(2)
+    password = sys.stdin.readline().rstrip("\n")
+    app = bootstrap()
+    try:
+        account = app.accounts.create(
+            email, password, roles=role or [Role.LISTENER], plan=plan, display_name=name
+        )
+    except CadenzaError as exc:
+        err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
+        raise typer.Exit(2) from None
+    finally:
+        app.close()
+    typer.echo(f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every account: id, e-mail, plan, roles, state."""
+    app = bootstrap()
+    try:
+        for a in app.accounts.all_accounts():
+            state = "disabled" if a.disabled else ("locked" if a.locked else "active")
+            typer.echo(f"{a.id}\t{a.email}\t{a.plan}\t{','.join(a.roles)}\t{state}")
+    finally:
+        app.close()
+
+
+@users.command("disable")
+def users_disable(email: str) -> None:
+    """Disable an account and end all its sessions."""
+    app = bootstrap()
+    try:
+        app.accounts.disable(email)
+    except CadenzaError as exc:
+        err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
+        raise typer.Exit(2) from None
+    finally:
+        app.close()
+    typer.echo(f"disabled {email}")
+
+
+DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
+DEMO_USERS = (
+    ("free@demo.cadenza.localhost", "free", Role.LISTENER),
+    ("premium@demo.cadenza.localhost", "premium_individual", Role.LISTENER),
+    ("artist@demo.cadenza.localhost", "free", Role.ARTIST),
+    ("admin@demo.cadenza.localhost", "premium_individual", Role.ADMIN),
+)
+
+
+def demo_users(app: App) -> None:
+    """Ready-made demo accounts, made once; printed at every demo start."""
+    known = {a.email for a in app.accounts.all_accounts()}
+    for email, plan, role in DEMO_USERS:
+        if email not in known:
+            app.accounts.create(email, DEMO_PASSWORD, roles=[role], plan=plan)
+    err.print(f"Demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
+    for email, plan, role in DEMO_USERS:
+        err.print(f"  {email}  plan {plan}, {role.value}")
+    err.print(f"Sign-in codes and other mail land in {app.settings.data_dir.resolve() / 'outbox'}")
 
 
 def main() -> None:

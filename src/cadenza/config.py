@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
     demo_size: str | None = None
 
+    # Where links in e-mails point, and who e-mails come from.
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_url: str | None = None  # smtp://, smtp+starttls:// or smtps://user:password@host:port
+    mail_from: str = "Cadenza <no-reply@cadenza.localhost>"
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'cadenza.db').resolve()}"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from cadenza.domain.accounts import Account, AuditEvent, Device, SessionView
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
     ArtistView,
@@ -18,6 +19,7 @@ from cadenza.domain.catalog import (
     Viewer,
 )
 from cadenza.domain.errors import CadenzaError
+from cadenza.domain.mail import Email
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,9 @@ class UnitOfWork(Protocol):
     @property
     def deliveries(self) -> DeliveryRepository: ...
 
+    @property
+    def accounts(self) -> AccountRepository: ...
+
     def __enter__(self) -> UnitOfWork: ...
 
     def __exit__(self, *exc: object) -> None: ...
@@ -240,3 +245,115 @@ class UnitOfWork(Protocol):
     def commit(self) -> None: ...
 
     def rollback(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the accounts repository keeps to check a login, never shown to anyone."""
+
+    account_id: int
+    password_hash: str
+    totp_secret: str | None
+    totp_last_step: int | None
+    disabled: bool
+    locked: bool
+
+
+class AccountRepository(Protocol):
+    def add(
+        self, email: str, password_hash: str, display_name: str, country: str, birth_date: date
+    ) -> int: ...
+
+    def get(self, account_id: int) -> Account | None: ...
+
+    def id_by_email(self, email: str) -> int | None: ...
+
+    def all(self, limit: int, offset: int) -> list[Account]: ...
+
+    def credentials(self, account_id: int) -> Credentials | None: ...
+
+    def set_password_hash(self, account_id: int, password_hash: str) -> None: ...
+
+    def mark_verified(self, account_id: int, at: datetime) -> None: ...
+
+    def set_disabled(self, account_id: int, at: datetime | None) -> None: ...
+
+    def set_roles(self, account_id: int, roles: list[str]) -> None: ...
+
+    def set_plan(self, account_id: int, plan: str) -> None: ...
+
+    def set_totp_step(self, account_id: int, step: int) -> None: ...
+
+    def add_token(
+        self,
+        account_id: int,
+        purpose: str,
+        token_hash: str,
+        expires_at: datetime,
+        data: dict[str, str],
+    ) -> None: ...
+
+    def use_token(
+        self, purpose: str, token_hash: str, now: datetime
+    ) -> tuple[int, dict[str, str]] | None:
+        """Spend a one-time token: the account and data, or None if unknown, used or expired."""
+        ...
+
+    def device(self, account_id: int, device_key: str) -> Device | None: ...
+
+    def save_device(
+        self, account_id: int, device_key: str, name: str, country: str | None, now: datetime
+    ) -> int: ...
+
+    def start_session(
+        self,
+        account_id: int,
+        device_id: int,
+        refresh_hash: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int: ...
+
+    def rotate(self, refresh_hash: str, new_hash: str, now: datetime) -> tuple[int, int] | None:
+        """Replace a live refresh token; (session id, account id), or None if not live."""
+        ...
+
+    def session_of_spent_token(self, refresh_hash: str) -> int | None:
+        """The session whose previous (already rotated) refresh token this is: a replay."""
+        ...
+
+    def session_live(self, session_id: int, now: datetime) -> bool: ...
+
+    def session_owner(self, session_id: int) -> int | None: ...
+
+    def revoke_sessions(
+        self, account_id: int, now: datetime, session_id: int | None = None
+    ) -> int: ...
+
+    def sessions(self, account_id: int, now: datetime) -> list[SessionView]: ...
+
+    def record_failure(self, keys: list[str], now: datetime) -> None: ...
+
+    def failures(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        """How many failed logins counted against `key` since then, and the last one's time."""
+        ...
+
+    def audit(self, account_id: int, event: AuditEvent) -> None: ...
+
+    def audit_log(self, account_id: int, limit: int) -> list[AuditEvent]: ...
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+    def needs_rehash(self, password_hash: str) -> bool: ...
+
+    def dummy_verify(self) -> None:
+        """As slow as a real verify: for logins to addresses that have no account."""
+        ...
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> None: ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,9 +11,9 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
-from cadenza.api.routes import catalog, distributor, stream
+from cadenza.api.routes import auth, catalog, distributor, me, stream
 from cadenza.bootstrap import App
-from cadenza.domain.errors import CadenzaError
+from cadenza.domain.errors import CadenzaError, TooManyAttempts
 
 
 def create_app(cadenza: App) -> FastAPI:
@@ -34,7 +35,12 @@ def create_app(cadenza: App) -> FastAPI:
     @api.exception_handler(CadenzaError)
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
         body = {"error": {"code": exc.code, "message": exc.message, "file": exc.file}}
-        return JSONResponse(body, status_code=exc.status)
+        headers = {}
+        if isinstance(exc, TooManyAttempts):
+            headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -50,4 +56,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(catalog.router)
     api.include_router(stream.router)
     api.include_router(distributor.router)
+    api.include_router(auth.router)
+    api.include_router(me.router)
     return api

@@ -11,6 +11,7 @@ from cadenza.bootstrap import App
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import InvalidRequest, Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
+from cadenza.services.access_tokens import AccessClaims
 
 
 def get_app(request: Request) -> App:
@@ -63,3 +64,17 @@ def viewer(
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
+
+
+def current_session(
+    app: AppDep, authorization: Annotated[str | None, Header()] = None
+) -> AccessClaims:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "send an access token: Authorization: Bearer <token>", code="authentication_required"
+        )
+    return app.sessions.authenticate(token.strip())
+
+
+CurrentSession = Annotated[AccessClaims, Depends(current_session)]

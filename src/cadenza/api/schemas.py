@@ -7,6 +7,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
+from cadenza.domain.accounts import Account
 from cadenza.domain.audio import TARGET_LUFS
 from cadenza.domain.catalog import COVER_SIZES, ArtistRef, ReleaseView, TrackView
 
@@ -184,3 +185,27 @@ def images(r: ReleaseView) -> list[ImageOut]:
         for size in sorted(COVER_SIZES, reverse=True)
         if size in r.covers
     ]
+
+
+class AccountOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    country: str
+    plan: str
+    roles: list[str]
+    email_verified: bool
+    two_factor: bool
+
+    @classmethod
+    def of(cls, a: Account) -> AccountOut:
+        return cls(
+            id=a.id,
+            email=a.email,
+            display_name=a.display_name,
+            country=a.country,
+            plan=a.plan,
+            roles=[r.value for r in a.roles],
+            email_verified=a.email_verified,
+            two_factor=a.two_factor,
+        )

@@ -45,3 +45,14 @@ class Conflict(CadenzaError):
 class Unauthorized(CadenzaError):
     code = "unauthorized"
     status = 401
+
+
+class TooManyAttempts(CadenzaError):
+    """Slow down: `retry_after` seconds until the next attempt is considered."""
+
+    code = "too_many_attempts"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

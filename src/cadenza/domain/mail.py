@@ -13,7 +13,7 @@ MAX_LABEL_CHARS = 63
 
 # A local part: no spaces, controls or RFC 5322 specials; dots only between characters.
 # Quoted local parts ("a b"@x) are legal but obscure, and refused.
-_LOCAL_CHAR = r"[^\s\x00-\x1f\x7f\"(),:;<>@\[\\\]]"
+_LOCAL_CHAR = r"[^\s\x00-\x1f\x7f\"(),.:;<>@\[\\\]]"
 _LOCAL = re.compile(rf"{_LOCAL_CHAR}+(?:\.{_LOCAL_CHAR}+)*")
 # A domain label: letters (any script) or digits, hyphens inside; the whole domain has a dot.
 _LABEL = re.compile(r"[^\W_](?:[^\W_]|-)*(?<!-)")

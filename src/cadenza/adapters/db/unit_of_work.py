@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
         self.catalog = SqlCatalog(self.session)
         self.library = SqlLibrary(self.session)
         self.deliveries = SqlDeliveries(self.session)
+        self.accounts = SqlAccounts(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

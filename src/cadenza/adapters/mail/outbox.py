@@ -55,7 +55,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        Path(tmp).replace(path)  # os.replace: atomic on one file system
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -1,0 +1,278 @@
+"""Accounts, devices, sessions, one-time tokens, failed logins and the audit log in SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from cadenza.adapters.db.models_accounts import (
+    AuditRow,
+    DeviceRow,
+    LoginFailureRow,
+    OneTimeTokenRow,
+    SessionRow,
+    UserRow,
+)
+from cadenza.domain.accounts import Account, AuditEvent, Device, Role, SessionView
+from cadenza.domain.catalog import as_utc
+from cadenza.ports import Credentials
+
+
+class SqlAccounts:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # -- accounts ------------------------------------------------------------------------
+    def add(
+        self, email: str, password_hash: str, display_name: str, country: str, birth_date: date
+    ) -> int:
+        row = UserRow(
+            email=email.lower(),
+            password_hash=password_hash,
+            display_name=display_name,
+            country=country,
+            birth_date=birth_date,
+            roles=[Role.LISTENER.value],
+            plan="free",
+            created_at=datetime.now(UTC),
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def get(self, account_id: int) -> Account | None:
+        row = self.s.get(UserRow, account_id)
+        return _account(row) if row else None
+
+    def id_by_email(self, email: str) -> int | None:
+        return self.s.scalar(select(UserRow.id).where(UserRow.email == email.lower()))
+
+    def all(self, limit: int, offset: int) -> list[Account]:
+        rows = self.s.scalars(select(UserRow).order_by(UserRow.id).limit(limit).offset(offset))
+        return [_account(r) for r in rows]
+
+    def credentials(self, account_id: int) -> Credentials | None:
+        row = self.s.get(UserRow, account_id)
+        if row is None:
+            return None
+        return Credentials(
+            row.id,
+            row.password_hash,
+            row.totp_secret,
+            row.totp_last_step,
+            row.disabled_at is not None,
+            row.locked_at is not None,
+        )
+
+    def set_password_hash(self, account_id: int, password_hash: str) -> None:
+        self._set(account_id, password_hash=password_hash)
+
+    def mark_verified(self, account_id: int, at: datetime) -> None:
+        self._set(account_id, email_verified_at=at)
+
+    def set_disabled(self, account_id: int, at: datetime | None) -> None:
+        self._set(account_id, disabled_at=at)
+
+    def set_roles(self, account_id: int, roles: list[str]) -> None:
+        self._set(account_id, roles=roles)
+
+    def set_plan(self, account_id: int, plan: str) -> None:
+        self._set(account_id, plan=plan)
+
+    def set_totp_step(self, account_id: int, step: int) -> None:
+        self._set(account_id, totp_last_step=step)
+
+    def _set(self, account_id: int, **values: object) -> None:
+        self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
+
+    # -- one-time tokens -----------------------------------------------------------------
+    def add_token(
+        self,
+        account_id: int,
+        purpose: str,
+        token_hash: str,
+        expires_at: datetime,
+        data: dict[str, str],
+    ) -> None:
+        self.s.add(
+            OneTimeTokenRow(
+                user_id=account_id,
+                purpose=purpose,
+                token_hash=token_hash,
+                expires_at=expires_at,
+                data=data,
+            )
+        )
+        self.s.flush()
+
+    def use_token(
+        self, purpose: str, token_hash: str, now: datetime
+    ) -> tuple[int, dict[str, str]] | None:
+        # One UPDATE decides: two concurrent uses of one token cannot both succeed.
+        spent = self.s.execute(
+            update(OneTimeTokenRow)
+            .where(
+                OneTimeTokenRow.purpose == purpose,
+                OneTimeTokenRow.token_hash == token_hash,
+                OneTimeTokenRow.used_at.is_(None),
+                OneTimeTokenRow.expires_at > now,
+            )
+            .values(used_at=now)
+        )
+        if getattr(spent, "rowcount", 0) != 1:
+            return None
+        row = self.s.scalars(
+            select(OneTimeTokenRow).where(OneTimeTokenRow.token_hash == token_hash)
+        ).one()
+        return row.user_id, dict(row.data)
+
+    # -- devices and sessions ------------------------------------------------------------
+    def device(self, account_id: int, device_key: str) -> Device | None:
+        row = self.s.scalar(
+            select(DeviceRow).where(
+                DeviceRow.user_id == account_id, DeviceRow.device_key == device_key
+            )
+        )
+        return _device(row) if row else None
+
+    def save_device(
+        self, account_id: int, device_key: str, name: str, country: str | None, now: datetime
+    ) -> int:
+        row = self.s.scalar(
+            select(DeviceRow).where(
+                DeviceRow.user_id == account_id, DeviceRow.device_key == device_key
+            )
+        )
+        if row is None:
+            row = DeviceRow(user_id=account_id, device_key=device_key, first_seen=now)
+            self.s.add(row)
+        row.name, row.last_country, row.last_seen = name, country, now
+        self.s.flush()
+        return row.id
+
+    def start_session(
+        self,
+        account_id: int,
+        device_id: int,
+        refresh_hash: str,
+        now: datetime,
+        expires_at: datetime,
+    ) -> int:
+        row = SessionRow(
+            user_id=account_id,
+            device_id=device_id,
+            refresh_hash=refresh_hash,
+            created_at=now,
+            last_used=now,
+            expires_at=expires_at,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def rotate(self, refresh_hash: str, new_hash: str, now: datetime) -> tuple[int, int] | None:
+        row = self.s.scalar(select(SessionRow).where(SessionRow.refresh_hash == refresh_hash))
+        if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+            return None
+        done = self.s.execute(
+            update(SessionRow)
+            .where(SessionRow.id == row.id, SessionRow.refresh_hash == refresh_hash)
+            .values(refresh_hash=new_hash, previous_hash=refresh_hash, last_used=now)
+        )
+        if getattr(done, "rowcount", 0) != 1:  # a concurrent refresh won the race
+            return None
+        return row.id, row.user_id
+
+    def session_of_spent_token(self, refresh_hash: str) -> int | None:
+        return self.s.scalar(select(SessionRow.id).where(SessionRow.previous_hash == refresh_hash))
+
+    def session_live(self, session_id: int, now: datetime) -> bool:
+        row = self.s.get(SessionRow, session_id)
+        return row is not None and row.revoked_at is None and as_utc(row.expires_at) > now
+
+    def session_owner(self, session_id: int) -> int | None:
+        return self.s.scalar(select(SessionRow.user_id).where(SessionRow.id == session_id))
+
+    def revoke_sessions(self, account_id: int, now: datetime, session_id: int | None = None) -> int:
+        query = update(SessionRow).where(
+            SessionRow.user_id == account_id, SessionRow.revoked_at.is_(None)
+        )
+        if session_id is not None:
+            query = query.where(SessionRow.id == session_id)
+        return int(getattr(self.s.execute(query.values(revoked_at=now)), "rowcount", 0))
+
+    def sessions(self, account_id: int, now: datetime) -> list[SessionView]:
+        rows = self.s.execute(
+            select(SessionRow, DeviceRow)
+            .join(DeviceRow, DeviceRow.id == SessionRow.device_id)
+            .where(
+                SessionRow.user_id == account_id,
+                SessionRow.revoked_at.is_(None),
+                SessionRow.expires_at > now,
+            )
+            .order_by(SessionRow.last_used.desc())
+        )
+        return [
+            SessionView(s.id, _device(d), as_utc(s.created_at), as_utc(s.last_used))
+            for s, d in rows
+        ]
+
+    # -- failed logins and audit ---------------------------------------------------------
+    def record_failure(self, keys: list[str], now: datetime) -> None:
+        self.s.add_all(LoginFailureRow(key=key, at=now) for key in keys)
+        self.s.flush()
+
+    def failures(self, key: str, since: datetime) -> tuple[int, datetime | None]:
+        count, last = self.s.execute(
+            select(func.count(), func.max(LoginFailureRow.at)).where(
+                LoginFailureRow.key == key, LoginFailureRow.at > since
+            )
+        ).one()
+        return int(count or 0), as_utc(last) if last is not None else None
+
+    def forget_failures(self, before: datetime) -> None:
+        self.s.execute(delete(LoginFailureRow).where(LoginFailureRow.at < before))
+
+    def audit(self, account_id: int, event: AuditEvent) -> None:
+        self.s.add(
+            AuditRow(
+                user_id=account_id,
+                kind=event.kind,
+                at=event.at,
+                ip=event.ip,
+                device=event.device,
+                detail=event.detail,
+            )
+        )
+
+    def audit_log(self, account_id: int, limit: int) -> list[AuditEvent]:
+        rows = self.s.scalars(
+            select(AuditRow)
+            .where(AuditRow.user_id == account_id)
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+        )
+        return [AuditEvent(r.kind, as_utc(r.at), r.ip, r.device, dict(r.detail)) for r in rows]
+
+
+def _account(row: UserRow) -> Account:
+    return Account(
+        id=row.id,
+        email=row.email,
+        display_name=row.display_name,
+        country=row.country,
+        birth_date=row.birth_date,
+        roles=tuple(Role(r) for r in row.roles),
+        plan=row.plan,
+        email_verified=row.email_verified_at is not None,
+        two_factor=row.totp_secret is not None,
+        disabled=row.disabled_at is not None,
+        locked=row.locked_at is not None,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def _device(row: DeviceRow) -> Device:
+    return Device(row.id, row.name, row.last_country, as_utc(row.last_seen))

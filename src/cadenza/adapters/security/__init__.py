@@ -1,0 +1,1 @@
+"""Account security adapters: password hashing, breached-password lists, strength, TOTP, QR."""

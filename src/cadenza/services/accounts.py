@@ -1,0 +1,162 @@
+"""Sign-up, e-mail verification, profiles, and the operator's account commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
+from cadenza.domain.errors import InvalidRequest, NotFound
+from cadenza.domain.mail import Email, normalise_email
+from cadenza.domain.territories import ISO_COUNTRIES
+from cadenza.ports import Clock, Mailer, PasswordHasher, UnitOfWork
+from cadenza.services.access_tokens import new_secret_token, token_hash
+
+PasswordRules = Callable[[str, str, str], None]  # (password, email, display name): raises
+
+
+@dataclass(frozen=True)
+class SignUp:
+    email: str
+    password: str
+    display_name: str
+    country: str
+    birth_date: date
+
+
+class AccountService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        hasher: PasswordHasher,
+        mailer: Mailer,
+        clock: Clock,
+        password_rules: PasswordRules,
+        public_url: str,
+    ) -> None:
+        self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
+        self.password_rules = password_rules
+        self.public_url = public_url.rstrip("/")
+
+    def sign_up(self, cmd: SignUp, ip: str | None) -> None:
+        """Answers the same whether or not the address has an account: its owner gets a mail
+        either way (a verification link, or a note that they already have an account)."""
+        email = normalise_email(cmd.email)
+        self._check_profile(cmd)
+        self.password_rules(cmd.password, email, cmd.display_name)
+        password_hash = self.hasher.hash(cmd.password)  # the same work in both branches
+        with self.uow() as uow:
+            existing = uow.accounts.id_by_email(email)
+            if existing is not None:
+                uow.accounts.audit(existing, self._event("signup_attempt_existing", ip))
+                uow.commit()
+                self._send_already_registered(email)
+                return
+            account_id = uow.accounts.add(
+                email, password_hash, cmd.display_name.strip(), cmd.country.upper(), cmd.birth_date
+            )
+            link = self._new_token(uow, account_id, "verify_email")
+            uow.accounts.audit(account_id, self._event("signed_up", ip))
+            uow.commit()
+        self.mailer.send(
+            Email(
+                to=email,
+                subject="Confirm your Cadenza account",
+                text=f"Welcome to Cadenza. Confirm your address:\n{self.public_url}/verify-email?token={link}\n",
+            )
+        )
+
+    def verify_email(self, token: str) -> Account:
+        now = self.clock.now()
+        with self.uow() as uow:
+            spent = uow.accounts.use_token("verify_email", token_hash(token), now)
+            if spent is None:
+                raise InvalidRequest("this link is not valid or has expired", code="invalid_link")
+            account_id, _ = spent
+            uow.accounts.mark_verified(account_id, now)
+            uow.accounts.audit(account_id, self._event("email_verified", None))
+            uow.commit()
+        return self.profile(account_id)
+
+    def profile(self, account_id: int) -> Account:
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id)
+        if account is None:
+            raise NotFound("no such account")
+        return account
+
+    def security_events(self, account_id: int, limit: int = 100) -> list[AuditEvent]:
+        with self.uow() as uow:
+            return uow.accounts.audit_log(account_id, limit)
+
+    # -- operators -----------------------------------------------------------------------
+    def create(
+        self,
+        email: str,
+        password: str,
+        *,
+        roles: list[Role],
+        plan: str,
+        display_name: str | None = None,
+    ) -> Account:
+        """An account made by an operator: verified at once, no mail."""
+        email = normalise_email(email)
+        name = display_name or email.split("@")[0]
+        self.password_rules(password, email, name)
+        with self.uow() as uow:
+            if uow.accounts.id_by_email(email) is not None:
+                raise InvalidRequest(f"{email} already has an account", code="account_exists")
+            account_id = uow.accounts.add(
+                email, self.hasher.hash(password), name, "US", date(2000, 1, 1)
+            )
+            uow.accounts.set_roles(account_id, sorted({r.value for r in roles} | {"listener"}))
+            uow.accounts.set_plan(account_id, plan)
+            uow.accounts.mark_verified(account_id, self.clock.now())
+            uow.accounts.audit(account_id, self._event("created_by_operator", None))
+            uow.commit()
+        return self.profile(account_id)
+
+    def all_accounts(self, limit: int = 1000, offset: int = 0) -> list[Account]:
+        with self.uow() as uow:
+            return uow.accounts.all(limit, offset)
+
+    def disable(self, email: str) -> Account:
+        now = self.clock.now()
+        with self.uow() as uow:
+            account_id = uow.accounts.id_by_email(normalise_email(email))
+            if account_id is None:
+                raise NotFound(f"no account for {email}")
+            uow.accounts.set_disabled(account_id, now)
+            uow.accounts.revoke_sessions(account_id, now)
+            uow.accounts.audit(account_id, self._event("disabled_by_operator", None))
+            uow.commit()
+        return self.profile(account_id)
+
+    # -- helpers -------------------------------------------------------------------------
+    def _check_profile(self, cmd: SignUp) -> None:
+        if not 1 <= len(cmd.display_name.strip()) <= 100:
+            raise InvalidRequest("a display name of 1 to 100 characters", code="invalid_name")
+        if cmd.country.upper() not in ISO_COUNTRIES:
+            raise InvalidRequest(f"unknown country {cmd.country!r}", code="unknown_country")
+        if not old_enough(cmd.birth_date, self.clock.now().date()):
+            raise InvalidRequest("you must be at least 13 to sign up", code="too_young")
+
+    def _new_token(self, uow: UnitOfWork, account_id: int, purpose: str) -> str:
+        token = new_secret_token()
+        expires = self.clock.now() + VERIFY_LINK_TTL
+        uow.accounts.add_token(account_id, purpose, token_hash(token), expires, {})
+        return token
+
+    def _send_already_registered(self, email: str) -> None:
+        self.mailer.send(
+            Email(
+                to=email,
+                subject="You already have a Cadenza account",
+                text="Someone (maybe you) tried to sign up with this address, which already has "
+                f"an account. To sign in or reset your password: {self.public_url}/login\n",
+            )
+        )
+
+    def _event(self, kind: str, ip: str | None) -> AuditEvent:
+        return AuditEvent(kind=kind, at=self.clock.now(), ip=ip, device=None)

@@ -1,0 +1,270 @@
+"""Logging in and staying logged in: passwords, second factors, refresh tokens, devices."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cadenza.domain.accounts import (
+    ACCESS_TOKEN_TTL,
+    REFRESH_TOKEN_TTL,
+    STEP_UP_CODE_TTL,
+    AuditEvent,
+    LoginStep,
+    SessionView,
+    step_needed,
+)
+from cadenza.domain.errors import CadenzaError, NotFound, Unauthorized
+from cadenza.domain.mail import Email, normalise_email
+from cadenza.ports import Clock, Credentials, Mailer, PasswordHasher, UnitOfWork
+from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
+from cadenza.services.login_guard import LoginGuard
+
+TotpCheck = Callable[
+    [str, str, int | None, datetime], int | None
+]  # secret, code, last step -> step
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    email: str
+    password: str
+    device_id: str  # the client's own random id, kept across launches
+    device_name: str
+    ip: str | None
+    country: str | None = None  # from a trusted proxy header, when there is one
+    totp: str | None = None
+    email_code: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class SecondFactorRequired(CadenzaError):
+    status = 401
+
+
+INVALID = "the e-mail address or password is not right"
+
+
+class SessionService:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        hasher: PasswordHasher,
+        mailer: Mailer,
+        clock: Clock,
+        tokens: AccessTokens,
+        guard: LoginGuard,
+        totp: TotpCheck,
+    ) -> None:
+        self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
+        self.tokens, self.guard, self.totp = tokens, guard, totp
+
+    def login(self, attempt: LoginAttempt) -> TokenPair:
+        email = normalise_email(attempt.email)
+        device_key = token_hash(attempt.device_id)
+        with self.uow() as uow:
+            account_id = uow.accounts.id_by_email(email)
+            creds = uow.accounts.credentials(account_id) if account_id is not None else None
+            known = creds is not None and uow.accounts.device(creds.account_id, device_key)
+        keys = self.guard.keys(email, bool(known), attempt.ip)
+        self.guard.check(keys)
+        if creds is None:
+            self.hasher.dummy_verify()  # the same time as a real check: no enumeration by timing
+            self.guard.failed(keys)
+            raise Unauthorized(INVALID, code="invalid_credentials")
+        if not self.hasher.verify(creds.password_hash, attempt.password):
+            self.guard.failed(keys)
+            self._audit(creds.account_id, "login_failed", attempt)
+            raise Unauthorized(INVALID, code="invalid_credentials")
+        if creds.disabled or creds.locked:
+            raise Unauthorized(
+                "this account is locked; reset the password or contact the operator",
+                code="account_locked",
+            )
+        self._second_factor(creds, attempt, device_key, known_device=bool(known), keys=keys)
+        if self.hasher.needs_rehash(creds.password_hash):
+            self._rehash(creds.account_id, attempt.password)
+        return self._start(creds.account_id, attempt, device_key, new_device=not known)
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        now = self.clock.now()
+        new_token = new_secret_token()
+        with self.uow() as uow:
+            rotated = uow.accounts.rotate(token_hash(refresh_token), token_hash(new_token), now)
+            if rotated is None:
+                replayed = uow.accounts.session_of_spent_token(token_hash(refresh_token))
+                if replayed is not None:  # a stolen token: end that device's session
+                    account = self._revoke_replayed(uow, replayed, now)
+                    uow.commit()
+                    if account is not None:
+                        raise Unauthorized(
+                            "this refresh token was already used; the session is ended",
+                            code="refresh_token_reused",
+                        )
+                raise Unauthorized("the refresh token is not valid", code="invalid_token")
+            session_id, account_id = rotated
+            uow.commit()
+        return self._pair(account_id, session_id, new_token)
+
+    def authenticate(self, access_token: str) -> AccessClaims:
+        now = self.clock.now()
+        claims = self.tokens.read(access_token, now)
+        with self.uow() as uow:
+            if not uow.accounts.session_live(claims.session_id, now):
+                raise Unauthorized("this session has ended; log in again", code="session_ended")
+        return claims
+
+    def sessions(self, account_id: int) -> list[SessionView]:
+        with self.uow() as uow:
+            return uow.accounts.sessions(account_id, self.clock.now())
+
+    def end_session(self, account_id: int, session_id: int) -> None:
+        now = self.clock.now()
+        with self.uow() as uow:
+            if uow.accounts.revoke_sessions(account_id, now, session_id) == 0:
+                raise NotFound(f"no session {session_id}")
+            uow.accounts.audit(account_id, AuditEvent("session_ended", now, None, None))
+            uow.commit()
+
+    def end_all_sessions(self, account_id: int) -> int:
+        now = self.clock.now()
+        with self.uow() as uow:
+            ended = uow.accounts.revoke_sessions(account_id, now)
+            uow.accounts.audit(account_id, AuditEvent("logged_out_everywhere", now, None, None))
+            uow.commit()
+        return ended
+
+    # -- helpers -------------------------------------------------------------------------
+    def _second_factor(
+        self,
+        creds: Credentials,
+        attempt: LoginAttempt,
+        device_key: str,
+        *,
+        known_device: bool,
+        keys: list[str],
+    ) -> None:
+        with self.uow() as uow:
+            account = uow.accounts.get(creds.account_id)
+        usual = attempt.country is None or account is None or attempt.country == account.country
+        step = step_needed(
+            two_factor=creds.totp_secret is not None, known_device=known_device, usual_country=usual
+        )
+        if step is LoginStep.TOTP:
+            self._check_totp(creds, attempt.totp, keys)
+        elif step is LoginStep.EMAIL_CODE:
+            self._check_email_code(creds.account_id, attempt, device_key, keys)
+
+    def _check_totp(self, creds: Credentials, code: str | None, keys: list[str]) -> None:
+        if not code:
+            raise SecondFactorRequired(
+                "enter the code from your authenticator app", code="totp_required"
+            )
+        assert creds.totp_secret is not None
+        step = self.totp(creds.totp_secret, code, creds.totp_last_step, self.clock.now())
+        if step is None:
+            self.guard.failed(keys)
+            raise Unauthorized("the two-factor code is not right", code="invalid_totp")
+        with self.uow() as uow:
+            uow.accounts.set_totp_step(creds.account_id, step)
+            uow.commit()
+
+    def _check_email_code(
+        self, account_id: int, attempt: LoginAttempt, device_key: str, keys: list[str]
+    ) -> None:
+        now = self.clock.now()
+        if attempt.email_code:
+            with self.uow() as uow:
+                spent = uow.accounts.use_token(
+                    "step_up", token_hash(f"{account_id}:{device_key}:{attempt.email_code}"), now
+                )
+                uow.commit()
+            if spent is not None:
+                return
+            self.guard.failed(keys)
+            raise Unauthorized("the code is not right or has expired", code="invalid_email_code")
+        code = f"{secrets.randbelow(10**6):06d}"
+        with self.uow() as uow:
+            uow.accounts.add_token(
+                account_id,
+                "step_up",
+                token_hash(f"{account_id}:{device_key}:{code}"),
+                now + STEP_UP_CODE_TTL,
+                {},
+            )
+            account = uow.accounts.get(account_id)
+            uow.accounts.audit(account_id, self._event("step_up_sent", attempt))
+            uow.commit()
+        assert account is not None
+        self.mailer.send(
+            Email(
+                to=account.email,
+                subject="Your Cadenza sign-in code",  # subjects are logged: no code here
+                text=f"Someone is signing in to your account from {attempt.device_name!r}. "
+                f"If it is you, enter this code: {code}\nIt expires in 10 minutes. If it is not "
+                "you, change your password: the person knows it.\n",
+            )
+        )
+        raise SecondFactorRequired(
+            "a sign-in code was sent to your e-mail address: enter it to continue",
+            code="email_code_required",
+        )
+
+    def _start(
+        self, account_id: int, attempt: LoginAttempt, device_key: str, *, new_device: bool
+    ) -> TokenPair:
+        now = self.clock.now()
+        refresh = new_secret_token()
+        with self.uow() as uow:
+            device_id = uow.accounts.save_device(
+                account_id, device_key, attempt.device_name[:100], attempt.country, now
+            )
+            session_id = uow.accounts.start_session(
+                account_id, device_id, token_hash(refresh), now, now + REFRESH_TOKEN_TTL
+            )
+            uow.accounts.audit(account_id, self._event("logged_in", attempt))
+            account = uow.accounts.get(account_id)
+            uow.commit()
+        if new_device and account is not None:
+            self.mailer.send(
+                Email(
+                    to=account.email,
+                    subject="New sign-in to your Cadenza account",
+                    text=f"Your account was just used on a new device: {attempt.device_name!r}. "
+                    "If this wasn't you, change your password and log out everywhere.\n",
+                )
+            )
+        return self._pair(account_id, session_id, refresh)
+
+    def _pair(self, account_id: int, session_id: int, refresh: str) -> TokenPair:
+        expires = self.clock.now() + ACCESS_TOKEN_TTL
+        access = self.tokens.issue(account_id, session_id, expires)
+        return TokenPair(access, refresh, int(ACCESS_TOKEN_TTL.total_seconds()))
+
+    def _rehash(self, account_id: int, password: str) -> None:
+        with self.uow() as uow:
+            uow.accounts.set_password_hash(account_id, self.hasher.hash(password))
+            uow.commit()
+
+    def _revoke_replayed(self, uow: UnitOfWork, session_id: int, now: datetime) -> int | None:
+        account_id = uow.accounts.session_owner(session_id)
+        if account_id is not None:
+            uow.accounts.revoke_sessions(account_id, now, session_id)
+            uow.accounts.audit(account_id, AuditEvent("refresh_token_reused", now, None, None))
+        return account_id
+
+    def _audit(self, account_id: int, kind: str, attempt: LoginAttempt) -> None:
+        with self.uow() as uow:
+            uow.accounts.audit(account_id, self._event(kind, attempt))
+            uow.commit()
+
+    def _event(self, kind: str, attempt: LoginAttempt) -> AuditEvent:
+        return AuditEvent(kind, self.clock.now(), attempt.ip, attempt.device_name[:100])
