@@ -23,6 +23,7 @@ from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
+from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.passwords import check_password
@@ -30,11 +31,13 @@ from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
-from cadenza.services.accounts import AccountService
+from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.login_guard import LoginGuard
+from cadenza.services.passwords import PasswordService
 from cadenza.services.sessions import SessionService
+from cadenza.services.two_factor import TwoFactorService
 
 WORKER_MODULES = [
     "cadenza.adapters.audio.probe",
@@ -83,7 +86,7 @@ class App:
         return mailer_from_settings(s.smtp_url, s.data_dir, s.mail_from)
 
     @cached_property
-    def accounts(self) -> AccountService:
+    def password_rules(self) -> PasswordRules:
         common, strength = CommonPasswords(), ZxcvbnEstimator()
 
         def rules(password: str, email: str, display_name: str) -> None:
@@ -95,13 +98,21 @@ class App:
                 estimate=strength.estimate,
             )
 
+        return rules
+
+    @cached_property
+    def accounts(self) -> AccountService:
         return AccountService(
-            self.uow, self.hasher, self.mailer, self.clock, rules, self.settings.public_url
+            self.uow,
+            self.hasher,
+            self.mailer,
+            self.clock,
+            self.password_rules,
+            self.settings.public_url,
         )
 
     @cached_property
     def sessions(self) -> SessionService:
-        totp = PyotpTotp()
         return SessionService(
             self.uow,
             self.hasher,
@@ -109,8 +120,24 @@ class App:
             self.clock,
             AccessTokens(self._secret("token-signing.key")),
             LoginGuard(self.uow, self.clock),
-            lambda secret, code, last, now: totp.verify(secret, code, at=now, last_step=last),
+            PyotpTotp(),
+            self.passwords.lock_link,
         )
+
+    @cached_property
+    def passwords(self) -> PasswordService:
+        return PasswordService(
+            self.uow,
+            self.hasher,
+            self.mailer,
+            self.clock,
+            self.password_rules,
+            self.settings.public_url,
+        )
+
+    @cached_property
+    def two_factor(self) -> TwoFactorService:
+        return TwoFactorService(self.uow, PyotpTotp(), self.hasher, self.mailer, self.clock, qr_svg)
 
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""

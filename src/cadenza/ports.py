@@ -20,6 +20,7 @@ from cadenza.domain.catalog import (
 )
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.mail import Email
+from cadenza.domain.two_factor import RecoveryCodes
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,20 @@ class AccountRepository(Protocol):
 
     def set_totp_step(self, account_id: int, step: int) -> None: ...
 
+    def set_locked(self, account_id: int, at: datetime | None) -> None: ...
+
+    def pending_totp(self, account_id: int) -> str | None: ...
+
+    def set_pending_totp(self, account_id: int, secret: str | None) -> None: ...
+
+    def set_two_factor(
+        self, account_id: int, secret: str | None, codes: RecoveryCodes | None
+    ) -> None: ...
+
+    def recovery_codes(self, account_id: int) -> RecoveryCodes | None: ...
+
+    def set_recovery_codes(self, account_id: int, codes: RecoveryCodes) -> None: ...
+
     def add_token(
         self,
         account_id: int,
@@ -357,3 +372,13 @@ class PasswordHasher(Protocol):
 
 class Mailer(Protocol):
     def send(self, email: Email) -> None: ...
+
+
+class Totp(Protocol):
+    def new_secret(self) -> str: ...
+
+    def provisioning_uri(self, secret: str, account_name: str) -> str: ...
+
+    def verify(self, secret: str, code: str, *, at: datetime, last_step: int | None) -> int | None:
+        """The accepted time-step (store it as the new last step), or None."""
+        ...

@@ -24,3 +24,10 @@ def client(app: App) -> Iterator[TestClient]:
 def published(app: App, tmp_path: Path) -> int:
     """A released, worldwide release of three tracks (FLAC, MP3, FLAC); returns its id."""
     return deliver(app, make_release(tmp_path / "published")).release_id
+
+
+@pytest.fixture
+def accounts(app: App) -> Iterator[TestClient]:
+    """A client from one ordinary address (a documentation range IP)."""
+    with TestClient(create_app(app), client=("198.51.100.7", 40000)) as test_client:
+        yield test_client

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
@@ -16,12 +15,6 @@ from cadenza.bootstrap import App
 
 PASSWORD = "correct horse battery staple 42"
 PROFILE = {"display_name": "Ada", "country": "GB", "birth_date": "1990-12-10"}
-
-
-@pytest.fixture
-def accounts(app: App) -> Iterator[TestClient]:
-    with TestClient(create_app(app), client=("198.51.100.7", 40000)) as client:
-        yield client
 
 
 def mails(app: App) -> list[EmailMessage]:

@@ -11,6 +11,7 @@ ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=60)
 VERIFY_LINK_TTL = timedelta(days=7)
 RESET_LINK_TTL = timedelta(hours=1)
+LOCK_LINK_TTL = timedelta(days=14)
 STEP_UP_CODE_TTL = timedelta(minutes=10)
 FAILURE_WINDOW = timedelta(hours=1)
 MAX_ACCOUNT_FAILURES = 100  # per account per hour (OWASP), counted apart for known devices

@@ -18,13 +18,10 @@ from cadenza.domain.accounts import (
 )
 from cadenza.domain.errors import CadenzaError, NotFound, Unauthorized
 from cadenza.domain.mail import Email, normalise_email
-from cadenza.ports import Clock, Credentials, Mailer, PasswordHasher, UnitOfWork
+from cadenza.domain.two_factor import use_recovery_code
+from cadenza.ports import Clock, Credentials, Mailer, PasswordHasher, Totp, UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
-
-TotpCheck = Callable[
-    [str, str, int | None, datetime], int | None
-]  # secret, code, last step -> step
 
 
 @dataclass(frozen=True)
@@ -51,6 +48,7 @@ class SecondFactorRequired(CadenzaError):
 
 
 INVALID = "the e-mail address or password is not right"
+LockLink = Callable[[UnitOfWork, int], str]  # a "this wasn't me" link for an alert mail
 
 
 class SessionService:
@@ -62,10 +60,11 @@ class SessionService:
         clock: Clock,
         tokens: AccessTokens,
         guard: LoginGuard,
-        totp: TotpCheck,
+        totp: Totp,
+        lock_link: LockLink,
     ) -> None:
         self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
-        self.tokens, self.guard, self.totp = tokens, guard, totp
+        self.tokens, self.guard, self.totp, self.lock_link = tokens, guard, totp, lock_link
 
     def login(self, attempt: LoginAttempt) -> TokenPair:
         email = normalise_email(attempt.email)
@@ -169,13 +168,33 @@ class SessionService:
                 "enter the code from your authenticator app", code="totp_required"
             )
         assert creds.totp_secret is not None
-        step = self.totp(creds.totp_secret, code, creds.totp_last_step, self.clock.now())
-        if step is None:
-            self.guard.failed(keys)
-            raise Unauthorized("the two-factor code is not right", code="invalid_totp")
+        now = self.clock.now()
+        step = self.totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
         with self.uow() as uow:
-            uow.accounts.set_totp_step(creds.account_id, step)
+            if step is not None:
+                uow.accounts.set_totp_step(creds.account_id, step)
+            elif not self._spend_recovery_code(uow, creds.account_id, code):
+                self.guard.failed(keys)
+                raise Unauthorized("the two-factor code is not right", code="invalid_totp")
             uow.commit()
+
+    def _spend_recovery_code(self, uow: UnitOfWork, account_id: int, code: str) -> bool:
+        stored = uow.accounts.recovery_codes(account_id)
+        remaining = use_recovery_code(stored, code) if stored else None
+        if remaining is None:
+            return False
+        uow.accounts.set_recovery_codes(account_id, remaining)
+        uow.accounts.audit(
+            account_id,
+            AuditEvent(
+                "recovery_code_used",
+                self.clock.now(),
+                None,
+                None,
+                {"remaining": str(remaining.remaining)},
+            ),
+        )
+        return True
 
     def _check_email_code(
         self, account_id: int, attempt: LoginAttempt, device_key: str, keys: list[str]
@@ -232,14 +251,15 @@ class SessionService:
             )
             uow.accounts.audit(account_id, self._event("logged_in", attempt))
             account = uow.accounts.get(account_id)
+            lock = self.lock_link(uow, account_id) if new_device else ""
             uow.commit()
         if new_device and account is not None:
             self.mailer.send(
                 Email(
                     to=account.email,
                     subject="New sign-in to your Cadenza account",
-                    text=f"Your account was just used on a new device: {attempt.device_name!r}. "
-                    "If this wasn't you, change your password and log out everywhere.\n",
+                    text=f"Your account was just used on a new device: {attempt.device_name!r}.\n"
+                    f"If this wasn't you, lock your account and end every session:\n{lock}\n",
                 )
             )
         return self._pair(account_id, session_id, refresh)

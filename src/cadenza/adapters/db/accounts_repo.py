@@ -17,6 +17,7 @@ from cadenza.adapters.db.models_accounts import (
 )
 from cadenza.domain.accounts import Account, AuditEvent, Device, Role, SessionView
 from cadenza.domain.catalog import as_utc
+from cadenza.domain.two_factor import RecoveryCodes
 from cadenza.ports import Credentials
 
 
@@ -83,6 +84,35 @@ class SqlAccounts:
 
     def set_totp_step(self, account_id: int, step: int) -> None:
         self._set(account_id, totp_last_step=step)
+
+    def set_locked(self, account_id: int, at: datetime | None) -> None:
+        self._set(account_id, locked_at=at)
+
+    def pending_totp(self, account_id: int) -> str | None:
+        return self.s.scalar(select(UserRow.totp_pending).where(UserRow.id == account_id))
+
+    def set_pending_totp(self, account_id: int, secret: str | None) -> None:
+        self._set(account_id, totp_pending=secret)
+
+    def set_two_factor(
+        self, account_id: int, secret: str | None, codes: RecoveryCodes | None
+    ) -> None:
+        self._set(
+            account_id,
+            totp_secret=secret,
+            totp_pending=None,
+            totp_last_step=None,
+            recovery_codes=_codes_json(codes),
+        )
+
+    def recovery_codes(self, account_id: int) -> RecoveryCodes | None:
+        raw = self.s.scalar(select(UserRow.recovery_codes).where(UserRow.id == account_id))
+        if not raw:
+            return None
+        return RecoveryCodes(str(raw["salt"]), tuple(str(d) for d in raw["digests"]))  # type: ignore[attr-defined]
+
+    def set_recovery_codes(self, account_id: int, codes: RecoveryCodes) -> None:
+        self._set(account_id, recovery_codes=_codes_json(codes))
 
     def _set(self, account_id: int, **values: object) -> None:
         self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
@@ -272,6 +302,10 @@ def _account(row: UserRow) -> Account:
         locked=row.locked_at is not None,
         created_at=as_utc(row.created_at),
     )
+
+
+def _codes_json(codes: RecoveryCodes | None) -> dict[str, object] | None:
+    return {"salt": codes.salt, "digests": list(codes.digests)} if codes else None
 
 
 def _device(row: DeviceRow) -> Device:

@@ -25,15 +25,10 @@ class UserRow(Base):
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_pending: Mapped[str | None] = mapped_column(String(64))  # set up, not yet confirmed
+    # {"salt": ..., "digests": [...]}: salted hashes of the unused recovery codes
+    recovery_codes: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class RecoveryCodeRow(Base):
-    __tablename__ = "recovery_codes"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    code_hash: Mapped[str] = mapped_column(String(200))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class DeviceRow(Base):

@@ -108,5 +108,36 @@ def logout(session: CurrentSession, app: AppDep) -> None:
     app.sessions.end_session(session.account_id, session.session_id)
 
 
+class ResetIn(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class ResetConfirmIn(BaseModel):
+    token: str = Field(max_length=200)
+    password: str = Field(max_length=1024)
+
+
+@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
+def request_password_reset(body: ResetIn, request: Request, app: AppDep) -> Accepted:
+    """Mails a single-use link valid for an hour; answers the same for any address."""
+    app.passwords.request_reset(body.email, client_ip(request))
+    return Accepted(
+        status="accepted", message="If the address has an account, a link is on its way."
+    )
+
+
+@router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(body: ResetConfirmIn, app: AppDep) -> None:
+    """Sets the new password, unlocks the account and ends every session."""
+    app.passwords.reset(body.token, body.password)
+
+
+@router.post("/lock", status_code=status.HTTP_204_NO_CONTENT)
+def lock_account(body: VerifyIn, app: AppDep) -> None:
+    """The "this wasn't me" link of a new-sign-in alert: locks the account, ends every session
+    and mails a password reset link."""
+    app.passwords.lock(body.token)
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi import APIRouter, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession
 from cadenza.api.schemas import AccountOut
@@ -67,3 +67,54 @@ def security_events(session: CurrentSession, app: AppDep) -> list[SecurityEventO
         SecurityEventOut(kind=e.kind, at=e.at, ip=e.ip, device=e.device)
         for e in app.accounts.security_events(session.account_id)
     ]
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
+
+
+class TwoFactorSetupOut(BaseModel):
+    secret: str
+    provisioning_uri: str
+    qr_svg: str
+
+
+class CodeIn(BaseModel):
+    code: str = Field(max_length=40)
+
+
+class RecoveryCodesOut(BaseModel):
+    recovery_codes: list[str]
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(max_length=1024)
+
+
+@router.put("/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChangeIn, session: CurrentSession, app: AppDep) -> None:
+    """Every other session ends; this one stays."""
+    app.passwords.change(
+        session.account_id, body.current_password, body.new_password, session.session_id
+    )
+
+
+@router.post("/two-factor", response_model=TwoFactorSetupOut)
+def start_two_factor(session: CurrentSession, app: AppDep) -> TwoFactorSetupOut:
+    """A secret and QR code for an authenticator app; confirm with a code to turn it on."""
+    setup = app.two_factor.begin(session.account_id)
+    return TwoFactorSetupOut(
+        secret=setup.secret, provisioning_uri=setup.provisioning_uri, qr_svg=setup.qr_svg
+    )
+
+
+@router.post("/two-factor/confirm", response_model=RecoveryCodesOut)
+def confirm_two_factor(body: CodeIn, session: CurrentSession, app: AppDep) -> RecoveryCodesOut:
+    """Turns two-factor on and returns ten single-use recovery codes, shown only now."""
+    return RecoveryCodesOut(recovery_codes=app.two_factor.confirm(session.account_id, body.code))
+
+
+@router.post("/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
+def disable_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
+    app.two_factor.disable(session.account_id, body.password)

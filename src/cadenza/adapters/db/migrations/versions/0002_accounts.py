@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 20:53:52.942539
+Create Date: 2026-11-25 21:02:04.043235
 """
 
 from alembic import op
@@ -40,6 +40,8 @@ def upgrade() -> None:
     sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
+    sa.Column('totp_pending', sa.String(length=64), nullable=True),
+    sa.Column('recovery_codes', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('email')
@@ -87,17 +89,6 @@ def upgrade() -> None:
     with op.batch_alter_table('one_time_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_one_time_tokens_user_id'), ['user_id'], unique=False)
 
-    op.create_table('recovery_codes',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('code_hash', sa.String(length=200), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
-    )
-    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
-
     op.create_table('sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -127,10 +118,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sessions_previous_hash'))
 
     op.drop_table('sessions')
-    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
-
-    op.drop_table('recovery_codes')
     with op.batch_alter_table('one_time_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_one_time_tokens_user_id'))
 
