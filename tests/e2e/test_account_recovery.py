@@ -101,3 +101,24 @@ def test_this_wasnt_me_locks_the_account_until_a_reset(accounts: TestClient, app
         headers=bearer(log_in(accounts, app, "stolen-laptop", password=NEW_PASSWORD).json()),
     ).json()
     assert {"locked_by_owner", "password_reset"} <= {e["kind"] for e in events}
+
+
+def test_download_my_data_then_delete_the_account(accounts: TestClient, app: App) -> None:
+    sign_up(accounts, app)
+    tokens = log_in_fully(accounts, app, "phone")
+    data = accounts.get("/api/v1/me/export", headers=bearer(tokens)).json()
+    assert data["account"]["email"] == "ada@example.org"
+    assert data["account"]["birth_date"] == "1990-12-10"
+    assert [d["name"] for d in data["devices"]] == ["phone"]
+    assert "logged_in" in {e["kind"] for e in data["security_events"]}
+    assert "password" not in str(data).lower().replace("password_", "")
+    wrong = accounts.post(
+        "/api/v1/me/delete", json={"password": "not my password"}, headers=bearer(tokens)
+    )
+    assert wrong.status_code == 401
+    gone = accounts.post("/api/v1/me/delete", json={"password": PASSWORD}, headers=bearer(tokens))
+    assert gone.status_code == 204
+    assert accounts.get("/api/v1/me", headers=bearer(tokens)).status_code == 401
+    assert log_in(accounts, app, "phone").status_code == 401
+    with app.uow() as uow:
+        assert uow.accounts.id_by_email("ada@example.org") is None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
-from cadenza.domain.errors import InvalidRequest, NotFound
+from cadenza.domain.errors import InvalidRequest, NotFound, Unauthorized
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.ports import Clock, Mailer, PasswordHasher, UnitOfWork
@@ -89,6 +89,65 @@ class AccountService:
     def security_events(self, account_id: int, limit: int = 100) -> list[AuditEvent]:
         with self.uow() as uow:
             return uow.accounts.audit_log(account_id, limit)
+
+    def export(self, account_id: int) -> dict[str, object]:
+        """Everything held about the account, for "download my data"."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id)
+            assert account is not None
+            devices, sessions = (
+                uow.accounts.devices(account_id),
+                uow.accounts.sessions(account_id, now),
+            )
+            events = uow.accounts.audit_log(account_id, 10_000)
+        return {
+            "exported_at": now.isoformat(),
+            "account": {
+                "id": account.id,
+                "email": account.email,
+                "display_name": account.display_name,
+                "country": account.country,
+                "birth_date": account.birth_date.isoformat(),
+                "roles": [r.value for r in account.roles],
+                "plan": account.plan,
+                "email_verified": account.email_verified,
+                "two_factor": account.two_factor,
+                "created_at": account.created_at.isoformat(),
+            },
+            "devices": [
+                {
+                    "name": d.name,
+                    "last_country": d.last_country,
+                    "last_seen": d.last_seen.isoformat(),
+                }
+                for d in devices
+            ],
+            "sessions": [
+                {"device": s.device.name, "created_at": s.created_at.isoformat()} for s in sessions
+            ],
+            "security_events": [
+                {"kind": e.kind, "at": e.at.isoformat(), "ip": e.ip, "device": e.device}
+                for e in events
+            ],
+        }
+
+    def delete(self, account_id: int, password: str) -> None:
+        """Deleting an account asks for the password again, then removes everything held."""
+        with self.uow() as uow:
+            creds, account = uow.accounts.credentials(account_id), uow.accounts.get(account_id)
+            assert creds is not None and account is not None
+            if not self.hasher.verify(creds.password_hash, password):
+                raise Unauthorized("the password is not right", code="invalid_credentials")
+            uow.accounts.delete(account_id)
+            uow.commit()
+        self.mailer.send(
+            Email(
+                to=account.email,
+                subject="Your Cadenza account was deleted",
+                text="Your account and the data we held about it have been deleted.\n",
+            )
+        )
 
     # -- operators -----------------------------------------------------------------------
     def create(

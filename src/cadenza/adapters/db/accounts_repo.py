@@ -117,6 +117,16 @@ class SqlAccounts:
     def _set(self, account_id: int, **values: object) -> None:
         self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
 
+    def delete(self, account_id: int) -> None:
+        """The account and, by cascade, its devices, sessions, tokens and audit log."""
+        self.s.execute(delete(UserRow).where(UserRow.id == account_id))
+
+    def devices(self, account_id: int) -> list[Device]:
+        rows = self.s.scalars(
+            select(DeviceRow).where(DeviceRow.user_id == account_id).order_by(DeviceRow.id)
+        )
+        return [_device(r) for r in rows]
+
     # -- one-time tokens -----------------------------------------------------------------
     def add_token(
         self,

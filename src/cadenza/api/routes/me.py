@@ -118,3 +118,15 @@ def confirm_two_factor(body: CodeIn, session: CurrentSession, app: AppDep) -> Re
 @router.post("/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
 def disable_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
     app.two_factor.disable(session.account_id, body.password)
+
+
+@router.get("/export")
+def download_my_data(session: CurrentSession, app: AppDep) -> dict[str, object]:
+    """Everything Cadenza holds about you, as JSON."""
+    return app.accounts.export(session.account_id)
+
+
+@router.post("/delete", status_code=status.HTTP_204_NO_CONTENT)
+def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
+    """Deletes the account after the password is given again. There is no undo."""
+    app.accounts.delete(session.account_id, body.password)
