@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import multiprocessing
 import os
 import secrets
@@ -26,6 +27,8 @@ from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
+from cadenza.domain.accounts import Scope
+from cadenza.domain.errors import Unauthorized
 from cadenza.domain.passwords import check_password
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
@@ -34,6 +37,7 @@ from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
+from cadenza.services.distributors import DistributorAccess
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.passwords import PasswordService
 from cadenza.services.sessions import SessionService
@@ -181,6 +185,21 @@ class App:
         if self.settings.distributor_key:
             return self.settings.distributor_key
         return self._secret("distributor.key").decode()
+
+    @cached_property
+    def distributors(self) -> DistributorAccess:
+        return DistributorAccess(self.uow, self.clock)
+
+    def distributor_by_key(self, plain: str, scope: Scope) -> int:
+        """The distributor an API key delivers as. The operator's key (the setting, or the one
+        made on first start) is turned into a real distributor account on its first use."""
+        try:
+            return self.distributors.by_key(plain, scope)
+        except Unauthorized:
+            if not hmac.compare_digest(plain.encode(), self.distributor_key.encode()):
+                raise
+        self.distributors.ensure_operator_key(plain, self.settings.distributor_name, self.hasher)
+        return self.distributors.by_key(plain, scope)
 
     def distributor_id(self, name: str | None = None) -> int:
         with self.uow() as uow:

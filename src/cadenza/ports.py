@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from cadenza.domain.accounts import Account, AuditEvent, Device, SessionView
+from cadenza.domain.accounts import Account, ApiKey, AuditEvent, Device, SessionView
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
     ArtistView,
@@ -133,6 +133,10 @@ class Clock(Protocol):
 class CatalogRepository(Protocol):
     def distributor_id(self, name: str) -> int:
         """The distributor's id, created on first use."""
+        ...
+
+    def distributor_of_account(self, account_id: int, name: str) -> int:
+        """The distributor an account delivers as, created and linked on first use."""
         ...
 
     def artist(self, artist_id: int) -> ArtistView | None: ...
@@ -300,6 +304,24 @@ class AccountRepository(Protocol):
     ) -> None: ...
 
     def recovery_codes(self, account_id: int) -> RecoveryCodes | None: ...
+
+    def add_api_key(
+        self,
+        account_id: int,
+        name: str,
+        prefix: str,
+        key_hash: str,
+        scopes: list[str],
+        now: datetime,
+    ) -> int: ...
+
+    def api_keys(self, account_id: int) -> list[ApiKey]: ...
+
+    def use_api_key(self, key_hash: str, now: datetime) -> tuple[int, ApiKey] | None:
+        """The account a live key belongs to, and the key; records its use."""
+        ...
+
+    def revoke_api_key(self, account_id: int, key_id: int, now: datetime) -> bool: ...
 
     def set_recovery_codes(self, account_id: int, codes: RecoveryCodes) -> None: ...
 

@@ -21,10 +21,10 @@ def upload(client: TestClient, folder: Path, headers: dict[str, str] = KEY) -> A
     return client.post("/api/v1/distributor/releases", files=files, headers=headers)
 
 
-def poll(client: TestClient, status_url: str) -> dict[str, Any]:
+def poll(client: TestClient, status_url: str, headers: dict[str, str] = KEY) -> dict[str, Any]:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        status: dict[str, Any] = client.get(status_url, headers=KEY).json()
+        status: dict[str, Any] = client.get(status_url, headers=headers).json()
         if status["status"] in {"published", "failed"}:
             return status
         time.sleep(0.1)

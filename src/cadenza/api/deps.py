@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import Depends, Header, Query, Request
 
 from cadenza.bootstrap import App
+from cadenza.domain.accounts import Scope
 from cadenza.domain.catalog import Viewer
-from cadenza.domain.errors import InvalidRequest, Unauthorized
+from cadenza.domain.errors import Forbidden, InvalidRequest, Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.access_tokens import AccessClaims
 
@@ -22,32 +22,70 @@ def get_app(request: Request) -> App:
 AppDep = Annotated[App, Depends(get_app)]
 
 
-def distributor_id_or_none(
-    app: AppDep,
-    x_distributor_key: Annotated[str | None, Header()] = None,
+def _bearer(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _distributor(
+    app: App, key: str | None, authorization: str | None, scope: Scope, *, required: bool
 ) -> int | None:
-    if x_distributor_key is None:
+    """Who delivers: an API key (X-Distributor-Key), or a distributor account's access token."""
+    if key is not None:
+        return app.distributor_by_key(key, scope)
+    token = _bearer(authorization)
+    if token is None:
+        if required:
+            raise Unauthorized(
+                "send a distributor API key in X-Distributor-Key, or a distributor account's "
+                "access token",
+                code="distributor_key_required",
+            )
         return None
-    if not hmac.compare_digest(x_distributor_key.encode(), app.distributor_key.encode()):
-        raise Unauthorized("the distributor key is not valid", code="bad_distributor_key")
-    return app.distributor_id()
+    claims = app.sessions.authenticate(token)
+    try:
+        return app.distributors.by_account(claims.account_id)
+    except Forbidden:
+        if required:
+            raise
+        return None
 
 
-def distributor_id(distributor: Annotated[int | None, Depends(distributor_id_or_none)]) -> int:
-    if distributor is None:
-        raise Unauthorized(
-            "send your distributor key in the X-Distributor-Key header",
-            code="distributor_key_required",
-        )
-    return distributor
+def reading_distributor(
+    app: AppDep,
+    x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> int | None:
+    return _distributor(app, x_distributor_key, authorization, Scope.RELEASES_READ, required=False)
 
 
-DistributorId = Annotated[int, Depends(distributor_id)]
+def delivering_distributor(
+    app: AppDep,
+    x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> int:
+    found = _distributor(app, x_distributor_key, authorization, Scope.RELEASES_WRITE, required=True)
+    assert found is not None
+    return found
+
+
+def listing_distributor(
+    app: AppDep,
+    x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> int:
+    found = _distributor(app, x_distributor_key, authorization, Scope.RELEASES_READ, required=True)
+    assert found is not None
+    return found
+
+
+DistributorId = Annotated[int, Depends(delivering_distributor)]
+ReadingDistributorId = Annotated[int, Depends(listing_distributor)]
 
 
 def viewer(
     app: AppDep,
-    distributor: Annotated[int | None, Depends(distributor_id_or_none)],
+    distributor: Annotated[int | None, Depends(reading_distributor)],
     country: Annotated[
         str | None,
         Query(
@@ -69,12 +107,12 @@ ViewerDep = Annotated[Viewer, Depends(viewer)]
 def current_session(
     app: AppDep, authorization: Annotated[str | None, Header()] = None
 ) -> AccessClaims:
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    token = _bearer(authorization)
+    if token is None:
         raise Unauthorized(
             "send an access token: Authorization: Bearer <token>", code="authentication_required"
         )
-    return app.sessions.authenticate(token.strip())
+    return app.sessions.authenticate(token)
 
 
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]

@@ -98,3 +98,21 @@ def old_enough(birth_date: date, today: date) -> bool:
         - ((today.month, today.day) < (birth_date.month, birth_date.day))
     )
     return years >= MIN_AGE_YEARS
+
+
+class Scope(StrEnum):
+    """What an API key may do."""
+
+    RELEASES_READ = "releases:read"
+    RELEASES_WRITE = "releases:write"
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: int
+    name: str
+    prefix: str
+    scopes: tuple[Scope, ...]
+    created_at: datetime
+    last_used: datetime | None
+    revoked: bool

@@ -56,3 +56,8 @@ class TooManyAttempts(CadenzaError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Forbidden(CadenzaError):
+    code = "forbidden"
+    status = 403

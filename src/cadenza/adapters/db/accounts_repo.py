@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models_accounts import (
+    ApiKeyRow,
     AuditRow,
     DeviceRow,
     LoginFailureRow,
@@ -15,7 +16,15 @@ from cadenza.adapters.db.models_accounts import (
     SessionRow,
     UserRow,
 )
-from cadenza.domain.accounts import Account, AuditEvent, Device, Role, SessionView
+from cadenza.domain.accounts import (
+    Account,
+    ApiKey,
+    AuditEvent,
+    Device,
+    Role,
+    Scope,
+    SessionView,
+)
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.two_factor import RecoveryCodes
 from cadenza.ports import Credentials
@@ -126,6 +135,55 @@ class SqlAccounts:
             select(DeviceRow).where(DeviceRow.user_id == account_id).order_by(DeviceRow.id)
         )
         return [_device(r) for r in rows]
+
+    # -- API keys ------------------------------------------------------------------------
+    def add_api_key(
+        self,
+        account_id: int,
+        name: str,
+        prefix: str,
+        key_hash: str,
+        scopes: list[str],
+        now: datetime,
+    ) -> int:
+        row = ApiKeyRow(
+            user_id=account_id,
+            name=name,
+            prefix=prefix,
+            key_hash=key_hash,
+            scopes=scopes,
+            created_at=now,
+        )
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def api_keys(self, account_id: int) -> list[ApiKey]:
+        rows = self.s.scalars(
+            select(ApiKeyRow).where(ApiKeyRow.user_id == account_id).order_by(ApiKeyRow.id)
+        )
+        return [_api_key(r) for r in rows]
+
+    def use_api_key(self, key_hash: str, now: datetime) -> tuple[int, ApiKey] | None:
+        row = self.s.scalar(
+            select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None))
+        )
+        if row is None:
+            return None
+        row.last_used = now
+        return row.user_id, _api_key(row)
+
+    def revoke_api_key(self, account_id: int, key_id: int, now: datetime) -> bool:
+        done = self.s.execute(
+            update(ApiKeyRow)
+            .where(
+                ApiKeyRow.id == key_id,
+                ApiKeyRow.user_id == account_id,
+                ApiKeyRow.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        return getattr(done, "rowcount", 0) == 1
 
     # -- one-time tokens -----------------------------------------------------------------
     def add_token(
@@ -311,6 +369,18 @@ def _account(row: UserRow) -> Account:
         disabled=row.disabled_at is not None,
         locked=row.locked_at is not None,
         created_at=as_utc(row.created_at),
+    )
+
+
+def _api_key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(
+        id=row.id,
+        name=row.name,
+        prefix=row.prefix,
+        scopes=tuple(Scope(x) for x in row.scopes),
+        created_at=as_utc(row.created_at),
+        last_used=as_utc(row.last_used) if row.last_used else None,
+        revoked=row.revoked_at is not None,
     )
 
 

@@ -124,6 +124,24 @@ class SqlCatalog:
         return used | set(self.s.scalars(covers))
 
     # -- writes ------------------------------------------------------------------------
+    def distributor_of_account(self, account_id: int, name: str) -> int:
+        """The catalog distributor this account delivers as, linked on first use."""
+        found = self.s.scalar(
+            select(DistributorRow.id).where(DistributorRow.account_id == account_id)
+        )
+        if found is not None:
+            return found
+        distributor_id = self.distributor_id(name)
+        row = self.s.get(DistributorRow, distributor_id)
+        assert row is not None
+        if row.account_id is not None:  # the name belongs to another account: keep them apart
+            distributor_id = self.distributor_id(f"{name} ({account_id})")
+            row = self.s.get(DistributorRow, distributor_id)
+            assert row is not None
+        row.account_id = account_id
+        self.s.flush()
+        return distributor_id
+
     def distributor_id(self, name: str) -> int:
         found = self.s.scalar(select(DistributorRow.id).where(DistributorRow.name == name))
         if found is not None:

@@ -29,6 +29,8 @@ class DistributorRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The distributor account that delivers as this distributor (see models_accounts.UserRow).
+    account_id: Mapped[int | None] = mapped_column(Integer, unique=True)
 
 
 class ArtistRow(Base):

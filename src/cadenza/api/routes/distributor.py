@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from cadenza.api.deps import AppDep, DistributorId
+from cadenza.api.deps import AppDep, DistributorId, ReadingDistributorId
 from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.ports import Delivery
@@ -48,14 +48,16 @@ def deliver_release(
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
-def delivery_status(delivery_id: str, app: AppDep, distributor: DistributorId) -> DeliveryOut:
+def delivery_status(
+    delivery_id: str, app: AppDep, distributor: ReadingDistributorId
+) -> DeliveryOut:
     return delivery_out(app.deliveries.status(delivery_id, distributor))
 
 
 @router.get("/releases", response_model=Page[ReleaseSummaryOut])
 def my_releases(
     app: AppDep,
-    distributor: DistributorId,
+    distributor: ReadingDistributorId,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[ReleaseSummaryOut]:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession
 from cadenza.api.schemas import AccountOut
+from cadenza.domain.accounts import ApiKey, Scope
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
 
@@ -130,3 +131,52 @@ def download_my_data(session: CurrentSession, app: AppDep) -> dict[str, object]:
 def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
     """Deletes the account after the password is given again. There is no undo."""
     app.accounts.delete(session.account_id, body.password)
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[Scope] = Field(min_length=1)
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    last_used: datetime | None
+    revoked: bool
+
+    @classmethod
+    def of(cls, k: ApiKey) -> ApiKeyOut:
+        return cls(
+            id=k.id,
+            name=k.name,
+            prefix=k.prefix,
+            scopes=[s.value for s in k.scopes],
+            created_at=k.created_at,
+            last_used=k.last_used,
+            revoked=k.revoked,
+        )
+
+
+class NewApiKeyOut(ApiKeyOut):
+    key: str
+
+
+@router.get("/api-keys", response_model=list[ApiKeyOut])
+def my_api_keys(session: CurrentSession, app: AppDep) -> list[ApiKeyOut]:
+    """A distributor account's API keys (their prefixes; the keys themselves are not kept)."""
+    return [ApiKeyOut.of(k) for k in app.distributors.keys(session.account_id)]
+
+
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=NewApiKeyOut)
+def create_api_key(body: ApiKeyIn, session: CurrentSession, app: AppDep) -> NewApiKeyOut:
+    """A new key for X-Distributor-Key, shown in full only in this answer."""
+    key, plain = app.distributors.create_key(session.account_id, body.name, body.scopes)
+    return NewApiKeyOut(**ApiKeyOut.of(key).model_dump(), key=plain)
+
+
+@router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_api_key(key_id: int, session: CurrentSession, app: AppDep) -> None:
+    app.distributors.revoke(session.account_id, key_id)

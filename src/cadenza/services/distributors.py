@@ -1,0 +1,111 @@
+"""Distributor accounts: who may deliver, with which API keys, as which catalog distributor."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date
+
+from cadenza.domain.accounts import Account, ApiKey, AuditEvent, Role, Scope
+from cadenza.domain.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
+from cadenza.ports import Clock, PasswordHasher, UnitOfWork
+from cadenza.services.access_tokens import token_hash
+
+KEY_PREFIX = "cdz_"
+OPERATOR_ACCOUNT = "distributor@cadenza.localhost"
+
+
+class DistributorAccess:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    def create_key(self, account_id: int, name: str, scopes: list[Scope]) -> tuple[ApiKey, str]:
+        """A new key, returned in full only now; afterwards only its prefix is shown."""
+        if not scopes:
+            raise InvalidRequest("give the key at least one scope", code="no_scopes")
+        plain = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.uow() as uow:
+            self._require_distributor(uow, account_id)
+            key_id = uow.accounts.add_api_key(
+                account_id,
+                name[:100],
+                plain[:12],
+                token_hash(plain),
+                sorted(s.value for s in scopes),
+                self.clock.now(),
+            )
+            uow.accounts.audit(
+                account_id,
+                AuditEvent("api_key_created", self.clock.now(), None, None, {"name": name[:100]}),
+            )
+            keys = uow.accounts.api_keys(account_id)
+            uow.commit()
+        return next(k for k in keys if k.id == key_id), plain
+
+    def keys(self, account_id: int) -> list[ApiKey]:
+        with self.uow() as uow:
+            self._require_distributor(uow, account_id)
+            return uow.accounts.api_keys(account_id)
+
+    def revoke(self, account_id: int, key_id: int) -> None:
+        with self.uow() as uow:
+            if not uow.accounts.revoke_api_key(account_id, key_id, self.clock.now()):
+                raise NotFound(f"no live key {key_id}")
+            uow.accounts.audit(
+                account_id, AuditEvent("api_key_revoked", self.clock.now(), None, None)
+            )
+            uow.commit()
+
+    def by_key(self, plain: str, scope: Scope) -> int:
+        """The catalog distributor a key delivers as, if the key allows `scope`."""
+        with self.uow() as uow:
+            found = uow.accounts.use_api_key(token_hash(plain), self.clock.now())
+            if found is None:
+                raise Unauthorized("the distributor key is not valid", code="bad_distributor_key")
+            account_id, key = found
+            if scope not in key.scopes:
+                raise Forbidden(f"this key may not {scope.value}", code="scope_missing")
+            distributor_id = self._distributor(uow, account_id)
+            uow.commit()
+        return distributor_id
+
+    def by_account(self, account_id: int) -> int:
+        with self.uow() as uow:
+            distributor_id = self._distributor(uow, account_id)
+            uow.commit()
+        return distributor_id
+
+    def ensure_operator_key(self, plain: str, name: str, hasher: PasswordHasher) -> None:
+        """The key from the settings (or made on first start) belongs to a real distributor
+        account that delivers as `name`: created once, kept in step with the setting."""
+        with self.uow() as uow:
+            if uow.accounts.use_api_key(token_hash(plain), self.clock.now()) is not None:
+                return
+            account_id = uow.accounts.id_by_email(OPERATOR_ACCOUNT)
+            if account_id is None:
+                unusable = hasher.hash(secrets.token_urlsafe(32))  # signs in only after a reset
+                account_id = uow.accounts.add(
+                    OPERATOR_ACCOUNT, unusable, name[:100], "US", date(2000, 1, 1)
+                )
+                uow.accounts.set_roles(account_id, [Role.DISTRIBUTOR.value, Role.LISTENER.value])
+                uow.accounts.mark_verified(account_id, self.clock.now())
+            uow.accounts.add_api_key(
+                account_id,
+                "from CADENZA_DISTRIBUTOR_KEY",
+                plain[:4] + "…",
+                token_hash(plain),
+                [Scope.RELEASES_READ.value, Scope.RELEASES_WRITE.value],
+                self.clock.now(),
+            )
+            uow.catalog.distributor_of_account(account_id, name)
+            uow.commit()
+
+    def _distributor(self, uow: UnitOfWork, account_id: int) -> int:
+        account = self._require_distributor(uow, account_id)
+        return uow.catalog.distributor_of_account(account_id, account.display_name)
+
+    def _require_distributor(self, uow: UnitOfWork, account_id: int) -> Account:
+        account = uow.accounts.get(account_id)
+        if account is None or account.disabled or Role.DISTRIBUTOR not in account.roles:
+            raise Forbidden("this needs a distributor account", code="distributor_only")
+        return account
