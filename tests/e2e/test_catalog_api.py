@@ -124,3 +124,13 @@ def test_a_country_must_be_a_real_one(client: TestClient, published: int) -> Non
     assert (
         client.get("/api/v1/browse/new-releases?country=FR").json()["items"][0]["id"] == published
     )
+
+
+def test_ids_out_of_range_are_refused_cleanly(client: TestClient) -> None:
+    for url in (
+        "/api/v1/releases/6535381498199549262128218112",
+        "/api/v1/tracks/0",
+        "/api/v1/artists/-4",
+        "/api/v1/tracks/99999999999/stream",
+    ):
+        assert client.get(url).status_code == 422

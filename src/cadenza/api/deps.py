@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from cadenza.bootstrap import App
 from cadenza.domain.accounts import Scope
@@ -20,6 +20,8 @@ def get_app(request: Request) -> App:
 
 
 AppDep = Annotated[App, Depends(get_app)]
+# Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
 def _bearer(authorization: str | None) -> str | None:

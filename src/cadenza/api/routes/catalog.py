@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 
-from cadenza.api.deps import AppDep, ViewerDep
+from cadenza.api.deps import AppDep, Id, ViewerDep
 from cadenza.api.schemas import (
     ArtistOut,
     Page,
@@ -24,7 +24,7 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistOut)
-def get_artist(artist_id: int, app: AppDep, viewer: ViewerDep) -> ArtistOut:
+def get_artist(artist_id: Id, app: AppDep, viewer: ViewerDep) -> ArtistOut:
     artist = app.catalog.artist(artist_id, viewer)
     return ArtistOut(
         id=artist.id,
@@ -34,12 +34,12 @@ def get_artist(artist_id: int, app: AppDep, viewer: ViewerDep) -> ArtistOut:
 
 
 @router.get("/releases/{release_id}", response_model=ReleaseOut)
-def get_release(release_id: int, app: AppDep, viewer: ViewerDep) -> ReleaseOut:
+def get_release(release_id: Id, app: AppDep, viewer: ViewerDep) -> ReleaseOut:
     return ReleaseOut.of(app.catalog.release(release_id, viewer))
 
 
 @router.get("/tracks/{track_id}", response_model=TrackWithReleaseOut)
-def get_track(track_id: int, app: AppDep, viewer: ViewerDep) -> TrackWithReleaseOut:
+def get_track(track_id: Id, app: AppDep, viewer: ViewerDep) -> TrackWithReleaseOut:
     track, release = app.catalog.track(track_id, viewer)
     return TrackWithReleaseOut(
         **TrackOut.of(track).model_dump(), release=ReleaseSummaryOut.of(release)

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.deps import AppDep, CurrentSession, Id
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.accounts import ApiKey, Scope
 
@@ -51,7 +51,7 @@ def my_sessions(session: CurrentSession, app: AppDep) -> list[SessionOut]:
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def end_session(session_id: int, session: CurrentSession, app: AppDep) -> None:
+def end_session(session_id: Id, session: CurrentSession, app: AppDep) -> None:
     """Log a device out (only one of your own)."""
     app.sessions.end_session(session.account_id, session_id)
 
@@ -178,5 +178,5 @@ def create_api_key(body: ApiKeyIn, session: CurrentSession, app: AppDep) -> NewA
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_api_key(key_id: int, session: CurrentSession, app: AppDep) -> None:
+def revoke_api_key(key_id: Id, session: CurrentSession, app: AppDep) -> None:
     app.distributors.revoke(session.account_id, key_id)

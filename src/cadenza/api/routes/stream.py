@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import FileResponse
 
-from cadenza.api.deps import AppDep, ViewerDep
+from cadenza.api.deps import AppDep, Id, ViewerDep
 from cadenza.domain.audio import Quality
 
 router = APIRouter(prefix="/api/v1", tags=["streaming"])
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/v1", tags=["streaming"])
     },
 )
 def stream(
-    track_id: int,
+    track_id: Id,
     app: AppDep,
     viewer: ViewerDep,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
