@@ -22,7 +22,7 @@ class LoginGuard:
     def keys(self, email: str, known_device: bool, ip: str | None) -> list[str]:
         # Keyed by the address, not the account id: unknown addresses are limited the same way.
         who = hashlib.sha256(email.lower().encode()).hexdigest()[:40]
-        return [f"acct:{who}:{'known' if known_device else 'other'}", f"ip:{ip or 'unknown'}"]
+        return [f"acct:{who}:{'known' if known_device else 'other'}", self.ip_key(ip)]
 
     def check(self, keys: list[str]) -> None:
         now = self.clock.now()
@@ -41,6 +41,25 @@ class LoginGuard:
                         "too many failed sign-ins; wait before trying again",
                         retry_after=max(0.1, delay - (now - last).total_seconds()),
                     )
+
+    def ip_key(self, ip: str | None) -> str:
+        return f"ip:{ip or 'unknown'}"
+
+    def reserve(self, keys: list[str]) -> list[int]:
+        """Count the attempt as failed before the (slow) password check, so that requests sent
+        at the same moment see each other; a right password takes the reservation back."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            ids = uow.accounts.record_failure(keys, now)
+            if ids and ids[0] % 1000 == 0:  # now and then, forget what no window needs
+                uow.accounts.forget_failures(now - 2 * FAILURE_WINDOW)
+            uow.commit()
+        return ids
+
+    def release(self, ids: list[int]) -> None:
+        with self.uow() as uow:
+            uow.accounts.forget_failure_ids(ids)
+            uow.commit()
 
     def failed(self, keys: list[str]) -> None:
         with self.uow() as uow:

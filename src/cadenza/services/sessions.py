@@ -67,6 +67,7 @@ class SessionService:
         self.tokens, self.guard, self.totp, self.lock_link = tokens, guard, totp, lock_link
 
     def login(self, attempt: LoginAttempt) -> TokenPair:
+        self.guard.check([self.guard.ip_key(attempt.ip)])  # a throttled source costs no lookups
         email = normalise_email(attempt.email)
         device_key = token_hash(attempt.device_id)
         with self.uow() as uow:
@@ -75,14 +76,14 @@ class SessionService:
             known = creds is not None and uow.accounts.device(creds.account_id, device_key)
         keys = self.guard.keys(email, bool(known), attempt.ip)
         self.guard.check(keys)
+        reserved = self.guard.reserve(keys)
         if creds is None:
             self.hasher.dummy_verify()  # the same time as a real check: no enumeration by timing
-            self.guard.failed(keys)
             raise Unauthorized(INVALID, code="invalid_credentials")
         if not self.hasher.verify(creds.password_hash, attempt.password):
-            self.guard.failed(keys)
             self._audit(creds.account_id, "login_failed", attempt)
             raise Unauthorized(INVALID, code="invalid_credentials")
+        self.guard.release(reserved)
         if creds.disabled or creds.locked:
             raise Unauthorized(
                 "this account is locked; reset the password or contact the operator",

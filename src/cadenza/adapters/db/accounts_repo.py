@@ -318,9 +318,14 @@ class SqlAccounts:
         ]
 
     # -- failed logins and audit ---------------------------------------------------------
-    def record_failure(self, keys: list[str], now: datetime) -> None:
-        self.s.add_all(LoginFailureRow(key=key, at=now) for key in keys)
+    def record_failure(self, keys: list[str], now: datetime) -> list[int]:
+        rows = [LoginFailureRow(key=key, at=now) for key in keys]
+        self.s.add_all(rows)
         self.s.flush()
+        return [r.id for r in rows]
+
+    def forget_failure_ids(self, ids: list[int]) -> None:
+        self.s.execute(delete(LoginFailureRow).where(LoginFailureRow.id.in_(ids)))
 
     def failures(self, key: str, since: datetime) -> tuple[int, datetime | None]:
         count, last = self.s.execute(
