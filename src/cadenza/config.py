@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
     demo_size: str | None = None
 
+    # A header a trusted front proxy sets to the client's ISO country (e.g. CF-IPCountry): a
+    # login from another country than the account's then needs the e-mailed code. Unset: unused.
+    country_header: str | None = None
     # Where links in e-mails point, and who e-mails come from.
     public_url: str = "http://127.0.0.1:8000"
     smtp_url: str | None = None  # smtp://, smtp+starttls:// or smtps://user:password@host:port

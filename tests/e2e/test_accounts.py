@@ -200,3 +200,32 @@ def test_guessing_slows_the_guesser_but_not_the_owner(app: App) -> None:
         if slowed.status_code == 429:
             assert float(slowed.headers["Retry-After"]) >= 1
         assert log_in(owner, app, "owner-phone").status_code == 200
+
+
+def test_a_known_device_in_another_country_needs_the_code(accounts: TestClient, app: App) -> None:
+    app.settings.country_header = "X-Client-Country"  # as a trusted front proxy would set it
+    sign_up(accounts, app)
+    log_in_fully(accounts, app, "laptop")
+    home = accounts.post(
+        "/api/v1/auth/token",
+        json={
+            "email": "ada@example.org",
+            "password": PASSWORD,
+            "device_id": "laptop",
+            "device_name": "laptop",
+        },
+        headers={"X-Client-Country": "GB"},
+    )
+    assert home.status_code == 200
+    abroad = accounts.post(
+        "/api/v1/auth/token",
+        json={
+            "email": "ada@example.org",
+            "password": PASSWORD,
+            "device_id": "laptop",
+            "device_name": "laptop",
+        },
+        headers={"X-Client-Country": "BR"},
+    )
+    assert abroad.status_code == 401
+    assert abroad.json()["error"]["code"] == "email_code_required"

@@ -89,7 +89,15 @@ class SessionService:
                 "this account is locked; reset the password or contact the operator",
                 code="account_locked",
             )
-        self._second_factor(creds, attempt, device_key, known_device=bool(known), keys=keys)
+        device_country = known.last_country if known else None
+        self._second_factor(
+            creds,
+            attempt,
+            device_key,
+            known_device=bool(known),
+            device_country=device_country,
+            keys=keys,
+        )
         if self.hasher.needs_rehash(creds.password_hash):
             self._rehash(creds.account_id, attempt.password)
         return self._start(creds.account_id, attempt, device_key, new_device=not known)
@@ -150,11 +158,16 @@ class SessionService:
         device_key: str,
         *,
         known_device: bool,
+        device_country: str | None,
         keys: list[str],
     ) -> None:
         with self.uow() as uow:
             account = uow.accounts.get(creds.account_id)
-        usual = attempt.country is None or account is None or attempt.country == account.country
+        # Usual: unknown (no country header), the account's country, or where this device was.
+        usual = attempt.country is None or attempt.country in {
+            account.country if account else None,
+            device_country,
+        }
         step = step_needed(
             two_factor=creds.totp_secret is not None, known_device=known_device, usual_country=usual
         )

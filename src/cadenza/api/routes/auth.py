@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession
 from cadenza.api.schemas import AccountOut
+from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.access_tokens import new_secret_token
 from cadenza.services.accounts import SignUp
 from cadenza.services.sessions import LoginAttempt
@@ -85,6 +86,7 @@ def token(body: TokenIn, request: Request, app: AppDep) -> TokenOut:
             device_id=body.device_id or new_secret_token(),
             device_name=body.device_name,
             ip=client_ip(request),
+            country=request_country(request, app.settings.country_header),
             totp=body.totp,
             email_code=body.email_code,
         )
@@ -137,6 +139,12 @@ def lock_account(body: VerifyIn, app: AppDep) -> None:
     """The "this wasn't me" link of a new-sign-in alert: locks the account, ends every session
     and mails a password reset link."""
     app.passwords.lock(body.token)
+
+
+def request_country(request: Request, header: str | None) -> str | None:
+    """The client's country as the trusted proxy's header gives it, if it is a real one."""
+    value = request.headers.get(header, "").strip().upper() if header else ""
+    return value if value in ISO_COUNTRIES else None
 
 
 def client_ip(request: Request) -> str | None:
