@@ -40,6 +40,7 @@ from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.passwords import PasswordService
+from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
 from cadenza.services.two_factor import TwoFactorService
 
@@ -123,7 +124,11 @@ class App:
             self.mailer,
             self.clock,
             AccessTokens(self._secret("token-signing.key")),
-            LoginGuard(self.uow, self.clock),
+            LoginGuard(
+                self.uow,
+                self.clock,
+                ProofOfWork(self._secret("challenge.key"), self.clock, self.uow),
+            ),
             PyotpTotp(),
             self.passwords.lock_link,
         )

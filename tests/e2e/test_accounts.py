@@ -229,3 +229,28 @@ def test_a_known_device_in_another_country_needs_the_code(accounts: TestClient, 
     )
     assert abroad.status_code == 401
     assert abroad.json()["error"]["code"] == "email_code_required"
+
+
+def test_a_noisy_address_must_solve_a_proof_of_work(app: App) -> None:
+    from datetime import UTC, datetime
+
+    from cadenza.services.proof_of_work import solve
+
+    noisy = ("203.0.113.9", 1)
+    with TestClient(create_app(app), client=noisy) as client:
+        sign_up(client, app)
+        log_in_fully(client, app, "office-pc")
+        with app.uow() as uow:  # as twenty failed guesses from this address leave it
+            uow.accounts.record_failure(["ip:203.0.113.9"] * 20, datetime.now(UTC))
+            uow.commit()
+        asked = log_in(client, app, "office-pc")
+        assert asked.status_code == 429
+        error = asked.json()["error"]
+        assert error["code"] == "challenge_required" and error["difficulty"] == 16
+        nonce = solve(error["challenge"], error["difficulty"])
+        proof = {"challenge": error["challenge"], "challenge_nonce": nonce}
+        assert log_in(client, app, "office-pc", **proof).status_code == 200
+        again = log_in(client, app, "office-pc", **proof)  # a challenge works once
+        assert again.json()["error"]["code"] == "challenge_required"
+    with TestClient(create_app(app), client=("198.51.100.200", 1)) as elsewhere:
+        assert log_in(elsewhere, app, "office-pc").status_code == 200  # other addresses unaffected

@@ -13,7 +13,7 @@ from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.routes import auth, catalog, distributor, me, stream
 from cadenza.bootstrap import App
-from cadenza.domain.errors import CadenzaError, TooManyAttempts
+from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 
 
 def create_app(cadenza: App) -> FastAPI:
@@ -34,7 +34,10 @@ def create_app(cadenza: App) -> FastAPI:
 
     @api.exception_handler(CadenzaError)
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
-        body = {"error": {"code": exc.code, "message": exc.message, "file": exc.file}}
+        error: dict[str, object] = {"code": exc.code, "message": exc.message, "file": exc.file}
+        if isinstance(exc, ChallengeRequired):
+            error |= {"challenge": exc.challenge, "difficulty": exc.difficulty}
+        body = {"error": error}
         headers = {}
         if isinstance(exc, TooManyAttempts):
             headers["Retry-After"] = str(math.ceil(exc.retry_after))

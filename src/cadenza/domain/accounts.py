@@ -91,6 +91,28 @@ def failure_delay(failures: int) -> float:
     return float(min(30.0, 0.25 * math.pow(2, failures - 5)))
 
 
+POW_AFTER_IP_FAILURES = 20  # failed logins from one address in the window
+POW_TTL = timedelta(minutes=5)
+
+
+def pow_difficulty(ip_failures: int) -> int:
+    """Leading zero bits a proof of work needs from a source with this many failures: none at
+    first, then 16 (a browser solves it in a blink) growing to 22 (seconds per attempt)."""
+    if ip_failures < POW_AFTER_IP_FAILURES:
+        return 0
+    return 16 + min(6, (ip_failures - POW_AFTER_IP_FAILURES) // 50)
+
+
+def leading_zero_bits(digest: bytes) -> int:
+    bits = 0
+    for byte in digest:
+        if byte == 0:
+            bits += 8
+            continue
+        return bits + 8 - byte.bit_length()
+    return bits
+
+
 def old_enough(birth_date: date, today: date) -> bool:
     years = (
         today.year

@@ -61,3 +61,15 @@ class TooManyAttempts(CadenzaError):
 class Forbidden(CadenzaError):
     code = "forbidden"
     status = 403
+
+
+class ChallengeRequired(CadenzaError):
+    """Too many failures from this address: solve the proof of work and send it with the login."""
+
+    code = "challenge_required"
+    status = 429
+
+    def __init__(self, message: str, *, challenge: str, difficulty: int) -> None:
+        super().__init__(message)
+        self.challenge = challenge
+        self.difficulty = difficulty

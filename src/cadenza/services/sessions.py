@@ -34,6 +34,7 @@ class LoginAttempt:
     country: str | None = None  # from a trusted proxy header, when there is one
     totp: str | None = None
     email_code: str | None = None
+    proof: tuple[str, str] | None = None  # a solved (challenge, nonce) when one was asked for
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class SessionService:
         self.tokens, self.guard, self.totp, self.lock_link = tokens, guard, totp, lock_link
 
     def login(self, attempt: LoginAttempt) -> TokenPair:
-        self.guard.check([self.guard.ip_key(attempt.ip)])  # a throttled source costs no lookups
+        self.guard.check_source(attempt.ip, attempt.proof)  # a throttled source costs no lookups
         email = normalise_email(attempt.email)
         device_key = token_hash(attempt.device_id)
         with self.uow() as uow:
@@ -75,7 +76,7 @@ class SessionService:
             creds = uow.accounts.credentials(account_id) if account_id is not None else None
             known = creds is not None and uow.accounts.device(creds.account_id, device_key)
         keys = self.guard.keys(email, bool(known), attempt.ip)
-        self.guard.check(keys)
+        self.guard.check_account(keys[0])
         reserved = self.guard.reserve(keys)
         if creds is None:
             self.hasher.dummy_verify()  # the same time as a real check: no enumeration by timing

@@ -47,6 +47,10 @@ class TokenIn(BaseModel):
         default=None, max_length=200, description="the client's own random id, kept across launches"
     )
     device_name: str = Field(default="Unnamed device", max_length=100)
+    challenge: str | None = Field(
+        default=None, max_length=200, description="from a 429 challenge_required"
+    )
+    challenge_nonce: str | None = Field(default=None, max_length=64, description="its solution")
 
 
 class TokenOut(BaseModel):
@@ -89,6 +93,9 @@ def token(body: TokenIn, request: Request, app: AppDep) -> TokenOut:
             country=request_country(request, app.settings.country_header),
             totp=body.totp,
             email_code=body.email_code,
+            proof=(body.challenge, body.challenge_nonce)
+            if body.challenge and body.challenge_nonce
+            else None,
         )
     )
     return TokenOut(
