@@ -250,6 +250,23 @@ def users_disable(email: str) -> None:
     typer.echo(f"disabled {email}")
 
 
+@users.command("reset-2fa")
+def users_reset_two_factor(email: str) -> None:
+    """Turn two-factor off for an owner who lost both the app and the recovery codes."""
+    app = bootstrap()
+    try:
+        account_id = next(
+            (a.id for a in app.accounts.all_accounts() if a.email == email.lower()), None
+        )
+        if account_id is None:
+            err.print(f"[red]no account for {email}[/]")
+            raise typer.Exit(2)
+        app.two_factor.reset(account_id)
+    finally:
+        app.close()
+    typer.echo(f"two-factor is off for {email}")
+
+
 DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
 DEMO_USERS = (
     ("free@demo.cadenza.localhost", "free", Role.LISTENER),

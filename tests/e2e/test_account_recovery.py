@@ -26,7 +26,13 @@ def test_two_factor_with_an_authenticator_and_recovery_codes(
 ) -> None:
     sign_up(accounts, app)
     tokens = log_in_fully(accounts, app, "laptop")
-    setup = accounts.post("/api/v1/me/two-factor", headers=bearer(tokens)).json()
+    refused = accounts.post(
+        "/api/v1/me/two-factor", json={"password": "a stolen session"}, headers=bearer(tokens)
+    )
+    assert refused.status_code == 401  # a stolen session cannot turn it on
+    setup = accounts.post(
+        "/api/v1/me/two-factor", json={"password": PASSWORD}, headers=bearer(tokens)
+    ).json()
     assert setup["provisioning_uri"].startswith("otpauth://totp/Cadenza")
     assert setup["qr_svg"].lstrip().startswith(("<?xml", "<svg"))
     code = PyotpTotp().code_at(setup["secret"], datetime.now(UTC))

@@ -115,7 +115,8 @@ def test_login_failures_look_the_same_for_unknown_addresses(accounts: TestClient
     sign_up(accounts, app)
     wrong = log_in(accounts, app, password="not the password at all")
     unknown = accounts.post(
-        "/api/v1/auth/token", json={"email": "nobody@example.org", "password": PASSWORD}
+        "/api/v1/auth/token",
+        json={"email": "nobody@example.org", "password": PASSWORD, "device_id": "phone-1"},
     )
     assert wrong.status_code == unknown.status_code == 401
     assert wrong.json() == unknown.json()
@@ -254,3 +255,17 @@ def test_a_noisy_address_must_solve_a_proof_of_work(app: App) -> None:
         assert again.json()["error"]["code"] == "challenge_required"
     with TestClient(create_app(app), client=("198.51.100.200", 1)) as elsewhere:
         assert log_in(elsewhere, app, "office-pc").status_code == 200  # other addresses unaffected
+
+
+def test_only_the_latest_sign_in_code_works(accounts: TestClient, app: App) -> None:
+    sign_up(accounts, app)
+    codes = []
+    for _ in range(2):
+        assert log_in(accounts, app, "new-tablet").json()["error"]["code"] == "email_code_required"
+        found = re.search(r"enter this code: (\d{6})", body(mails(app)[-1]))
+        assert found is not None
+        codes.append(found.group(1))
+    if codes[0] != codes[1]:  # one in a million they are equal
+        stale = log_in(accounts, app, "new-tablet", email_code=codes[0])
+        assert stale.json()["error"]["code"] == "invalid_email_code"
+    assert log_in(accounts, app, "new-tablet", email_code=codes[1]).status_code == 200

@@ -97,3 +97,21 @@ def test_listeners_cannot_deliver_or_make_keys(
     assert made.json()["error"]["code"] == "distributor_only"
     sent = upload(accounts, make_release(tmp_path / "rel"), headers=bearer(listener))
     assert sent.status_code == 403
+
+
+def test_a_password_reset_revokes_the_accounts_api_keys(
+    accounts: TestClient, app: App, tmp_path: Path
+) -> None:
+    import re
+
+    from tests.e2e.test_accounts import body, mails
+
+    label = distributor_token(accounts, app, "label@example.org")
+    key = new_key(accounts, label, "releases:write")
+    accounts.post("/api/v1/auth/password-reset", json={"email": "label@example.org"})
+    token = re.search(r"token=(\S+)", body(mails(app)[-1]))
+    assert token is not None
+    form = {"token": token.group(1), "password": "a fresh distribution passphrase 5"}
+    assert accounts.post("/api/v1/auth/password-reset/confirm", json=form).status_code == 204
+    refused = upload(accounts, make_release(tmp_path / "rel"), headers={"X-Distributor-Key": key})
+    assert refused.status_code == 401

@@ -79,7 +79,7 @@ class DistributorAccess:
         """The key from the settings (or made on first start) belongs to a real distributor
         account that delivers as `name`: created once, kept in step with the setting."""
         with self.uow() as uow:
-            if uow.accounts.use_api_key(token_hash(plain), self.clock.now()) is not None:
+            if uow.accounts.api_key_known(token_hash(plain)):  # live, or revoked on purpose
                 return
             account_id = uow.accounts.id_by_email(OPERATOR_ACCOUNT)
             if account_id is None:
@@ -106,6 +106,11 @@ class DistributorAccess:
 
     def _require_distributor(self, uow: UnitOfWork, account_id: int) -> Account:
         account = uow.accounts.get(account_id)
-        if account is None or account.disabled or Role.DISTRIBUTOR not in account.roles:
+        if (
+            account is None
+            or account.disabled
+            or account.locked
+            or Role.DISTRIBUTOR not in account.roles
+        ):
             raise Forbidden("this needs a distributor account", code="distributor_only")
         return account

@@ -80,6 +80,7 @@ class PasswordService:
             uow.accounts.set_password_hash(account.id, self.hasher.hash(new))
             uow.accounts.set_locked(account.id, None)
             uow.accounts.revoke_sessions(account.id, now)
+            uow.accounts.revoke_api_keys(account.id, now)  # keys made by whoever got in die too
             uow.accounts.audit(account.id, AuditEvent("password_reset", now, None, None))
             uow.commit()
         self._mail(account.email, "Your Cadenza password was reset", "Your password was reset.")
@@ -102,6 +103,7 @@ class PasswordService:
             account_id = spent[0]
             uow.accounts.set_locked(account_id, now)
             uow.accounts.revoke_sessions(account_id, now)
+            uow.accounts.revoke_api_keys(account_id, now)
             uow.accounts.audit(account_id, AuditEvent("locked_by_owner", now, None, None))
             account = uow.accounts.get(account_id)
             uow.commit()

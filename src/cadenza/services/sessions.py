@@ -127,7 +127,7 @@ class SessionService:
         now = self.clock.now()
         claims = self.tokens.read(access_token, now)
         with self.uow() as uow:
-            if not uow.accounts.session_live(claims.session_id, now):
+            if not uow.accounts.session_live(claims.session_id, claims.account_id, now):
                 raise Unauthorized("this session has ended; log in again", code="session_ended")
         return claims
 
@@ -186,8 +186,8 @@ class SessionService:
         now = self.clock.now()
         step = self.totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
         with self.uow() as uow:
-            if step is not None:
-                uow.accounts.set_totp_step(creds.account_id, step)
+            if step is not None and uow.accounts.advance_totp_step(creds.account_id, step):
+                pass
             elif not self._spend_recovery_code(uow, creds.account_id, code):
                 self.guard.failed(keys)
                 raise Unauthorized("the two-factor code is not right", code="invalid_totp")
@@ -227,6 +227,8 @@ class SessionService:
             raise Unauthorized("the code is not right or has expired", code="invalid_email_code")
         code = f"{secrets.randbelow(10**6):06d}"
         with self.uow() as uow:
+            # One live code per account: piling up codes would multiply a guesser's odds.
+            uow.accounts.drop_tokens(account_id, "step_up")
             uow.accounts.add_token(
                 account_id,
                 "step_up",

@@ -32,10 +32,15 @@ class TwoFactorService:
         self.uow, self.totp, self.hasher, self.mailer = uow, totp, hasher, mailer
         self.clock, self.qr_svg = clock, qr_svg
 
-    def begin(self, account_id: int) -> TwoFactorSetup:
-        """A new secret to scan; two-factor is on only once a code from it is confirmed."""
+    def begin(self, account_id: int, password: str) -> TwoFactorSetup:
+        """A new secret to scan; two-factor is on only once a code from it is confirmed. The
+        password is asked again: a stolen session must not be able to lock the owner out."""
         secret = self.totp.new_secret()
         with self.uow() as uow:
+            creds = uow.accounts.credentials(account_id)
+            assert creds is not None
+            if not self.hasher.verify(creds.password_hash, password):
+                raise Unauthorized("the password is not right", code="invalid_credentials")
             account = uow.accounts.get(account_id)
             assert account is not None
             if account.two_factor:
@@ -67,6 +72,15 @@ class TwoFactorService:
         assert account is not None
         self._notify(account.email, "Two-factor sign-in is now on for your Cadenza account.")
         return codes
+
+    def reset(self, account_id: int) -> None:
+        """For operators: turn two-factor off for an owner who lost every factor."""
+        with self.uow() as uow:
+            uow.accounts.set_two_factor(account_id, None, None)
+            uow.accounts.audit(
+                account_id, AuditEvent("two_factor_reset_by_operator", self.clock.now(), None, None)
+            )
+            uow.commit()
 
     def disable(self, account_id: int, password: str) -> None:
         with self.uow() as uow:

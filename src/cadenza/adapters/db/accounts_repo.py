@@ -94,6 +94,38 @@ class SqlAccounts:
     def set_totp_step(self, account_id: int, step: int) -> None:
         self._set(account_id, totp_last_step=step)
 
+    def advance_totp_step(self, account_id: int, step: int) -> bool:
+        """Accept a TOTP step only if it is newer than the last: one UPDATE, so two requests
+        racing with the same code cannot both pass."""
+        done = self.s.execute(
+            update(UserRow)
+            .where(
+                UserRow.id == account_id,
+                (UserRow.totp_last_step.is_(None)) | (UserRow.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+        )
+        return getattr(done, "rowcount", 0) == 1
+
+    def revoke_api_keys(self, account_id: int, now: datetime) -> None:
+        self.s.execute(
+            update(ApiKeyRow)
+            .where(ApiKeyRow.user_id == account_id, ApiKeyRow.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    def api_key_known(self, key_hash: str) -> bool:
+        """Whether this key was ever issued, revoked or not."""
+        return self.s.scalar(select(ApiKeyRow.id).where(ApiKeyRow.key_hash == key_hash)) is not None
+
+    def drop_tokens(self, account_id: int, purpose: str) -> None:
+        """Cancel every outstanding token of this kind (say, earlier step-up codes)."""
+        self.s.execute(
+            delete(OneTimeTokenRow).where(
+                OneTimeTokenRow.user_id == account_id, OneTimeTokenRow.purpose == purpose
+            )
+        )
+
     def set_locked(self, account_id: int, at: datetime | None) -> None:
         self._set(account_id, locked_at=at)
 
@@ -286,9 +318,14 @@ class SqlAccounts:
     def session_of_spent_token(self, refresh_hash: str) -> int | None:
         return self.s.scalar(select(SessionRow.id).where(SessionRow.previous_hash == refresh_hash))
 
-    def session_live(self, session_id: int, now: datetime) -> bool:
+    def session_live(self, session_id: int, account_id: int, now: datetime) -> bool:
         row = self.s.get(SessionRow, session_id)
-        return row is not None and row.revoked_at is None and as_utc(row.expires_at) > now
+        return (
+            row is not None
+            and row.user_id == account_id
+            and row.revoked_at is None
+            and as_utc(row.expires_at) > now
+        )
 
     def session_owner(self, session_id: int) -> int | None:
         return self.s.scalar(select(SessionRow.user_id).where(SessionRow.id == session_id))

@@ -12,6 +12,7 @@ from cadenza.adapters.db.models import Base
 
 class UserRow(Base):
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}  # a deleted account's id is never reused
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
@@ -49,6 +50,7 @@ class SessionRow(Base):
     """A signed-in device. Its refresh token rotates; a reused one ends the session."""
 
     __tablename__ = "sessions"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))

@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 from cadenza.api.deps import AppDep, CurrentSession
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.territories import ISO_COUNTRIES
-from cadenza.services.access_tokens import new_secret_token
 from cadenza.services.accounts import SignUp
 from cadenza.services.sessions import LoginAttempt
 
@@ -43,8 +42,8 @@ class TokenIn(BaseModel):
     email_code: str | None = Field(
         default=None, max_length=12, description="the code e-mailed on a new device"
     )
-    device_id: str | None = Field(
-        default=None, max_length=200, description="the client's own random id, kept across launches"
+    device_id: str = Field(
+        min_length=1, max_length=200, description="the client's own random id, kept across launches"
     )
     device_name: str = Field(default="Unnamed device", max_length=100)
     challenge: str | None = Field(
@@ -87,7 +86,7 @@ def token(body: TokenIn, request: Request, app: AppDep) -> TokenOut:
         LoginAttempt(
             email=body.email,
             password=body.password,
-            device_id=body.device_id or new_secret_token(),
+            device_id=body.device_id,
             device_name=body.device_name,
             ip=client_ip(request),
             country=request_country(request, app.settings.country_header),

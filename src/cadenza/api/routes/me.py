@@ -102,9 +102,10 @@ def change_password(body: PasswordChangeIn, session: CurrentSession, app: AppDep
 
 
 @router.post("/two-factor", response_model=TwoFactorSetupOut)
-def start_two_factor(session: CurrentSession, app: AppDep) -> TwoFactorSetupOut:
-    """A secret and QR code for an authenticator app; confirm with a code to turn it on."""
-    setup = app.two_factor.begin(session.account_id)
+def start_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> TwoFactorSetupOut:
+    """A secret and QR code for an authenticator app (the password again, first); confirm
+    with a code to turn it on."""
+    setup = app.two_factor.begin(session.account_id, body.password)
     return TwoFactorSetupOut(
         secret=setup.secret, provisioning_uri=setup.provisioning_uri, qr_svg=setup.qr_svg
     )

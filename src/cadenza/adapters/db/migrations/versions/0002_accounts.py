@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 21:07:48.658411
+Create Date: 2026-11-25 21:46:24.159441
 """
 
 from alembic import op
@@ -44,7 +44,8 @@ def upgrade() -> None:
     sa.Column('recovery_codes', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('email')
+    sa.UniqueConstraint('email'),
+    sqlite_autoincrement=True
     )
     op.create_table('api_keys',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -119,7 +120,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['device_id'], ['devices.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('refresh_hash')
+    sa.UniqueConstraint('refresh_hash'),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sessions_previous_hash'), ['previous_hash'], unique=False)
