@@ -39,14 +39,20 @@ def sign_up(client: TestClient, app: App, email: str = "ada@example.org") -> Non
     )
 
 
-def log_in(client: TestClient, app: App, device: str = "phone-1", **extra: str) -> Any:
+def log_in(
+    client: TestClient,
+    app: App,
+    device: str = "phone-1",
+    headers: dict[str, str] | None = None,
+    **extra: str,
+) -> Any:
     form = {
         "email": "ada@example.org",
         "password": PASSWORD,
         "device_id": device,
         "device_name": device,
     }
-    return client.post("/api/v1/auth/token", json=form | extra)
+    return client.post("/api/v1/auth/token", json=form | extra, headers=headers)
 
 
 def log_in_fully(client: TestClient, app: App, device: str = "phone-1") -> dict[str, Any]:
@@ -207,27 +213,9 @@ def test_a_known_device_in_another_country_needs_the_code(accounts: TestClient, 
     app.settings.country_header = "X-Client-Country"  # as a trusted front proxy would set it
     sign_up(accounts, app)
     log_in_fully(accounts, app, "laptop")
-    home = accounts.post(
-        "/api/v1/auth/token",
-        json={
-            "email": "ada@example.org",
-            "password": PASSWORD,
-            "device_id": "laptop",
-            "device_name": "laptop",
-        },
-        headers={"X-Client-Country": "GB"},
-    )
+    home = log_in(accounts, app, "laptop", headers={"X-Client-Country": "GB"})
     assert home.status_code == 200
-    abroad = accounts.post(
-        "/api/v1/auth/token",
-        json={
-            "email": "ada@example.org",
-            "password": PASSWORD,
-            "device_id": "laptop",
-            "device_name": "laptop",
-        },
-        headers={"X-Client-Country": "BR"},
-    )
+    abroad = log_in(accounts, app, "laptop", headers={"X-Client-Country": "BR"})
     assert abroad.status_code == 401
     assert abroad.json()["error"]["code"] == "email_code_required"
 

@@ -260,21 +260,20 @@ class SqlAccounts:
 
     # -- devices and sessions ------------------------------------------------------------
     def device(self, account_id: int, device_key: str) -> Device | None:
-        row = self.s.scalar(
+        row = self._device_row(account_id, device_key)
+        return _device(row) if row else None
+
+    def _device_row(self, account_id: int, device_key: str) -> DeviceRow | None:
+        return self.s.scalar(
             select(DeviceRow).where(
                 DeviceRow.user_id == account_id, DeviceRow.device_key == device_key
             )
         )
-        return _device(row) if row else None
 
     def save_device(
         self, account_id: int, device_key: str, name: str, country: str | None, now: datetime
     ) -> int:
-        row = self.s.scalar(
-            select(DeviceRow).where(
-                DeviceRow.user_id == account_id, DeviceRow.device_key == device_key
-            )
-        )
+        row = self._device_row(account_id, device_key)
         if row is None:
             row = DeviceRow(user_id=account_id, device_key=device_key, first_seen=now)
             self.s.add(row)
