@@ -71,6 +71,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         database_url=postgres_url,
         distributor_key="test-distributor-key",
         transcode_workers=2,
+        billing_interval_s=0,
     )
 
 

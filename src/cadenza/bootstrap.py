@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hmac
+import json
+import logging
 import multiprocessing
 import os
 import secrets
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,14 +25,17 @@ from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.adapters.mail import mailer_from_settings
+from cadenza.adapters.payments.local import LocalPaymentProvider
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
+from cadenza.domain.entitlements import AdRules, Entitlements
 from cadenza.domain.errors import Unauthorized
 from cadenza.domain.passwords import check_password
+from cadenza.domain.plans import PriceList
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
@@ -42,8 +48,10 @@ from cadenza.services.login_guard import LoginGuard
 from cadenza.services.passwords import PasswordService
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
+from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.two_factor import TwoFactorService
 
+log = logging.getLogger(__name__)
 WORKER_MODULES = [
     "cadenza.adapters.audio.probe",
     "cadenza.adapters.audio.transcode",
@@ -145,8 +153,51 @@ class App:
         )
 
     @cached_property
+    def payments(self) -> LocalPaymentProvider:
+        return LocalPaymentProvider(
+            self.db_sessions,
+            self._secret("payments.key"),
+            self.clock,
+            self.settings.public_url,
+        )
+
+    @cached_property
+    def prices(self) -> PriceList:
+        raw = self.settings.plan_prices
+        return PriceList.from_json(json.loads(raw)) if raw else PriceList()
+
+    @cached_property
+    def entitlements(self) -> Entitlements:
+        s = self.settings
+        return Entitlements(AdRules(songs=s.ad_break_songs, minutes=s.ad_break_minutes))
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionService:
+        return SubscriptionService(
+            self.uow, self.payments, self.prices, self.clock, self.mailer, self.settings.public_url
+        )
+
+    @cached_property
     def two_factor(self) -> TwoFactorService:
         return TwoFactorService(self.uow, PyotpTotp(), self.hasher, self.mailer, self.clock, qr_svg)
+
+    def start_billing_clock(self) -> threading.Event:
+        """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
+        set the returned event to stop it."""
+        stop = threading.Event()
+        interval = self.settings.billing_interval_s
+        if interval <= 0:
+            return stop
+
+        def tick() -> None:
+            while not stop.wait(interval):
+                try:
+                    self.subscriptions.run_billing()
+                except Exception:  # the database may be briefly away; try on the next tick
+                    log.exception("billing run failed")
+
+        threading.Thread(target=tick, name="billing-clock", daemon=True).start()
+        return stop
 
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
+from cadenza.domain.plans import Plan, parse_plan
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.library import LibraryIngest, LibraryReport
 
@@ -200,7 +201,9 @@ def users_create(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
     ] = False,
-    plan: Annotated[str, typer.Option(help="The account's plan")] = "free",
+    plan: Annotated[
+        str, typer.Option(help="The plan, granted free of charge: " + ", ".join(Plan))
+    ] = "free",
     role: Annotated[
         list[Role] | None, typer.Option(help="listener, artist, distributor, admin")
     ] = None,
@@ -213,9 +216,12 @@ def users_create(
     password = sys.stdin.readline().rstrip("\n")
     app = bootstrap()
     try:
+        granted = parse_plan(plan)
         account = app.accounts.create(
-            email, password, roles=role or [Role.LISTENER], plan=plan, display_name=name
+            email, password, roles=role or [Role.LISTENER], display_name=name
         )
+        app.subscriptions.grant(account.id, granted)
+        account = app.accounts.profile(account.id)
     except CadenzaError as exc:
         err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
         raise typer.Exit(2) from None
@@ -267,12 +273,38 @@ def users_reset_two_factor(email: str) -> None:
     typer.echo(f"two-factor is off for {email}")
 
 
+billing = typer.Typer(help="The billing clock: renewals, retries, cancellations.")
+cli.add_typer(billing, name="billing")
+
+
+@billing.command("run")
+def billing_run() -> None:
+    """Renew, retry, cancel and expire whatever is due now (the server also does it every
+    CADENZA_BILLING_INTERVAL_S seconds). Safe to run at any time, twice, or beside the server."""
+    app = bootstrap()
+    try:
+        report = app.subscriptions.run_billing()
+    finally:
+        app.close()
+    typer.echo(
+        f"renewed {report.renewed}, trials converted {report.trials_converted}, "
+        f"declined {report.declined}, canceled {report.canceled}, expired {report.expired}, "
+        f"settled {report.settled}"
+    )
+    for error in report.errors:
+        err.print(f"[red]{error}[/]")
+
+
 DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
 DEMO_USERS = (
-    ("free@demo.cadenza.localhost", "free", Role.LISTENER),
-    ("premium@demo.cadenza.localhost", "premium_individual", Role.LISTENER),
-    ("artist@demo.cadenza.localhost", "free", Role.ARTIST),
-    ("admin@demo.cadenza.localhost", "premium_individual", Role.ADMIN),
+    ("free@demo.cadenza.localhost", Plan.FREE, Role.LISTENER),
+    ("plus@demo.cadenza.localhost", Plan.PLUS, Role.LISTENER),
+    ("premium@demo.cadenza.localhost", Plan.PREMIUM_INDIVIDUAL, Role.LISTENER),
+    ("duo@demo.cadenza.localhost", Plan.PREMIUM_DUO, Role.LISTENER),
+    ("family@demo.cadenza.localhost", Plan.PREMIUM_FAMILY, Role.LISTENER),
+    ("student@demo.cadenza.localhost", Plan.PREMIUM_STUDENT, Role.LISTENER),
+    ("artist@demo.cadenza.localhost", Plan.FREE, Role.ARTIST),
+    ("admin@demo.cadenza.localhost", Plan.PREMIUM_INDIVIDUAL, Role.ADMIN),
 )
 
 
@@ -281,10 +313,11 @@ def demo_users(app: App) -> None:
     known = {a.email for a in app.accounts.all_accounts()}
     for email, plan, role in DEMO_USERS:
         if email not in known:
-            app.accounts.create(email, DEMO_PASSWORD, roles=[role], plan=plan)
+            account = app.accounts.create(email, DEMO_PASSWORD, roles=[role])
+            app.subscriptions.grant(account.id, plan)
     err.print(f"Demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
     for email, plan, role in DEMO_USERS:
-        err.print(f"  {email}  plan {plan}, {role.value}")
+        err.print(f"  {email}  plan {plan.value}, {role.value}")
     err.print(f"Sign-in codes and other mail land in {app.settings.data_dir.resolve() / 'outbox'}")
 
 

@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     smtp_url: str | None = None  # smtp://, smtp+starttls:// or smtps://user:password@host:port
     mail_from: str = "Cadenza <no-reply@cadenza.localhost>"
 
+    # Plans: prices per market as JSON, overriding the defaults (EUR, the table in the README), e.g.
+    # '{"US": {"currency": "USD", "month": {"premium_individual": 1199}, "year": {}}}'.
+    plan_prices: str | None = None
+    # An ad break comes due after this many songs or minutes of listening (Free and Plus).
+    ad_break_songs: int = 3
+    ad_break_minutes: float = 15.0
+    # How often the server's billing clock renews, retries and ends subscriptions (0: never;
+    # then run `cadenza billing run` from cron).
+    billing_interval_s: float = 60.0
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'cadenza.db').resolve()}"

@@ -20,6 +20,18 @@ from cadenza.domain.catalog import (
 )
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.mail import Email
+from cadenza.domain.plans import Period, Plan
+from cadenza.domain.subscriptions import (
+    Invite,
+    Invoice,
+    InvoiceKind,
+    InvoiceStatus,
+    Membership,
+    PaymentMethod,
+    Status,
+    StudentStatus,
+    Subscription,
+)
 from cadenza.domain.two_factor import RecoveryCodes
 
 
@@ -243,6 +255,9 @@ class UnitOfWork(Protocol):
     @property
     def accounts(self) -> AccountRepository: ...
 
+    @property
+    def billing(self) -> BillingRepository: ...
+
     def __enter__(self) -> UnitOfWork: ...
 
     def __exit__(self, *exc: object) -> None: ...
@@ -422,3 +437,170 @@ class Totp(Protocol):
     def verify(self, secret: str, code: str, *, at: datetime, last_step: int | None) -> int | None:
         """The accepted time-step (store it as the new last step), or None."""
         ...
+
+
+# -- plans and payments ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+
+@dataclass(frozen=True)
+class AttachedCard:
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    fingerprint: str  # the same card always gives the same fingerprint
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    status: str  # "succeeded", "declined" or "requires_confirmation"
+    decline_code: str | None = None
+    confirm_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """A provider's webhook, verified: what happened to which charge."""
+
+    id: str
+    kind: str  # "charge.succeeded" or "charge.failed"
+    charge_id: str
+    reference: str  # what we asked the charge for: our invoice's number
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def attach(self, card: CardDetails) -> AttachedCard:
+        """Check a card and keep it; raise PaymentDeclined when the card is refused."""
+        ...
+
+    def charge(
+        self, token: str, cents: int, currency: str, *, idempotency_key: str, reference: str
+    ) -> Charge:
+        """Charge once per idempotency key: the same key returns the same charge."""
+        ...
+
+    def verify_event(self, body: bytes, signature: str) -> PaymentEvent:
+        """Check a webhook's signature and freshness; raise Unauthorized if it fails."""
+        ...
+
+
+class BillingRepository(Protocol):
+    def add_payment_method(
+        self, user_id: int, provider: str, card: AttachedCard, now: datetime
+    ) -> PaymentMethod: ...
+
+    def payment_method(self, user_id: int) -> PaymentMethod | None: ...
+
+    def remove_payment_method(self, user_id: int, now: datetime) -> None: ...
+
+    def claim_trial(self, user_id: int, fingerprint: str, now: datetime) -> bool: ...
+
+    def add_subscription(
+        self,
+        *,
+        payer_id: int,
+        plan: Plan,
+        period: Period,
+        status: Status,
+        start: datetime,
+        end: datetime,
+        currency: str,
+        price_cents: int,
+        payment_method_id: int | None,
+        complimentary: bool = False,
+    ) -> int: ...
+
+    def subscription(self, subscription_id: int) -> Subscription | None: ...
+
+    def lock_subscription(self, subscription_id: int) -> Subscription | None: ...
+
+    def update_subscription(self, subscription_id: int, **values: object) -> None: ...
+
+    def payment_token(self, subscription_id: int) -> tuple[str, str] | None: ...
+
+    def due(self, now: datetime, limit: int = 500) -> list[Subscription]: ...
+
+    def membership(self, user_id: int) -> Membership | None: ...
+
+    def members(self, subscription_id: int) -> list[Membership]: ...
+
+    def join(
+        self, subscription_id: int, user_id: int, limit: int, plan: Plan, now: datetime
+    ) -> bool: ...
+
+    def leave(self, subscription_id: int, user_id: int) -> bool: ...
+
+    def joins_since(self, user_id: int, plan: Plan, since: datetime) -> list[int]: ...
+
+    def set_explicit(self, subscription_id: int, user_id: int, allow: bool) -> bool: ...
+
+    def set_plans(self, subscription_id: int, plan: Plan) -> None: ...
+
+    def end_memberships(self, subscription_id: int) -> list[int]: ...
+
+    def add_invite(
+        self,
+        subscription_id: int,
+        token_hash: str,
+        email: str | None,
+        now: datetime,
+        expires: datetime,
+    ) -> int: ...
+
+    def invite(self, token_hash: str) -> Invite | None: ...
+
+    def accept_invite(self, invite_id: int, user_id: int) -> bool: ...
+
+    def invoice_for(
+        self,
+        sub: Subscription,
+        kind: InvoiceKind,
+        plan: Plan,
+        start: datetime,
+        end: datetime,
+        cents: int,
+        description: str,
+        now: datetime,
+    ) -> Invoice: ...
+
+    def invoice(self, invoice_id: int) -> Invoice | None: ...
+
+    def invoice_by_number(self, number: str) -> Invoice | None: ...
+
+    def open_invoices(self, subscription_id: int) -> list[Invoice]: ...
+
+    def mark_invoice(
+        self, invoice_id: int, status: InvoiceStatus, *, only_from: InvoiceStatus, **values: object
+    ) -> bool: ...
+
+    def start_attempt(self, invoice_id: int) -> int: ...
+
+    def set_charge(self, invoice_id: int, charge_id: str) -> None: ...
+
+    def invoices(self, user_id: int) -> list[Invoice]: ...
+
+    def record_event(self, provider: str, event_id: str, kind: str, now: datetime) -> bool: ...
+
+    def add_student_request(self, user_id: int, school: str, now: datetime) -> int: ...
+
+    def student_requests(self, status: str | None = None) -> list[StudentStatus]: ...
+
+    def student_status(self, user_id: int) -> StudentStatus | None: ...
+
+    def student_request(self, request_id: int) -> StudentStatus | None: ...
+
+    def decide_student(
+        self, request_id: int, status: str, now: datetime, valid_until: datetime | None
+    ) -> None: ...

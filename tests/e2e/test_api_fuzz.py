@@ -41,7 +41,7 @@ class Listener:
 
     def __init__(self, app: App, client: TestClient) -> None:
         self.app = app
-        app.accounts.create(EMAIL, PASSWORD, roles=[Role.LISTENER], plan="free")
+        app.accounts.create(EMAIL, PASSWORD, roles=[Role.LISTENER])
         form = {"email": EMAIL, "password": PASSWORD, "device_id": DEVICE, "device_name": DEVICE}
         first = client.post("/api/v1/auth/token", json=form)
         assert first.status_code == 401, first.text

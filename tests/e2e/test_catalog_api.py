@@ -66,7 +66,7 @@ def test_unknown_ids_are_404_with_a_code(client: TestClient) -> None:
 
 
 def test_a_future_release_is_invisible_except_to_its_distributor(
-    app: App, client: TestClient, tmp_path: Path
+    app: App, client: TestClient, tmp_path: Path, premium: dict[str, str]
 ) -> None:
     folder = make_release(tmp_path / "soon", extra={"release_date": "2099-01-01T00:00:00Z"})
     release_id = deliver(app, folder).release_id
@@ -76,7 +76,7 @@ def test_a_future_release_is_invisible_except_to_its_distributor(
     track_id = release.tracks[0].id
     assert client.get(f"/api/v1/releases/{release_id}").status_code == 404
     assert client.get(f"/api/v1/tracks/{track_id}").status_code == 404
-    assert client.get(f"/api/v1/tracks/{track_id}/stream").status_code == 404
+    assert client.get(f"/api/v1/tracks/{track_id}/stream", headers=premium).status_code == 404
     assert client.get(f"/api/v1/artists/{release.artists[0].id}").status_code == 404
     assert client.get("/api/v1/browse/new-releases").json()["items"] == []
     # The distributor who delivered it sees it (the key of this test run is theirs).
@@ -126,11 +126,11 @@ def test_a_country_must_be_a_real_one(client: TestClient, published: int) -> Non
     )
 
 
-def test_ids_out_of_range_are_refused_cleanly(client: TestClient) -> None:
+def test_ids_out_of_range_are_refused_cleanly(client: TestClient, premium: dict[str, str]) -> None:
     for url in (
         "/api/v1/releases/6535381498199549262128218112",
         "/api/v1/tracks/0",
         "/api/v1/artists/-4",
         "/api/v1/tracks/99999999999/stream",
     ):
-        assert client.get(url).status_code == 422
+        assert client.get(url, headers=premium).status_code == 422

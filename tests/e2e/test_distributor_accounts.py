@@ -17,7 +17,7 @@ PASSWORD = "distribution is our business 8"
 
 
 def distributor_token(client: TestClient, app: App, email: str) -> dict[str, Any]:
-    app.accounts.create(email, PASSWORD, roles=[Role.DISTRIBUTOR], plan="free", display_name=email)
+    app.accounts.create(email, PASSWORD, roles=[Role.DISTRIBUTOR], display_name=email)
     form = {"email": email, "password": PASSWORD, "device_id": f"d-{email}", "device_name": "desk"}
     first = client.post("/api/v1/auth/token", json=form)
     if first.status_code == 401:

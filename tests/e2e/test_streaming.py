@@ -13,7 +13,10 @@ def first_track(client: TestClient, release_id: int) -> int:
     return track_id
 
 
-def test_every_quality_streams_with_exact_headers(client: TestClient, published: int) -> None:
+def test_every_quality_streams_with_exact_headers(
+    client: TestClient, published: int, premium: dict[str, str]
+) -> None:
+    client.headers.update(premium)
     track = client.get(f"/api/v1/tracks/{first_track(client, published)}").json()
     for file in track["files"]:
         response = client.get(file["url"])
@@ -28,7 +31,8 @@ def test_every_quality_streams_with_exact_headers(client: TestClient, published:
             assert stream.codec_context.name == expected
 
 
-def test_byte_ranges(client: TestClient, published: int) -> None:
+def test_byte_ranges(client: TestClient, published: int, premium: dict[str, str]) -> None:
+    client.headers.update(premium)
     url = f"/api/v1/tracks/{first_track(client, published)}/stream?quality=very_high"
     whole = client.get(url).content
     size = len(whole)
@@ -46,7 +50,10 @@ def test_byte_ranges(client: TestClient, published: int) -> None:
     assert beyond.headers["content-range"] == f"bytes */{size}"
 
 
-def test_etag_revalidation_and_unknown_quality(client: TestClient, published: int) -> None:
+def test_etag_revalidation_and_unknown_quality(
+    client: TestClient, published: int, premium: dict[str, str]
+) -> None:
+    client.headers.update(premium)
     track_id = first_track(client, published)
     url = f"/api/v1/tracks/{track_id}/stream?quality=low"
     etag = client.get(url).headers["etag"]
@@ -54,7 +61,10 @@ def test_etag_revalidation_and_unknown_quality(client: TestClient, published: in
     assert client.get(f"/api/v1/tracks/{track_id}/stream?quality=ultra").status_code == 422
 
 
-def test_a_lossy_source_has_no_lossless_stream(client: TestClient, published: int) -> None:
+def test_a_lossy_source_has_no_lossless_stream(
+    client: TestClient, published: int, premium: dict[str, str]
+) -> None:
+    client.headers.update(premium)
     mp3_track = client.get(f"/api/v1/releases/{published}").json()["tracks"][1]
     response = client.get(f"/api/v1/tracks/{mp3_track['id']}/stream?quality=lossless")
     assert response.status_code == 404

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
-from cadenza.api.routes import auth, catalog, distributor, me, stream
+from cadenza.api.routes import auth, catalog, distributor, me, plans, stream
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 
@@ -20,7 +20,9 @@ def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         cadenza.deliveries.resume_unfinished()
+        billing = cadenza.start_billing_clock()
         yield
+        billing.set()
         cadenza.close()
 
     api = FastAPI(
@@ -61,4 +63,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(distributor.router)
     api.include_router(auth.router)
     api.include_router(me.router)
+    api.include_router(plans.router)
+    api.include_router(plans.pages)
     return api

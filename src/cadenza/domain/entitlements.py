@@ -45,6 +45,7 @@ class AdRules:
 class Listener:
     plan: Plan
     allow_explicit: bool = True  # a Family manager may turn explicit content off for a member
+    country: str | None = None
 
 
 @dataclass(frozen=True)

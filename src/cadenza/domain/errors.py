@@ -73,3 +73,10 @@ class ChallengeRequired(CadenzaError):
         super().__init__(message)
         self.challenge = challenge
         self.difficulty = difficulty
+
+
+class PaymentDeclined(CadenzaError):
+    """The payment provider refused the card or the charge; nothing was charged."""
+
+    code = "payment_declined"
+    status = 402

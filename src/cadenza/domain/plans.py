@@ -218,9 +218,10 @@ def prorated_cents(
 
 
 TRIAL_LENGTH_MONTHS = 1
-# Renewal retries after a declined payment: the listener keeps Premium, warned, meanwhile.
+# Renewal retries after a declined payment, counted from the period's end: the listener keeps
+# the plan, warned, meanwhile. After the last one fails (or the grace period passes) it expires.
 RETRY_AFTER = (timedelta(days=1), timedelta(days=3), timedelta(days=7))
-GRACE_PERIOD = RETRY_AFTER[-1]
+GRACE_PERIOD = timedelta(days=10)
 FAMILY_SWITCH_WINDOW = timedelta(days=365)
 STUDENT_VERIFICATION_VALID = timedelta(days=365)
 STUDENT_MAX_YEARS = 4

@@ -156,10 +156,10 @@ class AccountService:
         password: str,
         *,
         roles: list[Role],
-        plan: str,
         display_name: str | None = None,
     ) -> Account:
-        """An account made by an operator: verified at once, no mail."""
+        """An account made by an operator: verified at once, no mail. It starts on Free; the
+        operator grants a plan with `SubscriptionService.grant`."""
         email = normalise_email(email)
         name = display_name or email.split("@")[0]
         self.password_rules(password, email, name)
@@ -170,7 +170,6 @@ class AccountService:
                 email, self.hasher.hash(password), name, "US", date(2000, 1, 1)
             )
             uow.accounts.set_roles(account_id, sorted({r.value for r in roles} | {"listener"}))
-            uow.accounts.set_plan(account_id, plan)
             uow.accounts.mark_verified(account_id, self.clock.now())
             uow.accounts.audit(account_id, self._event("created_by_operator", None))
             uow.commit()

@@ -20,6 +20,7 @@ class PlayableFile:
     blob: str
     size: int
     media_type: str
+    explicit: bool = False
 
 
 class CatalogService:
@@ -70,4 +71,6 @@ class CatalogService:
                 f"track {track_id} has no {quality.value} file (available: {available})",
                 code="quality_unavailable",
             )
-        return PlayableFile(track_id, quality, encoded.blob, encoded.size, quality.media_type)
+        return PlayableFile(
+            track_id, quality, encoded.blob, encoded.size, quality.media_type, track.explicit
+        )

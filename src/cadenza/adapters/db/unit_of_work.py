@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cadenza.adapters.db.accounts_repo import SqlAccounts
+from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 
@@ -24,6 +25,7 @@ class SqlUnitOfWork:
         self.library = SqlLibrary(self.session)
         self.deliveries = SqlDeliveries(self.session)
         self.accounts = SqlAccounts(self.session)
+        self.billing = SqlBilling(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,8 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import FileResponse
 
-from cadenza.api.deps import AppDep, Id, ViewerDep
+from cadenza.api.deps import AppDep, CurrentSession, Id
 from cadenza.domain.audio import Quality
+from cadenza.domain.catalog import Viewer
+from cadenza.domain.entitlements import Listening, require
 
 router = APIRouter(prefix="/api/v1", tags=["streaming"])
 
@@ -20,17 +22,24 @@ router = APIRouter(prefix="/api/v1", tags=["streaming"])
         200: {"content": {"audio/ogg": {}, "audio/flac": {}}},
         206: {"description": "Partial content for a Range request"},
         304: {"description": "Not modified (If-None-Match)"},
+        401: {"description": "Not signed in"},
+        403: {"description": "Not in the listener's plan (quality_not_in_plan, ...)"},
         416: {"description": "Range not satisfiable"},
     },
 )
 def stream(
     track_id: Id,
     app: AppDep,
-    viewer: ViewerDep,
+    session: CurrentSession,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
+    """A track's audio for a signed-in listener, within what the listener's plan allows
+    (Free and Plus up to high; explicit tracks refused where the plan's manager said so)."""
+    listener = app.subscriptions.listener(session.account_id)
+    viewer = Viewer(country=listener.country, now=app.clock.now())
     playable = app.catalog.playable(track_id, quality, viewer)
+    require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
     etag = f'"{playable.blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
