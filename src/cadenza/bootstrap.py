@@ -45,6 +45,7 @@ from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.login_guard import LoginGuard
+from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
@@ -176,6 +177,10 @@ class App:
         return SubscriptionService(
             self.uow, self.payments, self.prices, self.clock, self.mailer, self.settings.public_url
         )
+
+    @cached_property
+    def plan_members(self) -> PlanMembers:
+        return PlanMembers(self.uow, self.clock, self.mailer, self.settings.public_url)
 
     @cached_property
     def two_factor(self) -> TwoFactorService:

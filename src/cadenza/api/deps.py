@@ -88,15 +88,22 @@ ReadingDistributorId = Annotated[int, Depends(listing_distributor)]
 def viewer(
     app: AppDep,
     distributor: Annotated[int | None, Depends(reading_distributor)],
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
     country: Annotated[
         str | None,
         Query(
             min_length=2,
             max_length=2,
-            description="ISO country of the listener (stands in until accounts exist)",
+            description="ISO country of an anonymous listener; a signed-in one's is their own",
         ),
     ] = None,
 ) -> Viewer:
+    token = _bearer(authorization)
+    if token is not None and distributor is None:
+        listener = app.subscriptions.listener(app.sessions.authenticate(token).account_id)
+        return Viewer(
+            country=listener.country, now=app.clock.now(), allow_explicit=listener.allow_explicit
+        )
     code = (country or app.settings.default_country or "").upper() or None
     if code is not None and code not in ISO_COUNTRIES:
         raise InvalidRequest(f"unknown country code {code!r}", code="unknown_country")

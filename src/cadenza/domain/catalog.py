@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -50,6 +50,7 @@ class Viewer:
     country: str | None
     now: datetime
     distributor_id: int | None = None
+    allow_explicit: bool = True  # False: a Family manager filtered explicit content out
 
 
 def release_visible(
@@ -159,6 +160,12 @@ class ReleaseView:
             distributor_id=self.distributor_id,
             viewer=viewer,
         )
+
+    def as_seen_by(self, viewer: Viewer) -> ReleaseView:
+        """Without the explicit tracks when the viewer filters them out."""
+        if viewer.allow_explicit:
+            return self
+        return replace(self, tracks=tuple(t for t in self.tracks if not t.explicit))
 
 
 @dataclass(frozen=True)

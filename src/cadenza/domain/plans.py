@@ -228,6 +228,19 @@ STUDENT_MAX_YEARS = 4
 INVITE_TTL = timedelta(days=7)
 
 
+def may_switch_family(joins: list[tuple[int, datetime]], target: int, now: datetime) -> bool:
+    """One switch to another Family plan per 12 months. `joins` are the account's Family joins
+    (plan id, when), oldest first; a switch is a join of a different plan than the one before."""
+    if joins and joins[-1][0] == target:
+        return True  # back to the same family: no switch
+    previous = None
+    for plan_id, at in joins:
+        if previous is not None and plan_id != previous and now - at < FAMILY_SWITCH_WINDOW:
+            return False
+        previous = plan_id
+    return True
+
+
 def parse_plan(raw: str) -> Plan:
     try:
         return Plan(raw)

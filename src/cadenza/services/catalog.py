@@ -42,7 +42,7 @@ class CatalogService:
             release = uow.catalog.release(release_id)
         if release is None or not release.visible_to(viewer):
             raise NotFound(f"no release {release_id}")
-        return release
+        return release.as_seen_by(viewer)
 
     def track(self, track_id: int, viewer: Viewer) -> tuple[TrackView, ReleaseView]:
         with self.uow() as uow:
@@ -50,6 +50,8 @@ class CatalogService:
             release = uow.catalog.release(track.release_id) if track else None
         if track is None or release is None or not release.visible_to(viewer):
             raise NotFound(f"no track {track_id}")
+        if track.explicit and not viewer.allow_explicit:
+            raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
         return track, replace(release, tracks=())
 
     def new_releases(self, viewer: Viewer, limit: int = 20, offset: int = 0) -> list[ReleaseView]:

@@ -269,17 +269,14 @@ class SqlBilling:
         self.s.execute(update(UserRow).where(UserRow.id == user_id).values(plan=Plan.FREE.value))
         return True
 
-    def joins_since(self, user_id: int, plan: Plan, since: datetime) -> list[int]:
-        """The subscriptions of this plan the account joined as a member since then."""
-        return list(
-            self.s.scalars(
-                select(MembershipHistoryRow.subscription_id).where(
-                    MembershipHistoryRow.user_id == user_id,
-                    MembershipHistoryRow.plan == plan.value,
-                    MembershipHistoryRow.joined_at >= since,
-                )
-            )
-        )
+    def joins(self, user_id: int, plan: Plan) -> list[tuple[int, datetime]]:
+        """Every time the account joined someone's plan of this kind: (subscription, when)."""
+        rows = self.s.execute(
+            select(MembershipHistoryRow.subscription_id, MembershipHistoryRow.joined_at)
+            .where(MembershipHistoryRow.user_id == user_id, MembershipHistoryRow.plan == plan.value)
+            .order_by(MembershipHistoryRow.joined_at, MembershipHistoryRow.id)
+        ).all()
+        return [(sub_id, as_utc(at)) for sub_id, at in rows]
 
     def set_explicit(self, subscription_id: int, user_id: int, allow: bool) -> bool:
         done = self.s.execute(
@@ -320,6 +317,11 @@ class SqlBilling:
             .values(expires_at=InviteRow.created_at)
         )
         return users
+
+    def home_address(self, subscription_id: int) -> str | None:
+        return self.s.scalar(
+            select(SubscriptionRow.home_address).where(SubscriptionRow.id == subscription_id)
+        )
 
     # -- invites -------------------------------------------------------------------------
     def add_invite(
