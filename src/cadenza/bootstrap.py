@@ -49,6 +49,7 @@ from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
+from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.two_factor import TwoFactorService
 
@@ -175,8 +176,18 @@ class App:
     @cached_property
     def subscriptions(self) -> SubscriptionService:
         return SubscriptionService(
-            self.uow, self.payments, self.prices, self.clock, self.mailer, self.settings.public_url
+            self.uow,
+            self.payments,
+            self.prices,
+            self.clock,
+            self.mailer,
+            self.settings.public_url,
+            self.students,
         )
+
+    @cached_property
+    def students(self) -> AdminApprovalQueue:
+        return AdminApprovalQueue(self.uow, self.clock)
 
     @cached_property
     def plan_members(self) -> PlanMembers:

@@ -295,6 +295,49 @@ def billing_run() -> None:
         err.print(f"[red]{error}[/]")
 
 
+students = typer.Typer(help="Student status requests (Premium Student).", no_args_is_help=True)
+cli.add_typer(students, name="students")
+
+
+@students.command("list")
+def students_list(
+    status: Annotated[str, typer.Option(help="pending, approved or rejected")] = "pending",
+) -> None:
+    """Requests for student status: id, account, school, status, requested, valid until."""
+    app = bootstrap()
+    try:
+        for r in app.students.queue(status):
+            until = r.valid_until.date().isoformat() if r.valid_until else "-"
+            typer.echo(
+                f"{r.id}\t{r.user_id}\t{r.school}\t{r.status}\t{r.requested_at.date()}\t{until}"
+            )
+    finally:
+        app.close()
+
+
+@students.command("approve")
+def students_approve(request_id: int) -> None:
+    """Approve a request: student status for 12 months (four years at most in all)."""
+    _decide_student(request_id, approve=True)
+
+
+@students.command("reject")
+def students_reject(request_id: int) -> None:
+    _decide_student(request_id, approve=False)
+
+
+def _decide_student(request_id: int, *, approve: bool) -> None:
+    app = bootstrap()
+    try:
+        decided = app.students.decide(request_id, approve=approve)
+    except CadenzaError as exc:
+        err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
+        raise typer.Exit(2) from None
+    finally:
+        app.close()
+    typer.echo(f"{decided.id}\t{decided.status}")
+
+
 DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
 DEMO_USERS = (
     ("free@demo.cadenza.localhost", Plan.FREE, Role.LISTENER),

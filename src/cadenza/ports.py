@@ -606,3 +606,12 @@ class BillingRepository(Protocol):
     def decide_student(
         self, request_id: int, status: str, now: datetime, valid_until: datetime | None
     ) -> None: ...
+
+
+class StudentVerifier(Protocol):
+    """Who confirms that a listener studies. The default is an admin approval queue; a school
+    directory or a verification service can stand in its place."""
+
+    def submit(self, account_id: int, school: str) -> StudentStatus: ...
+
+    def status(self, account_id: int) -> StudentStatus | None: ...

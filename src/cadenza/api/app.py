@@ -11,7 +11,16 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
-from cadenza.api.routes import auth, catalog, distributor, me, members, plans, stream
+from cadenza.api.routes import (
+    auth,
+    catalog,
+    distributor,
+    me,
+    members,
+    plans,
+    stream,
+    students,
+)
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 
@@ -66,4 +75,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(plans.router)
     api.include_router(plans.pages)
     api.include_router(members.router)
+    api.include_router(students.router)
     return api

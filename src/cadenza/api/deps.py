@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 
 from cadenza.bootstrap import App
-from cadenza.domain.accounts import Scope
+from cadenza.domain.accounts import Role, Scope
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import Forbidden, InvalidRequest, Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
@@ -125,3 +125,13 @@ def current_session(
 
 
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]
+
+
+def admin_session(session: CurrentSession, app: AppDep) -> AccessClaims:
+    """The caller, who must be an admin (checked against the account, not the token)."""
+    if Role.ADMIN not in app.accounts.profile(session.account_id).roles:
+        raise Forbidden("this is for admins", code="admin_only")
+    return session
+
+
+AdminSession = Annotated[AccessClaims, Depends(admin_session)]

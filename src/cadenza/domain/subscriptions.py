@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from cadenza.domain.plans import GRACE_PERIOD, RETRY_AFTER, Period, Plan
+from cadenza.domain.plans import (
+    GRACE_PERIOD,
+    RETRY_AFTER,
+    STUDENT_MAX_YEARS,
+    STUDENT_VERIFICATION_VALID,
+    Period,
+    Plan,
+)
 
 
 class Status(StrEnum):
@@ -164,3 +171,26 @@ def next_retry(period_end: datetime, retries: int) -> datetime | None:
 
 def invoice_number(invoice_id: int, at: datetime) -> str:
     return f"CDZ-{at.year}-{invoice_id:07d}"
+
+
+def student_problem(status: StudentStatus | None, now: datetime) -> tuple[str, str] | None:
+    """Why this account may not be on Premium Student now (code, message), or None."""
+    if (
+        status is None
+        or status.status != "approved"
+        or (status.valid_until is not None and status.valid_until <= now)
+    ):
+        return (
+            "student_verification_required",
+            "Premium Student needs a verified student status (renewed every 12 months)",
+        )
+    if status.first_approved_at and not student_years_left(status.first_approved_at, now):
+        return ("student_limit_reached", f"Premium Student lasts at most {STUDENT_MAX_YEARS} years")
+    return None
+
+
+def student_years_left(first_approved_at: datetime | None, now: datetime) -> bool:
+    """Whether a student status may be (re)approved: within four years of the first approval."""
+    if first_approved_at is None:
+        return True
+    return now - first_approved_at < STUDENT_VERIFICATION_VALID * STUDENT_MAX_YEARS

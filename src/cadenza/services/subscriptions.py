@@ -18,8 +18,6 @@ from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, PaymentDeclined
 from cadenza.domain.mail import Email
 from cadenza.domain.plans import (
-    STUDENT_MAX_YEARS,
-    STUDENT_VERIFICATION_VALID,
     Period,
     Plan,
     Price,
@@ -39,8 +37,17 @@ from cadenza.domain.subscriptions import (
     Subscription,
     due,
     next_retry,
+    student_problem,
 )
-from cadenza.ports import CardDetails, Charge, Clock, Mailer, PaymentProvider, UnitOfWork
+from cadenza.ports import (
+    CardDetails,
+    Charge,
+    Clock,
+    Mailer,
+    PaymentProvider,
+    StudentVerifier,
+    UnitOfWork,
+)
 
 log = logging.getLogger(__name__)
 INCOMPLETE_TTL = timedelta(days=1)  # a first payment not confirmed within a day is dropped
@@ -75,9 +82,11 @@ class SubscriptionService:
         clock: Clock,
         mailer: Mailer,
         public_url: str,
+        students: StudentVerifier,
     ) -> None:
         self.uow, self.provider, self.prices, self.clock = uow, provider, prices, clock
         self.mailer, self.public_url = mailer, public_url.rstrip("/")
+        self.students = students
 
     # -- what a listener sees ------------------------------------------------------------
     def offers(self, account_id: int) -> list[Price]:
@@ -159,7 +168,7 @@ class SubscriptionService:
                     code="already_subscribed",
                 )
             if plan.features.needs_student_status:
-                self._check_student(uow.billing.student_status(account_id), now)
+                self._check_student(self.students.status(account_id), now)
             method = uow.billing.payment_method(account_id)
             if method is None:
                 raise InvalidRequest(
@@ -248,7 +257,7 @@ class SubscriptionService:
         now = self.clock.now()
         with self.uow() as uow:
             if plan.features.needs_student_status:
-                self._check_student(uow.billing.student_status(account_id), now)
+                self._check_student(self.students.status(account_id), now)
             if plan == sub.plan and period == sub.period:
                 uow.billing.update_subscription(sub.id, next_plan=None)
                 uow.commit()
@@ -390,7 +399,7 @@ class SubscriptionService:
         with self.uow() as uow:
             if plan.features.needs_student_status:
                 try:
-                    self._check_student(uow.billing.student_status(sub.payer_id), now)
+                    self._check_student(self.students.status(sub.payer_id), now)
                 except Forbidden:
                     uow.rollback()
                     self._end(sub.id, Status.EXPIRED)
@@ -598,24 +607,11 @@ class SubscriptionService:
             uow.commit()
 
     # -- students ------------------------------------------------------------------------
-    def _check_student(self, status: StudentStatus | None, now: datetime) -> None:
-        if (
-            status is None
-            or status.status != "approved"
-            or (status.valid_until is not None and status.valid_until <= now)
-        ):
-            raise Forbidden(
-                "Premium Student needs a verified student status (renewed every 12 months)",
-                code="student_verification_required",
-            )
-        if (
-            status.first_approved_at
-            and now - status.first_approved_at > STUDENT_VERIFICATION_VALID * STUDENT_MAX_YEARS
-        ):
-            raise Forbidden(
-                f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
-                code="student_limit_reached",
-            )
+    @staticmethod
+    def _check_student(status: StudentStatus | None, now: datetime) -> None:
+        problem = student_problem(status, now)
+        if problem is not None:
+            raise Forbidden(problem[1], code=problem[0])
 
     # -- helpers -------------------------------------------------------------------------
     def _managed(self, account_id: int) -> Subscription:

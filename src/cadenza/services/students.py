@@ -1,0 +1,70 @@
+"""Student status for Premium Student: asked by the listener, approved by an admin (the default
+`StudentVerifier`), valid 12 months at a time, for at most four years."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from cadenza.domain.plans import STUDENT_MAX_YEARS, STUDENT_VERIFICATION_VALID
+from cadenza.domain.subscriptions import StudentStatus, student_years_left
+from cadenza.ports import Clock, UnitOfWork
+
+
+class AdminApprovalQueue:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    # -- the StudentVerifier port --------------------------------------------------------
+    def submit(self, account_id: int, school: str) -> StudentStatus:
+        school = " ".join(school.split())
+        if not school:
+            raise InvalidRequest("name your school or university", code="invalid_school")
+        now = self.clock.now()
+        with self.uow() as uow:
+            current = uow.billing.student_status(account_id)
+            if current is not None and current.status == "pending":
+                raise Conflict("your request waits for review", code="student_request_pending")
+            if current is not None and not student_years_left(current.first_approved_at, now):
+                raise Forbidden(
+                    f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
+                    code="student_limit_reached",
+                )
+            request_id = uow.billing.add_student_request(account_id, school, now)
+            uow.accounts.audit(account_id, AuditEvent("student_status_requested", now, None, None))
+            uow.commit()
+            found = uow.billing.student_request(request_id)
+        assert found is not None
+        return found
+
+    def status(self, account_id: int) -> StudentStatus | None:
+        with self.uow() as uow:
+            return uow.billing.student_status(account_id)
+
+    # -- for admins ----------------------------------------------------------------------
+    def queue(self, status: str | None = "pending") -> list[StudentStatus]:
+        with self.uow() as uow:
+            return uow.billing.student_requests(status)
+
+    def decide(self, request_id: int, *, approve: bool) -> StudentStatus:
+        now = self.clock.now()
+        with self.uow() as uow:
+            request = uow.billing.student_request(request_id)
+            if request is None or request.status != "pending":
+                raise NotFound("no such pending request", code="student_request_not_found")
+            if approve and not student_years_left(request.first_approved_at, now):
+                raise Forbidden(
+                    f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
+                    code="student_limit_reached",
+                )
+            valid_until = now + STUDENT_VERIFICATION_VALID if approve else None
+            decision = "approved" if approve else "rejected"
+            uow.billing.decide_student(request_id, decision, now, valid_until)
+            uow.accounts.audit(
+                request.user_id, AuditEvent(f"student_status_{decision}", now, None, None)
+            )
+            uow.commit()
+            found = uow.billing.student_request(request_id)
+        assert found is not None
+        return found
