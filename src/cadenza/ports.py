@@ -491,6 +491,11 @@ class PaymentProvider(Protocol):
         """Charge once per idempotency key: the same key returns the same charge."""
         ...
 
+    def cancel(self, charge_id: str) -> str:
+        """Withdraw a charge still waiting for the payer's confirmation. Returns its final
+        status: "canceled", or "succeeded"/"declined" when it was settled first."""
+        ...
+
     def verify_event(self, body: bytes, signature: str) -> PaymentEvent:
         """Check a webhook's signature and freshness; raise Unauthorized if it fails."""
         ...

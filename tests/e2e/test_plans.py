@@ -290,3 +290,36 @@ def test_free_and_plus_stream_up_to_high_and_premium_gets_lossless(
     assert refused.json()["error"]["code"] == "quality_not_in_plan"
     premium = sign_in(client, app, "premium@example.org", Plan.PREMIUM_INDIVIDUAL)
     assert client.get(f"{url}?quality=lossless", headers=premium).status_code == 200
+
+
+def test_a_confirmation_too_late_takes_no_money(client: TestClient, app: App) -> None:
+    ada = sign_in(client, app, "ada@example.org")
+    add_card(client, ada, NEEDS_CONFIRMATION)
+    started = subscribe(client, ada, "plus").json()
+    confirm_path = started["confirm_url"].removeprefix(app.settings.public_url)
+    later = datetime.fromisoformat(started["subscription"]["period_start"]) + timedelta(days=2)
+    assert app.subscriptions.run_billing(later).expired == 1
+    assert client.post(confirm_path, data={"approve": "true"}).status_code == 404
+    assert my_plan(client, ada)["plan"] == "free"
+    assert [i["status"] for i in client.get("/api/v1/me/invoices", headers=ada).json()] == ["void"]
+
+
+def test_a_manager_who_deletes_the_account_leaves_members_on_free(
+    client: TestClient, app: App
+) -> None:
+    manager = sign_in(client, app, "manager@example.org")
+    add_card(client, manager)
+    subscribe(client, manager, "premium_duo")
+    token = client.post("/api/v1/me/plan/invites", json={}, headers=manager).json()["token"]
+    partner = sign_in(client, app, "partner@example.org")
+    joined = client.post("/api/v1/plan-invites/accept", json={"token": token}, headers=partner)
+    assert joined.status_code == 200
+    assert my_plan(client, partner)["plan"] == "premium_duo"
+    gone = client.post(
+        "/api/v1/me/delete",
+        json={"password": "a long and unusual listening phrase"},
+        headers=manager,
+    )
+    assert gone.status_code in (200, 204)
+    plan = my_plan(client, partner)
+    assert plan["plan"] == "free" and plan["subscription"] is None

@@ -443,6 +443,11 @@ class SubscriptionService:
     def _charge(self, invoice: Invoice, token: str) -> Charge:
         """One attempt at an invoice. Its key is the invoice and attempt number: asking the
         provider again with it (after a crash, say) returns the same charge, never a new one."""
+        # An earlier attempt may still wait for the payer's confirmation: withdraw it, so that
+        # confirming it later cannot take money for an invoice paid another way.
+        if invoice.charge_id is not None and self.provider.cancel(invoice.charge_id) == "succeeded":
+            self._paid(invoice)
+            return Charge(id=invoice.charge_id, status="succeeded")
         with self.uow() as uow:
             attempt = uow.billing.start_attempt(invoice.id)
             uow.commit()
@@ -589,6 +594,10 @@ class SubscriptionService:
         )
 
     def _end(self, subscription_id: int, status: Status) -> None:
+        for invoice in self._open_invoices(subscription_id):
+            if invoice.charge_id and self.provider.cancel(invoice.charge_id) == "succeeded":
+                self._paid(invoice)  # confirmed at the last moment: the plan goes on
+                return
         now = self.clock.now()
         with self.uow() as uow:
             sub = uow.billing.lock_subscription(subscription_id)

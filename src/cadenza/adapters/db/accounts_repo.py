@@ -16,6 +16,7 @@ from cadenza.adapters.db.models_accounts import (
     SessionRow,
     UserRow,
 )
+from cadenza.adapters.db.models_billing import MembershipRow, SubscriptionRow
 from cadenza.domain.accounts import (
     Account,
     ApiKey,
@@ -159,7 +160,11 @@ class SqlAccounts:
         self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
 
     def delete(self, account_id: int) -> None:
-        """The account and, by cascade, its devices, sessions, tokens and audit log."""
+        """The account and, by cascade, its devices, sessions, tokens, audit log and the
+        subscriptions it paid for: whoever listened on those goes back to Free first."""
+        paid = select(SubscriptionRow.id).where(SubscriptionRow.payer_id == account_id)
+        members = select(MembershipRow.user_id).where(MembershipRow.subscription_id.in_(paid))
+        self.s.execute(update(UserRow).where(UserRow.id.in_(members)).values(plan="free"))
         self.s.execute(delete(UserRow).where(UserRow.id == account_id))
 
     def devices(self, account_id: int) -> list[Device]:

@@ -13,7 +13,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -154,15 +154,36 @@ class LocalPaymentProvider:
 
     def confirm(self, charge_id: str, *, approve: bool) -> tuple[bytes, str]:
         """The listener approves (or refuses) a charge: the webhook to deliver, signed."""
+        outcome = "succeeded" if approve else "declined"
+        if not self._settle(charge_id, outcome, None if approve else "authentication_failed"):
+            raise NotFound("no charge waits for confirmation here", code="charge_not_pending")
         with self._sessions() as session:
             row = session.get(LocalChargeRow, charge_id)
-            if row is None or row.status != "requires_confirmation":
-                raise NotFound("no charge waits for confirmation here", code="charge_not_pending")
-            row.status = "succeeded" if approve else "declined"
-            row.decline_code = None if approve else "authentication_failed"
-            session.commit()
+            assert row is not None
             kind = "charge.succeeded" if approve else "charge.failed"
             return self.event(kind, row.id, row.reference)
+
+    def cancel(self, charge_id: str) -> str:
+        """Withdraw a charge still waiting for confirmation; returns the charge's final status
+        ("canceled", or "succeeded" when the listener confirmed it first)."""
+        self._settle(charge_id, "canceled", None)
+        with self._sessions() as session:
+            row = session.get(LocalChargeRow, charge_id)
+            return row.status if row is not None else "canceled"
+
+    def _settle(self, charge_id: str, status: str, code: str | None) -> bool:
+        """Move a pending charge on, once: confirm and cancel racing cannot both win."""
+        with self._sessions() as session:
+            done = session.execute(
+                update(LocalChargeRow)
+                .where(
+                    LocalChargeRow.id == charge_id,
+                    LocalChargeRow.status == "requires_confirmation",
+                )
+                .values(status=status, decline_code=code)
+            )
+            session.commit()
+            return getattr(done, "rowcount", 0) == 1
 
     # -- webhooks ------------------------------------------------------------------------
     def event(self, kind: str, charge_id: str, reference: str) -> tuple[bytes, str]:
