@@ -44,6 +44,7 @@ from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
+from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
@@ -188,6 +189,10 @@ class App:
     @cached_property
     def students(self) -> AdminApprovalQueue:
         return AdminApprovalQueue(self.uow, self.clock)
+
+    @cached_property
+    def listening(self) -> ListeningService:
+        return ListeningService(self.uow, self.clock)
 
     @cached_property
     def plan_members(self) -> PlanMembers:

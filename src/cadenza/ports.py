@@ -19,6 +19,7 @@ from cadenza.domain.catalog import (
     Viewer,
 )
 from cadenza.domain.errors import CadenzaError
+from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
 from cadenza.domain.plans import Period, Plan
 from cadenza.domain.subscriptions import (
@@ -257,6 +258,9 @@ class UnitOfWork(Protocol):
 
     @property
     def billing(self) -> BillingRepository: ...
+
+    @property
+    def listening(self) -> ListeningRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -620,3 +624,23 @@ class StudentVerifier(Protocol):
     def submit(self, account_id: int, school: str) -> StudentStatus: ...
 
     def status(self, account_id: int) -> StudentStatus | None: ...
+
+
+class ListeningRepository(Protocol):
+    def add_event(self, user_id: int, event: ListeningEvent, now: datetime) -> bool: ...
+
+    def known_tracks(self, track_ids: set[int]) -> set[int]: ...
+
+    def lock_play(
+        self, user_id: int, play_id: str, track_id: int, device: str, at: datetime
+    ) -> None: ...
+
+    def play_events(self, user_id: int, play_id: str) -> list[ListeningEvent]: ...
+
+    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> bool: ...
+
+    def recently_played(
+        self, user_id: int, limit: int, offset: int
+    ) -> list[tuple[int, datetime, int]]: ...
+
+    def streams(self, track_id: int) -> int: ...

@@ -15,6 +15,7 @@ from cadenza.api.routes import (
     auth,
     catalog,
     distributor,
+    listening,
     me,
     members,
     plans,
@@ -76,4 +77,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(plans.pages)
     api.include_router(members.router)
     api.include_router(students.router)
+    api.include_router(listening.router)
     return api

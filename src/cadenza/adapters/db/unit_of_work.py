@@ -9,6 +9,7 @@ from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
+from cadenza.adapters.db.listening_repo import SqlListening
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
         self.deliveries = SqlDeliveries(self.session)
         self.accounts = SqlAccounts(self.session)
         self.billing = SqlBilling(self.session)
+        self.listening = SqlListening(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

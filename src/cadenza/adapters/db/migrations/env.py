@@ -3,7 +3,11 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from cadenza.adapters.db import models_accounts, models_billing  # noqa: F401  (registers the tables)
+from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
+    models_accounts,
+    models_billing,
+    models_listening,
+)
 from cadenza.adapters.db.models import Base
 
 config = context.config

@@ -1,0 +1,152 @@
+"""Listening events, plays and stream counts in SQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from cadenza.adapters.db.models import TrackRow
+from cadenza.adapters.db.models_listening import ListeningEventRow, PlayRow, TrackStreamsRow
+from cadenza.domain.catalog import as_utc
+from cadenza.domain.listening import EventKind, ListeningEvent, PlaySummary
+
+
+class SqlListening:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _insert(self, table: Any) -> Any:
+        """INSERT ... ON CONFLICT DO NOTHING, in the dialect at hand."""
+        dialect = self.s.get_bind().dialect.name
+        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+
+    def add_event(self, user_id: int, event: ListeningEvent, now: datetime) -> bool:
+        """Append an event; False when this client id was accepted before (a resend)."""
+        inserted = self.s.execute(
+            self._insert(ListeningEventRow)
+            .values(
+                user_id=user_id,
+                client_id=event.client_id,
+                play_id=event.play_id,
+                kind=event.kind.value,
+                track_id=event.track_id,
+                device=event.device,
+                position_ms=event.position_ms,
+                seek_to_ms=event.seek_to_ms,
+                occurred_at=event.at,
+                received_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(ListeningEventRow.id)
+        ).first()
+        return inserted is not None
+
+    def known_tracks(self, track_ids: set[int]) -> set[int]:
+        if not track_ids:
+            return set()
+        return set(self.s.scalars(select(TrackRow.id).where(TrackRow.id.in_(track_ids))))
+
+    def lock_play(
+        self, user_id: int, play_id: str, track_id: int, device: str, at: datetime
+    ) -> None:
+        """Make the play's row if it is new, and hold it until commit: concurrent batches of
+        one play's events are summarised one after the other, each seeing the other's events."""
+        self.s.execute(
+            self._insert(PlayRow)
+            .values(
+                user_id=user_id,
+                play_id=play_id,
+                track_id=track_id,
+                device=device,
+                started_at=at,
+                listened_ms=0,
+                counted=False,
+                finished=False,
+                skipped=False,
+            )
+            .on_conflict_do_nothing()
+        )
+        self.s.execute(
+            select(PlayRow.id)
+            .where(PlayRow.user_id == user_id, PlayRow.play_id == play_id)
+            .with_for_update()
+        )
+
+    def play_events(self, user_id: int, play_id: str) -> list[ListeningEvent]:
+        rows = self.s.scalars(
+            select(ListeningEventRow).where(
+                ListeningEventRow.user_id == user_id, ListeningEventRow.play_id == play_id
+            )
+        )
+        return [
+            ListeningEvent(
+                client_id=r.client_id,
+                play_id=r.play_id,
+                kind=EventKind(r.kind),
+                track_id=r.track_id,
+                device=r.device,
+                position_ms=r.position_ms,
+                at=as_utc(r.occurred_at),
+                seek_to_ms=r.seek_to_ms,
+            )
+            for r in rows
+        ]
+
+    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> bool:
+        """Store the play's summary; True when this made it a counted stream (once ever)."""
+        self.s.execute(
+            update(PlayRow)
+            .where(PlayRow.user_id == user_id, PlayRow.play_id == play_id)
+            .values(
+                started_at=summary.started_at,
+                listened_ms=summary.listened_ms,
+                finished=summary.finished,
+                skipped=summary.skipped,
+            )
+        )
+        if not summary.counted:
+            return False
+        became = self.s.execute(
+            update(PlayRow)
+            .where(
+                PlayRow.user_id == user_id, PlayRow.play_id == play_id, PlayRow.counted.is_(False)
+            )
+            .values(counted=True)
+        )
+        if getattr(became, "rowcount", 0) != 1:
+            return False
+        self.s.execute(
+            self._insert(TrackStreamsRow)
+            .values(track_id=summary.track_id, streams=0)
+            .on_conflict_do_nothing()
+        )
+        self.s.execute(
+            update(TrackStreamsRow)
+            .where(TrackStreamsRow.track_id == summary.track_id)
+            .values(streams=TrackStreamsRow.streams + 1)
+        )
+        return True
+
+    def recently_played(
+        self, user_id: int, limit: int, offset: int
+    ) -> list[tuple[int, datetime, int]]:
+        """Counted plays, newest first: (track, when it started, ms listened)."""
+        rows = self.s.execute(
+            select(PlayRow.track_id, PlayRow.started_at, PlayRow.listened_ms)
+            .where(PlayRow.user_id == user_id, PlayRow.counted.is_(True))
+            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [(t, as_utc(at), ms) for t, at, ms in rows]
+
+    def streams(self, track_id: int) -> int:
+        found = self.s.scalar(
+            select(TrackStreamsRow.streams).where(TrackStreamsRow.track_id == track_id)
+        )
+        return int(found or 0)

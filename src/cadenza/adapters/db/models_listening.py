@@ -1,0 +1,61 @@
+"""SQLAlchemy tables for listening: the append-only event log, plays, and stream counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cadenza.adapters.db.models import Base
+
+
+class ListeningEventRow(Base):
+    """Every accepted event, never changed. The client's id makes a resend a no-op."""
+
+    __tablename__ = "listening_events"
+    __table_args__ = (
+        Index("uq_listening_event", "user_id", "client_id", unique=True),
+        Index("ix_listening_event_play", "user_id", "play_id"),
+    )
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    client_id: Mapped[str] = mapped_column(String(64))
+    play_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))
+    track_id: Mapped[int] = mapped_column(Integer)
+    device: Mapped[str] = mapped_column(String(100))
+    position_ms: Mapped[int] = mapped_column(BigInteger)
+    seek_to_ms: Mapped[int | None] = mapped_column(BigInteger)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PlayRow(Base):
+    """One playback of one track, summarised from its events."""
+
+    __tablename__ = "plays"
+    __table_args__ = (
+        Index("uq_play", "user_id", "play_id", unique=True),
+        Index("ix_play_recent", "user_id", "counted", "started_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    play_id: Mapped[str] = mapped_column(String(64))
+    track_id: Mapped[int] = mapped_column(Integer, index=True)
+    device: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    listened_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    counted: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TrackStreamsRow(Base):
+    """Counted streams per track (the play count listeners and artists see)."""
+
+    __tablename__ = "track_streams"
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    streams: Mapped[int] = mapped_column(BigInteger, default=0)

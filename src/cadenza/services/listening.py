@@ -1,0 +1,68 @@
+"""Listening events in, counted streams and the listener's history out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cadenza.domain.listening import ListeningEvent, event_problem, summarise
+from cadenza.ports import Clock, UnitOfWork
+
+MAX_EVENTS_PER_BATCH = 500
+
+
+@dataclass
+class EventReport:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (client id, code)
+    counted: list[int] = field(default_factory=list)  # tracks whose play just became a stream
+
+
+@dataclass(frozen=True)
+class RecentPlay:
+    track_id: int
+    played_at: datetime
+    listened_ms: int
+
+
+class ListeningService:
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+        self.uow, self.clock = uow, clock
+
+    def record(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
+        """Accept a batch in one transaction: committed before the answer, so an accepted event
+        survives a crash right after it. A resent event (same client id) is a duplicate."""
+        now = self.clock.now()
+        report = EventReport()
+        with self.uow() as uow:
+            known = uow.listening.known_tracks({e.track_id for e in events})
+            touched: dict[str, ListeningEvent] = {}
+            for event in events:
+                problem = event_problem(event, now)
+                if problem is None and event.track_id not in known:
+                    problem = "unknown_track"
+                if problem is not None:
+                    report.rejected.append((event.client_id, problem))
+                elif uow.listening.add_event(account_id, event, now):
+                    report.accepted += 1
+                    touched.setdefault(event.play_id, event)
+                else:
+                    report.duplicates += 1
+            for play_id, first in sorted(touched.items()):
+                uow.listening.lock_play(account_id, play_id, first.track_id, first.device, first.at)
+                summary = summarise(uow.listening.play_events(account_id, play_id))
+                if uow.listening.save_play(account_id, play_id, summary):
+                    report.counted.append(summary.track_id)
+            uow.commit()
+        return report
+
+    def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:
+        with self.uow() as uow:
+            rows = uow.listening.recently_played(account_id, limit, offset)
+        return [RecentPlay(t, at, ms) for t, at, ms in rows]
+
+    def streams(self, track_id: int) -> int:
+        with self.uow() as uow:
+            return uow.listening.streams(track_id)
