@@ -32,7 +32,7 @@ from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
-from cadenza.domain.entitlements import AdRules, Entitlements
+from cadenza.domain.entitlements import AdRules, Entitlements, Listening
 from cadenza.domain.errors import Unauthorized
 from cadenza.domain.passwords import check_password
 from cadenza.domain.plans import PriceList
@@ -50,6 +50,7 @@ from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
+from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.two_factor import TwoFactorService
@@ -189,6 +190,17 @@ class App:
     @cached_property
     def students(self) -> AdminApprovalQueue:
         return AdminApprovalQueue(self.uow, self.clock)
+
+    @cached_property
+    def stream_grants(self) -> StreamGrants:
+        return StreamGrants(
+            self._secret("stream-signing.key"),
+            self.clock,
+            self.catalog,
+            self.entitlements,
+            self.subscriptions.listener,
+            lambda _account: Listening(),  # recent listening for ad breaks comes with the player
+        )
 
     @cached_property
     def listening(self) -> ListeningService:

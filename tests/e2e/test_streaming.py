@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 
 import av
+import pytest
 from fastapi.testclient import TestClient
+
+from cadenza.bootstrap import App
+from cadenza.domain.errors import Unauthorized
+from tests.e2e.conftest import sign_in
 
 
 def first_track(client: TestClient, release_id: int) -> int:
@@ -69,3 +75,53 @@ def test_a_lossy_source_has_no_lossless_stream(
     response = client.get(f"/api/v1/tracks/{mp3_track['id']}/stream?quality=lossless")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "quality_unavailable"
+
+
+class LaterClock:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.seconds)
+
+
+def test_a_stream_grant_is_a_signed_url_that_needs_no_login(
+    client: TestClient, app: App, published: int, premium: dict[str, str]
+) -> None:
+    track_id = first_track(client, published)
+    asked = client.post(
+        "/api/v1/me/player/stream-grants",
+        json={"track_id": track_id, "quality": "lossless"},
+        headers=premium,
+    )
+    assert asked.status_code == 200
+    grant = asked.json()
+    track = client.get(f"/api/v1/tracks/{track_id}").json()
+    assert grant["gain_db"] == track["loudness"]["gain_db"]
+    assert grant["media_type"] == "audio/flac"
+    direct = client.get(f"/api/v1/tracks/{track_id}/stream?quality=lossless", headers=premium)
+    fetched = client.get(grant["url"])  # no Authorization: the signature is the permission
+    assert fetched.status_code == 200 and fetched.content == direct.content
+    part = client.get(grant["url"], headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.content == direct.content[10:20]
+    tampered = grant["url"][:-3] + ("AAA" if not grant["url"].endswith("AAA") else "BBB")
+    assert client.get(tampered).status_code == 404
+    token = grant["url"].rsplit("/", 1)[1]
+    later = grant["duration_ms"] / 1000 + 6 * 60
+    with pytest.raises(Unauthorized):
+        app.stream_grants.check(token, LaterClock(later).now())
+
+
+def test_a_grant_respects_the_plan(client: TestClient, app: App, published: int) -> None:
+    free = sign_in(client, app, "free@example.org")
+    track_id = first_track(client, published)
+    refused = client.post(
+        "/api/v1/me/player/stream-grants",
+        json={"track_id": track_id, "quality": "very_high"},
+        headers=free,
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "quality_not_in_plan"
+    granted = client.post(
+        "/api/v1/me/player/stream-grants", json={"track_id": track_id}, headers=free
+    )
+    assert granted.status_code == 200 and granted.json()["quality"] == "high"

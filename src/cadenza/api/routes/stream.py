@@ -1,11 +1,17 @@
-"""GET a track's audio: exact length, byte ranges, ETag; never read into memory."""
+"""A track's audio: exact length, byte ranges, ETag; never read into memory.
+
+Two ways in: a stream grant (`POST /me/player/stream-grants`, then the signed `/audio/...` URL,
+served without a database lookup), or `GET /tracks/{id}/stream` with the access token.
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
 from cadenza.domain.audio import Quality
@@ -14,17 +20,80 @@ from cadenza.domain.entitlements import Listening, require
 
 router = APIRouter(prefix="/api/v1", tags=["streaming"])
 
+AUDIO_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"content": {"audio/ogg": {}, "audio/flac": {}}},
+    206: {"description": "Partial content for a Range request"},
+    304: {"description": "Not modified (If-None-Match)"},
+    416: {"description": "Range not satisfiable"},
+}
+
+
+class GrantIn(BaseModel):
+    track_id: int = Field(ge=1, le=2_147_483_647)
+    quality: Quality = Quality.HIGH
+
+
+class GrantOut(BaseModel):
+    url: str
+    expires_at: datetime
+    track_id: int
+    quality: Quality
+    media_type: str
+    gain_db: float = Field(description="Normalisation gain to -14 LUFS, peak-limited")
+    duration_ms: int
+
+
+def _audio(
+    app: AppDep, blob: str, media_type: str, filename: str, if_none_match: str | None
+) -> Response:
+    etag = f'"{blob}"'
+    headers = {"etag": etag, "cache-control": "private, max-age=86400"}
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return FileResponse(
+        app.blobs.path_of(blob),
+        media_type=media_type,
+        headers=headers,
+        filename=filename,
+        content_disposition_type="inline",
+    )
+
+
+@router.post("/me/player/stream-grants", response_model=GrantOut)
+def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOut:
+    """A signed URL for this track at this quality, as the plan allows; ask ahead (when 30 s
+    remain) for the next track so playback is gapless."""
+    grant = app.stream_grants.grant(session.account_id, body.track_id, body.quality)
+    return GrantOut(
+        url=f"/api/v1/audio/{grant.token}",
+        expires_at=datetime.fromtimestamp(grant.expires, UTC),
+        track_id=grant.track_id,
+        quality=grant.quality,
+        media_type=grant.media_type,
+        gain_db=grant.gain_db,
+        duration_ms=grant.duration_ms,
+    )
+
+
+@router.get("/audio/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
+def granted_audio(
+    token: Annotated[str, Path(max_length=600)],
+    app: AppDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The audio a stream grant names: its signature and expiry are the whole check."""
+    grant = app.stream_grants.check(token)
+    name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
+    return _audio(app, grant.blob, grant.media_type, name, if_none_match)
+
 
 @router.get(
     "/tracks/{track_id}/stream",
     response_class=FileResponse,
     responses={
-        200: {"content": {"audio/ogg": {}, "audio/flac": {}}},
-        206: {"description": "Partial content for a Range request"},
-        304: {"description": "Not modified (If-None-Match)"},
+        **AUDIO_RESPONSES,
         401: {"description": "Not signed in"},
         403: {"description": "Not in the listener's plan (quality_not_in_plan, ...)"},
-        416: {"description": "Range not satisfiable"},
     },
 )
 def stream(
@@ -40,14 +109,5 @@ def stream(
     viewer = Viewer(country=listener.country, now=app.clock.now())
     playable = app.catalog.playable(track_id, quality, viewer)
     require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
-    etag = f'"{playable.blob}"'
-    headers = {"etag": etag, "cache-control": "private, max-age=86400"}
-    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return FileResponse(
-        app.blobs.path_of(playable.blob),
-        media_type=playable.media_type,
-        headers=headers,
-        filename=f"{track_id}-{quality.value}.{quality.extension}",
-        content_disposition_type="inline",
-    )
+    name = f"{track_id}-{quality.value}.{quality.extension}"
+    return _audio(app, playable.blob, playable.media_type, name, if_none_match)
