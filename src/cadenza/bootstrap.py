@@ -41,7 +41,9 @@ from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
+from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
+from cadenza.services.charging import Charging
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.listening import ListeningService
@@ -119,7 +121,7 @@ class App:
 
     @cached_property
     def accounts(self) -> AccountService:
-        return AccountService(
+        service = AccountService(
             self.uow,
             self.hasher,
             self.mailer,
@@ -127,6 +129,8 @@ class App:
             self.password_rules,
             self.settings.public_url,
         )
+        service.on_close = lambda account_id: self.subscriptions.close_account(account_id)
+        return service
 
     @cached_property
     def sessions(self) -> SessionService:
@@ -178,14 +182,18 @@ class App:
     @cached_property
     def subscriptions(self) -> SubscriptionService:
         return SubscriptionService(
-            self.uow,
-            self.payments,
-            self.prices,
-            self.clock,
-            self.mailer,
-            self.settings.public_url,
-            self.students,
+            self.uow, self.payments, self.prices, self.clock, self.charging, self.students
         )
+
+    @cached_property
+    def charging(self) -> Charging:
+        return Charging(
+            self.uow, self.payments, self.prices, self.clock, self.mailer, self.settings.public_url
+        )
+
+    @cached_property
+    def billing(self) -> BillingClock:
+        return BillingClock(self.uow, self.charging, self.prices, self.clock, self.students)
 
     @cached_property
     def students(self) -> AdminApprovalQueue:
@@ -225,7 +233,7 @@ class App:
         def tick() -> None:
             while not stop.wait(interval):
                 try:
-                    self.subscriptions.run_billing()
+                    self.billing.run()
                 except Exception:  # the database may be briefly away; try on the next tick
                     log.exception("billing run failed")
 

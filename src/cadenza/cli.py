@@ -283,7 +283,7 @@ def billing_run() -> None:
     CADENZA_BILLING_INTERVAL_S seconds). Safe to run at any time, twice, or beside the server."""
     app = bootstrap()
     try:
-        report = app.subscriptions.run_billing()
+        report = app.billing.run()
     finally:
         app.close()
     typer.echo(

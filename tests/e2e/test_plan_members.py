@@ -111,7 +111,7 @@ def test_removing_a_member_or_ending_the_plan_puts_members_on_free(
     assert my_plan(client, kids[0])["plan"] == "free"
     client.post("/api/v1/me/subscription/cancel", headers=manager)
     end = period_end(my_plan(client, manager))
-    app.subscriptions.run_billing(end + timedelta(minutes=1))
+    app.billing.run(end + timedelta(minutes=1))
     assert my_plan(client, kids[1])["plan"] == "free"
     assert my_plan(client, manager)["plan"] == "free"
 

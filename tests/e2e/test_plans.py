@@ -98,9 +98,9 @@ def test_the_trial_converts_and_renews_monthly_once_per_period(
     add_card(client, ada)
     subscribe(client, ada, "premium_individual")
     trial_end = period_end(my_plan(client, ada))
-    report = app.subscriptions.run_billing(trial_end + timedelta(minutes=1))
+    report = app.billing.run(trial_end + timedelta(minutes=1))
     assert report.trials_converted == 1
-    again = app.subscriptions.run_billing(trial_end + timedelta(minutes=2))
+    again = app.billing.run(trial_end + timedelta(minutes=2))
     assert again.trials_converted == again.renewed == 0  # a second run charges nothing
     plan = my_plan(client, ada)
     assert plan["subscription"]["status"] == "active"
@@ -126,7 +126,7 @@ def test_a_declined_renewal_warns_retries_and_a_new_card_saves_the_plan(
     add_card(client, ada, DECLINES_CHARGES)
     subscribe(client, ada, "premium_individual")
     end = period_end(my_plan(client, ada))
-    assert app.subscriptions.run_billing(end + timedelta(minutes=1)).declined == 1
+    assert app.billing.run(end + timedelta(minutes=1)).declined == 1
     plan = my_plan(client, ada)
     assert plan["subscription"]["status"] == "past_due"
     assert plan["plan"] == "premium_individual"  # kept while the retries run
@@ -136,7 +136,7 @@ def test_a_declined_renewal_warns_retries_and_a_new_card_saves_the_plan(
     ]
     assert warnings[-1]["Subject"] == "We could not take your payment"
     add_card(client, ada, GOOD)
-    assert app.subscriptions.run_billing(end + timedelta(days=1, minutes=1)).renewed == 1
+    assert app.billing.run(end + timedelta(days=1, minutes=1)).renewed == 1
     plan = my_plan(client, ada)
     assert plan["subscription"]["status"] == "active" and plan["warning"] is None
     assert period_end(plan) > end + timedelta(days=27)
@@ -152,7 +152,7 @@ def test_unpaid_past_the_retries_goes_back_to_free(client: TestClient, app: App)
     subscribe(client, ada, "premium_individual")
     end = period_end(my_plan(client, ada))
     for days in (0, 1, 3, 7):
-        app.subscriptions.run_billing(end + timedelta(days=days, minutes=1))
+        app.billing.run(end + timedelta(days=days, minutes=1))
     plan = my_plan(client, ada)
     assert plan["plan"] == "free" and plan["subscription"] is None
     invoices = client.get("/api/v1/me/invoices", headers=ada).json()
@@ -228,7 +228,7 @@ def test_upgrades_are_immediate_and_prorated_downgrades_wait(client: TestClient,
     assert down["subscription"]["next_plan"] == "plus"
     assert my_plan(client, ada)["plan"] == "premium_family"  # until the period ends
     end = period_end(my_plan(client, ada))
-    app.subscriptions.run_billing(end + timedelta(minutes=1))
+    app.billing.run(end + timedelta(minutes=1))
     plan = my_plan(client, ada)
     assert plan["plan"] == "plus" and plan["subscription"]["price_cents"] == 99
     renewal = client.get("/api/v1/me/invoices", headers=ada).json()[0]
@@ -243,7 +243,7 @@ def test_canceling_keeps_the_plan_to_the_period_end_then_free(client: TestClient
     assert canceled["cancel_at_period_end"] is True and canceled["renews"] is False
     assert my_plan(client, ada)["plan"] == "premium_individual"
     end = period_end(my_plan(client, ada))
-    assert app.subscriptions.run_billing(end + timedelta(minutes=1)).canceled == 1
+    assert app.billing.run(end + timedelta(minutes=1)).canceled == 1
     assert my_plan(client, ada)["plan"] == "free"
     assert client.get("/api/v1/me/invoices", headers=ada).json() == []  # never charged
 
@@ -298,7 +298,7 @@ def test_a_confirmation_too_late_takes_no_money(client: TestClient, app: App) ->
     started = subscribe(client, ada, "plus").json()
     confirm_path = started["confirm_url"].removeprefix(app.settings.public_url)
     later = datetime.fromisoformat(started["subscription"]["period_start"]) + timedelta(days=2)
-    assert app.subscriptions.run_billing(later).expired == 1
+    assert app.billing.run(later).expired == 1
     assert client.post(confirm_path, data={"approve": "true"}).status_code == 404
     assert my_plan(client, ada)["plan"] == "free"
     assert [i["status"] for i in client.get("/api/v1/me/invoices", headers=ada).json()] == ["void"]

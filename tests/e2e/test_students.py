@@ -47,9 +47,9 @@ def test_student_plan_needs_an_approved_status_that_lasts_a_year(
     assert subscribe(client, sam, "premium_student").json()["subscription"]["status"] == "trialing"
     assert my_plan(client, sam)["plan"] == "premium_student"
     # A year on, with the status not renewed, the plan ends at its next renewal.
-    app.subscriptions.run_billing(datetime.now(UTC) + timedelta(days=32))
+    app.billing.run(datetime.now(UTC) + timedelta(days=32))
     assert my_plan(client, sam)["subscription"]["price_cents"] == 499
-    report = app.subscriptions.run_billing(valid_until + timedelta(days=31))
+    report = app.billing.run(valid_until + timedelta(days=31))
     assert report.expired == 1
     assert my_plan(client, sam)["plan"] == "free"
 

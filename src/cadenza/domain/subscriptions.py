@@ -57,7 +57,8 @@ class Subscription:
     period_start: datetime
     period_end: datetime
     cancel_at_period_end: bool
-    next_plan: Plan | None  # a downgrade waiting for the period's end
+    next_plan: Plan | None  # a downgrade (or a change of period) waiting for the period's end
+    next_period: Period | None
     retries: int  # declined renewal attempts so far
     next_retry_at: datetime | None
     members: int
@@ -69,6 +70,12 @@ class Subscription:
     @property
     def renews(self) -> bool:
         return self.status.grants_plan and not self.cancel_at_period_end and not self.complimentary
+
+    @property
+    def changeable(self) -> bool:
+        """The payer may change plan or period now: paid up (or trialing), and not a plan the
+        operator granted."""
+        return self.status in (Status.TRIALING, Status.ACTIVE) and not self.complimentary
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class Invoice:
     description: str
     attempts: int
     charge_id: str | None
+    charge_key: str | None  # the idempotency key of the latest attempt, saved before it runs
+    charging_until: datetime | None  # an attempt is running (or crashed) until then
     created_at: datetime
     paid_at: datetime | None
 
@@ -150,6 +159,8 @@ def due(sub: Subscription, now: datetime, *, incomplete_ttl: timedelta) -> Due:
     if sub.status is Status.INCOMPLETE:
         return Due.EXPIRE if now >= sub.created_at + incomplete_ttl else Due.NOTHING
     if sub.status is Status.PAST_DUE:
+        if sub.cancel_at_period_end:
+            return Due.CANCEL  # canceled while unpaid: no more retries
         if now >= sub.period_end + GRACE_PERIOD:
             return Due.EXPIRE
         if sub.next_retry_at is not None and now >= sub.next_retry_at:

@@ -38,6 +38,7 @@ class AccountService:
         self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
         self.password_rules = password_rules
         self.public_url = public_url.rstrip("/")
+        self.on_close: Callable[[int], None] | None = None  # called before an account goes
 
     def sign_up(self, cmd: SignUp, ip: str | None) -> None:
         """Answers the same whether or not the address has an account: its owner gets a mail
@@ -139,6 +140,9 @@ class AccountService:
             assert creds is not None and account is not None
             if not self.hasher.verify(creds.password_hash, password):
                 raise Unauthorized("the password is not right", code="invalid_credentials")
+        if self.on_close is not None:
+            self.on_close(account_id)  # e.g. end the plan it pays for, withdraw pending charges
+        with self.uow() as uow:
             uow.accounts.delete(account_id)
             uow.commit()
         self.mailer.send(

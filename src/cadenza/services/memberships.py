@@ -15,6 +15,7 @@ from cadenza.domain.subscriptions import Membership, Subscription
 from cadenza.ports import Clock, Mailer, UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 
+MAX_OPEN_INVITES = 10
 INVALID_INVITE = "this invitation is not valid, was used, or has expired"
 
 
@@ -58,7 +59,13 @@ class PlanMembers:
 
     def invite(self, manager_id: int, email: str | None = None) -> Invitation:
         sub = self._managed_group(manager_id)
-        if sub.members >= sub.plan.features.accounts:
+        room = min(
+            sub.plan.features.accounts,
+            sub.next_plan.features.accounts if sub.next_plan else sub.plan.features.accounts,
+        )
+        if sub.plan.features.accounts < 2:
+            raise InvalidRequest("only Duo and Family plans have members", code="not_a_shared_plan")
+        if sub.members >= room:
             raise Conflict(f"the plan has room for {sub.plan.features.accounts}", code="plan_full")
         if sub.plan.features.one_home and not self._home(sub.id):
             raise InvalidRequest(
@@ -68,6 +75,12 @@ class PlanMembers:
         token = new_secret_token()
         now = self.clock.now()
         with self.uow() as uow:
+            if uow.billing.open_invites(sub.id, now) >= MAX_OPEN_INVITES:
+                raise Conflict(
+                    f"{MAX_OPEN_INVITES} invitations are open already; wait for them to be used "
+                    "or to expire",
+                    code="too_many_invites",
+                )
             uow.billing.add_invite(sub.id, token_hash(token), address, now, now + INVITE_TTL)
             manager = uow.accounts.get(manager_id)
             uow.commit()
@@ -93,6 +106,11 @@ class PlanMembers:
             sub = uow.billing.lock_subscription(invite.subscription_id)
             if sub is None or not sub.status.grants_plan:
                 raise NotFound(INVALID_INVITE, code="invite_invalid")
+            joiner = uow.accounts.get(account_id)
+            if invite.email and (joiner is None or joiner.email.lower() != invite.email.lower()):
+                raise Forbidden(
+                    "this invitation was sent to another address", code="invite_for_someone_else"
+                )
             if uow.billing.membership(account_id) is not None:
                 raise Conflict(
                     "you are already on a plan: cancel or leave it first", code="already_subscribed"
@@ -171,8 +189,6 @@ class PlanMembers:
             raise NotFound("this account is on no plan", code="no_subscription")
         if not membership.manager:
             raise Forbidden("only the plan's manager does that", code="not_the_manager")
-        if sub.plan.features.accounts < 2:
-            raise InvalidRequest("only Duo and Family plans have members", code="not_a_shared_plan")
         if not sub.status.grants_plan:
             raise Conflict("the plan is not active", code="plan_not_active")
         return sub

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.plans import STUDENT_MAX_YEARS, STUDENT_VERIFICATION_VALID
 from cadenza.domain.subscriptions import StudentStatus, student_years_left
 from cadenza.ports import Clock, UnitOfWork
+
+RENEW_WITHIN = timedelta(days=30)  # a student may ask to renew this long before expiry
 
 
 class AdminApprovalQueue:
@@ -26,6 +29,13 @@ class AdminApprovalQueue:
             current = uow.billing.student_status(account_id)
             if current is not None and current.status == "pending":
                 raise Conflict("your request waits for review", code="student_request_pending")
+            approval = uow.billing.student_approval(account_id)
+            if approval and approval.valid_until and approval.valid_until > now + RENEW_WITHIN:
+                raise Conflict(
+                    f"your student status is valid until {approval.valid_until.date()}; renew "
+                    f"it within {RENEW_WITHIN.days} days of that",
+                    code="student_status_valid",
+                )
             if current is not None and not student_years_left(current.first_approved_at, now):
                 raise Forbidden(
                     f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
@@ -39,7 +49,12 @@ class AdminApprovalQueue:
         return found
 
     def status(self, account_id: int) -> StudentStatus | None:
+        """A valid approval stands while a renewal request waits; otherwise the latest request."""
+        now = self.clock.now()
         with self.uow() as uow:
+            approval = uow.billing.student_approval(account_id)
+            if approval and approval.valid_until and approval.valid_until > now:
+                return approval
             return uow.billing.student_status(account_id)
 
     # -- for admins ----------------------------------------------------------------------
@@ -58,7 +73,11 @@ class AdminApprovalQueue:
                     f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
                     code="student_limit_reached",
                 )
-            valid_until = now + STUDENT_VERIFICATION_VALID if approve else None
+            current = uow.billing.student_approval(request.user_id)
+            base = now
+            if current is not None and current.valid_until and current.valid_until > now:
+                base = current.valid_until  # renewed early: the new year follows the old one
+            valid_until = base + STUDENT_VERIFICATION_VALID if approve else None
             decision = "approved" if approve else "rejected"
             uow.billing.decide_student(request_id, decision, now, valid_until)
             uow.accounts.audit(

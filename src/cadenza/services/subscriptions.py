@@ -1,22 +1,18 @@
-"""Subscribing, paying, renewing, changing and ending plans, on a billing clock.
-
-Money moves only through the `PaymentProvider`, each charge under an idempotency key made from
-the invoice and the attempt, and an invoice moves from open to paid (or failed) exactly once:
-so a repeated billing run, a retried request or a replayed webhook never charges twice or
-extends a period twice.
-"""
+"""Plans as the listener handles them: offers, cards, subscribing, changing, canceling,
+invoices, and the payment provider's webhooks. Charging lives in `charging.py`, the renewals
+in `billing_clock.py`."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
 
 from cadenza.domain.accounts import Account, AuditEvent
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, PaymentDeclined
-from cadenza.domain.mail import Email
 from cadenza.domain.plans import (
     Period,
     Plan,
@@ -27,7 +23,6 @@ from cadenza.domain.plans import (
     prorated_cents,
 )
 from cadenza.domain.subscriptions import (
-    Due,
     Invoice,
     InvoiceKind,
     InvoiceStatus,
@@ -35,22 +30,11 @@ from cadenza.domain.subscriptions import (
     Status,
     StudentStatus,
     Subscription,
-    due,
-    next_retry,
     student_problem,
 )
-from cadenza.ports import (
-    CardDetails,
-    Charge,
-    Clock,
-    Mailer,
-    PaymentProvider,
-    StudentVerifier,
-    UnitOfWork,
-)
+from cadenza.ports import CardDetails, Clock, PaymentProvider, StudentVerifier, UnitOfWork
+from cadenza.services.charging import Charging
 
-log = logging.getLogger(__name__)
-INCOMPLETE_TTL = timedelta(days=1)  # a first payment not confirmed within a day is dropped
 COMPLIMENTARY_YEARS = 100
 
 
@@ -62,17 +46,6 @@ class Checkout:
     confirm_url: str | None = None
 
 
-@dataclass
-class BillingReport:
-    renewed: int = 0
-    trials_converted: int = 0
-    declined: int = 0
-    canceled: int = 0
-    expired: int = 0
-    settled: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
 class SubscriptionService:
     def __init__(
         self,
@@ -80,13 +53,11 @@ class SubscriptionService:
         provider: PaymentProvider,
         prices: PriceList,
         clock: Clock,
-        mailer: Mailer,
-        public_url: str,
+        charging: Charging,
         students: StudentVerifier,
     ) -> None:
         self.uow, self.provider, self.prices, self.clock = uow, provider, prices, clock
-        self.mailer, self.public_url = mailer, public_url.rstrip("/")
-        self.students = students
+        self.charging, self.students = charging, students
 
     # -- what a listener sees ------------------------------------------------------------
     def offers(self, account_id: int) -> list[Price]:
@@ -175,7 +146,12 @@ class SubscriptionService:
                     "add a card first (POST /api/v1/me/payment-method)",
                     code="payment_method_required",
                 )
-            trial = plan.is_premium and uow.billing.claim_trial(account_id, method.fingerprint, now)
+            try:
+                trial = plan.is_premium and uow.billing.claim_trial(
+                    account_id, method.fingerprint, now
+                )
+            except IntegrityError:  # the same card claiming a trial at this very moment
+                raise Conflict("try again in a moment", code="subscription_pending") from None
             status = Status.TRIALING if trial else Status.INCOMPLETE
             end = add_months(now, 1) if trial else period_end(now, period)
             sub_id = uow.billing.add_subscription(
@@ -202,12 +178,13 @@ class SubscriptionService:
                 sub, InvoiceKind.FIRST, plan, now, end, price.cents, _describe(price), now
             )
             uow.commit()
-        charge = self._charge(invoice, method.token)
+        charge = self.charging.charge(invoice.id, method.token)
         sub = self._subscription(sub_id)
-        if sub.status is Status.EXPIRED:
+        if charge is None or sub.status is Status.EXPIRED:
+            code = charge.decline_code if charge else None
             raise PaymentDeclined(
-                f"the card was declined ({charge.decline_code}); nothing was charged",
-                code=charge.decline_code or "payment_declined",
+                f"the card was declined ({code}); nothing was charged",
+                code=code or "payment_declined",
             )
         return Checkout(sub, charge.confirm_url)
 
@@ -241,37 +218,44 @@ class SubscriptionService:
             return uow.billing.subscription(sub_id)
 
     def change_plan(self, account_id: int, plan: Plan, period: Period | None = None) -> Checkout:
-        """Upgrades take effect at once, the rest of the period charged pro rata; downgrades at
-        the period's end. Going to Free is canceling."""
+        """Upgrades take effect at once, the rest of the period charged pro rata; downgrades
+        and changes of billing period at the period's end. Going to Free is canceling."""
         sub = self._managed(account_id)
         if plan is Plan.FREE:
             return Checkout(self.cancel(account_id))
+        if not sub.changeable:
+            raise Conflict(
+                "the plan can change once it is paid up"
+                if not sub.complimentary
+                else "this plan was granted by the operator",
+                code="plan_not_changeable",
+            )
         period = period or sub.period
-        account = self._account(account_id)
-        price = self.prices.price(plan, period, account.country)
+        price = self.prices.price(plan, period, self._account(account_id).country)
         if plan.features.accounts < sub.members:
             raise Conflict(
                 f"{plan.value} has room for {plan.features.accounts}; remove members first",
                 code="too_many_members",
             )
         now = self.clock.now()
+        if plan.features.needs_student_status:
+            self._check_student(self.students.status(account_id), now)
+        self._withdraw_upgrades(sub.id)
         with self.uow() as uow:
-            if plan.features.needs_student_status:
-                self._check_student(self.students.status(account_id), now)
-            if plan == sub.plan and period == sub.period:
-                uow.billing.update_subscription(sub.id, next_plan=None)
+            if (plan, period) == (sub.plan, sub.period):  # back to what it is: nothing pending
+                uow.billing.update_subscription(sub.id, next_plan=None, next_period=None)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
-            if sub.status is Status.TRIALING or sub.complimentary:
+            if sub.status is Status.TRIALING:
                 uow.billing.update_subscription(
                     sub.id, plan=plan, period=period, price_cents=price.cents, next_plan=None
                 )
                 uow.billing.set_plans(sub.id, plan)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
-            old_monthly = _monthly(sub.price_cents, sub.period)
-            if _monthly(price.cents, period) <= old_monthly or period != sub.period:
-                uow.billing.update_subscription(sub.id, next_plan=plan)
+            upgrade = period == sub.period and price.cents > sub.price_cents
+            if not upgrade:
+                uow.billing.update_subscription(sub.id, next_plan=plan, next_period=period)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
             cents = prorated_cents(
@@ -290,8 +274,11 @@ class SubscriptionService:
             token = uow.billing.payment_token(sub.id)
             uow.commit()
         if token is None:
+            self.charging.declined(invoice, "no_payment_method")
             raise InvalidRequest("add a card first", code="payment_method_required")
-        charge = self._charge(invoice, token[0])
+        charge = self.charging.charge(invoice.id, token[0])
+        if charge is None:
+            raise Conflict("a change of plan is already being paid", code="plan_change_pending")
         if charge.status == "declined":
             raise PaymentDeclined(
                 f"the card was declined ({charge.decline_code}); the plan is unchanged",
@@ -302,11 +289,16 @@ class SubscriptionService:
     def cancel(self, account_id: int) -> Subscription:
         """Stop renewing: the plan lasts until the period's end (a trial: until it ends)."""
         sub = self._managed(account_id)
+        if sub.complimentary:
+            raise Conflict("this plan was granted by the operator", code="plan_not_changeable")
+        self._withdraw_upgrades(sub.id)
         if sub.status is Status.INCOMPLETE:
-            self._end(sub.id, Status.CANCELED)
+            self.charging.end(sub.id, Status.CANCELED)
         else:
             with self.uow() as uow:
-                uow.billing.update_subscription(sub.id, cancel_at_period_end=True, next_plan=None)
+                uow.billing.update_subscription(
+                    sub.id, cancel_at_period_end=True, next_plan=None, next_period=None
+                )
                 uow.accounts.audit(
                     account_id, AuditEvent("plan_canceled", self.clock.now(), None, None)
                 )
@@ -315,314 +307,67 @@ class SubscriptionService:
 
     def resume(self, account_id: int) -> Subscription:
         sub = self._managed(account_id)
+        if not sub.status.grants_plan:
+            raise Conflict("the plan has ended; subscribe again", code="plan_not_active")
         with self.uow() as uow:
             uow.billing.update_subscription(sub.id, cancel_at_period_end=False)
             uow.commit()
         return self._subscription(sub.id)
 
+    def close_account(self, account_id: int) -> None:
+        """The payer deletes the account: the plan ends now and no pending charge can go on."""
+        sub, manager = self.current(account_id)
+        if sub is not None and manager and not sub.status.ended:
+            self.charging.end(sub.id, Status.CANCELED)
+
     # -- webhooks ------------------------------------------------------------------------
     def handle_event(self, body: bytes, signature: str) -> str:
-        """A provider's webhook: verified, processed once, in any order. Returns what it did."""
+        """A provider's webhook: verified, applied, then recorded by its id, so a failure on
+        the way makes the provider's redelivery try again, and a repeat changes nothing."""
         event = self.provider.verify_event(body, signature)
         now = self.clock.now()
         with self.uow() as uow:
-            if not uow.billing.record_event(self.provider.name, event.id, event.kind, now):
+            if uow.billing.event_seen(self.provider.name, event.id):
                 return "duplicate"
             invoice = uow.billing.invoice_by_number(event.reference)
-            uow.commit()
         if invoice is None or invoice.charge_id != event.charge_id:
-            return "ignored"  # a charge we no longer wait for
-        if event.kind == "charge.succeeded":
-            return "paid" if self._paid(invoice) else "already_settled"
-        if event.kind == "charge.failed":
-            return (
-                "declined"
-                if self._declined(invoice, "authentication_failed")
-                else "already_settled"
-            )
-        return "ignored"
-
-    # -- the billing clock ---------------------------------------------------------------
-    def run_billing(self, now: datetime | None = None) -> BillingReport:
-        """Renew, retry, cancel and expire whatever is due. Safe to run twice, or in two
-        processes at once: invoices and charges are keyed, state changes conditional."""
-        now = now or self.clock.now()
-        report = BillingReport()
-        with self.uow() as uow:
-            subs = uow.billing.due(now)
-        for sub in subs:
-            try:
-                self._bill(sub, now, report)
-            except Exception as error:  # one listener's problem stops no one else's billing
-                log.exception("billing subscription %s failed", sub.id)
-                report.errors.append(f"subscription {sub.id}: {type(error).__name__}")
-        return report
-
-    def _bill(self, sub: Subscription, now: datetime, report: BillingReport) -> None:
-        for invoice in self._open_invoices(sub.id):
-            if invoice.charge_id and self._settle(invoice):
-                report.settled += 1
-        sub = self._subscription(sub.id)
-        step = due(sub, now, incomplete_ttl=INCOMPLETE_TTL)
-        if step is Due.CANCEL:
-            self._end(sub.id, Status.CANCELED)
-            report.canceled += 1
-        elif step is Due.EXPIRE:
-            self._end(sub.id, Status.EXPIRED)
-            report.expired += 1
-            self._mail(sub.payer_id, "Your plan has ended", _ENDED)
-        elif step in (Due.END_TRIAL, Due.RENEW):
-            converted = self._renew(sub, now)
-            if converted is None:
-                report.expired += 1
-            elif converted:
-                if step is Due.END_TRIAL:
-                    report.trials_converted += 1
-                else:
-                    report.renewed += 1
-            else:
-                report.declined += 1
-        elif step is Due.RETRY:
-            renewal = [i for i in self._open_invoices(sub.id) if i.kind is InvoiceKind.RENEWAL]
-            if renewal and self._retry(renewal[0], sub):
-                report.renewed += 1
-            elif renewal:
-                report.declined += 1
-
-    def _renew(self, sub: Subscription, now: datetime) -> bool | None:
-        """Charge the next period. True: paid; False: declined (past due); None: cannot renew."""
-        plan, cents = sub.plan, sub.price_cents
-        if sub.next_plan is not None:
-            plan = sub.next_plan
-            account = self._account(sub.payer_id)
-            cents = self.prices.price(plan, sub.period, account.country).cents
-        with self.uow() as uow:
-            if plan.features.needs_student_status:
-                try:
-                    self._check_student(self.students.status(sub.payer_id), now)
-                except Forbidden:
-                    uow.rollback()
-                    self._end(sub.id, Status.EXPIRED)
-                    self._mail(sub.payer_id, "Your Student plan has ended", _STUDENT_LAPSED)
-                    return None
-            if plan != sub.plan:
-                uow.billing.update_subscription(
-                    sub.id, plan=plan, price_cents=cents, next_plan=None
-                )
-                uow.billing.set_plans(sub.id, plan)
-            start, end = sub.period_end, period_end(sub.period_end, sub.period)
-            fresh = uow.billing.subscription(sub.id)
-            assert fresh is not None
-            invoice = uow.billing.invoice_for(
-                fresh,
-                InvoiceKind.RENEWAL,
-                plan,
-                start,
-                end,
-                cents,
-                f"{plan.value}, {start.date()} to {end.date()}",
-                now,
-            )
-            token = uow.billing.payment_token(sub.id)
-            uow.commit()
-        if token is None:
-            self._declined(invoice, "no_payment_method")
-            return False
-        charge = self._charge(invoice, token[0])
-        return charge.status == "succeeded"
-
-    def _retry(self, invoice: Invoice, sub: Subscription) -> bool:
-        with self.uow() as uow:
-            token = uow.billing.payment_token(sub.id)
-        if token is None:
-            self._declined(invoice, "no_payment_method")
-            return False
-        return self._charge(invoice, token[0]).status == "succeeded"
-
-    # -- charging and settling -----------------------------------------------------------
-    def _charge(self, invoice: Invoice, token: str) -> Charge:
-        """One attempt at an invoice. Its key is the invoice and attempt number: asking the
-        provider again with it (after a crash, say) returns the same charge, never a new one."""
-        # An earlier attempt may still wait for the payer's confirmation: withdraw it, so that
-        # confirming it later cannot take money for an invoice paid another way.
-        if invoice.charge_id is not None and self.provider.cancel(invoice.charge_id) == "succeeded":
-            self._paid(invoice)
-            return Charge(id=invoice.charge_id, status="succeeded")
-        with self.uow() as uow:
-            attempt = uow.billing.start_attempt(invoice.id)
-            uow.commit()
-        charge = self.provider.charge(
-            token,
-            invoice.cents,
-            invoice.currency,
-            idempotency_key=f"invoice-{invoice.id}-attempt-{attempt}",
-            reference=invoice.number,
-        )
-        with self.uow() as uow:
-            uow.billing.set_charge(invoice.id, charge.id)
-            uow.commit()
-        current = self._invoice(invoice.id)
-        if charge.status == "succeeded":
-            self._paid(current)
-        elif charge.status == "declined":
-            self._declined(current, charge.decline_code or "card_declined")
+            outcome = "ignored"  # a charge we no longer wait for
+        elif event.kind == "charge.succeeded":
+            outcome = "paid" if self.charging.paid(invoice) else "already_settled"
+        elif event.kind == "charge.failed":
+            declined = self.charging.declined(invoice, "authentication_failed")
+            outcome = "declined" if declined else "already_settled"
         else:
-            self._awaiting_confirmation(current, charge)
-        return charge
-
-    def _settle(self, invoice: Invoice) -> bool:
-        """An open invoice whose charge went out but whose answer we never applied (a crash
-        between the two): ask the provider again under the same key and apply its answer."""
+            outcome = "ignored"
         with self.uow() as uow:
-            token = uow.billing.payment_token(invoice.subscription_id)
-        if token is None or invoice.attempts == 0:
-            return False
-        charge = self.provider.charge(
-            token[0],
-            invoice.cents,
-            invoice.currency,
-            idempotency_key=f"invoice-{invoice.id}-attempt-{invoice.attempts}",
-            reference=invoice.number,
-        )
-        if charge.id != invoice.charge_id:
-            return False
-        if charge.status == "succeeded":
-            return self._paid(invoice)
-        return False
-
-    def _paid(self, invoice: Invoice) -> bool:
-        """Apply a paid invoice once: the period it pays for, the plan it upgrades to."""
-        now = self.clock.now()
-        with self.uow() as uow:
-            if not uow.billing.mark_invoice(
-                invoice.id, InvoiceStatus.PAID, only_from=InvoiceStatus.OPEN, paid_at=now
-            ):
-                return False
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
-            assert sub is not None
-            if invoice.kind is InvoiceKind.UPGRADE:
-                price = self.prices.price(
-                    invoice.plan, sub.period, self._country(uow, sub.payer_id)
-                )
-                uow.billing.update_subscription(
-                    sub.id, plan=invoice.plan, price_cents=price.cents, next_plan=None
-                )
-            elif invoice.kind is InvoiceKind.FIRST or invoice.period_end > sub.period_end:
-                # The first period, or the renewal's: applied once, so never extended twice.
-                uow.billing.update_subscription(
-                    sub.id,
-                    status=Status.ACTIVE,
-                    period_start=invoice.period_start,
-                    period_end=invoice.period_end,
-                    retries=0,
-                    next_retry_at=None,
-                )
-            uow.billing.set_plans(sub.id, invoice.plan)
-            uow.accounts.audit(
-                sub.payer_id,
-                AuditEvent(
-                    "payment_succeeded", now, None, None, detail={"invoice": invoice.number}
-                ),
-            )
+            if not uow.billing.record_event(self.provider.name, event.id, event.kind, now):
+                return "duplicate"
             uow.commit()
-        return True
+        return outcome
 
-    def _declined(self, invoice: Invoice, code: str) -> bool:
-        now = self.clock.now()
+    # -- helpers -------------------------------------------------------------------------
+    def _withdraw_upgrades(self, subscription_id: int) -> None:
+        """An upgrade still waiting for its confirmation gives way to a newer decision."""
         with self.uow() as uow:
-            current = uow.billing.invoice(invoice.id)
-            if current is None or current.status is not InvoiceStatus.OPEN:
-                return False  # paid already: a late failure for an earlier attempt changes nothing
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
-            assert sub is not None
-            uow.accounts.audit(
-                sub.payer_id,
-                AuditEvent(
-                    "payment_declined",
-                    now,
-                    None,
-                    None,
-                    detail={"invoice": invoice.number, "code": code},
-                ),
-            )
-            if invoice.kind is not InvoiceKind.RENEWAL:
-                uow.billing.mark_invoice(
-                    invoice.id, InvoiceStatus.FAILED, only_from=InvoiceStatus.OPEN
-                )
-                uow.commit()
-                if invoice.kind is InvoiceKind.FIRST:
-                    self._end(sub.id, Status.EXPIRED)
-                return True
-            retries = sub.retries + 1
-            retry_at = next_retry(sub.period_end, retries)
-            if retry_at is None:
-                uow.billing.mark_invoice(
-                    invoice.id, InvoiceStatus.FAILED, only_from=InvoiceStatus.OPEN
-                )
-                uow.commit()
-                self._end(sub.id, Status.EXPIRED)
-                self._mail(sub.payer_id, "Your plan has ended", _ENDED)
-                return True
-            uow.billing.update_subscription(
-                sub.id, status=Status.PAST_DUE, retries=retries, next_retry_at=retry_at
-            )
-            uow.commit()
-        self._mail(
-            sub.payer_id,
-            "We could not take your payment",
-            f"Your card was declined ({code}). We will try again on {retry_at.date()}; until "
-            "then your plan goes on. Update your card in your account to keep it.\n"
-            f"{self.public_url}/account/plan",
-        )
-        return True
+            pending = [
+                i
+                for i in uow.billing.open_invoices(subscription_id)
+                if i.kind is InvoiceKind.UPGRADE
+            ]
+        for invoice in pending:
+            if not self.charging.withdraw(invoice):
+                with self.uow() as uow:
+                    uow.billing.mark_invoice(
+                        invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
+                    )
+                    uow.commit()
 
-    def _awaiting_confirmation(self, invoice: Invoice, charge: Charge) -> None:
-        if invoice.kind is not InvoiceKind.RENEWAL:
-            return  # the listener is at the screen: the answer carries the link
-        with self.uow() as uow:
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
-            assert sub is not None
-            retry_at = next_retry(sub.period_end, sub.retries + 1)
-            uow.billing.update_subscription(
-                sub.id, status=Status.PAST_DUE, retries=sub.retries + 1, next_retry_at=retry_at
-            )
-            uow.commit()
-        self._mail(
-            sub.payer_id,
-            "Confirm your payment",
-            f"Your bank asks you to confirm this month's payment: {charge.confirm_url}",
-        )
-
-    def _end(self, subscription_id: int, status: Status) -> None:
-        for invoice in self._open_invoices(subscription_id):
-            if invoice.charge_id and self.provider.cancel(invoice.charge_id) == "succeeded":
-                self._paid(invoice)  # confirmed at the last moment: the plan goes on
-                return
-        now = self.clock.now()
-        with self.uow() as uow:
-            sub = uow.billing.lock_subscription(subscription_id)
-            if sub is None or sub.status.ended:
-                return
-            uow.billing.update_subscription(subscription_id, status=status, ended_at=now)
-            for invoice in uow.billing.open_invoices(subscription_id):
-                uow.billing.mark_invoice(
-                    invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
-                )
-            members = uow.billing.end_memberships(subscription_id)
-            for member in members:
-                uow.accounts.audit(
-                    member, AuditEvent("plan_ended", now, None, None, detail={"plan": sub.plan})
-                )
-            uow.commit()
-
-    # -- students ------------------------------------------------------------------------
     @staticmethod
     def _check_student(status: StudentStatus | None, now: datetime) -> None:
         problem = student_problem(status, now)
         if problem is not None:
             raise Forbidden(problem[1], code=problem[0])
 
-    # -- helpers -------------------------------------------------------------------------
     def _managed(self, account_id: int) -> Subscription:
         sub, manager = self.current(account_id)
         if sub is None:
@@ -637,16 +382,6 @@ class SubscriptionService:
         assert sub is not None
         return sub
 
-    def _invoice(self, invoice_id: int) -> Invoice:
-        with self.uow() as uow:
-            invoice = uow.billing.invoice(invoice_id)
-        assert invoice is not None
-        return invoice
-
-    def _open_invoices(self, subscription_id: int) -> list[Invoice]:
-        with self.uow() as uow:
-            return uow.billing.open_invoices(subscription_id)
-
     def _account(self, account_id: int) -> Account:
         with self.uow() as uow:
             account = uow.accounts.get(account_id)
@@ -654,31 +389,6 @@ class SubscriptionService:
             raise NotFound("no such account", code="account_not_found")
         return account
 
-    @staticmethod
-    def _country(uow: UnitOfWork, account_id: int) -> str | None:
-        account = uow.accounts.get(account_id)
-        return account.country if account else None
-
-    def _mail(self, account_id: int, subject: str, text: str) -> None:
-        with self.uow() as uow:
-            account = uow.accounts.get(account_id)
-        if account is not None:
-            self.mailer.send(Email(to=account.email, subject=subject, text=text + "\n"))
-
-
-def _monthly(cents: int, period: Period) -> float:
-    return cents / 12 if period is Period.YEAR else float(cents)
-
 
 def _describe(price: Price) -> str:
     return f"{price.plan.value}, first {price.period.value}"
-
-
-_ENDED = (
-    "Your plan has ended and your account is on Free again: music with ads, shuffle play and "
-    "no downloads. Subscribe again any time from your account."
-)
-_STUDENT_LAPSED = (
-    "Your student status was not renewed, so Premium Student has ended and your account is on "
-    "Free. Verify your student status again to subscribe."
-)

@@ -165,6 +165,14 @@ class SqlAccounts:
         paid = select(SubscriptionRow.id).where(SubscriptionRow.payer_id == account_id)
         members = select(MembershipRow.user_id).where(MembershipRow.subscription_id.in_(paid))
         self.s.execute(update(UserRow).where(UserRow.id.in_(members)).values(plan="free"))
+        joined = select(MembershipRow.subscription_id).where(
+            MembershipRow.user_id == account_id, MembershipRow.manager.is_(False)
+        )
+        self.s.execute(  # a member leaving this way frees the place
+            update(SubscriptionRow)
+            .where(SubscriptionRow.id.in_(joined))
+            .values(members=SubscriptionRow.members - 1)
+        )
         self.s.execute(delete(UserRow).where(UserRow.id == account_id))
 
     def devices(self, account_id: int) -> list[Device]:

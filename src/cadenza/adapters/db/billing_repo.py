@@ -90,7 +90,9 @@ class SqlBilling:
         )
 
     def claim_trial(self, user_id: int, fingerprint: str, now: datetime) -> bool:
-        """Take the one free trial of this person and this card; False if either had one."""
+        """Take the one free trial of this person and this card; False if either had one. Two
+        claims racing end in an IntegrityError at commit for one of them (no savepoint: on
+        SQLite a savepoint opened before any write would commit on its own)."""
         taken = self.s.scalar(
             select(func.count())
             .select_from(TrialRow)
@@ -98,11 +100,8 @@ class SqlBilling:
         )
         if taken:
             return False
-        try:
-            with self.s.begin_nested():
-                self.s.add(TrialRow(user_id=user_id, fingerprint=fingerprint, started_at=now))
-        except IntegrityError:
-            return False
+        self.s.add(TrialRow(user_id=user_id, fingerprint=fingerprint, started_at=now))
+        self.s.flush()
         return True
 
     # -- subscriptions -------------------------------------------------------------------
@@ -351,6 +350,20 @@ class SqlBilling:
             row.id, row.subscription_id, row.email, as_utc(row.expires_at), row.accepted_by
         )
 
+    def open_invites(self, subscription_id: int, now: datetime) -> int:
+        return int(
+            self.s.scalar(
+                select(func.count())
+                .select_from(InviteRow)
+                .where(
+                    InviteRow.subscription_id == subscription_id,
+                    InviteRow.accepted_by.is_(None),
+                    InviteRow.expires_at > now,
+                )
+            )
+            or 0
+        )
+
     def accept_invite(self, invite_id: int, user_id: int) -> bool:
         done = self.s.execute(
             update(InviteRow)
@@ -396,7 +409,10 @@ class SqlBilling:
                 row.number = invoice_number(row.id, now)
         except IntegrityError:  # a billing run racing this one made it first
             found = self._invoice_row(sub.id, kind, start)
-            assert found is not None
+            if found is None:  # another upgrade of this plan is being paid right now
+                raise Conflict(
+                    "a change of plan is already being paid", code="plan_change_pending"
+                ) from None
             return _invoice(found)
         return _invoice(row)
 
@@ -444,20 +460,29 @@ class SqlBilling:
         )
         return getattr(done, "rowcount", 0) == 1
 
-    def start_attempt(self, invoice_id: int) -> int:
-        """Count one more charge attempt; returns its number (part of its idempotency key)."""
+    def claim_attempt(
+        self, invoice_id: int, attempts: int, key: str, now: datetime, until: datetime
+    ) -> bool:
+        """Take the next charge attempt of an open invoice, saving its idempotency key first.
+        False when another process took it, or has an attempt running: only one charges."""
+        done = self.s.execute(
+            update(InvoiceRow)
+            .where(
+                InvoiceRow.id == invoice_id,
+                InvoiceRow.attempts == attempts,
+                InvoiceRow.status == InvoiceStatus.OPEN.value,
+                or_(InvoiceRow.charging_until.is_(None), InvoiceRow.charging_until < now),
+            )
+            .values(attempts=attempts + 1, charge_key=key, charge_id=None, charging_until=until)
+        )
+        return getattr(done, "rowcount", 0) == 1
+
+    def set_charge(self, invoice_id: int, charge_id: str) -> None:
+        """The provider answered: the attempt is over, its charge recorded."""
         self.s.execute(
             update(InvoiceRow)
             .where(InvoiceRow.id == invoice_id)
-            .values(attempts=InvoiceRow.attempts + 1)
-        )
-        return int(
-            self.s.scalar(select(InvoiceRow.attempts).where(InvoiceRow.id == invoice_id)) or 0
-        )
-
-    def set_charge(self, invoice_id: int, charge_id: str) -> None:
-        self.s.execute(
-            update(InvoiceRow).where(InvoiceRow.id == invoice_id).values(charge_id=charge_id)
+            .values(charge_id=charge_id, charging_until=None)
         )
 
     def invoices(self, user_id: int) -> list[Invoice]:
@@ -465,6 +490,14 @@ class SqlBilling:
             select(InvoiceRow).where(InvoiceRow.payer_id == user_id).order_by(InvoiceRow.id.desc())
         )
         return [_invoice(r) for r in rows]
+
+    def event_seen(self, provider: str, event_id: str) -> bool:
+        found = self.s.scalar(
+            select(PaymentEventRow.id).where(
+                PaymentEventRow.provider == provider, PaymentEventRow.event_id == event_id
+            )
+        )
+        return found is not None
 
     def record_event(self, provider: str, event_id: str, kind: str, now: datetime) -> bool:
         """Remember a webhook; False if it was seen before."""
@@ -498,6 +531,18 @@ class SqlBilling:
         row = self.s.scalar(
             select(StudentVerificationRow)
             .where(StudentVerificationRow.user_id == user_id)
+            .order_by(StudentVerificationRow.id.desc())
+        )
+        return self._student(row) if row else None
+
+    def student_approval(self, user_id: int) -> StudentStatus | None:
+        """The latest approved request (a newer pending one does not undo it)."""
+        row = self.s.scalar(
+            select(StudentVerificationRow)
+            .where(
+                StudentVerificationRow.user_id == user_id,
+                StudentVerificationRow.status == "approved",
+            )
             .order_by(StudentVerificationRow.id.desc())
         )
         return self._student(row) if row else None
@@ -568,6 +613,7 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         period_end=as_utc(row.period_end),
         cancel_at_period_end=row.cancel_at_period_end,
         next_plan=Plan(row.next_plan) if row.next_plan else None,
+        next_period=Period(row.next_period) if row.next_period else None,
         retries=row.retries,
         next_retry_at=as_utc(row.next_retry_at) if row.next_retry_at else None,
         members=row.members,
@@ -594,6 +640,8 @@ def _invoice(row: InvoiceRow) -> Invoice:
         description=row.description,
         attempts=row.attempts,
         charge_id=row.charge_id,
+        charge_key=row.charge_key,
+        charging_until=as_utc(row.charging_until) if row.charging_until else None,
         created_at=as_utc(row.created_at),
         paid_at=as_utc(row.paid_at) if row.paid_at else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db.models import Base
@@ -21,6 +21,7 @@ class SubscriptionRow(Base):
     period_end: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
     next_plan: Mapped[str | None] = mapped_column(String(30))
+    next_period: Mapped[str | None] = mapped_column(String(10))
     retries: Mapped[int] = mapped_column(Integer, default=0)
     next_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Counted with a conditional UPDATE so concurrent accepts never pass the plan's limit.
@@ -105,6 +106,14 @@ class InvoiceRow(Base):
     # One invoice per subscription, kind and period: a second billing run finds it, never adds.
     __table_args__ = (
         Index("uq_invoice_period", "subscription_id", "kind", "period_start", unique=True),
+        # At most one upgrade waits for payment per subscription: two at once cannot both charge.
+        Index(
+            "uq_open_upgrade",
+            "subscription_id",
+            unique=True,
+            sqlite_where=text("status = 'open' AND kind = 'upgrade'"),
+            postgresql_where=text("status = 'open' AND kind = 'upgrade'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(30), unique=True)
@@ -120,6 +129,10 @@ class InvoiceRow(Base):
     description: Mapped[str] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     charge_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    # The idempotency key of the attempt in flight, saved before the provider is asked.
+    charge_key: Mapped[str | None] = mapped_column(String(200))
+    # While an attempt runs, no other may start (a lease: a crashed attempt frees it later).
+    charging_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

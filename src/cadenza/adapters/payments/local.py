@@ -144,6 +144,11 @@ class LocalPaymentProvider:
                 return self._charge(found)
             return self._charge(row)
 
+    def find(self, idempotency_key: str) -> Charge | None:
+        with self._sessions() as session:
+            row = self._by_key(session, idempotency_key)
+            return self._charge(row) if row is not None else None
+
     def pending(self, charge_id: str) -> tuple[int, str, str]:
         """A charge waiting for confirmation: its amount, currency and reference."""
         with self._sessions() as session:

@@ -113,6 +113,7 @@ def upgrade() -> None:
     sa.Column('period_end', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cancel_at_period_end', sa.Boolean(), nullable=False),
     sa.Column('next_plan', sa.String(length=30), nullable=True),
+    sa.Column('next_period', sa.String(length=10), nullable=True),
     sa.Column('retries', sa.Integer(), nullable=False),
     sa.Column('next_retry_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('members', sa.Integer(), nullable=False),
@@ -147,6 +148,8 @@ def upgrade() -> None:
     sa.Column('description', sa.String(length=200), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('charge_id', sa.String(length=100), nullable=True),
+    sa.Column('charge_key', sa.String(length=200), nullable=True),
+    sa.Column('charging_until', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['payer_id'], ['users.id'], ondelete='CASCADE'),
@@ -158,6 +161,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_invoices_charge_id'), ['charge_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_invoices_payer_id'), ['payer_id'], unique=False)
         batch_op.create_index('uq_invoice_period', ['subscription_id', 'kind', 'period_start'], unique=True)
+        batch_op.create_index(
+            'uq_open_upgrade', ['subscription_id'], unique=True,
+            sqlite_where=sa.text("status = 'open' AND kind = 'upgrade'"),
+            postgresql_where=sa.text("status = 'open' AND kind = 'upgrade'"),
+        )
 
     op.create_table('memberships',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -203,6 +211,7 @@ def downgrade() -> None:
 
     op.drop_table('memberships')
     with op.batch_alter_table('invoices', schema=None) as batch_op:
+        batch_op.drop_index('uq_open_upgrade')
         batch_op.drop_index('uq_invoice_period')
         batch_op.drop_index(batch_op.f('ix_invoices_payer_id'))
         batch_op.drop_index(batch_op.f('ix_invoices_charge_id'))
