@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from cadenza.domain.accounts import Account, AuditEvent
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, PaymentDeclined
@@ -146,12 +144,7 @@ class SubscriptionService:
                     "add a card first (POST /api/v1/me/payment-method)",
                     code="payment_method_required",
                 )
-            try:
-                trial = plan.is_premium and uow.billing.claim_trial(
-                    account_id, method.fingerprint, now
-                )
-            except IntegrityError:  # the same card claiming a trial at this very moment
-                raise Conflict("try again in a moment", code="subscription_pending") from None
+            trial = plan.is_premium and uow.billing.claim_trial(account_id, method.fingerprint, now)
             status = Status.TRIALING if trial else Status.INCOMPLETE
             end = add_months(now, 1) if trial else period_end(now, period)
             sub_id = uow.billing.add_subscription(

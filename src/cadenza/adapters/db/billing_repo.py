@@ -101,7 +101,10 @@ class SqlBilling:
         if taken:
             return False
         self.s.add(TrialRow(user_id=user_id, fingerprint=fingerprint, started_at=now))
-        self.s.flush()
+        try:
+            self.s.flush()
+        except IntegrityError:  # the same person or card claiming a trial this very moment
+            raise Conflict("try again in a moment", code="subscription_pending") from None
         return True
 
     # -- subscriptions -------------------------------------------------------------------
