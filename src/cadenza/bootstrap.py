@@ -50,6 +50,7 @@ from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
+from cadenza.services.player import NoRules, Player
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
@@ -212,7 +213,23 @@ class App:
 
     @cached_property
     def listening(self) -> ListeningService:
-        return ListeningService(self.uow, self.clock)
+        service = ListeningService(self.uow, self.clock)
+        service.on_finished.append(
+            lambda account, track, _ms, _skipped: self.player.track_ended(account, track)
+        )
+        return service
+
+    @cached_property
+    def player(self) -> Player:
+        return Player(
+            self.uow,
+            self.clock,
+            self.catalog,
+            self.entitlements,
+            self.subscriptions.listener,
+            self.stream_grants,
+            NoRules(),
+        )
 
     @cached_property
     def plan_members(self) -> PlanMembers:

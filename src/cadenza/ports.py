@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -649,10 +649,31 @@ class ListeningRepository(Protocol):
 
     def play_events(self, user_id: int, play_id: str) -> list[ListeningEvent]: ...
 
-    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> bool: ...
+    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> tuple[bool, bool]: ...
 
     def recently_played(
         self, user_id: int, limit: int, offset: int
     ) -> list[tuple[int, datetime, int]]: ...
 
     def streams(self, track_id: int) -> int: ...
+
+    def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None: ...
+
+    def save_player_state(
+        self, user_id: int, state: dict[str, object], version: int, now: datetime
+    ) -> bool: ...
+
+
+class ListeningRules(Protocol):
+    """What the player asks besides the plan's table: skips counted against the limit, ad
+    breaks that hold the next track, songs counted towards the next break."""
+
+    def track_skipped(self, account_id: int) -> None:
+        """Count a skip, or refuse it (skip_limit_reached, ad_not_skippable)."""
+        ...
+
+    def hold_for_ads(self, account_id: int) -> None:
+        """Refuse the next track (ad_break_due) while an ad break is due or playing."""
+        ...
+
+    def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None: ...

@@ -18,6 +18,7 @@ class EventReport:
     duplicates: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (client id, code)
     counted: list[int] = field(default_factory=list)  # tracks whose play just became a stream
+    finished: list[tuple[int, int, bool]] = field(default_factory=list)  # (track, ms, skipped)
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,13 @@ class RecentPlay:
     listened_ms: int
 
 
+FinishedPlay = Callable[[int, int, int, bool], None]  # (account, track, ms listened, skipped)
+
+
 class ListeningService:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
         self.uow, self.clock = uow, clock
+        self.on_finished: list[FinishedPlay] = []  # the player moves on, ads count songs
 
     def record(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
         """Accept a batch in one transaction: committed before the answer, so an accepted event
@@ -53,9 +58,15 @@ class ListeningService:
             for play_id, first in sorted(touched.items()):
                 uow.listening.lock_play(account_id, play_id, first.track_id, first.device, first.at)
                 summary = summarise(uow.listening.play_events(account_id, play_id))
-                if uow.listening.save_play(account_id, play_id, summary):
+                counted, finished = uow.listening.save_play(account_id, play_id, summary)
+                if counted:
                     report.counted.append(summary.track_id)
+                if finished:
+                    report.finished.append((summary.track_id, summary.listened_ms, summary.skipped))
             uow.commit()
+        for track_id, listened_ms, skipped in report.finished:
+            for listener in self.on_finished:
+                listener(account_id, track_id, listened_ms, skipped)
         return report
 
     def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:

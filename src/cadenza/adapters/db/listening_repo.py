@@ -11,7 +11,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import TrackRow
-from cadenza.adapters.db.models_listening import ListeningEventRow, PlayRow, TrackStreamsRow
+from cadenza.adapters.db.models_listening import (
+    ListeningEventRow,
+    PlayerStateRow,
+    PlayRow,
+    TrackStreamsRow,
+)
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.listening import EventKind, ListeningEvent, PlaySummary
 
@@ -97,40 +102,40 @@ class SqlListening:
             for r in rows
         ]
 
-    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> bool:
-        """Store the play's summary; True when this made it a counted stream (once ever)."""
+    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> tuple[bool, bool]:
+        """Store the play's summary. Returns (became a counted stream, became finished) by
+        conditional UPDATEs, so each happens once ever, whoever sends the events."""
         self.s.execute(
             update(PlayRow)
             .where(PlayRow.user_id == user_id, PlayRow.play_id == play_id)
             .values(
                 started_at=summary.started_at,
                 listened_ms=summary.listened_ms,
-                finished=summary.finished,
                 skipped=summary.skipped,
             )
         )
-        if not summary.counted:
-            return False
-        became = self.s.execute(
-            update(PlayRow)
-            .where(
-                PlayRow.user_id == user_id, PlayRow.play_id == play_id, PlayRow.counted.is_(False)
+        finished = summary.finished and self._flip(user_id, play_id, PlayRow.finished)
+        counted = summary.counted and self._flip(user_id, play_id, PlayRow.counted)
+        if counted:
+            self.s.execute(
+                self._insert(TrackStreamsRow)
+                .values(track_id=summary.track_id, streams=0)
+                .on_conflict_do_nothing()
             )
-            .values(counted=True)
+            self.s.execute(
+                update(TrackStreamsRow)
+                .where(TrackStreamsRow.track_id == summary.track_id)
+                .values(streams=TrackStreamsRow.streams + 1)
+            )
+        return counted, finished
+
+    def _flip(self, user_id: int, play_id: str, column: Any) -> bool:
+        done = self.s.execute(
+            update(PlayRow)
+            .where(PlayRow.user_id == user_id, PlayRow.play_id == play_id, column.is_(False))
+            .values({column.key: True})
         )
-        if getattr(became, "rowcount", 0) != 1:
-            return False
-        self.s.execute(
-            self._insert(TrackStreamsRow)
-            .values(track_id=summary.track_id, streams=0)
-            .on_conflict_do_nothing()
-        )
-        self.s.execute(
-            update(TrackStreamsRow)
-            .where(TrackStreamsRow.track_id == summary.track_id)
-            .values(streams=TrackStreamsRow.streams + 1)
-        )
-        return True
+        return getattr(done, "rowcount", 0) == 1
 
     def recently_played(
         self, user_id: int, limit: int, offset: int
@@ -150,3 +155,27 @@ class SqlListening:
             select(TrackStreamsRow.streams).where(TrackStreamsRow.track_id == track_id)
         )
         return int(found or 0)
+
+    # -- the player --------------------------------------------------------------------
+    def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None:
+        row = self.s.get(PlayerStateRow, user_id, populate_existing=True)
+        return (dict(row.state), row.version) if row else None
+
+    def save_player_state(
+        self, user_id: int, state: dict[str, object], version: int, now: datetime
+    ) -> bool:
+        """Store the state if nobody changed it since `version` was read (0: never stored)."""
+        if version == 0:
+            inserted = self.s.execute(
+                self._insert(PlayerStateRow)
+                .values(user_id=user_id, state=state, version=1, updated_at=now)
+                .on_conflict_do_nothing()
+                .returning(PlayerStateRow.user_id)
+            ).first()
+            return inserted is not None
+        done = self.s.execute(
+            update(PlayerStateRow)
+            .where(PlayerStateRow.user_id == user_id, PlayerStateRow.version == version)
+            .values(state=state, version=version + 1, updated_at=now)
+        )
+        return getattr(done, "rowcount", 0) == 1

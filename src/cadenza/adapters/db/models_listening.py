@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db.models import Base
@@ -59,3 +59,16 @@ class TrackStreamsRow(Base):
         ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
     )
     streams: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PlayerStateRow(Base):
+    """Each listener's player: context, order, queue, current track, settings (as JSON), with
+    a version so two devices changing it at once cannot overwrite each other unseen."""
+
+    __tablename__ = "player_states"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, object]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

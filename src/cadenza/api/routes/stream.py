@@ -17,6 +17,7 @@ from cadenza.api.deps import AppDep, CurrentSession, Id
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import Listening, require
+from cadenza.services.stream_grants import StreamGrant
 
 router = APIRouter(prefix="/api/v1", tags=["streaming"])
 
@@ -42,6 +43,18 @@ class GrantOut(BaseModel):
     gain_db: float = Field(description="Normalisation gain to -14 LUFS, peak-limited")
     duration_ms: int
 
+    @classmethod
+    def of(cls, grant: StreamGrant) -> GrantOut:
+        return cls(
+            url=f"/api/v1/audio/{grant.token}",
+            expires_at=datetime.fromtimestamp(grant.expires, UTC),
+            track_id=grant.track_id,
+            quality=grant.quality,
+            media_type=grant.media_type,
+            gain_db=grant.gain_db,
+            duration_ms=grant.duration_ms,
+        )
+
 
 def _audio(
     app: AppDep, blob: str, media_type: str, filename: str, if_none_match: str | None
@@ -63,16 +76,7 @@ def _audio(
 def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOut:
     """A signed URL for this track at this quality, as the plan allows; ask ahead (when 30 s
     remain) for the next track so playback is gapless."""
-    grant = app.stream_grants.grant(session.account_id, body.track_id, body.quality)
-    return GrantOut(
-        url=f"/api/v1/audio/{grant.token}",
-        expires_at=datetime.fromtimestamp(grant.expires, UTC),
-        track_id=grant.track_id,
-        quality=grant.quality,
-        media_type=grant.media_type,
-        gain_db=grant.gain_db,
-        duration_ms=grant.duration_ms,
-    )
+    return GrantOut.of(app.stream_grants.grant(session.account_id, body.track_id, body.quality))
 
 
 @router.get("/audio/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)

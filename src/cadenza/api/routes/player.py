@@ -1,0 +1,179 @@
+"""The listener's player: state and commands, each through the plan's entitlements."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.routes.stream import GrantOut
+from cadenza.domain.audio import Quality
+from cadenza.domain.entitlements import Context
+from cadenza.domain.player import Repeat
+from cadenza.services.player import PlayerView
+
+router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
+
+DeviceName = Annotated[str, Field(min_length=1, max_length=100)]
+QualityQuery = Annotated[Quality | None, Query(description="The stream grant's quality")]
+
+
+class ContextIn(BaseModel):
+    kind: Context
+    id: int | None = Field(None, ge=1, le=2_147_483_647)
+
+
+class PlayIn(BaseModel):
+    context: ContextIn | None = None
+    track_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
+        None, max_length=100
+    )
+    offset: int | None = Field(None, ge=0, le=10_000, description="Start from this track")
+    device: DeviceName | None = None
+    quality: Quality | None = None
+
+
+class SeekIn(BaseModel):
+    position_ms: int = Field(ge=0, le=10**9)
+
+
+class ShuffleIn(BaseModel):
+    state: bool
+
+
+class RepeatIn(BaseModel):
+    state: Repeat
+
+
+class VolumeIn(BaseModel):
+    percent: int = Field(ge=0, le=100)
+
+
+class QueueIn(BaseModel):
+    track_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class TransferIn(BaseModel):
+    device: DeviceName
+    play: bool = True
+
+
+class ContextOut(BaseModel):
+    kind: Context
+    id: int | None
+
+
+class PlayerOut(BaseModel):
+    device: str | None
+    playing: bool
+    context: ContextOut | None
+    track_id: int | None
+    from_queue: bool
+    progress_ms: int
+    updated_at: datetime | None
+    shuffle: bool
+    repeat: Repeat
+    volume: int
+    up_next: list[int]
+    stream: GrantOut | None
+
+    @classmethod
+    def of(cls, view: PlayerView, now: datetime) -> PlayerOut:
+        s = view.state
+        return cls(
+            device=s.device,
+            playing=s.playing,
+            context=ContextOut(kind=s.context, id=s.context_id) if s.context else None,
+            track_id=s.current,
+            from_queue=s.from_queue,
+            progress_ms=s.progress_at(now),
+            updated_at=s.updated_at,
+            shuffle=s.shuffle,
+            repeat=s.repeat,
+            volume=s.volume,
+            up_next=view.up_next,
+            stream=GrantOut.of(view.grant) if view.grant else None,
+        )
+
+
+def _out(app: AppDep, view: PlayerView) -> PlayerOut:
+    return PlayerOut.of(view, app.clock.now())
+
+
+@router.get("", response_model=PlayerOut)
+def state(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
+    """What plays, where, from what, and what comes next; with the current track's grant."""
+    return _out(app, app.player.view(session.account_id, quality))
+
+
+@router.put("/play", response_model=PlayerOut)
+def play(body: PlayIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    """Play a release or an artist (`context`) or a list of tracks (`track_ids`), from the top
+    or from `offset`. On Free a release, playlist or artist plays shuffled and choosing a track
+    is refused (`shuffle_only`)."""
+    context = body.context.kind if body.context else Context.TRACK
+    view = app.player.play(
+        session.account_id,
+        context=context,
+        context_id=body.context.id if body.context else None,
+        track_ids=body.track_ids,
+        offset=body.offset,
+        device=body.device,
+        quality=body.quality,
+    )
+    return _out(app, view)
+
+
+@router.put("/pause", response_model=PlayerOut)
+def pause(session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.pause(session.account_id))
+
+
+@router.put("/resume", response_model=PlayerOut)
+def resume(session: CurrentSession, app: AppDep, device: str | None = None) -> PlayerOut:
+    return _out(app, app.player.resume(session.account_id, device))
+
+
+@router.put("/seek", response_model=PlayerOut)
+def seek(body: SeekIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.seek(session.account_id, body.position_ms))
+
+
+@router.post("/next", response_model=PlayerOut)
+def next_track(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
+    """Skip: counted against the plan's skips (6 an hour on Free: `skip_limit_reached`)."""
+    return _out(app, app.player.next(session.account_id, quality))
+
+
+@router.post("/previous", response_model=PlayerOut)
+def previous(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
+    return _out(app, app.player.previous(session.account_id, quality))
+
+
+@router.put("/shuffle", response_model=PlayerOut)
+def shuffle(body: ShuffleIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.shuffle(session.account_id, body.state))
+
+
+@router.put("/repeat", response_model=PlayerOut)
+def repeat(body: RepeatIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.repeat(session.account_id, body.state))
+
+
+@router.put("/volume", response_model=PlayerOut)
+def volume(body: VolumeIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.volume(session.account_id, body.percent))
+
+
+@router.post("/queue", response_model=PlayerOut)
+def queue(body: QueueIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    return _out(app, app.player.enqueue(session.account_id, body.track_id))
+
+
+@router.put("/transfer", response_model=PlayerOut)
+def transfer(body: TransferIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    """Move playback to another device; the one playing stops."""
+    return _out(app, app.player.transfer(session.account_id, body.device, body.play))

@@ -1,0 +1,301 @@
+"""The server-side player: every command goes through the entitlements, so on Free a release
+plays shuffled and the server picks the next track, skips are counted, and an ad break holds
+the next track when it is due. One device plays per account at a time."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+
+from cadenza.domain import player as rules
+from cadenza.domain.audio import Quality
+from cadenza.domain.catalog import Viewer
+from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
+from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFound
+from cadenza.domain.player import PlayerState, Repeat
+from cadenza.ports import Clock, ListeningRules, UnitOfWork
+from cadenza.services.catalog import CatalogService
+from cadenza.services.stream_grants import StreamGrant, StreamGrants
+
+MAX_TRACK_LIST = 100
+ARTIST_RELEASES = 20
+_SAVE_TRIES = 5
+
+
+@dataclass(frozen=True)
+class PlayerView:
+    state: PlayerState
+    grant: StreamGrant | None  # the current track's audio, when something plays
+    up_next: list[int]
+
+
+class NoRules:
+    """Until ads are wired in: skips and breaks asked of the entitlements alone."""
+
+    def track_skipped(self, account_id: int) -> None:
+        return None
+
+    def hold_for_ads(self, account_id: int) -> None:
+        return None
+
+    def song_played(self, account_id: int, seconds: float, genres: object = ()) -> None:
+        return None
+
+
+class Player:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        catalog: CatalogService,
+        entitlements: Entitlements,
+        listener: Callable[[int], Listener],
+        grants: StreamGrants,
+        listening_rules: ListeningRules,
+    ) -> None:
+        self.uow, self.clock, self.catalog = uow, clock, catalog
+        self.entitlements, self.listener, self.grants = entitlements, listener, grants
+        self.listening_rules = listening_rules
+
+    # -- reading -------------------------------------------------------------------------
+    def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
+        state, _ = self._load(account_id)
+        grant = None
+        if state.current is not None and state.playing:
+            who = self.listener(account_id)
+            try:
+                grant = self.grants.grant(account_id, state.current, quality or _best(who))
+            except CadenzaError:  # the state still shows; the refusal comes with the command
+                grant = None
+        return PlayerView(state, grant, rules.up_next(state))
+
+    # -- commands ------------------------------------------------------------------------
+    def play(
+        self,
+        account_id: int,
+        *,
+        context: Context,
+        context_id: int | None,
+        track_ids: list[int] | None,
+        offset: int | None,
+        device: str | None,
+        quality: Quality | None = None,
+    ) -> PlayerView:
+        """Start a context (a release, an artist, a list of tracks) from a track or the top."""
+        who = self.listener(account_id)
+        tracks = self._tracks(who, context, context_id, track_ids)
+        if not tracks:
+            raise NotFound("nothing to play there", code="nothing_to_play")
+        if offset is not None and not 0 <= offset < len(tracks):
+            raise InvalidRequest(f"offset must be 0 to {len(tracks) - 1}", code="invalid_offset")
+        self.listening_rules.hold_for_ads(account_id)
+        plan = require(self.entitlements.play_context(who, context))
+        chosen = offset is not None or (context is Context.TRACK and len(tracks) == 1)
+        if chosen:
+            require(self.entitlements.pick(who, Listening(), context))
+        now = self.clock.now()
+
+        def change(state: PlayerState) -> PlayerState:
+            return rules.start(
+                state,
+                context,
+                context_id,
+                tracks,
+                offset=offset,
+                shuffle=plan.shuffle or state.shuffle,
+                seed=secrets.randbelow(2**31),
+                device=device,
+                now=now,
+            )
+
+        self._change(account_id, change)
+        return self.view(account_id, quality)
+
+    def next(self, account_id: int, quality: Quality | None = None) -> PlayerView:
+        """Skip to the next track: counted against the plan's skips; an ad break holds it."""
+        state, _ = self._load(account_id)
+        if state.current is None:
+            raise Conflict("nothing is playing", code="nothing_playing")
+        self.listening_rules.track_skipped(account_id)
+        self.listening_rules.hold_for_ads(account_id)
+        now = self.clock.now()
+        self._change(account_id, lambda s: rules.advance(s, now, track_ended=False))
+        return self.view(account_id, quality)
+
+    def track_ended(self, account_id: int, track_id: int) -> None:
+        """The current track played to its end: the server picks the next (not a skip)."""
+        now = self.clock.now()
+
+        def change(state: PlayerState) -> PlayerState:
+            if state.current != track_id:
+                return state
+            return rules.advance(state, now, track_ended=True)
+
+        self._change(account_id, change)
+
+    def previous(self, account_id: int, quality: Quality | None = None) -> PlayerView:
+        who = self.listener(account_id)
+        if not who.plan.features.on_demand:
+            require(self.entitlements.pick(who, Listening(), Context.RELEASE))
+        now = self.clock.now()
+        self._change(account_id, lambda s: rules.back(s, now))
+        return self.view(account_id, quality)
+
+    def pause(self, account_id: int) -> PlayerView:
+        now = self.clock.now()
+        self._change(account_id, lambda s: rules.pause(s, now))
+        return self.view(account_id)
+
+    def resume(self, account_id: int, device: str | None = None) -> PlayerView:
+        now = self.clock.now()
+        self.listening_rules.hold_for_ads(account_id)
+
+        def change(state: PlayerState) -> PlayerState:
+            moved = rules.resume(state, now)
+            return replace(moved, device=device or moved.device)
+
+        self._change(account_id, change)
+        return self.view(account_id)
+
+    def seek(self, account_id: int, position_ms: int) -> PlayerView:
+        now = self.clock.now()
+        self._change(account_id, lambda s: rules.seek(s, position_ms, now))
+        return self.view(account_id)
+
+    def shuffle(self, account_id: int, on: bool) -> PlayerView:
+        who = self.listener(account_id)
+        if not on and not who.plan.features.on_demand:
+            state, _ = self._load(account_id)
+            if state.context is not None:
+                require(self.entitlements.pick(who, Listening(), state.context))
+        seed = secrets.randbelow(2**31)
+        self._change(account_id, lambda s: rules.set_shuffle(s, on, seed))
+        return self.view(account_id)
+
+    def repeat(self, account_id: int, mode: Repeat) -> PlayerView:
+        self._change(account_id, lambda s: replace(s, repeat=mode))
+        return self.view(account_id)
+
+    def volume(self, account_id: int, percent: int) -> PlayerView:
+        self._change(account_id, lambda s: replace(s, volume=max(0, min(100, percent))))
+        return self.view(account_id)
+
+    def enqueue(self, account_id: int, track_id: int) -> PlayerView:
+        """Add a track to play next: choosing a track, so on demand only."""
+        who = self.listener(account_id)
+        require(self.entitlements.pick(who, Listening(), Context.TRACK))
+        self.catalog.track(track_id, _viewer(who, self.clock.now()))
+        self._change(account_id, lambda s: rules.enqueue(s, track_id))
+        return self.view(account_id)
+
+    def transfer(self, account_id: int, device: str, play: bool) -> PlayerView:
+        """Move playback to another device; the one that played stops (one at a time)."""
+        now = self.clock.now()
+
+        def change(state: PlayerState) -> PlayerState:
+            paused = rules.pause(state, now)
+            return (
+                rules.resume(replace(paused, device=device), now)
+                if play
+                else replace(paused, device=device)
+            )
+
+        self._change(account_id, change)
+        return self.view(account_id)
+
+    # -- storage -------------------------------------------------------------------------
+    def _load(self, account_id: int) -> tuple[PlayerState, int]:
+        with self.uow() as uow:
+            found = uow.listening.player_state(account_id)
+        if found is None:
+            return PlayerState(), 0
+        data, version = found
+        return _state_from(data), version
+
+    def _change(self, account_id: int, change: Callable[[PlayerState], PlayerState]) -> None:
+        """Read, change, write if nobody wrote meanwhile; else read again and redo."""
+        for _ in range(_SAVE_TRIES):
+            state, version = self._load(account_id)
+            changed = change(state)
+            with self.uow() as uow:
+                saved = uow.listening.save_player_state(
+                    account_id, _state_to(changed), version, self.clock.now()
+                )
+                uow.commit()
+            if saved:
+                return
+        raise Conflict("the player is busy; try again", code="player_busy")
+
+    # -- contexts ------------------------------------------------------------------------
+    def _tracks(
+        self, who: Listener, context: Context, context_id: int | None, track_ids: list[int] | None
+    ) -> list[int]:
+        viewer = _viewer(who, self.clock.now())
+        if context is Context.RELEASE and context_id is not None:
+            return [t.id for t in self.catalog.release(context_id, viewer).tracks]
+        if context is Context.ARTIST and context_id is not None:
+            artist = self.catalog.artist(context_id, viewer)
+            found: list[int] = []
+            for release in artist.releases[:ARTIST_RELEASES]:
+                found += [t.id for t in self.catalog.release(release.id, viewer).tracks]
+            return found
+        if track_ids:
+            ids = list(dict.fromkeys(track_ids))[:MAX_TRACK_LIST]
+            for track_id in ids:
+                self.catalog.track(track_id, viewer)  # 404 for what the listener may not see
+            return ids
+        raise InvalidRequest("give a release or artist id, or track ids", code="context_required")
+
+
+def _viewer(who: Listener, now: datetime) -> Viewer:
+    return Viewer(country=who.country, now=now, allow_explicit=who.allow_explicit)
+
+
+def _best(who: Listener) -> Quality:
+    """The quality a player starts with: the plan's best lossy one."""
+    return Quality.VERY_HIGH if Quality.VERY_HIGH in who.plan.features.qualities else Quality.HIGH
+
+
+def _state_to(state: PlayerState) -> dict[str, object]:
+    data = asdict(state)
+    data["context"] = state.context.value if state.context else None
+    data["repeat"] = state.repeat.value
+    data["updated_at"] = state.updated_at.isoformat() if state.updated_at else None
+    for key in ("tracks", "order", "queue", "history"):
+        data[key] = list(data[key])
+    return data
+
+
+def _state_from(data: dict[str, object]) -> PlayerState:
+    raw = dict(data)
+    context = raw.get("context")
+    updated = raw.get("updated_at")
+    return PlayerState(
+        context=Context(str(context)) if context else None,
+        context_id=_int_or_none(raw.get("context_id")),
+        tracks=_ints(raw.get("tracks")),
+        order=_ints(raw.get("order")),
+        position=int(str(raw.get("position", 0))),
+        queue=_ints(raw.get("queue")),
+        current=_int_or_none(raw.get("current")),
+        from_queue=bool(raw.get("from_queue")),
+        shuffle=bool(raw.get("shuffle")),
+        repeat=Repeat(str(raw.get("repeat", "off"))),
+        volume=int(str(raw.get("volume", 100))),
+        playing=bool(raw.get("playing")),
+        progress_ms=int(str(raw.get("progress_ms", 0))),
+        updated_at=datetime.fromisoformat(str(updated)) if updated else None,
+        device=str(raw["device"]) if raw.get("device") else None,
+        seed=int(str(raw.get("seed", 0))),
+        history=_ints(raw.get("history")),
+    )
+
+
+def _ints(value: object) -> tuple[int, ...]:
+    return tuple(int(v) for v in value) if isinstance(value, list) else ()
+
+
+def _int_or_none(value: object) -> int | None:
+    return int(str(value)) if value is not None else None
