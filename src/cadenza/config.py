@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
     demo_size: str | None = None
 
+    # Free and Plus: an ad break comes due after this many songs or minutes of listening.
+    ad_break_songs: int = 3
+    ad_break_minutes: float = 15.0
+
     # A header a trusted front proxy sets to the client's ISO country (e.g. CF-IPCountry): a
     # login from another country than the account's then needs the e-mailed code. Unset: unused.
     country_header: str | None = None

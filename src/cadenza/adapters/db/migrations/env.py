@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from cadenza.adapters.db import models_accounts  # noqa: F401  (registers the tables)
+from cadenza.adapters.db import models_accounts, models_ads  # noqa: F401  (registers the tables)
 from cadenza.adapters.db.models import Base
 
 config = context.config
