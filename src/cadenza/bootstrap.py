@@ -28,6 +28,8 @@ from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
+from cadenza.domain.ads import CREATIVE_SECONDS
+from cadenza.domain.entitlements import AdRules, Entitlements
 from cadenza.domain.errors import Unauthorized
 from cadenza.domain.passwords import check_password
 from cadenza.ingest.pipeline import IngestTools
@@ -35,6 +37,8 @@ from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
+from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
+from cadenza.services.ads import AdBreaks
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
@@ -158,6 +162,24 @@ class App:
         with os.fdopen(fd, "w") as key_file:
             key_file.write(secrets.token_urlsafe(48))
         return path.read_bytes().strip()
+
+    @cached_property
+    def ad_campaigns(self) -> AdCampaigns:
+        s = self.settings
+        tools = CreativeTools(
+            # The probe stops decoding well past an ad's longest length.
+            probe=PyAvProbe(max_duration_s=2 * CREATIVE_SECONDS[1]),
+            transcoder=PyAvTranscoder(opus_complexity=s.opus_complexity),
+            covers=PillowCoverArt(),
+            blobs=self.blobs,
+            work_dir=s.work_dir,
+        )
+        return AdCampaigns(self.uow, tools, self.clock)
+
+    @cached_property
+    def ads(self) -> AdBreaks:
+        rules = AdRules(songs=self.settings.ad_break_songs, minutes=self.settings.ad_break_minutes)
+        return AdBreaks(self.uow, self.clock, Entitlements(rules))
 
     @cached_property
     def zip_limits(self) -> ZipLimits:

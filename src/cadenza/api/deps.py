@@ -118,3 +118,13 @@ def current_session(
 
 
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]
+
+
+def optional_session(
+    app: AppDep, authorization: Annotated[str | None, Header()] = None
+) -> AccessClaims | None:
+    """The signed-in account when the request carries a token; None for anonymous requests."""
+    return current_session(app, authorization) if _bearer(authorization) else None
+
+
+OptionalSession = Annotated[AccessClaims | None, Depends(optional_session)]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import FileResponse
 
-from cadenza.api.deps import AppDep, Id, ViewerDep
+from cadenza.api.deps import AppDep, Id, OptionalSession, ViewerDep
 from cadenza.domain.audio import Quality
 
 router = APIRouter(prefix="/api/v1", tags=["streaming"])
@@ -27,9 +27,12 @@ def stream(
     track_id: Id,
     app: AppDep,
     viewer: ViewerDep,
+    session: OptionalSession,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
+    if session is not None:
+        app.ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
     playable = app.catalog.playable(track_id, quality, viewer)
     etag = f'"{playable.blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}
