@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.domain.entitlements import EntitlementError
 from tests.e2e.ad_helpers import (
+    PASSWORD,
     account_id,
     create_campaign,
     creative,
@@ -246,8 +248,9 @@ def test_admins_see_the_ad_revenue_pool_per_month_and_country(
     fizzy = operator_made(accounts, app, "ads@fizzy.example", "advertiser")
     admin = operator_made(accounts, app, "admin@cadenza.example", "admin")
     ad_id = campaign(accounts, fizzy, tmp_path, cpm_cents=1_234)
+    listener_headers = {}
     for email, country in [("a@example.org", "GB"), ("b@example.org", "GB"), ("c@x.org", "FR")]:
-        h = listener(accounts, app, email, country=country)
+        h = listener_headers[email] = listener(accounts, app, email, country=country)
         play_songs(app, email, 3)
         complete(accounts, h, ad_break(accounts, h).json()["id"], ad_id)
 
@@ -261,9 +264,40 @@ def test_admins_see_the_ad_revenue_pool_per_month_and_country(
         ("FR", 1, 1234),
         ("GB", 2, 2468),
     ]
+    # A listener who leaves takes their data, not the revenue their ads earned.
+    gone = listener_headers["c@x.org"]
+    assert (
+        accounts.post("/api/v1/me/delete", headers=gone, json={"password": PASSWORD}).status_code
+        == 204
+    )
+    again = accounts.get(f"/api/v1/admin/ad-revenue?month={month}", headers=admin).json()
+    assert again == pool
     empty = accounts.get("/api/v1/admin/ad-revenue?month=2001-01", headers=admin).json()
     assert (empty["impressions"], empty["countries"]) == (0, [])
     bad = accounts.get("/api/v1/admin/ad-revenue?month=2026-13", headers=admin)
     assert (bad.status_code, bad.json()["error"]["code"]) == (422, "invalid_month")
     refused = accounts.get(f"/api/v1/admin/ad-revenue?month={month}", headers=fizzy)
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "admin_required")
+
+
+def test_free_skips_six_tracks_an_hour_and_nobody_skips_during_an_ad(
+    accounts: TestClient, app: App, tmp_path: Path
+) -> None:
+    fizzy = operator_made(accounts, app, "ads@fizzy.example", "advertiser")
+    campaign(accounts, fizzy, tmp_path)
+    listener(accounts, app, "ada@example.org")
+    listener(accounts, app, "bo@example.org", plan="plus")
+    ada, bo = account_id(app, "ada@example.org"), account_id(app, "bo@example.org")
+    for _ in range(6):
+        app.ads.track_skipped(ada)
+    with pytest.raises(EntitlementError) as seventh:
+        app.ads.track_skipped(ada)
+    assert seventh.value.code == "skip_limit_reached"
+    for _ in range(10):
+        app.ads.track_skipped(bo)
+
+    play_songs(app, "bo@example.org", 3)
+    assert app.ads.next_ad_break(bo) is not None
+    with pytest.raises(EntitlementError) as during_ad:
+        app.ads.track_skipped(bo)
+    assert during_ad.value.code == "ad_not_skippable"

@@ -44,8 +44,9 @@ class AdBreaks:
         with self.uow() as uow:
             if not _plan(_account(uow, account_id)).features.ads:
                 return
-            state = uow.ads.listening(account_id) or ListeningState()
-            uow.ads.save_listening(account_id, state.after_song(seconds, genres), self.clock.now())
+            now = self.clock.now()
+            state = uow.ads.listening_to_change(account_id, now)
+            uow.ads.save_listening(account_id, state.after_song(seconds, genres), now)
             uow.commit()
 
     def track_skipped(self, account_id: int) -> None:
@@ -53,7 +54,7 @@ class AdBreaks:
         now = self.clock.now()
         with self.uow() as uow:
             listener = Listener(_plan(_account(uow, account_id)))
-            state = uow.ads.listening(account_id) or ListeningState()
+            state = uow.ads.listening_to_change(account_id, now)
             require(self.entitlements.skip(listener, state.listening, now))
             skipped = ListeningState(
                 state.listening.after_skip(now), state.open_break_id, state.recent_genres
@@ -79,7 +80,7 @@ class AdBreaks:
             listener = Listener(_plan(account))
             if not listener.plan.features.ads:
                 return None
-            state = uow.ads.listening(account_id) or ListeningState()
+            state = uow.ads.listening_to_change(account_id, now)
             if state.open_break_id is not None:
                 return _to_play(uow, state.open_break_id)
             if not self.entitlements.ad_break_due(listener, state.listening):
@@ -108,6 +109,7 @@ class AdBreaks:
             ad_break = _own_break(uow, account_id, break_id)
             if ad_break.ad(campaign_id) is None:
                 raise NotFound(f"ad {campaign_id} is not in this break", code="ad_not_in_break")
+            state = uow.ads.listening_to_change(account_id, now)  # one completion at a time
             counted = uow.ads.complete_ad(break_id, campaign_id, now)
             if counted:
                 uow.ads.record_impression(campaign_id, account_id, break_id, account.country, now)
@@ -116,7 +118,6 @@ class AdBreaks:
             over = all(a.completed for a in played.ads)
             if over and not played.closed:
                 uow.ads.close_break(break_id, now)
-                state = uow.ads.listening(account_id) or ListeningState()
                 if state.open_break_id == break_id:
                     uow.ads.save_listening(account_id, state.after_break(), now)
             uow.commit()

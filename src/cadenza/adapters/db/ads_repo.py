@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Update, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models_ads import (
@@ -89,32 +90,28 @@ class SqlAds:
 
     # -- listening and breaks ------------------------------------------------------------
     def listening(self, account_id: int) -> ListeningState | None:
+        row = self.s.get(ListeningStateRow, account_id)
+        return _state(row) if row else None
+
+    def listening_to_change(self, account_id: int, now: datetime) -> ListeningState:
+        if self.s.get(ListeningStateRow, account_id) is None:
+            try:  # two first songs at once: one inserts, the other finds the row
+                with self.s.begin_nested():
+                    fresh = ListeningStateRow(account_id=account_id)
+                    _write_state(fresh, ListeningState(), now)
+                    self.s.add(fresh)
+            except IntegrityError:
+                pass
+        mine = ListeningStateRow.account_id == account_id
+        _lock(self.s, update(ListeningStateRow).where(mine).values(updated_at=now))
         row = self.s.scalar(
-            select(ListeningStateRow)
-            .where(ListeningStateRow.account_id == account_id)
-            .with_for_update()
+            select(ListeningStateRow).where(mine).execution_options(populate_existing=True)
         )
-        if row is None:
-            return None
-        listening = Listening(
-            skips=tuple(datetime.fromisoformat(at) for at in row.skips),
-            songs_since_ad=row.songs_since_ad,
-            seconds_since_ad=row.seconds_since_ad,
-            ad_playing=row.open_break_id is not None,
-        )
-        return ListeningState(listening, row.open_break_id, tuple(row.recent_genres))
+        assert row is not None
+        return _state(row)
 
     def save_listening(self, account_id: int, state: ListeningState, now: datetime) -> None:
-        row = self.s.get(ListeningStateRow, account_id)
-        if row is None:
-            row = ListeningStateRow(account_id=account_id)
-            self.s.add(row)
-        row.songs_since_ad = state.listening.songs_since_ad
-        row.seconds_since_ad = state.listening.seconds_since_ad
-        row.open_break_id = state.open_break_id
-        row.skips = [at.isoformat() for at in state.listening.skips]
-        row.recent_genres = list(state.recent_genres)
-        row.updated_at = now
+        _write_state(self.s.get_one(ListeningStateRow, account_id), state, now)
         self.s.flush()
 
     def open_break(self, account_id: int, campaign_ids: list[int], now: datetime) -> int:
@@ -131,7 +128,10 @@ class SqlAds:
         if row is None:
             return None
         ads = self.s.scalars(
-            select(BreakAdRow).where(BreakAdRow.break_id == break_id).order_by(BreakAdRow.position)
+            select(BreakAdRow)
+            .where(BreakAdRow.break_id == break_id)
+            .order_by(BreakAdRow.position)
+            .execution_options(populate_existing=True)  # after complete_ad's UPDATE
         )
         return AdBreak(
             row.id,
@@ -169,14 +169,16 @@ class SqlAds:
     def record_impression(
         self, campaign_id: int, account_id: int, break_id: int, country: str, now: datetime
     ) -> int:
-        # The campaign row is locked so two impressions never spend the same budget twice.
+        this = CampaignRow.id == campaign_id
+        _lock(
+            self.s, update(CampaignRow).where(this).values(impressions=CampaignRow.impressions + 1)
+        )
         row = self.s.scalar(
-            select(CampaignRow).where(CampaignRow.id == campaign_id).with_for_update()
+            select(CampaignRow).where(this).execution_options(populate_existing=True)
         )
         assert row is not None
-        price = _campaign(row).impression_price()
+        price = _campaign(row).impression_price()  # read under the lock: never spent twice
         row.spent_millicents += price
-        row.impressions += 1
         self.s.add(
             ImpressionRow(
                 campaign_id=campaign_id,
@@ -202,6 +204,32 @@ class SqlAds:
             .order_by(ImpressionRow.country)
         )
         return [RevenueShare(c, int(n), int(m)) for c, n, m in rows]
+
+
+def _lock(session: Session, touch: Update) -> None:
+    """Write to a row before reading it, so the read is the latest and nobody else changes it
+    before this transaction ends: a row lock on PostgreSQL; on SQLite, where a SELECT starts no
+    transaction, the database's write lock (SELECT ... FOR UPDATE would lock nothing there)."""
+    session.execute(touch.execution_options(synchronize_session=False))
+
+
+def _state(row: ListeningStateRow) -> ListeningState:
+    listening = Listening(
+        skips=tuple(datetime.fromisoformat(at) for at in row.skips),
+        songs_since_ad=row.songs_since_ad,
+        seconds_since_ad=row.seconds_since_ad,
+        ad_playing=row.open_break_id is not None,
+    )
+    return ListeningState(listening, row.open_break_id, tuple(row.recent_genres))
+
+
+def _write_state(row: ListeningStateRow, state: ListeningState, now: datetime) -> None:
+    row.songs_since_ad = state.listening.songs_since_ad
+    row.seconds_since_ad = state.listening.seconds_since_ad
+    row.open_break_id = state.open_break_id
+    row.skips = [at.isoformat() for at in state.listening.skips]
+    row.recent_genres = list(state.recent_genres)
+    row.updated_at = now
 
 
 def _write_terms(row: CampaignRow, terms: CampaignTerms, now: datetime) -> None:
