@@ -8,7 +8,7 @@ the stream endpoint calls `hold_for_ads`, so a client that skips the break gets 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 
 from cadenza.domain.accounts import Account, Role
@@ -131,7 +131,8 @@ class AdBreaks:
             state = uow.ads.listening(account_id) or ListeningState()
         if ad_break.closed:
             raise Conflict("this ad break is over", code="ad_break_over")
-        require(self.entitlements.skip(listener, state.listening, self.clock.now()))
+        playing = replace(state.listening, ad_playing=True)  # the break is open: an ad plays
+        require(self.entitlements.skip(listener, playing, self.clock.now()))
 
     def revenue(self, account_id: int, year: int, month: int) -> list[RevenueShare]:
         """Ad revenue per listener country in a calendar month (UTC), for admins."""
