@@ -87,12 +87,18 @@ def _create(app: App, email: str, terms: CampaignTerms, audio: Path, image: byte
 
 def demo_ads(app: App, password: str) -> None:
     """The demo advertiser and one campaign for everyone, with a synthesised jingle; made once."""
+    known = {a.email: a for a in app.accounts.all_accounts(limit=100_000)}
+    advertiser = known.get(DEMO_ADVERTISER) or app.accounts.create(
+        DEMO_ADVERTISER, password, roles=[Role.ADVERTISER], plan="free"
+    )
+    if not app.ad_campaigns.campaigns(advertiser.id):
+        _make_demo_campaign(app)
+    err.print(f"  {DEMO_ADVERTISER}  advertiser, one campaign (`cadenza ads list`)")
+
+
+def _make_demo_campaign(app: App) -> None:
     from cadenza.demo.ads import write_demo_ad
 
-    known = {a.email for a in app.accounts.all_accounts(limit=100_000)}
-    if DEMO_ADVERTISER in known:
-        return
-    app.accounts.create(DEMO_ADVERTISER, password, roles=[Role.ADVERTISER], plan="free")
     audio, image = write_demo_ad(app.settings.data_dir / "demo-ads")
     today = datetime.now(UTC).date()
     terms = CampaignTerms(
@@ -106,4 +112,3 @@ def demo_ads(app: App, password: str) -> None:
         frequency_cap=20,
     )
     _create(app, DEMO_ADVERTISER, terms, audio, image.read_bytes())
-    err.print(f"Demo advertiser: {DEMO_ADVERTISER} (one campaign; `cadenza ads list`)")
