@@ -58,6 +58,8 @@ def test_an_advertiser_creates_a_campaign_with_a_normalised_creative(
     assert audio.headers["content-type"] == "audio/ogg"
     assert audio.content[:4] == b"OggS"
     assert accounts.get(urls["high"]).status_code == 401  # signed-in listeners only
+    lossless = accounts.get(urls["high"].replace("high", "lossless"), headers=advertiser)
+    assert lossless.json()["error"]["code"] == "quality_unavailable"
     image = accounts.get(campaign["creative"]["companion_image_url"])
     assert Image.open(io.BytesIO(image.content)).size == (640, 640)
 

@@ -4,6 +4,7 @@ the budget, and added up per country and month for royalties."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -301,3 +302,29 @@ def test_free_skips_six_tracks_an_hour_and_nobody_skips_during_an_ad(
     with pytest.raises(EntitlementError) as during_ad:
         app.ads.track_skipped(bo)
     assert during_ad.value.code == "ad_not_skippable"
+
+
+def test_ads_finishing_at_once_never_spend_past_the_budget(
+    accounts: TestClient, app: App, tmp_path: Path
+) -> None:
+    fizzy = operator_made(accounts, app, "ads@fizzy.example", "advertiser")
+    ad_id = campaign(accounts, fizzy, tmp_path, budget_cents=2, cpm_cents=700)
+    breaks = []
+    for n in range(8):
+        who = app.accounts.create(f"l{n}@example.org", PASSWORD, roles=[], plan="free").id
+        for _ in range(3):
+            app.ads.song_played(who, 200.0)
+        opened = app.ads.next_ad_break(who)
+        assert opened is not None
+        breaks.append((who, opened.id))
+
+    def finish(who: int, break_id: int) -> bool:
+        app.ads.ad_completed(who, break_id, ad_id)
+        return app.ads.ad_completed(who, break_id, ad_id).counted  # the player says it twice
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        repeated = list(pool.map(lambda b: finish(*b), breaks))
+    assert not any(repeated)
+    shown = accounts.get(f"/api/v1/advertiser/campaigns/{ad_id}", headers=fizzy).json()
+    # 0.7 + 0.7 + 0.6 cents, then nothing: ads already placed play free to the advertiser.
+    assert (shown["impressions"], shown["spent_cents"]) == (8, "2.000")
