@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from cadenza.adapters.db import models_accounts  # noqa: F401  (its tables are emptied too)
+from cadenza.adapters.db import models_accounts, models_ads  # noqa: F401  (its tables are emptied too)
 from cadenza.adapters.db.models import Base
 from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings

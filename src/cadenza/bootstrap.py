@@ -32,8 +32,10 @@ from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
-from cadenza.domain.entitlements import AdRules, Entitlements, Listening
+from cadenza.domain.ads import CREATIVE_SECONDS
+from cadenza.domain.entitlements import AdRules, Entitlements
 from cadenza.domain.errors import Unauthorized
+from cadenza.domain.listening import COUNTED_AFTER_MS
 from cadenza.domain.passwords import check_password
 from cadenza.domain.plans import PriceList
 from cadenza.ingest.pipeline import IngestTools
@@ -41,6 +43,8 @@ from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
+from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
+from cadenza.services.ads import AdBreaks
 from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
@@ -50,7 +54,7 @@ from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.passwords import PasswordService
-from cadenza.services.player import NoRules, Player
+from cadenza.services.player import Player
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
@@ -208,15 +212,16 @@ class App:
             self.catalog,
             self.entitlements,
             self.subscriptions.listener,
-            lambda _account: Listening(),  # recent listening for ad breaks comes with the player
+            self.ads.hold_for_ads,
         )
 
     @cached_property
     def listening(self) -> ListeningService:
         service = ListeningService(self.uow, self.clock)
         service.on_finished.append(
-            lambda account, track, _ms, _skipped: self.player.track_ended(account, track)
+            lambda account, track, _ms, _skipped, _genres: self.player.track_ended(account, track)
         )
+        service.on_finished.append(self._song_for_ads)
         return service
 
     @cached_property
@@ -228,8 +233,15 @@ class App:
             self.entitlements,
             self.subscriptions.listener,
             self.stream_grants,
-            NoRules(),
+            self.ads,
         )
+
+    def _song_for_ads(
+        self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]
+    ) -> None:
+        """A song heard brings the next ad break closer (a quick skip does not count)."""
+        if not skipped or ms >= COUNTED_AFTER_MS:
+            self.ads.song_played(account, ms / 1000, genres)
 
     @cached_property
     def plan_members(self) -> PlanMembers:
@@ -267,6 +279,23 @@ class App:
         with os.fdopen(fd, "w") as key_file:
             key_file.write(secrets.token_urlsafe(48))
         return path.read_bytes().strip()
+
+    @cached_property
+    def ad_campaigns(self) -> AdCampaigns:
+        s = self.settings
+        tools = CreativeTools(
+            # The probe stops decoding well past an ad's longest length.
+            probe=PyAvProbe(max_duration_s=2 * CREATIVE_SECONDS[1]),
+            transcoder=PyAvTranscoder(opus_complexity=s.opus_complexity),
+            covers=PillowCoverArt(),
+            blobs=self.blobs,
+            work_dir=s.work_dir,
+        )
+        return AdCampaigns(self.uow, tools, self.clock)
+
+    @cached_property
+    def ads(self) -> AdBreaks:
+        return AdBreaks(self.uow, self.clock, self.entitlements)
 
     @cached_property
     def zip_limits(self) -> ZipLimits:

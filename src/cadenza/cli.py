@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cadenza.bootstrap import App, bootstrap
+from cadenza.cli_ads import ads, demo_ads
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
@@ -189,10 +190,12 @@ def build_demo(app: App) -> None:
         opus_complexity=app.settings.demo_opus_complexity,
     )
     demo_users(app)
+    demo_ads(app, DEMO_PASSWORD)
 
 
 users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
+cli.add_typer(ads, name="ads")
 
 
 @users.command("create")
@@ -205,7 +208,7 @@ def users_create(
         str, typer.Option(help="The plan, granted free of charge: " + ", ".join(Plan))
     ] = "free",
     role: Annotated[
-        list[Role] | None, typer.Option(help="listener, artist, distributor, admin")
+        list[Role] | None, typer.Option(help="listener, artist, distributor, admin, advertiser")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
 ) -> None:

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # JSON of DemoSize fields, e.g. '{"tracks": 20}', for a smaller demo (tests, quick looks).
     demo_size: str | None = None
 
+    # Free and Plus: an ad break comes due after this many songs or minutes of listening.
+    ad_break_songs: int = 3
+    ad_break_minutes: float = 15.0
+
     # A header a trusted front proxy sets to the client's ISO country (e.g. CF-IPCountry): a
     # login from another country than the account's then needs the e-mailed code. Unset: unused.
     country_header: str | None = None
@@ -39,9 +43,6 @@ class Settings(BaseSettings):
     # Plans: prices per market as JSON, overriding the defaults (EUR, the table in the README), e.g.
     # '{"US": {"currency": "USD", "month": {"premium_individual": 1199}, "year": {}}}'.
     plan_prices: str | None = None
-    # An ad break comes due after this many songs or minutes of listening (Free and Plus).
-    ad_break_songs: int = 3
-    ad_break_minutes: float = 15.0
     # How often the server's billing clock renews, retries and ends subscriptions (0: never;
     # then run `cadenza billing run` from cron).
     billing_interval_s: float = 60.0

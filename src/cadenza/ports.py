@@ -9,6 +9,14 @@ from pathlib import Path
 from typing import Protocol
 
 from cadenza.domain.accounts import Account, ApiKey, AuditEvent, Device, SessionView
+from cadenza.domain.ads import (
+    AdBreak,
+    Campaign,
+    CampaignStatus,
+    CampaignTerms,
+    Creative,
+    ListeningState,
+)
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
     ArtistView,
@@ -261,6 +269,9 @@ class UnitOfWork(Protocol):
 
     @property
     def listening(self) -> ListeningRepository: ...
+
+    @property
+    def ads(self) -> AdsRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -677,3 +688,66 @@ class ListeningRules(Protocol):
         ...
 
     def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None: ...
+
+
+@dataclass(frozen=True)
+class RevenueShare:
+    """Ad revenue earned in one country over a period: what royalties divide."""
+
+    country: str
+    impressions: int
+    millicents: int
+
+
+class AdsRepository(Protocol):
+    def add_campaign(
+        self, advertiser_id: int, terms: CampaignTerms, creative: Creative, now: datetime
+    ) -> int: ...
+
+    def campaign(self, campaign_id: int) -> Campaign | None: ...
+
+    def campaigns(self, advertiser_id: int | None) -> list[Campaign]:
+        """An advertiser's campaigns, or every campaign (None), newest first."""
+        ...
+
+    def servable(self, today: date) -> list[Campaign]:
+        """Active campaigns in flight with budget left."""
+        ...
+
+    def update_terms(self, campaign_id: int, terms: CampaignTerms, now: datetime) -> None: ...
+
+    def set_status(self, campaign_id: int, status: CampaignStatus, now: datetime) -> None: ...
+
+    def blobs_in_use(self, digests: list[str]) -> set[str]: ...
+
+    def listening(self, account_id: int) -> ListeningState | None:
+        """The listener's progress to the next break; None if they never played anything."""
+        ...
+
+    def listening_to_change(self, account_id: int, now: datetime) -> ListeningState:
+        """The same, made if missing and locked until this transaction ends (save it after)."""
+        ...
+
+    def save_listening(self, account_id: int, state: ListeningState, now: datetime) -> None: ...
+
+    def open_break(self, account_id: int, campaign_ids: list[int], now: datetime) -> int: ...
+
+    def ad_break(self, break_id: int) -> AdBreak | None: ...
+
+    def close_break(self, break_id: int, now: datetime) -> None: ...
+
+    def ads_served_since(self, account_id: int, since: datetime) -> dict[int, int]:
+        """Campaign id -> ads of it put in this listener's breaks since then."""
+        ...
+
+    def complete_ad(self, break_id: int, campaign_id: int, now: datetime) -> bool:
+        """Mark the ad played; False if it already was (a repeated completion)."""
+        ...
+
+    def record_impression(
+        self, campaign_id: int, account_id: int, break_id: int, country: str, now: datetime
+    ) -> int:
+        """Count one impression and spend its price from the budget; the price in millicents."""
+        ...
+
+    def revenue(self, start: datetime, end: datetime) -> list[RevenueShare]: ...

@@ -108,3 +108,44 @@ def test_each_listener_has_a_player_of_their_own(
     assert client.get("/api/v1/me/player").status_code == 401
     missing = play(client, premium, context={"kind": "release", "id": 999999})
     assert missing.status_code == 404
+
+
+def test_free_gets_six_skips_an_hour_and_an_ad_break_after_three_songs(
+    client: TestClient, app: App, published: int
+) -> None:
+    free = sign_in(client, app, "free@example.org")
+    play(client, free, context={"kind": "release", "id": published})
+    client.put("/api/v1/me/player/repeat", json={"state": "context"}, headers=free)
+    answers = [client.post("/api/v1/me/player/next", headers=free) for _ in range(7)]
+    assert [a.status_code for a in answers] == [200] * 6 + [403]
+    refused = answers[-1].json()["error"]
+    assert refused["code"] == "skip_limit_reached" and "next one frees up" in refused["message"]
+
+    # Three songs heard to their end bring an ad break: the next track waits for it.
+    now = datetime.now(UTC) - timedelta(minutes=5)
+    for n in range(3):
+        track = client.get("/api/v1/me/player", headers=free).json()["track_id"]
+        start = now + timedelta(seconds=40 * n)
+        events = [
+            {
+                "id": f"s{n}-{i}",
+                "play_id": f"song-{n}",
+                "kind": kind,
+                "track_id": track,
+                "device": "phone",
+                "position_ms": at * 1000,
+                "at": (start + timedelta(seconds=at)).isoformat(),
+            }
+            for i, (kind, at) in enumerate([("start", 0), ("progress", 20), ("end", 35)])
+        ]
+        client.post("/api/v1/me/player/events", json={"events": events}, headers=free)
+    held = client.get("/api/v1/me/player", headers=free).json()
+    assert held["stream"] is None  # no grant for the next track while the break is due
+    track_id = held["track_id"]
+    grant = client.post(
+        "/api/v1/me/player/stream-grants", json={"track_id": track_id}, headers=free
+    )
+    assert grant.status_code == 403 and grant.json()["error"]["code"] == "ad_break_due"
+    # No campaign can reach this listener: the break is empty and the music goes on.
+    assert client.get("/api/v1/me/ad-break", headers=free).status_code == 204
+    assert client.get("/api/v1/me/player", headers=free).json()["stream"] is not None

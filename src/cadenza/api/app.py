@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.routes import (
+    ads,
     auth,
     catalog,
     distributor,
@@ -80,4 +81,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(students.router)
     api.include_router(listening.router)
     api.include_router(player.router)
+    api.include_router(ads.router)
     return api

@@ -135,3 +135,13 @@ def admin_session(session: CurrentSession, app: AppDep) -> AccessClaims:
 
 
 AdminSession = Annotated[AccessClaims, Depends(admin_session)]
+
+
+def optional_session(
+    app: AppDep, authorization: Annotated[str | None, Header()] = None
+) -> AccessClaims | None:
+    """The signed-in account when the request carries a token; None for anonymous requests."""
+    return current_session(app, authorization) if _bearer(authorization) else None
+
+
+OptionalSession = Annotated[AccessClaims | None, Depends(optional_session)]

@@ -23,6 +23,7 @@ class Role(StrEnum):
     ARTIST = "artist"
     DISTRIBUTOR = "distributor"
     ADMIN = "admin"
+    ADVERTISER = "advertiser"
 
 
 class LoginStep(StrEnum):

@@ -18,7 +18,8 @@ class EventReport:
     duplicates: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (client id, code)
     counted: list[int] = field(default_factory=list)  # tracks whose play just became a stream
-    finished: list[tuple[int, int, bool]] = field(default_factory=list)  # (track, ms, skipped)
+    # (track, ms listened, skipped, the track's genres)
+    finished: list[tuple[int, int, bool, tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class RecentPlay:
     listened_ms: int
 
 
-FinishedPlay = Callable[[int, int, int, bool], None]  # (account, track, ms listened, skipped)
+# (account, track, ms listened, skipped, the track's genres)
+FinishedPlay = Callable[[int, int, int, bool, tuple[str, ...]], None]
 
 
 class ListeningService:
@@ -62,11 +64,15 @@ class ListeningService:
                 if counted:
                     report.counted.append(summary.track_id)
                 if finished:
-                    report.finished.append((summary.track_id, summary.listened_ms, summary.skipped))
+                    track = uow.catalog.track(summary.track_id)
+                    genres = track.genres if track else ()
+                    report.finished.append(
+                        (summary.track_id, summary.listened_ms, summary.skipped, genres)
+                    )
             uow.commit()
-        for track_id, listened_ms, skipped in report.finished:
+        for track_id, listened_ms, skipped, genres in report.finished:
             for listener in self.on_finished:
-                listener(account_id, track_id, listened_ms, skipped)
+                listener(account_id, track_id, listened_ms, skipped, genres)
         return report
 
     def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:

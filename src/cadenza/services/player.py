@@ -31,19 +31,6 @@ class PlayerView:
     up_next: list[int]
 
 
-class NoRules:
-    """Until ads are wired in: skips and breaks asked of the entitlements alone."""
-
-    def track_skipped(self, account_id: int) -> None:
-        return None
-
-    def hold_for_ads(self, account_id: int) -> None:
-        return None
-
-    def song_played(self, account_id: int, seconds: float, genres: object = ()) -> None:
-        return None
-
-
 class Player:
     def __init__(
         self,

@@ -46,10 +46,10 @@ class StreamGrants:
         catalog: CatalogService,
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
-        listening: Callable[[int], Listening],
+        hold_for_ads: Callable[[int], None],
     ) -> None:
         self._secret, self.clock, self.catalog = secret, clock, catalog
-        self.entitlements, self.listener, self.listening = entitlements, listener, listening
+        self.entitlements, self.listener, self.hold_for_ads = entitlements, listener, hold_for_ads
 
     def grant(self, account_id: int, track_id: int, quality: Quality) -> StreamGrant:
         """What the listener's plan allows, for this track, now; refused with the rule's code."""
@@ -57,10 +57,8 @@ class StreamGrants:
         viewer = Viewer(country=who.country, now=self.clock.now(), allow_explicit=True)
         track, _ = self.catalog.track(track_id, viewer)
         playable = self.catalog.playable(track_id, quality, viewer)
-        decision = self.entitlements.stream(
-            who, self.listening(account_id), quality, explicit=track.explicit
-        )
-        require(decision)
+        self.hold_for_ads(account_id)  # ad_break_due while a break is due or playing
+        require(self.entitlements.stream(who, Listening(), quality, explicit=track.explicit))
         expires = self.clock.now() + GRANT_TTL + timedelta(milliseconds=track.duration_ms)
         grant = StreamGrant(
             account_id=account_id,

@@ -1,4 +1,4 @@
-"""One transaction over the catalog, the library scan and deliveries."""
+"""One transaction over the catalog, the library scan, deliveries, accounts and ads."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cadenza.adapters.db.accounts_repo import SqlAccounts
+from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccounts(self.session)
         self.billing = SqlBilling(self.session)
         self.listening = SqlListening(self.session)
+        self.ads = SqlAds(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

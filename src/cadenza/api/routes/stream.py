@@ -110,6 +110,7 @@ def stream(
     """A track's audio for a signed-in listener, within what the listener's plan allows
     (Free and Plus up to high; explicit tracks refused where the plan's manager said so)."""
     listener = app.subscriptions.listener(session.account_id)
+    app.ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
     viewer = Viewer(country=listener.country, now=app.clock.now())
     playable = app.catalog.playable(track_id, quality, viewer)
     require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))

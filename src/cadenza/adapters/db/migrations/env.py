@@ -5,6 +5,7 @@ from sqlalchemy import create_engine
 
 from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_accounts,
+    models_ads,
     models_billing,
     models_listening,
 )
