@@ -6,6 +6,7 @@ import hmac
 import multiprocessing
 import os
 import secrets
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,12 +36,15 @@ from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
+from cadenza.services.admin import AccountAdmin
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.login_guard import LoginGuard
+from cadenza.services.outgoing_mail import MailDelivery
 from cadenza.services.passwords import PasswordService
 from cadenza.services.proof_of_work import ProofOfWork
+from cadenza.services.reentry import PasswordReentry
 from cadenza.services.sessions import SessionService
 from cadenza.services.two_factor import TwoFactorService
 
@@ -63,13 +67,14 @@ class App:
     blobs: LocalBlobStore
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
+    mail_queued: threading.Event = field(default_factory=threading.Event)
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db_sessions)
+        return SqlUnitOfWork(self.db_sessions, self.mail_queued.set)
 
     @cached_property
     def catalog(self) -> CatalogService:
@@ -91,6 +96,11 @@ class App:
         return mailer_from_settings(s.smtp_url, s.data_dir, s.mail_from)
 
     @cached_property
+    def outgoing_mail(self) -> MailDelivery:
+        """Delivers the mail queue; started by the HTTP server, drained by close()."""
+        return MailDelivery(self.uow, self.mailer, self.clock, self.mail_queued)
+
+    @cached_property
     def password_rules(self) -> PasswordRules:
         common, strength = CommonPasswords(), ZxcvbnEstimator()
 
@@ -110,10 +120,20 @@ class App:
         return AccountService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             self.password_rules,
             self.settings.public_url,
+            self.reentry,
+        )
+
+    @cached_property
+    def reentry(self) -> PasswordReentry:
+        return PasswordReentry(self.uow, self.hasher, self.login_guard)
+
+    @cached_property
+    def login_guard(self) -> LoginGuard:
+        return LoginGuard(
+            self.uow, self.clock, ProofOfWork(self._secret("challenge.key"), self.clock, self.uow)
         )
 
     @cached_property
@@ -121,14 +141,9 @@ class App:
         return SessionService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             AccessTokens(self._secret("token-signing.key")),
-            LoginGuard(
-                self.uow,
-                self.clock,
-                ProofOfWork(self._secret("challenge.key"), self.clock, self.uow),
-            ),
+            self.login_guard,
             PyotpTotp(),
             self.passwords.lock_link,
         )
@@ -138,15 +153,19 @@ class App:
         return PasswordService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             self.password_rules,
             self.settings.public_url,
+            self.reentry,
         )
 
     @cached_property
     def two_factor(self) -> TwoFactorService:
-        return TwoFactorService(self.uow, PyotpTotp(), self.hasher, self.mailer, self.clock, qr_svg)
+        return TwoFactorService(self.uow, PyotpTotp(), self.clock, qr_svg, self.reentry)
+
+    @cached_property
+    def admin(self) -> AccountAdmin:
+        return AccountAdmin(self.uow, self.clock)
 
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""
@@ -213,6 +232,7 @@ class App:
             return distributor_id
 
     def close(self) -> None:
+        self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:
             self.deliveries.close()
         if "pool" in self.__dict__ and self.shared_pool is None:

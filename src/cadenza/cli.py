@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +19,7 @@ from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.library import LibraryIngest, LibraryReport
+from cadenza.services.admin import OPERATOR
 
 cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -211,17 +214,28 @@ def users_create(
         err.print("[red]give the password on standard input with --password-stdin[/]")
         raise typer.Exit(2)
     password = sys.stdin.readline().rstrip("\n")
+    with _operator_app() as app:
+        account = app.accounts.create(
+            email,
+            password,
+            roles=role or [Role.LISTENER],
+            plan=plan,
+            display_name=name,
+        )
+    typer.echo(f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}")
+
+
+@contextmanager
+def _operator_app() -> Iterator[App]:
+    """The app for one operator command: a refusal is printed with its code, exit status 2."""
     app = bootstrap()
     try:
-        account = app.accounts.create(
-            email, password, roles=role or [Role.LISTENER], plan=plan, display_name=name
-        )
+        yield app
     except CadenzaError as exc:
         err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
         raise typer.Exit(2) from None
     finally:
         app.close()
-    typer.echo(f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}")
 
 
 @users.command("list")
@@ -238,32 +252,25 @@ def users_list() -> None:
 
 @users.command("disable")
 def users_disable(email: str) -> None:
-    """Disable an account and end all its sessions."""
-    app = bootstrap()
-    try:
-        app.accounts.disable(email)
-    except CadenzaError as exc:
-        err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
-        raise typer.Exit(2) from None
-    finally:
-        app.close()
+    """Disable an account: every session and API key ends."""
+    with _operator_app() as app:
+        app.admin.disable(OPERATOR, app.admin.id_of(email))
     typer.echo(f"disabled {email}")
+
+
+@users.command("enable")
+def users_enable(email: str) -> None:
+    """Let a disabled account sign in again."""
+    with _operator_app() as app:
+        app.admin.enable(OPERATOR, app.admin.id_of(email))
+    typer.echo(f"enabled {email}")
 
 
 @users.command("reset-2fa")
 def users_reset_two_factor(email: str) -> None:
     """Turn two-factor off for an owner who lost both the app and the recovery codes."""
-    app = bootstrap()
-    try:
-        account_id = next(
-            (a.id for a in app.accounts.all_accounts() if a.email == email.lower()), None
-        )
-        if account_id is None:
-            err.print(f"[red]no account for {email}[/]")
-            raise typer.Exit(2)
-        app.two_factor.reset(account_id)
-    finally:
-        app.close()
+    with _operator_app() as app:
+        app.admin.reset_two_factor(OPERATOR, app.admin.id_of(email))
     typer.echo(f"two-factor is off for {email}")
 
 

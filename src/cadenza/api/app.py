@@ -20,6 +20,7 @@ def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         cadenza.deliveries.resume_unfinished()
+        cadenza.outgoing_mail.start()
         yield
         cadenza.close()
 

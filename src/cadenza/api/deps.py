@@ -118,3 +118,10 @@ def current_session(
 
 
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+ClientIp = Annotated[str | None, Depends(client_ip)]

@@ -1,6 +1,8 @@
-"""One transaction over the catalog, the library scan and deliveries."""
+"""One transaction over the catalog, the library scan, deliveries, accounts and outgoing mail."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -8,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
+from cadenza.adapters.db.mail_repo import SqlMailQueue
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -15,8 +18,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], mail_queued: Callable[[], None] | None = None
+    ) -> None:
         self._sessions = sessions
+        self._mail_queued = mail_queued  # wakes the mail worker once queued mail is committed
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session: Session = self._sessions()
@@ -24,6 +30,7 @@ class SqlUnitOfWork:
         self.library = SqlLibrary(self.session)
         self.deliveries = SqlDeliveries(self.session)
         self.accounts = SqlAccounts(self.session)
+        self.mail = SqlMailQueue(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -32,6 +39,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self.mail.added and self._mail_queued is not None:
+            self.mail.added = False
+            self._mail_queued()
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import AppDep, ClientIp, CurrentSession, Id
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.accounts import ApiKey, Scope
 
@@ -85,6 +85,11 @@ class CodeIn(BaseModel):
     code: str = Field(max_length=40)
 
 
+class PasswordAndCodeIn(BaseModel):
+    password: str = Field(max_length=1024)
+    code: str = Field(max_length=40, description="the authenticator's code or a recovery code")
+
+
 class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
 
@@ -94,18 +99,23 @@ class PasswordIn(BaseModel):
 
 
 @router.put("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChangeIn, session: CurrentSession, app: AppDep) -> None:
-    """Every other session ends; this one stays."""
+def change_password(
+    body: PasswordChangeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> None:
+    """Every other session ends; this one stays. A wrong current password counts as a failed
+    login (429 after too many)."""
     app.passwords.change(
-        session.account_id, body.current_password, body.new_password, session.session_id
+        session.account_id, body.current_password, body.new_password, session.session_id, ip
     )
 
 
 @router.post("/two-factor", response_model=TwoFactorSetupOut)
-def start_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> TwoFactorSetupOut:
+def start_two_factor(
+    body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> TwoFactorSetupOut:
     """A secret and QR code for an authenticator app (the password again, first); confirm
     with a code to turn it on."""
-    setup = app.two_factor.begin(session.account_id, body.password)
+    setup = app.two_factor.begin(session.account_id, body.password, ip)
     return TwoFactorSetupOut(
         secret=setup.secret, provisioning_uri=setup.provisioning_uri, qr_svg=setup.qr_svg
     )
@@ -118,8 +128,11 @@ def confirm_two_factor(body: CodeIn, session: CurrentSession, app: AppDep) -> Re
 
 
 @router.post("/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
-def disable_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
-    app.two_factor.disable(session.account_id, body.password)
+def disable_two_factor(
+    body: PasswordAndCodeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> None:
+    """Turning two-factor off takes the password and a current code."""
+    app.two_factor.disable(session.account_id, body.password, body.code, ip)
 
 
 @router.get("/export")
@@ -129,9 +142,9 @@ def download_my_data(session: CurrentSession, app: AppDep) -> dict[str, object]:
 
 
 @router.post("/delete", status_code=status.HTTP_204_NO_CONTENT)
-def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
+def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp) -> None:
     """Deletes the account after the password is given again. There is no undo."""
-    app.accounts.delete(session.account_id, body.password)
+    app.accounts.delete(session.account_id, body.password, ip)
 
 
 class ApiKeyIn(BaseModel):
