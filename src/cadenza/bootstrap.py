@@ -37,6 +37,7 @@ from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.admin import AccountAdmin
+from cadenza.services.artists import ArtistProfiles
 from cadenza.services.catalog import CatalogService
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
@@ -166,6 +167,10 @@ class App:
     @cached_property
     def admin(self) -> AccountAdmin:
         return AccountAdmin(self.uow, self.clock)
+
+    @cached_property
+    def artist_profiles(self) -> ArtistProfiles:
+        return ArtistProfiles(self.uow)
 
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""

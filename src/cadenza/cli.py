@@ -274,6 +274,21 @@ def users_reset_two_factor(email: str) -> None:
     typer.echo(f"two-factor is off for {email}")
 
 
+@users.command("link-artist")
+def users_link_artist(email: str, artist_id: int) -> None:
+    """Let an artist account speak for a catalog artist (the id in /api/v1/artists/ID)."""
+    with _operator_app() as app:
+        linked = app.admin.link_artist(OPERATOR, app.admin.id_of(email), artist_id)
+    typer.echo(f"{email} speaks for: " + ", ".join(f"{a.name} ({a.id})" for a in linked))
+
+
+@users.command("unlink-artist")
+def users_unlink_artist(email: str, artist_id: int) -> None:
+    with _operator_app() as app:
+        app.admin.unlink_artist(OPERATOR, app.admin.id_of(email), artist_id)
+    typer.echo(f"{email} no longer speaks for artist {artist_id}")
+
+
 DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
 DEMO_USERS = (
     ("free@demo.cadenza.localhost", "free", Role.LISTENER),

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 EMAIL = "quaver@example.org"
 PASSWORD = "a long fuzzing passphrase 31"
 DEVICE = "schemathesis-device"
-PATHS = r"^/api/v1/(auth/|me($|/))"
+PATHS = r"^/api/v1/(auth/|me($|/)|admin/)"
 
 
 class Listener:

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
-from cadenza.api.routes import auth, catalog, distributor, me, stream
+from cadenza.api.routes import admin, auth, catalog, distributor, me, stream
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 
@@ -62,4 +62,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(distributor.router)
     api.include_router(auth.router)
     api.include_router(me.router)
+    api.include_router(admin.router)
     return api

@@ -120,6 +120,15 @@ def current_session(
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]
 
 
+def admin_session(session: CurrentSession, app: AppDep) -> AccessClaims:
+    """A signed-in admin: 401 without a session, 403 for anyone else."""
+    app.admin.require_admin(session.account_id)
+    return session
+
+
+AdminSession = Annotated[AccessClaims, Depends(admin_session)]
+
+
 def client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
+from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
@@ -92,6 +93,14 @@ class AccountService:
         if account is None:
             raise NotFound("no such account")
         return account
+
+    def linked_artists(self, account_id: int) -> list[ArtistRef]:
+        """The catalog artists an artist account speaks for."""
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id)
+            if account is None or Role.ARTIST not in account.roles:
+                return []
+            return uow.accounts.linked_artists(account_id)
 
     def security_events(self, account_id: int, limit: int = 100) -> list[AuditEvent]:
         with self.uow() as uow:

@@ -1,4 +1,5 @@
-"""The signed-in listener's own account: profile, sessions and devices, security events."""
+"""The signed-in listener's own account: profile, sessions and devices, security events, and
+an artist account's artist profiles."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, ClientIp, CurrentSession, Id
-from cadenza.api.schemas import AccountOut
+from cadenza.api.schemas import AccountOut, ArtistProfileOut
 from cadenza.domain.accounts import ApiKey, Scope
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
@@ -32,7 +33,23 @@ class SecurityEventOut(BaseModel):
 
 @router.get("", response_model=AccountOut)
 def me(session: CurrentSession, app: AppDep) -> AccountOut:
-    return AccountOut.of(app.accounts.profile(session.account_id))
+    account_id = session.account_id
+    return AccountOut.of(app.accounts.profile(account_id), app.accounts.linked_artists(account_id))
+
+
+@router.get("/artists", response_model=list[ArtistProfileOut])
+def my_artist_profiles(session: CurrentSession, app: AppDep) -> list[ArtistProfileOut]:
+    """An artist account's artist profiles with every release, out yet or not (403 for
+    accounts without the artist role)."""
+    now = app.clock.now()
+    return [ArtistProfileOut.of(a, now) for a in app.artist_profiles.mine(session.account_id)]
+
+
+@router.get("/artists/{artist_id}", response_model=ArtistProfileOut)
+def my_artist_profile(artist_id: Id, session: CurrentSession, app: AppDep) -> ArtistProfileOut:
+    """One of this account's artist profiles; another artist's is refused (403)."""
+    artist = app.artist_profiles.one(session.account_id, artist_id)
+    return ArtistProfileOut.of(artist, app.clock.now())
 
 
 @router.get("/sessions", response_model=list[SessionOut])
