@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -208,11 +209,20 @@ def users_create(
         list[Role] | None, typer.Option(help="listener, artist, distributor, admin")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    country: Annotated[str, typer.Option(help="ISO 3166-1 country code, e.g. GB")] = "US",
+    birth_date: Annotated[
+        str, typer.Option(help="YYYY-MM-DD; the account holder must be 13 or older")
+    ] = "2000-01-01",
 ) -> None:
     """Create a verified account. The password comes on standard input, never as an argument."""
     if not password_stdin:
         err.print("[red]give the password on standard input with --password-stdin[/]")
         raise typer.Exit(2)
+    try:
+        born = date.fromisoformat(birth_date)
+    except ValueError:
+        err.print(f"[red]refused[/]: {birth_date!r} is not a date as YYYY-MM-DD (invalid_date)")
+        raise typer.Exit(2) from None
     password = sys.stdin.readline().rstrip("\n")
     with _operator_app() as app:
         account = app.accounts.create(
@@ -221,8 +231,13 @@ def users_create(
             roles=role or [Role.LISTENER],
             plan=plan,
             display_name=name,
+            country=country,
+            birth_date=born,
         )
-    typer.echo(f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}")
+    typer.echo(
+        f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}\t"
+        f"{account.country}\t{account.birth_date.isoformat()}"
+    )
 
 
 @contextmanager

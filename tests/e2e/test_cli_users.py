@@ -1,11 +1,11 @@
-"""`cadenza users ...` as an operator runs it: link artist profiles."""
+"""`cadenza users ...` as an operator runs it: create with a profile, link artist profiles."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from cadenza.adapters.db.models import ArtistRow
 from cadenza.bootstrap import App
@@ -29,6 +29,32 @@ def users(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def test_create_takes_a_country_and_a_birth_date(settings: Settings, app: App) -> None:
+    made = users(
+        settings,
+        "create",
+        "ana@example.org",
+        "--password-stdin",
+        "--country",
+        "gb",
+        "--birth-date",
+        "1990-12-10",
+    )
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.split()[-2:] == ["GB", "1990-12-10"]
+    account = app.accounts.profile(app.admin.id_of("ana@example.org"))
+    assert (account.country, account.birth_date) == ("GB", date(1990, 12, 10))
+    for option, value, code in [
+        ("--country", "XX", "unknown_country"),
+        ("--birth-date", "2024-01-01", "too_young"),
+        ("--birth-date", "10/12/1990", "invalid_date"),
+    ]:
+        refused = users(settings, "create", "bo@example.org", "--password-stdin", option, value)
+        assert refused.returncode == 2
+        assert code in refused.stderr
+    assert app.accounts.all_accounts() == [account]  # nothing made by a refused command
 
 
 def test_link_an_artist_account_to_an_artist(settings: Settings, app: App) -> None:

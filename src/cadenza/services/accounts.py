@@ -173,14 +173,18 @@ class AccountService:
         roles: list[Role],
         plan: str,
         display_name: str | None = None,
+        country: str = "US",
+        birth_date: date = date(2000, 1, 1),
     ) -> Account:
-        """An account made by an operator: verified at once, no mail."""
+        """An account made by an operator: verified at once, no mail. The profile is checked
+        as a sign-up's is."""
         email = normalise_email(email)
         name = display_name or email.split("@")[0]
+        self._check_profile(name, country, birth_date)
         self.password_rules(password, email, name)
         with self.uow() as uow:
             account_id = uow.accounts.add(
-                email, self.hasher.hash(password), name, "US", date(2000, 1, 1)
+                email, self.hasher.hash(password), name, country.upper(), birth_date
             )
             if account_id is None:
                 raise InvalidRequest(f"{email} already has an account", code="account_exists")
