@@ -8,13 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import argon2
 import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.bootstrap import App
 from tests.e2e.test_account_recovery import NEW_PASSWORD, link_token
-from tests.e2e.test_accounts import bearer, log_in, log_in_fully, sign_up
+from tests.e2e.test_accounts import PASSWORD, bearer, log_in, log_in_fully, sign_up
 
 
 def refresh(client: TestClient, token: str) -> Any:
@@ -77,6 +78,10 @@ def test_a_login_racing_a_reset_or_a_lock_does_not_survive_it(
 ) -> None:
     sign_up(accounts, app)
     log_in_fully(accounts, app, "laptop")
+    with app.uow() as uow:  # a hash from weaker days: the racing login will rehash it
+        weak = argon2.PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+        uow.accounts.set_password_hash(1, weak.hash(PASSWORD))
+        uow.commit()
     gated.hold.set()
     with ThreadPoolExecutor(1) as pool:
         racing = pool.submit(log_in, accounts, app, "laptop")  # the old password, checked...
@@ -100,6 +105,9 @@ def test_a_login_racing_a_reset_or_a_lock_does_not_survive_it(
         assert refresh(accounts, answer.json()["refresh_token"]).status_code == 401
     else:
         assert answer.json()["error"]["code"] == "invalid_credentials"
+    if change == "password reset":  # the old password's rehash did not undo the reset
+        assert log_in(accounts, app, "laptop").status_code == 401
+        assert log_in(accounts, app, "laptop", password=NEW_PASSWORD).status_code == 200
 
 
 def test_a_locked_account_answers_as_a_wrong_password_does(accounts: TestClient, app: App) -> None:

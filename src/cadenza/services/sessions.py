@@ -101,7 +101,7 @@ class SessionService:
             keys=keys,
         )
         if self.hasher.needs_rehash(creds.password_hash):
-            self._rehash(creds.account_id, attempt.password)
+            self._rehash(creds, attempt.password)
         return self._start(creds, attempt, device_key, new_device=not known)
 
     def refresh(self, refresh_token: str) -> TokenPair:
@@ -278,9 +278,11 @@ class SessionService:
         access = self.tokens.issue(account_id, session_id, expires)
         return TokenPair(access, refresh, int(ACCESS_TOKEN_TTL.total_seconds()))
 
-    def _rehash(self, account_id: int, password: str) -> None:
+    def _rehash(self, creds: Credentials, password: str) -> None:
+        # Only over the hash that was checked: a reset committed meanwhile stays.
+        new_hash = self.hasher.hash(password)
         with self.uow() as uow:
-            uow.accounts.set_password_hash(account_id, self.hasher.hash(password))
+            uow.accounts.set_password_hash(creds.account_id, new_hash, if_version=creds.version)
             uow.commit()
 
     def _revoke_replayed(self, uow: UnitOfWork, session_id: int, now: datetime) -> int | None:

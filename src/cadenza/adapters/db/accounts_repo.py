@@ -140,8 +140,13 @@ class SqlAccounts:
         )
         return [ArtistRef(i, name) for i, name in rows]
 
-    def set_password_hash(self, account_id: int, password_hash: str) -> None:
-        self._set(account_id, password_hash=password_hash)
+    def set_password_hash(
+        self, account_id: int, password_hash: str, if_version: int | None = None
+    ) -> None:
+        query = update(UserRow).where(UserRow.id == account_id)
+        if if_version is not None:
+            query = query.where(UserRow.credentials_version == if_version)
+        self.s.execute(query.values(password_hash=password_hash))
 
     def mark_verified(self, account_id: int, at: datetime) -> None:
         self._set(account_id, email_verified_at=at)
