@@ -237,7 +237,8 @@ class App:
             return distributor_id
 
     def close(self) -> None:
-        self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
+        if "outgoing_mail" in self.__dict__ or self.mail_queued.is_set():
+            self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:
             self.deliveries.close()
         if "pool" in self.__dict__ and self.shared_pool is None:
