@@ -134,6 +134,7 @@ def seed(settings: Settings, args: argparse.Namespace, rng: random.Random) -> Po
                 account_id = uow.accounts.add(
                     emails[i], hashes[password_of[i]], f"User {i}", COUNTRY, date(1990, 1, 1)
                 )
+                assert account_id is not None  # a fresh database
                 uow.accounts.mark_verified(account_id, now)
                 ids.append(account_id)
             for i, secret in secrets_of.items():

@@ -44,7 +44,9 @@ from cadenza.ports import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
+from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
+from cadenza.services.artists import ArtistProfiles
 from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
@@ -53,9 +55,11 @@ from cadenza.services.distributors import DistributorAccess
 from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
+from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.proof_of_work import ProofOfWork
+from cadenza.services.reentry import PasswordReentry
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.students import AdminApprovalQueue
@@ -82,13 +86,14 @@ class App:
     blobs: LocalBlobStore
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
+    mail_queued: threading.Event = field(default_factory=threading.Event)
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
         return session_factory(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.db_sessions)
+        return SqlUnitOfWork(self.db_sessions, self.mail_queued.set)
 
     @cached_property
     def catalog(self) -> CatalogService:
@@ -110,6 +115,11 @@ class App:
         return mailer_from_settings(s.smtp_url, s.data_dir, s.mail_from)
 
     @cached_property
+    def outgoing_mail(self) -> MailDelivery:
+        """Delivers the mail queue; started by the HTTP server, drained by close()."""
+        return MailDelivery(self.uow, self.mailer, self.clock, self.mail_queued)
+
+    @cached_property
     def password_rules(self) -> PasswordRules:
         common, strength = CommonPasswords(), ZxcvbnEstimator()
 
@@ -129,27 +139,32 @@ class App:
         service = AccountService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             self.password_rules,
             self.settings.public_url,
+            self.reentry,
         )
         service.on_close = lambda account_id: self.subscriptions.close_account(account_id)
         return service
+
+    @cached_property
+    def reentry(self) -> PasswordReentry:
+        return PasswordReentry(self.uow, self.hasher, self.login_guard)
+
+    @cached_property
+    def login_guard(self) -> LoginGuard:
+        return LoginGuard(
+            self.uow, self.clock, ProofOfWork(self._secret("challenge.key"), self.clock, self.uow)
+        )
 
     @cached_property
     def sessions(self) -> SessionService:
         return SessionService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             AccessTokens(self._secret("token-signing.key")),
-            LoginGuard(
-                self.uow,
-                self.clock,
-                ProofOfWork(self._secret("challenge.key"), self.clock, self.uow),
-            ),
+            self.login_guard,
             PyotpTotp(),
             self.passwords.lock_link,
         )
@@ -159,10 +174,10 @@ class App:
         return PasswordService(
             self.uow,
             self.hasher,
-            self.mailer,
             self.clock,
             self.password_rules,
             self.settings.public_url,
+            self.reentry,
         )
 
     @cached_property
@@ -193,7 +208,12 @@ class App:
     @cached_property
     def charging(self) -> Charging:
         return Charging(
-            self.uow, self.payments, self.prices, self.clock, self.mailer, self.settings.public_url
+            self.uow,
+            self.payments,
+            self.prices,
+            self.clock,
+            QueueMailer(self.uow, self.clock),
+            self.settings.public_url,
         )
 
     @cached_property
@@ -245,11 +265,21 @@ class App:
 
     @cached_property
     def plan_members(self) -> PlanMembers:
-        return PlanMembers(self.uow, self.clock, self.mailer, self.settings.public_url)
+        return PlanMembers(
+            self.uow, self.clock, QueueMailer(self.uow, self.clock), self.settings.public_url
+        )
 
     @cached_property
     def two_factor(self) -> TwoFactorService:
-        return TwoFactorService(self.uow, PyotpTotp(), self.hasher, self.mailer, self.clock, qr_svg)
+        return TwoFactorService(self.uow, PyotpTotp(), self.clock, qr_svg, self.reentry)
+
+    @cached_property
+    def admin(self) -> AccountAdmin:
+        return AccountAdmin(self.uow, self.clock)
+
+    @cached_property
+    def artist_profiles(self) -> ArtistProfiles:
+        return ArtistProfiles(self.uow)
 
     def start_billing_clock(self) -> threading.Event:
         """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
@@ -351,6 +381,8 @@ class App:
             return distributor_id
 
     def close(self) -> None:
+        if "outgoing_mail" in self.__dict__ or self.mail_queued.is_set():
+            self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:
             self.deliveries.close()
         if "pool" in self.__dict__ and self.shared_pool is None:

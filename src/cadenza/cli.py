@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +22,7 @@ from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.library import LibraryIngest, LibraryReport
+from cadenza.services.admin import OPERATOR
 
 cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -211,26 +215,50 @@ def users_create(
         list[Role] | None, typer.Option(help="listener, artist, distributor, admin, advertiser")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    country: Annotated[str, typer.Option(help="ISO 3166-1 country code, e.g. GB")] = "US",
+    birth_date: Annotated[
+        str, typer.Option(help="YYYY-MM-DD; the account holder must be 13 or older")
+    ] = "2000-01-01",
 ) -> None:
     """Create a verified account. The password comes on standard input, never as an argument."""
     if not password_stdin:
         err.print("[red]give the password on standard input with --password-stdin[/]")
         raise typer.Exit(2)
-    password = sys.stdin.readline().rstrip("\n")
-    app = bootstrap()
     try:
+        born = date.fromisoformat(birth_date)
+    except ValueError:
+        err.print(f"[red]refused[/]: {birth_date!r} is not a date as YYYY-MM-DD (invalid_date)")
+        raise typer.Exit(2) from None
+    password = sys.stdin.readline().rstrip("\n")
+    with _operator_app() as app:
         granted = parse_plan(plan)
         account = app.accounts.create(
-            email, password, roles=role or [Role.LISTENER], display_name=name
+            email,
+            password,
+            roles=role or [Role.LISTENER],
+            display_name=name,
+            country=country,
+            birth_date=born,
         )
         app.subscriptions.grant(account.id, granted)
         account = app.accounts.profile(account.id)
+    typer.echo(
+        f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}\t"
+        f"{account.country}\t{account.birth_date.isoformat()}"
+    )
+
+
+@contextmanager
+def _operator_app() -> Iterator[App]:
+    """The app for one operator command: a refusal is printed with its code, exit status 2."""
+    app = bootstrap()
+    try:
+        yield app
     except CadenzaError as exc:
         err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
         raise typer.Exit(2) from None
     finally:
         app.close()
-    typer.echo(f"{account.id}\t{account.email}\t{account.plan}\t{','.join(account.roles)}")
 
 
 @users.command("list")
@@ -247,33 +275,41 @@ def users_list() -> None:
 
 @users.command("disable")
 def users_disable(email: str) -> None:
-    """Disable an account and end all its sessions."""
-    app = bootstrap()
-    try:
-        app.accounts.disable(email)
-    except CadenzaError as exc:
-        err.print(f"[red]refused[/]: {exc.message} ({exc.code})")
-        raise typer.Exit(2) from None
-    finally:
-        app.close()
+    """Disable an account: every session and API key ends."""
+    with _operator_app() as app:
+        app.admin.disable(OPERATOR, app.admin.id_of(email))
     typer.echo(f"disabled {email}")
+
+
+@users.command("enable")
+def users_enable(email: str) -> None:
+    """Let a disabled account sign in again."""
+    with _operator_app() as app:
+        app.admin.enable(OPERATOR, app.admin.id_of(email))
+    typer.echo(f"enabled {email}")
 
 
 @users.command("reset-2fa")
 def users_reset_two_factor(email: str) -> None:
     """Turn two-factor off for an owner who lost both the app and the recovery codes."""
-    app = bootstrap()
-    try:
-        account_id = next(
-            (a.id for a in app.accounts.all_accounts() if a.email == email.lower()), None
-        )
-        if account_id is None:
-            err.print(f"[red]no account for {email}[/]")
-            raise typer.Exit(2)
-        app.two_factor.reset(account_id)
-    finally:
-        app.close()
+    with _operator_app() as app:
+        app.admin.reset_two_factor(OPERATOR, app.admin.id_of(email))
     typer.echo(f"two-factor is off for {email}")
+
+
+@users.command("link-artist")
+def users_link_artist(email: str, artist_id: int) -> None:
+    """Let an artist account speak for a catalog artist (the id in /api/v1/artists/ID)."""
+    with _operator_app() as app:
+        linked = app.admin.link_artist(OPERATOR, app.admin.id_of(email), artist_id)
+    typer.echo(f"{email} speaks for: " + ", ".join(f"{a.name} ({a.id})" for a in linked))
+
+
+@users.command("unlink-artist")
+def users_unlink_artist(email: str, artist_id: int) -> None:
+    with _operator_app() as app:
+        app.admin.unlink_artist(OPERATOR, app.admin.id_of(email), artist_id)
+    typer.echo(f"{email} no longer speaks for artist {artist_id}")
 
 
 billing = typer.Typer(help="The billing clock: renewals, retries, cancellations.")

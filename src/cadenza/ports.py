@@ -19,6 +19,7 @@ from cadenza.domain.ads import (
 )
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
+    ArtistRef,
     ArtistView,
     PublishedTrack,
     ReleaseSpec,
@@ -273,6 +274,9 @@ class UnitOfWork(Protocol):
     @property
     def ads(self) -> AdsRepository: ...
 
+    @property
+    def mail(self) -> MailQueue: ...
+
     def __enter__(self) -> UnitOfWork: ...
 
     def __exit__(self, *exc: object) -> None: ...
@@ -292,12 +296,35 @@ class Credentials:
     totp_last_step: int | None
     disabled: bool
     locked: bool
+    version: int  # raised whenever the password changes or the account is locked or disabled
 
 
 class AccountRepository(Protocol):
     def add(
         self, email: str, password_hash: str, display_name: str, country: str, birth_date: date
-    ) -> int: ...
+    ) -> int | None:
+        """The new account's id; None when the address already has one (even one added by a
+        request running at the same moment)."""
+        ...
+
+    def search(self, query: str | None, limit: int, offset: int) -> list[Account]:
+        """Accounts whose e-mail or display name contains `query`, by id."""
+        ...
+
+    def bump_credentials(self, account_id: int, keep_session: int | None = None) -> None:
+        """End every session signed in with the credentials as they were (but `keep_session`),
+        including sessions whose login is still under way."""
+        ...
+
+    def link_artist(self, account_id: int, artist_id: int, now: datetime) -> bool:
+        """False when they were linked already."""
+        ...
+
+    def unlink_artist(self, account_id: int, artist_id: int) -> bool: ...
+
+    def unlink_all_artists(self, account_id: int) -> None: ...
+
+    def linked_artists(self, account_id: int) -> list[ArtistRef]: ...
 
     def get(self, account_id: int) -> Account | None: ...
 
@@ -311,7 +338,11 @@ class AccountRepository(Protocol):
 
     def devices(self, account_id: int) -> list[Device]: ...
 
-    def set_password_hash(self, account_id: int, password_hash: str) -> None: ...
+    def set_password_hash(
+        self, account_id: int, password_hash: str, if_version: int | None = None
+    ) -> None:
+        """With `if_version`: only while the credentials are still at that version."""
+        ...
 
     def mark_verified(self, account_id: int, at: datetime) -> None: ...
 
@@ -393,6 +424,7 @@ class AccountRepository(Protocol):
         refresh_hash: str,
         now: datetime,
         expires_at: datetime,
+        credentials_version: int,
     ) -> int: ...
 
     def rotate(self, refresh_hash: str, new_hash: str, now: datetime) -> tuple[int, int] | None:
@@ -400,7 +432,7 @@ class AccountRepository(Protocol):
         ...
 
     def session_of_spent_token(self, refresh_hash: str) -> int | None:
-        """The session whose previous (already rotated) refresh token this is: a replay."""
+        """The session that was given this refresh token before its live one: a replay."""
         ...
 
     def session_live(self, session_id: int, account_id: int, now: datetime) -> bool: ...
@@ -423,9 +455,42 @@ class AccountRepository(Protocol):
         """How many failed logins counted against `key` since then, and the last one's time."""
         ...
 
+    def spend_challenge(self, digest: str, now: datetime, forget_before: datetime) -> bool:
+        """Record a proof-of-work challenge as used; False if it was (even at the same instant)."""
+        ...
+
     def audit(self, account_id: int, event: AuditEvent) -> None: ...
 
     def audit_log(self, account_id: int, limit: int) -> list[AuditEvent]: ...
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    id: int
+    email: Email
+    attempts: int
+
+
+class MailQueue(Protocol):
+    def add(self, email: Email, now: datetime) -> None:
+        """Queue a message; it goes out after the transaction commits."""
+        ...
+
+    def due(self, now: datetime, limit: int) -> list[QueuedMail]: ...
+
+    def claim(self, mail_id: int, now: datetime, until: datetime) -> bool:
+        """Take a due message for delivery; False if another worker has it."""
+        ...
+
+    def sent(self, mail_id: int) -> None: ...
+
+    def retry(self, mail_id: int, at: datetime, error: str) -> None: ...
+
+    def give_up(self, mail_id: int, now: datetime, error: str) -> None: ...
+
+    def waiting(self) -> int:
+        """Messages not yet sent and not given up on."""
+        ...
 
 
 class PasswordHasher(Protocol):

@@ -19,6 +19,7 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def _last_mail_to(app: App, email: str) -> str:
+    app.outgoing_mail.deliver_due()
     for message in reversed(read_outbox(app.settings.data_dir / "outbox")):
         if message["To"] == email:
             part = message.get_body(("plain",))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,12 @@ def accounts(app: App) -> Iterator[TestClient]:
 LISTENER_PASSWORD = "a long and unusual listening phrase"
 
 
+def mail_to(app: App, address: str) -> list[EmailMessage]:
+    """Every message sent to this address so far, the queue delivered first."""
+    app.outgoing_mail.deliver_due()
+    return [m for m in read_outbox(app.settings.data_dir / "outbox") if m["To"] == address]
+
+
 def sign_in(client: TestClient, app: App, email: str, plan: Plan = Plan.FREE) -> dict[str, str]:
     """A verified account on this plan (granted by the operator), signed in from a new device
     (answering the e-mailed code): its Authorization header."""
@@ -54,7 +61,7 @@ def sign_in(client: TestClient, app: App, email: str, plan: Plan = Plan.FREE) ->
     answer = client.post("/api/v1/auth/token", json=form)
     if answer.status_code == 401:
         assert answer.json()["error"]["code"] == "email_code_required"
-        mail = [m for m in read_outbox(app.settings.data_dir / "outbox") if m["To"] == email][-1]
+        mail = mail_to(app, email)[-1]
         part = mail.get_body(("plain",))
         assert part is not None
         code = re.search(r"enter this code: (\d{6})", str(part.get_content()))

@@ -18,6 +18,8 @@ PROFILE = {"display_name": "Ada", "country": "GB", "birth_date": "1990-12-10"}
 
 
 def mails(app: App) -> list[EmailMessage]:
+    """The outbox once the mail queue is delivered (the worker sends it in the background)."""
+    app.outgoing_mail.deliver_due()
     return read_outbox(app.settings.data_dir / "outbox")
 
 

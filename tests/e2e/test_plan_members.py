@@ -11,10 +11,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from cadenza.adapters.mail import read_outbox
 from cadenza.bootstrap import App
 from cadenza.domain.plans import may_switch_family
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import mail_to, sign_in
 from tests.e2e.test_plans import add_card, my_plan, period_end, subscribe
 from tests.fixtures.releases import make_release
 from tests.integration.helpers import deliver
@@ -45,9 +44,7 @@ def test_duo_holds_two_and_the_invite_arrives_by_mail(client: TestClient, app: A
     manager = family_manager(client, app, "premium_duo")
     made = invite(client, manager, "partner@example.org")
     assert made.status_code == 201
-    mail = [
-        m for m in read_outbox(app.settings.data_dir / "outbox") if m["To"] == "partner@example.org"
-    ]
+    mail = [m for m in mail_to(app, "partner@example.org")]
     assert mail and made.json()["token"] in mail[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
     partner = sign_in(client, app, "partner@example.org")
     assert accept(client, partner, made.json()["token"], None).status_code == 200

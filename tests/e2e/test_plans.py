@@ -9,10 +9,9 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from cadenza.adapters.mail import read_outbox
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import mail_to, sign_in
 
 GOOD = "4242424242424242"
 DECLINES_CHARGES = "4000000000000341"
@@ -131,9 +130,7 @@ def test_a_declined_renewal_warns_retries_and_a_new_card_saves_the_plan(
     assert plan["subscription"]["status"] == "past_due"
     assert plan["plan"] == "premium_individual"  # kept while the retries run
     assert "declined" in plan["warning"]
-    warnings = [
-        m for m in read_outbox(app.settings.data_dir / "outbox") if m["To"] == "ada@example.org"
-    ]
+    warnings = [m for m in mail_to(app, "ada@example.org")]
     assert warnings[-1]["Subject"] == "We could not take your payment"
     add_card(client, ada, GOOD)
     assert app.billing.run(end + timedelta(days=1, minutes=1)).renewed == 1

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.routes import (
+    admin,
     ads,
     auth,
     catalog,
@@ -32,6 +33,7 @@ def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         cadenza.deliveries.resume_unfinished()
+        cadenza.outgoing_mail.start()
         billing = cadenza.start_billing_clock()
         yield
         billing.set()
@@ -82,4 +84,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(listening.router)
     api.include_router(player.router)
     api.include_router(ads.router)
+    api.include_router(admin.router)
     return api

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Query, Request
 
 from cadenza.bootstrap import App
-from cadenza.domain.accounts import Role, Scope
+from cadenza.domain.accounts import Scope
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import Forbidden, InvalidRequest, Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
@@ -128,9 +128,8 @@ CurrentSession = Annotated[AccessClaims, Depends(current_session)]
 
 
 def admin_session(session: CurrentSession, app: AppDep) -> AccessClaims:
-    """The caller, who must be an admin (checked against the account, not the token)."""
-    if Role.ADMIN not in app.accounts.profile(session.account_id).roles:
-        raise Forbidden("this is for admins", code="admin_only")
+    """A signed-in admin: 401 without a session, 403 for anyone else."""
+    app.admin.require_admin(session.account_id)
     return session
 
 
@@ -145,3 +144,10 @@ def optional_session(
 
 
 OptionalSession = Annotated[AccessClaims | None, Depends(optional_session)]
+
+
+def client_ip(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+ClientIp = Annotated[str | None, Depends(client_ip)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel
 
 from cadenza.domain.accounts import Account
 from cadenza.domain.audio import TARGET_LUFS
-from cadenza.domain.catalog import COVER_SIZES, ArtistRef, ReleaseView, TrackView
+from cadenza.domain.catalog import COVER_SIZES, ArtistRef, ArtistView, ReleaseView, TrackView
 
 T = TypeVar("T")
 
@@ -196,9 +197,10 @@ class AccountOut(BaseModel):
     roles: list[str]
     email_verified: bool
     two_factor: bool
+    artists: list[ArtistRefOut]  # the artist profiles an artist account speaks for
 
     @classmethod
-    def of(cls, a: Account) -> AccountOut:
+    def of(cls, a: Account, artists: Sequence[ArtistRef] = ()) -> AccountOut:
         return cls(
             id=a.id,
             email=a.email,
@@ -208,4 +210,50 @@ class AccountOut(BaseModel):
             roles=[r.value for r in a.roles],
             email_verified=a.email_verified,
             two_factor=a.two_factor,
+            artists=[ArtistRefOut.of(r) for r in artists],
+        )
+
+
+class AdminUserOut(AccountOut):
+    disabled: bool
+    locked: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: Account, artists: Sequence[ArtistRef] = ()) -> AdminUserOut:
+        return cls(
+            **AccountOut.of(a, artists).model_dump(),
+            disabled=a.disabled,
+            locked=a.locked,
+            created_at=a.created_at,
+        )
+
+
+class OwnReleaseOut(ReleaseSummaryOut):
+    """A release as its artist sees it: out yet or not, and where."""
+
+    released: bool
+    upc: str | None
+    territories: list[str]
+
+
+class ArtistProfileOut(BaseModel):
+    id: int
+    name: str
+    releases: list[OwnReleaseOut]
+
+    @classmethod
+    def of(cls, artist: ArtistView, now: datetime) -> ArtistProfileOut:
+        return cls(
+            id=artist.id,
+            name=artist.name,
+            releases=[
+                OwnReleaseOut(
+                    **ReleaseSummaryOut.of(r).model_dump(),
+                    released=r.release_at <= now,
+                    upc=r.upc,
+                    territories=list(r.territories),
+                )
+                for r in artist.releases
+            ],
         )

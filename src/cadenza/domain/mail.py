@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cadenza.domain.errors import InvalidRequest
 
@@ -56,3 +57,14 @@ def _valid_domain(domain: str) -> bool:
     return len(labels) >= 2 and all(
         len(label) <= MAX_LABEL_CHARS and _LABEL.fullmatch(label) is not None for label in labels
     )
+
+
+MAIL_ATTEMPTS = 10  # then the message is given up on (about three hours of retries)
+
+
+def mail_retry_delay(failed_attempts: int) -> timedelta | None:
+    """How long to wait after a failed delivery before the next try, or None to give up:
+    30 seconds, doubling, at most an hour between tries."""
+    if failed_attempts >= MAIL_ATTEMPTS:
+        return None
+    return timedelta(seconds=min(3600, 30 * 2 ** (failed_attempts - 1)))

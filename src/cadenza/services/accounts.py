@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
-from cadenza.domain.errors import InvalidRequest, NotFound, Unauthorized
+from cadenza.domain.catalog import ArtistRef
+from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
-from cadenza.ports import Clock, Mailer, PasswordHasher, UnitOfWork
+from cadenza.ports import Clock, PasswordHasher, UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
+from cadenza.services.reentry import PasswordReentry
 
 PasswordRules = Callable[[str, str, str], None]  # (password, email, display name): raises
 
@@ -30,43 +32,49 @@ class AccountService:
         self,
         uow: Callable[[], UnitOfWork],
         hasher: PasswordHasher,
-        mailer: Mailer,
         clock: Clock,
         password_rules: PasswordRules,
         public_url: str,
+        reentry: PasswordReentry,
     ) -> None:
-        self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
-        self.password_rules = password_rules
+        self.uow, self.hasher, self.clock = uow, hasher, clock
+        self.password_rules, self.reentry = password_rules, reentry
         self.public_url = public_url.rstrip("/")
         self.on_close: Callable[[int], None] | None = None  # called before an account goes
 
     def sign_up(self, cmd: SignUp, ip: str | None) -> None:
         """Answers the same whether or not the address has an account: its owner gets a mail
-        either way (a verification link, or a note that they already have an account)."""
+        either way (a verification link, or a note that they already have an account), queued
+        in the same transaction, so the answer never waits on the mail server."""
         email = normalise_email(cmd.email)
-        self._check_profile(cmd)
+        self._check_profile(cmd.display_name, cmd.country, cmd.birth_date)
         self.password_rules(cmd.password, email, cmd.display_name)
         password_hash = self.hasher.hash(cmd.password)  # the same work in both branches
+        now = self.clock.now()
         with self.uow() as uow:
-            existing = uow.accounts.id_by_email(email)
-            if existing is not None:
-                uow.accounts.audit(existing, self._event("signup_attempt_existing", ip))
-                uow.commit()
-                self._send_already_registered(email)
-                return
+            # Adding first (not looking first): a sign-up racing another for the same address
+            # finds it taken here, and takes the already-registered branch like any other.
             account_id = uow.accounts.add(
                 email, password_hash, cmd.display_name.strip(), cmd.country.upper(), cmd.birth_date
             )
-            link = self._new_token(uow, account_id, "verify_email")
-            uow.accounts.audit(account_id, self._event("signed_up", ip))
+            if account_id is None:
+                existing = uow.accounts.id_by_email(email)
+                if existing is not None:
+                    uow.accounts.audit(existing, self._event("signup_attempt_existing", ip))
+                uow.mail.add(self._already_registered(email), now)
+            else:
+                link = self._new_token(uow, account_id, "verify_email")
+                uow.accounts.audit(account_id, self._event("signed_up", ip))
+                uow.mail.add(
+                    Email(
+                        to=email,
+                        subject="Confirm your Cadenza account",
+                        text="Welcome to Cadenza. Confirm your address:\n"
+                        f"{self.public_url}/verify-email?token={link}\n",
+                    ),
+                    now,
+                )
             uow.commit()
-        self.mailer.send(
-            Email(
-                to=email,
-                subject="Confirm your Cadenza account",
-                text=f"Welcome to Cadenza. Confirm your address:\n{self.public_url}/verify-email?token={link}\n",
-            )
-        )
 
     def verify_email(self, token: str) -> Account:
         now = self.clock.now()
@@ -86,6 +94,14 @@ class AccountService:
         if account is None:
             raise NotFound("no such account")
         return account
+
+    def linked_artists(self, account_id: int) -> list[ArtistRef]:
+        """The catalog artists an artist account speaks for."""
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id)
+            if account is None or Role.ARTIST not in account.roles:
+                return []
+            return uow.accounts.linked_artists(account_id)
 
     def security_events(self, account_id: int, limit: int = 100) -> list[AuditEvent]:
         with self.uow() as uow:
@@ -133,25 +149,23 @@ class AccountService:
             ],
         }
 
-    def delete(self, account_id: int, password: str) -> None:
-        """Deleting an account asks for the password again, then removes everything held."""
-        with self.uow() as uow:
-            creds, account = uow.accounts.credentials(account_id), uow.accounts.get(account_id)
-            assert creds is not None and account is not None
-            if not self.hasher.verify(creds.password_hash, password):
-                raise Unauthorized("the password is not right", code="invalid_credentials")
+    def delete(self, account_id: int, password: str, ip: str | None) -> None:
+        """Deleting an account asks for the password again (counted by the login guard), then
+        removes everything held."""
+        account = self.reentry.confirm(account_id, password, ip)
         if self.on_close is not None:
             self.on_close(account_id)  # e.g. end the plan it pays for, withdraw pending charges
         with self.uow() as uow:
             uow.accounts.delete(account_id)
-            uow.commit()
-        self.mailer.send(
-            Email(
-                to=account.email,
-                subject="Your Cadenza account was deleted",
-                text="Your account and the data we held about it have been deleted.\n",
+            uow.mail.add(
+                Email(
+                    to=account.email,
+                    subject="Your Cadenza account was deleted",
+                    text="Your account and the data we held about it have been deleted.\n",
+                ),
+                self.clock.now(),
             )
-        )
+            uow.commit()
 
     # -- operators -----------------------------------------------------------------------
     def create(
@@ -161,18 +175,22 @@ class AccountService:
         *,
         roles: list[Role],
         display_name: str | None = None,
+        country: str = "US",
+        birth_date: date = date(2000, 1, 1),
     ) -> Account:
-        """An account made by an operator: verified at once, no mail. It starts on Free; the
-        operator grants a plan with `SubscriptionService.grant`."""
+        """An account made by an operator: verified at once, no mail. The profile is checked
+        as a sign-up's is. It starts on Free; the operator grants a plan with
+        `SubscriptionService.grant`."""
         email = normalise_email(email)
         name = display_name or email.split("@")[0]
+        self._check_profile(name, country, birth_date)
         self.password_rules(password, email, name)
         with self.uow() as uow:
-            if uow.accounts.id_by_email(email) is not None:
-                raise InvalidRequest(f"{email} already has an account", code="account_exists")
             account_id = uow.accounts.add(
-                email, self.hasher.hash(password), name, "US", date(2000, 1, 1)
+                email, self.hasher.hash(password), name, country.upper(), birth_date
             )
+            if account_id is None:
+                raise InvalidRequest(f"{email} already has an account", code="account_exists")
             uow.accounts.set_roles(account_id, sorted({r.value for r in roles} | {"listener"}))
             uow.accounts.mark_verified(account_id, self.clock.now())
             uow.accounts.audit(account_id, self._event("created_by_operator", None))
@@ -183,25 +201,13 @@ class AccountService:
         with self.uow() as uow:
             return uow.accounts.all(limit, offset)
 
-    def disable(self, email: str) -> Account:
-        now = self.clock.now()
-        with self.uow() as uow:
-            account_id = uow.accounts.id_by_email(normalise_email(email))
-            if account_id is None:
-                raise NotFound(f"no account for {email}")
-            uow.accounts.set_disabled(account_id, now)
-            uow.accounts.revoke_sessions(account_id, now)
-            uow.accounts.audit(account_id, self._event("disabled_by_operator", None))
-            uow.commit()
-        return self.profile(account_id)
-
     # -- helpers -------------------------------------------------------------------------
-    def _check_profile(self, cmd: SignUp) -> None:
-        if not 1 <= len(cmd.display_name.strip()) <= 100:
+    def _check_profile(self, display_name: str, country: str, birth_date: date) -> None:
+        if not 1 <= len(display_name.strip()) <= 100:
             raise InvalidRequest("a display name of 1 to 100 characters", code="invalid_name")
-        if cmd.country.upper() not in ISO_COUNTRIES:
-            raise InvalidRequest(f"unknown country {cmd.country!r}", code="unknown_country")
-        if not old_enough(cmd.birth_date, self.clock.now().date()):
+        if country.upper() not in ISO_COUNTRIES:
+            raise InvalidRequest(f"unknown country {country!r}", code="unknown_country")
+        if not old_enough(birth_date, self.clock.now().date()):
             raise InvalidRequest("you must be at least 13 to sign up", code="too_young")
 
     def _new_token(self, uow: UnitOfWork, account_id: int, purpose: str) -> str:
@@ -210,14 +216,12 @@ class AccountService:
         uow.accounts.add_token(account_id, purpose, token_hash(token), expires, {})
         return token
 
-    def _send_already_registered(self, email: str) -> None:
-        self.mailer.send(
-            Email(
-                to=email,
-                subject="You already have a Cadenza account",
-                text="Someone (maybe you) tried to sign up with this address, which already has "
-                f"an account. To sign in or reset your password: {self.public_url}/login\n",
-            )
+    def _already_registered(self, email: str) -> Email:
+        return Email(
+            to=email,
+            subject="You already have a Cadenza account",
+            text="Someone (maybe you) tried to sign up with this address, which already has "
+            f"an account. To sign in or reset your password: {self.public_url}/login\n",
         )
 
     def _event(self, kind: str, ip: str | None) -> AuditEvent:

@@ -86,7 +86,8 @@ class DistributorAccess:
                 unusable = hasher.hash(secrets.token_urlsafe(32))  # signs in only after a reset
                 account_id = uow.accounts.add(
                     OPERATOR_ACCOUNT, unusable, name[:100], "US", date(2000, 1, 1)
-                )
+                ) or uow.accounts.id_by_email(OPERATOR_ACCOUNT)  # or made this very moment
+                assert account_id is not None
                 uow.accounts.set_roles(account_id, [Role.DISTRIBUTOR.value, Role.LISTENER.value])
                 uow.accounts.mark_verified(account_id, self.clock.now())
             uow.accounts.add_api_key(

@@ -4,6 +4,10 @@ Failures count against the account twice over, apart: from devices the owner has
 before, and from everywhere else. A guesser fills only the second bucket, so the owner's own phone
 still gets in. Per IP address, failures make every further attempt from that address wait longer,
 and past a threshold each attempt needs a solved proof of work instead.
+
+A password asked again of a signed-in user (to change it, delete the account, turn two-factor
+off) counts exactly like a login from a stranger's device, so a stolen access token is no way
+to guess the password without limit.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from cadenza.domain.accounts import (
     failure_delay,
     pow_difficulty,
 )
-from cadenza.domain.errors import ChallengeRequired, TooManyAttempts
+from cadenza.domain.errors import ChallengeRequired, TooManyAttempts, Unauthorized
 from cadenza.ports import Clock, UnitOfWork
 from cadenza.services.proof_of_work import ProofOfWork
 
@@ -72,6 +76,27 @@ class LoginGuard:
                 retry_after=max(1.0, (last + FAILURE_WINDOW - now).total_seconds()),
             )
         self._wait(count, last)
+
+    def check_reentry(
+        self, email: str, ip: str | None, right: Callable[[], bool], message: str
+    ) -> None:
+        """Check a password (and code) re-entered by a signed-in user, counting a wrong one
+        against the account's strangers' bucket and the caller's address, as a login would."""
+        keys = self.keys(email, False, ip)
+        self.check_account(keys[0])
+        now = self.clock.now()
+        with self.uow() as uow:
+            count, last = uow.accounts.failures(keys[1], now - FAILURE_WINDOW)
+        if pow_difficulty(count) and last is not None:  # no challenge here: just wait
+            raise TooManyAttempts(
+                "too many failed attempts from your network; try again later",
+                retry_after=max(1.0, (last + FAILURE_WINDOW - now).total_seconds()),
+            )
+        self._wait(count, last)
+        reserved = self.reserve(keys)
+        if not right():
+            raise Unauthorized(message, code="invalid_credentials")
+        self.release(reserved)
 
     def ip_key(self, ip: str | None) -> str:
         return f"ip:{ip or 'unknown'}"

@@ -44,15 +44,14 @@ class ProofOfWork:
         return self._spend(challenge)
 
     def _spend(self, challenge: str) -> bool:
-        key = "pow-spent:" + hashlib.sha256(challenge.encode()).hexdigest()[:40]
+        """One INSERT decides: of two logins spending one challenge at the same instant, one
+        wins and the other is asked for a new challenge."""
+        digest = hashlib.sha256(challenge.encode()).hexdigest()
         now = self.clock.now()
         with self.uow() as uow:
-            used, _ = uow.accounts.failures(key, now - 2 * POW_TTL)
-            if used:
-                return False
-            uow.accounts.record_failure([key], now)  # the event table doubles as the spent list
+            spent = uow.accounts.spend_challenge(digest, now, now - 2 * POW_TTL)
             uow.commit()
-        return True
+        return spent
 
     def _sign(self, body: str, ip: str | None) -> str:
         message = f"{body}|{ip or 'unknown'}".encode()

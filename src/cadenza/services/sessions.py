@@ -18,10 +18,10 @@ from cadenza.domain.accounts import (
 )
 from cadenza.domain.errors import CadenzaError, NotFound, Unauthorized
 from cadenza.domain.mail import Email, normalise_email
-from cadenza.domain.two_factor import use_recovery_code
-from cadenza.ports import Clock, Credentials, Mailer, PasswordHasher, Totp, UnitOfWork
+from cadenza.ports import Clock, Credentials, PasswordHasher, Totp, UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
+from cadenza.services.second_factor import spend_second_factor
 
 
 @dataclass(frozen=True)
@@ -57,14 +57,13 @@ class SessionService:
         self,
         uow: Callable[[], UnitOfWork],
         hasher: PasswordHasher,
-        mailer: Mailer,
         clock: Clock,
         tokens: AccessTokens,
         guard: LoginGuard,
         totp: Totp,
         lock_link: LockLink,
     ) -> None:
-        self.uow, self.hasher, self.mailer, self.clock = uow, hasher, mailer, clock
+        self.uow, self.hasher, self.clock = uow, hasher, clock
         self.tokens, self.guard, self.totp, self.lock_link = tokens, guard, totp, lock_link
 
     def login(self, attempt: LoginAttempt) -> TokenPair:
@@ -81,15 +80,17 @@ class SessionService:
         if creds is None:
             self.hasher.dummy_verify()  # the same time as a real check: no enumeration by timing
             raise Unauthorized(INVALID, code="invalid_credentials")
-        if not self.hasher.verify(creds.password_hash, attempt.password):
-            self._audit(creds.account_id, "login_failed", attempt)
+        right = self.hasher.verify(creds.password_hash, attempt.password)
+        if not right or creds.disabled or creds.locked:
+            # A locked or disabled account answers as a wrong password does, whatever the
+            # password, and the attempt counts as a failure either way: a distinct answer (or
+            # an uncounted attempt) after a right password would confirm it to a guesser. The
+            # owner needs no hint from here: locking mailed them a reset link (which unlocks,
+            # and /password-reset sends another), and a disabled account is the operator's.
+            kind = "login_refused_locked" if right else "login_failed"
+            self._audit(creds.account_id, kind, attempt)
             raise Unauthorized(INVALID, code="invalid_credentials")
         self.guard.release(reserved)
-        if creds.disabled or creds.locked:
-            raise Unauthorized(
-                "this account is locked; reset the password or contact the operator",
-                code="account_locked",
-            )
         device_country = known.last_country if known else None
         self._second_factor(
             creds,
@@ -100,8 +101,8 @@ class SessionService:
             keys=keys,
         )
         if self.hasher.needs_rehash(creds.password_hash):
-            self._rehash(creds.account_id, attempt.password)
-        return self._start(creds.account_id, attempt, device_key, new_device=not known)
+            self._rehash(creds, attempt.password)
+        return self._start(creds, attempt, device_key, new_device=not known)
 
     def refresh(self, refresh_token: str) -> TokenPair:
         now = self.clock.now()
@@ -182,34 +183,11 @@ class SessionService:
             raise SecondFactorRequired(
                 "enter the code from your authenticator app", code="totp_required"
             )
-        assert creds.totp_secret is not None
-        now = self.clock.now()
-        step = self.totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
         with self.uow() as uow:
-            if step is not None and uow.accounts.advance_totp_step(creds.account_id, step):
-                pass
-            elif not self._spend_recovery_code(uow, creds.account_id, code):
+            if not spend_second_factor(uow, self.totp, creds, code, self.clock.now()):
                 self.guard.failed(keys)
                 raise Unauthorized("the two-factor code is not right", code="invalid_totp")
             uow.commit()
-
-    def _spend_recovery_code(self, uow: UnitOfWork, account_id: int, code: str) -> bool:
-        stored = uow.accounts.recovery_codes(account_id)
-        remaining = use_recovery_code(stored, code) if stored else None
-        if remaining is None:
-            return False
-        uow.accounts.set_recovery_codes(account_id, remaining)
-        uow.accounts.audit(
-            account_id,
-            AuditEvent(
-                "recovery_code_used",
-                self.clock.now(),
-                None,
-                None,
-                {"remaining": str(remaining.remaining)},
-            ),
-        )
-        return True
 
     def _check_email_code(
         self, account_id: int, attempt: LoginAttempt, device_key: str, keys: list[str]
@@ -237,48 +215,62 @@ class SessionService:
                 {},
             )
             account = uow.accounts.get(account_id)
+            assert account is not None
             uow.accounts.audit(account_id, self._event("step_up_sent", attempt))
-            uow.commit()
-        assert account is not None
-        self.mailer.send(
-            Email(
-                to=account.email,
-                subject="Your Cadenza sign-in code",  # subjects are logged: no code here
-                text=f"Someone is signing in to your account from {attempt.device_name!r}. "
-                f"If it is you, enter this code: {code}\nIt expires in 10 minutes. If it is not "
-                "you, change your password: the person knows it.\n",
+            uow.mail.add(
+                Email(
+                    to=account.email,
+                    subject="Your Cadenza sign-in code",  # subjects are logged: no code here
+                    text=f"Someone is signing in to your account from {attempt.device_name!r}. "
+                    f"If it is you, enter this code: {code}\nIt expires in 10 minutes. If it is "
+                    "not you, change your password: the person knows it.\n",
+                ),
+                now,
             )
-        )
+            uow.commit()
         raise SecondFactorRequired(
             "a sign-in code was sent to your e-mail address: enter it to continue",
             code="email_code_required",
         )
 
     def _start(
-        self, account_id: int, attempt: LoginAttempt, device_key: str, *, new_device: bool
+        self, creds: Credentials, attempt: LoginAttempt, device_key: str, *, new_device: bool
     ) -> TokenPair:
         now = self.clock.now()
         refresh = new_secret_token()
+        account_id = creds.account_id
         with self.uow() as uow:
             device_id = uow.accounts.save_device(
                 account_id, device_key, attempt.device_name[:100], attempt.country, now
             )
+            # The session carries the credentials version the password was checked against: a
+            # reset, lock or disable committed meanwhile has raised it, and the session is dead.
             session_id = uow.accounts.start_session(
-                account_id, device_id, token_hash(refresh), now, now + REFRESH_TOKEN_TTL
+                account_id,
+                device_id,
+                token_hash(refresh),
+                now,
+                now + REFRESH_TOKEN_TTL,
+                creds.version,
             )
+            current = uow.accounts.credentials(account_id)
+            if current is None or current.version != creds.version:
+                raise Unauthorized(INVALID, code="invalid_credentials")
             uow.accounts.audit(account_id, self._event("logged_in", attempt))
             account = uow.accounts.get(account_id)
-            lock = self.lock_link(uow, account_id) if new_device else ""
-            uow.commit()
-        if new_device and account is not None:
-            self.mailer.send(
-                Email(
-                    to=account.email,
-                    subject="New sign-in to your Cadenza account",
-                    text=f"Your account was just used on a new device: {attempt.device_name!r}.\n"
-                    f"If this wasn't you, lock your account and end every session:\n{lock}\n",
+            if new_device and account is not None:
+                lock = self.lock_link(uow, account_id)
+                uow.mail.add(
+                    Email(
+                        to=account.email,
+                        subject="New sign-in to your Cadenza account",
+                        text=f"Your account was just used on a new device: "
+                        f"{attempt.device_name!r}.\nIf this wasn't you, lock your account and "
+                        f"end every session:\n{lock}\n",
+                    ),
+                    now,
                 )
-            )
+            uow.commit()
         return self._pair(account_id, session_id, refresh)
 
     def _pair(self, account_id: int, session_id: int, refresh: str) -> TokenPair:
@@ -286,9 +278,11 @@ class SessionService:
         access = self.tokens.issue(account_id, session_id, expires)
         return TokenPair(access, refresh, int(ACCESS_TOKEN_TTL.total_seconds()))
 
-    def _rehash(self, account_id: int, password: str) -> None:
+    def _rehash(self, creds: Credentials, password: str) -> None:
+        # Only over the hash that was checked: a reset committed meanwhile stays.
+        new_hash = self.hasher.hash(password)
         with self.uow() as uow:
-            uow.accounts.set_password_hash(account_id, self.hasher.hash(password))
+            uow.accounts.set_password_hash(creds.account_id, new_hash, if_version=creds.version)
             uow.commit()
 
     def _revoke_replayed(self, uow: UnitOfWork, session_id: int, now: datetime) -> int | None:

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cadenza.domain.accounts import AuditEvent
-from cadenza.domain.errors import Conflict, InvalidRequest, Unauthorized
+from cadenza.domain.errors import Conflict, InvalidRequest
 from cadenza.domain.mail import Email
 from cadenza.domain.two_factor import new_recovery_codes
-from cadenza.ports import Clock, Mailer, PasswordHasher, Totp, UnitOfWork
+from cadenza.ports import Clock, Credentials, Totp, UnitOfWork
+from cadenza.services.reentry import PasswordReentry
+from cadenza.services.second_factor import spend_second_factor
 
 
 @dataclass(frozen=True)
@@ -24,27 +26,21 @@ class TwoFactorService:
         self,
         uow: Callable[[], UnitOfWork],
         totp: Totp,
-        hasher: PasswordHasher,
-        mailer: Mailer,
         clock: Clock,
         qr_svg: Callable[[str], str],
+        reentry: PasswordReentry,
     ) -> None:
-        self.uow, self.totp, self.hasher, self.mailer = uow, totp, hasher, mailer
-        self.clock, self.qr_svg = clock, qr_svg
+        self.uow, self.totp, self.clock = uow, totp, clock
+        self.qr_svg, self.reentry = qr_svg, reentry
 
-    def begin(self, account_id: int, password: str) -> TwoFactorSetup:
+    def begin(self, account_id: int, password: str, ip: str | None) -> TwoFactorSetup:
         """A new secret to scan; two-factor is on only once a code from it is confirmed. The
         password is asked again: a stolen session must not be able to lock the owner out."""
+        account = self.reentry.confirm(account_id, password, ip)
+        if account.two_factor:
+            raise Conflict("two-factor is already on", code="two_factor_on")
         secret = self.totp.new_secret()
         with self.uow() as uow:
-            creds = uow.accounts.credentials(account_id)
-            assert creds is not None
-            if not self.hasher.verify(creds.password_hash, password):
-                raise Unauthorized("the password is not right", code="invalid_credentials")
-            account = uow.accounts.get(account_id)
-            assert account is not None
-            if account.two_factor:
-                raise Conflict("two-factor is already on", code="two_factor_on")
             uow.accounts.set_pending_totp(account_id, secret)
             uow.commit()
         uri = self.totp.provisioning_uri(secret, account.email)
@@ -67,41 +63,48 @@ class TwoFactorService:
             uow.accounts.audit(
                 account_id, AuditEvent("two_factor_on", self.clock.now(), None, None)
             )
-            account = uow.accounts.get(account_id)
+            self._notify(uow, account_id, "Two-factor sign-in is now on for your Cadenza account.")
             uow.commit()
-        assert account is not None
-        self._notify(account.email, "Two-factor sign-in is now on for your Cadenza account.")
         return codes
 
-    def reset(self, account_id: int) -> None:
-        """For operators: turn two-factor off for an owner who lost every factor."""
+    def disable(self, account_id: int, password: str, code: str, ip: str | None) -> None:
+        """Turning two-factor off takes the password and a current code (authenticator or
+        recovery): whoever holds a stolen session and the password still lacks the phone. One
+        answer for either being wrong, so it never confirms the password alone."""
         with self.uow() as uow:
-            uow.accounts.set_two_factor(account_id, None, None)
-            uow.accounts.audit(
-                account_id, AuditEvent("two_factor_reset_by_operator", self.clock.now(), None, None)
-            )
-            uow.commit()
-
-    def disable(self, account_id: int, password: str) -> None:
-        with self.uow() as uow:
-            creds = uow.accounts.credentials(account_id)
-            assert creds is not None
-            if not self.hasher.verify(creds.password_hash, password):
-                raise Unauthorized("the password is not right", code="invalid_credentials")
-            uow.accounts.set_two_factor(account_id, None, None)
-            uow.accounts.audit(
-                account_id, AuditEvent("two_factor_off", self.clock.now(), None, None)
-            )
             account = uow.accounts.get(account_id)
-            uow.commit()
-        assert account is not None
-        self._notify(account.email, "Two-factor sign-in was turned off for your Cadenza account.")
+        if account is None or not account.two_factor:
+            raise Conflict("two-factor is already off", code="two_factor_off")
 
-    def _notify(self, email: str, text: str) -> None:
-        self.mailer.send(
+        def code_right(creds: Credentials) -> bool:
+            with self.uow() as uow:
+                spent = spend_second_factor(uow, self.totp, creds, code, self.clock.now())
+                uow.commit()
+            return spent
+
+        self.reentry.confirm(
+            account_id,
+            password,
+            ip,
+            message="the password or the code is not right",
+            and_also=code_right,
+        )
+        with self.uow() as uow:
+            uow.accounts.set_two_factor(account_id, None, None)
+            uow.accounts.audit(account_id, AuditEvent("two_factor_off", self.clock.now(), ip, None))
+            self._notify(
+                uow, account_id, "Two-factor sign-in was turned off for your Cadenza account."
+            )
+            uow.commit()
+
+    def _notify(self, uow: UnitOfWork, account_id: int, text: str) -> None:
+        account = uow.accounts.get(account_id)
+        assert account is not None
+        uow.mail.add(
             Email(
-                to=email,
+                to=account.email,
                 subject="Your Cadenza sign-in settings changed",
                 text=f"{text}\nIf this wasn't you, reset your password now.\n",
-            )
+            ),
+            self.clock.now(),
         )

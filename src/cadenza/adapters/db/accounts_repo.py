@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.inserts import insert_on_conflict
+from cadenza.adapters.db.models import ArtistRow
 from cadenza.adapters.db.models_accounts import (
+    AccountArtistRow,
     ApiKeyRow,
     AuditRow,
     DeviceRow,
     LoginFailureRow,
     OneTimeTokenRow,
+    RefreshTokenRow,
     SessionRow,
+    SpentChallengeRow,
     UserRow,
 )
 from cadenza.adapters.db.models_billing import MembershipRow, SubscriptionRow
@@ -26,7 +31,7 @@ from cadenza.domain.accounts import (
     Scope,
     SessionView,
 )
-from cadenza.domain.catalog import as_utc
+from cadenza.domain.catalog import ArtistRef, as_utc
 from cadenza.domain.two_factor import RecoveryCodes
 from cadenza.ports import Credentials
 
@@ -38,20 +43,26 @@ class SqlAccounts:
     # -- accounts ------------------------------------------------------------------------
     def add(
         self, email: str, password_hash: str, display_name: str, country: str, birth_date: date
-    ) -> int:
-        row = UserRow(
-            email=email.lower(),
-            password_hash=password_hash,
-            display_name=display_name,
-            country=country,
-            birth_date=birth_date,
-            roles=[Role.LISTENER.value],
-            plan="free",
-            created_at=datetime.now(UTC),
-        )
-        self.s.add(row)
-        self.s.flush()
-        return row.id
+    ) -> int | None:
+        # ON CONFLICT: a sign-up racing another for the same address waits for it, then
+        # adds nothing, instead of failing on the unique e-mail.
+        added = self.s.execute(
+            insert_on_conflict(self.s, UserRow)
+            .values(
+                email=email.lower(),
+                password_hash=password_hash,
+                display_name=display_name,
+                country=country,
+                birth_date=birth_date,
+                roles=[Role.LISTENER.value],
+                plan="free",
+                created_at=datetime.now(UTC),
+                credentials_version=0,
+            )
+            .on_conflict_do_nothing(index_elements=["email"])
+            .returning(UserRow.id)
+        ).scalar()
+        return int(added) if added is not None else None
 
     def get(self, account_id: int) -> Account | None:
         row = self.s.get(UserRow, account_id)
@@ -61,8 +72,20 @@ class SqlAccounts:
         return self.s.scalar(select(UserRow.id).where(UserRow.email == email.lower()))
 
     def all(self, limit: int, offset: int) -> list[Account]:
-        rows = self.s.scalars(select(UserRow).order_by(UserRow.id).limit(limit).offset(offset))
-        return [_account(r) for r in rows]
+        return self.search(None, limit, offset)
+
+    def search(self, query: str | None, limit: int, offset: int) -> list[Account]:
+        found = select(UserRow).order_by(UserRow.id).limit(limit).offset(offset)
+        if query:
+            plain = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{plain}%"
+            found = found.where(
+                or_(
+                    func.lower(UserRow.email).like(pattern, escape="\\"),
+                    func.lower(UserRow.display_name).like(pattern, escape="\\"),
+                )
+            )
+        return [_account(r) for r in self.s.scalars(found)]
 
     def credentials(self, account_id: int) -> Credentials | None:
         row = self.s.get(UserRow, account_id)
@@ -75,10 +98,56 @@ class SqlAccounts:
             row.totp_last_step,
             row.disabled_at is not None,
             row.locked_at is not None,
+            row.credentials_version,
         )
 
-    def set_password_hash(self, account_id: int, password_hash: str) -> None:
-        self._set(account_id, password_hash=password_hash)
+    def bump_credentials(self, account_id: int, keep_session: int | None = None) -> None:
+        self._set(account_id, credentials_version=UserRow.credentials_version + 1)
+        if keep_session is not None:
+            current = select(UserRow.credentials_version).where(UserRow.id == account_id)
+            self.s.execute(
+                update(SessionRow)
+                .where(SessionRow.id == keep_session, SessionRow.user_id == account_id)
+                .values(credentials_version=current.scalar_subquery())
+            )
+
+    # -- artist profiles -----------------------------------------------------------------
+    def link_artist(self, account_id: int, artist_id: int, now: datetime) -> bool:
+        added = self.s.execute(
+            insert_on_conflict(self.s, AccountArtistRow)
+            .values(user_id=account_id, artist_id=artist_id, linked_at=now)
+            .on_conflict_do_nothing(index_elements=["user_id", "artist_id"])
+            .returning(AccountArtistRow.artist_id)
+        ).scalar()
+        return added is not None
+
+    def unlink_artist(self, account_id: int, artist_id: int) -> bool:
+        done = self.s.execute(
+            delete(AccountArtistRow).where(
+                AccountArtistRow.user_id == account_id, AccountArtistRow.artist_id == artist_id
+            )
+        )
+        return getattr(done, "rowcount", 0) == 1
+
+    def unlink_all_artists(self, account_id: int) -> None:
+        self.s.execute(delete(AccountArtistRow).where(AccountArtistRow.user_id == account_id))
+
+    def linked_artists(self, account_id: int) -> list[ArtistRef]:
+        rows = self.s.execute(
+            select(ArtistRow.id, ArtistRow.name)
+            .join(AccountArtistRow, AccountArtistRow.artist_id == ArtistRow.id)
+            .where(AccountArtistRow.user_id == account_id)
+            .order_by(ArtistRow.name, ArtistRow.id)
+        )
+        return [ArtistRef(i, name) for i, name in rows]
+
+    def set_password_hash(
+        self, account_id: int, password_hash: str, if_version: int | None = None
+    ) -> None:
+        query = update(UserRow).where(UserRow.id == account_id)
+        if if_version is not None:
+            query = query.where(UserRow.credentials_version == if_version)
+        self.s.execute(query.values(password_hash=password_hash))
 
     def mark_verified(self, account_id: int, at: datetime) -> None:
         self._set(account_id, email_verified_at=at)
@@ -273,26 +342,26 @@ class SqlAccounts:
 
     # -- devices and sessions ------------------------------------------------------------
     def device(self, account_id: int, device_key: str) -> Device | None:
-        row = self._device_row(account_id, device_key)
-        return _device(row) if row else None
-
-    def _device_row(self, account_id: int, device_key: str) -> DeviceRow | None:
-        return self.s.scalar(
+        row = self.s.scalar(
             select(DeviceRow).where(
                 DeviceRow.user_id == account_id, DeviceRow.device_key == device_key
             )
         )
+        return _device(row) if row else None
 
     def save_device(
         self, account_id: int, device_key: str, name: str, country: str | None, now: datetime
     ) -> int:
-        row = self._device_row(account_id, device_key)
-        if row is None:
-            row = DeviceRow(user_id=account_id, device_key=device_key, first_seen=now)
-            self.s.add(row)
-        row.name, row.last_country, row.last_seen = name, country, now
-        self.s.flush()
-        return row.id
+        # An upsert: two first logins from one device at the same moment both land on one row.
+        seen = {"name": name, "last_country": country, "last_seen": now}
+        return int(
+            self.s.execute(
+                insert_on_conflict(self.s, DeviceRow)
+                .values(user_id=account_id, device_key=device_key, first_seen=now, **seen)
+                .on_conflict_do_update(index_elements=["user_id", "device_key"], set_=seen)
+                .returning(DeviceRow.id)
+            ).scalar_one()
+        )
 
     def start_session(
         self,
@@ -301,43 +370,51 @@ class SqlAccounts:
         refresh_hash: str,
         now: datetime,
         expires_at: datetime,
+        credentials_version: int,
     ) -> int:
         row = SessionRow(
             user_id=account_id,
             device_id=device_id,
             refresh_hash=refresh_hash,
+            credentials_version=credentials_version,
             created_at=now,
             last_used=now,
             expires_at=expires_at,
         )
         self.s.add(row)
         self.s.flush()
+        self.s.add(RefreshTokenRow(token_hash=refresh_hash, session_id=row.id, issued_at=now))
         return row.id
 
     def rotate(self, refresh_hash: str, new_hash: str, now: datetime) -> tuple[int, int] | None:
-        row = self.s.scalar(select(SessionRow).where(SessionRow.refresh_hash == refresh_hash))
-        if row is None or row.revoked_at is not None or as_utc(row.expires_at) <= now:
+        row = self.s.scalar(_live_sessions(now).where(SessionRow.refresh_hash == refresh_hash))
+        if row is None:
             return None
         done = self.s.execute(
             update(SessionRow)
             .where(SessionRow.id == row.id, SessionRow.refresh_hash == refresh_hash)
-            .values(refresh_hash=new_hash, previous_hash=refresh_hash, last_used=now)
+            .values(refresh_hash=new_hash, last_used=now)
         )
         if getattr(done, "rowcount", 0) != 1:  # a concurrent refresh won the race
             return None
+        self.s.add(RefreshTokenRow(token_hash=new_hash, session_id=row.id, issued_at=now))
         return row.id, row.user_id
 
     def session_of_spent_token(self, refresh_hash: str) -> int | None:
-        return self.s.scalar(select(SessionRow.id).where(SessionRow.previous_hash == refresh_hash))
+        return self.s.scalar(
+            select(RefreshTokenRow.session_id)
+            .join(SessionRow, SessionRow.id == RefreshTokenRow.session_id)
+            .where(
+                RefreshTokenRow.token_hash == refresh_hash,
+                SessionRow.refresh_hash != refresh_hash,
+            )
+        )
 
     def session_live(self, session_id: int, account_id: int, now: datetime) -> bool:
-        row = self.s.get(SessionRow, session_id)
-        return (
-            row is not None
-            and row.user_id == account_id
-            and row.revoked_at is None
-            and as_utc(row.expires_at) > now
+        live = _live_sessions(now).where(
+            SessionRow.id == session_id, SessionRow.user_id == account_id
         )
+        return self.s.scalar(live) is not None
 
     def session_owner(self, session_id: int) -> int | None:
         return self.s.scalar(select(SessionRow.user_id).where(SessionRow.id == session_id))
@@ -387,6 +464,19 @@ class SqlAccounts:
     def forget_failures(self, before: datetime) -> None:
         self.s.execute(delete(LoginFailureRow).where(LoginFailureRow.at < before))
 
+    def spend_challenge(self, digest: str, now: datetime, forget_before: datetime) -> bool:
+        spent = self.s.execute(
+            insert_on_conflict(self.s, SpentChallengeRow)
+            .values(digest=digest, spent_at=now)
+            .on_conflict_do_nothing(index_elements=["digest"])
+            .returning(SpentChallengeRow.digest)
+        ).scalar()
+        if digest.startswith("0"):  # now and then, forget challenges long expired
+            self.s.execute(
+                delete(SpentChallengeRow).where(SpentChallengeRow.spent_at < forget_before)
+            )
+        return spent is not None  # RETURNING: an ORM insert's rowcount is not reliable
+
     def audit(self, account_id: int, event: AuditEvent) -> None:
         self.s.add(
             AuditRow(
@@ -407,6 +497,20 @@ class SqlAccounts:
             .limit(limit)
         )
         return [AuditEvent(r.kind, as_utc(r.at), r.ip, r.device, dict(r.detail)) for r in rows]
+
+
+def _live_sessions(now: datetime) -> Select[SessionRow]:
+    """Sessions not ended, not expired, and signed in with their account's current credentials
+    (a password change, reset, lock or disable raises the account's version)."""
+    return (
+        select(SessionRow)
+        .join(UserRow, UserRow.id == SessionRow.user_id)
+        .where(
+            SessionRow.revoked_at.is_(None),
+            SessionRow.expires_at > now,
+            SessionRow.credentials_version == UserRow.credentials_version,
+        )
+    )
 
 
 def _account(row: UserRow) -> Account:

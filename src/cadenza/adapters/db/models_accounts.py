@@ -1,10 +1,11 @@
-"""SQLAlchemy tables for accounts, devices, sessions, one-time tokens and the audit log."""
+"""SQLAlchemy tables for accounts, devices, sessions, one-time tokens, the audit log and the
+outgoing mail queue."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db.models import Base
@@ -30,6 +31,9 @@ class UserRow(Base):
     # {"salt": ..., "digests": [...]}: salted hashes of the unused recovery codes
     recovery_codes: Mapped[dict[str, object] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Raised by a password change or reset, a lock or a disable: a session signed in with
+    # older credentials is dead, even one whose login raced the change.
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DeviceRow(Base):
@@ -54,12 +58,24 @@ class SessionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
-    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    previous_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)  # the live one
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class RefreshTokenRow(Base):
+    """Every refresh token a session was ever given: any of them but the live one, sent
+    again, is a stolen copy and ends the session."""
+
+    __tablename__ = "refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class OneTimeTokenRow(Base):
@@ -109,3 +125,42 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SpentChallengeRow(Base):
+    """A proof-of-work challenge that was used: the primary key lets only one use win."""
+
+    __tablename__ = "spent_challenges"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AccountArtistRow(Base):
+    """An artist account speaks for these catalog artists."""
+
+    __tablename__ = "account_artists"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    artist_id: Mapped[int] = mapped_column(
+        ForeignKey("artists.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class MailRow(Base):
+    """A message waiting to go out. Written in the transaction that decided to send it, so a
+    request never waits on the mail server and a crash loses nothing; deleted once sent."""
+
+    __tablename__ = "mail_queue"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # gave up

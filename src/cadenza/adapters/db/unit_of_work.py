@@ -1,6 +1,9 @@
-"""One transaction over the catalog, the library scan, deliveries, accounts and ads."""
+"""One transaction over the catalog, library, deliveries, accounts, plans, listening, ads
+and outgoing mail."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +14,7 @@ from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
+from cadenza.adapters.db.mail_repo import SqlMailQueue
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -18,8 +22,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], mail_queued: Callable[[], None] | None = None
+    ) -> None:
         self._sessions = sessions
+        self._mail_queued = mail_queued  # wakes the mail worker once queued mail is committed
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session: Session = self._sessions()
@@ -30,6 +37,7 @@ class SqlUnitOfWork:
         self.billing = SqlBilling(self.session)
         self.listening = SqlListening(self.session)
         self.ads = SqlAds(self.session)
+        self.mail = SqlMailQueue(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -38,6 +46,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        if self.mail.added and self._mail_queued is not None:
+            self.mail.added = False
+            self._mail_queued()
 
     def rollback(self) -> None:
         self.session.rollback()

@@ -29,7 +29,7 @@ class OutboxMailer:
 
     def send(self, email: Email) -> None:
         now = datetime.now(UTC)
-        data = build_message(email, self.sender, now).as_bytes(policy=policy.SMTP)
+        data = build_message(email, self.sender, now, eight_bit=True).as_bytes(policy=policy.SMTP)
         name = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex}.eml"
         _write_atomically(self.folder / name, data)
         # Bodies carry secrets (reset links, codes): only the envelope is logged.

@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.deps import AppDep, CurrentSession, client_ip
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.accounts import SignUp
@@ -151,7 +151,3 @@ def request_country(request: Request, header: str | None) -> str | None:
     """The client's country as the trusted proxy's header gives it, if it is a real one."""
     value = request.headers.get(header, "").strip().upper() if header else ""
     return value if value in ISO_COUNTRIES else None
-
-
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None

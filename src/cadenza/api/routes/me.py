@@ -1,4 +1,5 @@
-"""The signed-in listener's own account: profile, sessions and devices, security events."""
+"""The signed-in listener's own account: profile, sessions and devices, security events, and
+an artist account's artist profiles."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
-from cadenza.api.schemas import AccountOut
+from cadenza.api.deps import AppDep, ClientIp, CurrentSession, Id
+from cadenza.api.schemas import AccountOut, ArtistProfileOut
 from cadenza.domain.accounts import ApiKey, Scope
 
 router = APIRouter(prefix="/api/v1/me", tags=["me"])
@@ -32,7 +33,23 @@ class SecurityEventOut(BaseModel):
 
 @router.get("", response_model=AccountOut)
 def me(session: CurrentSession, app: AppDep) -> AccountOut:
-    return AccountOut.of(app.accounts.profile(session.account_id))
+    account_id = session.account_id
+    return AccountOut.of(app.accounts.profile(account_id), app.accounts.linked_artists(account_id))
+
+
+@router.get("/artists", response_model=list[ArtistProfileOut])
+def my_artist_profiles(session: CurrentSession, app: AppDep) -> list[ArtistProfileOut]:
+    """An artist account's artist profiles with every release, out yet or not (403 for
+    accounts without the artist role)."""
+    now = app.clock.now()
+    return [ArtistProfileOut.of(a, now) for a in app.artist_profiles.mine(session.account_id)]
+
+
+@router.get("/artists/{artist_id}", response_model=ArtistProfileOut)
+def my_artist_profile(artist_id: Id, session: CurrentSession, app: AppDep) -> ArtistProfileOut:
+    """One of this account's artist profiles; another artist's is refused (403)."""
+    artist = app.artist_profiles.one(session.account_id, artist_id)
+    return ArtistProfileOut.of(artist, app.clock.now())
 
 
 @router.get("/sessions", response_model=list[SessionOut])
@@ -85,6 +102,11 @@ class CodeIn(BaseModel):
     code: str = Field(max_length=40)
 
 
+class PasswordAndCodeIn(BaseModel):
+    password: str = Field(max_length=1024)
+    code: str = Field(max_length=40, description="the authenticator's code or a recovery code")
+
+
 class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
 
@@ -94,18 +116,23 @@ class PasswordIn(BaseModel):
 
 
 @router.put("/password", status_code=status.HTTP_204_NO_CONTENT)
-def change_password(body: PasswordChangeIn, session: CurrentSession, app: AppDep) -> None:
-    """Every other session ends; this one stays."""
+def change_password(
+    body: PasswordChangeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> None:
+    """Every other session ends; this one stays. A wrong current password counts as a failed
+    login (429 after too many)."""
     app.passwords.change(
-        session.account_id, body.current_password, body.new_password, session.session_id
+        session.account_id, body.current_password, body.new_password, session.session_id, ip
     )
 
 
 @router.post("/two-factor", response_model=TwoFactorSetupOut)
-def start_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> TwoFactorSetupOut:
+def start_two_factor(
+    body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> TwoFactorSetupOut:
     """A secret and QR code for an authenticator app (the password again, first); confirm
     with a code to turn it on."""
-    setup = app.two_factor.begin(session.account_id, body.password)
+    setup = app.two_factor.begin(session.account_id, body.password, ip)
     return TwoFactorSetupOut(
         secret=setup.secret, provisioning_uri=setup.provisioning_uri, qr_svg=setup.qr_svg
     )
@@ -118,8 +145,11 @@ def confirm_two_factor(body: CodeIn, session: CurrentSession, app: AppDep) -> Re
 
 
 @router.post("/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
-def disable_two_factor(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
-    app.two_factor.disable(session.account_id, body.password)
+def disable_two_factor(
+    body: PasswordAndCodeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+) -> None:
+    """Turning two-factor off takes the password and a current code."""
+    app.two_factor.disable(session.account_id, body.password, body.code, ip)
 
 
 @router.get("/export")
@@ -129,9 +159,9 @@ def download_my_data(session: CurrentSession, app: AppDep) -> dict[str, object]:
 
 
 @router.post("/delete", status_code=status.HTTP_204_NO_CONTENT)
-def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep) -> None:
+def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp) -> None:
     """Deletes the account after the password is given again. There is no undo."""
-    app.accounts.delete(session.account_id, body.password)
+    app.accounts.delete(session.account_id, body.password, ip)
 
 
 class ApiKeyIn(BaseModel):

@@ -1,0 +1,30 @@
+"""Spending a second factor: the authenticator's code (each time-step once) or a recovery code
+(each once). The caller commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.two_factor import use_recovery_code
+from cadenza.ports import Credentials, Totp, UnitOfWork
+
+
+def spend_second_factor(
+    uow: UnitOfWork, totp: Totp, creds: Credentials, code: str, now: datetime
+) -> bool:
+    if creds.totp_secret is None or not code:
+        return False
+    step = totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
+    if step is not None and uow.accounts.advance_totp_step(creds.account_id, step):
+        return True
+    stored = uow.accounts.recovery_codes(creds.account_id)
+    remaining = use_recovery_code(stored, code) if stored else None
+    if remaining is None:
+        return False
+    uow.accounts.set_recovery_codes(creds.account_id, remaining)
+    uow.accounts.audit(
+        creds.account_id,
+        AuditEvent("recovery_code_used", now, None, None, {"remaining": str(remaining.remaining)}),
+    )
+    return True

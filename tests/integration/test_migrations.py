@@ -1,0 +1,73 @@
+"""The Alembic revisions build exactly the tables the models describe, and 0003 carries a
+0002 database's sessions over: their refresh tokens, spent or live, stay known."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from cadenza.adapters.db.engine import MIGRATIONS, make_engine
+from cadenza.adapters.db.models import Base
+from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.bootstrap import App
+
+
+def test_the_migrated_schema_is_the_models_schema(app: App) -> None:
+    with app.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def upgrade(engine_url: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = make_engine(engine_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+def test_sessions_from_0002_keep_their_refresh_history(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0002")
+    engine = make_engine(url)
+    now = datetime.now(UTC).isoformat()
+    with engine.begin() as db:
+        db.execute(
+            text(
+                "INSERT INTO users (id, email, password_hash, display_name, country, birth_date,"
+                " roles, plan, created_at) VALUES (1, 'ada@example.org', 'x', 'Ada', 'GB',"
+                " '1990-12-10', '[\"listener\"]', 'free', :now)"
+            ),
+            {"now": now},
+        )
+        db.execute(
+            text(
+                "INSERT INTO devices (id, user_id, device_key, name, first_seen, last_seen)"
+                " VALUES (1, 1, 'k', 'phone', :now, :now)"
+            ),
+            {"now": now},
+        )
+        db.execute(
+            text(
+                "INSERT INTO sessions (id, user_id, device_id, refresh_hash, previous_hash,"
+                " created_at, last_used, expires_at) VALUES (1, 1, 1, 'live', 'spent', :now,"
+                " :now, '2999-01-01 00:00:00')"
+            ),
+            {"now": now},
+        )
+    engine.dispose()
+    upgrade(url, "head")
+    engine = make_engine(url)
+    with SqlUnitOfWork(session_factory(engine)) as uow:
+        assert uow.accounts.session_of_spent_token("spent") == 1  # a replay, detected
+        assert uow.accounts.session_of_spent_token("live") is None  # the live one
+        assert uow.accounts.session_live(1, 1, datetime.now(UTC))
+    engine.dispose()
