@@ -20,7 +20,7 @@ ADMIN = "/api/v1/admin/users"
 
 def signed_in(client: TestClient, app: App, email: str, *roles: Role) -> dict[str, str]:
     """A verified account made by the operator, logged in (the e-mailed code answered)."""
-    app.accounts.create(email, PASSWORD, roles=list(roles), plan="free")
+    app.accounts.create(email, PASSWORD, roles=list(roles))
     asked = log_in(client, app, "desk", email=email)
     assert asked.json()["error"]["code"] == "email_code_required"
     code = re.search(r"enter this code: (\d{6})", body(mails(app)[-1]))
@@ -67,7 +67,7 @@ def test_admin_endpoints_answer_only_admins(accounts: TestClient, app: App) -> N
 def test_admins_find_users_page_by_page(accounts: TestClient, app: App) -> None:
     admin = signed_in(accounts, app, "root@example.org", Role.ADMIN)
     for n in range(5):
-        app.accounts.create(f"fan{n}@example.org", PASSWORD, roles=[], plan="free")
+        app.accounts.create(f"fan{n}@example.org", PASSWORD, roles=[])
     seen, url = [], f"{ADMIN}?limit=2"
     while url:
         page = accounts.get(url, headers=admin).json()

@@ -64,7 +64,7 @@ def test_link_an_artist_account_to_an_artist(settings: Settings, app: App) -> No
         uow.session.flush()
         artist_id = artist.id
         uow.commit()
-    app.accounts.create("band@example.org", PASSWORD, roles=[], plan="free")
+    app.accounts.create("band@example.org", PASSWORD, roles=[])
     listener = users(settings, "link-artist", "band@example.org", str(artist_id))
     assert listener.returncode == 2 and "not_an_artist" in listener.stderr
     band = app.admin.id_of("band@example.org")

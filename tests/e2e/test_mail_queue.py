@@ -18,7 +18,7 @@ from tests.integration.test_mail_smtp import Collector, free_port
 
 
 def make_account(app: App, email: str = "ada@example.org") -> None:
-    app.accounts.create(email, PASSWORD, roles=[], plan="free", display_name="Ada")
+    app.accounts.create(email, PASSWORD, roles=[], display_name="Ada")
 
 
 def test_a_reset_answers_the_same_while_the_mail_server_is_down(
