@@ -19,6 +19,7 @@ from cadenza.api.routes import (
     me,
     members,
     plans,
+    search,
     stream,
     students,
 )
@@ -78,4 +79,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(members.router)
     api.include_router(students.router)
     api.include_router(listening.router)
+    api.include_router(search.router)
     return api

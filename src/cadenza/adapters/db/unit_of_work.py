@@ -10,6 +10,7 @@ from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
+from cadenza.adapters.db.search_repo import SqlSearchIndex
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccounts(self.session)
         self.billing = SqlBilling(self.session)
         self.listening = SqlListening(self.session)
+        self.search = SqlSearchIndex(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -7,6 +7,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_accounts,
     models_billing,
     models_listening,
+    models_search,
 )
 from cadenza.adapters.db.models import Base
 
