@@ -26,6 +26,26 @@ POPULAR_WINDOW = timedelta(days=28)
 # "feat.", "ft." and friends say nothing about which song it is; "&" and "and" are one word.
 _FEATURING = {"feat", "ft", "featuring"}
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Letters that Unicode does not decompose but every listener spells without their accent.
+_LETTERS = str.maketrans(
+    {
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+    }
+)
 
 
 def _is_cjk(char: str) -> bool:
@@ -43,7 +63,7 @@ def _is_cjk(char: str) -> bool:
 def words(text: str) -> list[str]:
     """The folded words of a name: case and accents gone, '&' as 'and', CJK one character a word
     (those scripts put no spaces between words), "feat." and the like left out."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and ").translate(_LETTERS))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     spaced = "".join(f" {c} " if _is_cjk(c) else c for c in stripped)
     found = [w.replace("_", "") for w in _WORD.findall(spaced)]
@@ -71,7 +91,11 @@ class SearchQuery:
 
     @property
     def terms(self) -> list[str]:
-        return words(self.text)
+        """The typed words; "and" (or "&") only when it is all there is, since names write it
+        either way ("Simon & Garfunkel", "Jay-Z & Kanye West" of an album by both)."""
+        typed = words(self.text)
+        meaningful = [w for w in typed if w != "and"]
+        return meaningful or typed
 
     @property
     def has_filters(self) -> bool:
@@ -225,7 +249,7 @@ def text_score(terms: list[str], candidate: Candidate, variants: Expansion) -> f
     of the name, beats every word's start, beats words found among the artists; typos cost."""
     if not terms:
         return 50.0
-    name = candidate.name_words
+    name = " ".join(w for w in candidate.name_words.split() if w != "and" or not terms)
     everything = name + " " + candidate.other_words
     typed = " ".join(terms)
     penalty = 0.0
