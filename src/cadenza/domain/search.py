@@ -43,7 +43,7 @@ _LETTERS = str.maketrans(
         "Ł": "l",
         "đ": "d",
         "Đ": "d",
-        "ı": "i",
+        "\u0131": "i",  # dotless i
     }
 )
 
