@@ -19,7 +19,7 @@ from cadenza.domain.search import (
 )
 from cadenza.ports import SearchIndex, UnitOfWork
 
-CANDIDATES = 200  # entries the engine hands over per kind, ranked again here
+CANDIDATES = 60  # entries the engine hands over per kind, ranked again here
 
 
 @dataclass(frozen=True)

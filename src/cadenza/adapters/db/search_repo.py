@@ -58,8 +58,10 @@ from cadenza.domain.territories import WORLDWIDE
 
 E = SearchEntryRow
 BATCH = 2000
+WINDOW = 5  # text matches looked at per candidate asked for (visibility drops some)
+_KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
-_PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D"}
+_PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
 _TEXT_COLUMNS = ("name", "artists", "album")
 
 
@@ -195,10 +197,14 @@ class SqlSearchIndex:
         if not self.postgres:
             self.s.execute(
                 text(
-                    "INSERT INTO search_fts(rowid, name, artists, album, genres) "
-                    "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words)"
+                    "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
+                    "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
+                    ":kind_word)"
                 ),
-                [r | {"id": i} for r, i in zip(rows, ids, strict=True)],
+                [
+                    r | {"id": i, "kind_word": _KIND_WORD + r["kind"]}
+                    for r, i in zip(rows, ids, strict=True)
+                ],
             )
         vocabulary: set[str] = set()
         for r in rows:
@@ -288,7 +294,12 @@ class SqlSearchIndex:
         ).where(E.kind == kind.value)
         clauses = _text_clauses(kind, expansion, query)
         if clauses:
-            statement = self._matching(statement, clauses, limit)
+            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
+            # The engine ranks the text alone and hands over a window; filters that are not
+            # words (years, codes, tag:new) apply before that window, so none is cut off.
+            exact = query.isrc or query.upc or query.year_from is not None or query.tag_new
+            window = None if exact else limit * WINDOW
+            statement = self._matching(statement, clauses, limit, window)
         else:
             statement = statement.order_by(E.release_at.desc(), E.id).limit(limit)
         statement = statement.where(*self._filters(kind, query, viewer))
@@ -309,7 +320,11 @@ class SqlSearchIndex:
         ]
 
     def _matching(
-        self, statement: Select[Any], clauses: list[tuple[str, list[tuple[str, bool]]]], limit: int
+        self,
+        statement: Select[Any],
+        clauses: list[tuple[str, list[tuple[str, bool]]]],
+        limit: int,
+        window: int | None,
     ) -> Select[Any]:
         if self.postgres:
             tsquery = func.to_tsquery("simple", _pg_query(clauses))
@@ -319,13 +334,12 @@ class SqlSearchIndex:
                 .order_by(func.ts_rank(document, tsquery).desc(), E.id)
                 .limit(limit)
             )
+        # rank is bm25 with the column weights set in migration 0006 (name 10, artists 4...)
+        matching = "SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match"
         fts = (
-            text(
-                "SELECT rowid AS id, bm25(search_fts, 10.0, 4.0, 2.0, 0.0) AS rank "
-                "FROM search_fts WHERE search_fts MATCH :match"
-            )
+            text(matching + " ORDER BY rank LIMIT :window" if window else matching)
             .columns(id=E.id.type, rank=Float())
-            .bindparams(match=_fts_query(clauses))
+            .bindparams(match=_fts_query(clauses), **({"window": window} if window else {}))
             .subquery("fts")
         )
         return statement.join(fts, fts.c.id == E.id).order_by(fts.c.rank, E.id).limit(limit)

@@ -49,7 +49,8 @@ def upgrade() -> None:
             "setweight(to_tsvector('simple', name_words), 'A') || "
             "setweight(to_tsvector('simple', artist_words), 'B') || "
             "setweight(to_tsvector('simple', album_words), 'C') || "
-            "setweight(to_tsvector('simple', genre_words), 'D')) STORED"
+            "setweight(to_tsvector('simple', genre_words), 'D') || "
+            "setweight(to_tsvector('simple', 'kind' || kind), 'D')) STORED"
         )
         op.execute('CREATE INDEX ix_search_entries_document ON search_entries USING gin (document)')
         op.execute('CREATE INDEX ix_search_words_trgm ON search_words USING gin (word gin_trgm_ops)')
@@ -57,8 +58,12 @@ def upgrade() -> None:
         # rowid = search_entries.id; unicode61 folds case, the words come folded already.
         op.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "name, artists, album, genres, tokenize = 'unicode61 remove_diacritics 2', "
-            "prefix = '2 3')"
+            "name, artists, album, genres, kind, "
+            "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
+        )
+        # ORDER BY rank: bm25 weighing the name most, then the artists, then the album.
+        op.execute(
+            "INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 0.0, 0.0)')"
         )
         op.execute("CREATE VIRTUAL TABLE search_words_tri USING fts5(word, tokenize = 'trigram')")
 
