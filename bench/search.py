@@ -22,15 +22,16 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the relevance suite's data
+
+from tests.fixtures.search_catalog import load, mean_reciprocal_rank
 
 from _results import write_results
 from cadenza.adapters.db.models import (
@@ -45,19 +46,155 @@ from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.search import INDEXED_KINDS, words
-from tests.fixtures.catalog import put_release
-from tests.fixtures.search_catalog import ALBUMS, NEW_ALBUM, NOW, queries
 
-COMMON = """love night day heart time life world dream light fire rain girl boy baby home
-way road sun moon star city blue black white red gold summer winter song dance music soul
-blood rose river sea sky wild young old new lost free last first one two little big good bad
-high low sweet dark bright stay run fall rise break back down up out away together forever
-never always alone again tonight tomorrow yesterday midnight morning paradise heaven angel
-devil ghost shadow memory story letter promise secret silence thunder storm ocean mountain
-desert island garden window door street train highway radio television machine electric
-""".split()
-SYLLABLES = "ka lo mi ra ne to su vi da re ko an el is or un ba ti mo ze ly qu ha fe gi".split()
-GENRES = "pop rock electronic hip-hop jazz folk classical metal soul reggae house techno".split()
+COMMON = [
+    "love",
+    "night",
+    "day",
+    "heart",
+    "time",
+    "life",
+    "world",
+    "dream",
+    "light",
+    "fire",
+    "rain",
+    "girl",
+    "boy",
+    "baby",
+    "home",
+    "way",
+    "road",
+    "sun",
+    "moon",
+    "star",
+    "city",
+    "blue",
+    "black",
+    "white",
+    "red",
+    "gold",
+    "summer",
+    "winter",
+    "song",
+    "dance",
+    "music",
+    "soul",
+    "blood",
+    "rose",
+    "river",
+    "sea",
+    "sky",
+    "wild",
+    "young",
+    "old",
+    "new",
+    "lost",
+    "free",
+    "last",
+    "first",
+    "one",
+    "two",
+    "little",
+    "big",
+    "good",
+    "bad",
+    "high",
+    "low",
+    "sweet",
+    "dark",
+    "bright",
+    "stay",
+    "run",
+    "fall",
+    "rise",
+    "break",
+    "back",
+    "down",
+    "up",
+    "out",
+    "away",
+    "together",
+    "forever",
+    "never",
+    "always",
+    "alone",
+    "again",
+    "tonight",
+    "tomorrow",
+    "yesterday",
+    "midnight",
+    "morning",
+    "paradise",
+    "heaven",
+    "angel",
+    "devil",
+    "ghost",
+    "shadow",
+    "memory",
+    "story",
+    "letter",
+    "promise",
+    "secret",
+    "silence",
+    "thunder",
+    "storm",
+    "ocean",
+    "mountain",
+    "desert",
+    "island",
+    "garden",
+    "window",
+    "door",
+    "street",
+    "train",
+    "highway",
+    "radio",
+    "television",
+    "machine",
+    "electric",
+]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ne",
+    "to",
+    "su",
+    "vi",
+    "da",
+    "re",
+    "ko",
+    "an",
+    "el",
+    "is",
+    "or",
+    "un",
+    "ba",
+    "ti",
+    "mo",
+    "ze",
+    "ly",
+    "qu",
+    "ha",
+    "fe",
+    "gi",
+]
+GENRES = [
+    "pop",
+    "rock",
+    "electronic",
+    "hip-hop",
+    "jazz",
+    "folk",
+    "classical",
+    "metal",
+    "soul",
+    "reggae",
+    "house",
+    "techno",
+]
 
 
 def vocabulary(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
@@ -208,7 +345,7 @@ def bench_queries(app: App, count: int, rng: random.Random) -> dict[str, list[st
 def latencies(app: App, asked: dict[str, list[str]]) -> dict[str, list[float]]:
     viewer = Viewer(country="GB", now=datetime.now(UTC))
     kinds = list(INDEXED_KINDS)
-    for q in list(asked.values())[0][:10]:  # warm the caches
+    for q in next(iter(asked.values()))[:10]:  # warm the caches
         app.search.search(q, viewer, kinds, limit=10)
     found: dict[str, list[float]] = {}
     for category, qs in asked.items():
@@ -221,41 +358,8 @@ def latencies(app: App, asked: dict[str, list[str]]) -> dict[str, list[float]]:
 
 
 def mrr(app: App) -> float:
-    for album in ALBUMS:
-        put_release(
-            app,
-            album.title,
-            album.artists,
-            album.songs,
-            released=datetime(album.year, 6, 1, tzinfo=UTC),
-            genres=album.genres,
-            upc=album.upc,
-        )
-    put_release(
-        app, NEW_ALBUM.title, NEW_ALBUM.artists, NEW_ALBUM.songs, released=NOW - timedelta(days=3)
-    )
-    viewer = Viewer(country="FR", now=NOW)
-    total = 0.0
-    asked = queries()
-    for q, kind, name in asked:
-        results = app.search.search(q, viewer, list(INDEXED_KINDS), limit=10)
-        merged = sorted(
-            (h for g in results.groups.values() for h in g.hits), key=lambda h: -h.score
-        )
-        for position, hit in enumerate(merged, 1):
-            shown = (
-                hit.artist.name
-                if hit.artist
-                else hit.track.title
-                if hit.track
-                else hit.release.title
-                if hit.release
-                else ""
-            )
-            if hit.kind.value == kind and shown == name:
-                total += 1 / position
-                break
-    return total / len(asked)
+    load(app)
+    return mean_reciprocal_rank(app)[0]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -270,7 +374,7 @@ def run_engine(
     notes: dict[str, str],
 ) -> None:
     rng = random.Random(args.seed)
-    with database(url) as db_url:
+    with FreshDatabase(url) as db_url:
         work = Path(tempfile.mkdtemp(prefix=f"cadenza-bench-search-{name}-"))
         settings = Settings(data_dir=work, database_url=db_url, billing_interval_s=0)
         app = bootstrap(settings)
@@ -297,7 +401,7 @@ def run_engine(
             out[f"index_build_s_{name}"] = build
         finally:
             app.close()
-    with database(url) as db_url:  # the relevance suite on an empty database of this engine
+    with FreshDatabase(url) as db_url:  # the relevance suite on an empty database of this engine
         work = Path(tempfile.mkdtemp(prefix=f"cadenza-bench-mrr-{name}-"))
         app = bootstrap(Settings(data_dir=work, database_url=db_url, billing_interval_s=0))
         try:
@@ -306,7 +410,7 @@ def run_engine(
             app.close()
 
 
-class database:
+class FreshDatabase:
     """A fresh PostgreSQL database for the run (dropped after), or SQLite in the work dir."""
 
     def __init__(self, url: str | None) -> None:

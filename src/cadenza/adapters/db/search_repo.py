@@ -79,21 +79,15 @@ class SqlSearchIndex:
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Empty the index and index the whole catalog; progress gets entries done."""
         self._clear()
-        release_ids = list(self.s.scalars(select(ReleaseRow.id).order_by(ReleaseRow.id)))
         done = 0
-        for start in range(0, len(release_ids), BATCH):
-            batch = release_ids[start : start + BATCH]
-            self._index_releases(batch)
-            done += len(batch)
-            if progress:
-                progress(len(batch))
-        artist_ids = list(self.s.scalars(select(ArtistRow.id).order_by(ArtistRow.id)))
-        for start in range(0, len(artist_ids), BATCH):
-            batch = artist_ids[start : start + BATCH]
-            self._index_artists(batch)
-            done += len(batch)
-            if progress:
-                progress(len(batch))
+        for table, index in ((ReleaseRow, self._index_releases), (ArtistRow, self._index_artists)):
+            ids = list(self.s.scalars(select(table.id).order_by(table.id)))
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                index(batch)
+                done += len(batch)
+                if progress:
+                    progress(len(batch))
         return done
 
     def size(self) -> tuple[int, int]:
@@ -154,9 +148,9 @@ class SqlSearchIndex:
         artist_ids = {a for refs in release_artists.values() for a, _ in refs}
         return artist_ids | {a for refs in track_artists.values() for a, _ in refs}
 
-    def _index_artists(self, artist_ids: list[int]) -> None:
+    def _index_artists(self, artist_ids: list[int]) -> set[int]:
         if not artist_ids:
-            return
+            return set()
         old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
         self._remove(list(self.s.scalars(old)))
         genres: dict[int, set[str]] = defaultdict(set)
@@ -175,6 +169,7 @@ class SqlSearchIndex:
             for artist_id, name in artists
         ]
         self._add(rows)
+        return set(artist_ids)
 
     def _names(self, query: Any) -> dict[int, list[tuple[int, str]]]:
         found: dict[int, list[tuple[int, str]]] = defaultdict(list)
