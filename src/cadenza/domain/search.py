@@ -48,26 +48,26 @@ _LETTERS = str.maketrans(
 )
 
 
-def _is_cjk(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x3040 <= code <= 0x30FF  # hiragana, katakana
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF  # CJK ideographs
-        or 0xAC00 <= code <= 0xD7AF  # hangul syllables
-        or 0xF900 <= code <= 0xFAFF
-        or 0x20000 <= code <= 0x2FA1F
-    )
+# Hiragana, katakana, CJK ideographs, hangul syllables: scripts that put no spaces between words.
+_CJK = re.compile(
+    "([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f])"
+)
+_COMBINING = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x20000) if unicodedata.combining(chr(c))) + "]"
+)
 
 
 def words(text: str) -> list[str]:
     """The folded words of a name: case and accents gone, '&' as 'and', CJK one character a word
     (those scripts put no spaces between words), "feat." and the like left out."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and ").translate(_LETTERS))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    spaced = "".join(f" {c} " if _is_cjk(c) else c for c in stripped)
-    found = [w.replace("_", "") for w in _WORD.findall(spaced)]
-    return [w for w in found if w and w not in _FEATURING]
+    text = text.replace("&", " and ")
+    if text.isascii():
+        found = _WORD.findall(text.lower())
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+        stripped = _COMBINING.sub("", decomposed).casefold()
+        found = _WORD.findall(_CJK.sub(r" \1 ", stripped))
+    return [w for w in (w.replace("_", "") for w in found) if w and w not in _FEATURING]
 
 
 def fold(text: str) -> str:

@@ -188,18 +188,21 @@ class SqlSearchIndex:
     def _add(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        ids = self.s.scalars(insert(E).returning(E.id, sort_by_parameter_order=True), rows).all()
-        if not self.postgres:
+        if self.postgres:
+            self.s.execute(insert(E), rows)
+        else:
+            # Ids chosen here, for the FTS rows: safe, as the publishing transaction already
+            # holds SQLite's one write lock (and a rebuild takes it with its first delete).
+            first = (self.s.scalar(select(func.max(E.id))) or 0) + 1
+            rows = [r | {"id": first + n} for n, r in enumerate(rows)]
+            self.s.execute(insert(E), rows)
             self.s.execute(
                 text(
                     "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
                     "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
                     ":kind_word)"
                 ),
-                [
-                    r | {"id": i, "kind_word": _KIND_WORD + r["kind"]}
-                    for r, i in zip(rows, ids, strict=True)
-                ],
+                [r | {"kind_word": _KIND_WORD + r["kind"]} for r in rows],
             )
         vocabulary: set[str] = set()
         for r in rows:
