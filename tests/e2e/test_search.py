@@ -187,3 +187,34 @@ def test_reindex_finds_a_catalog_indexed_before_search_existed(
     assert run.returncode == 0, run.stderr
     assert "indexed 3 entries" in run.stderr
     assert search(client, "dusty")["top"]["track"]["title"] == "Dusty Song"
+
+
+def test_odd_input_is_answered_not_crashed_on(client: TestClient, app: App) -> None:
+    put_release(app, "Quotes", ["Odd Band"], ['Say "Hi"', "OR NOT AND", "100%"])
+    for q in [
+        '"',
+        "'",
+        "*",
+        "(",
+        "OR",
+        "NEAR(a b)",
+        "a\x00b",
+        "isrc:\x00",
+        "upc:12'3",
+        "year:99999",
+        "artist:",
+        'artist:"',
+        "tag:old",
+        "x" * 500,
+        "%_\\",
+        "🎵🎶",
+        "ß",
+    ]:
+        answer = client.get("/api/v1/search", params={"q": q})
+        assert answer.status_code == 200, (q, answer.text)
+    assert titles(search(client, 'say "hi"')["tracks"]) == ['Say "Hi"']
+    assert titles(search(client, "or not and")["tracks"]) == ["OR NOT AND"]
+    refused = client.get("/api/v1/search", params={"q": "x", "type": "podcast"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "unknown_search_type"
+    assert client.get("/api/v1/search", params={"q": "x", "limit": 51}).status_code == 422

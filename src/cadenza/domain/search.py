@@ -135,6 +135,7 @@ _YEARS = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 def parse_query(raw: str) -> SearchQuery:
     """`artist:"daft punk" year:1990-1999 around` -> the filters and the free text."""
     fields: dict[str, str] = {}
+    raw = "".join(c if c.isprintable() else " " for c in raw)  # no NULs or controls to a database
 
     def take(match: re.Match[str]) -> str:
         name, value = match.group(1).lower(), match.group(2).strip('"').strip()
