@@ -21,12 +21,19 @@ class SearchEntryRow(Base):
         Index("ix_search_entries_release", "release_id"),
         Index("ix_search_entries_isrc", "isrc"),
         Index("ix_search_entries_upc", "upc"),
+        Index(
+            "ix_search_entries_name",
+            "kind",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},  # LIKE 'start%' on any collation
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # track | release | artist
     entity_id: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(Text)  # as shown
     name_words: Mapped[str] = mapped_column(Text)  # folded (domain.search.fold)
+    name_key: Mapped[str] = mapped_column(String(200))  # its start, indexed: names by their start
     artist_words: Mapped[str] = mapped_column(Text)
     album_words: Mapped[str] = mapped_column(Text)
     genre_words: Mapped[str] = mapped_column(Text)

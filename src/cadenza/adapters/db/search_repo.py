@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     and_,
     case,
@@ -58,7 +57,7 @@ from cadenza.domain.territories import WORLDWIDE
 
 E = SearchEntryRow
 BATCH = 2000
-WINDOW = 5  # text matches looked at per candidate asked for (visibility drops some)
+WINDOW = 5  # text matches taken per candidate asked for (visibility drops some)
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
@@ -287,21 +286,27 @@ class SqlSearchIndex:
     ) -> list[Candidate]:
         """Visible entries of this kind that match the words and the filters, best by text
         first, with their counted streams of the last 28 days."""
-        statement: Any = select(
+        base: Any = select(
             E.entity_id, E.name, E.name_words, E.artist_words, E.album_words, E.release_at
-        ).where(E.kind == kind.value)
+        ).where(E.kind == kind.value, *self._filters(kind, query, viewer))
         clauses = _text_clauses(kind, expansion, query)
-        if clauses:
-            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
-            # The engine ranks the text alone and hands over a window; filters that are not
-            # words (years, codes, tag:new) apply before that window, so none is cut off.
-            exact = query.isrc or query.upc or query.year_from is not None or query.tag_new
-            window = None if exact else limit * WINDOW
-            statement = self._matching(statement, clauses, limit, window)
+        if not clauses:
+            statements = [base.order_by(E.release_at.desc(), E.id).limit(limit)]
         else:
-            statement = statement.order_by(E.release_at.desc(), E.id).limit(limit)
-        statement = statement.where(*self._filters(kind, query, viewer))
-        rows = self.s.execute(statement).all()
+            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
+            # Ranking every match costs as much as there are matches ("lo" finds a third of a
+            # catalog), so the engine hands over matches as they come, and names that are or
+            # start with what was typed are looked up by their start, in an index.
+            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+            window = limit * WINDOW if words_only else None
+            statements = [self._matching(base, clauses, window).limit(limit)]
+            if query.terms and not (query.artist or query.album or query.track or query.genre):
+                statements = self._named(base, " ".join(query.terms), limit) + statements
+        found: dict[int, Any] = {}
+        for statement in statements:
+            for row in self.s.execute(statement):
+                found.setdefault(row[0], row)
+        rows = list(found.values())
         streams = self._streams(kind, [r[0] for r in rows], viewer)
         return [
             Candidate(
@@ -321,26 +326,31 @@ class SqlSearchIndex:
         self,
         statement: Select[Any],
         clauses: list[tuple[str, list[tuple[str, bool]]]],
-        limit: int,
         window: int | None,
     ) -> Select[Any]:
         if self.postgres:
             tsquery = func.to_tsquery("simple", _pg_query(clauses))
             document: ColumnElement[Any] = literal_column("search_entries.document")
-            return (
-                statement.where(document.op("@@")(tsquery))
-                .order_by(func.ts_rank(document, tsquery).desc(), E.id)
-                .limit(limit)
-            )
-        # rank is bm25 with the column weights set in migration 0006 (name 10, artists 4...)
-        matching = "SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :match"
+            return statement.where(document.op("@@")(tsquery))
+        matching = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match"
         fts = (
-            text(matching + " ORDER BY rank LIMIT :window" if window else matching)
-            .columns(id=E.id.type, rank=Float())
+            text(matching + " LIMIT :window" if window else matching)
+            .columns(id=E.id.type)
             .bindparams(match=_fts_query(clauses), **({"window": window} if window else {}))
             .subquery("fts")
         )
-        return statement.join(fts, fts.c.id == E.id).order_by(fts.c.rank, E.id).limit(limit)
+        return statement.join(fts, fts.c.id == E.id)
+
+    def _named(self, statement: Select[Any], typed: str, limit: int) -> list[Select[Any]]:
+        """Entries whose name is, or starts with, what was typed."""
+        key = typed[:200]
+        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
+            return [
+                statement.where(E.name_key == key).limit(limit),
+                statement.where(E.name_key.like(_like_prefix(key), escape="\\")).limit(limit),
+            ]
+        started = and_(E.name_key >= key, E.name_key < key + "\U0010ffff")
+        return [statement.where(started).order_by(E.name_key).limit(limit)]
 
     def _filters(self, kind: Kind, query: SearchQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -412,6 +422,7 @@ def _entry(
         "entity_id": entity_id,
         "name": name,
         "name_words": fold(name) + _joined(name),
+        "name_key": fold(name)[:200],
         "artist_words": artist_words,
         "album_words": fold(album),
         "genre_words": fold(" ".join(genres)),

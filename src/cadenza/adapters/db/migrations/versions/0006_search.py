@@ -21,6 +21,7 @@ def upgrade() -> None:
     sa.Column('entity_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
     sa.Column('name_words', sa.Text(), nullable=False),
+    sa.Column('name_key', sa.String(length=200), nullable=False),
     sa.Column('artist_words', sa.Text(), nullable=False),
     sa.Column('album_words', sa.Text(), nullable=False),
     sa.Column('genre_words', sa.Text(), nullable=False),
@@ -38,6 +39,10 @@ def upgrade() -> None:
     op.create_index('ix_search_entries_release', 'search_entries', ['release_id'])
     op.create_index('ix_search_entries_isrc', 'search_entries', ['isrc'])
     op.create_index('ix_search_entries_upc', 'search_entries', ['upc'])
+    op.create_index(
+        'ix_search_entries_name', 'search_entries', ['kind', 'name_key'],
+        postgresql_ops={'name_key': 'text_pattern_ops'},
+    )
     op.create_table('search_words',
     sa.Column('word', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('word')
@@ -60,10 +65,6 @@ def upgrade() -> None:
             "CREATE VIRTUAL TABLE search_fts USING fts5("
             "name, artists, album, genres, kind, "
             "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
-        )
-        # ORDER BY rank: bm25 weighing the name most, then the artists, then the album.
-        op.execute(
-            "INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 0.0, 0.0)')"
         )
         op.execute("CREATE VIRTUAL TABLE search_words_tri USING fts5(word, tokenize = 'trigram')")
 
