@@ -18,7 +18,6 @@ from sqlalchemy import (
     and_,
     case,
     delete,
-    exists,
     false,
     func,
     insert,
@@ -290,23 +289,27 @@ class SqlSearchIndex:
             E.entity_id, E.name, E.name_words, E.artist_words, E.album_words, E.release_at
         ).where(E.kind == kind.value, *self._filters(kind, query, viewer))
         clauses = _text_clauses(kind, expansion, query)
+        asked = limit * WINDOW if kind is Kind.ARTIST else limit  # some artists are not out yet
         if not clauses:
-            statements = [base.order_by(E.release_at.desc(), E.id).limit(limit)]
+            statements = [base.order_by(E.release_at.desc(), E.id).limit(asked)]
         else:
             clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
             # Ranking every match costs as much as there are matches ("lo" finds a third of a
             # catalog), so the engine hands over matches as they come, and names that are or
             # start with what was typed are looked up by their start, in an index.
             words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
-            window = limit * WINDOW if words_only else None
-            statements = [self._matching(base, clauses, window).limit(limit)]
+            window = asked * WINDOW if words_only else None
+            statements = [self._matching(base, clauses, window).limit(asked)]
             if query.terms and not (query.artist or query.album or query.track or query.genre):
-                statements = self._named(base, " ".join(query.terms), limit) + statements
+                statements = self._named(base, " ".join(query.terms), asked) + statements
         found: dict[int, Any] = {}
         for statement in statements:
             for row in self.s.execute(statement):
                 found.setdefault(row[0], row)
         rows = list(found.values())
+        if kind is Kind.ARTIST:  # checked for the few found, not for every artist
+            seen = self._visible_artists([r[0] for r in rows], viewer)
+            rows = [r for r in rows if r[0] in seen][:limit]
         streams = self._streams(kind, [r[0] for r in rows], viewer)
         return [
             Candidate(
@@ -354,9 +357,7 @@ class SqlSearchIndex:
 
     def _filters(self, kind: Kind, query: SearchQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
-        if kind is Kind.ARTIST:
-            found.append(self._artist_visible(viewer))
-        else:
+        if kind is not Kind.ARTIST:  # artists: see _visible_artists
             found.append(_visible(E, viewer, tracks=kind is Kind.TRACK))
         if query.isrc:
             found.append(E.isrc == query.isrc)
@@ -368,21 +369,23 @@ class SqlSearchIndex:
             found.append(E.release_at >= as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS))
         return found
 
-    def _artist_visible(self, viewer: Viewer) -> ColumnElement[bool]:
-        """An artist is found when one of their releases or tracks may be seen."""
+    def _visible_artists(self, artist_ids: list[int], viewer: Viewer) -> set[int]:
+        """Which of these artists have a release or a track the viewer may see."""
+        if not artist_ids:
+            return set()
         r = aliased(SearchEntryRow)
-        on_release = exists(
-            select(ReleaseArtistRow.release_id)
+        on_release = (
+            select(ReleaseArtistRow.artist_id)
             .join(r, and_(r.kind == Kind.RELEASE.value, r.entity_id == ReleaseArtistRow.release_id))
-            .where(ReleaseArtistRow.artist_id == E.entity_id, _visible(r, viewer, tracks=False))
+            .where(ReleaseArtistRow.artist_id.in_(artist_ids), _visible(r, viewer, tracks=False))
         )
         t = aliased(SearchEntryRow)
-        on_track = exists(
-            select(TrackArtistRow.track_id)
+        on_track = (
+            select(TrackArtistRow.artist_id)
             .join(t, and_(t.kind == Kind.TRACK.value, t.entity_id == TrackArtistRow.track_id))
-            .where(TrackArtistRow.artist_id == E.entity_id, _visible(t, viewer, tracks=True))
+            .where(TrackArtistRow.artist_id.in_(artist_ids), _visible(t, viewer, tracks=True))
         )
-        return or_(on_release, on_track)
+        return set(self.s.scalars(on_release.union(on_track)))
 
     def _streams(self, kind: Kind, ids: list[int], viewer: Viewer) -> dict[int, tuple[int, int]]:
         """Counted streams of the last 28 days per entity: (in the viewer's country, everywhere)."""
