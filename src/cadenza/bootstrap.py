@@ -60,6 +60,7 @@ from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
+from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.students import AdminApprovalQueue
@@ -98,6 +99,10 @@ class App:
     @cached_property
     def catalog(self) -> CatalogService:
         return CatalogService(self.uow)
+
+    @cached_property
+    def search(self) -> SearchService:
+        return SearchService(self.uow)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
@@ -407,4 +412,6 @@ def bootstrap(settings: Settings | None = None) -> App:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
     migrate(engine)
-    return App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
+    app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
+    app.search.index_if_empty()
+    return app

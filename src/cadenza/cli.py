@@ -390,6 +390,25 @@ DEMO_USERS = (
 )
 
 
+search = typer.Typer(help="The search index.", no_args_is_help=True)
+cli.add_typer(search, name="search")
+
+
+@search.command("reindex")
+def search_reindex() -> None:
+    """Index the whole catalog for search again (entries are otherwise kept current on publish)."""
+    app = bootstrap()
+    try:
+        total, _ = app.search.index_size()
+        with progress_bar() as bar:
+            task = bar.add_task("Indexing releases and artists", total=total)
+            app.search.reindex(progress=lambda n: bar.advance(task, n))
+        _, entries = app.search.index_size()
+        err.print(f"indexed {entries} entries (tracks, releases, artists)")
+    finally:
+        app.close()
+
+
 def demo_users(app: App) -> None:
     """Ready-made demo accounts, made once; printed at every demo start."""
     known = {a.email for a in app.accounts.all_accounts()}

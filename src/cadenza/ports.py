@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
 from cadenza.domain.plans import Period, Plan
+from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
     Invite,
     Invoice,
@@ -169,6 +170,12 @@ class CatalogRepository(Protocol):
 
     def track(self, track_id: int) -> TrackView | None: ...
 
+    def tracks(self, track_ids: list[int]) -> list[TrackView]: ...
+
+    def releases(self, release_ids: list[int]) -> list[ReleaseView]:
+        """These releases without their tracks, in no particular order."""
+        ...
+
     def new_releases(self, viewer: Viewer, limit: int, offset: int) -> list[ReleaseView]: ...
 
     def distributor_releases(
@@ -252,6 +259,35 @@ class DeliveryRepository(Protocol):
     def unfinished(self) -> list[Delivery]: ...
 
 
+class SearchIndex(Protocol):
+    """Entries for tracks, releases and artists in folded words; candidates for a query."""
+
+    def index_release(self, release_id: int) -> None:
+        """(Re)index a release, its tracks and artists, in the current transaction; entries of
+        tracks it no longer has go."""
+        ...
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Index the whole catalog again; progress is told of releases and artists done."""
+        ...
+
+    def size(self) -> tuple[int, int]:
+        """(Releases plus artists the catalog holds, entries the index holds.)"""
+        ...
+
+    def is_known(self, word: str, *, prefix: bool) -> bool: ...
+
+    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+        """Indexed words that share letter trigrams with this one."""
+        ...
+
+    def candidates(
+        self, kind: Kind, expansion: Expansion, query: SearchQuery, viewer: Viewer, limit: int
+    ) -> list[Candidate]:
+        """Entries the viewer may see that match, best by text first, with their streams."""
+        ...
+
+
 class UnitOfWork(Protocol):
     @property
     def catalog(self) -> CatalogRepository: ...
@@ -276,6 +312,9 @@ class UnitOfWork(Protocol):
 
     @property
     def mail(self) -> MailQueue: ...
+
+    @property
+    def search(self) -> SearchIndex: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -22,6 +22,7 @@ from cadenza.api.routes import (
     members,
     plans,
     player,
+    search,
     stream,
     students,
 )
@@ -85,4 +86,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(player.router)
     api.include_router(ads.router)
     api.include_router(admin.router)
+    api.include_router(search.router)
     return api

@@ -49,6 +49,7 @@ def publish(uow_factory: Callable[[], UnitOfWork], pub: Publication) -> tuple[in
             track_ids.append(uow.catalog.save_track(release_id, track, set(track_ids)))
         if pub.replace_tracks:
             uow.catalog.remove_tracks_except(release_id, set(track_ids))
+        uow.search.index_release(release_id)  # searchable the moment it is published
         for rec in pub.records:
             track_id = track_ids[rec.track_index] if rec.track_index is not None else None
             uow.library.record_file(

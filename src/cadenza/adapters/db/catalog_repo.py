@@ -74,6 +74,14 @@ class SqlCatalog:
         row = self.s.get(TrackRow, track_id)
         return self._tracks([row])[0] if row is not None else None
 
+    def tracks(self, track_ids: list[int]) -> list[TrackView]:
+        rows = self.s.scalars(select(TrackRow).where(TrackRow.id.in_(track_ids))).all()
+        return self._tracks(list(rows))
+
+    def releases(self, release_ids: list[int]) -> list[ReleaseView]:
+        rows = self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))).all()
+        return self._releases(list(rows))
+
     def new_releases(self, viewer: Viewer, limit: int, offset: int) -> list[ReleaseView]:
         query = select(ReleaseRow).where(ReleaseRow.release_at <= as_utc(viewer.now))
         padded = " " + ReleaseRow.territories + " "

@@ -1,0 +1,463 @@
+"""Search speed and relevance on a generated catalog, on SQLite and on PostgreSQL.
+
+    python bench/search.py [--tracks 1000000] [--artists 100000] [--releases 200000]
+                           [--queries 400] [--engines sqlite,postgres] [--pg-url URL]
+
+1. Generates a catalog straight into the tables (bulk inserts, not the ingest pipeline): names
+   of 1-5 words drawn from a Zipf-distributed vocabulary (common words shared by many names,
+   a long tail of rare ones), artists of 1-3 words, release dates over 1960-2026.
+2. Index build: `cadenza search reindex`'s code path (SearchIndex.rebuild), timed.
+3. Latency of the search service (parse, typo expansion, candidates, ranking, the page of 10 per
+   kind read back): 2-4 letter prefixes, full words, typos and filtered queries, p50 and p95.
+4. Relevance: the MRR of the relevance suite (tests/fixtures/search_catalog.py) on each engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the relevance suite's data
+
+from tests.fixtures.search_catalog import load, mean_reciprocal_rank
+
+from _results import write_results
+from cadenza.adapters.db.models import (
+    ArtistRow,
+    DistributorRow,
+    ReleaseArtistRow,
+    ReleaseRow,
+    TrackArtistRow,
+    TrackRow,
+)
+from cadenza.bootstrap import App, bootstrap
+from cadenza.config import Settings
+from cadenza.domain.catalog import Viewer
+from cadenza.domain.search import INDEXED_KINDS, words
+
+COMMON = [
+    "love",
+    "night",
+    "day",
+    "heart",
+    "time",
+    "life",
+    "world",
+    "dream",
+    "light",
+    "fire",
+    "rain",
+    "girl",
+    "boy",
+    "baby",
+    "home",
+    "way",
+    "road",
+    "sun",
+    "moon",
+    "star",
+    "city",
+    "blue",
+    "black",
+    "white",
+    "red",
+    "gold",
+    "summer",
+    "winter",
+    "song",
+    "dance",
+    "music",
+    "soul",
+    "blood",
+    "rose",
+    "river",
+    "sea",
+    "sky",
+    "wild",
+    "young",
+    "old",
+    "new",
+    "lost",
+    "free",
+    "last",
+    "first",
+    "one",
+    "two",
+    "little",
+    "big",
+    "good",
+    "bad",
+    "high",
+    "low",
+    "sweet",
+    "dark",
+    "bright",
+    "stay",
+    "run",
+    "fall",
+    "rise",
+    "break",
+    "back",
+    "down",
+    "up",
+    "out",
+    "away",
+    "together",
+    "forever",
+    "never",
+    "always",
+    "alone",
+    "again",
+    "tonight",
+    "tomorrow",
+    "yesterday",
+    "midnight",
+    "morning",
+    "paradise",
+    "heaven",
+    "angel",
+    "devil",
+    "ghost",
+    "shadow",
+    "memory",
+    "story",
+    "letter",
+    "promise",
+    "secret",
+    "silence",
+    "thunder",
+    "storm",
+    "ocean",
+    "mountain",
+    "desert",
+    "island",
+    "garden",
+    "window",
+    "door",
+    "street",
+    "train",
+    "highway",
+    "radio",
+    "television",
+    "machine",
+    "electric",
+]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ra",
+    "ne",
+    "to",
+    "su",
+    "vi",
+    "da",
+    "re",
+    "ko",
+    "an",
+    "el",
+    "is",
+    "or",
+    "un",
+    "ba",
+    "ti",
+    "mo",
+    "ze",
+    "ly",
+    "qu",
+    "ha",
+    "fe",
+    "gi",
+]
+GENRES = [
+    "pop",
+    "rock",
+    "electronic",
+    "hip-hop",
+    "jazz",
+    "folk",
+    "classical",
+    "metal",
+    "soul",
+    "reggae",
+    "house",
+    "techno",
+]
+
+
+def vocabulary(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
+    """Common words first, then invented ones; Zipf weights (rank^-1)."""
+    words_ = list(COMMON)
+    seen = set(words_)
+    while len(words_) < size:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words_.append(word)
+    return words_, [1 / (rank + 1) for rank in range(len(words_))]
+
+
+class Names:
+    def __init__(self, rng: random.Random, size: int = 60_000) -> None:
+        self.rng = rng
+        self.words, weights = vocabulary(rng, size)
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def __call__(self, low: int, high: int) -> str:
+        count = self.rng.choice(range(low, high + 1))
+        picked = self.rng.choices(self.words, cum_weights=self.cumulative, k=count)
+        return " ".join(w.capitalize() for w in picked)
+
+
+def chunks(total: int, size: int = 20_000) -> Iterator[range]:
+    for start in range(0, total, size):
+        yield range(start, min(total, start + size))
+
+
+def generate(engine: Engine, args: argparse.Namespace, rng: random.Random) -> None:
+    names = Names(rng)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(insert(DistributorRow), [{"id": 1, "name": "Bench", "created_at": now}])
+        for part in chunks(args.artists):
+            conn.execute(
+                insert(ArtistRow),
+                [
+                    {
+                        "id": i + 1,
+                        "name": f"{names(1, 3)}",
+                        "name_key": f"artist-{i}",
+                        "created_at": now,
+                    }
+                    for i in part
+                ],
+            )
+        for part in chunks(args.releases):
+            rows, links = [], []
+            for i in part:
+                released = datetime(1960, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 24_000))
+                rows.append(
+                    {
+                        "id": i + 1,
+                        "distributor_id": 1,
+                        "source_key": f"r{i}",
+                        "title": names(1, 4),
+                        "release_type": "album",
+                        "upc": None,
+                        "label": None,
+                        "release_at": released,
+                        "territories": "WORLDWIDE",
+                        "explicit": False,
+                        "copyright_lines": [],
+                        "genres": [rng.choice(GENRES)],
+                        "loudness_lufs": None,
+                        "true_peak_dbtp": None,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                links.append(
+                    {"release_id": i + 1, "artist_id": rng.randint(1, args.artists), "position": 0}
+                )
+            conn.execute(insert(ReleaseRow), rows)
+            conn.execute(insert(ReleaseArtistRow), links)
+        per_release = max(1, args.tracks // args.releases)
+        for part in chunks(args.tracks):
+            rows, links = [], []
+            for i in part:
+                release = i // per_release % args.releases + 1
+                rows.append(
+                    {
+                        "id": i + 1,
+                        "release_id": release,
+                        "title": names(1, 5),
+                        "isrc": None,
+                        "disc_number": 1,
+                        "track_number": i % per_release + 1,
+                        "duration_ms": 200_000,
+                        "explicit": rng.random() < 0.1,
+                        "genres": [],
+                        "loudness_lufs": -14.0,
+                        "true_peak_dbtp": -1.0,
+                        "source_blob": f"{i:064x}",
+                        "source_format": "flac",
+                    }
+                )
+                links.append(
+                    {
+                        "track_id": i + 1,
+                        "artist_id": rng.randint(1, args.artists),
+                        "role": "main",
+                        "position": 0,
+                    }
+                )
+            conn.execute(insert(TrackRow), rows)
+            conn.execute(insert(TrackArtistRow), links)
+
+
+def typo(word: str, rng: random.Random) -> str:
+    i = rng.randint(1, len(word) - 2)
+    return word[:i] + rng.choice("aeiourstln") + word[i + 1 :]
+
+
+def bench_queries(app: App, count: int, rng: random.Random) -> dict[str, list[str]]:
+    """Queries drawn from names the catalog holds."""
+    with app.engine.connect() as conn:
+        tracks = [
+            r[0]
+            for r in conn.execute(text("SELECT title FROM tracks ORDER BY random() LIMIT 2000"))
+        ]
+        artists = [
+            r[0]
+            for r in conn.execute(text("SELECT name FROM artists ORDER BY random() LIMIT 2000"))
+        ]
+    per = max(1, count // 4)
+    long_words = [w for name in tracks + artists for w in words(name) if len(w) >= 5]
+    return {
+        "prefix": [words(rng.choice(tracks))[0][: rng.randint(2, 4)] for _ in range(per)],
+        "words": [rng.choice(tracks).lower() for _ in range(per)],
+        "typo": [typo(rng.choice(long_words), rng) for _ in range(per)],
+        "filtered": [
+            rng.choice(
+                [
+                    f'artist:"{rng.choice(artists)}"',
+                    f"year:{rng.randint(1960, 2020)}-{rng.randint(2021, 2026)} {words(rng.choice(tracks))[0]}",
+                    f"genre:{rng.choice(GENRES)} {words(rng.choice(tracks))[0][:3]}",
+                ]
+            )
+            for _ in range(per)
+        ],
+    }
+
+
+def latencies(app: App, asked: dict[str, list[str]]) -> dict[str, list[float]]:
+    viewer = Viewer(country="GB", now=datetime.now(UTC))
+    kinds = list(INDEXED_KINDS)
+    for q in next(iter(asked.values()))[:10]:  # warm the caches
+        app.search.search(q, viewer, kinds, limit=10)
+    found: dict[str, list[float]] = {}
+    for category, qs in asked.items():
+        found[category] = []
+        for q in qs:
+            start = time.perf_counter()
+            app.search.search(q, viewer, kinds, limit=10)
+            found[category].append((time.perf_counter() - start) * 1000)
+    return found
+
+
+def mrr(app: App) -> float:
+    load(app)
+    return mean_reciprocal_rank(app)[0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def run_engine(
+    name: str,
+    url: str | None,
+    args: argparse.Namespace,
+    out: dict[str, float],
+    notes: dict[str, str],
+) -> None:
+    rng = random.Random(args.seed)
+    with FreshDatabase(url) as db_url:
+        work = Path(tempfile.mkdtemp(prefix=f"cadenza-bench-search-{name}-"))
+        settings = Settings(data_dir=work, database_url=db_url, billing_interval_s=0)
+        app = bootstrap(settings)
+        try:
+            start = time.perf_counter()
+            generate(app.engine, args, rng)
+            print(
+                f"{name}: generated the catalog in {time.perf_counter() - start:.1f} s", flush=True
+            )
+            start = time.perf_counter()
+            entries = app.search.reindex()
+            build = time.perf_counter() - start
+            print(f"{name}: indexed {entries} releases and artists in {build:.1f} s", flush=True)
+            with app.engine.begin() as conn:
+                conn.execute(text("ANALYZE"))  # statistics, as a running server has them
+            found = latencies(app, bench_queries(app, args.queries, rng))
+            every = [ms for values in found.values() for ms in values]
+            out[f"{name}_p50_ms"] = percentile(every, 50)
+            out[f"{name}_p95_ms"] = percentile(every, 95)
+            for category, values in found.items():
+                out[f"{name}_{category}_p50_ms"] = percentile(values, 50)
+                out[f"{name}_{category}_p95_ms"] = percentile(values, 95)
+                notes[f"{name}_{category}_p50_ms"] = f"{len(values)} {category} queries"
+            out[f"index_build_s_{name}"] = build
+        finally:
+            app.close()
+    with FreshDatabase(url) as db_url:  # the relevance suite on an empty database of this engine
+        work = Path(tempfile.mkdtemp(prefix=f"cadenza-bench-mrr-{name}-"))
+        app = bootstrap(Settings(data_dir=work, database_url=db_url, billing_interval_s=0))
+        try:
+            out[f"mrr_{name}"] = mrr(app)
+        finally:
+            app.close()
+
+
+class FreshDatabase:
+    """A fresh PostgreSQL database for the run (dropped after), or SQLite in the work dir."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url, self.name = url, f"cadenza_bench_{uuid.uuid4().hex[:10]}"
+
+    def __enter__(self) -> str | None:
+        if self.url is None:
+            return None
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return make_url(self.url).set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.url is None:
+            return
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--tracks", type=int, default=1_000_000)
+    parser.add_argument("--artists", type=int, default=100_000)
+    parser.add_argument("--releases", type=int, default=200_000)
+    parser.add_argument("--queries", type=int, default=400, help="per engine, four kinds")
+    parser.add_argument("--engines", default="sqlite,postgres")
+    parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    figures: dict[str, float] = {
+        "tracks": args.tracks,
+        "artists": args.artists,
+        "releases": args.releases,
+    }
+    notes = {
+        "sqlite_p50_ms": "all four kinds of query, search service, 10 per kind",
+        "index_build_s": "rebuild of the whole index (the slower engine)",
+        "mrr_sqlite": "relevance suite (tests/fixtures/search_catalog.py)",
+    }
+    for engine in args.engines.split(","):
+        run_engine(engine, None if engine == "sqlite" else args.pg_url, args, figures, notes)
+    builds = [v for k, v in figures.items() if k.startswith("index_build_s_")]
+    figures["index_build_s"] = max(builds)
+    write_results("search", figures, notes)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The search index's tables: one entry per track, release and artist, in folded words.
+
+The engine's own text index sits beside them and is not mapped here: an FTS5 table on SQLite,
+a tsvector column with a GIN index (and pg_trgm on the words) on PostgreSQL; see migration 0006.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cadenza.adapters.db.models import Base
+
+
+class SearchEntryRow(Base):
+    __tablename__ = "search_entries"
+    __table_args__ = (
+        UniqueConstraint("kind", "entity_id", name="uq_search_entry"),
+        Index("ix_search_entries_release", "release_id"),
+        Index("ix_search_entries_isrc", "isrc"),
+        Index("ix_search_entries_upc", "upc"),
+        Index(
+            "ix_search_entries_name",
+            "kind",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},  # LIKE 'start%' on any collation
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # track | release | artist
+    entity_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)  # as shown
+    name_words: Mapped[str] = mapped_column(Text)  # folded (domain.search.fold)
+    name_key: Mapped[str] = mapped_column(String(200))  # its start, indexed: names by their start
+    artist_words: Mapped[str] = mapped_column(Text)
+    album_words: Mapped[str] = mapped_column(Text)
+    genre_words: Mapped[str] = mapped_column(Text)
+    isrc: Mapped[str | None] = mapped_column(String(12))
+    upc: Mapped[str | None] = mapped_column(String(14))
+    # Visibility of tracks and releases (artists: through their releases, at query time).
+    release_id: Mapped[int | None] = mapped_column(Integer)
+    release_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    year: Mapped[int | None] = mapped_column(Integer)
+    territories: Mapped[str] = mapped_column(Text, default="")
+    explicit: Mapped[bool] = mapped_column(Boolean, default=False)
+    distributor_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SearchWordRow(Base):
+    """Every folded word the index holds: where typos are looked up (trigrams)."""
+
+    __tablename__ = "search_words"
+    word: Mapped[str] = mapped_column(String(200), primary_key=True)

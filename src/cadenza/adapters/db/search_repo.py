@@ -1,0 +1,515 @@
+"""The search index in SQL: entries kept beside the catalog, one text index per engine.
+
+SQLite: an FTS5 table (unicode61) for words and prefixes, an FTS5 trigram table over the
+vocabulary for typos. PostgreSQL: a weighted tsvector with a GIN index, pg_trgm over the
+vocabulary. Both read the same entries and answer the same candidates; ranking is the domain's.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from cadenza.adapters.db.models import (
+    ArtistRow,
+    ReleaseArtistRow,
+    ReleaseRow,
+    TrackArtistRow,
+    TrackRow,
+)
+from cadenza.adapters.db.models_accounts import UserRow
+from cadenza.adapters.db.models_listening import PlayRow
+from cadenza.adapters.db.models_search import SearchEntryRow, SearchWordRow
+from cadenza.domain.catalog import Viewer, as_utc
+from cadenza.domain.search import (
+    NEW_RELEASE_DAYS,
+    POPULAR_WINDOW,
+    Candidate,
+    Expansion,
+    Kind,
+    SearchQuery,
+    fold,
+    words,
+)
+from cadenza.domain.territories import WORLDWIDE
+
+E = SearchEntryRow
+BATCH = 2000
+WINDOW = 5  # text matches taken per candidate asked for (visibility drops some)
+_KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
+# Weights/columns: the name, the artists, the album (of a track), the genres.
+_PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
+_TEXT_COLUMNS = ("name", "artists", "album")
+
+
+class SqlSearchIndex:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+
+    # -- keeping the index current ----------------------------------------------------------
+    def index_release(self, release_id: int) -> None:
+        """(Re)index a release, its tracks and its artists, in the caller's transaction."""
+        artist_ids = self._index_releases([release_id])
+        self._index_artists(sorted(artist_ids))
+
+    def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
+        """Empty the index and index the whole catalog; progress gets entries done."""
+        self._clear()
+        done = 0
+        for table, index in ((ReleaseRow, self._index_releases), (ArtistRow, self._index_artists)):
+            ids = list(self.s.scalars(select(table.id).order_by(table.id)))
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                index(batch)
+                done += len(batch)
+                if progress:
+                    progress(len(batch))
+        return done
+
+    def size(self) -> tuple[int, int]:
+        """Releases plus artists in the catalog (what a rebuild walks), entries in the index."""
+        releases = self.s.scalar(select(func.count()).select_from(ReleaseRow)) or 0
+        artists = self.s.scalar(select(func.count()).select_from(ArtistRow)) or 0
+        entries = self.s.scalar(select(func.count()).select_from(E)) or 0
+        return releases + artists, entries
+
+    def _clear(self) -> None:
+        self.s.execute(delete(E))
+        self.s.execute(delete(SearchWordRow))
+        if not self.postgres:
+            self.s.execute(text("DELETE FROM search_fts"))
+            self.s.execute(text("DELETE FROM search_words_tri"))
+
+    def _index_releases(self, release_ids: list[int]) -> set[int]:
+        """Entries for these releases and their tracks; returns the artists they name."""
+        releases = list(self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))))
+        release_artists = self._names(
+            select(ReleaseArtistRow.release_id, ArtistRow.id, ArtistRow.name)
+            .join(ArtistRow, ArtistRow.id == ReleaseArtistRow.artist_id)
+            .where(ReleaseArtistRow.release_id.in_(release_ids))
+            .order_by(ReleaseArtistRow.release_id, ReleaseArtistRow.position)
+        )
+        tracks = list(self.s.scalars(select(TrackRow).where(TrackRow.release_id.in_(release_ids))))
+        track_artists = self._names(
+            select(TrackArtistRow.track_id, ArtistRow.id, ArtistRow.name)
+            .join(ArtistRow, ArtistRow.id == TrackArtistRow.artist_id)
+            .join(TrackRow, TrackRow.id == TrackArtistRow.track_id)
+            .where(TrackRow.release_id.in_(release_ids))
+            .order_by(TrackArtistRow.track_id, TrackArtistRow.position)
+        )
+        old = select(E.id).where(
+            or_(
+                and_(E.kind == Kind.RELEASE.value, E.entity_id.in_(release_ids)),
+                and_(E.kind == Kind.TRACK.value, E.release_id.in_(release_ids)),
+            )
+        )
+        self._remove(list(self.s.scalars(old)))
+        by_id = {r.id: r for r in releases}
+        rows: list[dict[str, Any]] = []
+        for r in releases:
+            names = [n for _, n in release_artists[r.id]]
+            rows.append(
+                _entry(Kind.RELEASE, r.id, r.title, names, "", r.genres, r)
+                | {"upc": r.upc, "explicit": r.explicit}
+            )
+        for t in tracks:
+            release = by_id[t.release_id]
+            names = [n for _, n in track_artists[t.id]]
+            genres = list(t.genres) + list(release.genres)
+            rows.append(
+                _entry(Kind.TRACK, t.id, t.title, names, release.title, genres, release)
+                | {"isrc": t.isrc, "explicit": t.explicit}
+            )
+        self._add(rows)
+        artist_ids = {a for refs in release_artists.values() for a, _ in refs}
+        return artist_ids | {a for refs in track_artists.values() for a, _ in refs}
+
+    def _index_artists(self, artist_ids: list[int]) -> set[int]:
+        if not artist_ids:
+            return set()
+        old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
+        self._remove(list(self.s.scalars(old)))
+        genres: dict[int, set[str]] = defaultdict(set)
+        query = (
+            select(ReleaseArtistRow.artist_id, ReleaseRow.genres)
+            .join(ReleaseRow, ReleaseRow.id == ReleaseArtistRow.release_id)
+            .where(ReleaseArtistRow.artist_id.in_(artist_ids))
+        )
+        for artist_id, release_genres in self.s.execute(query):
+            genres[artist_id].update(release_genres or [])
+        artists = self.s.execute(
+            select(ArtistRow.id, ArtistRow.name).where(ArtistRow.id.in_(artist_ids))
+        )
+        rows = [
+            _entry(Kind.ARTIST, artist_id, name, [], "", sorted(genres[artist_id]), None)
+            for artist_id, name in artists
+        ]
+        self._add(rows)
+        return set(artist_ids)
+
+    def _names(self, query: Any) -> dict[int, list[tuple[int, str]]]:
+        found: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for owner, artist_id, name in self.s.execute(query):
+            found[owner].append((artist_id, name))
+        return found
+
+    def _remove(self, entry_ids: list[int]) -> None:
+        for start in range(0, len(entry_ids), BATCH):
+            batch = entry_ids[start : start + BATCH]
+            self.s.execute(delete(E).where(E.id.in_(batch)))
+            if not self.postgres:
+                marks = ",".join(str(int(i)) for i in batch)
+                self.s.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))  # noqa: S608
+
+    def _add(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            self.s.execute(insert(E), rows)
+        else:
+            # Ids chosen here, for the FTS rows: safe, as the publishing transaction already
+            # holds SQLite's one write lock (and a rebuild takes it with its first delete).
+            first = (self.s.scalar(select(func.max(E.id))) or 0) + 1
+            rows = [r | {"id": first + n} for n, r in enumerate(rows)]
+            self.s.execute(insert(E), rows)
+            self.s.execute(
+                text(
+                    "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
+                    "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
+                    ":kind_word)"
+                ),
+                [r | {"kind_word": _KIND_WORD + r["kind"]} for r in rows],
+            )
+        vocabulary: set[str] = set()
+        for r in rows:
+            for column in ("name_words", "artist_words", "album_words"):
+                vocabulary.update(w for w in r[column].split() if len(w) <= 200)
+        self._add_words(sorted(vocabulary))
+
+    def _add_words(self, vocabulary: list[str]) -> None:
+        if not vocabulary:
+            return
+        if self.postgres:
+            statement = pg_insert(SearchWordRow).on_conflict_do_nothing()
+            self.s.execute(statement, [{"word": w} for w in vocabulary])
+            return
+        new: list[str] = []
+        for start in range(0, len(vocabulary), 500):
+            chunk = vocabulary[start : start + 500]
+            returning = (
+                sqlite_insert(SearchWordRow)
+                .values([{"word": w} for w in chunk])
+                .on_conflict_do_nothing()
+                .returning(SearchWordRow.word)
+            )
+            new.extend(self.s.scalars(returning))
+        if new:
+            self.s.execute(
+                text("INSERT INTO search_words_tri(word) VALUES (:word)"),
+                [{"word": w} for w in new],
+            )
+
+    # -- typos -------------------------------------------------------------------------------
+    def is_known(self, word: str, *, prefix: bool) -> bool:
+        """Whether the index holds this word (a word starting with it, when prefix)."""
+        if not prefix:
+            return self.s.scalar(select(literal(1)).where(SearchWordRow.word == word)) is not None
+        condition = and_(SearchWordRow.word >= word, SearchWordRow.word < word + "\U0010ffff")
+        if self.postgres:
+            condition = SearchWordRow.word.like(_like_prefix(word), escape="\\")
+        return self.s.scalar(select(literal(1)).where(condition).limit(1)) is not None
+
+    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+        """Indexed words sharing trigrams with this one, or its first letter and about its
+        length (a short word's typo leaves few trigrams intact): candidates for a correction."""
+        around = (
+            select(SearchWordRow.word)
+            .where(
+                SearchWordRow.word >= word[0],
+                SearchWordRow.word < word[0] + "\U0010ffff",
+                func.length(SearchWordRow.word).between(len(word) - 1, len(word) + 1),
+            )
+            .limit(limit)
+        )
+        return list(
+            dict.fromkeys([*self._trigram_neighbours(word, limit), *self.s.scalars(around)])
+        )
+
+    def _trigram_neighbours(self, word: str, limit: int) -> list[str]:
+        if self.postgres:
+            self.s.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
+            query = text(
+                "SELECT word FROM search_words WHERE :w <% word ORDER BY :w <<-> word LIMIT :n"
+            )
+            return list(self.s.scalars(query, {"w": word, "n": limit}))
+        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        if not grams:
+            return []
+        match = " OR ".join(_quote(g) for g in grams)
+        query = text(
+            "SELECT word FROM search_words_tri WHERE search_words_tri MATCH :m "
+            "ORDER BY rank LIMIT :n"
+        )
+        return list(self.s.scalars(query, {"m": match, "n": limit}))
+
+    # -- finding ------------------------------------------------------------------------------
+    def candidates(
+        self,
+        kind: Kind,
+        expansion: Expansion,
+        query: SearchQuery,
+        viewer: Viewer,
+        limit: int,
+    ) -> list[Candidate]:
+        """Visible entries of this kind that match the words and the filters, best by text
+        first, with their counted streams of the last 28 days."""
+        base: Any = select(
+            E.entity_id, E.name, E.name_words, E.artist_words, E.album_words, E.release_at
+        ).where(E.kind == kind.value, *self._filters(kind, query, viewer))
+        clauses = _text_clauses(kind, expansion, query)
+        asked = limit * WINDOW if kind is Kind.ARTIST else limit  # some artists are not out yet
+        if not clauses:
+            statements = [base.order_by(E.release_at.desc(), E.id).limit(asked)]
+        else:
+            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
+            # Ranking every match costs as much as there are matches ("lo" finds a third of a
+            # catalog), so the engine hands over matches as they come, and names that are or
+            # start with what was typed are looked up by their start, in an index.
+            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+            window = asked * WINDOW if words_only else None
+            statements = [self._matching(base, clauses, window).limit(asked)]
+            if query.terms and not (query.artist or query.album or query.track or query.genre):
+                statements = self._named(base, " ".join(query.terms), asked) + statements
+        found: dict[int, Any] = {}
+        for statement in statements:
+            for row in self.s.execute(statement):
+                found.setdefault(row[0], row)
+        rows = list(found.values())
+        if kind is Kind.ARTIST:  # checked for the few found, not for every artist
+            seen = self._visible_artists([r[0] for r in rows], viewer)
+            rows = [r for r in rows if r[0] in seen][:limit]
+        streams = self._streams(kind, [r[0] for r in rows], viewer)
+        return [
+            Candidate(
+                kind=kind,
+                id=r[0],
+                name=r[1],
+                name_words=r[2],
+                other_words=f"{r[3]} {r[4]}".strip(),
+                released_at=as_utc(r[5]) if r[5] is not None else None,
+                streams_country=streams.get(r[0], (0, 0))[0],
+                streams=streams.get(r[0], (0, 0))[1],
+            )
+            for r in rows
+        ]
+
+    def _matching(
+        self,
+        statement: Select[Any],
+        clauses: list[tuple[str, list[tuple[str, bool]]]],
+        window: int | None,
+    ) -> Select[Any]:
+        if self.postgres:
+            tsquery = func.to_tsquery("simple", _pg_query(clauses))
+            document: ColumnElement[Any] = literal_column("search_entries.document")
+            return statement.where(document.op("@@")(tsquery))
+        matching = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match"
+        fts = (
+            text(matching + " LIMIT :window" if window else matching)
+            .columns(id=E.id.type)
+            .bindparams(match=_fts_query(clauses), **({"window": window} if window else {}))
+            .subquery("fts")
+        )
+        return statement.join(fts, fts.c.id == E.id)
+
+    def _named(self, statement: Select[Any], typed: str, limit: int) -> list[Select[Any]]:
+        """Entries whose name is, or starts with, what was typed."""
+        key = typed[:200]
+        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
+            return [
+                statement.where(E.name_key == key).limit(limit),
+                statement.where(E.name_key.like(_like_prefix(key), escape="\\")).limit(limit),
+            ]
+        started = and_(E.name_key >= key, E.name_key < key + "\U0010ffff")
+        return [statement.where(started).order_by(E.name_key).limit(limit)]
+
+    def _filters(self, kind: Kind, query: SearchQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if kind is not Kind.ARTIST:  # artists: see _visible_artists
+            found.append(_visible(E, viewer, tracks=kind is Kind.TRACK))
+        if query.isrc:
+            found.append(E.isrc == query.isrc)
+        if query.upc:
+            found.append(E.upc == query.upc)
+        if query.year_from is not None and query.year_to is not None:
+            found.append(E.year.between(query.year_from, query.year_to))
+        if query.tag_new:
+            found.append(E.release_at >= as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS))
+        return found
+
+    def _visible_artists(self, artist_ids: list[int], viewer: Viewer) -> set[int]:
+        """Which of these artists have a release or a track the viewer may see."""
+        if not artist_ids:
+            return set()
+        r = aliased(SearchEntryRow)
+        on_release = (
+            select(ReleaseArtistRow.artist_id)
+            .join(r, and_(r.kind == Kind.RELEASE.value, r.entity_id == ReleaseArtistRow.release_id))
+            .where(ReleaseArtistRow.artist_id.in_(artist_ids), _visible(r, viewer, tracks=False))
+        )
+        t = aliased(SearchEntryRow)
+        on_track = (
+            select(TrackArtistRow.artist_id)
+            .join(t, and_(t.kind == Kind.TRACK.value, t.entity_id == TrackArtistRow.track_id))
+            .where(TrackArtistRow.artist_id.in_(artist_ids), _visible(t, viewer, tracks=True))
+        )
+        return set(self.s.scalars(on_release.union(on_track)))
+
+    def _streams(self, kind: Kind, ids: list[int], viewer: Viewer) -> dict[int, tuple[int, int]]:
+        """Counted streams of the last 28 days per entity: (in the viewer's country, everywhere)."""
+        if not ids:
+            return {}
+        since = as_utc(viewer.now) - POPULAR_WINDOW
+        in_country = func.sum(case((UserRow.country == (viewer.country or ""), 1), else_=0))
+        owner: Any = PlayRow.track_id
+        query = select(owner, in_country, func.count()).select_from(PlayRow)
+        if kind is Kind.RELEASE:
+            owner = TrackRow.release_id
+            query = select(owner, in_country, func.count()).select_from(PlayRow)
+            query = query.join(TrackRow, TrackRow.id == PlayRow.track_id)
+        elif kind is Kind.ARTIST:
+            owner = TrackArtistRow.artist_id
+            query = select(owner, in_country, func.count()).select_from(PlayRow)
+            query = query.join(TrackArtistRow, TrackArtistRow.track_id == PlayRow.track_id)
+        query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
+            PlayRow.counted.is_(True), PlayRow.started_at >= since, owner.in_(ids)
+        )
+        rows = self.s.execute(query.group_by(owner))
+        return {row[0]: (int(row[1] or 0), int(row[2])) for row in rows}
+
+
+def _entry(
+    kind: Kind,
+    entity_id: int,
+    name: str,
+    artists: Iterable[str],
+    album: str,
+    genres: Iterable[str],
+    release: ReleaseRow | None,
+) -> dict[str, Any]:
+    artist_words = " ".join(fold(a) + _joined(a) for a in artists)
+    return {
+        "kind": kind.value,
+        "entity_id": entity_id,
+        "name": name,
+        "name_words": fold(name) + _joined(name),
+        "name_key": fold(name)[:200],
+        "artist_words": artist_words,
+        "album_words": fold(album),
+        "genre_words": fold(" ".join(genres)),
+        "isrc": None,
+        "upc": None,
+        "release_id": release.id if release else None,
+        "release_at": as_utc(release.release_at) if release else None,
+        "year": as_utc(release.release_at).year if release else None,
+        "territories": release.territories if release else "",
+        "explicit": False,
+        "distributor_id": release.distributor_id if release else None,
+    }
+
+
+def _joined(name: str) -> str:
+    """ "AC/DC", "Jay-Z": the words run together too, so "acdc" and "jayz" find them."""
+    parts = words(name)
+    joined = "".join(parts)
+    if 1 < len(parts) <= 4 and len(joined) <= 24 and all(len(p) <= 4 for p in parts):
+        return " " + joined
+    return ""
+
+
+def _visible(entry: Any, viewer: Viewer, *, tracks: bool) -> ColumnElement[bool]:
+    padded = literal(" ") + entry.territories + literal(" ")
+    places = [padded.like(f"% {WORLDWIDE} %")]
+    if viewer.country:
+        places.append(padded.like(f"% {viewer.country.upper()[:2]} %"))
+    allowed: ColumnElement[bool] = and_(entry.release_at <= as_utc(viewer.now), or_(*places))
+    if viewer.distributor_id is not None:
+        allowed = or_(allowed, entry.distributor_id == viewer.distributor_id)
+    if tracks and not viewer.allow_explicit:
+        allowed = and_(allowed, entry.explicit.is_(false()))
+    return allowed
+
+
+def _text_clauses(
+    kind: Kind, expansion: Expansion, query: SearchQuery
+) -> list[tuple[str, list[tuple[str, bool]]]]:
+    """(columns, [(word, prefix)]) groups, all of which must match: a typed word (any of its
+    spellings) in the name, artists or album; each filter's words in its own column."""
+    clauses: list[tuple[str, list[tuple[str, bool]]]] = []
+    last = len(expansion.words) - 1
+    for i, (typed, variants) in enumerate(expansion.words):
+        prefix = expansion.last_is_prefix and i == last
+        options = [(typed, prefix)] + [(v, prefix) for v in variants if v != typed]
+        clauses.append((" ".join(_TEXT_COLUMNS), options))
+    name_column = "name"
+    artist_column = "name" if kind is Kind.ARTIST else "artists"
+    album_column = "name" if kind is Kind.RELEASE else "album"
+    for value, column in (
+        (query.artist, artist_column),
+        (query.album, album_column),
+        (query.track, name_column),
+        (query.genre, "genres"),
+    ):
+        for word in words(value):
+            clauses.append((column, [(word, True)]))
+    return clauses
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _fts_query(clauses: list[tuple[str, list[tuple[str, bool]]]]) -> str:
+    parts = []
+    for columns, options in clauses:
+        alternatives = " OR ".join(_quote(w) + ("*" if prefix else "") for w, prefix in options)
+        parts.append("{" + columns + "} : (" + alternatives + ")")
+    return " AND ".join(parts)
+
+
+def _pg_query(clauses: list[tuple[str, list[tuple[str, bool]]]]) -> str:
+    parts = []
+    for columns, options in clauses:
+        weights = "".join(_PG_WEIGHT[c] for c in columns.split())
+        alternatives = " | ".join(
+            "'" + w.replace("'", "''") + "':" + ("*" if prefix else "") + weights
+            for w, prefix in options
+        )
+        parts.append("(" + alternatives + ")")
+    return " & ".join(parts)
+
+
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -1,0 +1,133 @@
+"""Search: what the listener typed, corrected and ranked, grouped by kind, only what they may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
+from cadenza.domain.search import (
+    INDEXED_KINDS,
+    Expansion,
+    Kind,
+    Scored,
+    SearchQuery,
+    close_words,
+    edits_allowed,
+    parse_query,
+    rank,
+)
+from cadenza.ports import SearchIndex, UnitOfWork
+
+CANDIDATES = 60  # entries the engine hands over per kind, ranked again here
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: Kind
+    id: int
+    score: float
+    artist: ArtistRef | None = None
+    track: TrackView | None = None
+    release: ReleaseView | None = None  # the release itself, or the track's release
+
+
+@dataclass(frozen=True)
+class Group:
+    kind: Kind
+    hits: list[Hit]
+    limit: int
+    offset: int
+    more: bool
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: SearchQuery
+    top: Hit | None
+    groups: dict[Kind, Group]
+    corrected: bool  # some typed word matched only as a close spelling
+
+
+class SearchService:
+    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+        self.uow = uow
+
+    def search(
+        self, raw: str, viewer: Viewer, kinds: list[Kind], limit: int = 20, offset: int = 0
+    ) -> SearchResults:
+        query = parse_query(raw)
+        allowed = query.kinds_allowed()
+        ranked: dict[Kind, list[Scored]] = {}
+        with self.uow() as uow:
+            expansion = expand(uow.search, query.terms)
+            for kind in kinds:
+                if kind not in INDEXED_KINDS or kind not in allowed or query.empty:
+                    ranked[kind] = []
+                    continue
+                window = max(CANDIDATES, offset + limit + 1)
+                found = uow.search.candidates(kind, expansion, query, viewer, window)
+                ranked[kind] = rank(found, query.terms, expansion, viewer.now)
+            pages = {k: r[offset : offset + limit] for k, r in ranked.items()}
+            hits = _hydrate(uow, pages)
+        groups = {
+            kind: Group(kind, hits[kind], limit, offset, len(ranked[kind]) > offset + limit)
+            for kind in kinds
+        }
+        firsts = [(r[0].score, hits[k][0]) for k, r in ranked.items() if r and hits[k]]
+        top = max(firsts, key=lambda pair: pair[0])[1] if firsts and offset == 0 else None
+        return SearchResults(query, top, groups, expansion.fuzzy)
+
+    def reindex(self, progress: Callable[[int], None] | None = None) -> int:
+        with self.uow() as uow:
+            done = uow.search.rebuild(progress)
+            uow.commit()
+            return done
+
+    def index_size(self) -> tuple[int, int]:
+        with self.uow() as uow:
+            return uow.search.size()
+
+    def index_if_empty(self) -> bool:
+        """A catalog published before search existed gets indexed once, at start-up."""
+        catalog, entries = self.index_size()
+        if catalog and not entries:
+            self.reindex()
+            return True
+        return False
+
+
+def expand(index: SearchIndex, terms: list[str]) -> Expansion:
+    """Each typed word with the indexed spellings it may mean: itself when the index knows it,
+    else the words within its typo budget (the last word is still being typed: a prefix)."""
+    expanded: list[tuple[str, dict[str, int]]] = []
+    for i, word in enumerate(terms):
+        prefix = i == len(terms) - 1
+        variants = {word: 0}
+        if edits_allowed(word) and not index.is_known(word, prefix=prefix):
+            close = close_words(word, index.similar_words(word), prefix=prefix)
+            variants |= dict(sorted(close.items(), key=lambda kv: kv[1])[:12])
+        expanded.append((word, variants))
+    return Expansion(tuple(expanded))
+
+
+def _hydrate(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, list[Hit]]:
+    track_ids = [s.candidate.id for s in pages.get(Kind.TRACK, [])]
+    tracks = {t.id: t for t in uow.catalog.tracks(track_ids)} if track_ids else {}
+    release_ids = [s.candidate.id for s in pages.get(Kind.RELEASE, [])]
+    release_ids += [t.release_id for t in tracks.values()]
+    releases = {r.id: r for r in uow.catalog.releases(release_ids)} if release_ids else {}
+    hits: dict[Kind, list[Hit]] = {}
+    for kind, scored in pages.items():
+        hits[kind] = []
+        for s in scored:
+            c = s.candidate
+            if kind is Kind.ARTIST:
+                hits[kind].append(Hit(kind, c.id, s.score, artist=ArtistRef(c.id, c.name)))
+            elif kind is Kind.TRACK and c.id in tracks:
+                track = tracks[c.id]
+                release = releases.get(track.release_id)
+                hits[kind].append(Hit(kind, c.id, s.score, track=track, release=release))
+            elif kind is Kind.RELEASE and c.id in releases:
+                hits[kind].append(Hit(kind, c.id, s.score, release=releases[c.id]))
+    return hits
