@@ -125,3 +125,14 @@ def test_a_grant_respects_the_plan(client: TestClient, app: App, published: int)
         "/api/v1/me/player/stream-grants", json={"track_id": track_id}, headers=free
     )
     assert granted.status_code == 200 and granted.json()["quality"] == "high"
+
+
+def test_the_image_endpoint_serves_images_only(
+    client: TestClient, published: int, premium: dict[str, str]
+) -> None:
+    track_id = first_track(client, published)
+    audio = client.get(f"/api/v1/tracks/{track_id}/stream?quality=low", headers=premium)
+    audio_digest = audio.headers["etag"].strip('"')
+    assert client.get(f"/api/v1/images/{audio_digest}").status_code == 404
+    cover = client.get(f"/api/v1/releases/{published}").json()["images"][0]["url"]
+    assert client.get(cover).status_code == 200

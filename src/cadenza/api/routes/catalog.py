@@ -20,6 +20,7 @@ from cadenza.api.schemas import (
 from cadenza.domain.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
+JPEG_MAGIC = b"\xff\xd8\xff"
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -73,9 +74,13 @@ def new_releases(
     responses={200: {"content": {"image/jpeg": {}}}},
 )
 def get_image(digest: str, app: AppDep) -> FileResponse:
-    """Cover images by content hash: immutable, cached for a year."""
+    """Cover and companion images by content hash: immutable, cached for a year. Only JPEG
+    blobs are images: the audio in the same store is not served here (its hash is no key)."""
     if not _DIGEST.match(digest) or not app.blobs.exists(digest):
         raise NotFound("no such image")
+    with app.blobs.path_of(digest).open("rb") as blob:
+        if blob.read(3) != JPEG_MAGIC:
+            raise NotFound("no such image")
     return FileResponse(
         app.blobs.path_of(digest),
         media_type="image/jpeg",
