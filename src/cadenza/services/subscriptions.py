@@ -333,7 +333,7 @@ class SubscriptionService:
         else:
             outcome = "ignored"
         with self.uow() as uow:
-            if not uow.billing.record_event(self.provider.name, event.id, event.kind, now):
+            if not uow.billing.record_event(self.provider.name, event.id, event.kind, outcome, now):
                 return "duplicate"
             uow.commit()
         return outcome

@@ -502,13 +502,19 @@ class SqlBilling:
         )
         return found is not None
 
-    def record_event(self, provider: str, event_id: str, kind: str, now: datetime) -> bool:
+    def record_event(
+        self, provider: str, event_id: str, kind: str, outcome: str, now: datetime
+    ) -> bool:
         """Remember a webhook; False if it was seen before."""
         try:
             with self.s.begin_nested():
                 self.s.add(
                     PaymentEventRow(
-                        provider=provider, event_id=event_id, kind=kind, outcome="", received_at=now
+                        provider=provider,
+                        event_id=event_id,
+                        kind=kind,
+                        outcome=outcome,
+                        received_at=now,
                     )
                 )
         except IntegrityError:

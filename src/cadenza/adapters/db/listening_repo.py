@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import TrackRow
 from cadenza.adapters.db.models_listening import (
     ListeningEventRow,
@@ -25,15 +24,10 @@ class SqlListening:
     def __init__(self, session: Session) -> None:
         self.s = session
 
-    def _insert(self, table: Any) -> Any:
-        """INSERT ... ON CONFLICT DO NOTHING, in the dialect at hand."""
-        dialect = self.s.get_bind().dialect.name
-        return (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
-
     def add_event(self, user_id: int, event: ListeningEvent, now: datetime) -> bool:
         """Append an event; False when this client id was accepted before (a resend)."""
         inserted = self.s.execute(
-            self._insert(ListeningEventRow)
+            insert_on_conflict(self.s, ListeningEventRow)
             .values(
                 user_id=user_id,
                 client_id=event.client_id,
@@ -62,7 +56,7 @@ class SqlListening:
         """Make the play's row if it is new, and hold it until commit: concurrent batches of
         one play's events are summarised one after the other, each seeing the other's events."""
         self.s.execute(
-            self._insert(PlayRow)
+            insert_on_conflict(self.s, PlayRow)
             .values(
                 user_id=user_id,
                 play_id=play_id,
@@ -118,7 +112,7 @@ class SqlListening:
         counted = summary.counted and self._flip(user_id, play_id, PlayRow.counted)
         if counted:
             self.s.execute(
-                self._insert(TrackStreamsRow)
+                insert_on_conflict(self.s, TrackStreamsRow)
                 .values(track_id=summary.track_id, streams=0)
                 .on_conflict_do_nothing()
             )
@@ -167,7 +161,7 @@ class SqlListening:
         """Store the state if nobody changed it since `version` was read (0: never stored)."""
         if version == 0:
             inserted = self.s.execute(
-                self._insert(PlayerStateRow)
+                insert_on_conflict(self.s, PlayerStateRow)
                 .values(user_id=user_id, state=state, version=1, updated_at=now)
                 .on_conflict_do_nothing()
                 .returning(PlayerStateRow.user_id)
