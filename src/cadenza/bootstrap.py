@@ -150,6 +150,11 @@ class App:
             self.reentry,
         )
         service.on_close = lambda account_id: self.subscriptions.close_account(account_id)
+        service.export_parts += [
+            lambda account_id: self.subscriptions.export(account_id),
+            lambda account_id: self.listening.export(account_id),
+            lambda account_id: self.ads.export(account_id),
+        ]
         return service
 
     @cached_property
