@@ -774,6 +774,10 @@ class ListeningRepository(Protocol):
 
     def streams(self, track_id: int) -> int: ...
 
+    def streams_of(self, track_ids: list[int]) -> dict[int, int]:
+        """Track id -> its counted streams, for those that have any."""
+        ...
+
     def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None: ...
 
     def save_player_state(

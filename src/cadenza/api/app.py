@@ -20,6 +20,7 @@ from cadenza.api.routes import (
     listening,
     me,
     members,
+    mixes,
     plans,
     player,
     search,
@@ -87,4 +88,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    api.include_router(mixes.router)
     return api
