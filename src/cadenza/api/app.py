@@ -17,11 +17,13 @@ from cadenza.api.routes import (
     auth,
     catalog,
     distributor,
+    library,
     listening,
     me,
     members,
     plans,
     player,
+    playlists,
     search,
     stream,
     students,
@@ -87,4 +89,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    api.include_router(library.router)
+    api.include_router(playlists.router)
     return api

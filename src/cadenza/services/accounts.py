@@ -41,6 +41,8 @@ class AccountService:
         self.password_rules, self.reentry = password_rules, reentry
         self.public_url = public_url.rstrip("/")
         self.on_close: Callable[[int], None] | None = None  # called before an account goes
+        # What other parts hold about the account, by export section (e.g. the library).
+        self.export_parts: dict[str, Callable[[int], object]] = {}
 
     def sign_up(self, cmd: SignUp, ip: str | None) -> None:
         """Answers the same whether or not the address has an account: its owner gets a mail
@@ -147,7 +149,7 @@ class AccountService:
                 {"kind": e.kind, "at": e.at.isoformat(), "ip": e.ip, "device": e.device}
                 for e in events
             ],
-        }
+        } | {name: part(account_id) for name, part in self.export_parts.items()}
 
     def delete(self, account_id: int, password: str, ip: str | None) -> None:
         """Deleting an account asks for the password again (counted by the login guard), then
