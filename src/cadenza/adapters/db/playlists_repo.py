@@ -100,13 +100,12 @@ class SqlPlaylists:
         ]
 
     def write_entries(self, playlist_id: int, entries: list[Entry]) -> None:
-        stored = dict(
-            self.s.execute(
-                select(PlaylistEntryRow.id, PlaylistEntryRow.position).where(
-                    PlaylistEntryRow.playlist_id == playlist_id
-                )
-            ).tuples()
+        rows = self.s.execute(
+            select(PlaylistEntryRow.id, PlaylistEntryRow.position).where(
+                PlaylistEntryRow.playlist_id == playlist_id
+            )
         )
+        stored = {row[0]: row[1] for row in rows}
         kept = {e.id for e in entries if e.id is not None}
         gone = [i for i in stored if i not in kept]
         if gone:
