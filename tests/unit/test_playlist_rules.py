@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -52,9 +53,8 @@ def playlist(**changes: object) -> Playlist:
     return Playlist(**(fields | changes))  # type: ignore[arg-type]
 
 
-def code_of(call: object) -> str:
+def code_of(call: Callable[[], object]) -> str:
     with pytest.raises(CadenzaError) as raised:
-        assert callable(call)
         call()
     return raised.value.code
 
