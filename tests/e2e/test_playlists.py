@@ -10,9 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from cadenza.adapters.db.models import ReleaseRow
+from cadenza.api.app import create_app
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_races import at_once, client_of
 from tests.fixtures.catalog import put_release
 
 SONGS = ["One", "Two", "Three", "Four"]
@@ -288,3 +290,30 @@ def test_a_playlist_plays_around_a_track_that_cannot_play(
         "/api/v1/me/player/play", json={"context": context, "offset": 1}, headers=premium
     )
     assert error(unplayable) == (422, "track_unavailable")
+
+
+def test_edits_at_the_same_instant_all_land_or_are_refused_as_stale(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    tracks = songs(app)
+    made = create(client, premium)
+    api = create_app(app)
+
+    def add_one(n: int) -> Any:
+        body = {"track_ids": [tracks[n]]}
+        return client_of(api, n).post(
+            f"/api/v1/playlists/{made['id']}/tracks", json=body, headers=premium
+        )
+
+    assert [a.status_code for a in at_once(4, add_one)] == [201] * 4
+    assert sorted(order(client, premium, made["id"])) == sorted(tracks)
+    snapshot = client.get(f"/api/v1/playlists/{made['id']}", headers=premium).json()["snapshot_id"]
+
+    def move_top_to_end(n: int) -> Any:
+        body = {"range_start": 0, "insert_before": 4, "snapshot_id": snapshot}
+        return client_of(api, n).put(
+            f"/api/v1/playlists/{made['id']}/tracks", json=body, headers=premium
+        )
+
+    answers = sorted(a.status_code for a in at_once(4, move_top_to_end))
+    assert answers == [200, 409, 409, 409]

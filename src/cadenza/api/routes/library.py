@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
 
@@ -136,4 +137,5 @@ def library(
     items = your_library(app.collection, app.playlists, session.account_id, sort, kind, q)
     shown = [LibraryItemOut.of(i) for i in items[offset : offset + limit]]
     query = f"&sort={sort.value}" + (f"&kind={kind.value}" if kind else "")
+    query += f"&q={quote(q)}" if q else ""
     return page_of(shown, limit, offset, len(items), "/api/v1/me/library", query)
