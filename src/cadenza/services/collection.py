@@ -19,7 +19,12 @@ from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import InvalidRequest
 from cadenza.ports import Clock, Saved, UnitOfWork
 from cadenza.services.catalog import CatalogService
-from cadenza.services.track_cards import TrackCard, playable_ids, track_cards
+from cadenza.services.track_cards import (
+    TrackCard,
+    playable_ids,
+    require_playable,
+    track_cards,
+)
 
 MAX_LIKED_CONTEXT = 10_000
 
@@ -64,13 +69,7 @@ class Collection:
         (404 otherwise, as for any unknown id)."""
         ids = _checked(ids)
         viewer = self.viewer(account_id)
-        for item_id in ids:
-            if kind is SavedKind.TRACK:
-                self.catalog.track(item_id, viewer)
-            elif kind is SavedKind.RELEASE:
-                self.catalog.release(item_id, viewer)
-            else:
-                self.catalog.artist(item_id, viewer)
+        self._require_visible(kind, ids, viewer)
         with self.uow() as uow:
             if kind is not SavedKind.TRACK:
                 held = uow.collection.count(kind.value, account_id)
@@ -80,6 +79,17 @@ class Collection:
                     )
             uow.collection.save(kind.value, account_id, ids, self.clock.now())
             uow.commit()
+
+    def _require_visible(self, kind: SavedKind, ids: list[int], viewer: Viewer) -> None:
+        if kind is SavedKind.TRACK:
+            with self.uow() as uow:
+                require_playable(uow, ids, viewer)
+            return
+        for item_id in ids:
+            if kind is SavedKind.RELEASE:
+                self.catalog.release(item_id, viewer)
+            else:
+                self.catalog.artist(item_id, viewer)
 
     def unsave(self, kind: SavedKind, account_id: int, ids: list[int]) -> None:
         ids = _checked(ids)

@@ -14,7 +14,12 @@ from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
 from cadenza.ports import Clock, UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 from cadenza.services.catalog import CatalogService
-from cadenza.services.track_cards import TrackCard, playable_ids, track_cards
+from cadenza.services.track_cards import (
+    TrackCard,
+    playable_ids,
+    require_playable,
+    track_cards,
+)
 
 _EDIT_TRIES = 5
 
@@ -76,8 +81,7 @@ class Playlists:
         """The playlist's tracks to play, None for each that cannot play for this viewer."""
         self.get(playlist_id, account_id)
         with self.uow() as uow:
-            entries = uow.playlists.entries(playlist_id)
-            return playable_ids(uow, [e.track_id for e in entries], viewer)
+            return playable_ids(uow, uow.playlists.track_ids(playlist_id), viewer)
 
     def of_listener(self, account_id: int) -> list[tuple[Playlist, datetime]]:
         with self.uow() as uow:
@@ -155,8 +159,8 @@ class Playlists:
             )
         self._editable(account_id, playlist_id)
         viewer = self.viewer(account_id)
-        for track_id in dict.fromkeys(track_ids):
-            self.catalog.track(track_id, viewer)
+        with self.uow() as uow:
+            require_playable(uow, list(dict.fromkeys(track_ids)), viewer)
         now = self.clock.now()
         added = [Entry(None, t, account_id, now) for t in track_ids]
         return self._edit(

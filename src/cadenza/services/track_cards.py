@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from cadenza.domain.catalog import ReleaseView, TrackView, Viewer
 from cadenza.domain.collection import Availability, availability
+from cadenza.domain.errors import NotFound
 from cadenza.ports import UnitOfWork
 
 
@@ -51,3 +52,13 @@ def playable_ids(uow: UnitOfWork, track_ids: list[int], viewer: Viewer) -> list[
     return [
         t if a is Availability.PLAYABLE else None for t, a in zip(track_ids, found, strict=True)
     ]
+
+
+def require_playable(uow: UnitOfWork, track_ids: list[int], viewer: Viewer) -> None:
+    """404 for the first track the viewer cannot see or play, as the catalog answers it; in
+    one query, however many tracks."""
+    for track_id, seen in zip(track_ids, availabilities(uow, track_ids, viewer), strict=True):
+        if seen is Availability.EXPLICIT_FILTERED:
+            raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
+        if seen is not Availability.PLAYABLE:
+            raise NotFound(f"no track {track_id}")
