@@ -15,6 +15,7 @@ from cadenza.adapters.db.models_collection import (
     LikedTrackRow,
     SavedReleaseRow,
 )
+from cadenza.domain.catalog import as_utc
 from cadenza.domain.collection import TrackFacts
 from cadenza.ports import Saved
 
@@ -56,7 +57,7 @@ class SqlCollection:
             .limit(limit)
             .offset(offset)
         )
-        return [Saved(row[0], row[1]) for row in rows]
+        return [Saved(row[0], as_utc(row[1])) for row in rows]  # SQLite: naive UTC
 
     def count(self, kind: str, user_id: int) -> int:
         table, _ = _table(kind)

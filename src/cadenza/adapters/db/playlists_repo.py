@@ -15,6 +15,7 @@ from cadenza.adapters.db.models_collection import (
     PlaylistInviteRow,
     PlaylistRow,
 )
+from cadenza.domain.catalog import as_utc
 from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
 
 
@@ -95,7 +96,7 @@ class SqlPlaylists:
         )
         if limit is not None:
             query = query.limit(limit)
-        return [Entry(*row) for row in self.s.execute(query)]
+        return [Entry(i, t, by, as_utc(at), name) for i, t, by, at, name in self.s.execute(query)]
 
     def track_ids(self, playlist_id: int) -> list[int]:
         query = (
@@ -175,14 +176,14 @@ class SqlPlaylists:
             .join(UserRow, UserRow.id == PlaylistRow.owner_id)
             .where(PlaylistRow.owner_id == user_id)
         )
-        found = [(_playlist(row, name), row.created_at) for row, name in owned]
+        found = [(_playlist(row, name), as_utc(row.created_at)) for row, name in owned]
         followed = self.s.execute(
             select(PlaylistRow, UserRow.display_name, PlaylistFollowerRow.followed_at)
             .join(PlaylistFollowerRow, PlaylistFollowerRow.playlist_id == PlaylistRow.id)
             .join(UserRow, UserRow.id == PlaylistRow.owner_id)
             .where(PlaylistFollowerRow.user_id == user_id, PlaylistRow.owner_id != user_id)
         )
-        return found + [(_playlist(row, name), at) for row, name, at in followed]
+        return found + [(_playlist(row, name), as_utc(at)) for row, name, at in followed]
 
     def add_invite(
         self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime
@@ -213,6 +214,6 @@ def _playlist(row: PlaylistRow, owner_name: str) -> Playlist:
         collaborative=row.collaborative,
         version=row.version,
         total=row.total,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=as_utc(row.created_at),  # SQLite hands back naive UTC
+        updated_at=as_utc(row.updated_at),
     )
