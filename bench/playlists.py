@@ -116,7 +116,7 @@ def main() -> None:
             "read_page_p50_ms": "100 tracks from position 5,000, as the listener sees them",
             "player_context_p50_ms": "the playable ids of the whole playlist",
         }
-        write_results(f"playlists_{engine}", figures, notes)
+        write_results("playlists" if engine == "sqlite" else f"playlists_{engine}", figures, notes)
     finally:
         app.close()
 
