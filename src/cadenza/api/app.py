@@ -17,12 +17,14 @@ from cadenza.api.routes import (
     auth,
     catalog,
     distributor,
+    library,
     listening,
     me,
     members,
     mixes,
     plans,
     player,
+    playlists,
     search,
     stream,
     students,
@@ -89,4 +91,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(admin.router)
     api.include_router(search.router)
     api.include_router(mixes.router)
+    api.include_router(library.router)
+    api.include_router(playlists.router)
     return api
