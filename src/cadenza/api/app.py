@@ -20,8 +20,10 @@ from cadenza.api.routes import (
     listening,
     me,
     members,
+    offline,
     plans,
     player,
+    rip_flags,
     search,
     stream,
     students,
@@ -87,4 +89,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    api.include_router(offline.router)
+    api.include_router(rip_flags.router)
     return api

@@ -15,6 +15,7 @@ from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.mail_repo import SqlMailQueue
+from cadenza.adapters.db.offline_repo import SqlOffline
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 
 
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.ads = SqlAds(self.session)
         self.mail = SqlMailQueue(self.session)
         self.search = SqlSearchIndex(self.session)
+        self.offline = SqlOffline(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
