@@ -3,8 +3,8 @@ download grants, and the check-in that renews a device's 30-day licence.
 
 A device's downloads belong to the plan they were made on. Every use (listing, adding, a
 grant, a fetch, a check-in) first settles that: when the account's plan has no downloads any
-more, or the subscription they came with has ended, the licences are revoked and the tracks
-forgotten, so the next check-in tells the device to delete everything.
+more, or the subscription they came with has ended, the licences are revoked (no grant, no
+fetch), and the next check-in tells the device to delete everything.
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ class OfflineDownloads:
     def register(self, account_id: int, name: str) -> DownloadDevice:
         who = self.listener(account_id)
         now = self.clock.now()
+        self._settle(account_id, who)
         with self.uow() as uow:
             uow.offline.lock_account(account_id)
-            self._settle(uow, account_id, who)
             registered = len(uow.offline.devices(account_id))
             require(
                 self.entitlements.download(
@@ -76,8 +76,8 @@ class OfflineDownloads:
 
     def devices(self, account_id: int) -> list[DownloadDevice]:
         who = self.listener(account_id)
+        self._settle(account_id, who)
         with self.uow() as uow:
-            self._settle(uow, account_id, who)
             devices = uow.offline.devices(account_id)
             uow.commit()
         return devices
@@ -94,8 +94,8 @@ class OfflineDownloads:
         self, account_id: int, device_id: int, limit: int, offset: int
     ) -> tuple[DownloadDevice, list[Download]]:
         who = self.listener(account_id)
+        self._settle(account_id, who)
         with self.uow() as uow:
-            self._settle(uow, account_id, who)
             device = self._device(uow, account_id, device_id)
             found = uow.offline.downloads(device.id, limit, offset)
             uow.commit()
@@ -122,10 +122,10 @@ class OfflineDownloads:
         require(self.entitlements.stream(who, Listening(), wanted))
         viewer = self._viewer(who)
         now = self.clock.now()
+        self._settle(account_id, who)
         with self.uow() as uow:
             tracks = self._chosen(uow, viewer, release_id, track_ids)
             uow.offline.lock_account(account_id)
-            self._settle(uow, account_id, who)
             device = self._licensed(uow, account_id, device_id)
             kept = {d.track_id for d in uow.offline.downloads(device.id)}
             new = [t for t in tracks if t.id not in kept]
@@ -159,8 +159,8 @@ class OfflineDownloads:
     def grant(self, account_id: int, device_id: int, track_id: int) -> DownloadGrant:
         """A new download grant for a track the device keeps (one that expired unfetched)."""
         who = self.listener(account_id)
+        self._settle(account_id, who)
         with self.uow() as uow:
-            self._settle(uow, account_id, who)
             device = self._licensed(uow, account_id, device_id)
             kept = uow.offline.download(device.id, track_id)
             if kept is None:
@@ -176,8 +176,8 @@ class OfflineDownloads:
     def allows(self, grant: DownloadGrant) -> None:
         """At fetch time: the device's licence holds and it still keeps the track."""
         who = self.listener(grant.account_id)
+        self._settle(grant.account_id, who)
         with self.uow() as uow:
-            self._settle(uow, grant.account_id, who)
             device = self._licensed(uow, grant.account_id, grant.device_id)
             kept = uow.offline.download(device.id, grant.track_id)
             uow.commit()
@@ -191,35 +191,43 @@ class OfflineDownloads:
         who = self.listener(account_id)
         now = self.clock.now()
         with self.uow() as uow:
+            held = uow.offline.downloads(self._device(uow, account_id, device_id).id)
+        self._settle(account_id, who)
+        with self.uow() as uow:
             device = self._device(uow, account_id, device_id)
-            held = uow.offline.downloads(device.id)
-            revoked = bool(self._settle(uow, account_id, who) & {device.id})
-            if revoked or who.plan.features.offline_devices == 0:
+            ended = tuple((d.track_id, DeleteReason.PLAN_ENDED) for d in held)
+            if device.revoked_at is not None or who.plan.features.offline_devices == 0:
+                uow.offline.remove_downloads(device.id, [d.track_id for d in held])
+                expires_or_none = None
+                if who.plan.features.offline_devices:  # a new plan: it starts again, empty
+                    expires_or_none = licence_expiry(now)
+                    sub = self._subscription_id(uow, account_id)
+                    uow.offline.renew(device.id, sub, now, expires_or_none)
                 uow.commit()
-                ended = tuple((d.track_id, DeleteReason.PLAN_ENDED) for d in held)
-                return CheckIn((), ended, None, delete_all=True)
+                return CheckIn((), ended, expires_or_none, delete_all=True)
+            expires = licence_expiry(now)
+            uow.offline.renew(device.id, self._subscription_id(uow, account_id), now, expires)
             available = self._available(uow, [d.track_id for d in held], self._viewer(who))
             keep = tuple(d for d in held if _still_there(available.get(d.track_id), d))
             gone = [d.track_id for d in held if d not in keep]
             uow.offline.remove_downloads(device.id, gone)
-            expires = licence_expiry(now)
-            uow.offline.renew(device.id, self._subscription_id(uow, account_id), now, expires)
             uow.commit()
-        deleted = tuple((t, DeleteReason.UNAVAILABLE) for t in gone)
-        # A licence revoked earlier starts again empty: what the device still holds must go.
-        return CheckIn(keep, deleted, expires, delete_all=device.revoked_at is not None)
+        return CheckIn(keep, tuple((t, DeleteReason.UNAVAILABLE) for t in gone), expires)
 
     # -- helpers -------------------------------------------------------------------------
-    def _settle(self, uow: UnitOfWork, account_id: int, who: Listener) -> set[int]:
-        """Revoke the licences whose plan has ended; the ids of the devices just revoked."""
-        sub = self._subscription_id(uow, account_id)
-        ended = {
-            d.id
-            for d in uow.offline.devices(account_id)
-            if d.revoked_at is None and plan_ended(d, who.plan, sub)
-        }
-        uow.offline.revoke(ended, self.clock.now())
-        return ended
+    def _settle(self, account_id: int, who: Listener) -> None:
+        """Revoke the licences whose plan has ended, in a transaction of its own: a refusal
+        that follows does not undo it."""
+        with self.uow() as uow:
+            sub = self._subscription_id(uow, account_id)
+            ended = {
+                d.id
+                for d in uow.offline.devices(account_id)
+                if d.revoked_at is None and plan_ended(d, who.plan, sub)
+            }
+            if ended:
+                uow.offline.revoke(ended, self.clock.now())
+                uow.commit()
 
     @staticmethod
     def _subscription_id(uow: UnitOfWork, account_id: int) -> int | None:

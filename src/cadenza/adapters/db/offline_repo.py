@@ -90,12 +90,11 @@ class SqlOffline:
         )
 
     def revoke(self, device_ids: Iterable[int], now: datetime) -> None:
-        """The plan these devices' downloads came with ended: their licences end, their
-        downloads are forgotten."""
+        """The plan these devices' downloads came with ended: their licences end (the list of
+        downloads stays until each device's check-in has told it what to delete)."""
         ids = list(device_ids)
         if not ids:
             return
-        self.s.execute(delete(DownloadRow).where(DownloadRow.device_id.in_(ids)))
         self.s.execute(
             update(DownloadDeviceRow)
             .where(DownloadDeviceRow.id.in_(ids), DownloadDeviceRow.revoked_at.is_(None))
