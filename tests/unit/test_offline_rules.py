@@ -55,7 +55,10 @@ def test_five_devices_and_ten_thousand_tracks_on_each() -> None:
     )
     assert isinstance(beyond, Refusal) and beyond.code == "offline_limit_reached"
     free = rules.download(
-        Listener(Plan.FREE), device_has_downloads=False, devices_with_downloads=0, tracks_on_device=0
+        Listener(Plan.FREE),
+        device_has_downloads=False,
+        devices_with_downloads=0,
+        tracks_on_device=0,
     )
     assert isinstance(free, Refusal) and free.code == "premium_required"
 

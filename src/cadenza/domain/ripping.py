@@ -26,15 +26,15 @@ class RipRules:
     realtime_tolerance: float = 1.25  # fetched audio may run this far ahead of the clock
     prefetch_allowance_s: float = 900.0  # the track playing and one prefetched (long ones too)
     free_opening_s: float = 30.0  # per track: skipping and seeking never count
-    throttled_allowance_s: float = 240.0  # once flagged: one track ahead of real time, no more
 
     def allowed_seconds(self) -> float:
         """Seconds of audio an account may fetch in one window before it is flagged."""
         return self.window.total_seconds() * self.realtime_tolerance + self.prefetch_allowance_s
 
     def throttled_seconds(self) -> float:
-        """A flagged account fetches at real time: one window of audio per window."""
-        return self.window.total_seconds() + self.throttled_allowance_s
+        """A flagged account fetches at real time: one window of audio per window, and one
+        track ahead (half the allowance for the playing and the prefetched track)."""
+        return self.window.total_seconds() + self.prefetch_allowance_s / 2
 
 
 @dataclass
