@@ -92,7 +92,6 @@ def _streamed(
     account_id: int,
     track_id: int,
     quality: Quality,
-    blob: str,
     size: int,
     duration_ms: int,
 ) -> Callable[[int], None]:
@@ -121,7 +120,7 @@ def granted_audio(
     name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
     size = file_size(app, grant.blob)
     counted = _streamed(
-        app, grant.account_id, grant.track_id, grant.quality, grant.blob, size, grant.duration_ms
+        app, grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
     )
     return _audio(app, grant.blob, grant.media_type, name, if_none_match, counted)
 
@@ -156,7 +155,6 @@ def stream(
         session.account_id,
         track_id,
         quality,
-        playable.blob,
         playable.size,
         playable.duration_ms,
     )
