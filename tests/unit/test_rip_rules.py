@@ -89,3 +89,11 @@ def test_downloads_are_counted_apart() -> None:
         ledger.record_download(SIZE, SIZE, TRACK_S)
     assert not ledger.verdict(T0).outruns_real_time
     assert ledger.downloaded_s == 500 * TRACK_S
+
+
+def test_a_track_fetched_again_after_the_window_starts_from_nothing() -> None:
+    ledger = FetchLedger(RipRules())
+    ledger.record((1, "high"), SIZE, SIZE, TRACK_S, T0)
+    later = T0 + timedelta(hours=1)
+    ledger.record((1, "high"), bytes_for(10), SIZE, TRACK_S, later)  # only the opening
+    assert ledger.verdict(later).audio_seconds == 0.0

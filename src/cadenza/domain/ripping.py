@@ -76,8 +76,9 @@ class FetchLedger:
     downloaded_s: float = 0.0  # through download grants: counted apart, within their quota
 
     def record(self, key: TrackKey, sent: int, size: int, duration_s: float, now: datetime) -> None:
-        self.forget_before(now)
-        fetch = self.fetches.setdefault(key, TrackFetch(size=size, duration_s=duration_s))
+        fetch = self.fetches.get(key)
+        if fetch is None or fetch.last_at is None or fetch.last_at <= now - self.rules.window:
+            fetch = self.fetches[key] = TrackFetch(size=size, duration_s=duration_s)
         fetch.sent += max(0, sent)
         fetch.last_at = now
 
@@ -101,7 +102,7 @@ class FetchLedger:
             allowed_seconds=allowed,
             tracks=len(self.fetches),
             bytes=sum(f.sent for f in self.fetches.values()),
-            retry_after_s=self._room_after(counted, total - allowed, now),
+            retry_after_s=self._room_after(counted, total - allowed, now) if total > allowed else 0,
         )
 
     def _room_after(self, counted: dict[TrackKey, float], excess: float, now: datetime) -> float:
