@@ -16,6 +16,7 @@ from cadenza.domain.plans import Plan
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
 from tests.e2e.test_listening import play
 from tests.e2e.test_plans import add_card, my_plan, period_end, subscribe
+from tests.e2e.test_races import at_once
 from tests.fixtures.releases import make_release
 from tests.integration.helpers import deliver
 
@@ -220,3 +221,11 @@ def test_a_play_heard_offline_and_uploaded_later_counts(
     assert [(h["track_id"], h["listened_ms"]) for h in history] == [(track, 40_000)]
     assert abs(datetime.fromisoformat(history[0]["played_at"]) - heard) < timedelta(seconds=1)
     assert app.listening.streams(track) == 1
+
+
+def test_eight_devices_registered_at_once_leave_exactly_five(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    answers = at_once(8, lambda n: register(client, premium, f"device {n}").status_code)
+    assert sorted(answers) == [201] * 5 + [403] * 3
+    assert len(client.get(DEVICES, headers=premium).json()) == 5

@@ -24,7 +24,8 @@ TRACK_S = 1.5  # the published fixture's tracks
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The default rule (30 minutes, 30-s openings free, 15 minutes' prefetch) at 1/225 scale."""
+    """The default rule (30 minutes, 30-s openings free, 15 minutes of prefetch) scaled down
+    to 1.5-second tracks: an 8-s window, 0.2-s openings free, one track of prefetch."""
     return settings.model_copy(
         update={"rip_window_s": 8.0, "rip_free_opening_s": 0.2, "rip_prefetch_allowance_s": 1.5}
     )
@@ -145,3 +146,19 @@ def test_a_dismissed_flag_lets_the_account_stream_freely(
     listener = sign_in(client, app, "someone@example.org", Plan.FREE)
     assert client.get(FLAGS, headers=listener).status_code == 403
     assert client.get(FLAGS).status_code == 401
+
+
+def test_downloading_a_release_for_offline_listening_never_trips(
+    client: TestClient, app: App, published: int, premium: dict[str, str], clock: ShiftedClock
+) -> None:
+    admin = signed_in(client, app, "admin@example.org", Role.ADMIN, Role.LISTENER)
+    devices = "/api/v1/me/offline/devices"
+    for n in range(5):  # every device takes the release, at once, at every quality
+        device = client.post(devices, json={"name": f"d{n}"}, headers=premium).json()["id"]
+        for quality in ("low", "normal", "high", "very_high", "lossless"):
+            body = {"release_id": published, "quality": quality}
+            added = client.post(f"{devices}/{device}/downloads", json=body, headers=premium)
+            for grant in added.json()["grants"]:
+                assert client.get(grant["url"]).status_code == 200
+    assert flags(client, admin) == []
+    assert client.get(every_file(client, published, premium)[0]).status_code == 200
