@@ -40,7 +40,7 @@ class RipWatch:
         self._ledgers: dict[int, FetchLedger] = {}
         self._throttled: set[int] | None = None  # accounts with an open flag
         self._suspended: dict[int, datetime] = {}  # account -> when, for grants issued before
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._responses = 0
 
     # -- on every audio response -----------------------------------------------------------
@@ -78,7 +78,12 @@ class RipWatch:
             if first_time:
                 flagged.add(account_id)  # throttled from now; concurrent responses flag no more
         if first_time:
-            self._flag(account_id, verdict, downloaded, now)
+            try:
+                self._flag(account_id, verdict, downloaded, now)
+            except Exception:  # the database was away: a later response flags it again
+                with self._lock:
+                    flagged.discard(account_id)
+                raise
 
     def downloaded(self, account_id: int, sent: int, size: int, duration_s: float) -> None:
         """Download grants are counted apart: their quota is the devices' track limit."""
@@ -99,8 +104,11 @@ class RipWatch:
     def suspend(self, actor: int, flag_id: int) -> RipFlag:
         """Disable the account (sessions and keys end, as for any disabled account) and stop
         the stream grants it still holds, at once, in this process."""
+        with self.uow() as uow:
+            open_flag = uow.offline.rip_flag(flag_id)
+        if open_flag is not None and open_flag.status == "open":
+            self.admin.disable(actor, open_flag.account_id)  # refused for one's own account
         flag = self._review(actor, flag_id, "suspended")
-        self.admin.disable(actor, flag.account_id)
         self._suspended[flag.account_id] = self.clock.now()
         return flag
 
@@ -160,10 +168,11 @@ class RipWatch:
 
     def _flagged(self) -> set[int]:
         """Accounts with an open flag: read once per process, then kept up to date here."""
-        if self._throttled is None:
-            with self.uow() as uow:
-                self._throttled = uow.offline.open_rip_flag_accounts()
-        return self._throttled
+        with self._lock:
+            if self._throttled is None:
+                with self.uow() as uow:
+                    self._throttled = uow.offline.open_rip_flag_accounts()
+            return self._throttled
 
     def _ledger(self, account_id: int) -> FetchLedger:
         ledger = self._ledgers.get(account_id)
