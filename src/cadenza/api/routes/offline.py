@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
@@ -186,7 +187,7 @@ def regrant(device_id: Id, track_id: Id, session: CurrentSession, app: AppDep) -
     return DownloadGrantOut.of(app.offline.grant(session.account_id, device_id, track_id))
 
 
-@router.get("/downloads/{token}", response_class=MeteredFileResponse, responses=AUDIO_RESPONSES)
+@router.get("/downloads/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
 def download(
     token: Annotated[str, Path(max_length=600)],
     app: AppDep,
