@@ -207,6 +207,10 @@ class CatalogRepository(Protocol):
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
+    def set_taken_down(self, release_id: int, at: datetime | None) -> None:
+        """Take a release down (at: when), or put it back (None)."""
+        ...
+
     def blobs_in_use(self, digests: list[str]) -> set[str]:
         """Which of these blobs a published track or cover refers to."""
         ...
@@ -273,6 +277,11 @@ class SearchIndex(Protocol):
 
     def size(self) -> tuple[int, int]:
         """(Releases plus artists the catalog holds, entries the index holds.)"""
+        ...
+
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Count each entry's streams of the 28 days before now again (per listeners'
+        country and everywhere); returns the rows written. Ranking reads only these."""
         ...
 
     def is_known(self, word: str, *, prefix: bool) -> bool: ...

@@ -25,6 +25,7 @@ from cadenza.api.routes import (
     search,
     stream,
     students,
+    takedowns,
 )
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
@@ -36,8 +37,10 @@ def create_app(cadenza: App) -> FastAPI:
         cadenza.deliveries.resume_unfinished()
         cadenza.outgoing_mail.start()
         billing = cadenza.start_billing_clock()
+        popularity = cadenza.start_popularity_clock()
         yield
         billing.set()
+        popularity.set()
         cadenza.close()
 
     api = FastAPI(
@@ -87,4 +90,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    api.include_router(takedowns.router)
     return api

@@ -53,3 +53,14 @@ class SearchWordRow(Base):
 
     __tablename__ = "search_words"
     word: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class SearchPopularityRow(Base):
+    """Counted streams of the last 28 days per track, release and artist, per listeners'
+    country ("" for everywhere): rolled up daily, read for the few entries a query ranks."""
+
+    __tablename__ = "search_popularity"
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    streams: Mapped[int] = mapped_column(Integer)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -40,7 +40,7 @@ from cadenza.adapters.db.models import (
 )
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
-from cadenza.adapters.db.models_search import SearchEntryRow, SearchWordRow
+from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
 from cadenza.domain.catalog import Viewer, as_utc
 from cadenza.domain.search import (
     NEW_RELEASE_DAYS,
@@ -55,6 +55,7 @@ from cadenza.domain.search import (
 from cadenza.domain.territories import WORLDWIDE
 
 E = SearchEntryRow
+P = SearchPopularityRow
 BATCH = 2000
 WINDOW = 5  # text matches taken per candidate asked for (visibility drops some)
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
@@ -126,6 +127,7 @@ class SqlSearchIndex:
             )
         )
         self._remove(list(self.s.scalars(old)))
+        releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
         for r in releases:
@@ -135,6 +137,8 @@ class SqlSearchIndex:
                 | {"upc": r.upc, "explicit": r.explicit}
             )
         for t in tracks:
+            if t.release_id not in by_id:
+                continue
             release = by_id[t.release_id]
             names = [n for _, n in track_artists[t.id]]
             genres = list(t.genres) + list(release.genres)
@@ -388,26 +392,51 @@ class SqlSearchIndex:
         return set(self.s.scalars(on_release.union(on_track)))
 
     def _streams(self, kind: Kind, ids: list[int], viewer: Viewer) -> dict[int, tuple[int, int]]:
-        """Counted streams of the last 28 days per entity: (in the viewer's country, everywhere)."""
+        """Counted streams of the last 28 days per entity, as last rolled up: (in the viewer's
+        country, everywhere)."""
         if not ids:
             return {}
-        since = as_utc(viewer.now) - POPULAR_WINDOW
-        in_country = func.sum(case((UserRow.country == (viewer.country or ""), 1), else_=0))
-        owner: Any = PlayRow.track_id
-        query = select(owner, in_country, func.count()).select_from(PlayRow)
-        if kind is Kind.RELEASE:
-            owner = TrackRow.release_id
-            query = select(owner, in_country, func.count()).select_from(PlayRow)
-            query = query.join(TrackRow, TrackRow.id == PlayRow.track_id)
-        elif kind is Kind.ARTIST:
-            owner = TrackArtistRow.artist_id
-            query = select(owner, in_country, func.count()).select_from(PlayRow)
-            query = query.join(TrackArtistRow, TrackArtistRow.track_id == PlayRow.track_id)
-        query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
-            PlayRow.counted.is_(True), PlayRow.started_at >= since, owner.in_(ids)
+        country = (viewer.country or "").upper()[:2]
+        query = select(P.entity_id, P.country, P.streams).where(
+            P.kind == kind.value, P.entity_id.in_(ids), P.country.in_({country, ""})
         )
-        rows = self.s.execute(query.group_by(owner))
-        return {row[0]: (int(row[1] or 0), int(row[2])) for row in rows}
+        found: dict[int, tuple[int, int]] = {}
+        for entity_id, where, streams in self.s.execute(query):
+            local, everywhere = found.get(entity_id, (0, 0))
+            if where:
+                local = streams
+            else:
+                everywhere = streams
+            found[entity_id] = (local, everywhere)
+        return found
+
+    # -- popularity, rolled up daily -------------------------------------------------------------
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Count the last 28 days' counted streams again, per entry and listeners' country."""
+        self.s.execute(delete(P))
+        since = as_utc(now) - POPULAR_WINDOW
+        owners: list[tuple[Kind, Any, Any]] = [
+            (Kind.TRACK, PlayRow.track_id, None),
+            (Kind.RELEASE, TrackRow.release_id, TrackRow.id == PlayRow.track_id),
+            (Kind.ARTIST, TrackArtistRow.artist_id, TrackArtistRow.track_id == PlayRow.track_id),
+        ]
+        columns = ["kind", "entity_id", "country", "streams"]
+        for kind, owner, on in owners:
+            for country in (UserRow.country, literal("")):
+                query = select(literal(kind.value), owner, country, func.count()).select_from(
+                    PlayRow
+                )
+                if on is not None:
+                    query = query.join(owner.table, on)
+                query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
+                    PlayRow.counted.is_(True), PlayRow.started_at >= since
+                )
+                if country is UserRow.country:  # per country; "" below: everywhere
+                    query = query.where(UserRow.country != "").group_by(owner, country)
+                else:
+                    query = query.group_by(owner)
+                self.s.execute(insert(P).from_select(columns, query))
+        return self.s.scalar(select(func.count()).select_from(P)) or 0
 
 
 def _entry(
