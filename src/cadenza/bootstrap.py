@@ -61,11 +61,11 @@ from cadenza.services.player import Player
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
 from cadenza.services.search import SearchService
-from cadenza.services.takedowns import Takedowns
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
+from cadenza.services.takedowns import Takedowns
 from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,31 @@ def upgrade() -> None:
     sa.Column('streams', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('kind', 'entity_id', 'country')
     )
+    op.add_column(
+        'search_words',
+        sa.Column('entries', sa.Integer(), server_default=sa.text('0'), nullable=False),
+    )
+    # Counted from the next publication on; `cadenza search reindex` counts every word.
+    if op.get_bind().dialect.name == 'postgresql':
+        # One GIN index per kind: a query of one kind never intersects with every other kind's.
+        for kind in ('track', 'release', 'artist'):
+            op.execute(
+                f"CREATE INDEX ix_search_entries_document_{kind} ON search_entries "
+                f"USING gin (document) WHERE kind = '{kind}'"
+            )
+        op.execute('DROP INDEX ix_search_entries_document')
+        op.execute(
+            'CREATE INDEX ix_search_words_prefix ON search_words (word text_pattern_ops, entries)'
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP INDEX ix_search_words_prefix')
+        for kind in ('track', 'release', 'artist'):
+            op.execute(f'DROP INDEX ix_search_entries_document_{kind}')
+        op.execute('CREATE INDEX ix_search_entries_document ON search_entries USING gin (document)')
+    op.drop_column('search_words', 'entries')
     op.drop_table('search_popularity')
     with op.batch_alter_table('releases') as batch:
         batch.drop_column('taken_down_at')
