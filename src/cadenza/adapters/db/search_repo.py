@@ -9,27 +9,23 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
     delete,
-    false,
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import (
     ArtistRow,
@@ -41,9 +37,9 @@ from cadenza.adapters.db.models import (
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
+from cadenza.adapters.db.search_sql import CandidateSql
 from cadenza.domain.catalog import Viewer, as_utc
 from cadenza.domain.search import (
-    NEW_RELEASE_DAYS,
     POPULAR_WINDOW,
     Candidate,
     Expansion,
@@ -338,27 +334,24 @@ class SqlSearchIndex:
         limit: int,
     ) -> list[Candidate]:
         """Visible entries of this kind that match the words and the filters, best by text
-        first, with their counted streams of the last 28 days."""
-        base: Any = select(
-            E.entity_id, E.name, E.name_words, E.artist_words, E.album_words, E.release_at
-        ).where(E.kind == kind.value, *self._filters(kind, query, viewer))
+        first, with their counted streams of the last 28 days (as last rolled up)."""
+        sql = CandidateSql(kind, query, viewer, self.postgres)
         clauses = _text_clauses(kind, expansion, query, self._typed_start)
-        asked = limit
         if not clauses:
-            statements = [base.order_by(E.release_at.desc(), E.id).limit(asked)]
+            sql.newest(limit)
         else:
             if not self.postgres:  # PostgreSQL: one text index per kind
                 clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
             # Ranking every match costs as much as there are matches ("lo" finds a third of a
             # catalog), so the engine hands over matches as they come, and names that are or
             # start with what was typed are looked up by their start, in an index.
-            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
-            window = asked * WINDOW if words_only else None
-            statements = [self._matching(base, clauses, window).limit(asked)]
             if query.terms and not (query.artist or query.album or query.track or query.genre):
-                statements = self._named(base, " ".join(query.terms), asked) + statements
+                sql.named(" ".join(query.terms), limit)
+            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+            match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
+            sql.matching(match, limit, limit * WINDOW if words_only else None)
         found: dict[int, Any] = {}
-        for row in self.s.execute(self._with_streams(kind, statements, viewer)):
+        for row in self.s.execute(sql.statement(viewer)):
             found.setdefault(row[0], row)
         return [
             Candidate(
@@ -374,69 +367,6 @@ class SqlSearchIndex:
             )
             for r in found.values()
         ]
-
-    def _with_streams(
-        self, kind: Kind, statements: list[Select[Any]], viewer: Viewer
-    ) -> Select[Any]:
-        """One statement: every source's matches, with their streams as last rolled up (in
-        the viewer's country, everywhere)."""
-        parts: list[Select[Any]] = [select(*s.subquery().c) for s in statements]
-        found = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("found")
-        local, everywhere = aliased(P), aliased(P)
-
-        def streams(p: Any, country: str) -> Any:
-            return and_(
-                p.kind == kind.value, p.entity_id == found.c.entity_id, p.country == country
-            )
-
-        return (
-            select(found, local.streams, everywhere.streams)
-            .outerjoin(local, streams(local, (viewer.country or "-").upper()[:2]))
-            .outerjoin(everywhere, streams(everywhere, ""))
-        )
-
-    def _matching(
-        self,
-        statement: Select[Any],
-        clauses: list[tuple[str, list[tuple[str, bool]]]],
-        window: int | None,
-    ) -> Select[Any]:
-        if self.postgres:
-            tsquery = func.to_tsquery("simple", _pg_query(clauses))
-            document: ColumnElement[Any] = literal_column("search_entries.document")
-            return statement.where(document.op("@@")(tsquery))
-        matching = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match"
-        fts = (
-            text(matching + " LIMIT :window" if window else matching)
-            .columns(id=E.id.type)
-            .bindparams(match=_fts_query(clauses), **({"window": window} if window else {}))
-            .subquery("fts")
-        )
-        return statement.join(fts, fts.c.id == E.id)
-
-    def _named(self, statement: Select[Any], typed: str, limit: int) -> list[Select[Any]]:
-        """Entries whose name is, or starts with, what was typed."""
-        key = typed[:200]
-        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
-            return [
-                statement.where(E.name_key == key).limit(limit),
-                statement.where(E.name_key.like(_like_prefix(key), escape="\\")).limit(limit),
-            ]
-        started = and_(E.name_key >= key, E.name_key < key + "\U0010ffff")
-        return [statement.where(started).order_by(E.name_key).limit(limit)]
-
-    def _filters(self, kind: Kind, query: SearchQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        found.append(_visible(E, viewer, tracks=kind is Kind.TRACK))
-        if query.isrc:
-            found.append(E.isrc == query.isrc)
-        if query.upc:
-            found.append(E.upc == query.upc)
-        if query.year_from is not None and query.year_to is not None:
-            found.append(E.year.between(query.year_from, query.year_to))
-        if query.tag_new:
-            found.append(E.release_at >= as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS))
-        return found
 
     # -- popularity, rolled up daily -------------------------------------------------------------
     def roll_up_popularity(self, now: datetime) -> int:
@@ -504,19 +434,6 @@ def _joined(name: str) -> str:
     if 1 < len(parts) <= 4 and len(joined) <= 24 and all(len(p) <= 4 for p in parts):
         return " " + joined
     return ""
-
-
-def _visible(entry: Any, viewer: Viewer, *, tracks: bool) -> ColumnElement[bool]:
-    padded = literal(" ") + entry.territories + literal(" ")
-    places = [padded.like(f"% {WORLDWIDE} %")]
-    if viewer.country:
-        places.append(padded.like(f"% {viewer.country.upper()[:2]} %"))
-    allowed: ColumnElement[bool] = and_(entry.release_at <= as_utc(viewer.now), or_(*places))
-    if viewer.distributor_id is not None:
-        allowed = or_(allowed, entry.distributor_id == viewer.distributor_id)
-    if tracks and not viewer.allow_explicit:
-        allowed = and_(allowed, entry.explicit.is_(false()))
-    return allowed
 
 
 def _text_clauses(
