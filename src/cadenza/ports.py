@@ -286,7 +286,7 @@ class SearchIndex(Protocol):
 
     def is_known(self, word: str, *, prefix: bool) -> bool: ...
 
-    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+    def similar_words(self, word: str, limit: int = 120) -> list[str]:
         """Indexed words that share letter trigrams with this one."""
         ...
 

@@ -54,7 +54,7 @@ E = SearchEntryRow
 P = SearchPopularityRow
 BATCH = 2000
 COMPLETIONS = 16  # words a word being typed stands for in the text index
-WINDOW = 5  # text matches taken per candidate asked for (visibility drops some)
+WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
@@ -291,7 +291,7 @@ class SqlSearchIndex:
             return [(start, True)]
         return [(w, False) for w in self.completions(start)] or [(start, False)]
 
-    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+    def similar_words(self, word: str, limit: int = 120) -> list[str]:
         """Indexed words sharing trigrams with this one, or its first letter and about its
         length (a short word's typo leaves few trigrams intact): candidates for a correction."""
         around = (
@@ -301,6 +301,7 @@ class SqlSearchIndex:
                 SearchWordRow.word < word[0] + "\U0010ffff",
                 func.length(SearchWordRow.word).between(len(word) - 1, len(word) + 1),
             )
+            .order_by(SearchWordRow.entries.desc())  # the most used first
             .limit(limit)
         )
         return list(
