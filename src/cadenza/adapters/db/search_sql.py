@@ -39,9 +39,10 @@ class CandidateSql:
         self.postgres = postgres
         self.values: dict[str, Any] = {"kind": kind.value}
         self.branches: list[str] = []
-        self.where = (
-            "e.kind = :kind AND " + self._visible(kind, viewer) + self._filters(query, viewer)
-        )
+        # The kind written out (one of three fixed words, never typed): PostgreSQL picks its
+        # partial text index of that kind only when the plan sees which kind it is.
+        where = f"e.kind = '{kind.value}' AND "
+        self.where = where + self._visible(kind, viewer) + self._filters(query, viewer)
 
     def _visible(self, kind: Kind, viewer: Viewer) -> str:
         self.values |= {"now": as_utc(viewer.now), "everywhere": f"% {WORLDWIDE} %"}
@@ -95,7 +96,9 @@ class CandidateSql:
         if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
             self.values["key_like"] = _like_prefix(key)
             self._branch("AND e.name_key = :key", "", limit)
-            self._branch("AND e.name_key LIKE :key_like ESCAPE '\\'", "", limit)
+            # in the index's own order (text_pattern_ops), so that the scan stops at the limit
+            like = "AND e.name_key LIKE :key_like ESCAPE '\\'"
+            self._branch(like, "ORDER BY e.name_key USING ~<~", limit)
             return
         self.values["key_end"] = key + "\U0010ffff"
         self._branch(
