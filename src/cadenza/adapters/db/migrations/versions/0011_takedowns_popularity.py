@@ -27,7 +27,13 @@ def upgrade() -> None:
         'search_words',
         sa.Column('entries', sa.Integer(), server_default=sa.text('0'), nullable=False),
     )
-    # Counted from the next publication on; `cadenza search reindex` counts every word.
+    # Artists' entries now carry their visibility and words their counts: the index is emptied,
+    # and the start-up indexes a catalog with an empty index again (services/search.py).
+    op.execute('DELETE FROM search_entries')
+    op.execute('DELETE FROM search_words')
+    if op.get_bind().dialect.name != 'postgresql':
+        op.execute('DELETE FROM search_fts')
+        op.execute('DELETE FROM search_words_tri')
     if op.get_bind().dialect.name == 'postgresql':
         # One GIN index per kind: a query of one kind never intersects with every other kind's.
         for kind in ('track', 'release', 'artist'):
