@@ -462,8 +462,8 @@ def _text_clauses(
         (query.track, name_column),
         (query.genre, "genres"),
     ):
-        for word in words(value):
-            clauses.append((column, typed_start(word)))
+        for word in words(value):  # genres are few words, not in the vocabulary: as typed
+            clauses.append((column, [(word, True)] if column == "genres" else typed_start(word)))
     return clauses
 
 
