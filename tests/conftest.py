@@ -72,6 +72,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         distributor_key="test-distributor-key",
         transcode_workers=2,
         billing_interval_s=0,
+        search_popularity_interval_s=0,
     )
 
 

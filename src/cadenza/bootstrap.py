@@ -73,6 +73,7 @@ from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
+from cadenza.services.takedowns import Takedowns
 from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class App:
     @cached_property
     def search(self) -> SearchService:
         return SearchService(self.uow)
+
+    @cached_property
+    def takedowns(self) -> Takedowns:
+        return Takedowns(self.uow, self.clock)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
@@ -374,6 +379,26 @@ class App:
                     log.exception("billing run failed")
 
         threading.Thread(target=tick, name="billing-clock", daemon=True).start()
+        return stop
+
+    def start_popularity_clock(self) -> threading.Event:
+        """Roll up search popularity now and every `search_popularity_interval_s` in a daemon
+        thread; set the returned event to stop it."""
+        stop = threading.Event()
+        interval = self.settings.search_popularity_interval_s
+        if interval <= 0:
+            return stop
+
+        def tick() -> None:
+            while True:
+                try:
+                    self.search.roll_up_popularity(self.clock.now())
+                except Exception:  # the database may be briefly away; try on the next tick
+                    log.exception("search popularity rollup failed")
+                if stop.wait(interval):
+                    return
+
+        threading.Thread(target=tick, name="search-popularity", daemon=True).start()
         return stop
 
     def _secret(self, name: str) -> bytes:

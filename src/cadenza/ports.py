@@ -211,6 +211,10 @@ class CatalogRepository(Protocol):
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
+    def set_taken_down(self, release_id: int, at: datetime | None) -> None:
+        """Take a release down (at: when), or put it back (None)."""
+        ...
+
     def blobs_in_use(self, digests: list[str]) -> set[str]:
         """Which of these blobs a published track or cover refers to."""
         ...
@@ -279,9 +283,14 @@ class SearchIndex(Protocol):
         """(Releases plus artists the catalog holds, entries the index holds.)"""
         ...
 
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Count each entry's streams of the 28 days before now again (per listeners'
+        country and everywhere); returns the rows written. Ranking reads only these."""
+        ...
+
     def is_known(self, word: str, *, prefix: bool) -> bool: ...
 
-    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+    def similar_words(self, word: str, limit: int = 120) -> list[str]:
         """Indexed words that share letter trigrams with this one."""
         ...
 

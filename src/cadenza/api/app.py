@@ -30,6 +30,7 @@ from cadenza.api.routes import (
     search,
     stream,
     students,
+    takedowns,
 )
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
@@ -41,8 +42,10 @@ def create_app(cadenza: App) -> FastAPI:
         cadenza.deliveries.resume_unfinished()
         cadenza.outgoing_mail.start()
         billing = cadenza.start_billing_clock()
+        popularity = cadenza.start_popularity_clock()
         yield
         billing.set()
+        popularity.set()
         cadenza.close()
 
     api = FastAPI(
@@ -97,4 +100,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(playlists.router)
     api.include_router(offline.router)
     api.include_router(rip_flags.router)
+    api.include_router(takedowns.router)
     return api
