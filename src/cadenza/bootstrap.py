@@ -24,6 +24,7 @@ from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.payments.local import LocalPaymentProvider
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
@@ -51,6 +52,7 @@ from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
 from cadenza.services.deliveries import DeliveryService
+from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
@@ -60,9 +62,11 @@ from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
+from cadenza.services.remote import RemoteControl
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
+from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.two_factor import TwoFactorService
@@ -251,7 +255,7 @@ class App:
 
     @cached_property
     def player(self) -> Player:
-        return Player(
+        player = Player(
             self.uow,
             self.clock,
             self.catalog,
@@ -260,6 +264,26 @@ class App:
             self.stream_grants,
             self.ads,
         )
+        player.on_change.append(lambda account: self.remote.state_changed(account))
+        return player
+
+    @cached_property
+    def player_events(self) -> InProcessPlayerEvents:
+        return InProcessPlayerEvents()
+
+    @cached_property
+    def devices(self) -> DeviceRegistry:
+        return DeviceRegistry(
+            self.uow, self.clock, self.player_events, lambda a: self.player.state(a).device
+        )
+
+    @cached_property
+    def remote(self) -> RemoteControl:
+        return RemoteControl(self.clock, self.player, self.devices, self.player_events)
+
+    @cached_property
+    def stream_tickets(self) -> StreamTickets:
+        return StreamTickets(self._secret("stream-ticket.key"), self.clock, self.uow)
 
     def _song_for_ads(
         self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # How often the server's billing clock renews, retries and ends subscriptions (0: never;
     # then run `cadenza billing run` from cron).
     billing_interval_s: float = 60.0
+    # A device's event stream sends a keepalive after this many quiet seconds (proxies and
+    # browsers close an idle connection after a minute or so).
+    player_stream_keepalive_s: float = 15.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -16,12 +16,14 @@ from cadenza.api.routes import (
     ads,
     auth,
     catalog,
+    devices,
     distributor,
     listening,
     me,
     members,
     plans,
     player,
+    player_stream,
     search,
     stream,
     students,
@@ -84,6 +86,8 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(students.router)
     api.include_router(listening.router)
     api.include_router(player.router)
+    api.include_router(player_stream.router)
+    api.include_router(devices.router)
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)

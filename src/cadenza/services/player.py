@@ -45,6 +45,8 @@ class Player:
         self.uow, self.clock, self.catalog = uow, clock, catalog
         self.entitlements, self.listener, self.grants = entitlements, listener, grants
         self.listening_rules = listening_rules
+        # Called with the account after every saved change: the devices hear of it.
+        self.on_change: list[Callable[[int], None]] = []
 
     # -- reading -------------------------------------------------------------------------
     def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
@@ -57,6 +59,9 @@ class Player:
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
         return PlayerView(state, grant, rules.up_next(state))
+
+    def state(self, account_id: int) -> PlayerState:
+        return self._load(account_id)[0]
 
     # -- commands ------------------------------------------------------------------------
     def play(
@@ -212,6 +217,8 @@ class Player:
                 )
                 uow.commit()
             if saved:
+                for hook in self.on_change:
+                    hook(account_id)
                 return
         raise Conflict("the player is busy; try again", code="player_busy")
 

@@ -12,6 +12,7 @@ from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
+from cadenza.adapters.db.devices_repo import SqlDevices
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.mail_repo import SqlMailQueue
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
         self.ads = SqlAds(self.session)
         self.mail = SqlMailQueue(self.session)
         self.search = SqlSearchIndex(self.session)
+        self.devices = SqlDevices(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:
