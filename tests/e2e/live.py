@@ -58,6 +58,7 @@ class EventStream:
         self.url = url
         self.events: queue.Queue[Event] = queue.Queue()
         self.status: int | None = None
+        self.keepalives = 0
         self.content_type = ""
         self._stop = threading.Event()
         self._opened = threading.Event()
@@ -95,7 +96,10 @@ class EventStream:
                     data.append(line[5:].strip())
                 elif line == "" and data:
                     parsed = json.loads("\n".join(data))
-                    self.events.put(Event(kind, parsed, time.monotonic()))
+                    if kind == "keepalive":  # counted, not queued: they come whenever it is quiet
+                        self.keepalives += 1
+                    else:
+                        self.events.put(Event(kind, parsed, time.monotonic()))
                     kind, data = "message", []
 
     def next(self, kind: str | None = None, timeout: float = 5.0) -> Event:
