@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx2
@@ -49,6 +50,7 @@ class Event:
     kind: str
     data: Any
     received: float  # time.monotonic() when the reader got it
+    received_at: datetime  # the wall clock then, to compare with the server's times
 
 
 class EventStream:
@@ -99,7 +101,7 @@ class EventStream:
                     if kind == "keepalive":  # counted, not queued: they come whenever it is quiet
                         self.keepalives += 1
                     else:
-                        self.events.put(Event(kind, parsed, time.monotonic()))
+                        self.events.put(Event(kind, parsed, time.monotonic(), datetime.now(UTC)))
                     kind, data = "message", []
 
     def next(self, kind: str | None = None, timeout: float = 5.0) -> Event:
