@@ -65,6 +65,7 @@ from cadenza.services.reentry import PasswordReentry
 from cadenza.services.remote import RemoteControl
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
+from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
@@ -280,6 +281,10 @@ class App:
     @cached_property
     def remote(self) -> RemoteControl:
         return RemoteControl(self.clock, self.player, self.devices, self.player_events)
+
+    @cached_property
+    def spoken(self) -> SpokenCommands:
+        return SpokenCommands(self.search, self.player, self.subscriptions.listener, self.clock)
 
     @cached_property
     def stream_tickets(self) -> StreamTickets:

@@ -25,6 +25,7 @@ from cadenza.api.routes import (
     player,
     player_stream,
     search,
+    spoken,
     stream,
     students,
 )
@@ -88,6 +89,7 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(player.router)
     api.include_router(player_stream.router)
     api.include_router(devices.router)
+    api.include_router(spoken.router)
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
