@@ -265,7 +265,7 @@ class App:
             self.stream_grants,
             self.ads,
         )
-        player.on_change.append(lambda account: self.remote.state_changed(account))
+        player.on_change.append(lambda account, view: self.remote.state_changed(account, view))
         return player
 
     @cached_property

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from cadenza.domain.devices import (
     Command,
@@ -41,9 +41,8 @@ class RemoteControl:
         self._group_started: dict[int, datetime | None] = {}
 
     # -- push ------------------------------------------------------------------------------
-    def state_changed(self, account_id: int) -> None:
+    def state_changed(self, account_id: int, view: PlayerView) -> None:
         """The player changed: everyone hears the new state; a playing group is (re)started."""
-        view = self.player.view(account_id)
         self.events.publish(account_id, PlayerEvent("state", view))
         group_id = group_of(view.state.device)
         if group_id is None or not view.state.playing:
@@ -178,7 +177,3 @@ class RemoteControl:
     ) -> None:
         sent = CommandSent(command, from_device, fields)
         self.events.publish(account_id, PlayerEvent("command", sent, target=target))
-
-
-def server_time_ms(clock: Clock) -> float:
-    return clock.now().astimezone(UTC).timestamp() * 1000
