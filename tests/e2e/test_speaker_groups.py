@@ -82,6 +82,8 @@ def test_a_group_starts_within_50_ms_across_devices_with_wrong_clocks(
             arrived_on_device = command.received_at.timestamp() * 1000 + SKEWS_MS[name]
             assert data["start_at"] > arrived_on_device  # there is time to get ready
             starts[name] = data["start_at"] - SKEWS_MS[name]  # on the real clock
+    listed = http.get("/api/v1/me/devices").json()
+    assert [d["is_active"] for d in listed] == [True] * len(SKEWS_MS)  # the group plays on all
     spread = max(starts.values()) - min(starts.values())
     assert spread <= 50, starts
     http.close()

@@ -13,6 +13,7 @@ from cadenza.domain.devices import (
     PlaybackDevice,
     PlayerEvent,
     SpeakerGroup,
+    group_of,
 )
 from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
 from cadenza.ports import Clock, PlayerEvents, UnitOfWork
@@ -21,7 +22,7 @@ from cadenza.ports import Clock, PlayerEvents, UnitOfWork
 @dataclass(frozen=True)
 class DeviceStatus:
     device: PlaybackDevice
-    is_active: bool  # the player plays (or is paused) here
+    is_active: bool  # the player plays (or is paused) here, or on a group it belongs to, or on a group it belongs to
     online: bool  # its stream is open, or it was seen in the last two minutes
 
 
@@ -72,10 +73,14 @@ class DeviceRegistry:
 
     def statuses(self, account_id: int) -> list[DeviceStatus]:
         now = self.clock.now()
+        active_key = self.active_device(account_id)
+        group_id = group_of(active_key)
         with self.uow() as uow:
             devices = uow.devices.of_account(account_id)
-        active, connected = self.active_device(account_id), self.events.connected(account_id)
-        return [DeviceStatus(d, d.id == active, d.online(now, d.id in connected)) for d in devices]
+            group = uow.devices.group(account_id, group_id) if group_id is not None else None
+        active = set(group.device_ids) if group is not None else {active_key}
+        connected = self.events.connected(account_id)
+        return [DeviceStatus(d, d.id in active, d.online(now, d.id in connected)) for d in devices]
 
     def rename(self, account_id: int, device_id: str, name: str) -> PlaybackDevice:
         return self._update(account_id, device_id, lambda d: replace(d, name=name))

@@ -9,8 +9,10 @@ import threading
 from collections import defaultdict
 
 from cadenza.domain.devices import PlayerEvent
+from cadenza.domain.errors import TooManyAttempts
 
 QUEUE_LIMIT = 256  # a stream this far behind is cut off; its client reconnects and resyncs
+STREAMS_PER_ACCOUNT = 100  # two per device at most: a client opening more is misbehaving
 
 
 class _Stream:
@@ -58,6 +60,10 @@ class InProcessPlayerEvents:
         """Called on the event loop that will read the stream."""
         stream = _Stream(self, account_id, device_id)
         with self._lock:
+            if len(self._streams[account_id]) >= STREAMS_PER_ACCOUNT:
+                raise TooManyAttempts(
+                    "too many open player streams for this account; close some", retry_after=30
+                )
             self._streams[account_id].append(stream)
         return stream
 

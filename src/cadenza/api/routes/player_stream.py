@@ -24,6 +24,7 @@ from cadenza.api.routes.player import PlayerOut
 from cadenza.bootstrap import App
 from cadenza.domain.devices import Command, PlayerEvent
 from cadenza.domain.errors import CadenzaError, Unauthorized
+from cadenza.ports import EventSubscription
 from cadenza.services.devices import DeviceStatus
 from cadenza.services.player import PlayerView
 from cadenza.services.remote import CommandSent
@@ -103,11 +104,12 @@ async def stream(
     """Server-sent events for one device: `state`, `command`, `devices`, `keepalive`."""
     cadenza: App = app
     who = await run_in_threadpool(_listener, cadenza, device_id, ticket, authorization)
+    events = cadenza.player_events.subscribe(who.account_id, who.device_id)  # 429 when too many
 
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
         number = 0
-        async for kind, data in _feed(cadenza, who):
+        async for kind, data in _feed(cadenza, who, events):
             number += 1
             yield f"id: {number}\nevent: {kind}\ndata: {json.dumps(data)}\n\n"
 
@@ -129,9 +131,14 @@ async def socket(
     except CadenzaError as refused:
         await websocket.close(code=4000 + refused.status, reason=refused.code)
         return
+    try:
+        events = cadenza.player_events.subscribe(who.account_id, who.device_id)
+    except CadenzaError as refused:
+        await websocket.close(code=4000 + refused.status, reason=refused.code)
+        return
     await websocket.accept()
     try:
-        async for kind, data in _feed(cadenza, who):
+        async for kind, data in _feed(cadenza, who, events):
             await websocket.send_json({"event": kind, "data": data})
     except WebSocketDisconnect:
         return
@@ -155,10 +162,11 @@ def _listener(app: App, device_id: str, ticket: str | None, authorization: str |
     return Listener(account_id, session_id, device.id)
 
 
-async def _feed(app: App, who: Listener) -> AsyncIterator[tuple[str, object]]:
+async def _feed(
+    app: App, who: Listener, events: EventSubscription
+) -> AsyncIterator[tuple[str, object]]:
     """What one device hears: the state and device list at once, then every event meant for it,
     a keepalive after each quiet spell; it ends when the session ends or the device is forgotten."""
-    events = app.player_events.subscribe(who.account_id, who.device_id)
     try:
         await run_in_threadpool(app.devices.seen, who.account_id, who.device_id)
         view = await run_in_threadpool(app.player.view, who.account_id)
