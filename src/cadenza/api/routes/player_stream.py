@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -109,9 +110,10 @@ async def stream(
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
         number = 0
-        async for kind, data in _feed(cadenza, who, events):
-            number += 1
-            yield f"id: {number}\nevent: {kind}\ndata: {json.dumps(data)}\n\n"
+        async with aclosing(_feed(cadenza, who, events)) as feed:
+            async for kind, data in feed:
+                number += 1
+                yield f"id: {number}\nevent: {kind}\ndata: {json.dumps(data)}\n\n"
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
@@ -138,8 +140,9 @@ async def socket(
         return
     await websocket.accept()
     try:
-        async for kind, data in _feed(cadenza, who, events):
-            await websocket.send_json({"event": kind, "data": data})
+        async with aclosing(_feed(cadenza, who, events)) as feed:
+            async for kind, data in feed:
+                await websocket.send_json({"event": kind, "data": data})
     except WebSocketDisconnect:
         return
 
@@ -164,7 +167,7 @@ def _listener(app: App, device_id: str, ticket: str | None, authorization: str |
 
 async def _feed(
     app: App, who: Listener, events: EventSubscription
-) -> AsyncIterator[tuple[str, object]]:
+) -> AsyncGenerator[tuple[str, object], None]:
     """What one device hears: the state and device list at once, then every event meant for it,
     a keepalive after each quiet spell; it ends when the session ends or the device is forgotten."""
     try:
