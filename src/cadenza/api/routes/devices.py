@@ -105,7 +105,12 @@ def _device_out(app: AppDep, session: CurrentSession, device_id: str) -> DeviceO
     return DeviceOut.of(found[0], session.session_id)
 
 
-@router.post("/me/devices", response_model=DeviceOut)
+@router.post(
+    "/me/devices",
+    response_model=DeviceOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"model": DeviceOut, "description": "Registered before by this session"}},
+)
 def register(body: DeviceIn, session: CurrentSession, app: AppDep, response: Response) -> DeviceOut:
     """Register the device this session plays on (201); the same name from the same session
     again gives back the same device (200). At most 50 per account (`too_many_devices`)."""
