@@ -16,6 +16,7 @@ from cadenza.api.routes import (
     ads,
     auth,
     catalog,
+    devices,
     distributor,
     library,
     listening,
@@ -25,9 +26,11 @@ from cadenza.api.routes import (
     offline,
     plans,
     player,
+    player_stream,
     playlists,
     rip_flags,
     search,
+    spoken,
     stream,
     students,
     takedowns,
@@ -92,6 +95,9 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(students.router)
     api.include_router(listening.router)
     api.include_router(player.router)
+    api.include_router(player_stream.router)
+    api.include_router(devices.router)
+    api.include_router(spoken.router)
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
