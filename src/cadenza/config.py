@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,6 +47,20 @@ class Settings(BaseSettings):
     # How often the server's billing clock renews, retries and ends subscriptions (0: never;
     # then run `cadenza billing run` from cron).
     billing_interval_s: float = 60.0
+
+    # Behind nginx: GET /api/v1/audio/{grant} checks the grant, then answers with
+    # `X-Accel-Redirect: <this prefix><blob path>` and no body, so nginx sends the bytes from an
+    # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
+    accel_redirect: str | None = None
+
+    @field_validator("accel_redirect")
+    @classmethod
+    def _accel_prefix(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not (value.startswith("/") and value.endswith("/")):
+            raise ValueError("CADENZA_ACCEL_REDIRECT must start and end with '/'")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -79,6 +79,7 @@ class StreamGrants:
                     playable.blob,
                     playable.media_type,
                     grant.expires,
+                    grant.gain_db,
                 ]
             ).encode()
         )
@@ -90,9 +91,10 @@ class StreamGrants:
             body, signature = token.split(".")
             if not hmac.compare_digest(signature, self._sign(body)):
                 raise ValueError("bad signature")
-            account, track, quality, blob, media_type, expires = json.loads(
-                base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            )
+            fields = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            if len(fields) == 6:  # a grant signed before grants carried the gain
+                fields = [*fields, 0.0]
+            account, track, quality, blob, media_type, expires, gain_db = fields
             grant = StreamGrant(
                 int(account),
                 int(track),
@@ -100,7 +102,7 @@ class StreamGrants:
                 str(blob),
                 str(media_type),
                 int(expires),
-                0.0,
+                float(gain_db),
                 0,
             )
         except (ValueError, TypeError) as exc:

@@ -2,6 +2,8 @@
 
 Two ways in: a stream grant (`POST /me/player/stream-grants`, then the signed `/audio/...` URL,
 served without a database lookup), or `GET /tracks/{id}/stream` with the access token.
+With CADENZA_ACCEL_REDIRECT set, a grant's audio is sent by the front nginx: Cadenza checks the
+grant and answers with `X-Accel-Redirect` to the blob and no body.
 """
 
 from __future__ import annotations
@@ -56,11 +58,19 @@ class GrantOut(BaseModel):
         )
 
 
+GAIN_HEADER = "x-cadenza-gain-db"
+
+
 def _audio(
-    app: AppDep, blob: str, media_type: str, filename: str, if_none_match: str | None
+    app: AppDep,
+    blob: str,
+    media_type: str,
+    filename: str,
+    if_none_match: str | None,
+    extra: dict[str, str] | None = None,
 ) -> Response:
     etag = f'"{blob}"'
-    headers = {"etag": etag, "cache-control": "private, max-age=86400"}
+    headers = {"etag": etag, "cache-control": "private, max-age=86400", **(extra or {})}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return FileResponse(
@@ -85,10 +95,23 @@ def granted_audio(
     app: AppDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The audio a stream grant names: its signature and expiry are the whole check."""
+    """The audio a stream grant names: its signature and expiry are the whole check. Carries
+    the grant's normalisation gain as `X-Cadenza-Gain-Db`."""
     grant = app.stream_grants.check(token)
     name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
-    return _audio(app, grant.blob, grant.media_type, name, if_none_match)
+    gain = {GAIN_HEADER: f"{grant.gain_db:g}"}
+    accel = app.settings.accel_redirect
+    if accel is not None:  # nginx sends the bytes (and answers ranges) from its internal location
+        return Response(
+            media_type=grant.media_type,
+            headers={
+                "x-accel-redirect": accel + app.blobs.relative_path(grant.blob),
+                "content-disposition": f'inline; filename="{name}"',
+                "cache-control": "private, max-age=86400",
+                **gain,
+            },
+        )
+    return _audio(app, grant.blob, grant.media_type, name, if_none_match, gain)
 
 
 @router.get(
