@@ -70,13 +70,14 @@ NGINX = Path("/usr/sbin/nginx")
 FIRST_CHUNK = 65536
 TRACK_SECONDS = 45.0
 TRACKS = 3
+WARM_UP = 10  # listeners that start a track on each server before it is measured
 
 
 # -- setup ----------------------------------------------------------------------------------
 def ensure_nginx() -> str:
     """Debian's nginx: installed with apt-get when missing (the bench runs as root)."""
     if not NGINX.exists():
-        print("nginx is missing: apt-get install nginx-light ...", flush=True)
+        print("nginx is missing: apt-get install nginx ...", flush=True)
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
         subprocess.run(
@@ -133,7 +134,11 @@ def seed(settings: Settings, listeners: int, rng: random.Random) -> Catalog:
             }
             make_audio(path, "flac", signal=signals[n], tags=tags)
         released = ingest_delivery(
-            app.ingest_tools(), folder, app.distributor_id("Bench"), limits=app.zip_limits
+            app.ingest_tools(),
+            folder,
+            app.distributor_id("Bench"),
+            limits=app.zip_limits,
+            strict_cover=False,
         )
         track_ids, blobs = tracks_of(app, released.release_id)
         made = make_listeners(app, listeners, track_ids, rng)
@@ -249,6 +254,26 @@ class Processes:
                 env=env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+            )
+        self.procs.append(proc)
+        wait_for(port, "/healthz", proc, log)
+        return port, proc.pid
+
+    def cadenza_baseline(self, data_dir: Path) -> tuple[int, int]:
+        """Cadenza as uvicorn ran it before uvloop and httptools: asyncio's loop, h11."""
+        port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CADENZA_")}
+        env["CADENZA_DATA_DIR"] = str(data_dir)
+        code = (
+            "import uvicorn; from cadenza.api.app import create_app; "
+            "from cadenza.bootstrap import bootstrap; "
+            f"uvicorn.run(create_app(bootstrap()), host='127.0.0.1', port={port}, "
+            "loop='asyncio', http='h11', log_level='info')"
+        )
+        log = data_dir.parent / "cadenza-h11.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", code], env=env, stdout=out, stderr=subprocess.STDOUT
             )
         self.procs.append(proc)
         wait_for(port, "/healthz", proc, log)
@@ -522,6 +547,31 @@ async def load(
     return row
 
 
+async def warm_up(setup: Setup, listeners: list[Listener], size: int) -> None:
+    """A few starts and ranges, not measured."""
+
+    async def one(lis: Listener) -> None:
+        conn = Connection(setup.port)
+        try:
+            url = ""
+            if setup.play:
+                auth = {
+                    "Authorization": f"Bearer {lis.token}",
+                    "Content-Type": "application/json",
+                }
+                played = await conn.request("PUT", "/api/v1/me/player/play", auth, play_body(lis))
+                url = json.loads(played.body)["stream"]["url"]
+            path = setup.audio_path(lis, url)
+            for k in range(5):
+                offset = (k * FIRST_CHUNK) % (size - FIRST_CHUNK)
+                await conn.request("GET", path, {"Range": f"bytes={offset}-{offset + 9999}"})
+        finally:
+            conn.close()
+
+    for _ in range(2):
+        await asyncio.gather(*(one(lis) for lis in listeners))
+
+
 async def saturate(
     setup: Setup, paths: list[str], args: argparse.Namespace, size: int
 ) -> dict[str, float]:
@@ -625,11 +675,14 @@ def main() -> None:
         nginx_port, nginx_pid = procs.nginx(
             root, settings.blob_dir.resolve(), accel_port, args.nginx_workers
         )
-        figures = asyncio.run(
-            measure(
-                args, counts, catalog, direct_port, direct_pid, accel_pid, nginx_port, nginx_pid
-            )
-        )
+        baseline = procs.cadenza_baseline(data_dir)
+        servers = {
+            "cadenza": (direct_port, direct_pid),
+            "accel": (nginx_port, accel_pid),
+            "nginx": (nginx_port, nginx_pid),
+            "cadenza_h11": baseline,
+        }
+        figures = asyncio.run(measure(args, counts, catalog, servers))
     finally:
         procs.stop()
         shutil.rmtree(root, ignore_errors=True)
@@ -650,13 +703,14 @@ async def measure(
     args: argparse.Namespace,
     counts: list[int],
     catalog: Catalog,
-    direct_port: int,
-    direct_pid: int,
-    accel_pid: int,
-    nginx_port: int,
-    nginx_pid: int,
+    servers: dict[str, tuple[int, int]],
 ) -> dict[str, Any]:
+    """`servers`: name -> (the port listeners use, the pid of the process that answers)."""
     size = catalog.very_high_bytes
+    direct_port, direct_pid = servers["cadenza"]
+    nginx_port, nginx_pid = servers["nginx"]
+    accel_pid = servers["accel"][1]
+    h11_port, h11_pid = servers["cadenza_h11"]
     setups = [
         Setup("cadenza", direct_port, [direct_pid], True, lambda _lis, url: url),
         Setup("accel", nginx_port, [nginx_pid, accel_pid], True, lambda _lis, url: url),
@@ -670,6 +724,8 @@ async def measure(
     ]
     tables: dict[str, dict[str, dict[str, float]]] = {s.name: {} for s in setups}
     headers: dict[str, dict[str, str]] = {}
+    for setup in setups:  # a fresh server's first requests compile queries, import modules
+        await warm_up(setup, catalog.listeners[-WARM_UP:], size)
     for n in counts:
         for setup in setups:
             row = await load(setup, catalog.listeners[:n], args, size)
@@ -682,7 +738,11 @@ async def measure(
     direct_urls = await grant_urls(direct_port, catalog.listeners)
     accel_urls = await grant_urls(nginx_port, catalog.listeners)
     blob_urls = ["/blobs/" + p for p in catalog.blob_paths.values()]
+    h11 = Setup("cadenza_h11", h11_port, [h11_pid], True, lambda _lis, url: url)
     saturation = {
+        "cadenza_h11_asyncio": await saturate(
+            h11, await grant_urls(h11_port, catalog.listeners), args, size
+        ),
         "cadenza": await saturate(setups[0], direct_urls, args, size),
         "accel": await saturate(setups[1], accel_urls, args, size),
         "nginx": await saturate(setups[2], blob_urls, args, size),

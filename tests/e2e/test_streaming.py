@@ -154,3 +154,10 @@ def test_without_the_accel_setting_cadenza_sends_the_bytes_and_the_gain(
     assert "x-accel-redirect" not in part.headers
     assert part.headers["content-type"] == "audio/ogg"
     assert float(part.headers["x-cadenza-gain-db"]) == grant["gain_db"]
+    assert part.headers["etag"] == direct.headers["etag"]
+    assert part.headers["last-modified"] == direct.headers["last-modified"]
+    assert part.headers["accept-ranges"] == "bytes"
+    size = len(direct.content)
+    tail = client.get(grant["url"], headers={"Range": f"bytes={size - 100}-{size + 5000}"})
+    assert tail.status_code == 206 and tail.content == direct.content[-100:]
+    assert tail.headers["content-range"] == f"bytes {size - 100}-{size - 1}/{size}"

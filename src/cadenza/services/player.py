@@ -5,13 +5,13 @@ the next track when it is due. One device plays per account at a time."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from cadenza.domain import player as rules
 from cadenza.domain.audio import Quality
-from cadenza.domain.catalog import Viewer
+from cadenza.domain.catalog import TrackView, Viewer
 from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
 from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFound
 from cadenza.domain.player import PlayerState, Repeat
@@ -47,13 +47,30 @@ class Player:
         self.listening_rules = listening_rules
 
     # -- reading -------------------------------------------------------------------------
-    def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
-        state, _ = self._load(account_id)
+    def view(
+        self,
+        account_id: int,
+        quality: Quality | None = None,
+        *,
+        state: PlayerState | None = None,
+        who: Listener | None = None,
+        known: Mapping[int, TrackView] | None = None,
+    ) -> PlayerView:
+        """The player now; `state`, `who` and the tracks as the command that asks has just
+        saved and read them (so a play reads each once)."""
+        if state is None:
+            state, _ = self._load(account_id)
         grant = None
         if state.current is not None and state.playing:
-            who = self.listener(account_id)
+            who = who or self.listener(account_id)
             try:
-                grant = self.grants.grant(account_id, state.current, quality or _best(who))
+                grant = self.grants.grant(
+                    account_id,
+                    state.current,
+                    quality or _best(who),
+                    who,
+                    (known or {}).get(state.current),
+                )
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
         return PlayerView(state, grant, rules.up_next(state))
@@ -72,7 +89,8 @@ class Player:
     ) -> PlayerView:
         """Start a context (a release, an artist, a list of tracks) from a track or the top."""
         who = self.listener(account_id)
-        tracks = self._tracks(who, context, context_id, track_ids)
+        seen = self._tracks(who, context, context_id, track_ids)
+        tracks = [t.id for t in seen]
         if not tracks:
             raise NotFound("nothing to play there", code="nothing_to_play")
         if offset is not None and not 0 <= offset < len(tracks):
@@ -97,8 +115,9 @@ class Player:
                 now=now,
             )
 
-        self._change(account_id, change)
-        return self.view(account_id, quality)
+        state = self._change(account_id, change)
+        known = {t.id: t for t in seen}
+        return self.view(account_id, quality, state=state, who=who, known=known)
 
     def next(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         """Skip to the next track: counted against the plan's skips; an ad break holds it."""
@@ -201,8 +220,9 @@ class Player:
         data, version = found
         return _state_from(data), version
 
-    def _change(self, account_id: int, change: Callable[[PlayerState], PlayerState]) -> None:
-        """Read, change, write if nobody wrote meanwhile; else read again and redo."""
+    def _change(self, account_id: int, change: Callable[[PlayerState], PlayerState]) -> PlayerState:
+        """Read, change, write if nobody wrote meanwhile (and return what was written); else
+        read again and redo."""
         for _ in range(_SAVE_TRIES):
             state, version = self._load(account_id)
             changed = change(state)
@@ -212,27 +232,26 @@ class Player:
                 )
                 uow.commit()
             if saved:
-                return
+                return changed
         raise Conflict("the player is busy; try again", code="player_busy")
 
     # -- contexts ------------------------------------------------------------------------
     def _tracks(
         self, who: Listener, context: Context, context_id: int | None, track_ids: list[int] | None
-    ) -> list[int]:
+    ) -> list[TrackView]:
+        """The context's tracks as the listener may see them (404 for what they may not)."""
         viewer = _viewer(who, self.clock.now())
         if context is Context.RELEASE and context_id is not None:
-            return [t.id for t in self.catalog.release(context_id, viewer).tracks]
+            return list(self.catalog.release(context_id, viewer).tracks)
         if context is Context.ARTIST and context_id is not None:
             artist = self.catalog.artist(context_id, viewer)
-            found: list[int] = []
+            found: list[TrackView] = []
             for release in artist.releases[:ARTIST_RELEASES]:
-                found += [t.id for t in self.catalog.release(release.id, viewer).tracks]
+                found += self.catalog.release(release.id, viewer).tracks
             return found
         if track_ids:
             ids = list(dict.fromkeys(track_ids))[:MAX_TRACK_LIST]
-            for track_id in ids:
-                self.catalog.track(track_id, viewer)  # 404 for what the listener may not see
-            return ids
+            return [self.catalog.track(track_id, viewer)[0] for track_id in ids]
         raise InvalidRequest("give a release or artist id, or track ids", code="context_required")
 
 

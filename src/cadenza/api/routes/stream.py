@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.granted_audio import audio_answer, granted_audio_answer
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import Listening, require
@@ -58,30 +59,6 @@ class GrantOut(BaseModel):
         )
 
 
-GAIN_HEADER = "x-cadenza-gain-db"
-
-
-def _audio(
-    app: AppDep,
-    blob: str,
-    media_type: str,
-    filename: str,
-    if_none_match: str | None,
-    extra: dict[str, str] | None = None,
-) -> Response:
-    etag = f'"{blob}"'
-    headers = {"etag": etag, "cache-control": "private, max-age=86400", **(extra or {})}
-    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return FileResponse(
-        app.blobs.path_of(blob),
-        media_type=media_type,
-        headers=headers,
-        filename=filename,
-        content_disposition_type="inline",
-    )
-
-
 @router.post("/me/player/stream-grants", response_model=GrantOut)
 def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOut:
     """A signed URL for this track at this quality, as the plan allows; ask ahead (when 30 s
@@ -90,28 +67,16 @@ def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOu
 
 
 @router.get("/audio/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
-def granted_audio(
+async def granted_audio(
     token: Annotated[str, Path(max_length=600)],
     app: AppDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The audio a stream grant names: its signature and expiry are the whole check. Carries
-    the grant's normalisation gain as `X-Cadenza-Gain-Db`."""
-    grant = app.stream_grants.check(token)
-    name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
-    gain = {GAIN_HEADER: f"{grant.gain_db:g}"}
-    accel = app.settings.accel_redirect
-    if accel is not None:  # nginx sends the bytes (and answers ranges) from its internal location
-        return Response(
-            media_type=grant.media_type,
-            headers={
-                "x-accel-redirect": accel + app.blobs.relative_path(grant.blob),
-                "content-disposition": f'inline; filename="{name}"',
-                "cache-control": "private, max-age=86400",
-                **gain,
-            },
-        )
-    return _audio(app, grant.blob, grant.media_type, name, if_none_match, gain)
+    the grant's normalisation gain as `X-Cadenza-Gain-Db`; behind nginx with
+    CADENZA_ACCEL_REDIRECT set, answers with `X-Accel-Redirect` and no body. (Answered by
+    api/granted_audio.py's middleware ahead of FastAPI's routing, with the same function.)"""
+    return granted_audio_answer(app, token, if_none_match)
 
 
 @router.get(
@@ -138,4 +103,4 @@ def stream(
     playable = app.catalog.playable(track_id, quality, viewer)
     require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
     name = f"{track_id}-{quality.value}.{quality.extension}"
-    return _audio(app, playable.blob, playable.media_type, name, if_none_match)
+    return audio_answer(app, playable.blob, playable.media_type, name, if_none_match)
