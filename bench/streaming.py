@@ -1,6 +1,6 @@
 """Streaming: N listeners on loopback start a track and pull its audio in real time.
 
-    python bench/streaming.py [--listeners 100,500,1000] [--seconds 12] [--ramp 5]
+    python bench/streaming.py [--listeners 100,500,1000] [--seconds 16] [--ramp 10]
         [--chunk 65536] [--bitrate-kbps 320] [--saturation-s 5] [--connections 64]
 
 1. Catalog (fresh data dir, SQLite): one release of three 45-second tracks of noise (so the
@@ -539,7 +539,7 @@ async def load(
         "stalls": float(run.stalls),
         "errors": float(sum(run.errors.values())),
         "server_cpu_pct": (cpu1 - cpu0) / span * 100,
-        "cpu_pct_per_listener": (cpu1 - cpu0) / span * 100 / n,
+        "cpu_ms_per_listener_s": (cpu1 - cpu0) / span * 1000 / n,
     }
     if run.errors:
         print(f"  {setup.name} N={n}: errors {run.errors}", flush=True)
@@ -645,8 +645,8 @@ async def grant_urls(port: int, listeners: list[Listener]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--listeners", default="100,500,1000")
-    parser.add_argument("--seconds", type=float, default=12.0, help="each load run")
-    parser.add_argument("--ramp", type=float, default=5.0, help="listeners start over this")
+    parser.add_argument("--seconds", type=float, default=16.0, help="each load run")
+    parser.add_argument("--ramp", type=float, default=10.0, help="listeners start over this")
     parser.add_argument("--chunk", type=int, default=65536, help="bytes per range request")
     parser.add_argument("--bitrate-kbps", type=float, default=320.0)
     parser.add_argument("--saturation-s", type=float, default=5.0)
@@ -769,6 +769,9 @@ async def measure(
             and "x-cadenza-gain-db" in accel_headers
         ),
         "very_high_file_bytes": size,
+        "accel_headers_seen": {
+            k: v for k, v in accel_headers.items() if k not in ("date", "connection")
+        },
         "per_n": tables,  # type: ignore[dict-item]
         "saturation": {k: {m: round(v, 1) for m, v in r.items()} for k, r in saturation.items()},
         "settings": {
