@@ -2,23 +2,42 @@
 
 Starlette's FileResponse goes to a worker thread for each of stat, open, seek, read and close.
 A player's range (one range, up to 1 MiB) is answered here with one trip instead: open, stat,
-read and close together, the bytes sent as one body. Every other request (no range, several
+read and close together, on threads of its own, the bytes sent as one body. Every other request (no range, several
 ranges, If-Range, a range that cannot be satisfied, HEAD) takes Starlette's own way, so the
 headers and the refusals (416, 400) are the same either way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import stat
+import weakref
 
+import anyio
 import anyio.to_thread
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
 QUICK_RANGE_BYTES = 1 << 20
+AUDIO_READ_THREADS = 8
+_readers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _audio_readers() -> anyio.CapacityLimiter:
+    """Threads of their own for range reads: they never wait behind the routes that block on
+    the database (which share the default 40), so a burst of play commands cannot hold up the
+    audio of those already listening. One set per event loop (tests run several)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _readers:
+        _readers[loop] = anyio.CapacityLimiter(AUDIO_READ_THREADS)
+    return _readers[loop]
+
+
 _ONE_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
@@ -27,7 +46,9 @@ class AudioFile(FileResponse):
         wanted = _quick_range(scope) if self.status_code == 200 else None
         read = None
         if wanted is not None:
-            read = await anyio.to_thread.run_sync(_read_range, str(self.path), *wanted)
+            read = await anyio.to_thread.run_sync(
+                _read_range, str(self.path), *wanted, limiter=_audio_readers()
+            )
         if read is None:
             await super().__call__(scope, receive, send)
             return
