@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -59,6 +60,20 @@ class Settings(BaseSettings):
     # A device's event stream sends a keepalive after this many quiet seconds (proxies and
     # browsers close an idle connection after a minute or so).
     player_stream_keepalive_s: float = 15.0
+
+    # Behind nginx: GET /api/v1/audio/{grant} checks the grant, then answers with
+    # `X-Accel-Redirect: <this prefix><blob path>` and no body, so nginx sends the bytes from an
+    # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
+    accel_redirect: str | None = None
+
+    @field_validator("accel_redirect")
+    @classmethod
+    def _accel_prefix(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not (value.startswith("/") and value.endswith("/")):
+            raise ValueError("CADENZA_ACCEL_REDIRECT must start and end with '/'")
+        return value
 
     @property
     def resolved_database_url(self) -> str:

@@ -136,3 +136,28 @@ def test_the_image_endpoint_serves_images_only(
     assert client.get(f"/api/v1/images/{audio_digest}").status_code == 404
     cover = client.get(f"/api/v1/releases/{published}").json()["images"][0]["url"]
     assert client.get(cover).status_code == 200
+
+
+def test_without_the_accel_setting_cadenza_sends_the_bytes_and_the_gain(
+    client: TestClient, published: int, premium: dict[str, str]
+) -> None:
+    track_id = first_track(client, published)
+    grant = client.post(
+        "/api/v1/me/player/stream-grants",
+        json={"track_id": track_id, "quality": "very_high"},
+        headers=premium,
+    ).json()
+    direct = client.get(f"/api/v1/tracks/{track_id}/stream?quality=very_high", headers=premium)
+    part = client.get(grant["url"], headers={"Range": "bytes=0-65535"})
+    assert part.status_code == 206
+    assert part.content == direct.content[:65536]
+    assert "x-accel-redirect" not in part.headers
+    assert part.headers["content-type"] == "audio/ogg"
+    assert float(part.headers["x-cadenza-gain-db"]) == grant["gain_db"]
+    assert part.headers["etag"] == direct.headers["etag"]
+    assert part.headers["last-modified"] == direct.headers["last-modified"]
+    assert part.headers["accept-ranges"] == "bytes"
+    size = len(direct.content)
+    tail = client.get(grant["url"], headers={"Range": f"bytes={size - 100}-{size + 5000}"})
+    assert tail.status_code == 206 and tail.content == direct.content[-100:]
+    assert tail.headers["content-range"] == f"bytes {size - 100}-{size - 1}/{size}"

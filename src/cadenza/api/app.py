@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +9,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cadenza import __version__
+from cadenza.api.errors import error_response
+from cadenza.api.granted_audio import GrantedAudioFastPath
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.routes import (
     admin,
@@ -36,7 +37,7 @@ from cadenza.api.routes import (
     takedowns,
 )
 from cadenza.bootstrap import App
-from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
+from cadenza.domain.errors import CadenzaError
 
 
 def create_app(cadenza: App) -> FastAPI:
@@ -59,19 +60,11 @@ def create_app(cadenza: App) -> FastAPI:
     )
     api.state.cadenza = cadenza
     api.add_middleware(BodySizeLimit, max_bytes=lambda: cadenza.settings.max_upload_bytes)
+    api.add_middleware(GrantedAudioFastPath, cadenza=cadenza)  # added last: runs first
 
     @api.exception_handler(CadenzaError)
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
-        error: dict[str, object] = {"code": exc.code, "message": exc.message, "file": exc.file}
-        if isinstance(exc, ChallengeRequired):
-            error |= {"challenge": exc.challenge, "difficulty": exc.difficulty}
-        body = {"error": error}
-        headers = {}
-        if isinstance(exc, TooManyAttempts):
-            headers["Retry-After"] = str(math.ceil(exc.retry_after))
-        if exc.status == 401:
-            headers["WWW-Authenticate"] = "Bearer"
-        return JSONResponse(body, status_code=exc.status, headers=headers)
+        return error_response(exc)
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:

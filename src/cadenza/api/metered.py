@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from starlette.responses import FileResponse
 from starlette.types import Message, Receive, Scope, Send
 
+from cadenza.api.audio_file import AudioFile
 
-class MeteredFileResponse(FileResponse):
+
+class MeteredFileResponse(AudioFile):
     def __init__(self, *args: Any, on_sent: Callable[[int], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.on_sent = on_sent

@@ -48,7 +48,9 @@ class CatalogService:
     def track(self, track_id: int, viewer: Viewer) -> tuple[TrackView, ReleaseView]:
         with self.uow() as uow:
             track = uow.catalog.track(track_id)
-            release = uow.catalog.release(track.release_id) if track else None
+            # The release without its tracks: only its visibility is asked here.
+            found = uow.catalog.releases([track.release_id]) if track else []
+        release = found[0] if found else None
         if track is None or release is None or not release.visible_to(viewer):
             raise NotFound(f"no track {track_id}")
         if track.explicit and not viewer.allow_explicit:
@@ -67,6 +69,12 @@ class CatalogService:
 
     def playable(self, track_id: int, quality: Quality, viewer: Viewer) -> PlayableFile:
         track, _ = self.track(track_id, viewer)
+        return self.file_of(track, quality)
+
+    @staticmethod
+    def file_of(track: TrackView, quality: Quality) -> PlayableFile:
+        """The track's file at this quality (a track the viewer may see)."""
+        track_id = track.id
         encoded = track.file(quality)
         if encoded is None:
             available = ", ".join(f.quality.value for f in track.files)

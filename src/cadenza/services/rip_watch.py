@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.audio import Quality
 from cadenza.domain.errors import Conflict, Forbidden, NotFound, TooManyAttempts
 from cadenza.domain.ripping import FetchLedger, RipFlag, RipRules, TrackKey, Verdict
 from cadenza.ports import Clock, UnitOfWork
@@ -61,6 +62,13 @@ class RipWatch:
                 "to real time",
                 retry_after=verdict.retry_after_s,
             )
+
+    def counter(
+        self, account_id: int, track_id: int, quality: Quality, size: int, duration_ms: int
+    ) -> Callable[[int], None]:
+        """What to call with the bytes a response for this file really sent."""
+        key = (track_id, quality.value)
+        return lambda sent: self.streamed(account_id, key, sent, size, duration_ms / 1000)
 
     def streamed(
         self, account_id: int, key: TrackKey, sent: int, size: int, duration_s: float

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cadenza.domain.audio import Quality
-from cadenza.domain.catalog import Viewer
+from cadenza.domain.catalog import TrackView, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Listening, require
 from cadenza.domain.errors import NotFound, Unauthorized
 from cadenza.ports import Clock
@@ -57,12 +57,24 @@ class StreamGrants:
         self._secret, self.clock, self.catalog = secret, clock, catalog
         self.entitlements, self.listener, self.hold_for_ads = entitlements, listener, hold_for_ads
 
-    def grant(self, account_id: int, track_id: int, quality: Quality) -> StreamGrant:
-        """What the listener's plan allows, for this track, now; refused with the rule's code."""
-        who = self.listener(account_id)
+    def grant(
+        self,
+        account_id: int,
+        track_id: int,
+        quality: Quality,
+        who: Listener | None = None,
+        seen: TrackView | None = None,
+    ) -> StreamGrant:
+        """What the listener's plan allows, for this track, now; refused with the rule's code.
+        `who` and `seen`: the listener, and the track as the listener may see it, where the
+        same request has just read them."""
+        who = who or self.listener(account_id)
         viewer = Viewer(country=who.country, now=self.clock.now(), allow_explicit=True)
-        track, _ = self.catalog.track(track_id, viewer)
-        playable = self.catalog.playable(track_id, quality, viewer)
+        if seen is not None and seen.id == track_id:
+            track = seen
+        else:
+            track, _ = self.catalog.track(track_id, viewer)
+        playable = self.catalog.file_of(track, quality)
         self.hold_for_ads(account_id)  # ad_break_due while a break is due or playing
         require(self.entitlements.stream(who, Listening(), quality, explicit=track.explicit))
         expires = self.clock.now() + GRANT_TTL + timedelta(milliseconds=track.duration_ms)
@@ -86,6 +98,7 @@ class StreamGrants:
                     playable.media_type,
                     grant.expires,
                     track.duration_ms,
+                    grant.gain_db,
                 ]
             ).encode()
         )
@@ -97,7 +110,7 @@ class StreamGrants:
             body, signature = token.split(".")
             if not hmac.compare_digest(signature, self._sign(body)):
                 raise ValueError("bad signature")
-            account, track, quality, blob, media_type, expires, duration = json.loads(
+            account, track, quality, blob, media_type, expires, duration, gain_db = json.loads(
                 base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             )
             grant = StreamGrant(
@@ -107,7 +120,7 @@ class StreamGrants:
                 str(blob),
                 str(media_type),
                 int(expires),
-                0.0,
+                float(gain_db),
                 int(duration),
             )
         except (ValueError, TypeError) as exc:

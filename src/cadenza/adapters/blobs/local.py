@@ -19,7 +19,11 @@ class LocalBlobStore:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path_of(self, digest: str) -> Path:
-        return self.root / digest[:2] / digest[2:4] / digest
+        return self.root / self.relative_path(digest)
+
+    def relative_path(self, digest: str) -> str:
+        """Where the blob lies under the blob dir (what a front proxy's alias serves)."""
+        return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).is_file()

@@ -12,8 +12,9 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.granted_audio import blob_size
 from cadenza.api.metered import MeteredFileResponse
-from cadenza.api.routes.stream import AUDIO_RESPONSES, file_size
+from cadenza.api.routes.stream import AUDIO_RESPONSES
 from cadenza.api.schemas import Page
 from cadenza.domain.audio import Quality
 from cadenza.domain.offline import MAX_TRACKS_PER_REQUEST, CheckIn, Download, DownloadDevice
@@ -197,7 +198,7 @@ def download(
     track (403 `offline_licence_revoked` once the plan has ended)."""
     grant = app.download_grants.check(token)
     app.offline.allows(grant)
-    size = file_size(app, grant.blob)
+    size = blob_size(app, grant.blob)
     account, seconds = grant.account_id, grant.duration_ms / 1000
     etag = f'"{grant.blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}

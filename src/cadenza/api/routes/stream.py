@@ -2,11 +2,12 @@
 
 Two ways in: a stream grant (`POST /me/player/stream-grants`, then the signed `/audio/...` URL,
 served without a database lookup), or `GET /tracks/{id}/stream` with the access token.
+With CADENZA_ACCEL_REDIRECT set, a grant's audio is sent by the front nginx: Cadenza checks the
+grant and answers with `X-Accel-Redirect` to the blob and no body.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
-from cadenza.api.metered import MeteredFileResponse
+from cadenza.api.granted_audio import audio_answer, granted_audio_answer
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import Listening, require
@@ -58,48 +59,6 @@ class GrantOut(BaseModel):
         )
 
 
-def _audio(
-    app: AppDep,
-    blob: str,
-    media_type: str,
-    filename: str,
-    if_none_match: str | None,
-    on_sent: Callable[[int], None],
-) -> Response:
-    etag = f'"{blob}"'
-    headers = {"etag": etag, "cache-control": "private, max-age=86400"}
-    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return MeteredFileResponse(
-        app.blobs.path_of(blob),
-        media_type=media_type,
-        headers=headers,
-        filename=filename,
-        content_disposition_type="inline",
-        on_sent=on_sent,
-    )
-
-
-def file_size(app: AppDep, blob: str) -> int:
-    try:
-        return app.blobs.path_of(blob).stat().st_size
-    except OSError:  # FileResponse answers for a missing file
-        return 0
-
-
-def _streamed(
-    app: AppDep,
-    account_id: int,
-    track_id: int,
-    quality: Quality,
-    size: int,
-    duration_ms: int,
-) -> Callable[[int], None]:
-    """What the rip watch counts once the response has gone out."""
-    key = (track_id, quality.value)
-    return lambda sent: app.rip_watch.streamed(account_id, key, sent, size, duration_ms / 1000)
-
-
 @router.post("/me/player/stream-grants", response_model=GrantOut)
 def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOut:
     """A signed URL for this track at this quality, as the plan allows; ask ahead (when 30 s
@@ -108,21 +67,18 @@ def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOu
 
 
 @router.get("/audio/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
-def granted_audio(
+async def granted_audio(
     token: Annotated[str, Path(max_length=600)],
     app: AppDep,
     if_none_match: Annotated[str | None, Header()] = None,
+    range: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The audio a stream grant names: its signature and expiry are the whole check, and the
-    account's pace (429 `stream_throttled` with Retry-After once it has outrun real time)."""
-    grant = app.stream_grants.check(token)
-    app.rip_watch.admit(grant.account_id, grant.issued_at)
-    name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
-    size = file_size(app, grant.blob)
-    counted = _streamed(
-        app, grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
-    )
-    return _audio(app, grant.blob, grant.media_type, name, if_none_match, counted)
+    account's pace (429 `stream_throttled` with Retry-After once it has outrun real time). Carries
+    the grant's normalisation gain as `X-Cadenza-Gain-Db`; behind nginx with
+    CADENZA_ACCEL_REDIRECT set, answers with `X-Accel-Redirect` and no body. (Answered by
+    api/granted_audio.py's middleware ahead of FastAPI's routing, with the same function.)"""
+    return granted_audio_answer(app, token, if_none_match, range)
 
 
 @router.get(
@@ -144,18 +100,15 @@ def stream(
     """A track's audio for a signed-in listener, within what the listener's plan allows
     (Free and Plus up to high; explicit tracks refused where the plan's manager said so)."""
     listener = app.subscriptions.listener(session.account_id)
-    app.rip_watch.admit(session.account_id, app.clock.now())
+    app.rip_watch.admit(session.account_id, app.clock.now())  # 429 stream_throttled when outrun
     app.ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
     viewer = Viewer(country=listener.country, now=app.clock.now())
     playable = app.catalog.playable(track_id, quality, viewer)
     require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
     name = f"{track_id}-{quality.value}.{quality.extension}"
-    counted = _streamed(
-        app,
-        session.account_id,
-        track_id,
-        quality,
-        playable.size,
-        playable.duration_ms,
+    counted = app.rip_watch.counter(
+        session.account_id, track_id, quality, playable.size, playable.duration_ms
     )
-    return _audio(app, playable.blob, playable.media_type, name, if_none_match, counted)
+    return audio_answer(
+        app, playable.blob, playable.media_type, name, if_none_match, on_sent=counted
+    )

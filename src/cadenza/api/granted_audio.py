@@ -1,0 +1,135 @@
+"""The audio a stream grant names, answered ahead of FastAPI's routing.
+
+`GET /api/v1/audio/{grant}` needs no database and no login: the grant's signature and expiry
+are the whole check. It is also the request a listening client makes most (a range every few
+seconds per listener), so the middleware here answers it before FastAPI's routing, dependency
+injection and other middleware, which cost more than the grant check and the file read
+together. The FastAPI route (api/routes/stream.py) answers with the same function, and
+documents the endpoint in the OpenAPI schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from cadenza.api.errors import error_response
+from cadenza.api.metered import MeteredFileResponse
+from cadenza.bootstrap import App
+from cadenza.domain.errors import CadenzaError
+
+PREFIX = "/api/v1/audio/"
+MAX_GRANT_CHARS = 600
+GAIN_HEADER = "x-cadenza-gain-db"
+
+
+def audio_answer(
+    cadenza: App,
+    blob: str,
+    media_type: str,
+    filename: str,
+    if_none_match: str | None,
+    extra: dict[str, str] | None = None,
+    *,
+    on_sent: Callable[[int], None],
+) -> Response:
+    """A stored audio file: exact length, byte ranges, ETag (its digest), If-None-Match; the
+    bytes it really sent go to `on_sent` (the rip watch)."""
+    etag = f'"{blob}"'
+    headers = {"etag": etag, "cache-control": "private, max-age=86400", **(extra or {})}
+    if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return MeteredFileResponse(
+        cadenza.blobs.path_of(blob),
+        media_type=media_type,
+        headers=headers,
+        filename=filename,
+        content_disposition_type="inline",
+        on_sent=on_sent,
+    )
+
+
+def granted_audio_answer(
+    cadenza: App, token: str, if_none_match: str | None, range_header: str | None = None
+) -> Response:
+    """The grant's audio, or with CADENZA_ACCEL_REDIRECT set, `X-Accel-Redirect` to its blob
+    and no body (the front nginx sends the bytes); the gain as `X-Cadenza-Gain-Db`. Raises
+    the grant's refusal (stream_not_found, grant_expired)."""
+    grant = cadenza.stream_grants.check(token)
+    cadenza.rip_watch.admit(grant.account_id, grant.issued_at)  # 429 stream_throttled if outrun
+    name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
+    gain = {GAIN_HEADER: f"{grant.gain_db:g}"}
+    size = blob_size(cadenza, grant.blob)
+    counted = cadenza.rip_watch.counter(
+        grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
+    )
+    accel = cadenza.settings.accel_redirect
+    if accel is not None:  # nginx sends the bytes: count what was asked for
+        counted(_asked(range_header, size))
+        return Response(
+            media_type=grant.media_type,
+            headers={
+                "x-accel-redirect": accel + cadenza.blobs.relative_path(grant.blob),
+                "content-disposition": f'inline; filename="{name}"',
+                "cache-control": "private, max-age=86400",
+                **gain,
+            },
+        )
+    return audio_answer(
+        cadenza, grant.blob, grant.media_type, name, if_none_match, gain, on_sent=counted
+    )
+
+
+def blob_size(cadenza: App, blob: str) -> int:
+    try:
+        return cadenza.blobs.path_of(blob).stat().st_size
+    except OSError:  # the response answers for a missing file
+        return 0
+
+
+_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+
+
+def _asked(range_header: str | None, size: int) -> int:
+    """The bytes a request asks for: one range, or the whole file."""
+    found = _RANGE.match(range_header or "")
+    if found is None or not (found[1] or found[2]):
+        return size
+    if not found[1]:  # the last N bytes
+        return min(int(found[2]), size)
+    start = int(found[1])
+    end = min(int(found[2]), size - 1) if found[2] else size - 1
+    return max(0, end - start + 1)
+
+
+class GrantedAudioFastPath:
+    """GET and HEAD of /api/v1/audio/{grant}; everything else goes on to FastAPI."""
+
+    def __init__(self, app: ASGIApp, cadenza: App) -> None:
+        self.app, self.cadenza = app, cadenza
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        token = path[len(PREFIX) :]
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not path.startswith(PREFIX)
+            or not token
+            or "/" in token
+            or len(token) > MAX_GRANT_CHARS
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            headers = Headers(scope=scope)
+            response = granted_audio_answer(
+                self.cadenza, token, headers.get("if-none-match"), headers.get("range")
+            )
+        except CadenzaError as exc:
+            response = error_response(exc)
+        await response(scope, receive, send)
