@@ -229,3 +229,24 @@ def test_eight_devices_registered_at_once_leave_exactly_five(
     answers = at_once(8, lambda n: register(client, premium, f"device {n}").status_code)
     assert sorted(answers) == [201] * 5 + [403] * 3
     assert len(client.get(DEVICES, headers=premium).json()) == 5
+
+
+def test_a_family_member_removed_by_the_manager_loses_their_downloads(
+    client: TestClient, app: App, published: int
+) -> None:
+    from tests.e2e.test_plan_members import accept, family_manager, invite
+
+    manager = family_manager(client, app)
+    kid = sign_in(client, app, "kid@example.org")
+    assert accept(client, kid, invite(client, manager).json()["token"]).status_code == 200
+    device_id = register(client, kid).json()["id"]  # each member has their own devices
+    grants = add(client, kid, device_id, release_id=published).json()["grants"]
+    assert client.get(grants[0]["url"]).status_code == 200
+    kid_id = client.get("/api/v1/me", headers=kid).json()["id"]
+    assert client.delete(f"/api/v1/me/plan/members/{kid_id}", headers=manager).status_code == 204
+
+    fetched = client.get(grants[0]["url"])
+    assert fetched.status_code == 403 and code(fetched) == "offline_licence_revoked"
+    answer = check_in(client, kid, device_id)
+    assert answer["delete_all"] is True and answer["keep"] == []
+    assert {d["reason"] for d in answer["delete"]} == {"plan_ended"}
