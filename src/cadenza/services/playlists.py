@@ -97,6 +97,7 @@ class Playlists:
         name, description = rules.check_name(name), rules.check_description(description)
         rules.check_flags(public, collaborative)
         with self.uow() as uow:
+            uow.playlists.lock_owner(account_id)  # counted under the lock: no race past it
             if uow.playlists.owned_count(account_id) >= rules.MAX_OWNED:
                 raise InvalidRequest(
                     f"at most {rules.MAX_OWNED} playlists each", code="too_many_playlists"

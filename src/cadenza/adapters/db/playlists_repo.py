@@ -55,6 +55,10 @@ class SqlPlaylists:
         ).first()
         return _playlist(found[0], found[1]) if found else None
 
+    def lock_owner(self, owner_id: int) -> None:
+        """Hold the listener's row until commit, so concurrent creations count one by one."""
+        self.s.execute(update(UserRow).where(UserRow.id == owner_id).values(id=UserRow.id))
+
     def owned_count(self, owner_id: int) -> int:
         query = select(func.count()).where(PlaylistRow.owner_id == owner_id)
         return int(self.s.scalar(query) or 0)
