@@ -1065,6 +1065,13 @@ class PlaylistRepository(Protocol):
         """Owned and followed playlists, each with when it came into the library."""
         ...
 
+    def page_of_listener(
+        self, user_id: int, limit: int, offset: int
+    ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
+        """A page of owned and followed playlists (most recently added first), with how the
+        listener stands with each, and how many there are."""
+        ...
+
     def add_invite(
         self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime
     ) -> None: ...

@@ -473,3 +473,20 @@ def test_free_with_nothing_to_shuffle_a_lone_liked_song_with_is_refused(
     assert client.put(f"/api/v1/me/tracks/{only}", headers=free).status_code == 204
     lone = client.put("/api/v1/me/player/play", json={"context": {"kind": "liked"}}, headers=free)
     assert error(lone) == (403, "shuffle_only")
+
+
+def test_my_playlists_come_newest_first_in_pages_with_how_i_stand(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    other = sign_in(client, app, "other@example.org", Plan.PREMIUM_INDIVIDUAL)
+    theirs = create(client, other, name="Theirs")["id"]
+    hidden = create(client, other, name="Hidden", public=False)["id"]
+    first = create(client, premium, name="First")["id"]
+    client.put(f"/api/v1/playlists/{theirs}/followers", headers=premium)
+    last = create(client, premium, name="Last")["id"]
+    page = client.get("/api/v1/me/playlists", params={"limit": 2}, headers=premium).json()
+    assert page["total"] == 3 and page["next"] == "/api/v1/me/playlists?limit=2&offset=2"
+    rest = client.get(page["next"], headers=premium).json()
+    listed = [(p["id"], p["owned"], p["following"]) for p in page["items"] + rest["items"]]
+    assert listed == [(last, True, False), (theirs, False, True), (first, True, False)]
+    assert hidden not in [p[0] for p in listed]

@@ -85,6 +85,12 @@ class Playlists:
         with self.uow() as uow:
             return uow.playlists.of_listener(account_id)
 
+    def page_of_listener(
+        self, account_id: int, limit: int, offset: int
+    ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
+        with self.uow() as uow:
+            return uow.playlists.page_of_listener(account_id, limit, offset)
+
     # -- the playlist itself -------------------------------------------------------------
     def create(
         self,
@@ -286,27 +292,27 @@ class Playlists:
 
     def export(self, account_id: int) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for playlist, added_at in self.of_listener(account_id):
-            own = playlist.owner_id == account_id
-            item: dict[str, object] = {
-                "id": playlist.id,
-                "name": playlist.name,
-                "owner": own,
-                "added_at": added_at.isoformat(),
-            }
-            if own:
-                with self.uow() as uow:
-                    entries = uow.playlists.entries(playlist.id)
-                item |= {
-                    "description": playlist.description,
-                    "public": playlist.public,
-                    "collaborative": playlist.collaborative,
-                    "tracks": [
-                        {"track_id": e.track_id, "added_at": e.added_at.isoformat()}
-                        for e in entries
-                    ],
+        with self.uow() as uow:  # one session for the whole export
+            for playlist, added_at in uow.playlists.of_listener(account_id):
+                own = playlist.owner_id == account_id
+                item: dict[str, object] = {
+                    "id": playlist.id,
+                    "name": playlist.name,
+                    "owner": own,
+                    "added_at": added_at.isoformat(),
                 }
-            out.append(item)
+                if own:
+                    entries = uow.playlists.entries(playlist.id)
+                    item |= {
+                        "description": playlist.description,
+                        "public": playlist.public,
+                        "collaborative": playlist.collaborative,
+                        "tracks": [
+                            {"track_id": e.track_id, "added_at": e.added_at.isoformat()}
+                            for e in entries
+                        ],
+                    }
+                out.append(item)
         return out
 
     # -- helpers -------------------------------------------------------------------------

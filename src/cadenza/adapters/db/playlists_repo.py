@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.inserts import insert_on_conflict
@@ -268,6 +268,43 @@ class SqlPlaylists:
             )
         )
         return found + [(_playlist(row, name), as_utc(at)) for row, name, at in followed]
+
+    def page_of_listener(
+        self, user_id: int, limit: int, offset: int
+    ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
+        """Owned and readable followed playlists, most recently added first, paged in SQL."""
+        p, f = PlaylistRow, PlaylistFollowerRow
+        owned = select(
+            p.id.label("playlist_id"),
+            p.created_at.label("added_at"),
+            literal(False).label("following"),
+            literal(False).label("collaborator"),
+            literal(False).label("invited"),
+        ).where(p.owner_id == user_id)
+        followed = (
+            select(f.playlist_id, f.followed_at, literal(True), f.collaborator, f.invited)
+            .join(p, p.id == f.playlist_id)
+            .where(
+                f.user_id == user_id,
+                p.owner_id != user_id,
+                or_(p.public.is_(True), f.invited.is_(True)),
+            )
+        )
+        mine = union_all(owned, followed).subquery()
+        total = int(self.s.scalar(select(func.count()).select_from(mine)) or 0)
+        rows = self.s.execute(
+            select(p, UserRow.display_name, mine.c.following, mine.c.collaborator, mine.c.invited)
+            .join(mine, mine.c.playlist_id == p.id)
+            .join(UserRow, UserRow.id == p.owner_id)
+            .order_by(mine.c.added_at.desc(), p.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        found = [
+            (_playlist(row, name), PlaylistAccess(bool(fo), bool(co), bool(inv)))
+            for row, name, fo, co, inv in rows
+        ]
+        return found, total
 
     def add_invite(
         self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime

@@ -104,12 +104,9 @@ def my_playlists(
 ) -> CountedPage[PlaylistOut]:
     """The listener's own and followed playlists, most recently added first."""
     me = session.account_id
-    found = sorted(app.playlists.of_listener(me), key=lambda p: (p[1], p[0].id), reverse=True)
-    items = [
-        PlaylistOut.of(p, me, app.playlists.get(p.id, me)[1])
-        for p, _ in found[offset : offset + limit]
-    ]
-    return page_of(items, limit, offset, len(found), "/api/v1/me/playlists")
+    found, total = app.playlists.page_of_listener(me, limit, offset)
+    items = [PlaylistOut.of(p, me, member) for p, member in found]
+    return page_of(items, limit, offset, total, "/api/v1/me/playlists")
 
 
 @router.get("/playlists/{playlist_id}", response_model=PlaylistWithTracksOut)
