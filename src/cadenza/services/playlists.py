@@ -274,19 +274,24 @@ class Playlists:
         return revoked
 
     def accept(self, account_id: int, token: str) -> Playlist:
-        now = self.clock.now()
+        now, hashed = self.clock.now(), token_hash(token)
         with self.uow() as uow:
-            found = uow.playlists.invite(token_hash(token))
-            if found is None:
+            found = uow.playlists.invite(hashed)
+        if found is None:
+            raise NotFound("this invite link is not valid", code="invite_not_found")
+        with self.uow() as uow:
+            # The row lock first (SQLite cannot turn a read into a write once another wrote),
+            # then the invite again: one revoked meanwhile no longer counts.
+            playlist = uow.playlists.lock(found[0])
+            found = uow.playlists.invite(hashed)
+            if playlist is None or found is None:
                 raise NotFound("this invite link is not valid", code="invite_not_found")
-            playlist_id, collaborate, made_at = found
+            _, collaborate, made_at = found
             if now - made_at > timedelta(days=rules.INVITE_DAYS):
                 raise NotFound("this invite link has expired", code="invite_expired")
-            playlist = uow.playlists.lock(playlist_id)
-            assert playlist is not None
             if playlist.owner_id != account_id:
                 collaborator = collaborate and playlist.collaborative
-                uow.playlists.follow(playlist_id, account_id, collaborator, True, now)
+                uow.playlists.follow(playlist.id, account_id, collaborator, True, now)
                 uow.commit()
         return playlist
 
