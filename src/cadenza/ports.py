@@ -34,7 +34,7 @@ from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
-from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
+from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
 from cadenza.domain.ripping import RipFlag
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
@@ -973,6 +973,10 @@ class Saved:
 class CollectionRepository(Protocol):
     """Liked songs ("track"), saved releases ("release") and followed artists ("artist")."""
 
+    def lock_listener(self, user_id: int) -> None:
+        """Hold the listener's row until commit (limits are counted under it)."""
+        ...
+
     def save(self, kind: str, user_id: int, ids: list[int], now: datetime) -> None: ...
 
     def unsave(self, kind: str, user_id: int, ids: list[int]) -> None: ...
@@ -1003,9 +1007,32 @@ class PlaylistRepository(Protocol):
 
     def get(self, playlist_id: int) -> Playlist | None: ...
 
+    def lock_owner(self, owner_id: int) -> None:
+        """Hold the listener's row until commit (the playlist limit is counted under it)."""
+        ...
+
     def owned_count(self, owner_id: int) -> int: ...
 
     def membership(self, playlist_id: int, user_id: int) -> PlaylistAccess: ...
+
+    def followers(self, playlist_id: int, limit: int, offset: int) -> tuple[list[Follower], int]:
+        """A page of followers, first to follow first, and how many there are."""
+        ...
+
+    def lock(self, playlist_id: int) -> Playlist | None:
+        """The playlist read afresh, its row held until commit (edits and access changes
+        queue behind each other)."""
+        ...
+
+    def drop_uninvited(self, playlist_id: int) -> None:
+        """Remove the followers who did not come through an invite."""
+        ...
+
+    def end_collaboration(self, playlist_id: int) -> None: ...
+
+    def insert_entries(self, playlist_id: int, at: int, entries: list[Entry]) -> None:
+        """Insert new entries before position `at`, shifting the rest in one statement."""
+        ...
 
     def bump(self, playlist_id: int, version: int, now: datetime) -> bool:
         """Raise the version if it is still `version` (and lock the row): False when another
@@ -1028,7 +1055,9 @@ class PlaylistRepository(Protocol):
         """Store this order: new entries are inserted, missing ones deleted, moved ones moved."""
         ...
 
-    def follow(self, playlist_id: int, user_id: int, collaborator: bool, now: datetime) -> None: ...
+    def follow(
+        self, playlist_id: int, user_id: int, collaborator: bool, invited: bool, now: datetime
+    ) -> None: ...
 
     def unfollow(self, playlist_id: int, user_id: int) -> None: ...
 
@@ -1036,11 +1065,22 @@ class PlaylistRepository(Protocol):
         """Owned and followed playlists, each with when it came into the library."""
         ...
 
+    def page_of_listener(
+        self, user_id: int, limit: int, offset: int
+    ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
+        """A page of owned and followed playlists (most recently added first), with how the
+        listener stands with each, and how many there are."""
+        ...
+
     def add_invite(
         self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime
     ) -> None: ...
 
-    def invite(self, token_hash: str) -> tuple[int, bool] | None: ...
+    def invite(self, token_hash: str) -> tuple[int, bool, datetime] | None:
+        """(playlist id, collaborate, made at) of a share link."""
+        ...
+
+    def revoke_invites(self, playlist_id: int) -> int: ...
 
 
 class DeviceRepository(Protocol):

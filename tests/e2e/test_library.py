@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from cadenza.api.app import create_app
 from cadenza.bootstrap import App
+from cadenza.domain import playlists as playlist_rules
 from cadenza.domain.plans import Plan
+from cadenza.services import collection as collection_service
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
+from tests.e2e.test_races import at_once, client_of
 from tests.fixtures.catalog import put_release
 
 
@@ -169,3 +174,46 @@ def test_the_library_is_exported_and_deleted_with_the_account(client: TestClient
     with app.uow() as uow:
         assert uow.collection.count("track", made["owner"]["id"]) == 0
         assert uow.collection.count("release", made["owner"]["id"]) == 0
+
+
+def test_liked_songs_have_a_limit_counted_under_a_lock(
+    client: TestClient, app: App, premium: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(collection_service, "MAX_SAVED", 3)  # 10,000 in earnest
+    _, tracks = put_release(app, "Many", ["Ink"], ["A", "B", "C", "D", "E", "F"])
+    api = create_app(app)
+
+    def like(n: int) -> Any:
+        return client_of(api, n).put(f"/api/v1/me/tracks/{tracks[n]}", headers=premium)
+
+    answers = sorted(a.status_code for a in at_once(6, like))
+    assert answers == [204, 204, 204, 422, 422, 422]
+    assert client.get("/api/v1/me/tracks", headers=premium).json()["total"] == 3
+    liked = [
+        i["track"]["id"] for i in client.get("/api/v1/me/tracks", headers=premium).json()["items"]
+    ]
+    assert error(
+        client.put(f"/api/v1/me/tracks?ids={','.join(map(str, tracks))}", headers=premium)
+    ) == (
+        422,
+        "library_full",
+    )
+    assert client.put(f"/api/v1/me/tracks/{liked[0]}", headers=premium).status_code == 204  # again
+
+
+def test_creating_playlists_at_once_stops_at_the_limit(
+    client: TestClient, app: App, premium: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(playlist_rules, "MAX_OWNED", 2)  # 10,000 in earnest
+    api = create_app(app)
+
+    def make(n: int) -> Any:
+        body = {"name": f"List {n}"}
+        return client_of(api, n).post("/api/v1/me/playlists", json=body, headers=premium)
+
+    answers = at_once(6, make)
+    assert sorted(a.status_code for a in answers) == [201, 201, 422, 422, 422, 422]
+    assert {a.json()["error"]["code"] for a in answers if a.status_code != 201} == {
+        "too_many_playlists"
+    }
+    assert client.get("/api/v1/me/playlists", headers=premium).json()["total"] == 2

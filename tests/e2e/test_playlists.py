@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from cadenza.adapters.db.models import ReleaseRow
+from cadenza.adapters.db.models_collection import PlaylistInviteRow
 from cadenza.api.app import create_app
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
@@ -317,3 +318,175 @@ def test_edits_at_the_same_instant_all_land_or_are_refused_as_stale(
 
     answers = sorted(a.status_code for a in at_once(4, move_top_to_end))
     assert answers == [200, 409, 409, 409]
+
+
+def test_making_a_playlist_private_takes_it_from_followers_without_an_invite(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    one = songs(app)[0]
+    fan = sign_in(client, app, "fan@example.org", Plan.PREMIUM_INDIVIDUAL)
+    guest = sign_in(client, app, "guest@example.org", Plan.PREMIUM_INDIVIDUAL)
+    pid = create(client, premium, name="Secret songs")["id"]
+    add(client, premium, pid, track_ids=[one])
+    assert client.put(f"/api/v1/playlists/{pid}/followers", headers=fan).status_code == 204
+    link = client.post(f"/api/v1/playlists/{pid}/invites", json={}, headers=premium).json()
+    assert client.post(link["url"], headers=guest).status_code == 200
+    made_private = client.patch(f"/api/v1/playlists/{pid}", json={"public": False}, headers=premium)
+    assert made_private.status_code == 200
+    assert error(client.get(f"/api/v1/playlists/{pid}", headers=fan)) == (404, "not_found")
+    assert client.get(f"/api/v1/playlists/{pid}/tracks", headers=fan).status_code == 404
+    for listing in ("/api/v1/me/playlists", "/api/v1/me/library"):
+        names = [i["name"] for i in client.get(listing, headers=fan).json()["items"]]
+        assert "Secret songs" not in names  # not even its name
+    play = {"context": {"kind": "playlist", "id": pid}}
+    assert client.put("/api/v1/me/player/play", json=play, headers=fan).status_code == 404
+    # Following again is refused; made public again, the fan does not come back by itself.
+    assert client.put(f"/api/v1/playlists/{pid}/followers", headers=fan).status_code == 404
+    assert order(client, guest, pid) == [one]  # the invitee keeps it
+    client.patch(f"/api/v1/playlists/{pid}", json={"public": True}, headers=premium)
+    assert client.get(f"/api/v1/playlists/{pid}", headers=fan).json()["following"] is False
+
+
+def test_a_follow_racing_the_switch_to_private_grants_nothing(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    pid = create(client, premium)["id"]
+    api = create_app(app)
+    fans = [sign_in(client, app, f"fan{n}@example.org") for n in range(6)]
+
+    def act(n: int) -> Any:
+        if n == 0:
+            body = {"public": False}
+            return client_of(api, n).patch(f"/api/v1/playlists/{pid}", json=body, headers=premium)
+        return client_of(api, n).put(f"/api/v1/playlists/{pid}/followers", headers=fans[n - 1])
+
+    at_once(6, act)
+    for fan in fans:
+        assert client.get(f"/api/v1/playlists/{pid}", headers=fan).status_code == 404
+        assert client.get("/api/v1/me/playlists", headers=fan).json()["items"] == []
+
+
+def test_the_owner_revokes_invites_and_removes_followers(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    one = songs(app)[0]
+    friend = sign_in(client, app, "friend@example.org", Plan.PREMIUM_INDIVIDUAL)
+    late = sign_in(client, app, "late@example.org", Plan.PREMIUM_INDIVIDUAL)
+    pid = create(client, premium, public=False)["id"]
+    add(client, premium, pid, track_ids=[one])
+    # Collaboration needs a collaborative playlist.
+    refused = client.post(
+        f"/api/v1/playlists/{pid}/invites", json={"collaborate": True}, headers=premium
+    )
+    assert error(refused) == (409, "playlist_not_collaborative")
+    client.patch(f"/api/v1/playlists/{pid}", json={"collaborative": True}, headers=premium)
+    link = client.post(
+        f"/api/v1/playlists/{pid}/invites", json={"collaborate": True}, headers=premium
+    ).json()
+    assert client.post(link["url"], headers=friend).json()["editable"] is True
+    followers = client.get(f"/api/v1/playlists/{pid}/followers", headers=premium).json()
+    [seen] = followers["items"]
+    assert (seen["display_name"], seen["collaborator"], seen["invited"]) == ("friend", True, True)
+    assert error(client.get(f"/api/v1/playlists/{pid}/followers", headers=friend)) == (
+        403,
+        "not_playlist_owner",
+    )
+    # Turning collaboration off and on again does not give the rights back.
+    client.patch(f"/api/v1/playlists/{pid}", json={"collaborative": False}, headers=premium)
+    client.patch(f"/api/v1/playlists/{pid}", json={"collaborative": True}, headers=premium)
+    assert error(add(client, friend, pid, track_ids=[one])) == (403, "not_playlist_editor")
+    # Revoked links stop working; those who joined stay until removed.
+    assert client.delete(f"/api/v1/playlists/{pid}/invites", headers=friend).status_code == 403
+    assert client.delete(f"/api/v1/playlists/{pid}/invites", headers=premium).status_code == 204
+    assert error(client.post(link["url"], headers=late)) == (404, "invite_not_found")
+    assert client.get(f"/api/v1/playlists/{pid}", headers=friend).status_code == 200
+    gone = client.delete(f"/api/v1/playlists/{pid}/followers/{seen['id']}", headers=premium)
+    assert gone.status_code == 204
+    assert client.get(f"/api/v1/playlists/{pid}", headers=friend).status_code == 404
+    assert client.get("/api/v1/me/playlists", headers=friend).json()["items"] == []
+
+
+def test_an_invite_link_expires_after_30_days(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    friend = sign_in(client, app, "friend@example.org", Plan.PREMIUM_INDIVIDUAL)
+    pid = create(client, premium, public=False)["id"]
+    link = client.post(f"/api/v1/playlists/{pid}/invites", json={}, headers=premium).json()
+    with app.engine.begin() as db:
+        long_ago = datetime.now(UTC) - timedelta(days=31)
+        db.execute(update(PlaylistInviteRow).values(created_at=long_ago))
+    assert error(client.post(link["url"], headers=friend)) == (404, "invite_expired")
+    assert client.get(f"/api/v1/playlists/{pid}", headers=friend).status_code == 404
+
+
+def test_twenty_simultaneous_adds_without_a_snapshot_all_land(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    tracks = songs(app) + songs(app, "More Songs") + songs(app, "Yet More")
+    made = create(client, premium)
+    api = create_app(app)
+    adds = 20
+
+    def add_one(n: int) -> Any:
+        body = {"track_ids": [tracks[n % len(tracks)]], "position": 0 if n % 2 else None}
+        return client_of(api, n).post(
+            f"/api/v1/playlists/{made['id']}/tracks", json=body, headers=premium
+        )
+
+    assert [a.status_code for a in at_once(adds, add_one)] == [201] * adds
+    landed = client.get(f"/api/v1/playlists/{made['id']}/tracks", headers=premium).json()
+    assert landed["total"] == adds and len(landed["items"]) == adds
+    assert [i["position"] for i in landed["items"]] == list(range(adds))
+    expected = sorted(tracks[n % len(tracks)] for n in range(adds))
+    assert sorted(i["track"]["id"] for i in landed["items"]) == expected
+
+
+def test_free_gets_a_one_track_playlist_shuffled_with_other_songs_not_on_demand(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    one, *others = songs(app)
+    pid = create(client, premium)["id"]
+    add(client, premium, pid, track_ids=[one, one, one])  # duplicates weigh nothing
+    free = sign_in(client, app, "free@example.org")
+    context = {"kind": "playlist", "id": pid}
+    started = client.put("/api/v1/me/player/play", json={"context": context}, headers=free).json()
+    assert started["shuffle"] is True
+    heard = [started["track_id"], *started["up_next"]]
+    assert sorted(heard) == sorted([one, *others])  # each once, padded with the artist's songs
+    firsts = {
+        client.put("/api/v1/me/player/play", json={"context": context}, headers=free).json()[
+            "track_id"
+        ]
+        for _ in range(12)
+    }
+    assert firsts != {one}  # not that track on demand every time
+    # Premium plays the playlist as it is.
+    as_is = client.put("/api/v1/me/player/play", json={"context": context}, headers=premium).json()
+    assert [as_is["track_id"], *as_is["up_next"]] == [one, one, one]
+
+
+def test_free_with_nothing_to_shuffle_a_lone_liked_song_with_is_refused(
+    client: TestClient, app: App
+) -> None:
+    _, [only] = put_release(app, "Lone Single", ["Hermit"], ["Alone"])
+    free = sign_in(client, app, "free@example.org")
+    assert client.put(f"/api/v1/me/tracks/{only}", headers=free).status_code == 204
+    lone = client.put("/api/v1/me/player/play", json={"context": {"kind": "liked"}}, headers=free)
+    assert error(lone) == (403, "shuffle_only")
+
+
+def test_my_playlists_come_newest_first_in_pages_with_how_i_stand(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    other = sign_in(client, app, "other@example.org", Plan.PREMIUM_INDIVIDUAL)
+    theirs = create(client, other, name="Theirs")["id"]
+    hidden = create(client, other, name="Hidden", public=False)["id"]
+    first = create(client, premium, name="First")["id"]
+    client.put(f"/api/v1/playlists/{theirs}/followers", headers=premium)
+    last = create(client, premium, name="Last")["id"]
+    page = client.get("/api/v1/me/playlists", params={"limit": 2}, headers=premium).json()
+    assert page["total"] == 3 and page["next"] == "/api/v1/me/playlists?limit=2&offset=2"
+    rest = client.get(page["next"], headers=premium).json()
+    listed = [(p["id"], p["owned"], p["following"]) for p in page["items"] + rest["items"]]
+    assert listed == [(last, True, False), (theirs, False, True), (first, True, False)]
+    assert hidden not in [p[0] for p in listed]

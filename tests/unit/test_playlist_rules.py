@@ -64,7 +64,9 @@ def test_a_private_playlist_is_for_its_owner_and_those_it_was_shared_with() -> N
     assert can_read(private, 1, PlaylistAccess())
     assert not can_read(private, 2, PlaylistAccess())
     assert not can_read(private, None, PlaylistAccess())
-    assert can_read(private, 2, PlaylistAccess(following=True))
+    assert can_read(private, 2, PlaylistAccess(following=True, invited=True))
+    # Following it while it was public is not an invite: private shuts that follower out.
+    assert not can_read(private, 2, PlaylistAccess(following=True))
     assert can_read(playlist(public=True), None, PlaylistAccess())
 
 

@@ -11,7 +11,7 @@ from cadenza.domain.catalog import Viewer, as_utc
 from cadenza.domain.territories import available_in
 
 MAX_IDS = 50  # ids in one like / save / follow / contains request
-MAX_SAVED = 10_000  # saved releases and followed artists each
+MAX_SAVED = 10_000  # liked songs, saved releases and followed artists each
 
 
 class Availability(StrEnum):

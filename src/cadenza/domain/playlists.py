@@ -14,6 +14,7 @@ MAX_DESCRIPTION = 300
 MAX_TRACKS = 10_000
 MAX_TRACKS_PER_EDIT = 100
 MAX_OWNED = 10_000
+INVITE_DAYS = 30  # a share link works this long after it was made
 
 T = TypeVar("T")
 
@@ -43,12 +44,40 @@ class PlaylistAccess:
 
     following: bool = False
     collaborator: bool = False  # joined through a collaboration invite
+    invited: bool = False  # joined through an invite link (any kind)
+
+
+@dataclass(frozen=True)
+class Follower:
+    """Someone following a playlist, as its owner sees them."""
+
+    user_id: int
+    display_name: str
+    collaborator: bool
+    invited: bool
+    followed_at: datetime
 
 
 def can_read(playlist: Playlist, viewer_id: int | None, member: PlaylistAccess) -> bool:
-    """Public playlists are for everyone; a private one for its owner and those it was
-    shared with (who follow it through an invite)."""
-    return playlist.public or viewer_id == playlist.owner_id or member.following
+    """Public playlists are for everyone; a private one only for its owner and those who
+    accepted an invite to it. Following it while it was public grants nothing once private."""
+    return playlist.public or viewer_id == playlist.owner_id or member.invited
+
+
+def insertion_point(total: int, count: int, position: int | None) -> int:
+    """Where `count` new tracks go in a playlist of `total` (checked): the end when None."""
+    if count < 1:
+        raise InvalidRequest("give at least one track", code="no_tracks")
+    if count > MAX_TRACKS_PER_EDIT:
+        raise InvalidRequest(
+            f"at most {MAX_TRACKS_PER_EDIT} tracks at a time", code="too_many_tracks"
+        )
+    if total + count > MAX_TRACKS:
+        raise InvalidRequest(f"a playlist holds at most {MAX_TRACKS} tracks", code="playlist_full")
+    at = total if position is None else position
+    if not 0 <= at <= total:
+        raise InvalidRequest(f"position must be 0 to {total}", code="position_out_of_range")
+    return at
 
 
 def can_edit(playlist: Playlist, viewer_id: int | None, member: PlaylistAccess) -> bool:
@@ -98,17 +127,7 @@ def check_snapshot(playlist: Playlist, snapshot_id: str | None) -> None:
 
 def insert(entries: list[T], added: list[T], position: int | None) -> list[T]:
     """`added` goes in before `position` (the end when None)."""
-    if not added:
-        raise InvalidRequest("give at least one track", code="no_tracks")
-    if len(added) > MAX_TRACKS_PER_EDIT:
-        raise InvalidRequest(
-            f"at most {MAX_TRACKS_PER_EDIT} tracks at a time", code="too_many_tracks"
-        )
-    if len(entries) + len(added) > MAX_TRACKS:
-        raise InvalidRequest(f"a playlist holds at most {MAX_TRACKS} tracks", code="playlist_full")
-    at = len(entries) if position is None else position
-    if not 0 <= at <= len(entries):
-        raise InvalidRequest(f"position must be 0 to {len(entries)}", code="position_out_of_range")
+    at = insertion_point(len(entries), len(added), position)
     return [*entries[:at], *added, *entries[at:]]
 
 

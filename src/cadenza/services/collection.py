@@ -71,12 +71,13 @@ class Collection:
         viewer = self.viewer(account_id)
         self._require_visible(kind, ids, viewer)
         with self.uow() as uow:
-            if kind is not SavedKind.TRACK:
-                held = uow.collection.count(kind.value, account_id)
-                if held + len(ids) > MAX_SAVED:
-                    raise InvalidRequest(
-                        f"at most {MAX_SAVED} {kind.value}s in a library", code="library_full"
-                    )
+            uow.collection.lock_listener(account_id)  # counted under the lock: no race past it
+            new = set(ids) - uow.collection.contains(kind.value, account_id, ids)
+            held = uow.collection.count(kind.value, account_id)
+            if new and held + len(new) > MAX_SAVED:
+                raise InvalidRequest(
+                    f"at most {MAX_SAVED} {kind.value}s in a library", code="library_full"
+                )
             uow.collection.save(kind.value, account_id, ids, self.clock.now())
             uow.commit()
 

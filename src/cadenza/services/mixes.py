@@ -28,6 +28,7 @@ GENRE_CANDIDATES = 50  # popular songs of a genre fetched per genre
 SEED_GENRES = 3
 ARTIST_RELEASES = 10
 SEED_ARTISTS = 3
+FILL_SEEDS = 20  # tracks of a short list whose artists and genres pad it
 
 Picked = tuple[TrackView, ReleaseView]
 
@@ -110,6 +111,23 @@ class Mixes:
         order = mixes.station(seed, set(artist_ids), [s for s, _ in candidates], heard, rng)
         by_id = {s.track_id: pair for s, pair in candidates}
         return Station(f"{name} Radio", kind, seed_id, [by_id[t] for t in order])
+
+    # -- Free's shuffle -------------------------------------------------------------------
+    def shuffle_fill(self, account_id: int, track_ids: list[int], count: int) -> list[int]:
+        """Up to `count` recommended tracks to mix into a short list a listener may only
+        shuffle (as Spotify pads a short playlist on Free): from the list's artists and
+        genres, none of its own. No Radio entitlement: this is every plan's shuffle."""
+        viewer = self._viewer(self.listener(account_id))
+        own = set(track_ids)
+        songs = [_song(t, r, 0) for t, r in self._songs(track_ids[:FILL_SEEDS], viewer).values()]
+        artist_ids = list(dict.fromkeys(a for s in songs for a in s.artist_ids))
+        candidates = self._by_artists(artist_ids[:SEED_ARTISTS], viewer)
+        for genre in _top_genres(g for s in songs for g in s.genres):
+            candidates += self._popular_in(genre, viewer)
+        fresh = [s for s, _ in candidates if s.track_id not in own]
+        heard = set(self._history(account_id, 200))
+        rng = random.Random(secrets.randbits(64))
+        return mixes.station(None, set(artist_ids), fresh, heard, rng, length=count)
 
     # -- Daily Mixes ---------------------------------------------------------------------
     def daily_mixes(self, account_id: int) -> list[Mix]:

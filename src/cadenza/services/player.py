@@ -13,7 +13,7 @@ from cadenza.domain import player as rules
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
-from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFound
+from cadenza.domain.errors import CadenzaError, Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.player import PlayerState, Repeat
 from cadenza.ports import Clock, ListeningRules, UnitOfWork
 from cadenza.services.catalog import CatalogService
@@ -21,6 +21,9 @@ from cadenza.services.mixes import Mixes
 from cadenza.services.stream_grants import StreamGrant, StreamGrants
 
 MAX_TRACK_LIST = 100
+# A playlist or liked songs with fewer distinct tracks than this is padded with recommended
+# ones on plans that only shuffle, so a one-track list does not become on-demand play.
+SHUFFLE_MINIMUM = 15
 ARTIST_RELEASES = 20
 _SAVE_TRIES = 5
 # A listener's own lists (a playlist, liked songs): each track id in order, None where one
@@ -97,8 +100,10 @@ class Player:
             raise NotFound("nothing to play there", code="nothing_to_play")
         if offset is not None and not 0 <= offset < len(tracks):
             raise InvalidRequest(f"offset must be 0 to {len(tracks) - 1}", code="invalid_offset")
-        self.listening_rules.hold_for_ads(account_id)
         plan = require(self.entitlements.play_context(who, context))
+        if listed is not None and plan.shuffle:
+            tracks = self._shuffle_only(account_id, tracks)
+        self.listening_rules.hold_for_ads(account_id)
         chosen = offset is not None or (context is Context.TRACK and len(tracks) == 1)
         if chosen:
             require(self.entitlements.pick(who, Listening(), context))
@@ -234,6 +239,27 @@ class Player:
         raise Conflict("the player is busy; try again", code="player_busy")
 
     # -- contexts ------------------------------------------------------------------------
+    def _shuffle_only(self, account_id: int, tracks: list[int]) -> list[int]:
+        """A listener's own list on a plan without on-demand: each track once (duplicates
+        would weigh the shuffle), padded with recommended tracks when short. A list that
+        cannot be padded into a real shuffle is refused."""
+        distinct = list(dict.fromkeys(tracks))
+        if len(distinct) >= SHUFFLE_MINIMUM:
+            return distinct
+        padding = (
+            self.mixes.shuffle_fill(account_id, distinct, SHUFFLE_MINIMUM - len(distinct))
+            if self.mixes is not None
+            else []
+        )
+        padded = distinct + [t for t in padding if t not in set(distinct)]
+        if len(padded) < 2:
+            raise Forbidden(
+                "on this plan a list plays in shuffle, and there is nothing to shuffle this "
+                "track with; Plus or Premium plays it on demand",
+                code="shuffle_only",
+            )
+        return padded
+
     def _listed(
         self, account_id: int, who: Listener, context: Context, context_id: int | None
     ) -> list[int | None] | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cadenza.domain import playlists as rules
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
-from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
+from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
 from cadenza.ports import Clock, UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 from cadenza.services.catalog import CatalogService
@@ -20,8 +20,6 @@ from cadenza.services.track_cards import (
     require_playable,
     track_cards,
 )
-
-_EDIT_TRIES = 5
 
 
 @dataclass(frozen=True)
@@ -87,6 +85,12 @@ class Playlists:
         with self.uow() as uow:
             return uow.playlists.of_listener(account_id)
 
+    def page_of_listener(
+        self, account_id: int, limit: int, offset: int
+    ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
+        with self.uow() as uow:
+            return uow.playlists.page_of_listener(account_id, limit, offset)
+
     # -- the playlist itself -------------------------------------------------------------
     def create(
         self,
@@ -99,6 +103,7 @@ class Playlists:
         name, description = rules.check_name(name), rules.check_description(description)
         rules.check_flags(public, collaborative)
         with self.uow() as uow:
+            uow.playlists.lock_owner(account_id)  # counted under the lock: no race past it
             if uow.playlists.owned_count(account_id) >= rules.MAX_OWNED:
                 raise InvalidRequest(
                     f"at most {rules.MAX_OWNED} playlists each", code="too_many_playlists"
@@ -114,24 +119,35 @@ class Playlists:
     def change(
         self, account_id: int, playlist_id: int, details: Details, snapshot_id: str | None = None
     ) -> Playlist:
-        """Rename, describe, make public or collaborative: the owner's to do."""
-        playlist, _ = self._owned(account_id, playlist_id)
-        rules.check_snapshot(playlist, snapshot_id)
-        name = rules.check_name(details.name) if details.name is not None else playlist.name
+        """Rename, describe, make public or collaborative: the owner's to do. Made private,
+        it loses the followers who came without an invite; made not collaborative, its
+        collaborators lose their rights (both in the same transaction, under the row lock)."""
+        name = rules.check_name(details.name) if details.name is not None else None
         description = (
             rules.check_description(details.description)
             if details.description is not None
-            else playlist.description
+            else None
         )
-        public = playlist.public if details.public is None else details.public
-        collaborative = (
-            playlist.collaborative if details.collaborative is None else details.collaborative
-        )
-        rules.check_flags(public, collaborative)
         with self.uow() as uow:
-            if not uow.playlists.bump(playlist_id, playlist.version, self.clock.now()):
-                raise _stale()
-            uow.playlists.set_details(playlist_id, name, description, public, collaborative)
+            playlist = self._lock_owned(uow, account_id, playlist_id)
+            rules.check_snapshot(playlist, snapshot_id)
+            public = playlist.public if details.public is None else details.public
+            collaborative = (
+                playlist.collaborative if details.collaborative is None else details.collaborative
+            )
+            rules.check_flags(public, collaborative)
+            uow.playlists.bump(playlist_id, playlist.version, self.clock.now())
+            uow.playlists.set_details(
+                playlist_id,
+                playlist.name if name is None else name,
+                playlist.description if description is None else description,
+                public,
+                collaborative,
+            )
+            if not public:
+                uow.playlists.drop_uninvited(playlist_id)
+            if not collaborative:
+                uow.playlists.end_collaboration(playlist_id)
             uow.commit()
             changed = uow.playlists.get(playlist_id)
         assert changed is not None
@@ -163,9 +179,12 @@ class Playlists:
             require_playable(uow, list(dict.fromkeys(track_ids)), viewer)
         now = self.clock.now()
         added = [Entry(None, t, account_id, now) for t in track_ids]
-        return self._edit(
-            account_id, playlist_id, snapshot_id, lambda es: rules.insert(es, added, position)
-        )
+        with self.uow() as uow:
+            playlist = self._lock_editable(uow, account_id, playlist_id, snapshot_id)
+            at = rules.insertion_point(playlist.total, len(added), position)
+            uow.playlists.insert_entries(playlist_id, at, added)
+            uow.commit()
+        return replace(playlist, version=playlist.version + 1).snapshot_id
 
     def remove(
         self,
@@ -201,11 +220,13 @@ class Playlists:
 
     # -- following and sharing -----------------------------------------------------------
     def follow(self, account_id: int, playlist_id: int) -> None:
-        playlist, _ = self.get(playlist_id, account_id)
-        if playlist.owner_id == account_id:
-            return  # one's own playlist is in the library already
+        """Follow a playlist the listener may read; checked under the row lock, so a follow
+        racing a switch to private cannot slip in after it."""
         with self.uow() as uow:
-            uow.playlists.follow(playlist_id, account_id, False, self.clock.now())
+            playlist = self._lock_readable(uow, account_id, playlist_id)
+            if playlist.owner_id == account_id:
+                return  # one's own playlist is in the library already
+            uow.playlists.follow(playlist_id, account_id, False, False, self.clock.now())
             uow.commit()
 
     def unfollow(self, account_id: int, playlist_id: int) -> None:
@@ -214,52 +235,89 @@ class Playlists:
             uow.playlists.unfollow(playlist_id, account_id)
             uow.commit()
 
-    def invite(self, account_id: int, playlist_id: int, collaborate: bool) -> str:
-        """A share link's token: whoever opens it follows the playlist (and edits it with the
-        owner when `collaborate` and the playlist is collaborative)."""
+    def followers(
+        self, account_id: int, playlist_id: int, limit: int, offset: int
+    ) -> tuple[list[Follower], int]:
         self._owned(account_id, playlist_id)
+        with self.uow() as uow:
+            return uow.playlists.followers(playlist_id, limit, offset)
+
+    def remove_follower(self, account_id: int, playlist_id: int, user_id: int) -> None:
+        """The owner takes a follower or collaborator off (they may rejoin a public playlist,
+        or a private one only through a new, valid invite)."""
+        with self.uow() as uow:
+            self._lock_owned(uow, account_id, playlist_id)
+            uow.playlists.unfollow(playlist_id, user_id)
+            uow.commit()
+
+    def invite(self, account_id: int, playlist_id: int, collaborate: bool) -> str:
+        """A share link's token, good for INVITE_DAYS: whoever opens it follows the playlist
+        (and edits it with the owner when `collaborate`; only for a collaborative one)."""
         token = new_secret_token()
         with self.uow() as uow:
+            playlist = self._lock_owned(uow, account_id, playlist_id)
+            if collaborate and not playlist.collaborative:
+                raise Conflict(
+                    "make the playlist collaborative before inviting collaborators",
+                    code="playlist_not_collaborative",
+                )
             uow.playlists.add_invite(token_hash(token), playlist_id, collaborate, self.clock.now())
             uow.commit()
         return token
 
-    def accept(self, account_id: int, token: str) -> Playlist:
+    def revoke_invites(self, account_id: int, playlist_id: int) -> int:
+        """Every share link of the playlist stops working; who joined already stays."""
         with self.uow() as uow:
-            found = uow.playlists.invite(token_hash(token))
-            if found is None:
+            self._lock_owned(uow, account_id, playlist_id)
+            revoked = uow.playlists.revoke_invites(playlist_id)
+            uow.commit()
+        return revoked
+
+    def accept(self, account_id: int, token: str) -> Playlist:
+        now, hashed = self.clock.now(), token_hash(token)
+        with self.uow() as uow:
+            found = uow.playlists.invite(hashed)
+        if found is None:
+            raise NotFound("this invite link is not valid", code="invite_not_found")
+        with self.uow() as uow:
+            # The row lock first (SQLite cannot turn a read into a write once another wrote),
+            # then the invite again: one revoked meanwhile no longer counts.
+            playlist = uow.playlists.lock(found[0])
+            found = uow.playlists.invite(hashed)
+            if playlist is None or found is None:
                 raise NotFound("this invite link is not valid", code="invite_not_found")
-            playlist_id, collaborate = found
-            playlist = uow.playlists.get(playlist_id)
-            assert playlist is not None
+            _, collaborate, made_at = found
+            if now - made_at > timedelta(days=rules.INVITE_DAYS):
+                raise NotFound("this invite link has expired", code="invite_expired")
             if playlist.owner_id != account_id:
-                uow.playlists.follow(playlist_id, account_id, collaborate, self.clock.now())
+                collaborator = collaborate and playlist.collaborative
+                uow.playlists.follow(playlist.id, account_id, collaborator, True, now)
                 uow.commit()
         return playlist
 
     def export(self, account_id: int) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for playlist, added_at in self.of_listener(account_id):
-            own = playlist.owner_id == account_id
-            item: dict[str, object] = {
-                "id": playlist.id,
-                "name": playlist.name,
-                "owner": own,
-                "added_at": added_at.isoformat(),
-            }
-            if own:
-                with self.uow() as uow:
-                    entries = uow.playlists.entries(playlist.id)
-                item |= {
-                    "description": playlist.description,
-                    "public": playlist.public,
-                    "collaborative": playlist.collaborative,
-                    "tracks": [
-                        {"track_id": e.track_id, "added_at": e.added_at.isoformat()}
-                        for e in entries
-                    ],
+        with self.uow() as uow:  # one session for the whole export
+            for playlist, added_at in uow.playlists.of_listener(account_id):
+                own = playlist.owner_id == account_id
+                item: dict[str, object] = {
+                    "id": playlist.id,
+                    "name": playlist.name,
+                    "owner": own,
+                    "added_at": added_at.isoformat(),
                 }
-            out.append(item)
+                if own:
+                    entries = uow.playlists.entries(playlist.id)
+                    item |= {
+                        "description": playlist.description,
+                        "public": playlist.public,
+                        "collaborative": playlist.collaborative,
+                        "tracks": [
+                            {"track_id": e.track_id, "added_at": e.added_at.isoformat()}
+                            for e in entries
+                        ],
+                    }
+                out.append(item)
         return out
 
     # -- helpers -------------------------------------------------------------------------
@@ -268,6 +326,37 @@ class Playlists:
         if playlist.owner_id != account_id:
             raise Forbidden("only the playlist's owner may do this", code="not_playlist_owner")
         return playlist, member
+
+    def _lock_readable(self, uow: UnitOfWork, account_id: int, playlist_id: int) -> Playlist:
+        playlist = uow.playlists.lock(playlist_id)
+        member = uow.playlists.membership(playlist_id, account_id)
+        if playlist is None or not rules.can_read(playlist, account_id, member):
+            raise NotFound(f"no playlist {playlist_id}")
+        return playlist
+
+    def _lock_owned(self, uow: UnitOfWork, account_id: int, playlist_id: int) -> Playlist:
+        playlist = self._lock_readable(uow, account_id, playlist_id)
+        if playlist.owner_id != account_id:
+            raise Forbidden("only the playlist's owner may do this", code="not_playlist_owner")
+        return playlist
+
+    def _lock_editable(
+        self, uow: UnitOfWork, account_id: int, playlist_id: int, snapshot_id: str | None
+    ) -> Playlist:
+        """Take the row lock first, then read the playlist and check the editor and the
+        snapshot: edits queue one behind another instead of racing."""
+        playlist = uow.playlists.lock(playlist_id)
+        member = uow.playlists.membership(playlist_id, account_id)
+        if playlist is None or not rules.can_read(playlist, account_id, member):
+            raise NotFound(f"no playlist {playlist_id}")
+        if not rules.can_edit(playlist, account_id, member):
+            raise Forbidden(
+                "only the owner and collaborators may change this playlist",
+                code="not_playlist_editor",
+            )
+        rules.check_snapshot(playlist, snapshot_id)
+        uow.playlists.bump(playlist_id, playlist.version, self.clock.now())
+        return playlist
 
     def _editable(self, account_id: int, playlist_id: int) -> Playlist:
         playlist, member = self.get(playlist_id, account_id)
@@ -285,26 +374,11 @@ class Playlists:
         snapshot_id: str | None,
         change: Callable[[list[Entry]], list[Entry]],
     ) -> str:
-        """Apply a change to the entries as one new version. Given a snapshot, a playlist
-        that moved on is refused (409 snapshot_stale); without one, a race is redone."""
-        for _ in range(_EDIT_TRIES):
-            playlist = self._editable(account_id, playlist_id)
-            rules.check_snapshot(playlist, snapshot_id)
-            with self.uow() as uow:
-                # Raising the version first takes the row's write lock before reading.
-                if not uow.playlists.bump(playlist_id, playlist.version, self.clock.now()):
-                    if snapshot_id is not None:
-                        raise _stale()
-                    continue
-                entries = uow.playlists.entries(playlist_id)
-                uow.playlists.write_entries(playlist_id, change(entries))
-                uow.commit()
-            return replace(playlist, version=playlist.version + 1).snapshot_id
-        raise Conflict("the playlist is busy; try again", code="playlist_busy")
-
-
-def _stale() -> Conflict:
-    return Conflict(
-        "the playlist changed since that snapshot; load it again and redo the edit",
-        code="snapshot_stale",
-    )
+        """Apply a change to the entries as one new version, under the row lock. Given a
+        snapshot, a playlist that moved on is refused (409 snapshot_stale)."""
+        with self.uow() as uow:
+            playlist = self._lock_editable(uow, account_id, playlist_id, snapshot_id)
+            entries = uow.playlists.entries(playlist_id)
+            uow.playlists.write_entries(playlist_id, change(entries))
+            uow.commit()
+        return replace(playlist, version=playlist.version + 1).snapshot_id

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import ArtistRow, ReleaseRow, TrackRow
+from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_collection import (
     FollowedArtistRow,
     LikedTrackRow,
@@ -36,6 +37,10 @@ def _table(kind: str) -> tuple[Any, Any]:
 class SqlCollection:
     def __init__(self, session: Session) -> None:
         self.s = session
+
+    def lock_listener(self, user_id: int) -> None:
+        """Hold the listener's row until commit, so concurrent saves count one by one."""
+        self.s.execute(update(UserRow).where(UserRow.id == user_id).values(id=UserRow.id))
 
     def save(self, kind: str, user_id: int, ids: list[int], now: datetime) -> None:
         if not ids:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
@@ -80,6 +80,8 @@ class PlaylistFollowerRow(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     collaborator: Mapped[bool] = mapped_column(Boolean)
+    # Joined through an invite link: only these (and the owner) read a private playlist.
+    invited: Mapped[bool] = mapped_column(Boolean, server_default=false())
     followed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -3,6 +3,7 @@ a snapshot; follow; share with invite links."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
@@ -103,12 +104,9 @@ def my_playlists(
 ) -> CountedPage[PlaylistOut]:
     """The listener's own and followed playlists, most recently added first."""
     me = session.account_id
-    found = sorted(app.playlists.of_listener(me), key=lambda p: (p[1], p[0].id), reverse=True)
-    items = [
-        PlaylistOut.of(p, me, app.playlists.get(p.id, me)[1])
-        for p, _ in found[offset : offset + limit]
-    ]
-    return page_of(items, limit, offset, len(found), "/api/v1/me/playlists")
+    found, total = app.playlists.page_of_listener(me, limit, offset)
+    items = [PlaylistOut.of(p, me, member) for p, member in found]
+    return page_of(items, limit, offset, total, "/api/v1/me/playlists")
 
 
 @router.get("/playlists/{playlist_id}", response_model=PlaylistWithTracksOut)
@@ -210,14 +208,56 @@ def unfollow_playlist(playlist_id: Id, session: CurrentSession, app: AppDep) -> 
     app.playlists.unfollow(session.account_id, playlist_id)
 
 
+class FollowerOut(BaseModel):
+    id: int
+    display_name: str
+    collaborator: bool  # edits while the playlist is collaborative
+    invited: bool  # came through an invite: keeps the playlist when it is private
+    followed_at: datetime
+
+
+@router.get("/playlists/{playlist_id}/followers", response_model=CountedPage[FollowerOut])
+def playlist_followers(
+    playlist_id: Id, session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+) -> CountedPage[FollowerOut]:
+    """Who follows the playlist: for its owner only (403 `not_playlist_owner`)."""
+    found, total = app.playlists.followers(session.account_id, playlist_id, limit, offset)
+    items = [
+        FollowerOut(
+            id=f.user_id,
+            display_name=f.display_name,
+            collaborator=f.collaborator,
+            invited=f.invited,
+            followed_at=f.followed_at,
+        )
+        for f in found
+    ]
+    return page_of(items, limit, offset, total, f"/api/v1/playlists/{playlist_id}/followers")
+
+
+@router.delete(
+    "/playlists/{playlist_id}/followers/{user_id}", status_code=status.HTTP_204_NO_CONTENT
+)
+def remove_follower(playlist_id: Id, user_id: Id, session: CurrentSession, app: AppDep) -> None:
+    """The owner takes a follower or collaborator off the playlist (private: they lose it)."""
+    app.playlists.remove_follower(session.account_id, playlist_id, user_id)
+
+
+@router.delete("/playlists/{playlist_id}/invites", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_invites(playlist_id: Id, session: CurrentSession, app: AppDep) -> None:
+    """The owner revokes every share link of the playlist; those who joined stay."""
+    app.playlists.revoke_invites(session.account_id, playlist_id)
+
+
 @router.post(
     "/playlists/{playlist_id}/invites",
     status_code=status.HTTP_201_CREATED,
     response_model=InviteOut,
 )
 def invite(playlist_id: Id, body: InviteIn, session: CurrentSession, app: AppDep) -> InviteOut:
-    """A share link (the owner's to make): whoever accepts it follows the playlist, private or
-    not, and with `collaborate` edits it while it is collaborative."""
+    """A share link (the owner's to make), good for 30 days: whoever accepts it follows the
+    playlist, private or not, and with `collaborate` edits it while it is collaborative
+    (409 `playlist_not_collaborative` for a playlist that is not)."""
     token = app.playlists.invite(session.account_id, playlist_id, body.collaborate)
     return InviteOut(
         token=token, collaborate=body.collaborate, url=f"/api/v1/playlist-invites/{token}"
