@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 import zlib
 
 import pytest
@@ -87,11 +86,11 @@ def png_claiming(width: int, height: int) -> bytes:
 
 @pytest.mark.parametrize("side", [12_000, 40_000])  # over our 100 MP limit; over Pillow's too
 def test_a_decompression_bomb_is_refused_before_decoding(side: int) -> None:
-    start = time.perf_counter()
+    # Decoding a 40,000-pixel square would need gigabytes: a refusal at all means the header
+    # alone decided.
     with pytest.raises(InvalidDelivery) as refused:
         PillowCoverArt().prepare(png_claiming(side, side), min_px=1)
     assert refused.value.code == "cover_too_large"
-    assert time.perf_counter() - start < 0.5
 
 
 def test_transparency_is_flattened_onto_white() -> None:
