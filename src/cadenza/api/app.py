@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
+from cadenza.api.web import mount_web_player
 from cadenza.api.routes import (
     admin,
     ads,
@@ -87,4 +88,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    mount_web_player(api)  # last: its catch-all answers only what no route above did
     return api

@@ -1,0 +1,106 @@
+// Pieces shared by pages: cards, shelves, track lists with a menu on each track.
+import { h, clear, cover, artistLinks, duration, icon, toast } from "../dom.js";
+import { player } from "../player.js";
+import { explain } from "../notices.js";
+import { store } from "../store.js";
+import { navigate } from "../router.js";
+
+export const trackMenuItems = []; // other modules add entries: (track) => [label, action]
+
+export function releaseCard(release) {
+  const year = release.release_date ? new Date(release.release_date).getFullYear() : "";
+  return h(
+    "a",
+    { class: "card", href: `/release/${release.id}`, "data-link": true },
+    cover(release, 300),
+    h("span", { class: "card-title" }, release.title),
+    h("span", { class: "card-sub" }, [year, release.artists.map((a) => a.name).join(", ")].filter(Boolean).join(" · ")),
+  );
+}
+
+export function artistCard(artist) {
+  return h(
+    "a",
+    { class: "card artist-card", href: `/artist/${artist.id}`, "data-link": true },
+    h("div", { class: "cover avatar", "aria-hidden": "true" }, artist.name.slice(0, 1)),
+    h("span", { class: "card-title" }, artist.name),
+    h("span", { class: "card-sub" }, "Artist"),
+  );
+}
+
+export function shelf(title, cards, { id } = {}) {
+  const headingId = id || `shelf-${title.toLowerCase().replace(/\W+/g, "-")}`;
+  return h("section", { class: "shelf", "aria-labelledby": headingId }, h("h2", { id: headingId }, title), h("div", { class: "cards" }, cards));
+}
+
+export function requireSignIn(main) {
+  if (store.me) return false;
+  navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+  return true;
+}
+
+export function inPlaceNotice() {
+  const box = h("div", { class: "in-place-notice", role: "status" });
+  box.show = (error) => clear(box, error ? explain(error) : null);
+  return box;
+}
+
+function trackMenu(track) {
+  const items = [
+    ["Add to queue", async () => { if (await player.enqueue(track.id)) toast(`${track.title} will play next`); else toast(player.notice?.message || "Not added"); }],
+    ["Go to release", () => navigate(`/release/${track.release_id}`)],
+    ...(track.artists[0] ? [["Go to artist", () => navigate(`/artist/${track.artists[0].id}`)]] : []),
+    ...trackMenuItems.flatMap((make) => make(track) || []),
+  ];
+  const panel = h("div", { class: "menu-panel", role: "menu" });
+  const menu = h("details", { class: "track-menu" }, h("summary", { class: "icon-button", "aria-label": `More for ${track.title}` }, icon("more")), panel);
+  items.forEach(([label, action]) =>
+    panel.append(h("button", { type: "button", role: "menuitem", onclick: async () => { menu.open = false; await action(); } }, label)),
+  );
+  return menu;
+}
+
+// A numbered list of tracks; play(i) starts the i-th (the page decides in which context).
+export function trackList(tracks, play, { showRelease = false, notice = null } = {}) {
+  const list = h("ol", { class: "track-list" });
+  tracks.forEach((track, i) => {
+    const current = player.state?.track_id === track.id;
+    list.append(
+      h(
+        "li",
+        { class: `track-row${current ? " current" : ""}`, dataset: { trackId: String(track.id) } },
+        h("span", { class: "track-number", "aria-hidden": "true" }, String(i + 1)),
+        h(
+          "button",
+          {
+            type: "button",
+            class: "track-play",
+            "aria-label": `Play ${track.title}`,
+            onclick: async () => {
+              notice?.show(null);
+              try {
+                await play(i);
+              } catch (error) {
+                notice?.show(error);
+              }
+            },
+          },
+          icon("play"),
+        ),
+        h(
+          "div",
+          { class: "track-main" },
+          h("span", { class: "track-title" }, track.title, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
+          h("span", { class: "track-artists" }, artistLinks(track.artists), showRelease && track.release ? [" · ", h("a", { href: `/release/${track.release.id}`, "data-link": true }, track.release.title)] : null),
+        ),
+        h("span", { class: "track-duration" }, duration(track.duration_ms)),
+        trackMenu(track),
+      ),
+    );
+  });
+  return list;
+}
+
+export function bigPlayButton(label, onclick) {
+  return h("button", { type: "button", class: "play-button big", "aria-label": label, onclick }, icon("play"));
+}

@@ -1,0 +1,628 @@
+// The player: the server's player API decides what plays (plan rules, skips, ads); this page
+// plays the granted audio through Web Audio (normalisation gain, crossfade, volume) on two
+// decks, fetches the next grant ahead for gapless playback, and reports listening events.
+import { api, cached, deviceId, ApiError } from "./api.js";
+import { store } from "./store.js";
+import { playAdBreak } from "./ads.js";
+
+const SETTINGS = "cadenza.settings";
+const HEARTBEAT_MS = 15000;
+const PREFETCH_S = 30;
+
+function loadSettings() {
+  const defaults = { quality: "auto", normalise: true, crossfade: 0 };
+  try {
+    return { ...defaults, ...JSON.parse(localStorage.getItem(SETTINGS) || "{}") };
+  } catch {
+    return defaults;
+  }
+}
+
+function newId() {
+  return crypto.randomUUID();
+}
+
+class Deck {
+  constructor(player, name) {
+    this.player = player;
+    this.audio = new Audio();
+    this.audio.preload = "auto";
+    this.audio.dataset.deck = name;
+    this.audio.setAttribute("aria-hidden", "true");
+    document.body.append(this.audio);
+    this.grant = null;
+    this.play = null; // {id, track_id, started}
+    this.quiet = false; // a quality switch: no pause/resume events
+    this.node = null;
+    this.gain = null;
+    for (const kind of ["playing", "pause", "ended", "timeupdate", "error", "waiting"]) {
+      this.audio.addEventListener(kind, (event) => player.onDeckEvent(this, kind, event));
+    }
+  }
+
+  connect(context, master) {
+    if (this.node) return;
+    this.node = context.createMediaElementSource(this.audio);
+    this.gain = context.createGain();
+    this.node.connect(this.gain).connect(master);
+    this.applyGain();
+  }
+
+  level() {
+    const db = this.player.settings.normalise && this.grant ? this.grant.gain_db : 0;
+    return 10 ** (db / 20);
+  }
+
+  applyGain() {
+    if (this.gain) this.gain.gain.value = this.level();
+  }
+
+  load(grant, positionMs = 0) {
+    this.grant = grant;
+    this.play = { id: newId(), track_id: grant.track_id, started: false, seq: 0 };
+    this.audio.src = grant.url;
+    if (positionMs) this.audio.currentTime = positionMs / 1000;
+    this.applyGain();
+  }
+
+  unload() {
+    this.audio.pause();
+    this.audio.removeAttribute("src");
+    this.audio.load();
+    this.grant = null;
+    this.play = null;
+  }
+
+  positionMs() {
+    return Math.round(this.audio.currentTime * 1000);
+  }
+}
+
+class Player extends EventTarget {
+  constructor() {
+    super();
+    this.settings = loadSettings();
+    this.state = null; // the server's player state
+    this.track = null; // the current track with its release
+    this.decks = null;
+    this.active = 0;
+    this.next = null; // {grant, deck} fetched ahead
+    this.pending = []; // listening events not sent yet
+    this.notice = null; // a refusal shown in place: {code, message, at}
+    this.ad = null; // the ad playing: {ad, index, count}
+    this.fading = false;
+    this.context = null;
+    this.lastHeartbeat = 0;
+    setInterval(() => this.flush(), 5000);
+    window.addEventListener("pagehide", () => this.flush({ keepalive: true }));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && this.state) this.refresh();
+    });
+  }
+
+  get deck() {
+    return this.ensureDecks()[this.active];
+  }
+
+  get spare() {
+    return this.ensureDecks()[1 - this.active];
+  }
+
+  ensureDecks() {
+    if (!this.decks) {
+      this.decks = [new Deck(this, "a"), new Deck(this, "b")];
+      this.decks[0].audio.dataset.active = "true";
+    }
+    return this.decks;
+  }
+
+  // Web Audio starts on the listener's first gesture (browsers' autoplay rules).
+  ensureAudio() {
+    this.ensureDecks();
+    if (!this.context) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      this.context = new Context({ latencyHint: "playback" });
+      this.master = this.context.createGain();
+      this.master.connect(this.context.destination);
+      this.decks.forEach((d) => d.connect(this.context, this.master));
+      this.applyVolume();
+    }
+    if (this.context.state === "suspended") this.context.resume();
+  }
+
+  emit(kind = "change") {
+    this.dispatchEvent(new Event(kind));
+  }
+
+  save() {
+    localStorage.setItem(SETTINGS, JSON.stringify(this.settings));
+    this.emit();
+  }
+
+  quality() {
+    const wanted = this.settings.quality;
+    const allowed = store.plan?.features?.qualities || ["low", "normal", "high"];
+    if (wanted !== "auto" && allowed.includes(wanted)) return wanted;
+    return allowed.includes("very_high") ? "very_high" : "high";
+  }
+
+  playing() {
+    return Boolean(this.ad?.playing) || (this.decks && !this.deck.audio.paused);
+  }
+
+  mine() {
+    return !this.state?.device || this.state.device === deviceId();
+  }
+
+  setNotice(error) {
+    this.notice = error ? { code: error.code, message: error.message, at: Date.now() } : null;
+    this.emit("notice");
+  }
+
+  // -- commands ------------------------------------------------------------------------
+  async play(body) {
+    this.ensureAudio();
+    this.setNotice(null);
+    const request = { ...body, device: deviceId(), quality: this.quality() };
+    try {
+      const state = await api.put("/api/v1/me/player/play", request);
+      await this.finishCurrent("skip");
+      await this.apply(state, { start: true });
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.runAds();
+        return this.play(body);
+      }
+      this.setNotice(error);
+      throw error;
+    }
+  }
+
+  async toggle() {
+    if (this.ad) return this.ad.toggle();
+    if (!this.state?.track_id) return;
+    if (this.playing()) return this.pause();
+    return this.resume();
+  }
+
+  async pause() {
+    if (this.decks) this.deck.audio.pause();
+    try {
+      this.state = await api.put("/api/v1/me/player/pause");
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  async resume() {
+    this.ensureAudio();
+    this.setNotice(null);
+    try {
+      const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(deviceId())}`);
+      const position = this.deck.grant?.track_id === state.track_id ? null : state.progress_ms;
+      await this.apply(state, { start: true, position });
+    } catch (error) {
+      if (error.code === "ad_break_due") return this.runAds();
+      this.setNotice(error);
+    }
+  }
+
+  async next() {
+    if (this.ad || !this.state?.track_id) return;
+    this.setNotice(null);
+    try {
+      const state = await api.post(`/api/v1/me/player/next?quality=${this.quality()}`);
+      await this.finishCurrent("skip");
+      await this.apply(state, { start: true });
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.finishCurrent("skip");
+        return this.runAds();
+      }
+      this.setNotice(error);
+    }
+  }
+
+  async previous() {
+    if (this.ad || !this.state?.track_id) return;
+    this.setNotice(null);
+    const before = this.state.track_id;
+    try {
+      const state = await api.post(`/api/v1/me/player/previous?quality=${this.quality()}`);
+      if (state.track_id === before) {
+        this.recordSeek(this.deck, 0);
+        this.deck.audio.currentTime = 0;
+        this.state = state;
+        this.emit();
+        return;
+      }
+      await this.finishCurrent("skip");
+      await this.apply(state, { start: true });
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  async seek(positionMs) {
+    if (this.ad || !this.decks || !this.deck.grant) return;
+    const target = Math.max(0, Math.min(positionMs, this.deck.grant.duration_ms - 250));
+    this.recordSeek(this.deck, target);
+    this.deck.audio.currentTime = target / 1000;
+    this.emit("time");
+    try {
+      this.state = await api.put("/api/v1/me/player/seek", { position_ms: Math.round(target) });
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  seekBy(deltaMs) {
+    if (!this.decks || !this.deck.grant) return;
+    return this.seek(this.deck.positionMs() + deltaMs);
+  }
+
+  async setShuffle(on) {
+    try {
+      this.state = await api.put("/api/v1/me/player/shuffle", { state: on });
+      this.setNotice(null);
+      this.dropPrefetch();
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  async setRepeat(mode) {
+    try {
+      this.state = await api.put("/api/v1/me/player/repeat", { state: mode });
+      this.dropPrefetch();
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  setVolume(percent) {
+    this.volume = percent;
+    this.applyVolume();
+    this.emit("volume");
+    clearTimeout(this.volumeTimer);
+    this.volumeTimer = setTimeout(() => {
+      api.put("/api/v1/me/player/volume", { percent }).catch(() => null);
+    }, 400);
+  }
+
+  applyVolume() {
+    const percent = this.volume ?? this.state?.volume ?? 100;
+    if (this.master) this.master.gain.value = (percent / 100) ** 2;
+  }
+
+  async enqueue(trackId) {
+    try {
+      this.state = await api.post("/api/v1/me/player/queue", { track_id: trackId });
+      this.dropPrefetch();
+      this.emit();
+      return true;
+    } catch (error) {
+      this.setNotice(error);
+      return false;
+    }
+  }
+
+  async setQuality(quality) {
+    this.settings.quality = quality;
+    this.save();
+    this.dropPrefetch();
+    const deck = this.decks && this.deck;
+    if (!deck?.grant) return;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      const position = deck.positionMs();
+      const wasPlaying = !deck.audio.paused;
+      const play = deck.play;
+      deck.quiet = true;
+      deck.load(grant, position);
+      deck.play = play; // the same play of the track, in another quality
+      if (wasPlaying) await deck.audio.play();
+      deck.quiet = false;
+      this.emit();
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  setNormalise(on) {
+    this.settings.normalise = on;
+    this.decks?.forEach((d) => d.applyGain());
+    this.save();
+  }
+
+  setCrossfade(seconds) {
+    this.settings.crossfade = Math.max(0, Math.min(12, Number(seconds) || 0));
+    this.save();
+  }
+
+  async stop() {
+    await this.finishCurrent("skip").catch(() => null);
+    if (this.decks && !this.deck.audio.paused) await this.pause().catch(() => null);
+    await this.flush();
+  }
+
+  reset() {
+    this.decks?.forEach((d) => d.unload());
+    this.state = this.track = this.next = null;
+    this.pending = [];
+    this.emit();
+  }
+
+  // The state on the server when the page opens: shown, not played.
+  async restore() {
+    try {
+      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      this.state = state;
+      this.volume = state.volume;
+      this.applyVolume();
+      if (state.track_id) this.track = await cached(`/api/v1/tracks/${state.track_id}`);
+      this.emit();
+    } catch {
+      /* signed out meanwhile */
+    }
+  }
+
+  async refresh() {
+    try {
+      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      if (!this.mine() || state.device !== deviceId()) {
+        if (state.device && state.device !== deviceId() && this.playing()) {
+          this.deck.audio.pause(); // another device took over
+        }
+      }
+      this.state = state;
+      this.emit();
+      return state;
+    } catch {
+      return null;
+    }
+  }
+
+  // -- applying the server's state -----------------------------------------------------
+  async apply(state, { start = false, position = null } = {}) {
+    this.state = state;
+    this.volume = state.volume;
+    this.applyVolume();
+    if (!state.track_id) {
+      this.deck.unload();
+      this.track = null;
+      this.emit();
+      return;
+    }
+    const track = cached(`/api/v1/tracks/${state.track_id}`);
+    let grant = state.stream;
+    if (!grant && start) {
+      // playing, yet no grant came: an ad break is due (or the plan refuses); asking says which
+      grant = await this.grantFor(state.track_id);
+      if (!grant) return;
+    }
+    if (this.next?.grant.track_id === state.track_id && start && !position) {
+      this.swapToPrefetched();
+    } else if (grant && (this.deck.grant?.track_id !== state.track_id || start)) {
+      this.deck.load(grant, position ?? (start ? 0 : state.progress_ms));
+    }
+    this.dropPrefetch();
+    if (start && state.playing !== false) {
+      try {
+        await this.deck.audio.play();
+      } catch (error) {
+        if (error.name !== "AbortError") this.setNotice({ code: "autoplay_blocked", message: "Press play to start." });
+      }
+    }
+    this.track = await track;
+    this.emit();
+    this.announce();
+  }
+
+  // The state plays a track but came without a grant: the reason is the answer to asking.
+  async grantFor(trackId) {
+    try {
+      return await api.post("/api/v1/me/player/stream-grants", { track_id: trackId, quality: this.quality() });
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.runAds();
+        return null;
+      }
+      this.setNotice(error);
+      return null;
+    }
+  }
+
+  async runAds() {
+    this.deck.audio.pause();
+    await this.flush();
+    const finished = await playAdBreak(this);
+    this.ad = null;
+    this.emit();
+    if (!finished) return;
+    const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+    if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
+    else if (state.track_id) {
+      const resumed = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(deviceId())}`);
+      await this.apply(resumed, { start: true, position: 0 });
+    }
+  }
+
+  announce() {
+    const live = document.getElementById("now-playing-live");
+    if (!live || !this.track) return;
+    const artists = this.track.artists.map((a) => a.name).join(", ");
+    live.textContent = `Now playing: ${this.track.title} by ${artists}`;
+  }
+
+  // -- gapless: the next track's grant and audio, ahead of time ----------------------------
+  async prefetch() {
+    const upcoming = this.state?.up_next?.[0];
+    if (!upcoming || this.next || this.prefetching) return;
+    if (this.state.repeat === "track") return;
+    this.prefetching = true;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: upcoming, quality: this.quality() });
+      if (this.state?.up_next?.[0] !== upcoming) return;
+      const spare = this.spare;
+      spare.load(grant);
+      spare.audio.load();
+      this.next = { grant, deck: spare };
+    } catch {
+      /* an ad break is due, or the plan refuses: the server says so at the track's end */
+    } finally {
+      this.prefetching = false;
+    }
+  }
+
+  dropPrefetch() {
+    if (this.next) {
+      this.next.deck.unload();
+      this.next = null;
+    }
+  }
+
+  swapToPrefetched() {
+    const decks = this.ensureDecks();
+    decks[this.active].audio.removeAttribute("data-active");
+    this.active = decks.indexOf(this.next.deck);
+    decks[this.active].audio.dataset.active = "true";
+    this.next = null;
+  }
+
+  // Crossfade (or gapless) into the prefetched track; ads plans wait for the server first,
+  // since a break may be due after this song.
+  startNext(fadeSeconds) {
+    const from = this.deck;
+    const to = this.next.deck;
+    this.fading = true;
+    to.audio.currentTime = 0;
+    if (fadeSeconds > 0 && this.context) {
+      const now = this.context.currentTime;
+      to.gain.gain.setValueAtTime(0.0001, now);
+      to.gain.gain.linearRampToValueAtTime(to.level(), now + fadeSeconds);
+      from.gain.gain.setValueAtTime(from.level(), now);
+      from.gain.gain.linearRampToValueAtTime(0.0001, now + fadeSeconds);
+    }
+    to.audio.play().catch(() => null);
+    this.swapToPrefetched();
+    this.track = null;
+    cached(`/api/v1/tracks/${to.grant.track_id}`).then((t) => {
+      this.track = t;
+      this.emit();
+      this.announce();
+    });
+  }
+
+  async trackEnded(deck) {
+    const wasActive = deck === this.deck;
+    this.queueEvent(deck, "end", deck.grant ? deck.grant.duration_ms : deck.positionMs());
+    deck.play = null;
+    const ads = store.plan?.features?.ads;
+    if (wasActive && this.next && !ads) this.startNext(0);
+    await this.flush();
+    this.fading = false;
+    const state = await this.refresh();
+    if (!state) return;
+    if (!wasActive || (this.deck.grant?.track_id === state.track_id && !this.deck.audio.paused)) {
+      deck.applyGain();
+      if (!wasActive) deck.unload();
+      this.dropPrefetch();
+      return;
+    }
+    if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
+    else if (state.track_id && !state.stream) await this.apply({ ...state, playing: true }, { start: true, position: 0 });
+    else this.emit();
+  }
+
+  // -- listening events ----------------------------------------------------------------
+  onDeckEvent(deck, kind) {
+    if (kind === "timeupdate") {
+      if (deck !== this.deck) return;
+      this.emit("time");
+      const left = (deck.grant?.duration_ms || 0) / 1000 - deck.audio.currentTime;
+      const fade = this.settings.crossfade;
+      if (left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
+      if (fade > 0 && left <= fade && this.next && !this.fading && !store.plan?.features?.ads) this.startNext(left);
+      if (!deck.audio.paused && Date.now() - this.lastHeartbeat > HEARTBEAT_MS && deck.play?.started) {
+        this.lastHeartbeat = Date.now();
+        this.queueEvent(deck, "progress", deck.positionMs());
+      }
+      return;
+    }
+    if (!deck.play || deck.quiet) {
+      if (kind !== "error") this.emit();
+      return;
+    }
+    if (kind === "playing") {
+      this.queueEvent(deck, deck.play.started ? "resume" : "start", deck.positionMs());
+      deck.play.started = true;
+      this.lastHeartbeat = Date.now();
+      this.flush();
+    } else if (kind === "pause" && !deck.audio.ended && deck.play.started) {
+      this.queueEvent(deck, "pause", deck.positionMs());
+    } else if (kind === "ended") {
+      this.trackEnded(deck);
+    } else if (kind === "error") {
+      this.setNotice({ code: "audio_error", message: "This track could not be played." });
+    }
+    this.emit();
+  }
+
+  recordSeek(deck, toMs) {
+    if (!deck.play?.started) return;
+    this.queueEvent(deck, "seek", deck.positionMs(), { seek_to_ms: Math.round(toMs) });
+  }
+
+  queueEvent(deck, kind, positionMs, extra = {}) {
+    const play = deck.play;
+    if (!play) return;
+    if (kind !== "start" && !play.started) return;
+    play.seq += 1;
+    this.pending.push({
+      id: `${play.id}.${play.seq}`,
+      play_id: play.id,
+      kind,
+      track_id: play.track_id,
+      device: deviceId(),
+      position_ms: Math.max(0, Math.round(positionMs)),
+      at: new Date().toISOString(),
+      ...extra,
+    });
+  }
+
+  // The play that was going on ends: skipped (or replaced) now.
+  async finishCurrent(kind) {
+    const deck = this.decks && this.deck;
+    if (!deck?.play?.started) return;
+    this.queueEvent(deck, kind, deck.positionMs());
+    deck.play = null;
+    await this.flush();
+  }
+
+  async flush({ keepalive = false } = {}) {
+    if (!this.pending.length) return;
+    const events = this.pending.splice(0, 500);
+    try {
+      if (keepalive) {
+        const token = await api.token();
+        fetch("/api/v1/me/player/events", {
+          method: "POST",
+          keepalive: true,
+          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+          body: JSON.stringify({ events }),
+        });
+        return;
+      }
+      await api.post("/api/v1/me/player/events", { events });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.status >= 500) this.pending.unshift(...events);
+    }
+  }
+}
+
+export const player = new Player();
+window.cadenzaPlayer = player; // for the browser tests and the curious
