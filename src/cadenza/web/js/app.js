@@ -78,6 +78,9 @@ function searchAsYouType() {
     clearTimeout(timer);
     timer = setTimeout(go, 150);
   });
+  // A link followed before the pause ends wins over the search still to come.
+  document.addEventListener("click", (event) => event.target.closest("a[data-link]") && clearTimeout(timer), true);
+  window.addEventListener("popstate", () => clearTimeout(timer));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     clearTimeout(timer);

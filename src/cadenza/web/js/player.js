@@ -86,7 +86,7 @@ class Player extends EventTarget {
     this.track = null; // the current track with its release
     this.decks = null;
     this.active = 0;
-    this.next = null; // {grant, deck} fetched ahead
+    this.ahead = null; // {grant, deck} fetched ahead
     this.pending = []; // listening events not sent yet
     this.notice = null; // a refusal shown in place: {code, message, at}
     this.ad = null; // the ad playing: {ad, index, count}
@@ -351,7 +351,7 @@ class Player extends EventTarget {
 
   reset() {
     this.decks?.forEach((d) => d.unload());
-    this.state = this.track = this.next = null;
+    this.state = this.track = this.ahead = null;
     this.pending = [];
     this.emit();
   }
@@ -404,7 +404,7 @@ class Player extends EventTarget {
       grant = await this.grantFor(state.track_id);
       if (!grant) return;
     }
-    if (this.next?.grant.track_id === state.track_id && start && !position) {
+    if (this.ahead?.grant.track_id === state.track_id && start && !position) {
       this.swapToPrefetched();
     } else if (grant && (this.deck.grant?.track_id !== state.track_id || start)) {
       this.deck.load(grant, position ?? (start ? 0 : state.progress_ms));
@@ -461,7 +461,7 @@ class Player extends EventTarget {
   // -- gapless: the next track's grant and audio, ahead of time ----------------------------
   async prefetch() {
     const upcoming = this.state?.up_next?.[0];
-    if (!upcoming || this.next || this.prefetching) return;
+    if (!upcoming || this.ahead || this.prefetching) return;
     if (this.state.repeat === "track") return;
     this.prefetching = true;
     try {
@@ -470,7 +470,7 @@ class Player extends EventTarget {
       const spare = this.spare;
       spare.load(grant);
       spare.audio.load();
-      this.next = { grant, deck: spare };
+      this.ahead = { grant, deck: spare };
     } catch {
       /* an ad break is due, or the plan refuses: the server says so at the track's end */
     } finally {
@@ -479,25 +479,25 @@ class Player extends EventTarget {
   }
 
   dropPrefetch() {
-    if (this.next) {
-      this.next.deck.unload();
-      this.next = null;
+    if (this.ahead) {
+      this.ahead.deck.unload();
+      this.ahead = null;
     }
   }
 
   swapToPrefetched() {
     const decks = this.ensureDecks();
     decks[this.active].audio.removeAttribute("data-active");
-    this.active = decks.indexOf(this.next.deck);
+    this.active = decks.indexOf(this.ahead.deck);
     decks[this.active].audio.dataset.active = "true";
-    this.next = null;
+    this.ahead = null;
   }
 
   // Crossfade (or gapless) into the prefetched track; ads plans wait for the server first,
   // since a break may be due after this song.
   startNext(fadeSeconds) {
     const from = this.deck;
-    const to = this.next.deck;
+    const to = this.ahead.deck;
     this.fading = true;
     to.audio.currentTime = 0;
     if (fadeSeconds > 0 && this.context) {
@@ -522,7 +522,7 @@ class Player extends EventTarget {
     this.queueEvent(deck, "end", deck.grant ? deck.grant.duration_ms : deck.positionMs());
     deck.play = null;
     const ads = store.plan?.features?.ads;
-    if (wasActive && this.next && !ads) this.startNext(0);
+    if (wasActive && this.ahead && !ads) this.startNext(0);
     await this.flush();
     this.fading = false;
     const state = await this.refresh();
@@ -546,7 +546,7 @@ class Player extends EventTarget {
       const left = (deck.grant?.duration_ms || 0) / 1000 - deck.audio.currentTime;
       const fade = this.settings.crossfade;
       if (left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
-      if (fade > 0 && left <= fade && this.next && !this.fading && !store.plan?.features?.ads) this.startNext(left);
+      if (fade > 0 && left <= fade && this.ahead && !this.fading && !store.plan?.features?.ads) this.startNext(left);
       if (!deck.audio.paused && Date.now() - this.lastHeartbeat > HEARTBEAT_MS && deck.play?.started) {
         this.lastHeartbeat = Date.now();
         this.queueEvent(deck, "progress", deck.positionMs());

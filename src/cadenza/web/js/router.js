@@ -30,11 +30,19 @@ export async function render() {
     const token = Symbol("page");
     render.token = token;
     main.setAttribute("aria-busy", "true");
+    // Each page draws into its own view, shown only if no newer page was asked for meanwhile
+    // (typing in the search box starts a page per pause).
+    const view = document.createElement("div");
+    view.className = "view";
     try {
       const page = await load();
-      if (render.token !== token) return;
-      main.replaceChildren();
-      current = await page.render(main, params, query);
+      const cleanup = await page.render(view, params, query);
+      if (render.token !== token) {
+        if (typeof cleanup === "function") cleanup();
+        return;
+      }
+      current = cleanup;
+      main.replaceChildren(view);
     } catch (error) {
       if (render.token !== token) return;
       main.replaceChildren();
@@ -51,6 +59,7 @@ export async function render() {
     } finally {
       main.removeAttribute("aria-busy");
     }
+    if (render.token !== token) return;
     const heading = main.querySelector("h1");
     document.title = heading ? `${heading.textContent} · Cadenza` : "Cadenza";
     if (render.moveFocus !== false) main.focus({ preventScroll: true });
