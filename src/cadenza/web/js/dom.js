@@ -116,3 +116,31 @@ export function showError(box, error) {
   box.textContent = error ? error.message : "";
   box.hidden = !error;
 }
+
+// A button that opens a panel (menus, settings): aria-expanded, Escape and outside clicks close.
+export function disclosure(label, iconName, panel, className) {
+  const id = `panel-${Math.random().toString(36).slice(2, 9)}`;
+  panel.id = id;
+  panel.hidden = true;
+  const toggle = h("button", { type: "button", class: "icon-button", "aria-label": label, title: label, "aria-expanded": "false", "aria-controls": id }, icon(iconName));
+  const box = h("div", { class: className }, toggle, panel);
+  const set = (open) => {
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) {
+      const away = (event) => {
+        if (!box.contains(event.target)) set(false);
+      };
+      setTimeout(() => document.addEventListener("click", away, { once: true }));
+    }
+  };
+  toggle.addEventListener("click", () => set(panel.hidden));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !panel.hidden) {
+      set(false);
+      toggle.focus();
+    }
+  });
+  box.close = () => set(false);
+  return box;
+}

@@ -173,8 +173,7 @@ class Player extends EventTarget {
         await this.runAds();
         return this.play(body);
       }
-      this.setNotice(error);
-      throw error;
+      throw error; // the page shows why, where the listener clicked
     }
   }
 

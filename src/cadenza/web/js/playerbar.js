@@ -1,5 +1,5 @@
 // The player bar: always there, across pages; controls, progress, volume, settings, ads.
-import { h, clear, icon, duration, cover, artistLinks } from "./dom.js";
+import { h, clear, icon, duration, cover, artistLinks, disclosure } from "./dom.js";
 import { player } from "./player.js";
 import { store, onDemand } from "./store.js";
 import { explain } from "./notices.js";
@@ -79,20 +79,16 @@ function settingsMenu() {
     fadeValue.textContent = `${crossfade.value} s`;
   });
   ui.qualitySelect = quality;
-  return h(
-    "details",
-    { class: "settings-menu" },
-    h("summary", { class: "icon-button", "aria-label": "Playback settings", title: "Playback settings" }, icon("more")),
-    h(
-      "div",
-      { class: "menu-panel" },
-      h("label", { for: "quality-setting" }, "Quality"),
-      quality,
-      h("div", { class: "check" }, normalise, h("label", { for: "normalise-setting" }, "Normalise volume")),
-      h("label", { for: "crossfade-setting" }, "Crossfade ", fadeValue),
-      crossfade,
-    ),
+  const panel = h(
+    "div",
+    { class: "menu-panel", role: "group", "aria-label": "Playback settings" },
+    h("label", { for: "quality-setting" }, "Quality"),
+    quality,
+    h("div", { class: "check" }, normalise, h("label", { for: "normalise-setting" }, "Normalise volume")),
+    h("label", { for: "crossfade-setting" }, "Crossfade ", fadeValue),
+    crossfade,
   );
+  return disclosure("Playback settings", "more", panel, "settings-menu");
 }
 
 function drawTrack() {

@@ -1,5 +1,5 @@
 // Pieces shared by pages: cards, shelves, track lists with a menu on each track.
-import { h, clear, cover, artistLinks, duration, icon, toast } from "../dom.js";
+import { h, clear, cover, artistLinks, duration, icon, toast, disclosure } from "../dom.js";
 import { player } from "../player.js";
 import { explain } from "../notices.js";
 import { store } from "../store.js";
@@ -52,10 +52,10 @@ function trackMenu(track) {
     ...(track.artists[0] ? [["Go to artist", () => navigate(`/artist/${track.artists[0].id}`)]] : []),
     ...trackMenuItems.flatMap((make) => make(track) || []),
   ];
-  const panel = h("div", { class: "menu-panel", role: "menu" });
-  const menu = h("details", { class: "track-menu" }, h("summary", { class: "icon-button", "aria-label": `More for ${track.title}` }, icon("more")), panel);
+  const panel = h("div", { class: "menu-panel" });
+  const menu = disclosure(`More for ${track.title}`, "more", panel, "track-menu");
   items.forEach(([label, action]) =>
-    panel.append(h("button", { type: "button", role: "menuitem", onclick: async () => { menu.open = false; await action(); } }, label)),
+    panel.append(h("button", { type: "button", onclick: async () => { menu.close(); await action(); } }, label)),
   );
   return menu;
 }
