@@ -65,8 +65,7 @@ export async function render(main) {
                   else toast(`${PLAN_NAMES[offer.plan]}: done`);
                 }),
               },
-              sub?.manager ? "Switch" : "Get",
-              ` ${offer.label || PLAN_NAMES[offer.plan]}`,
+              `${sub?.manager ? "Switch to" : "Get"} ${PLAN_NAMES[offer.plan]}`,
             );
       return h("div", { class: `offer${here ? " current" : ""}` }, h("strong", {}, PLAN_NAMES[offer.plan]), h("span", {}, `${money(offer.price_cents, offer.currency)} a month`), features(offer.features), action);
     });
