@@ -23,7 +23,7 @@ test: install chromium lint test-sqlite test-postgres
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
 chromium:
-	@test -x /usr/bin/chromium || apt-get install -y chromium
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
 # loadgroup: the browser tests share one live server on one worker.
 test-sqlite: install chromium

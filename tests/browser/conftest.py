@@ -73,7 +73,9 @@ def log_in(page: Page, live: LiveServer, email: str, password: str = PASSWORD) -
     code_box.wait_for()
     code_box.fill(live.mail_to(email, r"\b(\d{6})\b", seen=seen))
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Good (morning|afternoon|evening)"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Good (morning|afternoon|evening)")
+    )
 
 
 def shoot(page: Page, name: str) -> None:

@@ -40,7 +40,9 @@ def test_free_listener_hears_an_ad_after_three_songs_in_shuffled_order(
     release = biggest_release(live)
     open_and_play(page, release)
 
-    order = page.evaluate("[window.cadenzaPlayer.state.track_id, ...window.cadenzaPlayer.state.up_next]")
+    order = page.evaluate(
+        "[window.cadenzaPlayer.state.track_id, ...window.cadenzaPlayer.state.up_next]"
+    )
     album = [t["id"] for t in release["tracks"]]
     assert sorted(order) == sorted(album[: len(order)]) or set(order) <= set(album)
     assert order != album[: len(order)], "Free plays a release shuffled"
@@ -49,7 +51,9 @@ def test_free_listener_hears_an_ad_after_three_songs_in_shuffled_order(
     # Picking a song is Premium's: refused, and said so where the listener clicked.
     page.locator(".track-list").get_by_role("button", name=re.compile("^Play ")).nth(1).click()
     expect(page.locator("main .in-place-notice")).to_contain_text("play shuffled")
-    expect(page.locator("main .in-place-notice").get_by_role("link", name="Upgrade to Premium")).to_be_visible()
+    expect(
+        page.locator("main .in-place-notice").get_by_role("link", name="Upgrade to Premium")
+    ).to_be_visible()
 
     heard = [playing_track(page)]
     for _ in range(3):
@@ -67,12 +71,18 @@ def test_free_listener_hears_an_ad_after_three_songs_in_shuffled_order(
     expect(page.locator(".np-title")).to_have_text("Advertisement")
     expect(page.get_by_role("button", name="Next")).to_be_disabled()
     expect(page.locator("input.seek")).to_be_disabled()
-    page.wait_for_function("() => { const a = document.querySelector('audio[data-ad]'); return a && a.currentTime > 1; }")
+    page.wait_for_function(
+        "() => { const a = document.querySelector('audio[data-ad]'); return a && a.currentTime > 1; }"
+    )
     shoot(page, "ad-break")
 
     # The listener waits the ad out (played faster here); then the music goes on.
     page.evaluate("document.querySelector('audio[data-ad]').playbackRate = 8")
-    page.wait_for_function("t => window.cadenzaPlayer.state.track_id !== t && !window.cadenzaPlayer.ad", arg=heard[-1], timeout=20_000)
+    page.wait_for_function(
+        "t => window.cadenzaPlayer.state.track_id !== t && !window.cadenzaPlayer.ad",
+        arg=heard[-1],
+        timeout=20_000,
+    )
     wait_playing(page)
     assert playing_track(page) == order[3]
     expect(ad).to_be_hidden()

@@ -22,7 +22,9 @@ def test_every_page_draws_and_two_factor_shows_its_qr_code(new_page, live: LiveS
     guest.goto("/forgot-password")
     guest.get_by_label("E-mail address").fill("nobody@test.cadenza.localhost")
     guest.get_by_role("button", name="Send me a link").click()
-    expect(guest.locator("main").get_by_role("status")).to_contain_text("If the address has an account")
+    expect(guest.locator("main").get_by_role("status")).to_contain_text(
+        "If the address has an account"
+    )
 
     page = new_page()
     log_in(page, live, "duo@demo.cadenza.localhost")

@@ -40,7 +40,11 @@ def test_premium_listener_picks_a_track_in_very_high_quality(new_page, live: Liv
     wait_playing(page, past_s=0.5)
     assert playing_track(page) == chosen["id"]
     assert page.evaluate("window.cadenzaPlayer.deck.grant.quality") == "very_high"
-    streamed = [r for r in audio if r.request.url == page.evaluate("document.querySelector('audio[data-active]').src")]
+    streamed = [
+        r
+        for r in audio
+        if r.request.url == page.evaluate("document.querySelector('audio[data-active]').src")
+    ]
     assert streamed, "the active audio element fetched its grant's URL"
     assert total_size(streamed[0]) == very_high["size"]
     expect(page.locator(".np-title")).to_have_text(chosen["title"])

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 
 from cadenza import __version__
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
-from cadenza.api.web import mount_web_player
 from cadenza.api.routes import (
     admin,
     ads,
@@ -27,6 +26,7 @@ from cadenza.api.routes import (
     stream,
     students,
 )
+from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 

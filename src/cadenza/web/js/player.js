@@ -166,8 +166,9 @@ class Player extends EventTarget {
     const request = { ...body, device: deviceId(), quality: this.quality() };
     try {
       const state = await api.put("/api/v1/me/player/play", request);
-      await this.finishCurrent("skip");
+      const reported = this.finishCurrent("skip"); // off the path to the first sound
       await this.apply(state, { start: true });
+      await reported;
     } catch (error) {
       if (error.code === "ad_break_due") {
         await this.runAds();
@@ -212,8 +213,9 @@ class Player extends EventTarget {
     this.setNotice(null);
     try {
       const state = await api.post(`/api/v1/me/player/next?quality=${this.quality()}`);
-      await this.finishCurrent("skip");
+      const reported = this.finishCurrent("skip");
       await this.apply(state, { start: true });
+      await reported;
     } catch (error) {
       if (error.code === "ad_break_due") {
         await this.finishCurrent("skip");
