@@ -55,6 +55,7 @@ from cadenza.services.distributors import DistributorAccess
 from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
+from cadenza.services.mixes import Mixes
 from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
@@ -150,6 +151,11 @@ class App:
             self.reentry,
         )
         service.on_close = lambda account_id: self.subscriptions.close_account(account_id)
+        service.export_parts += [
+            lambda account_id: self.subscriptions.export(account_id),
+            lambda account_id: self.listening.export(account_id),
+            lambda account_id: self.ads.export(account_id),
+        ]
         return service
 
     @cached_property
@@ -251,7 +257,7 @@ class App:
 
     @cached_property
     def player(self) -> Player:
-        return Player(
+        player = Player(
             self.uow,
             self.clock,
             self.catalog,
@@ -259,6 +265,19 @@ class App:
             self.subscriptions.listener,
             self.stream_grants,
             self.ads,
+        )
+        player.mixes = self.mixes
+        return player
+
+    @cached_property
+    def mixes(self) -> Mixes:
+        return Mixes(
+            self.uow,
+            self.clock,
+            self.catalog,
+            self.search,
+            self.entitlements,
+            self.subscriptions.listener,
         )
 
     def _song_for_ads(

@@ -774,6 +774,10 @@ class ListeningRepository(Protocol):
 
     def streams(self, track_id: int) -> int: ...
 
+    def streams_of(self, track_ids: list[int]) -> dict[int, int]:
+        """Track id -> its counted streams, for those that have any."""
+        ...
+
     def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None: ...
 
     def save_player_state(
@@ -824,6 +828,8 @@ class AdsRepository(Protocol):
 
     def set_status(self, campaign_id: int, status: CampaignStatus, now: datetime) -> None: ...
 
+    def set_creative(self, campaign_id: int, creative: Creative, now: datetime) -> None: ...
+
     def blobs_in_use(self, digests: list[str]) -> set[str]: ...
 
     def listening(self, account_id: int) -> ListeningState | None:
@@ -844,6 +850,14 @@ class AdsRepository(Protocol):
 
     def ads_served_since(self, account_id: int, since: datetime) -> dict[int, int]:
         """Campaign id -> ads of it put in this listener's breaks since then."""
+        ...
+
+    def ads_heard(self, account_id: int) -> list[tuple[str, datetime]]:
+        """The listener's completed ads, newest first: (campaign name, when)."""
+        ...
+
+    def promised_ads(self, since: datetime) -> dict[int, int]:
+        """Campaign id -> its ads not yet completed in breaks still open, opened since then."""
         ...
 
     def complete_ad(self, break_id: int, campaign_id: int, now: datetime) -> bool:

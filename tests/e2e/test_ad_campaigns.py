@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +21,7 @@ from tests.e2e.ad_helpers import (
     listener,
     operator_made,
 )
-from tests.fixtures.audio import make_cover
+from tests.fixtures.audio import make_audio, make_cover
 
 
 def blob_count(app: App) -> int:
@@ -180,3 +181,49 @@ def test_a_refused_campaign_leaves_no_row_and_no_blob(
     assert refused.json()["error"]["code"] == code
     assert accounts.get("/api/v1/advertiser/campaigns", headers=fizzy).json() == []
     assert blob_count(app) == before
+
+
+def replace_creative(
+    client: TestClient, headers: dict[str, str], campaign_id: int, audio: Path, image: bytes
+) -> Any:
+    return client.put(
+        f"/api/v1/advertiser/campaigns/{campaign_id}/creative",
+        headers=headers,
+        files={
+            "audio": (audio.name, audio.read_bytes(), "application/octet-stream"),
+            "image": ("companion.jpg", image, "image/jpeg"),
+        },
+    )
+
+
+def test_an_advertiser_replaces_the_creative_and_a_bad_one_changes_nothing(
+    accounts: TestClient, app: App, tmp_path: Path
+) -> None:
+    fizzy = operator_made(accounts, app, "ads@fizzy.example", "advertiser")
+    made = create_campaign(accounts, fizzy, creative(tmp_path)).json()
+    url = made["creative"]["audio_urls"]["high"]
+    first_audio = accounts.get(url, headers=fizzy).content
+    quieter = make_audio(tmp_path / "new.flac", "flac", seconds=25.0, freq=1000.0, amplitude=0.25)
+
+    swapped = replace_creative(accounts, fizzy, made["id"], quieter, make_cover((900, 900)))
+    assert swapped.status_code == 200, swapped.text
+    now = swapped.json()["creative"]
+    assert now["duration_s"] == pytest.approx(25.0, abs=0.05)
+    # Half the amplitude (-12 LUFS) needs 2 dB of cut where the first tone needed 8.
+    assert now["normalisation_gain_db"] == pytest.approx(-2.0, abs=0.2)
+    assert now["audio_urls"]["high"] == url  # the ad keeps its address; listeners get the new audio
+    heard = accounts.get(url, headers=fizzy).content
+    assert heard[:4] == b"OggS" and heard != first_audio
+
+    # A 10-second file is refused; the campaign keeps the creative it had, with no blob added.
+    blobs = blob_count(app)
+    short = creative(tmp_path, seconds=10.0, name="short.flac")
+    refused = replace_creative(accounts, fizzy, made["id"], short, make_cover((900, 900)))
+    assert refused.json()["error"]["code"] == "creative_length"
+    shown = accounts.get(f"/api/v1/advertiser/campaigns/{made['id']}", headers=fizzy).json()
+    assert shown["creative"] == now and blob_count(app) == blobs
+
+    # Another advertiser cannot touch it, nor learn that it exists.
+    other = operator_made(accounts, app, "ads@other.example", "advertiser")
+    theirs = replace_creative(accounts, other, made["id"], quieter, make_cover((900, 900)))
+    assert theirs.status_code == 404 and theirs.json()["error"]["code"] == "campaign_not_found"

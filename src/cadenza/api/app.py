@@ -20,6 +20,7 @@ from cadenza.api.routes import (
     listening,
     me,
     members,
+    mixes,
     plans,
     player,
     search,
@@ -88,5 +89,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
+    api.include_router(mixes.router)
     mount_web_player(api)  # last: its catch-all answers only what no route above did
     return api

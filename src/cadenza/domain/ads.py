@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -23,6 +23,9 @@ MILLICENTS_PER_CENT = 1000
 CREATIVE_SECONDS = (15.0, 30.0)
 CREATIVE_TOLERANCE_S = 0.05  # encoders pad a few milliseconds
 ADS_PER_BREAK = 2
+# An ad waiting in an open break holds its price from the budget this long; a break abandoned for
+# longer (the listener closed the app) stops holding it.
+PROMISE_HELD = timedelta(hours=1)
 RECENT_GENRES = 10  # genres of the latest tracks kept for targeting
 MIN_AGE, MAX_AGE = 13, 120
 MAX_GENRES, MAX_COUNTRIES = 20, 250
@@ -183,6 +186,12 @@ class Campaign:
         """What the next completed ad earns, in millicents: CPM / 1000, never past the budget."""
         return min(self.terms.cpm_cents, self.budget_left_millicents)
 
+    def can_promise(self, promised: int) -> bool:
+        """Whether one more ad may be put in a break when `promised` ads of this campaign already
+        wait in open breaks: each is paid when it completes, so the budget must cover them all
+        first, or listeners would hear ads the advertiser never pays for."""
+        return self.budget_left_millicents > promised * self.terms.cpm_cents
+
 
 @dataclass(frozen=True)
 class ListeningState:
@@ -234,13 +243,21 @@ class AdAudience:
     ads_today: Mapping[int, int]  # campaign id -> ads of it served to this listener today
 
 
-def choose_ads(campaigns: Iterable[Campaign], who: AdAudience, today: date) -> list[Campaign]:
+def choose_ads(
+    campaigns: Iterable[Campaign],
+    who: AdAudience,
+    today: date,
+    promised: Mapping[int, int] | None = None,
+) -> list[Campaign]:
     """Up to two ads of different campaigns that may reach this listener now: the highest CPM
-    first (it earns the pool most), then the campaign with the most budget left, then the oldest."""
+    first (it earns the pool most), then the campaign with the most budget left, then the oldest.
+    `promised` is campaign id -> its ads waiting in other listeners' open breaks."""
+    waiting = promised or {}
     eligible = [
         c
         for c in campaigns
         if c.servable(today)
+        and c.can_promise(waiting.get(c.id, 0))
         and who.ads_today.get(c.id, 0) < c.terms.frequency_cap
         and c.terms.targeting.reaches(who.country, who.age, who.recent_genres)
     ]

@@ -28,6 +28,7 @@ class Context(StrEnum):
     SEARCH = "search"
     DAILY_MIX = "daily_mix"  # made for the listener: on demand on every plan
     RADIO = "radio"
+    PLAN_MIX = "plan_mix"  # the Duo or Family Mix
 
 
 _ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX})

@@ -40,6 +40,8 @@ class AccountService:
         self.uow, self.hasher, self.clock = uow, hasher, clock
         self.password_rules, self.reentry = password_rules, reentry
         self.public_url = public_url.rstrip("/")
+        # Other services' parts of "download my data" (plan and invoices, listening, ads...).
+        self.export_parts: list[Callable[[int], dict[str, object]]] = []
         self.on_close: Callable[[int], None] | None = None  # called before an account goes
 
     def sign_up(self, cmd: SignUp, ip: str | None) -> None:
@@ -118,7 +120,7 @@ class AccountService:
                 uow.accounts.sessions(account_id, now),
             )
             events = uow.accounts.audit_log(account_id, 10_000)
-        return {
+        export: dict[str, object] = {
             "exported_at": now.isoformat(),
             "account": {
                 "id": account.id,
@@ -148,6 +150,9 @@ class AccountService:
                 for e in events
             ],
         }
+        for part in self.export_parts:
+            export |= part(account_id)
+        return export
 
     def delete(self, account_id: int, password: str, ip: str | None) -> None:
         """Deleting an account asks for the password again (counted by the login guard), then

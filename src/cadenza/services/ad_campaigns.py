@@ -48,6 +48,31 @@ class AdCampaigns:
     def create(self, account_id: int, terms: CampaignTerms, audio: Path, image: bytes) -> Campaign:
         self._advertiser(account_id)
         terms = terms.checked()
+        made: list[int] = []
+
+        def add(uow: UnitOfWork, creative: Creative) -> None:
+            made.append(uow.ads.add_campaign(account_id, terms, creative, self.clock.now()))
+
+        self._ingest(audio, image, add)
+        return self.show(account_id, made[0])
+
+    def replace_creative(
+        self, account_id: int, campaign_id: int, audio: Path, image: bytes
+    ) -> Campaign:
+        """A new creative for a running campaign, checked and encoded as a new one would be; the
+        old one keeps serving until the new one is stored, and its blobs are kept for breaks that
+        are playing it now."""
+        self.show(account_id, campaign_id)
+
+        def swap(uow: UnitOfWork, creative: Creative) -> None:
+            uow.ads.set_creative(campaign_id, creative, self.clock.now())
+
+        self._ingest(audio, image, swap)
+        return self.show(account_id, campaign_id)
+
+    def _ingest(
+        self, audio: Path, image: bytes, save: Callable[[UnitOfWork, Creative], None]
+    ) -> None:
         t = self.tools
         try:  # a full decode refuses what is not whole, supported audio before any encode
             check_creative_length(t.probe.probe(audio).duration_s)
@@ -69,9 +94,7 @@ class AdCampaigns:
                     images=stored.store_cover(pictures),
                 )
                 with self.uow() as uow:
-                    campaign_id = uow.ads.add_campaign(
-                        account_id, terms, creative, self.clock.now()
-                    )
+                    save(uow, creative)
                     uow.commit()
             except BaseException:
                 with self.uow() as uow:
@@ -79,7 +102,6 @@ class AdCampaigns:
                     in_use |= uow.catalog.blobs_in_use(stored.created)
                 stored.take_back(in_use)
                 raise
-        return self.show(account_id, campaign_id)
 
     def campaigns(self, account_id: int) -> list[Campaign]:
         """An advertiser's own campaigns; every campaign for an admin."""

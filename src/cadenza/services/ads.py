@@ -12,7 +12,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 
 from cadenza.domain.accounts import Account, Role
-from cadenza.domain.ads import AdAudience, AdBreak, Campaign, ListeningState, age_on, choose_ads
+from cadenza.domain.ads import (
+    PROMISE_HELD,
+    AdAudience,
+    AdBreak,
+    Campaign,
+    ListeningState,
+    age_on,
+    choose_ads,
+)
 from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
 from cadenza.domain.errors import Conflict, Forbidden, NotFound
 from cadenza.domain.plans import Plan, add_months
@@ -91,7 +99,12 @@ class AdBreaks:
                 recent_genres=state.recent_genres,
                 ads_today=uow.ads.ads_served_since(account_id, _day_start(now)),
             )
-            chosen = choose_ads(uow.ads.servable(now.date()), audience, now.date())
+            chosen = choose_ads(
+                uow.ads.servable(now.date()),
+                audience,
+                now.date(),
+                uow.ads.promised_ads(now - PROMISE_HELD),
+            )
             if not chosen:  # nothing to sell this listener now: the music goes on
                 uow.ads.save_listening(account_id, state.after_break(), now)
                 uow.commit()
@@ -133,6 +146,19 @@ class AdBreaks:
             raise Conflict("this ad break is over", code="ad_break_over")
         playing = replace(state.listening, ad_playing=True)  # the break is open: an ad plays
         require(self.entitlements.skip(listener, playing, self.clock.now()))
+
+    def export(self, account_id: int) -> dict[str, object]:
+        """The ads this listener heard and what targets them, for "download my data"."""
+        with self.uow() as uow:
+            heard = uow.ads.ads_heard(account_id)
+            state = uow.ads.listening(account_id) or ListeningState()
+        return {
+            "ads": {
+                "heard": [{"campaign": name, "at": at.isoformat()} for name, at in heard],
+                "recent_genres_for_targeting": list(state.recent_genres),
+                "songs_since_last_ad": state.listening.songs_since_ad,
+            }
+        }
 
     def revenue(self, account_id: int, year: int, month: int) -> list[RevenueShare]:
         """Ad revenue per listener country in a calendar month (UTC), for admins."""

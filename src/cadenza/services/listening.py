@@ -80,6 +80,20 @@ class ListeningService:
             rows = uow.listening.recently_played(account_id, limit, offset)
         return [RecentPlay(t, at, ms) for t, at, ms in rows]
 
+    def export(self, account_id: int) -> dict[str, object]:
+        """Every counted play, newest first, for "download my data"."""
+        plays: list[dict[str, object]] = []
+        while page := self.recently_played(account_id, 5000, len(plays)):
+            plays += [
+                {
+                    "track_id": p.track_id,
+                    "played_at": p.played_at.isoformat(),
+                    "ms_played": p.listened_ms,
+                }
+                for p in page
+            ]
+        return {"listening_history": plays}
+
     def streams(self, track_id: int) -> int:
         with self.uow() as uow:
             return uow.listening.streams(track_id)

@@ -17,6 +17,7 @@ from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFou
 from cadenza.domain.player import PlayerState, Repeat
 from cadenza.ports import Clock, ListeningRules, UnitOfWork
 from cadenza.services.catalog import CatalogService
+from cadenza.services.mixes import Mixes
 from cadenza.services.stream_grants import StreamGrant, StreamGrants
 
 MAX_TRACK_LIST = 100
@@ -45,6 +46,7 @@ class Player:
         self.uow, self.clock, self.catalog = uow, clock, catalog
         self.entitlements, self.listener, self.grants = entitlements, listener, grants
         self.listening_rules = listening_rules
+        self.mixes: Mixes | None = None  # Radio and the mixes made for the listener
 
     # -- reading -------------------------------------------------------------------------
     def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
@@ -72,7 +74,7 @@ class Player:
     ) -> PlayerView:
         """Start a context (a release, an artist, a list of tracks) from a track or the top."""
         who = self.listener(account_id)
-        tracks = self._tracks(who, context, context_id, track_ids)
+        tracks = self._tracks(account_id, who, context, context_id, track_ids)
         if not tracks:
             raise NotFound("nothing to play there", code="nothing_to_play")
         if offset is not None and not 0 <= offset < len(tracks):
@@ -217,9 +219,17 @@ class Player:
 
     # -- contexts ------------------------------------------------------------------------
     def _tracks(
-        self, who: Listener, context: Context, context_id: int | None, track_ids: list[int] | None
+        self,
+        account_id: int,
+        who: Listener,
+        context: Context,
+        context_id: int | None,
+        track_ids: list[int] | None,
     ) -> list[int]:
         viewer = _viewer(who, self.clock.now())
+        made = self._made_for_you(account_id, context, context_id, track_ids)
+        if made is not None:
+            return made
         if context is Context.RELEASE and context_id is not None:
             return [t.id for t in self.catalog.release(context_id, viewer).tracks]
         if context is Context.ARTIST and context_id is not None:
@@ -234,6 +244,21 @@ class Player:
                 self.catalog.track(track_id, viewer)  # 404 for what the listener may not see
             return ids
         raise InvalidRequest("give a release or artist id, or track ids", code="context_required")
+
+    def _made_for_you(
+        self, account_id: int, context: Context, context_id: int | None, track_ids: list[int] | None
+    ) -> list[int] | None:
+        """A station from a track (`radio` with the track's id), Daily Mix n, the plan's mix."""
+        if self.mixes is None:
+            return None
+        if context is Context.RADIO and context_id is not None and not track_ids:
+            station = self.mixes.radio(account_id, track_id=context_id)
+            return [t.id for t, _ in station.tracks]
+        if context is Context.DAILY_MIX and context_id is not None:
+            return [t.id for t, _ in self.mixes.daily_mix(account_id, context_id).tracks]
+        if context is Context.PLAN_MIX:
+            return [t.id for t, _ in self.mixes.plan_mix(account_id).tracks]
+        return None
 
 
 def _viewer(who: Listener, now: datetime) -> Viewer:

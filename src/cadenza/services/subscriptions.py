@@ -90,6 +90,51 @@ class SubscriptionService:
         with self.uow() as uow:
             return uow.billing.invoices(account_id)
 
+    def export(self, account_id: int) -> dict[str, object]:
+        """The plan, card, invoices and student verification, for "download my data"."""
+        subscription, manager = self.current(account_id)
+        card = self.payment_method(account_id)
+        with self.uow() as uow:
+            student = uow.billing.student_status(account_id)
+        return {
+            "plan": None
+            if subscription is None
+            else {
+                "plan": subscription.plan.value,
+                "status": subscription.status.value,
+                "manager": manager,
+                "period_start": subscription.period_start.isoformat(),
+                "period_end": subscription.period_end.isoformat(),
+                "cancel_at_period_end": subscription.cancel_at_period_end,
+            },
+            "payment_method": None
+            if card is None
+            else {
+                "brand": card.brand,
+                "last4": card.last4,
+                "expires": f"{card.exp_month:02d}/{card.exp_year}",
+            },
+            "invoices": [
+                {
+                    "number": i.number,
+                    "plan": i.plan.value,
+                    "amount_cents": i.cents,
+                    "currency": i.currency,
+                    "status": i.status.value,
+                    "issued_at": i.created_at.isoformat(),
+                    "paid_at": i.paid_at.isoformat() if i.paid_at else None,
+                }
+                for i in self.invoices(account_id)
+            ],
+            "student_verification": None
+            if student is None
+            else {
+                "school": student.school,
+                "status": student.status,
+                "requested_at": student.requested_at.isoformat(),
+            },
+        }
+
     def invoice(self, account_id: int, invoice_id: int) -> Invoice:
         with self.uow() as uow:
             invoice = uow.billing.invoice(invoice_id)

@@ -26,6 +26,7 @@ from cadenza.domain.ads import (
     ListeningState,
     Targeting,
 )
+from cadenza.domain.catalog import as_utc
 from cadenza.domain.entitlements import Listening
 from cadenza.ports import RevenueShare
 
@@ -81,6 +82,13 @@ class SqlAds:
     def set_status(self, campaign_id: int, status: CampaignStatus, now: datetime) -> None:
         row = self.s.get_one(CampaignRow, campaign_id)
         row.status, row.updated_at = status.value, now
+
+    def set_creative(self, campaign_id: int, creative: Creative, now: datetime) -> None:
+        row = self.s.get_one(CampaignRow, campaign_id)
+        row.duration_s, row.gain_db = creative.duration_s, creative.gain_db
+        row.audio = dict(creative.audio)
+        row.images = {str(size): blob for size, blob in creative.images.items()}
+        row.updated_at = now
 
     def blobs_in_use(self, digests: list[str]) -> set[str]:
         wanted, used = set(digests), set()
@@ -153,6 +161,28 @@ class SqlAds:
         return {campaign_id: int(count) for campaign_id, count in rows}
 
     # -- impressions -------------------------------------------------------------------
+    def ads_heard(self, account_id: int) -> list[tuple[str, datetime]]:
+        rows = self.s.execute(
+            select(CampaignRow.name, ImpressionRow.at)
+            .join(CampaignRow, CampaignRow.id == ImpressionRow.campaign_id)
+            .where(ImpressionRow.account_id == account_id)
+            .order_by(ImpressionRow.at.desc(), ImpressionRow.id.desc())
+        )
+        return [(str(name), as_utc(at)) for name, at in rows]
+
+    def promised_ads(self, since: datetime) -> dict[int, int]:
+        rows = self.s.execute(
+            select(BreakAdRow.campaign_id, func.count())
+            .join(AdBreakRow, AdBreakRow.id == BreakAdRow.break_id)
+            .where(
+                BreakAdRow.completed_at.is_(None),
+                AdBreakRow.closed_at.is_(None),
+                AdBreakRow.opened_at >= since,
+            )
+            .group_by(BreakAdRow.campaign_id)
+        )
+        return {int(campaign_id): int(count) for campaign_id, count in rows}
+
     def complete_ad(self, break_id: int, campaign_id: int, now: datetime) -> bool:
         done = self.s.execute(
             update(BreakAdRow)

@@ -150,6 +150,16 @@ class SqlListening:
         )
         return int(found or 0)
 
+    def streams_of(self, track_ids: list[int]) -> dict[int, int]:
+        if not track_ids:
+            return {}
+        rows = self.s.execute(
+            select(TrackStreamsRow.track_id, TrackStreamsRow.streams).where(
+                TrackStreamsRow.track_id.in_(track_ids)
+            )
+        )
+        return {int(t): int(n) for t, n in rows}
+
     # -- the player --------------------------------------------------------------------
     def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None:
         row = self.s.get(PlayerStateRow, user_id, populate_existing=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
@@ -21,6 +23,7 @@ from cadenza.api.ad_schemas import (
     parse_campaign,
 )
 from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.bootstrap import App
 from cadenza.domain.ads import CampaignStatus
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import InvalidRequest, NotFound
@@ -43,6 +46,29 @@ def create_campaign(
 ) -> CampaignOut:
     """A new campaign, serving at once within its flight dates. Refused whole or made whole."""
     terms = parse_campaign(CampaignIn, campaign).terms()
+    with _uploaded(app, audio, image) as (path, picture):
+        made = app.ad_campaigns.create(session.account_id, terms, path, picture)
+    return CampaignOut.of(made)
+
+
+@router.put("/advertiser/campaigns/{campaign_id}/creative", response_model=CampaignOut)
+def replace_creative(
+    campaign_id: Id,
+    session: CurrentSession,
+    app: AppDep,
+    audio: Annotated[UploadFile, File(description="The new creative: 15 to 30 s of audio")],
+    image: Annotated[UploadFile, File(description="Companion image, JPEG or PNG, 640 px+")],
+) -> CampaignOut:
+    """Swap the campaign's audio and companion image. Checked like a new campaign's: on any
+    refusal the campaign keeps its current creative."""
+    with _uploaded(app, audio, image) as (path, picture):
+        changed = app.ad_campaigns.replace_creative(session.account_id, campaign_id, path, picture)
+    return CampaignOut.of(changed)
+
+
+@contextmanager
+def _uploaded(app: App, audio: UploadFile, image: UploadFile) -> Iterator[tuple[Path, bytes]]:
+    """The creative's audio in a temporary file and its image in memory (at most 20 MiB)."""
     picture = image.file.read(MAX_IMAGE_BYTES + 1)
     if len(picture) > MAX_IMAGE_BYTES:
         raise InvalidRequest("the companion image is over 20 MiB", code="image_too_large")
@@ -53,8 +79,7 @@ def create_campaign(
         path = Path(folder) / name
         with path.open("wb") as out:
             shutil.copyfileobj(audio.file, out, 1 << 20)
-        made = app.ad_campaigns.create(session.account_id, terms, path, picture)
-    return CampaignOut.of(made)
+        yield path, picture
 
 
 @router.get("/advertiser/campaigns", response_model=list[CampaignOut])

@@ -1,0 +1,234 @@
+"""Radio, Daily Mixes and the Duo / Family Mix for a listener, from their counted plays, the
+catalog they may see, and search's genre filter for songs of a genre by popularity.
+
+Each answers through the entitlements: Radio is for Premium, Daily Mixes for every plan, and the
+plan mix for Duo and Family members."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from cadenza.domain import mixes
+from cadenza.domain.catalog import ReleaseView, TrackView, Viewer
+from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
+from cadenza.domain.errors import NotFound
+from cadenza.domain.mixes import DailyMix, Song
+from cadenza.domain.search import Kind
+from cadenza.ports import Clock, UnitOfWork
+from cadenza.services.catalog import CatalogService
+from cadenza.services.search import SearchService
+
+HISTORY = 2000  # counted plays a mix looks back over
+GENRE_CANDIDATES = 50  # popular songs of a genre fetched per genre
+SEED_GENRES = 3
+ARTIST_RELEASES = 10
+SEED_ARTISTS = 3
+
+Picked = tuple[TrackView, ReleaseView]
+
+
+@dataclass(frozen=True)
+class Station:
+    name: str
+    seed_kind: str  # track, artist, release
+    seed_id: int
+    tracks: list[Picked]
+
+
+@dataclass(frozen=True)
+class Mix:
+    number: int
+    name: str
+    genre: str
+    artists: list[str]
+    tracks: list[Picked]
+
+
+@dataclass(frozen=True)
+class PlanMix:
+    name: str  # "Duo Mix", "Family Mix"
+    members: list[str]  # display names
+    tracks: list[Picked]
+
+
+class Mixes:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        catalog: CatalogService,
+        search: SearchService,
+        entitlements: Entitlements,
+        listener: Callable[[int], Listener],
+    ) -> None:
+        self.uow, self.clock, self.catalog, self.search = uow, clock, catalog, search
+        self.entitlements, self.listener = entitlements, listener
+
+    # -- Radio ---------------------------------------------------------------------------
+    def radio(
+        self,
+        account_id: int,
+        *,
+        track_id: int | None = None,
+        artist_id: int | None = None,
+        release_id: int | None = None,
+    ) -> Station:
+        """A station from one track, artist or release (exactly one), a new draw each time."""
+        who = self.listener(account_id)
+        require(self.entitlements.radio(who))
+        viewer = self._viewer(who)
+        seed: Song | None = None
+        candidates: list[tuple[Song, Picked]] = []
+        if track_id is not None:
+            track, release = self.catalog.track(track_id, viewer)
+            seed = _song(track, release, 0)
+            candidates.append((seed, (track, release)))
+            name, kind, seed_id = track.title, "track", track_id
+            artist_ids, genres = list(seed.artist_ids), list(seed.genres)
+        elif artist_id is not None:
+            artist = self.catalog.artist(artist_id, viewer)
+            name, kind, seed_id = artist.name, "artist", artist_id
+            artist_ids = [artist_id]
+            genres = _top_genres(g for r in artist.releases for g in r.genres)
+        elif release_id is not None:
+            release = self.catalog.release(release_id, viewer)
+            name, kind, seed_id = release.title, "release", release_id
+            artist_ids = [a.id for a in release.artists]
+            genres = _top_genres([*release.genres, *(g for t in release.tracks for g in t.genres)])
+        else:
+            raise NotFound("a station starts from a track, an artist or a release")
+        candidates += self._by_artists(artist_ids[:SEED_ARTISTS], viewer)
+        for genre in genres[:SEED_GENRES]:
+            candidates += self._popular_in(genre, viewer)
+        heard = set(self._history(account_id, 200))
+        rng = random.Random(secrets.randbits(64))
+        order = mixes.station(seed, set(artist_ids), [s for s, _ in candidates], heard, rng)
+        by_id = {s.track_id: pair for s, pair in candidates}
+        return Station(f"{name} Radio", kind, seed_id, [by_id[t] for t in order])
+
+    # -- Daily Mixes ---------------------------------------------------------------------
+    def daily_mixes(self, account_id: int) -> list[Mix]:
+        """Up to six mixes by the genres the listener plays most; the same all day."""
+        who = self.listener(account_id)
+        require(self.entitlements.daily_mix(who))
+        viewer = self._viewer(who)
+        history = self._history(account_id, HISTORY)
+        known = self._songs(list(history), viewer)
+        songs = {t.id: _song(t, r, 0) for t, r in known.values()}
+        genres = Counter(
+            s.genre for t, s in songs.items() if s.genre is not None for _ in range(history[t])
+        )
+        fresh: dict[str, list[Song]] = {}
+        for genre, _ in genres.most_common(mixes.DAILY_MIXES):
+            found = self._popular_in(genre, viewer)
+            fresh[genre] = [s for s, _ in found]
+            known.update({s.track_id: pair for s, pair in found})
+        day = self.clock.now().date().toordinal()
+        made = mixes.daily_mixes(history, songs, fresh, random.Random(account_id * 100_003 + day))
+        return [self._mix(m, known) for m in made]
+
+    def daily_mix(self, account_id: int, number: int) -> Mix:
+        for mix in self.daily_mixes(account_id):
+            if mix.number == number:
+                return mix
+        raise NotFound(f"no Daily Mix {number} yet", code="mix_not_found")
+
+    # -- Duo and Family Mix --------------------------------------------------------------
+    def plan_mix(self, account_id: int) -> PlanMix:
+        """The songs the members of this Duo or Family plan play, blended."""
+        who = self.listener(account_id)
+        name = who.plan.features.group_mix
+        if name is None:
+            raise Refusal(
+                "duo_or_family_required", "the Duo and Family plans have this mix"
+            ).error()
+        viewer = self._viewer(who)
+        with self.uow() as uow:
+            membership = uow.billing.membership(account_id)
+            members = uow.billing.members(membership.subscription_id) if membership else []
+        histories = [self._history(m.user_id, HISTORY) for m in members]
+        known = self._songs(list({t for h in histories for t in h}), viewer)
+        songs = {t.id: _song(t, r, 0) for t, r in known.values()}
+        rng = random.Random(account_id * 7919 + self.clock.now().date().toordinal())
+        order = mixes.group_mix(histories, songs, rng)
+        return PlanMix(name, [m.display_name for m in members], [known[t] for t in order])
+
+    # -- reading -------------------------------------------------------------------------
+    def _history(self, account_id: int, limit: int) -> dict[int, int]:
+        """Track id -> the listener's counted plays among the latest `limit`."""
+        with self.uow() as uow:
+            plays = uow.listening.recently_played(account_id, limit, 0)
+        return dict(Counter(track_id for track_id, _, _ in plays))
+
+    def _songs(self, track_ids: list[int], viewer: Viewer) -> dict[int, Picked]:
+        """The tracks of these the viewer may see, with their releases."""
+        with self.uow() as uow:
+            tracks = uow.catalog.tracks(track_ids)
+            releases = {r.id: r for r in uow.catalog.releases([t.release_id for t in tracks])}
+        return {
+            t.id: (t, releases[t.release_id])
+            for t in tracks
+            if t.release_id in releases
+            and releases[t.release_id].visible_to(viewer)
+            and (viewer.allow_explicit or not t.explicit)
+        }
+
+    def _by_artists(self, artist_ids: list[int], viewer: Viewer) -> list[tuple[Song, Picked]]:
+        found: list[Picked] = []
+        for artist_id in artist_ids:
+            try:
+                artist = self.catalog.artist(artist_id, viewer)
+            except NotFound:
+                continue
+            for summary in artist.releases[:ARTIST_RELEASES]:
+                release = self.catalog.release(summary.id, viewer)
+                found += [(t, release) for t in release.tracks]
+        return self._with_streams(found)
+
+    def _popular_in(self, genre: str, viewer: Viewer) -> list[tuple[Song, Picked]]:
+        words = genre.replace('"', " ").strip()
+        results = self.search.search(f'genre:"{words}"', viewer, [Kind.TRACK], GENRE_CANDIDATES)
+        found = [
+            (h.track, h.release)
+            for h in results.groups[Kind.TRACK].hits
+            if h.track is not None and h.release is not None
+        ]
+        return self._with_streams(found)
+
+    def _with_streams(self, found: list[Picked]) -> list[tuple[Song, Picked]]:
+        with self.uow() as uow:
+            streams = uow.listening.streams_of([t.id for t, _ in found])
+        return [(_song(t, r, streams.get(t.id, 0)), (t, r)) for t, r in found]
+
+    def _mix(self, made: DailyMix, known: dict[int, Picked]) -> Mix:
+        names = {a.id: a.name for t, _ in known.values() for a in t.artists}
+        return Mix(
+            number=made.number,
+            name=f"Daily Mix {made.number}",
+            genre=made.genre,
+            artists=[names[a] for a in made.artist_ids if a in names],
+            tracks=[known[t] for t in made.track_ids],
+        )
+
+    def _viewer(self, who: Listener) -> Viewer:
+        now: datetime = self.clock.now()
+        return Viewer(country=who.country, now=now, allow_explicit=who.allow_explicit)
+
+
+def _song(track: TrackView, release: ReleaseView, streams: int) -> Song:
+    genres = tuple(g.casefold() for g in (*track.genres, *release.genres))
+    return Song(
+        track_id=track.id,
+        artist_ids=tuple(a.id for a in track.artists),
+        genres=tuple(dict.fromkeys(genres)),
+        streams=streams,
+    )
+
+
+def _top_genres(genres: Iterable[str]) -> list[str]:
+    return [g for g, _ in Counter(g.casefold() for g in genres).most_common(SEED_GENRES)]
