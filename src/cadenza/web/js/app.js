@@ -12,6 +12,8 @@ route("/search", page("search"));
 route("/artist/:id", page("artist"));
 route("/release/:id", page("release"));
 route("/queue", page("queue"));
+route("/mix/:kind/:number", page("mix"));
+route("/mix/:kind", page("mix"));
 route("/login", page("login"));
 route("/signup", page("signup"));
 route("/verify-email", page("verify"));

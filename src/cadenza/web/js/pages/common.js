@@ -50,6 +50,13 @@ function trackMenu(track) {
     ["Add to queue", async () => { if (await player.enqueue(track.id)) toast(`${track.title} will play next`); else toast(player.notice?.message || "Not added"); }],
     ["Go to release", () => navigate(`/release/${track.release_id}`)],
     ...(track.artists[0] ? [["Go to artist", () => navigate(`/artist/${track.artists[0].id}`)]] : []),
+    ["Go to song radio", async () => {
+      try {
+        await player.play({ context: { kind: "radio", id: track.id } });
+      } catch (error) {
+        toast(error.code === "premium_required" ? "Radio is a Premium feature." : error.message);
+      }
+    }],
     ...trackMenuItems.flatMap((make) => make(track) || []),
   ];
   const panel = h("div", { class: "menu-panel" });

@@ -21,6 +21,21 @@ async function recentlyPlayed() {
   return releases.slice(0, 10);
 }
 
+function mixCard(href, name, sub, first) {
+  return h("a", { class: "card", href, "data-link": true }, cover(first?.release, 300), h("span", { class: "card-title" }, name), h("span", { class: "card-sub" }, sub));
+}
+
+// Daily Mixes (once the listener has played enough of a genre) and the Duo / Family Mix.
+async function madeForYou() {
+  const [mixes, planMix] = await Promise.all([
+    api.get("/api/v1/me/daily-mixes").catch(() => []),
+    store.plan?.plan === "premium_duo" || store.plan?.plan === "premium_family" ? api.get("/api/v1/me/plan-mix").catch(() => null) : null,
+  ]);
+  const cards = mixes.map((m) => mixCard(`/mix/daily/${m.number}`, m.name, m.artists.slice(0, 3).join(", "), m.tracks[0]));
+  if (planMix?.tracks.length) cards.unshift(mixCard("/mix/plan", planMix.name, planMix.members.join(", "), planMix.tracks[0]));
+  return cards;
+}
+
 export async function render(main) {
   const country = store.me ? "" : `&country=${encodeURIComponent(navigator.language.split("-")[1] || "US")}`;
   const [fresh, recent] = await Promise.all([
@@ -31,9 +46,10 @@ export async function render(main) {
   if (!store.me) {
     main.append(h("p", { class: "lead" }, "Sign up free to listen, or log in. ", h("a", { href: "/signup", "data-link": true }, "Sign up"), " · ", h("a", { href: "/login", "data-link": true }, "Log in")));
   }
+  const made = store.me ? await madeForYou() : [];
+  if (made.length) main.append(shelf("Made for you", made));
   if (recent.length) main.append(shelf("Recently played", recent.map(releaseCard)));
   main.append(shelf("New releases", fresh.items.map(releaseCard)));
-  // Made for you (Discover Weekly, Daily Mixes, Blend) and editorial playlists appear here once
-  // the server offers them; nothing stands in for them meanwhile.
-  void cover;
+  // Discover Weekly, Blend and editorial playlists appear here once the server offers them;
+  // nothing stands in for them meanwhile.
 }
