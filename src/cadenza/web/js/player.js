@@ -54,7 +54,10 @@ class Deck {
   }
 
   applyGain() {
-    if (this.gain) this.gain.gain.value = this.level();
+    if (!this.gain) return;
+    const param = this.gain.gain;
+    param.cancelScheduledValues(0); // a crossfade's ramp would override a plain value
+    param.setValueAtTime(this.level(), this.gain.context.currentTime);
   }
 
   load(grant, positionMs = 0) {
@@ -462,7 +465,8 @@ class Player extends EventTarget {
   // -- gapless: the next track's grant and audio, ahead of time ----------------------------
   async prefetch() {
     const upcoming = this.state?.up_next?.[0];
-    if (!upcoming || this.ahead || this.prefetching) return;
+    if (!upcoming || this.ahead || this.prefetching || this.fading) return;
+    if (upcoming === this.deck.grant?.track_id) return; // the server has not moved on yet
     if (this.state.repeat === "track") return;
     this.prefetching = true;
     try {
