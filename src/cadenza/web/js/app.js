@@ -5,6 +5,9 @@ import { route, navigate, render, startRouter } from "./router.js";
 import { store, loadMe, watch, hasRole, PLAN_NAMES } from "./store.js";
 import { startPlayerBar } from "./playerbar.js";
 import { player } from "./player.js";
+import { drawSidebar, libraryAvailable, setLiked } from "./library.js";
+import { choosePlaylist } from "./chooser.js";
+import { trackMenuItems } from "./pages/common.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -14,6 +17,10 @@ route("/release/:id", page("release"));
 route("/queue", page("queue"));
 route("/mix/:kind/:number", page("mix"));
 route("/mix/:kind", page("mix"));
+route("/playlist/:id", page("playlist"));
+route("/playlist-invite/:token", page("invite"));
+route("/collection/tracks", page("liked"));
+route("/library", page("yourlibrary"));
 route("/login", page("login"));
 route("/signup", page("signup"));
 route("/verify-email", page("verify"));
@@ -117,10 +124,20 @@ function keys() {
   });
 }
 
+trackMenuItems.push((track) =>
+  store.me && libraryAvailable()
+    ? [
+        ["Add to playlist…", () => choosePlaylist(track)],
+        ["Save to Liked Songs", () => setLiked(track.id, true)],
+      ]
+    : [],
+);
+
 async function main() {
   watch(() => {
     drawNav();
     drawAccountMenu();
+    drawSidebar();
   });
   document.addEventListener("cadenza:page", drawNav);
   onSessionChange(async (on) => {

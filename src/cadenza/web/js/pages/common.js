@@ -45,7 +45,7 @@ export function inPlaceNotice() {
   return box;
 }
 
-function trackMenu(track) {
+function trackMenu(track, extra = []) {
   const items = [
     ["Add to queue", async () => { if (await player.enqueue(track.id)) toast(`${track.title} will play next`); else toast(player.notice?.message || "Not added"); }],
     ["Go to release", () => navigate(`/release/${track.release_id}`)],
@@ -58,6 +58,7 @@ function trackMenu(track) {
       }
     }],
     ...trackMenuItems.flatMap((make) => make(track) || []),
+    ...extra,
   ];
   const panel = h("div", { class: "menu-panel" });
   const menu = disclosure(`More for ${track.title}`, "more", panel, "track-menu");
@@ -68,14 +69,15 @@ function trackMenu(track) {
 }
 
 // A numbered list of tracks; play(i) starts the i-th (the page decides in which context).
-export function trackList(tracks, play, { showRelease = false, notice = null } = {}) {
+export function trackList(tracks, play, { showRelease = false, notice = null, extraMenu = null } = {}) {
   const list = h("ol", { class: "track-list" });
   tracks.forEach((track, i) => {
     const current = player.state?.track_id === track.id;
+    const unplayable = track.playable === false;
     list.append(
       h(
         "li",
-        { class: `track-row${current ? " current" : ""}`, dataset: { trackId: String(track.id) } },
+        { class: `track-row${current ? " current" : ""}${unplayable ? " unplayable" : ""}`, dataset: { trackId: String(track.id) }, title: unplayable ? unavailable(track.unavailable_reason) : null },
         h("span", { class: "track-number", "aria-hidden": "true" }, String(i + 1)),
         h(
           "button",
@@ -83,6 +85,7 @@ export function trackList(tracks, play, { showRelease = false, notice = null } =
             type: "button",
             class: "track-play",
             "aria-label": `Play ${track.title}`,
+            disabled: unplayable,
             onclick: async () => {
               notice?.show(null);
               try {
@@ -101,11 +104,15 @@ export function trackList(tracks, play, { showRelease = false, notice = null } =
           h("span", { class: "track-artists" }, artistLinks(track.artists), showRelease && track.release ? [" · ", h("a", { href: `/release/${track.release.id}`, "data-link": true }, track.release.title)] : null),
         ),
         h("span", { class: "track-duration" }, duration(track.duration_ms)),
-        trackMenu(track),
+        unplayable ? h("span", { class: "track-menu" }) : trackMenu(track, extraMenu ? extraMenu(track) : []),
       ),
     );
   });
   return list;
+}
+
+function unavailable(reason) {
+  return { not_in_your_country: "Not available in your country", explicit_content_filtered: "Explicit: filtered on your plan" }[reason] || "Not available";
 }
 
 export function bigPlayButton(label, onclick) {
