@@ -68,7 +68,7 @@ function drawAccountMenu() {
     box,
     upgrade,
     h("a", { class: "who", href: "/account", "data-link": true, title: store.me.email }, store.me.display_name, h("span", { class: "plan-badge" }, PLAN_NAMES[store.plan?.plan] || "")),
-    h("button", { type: "button", class: "button secondary", onclick: async () => { await player.stop(); await logOut(); navigate("/login"); } }, "Log out"),
+    h("button", { type: "button", class: "button secondary", onclick: async () => { await player.stop(); player.reset(); await logOut(); navigate("/login"); } }, "Log out"),
   );
 }
 

@@ -4,6 +4,7 @@
 import { api, cached, deviceId, ApiError } from "./api.js";
 import { store } from "./store.js";
 import { playAdBreak } from "./ads.js";
+import { devices, onFeed, registerDevice, closeFeed, markActive } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
@@ -96,6 +97,19 @@ class Player extends EventTarget {
     this.fading = false;
     this.context = null;
     this.lastHeartbeat = 0;
+    this.busy = 0; // this page's own commands in flight: the feed's echo of them is skipped
+    // While one of this page's commands runs, the feed's echo of it is not applied again.
+    for (const name of ["play", "resume", "next", "previous", "pause", "seek", "trackEnded", "runAds", "setQuality"]) {
+      const run = this[name].bind(this);
+      this[name] = async (...args) => {
+        this.busy += 1;
+        try {
+          return await run(...args);
+        } finally {
+          this.busy -= 1;
+        }
+      };
+    }
     setInterval(() => this.flush(), 5000);
     window.addEventListener("pagehide", () => this.flush({ keepalive: true }));
     document.addEventListener("visibilitychange", () => {
@@ -153,8 +167,18 @@ class Player extends EventTarget {
     return Boolean(this.ad?.playing) || (this.decks && !this.deck.audio.paused);
   }
 
-  mine() {
-    return !this.state?.device || this.state.device === deviceId();
+  // The device this page plays as: its registered id, or the browser's id without a registry.
+  me() {
+    return devices.id || deviceId();
+  }
+
+  mine(state = this.state) {
+    return !state?.device || state.device === this.me();
+  }
+
+  // Another device plays: this page's buttons control it through the server.
+  remote() {
+    return Boolean(devices.available && this.state?.device && !this.mine());
   }
 
   setNotice(error) {
@@ -166,7 +190,7 @@ class Player extends EventTarget {
   async play(body) {
     this.ensureAudio();
     this.setNotice(null);
-    const request = { ...body, device: deviceId(), quality: this.quality() };
+    const request = { ...body, device: this.me(), quality: this.quality() };
     try {
       const state = await api.put("/api/v1/me/player/play", request);
       const reported = this.finishCurrent("skip"); // off the path to the first sound
@@ -184,8 +208,18 @@ class Player extends EventTarget {
   async toggle() {
     if (this.ad) return this.ad.toggle();
     if (!this.state?.track_id) return;
+    if (this.remote()) return this.remoteToggle();
     if (this.playing()) return this.pause();
     return this.resume();
+  }
+
+  async remoteToggle() {
+    try {
+      this.state = await api.put(this.state.playing ? "/api/v1/me/player/pause" : "/api/v1/me/player/resume");
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
   }
 
   async pause() {
@@ -202,7 +236,7 @@ class Player extends EventTarget {
     this.ensureAudio();
     this.setNotice(null);
     try {
-      const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(deviceId())}`);
+      const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
       const position = this.deck.grant?.track_id === state.track_id ? null : state.progress_ms;
       await this.apply(state, { start: true, position });
     } catch (error) {
@@ -354,6 +388,7 @@ class Player extends EventTarget {
   }
 
   reset() {
+    closeFeed();
     this.decks?.forEach((d) => d.unload());
     this.state = this.track = this.ahead = null;
     this.pending = [];
@@ -362,6 +397,7 @@ class Player extends EventTarget {
 
   // The state on the server when the page opens: shown, not played.
   async restore() {
+    await registerDevice();
     try {
       const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
       this.state = state;
@@ -377,8 +413,8 @@ class Player extends EventTarget {
   async refresh() {
     try {
       const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
-      if (!this.mine() || state.device !== deviceId()) {
-        if (state.device && state.device !== deviceId() && this.playing()) {
+      if (!this.mine() || state.device !== this.me()) {
+        if (state.device && state.device !== this.me() && this.playing()) {
           this.deck.audio.pause(); // another device took over
         }
       }
@@ -393,6 +429,14 @@ class Player extends EventTarget {
   // -- applying the server's state -----------------------------------------------------
   async apply(state, { start = false, position = null } = {}) {
     this.state = state;
+    markActive(state.device);
+    if (!this.mine(state)) {
+      // another device plays: show what it plays, stay silent here
+      if (this.decks && !this.deck.audio.paused) this.deck.audio.pause();
+      this.track = state.track_id ? await cached(`/api/v1/tracks/${state.track_id}`) : null;
+      this.emit();
+      return;
+    }
     this.volume = state.volume;
     this.applyVolume();
     if (!state.track_id) {
@@ -450,7 +494,7 @@ class Player extends EventTarget {
     const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
     if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
     else if (state.track_id) {
-      const resumed = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(deviceId())}`);
+      const resumed = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
       await this.apply(resumed, { start: true, position: 0 });
     }
   }
@@ -592,7 +636,7 @@ class Player extends EventTarget {
       play_id: play.id,
       kind,
       track_id: play.track_id,
-      device: deviceId(),
+      device: this.me(),
       position_ms: Math.max(0, Math.round(positionMs)),
       at: new Date().toISOString(),
       ...extra,
@@ -629,5 +673,57 @@ class Player extends EventTarget {
   }
 }
 
+// -- obeying the server's feed (other devices' commands arrive as state changes) --------------
+Player.prototype.onRemoteState = async function onRemoteState(state) {
+  if (this.busy > 0 || this.ad) return; // this page's own command: its answer is applied
+  const before = this.state;
+  this.state = state;
+  markActive(state.device);
+  const deck = this.decks && this.deck;
+  const localPlaying = Boolean(deck && !deck.audio.paused);
+  if (!this.mine(state)) {
+    if (localPlaying) deck.audio.pause(); // another device took over
+    if (state.track_id && state.track_id !== this.track?.id) this.track = await cached(`/api/v1/tracks/${state.track_id}`);
+    this.emit();
+    return;
+  }
+  if (state.volume !== this.volume) {
+    this.volume = state.volume;
+    this.applyVolume();
+  }
+  if (!state.track_id) return this.emit();
+  const sameTrack = deck?.grant?.track_id === state.track_id;
+  this.busy += 1;
+  try {
+    if (state.playing && !sameTrack) {
+      this.ensureAudio();
+      if (deck?.play?.started && before?.track_id !== state.track_id) await this.finishCurrent("skip");
+      await this.apply(state, { start: true, position: state.progress_ms });
+    } else if (state.playing && !localPlaying) {
+      this.ensureAudio();
+      if (Math.abs(deck.positionMs() - state.progress_ms) > 1500) deck.audio.currentTime = state.progress_ms / 1000;
+      await deck.audio.play().catch(() => this.setNotice({ code: "autoplay_blocked", message: "Playback moved here: press play to hear it." }));
+    } else if (!state.playing && localPlaying) {
+      deck.audio.pause();
+    } else if (sameTrack && Math.abs(deck.positionMs() - state.progress_ms) > 2500) {
+      this.recordSeek(deck, state.progress_ms);
+      deck.audio.currentTime = state.progress_ms / 1000;
+    }
+  } finally {
+    this.busy -= 1;
+  }
+  this.emit();
+};
+
+Player.prototype.onCommand = function onCommand(command) {
+  if (command.command === "volume" && typeof command.percent === "number") {
+    this.volume = command.percent;
+    this.applyVolume();
+    this.emit("volume");
+  }
+};
+
 export const player = new Player();
+onFeed("state", (state) => player.onRemoteState(state));
+onFeed("command", (command) => player.onCommand(command));
 window.cadenzaPlayer = player; // for the browser tests and the curious

@@ -4,6 +4,7 @@ import { player } from "./player.js";
 import { store, onDemand } from "./store.js";
 import { explain } from "./notices.js";
 import { navigate } from "./router.js";
+import { devicePicker } from "./devices.js";
 
 const QUALITIES = [
   ["auto", "Automatic (best in my plan)"],
@@ -50,6 +51,8 @@ function build(bar) {
   ui.devices = h("div", { class: "devices-slot" });
   ui.settings = settingsMenu();
   ui.notice = h("div", { class: "player-notice", role: "status" });
+  ui.elsewhere = h("div", { class: "elsewhere", role: "status", hidden: true });
+  devicePicker(ui.devices, ui.elsewhere);
   ui.ad = h("div", { class: "ad-panel", hidden: true, role: "region", "aria-label": "Advertisement" });
   clear(
     bar,
@@ -61,6 +64,7 @@ function build(bar) {
       h("div", { class: "buttons" }, ui.shuffle, ui.prev, ui.play, ui.next, ui.repeat),
       h("div", { class: "progress" }, ui.elapsed, ui.seek, ui.total),
       ui.notice,
+      ui.elsewhere,
     ),
     h("div", { class: "extras" }, ui.queue, ui.devices, ui.settings, h("span", { class: "volume-icon" }, icon("volume")), ui.volume),
   );

@@ -1,7 +1,7 @@
 import { h } from "../dom.js";
 import { api } from "../api.js";
 import { player } from "../player.js";
-import { releaseCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn } from "./common.js";
+import { releaseCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
   const artist = await api.get(`/api/v1/artists/${encodeURIComponent(id)}`);
@@ -27,6 +27,7 @@ export async function render(main, { id }) {
           notice.show(error);
         }
       }),
+      await saveButton("following/artists", artist.id, ["Follow", "Following"]),
     ),
     notice,
   );

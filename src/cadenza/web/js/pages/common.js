@@ -4,6 +4,8 @@ import { player } from "../player.js";
 import { explain } from "../notices.js";
 import { store } from "../store.js";
 import { navigate } from "../router.js";
+import { api } from "../api.js";
+import { myPlaylists, libraryAvailable, changed } from "../library.js";
 
 export const trackMenuItems = []; // other modules add entries: (track) => [label, action]
 
@@ -117,4 +119,36 @@ function unavailable(reason) {
 
 export function bigPlayButton(label, onclick) {
   return h("button", { type: "button", class: "play-button big", "aria-label": label, onclick }, icon("play"));
+}
+
+// Save a release or follow an artist (`kind`: "releases" or "following/artists"), when the
+// server has the library API; a toggle button with aria-pressed.
+export async function saveButton(kind, id, [offLabel, onLabel]) {
+  if (!store.me) return null;
+  await myPlaylists();
+  if (!libraryAvailable()) return null;
+  let on = false;
+  try {
+    [on] = await api.get(`/api/v1/me/${kind}/contains?ids=${id}`);
+  } catch {
+    return null;
+  }
+  const button = h("button", { type: "button", class: "button secondary" });
+  const draw = () => {
+    button.textContent = on ? onLabel : offLabel;
+    button.setAttribute("aria-pressed", String(on));
+  };
+  button.addEventListener("click", async () => {
+    try {
+      if (on) await api.del(`/api/v1/me/${kind}/${id}`);
+      else await api.put(`/api/v1/me/${kind}/${id}`);
+      on = !on;
+      draw();
+      changed();
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+  draw();
+  return button;
 }

@@ -2,7 +2,7 @@ import { h, cover, artistLinks, duration } from "../dom.js";
 import { api } from "../api.js";
 import { player } from "../player.js";
 import { store } from "../store.js";
-import { trackList, bigPlayButton, inPlaceNotice, requireSignIn } from "./common.js";
+import { trackList, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
   const release = await api.get(`/api/v1/releases/${encodeURIComponent(id)}`);
@@ -38,6 +38,7 @@ export async function render(main, { id }) {
           notice.show(error);
         }
       }),
+      await saveButton("releases", release.id, ["Save to Your Library", "Saved"]),
       store.plan && !store.plan.features.on_demand ? h("span", { class: "hint" }, "Plays shuffled on Free") : null,
     ),
     notice,
