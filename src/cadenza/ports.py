@@ -769,8 +769,10 @@ class ListeningRepository(Protocol):
     def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> tuple[bool, bool]: ...
 
     def recently_played(
-        self, user_id: int, limit: int, offset: int
-    ) -> list[tuple[int, datetime, int]]: ...
+        self, user_id: int, limit: int, offset: int, before: datetime | None = None
+    ) -> list[tuple[int, datetime, int]]:
+        """Counted plays, newest first (those started before `before` when given)."""
+        ...
 
     def streams(self, track_id: int) -> int: ...
 
@@ -854,6 +856,11 @@ class AdsRepository(Protocol):
 
     def ads_heard(self, account_id: int) -> list[tuple[str, datetime]]:
         """The listener's completed ads, newest first: (campaign name, when)."""
+        ...
+
+    def lock_campaigns(self, campaign_ids: list[int]) -> list[Campaign]:
+        """These campaigns, read again and locked until this transaction ends (so two breaks
+        opened at once see each other's promises)."""
         ...
 
     def promised_ads(self, since: datetime) -> dict[int, int]:

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
 from cadenza.domain.entitlements import EntitlementError
+from cadenza.domain.errors import CadenzaError
 from tests.e2e.ad_helpers import (
     PASSWORD,
     account_id,
@@ -317,13 +318,16 @@ def test_ads_finishing_at_once_never_spend_past_the_budget(
 ) -> None:
     fizzy = operator_made(accounts, app, "ads@fizzy.example", "advertiser")
     ad_id = campaign(accounts, fizzy, tmp_path, budget_cents=2, cpm_cents=700)
-    breaks, without_ad = [], []
+    listeners = []
     for n in range(8):
         who = app.accounts.create(f"l{n}@example.org", PASSWORD, roles=[]).id
         for _ in range(3):
             app.ads.song_played(who, 200.0)
-        opened = app.ads.next_ad_break(who)
-        (without_ad if opened is None else breaks).append((who, opened and opened.id))
+        listeners.append(who)
+    with ThreadPoolExecutor(max_workers=8) as pool:  # eight breaks come due at once
+        opened = list(pool.map(app.ads.next_ad_break, listeners))
+    breaks = [(who, b.id) for who, b in zip(listeners, opened, strict=True) if b is not None]
+    without_ad = [who for who, b in zip(listeners, opened, strict=True) if b is None]
     # The 2-cent budget covers three ads at 0.7 cents (the third gets the 0.6 cents left): the
     # fourth listener on gets no break rather than an ad nobody pays for.
     assert len(breaks) == 3 and len(without_ad) == 5
@@ -358,3 +362,9 @@ def test_an_open_break_holds_its_ads_price_until_played_or_abandoned(
         app.ads.song_played(bo, 200.0)
     again = app.ads.next_ad_break(bo)
     assert again is not None and again.ads[0][0].id == ad_id
+    # Ada comes back: her old break is over (its ad went to Bo), and nothing is left to sell.
+    assert app.ads.next_ad_break(ada) is None
+    with pytest.raises(CadenzaError) as late:
+        app.ads.ad_completed(ada, held.id, ad_id)
+    assert late.value.code == "ad_break_over"
+    assert app.ads.ad_completed(bo, again.id, ad_id).counted

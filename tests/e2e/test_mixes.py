@@ -38,15 +38,26 @@ def small_catalog(app: App) -> dict[str, list[int]]:
     _, japan = put_release(
         app, "Tokyo Only", ["Justice"], ["Far East"], genres=["Electronic"], territories=("JP",)
     )
+    _, future = put_release(
+        app,
+        "Next Week",
+        ["Justice"],
+        ["Not Yet"],
+        genres=["Electronic"],
+        released=datetime.now(UTC) + timedelta(days=7),
+    )
     _, pop = put_release(
         app, "Lemonade", ["Beyonce"], ["Formation", "Sorry", "Hold Up"], genres=["Pop"]
     )
-    return {"daft": discovery + ram, "justice": cross, "japan": japan, "pop": pop}
+    hidden = japan + future
+    return {"daft": discovery + ram, "justice": cross, "hidden": hidden, "pop": pop}
 
 
-def listen(client: TestClient, who: dict[str, str], tracks: list[int], tag: str) -> None:
-    """Counted plays (45 s each) of these tracks, an hour ago."""
-    start = datetime.now(UTC) - timedelta(hours=1)
+def listen(
+    client: TestClient, who: dict[str, str], tracks: list[int], tag: str, days_ago: int = 1
+) -> None:
+    """Counted plays (45 s each) of these tracks, a day ago (mixes are made of the days before)."""
+    start = datetime.now(UTC) - timedelta(days=days_ago, minutes=len(tracks))
     events: list[dict[str, Any]] = []
     for n, track in enumerate(tracks):
         events += play(track, f"{tag}-{n}", 45, start + timedelta(minutes=n))
@@ -75,7 +86,7 @@ def test_radio_is_premium_and_plays_its_seed_then_its_artist_and_genre(
     played = ids(station["tracks"])
     assert played[0] == seed and len(played) == len(set(played))
     assert set(played) == set(songs["daft"] + songs["justice"])  # its artist and its genre
-    assert not set(played) & set(songs["pop"] + songs["japan"])  # not pop, nothing hidden
+    assert not set(played) & set(songs["pop"] + songs["hidden"])  # not pop, nothing hidden
     artists = [t["artists"][0]["name"] for t in station["tracks"]]
     assert "Justice" in artists[1:4]  # the seed's artist is not played five times in a row
 
@@ -107,10 +118,12 @@ def test_daily_mixes_follow_the_genres_played_most(client: TestClient, app: App)
     electronic = ids(mixes[0]["tracks"])
     assert electronic[0] == one_more_time and aerodynamic in electronic  # favourites
     assert set(songs["justice"]) <= set(electronic)  # and songs new to her, of that genre
-    assert not set(electronic) & set(songs["japan"] + songs["pop"])
+    assert not set(electronic) & set(songs["hidden"] + songs["pop"])
     assert mixes[0]["artists"][0] == "Daft Punk"
+    # Today's plays shape tomorrow's mixes: today, Daily Mix 1 stays as it is.
+    listen(client, ada, songs["pop"] * 3, "ada-today", days_ago=0)
     again = client.get("/api/v1/me/daily-mixes/1", headers=ada).json()
-    assert ids(again["tracks"]) == electronic  # the same all day
+    assert ids(again["tracks"]) == electronic
     missing = client.get("/api/v1/me/daily-mixes/3", headers=ada)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "mix_not_found"
 
@@ -121,6 +134,13 @@ def test_daily_mixes_follow_the_genres_played_most(client: TestClient, app: App)
     started = client.put("/api/v1/me/player/play", json=body, headers=ada)
     assert started.status_code == 200, started.text
     assert started.json()["track_id"] == electronic[2]
+    # The mix's own tracks only: naming any tracks "a Daily Mix" picks nothing on demand.
+    smuggled = {"context": {"kind": "daily_mix"}, "track_ids": songs["pop"], "offset": 1}
+    refused = client.put("/api/v1/me/player/play", json=smuggled, headers=ada)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "context_required"
+    smuggled["context"] = {"kind": "daily_mix", "id": 1}
+    mixed = client.put("/api/v1/me/player/play", json=smuggled, headers=ada).json()
+    assert mixed["track_id"] == electronic[1]
 
 
 def test_the_duo_mix_blends_both_members_and_other_plans_have_none(

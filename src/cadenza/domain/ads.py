@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -228,9 +228,15 @@ class AdBreak:
     account_id: int
     ads: tuple[BreakAd, ...]
     closed: bool
+    opened_at: datetime
 
     def ad(self, campaign_id: int) -> BreakAd | None:
         return next((a for a in self.ads if a.campaign_id == campaign_id), None)
+
+    def abandoned(self, now: datetime) -> bool:
+        """Left unplayed past PROMISE_HELD: its ads no longer hold their price, so it must not
+        play any more (the budget may have gone to other breaks meanwhile)."""
+        return not self.closed and self.opened_at < now - PROMISE_HELD
 
 
 @dataclass(frozen=True)

@@ -84,13 +84,8 @@ def daily_mixes(
     """Up to six mixes, one per genre the listener plays most (at least three counted plays):
     their own favourites of that genre, most played first, mixed with popular songs of the
     genre they have not played. `history` is track id -> the listener's counted plays."""
-    by_genre: Counter[str] = Counter()
-    for track_id, plays in history.items():
-        song = songs.get(track_id)
-        if song is not None and song.genre is not None:
-            by_genre[song.genre] += plays
-    genres = [g for g, plays in by_genre.most_common() if plays >= MIN_PLAYS_FOR_A_MIX][:count]
     mixes = []
+    genres = tastes(history, songs, count)
     for number, genre in enumerate(genres, start=1):
         favourites = sorted(
             (songs[t] for t in history if t in songs and songs[t].genre == genre),
@@ -114,6 +109,19 @@ def daily_mixes(
             )
         )
     return mixes
+
+
+def tastes(
+    history: Mapping[int, int], songs: Mapping[int, Song], count: int = DAILY_MIXES
+) -> list[str]:
+    """The genres a listener plays most, with at least MIN_PLAYS_FOR_A_MIX counted plays each:
+    one Daily Mix each, strongest first (a tie goes to the genre played first in `history`)."""
+    by_genre: Counter[str] = Counter()
+    for track_id, plays in history.items():
+        song = songs.get(track_id)
+        if song is not None and song.genre is not None:
+            by_genre[song.genre] += plays
+    return [g for g, plays in by_genre.most_common() if plays >= MIN_PLAYS_FOR_A_MIX][:count]
 
 
 def group_mix(

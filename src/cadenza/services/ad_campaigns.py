@@ -60,8 +60,9 @@ class AdCampaigns:
         self, account_id: int, campaign_id: int, audio: Path, image: bytes
     ) -> Campaign:
         """A new creative for a running campaign, checked and encoded as a new one would be; the
-        old one keeps serving until the new one is stored, and its blobs are kept for breaks that
-        are playing it now."""
+        old one keeps serving until the new one is stored. The old blobs stay in the store, so a
+        listener halfway through the old ad can finish it (the audio is served `no-cache` with
+        its digest as ETag, so players pick the new one up at the next break)."""
         self.show(account_id, campaign_id)
 
         def swap(uow: UnitOfWork, creative: Creative) -> None:

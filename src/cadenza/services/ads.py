@@ -90,7 +90,13 @@ class AdBreaks:
                 return None
             state = uow.ads.listening_to_change(account_id, now)
             if state.open_break_id is not None:
-                return _to_play(uow, state.open_break_id)
+                open_break = uow.ads.ad_break(state.open_break_id)
+                if open_break is not None and not open_break.abandoned(now):
+                    return _to_play(uow, state.open_break_id)
+                # Left unplayed for too long: its ads' budget may have gone to other breaks, so
+                # it closes and the ads are chosen again.
+                uow.ads.close_break(state.open_break_id, now)
+                state = replace(state, open_break_id=None)
             if not self.entitlements.ad_break_due(listener, state.listening):
                 return None
             audience = AdAudience(
@@ -99,12 +105,22 @@ class AdBreaks:
                 recent_genres=state.recent_genres,
                 ads_today=uow.ads.ads_served_since(account_id, _day_start(now)),
             )
+            since = now - PROMISE_HELD
             chosen = choose_ads(
-                uow.ads.servable(now.date()),
-                audience,
-                now.date(),
-                uow.ads.promised_ads(now - PROMISE_HELD),
+                uow.ads.servable(now.date()), audience, now.date(), uow.ads.promised_ads(since)
             )
+            if chosen:  # again under the campaigns' locks: a break opened meanwhile counts
+                order = {c.id: n for n, c in enumerate(chosen)}
+                locked = uow.ads.lock_campaigns(list(order))
+                promised = uow.ads.promised_ads(since)
+                chosen = sorted(
+                    (
+                        c
+                        for c in locked
+                        if c.servable(now.date()) and c.can_promise(promised.get(c.id, 0))
+                    ),
+                    key=lambda c: order[c.id],
+                )
             if not chosen:  # nothing to sell this listener now: the music goes on
                 uow.ads.save_listening(account_id, state.after_break(), now)
                 uow.commit()
@@ -120,8 +136,11 @@ class AdBreaks:
         with self.uow() as uow:
             account = _account(uow, account_id)
             ad_break = _own_break(uow, account_id, break_id)
-            if ad_break.ad(campaign_id) is None:
+            ad = ad_break.ad(campaign_id)
+            if ad is None:
                 raise NotFound(f"ad {campaign_id} is not in this break", code="ad_not_in_break")
+            if ad_break.closed and not ad.completed:  # abandoned, and its ads chosen again
+                raise Conflict("this ad break is over", code="ad_break_over")
             state = uow.ads.listening_to_change(account_id, now)  # one completion at a time
             counted = uow.ads.complete_ad(break_id, campaign_id, now)
             if counted:

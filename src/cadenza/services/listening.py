@@ -22,6 +22,11 @@ class EventReport:
     finished: list[tuple[int, int, bool, tuple[str, ...]]] = field(default_factory=list)
 
 
+EXPORT_PLAYS = (
+    10_000_000  # every play: a song every 3 minutes, day and night, for 50 years is 8.8 M
+)
+
+
 @dataclass(frozen=True)
 class RecentPlay:
     track_id: int

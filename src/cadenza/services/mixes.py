@@ -117,14 +117,11 @@ class Mixes:
         who = self.listener(account_id)
         require(self.entitlements.daily_mix(who))
         viewer = self._viewer(who)
-        history = self._history(account_id, HISTORY)
+        history = self._history(account_id, HISTORY, before=self._today())
         known = self._songs(list(history), viewer)
         songs = {t.id: _song(t, r, 0) for t, r in known.values()}
-        genres = Counter(
-            s.genre for t, s in songs.items() if s.genre is not None for _ in range(history[t])
-        )
         fresh: dict[str, list[Song]] = {}
-        for genre, _ in genres.most_common(mixes.DAILY_MIXES):
+        for genre in mixes.tastes(history, songs):
             found = self._popular_in(genre, viewer)
             fresh[genre] = [s for s, _ in found]
             known.update({s.track_id: pair for s, pair in found})
@@ -151,7 +148,7 @@ class Mixes:
         with self.uow() as uow:
             membership = uow.billing.membership(account_id)
             members = uow.billing.members(membership.subscription_id) if membership else []
-        histories = [self._history(m.user_id, HISTORY) for m in members]
+        histories = [self._history(m.user_id, HISTORY, before=self._today()) for m in members]
         known = self._songs(list({t for h in histories for t in h}), viewer)
         songs = {t.id: _song(t, r, 0) for t, r in known.values()}
         rng = random.Random(account_id * 7919 + self.clock.now().date().toordinal())
@@ -159,10 +156,12 @@ class Mixes:
         return PlanMix(name, [m.display_name for m in members], [known[t] for t in order])
 
     # -- reading -------------------------------------------------------------------------
-    def _history(self, account_id: int, limit: int) -> dict[int, int]:
-        """Track id -> the listener's counted plays among the latest `limit`."""
+    def _history(
+        self, account_id: int, limit: int, before: datetime | None = None
+    ) -> dict[int, int]:
+        """Track id -> the listener's counted plays among the latest `limit` (before then)."""
         with self.uow() as uow:
-            plays = uow.listening.recently_played(account_id, limit, 0)
+            plays = uow.listening.recently_played(account_id, limit, 0, before)
         return dict(Counter(track_id for track_id, _, _ in plays))
 
     def _songs(self, track_ids: list[int], viewer: Viewer) -> dict[int, Picked]:
@@ -214,6 +213,11 @@ class Mixes:
             artists=[names[a] for a in made.artist_ids if a in names],
             tracks=[known[t] for t in made.track_ids],
         )
+
+    def _today(self) -> datetime:
+        """Midnight UTC: mixes made of the plays before it stay the same all day."""
+        now = self.clock.now()
+        return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
     def _viewer(self, who: Listener) -> Viewer:
         now: datetime = self.clock.now()

@@ -254,7 +254,9 @@ class Player:
         if context is Context.RADIO and context_id is not None and not track_ids:
             station = self.mixes.radio(account_id, track_id=context_id)
             return [t.id for t, _ in station.tracks]
-        if context is Context.DAILY_MIX and context_id is not None:
+        if context is Context.DAILY_MIX:  # on demand on Free too, so only the mix's own tracks
+            if context_id is None:
+                raise InvalidRequest("which Daily Mix? give its number", code="context_required")
             return [t.id for t, _ in self.mixes.daily_mix(account_id, context_id).tracks]
         if context is Context.PLAN_MIX:
             return [t.id for t, _ in self.mixes.plan_mix(account_id).tracks]

@@ -146,6 +146,7 @@ class SqlAds:
             row.account_id,
             tuple(BreakAd(a.campaign_id, a.completed_at is not None) for a in ads),
             closed=row.closed_at is not None,
+            opened_at=as_utc(row.opened_at),
         )
 
     def close_break(self, break_id: int, now: datetime) -> None:
@@ -169,6 +170,18 @@ class SqlAds:
             .order_by(ImpressionRow.at.desc(), ImpressionRow.id.desc())
         )
         return [(str(name), as_utc(at)) for name, at in rows]
+
+    def lock_campaigns(self, campaign_ids: list[int]) -> list[Campaign]:
+        found = []
+        for campaign_id in sorted(campaign_ids):  # one order for everyone: no deadlock
+            this = CampaignRow.id == campaign_id
+            _lock(self.s, update(CampaignRow).where(this).values(status=CampaignRow.status))
+            row = self.s.scalar(
+                select(CampaignRow).where(this).execution_options(populate_existing=True)
+            )
+            if row is not None:
+                found.append(_campaign(row))
+        return found
 
     def promised_ads(self, since: datetime) -> dict[int, int]:
         rows = self.s.execute(

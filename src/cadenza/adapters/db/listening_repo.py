@@ -132,15 +132,16 @@ class SqlListening:
         return getattr(done, "rowcount", 0) == 1
 
     def recently_played(
-        self, user_id: int, limit: int, offset: int
+        self, user_id: int, limit: int, offset: int, before: datetime | None = None
     ) -> list[tuple[int, datetime, int]]:
         """Counted plays, newest first: (track, when it started, ms listened)."""
+        query = select(PlayRow.track_id, PlayRow.started_at, PlayRow.listened_ms).where(
+            PlayRow.user_id == user_id, PlayRow.counted.is_(True)
+        )
+        if before is not None:
+            query = query.where(PlayRow.started_at < before)
         rows = self.s.execute(
-            select(PlayRow.track_id, PlayRow.started_at, PlayRow.listened_ms)
-            .where(PlayRow.user_id == user_id, PlayRow.counted.is_(True))
-            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
-            .limit(limit)
-            .offset(offset)
+            query.order_by(PlayRow.started_at.desc(), PlayRow.id.desc()).limit(limit).offset(offset)
         ).all()
         return [(t, as_utc(at), ms) for t, at, ms in rows]
 

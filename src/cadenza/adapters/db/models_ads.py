@@ -70,6 +70,8 @@ class ListeningStateRow(Base):
 
 class AdBreakRow(Base):
     __tablename__ = "ad_breaks"
+    # The open breaks, whose ads hold their price from the budget.
+    __table_args__ = (Index("ix_ad_breaks_open", "closed_at", "opened_at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -95,6 +97,7 @@ class ImpressionRow(Base):
     __table_args__ = (
         UniqueConstraint("break_id", "campaign_id"),
         Index("ix_ad_impressions_at_country", "at", "country"),
+        Index("ix_ad_impressions_account_at", "account_id", "at"),  # a listener's ads heard
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("ad_campaigns.id"), index=True)

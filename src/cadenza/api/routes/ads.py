@@ -167,7 +167,7 @@ def ad_audio(
     return FileResponse(
         app.blobs.path_of(blob),
         media_type=quality.media_type,
-        headers={"etag": f'"{blob}"', "cache-control": "private, max-age=86400"},
+        headers={"etag": f'"{blob}"', "cache-control": "private, no-cache"},
     )
 
 
