@@ -55,8 +55,9 @@ function playOne(player, ad, index, count) {
   });
 }
 
-// Plays the break the server holds for this listener; true when the music may go on.
-export async function playAdBreak(player) {
+// Plays the break the server holds for this listener; true when the music may go on. A break
+// left unplayed too long is closed by the server (409 ad_break_over): the next one is asked for.
+export async function playAdBreak(player, tries = 3) {
   const response = await api.get("/api/v1/me/ad-break", { raw: true });
   if (response.status === 204) return true;
   const adBreak = await response.json();
@@ -69,7 +70,13 @@ export async function playAdBreak(player) {
       player.setNotice({ code: "ad_error", message: error.message });
       return false;
     }
-    const completion = await api.post(ad.complete_url);
+    let completion;
+    try {
+      completion = await api.post(ad.complete_url);
+    } catch (error) {
+      if (error.code === "ad_break_over" && tries > 1) return playAdBreak(player, tries - 1);
+      throw error;
+    }
     if (completion.break_over) return true;
   }
   return true;
