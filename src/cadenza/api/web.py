@@ -1,20 +1,23 @@
 """The web player: static ES modules and CSS, and the app shell for every page's address.
 
-The browser routes pages itself (history API), so any address that is not the API, the docs or
-a static file answers the same shell; a reload or a link from an e-mail (`/verify-email?token=`,
-`/reset-password?token=`, `/join?token=`, `/account/plan`) lands on the page it names.
+The browser routes pages itself (history API), so a GET for an address no route answers, that is
+not the API, the docs or a file, gets the same shell; a reload or a link from an e-mail
+(`/verify-email?token=`, `/reset-password?token=`, `/join?token=`, `/account/plan`) lands on
+the page it names. The API keeps its own answers (404, 405) untouched.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
-NOT_PAGES = ("api/", "docs", "redoc", "openapi.json", "healthz", "payments/", "static/")
+NOT_PAGES = ("/api/", "/docs", "/redoc", "/openapi.json", "/healthz", "/payments/", "/static/")
 
 # Only this server's own scripts, styles, images and audio; no inline script, no framing.
 SHELL_HEADERS = {
@@ -29,18 +32,26 @@ SHELL_HEADERS = {
 }
 
 
+def is_page(request: Request) -> bool:
+    path = request.url.path
+    return (
+        request.method in {"GET", "HEAD"}
+        and not path.startswith(NOT_PAGES)
+        and "." not in path.rsplit("/", 1)[-1]
+    )
+
+
+def shell() -> FileResponse:
+    return FileResponse(WEB_ROOT / "index.html", media_type="text/html", headers=SHELL_HEADERS)
+
+
 def mount_web_player(api: FastAPI) -> None:
-    """Serve the player at `/` and its files under `/static/` (added after every API route)."""
+    """Serve the player at `/`, its files under `/static/`, and the shell for unknown pages."""
     api.mount("/static", StaticFiles(directory=WEB_ROOT), name="static")
-    shell = WEB_ROOT / "index.html"
+    api.add_api_route("/", shell, methods=["GET"], include_in_schema=False)
 
-    @api.get("/", include_in_schema=False)
-    def home() -> Response:
-        return FileResponse(shell, media_type="text/html", headers=SHELL_HEADERS)
-
-    @api.get("/{page:path}", include_in_schema=False)
-    def page(page: str) -> Response:
-        if page.startswith(NOT_PAGES) or "." in page.rsplit("/", 1)[-1]:
-            body = {"error": {"code": "not_found", "message": "no such address", "file": None}}
-            return JSONResponse(body, status_code=404)
-        return FileResponse(shell, media_type="text/html", headers=SHELL_HEADERS)
+    @api.exception_handler(HTTPException)
+    async def not_a_route(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code == 404 and is_page(request):
+            return shell()
+        return await http_exception_handler(request, exc)
