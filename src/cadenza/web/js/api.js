@@ -132,7 +132,13 @@ export async function request(method, path, body, { raw = false, auth = true } =
       response = await attempt();
     }
   }
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) {
+    const error = await errorOf(response);
+    if (response.status === 401 && auth && ["session_ended", "invalid_token", "authentication_required"].includes(error.code)) {
+      save(null); // logged out elsewhere (or everywhere): this page shows the signed-out view
+    }
+    throw error;
+  }
   if (raw) return response;
   if (response.status === 204) return null;
   return response.json();

@@ -142,6 +142,10 @@ function drawControls() {
   ui.repeat.title = ui.repeat.getAttribute("aria-label");
   if (player.volume !== undefined && document.activeElement !== ui.volume) ui.volume.value = String(player.volume);
   ui.qualitySelect.value = player.settings.quality;
+  const allowed = store.plan?.features?.qualities;
+  for (const option of ui.qualitySelect.options) {
+    option.disabled = Boolean(allowed) && option.value !== "auto" && !allowed.includes(option.value);
+  }
   drawTime();
 }
 

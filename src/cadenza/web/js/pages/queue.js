@@ -14,7 +14,7 @@ export async function render(main) {
       h("h2", {}, "Now playing"),
       current ? h("div", { class: "now-card" }, cover(current.release, 64), h("span", {}, `${current.title} · ${current.artists.map((a) => a.name).join(", ")}`)) : h("p", { class: "hint" }, "Nothing is playing."),
       h("h2", {}, "Next up"),
-      next.length ? trackList(next, () => player.next()) : h("p", { class: "hint" }, "Nothing queued."),
+      next.length ? trackList(next, (i) => player.play({ track_ids: ids.slice(i) })) : h("p", { class: "hint" }, "Nothing queued."),
     );
   };
   await draw();
