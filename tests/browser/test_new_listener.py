@@ -60,6 +60,18 @@ def test_sign_up_search_play_seek_and_skip(new_page, live: LiveServer) -> None:
     assert 3.9 <= audio_time(page) <= 5.0
     assert page.locator("input.seek").input_value() in {"4000", "5000"}
 
+    # The keyboard alone: space pauses and plays, the left arrow seeks back 5 s.
+    page.locator("main").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('audio[data-active]').paused")
+    page.keyboard.press("Space")
+    wait_playing(page)
+    before = audio_time(page)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(
+        "t => document.querySelector('audio[data-active]').currentTime < t - 3", arg=before
+    )
+
     first = playing_track(page)
     first_title = page.locator(".np-title").inner_text()
     page.get_by_role("button", name="Next").click()

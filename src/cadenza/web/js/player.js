@@ -237,8 +237,14 @@ class Player extends EventTarget {
     this.setNotice(null);
     try {
       const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
-      const position = this.deck.grant?.track_id === state.track_id ? null : state.progress_ms;
-      await this.apply(state, { start: true, position });
+      if (this.deck.grant?.track_id === state.track_id && this.deck.audio.src) {
+        this.state = state; // the audio is here already: go on where it paused
+        markActive(state.device);
+        await this.deck.audio.play();
+        this.emit();
+      } else {
+        await this.apply(state, { start: true, position: state.progress_ms });
+      }
     } catch (error) {
       if (error.code === "ad_break_due") return this.runAds();
       this.setNotice(error);
@@ -616,9 +622,32 @@ class Player extends EventTarget {
     } else if (kind === "ended") {
       this.trackEnded(deck);
     } else if (kind === "error") {
-      this.setNotice({ code: "audio_error", message: "This track could not be played." });
+      this.reload(deck);
     }
     this.emit();
+  }
+
+  // A grant runs out (long pauses) or the network dropped: a new grant, the same place.
+  async reload(deck) {
+    if (!deck.grant || deck.retried) {
+      this.setNotice({ code: "audio_error", message: "This track could not be played." });
+      return;
+    }
+    deck.retried = true;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      const play = deck.play;
+      const position = deck.positionMs();
+      deck.quiet = true;
+      deck.load(grant, position);
+      deck.play = play;
+      if (deck === this.deck && this.state?.playing) await deck.audio.play();
+    } catch (error) {
+      this.setNotice(error);
+    } finally {
+      deck.quiet = false;
+      setTimeout(() => (deck.retried = false), 10000);
+    }
   }
 
   recordSeek(deck, toMs) {

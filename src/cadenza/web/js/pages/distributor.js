@@ -41,7 +41,7 @@ export async function render(main) {
     rows.clear();
     const files = [...input.files];
     clear(list, files.map((f) => {
-      const note = h("span", {}, AUDIO.test(f.name) || OTHER.test(f.name) ? `${(f.size / 1e6).toFixed(1)} MB` : "not a file a delivery takes");
+      const note = h("span", {}, AUDIO.test(f.name) || OTHER.test(f.name) ? (f.size >= 1e6 ? `${(f.size / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(f.size / 1e3))} kB`) : "not a file a delivery takes");
       const row = h("li", {}, h("span", {}, f.name), note);
       if (!AUDIO.test(f.name) && !OTHER.test(f.name)) row.classList.add("bad");
       rows.set(f.name, { row, note });
