@@ -1,9 +1,12 @@
 // The player: the server's player API decides what plays (plan rules, skips, ads); this page
 // plays the granted audio through Web Audio (normalisation gain, crossfade, volume) on two
 // decks, fetches the next grant ahead for gapless playback, and reports listening events.
-import { api, cached, deviceId, ApiError } from "./api.js";
+import { api, cached, deviceId } from "./api.js";
 import { store } from "./store.js";
 import { playAdBreak } from "./ads.js";
+import { Deck } from "./deck.js";
+import { listeningMethods } from "./listening.js";
+import { remoteMethods } from "./remote.js";
 import { devices, onFeed, registerDevice, closeFeed, markActive } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
@@ -19,68 +22,6 @@ function loadSettings() {
   }
 }
 
-function newId() {
-  return crypto.randomUUID();
-}
-
-class Deck {
-  constructor(player, name) {
-    this.player = player;
-    this.audio = new Audio();
-    this.audio.preload = "auto";
-    this.audio.dataset.deck = name;
-    this.audio.setAttribute("aria-hidden", "true");
-    document.body.append(this.audio);
-    this.grant = null;
-    this.play = null; // {id, track_id, started}
-    this.quiet = false; // a quality switch: no pause/resume events
-    this.node = null;
-    this.gain = null;
-    for (const kind of ["playing", "pause", "ended", "timeupdate", "error", "waiting"]) {
-      this.audio.addEventListener(kind, (event) => player.onDeckEvent(this, kind, event));
-    }
-  }
-
-  connect(context, master) {
-    if (this.node) return;
-    this.node = context.createMediaElementSource(this.audio);
-    this.gain = context.createGain();
-    this.node.connect(this.gain).connect(master);
-    this.applyGain();
-  }
-
-  level() {
-    const db = this.player.settings.normalise && this.grant ? this.grant.gain_db : 0;
-    return 10 ** (db / 20);
-  }
-
-  applyGain() {
-    if (!this.gain) return;
-    const param = this.gain.gain;
-    param.cancelScheduledValues(0); // a crossfade's ramp would override a plain value
-    param.setValueAtTime(this.level(), this.gain.context.currentTime);
-  }
-
-  load(grant, positionMs = 0) {
-    this.grant = grant;
-    this.play = { id: newId(), track_id: grant.track_id, started: false, seq: 0 };
-    this.audio.src = grant.url;
-    if (positionMs) this.audio.currentTime = positionMs / 1000;
-    this.applyGain();
-  }
-
-  unload() {
-    this.audio.pause();
-    this.audio.removeAttribute("src");
-    this.audio.load();
-    this.grant = null;
-    this.play = null;
-  }
-
-  positionMs() {
-    return Math.round(this.audio.currentTime * 1000);
-  }
-}
 
 class Player extends EventTarget {
   constructor() {
@@ -650,107 +591,10 @@ class Player extends EventTarget {
     }
   }
 
-  recordSeek(deck, toMs) {
-    if (!deck.play?.started) return;
-    this.queueEvent(deck, "seek", deck.positionMs(), { seek_to_ms: Math.round(toMs) });
-  }
-
-  queueEvent(deck, kind, positionMs, extra = {}) {
-    const play = deck.play;
-    if (!play) return;
-    if (kind !== "start" && !play.started) return;
-    play.seq += 1;
-    this.pending.push({
-      id: `${play.id}.${play.seq}`,
-      play_id: play.id,
-      kind,
-      track_id: play.track_id,
-      device: this.me(),
-      position_ms: Math.max(0, Math.round(positionMs)),
-      at: new Date().toISOString(),
-      ...extra,
-    });
-  }
-
-  // The play that was going on ends: skipped (or replaced) now.
-  async finishCurrent(kind) {
-    const deck = this.decks && this.deck;
-    if (!deck?.play?.started) return;
-    this.queueEvent(deck, kind, deck.positionMs());
-    deck.play = null;
-    await this.flush();
-  }
-
-  async flush({ keepalive = false } = {}) {
-    if (!this.pending.length) return;
-    const events = this.pending.splice(0, 500);
-    try {
-      if (keepalive) {
-        const token = await api.token();
-        fetch("/api/v1/me/player/events", {
-          method: "POST",
-          keepalive: true,
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-          body: JSON.stringify({ events }),
-        });
-        return;
-      }
-      await api.post("/api/v1/me/player/events", { events });
-    } catch (error) {
-      if (!(error instanceof ApiError) || error.status >= 500) this.pending.unshift(...events);
-    }
-  }
 }
 
-// -- obeying the server's feed (other devices' commands arrive as state changes) --------------
-Player.prototype.onRemoteState = async function onRemoteState(state) {
-  if (this.busy > 0 || this.ad) return; // this page's own command: its answer is applied
-  const before = this.state;
-  this.state = state;
-  markActive(state.device);
-  const deck = this.decks && this.deck;
-  const localPlaying = Boolean(deck && !deck.audio.paused);
-  if (!this.mine(state)) {
-    if (localPlaying) deck.audio.pause(); // another device took over
-    if (state.track_id && state.track_id !== this.track?.id) this.track = await cached(`/api/v1/tracks/${state.track_id}`);
-    this.emit();
-    return;
-  }
-  if (state.volume !== this.volume) {
-    this.volume = state.volume;
-    this.applyVolume();
-  }
-  if (!state.track_id) return this.emit();
-  const sameTrack = deck?.grant?.track_id === state.track_id;
-  this.busy += 1;
-  try {
-    if (state.playing && !sameTrack) {
-      this.ensureAudio();
-      if (deck?.play?.started && before?.track_id !== state.track_id) await this.finishCurrent("skip");
-      await this.apply(state, { start: true, position: state.progress_ms });
-    } else if (state.playing && !localPlaying) {
-      this.ensureAudio();
-      if (Math.abs(deck.positionMs() - state.progress_ms) > 1500) deck.audio.currentTime = state.progress_ms / 1000;
-      await deck.audio.play().catch(() => this.setNotice({ code: "autoplay_blocked", message: "Playback moved here: press play to hear it." }));
-    } else if (!state.playing && localPlaying) {
-      deck.audio.pause();
-    } else if (sameTrack && Math.abs(deck.positionMs() - state.progress_ms) > 2500) {
-      this.recordSeek(deck, state.progress_ms);
-      deck.audio.currentTime = state.progress_ms / 1000;
-    }
-  } finally {
-    this.busy -= 1;
-  }
-  this.emit();
-};
 
-Player.prototype.onCommand = function onCommand(command) {
-  if (command.command === "volume" && typeof command.percent === "number") {
-    this.volume = command.percent;
-    this.applyVolume();
-    this.emit("volume");
-  }
-};
+Object.assign(Player.prototype, listeningMethods, remoteMethods);
 
 export const player = new Player();
 onFeed("state", (state) => player.onRemoteState(state));
