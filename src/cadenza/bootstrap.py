@@ -33,7 +33,8 @@ from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
 from cadenza.domain.ads import CREATIVE_SECONDS
-from cadenza.domain.entitlements import AdRules, Entitlements
+from cadenza.domain.catalog import Viewer
+from cadenza.domain.entitlements import AdRules, Context, Entitlements
 from cadenza.domain.errors import Unauthorized
 from cadenza.domain.listening import COUNTED_AFTER_MS
 from cadenza.domain.passwords import check_password
@@ -50,6 +51,7 @@ from cadenza.services.artists import ArtistProfiles
 from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
+from cadenza.services.collection import Collection
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.listening import ListeningService
@@ -59,6 +61,7 @@ from cadenza.services.mixes import Mixes
 from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
+from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
 from cadenza.services.search import SearchService
@@ -155,6 +158,8 @@ class App:
             lambda account_id: self.subscriptions.export(account_id),
             lambda account_id: self.listening.export(account_id),
             lambda account_id: self.ads.export(account_id),
+            lambda account_id: {"library": self.collection.export(account_id)},
+            lambda account_id: {"playlists": self.playlists.export(account_id)},
         ]
         return service
 
@@ -265,6 +270,7 @@ class App:
             self.subscriptions.listener,
             self.stream_grants,
             self.ads,
+            self._listed_tracks,
         )
         player.mixes = self.mixes
         return player
@@ -279,6 +285,24 @@ class App:
             self.entitlements,
             self.subscriptions.listener,
         )
+
+    @cached_property
+    def collection(self) -> Collection:
+        return Collection(self.uow, self.clock, self.catalog, self.subscriptions.listener)
+
+    @cached_property
+    def playlists(self) -> Playlists:
+        return Playlists(self.uow, self.clock, self.catalog, self.collection.viewer)
+
+    def _listed_tracks(
+        self, account_id: int, viewer: Viewer, context: Context, context_id: int | None
+    ) -> list[int | None] | None:
+        """The player's playlist and liked-songs contexts."""
+        if context is Context.PLAYLIST and context_id is not None:
+            return self.playlists.context(account_id, viewer, context_id)
+        if context is Context.LIKED:
+            return self.collection.liked_context(account_id, viewer)
+        return None
 
     def _song_for_ads(
         self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]

@@ -27,10 +27,12 @@ from cadenza.domain.catalog import (
     TrackView,
     Viewer,
 )
+from cadenza.domain.collection import TrackFacts
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
 from cadenza.domain.plans import Period, Plan
+from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
     Invite,
@@ -315,6 +317,12 @@ class UnitOfWork(Protocol):
 
     @property
     def search(self) -> SearchIndex: ...
+
+    @property
+    def collection(self) -> CollectionRepository: ...
+
+    @property
+    def playlists(self) -> PlaylistRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -878,3 +886,84 @@ class AdsRepository(Protocol):
         ...
 
     def revenue(self, start: datetime, end: datetime) -> list[RevenueShare]: ...
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One liked track, saved release or followed artist, by its catalog id."""
+
+    id: int
+    added_at: datetime
+
+
+class CollectionRepository(Protocol):
+    """Liked songs ("track"), saved releases ("release") and followed artists ("artist")."""
+
+    def save(self, kind: str, user_id: int, ids: list[int], now: datetime) -> None: ...
+
+    def unsave(self, kind: str, user_id: int, ids: list[int]) -> None: ...
+
+    def saved(self, kind: str, user_id: int, limit: int, offset: int) -> list[Saved]:
+        """Newest first."""
+        ...
+
+    def count(self, kind: str, user_id: int) -> int: ...
+
+    def contains(self, kind: str, user_id: int, ids: list[int]) -> set[int]: ...
+
+    def track_facts(self, track_ids: list[int]) -> dict[int, TrackFacts]: ...
+
+    def artist_names(self, artist_ids: list[int]) -> dict[int, str]: ...
+
+
+class PlaylistRepository(Protocol):
+    def add(
+        self,
+        owner_id: int,
+        name: str,
+        description: str,
+        public: bool,
+        collaborative: bool,
+        now: datetime,
+    ) -> int: ...
+
+    def get(self, playlist_id: int) -> Playlist | None: ...
+
+    def owned_count(self, owner_id: int) -> int: ...
+
+    def membership(self, playlist_id: int, user_id: int) -> PlaylistAccess: ...
+
+    def bump(self, playlist_id: int, version: int, now: datetime) -> bool:
+        """Raise the version if it is still `version` (and lock the row): False when another
+        edit came first."""
+        ...
+
+    def set_details(
+        self, playlist_id: int, name: str, description: str, public: bool, collaborative: bool
+    ) -> None: ...
+
+    def delete(self, playlist_id: int) -> None: ...
+
+    def entries(self, playlist_id: int, limit: int | None = None, offset: int = 0) -> list[Entry]:
+        """In playlist order; with who added each."""
+        ...
+
+    def track_ids(self, playlist_id: int) -> list[int]: ...
+
+    def write_entries(self, playlist_id: int, entries: list[Entry]) -> None:
+        """Store this order: new entries are inserted, missing ones deleted, moved ones moved."""
+        ...
+
+    def follow(self, playlist_id: int, user_id: int, collaborator: bool, now: datetime) -> None: ...
+
+    def unfollow(self, playlist_id: int, user_id: int) -> None: ...
+
+    def of_listener(self, user_id: int) -> list[tuple[Playlist, datetime]]:
+        """Owned and followed playlists, each with when it came into the library."""
+        ...
+
+    def add_invite(
+        self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime
+    ) -> None: ...
+
+    def invite(self, token_hash: str) -> tuple[int, bool] | None: ...

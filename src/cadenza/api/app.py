@@ -17,12 +17,14 @@ from cadenza.api.routes import (
     auth,
     catalog,
     distributor,
+    library,
     listening,
     me,
     members,
     mixes,
     plans,
     player,
+    playlists,
     search,
     stream,
     students,
@@ -90,5 +92,7 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(admin.router)
     api.include_router(search.router)
     api.include_router(mixes.router)
-    mount_web_player(api)  # last: its catch-all answers only what no route above did
+    api.include_router(library.router)
+    api.include_router(playlists.router)
+    mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api

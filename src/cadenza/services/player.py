@@ -23,6 +23,9 @@ from cadenza.services.stream_grants import StreamGrant, StreamGrants
 MAX_TRACK_LIST = 100
 ARTIST_RELEASES = 20
 _SAVE_TRIES = 5
+# A listener's own lists (a playlist, liked songs): each track id in order, None where one
+# cannot play for this viewer; None for a context that is not such a list.
+ListedTracks = Callable[[int, Viewer, Context, int | None], list[int | None] | None]
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,11 @@ class Player:
         listener: Callable[[int], Listener],
         grants: StreamGrants,
         listening_rules: ListeningRules,
+        listed: ListedTracks | None = None,
     ) -> None:
         self.uow, self.clock, self.catalog = uow, clock, catalog
         self.entitlements, self.listener, self.grants = entitlements, listener, grants
-        self.listening_rules = listening_rules
+        self.listening_rules, self.listed = listening_rules, listed
         self.mixes: Mixes | None = None  # Radio and the mixes made for the listener
 
     # -- reading -------------------------------------------------------------------------
@@ -72,9 +76,15 @@ class Player:
         device: str | None,
         quality: Quality | None = None,
     ) -> PlayerView:
-        """Start a context (a release, an artist, a list of tracks) from a track or the top."""
+        """Start a context (a release, an artist, a playlist, liked songs, a list of tracks)
+        from a track or the top. In a playlist or liked songs, `offset` is the track's
+        position there; one that cannot play is refused (`track_unavailable`)."""
         who = self.listener(account_id)
-        tracks = self._tracks(account_id, who, context, context_id, track_ids)
+        listed = self._listed(account_id, who, context, context_id)
+        if listed is not None:
+            tracks, offset = _playable(listed, offset)
+        else:
+            tracks = self._tracks(account_id, who, context, context_id, track_ids)
         if not tracks:
             raise NotFound("nothing to play there", code="nothing_to_play")
         if offset is not None and not 0 <= offset < len(tracks):
@@ -218,6 +228,13 @@ class Player:
         raise Conflict("the player is busy; try again", code="player_busy")
 
     # -- contexts ------------------------------------------------------------------------
+    def _listed(
+        self, account_id: int, who: Listener, context: Context, context_id: int | None
+    ) -> list[int | None] | None:
+        if self.listed is None:
+            return None
+        return self.listed(account_id, _viewer(who, self.clock.now()), context, context_id)
+
     def _tracks(
         self,
         account_id: int,
@@ -261,6 +278,18 @@ class Player:
         if context is Context.PLAN_MIX:
             return [t.id for t, _ in self.mixes.plan_mix(account_id).tracks]
         return None
+
+
+def _playable(listed: list[int | None], offset: int | None) -> tuple[list[int], int | None]:
+    """The tracks that can play, and the offset among them of the chosen position."""
+    tracks = [t for t in listed if t is not None]
+    if offset is None or not tracks:
+        return tracks, offset
+    if not 0 <= offset < len(listed):
+        raise InvalidRequest(f"offset must be 0 to {len(listed) - 1}", code="invalid_offset")
+    if listed[offset] is None:
+        raise InvalidRequest("that track cannot play here", code="track_unavailable")
+    return tracks, sum(1 for t in listed[:offset] if t is not None)
 
 
 def _viewer(who: Listener, now: datetime) -> Viewer:

@@ -12,9 +12,11 @@ from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
+from cadenza.adapters.db.collection_repo import SqlCollection
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.mail_repo import SqlMailQueue
+from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 
 
@@ -40,6 +42,8 @@ class SqlUnitOfWork:
         self.ads = SqlAds(self.session)
         self.mail = SqlMailQueue(self.session)
         self.search = SqlSearchIndex(self.session)
+        self.collection = SqlCollection(self.session)
+        self.playlists = SqlPlaylists(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

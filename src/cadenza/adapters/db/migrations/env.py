@@ -7,6 +7,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_accounts,
     models_ads,
     models_billing,
+    models_collection,
     models_listening,
     models_search,
 )

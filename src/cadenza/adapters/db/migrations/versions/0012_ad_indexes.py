@@ -1,14 +1,14 @@
 """ads: an index for the open breaks and one for a listener's ads heard
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0010
 """
 
 from alembic import op
 
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,310 @@
+"""Playlists: create, read as the viewer may, change details, add, remove and reorder tracks
+against a snapshot, follow, and share through invite links."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from cadenza.domain import playlists as rules
+from cadenza.domain.catalog import Viewer
+from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
+from cadenza.ports import Clock, UnitOfWork
+from cadenza.services.access_tokens import new_secret_token, token_hash
+from cadenza.services.catalog import CatalogService
+from cadenza.services.track_cards import (
+    TrackCard,
+    playable_ids,
+    require_playable,
+    track_cards,
+)
+
+_EDIT_TRIES = 5
+
+
+@dataclass(frozen=True)
+class PlaylistItem:
+    position: int
+    entry: Entry
+    card: TrackCard
+
+
+@dataclass(frozen=True)
+class Details:
+    """A change of details: None leaves that one as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    public: bool | None = None
+    collaborative: bool | None = None
+
+
+class Playlists:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        catalog: CatalogService,
+        viewer: Callable[[int], Viewer],
+    ) -> None:
+        self.uow, self.clock, self.catalog, self.viewer = uow, clock, catalog, viewer
+
+    # -- reading -------------------------------------------------------------------------
+    def get(self, playlist_id: int, viewer_id: int | None) -> tuple[Playlist, PlaylistAccess]:
+        """The playlist when the viewer may read it; else 404, as if it did not exist."""
+        with self.uow() as uow:
+            playlist = uow.playlists.get(playlist_id)
+            member = (
+                uow.playlists.membership(playlist_id, viewer_id)
+                if playlist is not None and viewer_id is not None
+                else PlaylistAccess()
+            )
+        if playlist is None or not rules.can_read(playlist, viewer_id, member):
+            raise NotFound(f"no playlist {playlist_id}")
+        return playlist, member
+
+    def items(
+        self, playlist_id: int, viewer_id: int | None, viewer: Viewer, limit: int, offset: int
+    ) -> list[PlaylistItem]:
+        self.get(playlist_id, viewer_id)
+        with self.uow() as uow:
+            entries = uow.playlists.entries(playlist_id, limit, offset)
+            cards = track_cards(uow, [e.track_id for e in entries], viewer)
+        return [
+            PlaylistItem(offset + i, e, c)
+            for i, (e, c) in enumerate(zip(entries, cards, strict=True))
+        ]
+
+    def context(self, account_id: int, viewer: Viewer, playlist_id: int) -> list[int | None]:
+        """The playlist's tracks to play, None for each that cannot play for this viewer."""
+        self.get(playlist_id, account_id)
+        with self.uow() as uow:
+            return playable_ids(uow, uow.playlists.track_ids(playlist_id), viewer)
+
+    def of_listener(self, account_id: int) -> list[tuple[Playlist, datetime]]:
+        with self.uow() as uow:
+            return uow.playlists.of_listener(account_id)
+
+    # -- the playlist itself -------------------------------------------------------------
+    def create(
+        self,
+        account_id: int,
+        name: str,
+        description: str = "",
+        public: bool = True,
+        collaborative: bool = False,
+    ) -> Playlist:
+        name, description = rules.check_name(name), rules.check_description(description)
+        rules.check_flags(public, collaborative)
+        with self.uow() as uow:
+            if uow.playlists.owned_count(account_id) >= rules.MAX_OWNED:
+                raise InvalidRequest(
+                    f"at most {rules.MAX_OWNED} playlists each", code="too_many_playlists"
+                )
+            playlist_id = uow.playlists.add(
+                account_id, name, description, public, collaborative, self.clock.now()
+            )
+            uow.commit()
+            found = uow.playlists.get(playlist_id)
+        assert found is not None
+        return found
+
+    def change(
+        self, account_id: int, playlist_id: int, details: Details, snapshot_id: str | None = None
+    ) -> Playlist:
+        """Rename, describe, make public or collaborative: the owner's to do."""
+        playlist, _ = self._owned(account_id, playlist_id)
+        rules.check_snapshot(playlist, snapshot_id)
+        name = rules.check_name(details.name) if details.name is not None else playlist.name
+        description = (
+            rules.check_description(details.description)
+            if details.description is not None
+            else playlist.description
+        )
+        public = playlist.public if details.public is None else details.public
+        collaborative = (
+            playlist.collaborative if details.collaborative is None else details.collaborative
+        )
+        rules.check_flags(public, collaborative)
+        with self.uow() as uow:
+            if not uow.playlists.bump(playlist_id, playlist.version, self.clock.now()):
+                raise _stale()
+            uow.playlists.set_details(playlist_id, name, description, public, collaborative)
+            uow.commit()
+            changed = uow.playlists.get(playlist_id)
+        assert changed is not None
+        return changed
+
+    def delete(self, account_id: int, playlist_id: int) -> None:
+        self._owned(account_id, playlist_id)
+        with self.uow() as uow:
+            uow.playlists.delete(playlist_id)
+            uow.commit()
+
+    # -- its tracks ----------------------------------------------------------------------
+    def add(
+        self,
+        account_id: int,
+        playlist_id: int,
+        track_ids: list[int],
+        position: int | None = None,
+        snapshot_id: str | None = None,
+    ) -> str:
+        """Add tracks (each one the adder can see) before `position`, or at the end."""
+        if len(track_ids) > rules.MAX_TRACKS_PER_EDIT:
+            raise InvalidRequest(
+                f"at most {rules.MAX_TRACKS_PER_EDIT} tracks at a time", code="too_many_tracks"
+            )
+        self._editable(account_id, playlist_id)
+        viewer = self.viewer(account_id)
+        with self.uow() as uow:
+            require_playable(uow, list(dict.fromkeys(track_ids)), viewer)
+        now = self.clock.now()
+        added = [Entry(None, t, account_id, now) for t in track_ids]
+        return self._edit(
+            account_id, playlist_id, snapshot_id, lambda es: rules.insert(es, added, position)
+        )
+
+    def remove(
+        self,
+        account_id: int,
+        playlist_id: int,
+        picks: list[tuple[int, int | None]],
+        snapshot_id: str | None = None,
+    ) -> str:
+        """Remove (track id, position) picks; a pick without a position removes every
+        occurrence of that track."""
+
+        def change(entries: list[Entry]) -> list[Entry]:
+            track_of = {i: e.track_id for i, e in enumerate(entries)}
+            return rules.remove(entries, track_of, picks)
+
+        return self._edit(account_id, playlist_id, snapshot_id, change)
+
+    def reorder(
+        self,
+        account_id: int,
+        playlist_id: int,
+        range_start: int,
+        range_length: int,
+        insert_before: int,
+        snapshot_id: str | None = None,
+    ) -> str:
+        return self._edit(
+            account_id,
+            playlist_id,
+            snapshot_id,
+            lambda es: rules.move(es, range_start, range_length, insert_before),
+        )
+
+    # -- following and sharing -----------------------------------------------------------
+    def follow(self, account_id: int, playlist_id: int) -> None:
+        playlist, _ = self.get(playlist_id, account_id)
+        if playlist.owner_id == account_id:
+            return  # one's own playlist is in the library already
+        with self.uow() as uow:
+            uow.playlists.follow(playlist_id, account_id, False, self.clock.now())
+            uow.commit()
+
+    def unfollow(self, account_id: int, playlist_id: int) -> None:
+        self.get(playlist_id, account_id)
+        with self.uow() as uow:
+            uow.playlists.unfollow(playlist_id, account_id)
+            uow.commit()
+
+    def invite(self, account_id: int, playlist_id: int, collaborate: bool) -> str:
+        """A share link's token: whoever opens it follows the playlist (and edits it with the
+        owner when `collaborate` and the playlist is collaborative)."""
+        self._owned(account_id, playlist_id)
+        token = new_secret_token()
+        with self.uow() as uow:
+            uow.playlists.add_invite(token_hash(token), playlist_id, collaborate, self.clock.now())
+            uow.commit()
+        return token
+
+    def accept(self, account_id: int, token: str) -> Playlist:
+        with self.uow() as uow:
+            found = uow.playlists.invite(token_hash(token))
+            if found is None:
+                raise NotFound("this invite link is not valid", code="invite_not_found")
+            playlist_id, collaborate = found
+            playlist = uow.playlists.get(playlist_id)
+            assert playlist is not None
+            if playlist.owner_id != account_id:
+                uow.playlists.follow(playlist_id, account_id, collaborate, self.clock.now())
+                uow.commit()
+        return playlist
+
+    def export(self, account_id: int) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for playlist, added_at in self.of_listener(account_id):
+            own = playlist.owner_id == account_id
+            item: dict[str, object] = {
+                "id": playlist.id,
+                "name": playlist.name,
+                "owner": own,
+                "added_at": added_at.isoformat(),
+            }
+            if own:
+                with self.uow() as uow:
+                    entries = uow.playlists.entries(playlist.id)
+                item |= {
+                    "description": playlist.description,
+                    "public": playlist.public,
+                    "collaborative": playlist.collaborative,
+                    "tracks": [
+                        {"track_id": e.track_id, "added_at": e.added_at.isoformat()}
+                        for e in entries
+                    ],
+                }
+            out.append(item)
+        return out
+
+    # -- helpers -------------------------------------------------------------------------
+    def _owned(self, account_id: int, playlist_id: int) -> tuple[Playlist, PlaylistAccess]:
+        playlist, member = self.get(playlist_id, account_id)
+        if playlist.owner_id != account_id:
+            raise Forbidden("only the playlist's owner may do this", code="not_playlist_owner")
+        return playlist, member
+
+    def _editable(self, account_id: int, playlist_id: int) -> Playlist:
+        playlist, member = self.get(playlist_id, account_id)
+        if not rules.can_edit(playlist, account_id, member):
+            raise Forbidden(
+                "only the owner and collaborators may change this playlist",
+                code="not_playlist_editor",
+            )
+        return playlist
+
+    def _edit(
+        self,
+        account_id: int,
+        playlist_id: int,
+        snapshot_id: str | None,
+        change: Callable[[list[Entry]], list[Entry]],
+    ) -> str:
+        """Apply a change to the entries as one new version. Given a snapshot, a playlist
+        that moved on is refused (409 snapshot_stale); without one, a race is redone."""
+        for _ in range(_EDIT_TRIES):
+            playlist = self._editable(account_id, playlist_id)
+            rules.check_snapshot(playlist, snapshot_id)
+            with self.uow() as uow:
+                # Raising the version first takes the row's write lock before reading.
+                if not uow.playlists.bump(playlist_id, playlist.version, self.clock.now()):
+                    if snapshot_id is not None:
+                        raise _stale()
+                    continue
+                entries = uow.playlists.entries(playlist_id)
+                uow.playlists.write_entries(playlist_id, change(entries))
+                uow.commit()
+            return replace(playlist, version=playlist.version + 1).snapshot_id
+        raise Conflict("the playlist is busy; try again", code="playlist_busy")
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        "the playlist changed since that snapshot; load it again and redo the edit",
+        code="snapshot_stale",
+    )
