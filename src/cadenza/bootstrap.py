@@ -11,7 +11,7 @@ import secrets
 import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import Engine
@@ -39,6 +39,7 @@ from cadenza.domain.errors import Unauthorized
 from cadenza.domain.listening import COUNTED_AFTER_MS
 from cadenza.domain.passwords import check_password
 from cadenza.domain.plans import PriceList
+from cadenza.domain.ripping import RipRules
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports import Mailer
@@ -54,16 +55,19 @@ from cadenza.services.charging import Charging
 from cadenza.services.collection import Collection
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.distributors import DistributorAccess
+from cadenza.services.download_grants import DownloadGrants
 from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.mixes import Mixes
+from cadenza.services.offline import OfflineDownloads
 from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
+from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_grants import StreamGrants
@@ -250,6 +254,31 @@ class App:
             self.subscriptions.listener,
             self.ads.hold_for_ads,
         )
+
+    @cached_property
+    def download_grants(self) -> DownloadGrants:
+        return DownloadGrants(self._secret("download-signing.key"), self.clock)
+
+    @cached_property
+    def offline(self) -> OfflineDownloads:
+        return OfflineDownloads(
+            self.uow,
+            self.clock,
+            self.entitlements,
+            self.subscriptions.listener,
+            self.download_grants,
+        )
+
+    @cached_property
+    def rip_watch(self) -> RipWatch:
+        s = self.settings
+        rules = RipRules(
+            window=timedelta(seconds=s.rip_window_s),
+            realtime_tolerance=s.rip_realtime_tolerance,
+            prefetch_allowance_s=s.rip_prefetch_allowance_s,
+            free_opening_s=s.rip_free_opening_s,
+        )
+        return RipWatch(self.uow, self.clock, rules, self.admin)
 
     @cached_property
     def listening(self) -> ListeningService:

@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     ad_break_songs: int = 3
     ad_break_minutes: float = 15.0
 
+    # Rip detection: audio fetched over a sliding window may run this far ahead of real time,
+    # plus the track playing and one prefetched; each track's opening is free (skipping).
+    rip_window_s: float = 1800.0
+    rip_realtime_tolerance: float = 1.25
+    rip_prefetch_allowance_s: float = 900.0
+    rip_free_opening_s: float = 30.0
+
     # A header a trusted front proxy sets to the client's ISO country (e.g. CF-IPCountry): a
     # login from another country than the account's then needs the e-mailed code. Unset: unused.
     country_header: str | None = None

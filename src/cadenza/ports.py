@@ -31,8 +31,10 @@ from cadenza.domain.collection import TrackFacts
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
+from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
 from cadenza.domain.playlists import Entry, Playlist, PlaylistAccess
+from cadenza.domain.ripping import RipFlag
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
     Invite,
@@ -290,6 +292,58 @@ class SearchIndex(Protocol):
         ...
 
 
+class OfflineRepository(Protocol):
+    """Download devices with their licences and tracks; rip-detection flags."""
+
+    def lock_account(self, user_id: int) -> None: ...
+
+    def add_device(
+        self, user_id: int, name: str, subscription_id: int | None, now: datetime, expires: datetime
+    ) -> int: ...
+
+    def devices(self, user_id: int) -> list[DownloadDevice]: ...
+
+    def device(self, user_id: int, device_id: int) -> DownloadDevice | None: ...
+
+    def remove_device(self, user_id: int, device_id: int) -> bool: ...
+
+    def renew(
+        self, device_id: int, subscription_id: int | None, now: datetime, expires: datetime
+    ) -> None: ...
+
+    def revoke(self, device_ids: Iterable[int], now: datetime) -> None: ...
+
+    def add_downloads(
+        self, device_id: int, items: Iterable[tuple[int, str]], now: datetime
+    ) -> None: ...
+
+    def downloads(
+        self, device_id: int, limit: int | None = None, offset: int = 0
+    ) -> list[Download]: ...
+
+    def download(self, device_id: int, track_id: int) -> Download | None: ...
+
+    def remove_downloads(self, device_id: int, track_ids: Iterable[int]) -> int: ...
+
+    def add_rip_flag(
+        self,
+        user_id: int,
+        now: datetime,
+        audio_seconds: float,
+        allowed_seconds: float,
+        window_seconds: float,
+        evidence: dict[str, object],
+    ) -> int: ...
+
+    def rip_flags(self, status: str | None, limit: int, offset: int) -> list[RipFlag]: ...
+
+    def rip_flag(self, flag_id: int) -> RipFlag | None: ...
+
+    def open_rip_flag_accounts(self) -> set[int]: ...
+
+    def review_rip_flag(self, flag_id: int, status: str, by: int | None, now: datetime) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def catalog(self) -> CatalogRepository: ...
@@ -323,6 +377,9 @@ class UnitOfWork(Protocol):
 
     @property
     def playlists(self) -> PlaylistRepository: ...
+
+    @property
+    def offline(self) -> OfflineRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -22,9 +22,11 @@ from cadenza.api.routes import (
     me,
     members,
     mixes,
+    offline,
     plans,
     player,
     playlists,
+    rip_flags,
     search,
     stream,
     students,
@@ -94,5 +96,7 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(mixes.router)
     api.include_router(library.router)
     api.include_router(playlists.router)
+    api.include_router(offline.router)
+    api.include_router(rip_flags.router)
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api

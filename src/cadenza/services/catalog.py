@@ -21,6 +21,7 @@ class PlayableFile:
     size: int
     media_type: str
     explicit: bool = False
+    duration_ms: int = 0
 
 
 class CatalogService:
@@ -74,5 +75,11 @@ class CatalogService:
                 code="quality_unavailable",
             )
         return PlayableFile(
-            track_id, quality, encoded.blob, encoded.size, quality.media_type, track.explicit
+            track_id,
+            quality,
+            encoded.blob,
+            encoded.size,
+            quality.media_type,
+            track.explicit,
+            track.duration_ms,
         )

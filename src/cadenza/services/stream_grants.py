@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
@@ -36,6 +36,12 @@ class StreamGrant:
     gain_db: float
     duration_ms: int
     token: str = ""
+
+    @property
+    def issued_at(self) -> datetime:
+        """When it was signed (its lifetime is the track's length plus GRANT_TTL)."""
+        lifetime = GRANT_TTL + timedelta(milliseconds=self.duration_ms)
+        return datetime.fromtimestamp(self.expires, UTC) - lifetime
 
 
 class StreamGrants:
@@ -79,6 +85,7 @@ class StreamGrants:
                     playable.blob,
                     playable.media_type,
                     grant.expires,
+                    track.duration_ms,
                 ]
             ).encode()
         )
@@ -90,7 +97,7 @@ class StreamGrants:
             body, signature = token.split(".")
             if not hmac.compare_digest(signature, self._sign(body)):
                 raise ValueError("bad signature")
-            account, track, quality, blob, media_type, expires = json.loads(
+            account, track, quality, blob, media_type, expires, duration = json.loads(
                 base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             )
             grant = StreamGrant(
@@ -101,7 +108,7 @@ class StreamGrants:
                 str(media_type),
                 int(expires),
                 0.0,
-                0,
+                int(duration),
             )
         except (ValueError, TypeError) as exc:
             raise NotFound("no such stream", code="stream_not_found") from exc

@@ -16,6 +16,7 @@ from cadenza.adapters.db.collection_repo import SqlCollection
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.mail_repo import SqlMailQueue
+from cadenza.adapters.db.offline_repo import SqlOffline
 from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
         self.search = SqlSearchIndex(self.session)
         self.collection = SqlCollection(self.session)
         self.playlists = SqlPlaylists(self.session)
+        self.offline = SqlOffline(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -6,6 +6,7 @@ served without a database lookup), or `GET /tracks/{id}/stream` with the access 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.metered import MeteredFileResponse
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import Listening, require
@@ -57,19 +59,45 @@ class GrantOut(BaseModel):
 
 
 def _audio(
-    app: AppDep, blob: str, media_type: str, filename: str, if_none_match: str | None
+    app: AppDep,
+    blob: str,
+    media_type: str,
+    filename: str,
+    if_none_match: str | None,
+    on_sent: Callable[[int], None],
 ) -> Response:
     etag = f'"{blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
-    return FileResponse(
+    return MeteredFileResponse(
         app.blobs.path_of(blob),
         media_type=media_type,
         headers=headers,
         filename=filename,
         content_disposition_type="inline",
+        on_sent=on_sent,
     )
+
+
+def file_size(app: AppDep, blob: str) -> int:
+    try:
+        return app.blobs.path_of(blob).stat().st_size
+    except OSError:  # FileResponse answers for a missing file
+        return 0
+
+
+def _streamed(
+    app: AppDep,
+    account_id: int,
+    track_id: int,
+    quality: Quality,
+    size: int,
+    duration_ms: int,
+) -> Callable[[int], None]:
+    """What the rip watch counts once the response has gone out."""
+    key = (track_id, quality.value)
+    return lambda sent: app.rip_watch.streamed(account_id, key, sent, size, duration_ms / 1000)
 
 
 @router.post("/me/player/stream-grants", response_model=GrantOut)
@@ -85,10 +113,16 @@ def granted_audio(
     app: AppDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The audio a stream grant names: its signature and expiry are the whole check."""
+    """The audio a stream grant names: its signature and expiry are the whole check, and the
+    account's pace (429 `stream_throttled` with Retry-After once it has outrun real time)."""
     grant = app.stream_grants.check(token)
+    app.rip_watch.admit(grant.account_id, grant.issued_at)
     name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
-    return _audio(app, grant.blob, grant.media_type, name, if_none_match)
+    size = file_size(app, grant.blob)
+    counted = _streamed(
+        app, grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
+    )
+    return _audio(app, grant.blob, grant.media_type, name, if_none_match, counted)
 
 
 @router.get(
@@ -110,9 +144,18 @@ def stream(
     """A track's audio for a signed-in listener, within what the listener's plan allows
     (Free and Plus up to high; explicit tracks refused where the plan's manager said so)."""
     listener = app.subscriptions.listener(session.account_id)
+    app.rip_watch.admit(session.account_id, app.clock.now())
     app.ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
     viewer = Viewer(country=listener.country, now=app.clock.now())
     playable = app.catalog.playable(track_id, quality, viewer)
     require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
     name = f"{track_id}-{quality.value}.{quality.extension}"
-    return _audio(app, playable.blob, playable.media_type, name, if_none_match)
+    counted = _streamed(
+        app,
+        session.account_id,
+        track_id,
+        quality,
+        playable.size,
+        playable.duration_ms,
+    )
+    return _audio(app, playable.blob, playable.media_type, name, if_none_match, counted)
