@@ -8,12 +8,12 @@ export async function render(main) {
   const error = errorBox();
   const body = h("div");
   main.append(h("h1", {}, "Duo and Family"), accountNav(), error, body);
-  const act = (fn) => async (event) => {
+  const act = (fn, { redraw = true } = {}) => async (event) => {
     event?.preventDefault?.();
     showError(error, null);
     try {
       await fn(event);
-      await draw();
+      if (redraw) await draw();
     } catch (e) {
       showError(error, e);
     }
@@ -45,7 +45,7 @@ export async function render(main) {
       const email = fields(invite).email || null;
       const answer = await api.post("/api/v1/me/plan/invites", { email });
       result.replaceChildren(`Invitation ready (valid ${answer.expires_in_days} days): `, h("code", {}, answer.link));
-    }));
+    }, { redraw: false }));
     const home = h("form", { class: "auth-form" }, field("Home address", { name: "address", required: true, maxlength: 300 }), h("button", { type: "submit", class: "button secondary" }, "Save address"));
     home.addEventListener("submit", act(() => api.put("/api/v1/me/plan/home", fields(home))));
     clear(
