@@ -50,5 +50,5 @@ def test_crossfade_overlaps_songs_and_normalisation_uses_the_grant_gain(
 
     page.get_by_role("button", name="Playback settings").click()
     page.get_by_label("Normalise volume").uncheck()
-    assert page.evaluate("window.cadenzaPlayer.deck.gain.gain.value") == 1
+    page.wait_for_function("() => window.cadenzaPlayer.deck.gain.gain.value === 1")
     assert page.errors == []  # type: ignore[attr-defined]

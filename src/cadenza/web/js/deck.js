@@ -39,7 +39,7 @@ export class Deck {
     if (!this.gain) return;
     const param = this.gain.gain;
     param.cancelScheduledValues(0); // a crossfade's ramp would override a plain value
-    param.setValueAtTime(this.level(), this.gain.context.currentTime);
+    param.value = this.level();
   }
 
   load(grant, positionMs = 0) {
