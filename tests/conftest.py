@@ -16,7 +16,11 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from cadenza.adapters.db import models_accounts, models_ads  # noqa: F401  (its tables are emptied too)
+from cadenza.adapters.db import (  # noqa: F401  (their tables are emptied too)
+    models_accounts,
+    models_ads,
+    models_devices,
+)
 from cadenza.adapters.db.models import Base
 from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings
@@ -72,6 +76,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         distributor_key="test-distributor-key",
         transcode_workers=2,
         billing_interval_s=0,
+        search_popularity_interval_s=0,
     )
 
 

@@ -24,6 +24,7 @@ from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.payments.local import LocalPaymentProvider
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
@@ -54,6 +55,7 @@ from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
 from cadenza.services.collection import Collection
 from cadenza.services.deliveries import DeliveryService
+from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.download_grants import DownloadGrants
 from cadenza.services.listening import ListeningService
@@ -67,12 +69,16 @@ from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
+from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
+from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_grants import StreamGrants
+from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
+from cadenza.services.takedowns import Takedowns
 from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)
@@ -111,6 +117,10 @@ class App:
     @cached_property
     def search(self) -> SearchService:
         return SearchService(self.uow)
+
+    @cached_property
+    def takedowns(self) -> Takedowns:
+        return Takedowns(self.uow, self.clock)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
@@ -302,6 +312,7 @@ class App:
             self._listed_tracks,
         )
         player.mixes = self.mixes
+        player.on_change.append(lambda account, view: self.remote.state_changed(account, view))
         return player
 
     @cached_property
@@ -332,6 +343,28 @@ class App:
         if context is Context.LIKED:
             return self.collection.liked_context(account_id, viewer)
         return None
+
+    @cached_property
+    def player_events(self) -> InProcessPlayerEvents:
+        return InProcessPlayerEvents()
+
+    @cached_property
+    def devices(self) -> DeviceRegistry:
+        return DeviceRegistry(
+            self.uow, self.clock, self.player_events, lambda a: self.player.state(a).device
+        )
+
+    @cached_property
+    def remote(self) -> RemoteControl:
+        return RemoteControl(self.clock, self.player, self.devices, self.player_events)
+
+    @cached_property
+    def spoken(self) -> SpokenCommands:
+        return SpokenCommands(self.search, self.player, self.subscriptions.listener, self.clock)
+
+    @cached_property
+    def stream_tickets(self) -> StreamTickets:
+        return StreamTickets(self._secret("stream-ticket.key"), self.clock, self.uow)
 
     def _song_for_ads(
         self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]
@@ -374,6 +407,26 @@ class App:
                     log.exception("billing run failed")
 
         threading.Thread(target=tick, name="billing-clock", daemon=True).start()
+        return stop
+
+    def start_popularity_clock(self) -> threading.Event:
+        """Roll up search popularity now and every `search_popularity_interval_s` in a daemon
+        thread; set the returned event to stop it."""
+        stop = threading.Event()
+        interval = self.settings.search_popularity_interval_s
+        if interval <= 0:
+            return stop
+
+        def tick() -> None:
+            while True:
+                try:
+                    self.search.roll_up_popularity(self.clock.now())
+                except Exception:  # the database may be briefly away; try on the next tick
+                    log.exception("search popularity rollup failed")
+                if stop.wait(interval):
+                    return
+
+        threading.Thread(target=tick, name="search-popularity", daemon=True).start()
         return stop
 
     def _secret(self, name: str) -> bytes:

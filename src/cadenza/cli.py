@@ -409,6 +409,17 @@ def search_reindex() -> None:
         app.close()
 
 
+@search.command("popularity")
+def search_popularity() -> None:
+    """Roll up search popularity now (the server does it daily): streams of the last 28 days."""
+    app = bootstrap()
+    try:
+        rows = app.search.roll_up_popularity(app.clock.now())
+        err.print(f"rolled up popularity: {rows} rows (entries by country)")
+    finally:
+        app.close()
+
+
 def demo_users(app: App) -> None:
     """Ready-made demo accounts, made once; printed at every demo start."""
     known = {a.email for a in app.accounts.all_accounts()}

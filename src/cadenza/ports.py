@@ -28,6 +28,7 @@ from cadenza.domain.catalog import (
     Viewer,
 )
 from cadenza.domain.collection import TrackFacts
+from cadenza.domain.devices import DeviceType, PlaybackDevice, PlayerEvent, SpeakerGroup
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
@@ -211,6 +212,10 @@ class CatalogRepository(Protocol):
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
+    def set_taken_down(self, release_id: int, at: datetime | None) -> None:
+        """Take a release down (at: when), or put it back (None)."""
+        ...
+
     def blobs_in_use(self, digests: list[str]) -> set[str]:
         """Which of these blobs a published track or cover refers to."""
         ...
@@ -279,9 +284,14 @@ class SearchIndex(Protocol):
         """(Releases plus artists the catalog holds, entries the index holds.)"""
         ...
 
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Count each entry's streams of the 28 days before now again (per listeners'
+        country and everywhere); returns the rows written. Ranking reads only these."""
+        ...
+
     def is_known(self, word: str, *, prefix: bool) -> bool: ...
 
-    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+    def similar_words(self, word: str, limit: int = 120) -> list[str]:
         """Indexed words that share letter trigrams with this one."""
         ...
 
@@ -380,6 +390,9 @@ class UnitOfWork(Protocol):
 
     @property
     def offline(self) -> OfflineRepository: ...
+
+    @property
+    def devices(self) -> DeviceRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -1024,3 +1037,72 @@ class PlaylistRepository(Protocol):
     ) -> None: ...
 
     def invite(self, token_hash: str) -> tuple[int, bool] | None: ...
+
+
+class DeviceRepository(Protocol):
+    """The listener's playback devices and speaker groups."""
+
+    def add(
+        self,
+        account_id: int,
+        session_id: int | None,
+        name: str,
+        type: DeviceType,
+        supports_volume: bool,
+        now: datetime,
+    ) -> PlaybackDevice: ...
+
+    def get(self, account_id: int, device_id: str) -> PlaybackDevice | None: ...
+
+    def of_account(self, account_id: int) -> list[PlaybackDevice]: ...
+
+    def by_session_name(
+        self, account_id: int, session_id: int, name: str
+    ) -> PlaybackDevice | None: ...
+
+    def count(self, account_id: int) -> int: ...
+
+    def update(self, device: PlaybackDevice) -> None: ...
+
+    def seen(self, account_id: int, device_id: str, now: datetime) -> None: ...
+
+    def forget(self, account_id: int, device_id: str) -> bool: ...
+
+    def add_group(self, account_id: int, name: str, device_ids: list[str]) -> SpeakerGroup: ...
+
+    def group(self, account_id: int, group_id: int) -> SpeakerGroup | None: ...
+
+    def groups(self, account_id: int) -> list[SpeakerGroup]: ...
+
+    def group_count(self, account_id: int) -> int: ...
+
+    def change_group(
+        self, account_id: int, group_id: int, name: str | None, device_ids: list[str] | None
+    ) -> SpeakerGroup | None: ...
+
+    def remove_group(self, account_id: int, group_id: int) -> bool: ...
+
+
+class EventSubscription(Protocol):
+    """One device's open stream: the events meant for it, in the order they were published."""
+
+    device_id: str
+
+    async def next(self, timeout: float) -> PlayerEvent | None:
+        """The next event, None after `timeout` seconds of quiet; EOFError once it has ended."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class PlayerEvents(Protocol):
+    """Pub/sub of player events per account. In process by default; Redis or NATS can back it
+    when several server processes share the listeners."""
+
+    def publish(self, account_id: int, event: PlayerEvent) -> None: ...
+
+    def subscribe(self, account_id: int, device_id: str) -> EventSubscription: ...
+
+    def disconnect(self, account_id: int, device_id: str) -> None: ...
+
+    def connected(self, account_id: int) -> set[str]: ...

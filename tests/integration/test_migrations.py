@@ -22,7 +22,13 @@ from cadenza.bootstrap import App
 # model describes them: SQLite's FTS5 virtual tables (and their shadow tables); PostgreSQL's
 # generated tsvector column and its GIN and trigram indexes.
 SEARCH_ENGINE_TABLES = ("search_fts", "search_words_tri")
-SEARCH_ENGINE_INDEXES = {"ix_search_entries_document", "ix_search_words_trgm"}
+SEARCH_ENGINE_INDEXES = {
+    "ix_search_entries_document_track",
+    "ix_search_entries_document_release",
+    "ix_search_entries_document_artist",
+    "ix_search_words_trgm",
+    "ix_search_words_prefix",
+}
 
 
 def engine_owned(difference: Any) -> bool:

@@ -16,6 +16,7 @@ from cadenza.api.routes import (
     ads,
     auth,
     catalog,
+    devices,
     distributor,
     library,
     listening,
@@ -25,11 +26,14 @@ from cadenza.api.routes import (
     offline,
     plans,
     player,
+    player_stream,
     playlists,
     rip_flags,
     search,
+    spoken,
     stream,
     students,
+    takedowns,
 )
 from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App
@@ -42,8 +46,10 @@ def create_app(cadenza: App) -> FastAPI:
         cadenza.deliveries.resume_unfinished()
         cadenza.outgoing_mail.start()
         billing = cadenza.start_billing_clock()
+        popularity = cadenza.start_popularity_clock()
         yield
         billing.set()
+        popularity.set()
         cadenza.close()
 
     api = FastAPI(
@@ -90,6 +96,9 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(students.router)
     api.include_router(listening.router)
     api.include_router(player.router)
+    api.include_router(player_stream.router)
+    api.include_router(devices.router)
+    api.include_router(spoken.router)
     api.include_router(ads.router)
     api.include_router(admin.router)
     api.include_router(search.router)
@@ -98,5 +107,6 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(playlists.router)
     api.include_router(offline.router)
     api.include_router(rip_flags.router)
+    api.include_router(takedowns.router)
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api

@@ -59,10 +59,14 @@ def release_visible(
     territories: tuple[str, ...],
     distributor_id: int | None,
     viewer: Viewer,
+    taken_down: bool = False,
 ) -> bool:
-    """A release is invisible before its date and outside its territories; its distributor sees it."""
+    """A release is invisible before its date, outside its territories and once taken down;
+    its distributor sees it."""
     if viewer.distributor_id is not None and viewer.distributor_id == distributor_id:
         return True
+    if taken_down:
+        return False
     released = as_utc(release_at) <= as_utc(viewer.now)
     return released and available_in(territories, viewer.country)
 
@@ -152,6 +156,7 @@ class ReleaseView:
     covers: dict[int, str]  # size in px -> blob digest
     loudness: Loudness | None
     tracks: tuple[TrackView, ...] = ()
+    taken_down_at: datetime | None = None  # withdrawn by its distributor or an admin
 
     def visible_to(self, viewer: Viewer) -> bool:
         return release_visible(
@@ -159,6 +164,7 @@ class ReleaseView:
             territories=self.territories,
             distributor_id=self.distributor_id,
             viewer=viewer,
+            taken_down=self.taken_down_at is not None,
         )
 
     def as_seen_by(self, viewer: Viewer) -> ReleaseView:

@@ -203,13 +203,25 @@ def close_words(typed: str, known: list[str], *, prefix: bool) -> dict[str, int]
     with their distance."""
     budget = edits_allowed(typed)
     found: dict[str, int] = {}
+    typed_pairs = _pairs(typed)
+    # An edit (a swap included) breaks at most three of a word's letter pairs: a word that shares
+    # fewer with the typed one (or its start) cannot be close, and the distance is not computed.
+    needed = len(typed_pairs) - 3 * budget
     for word in known:
+        if len(word) < len(typed) - budget or (not prefix and len(word) > len(typed) + budget):
+            continue
+        if needed > 0 and len(typed_pairs & _pairs(word)) < needed:
+            continue
         distance = edit_distance(typed, word, budget)
         if prefix and len(word) > len(typed):
             distance = min(distance, edit_distance(typed, word[: len(typed)], budget))
         if distance <= budget:
             found[word] = distance
     return found
+
+
+def _pairs(word: str) -> set[str]:
+    return {word[i : i + 2] for i in range(len(word) - 1)}
 
 
 @dataclass(frozen=True)

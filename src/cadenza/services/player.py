@@ -51,10 +51,15 @@ class Player:
         self.entitlements, self.listener, self.grants = entitlements, listener, grants
         self.listening_rules, self.listed = listening_rules, listed
         self.mixes: Mixes | None = None  # Radio and the mixes made for the listener
+        # Called with the account and its new view after every saved change: the devices hear
+        # of it (the view, with its stream grant, is made once for them and the answer).
+        self.on_change: list[Callable[[int, PlayerView], None]] = []
 
     # -- reading -------------------------------------------------------------------------
     def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
-        state, _ = self._load(account_id)
+        return self._view_of(account_id, self._load(account_id)[0], quality)
+
+    def _view_of(self, account_id: int, state: PlayerState, quality: Quality | None) -> PlayerView:
         grant = None
         if state.current is not None and state.playing:
             who = self.listener(account_id)
@@ -63,6 +68,9 @@ class Player:
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
         return PlayerView(state, grant, rules.up_next(state))
+
+    def state(self, account_id: int) -> PlayerState:
+        return self._load(account_id)[0]
 
     # -- commands ------------------------------------------------------------------------
     def play(
@@ -109,8 +117,7 @@ class Player:
                 now=now,
             )
 
-        self._change(account_id, change)
-        return self.view(account_id, quality)
+        return self._change(account_id, change, quality)
 
     def next(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         """Skip to the next track: counted against the plan's skips; an ad break holds it."""
@@ -120,8 +127,7 @@ class Player:
         self.listening_rules.track_skipped(account_id)
         self.listening_rules.hold_for_ads(account_id)
         now = self.clock.now()
-        self._change(account_id, lambda s: rules.advance(s, now, track_ended=False))
-        return self.view(account_id, quality)
+        return self._change(account_id, lambda s: rules.advance(s, now, track_ended=False), quality)
 
     def track_ended(self, account_id: int, track_id: int) -> None:
         """The current track played to its end: the server picks the next (not a skip)."""
@@ -139,13 +145,11 @@ class Player:
         if not who.plan.features.on_demand:
             require(self.entitlements.pick(who, Listening(), Context.RELEASE))
         now = self.clock.now()
-        self._change(account_id, lambda s: rules.back(s, now))
-        return self.view(account_id, quality)
+        return self._change(account_id, lambda s: rules.back(s, now), quality)
 
     def pause(self, account_id: int) -> PlayerView:
         now = self.clock.now()
-        self._change(account_id, lambda s: rules.pause(s, now))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: rules.pause(s, now))
 
     def resume(self, account_id: int, device: str | None = None) -> PlayerView:
         now = self.clock.now()
@@ -155,13 +159,11 @@ class Player:
             moved = rules.resume(state, now)
             return replace(moved, device=device or moved.device)
 
-        self._change(account_id, change)
-        return self.view(account_id)
+        return self._change(account_id, change)
 
     def seek(self, account_id: int, position_ms: int) -> PlayerView:
         now = self.clock.now()
-        self._change(account_id, lambda s: rules.seek(s, position_ms, now))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: rules.seek(s, position_ms, now))
 
     def shuffle(self, account_id: int, on: bool) -> PlayerView:
         who = self.listener(account_id)
@@ -170,24 +172,20 @@ class Player:
             if state.context is not None:
                 require(self.entitlements.pick(who, Listening(), state.context))
         seed = secrets.randbelow(2**31)
-        self._change(account_id, lambda s: rules.set_shuffle(s, on, seed))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: rules.set_shuffle(s, on, seed))
 
     def repeat(self, account_id: int, mode: Repeat) -> PlayerView:
-        self._change(account_id, lambda s: replace(s, repeat=mode))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: replace(s, repeat=mode))
 
     def volume(self, account_id: int, percent: int) -> PlayerView:
-        self._change(account_id, lambda s: replace(s, volume=max(0, min(100, percent))))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: replace(s, volume=max(0, min(100, percent))))
 
     def enqueue(self, account_id: int, track_id: int) -> PlayerView:
         """Add a track to play next: choosing a track, so on demand only."""
         who = self.listener(account_id)
         require(self.entitlements.pick(who, Listening(), Context.TRACK))
         self.catalog.track(track_id, _viewer(who, self.clock.now()))
-        self._change(account_id, lambda s: rules.enqueue(s, track_id))
-        return self.view(account_id)
+        return self._change(account_id, lambda s: rules.enqueue(s, track_id))
 
     def transfer(self, account_id: int, device: str, play: bool) -> PlayerView:
         """Move playback to another device; the one that played stops (one at a time)."""
@@ -201,8 +199,7 @@ class Player:
                 else replace(paused, device=device)
             )
 
-        self._change(account_id, change)
-        return self.view(account_id)
+        return self._change(account_id, change)
 
     # -- storage -------------------------------------------------------------------------
     def _load(self, account_id: int) -> tuple[PlayerState, int]:
@@ -213,8 +210,14 @@ class Player:
         data, version = found
         return _state_from(data), version
 
-    def _change(self, account_id: int, change: Callable[[PlayerState], PlayerState]) -> None:
-        """Read, change, write if nobody wrote meanwhile; else read again and redo."""
+    def _change(
+        self,
+        account_id: int,
+        change: Callable[[PlayerState], PlayerState],
+        quality: Quality | None = None,
+    ) -> PlayerView:
+        """Read, change, write if nobody wrote meanwhile; else read again and redo. The new
+        view goes to every `on_change` hook and back to the caller."""
         for _ in range(_SAVE_TRIES):
             state, version = self._load(account_id)
             changed = change(state)
@@ -224,7 +227,10 @@ class Player:
                 )
                 uow.commit()
             if saved:
-                return
+                view = self._view_of(account_id, changed, quality)
+                for hook in self.on_change:
+                    hook(account_id, view)
+                return view
         raise Conflict("the player is busy; try again", code="player_busy")
 
     # -- contexts ------------------------------------------------------------------------

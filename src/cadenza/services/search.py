@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
 from cadenza.domain.search import (
@@ -83,6 +84,14 @@ class SearchService:
             done = uow.search.rebuild(progress)
             uow.commit()
             return done
+
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Streams of the last 28 days per entry: ranking reads this daily rollup, so a query
+        never counts plays."""
+        with self.uow() as uow:
+            rows = uow.search.roll_up_popularity(now)
+            uow.commit()
+            return rows
 
     def index_size(self) -> tuple[int, int]:
         with self.uow() as uow:

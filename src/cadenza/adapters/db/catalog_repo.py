@@ -83,7 +83,9 @@ class SqlCatalog:
         return self._releases(list(rows))
 
     def new_releases(self, viewer: Viewer, limit: int, offset: int) -> list[ReleaseView]:
-        query = select(ReleaseRow).where(ReleaseRow.release_at <= as_utc(viewer.now))
+        query = select(ReleaseRow).where(
+            ReleaseRow.release_at <= as_utc(viewer.now), ReleaseRow.taken_down_at.is_(None)
+        )
         padded = " " + ReleaseRow.territories + " "
         allowed = [padded.like(f"% {WORLDWIDE} %")]
         if viewer.country:
@@ -192,6 +194,11 @@ class SqlCatalog:
             self.s.add(CoverImageRow(release_id=row.id, size_px=size, blob=blob))
         self.s.flush()
         return row.id
+
+    def set_taken_down(self, release_id: int, at: datetime | None) -> None:
+        self.s.execute(
+            update(ReleaseRow).where(ReleaseRow.id == release_id).values(taken_down_at=at)
+        )
 
     def save_track(self, release_id: int, track: PublishedTrack, taken: set[int]) -> int:
         """Update the release's matching track (same ISRC, same source file, or same position,
@@ -332,6 +339,7 @@ class SqlCatalog:
                 artists=tuple(artists[r.id]),
                 covers=covers[r.id],
                 loudness=_loudness(r.loudness_lufs, r.true_peak_dbtp),
+                taken_down_at=as_utc(r.taken_down_at) if r.taken_down_at else None,
             )
             for r in rows
         ]

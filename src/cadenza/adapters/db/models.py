@@ -63,6 +63,8 @@ class ReleaseRow(Base):
     true_peak_dbtp: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Withdrawn by its distributor or an admin: gone from listeners and search, kept for them.
+    taken_down_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReleaseArtistRow(Base):

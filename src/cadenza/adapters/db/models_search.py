@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db.models import Base
@@ -53,3 +53,17 @@ class SearchWordRow(Base):
 
     __tablename__ = "search_words"
     word: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Entries that use it (counted as they are indexed, again at a rebuild): the word being typed
+    # is looked up as its most used completions, the engines' prefix scans cost too much.
+    entries: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class SearchPopularityRow(Base):
+    """Counted streams of the last 28 days per track, release and artist, per listeners'
+    country ("" for everywhere): rolled up daily, read for the few entries a query ranks."""
+
+    __tablename__ = "search_popularity"
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    entity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    streams: Mapped[int] = mapped_column(Integer)

@@ -7,29 +7,25 @@ vocabulary. Both read the same entries and answer the same candidates; ranking i
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Select,
     and_,
-    case,
     delete,
-    false,
     func,
     insert,
     literal,
-    literal_column,
     or_,
     select,
     text,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import (
     ArtistRow,
@@ -40,10 +36,10 @@ from cadenza.adapters.db.models import (
 )
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
-from cadenza.adapters.db.models_search import SearchEntryRow, SearchWordRow
+from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
+from cadenza.adapters.db.search_sql import CandidateSql
 from cadenza.domain.catalog import Viewer, as_utc
 from cadenza.domain.search import (
-    NEW_RELEASE_DAYS,
     POPULAR_WINDOW,
     Candidate,
     Expansion,
@@ -55,8 +51,10 @@ from cadenza.domain.search import (
 from cadenza.domain.territories import WORLDWIDE
 
 E = SearchEntryRow
+P = SearchPopularityRow
 BATCH = 2000
-WINDOW = 5  # text matches taken per candidate asked for (visibility drops some)
+COMPLETIONS = 16  # words a word being typed stands for in the text index
+WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
@@ -67,6 +65,7 @@ class SqlSearchIndex:
     def __init__(self, session: Session) -> None:
         self.s = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        self._completions: dict[str, list[str]] = {}
 
     # -- keeping the index current ----------------------------------------------------------
     def index_release(self, release_id: int) -> None:
@@ -126,6 +125,7 @@ class SqlSearchIndex:
             )
         )
         self._remove(list(self.s.scalars(old)))
+        releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
         for r in releases:
@@ -135,6 +135,8 @@ class SqlSearchIndex:
                 | {"upc": r.upc, "explicit": r.explicit}
             )
         for t in tracks:
+            if t.release_id not in by_id:
+                continue
             release = by_id[t.release_id]
             names = [n for _, n in track_artists[t.id]]
             genres = list(t.genres) + list(release.genres)
@@ -147,25 +149,44 @@ class SqlSearchIndex:
         return artist_ids | {a for refs in track_artists.values() for a, _ in refs}
 
     def _index_artists(self, artist_ids: list[int]) -> set[int]:
+        """Entries for the artists that have a release or a track not taken down; each carries
+        when and where its music is out (its first release, every territory), so a query checks
+        an artist's visibility on its own entry."""
         if not artist_ids:
             return set()
         old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
         self._remove(list(self.s.scalars(old)))
-        genres: dict[int, set[str]] = defaultdict(set)
-        query = (
-            select(ReleaseArtistRow.artist_id, ReleaseRow.genres)
+        live = ReleaseRow.taken_down_at.is_(None)
+        own = (
+            select(ReleaseArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
+            .add_columns(ReleaseRow.genres)
             .join(ReleaseRow, ReleaseRow.id == ReleaseArtistRow.release_id)
-            .where(ReleaseArtistRow.artist_id.in_(artist_ids))
+            .where(ReleaseArtistRow.artist_id.in_(artist_ids), live)
         )
-        for artist_id, release_genres in self.s.execute(query):
-            genres[artist_id].update(release_genres or [])
+        on_tracks = (
+            select(TrackArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
+            .add_columns(literal(None).label("genres"))
+            .join(TrackRow, TrackRow.id == TrackArtistRow.track_id)
+            .join(ReleaseRow, ReleaseRow.id == TrackRow.release_id)
+            .where(TrackArtistRow.artist_id.in_(artist_ids), live)
+            .distinct()
+        )
+        out: dict[int, list[Any]] = {}  # artist -> [first release, territories, genres]
+        for statement in (own, on_tracks):
+            for artist_id, released, territories, release_genres in self.s.execute(statement):
+                seen = out.setdefault(artist_id, [as_utc(released), set(), set()])
+                seen[0] = min(seen[0], as_utc(released))
+                seen[1].update(territories.split())
+                seen[2].update(release_genres or [])
         artists = self.s.execute(
-            select(ArtistRow.id, ArtistRow.name).where(ArtistRow.id.in_(artist_ids))
+            select(ArtistRow.id, ArtistRow.name).where(ArtistRow.id.in_(list(out)))
         )
-        rows = [
-            _entry(Kind.ARTIST, artist_id, name, [], "", sorted(genres[artist_id]), None)
-            for artist_id, name in artists
-        ]
+        rows = []
+        for artist_id, name in artists:
+            first, places, genres = out[artist_id]
+            where = WORLDWIDE if WORLDWIDE in places else " ".join(sorted(places))
+            row = _entry(Kind.ARTIST, artist_id, name, [], "", sorted(genres), None)
+            rows.append(row | {"release_at": first, "territories": where})
         self._add(rows)
         return set(artist_ids)
 
@@ -202,46 +223,75 @@ class SqlSearchIndex:
                 ),
                 [r | {"kind_word": _KIND_WORD + r["kind"]} for r in rows],
             )
-        vocabulary: set[str] = set()
+        uses: Counter[str] = Counter()
         for r in rows:
-            for column in ("name_words", "artist_words", "album_words"):
-                vocabulary.update(w for w in r[column].split() if len(w) <= 200)
-        self._add_words(sorted(vocabulary))
+            text_words = f"{r['name_words']} {r['artist_words']} {r['album_words']}".split()
+            uses.update({w for w in text_words if len(w) <= 200})
+        self._add_words(uses)
 
-    def _add_words(self, vocabulary: list[str]) -> None:
-        if not vocabulary:
-            return
-        if self.postgres:
-            statement = pg_insert(SearchWordRow).on_conflict_do_nothing()
-            self.s.execute(statement, [{"word": w} for w in vocabulary])
-            return
-        new: list[str] = []
+    def _add_words(self, uses: Counter[str]) -> None:
+        """Add the new words to the vocabulary (and SQLite's trigram table), count the uses."""
+        vocabulary = sorted(uses)
         for start in range(0, len(vocabulary), 500):
-            chunk = vocabulary[start : start + 500]
-            returning = (
-                sqlite_insert(SearchWordRow)
-                .values([{"word": w} for w in chunk])
-                .on_conflict_do_nothing()
-                .returning(SearchWordRow.word)
-            )
-            new.extend(self.s.scalars(returning))
-        if new:
-            self.s.execute(
-                text("INSERT INTO search_words_tri(word) VALUES (:word)"),
-                [{"word": w} for w in new],
-            )
+            chunk = [{"word": w, "entries": uses[w]} for w in vocabulary[start : start + 500]]
+            if self.postgres:
+                upsert = pg_insert(SearchWordRow).values(chunk)
+                self.s.execute(
+                    upsert.on_conflict_do_update(
+                        index_elements=[SearchWordRow.word],
+                        set_={"entries": SearchWordRow.entries + upsert.excluded.entries},
+                    )
+                )
+                continue
+            lite = sqlite_insert(SearchWordRow).values(chunk)
+            counted = lite.on_conflict_do_update(
+                index_elements=[SearchWordRow.word],
+                set_={"entries": SearchWordRow.entries + lite.excluded.entries},
+            ).returning(SearchWordRow.word, SearchWordRow.entries)
+            # A word is new when its count is only this batch's uses.
+            new = [w for w, n in self.s.execute(counted) if n == uses[w]]
+            if new:
+                self.s.execute(
+                    text("INSERT INTO search_words_tri(word) VALUES (:word)"),
+                    [{"word": w} for w in new],
+                )
 
     # -- typos -------------------------------------------------------------------------------
     def is_known(self, word: str, *, prefix: bool) -> bool:
         """Whether the index holds this word (a word starting with it, when prefix)."""
-        if not prefix:
-            return self.s.scalar(select(literal(1)).where(SearchWordRow.word == word)) is not None
-        condition = and_(SearchWordRow.word >= word, SearchWordRow.word < word + "\U0010ffff")
-        if self.postgres:
-            condition = SearchWordRow.word.like(_like_prefix(word), escape="\\")
-        return self.s.scalar(select(literal(1)).where(condition).limit(1)) is not None
+        if prefix:
+            return bool(self.completions(word))
+        return self.s.scalar(select(literal(1)).where(SearchWordRow.word == word)) is not None
 
-    def similar_words(self, word: str, limit: int = 300) -> list[str]:
+    def completions(self, start: str) -> list[str]:
+        """The most used indexed words that begin with what is being typed (itself first, when
+        it is a word): what the word being typed stands for in the text index."""
+        if start not in self._completions:
+            begins: ColumnElement[bool]
+            if self.postgres:
+                begins = SearchWordRow.word.like(_like_prefix(start), escape="\\")
+            else:
+                begins = and_(
+                    SearchWordRow.word >= start, SearchWordRow.word < start + "\U0010ffff"
+                )
+            query = (
+                select(SearchWordRow.word)
+                .where(begins)
+                .order_by((SearchWordRow.word == start).desc(), SearchWordRow.entries.desc())
+                .limit(COMPLETIONS)
+            )
+            self._completions[start] = list(self.s.scalars(query))
+        return self._completions[start]
+
+    def _typed_start(self, start: str) -> list[tuple[str, bool]]:
+        """What the word being typed asks the text index for: SQLite's prefix index answers
+        two or three letters as they come; longer starts (and PostgreSQL's, which merge every
+        word's matches before the first one is read) become their most used words."""
+        if not self.postgres and len(start) <= 3:
+            return [(start, True)]
+        return [(w, False) for w in self.completions(start)] or [(start, False)]
+
+    def similar_words(self, word: str, limit: int = 120) -> list[str]:
         """Indexed words sharing trigrams with this one, or its first letter and about its
         length (a short word's typo leaves few trigrams intact): candidates for a correction."""
         around = (
@@ -251,6 +301,7 @@ class SqlSearchIndex:
                 SearchWordRow.word < word[0] + "\U0010ffff",
                 func.length(SearchWordRow.word).between(len(word) - 1, len(word) + 1),
             )
+            .order_by(SearchWordRow.entries.desc())  # the most used first
             .limit(limit)
         )
         return list(
@@ -284,33 +335,25 @@ class SqlSearchIndex:
         limit: int,
     ) -> list[Candidate]:
         """Visible entries of this kind that match the words and the filters, best by text
-        first, with their counted streams of the last 28 days."""
-        base: Any = select(
-            E.entity_id, E.name, E.name_words, E.artist_words, E.album_words, E.release_at
-        ).where(E.kind == kind.value, *self._filters(kind, query, viewer))
-        clauses = _text_clauses(kind, expansion, query)
-        asked = limit * WINDOW if kind is Kind.ARTIST else limit  # some artists are not out yet
+        first, with their counted streams of the last 28 days (as last rolled up)."""
+        sql = CandidateSql(kind, query, viewer, self.postgres)
+        clauses = _text_clauses(kind, expansion, query, self._typed_start)
         if not clauses:
-            statements = [base.order_by(E.release_at.desc(), E.id).limit(asked)]
+            sql.newest(limit)
         else:
-            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
+            if not self.postgres:  # PostgreSQL: one text index per kind
+                clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
             # Ranking every match costs as much as there are matches ("lo" finds a third of a
             # catalog), so the engine hands over matches as they come, and names that are or
             # start with what was typed are looked up by their start, in an index.
-            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
-            window = asked * WINDOW if words_only else None
-            statements = [self._matching(base, clauses, window).limit(asked)]
             if query.terms and not (query.artist or query.album or query.track or query.genre):
-                statements = self._named(base, " ".join(query.terms), asked) + statements
+                sql.named(" ".join(query.terms), limit)
+            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+            match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
+            sql.matching(match, limit, limit * WINDOW if words_only else None)
         found: dict[int, Any] = {}
-        for statement in statements:
-            for row in self.s.execute(statement):
-                found.setdefault(row[0], row)
-        rows = list(found.values())
-        if kind is Kind.ARTIST:  # checked for the few found, not for every artist
-            seen = self._visible_artists([r[0] for r in rows], viewer)
-            rows = [r for r in rows if r[0] in seen][:limit]
-        streams = self._streams(kind, [r[0] for r in rows], viewer)
+        for row in self.s.execute(sql.statement(viewer)):
+            found.setdefault(row[0], row)
         return [
             Candidate(
                 kind=kind,
@@ -318,96 +361,41 @@ class SqlSearchIndex:
                 name=r[1],
                 name_words=r[2],
                 other_words=f"{r[3]} {r[4]}".strip(),
-                released_at=as_utc(r[5]) if r[5] is not None else None,
-                streams_country=streams.get(r[0], (0, 0))[0],
-                streams=streams.get(r[0], (0, 0))[1],
+                # an artist's date says when its music came out, not that the artist is new
+                released_at=as_utc(r[5]) if r[5] is not None and kind is not Kind.ARTIST else None,
+                streams_country=r[6] or 0,
+                streams=r[7] or 0,
             )
-            for r in rows
+            for r in found.values()
         ]
 
-    def _matching(
-        self,
-        statement: Select[Any],
-        clauses: list[tuple[str, list[tuple[str, bool]]]],
-        window: int | None,
-    ) -> Select[Any]:
-        if self.postgres:
-            tsquery = func.to_tsquery("simple", _pg_query(clauses))
-            document: ColumnElement[Any] = literal_column("search_entries.document")
-            return statement.where(document.op("@@")(tsquery))
-        matching = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match"
-        fts = (
-            text(matching + " LIMIT :window" if window else matching)
-            .columns(id=E.id.type)
-            .bindparams(match=_fts_query(clauses), **({"window": window} if window else {}))
-            .subquery("fts")
-        )
-        return statement.join(fts, fts.c.id == E.id)
-
-    def _named(self, statement: Select[Any], typed: str, limit: int) -> list[Select[Any]]:
-        """Entries whose name is, or starts with, what was typed."""
-        key = typed[:200]
-        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
-            return [
-                statement.where(E.name_key == key).limit(limit),
-                statement.where(E.name_key.like(_like_prefix(key), escape="\\")).limit(limit),
-            ]
-        started = and_(E.name_key >= key, E.name_key < key + "\U0010ffff")
-        return [statement.where(started).order_by(E.name_key).limit(limit)]
-
-    def _filters(self, kind: Kind, query: SearchQuery, viewer: Viewer) -> list[ColumnElement[bool]]:
-        found: list[ColumnElement[bool]] = []
-        if kind is not Kind.ARTIST:  # artists: see _visible_artists
-            found.append(_visible(E, viewer, tracks=kind is Kind.TRACK))
-        if query.isrc:
-            found.append(E.isrc == query.isrc)
-        if query.upc:
-            found.append(E.upc == query.upc)
-        if query.year_from is not None and query.year_to is not None:
-            found.append(E.year.between(query.year_from, query.year_to))
-        if query.tag_new:
-            found.append(E.release_at >= as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS))
-        return found
-
-    def _visible_artists(self, artist_ids: list[int], viewer: Viewer) -> set[int]:
-        """Which of these artists have a release or a track the viewer may see."""
-        if not artist_ids:
-            return set()
-        r = aliased(SearchEntryRow)
-        on_release = (
-            select(ReleaseArtistRow.artist_id)
-            .join(r, and_(r.kind == Kind.RELEASE.value, r.entity_id == ReleaseArtistRow.release_id))
-            .where(ReleaseArtistRow.artist_id.in_(artist_ids), _visible(r, viewer, tracks=False))
-        )
-        t = aliased(SearchEntryRow)
-        on_track = (
-            select(TrackArtistRow.artist_id)
-            .join(t, and_(t.kind == Kind.TRACK.value, t.entity_id == TrackArtistRow.track_id))
-            .where(TrackArtistRow.artist_id.in_(artist_ids), _visible(t, viewer, tracks=True))
-        )
-        return set(self.s.scalars(on_release.union(on_track)))
-
-    def _streams(self, kind: Kind, ids: list[int], viewer: Viewer) -> dict[int, tuple[int, int]]:
-        """Counted streams of the last 28 days per entity: (in the viewer's country, everywhere)."""
-        if not ids:
-            return {}
-        since = as_utc(viewer.now) - POPULAR_WINDOW
-        in_country = func.sum(case((UserRow.country == (viewer.country or ""), 1), else_=0))
-        owner: Any = PlayRow.track_id
-        query = select(owner, in_country, func.count()).select_from(PlayRow)
-        if kind is Kind.RELEASE:
-            owner = TrackRow.release_id
-            query = select(owner, in_country, func.count()).select_from(PlayRow)
-            query = query.join(TrackRow, TrackRow.id == PlayRow.track_id)
-        elif kind is Kind.ARTIST:
-            owner = TrackArtistRow.artist_id
-            query = select(owner, in_country, func.count()).select_from(PlayRow)
-            query = query.join(TrackArtistRow, TrackArtistRow.track_id == PlayRow.track_id)
-        query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
-            PlayRow.counted.is_(True), PlayRow.started_at >= since, owner.in_(ids)
-        )
-        rows = self.s.execute(query.group_by(owner))
-        return {row[0]: (int(row[1] or 0), int(row[2])) for row in rows}
+    # -- popularity, rolled up daily -------------------------------------------------------------
+    def roll_up_popularity(self, now: datetime) -> int:
+        """Count the last 28 days' counted streams again, per entry and listeners' country."""
+        self.s.execute(delete(P))
+        since = as_utc(now) - POPULAR_WINDOW
+        owners: list[tuple[Kind, Any, Any]] = [
+            (Kind.TRACK, PlayRow.track_id, None),
+            (Kind.RELEASE, TrackRow.release_id, TrackRow.id == PlayRow.track_id),
+            (Kind.ARTIST, TrackArtistRow.artist_id, TrackArtistRow.track_id == PlayRow.track_id),
+        ]
+        columns = ["kind", "entity_id", "country", "streams"]
+        for kind, owner, on in owners:
+            for country in (UserRow.country, literal("")):
+                query = select(literal(kind.value), owner, country, func.count()).select_from(
+                    PlayRow
+                )
+                if on is not None:
+                    query = query.join(owner.table, on)
+                query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
+                    PlayRow.counted.is_(True), PlayRow.started_at >= since
+                )
+                if country is UserRow.country:  # per country; "" below: everywhere
+                    query = query.where(UserRow.country != "").group_by(owner, country)
+                else:
+                    query = query.group_by(owner)
+                self.s.execute(insert(P).from_select(columns, query))
+        return self.s.scalar(select(func.count()).select_from(P)) or 0
 
 
 def _entry(
@@ -449,29 +437,21 @@ def _joined(name: str) -> str:
     return ""
 
 
-def _visible(entry: Any, viewer: Viewer, *, tracks: bool) -> ColumnElement[bool]:
-    padded = literal(" ") + entry.territories + literal(" ")
-    places = [padded.like(f"% {WORLDWIDE} %")]
-    if viewer.country:
-        places.append(padded.like(f"% {viewer.country.upper()[:2]} %"))
-    allowed: ColumnElement[bool] = and_(entry.release_at <= as_utc(viewer.now), or_(*places))
-    if viewer.distributor_id is not None:
-        allowed = or_(allowed, entry.distributor_id == viewer.distributor_id)
-    if tracks and not viewer.allow_explicit:
-        allowed = and_(allowed, entry.explicit.is_(false()))
-    return allowed
-
-
 def _text_clauses(
-    kind: Kind, expansion: Expansion, query: SearchQuery
+    kind: Kind,
+    expansion: Expansion,
+    query: SearchQuery,
+    typed_start: Callable[[str], list[tuple[str, bool]]],
 ) -> list[tuple[str, list[tuple[str, bool]]]]:
     """(columns, [(word, prefix)]) groups, all of which must match: a typed word (any of its
     spellings) in the name, artists or album; each filter's words in its own column."""
     clauses: list[tuple[str, list[tuple[str, bool]]]] = []
     last = len(expansion.words) - 1
     for i, (typed, variants) in enumerate(expansion.words):
-        prefix = expansion.last_is_prefix and i == last
-        options = [(typed, prefix)] + [(v, prefix) for v in variants if v != typed]
+        typing = expansion.last_is_prefix and i == last
+        options = typed_start(typed) if typing else [(typed, False)]
+        # close spellings are whole indexed words
+        options += [(v, False) for v in variants if v != typed and (v, False) not in options]
         clauses.append((" ".join(_TEXT_COLUMNS), options))
     name_column = "name"
     artist_column = "name" if kind is Kind.ARTIST else "artists"
@@ -482,8 +462,8 @@ def _text_clauses(
         (query.track, name_column),
         (query.genre, "genres"),
     ):
-        for word in words(value):
-            clauses.append((column, [(word, True)]))
+        for word in words(value):  # genres are few words, not in the vocabulary: as typed
+            clauses.append((column, [(word, True)] if column == "genres" else typed_start(word)))
     return clauses
 
 

@@ -13,6 +13,7 @@ from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.collection_repo import SqlCollection
+from cadenza.adapters.db.devices_repo import SqlDevices
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.mail_repo import SqlMailQueue
@@ -46,6 +47,7 @@ class SqlUnitOfWork:
         self.collection = SqlCollection(self.session)
         self.playlists = SqlPlaylists(self.session)
         self.offline = SqlOffline(self.session)
+        self.devices = SqlDevices(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -57,7 +57,9 @@ class QueueIn(BaseModel):
 
 
 class TransferIn(BaseModel):
-    device: DeviceName
+    device_id: str | None = Field(None, min_length=1, max_length=32, description="A device's id")
+    group_id: int | None = Field(None, ge=1, le=2_147_483_647, description="A speaker group")
+    device: DeviceName | None = Field(None, description="An unregistered device's name")
     play: bool = True
 
 
@@ -175,5 +177,10 @@ def queue(body: QueueIn, session: CurrentSession, app: AppDep) -> PlayerOut:
 
 @router.put("/transfer", response_model=PlayerOut)
 def transfer(body: TransferIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    """Move playback to another device; the one playing stops."""
-    return _out(app, app.player.transfer(session.account_id, body.device, body.play))
+    """Move playback to a registered device (`device_id`) or a speaker group (`group_id`): the
+    one playing is told to pause, the new one to take over. `device`, a bare name, only labels
+    the player for clients that did not register."""
+    if body.device_id is None and body.group_id is None and body.device is not None:
+        return _out(app, app.player.transfer(session.account_id, body.device, body.play))
+    view = app.remote.transfer(session.account_id, body.device_id, body.group_id, play=body.play)
+    return _out(app, view)

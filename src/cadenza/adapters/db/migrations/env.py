@@ -8,6 +8,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_ads,
     models_billing,
     models_collection,
+    models_devices,
     models_listening,
     models_offline,
     models_search,

@@ -1,14 +1,14 @@
 """ads: an index for the open breaks and one for a listener's ads heard
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 from alembic import op
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

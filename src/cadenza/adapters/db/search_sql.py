@@ -1,0 +1,136 @@
+"""A search query's candidates as one SQL statement written out, per engine.
+
+Built as text rather than as SQLAlchemy expressions: building and compiling the expression tree
+of a query (filters, visibility, the text index's subquery, the union, the popularity joins)
+cost more than running it, several times over, at every query.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, Text, TextClause, bindparam, column, text
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.selectable import TextualSelect
+
+from cadenza.domain.catalog import Viewer, as_utc
+from cadenza.domain.search import NEW_RELEASE_DAYS, Kind, SearchQuery
+from cadenza.domain.territories import WORLDWIDE
+
+_COLUMNS = "e.entity_id, e.name, e.name_words, e.artist_words, e.album_words, e.release_at"
+_TYPED: list[ColumnClause[Any]] = [
+    column("entity_id", Integer),
+    column("name", Text),
+    column("name_words", Text),
+    column("artist_words", Text),
+    column("album_words", Text),
+    column("release_at", DateTime(timezone=True)),
+    column("streams_country", Integer),
+    column("streams", Integer),
+]
+_DATES = ("now", "new_since")
+
+
+class CandidateSql:
+    """Collects the branches (each a LIMITed SELECT over search_entries e) and their values."""
+
+    def __init__(self, kind: Kind, query: SearchQuery, viewer: Viewer, postgres: bool) -> None:
+        self.postgres = postgres
+        self.values: dict[str, Any] = {"kind": kind.value}
+        self.branches: list[str] = []
+        # The kind written out (one of three fixed words, never typed): PostgreSQL picks its
+        # partial text index of that kind only when the plan sees which kind it is.
+        where = f"e.kind = '{kind.value}' AND "
+        self.where = where + self._visible(kind, viewer) + self._filters(query, viewer)
+
+    def _visible(self, kind: Kind, viewer: Viewer) -> str:
+        self.values |= {"now": as_utc(viewer.now), "everywhere": f"% {WORLDWIDE} %"}
+        padded = "(' ' || e.territories || ' ')"
+        places = f"{padded} LIKE :everywhere"
+        if viewer.country:
+            self.values["here"] = f"% {viewer.country.upper()[:2]} %"
+            places += f" OR {padded} LIKE :here"
+        allowed = f"(e.release_at <= :now AND ({places}))"
+        if viewer.distributor_id is not None:
+            self.values["distributor"] = viewer.distributor_id
+            allowed = f"({allowed} OR e.distributor_id = :distributor)"
+        if kind is Kind.TRACK and not viewer.allow_explicit:
+            allowed = f"({allowed} AND NOT e.explicit)"
+        return allowed
+
+    def _filters(self, query: SearchQuery, viewer: Viewer) -> str:
+        found = ""
+        if query.isrc:
+            found += " AND e.isrc = :isrc"
+            self.values["isrc"] = query.isrc
+        if query.upc:
+            found += " AND e.upc = :upc"
+            self.values["upc"] = query.upc
+        if query.year_from is not None and query.year_to is not None:
+            found += " AND e.year BETWEEN :year_from AND :year_to"
+            self.values |= {"year_from": query.year_from, "year_to": query.year_to}
+        if query.tag_new:
+            found += " AND e.release_at >= :new_since"
+            self.values["new_since"] = as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS)
+        return found
+
+    def newest(self, limit: int) -> None:
+        """No words: the newest visible entries."""
+        self._branch("", "ORDER BY e.release_at DESC, e.id", limit)
+
+    def matching(self, match: str, limit: int, window: int | None) -> None:
+        """Entries the text index finds, as they come (SQLite: the first `window` of them)."""
+        self.values["match"] = match
+        if self.postgres:
+            self._branch("AND e.document @@ to_tsquery('simple', :match)", "", limit)
+            return
+        self.values["window"] = window or -1  # LIMIT -1: no limit, on SQLite
+        fts = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match LIMIT :window"
+        self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
+
+    def named(self, typed: str, limit: int) -> None:
+        """Entries whose name is, or starts with, what was typed (a B-tree on name_key)."""
+        key = typed[:200]
+        self.values |= {"key": key}
+        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
+            self.values["key_like"] = _like_prefix(key)
+            self._branch("AND e.name_key = :key", "", limit)
+            # in the index's own order (text_pattern_ops), so that the scan stops at the limit
+            like = "AND e.name_key LIKE :key_like ESCAPE '\\'"
+            self._branch(like, "ORDER BY e.name_key USING ~<~", limit)
+            return
+        self.values["key_end"] = key + "\U0010ffff"
+        self._branch(
+            "AND e.name_key >= :key AND e.name_key < :key_end", "ORDER BY e.name_key", limit
+        )
+
+    def _branch(self, condition: str, order: str, limit: int, join: str = "") -> None:
+        n = len(self.branches)
+        self.values[f"limit{n}"] = limit
+        select = f"SELECT * FROM (SELECT {_COLUMNS} FROM search_entries e {join} "  # noqa: S608
+        self.branches.append(
+            select + f"WHERE {self.where} {condition} {order} LIMIT :limit{n}) b{n}"
+        )
+
+    def statement(self, viewer: Viewer) -> TextualSelect:
+        """Every branch's entries with their streams as last rolled up (in the viewer's
+        country, everywhere)."""
+        self.values["country"] = (viewer.country or "-").upper()[:2]
+        found = " UNION ALL ".join(self.branches)  # fixed fragments; every value is bound
+        sql = (
+            "SELECT f.*, here.streams, everywhere.streams FROM (" + found + ") f "  # noqa: S608
+            "LEFT JOIN search_popularity here ON here.kind = :kind "
+            "AND here.entity_id = f.entity_id AND here.country = :country "
+            "LEFT JOIN search_popularity everywhere ON everywhere.kind = :kind "
+            "AND everywhere.entity_id = f.entity_id AND everywhere.country = ''"
+        )
+        clause: TextClause = text(sql)
+        dates = [bindparam(d, type_=DateTime(timezone=True)) for d in _DATES if d in self.values]
+        if dates:
+            clause = clause.bindparams(*dates)
+        return clause.bindparams(**self.values).columns(*_TYPED)
+
+
+def _like_prefix(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -1,0 +1,220 @@
+"""Each device's live feed of the player: server-sent events or a WebSocket, opened with a
+short-lived stream ticket (browsers' EventSource sends no headers) or a bearer token; and the
+commands one device sends another."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Header, Query, WebSocket
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.websockets import WebSocketDisconnect
+
+from cadenza.api.deps import AppDep, CurrentSession, _bearer
+from cadenza.api.routes.devices import DeviceOut
+from cadenza.api.routes.player import PlayerOut
+from cadenza.bootstrap import App
+from cadenza.domain.devices import Command, PlayerEvent
+from cadenza.domain.errors import CadenzaError, Unauthorized
+from cadenza.ports import EventSubscription
+from cadenza.services.devices import DeviceStatus
+from cadenza.services.player import PlayerView
+from cadenza.services.remote import CommandSent
+
+router = APIRouter(prefix="/api/v1/me/player", tags=["devices"])
+
+DeviceIdQuery = Annotated[str, Query(min_length=1, max_length=32)]
+TicketQuery = Annotated[str | None, Query(max_length=1000)]
+DeviceIdField = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class TicketIn(BaseModel):
+    device_id: DeviceIdField
+
+
+class TicketOut(BaseModel):
+    ticket: str
+    expires_at: datetime
+    url: str = Field(description="The event stream's path, ticket included")
+    socket_url: str = Field(description="The same feed as a WebSocket")
+
+
+class CommandIn(BaseModel):
+    device_id: DeviceIdField = Field(description="The device the command is for")
+    command: Command
+    from_device_id: DeviceIdField | None = None
+    position_ms: int | None = Field(None, ge=0, le=10**9)
+    percent: int | None = Field(None, ge=0, le=100)
+    play: bool = True
+
+
+@dataclass(frozen=True)
+class Listener:
+    account_id: int
+    session_id: int
+    device_id: str
+
+
+@router.post("/stream-ticket", response_model=TicketOut)
+def stream_ticket(body: TicketIn, session: CurrentSession, app: AppDep) -> TicketOut:
+    """Trade the access token (in the header) for a one-minute ticket that opens this device's
+    event stream; reconnecting asks for a new one."""
+    device = app.devices.device(session.account_id, body.device_id)
+    ticket, expires = app.stream_tickets.issue(session.account_id, session.session_id, device.id)
+    query = urlencode({"device_id": device.id, "ticket": ticket})
+    return TicketOut(
+        ticket=ticket,
+        expires_at=expires,
+        url=f"/api/v1/me/player/stream?{query}",
+        socket_url=f"/api/v1/me/player/socket?{query}",
+    )
+
+
+@router.post("/commands", response_model=PlayerOut)
+def send_command(body: CommandIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+    """Ask a device to play, pause, resume, seek, skip, change volume or take over playback:
+    the player changes (the plan's rules apply) and the device gets a `command` event."""
+    view = app.remote.command(
+        session.account_id,
+        body.device_id,
+        body.command,
+        from_device=body.from_device_id,
+        position_ms=body.position_ms,
+        percent=body.percent,
+        play=body.play,
+    )
+    return PlayerOut.of(view, app.clock.now())
+
+
+@router.get("/stream", response_class=StreamingResponse)
+async def stream(
+    app: AppDep,
+    device_id: DeviceIdQuery,
+    ticket: TicketQuery = None,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> StreamingResponse:
+    """Server-sent events for one device: `state`, `command`, `devices`, `keepalive`."""
+    cadenza: App = app
+    who = await run_in_threadpool(_listener, cadenza, device_id, ticket, authorization)
+    events = cadenza.player_events.subscribe(who.account_id, who.device_id)  # 429 when too many
+
+    async def frames() -> AsyncIterator[str]:
+        yield "retry: 2000\n\n"
+        number = 0
+        async with aclosing(_feed(cadenza, who, events)) as feed:
+            async for kind, data in feed:
+                number += 1
+                yield f"id: {number}\nevent: {kind}\ndata: {json.dumps(data)}\n\n"
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(frames(), media_type="text/event-stream", headers=headers)
+
+
+@router.websocket("/socket")
+async def socket(
+    websocket: WebSocket,
+    device_id: DeviceIdQuery,
+    ticket: TicketQuery = None,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> None:
+    """The same feed as JSON messages {"event": kind, "data": ...}."""
+    cadenza: App = websocket.app.state.cadenza
+    try:
+        who = await run_in_threadpool(_listener, cadenza, device_id, ticket, authorization)
+    except CadenzaError as refused:
+        await websocket.close(code=4000 + refused.status, reason=refused.code)
+        return
+    try:
+        events = cadenza.player_events.subscribe(who.account_id, who.device_id)
+    except CadenzaError as refused:
+        await websocket.close(code=4000 + refused.status, reason=refused.code)
+        return
+    await websocket.accept()
+    try:
+        async with aclosing(_feed(cadenza, who, events)) as feed:
+            async for kind, data in feed:
+                await websocket.send_json({"event": kind, "data": data})
+    except WebSocketDisconnect:
+        return
+
+
+def _listener(app: App, device_id: str, ticket: str | None, authorization: str | None) -> Listener:
+    if ticket is not None:
+        found = app.stream_tickets.read(ticket, device_id)
+        account_id, session_id = found.account_id, found.session_id
+    else:
+        token = _bearer(authorization)
+        if token is None:
+            raise Unauthorized(
+                "open the stream with a ticket (POST /api/v1/me/player/stream-ticket) or a "
+                "bearer token",
+                code="authentication_required",
+            )
+        claims = app.sessions.authenticate(token)
+        account_id, session_id = claims.account_id, claims.session_id
+    device = app.devices.device(account_id, device_id)
+    return Listener(account_id, session_id, device.id)
+
+
+async def _feed(
+    app: App, who: Listener, events: EventSubscription
+) -> AsyncGenerator[tuple[str, object], None]:
+    """What one device hears: the state and device list at once, then every event meant for it,
+    a keepalive after each quiet spell; it ends when the session ends or the device is forgotten."""
+    try:
+        await run_in_threadpool(app.devices.seen, who.account_id, who.device_id)
+        view = await run_in_threadpool(app.player.view, who.account_id)
+        yield "state", _render(app, PlayerEvent("state", view), who)
+        await run_in_threadpool(app.devices.changed, who.account_id)  # this one is online now
+        while True:
+            try:
+                event = await events.next(app.settings.player_stream_keepalive_s)
+            except EOFError:
+                return
+            if event is None:
+                live = await run_in_threadpool(
+                    app.stream_tickets.session_live, who.account_id, who.session_id
+                )
+                if not live:
+                    return
+                yield "keepalive", {"server_time": app.clock.now().timestamp() * 1000}
+                continue
+            yield event.kind, _render(app, event, who)
+    finally:
+        events.close()
+        # Not awaited: a cancelled stream (the client left) may not wait on anything more.
+        asyncio.get_running_loop().run_in_executor(None, _went_away, app, who)
+
+
+def _went_away(app: App, who: Listener) -> None:
+    try:
+        app.devices.seen(who.account_id, who.device_id)
+        app.devices.changed(who.account_id)
+    except CadenzaError:  # forgotten meanwhile
+        pass
+
+
+def _render(app: App, event: PlayerEvent, who: Listener) -> object:
+    data = event.data
+    if isinstance(data, PlayerView):
+        return PlayerOut.of(data, app.clock.now()).model_dump(mode="json")
+    if isinstance(data, CommandSent):
+        return {
+            "command": data.command.value,
+            "from_device_id": data.from_device,
+            **data.fields,
+            "sent_at": app.clock.now().timestamp() * 1000,
+        }
+    if isinstance(data, list):
+        devices = [DeviceOut.of(d, who.session_id) for d in data if isinstance(d, DeviceStatus)]
+        return {"devices": [d.model_dump(mode="json") for d in devices]}
+    return data
