@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean
+.PHONY: install run test test-sqlite test-postgres lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +19,19 @@ install: $(STAMP)
 run: install
 	$(BIN)/cadenza serve --demo
 
-test: install lint test-sqlite test-postgres
+test: install chromium lint test-sqlite test-postgres
 
-test-sqlite: install
-	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) -q
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+chromium:
+	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
+
+# loadgroup: the browser tests share one live server on one worker.
+test-sqlite: install chromium
+	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 # Every test that touches the database again, on the real PostgreSQL server (a fresh database per run).
 test-postgres: install
-	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) -q -m database
+	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m database
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -36,6 +36,7 @@ from cadenza.api.routes import (
     students,
     takedowns,
 )
+from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App
 from cadenza.domain.errors import CadenzaError
 
@@ -100,4 +101,5 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(offline.router)
     api.include_router(rip_flags.router)
     api.include_router(takedowns.router)
+    mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api

@@ -1,0 +1,156 @@
+// The web player's entry: pages, navigation, the account menu, search as you type, keys.
+import { onSessionChange, signedIn, logOut } from "./api.js";
+import { h, clear, icon } from "./dom.js";
+import { route, navigate, render, startRouter } from "./router.js";
+import { store, loadMe, watch, hasRole, PLAN_NAMES } from "./store.js";
+import { startPlayerBar } from "./playerbar.js";
+import { player } from "./player.js";
+import { drawSidebar, libraryAvailable, setLiked } from "./library.js";
+import { choosePlaylist } from "./chooser.js";
+import { trackMenuItems } from "./pages/common.js";
+
+const page = (name) => () => import(`./pages/${name}.js`);
+route("/", page("home"));
+route("/search", page("search"));
+route("/artist/:id", page("artist"));
+route("/release/:id", page("release"));
+route("/queue", page("queue"));
+route("/mix/:kind/:number", page("mix"));
+route("/mix/:kind", page("mix"));
+route("/playlist/:id", page("playlist"));
+route("/playlist-invite/:token", page("invite"));
+route("/collection/tracks", page("liked"));
+route("/library", page("yourlibrary"));
+route("/login", page("login"));
+route("/signup", page("signup"));
+route("/verify-email", page("verify"));
+route("/forgot-password", page("forgot"));
+route("/reset-password", page("reset"));
+route("/lock-account", page("lock"));
+route("/join", page("join"));
+route("/account", page("account"));
+route("/account/plan", page("plan"));
+route("/account/members", page("members"));
+route("/account/student", page("student"));
+route("/account/sessions", page("sessions"));
+route("/account/security", page("security"));
+route("/account/privacy", page("privacy"));
+route("/distributor", page("distributor"));
+route("/artist-dashboard", page("dashboard"));
+route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));
+route(".*", page("notfound"));
+
+function navItem(href, label, name) {
+  const active = location.pathname === href || (href !== "/" && location.pathname.startsWith(href));
+  return h("li", {}, h("a", { href, "data-link": true, "aria-current": active ? "page" : null }, icon(name), h("span", {}, label)));
+}
+
+function drawNav() {
+  const items = [navItem("/", "Home", "home"), navItem("/search", "Search", "search")];
+  if (store.me) {
+    items.push(navItem("/account", "Account", "library"));
+    if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
+    if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
+  }
+  clear(document.getElementById("nav"), items);
+}
+
+function drawAccountMenu() {
+  const box = document.getElementById("account-menu");
+  if (!store.me) {
+    clear(box, h("a", { class: "button secondary", href: "/signup", "data-link": true }, "Sign up"), h("a", { class: "button", href: "/login", "data-link": true }, "Log in"));
+    return;
+  }
+  const upgrade = store.plan && !store.plan.plan.startsWith("premium")
+    ? h("a", { class: "button upgrade", href: "/account/plan", "data-link": true }, "Upgrade")
+    : null;
+  clear(
+    box,
+    upgrade,
+    h("a", { class: "who", href: "/account", "data-link": true, title: store.me.email }, store.me.display_name, h("span", { class: "plan-badge" }, PLAN_NAMES[store.plan?.plan] || "")),
+    h("button", { type: "button", class: "button secondary", onclick: async () => { await player.stop(); player.reset(); await logOut(); navigate("/login"); } }, "Log out"),
+  );
+}
+
+function searchAsYouType() {
+  const input = document.getElementById("search-input");
+  const form = document.getElementById("search-form");
+  let timer = null;
+  const go = () => {
+    const q = input.value.trim();
+    const url = q ? `/search?q=${encodeURIComponent(q)}` : "/search";
+    render.moveFocus = false;
+    const replace = location.pathname === "/search";
+    navigate(url, { replace }).finally(() => (render.moveFocus = true));
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(go, 150);
+  });
+  // A link followed before the pause ends wins over the search still to come.
+  document.addEventListener("click", (event) => event.target.closest("a[data-link]") && clearTimeout(timer), true);
+  window.addEventListener("popstate", () => clearTimeout(timer));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    clearTimeout(timer);
+    go();
+  });
+  document.addEventListener("cadenza:page", () => {
+    if (location.pathname === "/search") {
+      const q = new URLSearchParams(location.search).get("q") || "";
+      if (document.activeElement !== input) input.value = q;
+    }
+  });
+}
+
+// Space plays and pauses, arrows seek (5 s), shift+arrows skip; not while typing.
+function keys() {
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    const typing = target.closest("input, textarea, select, [contenteditable]") && target.type !== "range";
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " " && !target.closest("button, a")) {
+      event.preventDefault();
+      player.toggle();
+    } else if (event.key === "ArrowRight" && !target.closest("input[type=range]")) {
+      event.preventDefault();
+      if (event.shiftKey) player.next();
+      else player.seekBy(5000);
+    } else if (event.key === "ArrowLeft" && !target.closest("input[type=range]")) {
+      event.preventDefault();
+      if (event.shiftKey) player.previous();
+      else player.seekBy(-5000);
+    }
+  });
+}
+
+trackMenuItems.push((track) =>
+  store.me && libraryAvailable()
+    ? [
+        ["Add to playlist…", () => choosePlaylist(track)],
+        ["Save to Liked Songs", () => setLiked(track.id, true)],
+      ]
+    : [],
+);
+
+async function main() {
+  watch(() => {
+    drawNav();
+    drawAccountMenu();
+    drawSidebar();
+  });
+  document.addEventListener("cadenza:page", drawNav);
+  onSessionChange(async (on) => {
+    if (on === Boolean(store.me)) return;
+    await loadMe();
+    if (!on) player.reset();
+  });
+  await loadMe().catch(() => null);
+  startPlayerBar();
+  searchAsYouType();
+  keys();
+  await startRouter();
+  if (signedIn()) player.restore();
+}
+
+main();

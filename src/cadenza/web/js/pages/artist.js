@@ -1,0 +1,35 @@
+import { h } from "../dom.js";
+import { api } from "../api.js";
+import { player } from "../player.js";
+import { releaseCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
+
+export async function render(main, { id }) {
+  const artist = await api.get(`/api/v1/artists/${encodeURIComponent(id)}`);
+  const notice = inPlaceNotice();
+  const groups = { album: "Albums", single: "Singles and EPs", ep: "Singles and EPs", compilation: "Compilations" };
+  const byKind = new Map();
+  for (const release of artist.releases) {
+    const label = groups[release.release_type] || "Releases";
+    if (!byKind.has(label)) byKind.set(label, []);
+    byKind.get(label).push(release);
+  }
+  main.append(
+    h("header", { class: "hero artist-hero" }, h("div", { class: "cover avatar big", "aria-hidden": "true" }, artist.name[0]), h("div", { class: "hero-text" }, h("span", { class: "pill" }, "Artist"), h("h1", {}, artist.name))),
+    h(
+      "div",
+      { class: "actions" },
+      bigPlayButton(`Play ${artist.name}`, async () => {
+        if (requireSignIn(main)) return;
+        notice.show(null);
+        try {
+          await player.play({ context: { kind: "artist", id: artist.id } });
+        } catch (error) {
+          notice.show(error);
+        }
+      }),
+      await saveButton("following/artists", artist.id, ["Follow", "Following"]),
+    ),
+    notice,
+  );
+  for (const [label, releases] of byKind) main.append(shelf(label, releases.map(releaseCard)));
+}

@@ -1,0 +1,32 @@
+import { h } from "../dom.js";
+import { api } from "../api.js";
+import { hasRole } from "../store.js";
+import { releaseCard, shelf } from "./common.js";
+import { signedInOnly } from "./accountnav.js";
+
+// What the API tells an artist account today: its profiles and every release, out or not.
+// Streams, listeners and income come with the statistics API (issue 9).
+export async function render(main) {
+  if (signedInOnly(main)) return;
+  main.append(h("h1", {}, "Artist dashboard"));
+  if (!hasRole("artist")) {
+    main.append(h("p", { class: "lead" }, "This page is for artist accounts."));
+    return;
+  }
+  const profiles = await api.get("/api/v1/me/artists");
+  if (!profiles.length) {
+    main.append(h("p", { class: "lead" }, "Your account is not linked to an artist yet: ask your operator to link it."));
+    return;
+  }
+  for (const artist of profiles) {
+    const out = artist.releases.filter((r) => r.released).length;
+    main.append(
+      h("section", { class: "panel" }, h("h2", {}, artist.name), h("p", {}, `${artist.releases.length} releases, ${out} out, ${artist.releases.length - out} coming. `, h("a", { href: `/artist/${artist.id}`, "data-link": true }, "See your public page"))),
+      shelf(`Releases by ${artist.name}`, artist.releases.map((r) => {
+        const card = releaseCard(r);
+        card.append(h("span", { class: "card-sub" }, r.released ? "Out now" : `Out ${new Date(r.release_date).toLocaleDateString()}`));
+        return card;
+      })),
+    );
+  }
+}

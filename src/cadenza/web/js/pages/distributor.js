@@ -1,0 +1,119 @@
+import { h, clear, errorBox, showError } from "../dom.js";
+import { api } from "../api.js";
+import { hasRole } from "../store.js";
+import { releaseCard, shelf } from "./common.js";
+import { signedInOnly } from "./accountnav.js";
+
+const AUDIO = /\.(mp3|flac|ogg|oga|opus|m4a|mp4|wav|aiff?|zip)$/i;
+const OTHER = /\.(jpe?g|png|json)$/i;
+
+// One upload with its progress (XHR: fetch has no upload progress).
+function upload(files, token, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    files.forEach((f) => form.append("files", f, f.name));
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/v1/distributor/releases");
+    xhr.setRequestHeader("authorization", `Bearer ${token}`);
+    xhr.responseType = "json";
+    xhr.upload.addEventListener("progress", (e) => e.lengthComputable && onProgress(e.loaded / e.total));
+    xhr.addEventListener("load", () => (xhr.status === 202 ? resolve(xhr.response) : reject(xhr.response?.error || { message: `The server answered ${xhr.status}.` })));
+    xhr.addEventListener("error", () => reject({ message: "The upload was interrupted." }));
+    xhr.send(form);
+  });
+}
+
+export async function render(main) {
+  if (signedInOnly(main)) return;
+  main.append(h("h1", {}, "Distributor"));
+  if (!hasRole("distributor")) {
+    main.append(h("p", { class: "lead" }, "This page is for distributor accounts. Ask your operator for the distributor role."));
+    return;
+  }
+  const error = errorBox();
+  const input = h("input", { type: "file", id: "delivery-files", multiple: true, accept: ".zip,.mp3,.flac,.ogg,.opus,.m4a,.wav,.aif,.aiff,.jpg,.jpeg,.png,.json" });
+  const list = h("ul", { class: "file-list", "aria-label": "Files to deliver" });
+  const bar = h("progress", { max: "1", value: "0", "aria-label": "Upload progress", hidden: true });
+  const status = h("p", { role: "status" });
+  const send = h("button", { type: "submit", class: "button", disabled: true }, "Deliver");
+  const rows = new Map();
+  input.addEventListener("change", () => {
+    rows.clear();
+    const files = [...input.files];
+    clear(list, files.map((f) => {
+      const note = h("span", {}, AUDIO.test(f.name) || OTHER.test(f.name) ? (f.size >= 1e6 ? `${(f.size / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(f.size / 1e3))} kB`) : "not a file a delivery takes");
+      const row = h("li", {}, h("span", {}, f.name), note);
+      if (!AUDIO.test(f.name) && !OTHER.test(f.name)) row.classList.add("bad");
+      rows.set(f.name, { row, note });
+      return row;
+    }));
+    send.disabled = !files.length || files.some((f) => !AUDIO.test(f.name) && !OTHER.test(f.name));
+  });
+  const markFile = (name, message) => {
+    const found = name && [...rows.entries()].find(([n]) => name === n || name.endsWith(`/${n}`));
+    if (found) {
+      found[1].row.classList.add("bad");
+      found[1].note.textContent = message;
+    }
+  };
+  const form = h(
+    "form",
+    { class: "auth-form" },
+    h("div", { class: "field" }, h("label", { for: "delivery-files" }, "A .zip, or the audio files with the cover and release.json"), input),
+    list,
+    bar,
+    status,
+    error,
+    send,
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    send.disabled = true;
+    bar.hidden = false;
+    try {
+      const token = await api.token();
+      const delivery = await upload([...input.files], token, (share) => {
+        bar.value = share;
+        status.textContent = `Uploading… ${Math.round(share * 100)}%`;
+      });
+      status.textContent = "Uploaded. Checking and transcoding…";
+      await follow(delivery, bar, status, error, markFile);
+      await drawReleases();
+    } catch (e) {
+      showError(error, { message: e.file ? `${e.file}: ${e.message}` : e.message });
+      markFile(e.file, e.message);
+    } finally {
+      send.disabled = false;
+    }
+  });
+  const releases = h("div");
+  const drawReleases = async () => {
+    const page = await api.get("/api/v1/distributor/releases?limit=50");
+    clear(releases, page.items.length ? shelf("Your releases", page.items.map(releaseCard)) : h("p", { class: "hint" }, "Nothing delivered yet."));
+  };
+  main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases);
+  await drawReleases();
+}
+
+async function follow(delivery, bar, status, error, markFile) {
+  let current = delivery;
+  for (;;) {
+    if (current.status === "published") {
+      bar.value = 1;
+      clear(status, "Published. ", h("a", { href: `/release/${current.release_id}`, "data-link": true }, "Open the release"));
+      return;
+    }
+    if (current.status === "failed") {
+      const e = current.error || {};
+      showError(error, { message: e.file ? `${e.file}: ${e.message}` : e.message || "The delivery failed." });
+      markFile(e.file, e.message);
+      status.textContent = "Refused: nothing was published.";
+      return;
+    }
+    bar.value = current.progress || 0;
+    status.textContent = `${current.status === "queued" ? "Waiting" : current.stage || "Processing"}… ${Math.round((current.progress || 0) * 100)}%`;
+    await new Promise((r) => setTimeout(r, 1000));
+    current = await api.get(current.status_url);
+  }
+}

@@ -1,0 +1,55 @@
+import { h, cover } from "../dom.js";
+import { api, cached } from "../api.js";
+import { store } from "../store.js";
+import { releaseCard, shelf } from "./common.js";
+
+function greeting() {
+  const hour = new Date().getHours();
+  return hour < 12 ? "Good morning" : hour < 18 ? "Good afternoon" : "Good evening";
+}
+
+async function recentlyPlayed() {
+  const page = await api.get("/api/v1/me/player/recently-played?limit=20");
+  const seen = new Set();
+  const releases = [];
+  for (const item of page.items) {
+    const track = await cached(`/api/v1/tracks/${item.track_id}`).catch(() => null);
+    if (!track || seen.has(track.release.id)) continue;
+    seen.add(track.release.id);
+    releases.push(track.release);
+  }
+  return releases.slice(0, 10);
+}
+
+function mixCard(href, name, sub, first) {
+  return h("a", { class: "card", href, "data-link": true }, cover(first?.release, 300), h("span", { class: "card-title" }, name), h("span", { class: "card-sub" }, sub));
+}
+
+// Daily Mixes (once the listener has played enough of a genre) and the Duo / Family Mix.
+async function madeForYou() {
+  const [mixes, planMix] = await Promise.all([
+    api.get("/api/v1/me/daily-mixes").catch(() => []),
+    store.plan?.plan === "premium_duo" || store.plan?.plan === "premium_family" ? api.get("/api/v1/me/plan-mix").catch(() => null) : null,
+  ]);
+  const cards = mixes.map((m) => mixCard(`/mix/daily/${m.number}`, m.name, m.artists.slice(0, 3).join(", "), m.tracks[0]));
+  if (planMix?.tracks.length) cards.unshift(mixCard("/mix/plan", planMix.name, planMix.members.join(", "), planMix.tracks[0]));
+  return cards;
+}
+
+export async function render(main) {
+  const country = store.me ? "" : `&country=${encodeURIComponent(navigator.language.split("-")[1] || "US")}`;
+  const [fresh, recent] = await Promise.all([
+    api.get(`/api/v1/browse/new-releases?limit=20${country}`),
+    store.me ? recentlyPlayed().catch(() => []) : Promise.resolve([]),
+  ]);
+  main.append(h("h1", {}, store.me ? `${greeting()}, ${store.me.display_name}` : "Welcome to Cadenza"));
+  if (!store.me) {
+    main.append(h("p", { class: "lead" }, "Sign up free to listen, or log in. ", h("a", { href: "/signup", "data-link": true }, "Sign up"), " · ", h("a", { href: "/login", "data-link": true }, "Log in")));
+  }
+  const made = store.me ? await madeForYou() : [];
+  if (made.length) main.append(shelf("Made for you", made));
+  if (recent.length) main.append(shelf("Recently played", recent.map(releaseCard)));
+  main.append(shelf("New releases", fresh.items.map(releaseCard)));
+  // Discover Weekly, Blend and editorial playlists appear here once the server offers them;
+  // nothing stands in for them meanwhile.
+}

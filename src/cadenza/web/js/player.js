@@ -1,0 +1,602 @@
+// The player: the server's player API decides what plays (plan rules, skips, ads); this page
+// plays the granted audio through Web Audio (normalisation gain, crossfade, volume) on two
+// decks, fetches the next grant ahead for gapless playback, and reports listening events.
+import { api, cached, deviceId } from "./api.js";
+import { store } from "./store.js";
+import { playAdBreak } from "./ads.js";
+import { Deck } from "./deck.js";
+import { listeningMethods } from "./listening.js";
+import { remoteMethods } from "./remote.js";
+import { devices, onFeed, registerDevice, closeFeed, markActive } from "./devices.js";
+
+const SETTINGS = "cadenza.settings";
+const HEARTBEAT_MS = 15000;
+const PREFETCH_S = 30;
+
+function loadSettings() {
+  const defaults = { quality: "auto", normalise: true, crossfade: 0 };
+  try {
+    return { ...defaults, ...JSON.parse(localStorage.getItem(SETTINGS) || "{}") };
+  } catch {
+    return defaults;
+  }
+}
+
+
+class Player extends EventTarget {
+  constructor() {
+    super();
+    this.settings = loadSettings();
+    this.state = null; // the server's player state
+    this.track = null; // the current track with its release
+    this.decks = null;
+    this.active = 0;
+    this.ahead = null; // {grant, deck} fetched ahead
+    this.pending = []; // listening events not sent yet
+    this.notice = null; // a refusal shown in place: {code, message, at}
+    this.ad = null; // the ad playing: {ad, index, count}
+    this.fading = false;
+    this.context = null;
+    this.lastHeartbeat = 0;
+    this.busy = 0; // this page's own commands in flight: the feed's echo of them is skipped
+    // While one of this page's commands runs, the feed's echo of it is not applied again.
+    for (const name of ["play", "resume", "next", "previous", "pause", "seek", "trackEnded", "runAds", "setQuality"]) {
+      const run = this[name].bind(this);
+      this[name] = async (...args) => {
+        this.busy += 1;
+        try {
+          return await run(...args);
+        } finally {
+          this.busy -= 1;
+        }
+      };
+    }
+    setInterval(() => this.flush(), 5000);
+    window.addEventListener("pagehide", () => this.flush({ keepalive: true }));
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible" && this.state) this.refresh();
+    });
+  }
+
+  get deck() {
+    return this.ensureDecks()[this.active];
+  }
+
+  get spare() {
+    return this.ensureDecks()[1 - this.active];
+  }
+
+  ensureDecks() {
+    if (!this.decks) {
+      this.decks = [new Deck(this, "a"), new Deck(this, "b")];
+      this.decks[0].audio.dataset.active = "true";
+    }
+    return this.decks;
+  }
+
+  // Web Audio starts on the listener's first gesture (browsers' autoplay rules).
+  ensureAudio() {
+    this.ensureDecks();
+    if (!this.context) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      this.context = new Context({ latencyHint: "playback" });
+      this.master = this.context.createGain();
+      this.master.connect(this.context.destination);
+      this.decks.forEach((d) => d.connect(this.context, this.master));
+      this.applyVolume();
+    }
+    if (this.context.state === "suspended") this.context.resume();
+  }
+
+  emit(kind = "change") {
+    this.dispatchEvent(new Event(kind));
+  }
+
+  save() {
+    localStorage.setItem(SETTINGS, JSON.stringify(this.settings));
+    this.emit();
+  }
+
+  quality() {
+    const wanted = this.settings.quality;
+    const allowed = store.plan?.features?.qualities || ["low", "normal", "high"];
+    if (wanted !== "auto" && allowed.includes(wanted)) return wanted;
+    return allowed.includes("very_high") ? "very_high" : "high";
+  }
+
+  playing() {
+    return Boolean(this.ad?.playing) || (this.decks && !this.deck.audio.paused);
+  }
+
+  // The device this page plays as: its registered id, or the browser's id without a registry.
+  me() {
+    return devices.id || deviceId();
+  }
+
+  mine(state = this.state) {
+    return !state?.device || state.device === this.me();
+  }
+
+  // Another device plays: this page's buttons control it through the server.
+  remote() {
+    return Boolean(devices.available && this.state?.device && !this.mine());
+  }
+
+  setNotice(error) {
+    this.notice = error ? { code: error.code, message: error.message, at: Date.now() } : null;
+    this.emit("notice");
+  }
+
+  // -- commands ------------------------------------------------------------------------
+  async play(body) {
+    this.ensureAudio();
+    this.setNotice(null);
+    const request = { ...body, device: this.me(), quality: this.quality() };
+    try {
+      const state = await api.put("/api/v1/me/player/play", request);
+      const reported = this.finishCurrent("skip"); // off the path to the first sound
+      await this.apply(state, { start: true });
+      await reported;
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.runAds();
+        return this.play(body);
+      }
+      throw error; // the page shows why, where the listener clicked
+    }
+  }
+
+  async toggle() {
+    if (this.ad) return this.ad.toggle();
+    if (!this.state?.track_id) return;
+    if (this.remote()) return this.remoteToggle();
+    if (this.playing()) return this.pause();
+    return this.resume();
+  }
+
+  async remoteToggle() {
+    try {
+      this.state = await api.put(this.state.playing ? "/api/v1/me/player/pause" : "/api/v1/me/player/resume");
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  async pause() {
+    if (this.decks) this.deck.audio.pause();
+    try {
+      this.state = await api.put("/api/v1/me/player/pause");
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  async resume() {
+    this.ensureAudio();
+    this.setNotice(null);
+    try {
+      const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
+      if (this.deck.grant?.track_id === state.track_id && this.deck.audio.src) {
+        this.state = state; // the audio is here already: go on where it paused
+        markActive(state.device);
+        await this.deck.audio.play();
+        this.emit();
+      } else {
+        await this.apply(state, { start: true, position: state.progress_ms });
+      }
+    } catch (error) {
+      if (error.code === "ad_break_due") return this.runAds();
+      this.setNotice(error);
+    }
+  }
+
+  async next() {
+    if (this.ad || !this.state?.track_id) return;
+    this.setNotice(null);
+    try {
+      const state = await api.post(`/api/v1/me/player/next?quality=${this.quality()}`);
+      const reported = this.finishCurrent("skip");
+      await this.apply(state, { start: true });
+      await reported;
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.finishCurrent("skip");
+        return this.runAds();
+      }
+      this.setNotice(error);
+    }
+  }
+
+  async previous() {
+    if (this.ad || !this.state?.track_id) return;
+    this.setNotice(null);
+    const before = this.state.track_id;
+    try {
+      const state = await api.post(`/api/v1/me/player/previous?quality=${this.quality()}`);
+      if (state.track_id === before) {
+        this.recordSeek(this.deck, 0);
+        this.deck.audio.currentTime = 0;
+        this.state = state;
+        this.emit();
+        return;
+      }
+      await this.finishCurrent("skip");
+      await this.apply(state, { start: true });
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  async seek(positionMs) {
+    if (this.ad || !this.decks || !this.deck.grant) return;
+    const target = Math.max(0, Math.min(positionMs, this.deck.grant.duration_ms - 250));
+    this.recordSeek(this.deck, target);
+    this.deck.audio.currentTime = target / 1000;
+    this.emit("time");
+    try {
+      this.state = await api.put("/api/v1/me/player/seek", { position_ms: Math.round(target) });
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  seekBy(deltaMs) {
+    if (!this.decks || !this.deck.grant) return;
+    return this.seek(this.deck.positionMs() + deltaMs);
+  }
+
+  async setShuffle(on) {
+    try {
+      this.state = await api.put("/api/v1/me/player/shuffle", { state: on });
+      this.setNotice(null);
+      this.dropPrefetch();
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  async setRepeat(mode) {
+    try {
+      this.state = await api.put("/api/v1/me/player/repeat", { state: mode });
+      this.dropPrefetch();
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  }
+
+  setVolume(percent) {
+    this.volume = percent;
+    this.applyVolume();
+    this.emit("volume");
+    clearTimeout(this.volumeTimer);
+    this.volumeTimer = setTimeout(() => {
+      api.put("/api/v1/me/player/volume", { percent }).catch(() => null);
+    }, 400);
+  }
+
+  applyVolume() {
+    const percent = this.volume ?? this.state?.volume ?? 100;
+    if (this.master) this.master.gain.value = (percent / 100) ** 2;
+  }
+
+  async enqueue(trackId) {
+    try {
+      this.state = await api.post("/api/v1/me/player/queue", { track_id: trackId });
+      this.dropPrefetch();
+      this.emit();
+      return true;
+    } catch (error) {
+      this.setNotice(error);
+      return false;
+    }
+  }
+
+  async setQuality(quality) {
+    this.settings.quality = quality;
+    this.save();
+    this.dropPrefetch();
+    const deck = this.decks && this.deck;
+    if (!deck?.grant) return;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      const position = deck.positionMs();
+      const wasPlaying = !deck.audio.paused;
+      const play = deck.play;
+      deck.quiet = true;
+      deck.load(grant, position);
+      deck.play = play; // the same play of the track, in another quality
+      if (wasPlaying) await deck.audio.play();
+      deck.quiet = false;
+      this.emit();
+    } catch (error) {
+      this.setNotice(error);
+    }
+  }
+
+  setNormalise(on) {
+    this.settings.normalise = on;
+    this.decks?.forEach((d) => d.applyGain());
+    this.save();
+  }
+
+  setCrossfade(seconds) {
+    this.settings.crossfade = Math.max(0, Math.min(12, Number(seconds) || 0));
+    this.save();
+  }
+
+  async stop() {
+    await this.finishCurrent("skip").catch(() => null);
+    if (this.decks && !this.deck.audio.paused) await this.pause().catch(() => null);
+    await this.flush();
+  }
+
+  reset() {
+    closeFeed();
+    this.decks?.forEach((d) => d.unload());
+    this.state = this.track = this.ahead = null;
+    this.pending = [];
+    this.emit();
+  }
+
+  // The state on the server when the page opens: shown, not played.
+  async restore() {
+    await registerDevice();
+    try {
+      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      this.state = state;
+      this.volume = state.volume;
+      this.applyVolume();
+      if (state.track_id) this.track = await cached(`/api/v1/tracks/${state.track_id}`);
+      this.emit();
+    } catch {
+      /* signed out meanwhile */
+    }
+  }
+
+  async refresh() {
+    try {
+      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      if (!this.mine() || state.device !== this.me()) {
+        if (state.device && state.device !== this.me() && this.playing()) {
+          this.deck.audio.pause(); // another device took over
+        }
+      }
+      this.state = state;
+      this.emit();
+      return state;
+    } catch {
+      return null;
+    }
+  }
+
+  // -- applying the server's state -----------------------------------------------------
+  async apply(state, { start = false, position = null } = {}) {
+    this.state = state;
+    markActive(state.device);
+    if (!this.mine(state)) {
+      // another device plays: show what it plays, stay silent here
+      if (this.decks && !this.deck.audio.paused) this.deck.audio.pause();
+      this.track = state.track_id ? await cached(`/api/v1/tracks/${state.track_id}`) : null;
+      this.emit();
+      return;
+    }
+    this.volume = state.volume;
+    this.applyVolume();
+    if (!state.track_id) {
+      this.deck.unload();
+      this.track = null;
+      this.emit();
+      return;
+    }
+    const track = cached(`/api/v1/tracks/${state.track_id}`);
+    let grant = state.stream;
+    if (!grant && start) {
+      // playing, yet no grant came: an ad break is due (or the plan refuses); asking says which
+      grant = await this.grantFor(state.track_id);
+      if (!grant) return;
+    }
+    if (this.ahead?.grant.track_id === state.track_id && start && !position) {
+      this.swapToPrefetched();
+    } else if (grant && (this.deck.grant?.track_id !== state.track_id || start)) {
+      this.deck.load(grant, position ?? (start ? 0 : state.progress_ms));
+    }
+    this.dropPrefetch();
+    if (start && state.playing !== false) {
+      try {
+        await this.deck.audio.play();
+      } catch (error) {
+        if (error.name !== "AbortError") this.setNotice({ code: "autoplay_blocked", message: "Press play to start." });
+      }
+    }
+    this.track = await track;
+    this.emit();
+    this.announce();
+  }
+
+  // The state plays a track but came without a grant: the reason is the answer to asking.
+  async grantFor(trackId) {
+    try {
+      return await api.post("/api/v1/me/player/stream-grants", { track_id: trackId, quality: this.quality() });
+    } catch (error) {
+      if (error.code === "ad_break_due") {
+        await this.runAds();
+        return null;
+      }
+      this.setNotice(error);
+      return null;
+    }
+  }
+
+  async runAds() {
+    this.deck.audio.pause();
+    await this.flush();
+    const finished = await playAdBreak(this);
+    this.ad = null;
+    this.emit();
+    if (!finished) return;
+    const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+    if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
+    else if (state.track_id) {
+      const resumed = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
+      await this.apply(resumed, { start: true, position: 0 });
+    }
+  }
+
+  announce() {
+    const live = document.getElementById("now-playing-live");
+    if (!live || !this.track) return;
+    const artists = this.track.artists.map((a) => a.name).join(", ");
+    live.textContent = `Now playing: ${this.track.title} by ${artists}`;
+  }
+
+  // -- gapless: the next track's grant and audio, ahead of time ----------------------------
+  async prefetch() {
+    const upcoming = this.state?.up_next?.[0];
+    if (!upcoming || this.ahead || this.prefetching || this.fading) return;
+    if (upcoming === this.deck.grant?.track_id) return; // the server has not moved on yet
+    if (this.state.repeat === "track") return;
+    this.prefetching = true;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: upcoming, quality: this.quality() });
+      if (this.state?.up_next?.[0] !== upcoming) return;
+      const spare = this.spare;
+      spare.load(grant);
+      spare.audio.load();
+      this.ahead = { grant, deck: spare };
+    } catch {
+      /* an ad break is due, or the plan refuses: the server says so at the track's end */
+    } finally {
+      this.prefetching = false;
+    }
+  }
+
+  dropPrefetch() {
+    if (this.ahead) {
+      this.ahead.deck.unload();
+      this.ahead = null;
+    }
+  }
+
+  swapToPrefetched() {
+    const decks = this.ensureDecks();
+    decks[this.active].audio.removeAttribute("data-active");
+    this.active = decks.indexOf(this.ahead.deck);
+    decks[this.active].audio.dataset.active = "true";
+    this.ahead = null;
+  }
+
+  // Crossfade (or gapless) into the prefetched track; ads plans wait for the server first,
+  // since a break may be due after this song.
+  startNext(fadeSeconds) {
+    const from = this.deck;
+    const to = this.ahead.deck;
+    this.fading = true;
+    to.audio.currentTime = 0;
+    if (fadeSeconds > 0 && this.context) {
+      const now = this.context.currentTime;
+      to.gain.gain.setValueAtTime(0.0001, now);
+      to.gain.gain.linearRampToValueAtTime(to.level(), now + fadeSeconds);
+      from.gain.gain.setValueAtTime(from.level(), now);
+      from.gain.gain.linearRampToValueAtTime(0.0001, now + fadeSeconds);
+    }
+    to.audio.play().catch(() => null);
+    this.swapToPrefetched();
+    this.track = null;
+    cached(`/api/v1/tracks/${to.grant.track_id}`).then((t) => {
+      this.track = t;
+      this.emit();
+      this.announce();
+    });
+  }
+
+  async trackEnded(deck) {
+    const wasActive = deck === this.deck;
+    this.queueEvent(deck, "end", deck.grant ? deck.grant.duration_ms : deck.positionMs());
+    deck.play = null;
+    const ads = store.plan?.features?.ads;
+    if (wasActive && this.ahead && !ads) this.startNext(0);
+    await this.flush();
+    this.fading = false;
+    const state = await this.refresh();
+    if (!state) return;
+    if (!wasActive || (this.deck.grant?.track_id === state.track_id && !this.deck.audio.paused)) {
+      deck.applyGain();
+      if (!wasActive) deck.unload();
+      this.dropPrefetch();
+      return;
+    }
+    if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
+    else if (state.track_id && !state.stream) await this.apply({ ...state, playing: true }, { start: true, position: 0 });
+    else this.emit();
+  }
+
+  // -- listening events ----------------------------------------------------------------
+  onDeckEvent(deck, kind) {
+    if (kind === "timeupdate") {
+      if (deck !== this.deck) return;
+      this.emit("time");
+      const left = (deck.grant?.duration_ms || 0) / 1000 - deck.audio.currentTime;
+      const fade = this.settings.crossfade;
+      if (left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
+      if (fade > 0 && left <= fade && this.ahead && !this.fading && !store.plan?.features?.ads) this.startNext(left);
+      if (!deck.audio.paused && Date.now() - this.lastHeartbeat > HEARTBEAT_MS && deck.play?.started) {
+        this.lastHeartbeat = Date.now();
+        this.queueEvent(deck, "progress", deck.positionMs());
+      }
+      return;
+    }
+    if (!deck.play || deck.quiet) {
+      if (kind !== "error") this.emit();
+      return;
+    }
+    if (kind === "playing") {
+      this.queueEvent(deck, deck.play.started ? "resume" : "start", deck.positionMs());
+      deck.play.started = true;
+      this.lastHeartbeat = Date.now();
+      this.flush();
+    } else if (kind === "pause" && !deck.audio.ended && deck.play.started) {
+      this.queueEvent(deck, "pause", deck.positionMs());
+    } else if (kind === "ended") {
+      this.trackEnded(deck);
+    } else if (kind === "error") {
+      this.reload(deck);
+    }
+    this.emit();
+  }
+
+  // A grant runs out (long pauses) or the network dropped: a new grant, the same place.
+  async reload(deck) {
+    if (!deck.grant || deck.retried) {
+      this.setNotice({ code: "audio_error", message: "This track could not be played." });
+      return;
+    }
+    deck.retried = true;
+    try {
+      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      const play = deck.play;
+      const position = deck.positionMs();
+      deck.quiet = true;
+      deck.load(grant, position);
+      deck.play = play;
+      if (deck === this.deck && this.state?.playing) await deck.audio.play();
+    } catch (error) {
+      this.setNotice(error);
+    } finally {
+      deck.quiet = false;
+      setTimeout(() => (deck.retried = false), 10000);
+    }
+  }
+
+}
+
+
+Object.assign(Player.prototype, listeningMethods, remoteMethods);
+
+export const player = new Player();
+onFeed("state", (state) => player.onRemoteState(state));
+onFeed("command", (command) => player.onCommand(command));
+window.cadenzaPlayer = player; // for the browser tests and the curious

@@ -1,0 +1,106 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server on loopback.
+
+They test the web player, not the database, so they run once (SQLite) and are not marked for
+the PostgreSQL rerun. All of them share one server and run on one xdist worker (loadgroup).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, start_server
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = start_server(tmp_path_factory.mktemp("web"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install -y chromium` (make test does it)")
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live: LiveServer) -> Iterator[object]:
+    """Pages in fresh browser contexts (each its own device), closed after the test."""
+    contexts = []
+
+    def make(viewport: dict[str, int] = DESKTOP) -> Page:
+        context = browser.new_context(base_url=live.url, viewport=viewport)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors  # type: ignore[attr-defined]
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page: Page, live: LiveServer, email: str, password: str = PASSWORD) -> None:
+    """Log in through the form; a new device answers with the e-mailed code, typed in next."""
+    seen = live.mails()
+    page.goto("/login")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    code_box = page.get_by_label("The 6-digit code we e-mailed you")
+    code_box.wait_for()
+    code_box.fill(live.mail_to(email, r"\b(\d{6})\b", seen=seen))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Good (morning|afternoon|evening)")
+    )
+
+
+def shoot(page: Page, name: str) -> None:
+    """The page at desktop and at phone width, for a person to look at."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    size = page.viewport_size or DESKTOP
+    page.set_viewport_size(DESKTOP)
+    page.screenshot(path=SCREENSHOTS / f"{name}-desktop.png")
+    page.set_viewport_size(PHONE)
+    page.screenshot(path=SCREENSHOTS / f"{name}-phone.png")
+    page.set_viewport_size(size)
+
+
+def audio_time(page: Page) -> float:
+    return float(page.evaluate("document.querySelector('audio[data-active]').currentTime"))
+
+
+def playing_track(page: Page) -> int | None:
+    return page.evaluate("window.cadenzaPlayer.state && window.cadenzaPlayer.state.track_id")  # type: ignore[no-any-return]
+
+
+def wait_playing(page: Page, past_s: float = 0.3) -> None:
+    """The active audio element plays and has gone past `past_s` seconds."""
+    page.wait_for_function(
+        "s => { const a = document.querySelector('audio[data-active]');"
+        " return a && !a.paused && a.currentTime > s; }",
+        arg=past_s,
+    )
