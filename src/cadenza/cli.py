@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cadenza.bootstrap import App, bootstrap
 from cadenza.cli_ads import ads, demo_ads
 from cadenza.domain.accounts import Role
+from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
 from cadenza.ingest.delivery import ingest_delivery
@@ -427,10 +428,25 @@ def demo_users(app: App) -> None:
         if email not in known:
             account = app.accounts.create(email, DEMO_PASSWORD, roles=[role])
             app.subscriptions.grant(account.id, plan)
+            if role is Role.ADMIN:
+                _editors_pick(app, account.id)
     err.print(f"Demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
     for email, plan, role in DEMO_USERS:
         err.print(f"  {email}  plan {plan.value}, {role.value}")
     err.print(f"Sign-in codes and other mail land in {app.settings.data_dir.resolve() / 'outbox'}")
+
+
+def _editors_pick(app: App, editor_id: int) -> None:
+    """A public playlist of the demo admin's: the Home page's editorial shelf has something."""
+    viewer = Viewer(country=None, now=app.clock.now())
+    tracks = [
+        t.id
+        for release in app.catalog.new_releases(viewer, limit=5)
+        for t in app.catalog.release(release.id, viewer).tracks[:2]
+    ]
+    if tracks:
+        made = app.playlists.create(editor_id, "Cadenza Picks", "New music we love this week")
+        app.playlists.add(editor_id, made.id, tracks)
 
 
 def main() -> None:

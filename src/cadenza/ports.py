@@ -1007,6 +1007,11 @@ class PlaylistRepository(Protocol):
 
     def get(self, playlist_id: int) -> Playlist | None: ...
 
+    def editorial(self, limit: int, offset: int) -> list[Playlist]:
+        """Public playlists with tracks made by the service's own editors (admin accounts),
+        most recently changed first."""
+        ...
+
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit (the playlist limit is counted under it)."""
         ...

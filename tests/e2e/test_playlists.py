@@ -490,3 +490,35 @@ def test_my_playlists_come_newest_first_in_pages_with_how_i_stand(
     listed = [(p["id"], p["owned"], p["following"]) for p in page["items"] + rest["items"]]
     assert listed == [(last, True, False), (theirs, False, True), (first, True, False)]
     assert hidden not in [p[0] for p in listed]
+
+
+def test_the_editors_public_playlists_make_the_editorial_shelf(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    from tests.e2e.ad_helpers import operator_made
+
+    tracks = songs(app)
+    editor = operator_made(client, app, "editor@cadenza.example", "admin")
+    picks = create(client, editor, name="Fresh Finds")["id"]
+    assert add(client, editor, picks, track_ids=tracks[:2]).status_code == 201
+    hidden = create(client, editor, name="Drafts", public=False)["id"]
+    assert add(client, editor, hidden, track_ids=tracks[:1]).status_code == 201
+    create(client, editor, name="Empty for now")
+    mine = create(client, premium, name="My Mix")["id"]
+    assert add(client, premium, mine, track_ids=tracks[:1]).status_code == 201
+
+    shelf = client.get("/api/v1/browse/editorial-playlists").json()  # no sign-in needed
+    assert [p["name"] for p in shelf] == ["Fresh Finds"]
+    assert shelf[0]["total"] == 2 and shelf[0]["owned"] is False
+
+
+def test_the_demo_has_an_editors_pick_on_the_home_shelf(client: TestClient, app: App) -> None:
+    from cadenza.cli import demo_users
+
+    tracks = songs(app)
+    demo_users(app)
+    shelf = client.get("/api/v1/browse/editorial-playlists").json()
+    assert [(p["name"], p["owner"]["display_name"] != "") for p in shelf] == [
+        ("Cadenza Picks", True)
+    ]
+    assert order(client, None, shelf[0]["id"]) == tracks[:2]

@@ -63,6 +63,11 @@ class Playlists:
             raise NotFound(f"no playlist {playlist_id}")
         return playlist, member
 
+    def editorial(self, limit: int, offset: int) -> list[Playlist]:
+        """The editors' public playlists (made by admin accounts), for everyone's Home."""
+        with self.uow() as uow:
+            return uow.playlists.editorial(limit, offset)
+
     def items(
         self, playlist_id: int, viewer_id: int | None, viewer: Viewer, limit: int, offset: int
     ) -> list[PlaylistItem]:

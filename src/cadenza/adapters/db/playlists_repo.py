@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, literal, or_, select, union_all, update
+from sqlalchemy import (
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.inserts import insert_on_conflict
@@ -54,6 +65,22 @@ class SqlPlaylists:
             .where(PlaylistRow.id == playlist_id)
         ).first()
         return _playlist(found[0], found[1]) if found else None
+
+    def editorial(self, limit: int, offset: int) -> list[Playlist]:
+        # Roles are a JSON list: its text holds '"admin"' on both engines.
+        rows = self.s.execute(
+            select(PlaylistRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == PlaylistRow.owner_id)
+            .where(
+                PlaylistRow.public.is_(True),
+                PlaylistRow.total > 0,
+                cast(UserRow.roles, String).like('%"admin"%'),
+            )
+            .order_by(PlaylistRow.updated_at.desc(), PlaylistRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [_playlist(row, name) for row, name in rows]
 
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit, so concurrent creations count one by one."""

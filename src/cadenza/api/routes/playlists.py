@@ -109,6 +109,17 @@ def my_playlists(
     return page_of(items, limit, offset, total, "/api/v1/me/playlists")
 
 
+@router.get("/browse/editorial-playlists", response_model=list[PlaylistOut])
+def editorial_playlists(
+    app: AppDep, session: OptionalSession, limit: Limit = 20, offset: Offset = 0
+) -> list[PlaylistOut]:
+    """Playlists made by the service's editors (public playlists of admin accounts), newest
+    first: the Home page's editorial shelf. No sign-in needed."""
+    me = session.account_id if session else None
+    found = app.playlists.editorial(limit, offset)
+    return [PlaylistOut.of(p, me, app.playlists.get(p.id, me)[1]) for p in found]
+
+
 @router.get("/playlists/{playlist_id}", response_model=PlaylistWithTracksOut)
 def get_playlist(
     playlist_id: Id,

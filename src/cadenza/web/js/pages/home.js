@@ -38,9 +38,10 @@ async function madeForYou() {
 
 export async function render(main) {
   const country = store.me ? "" : `&country=${encodeURIComponent(navigator.language.split("-")[1] || "US")}`;
-  const [fresh, recent] = await Promise.all([
+  const [fresh, recent, editorial] = await Promise.all([
     api.get(`/api/v1/browse/new-releases?limit=20${country}`),
     store.me ? recentlyPlayed().catch(() => []) : Promise.resolve([]),
+    api.get("/api/v1/browse/editorial-playlists?limit=20").catch(() => []),
   ]);
   main.append(h("h1", {}, store.me ? `${greeting()}, ${store.me.display_name}` : "Welcome to Cadenza"));
   if (!store.me) {
@@ -50,6 +51,10 @@ export async function render(main) {
   if (made.length) main.append(shelf("Made for you", made));
   if (recent.length) main.append(shelf("Recently played", recent.map(releaseCard)));
   main.append(shelf("New releases", fresh.items.map(releaseCard)));
-  // Discover Weekly, Blend and editorial playlists appear here once the server offers them;
-  // nothing stands in for them meanwhile.
+  // The editors' playlists (public playlists of the service's admin accounts).
+  if (editorial.length) {
+    main.append(shelf("Picked by our editors", editorial.map((p) => mixCard(`/playlist/${p.id}`, p.name, p.description || `${p.total} songs`, null))));
+  }
+  // Discover Weekly and Blend appear here once the server offers them; nothing stands in for
+  // them meanwhile.
 }
