@@ -45,15 +45,16 @@ CHROMIUM_ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
 
 
 def _cadenza(*args: str, env: dict[str, str], stdin: str | None = None) -> None:
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "cadenza", *args],
         env=env,
         input=stdin,
         text=True,
-        check=True,
         capture_output=True,
         timeout=900,
     )
+    if done.returncode != 0:  # say why: the test report shows this message
+        raise RuntimeError(f"cadenza {' '.join(args)} failed:\n{done.stderr[-4000:]}")
 
 
 def _source_key() -> str:
