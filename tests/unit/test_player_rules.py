@@ -106,3 +106,16 @@ def test_turning_shuffle_on_or_off_never_changes_the_track(seed: int, moves: lis
             state = set_shuffle(state, move == "on", seed)
             assert state.current == before
             assert sorted(state.order) == list(range(len(TRACKS)))
+
+
+@given(st.integers(min_value=2, max_value=8), st.integers(min_value=0, max_value=2**31 - 1))
+def test_a_shuffle_never_comes_out_in_the_albums_own_order(count: int, seed: int) -> None:
+    from cadenza.domain.player import shuffled
+
+    order = shuffled(count, seed)
+    assert sorted(order) == list(range(count))
+    assert list(order) != list(range(count))
+    led = shuffled(count, seed, first=0)
+    assert led[0] == 0 and sorted(led) == list(range(count))
+    if count > 2:  # with the first track fixed, the rest still moves
+        assert list(led) != list(range(count))

@@ -49,12 +49,16 @@ class PlayerState:
 
 
 def shuffled(count: int, seed: int, first: int | None = None) -> tuple[int, ...]:
-    """A playing order of `count` tracks; `first` (an index) leads when given."""
+    """A playing order of `count` tracks; `first` (an index) leads when given. An order that
+    comes out as the album's own is turned by one: to a listener that would be no shuffle."""
     order = list(range(count))
     random.Random(seed).shuffle(order)
     if first is not None and first in order:
         order.remove(first)
         order.insert(0, first)
+    free = 1 if first is not None and first in order else 0
+    if order == sorted(order) and count - free >= 2:
+        order[free:] = order[free + 1 :] + order[free : free + 1]
     return tuple(order)
 
 
