@@ -25,7 +25,8 @@ test: install chromium lint test-sqlite test-postgres
 chromium:
 	@test -x /usr/bin/chromium || apt-get install -y chromium || (apt-get update && apt-get install -y chromium)
 
-# loadgroup: the browser tests share one live server on one worker.
+# loadgroup would keep the browser tests on one worker, but xdist 3.8 cannot regroup pytest 9.2's
+# node ids: each worker that runs some starts its own server (tests/browser/live.py locks the build).
 test-sqlite: install chromium
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 

@@ -1,7 +1,8 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live server on loopback.
 
 They test the web player, not the database, so they run once (SQLite) and are not marked for
-the PostgreSQL rerun. All of them share one server and run on one xdist worker (loadgroup).
+the PostgreSQL rerun. Each xdist worker that runs some of them starts one server for them (over
+its own copy of the demo data) and one Chromium.
 """
 
 from __future__ import annotations

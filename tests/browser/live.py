@@ -7,6 +7,7 @@ same fresh data every time without composing and transcoding the catalog again.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -80,8 +81,23 @@ def _environment(data_dir: Path) -> dict[str, str]:
 
 
 def demo_data() -> Path:
-    """The built demo data dir (made now if this code has not built it before)."""
+    """The built demo data dir (made now if this code has not built it before).
+
+    Each xdist worker that runs browser tests asks for it (pytest 9 ignores the node ids that
+    xdist's loadgroup rewrites, so the group is not kept on one worker): a lock file makes the
+    first one build it while the others wait, rather than two builds sharing one folder.
+    """
     built = GENERATED / f"web-demo-{_source_key()}"
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    with (GENERATED / "web-demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _build_demo_data(built)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build_demo_data(built: Path) -> Path:
     if (built / "ready").exists():
         return built
     shutil.rmtree(built, ignore_errors=True)
