@@ -14,7 +14,7 @@ from cadenza.adapters.db.models_collection import PlaylistInviteRow
 from cadenza.api.app import create_app
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import KEY, sign_in
 from tests.e2e.test_races import at_once, client_of
 from tests.fixtures.catalog import put_release
 
@@ -522,3 +522,35 @@ def test_the_demo_has_an_editors_pick_on_the_home_shelf(client: TestClient, app:
         ("Cadenza Picks", True)
     ]
     assert order(client, None, shelf[0]["id"]) == tracks[:2]
+
+
+def test_a_taken_down_track_stays_listed_but_no_longer_plays(
+    client: TestClient, app: App, premium: dict[str, str]
+) -> None:
+    one, two = songs(app)[:2]
+    own = app.settings.distributor_name
+    withdrawn_release, (withdrawn, _) = put_release(
+        app, "Withdrawn Album", ["Gone Band"], ["Gone Song", "Other"], distributor=own
+    )
+    pid = create(client, premium)["id"]
+    add(client, premium, pid, track_ids=[one, withdrawn, two])
+    assert client.put(f"/api/v1/me/tracks/{withdrawn}", headers=premium).status_code == 204
+
+    done = client.post(f"/api/v1/distributor/releases/{withdrawn_release}/takedown", headers=KEY)
+    assert done.status_code == 200, done.text
+    items = client.get(f"/api/v1/playlists/{pid}/tracks", headers=premium).json()["items"]
+    assert [i["track"]["id"] for i in items] == [one, withdrawn, two]  # kept in its place
+    assert items[1]["track"]["playable"] is False and items[1]["track"]["title"] is None
+    liked = client.get("/api/v1/me/tracks", headers=premium).json()["items"]
+    assert [i["track"]["playable"] for i in liked] == [False]
+    context = {"kind": "playlist", "id": pid}
+    started = client.put("/api/v1/me/player/play", json={"context": context}, headers=premium)
+    assert (started.json()["track_id"], started.json()["up_next"]) == (one, [two])
+    refused = client.put(
+        "/api/v1/me/player/play", json={"context": context, "offset": 1}, headers=premium
+    )
+    assert error(refused) == (422, "track_unavailable")
+    from_liked = client.put(
+        "/api/v1/me/player/play", json={"context": {"kind": "liked"}}, headers=premium
+    )
+    assert error(from_liked) == (404, "nothing_to_play")  # its only liked song is gone

@@ -150,6 +150,9 @@ def test_a_track_shows_as_the_viewer_may_see_it() -> None:
     filtered = Viewer("GB", NOW, allow_explicit=False)
     assert availability(rude, filtered) is Availability.EXPLICIT_FILTERED
     assert availability(later, Viewer(None, NOW, distributor_id=5)) is Availability.PLAYABLE
+    gone = TrackFacts(NOW - timedelta(days=1), ("GB",), False, distributor_id=5, taken_down=True)
+    assert availability(gone, british) is Availability.UNAVAILABLE
+    assert availability(gone, Viewer("GB", NOW, distributor_id=5)) is Availability.PLAYABLE
 
 
 def test_your_library_sorts_and_filters() -> None:

@@ -33,6 +33,7 @@ class TrackFacts:
     territories: tuple[str, ...]
     explicit: bool
     distributor_id: int
+    taken_down: bool = False  # withdrawn by its distributor or an admin
 
 
 def availability(facts: TrackFacts | None, viewer: Viewer) -> Availability:
@@ -41,7 +42,7 @@ def availability(facts: TrackFacts | None, viewer: Viewer) -> Availability:
     if facts is None:
         return Availability.UNAVAILABLE
     own = viewer.distributor_id is not None and viewer.distributor_id == facts.distributor_id
-    if not own and as_utc(facts.release_at) > as_utc(viewer.now):
+    if not own and (facts.taken_down or as_utc(facts.release_at) > as_utc(viewer.now)):
         return Availability.UNAVAILABLE
     if not own and not available_in(facts.territories, viewer.country):
         return Availability.NOT_IN_COUNTRY

@@ -84,13 +84,18 @@ class SqlCollection:
                     ReleaseRow.release_at,
                     ReleaseRow.territories,
                     ReleaseRow.distributor_id,
+                    ReleaseRow.taken_down_at,
                 )
                 .join(ReleaseRow, ReleaseRow.id == TrackRow.release_id)
                 .where(TrackRow.id.in_(unique[start : start + _CHUNK]))
             )
-            for track_id, explicit, release_at, territories, distributor_id in rows:
+            for track_id, explicit, release_at, territories, distributor_id, down_at in rows:
                 facts[track_id] = TrackFacts(
-                    release_at, tuple(territories.split()), explicit, distributor_id
+                    release_at,
+                    tuple(territories.split()),
+                    explicit,
+                    distributor_id,
+                    taken_down=down_at is not None,
                 )
         return facts
 
