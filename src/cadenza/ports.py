@@ -34,7 +34,7 @@ from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
-from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
+from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess, Shift
 from cadenza.domain.ripping import RipFlag
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
@@ -991,6 +991,10 @@ class CollectionRepository(Protocol):
 
     def track_facts(self, track_ids: list[int]) -> dict[int, TrackFacts]: ...
 
+    def playlist_track_facts(self, playlist_id: int) -> list[tuple[int, TrackFacts | None]]:
+        """(track id, facts) of each entry, in playlist order, in one statement."""
+        ...
+
     def artist_names(self, artist_ids: list[int]) -> dict[int, str]: ...
 
 
@@ -1056,8 +1060,18 @@ class PlaylistRepository(Protocol):
 
     def track_ids(self, playlist_id: int) -> list[int]: ...
 
-    def write_entries(self, playlist_id: int, entries: list[Entry]) -> None:
-        """Store this order: new entries are inserted, missing ones deleted, moved ones moved."""
+    def tracks_at(
+        self, playlist_id: int, positions: list[int], track_ids: list[int]
+    ) -> dict[int, int]:
+        """Position -> track id, for these positions and every place of these tracks."""
+        ...
+
+    def remove_positions(self, playlist_id: int, positions: set[int]) -> None:
+        """Delete the entries at these positions and close the gaps (set-based)."""
+        ...
+
+    def shift_positions(self, playlist_id: int, shift: Shift) -> None:
+        """Apply a reorder in one statement."""
         ...
 
     def follow(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.collection import (
@@ -30,6 +32,7 @@ from cadenza.domain.playlists import (
     check_snapshot,
     insert,
     move,
+    move_shift,
     remove,
 )
 
@@ -176,3 +179,22 @@ def test_your_library_sorts_and_filters() -> None:
     assert names(arrange(items, LibrarySort.RECENT, ItemKind.RELEASE)) == ["Abbey Road"]
     assert names(arrange(items, LibrarySort.RECENT, text="beatles")) == ["Abbey Road"]
     assert names(arrange(items, LibrarySort.RECENT, text="  MILES ")) == ["Miles Davis"]
+
+
+@given(
+    size=st.integers(1, 30),
+    data=st.data(),
+)
+def test_a_reorder_as_one_shift_matches_cutting_and_pasting(size: int, data: st.DataObject) -> None:
+    entries = list(range(size))
+    start = data.draw(st.integers(0, size - 1))
+    length = data.draw(st.integers(1, size - start))
+    before = data.draw(st.integers(0, size))
+    moving = entries[start : start + length]
+    rest = entries[:start] + entries[start + length :]
+    at = before if before < start else max(before - length, start)
+    expected = [*rest[:at], *moving, *rest[at:]]
+    assert move(entries, start, length, before) == expected
+    shift = move_shift(size, start, length, before)
+    if shift is not None:  # the statement's new positions are 0..size-1 again
+        assert sorted(shift.new_position(i) for i in entries) == entries

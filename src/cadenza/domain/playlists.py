@@ -134,9 +134,16 @@ def insert(entries: list[T], added: list[T], position: int | None) -> list[T]:
 def remove(
     entries: list[T], track_of: dict[int, int], picks: list[tuple[int, int | None]]
 ) -> list[T]:
-    """Remove (track id, position) picks. A position names one occurrence of a duplicated
-    track, and must still hold that track; without a position every occurrence goes.
-    `track_of` maps each index of `entries` to its track id."""
+    """`entries` without the picks' positions (see removed_positions)."""
+    gone = removed_positions(track_of, picks)
+    return [e for i, e in enumerate(entries) if i not in gone]
+
+
+def removed_positions(track_of: dict[int, int], picks: list[tuple[int, int | None]]) -> set[int]:
+    """The positions that (track id, position) picks remove. A position names one occurrence
+    of a duplicated track, and must still hold that track; without a position every
+    occurrence goes. `track_of` maps positions to track ids: at least the picked positions
+    and every position of a track picked without one."""
     if not picks:
         raise InvalidRequest("give at least one track to remove", code="no_tracks")
     if len(picks) > MAX_TRACKS_PER_EDIT:
@@ -154,25 +161,57 @@ def remove(
                 code="track_not_at_position",
             )
         gone.add(position)
-    return [e for i, e in enumerate(entries) if i not in gone]
+    return gone
 
 
-def move(entries: list[T], range_start: int, range_length: int, insert_before: int) -> list[T]:
-    """Spotify's reorder: the `range_length` entries from `range_start` move to stand before
-    the entry that was at `insert_before` (the end when it equals the length)."""
-    size = len(entries)
+@dataclass(frozen=True)
+class Shift:
+    """A reorder as the repository does it, in one statement: the positions from `low` up to
+    (not including) `high` change; those of the moved range [range_start, range_end) by
+    `range_by`, the others by `others_by`."""
+
+    low: int
+    high: int
+    range_start: int
+    range_end: int
+    range_by: int
+    others_by: int
+
+    def new_position(self, position: int) -> int:
+        if self.range_start <= position < self.range_end:
+            return position + self.range_by
+        if self.low <= position < self.high:
+            return position + self.others_by
+        return position
+
+
+def move_shift(size: int, range_start: int, range_length: int, insert_before: int) -> Shift | None:
+    """Spotify's reorder of a playlist of `size`: the `range_length` entries from
+    `range_start` move to stand before the entry that was at `insert_before` (the end when it
+    equals the size). None when nothing moves."""
     if range_length < 1 or not range_start >= 0 or range_start + range_length > size:
         raise InvalidRequest(
             f"the range must lie within the playlist's {size} tracks", code="range_out_of_range"
         )
     if not 0 <= insert_before <= size:
         raise InvalidRequest(f"insert_before must be 0 to {size}", code="position_out_of_range")
-    moving = entries[range_start : range_start + range_length]
-    if range_start <= insert_before <= range_start + range_length:
-        return list(entries)  # into itself: nothing moves
-    rest = entries[:range_start] + entries[range_start + range_length :]
-    at = insert_before if insert_before < range_start else insert_before - range_length
-    return [*rest[:at], *moving, *rest[at:]]
+    end = range_start + range_length
+    if range_start <= insert_before <= end:
+        return None  # into itself
+    if insert_before > end:  # down: the entries it passes move up by its length
+        return Shift(
+            range_start, insert_before, range_start, end, insert_before - end, -range_length
+        )
+    return Shift(insert_before, end, range_start, end, insert_before - range_start, range_length)
+
+
+def move(entries: list[T], range_start: int, range_length: int, insert_before: int) -> list[T]:
+    """The entries after move_shift, as a list (what the repository's statement does)."""
+    shift = move_shift(len(entries), range_start, range_length, insert_before)
+    if shift is None:
+        return list(entries)
+    placed = sorted((shift.new_position(i), i) for i in range(len(entries)))
+    return [entries[i] for _, i in placed]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_collection import (
     FollowedArtistRow,
     LikedTrackRow,
+    PlaylistEntryRow,
     SavedReleaseRow,
 )
 from cadenza.domain.catalog import as_utc
@@ -78,27 +79,50 @@ class SqlCollection:
         unique = list(dict.fromkeys(track_ids))
         for start in range(0, len(unique), _CHUNK):
             rows = self.s.execute(
-                select(
-                    TrackRow.id,
-                    TrackRow.explicit,
-                    ReleaseRow.release_at,
-                    ReleaseRow.territories,
-                    ReleaseRow.distributor_id,
-                    ReleaseRow.taken_down_at,
-                )
+                select(TrackRow.id, *_FACTS)
                 .join(ReleaseRow, ReleaseRow.id == TrackRow.release_id)
                 .where(TrackRow.id.in_(unique[start : start + _CHUNK]))
             )
-            for track_id, explicit, release_at, territories, distributor_id, down_at in rows:
-                facts[track_id] = TrackFacts(
-                    release_at,
-                    tuple(territories.split()),
-                    explicit,
-                    distributor_id,
-                    taken_down=down_at is not None,
-                )
+            for row in rows:
+                facts[row.id] = _facts(row)
         return facts
+
+    def playlist_track_facts(self, playlist_id: int) -> list[tuple[int, TrackFacts | None]]:
+        """Each entry's track and what decides whether it plays, in playlist order: one
+        statement however long the playlist (None for a track no longer in the catalog)."""
+        e = PlaylistEntryRow
+        rows = self.s.execute(
+            select(e.track_id.label("entry_track"), TrackRow.id, *_FACTS)
+            .outerjoin(TrackRow, TrackRow.id == e.track_id)
+            .outerjoin(ReleaseRow, ReleaseRow.id == TrackRow.release_id)
+            .where(e.playlist_id == playlist_id)
+            .order_by(e.position)
+        )
+        return [
+            (row.entry_track, None if row.id is None or row.release_at is None else _facts(row))
+            for row in rows
+        ]
 
     def artist_names(self, artist_ids: list[int]) -> dict[int, str]:
         query = select(ArtistRow.id, ArtistRow.name).where(ArtistRow.id.in_(artist_ids))
         return {row[0]: row[1] for row in self.s.execute(query)}
+
+
+_FACTS = (
+    TrackRow.explicit,
+    ReleaseRow.release_at,
+    ReleaseRow.territories,
+    ReleaseRow.distributor_id,
+    ReleaseRow.taken_down_at,
+)
+
+
+def _facts(row: Any) -> TrackFacts:
+    """TrackFacts from a row holding the _FACTS columns."""
+    return TrackFacts(
+        row.release_at,
+        tuple(row.territories.split()),
+        row.explicit,
+        row.distributor_id,
+        taken_down=row.taken_down_at is not None,
+    )

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import (
     String,
-    bindparam,
+    and_,
+    case,
     cast,
     delete,
     func,
@@ -27,7 +28,9 @@ from cadenza.adapters.db.models_collection import (
     PlaylistRow,
 )
 from cadenza.domain.catalog import as_utc
-from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
+from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess, Shift
+
+_CHUNK = 1_000  # positions per IN (...)
 
 
 class SqlPlaylists:
@@ -207,43 +210,67 @@ class SqlPlaylists:
         )
         return list(self.s.scalars(query))
 
-    def write_entries(self, playlist_id: int, entries: list[Entry]) -> None:
+    def tracks_at(
+        self, playlist_id: int, positions: list[int], track_ids: list[int]
+    ) -> dict[int, int]:
+        """Position -> track id for the given positions and every place of the given tracks."""
+        e = PlaylistEntryRow
+        where = []
+        if positions:
+            where.append(e.position.in_(positions))
+        if track_ids:
+            where.append(e.track_id.in_(track_ids))
+        if not where:
+            return {}
         rows = self.s.execute(
-            select(PlaylistEntryRow.id, PlaylistEntryRow.position).where(
-                PlaylistEntryRow.playlist_id == playlist_id
-            )
+            select(e.position, e.track_id).where(e.playlist_id == playlist_id, or_(*where))
         )
-        stored = {row[0]: row[1] for row in rows}
-        kept = {e.id for e in entries if e.id is not None}
-        gone = [i for i in stored if i not in kept]
-        if gone:
-            self.s.execute(delete(PlaylistEntryRow).where(PlaylistEntryRow.id.in_(gone)))
-        moved = [
-            {"entry": e.id, "to": at}
-            for at, e in enumerate(entries)
-            if e.id is not None and stored.get(e.id) != at
-        ]
-        if moved:  # one executemany in Core: the ORM's bulk update costs 10x more per row
-            self.s.connection().execute(
-                update(PlaylistEntryRow)
-                .where(PlaylistEntryRow.id == bindparam("entry"))
-                .values(position=bindparam("to")),
-                moved,
+        return {position: track_id for position, track_id in rows}
+
+    def remove_positions(self, playlist_id: int, positions: set[int]) -> None:
+        if not positions:
+            return
+        e = PlaylistEntryRow
+        ordered = sorted(positions)
+        for start in range(0, len(ordered), _CHUNK):
+            self.s.execute(
+                delete(e).where(
+                    e.playlist_id == playlist_id, e.position.in_(ordered[start : start + _CHUNK])
+                )
             )
-        added = [
-            PlaylistEntryRow(
-                playlist_id=playlist_id,
-                position=at,
-                track_id=e.track_id,
-                added_by=e.added_by,
-                added_at=e.added_at,
-            )
-            for at, e in enumerate(entries)
-            if e.id is None
-        ]
-        self.s.add_all(added)
+        # Close the gaps in one statement: the entries after the first removed one are
+        # numbered again from its place.
+        first = ordered[0]
+        after = (
+            select(e.id, (func.row_number().over(order_by=e.position) + (first - 1)).label("to"))
+            .where(e.playlist_id == playlist_id, e.position > first)
+            .subquery()
+        )
         self.s.execute(
-            update(PlaylistRow).where(PlaylistRow.id == playlist_id).values(total=len(entries))
+            update(e)
+            .where(e.id == after.c.id, e.position != after.c.to)
+            .values(position=after.c.to)
+            .execution_options(synchronize_session=False)
+        )
+        self.s.execute(
+            update(PlaylistRow)
+            .where(PlaylistRow.id == playlist_id)
+            .values(total=PlaylistRow.total - len(positions))
+        )
+        self.s.flush()
+
+    def shift_positions(self, playlist_id: int, shift: Shift) -> None:
+        e = PlaylistEntryRow
+        moving = and_(e.position >= shift.range_start, e.position < shift.range_end)
+        self.s.execute(
+            update(e)
+            .where(e.playlist_id == playlist_id, e.position >= shift.low, e.position < shift.high)
+            .values(
+                position=case(
+                    (moving, e.position + shift.range_by), else_=e.position + shift.others_by
+                )
+            )
+            .execution_options(synchronize_session=False)
         )
         self.s.flush()
 
