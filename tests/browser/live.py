@@ -35,11 +35,11 @@ DEMO_SIZE = {
     "max_seconds": 14,
     "mean_seconds": 11,
 }
-# Accounts the tests need besides the demo's own: (e-mail, roles)
+# Accounts the tests need besides the demo's own: (e-mail, roles, plan)
 EXTRA_ACCOUNTS = (
-    ("skipper@test.cadenza.localhost", ("listener",)),
-    ("remote@test.cadenza.localhost", ("listener",)),
-    ("distributor@test.cadenza.localhost", ("distributor",)),
+    ("skipper@test.cadenza.localhost", ("listener",), "free"),
+    ("speakers@test.cadenza.localhost", ("listener",), "premium_individual"),
+    ("distributor@test.cadenza.localhost", ("distributor",), "free"),
 )
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
@@ -106,9 +106,19 @@ def _build_demo_data(built: Path) -> Path:
     building.mkdir(parents=True)
     env = _environment(building)
     _cadenza("demo", env=env)
-    for email, roles in EXTRA_ACCOUNTS:
+    for email, roles, plan in EXTRA_ACCOUNTS:
         role_args = [part for role in roles for part in ("--role", role)]
-        _cadenza("users", "create", email, "--password-stdin", *role_args, env=env, stdin=PASSWORD)
+        _cadenza(
+            "users",
+            "create",
+            email,
+            "--password-stdin",
+            "--plan",
+            plan,
+            *role_args,
+            env=env,
+            stdin=PASSWORD,
+        )
     shutil.rmtree(building / "outbox", ignore_errors=True)
     (building / "ready").write_text("built\n")
     building.rename(built)

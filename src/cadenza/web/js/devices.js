@@ -3,7 +3,7 @@
 import { api, deviceName, signedIn } from "./api.js";
 import { h, clear, icon, disclosure, toast } from "./dom.js";
 
-export const devices = { id: null, list: [], available: null, feed: null };
+export const devices = { id: null, list: [], groups: [], available: null, feed: null };
 const handlers = { state: () => {}, command: () => {}, list: () => {} };
 
 export function onFeed(kind, fn) {
@@ -17,6 +17,7 @@ export async function registerDevice() {
     devices.id = device.id;
     devices.available = true;
     openFeed();
+    syncClock().catch(() => null);
     return device;
   } catch (error) {
     if (error.status === 404 || error.status === 405) devices.available = false;
@@ -61,9 +62,72 @@ async function openFeed() {
 
 export async function loadDevices() {
   if (!devices.available) return [];
-  devices.list = await api.get("/api/v1/me/devices");
+  [devices.list, devices.groups] = await Promise.all([api.get("/api/v1/me/devices"), api.get("/api/v1/me/speaker-groups")]);
   drawPicker();
   return devices.list;
+}
+
+// This browser's clock against the server's, NTP-style (the best of five exchanges), told to
+// the server: a speaker group's start instant is sent to each member on its own clock.
+export async function syncClock() {
+  let best = null;
+  for (let i = 0; i < 5 && devices.id; i += 1) {
+    const t0 = Date.now();
+    const { t1, t2 } = await api.post("/api/v1/clock", { t0 });
+    const t3 = Date.now();
+    const rtt = Math.max(0, t3 - t0 - (t2 - t1));
+    if (!best || rtt < best.rtt) best = { rtt, offset: (t1 - t0 + (t2 - t3)) / 2 };
+  }
+  if (!best || !devices.id) return;
+  await api.put(`/api/v1/me/devices/${encodeURIComponent(devices.id)}/clock`, { offset_ms: best.offset, rtt_ms: best.rtt });
+}
+
+// -- speaker groups: the player's device is then "group:<id>" -------------------------------
+export function groupIdOf(state) {
+  const found = /^group:(\d+)$/.exec(state?.device || "");
+  return found ? Number(found[1]) : null;
+}
+
+export async function speakerGroup(groupId) {
+  let group = devices.groups.find((g) => g.id === groupId);
+  if (!group) {
+    group = await api.get(`/api/v1/me/speaker-groups/${groupId}`);
+    devices.groups = [...devices.groups.filter((g) => g.id !== groupId), group];
+  }
+  return group;
+}
+
+// A group this browser belongs to, when the state plays on it (else null).
+export function myGroup(state) {
+  const id = groupIdOf(state);
+  const group = id === null ? null : devices.groups.find((g) => g.id === id);
+  return group && devices.id && group.device_ids.includes(devices.id) ? group : null;
+}
+
+// One member reports the group's listening (a play counts once, not once per speaker): the
+// first id in sorted order, which every member works out alike.
+export function reportsFor(group) {
+  return [...group.device_ids].sort()[0] === devices.id;
+}
+
+async function playOnGroup(group) {
+  try {
+    await api.put(`/api/v1/me/speaker-groups/${group.id}/play`, { play: true });
+  } catch (error) {
+    toast(error.message);
+  }
+}
+
+async function makeGroup(form) {
+  const chosen = [...form.querySelectorAll("input[type=checkbox]:checked")].map((c) => c.value);
+  const name = form.querySelector("input[name=name]").value.trim() || "Speaker group";
+  try {
+    const group = await api.post("/api/v1/me/speaker-groups", { name, device_ids: chosen });
+    devices.groups = [...devices.groups, group];
+    drawPicker();
+  } catch (error) {
+    toast(error.code === "request_invalid" ? "Pick at least two devices for a group." : error.message);
+  }
 }
 
 export async function transferTo(device) {
@@ -97,6 +161,8 @@ function drawPicker() {
   picker.box.parentElement.hidden = !devices.available;
   const list = devices.list;
   const active = list.find((d) => d.is_active || d.id === picker.activeId);
+  const activeGroup = devices.groups.find((g) => `group:${g.id}` === picker.activeId);
+  const named = (d) => (d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name);
   clear(
     picker.panel,
     h("strong", {}, "Connect to a device"),
@@ -120,17 +186,65 @@ function drawPicker() {
                     await transferTo(d);
                   },
                 },
-                h("span", {}, d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name),
+                h("span", {}, named(d)),
                 h("span", { class: "card-sub" }, d === active ? "Playing here" : d.is_online ? d.type : `${d.type}, offline`),
               ),
             ),
           ),
         )
       : h("p", { class: "hint" }, "No other devices yet."),
+    devices.groups.length
+      ? h(
+          "div",
+          { role: "group", "aria-label": "Speaker groups" },
+          h("strong", {}, "Speaker groups"),
+          h(
+            "ul",
+            { class: "device-list" },
+            devices.groups.map((g) =>
+              h(
+                "li",
+                {},
+                h(
+                  "button",
+                  {
+                    type: "button",
+                    class: g === activeGroup ? "on" : "",
+                    "aria-current": g === activeGroup ? "true" : null,
+                    onclick: async () => {
+                      picker.box.close();
+                      await playOnGroup(g);
+                    },
+                  },
+                  h("span", {}, g.name),
+                  h("span", { class: "card-sub" }, g === activeGroup ? "Playing here" : `${g.device_ids.length} speakers, in step`),
+                ),
+              ),
+            ),
+          ),
+        )
+      : null,
+    list.length > 1 ? groupForm(list, named) : null,
   );
   if (picker.banner) {
-    const elsewhere = active && active.id !== devices.id;
-    clear(picker.banner, elsewhere ? [icon("devices"), ` Playing on ${active.name}`] : null);
+    const elsewhere = activeGroup || (active && active.id !== devices.id);
+    const where = activeGroup ? activeGroup.name : active?.name;
+    clear(picker.banner, elsewhere ? [icon("devices"), ` Playing on ${where}`] : null);
     picker.banner.hidden = !elsewhere;
   }
+}
+
+function groupForm(list, named) {
+  const form = h(
+    "form",
+    { class: "group-form", "aria-label": "Group speakers" },
+    ...list.map((d) => h("label", {}, h("input", { type: "checkbox", value: d.id }), ` ${named(d)}`)),
+    h("input", { name: "name", placeholder: "Group name", "aria-label": "Group name", maxlength: "100" }),
+    h("button", { type: "submit" }, "Make group"),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    makeGroup(form);
+  });
+  return h("details", { class: "group-menu" }, h("summary", {}, "Group speakers"), form);
 }

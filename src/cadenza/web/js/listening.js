@@ -1,6 +1,7 @@
 // Listening events: start, progress, pause, resume, seek, skip, end for each play of a track,
 // sent in batches (kept until the server has them); mixed into the player.
 import { api, ApiError } from "./api.js";
+import { reportsFor } from "./devices.js";
 
 export const listeningMethods = {
   recordSeek(deck, toMs) {
@@ -11,6 +12,7 @@ export const listeningMethods = {
   queueEvent(deck, kind, positionMs, extra = {}) {
     const play = deck.play;
     if (!play) return;
+    if (this.grouped && !reportsFor(this.grouped)) return; // one member reports for the group
     if (kind !== "start" && !play.started) return;
     play.seq += 1;
     this.pending.push({

@@ -7,7 +7,7 @@ import { playAdBreak } from "./ads.js";
 import { Deck } from "./deck.js";
 import { listeningMethods } from "./listening.js";
 import { remoteMethods } from "./remote.js";
-import { devices, onFeed, registerDevice, closeFeed, markActive } from "./devices.js";
+import { devices, onFeed, registerDevice, closeFeed, markActive, myGroup } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
@@ -38,6 +38,7 @@ class Player extends EventTarget {
     this.fading = false;
     this.context = null;
     this.lastHeartbeat = 0;
+    this.grouped = null; // the speaker group this page plays in, started by the server
     this.busy = 0; // this page's own commands in flight: the feed's echo of them is skipped
     // While one of this page's commands runs, the feed's echo of it is not applied again.
     for (const name of ["play", "resume", "next", "previous", "pause", "seek", "trackEnded", "runAds", "setQuality"]) {
@@ -361,7 +362,7 @@ class Player extends EventTarget {
     try {
       const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
       if (!this.mine() || state.device !== this.me()) {
-        if (state.device && state.device !== this.me() && this.playing()) {
+        if (state.device && state.device !== this.me() && this.playing() && !myGroup(state)) {
           this.deck.audio.pause(); // another device took over
         }
       }
@@ -378,12 +379,14 @@ class Player extends EventTarget {
     this.state = state;
     markActive(state.device);
     if (!this.mine(state)) {
-      // another device plays: show what it plays, stay silent here
-      if (this.decks && !this.deck.audio.paused) this.deck.audio.pause();
+      // another device plays: show what it plays, stay silent here (a group this page is in
+      // starts it again on the server's command)
+      if (this.decks && !this.deck.audio.paused && !myGroup(state)) this.deck.audio.pause();
       this.track = state.track_id ? await cached(`/api/v1/tracks/${state.track_id}`) : null;
       this.emit();
       return;
     }
+    this.grouped = null; // this page alone plays it
     this.volume = state.volume;
     this.applyVolume();
     if (!state.track_id) {
@@ -514,6 +517,14 @@ class Player extends EventTarget {
   }
 
   async trackEnded(deck) {
+    if (this.grouped) {
+      // In a speaker group the server moves on (on the reporting member's end) and starts
+      // every member on the next track at one instant.
+      this.queueEvent(deck, "end", deck.grant ? deck.grant.duration_ms : deck.positionMs());
+      deck.play = null;
+      await this.flush();
+      return;
+    }
     const wasActive = deck === this.deck;
     this.queueEvent(deck, "end", deck.grant ? deck.grant.duration_ms : deck.positionMs());
     deck.play = null;
@@ -541,8 +552,8 @@ class Player extends EventTarget {
       this.emit("time");
       const left = (deck.grant?.duration_ms || 0) / 1000 - deck.audio.currentTime;
       const fade = this.settings.crossfade;
-      if (left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
-      if (fade > 0 && left <= fade && this.ahead && !this.fading && !store.plan?.features?.ads) this.startNext(left);
+      if (!this.grouped && left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
+      if (!this.grouped && fade > 0 && left <= fade && this.ahead && !this.fading && !store.plan?.features?.ads) this.startNext(left);
       if (!deck.audio.paused && Date.now() - this.lastHeartbeat > HEARTBEAT_MS && deck.play?.started) {
         this.lastHeartbeat = Date.now();
         this.queueEvent(deck, "progress", deck.positionMs());

@@ -1,12 +1,15 @@
 // Obeying the server's player feed: other devices' commands arrive as state changes (this page
 // plays, pauses, seeks, moves on or falls silent when another device takes over); mixed into
 // the player.
-import { cached } from "./api.js";
-import { markActive } from "./devices.js";
+import { api, cached } from "./api.js";
+import { devices, groupIdOf, markActive, speakerGroup } from "./devices.js";
 
 export const remoteMethods = {
   async onRemoteState(state) {
     if (this.busy > 0 || this.ad) return; // this page's own command: its answer is applied
+    const groupId = groupIdOf(state);
+    if (groupId !== null) return this.onGroupState(state, await speakerGroup(groupId).catch(() => null));
+    this.grouped = null;
     const before = this.state;
     this.state = state;
     markActive(state.device);
@@ -46,7 +49,53 @@ export const remoteMethods = {
     this.emit();
   },
 
+  // The player plays on a speaker group. Its members start on the server's command (one
+  // instant for all, said on each member's clock); the state only pauses them, or shows what
+  // plays on a group this browser is not in.
+  async onGroupState(state, group) {
+    this.state = state;
+    markActive(state.device);
+    const member = Boolean(group && devices.id && group.device_ids.includes(devices.id));
+    const deck = this.decks && this.deck;
+    if (deck && !deck.audio.paused && (!member || !state.playing)) deck.audio.pause();
+    if (!member) this.grouped = null;
+    if (state.track_id && state.track_id !== this.track?.id) this.track = await cached(`/api/v1/tracks/${state.track_id}`);
+    this.emit();
+  },
+
+  async groupStart(command) {
+    const group = await speakerGroup(command.group_id).catch(() => null);
+    if (!group || !group.device_ids.includes(devices.id)) return;
+    this.ensureAudio();
+    this.grouped = group;
+    this.dropPrefetch();
+    const deck = this.deck;
+    const same = deck.grant?.track_id === command.track_id && deck.audio.src && deck.play;
+    if (!same) {
+      let grant = this.state?.stream?.track_id === command.track_id ? this.state.stream : null;
+      try {
+        grant = grant || (await api.post("/api/v1/me/player/stream-grants", { track_id: command.track_id, quality: this.quality() }));
+      } catch (error) {
+        this.setNotice(error);
+        return;
+      }
+      if (deck.play?.started) await this.finishCurrent("skip");
+      deck.load(grant, command.position_ms);
+    }
+    const go = () => {
+      const late = Math.max(0, Date.now() - command.start_at);
+      deck.audio.currentTime = (command.position_ms + late) / 1000;
+      deck.audio.play().catch(() => this.setNotice({ code: "autoplay_blocked", message: "Your speaker group is playing: press play to join it here." }));
+    };
+    const wait = command.start_at - Date.now();
+    if (wait > 0) setTimeout(go, wait);
+    else go();
+    if (this.track?.id !== command.track_id) this.track = await cached(`/api/v1/tracks/${command.track_id}`);
+    this.emit();
+  },
+
   onCommand(command) {
+    if (command.command === "play" && command.group_id != null) return this.groupStart(command);
     if (command.command === "volume" && typeof command.percent === "number") {
       this.volume = command.percent;
       this.applyVolume();
