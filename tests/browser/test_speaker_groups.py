@@ -35,6 +35,9 @@ def test_two_browsers_grouped_play_the_same_track_in_step(new_page, live: LiveSe
     log_in(kitchen, live, EMAIL)
     log_in(lounge, live, EMAIL)
     kitchen_starts, lounge_starts = _starts(kitchen), _starts(lounge)
+    # No token is where a page script (or an injected one) could read it.
+    readable = kitchen.evaluate("JSON.stringify(localStorage) + document.cookie")
+    assert "token" not in readable and "cadenza_refresh" not in readable
     release = live.get("/api/v1/browse/new-releases?country=US&limit=1")["items"][0]  # type: ignore[index]
     kitchen.goto(f"/release/{release['id']}")
     kitchen.get_by_role("button", name=f"Play {release['title']}").click()

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, client_ip
 from cadenza.api.schemas import AccountOut
+from cadenza.domain.errors import Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.accounts import SignUp
-from cadenza.services.sessions import LoginAttempt
+from cadenza.services.sessions import LoginAttempt, TokenPair
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -50,17 +51,70 @@ class TokenIn(BaseModel):
         default=None, max_length=200, description="from a 429 challenge_required"
     )
     challenge_nonce: str | None = Field(default=None, max_length=64, description="its solution")
+    web: bool = Field(
+        default=False,
+        description="a browser: the refresh token comes as an HttpOnly cookie, not in the body",
+    )
 
 
 class TokenOut(BaseModel):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="None for a browser that asked for the cookie (`web`)"
+    )
     expires_in: int
     token_type: str = "bearer"  # noqa: S105 (the scheme's name, not a secret)
 
 
 class RefreshIn(BaseModel):
-    refresh_token: str = Field(max_length=200)
+    refresh_token: str | None = Field(
+        default=None, max_length=200, description="None: the browser's cookie is used"
+    )
+    web: bool = Field(default=False, description="answer with the cookie (a browser moving to it)")
+
+
+# The web player's refresh token lives in a cookie that page scripts cannot read (HttpOnly),
+# that no other site's page sends (SameSite=Strict), and that goes only to these endpoints.
+# A request that uses it must also carry WEB_HEADER, which a plain cross-site form cannot send.
+REFRESH_COOKIE = "cadenza_refresh"
+COOKIE_PATH = "/api/v1/auth"
+WEB_HEADER = "x-cadenza-web"
+REFRESH_COOKIE_DAYS = 30
+
+
+def _tokens_out(pair: TokenPair, request: Request, response: Response, web: bool) -> TokenOut:
+    if not web:
+        return TokenOut(
+            access_token=pair.access_token,
+            refresh_token=pair.refresh_token,
+            expires_in=pair.expires_in,
+        )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        pair.refresh_token,
+        max_age=REFRESH_COOKIE_DAYS * 86400,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=_https(request),
+    )
+    return TokenOut(access_token=pair.access_token, refresh_token=None, expires_in=pair.expires_in)
+
+
+def _https(request: Request) -> bool:
+    forwarded = request.headers.get("x-forwarded-proto", "")
+    return request.url.scheme == "https" or forwarded.split(",")[0].strip() == "https"
+
+
+def _web_refresh_token(request: Request) -> str:
+    token = request.cookies.get(REFRESH_COOKIE)
+    if not token or len(token) > 200:
+        raise Unauthorized("no refresh token: log in again", code="invalid_token")
+    if request.headers.get(WEB_HEADER) != "1":
+        raise Unauthorized(
+            f"a refresh with the cookie needs the {WEB_HEADER} header", code="web_header_required"
+        )
+    return token
 
 
 @router.post("/signup", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
@@ -79,7 +133,7 @@ def verify_email(body: VerifyIn, app: AppDep) -> AccountOut:
 
 
 @router.post("/token", response_model=TokenOut)
-def token(body: TokenIn, request: Request, app: AppDep) -> TokenOut:
+def token(body: TokenIn, request: Request, response: Response, app: AppDep) -> TokenOut:
     """Log in. A new device or country may answer 401 `email_code_required` (a code was
     e-mailed: send it back as `email_code`), two-factor accounts `totp_required`."""
     pair = app.sessions.login(
@@ -97,23 +151,22 @@ def token(body: TokenIn, request: Request, app: AppDep) -> TokenOut:
             else None,
         )
     )
-    return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
-    )
+    return _tokens_out(pair, request, response, body.web)
 
 
 @router.post("/refresh", response_model=TokenOut)
-def refresh(body: RefreshIn, app: AppDep) -> TokenOut:
-    """Swap a refresh token for new tokens; each refresh token works once."""
-    pair = app.sessions.refresh(body.refresh_token)
-    return TokenOut(
-        access_token=pair.access_token, refresh_token=pair.refresh_token, expires_in=pair.expires_in
-    )
+def refresh(body: RefreshIn, request: Request, response: Response, app: AppDep) -> TokenOut:
+    """Swap a refresh token for new tokens; each refresh token works once. Without one in the
+    body, the browser's cookie is used (with the `X-Cadenza-Web: 1` header) and renewed."""
+    given = body.refresh_token
+    pair = app.sessions.refresh(_web_refresh_token(request) if given is None else given)
+    return _tokens_out(pair, request, response, web=given is None or body.web)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(session: CurrentSession, app: AppDep) -> None:
+def logout(session: CurrentSession, app: AppDep, response: Response) -> None:
     app.sessions.end_session(session.account_id, session.session_id)
+    response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
 class ResetIn(BaseModel):

@@ -1,6 +1,6 @@
 // The public HTTP API (/api/v1): tokens, refresh, errors as values a page can show.
 
-const KEY = "cadenza.session";
+const LEGACY_KEY = "cadenza.session";
 const DEVICE = "cadenza.device";
 
 export class ApiError extends Error {
@@ -29,19 +29,24 @@ export function deviceName() {
   return `Web player (${browser}${system ? ` on ${system}` : ""})`;
 }
 
-function load() {
-  try {
-    return JSON.parse(localStorage.getItem(KEY)) || null;
-  } catch {
-    return null;
-  }
-}
-
-let session = load();
+// The refresh token is an HttpOnly cookie (page scripts never see it); the access token lives
+// in this page's memory only. localStorage keeps just the fact of being signed in, so other
+// tabs follow a log-in or log-out.
+const SIGNED_IN = "cadenza.signed-in";
+let session = null; // {access_token, expires_at}
 const listeners = new Set();
 
 export function signedIn() {
-  return Boolean(session?.refresh_token);
+  return localStorage.getItem(SIGNED_IN) === "1" || Boolean(legacyRefreshToken());
+}
+
+// The refresh token an older version kept in localStorage: traded once for the cookie.
+function legacyRefreshToken() {
+  try {
+    return JSON.parse(localStorage.getItem(LEGACY_KEY))?.refresh_token || null;
+  } catch {
+    return null;
+  }
 }
 
 export function onSessionChange(fn) {
@@ -49,18 +54,16 @@ export function onSessionChange(fn) {
 }
 
 function save(tokens) {
-  session = tokens
-    ? { ...tokens, expires_at: Date.now() + (tokens.expires_in - 30) * 1000 }
-    : null;
-  if (session) localStorage.setItem(KEY, JSON.stringify(session));
-  else localStorage.removeItem(KEY);
+  session = tokens ? { access_token: tokens.access_token, expires_at: Date.now() + (tokens.expires_in - 30) * 1000 } : null;
+  if (session) localStorage.setItem(SIGNED_IN, "1");
+  else localStorage.removeItem(SIGNED_IN);
   listeners.forEach((fn) => fn(signedIn()));
 }
 
-// Another tab refreshed or signed out: use what it stored.
+// Another tab logged in or out.
 window.addEventListener("storage", (event) => {
-  if (event.key === KEY) {
-    session = load();
+  if (event.key === SIGNED_IN) {
+    if (!signedIn()) session = null;
     listeners.forEach((fn) => fn(signedIn()));
   }
 });
@@ -82,20 +85,25 @@ async function errorOf(response) {
   return new ApiError(response.status, "http_error", `The server answered ${response.status}.`);
 }
 
-// Each refresh token works once: one refresh at a time across this browser's tabs.
-async function refresh() {
-  const stale = session?.refresh_token;
+// Each refresh token works once: one refresh at a time across this browser's tabs (they share
+// the cookie), and one per page however many requests wait for it.
+let refreshing = null;
+function refresh() {
+  refreshing ??= lockedRefresh().finally(() => (refreshing = null));
+  return refreshing;
+}
+
+async function lockedRefresh() {
   const run = async () => {
-    const current = load();
-    if (current && current.refresh_token !== stale && current.expires_at > Date.now()) {
-      session = current; // another tab already refreshed
-      return;
-    }
+    const legacy = legacyRefreshToken();
+    const body = legacy ? { refresh_token: legacy, web: true } : {};
     const response = await fetch("/api/v1/auth/refresh", {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ refresh_token: current?.refresh_token || stale }),
+      headers: { "content-type": "application/json", "x-cadenza-web": "1" },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
     });
+    localStorage.removeItem(LEGACY_KEY);
     if (!response.ok) {
       save(null);
       throw await errorOf(response);
@@ -107,8 +115,8 @@ async function refresh() {
 }
 
 async function bearer() {
-  if (!session) return null;
-  if (session.expires_at <= Date.now()) await refresh();
+  if (!signedIn()) return null;
+  if (!session || session.expires_at <= Date.now()) await refresh();
   return session?.access_token || null;
 }
 
@@ -125,7 +133,7 @@ export async function request(method, path, body, { raw = false, auth = true } =
     return fetch(path, { method, headers, body: payload });
   };
   let response = await attempt();
-  if (response.status === 401 && auth && session) {
+  if (response.status === 401 && auth && signedIn()) {
     const error = await errorOf(response.clone());
     if (error.code === "token_expired" || error.code === "invalid_token") {
       await refresh();
@@ -157,7 +165,7 @@ export async function logIn({ email, password, totp, email_code }) {
   const tokens = await request(
     "POST",
     "/api/v1/auth/token",
-    { email, password, totp: totp || null, email_code: email_code || null, device_id: deviceId(), device_name: deviceName() },
+    { email, password, totp: totp || null, email_code: email_code || null, device_id: deviceId(), device_name: deviceName(), web: true },
     { auth: false },
   );
   save(tokens);
