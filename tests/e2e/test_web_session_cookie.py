@@ -61,9 +61,10 @@ def test_the_web_refresh_token_is_an_http_only_cookie(accounts: TestClient, app:
     fresh = again.json()["access_token"]
     out = accounts.post("/api/v1/auth/logout", headers={"Authorization": f"Bearer {fresh}"})
     assert out.status_code == 204
-    assert 'cadenza_refresh=""' in out.headers["set-cookie"] or "Max-Age=0" in out.headers[
-        "set-cookie"
-    ]
+    assert (
+        'cadenza_refresh=""' in out.headers["set-cookie"]
+        or "Max-Age=0" in out.headers["set-cookie"]
+    )
     gone = accounts.post("/api/v1/auth/refresh", json={}, headers=WEB)
     assert (gone.status_code, gone.json()["error"]["code"]) == (401, "invalid_token")
 
