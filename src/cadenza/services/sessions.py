@@ -38,6 +38,15 @@ class LoginAttempt:
 
 
 @dataclass(frozen=True)
+class Pruned:
+    """What one pruning pass deleted."""
+
+    sessions: int
+    refresh_tokens: int
+    one_time_tokens: int
+
+
+@dataclass(frozen=True)
 class TokenPair:
     access_token: str
     refresh_token: str
@@ -151,6 +160,17 @@ class SessionService:
             uow.accounts.audit(account_id, AuditEvent("logged_out_everywhere", now, None, None))
             uow.commit()
         return ended
+
+    def prune(self) -> Pruned:
+        """Forget expired sessions (ended or not) with their refresh tokens, and expired
+        e-mailed links and codes. A session's spent refresh tokens stay until the session
+        expires: a replayed one still ends it until then."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            sessions, refresh_tokens = uow.accounts.prune_sessions(now)
+            one_time = uow.accounts.prune_one_time_tokens(now)
+            uow.commit()
+        return Pruned(sessions, refresh_tokens, one_time)
 
     # -- helpers -------------------------------------------------------------------------
     def _second_factor(

@@ -443,6 +443,18 @@ class SqlAccounts:
             for s, d in rows
         ]
 
+    def prune_sessions(self, now: datetime) -> tuple[int, int]:
+        # Until its session expires, an old refresh token sent again must still be recognised
+        # as a replay; after that it is only invalid, and nothing needs to remember it.
+        over = select(SessionRow.id).where(SessionRow.expires_at <= now)
+        tokens = self.s.execute(delete(RefreshTokenRow).where(RefreshTokenRow.session_id.in_(over)))
+        sessions = self.s.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+        return int(getattr(sessions, "rowcount", 0)), int(getattr(tokens, "rowcount", 0))
+
+    def prune_one_time_tokens(self, now: datetime) -> int:
+        done = self.s.execute(delete(OneTimeTokenRow).where(OneTimeTokenRow.expires_at <= now))
+        return int(getattr(done, "rowcount", 0))
+
     # -- failed logins and audit ---------------------------------------------------------
     def record_failure(self, keys: list[str], now: datetime) -> list[int]:
         rows = [LoginFailureRow(key=key, at=now) for key in keys]
