@@ -24,6 +24,7 @@ from cadenza.domain.catalog import (
     PublishedTrack,
     ReleaseSpec,
     ReleaseView,
+    TakedownEvent,
     TrackView,
     Viewer,
 )
@@ -218,6 +219,12 @@ class CatalogRepository(Protocol):
 
     def set_taken_down(self, release_id: int, at: datetime | None) -> None:
         """Take a release down (at: when), or put it back (None)."""
+        ...
+
+    def record_takedown(self, event: TakedownEvent) -> None: ...
+
+    def takedown_history(self, release_id: int) -> list[TakedownEvent]:
+        """Newest first."""
         ...
 
     def blobs_in_use(self, digests: list[str]) -> set[str]:

@@ -1,4 +1,4 @@
-"""pruning indexes for sessions and one-time tokens
+"""pruning indexes for sessions and one-time tokens; the takedown history
 
 Revision ID: 0018
 Revises: 0014
@@ -18,8 +18,21 @@ depends_on = None
 def upgrade() -> None:
     op.create_index('ix_sessions_expires_at', 'sessions', ['expires_at'])
     op.create_index('ix_one_time_tokens_expires_at', 'one_time_tokens', ['expires_at'])
+    op.create_table('takedown_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('release_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=12), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor', sa.String(length=40), nullable=False),
+    sa.Column('reason', sa.String(length=500), nullable=True),
+    sa.ForeignKeyConstraint(['release_id'], ['releases.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_takedown_events_release_id', 'takedown_events', ['release_id'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_takedown_events_release_id', 'takedown_events')
+    op.drop_table('takedown_events')
     op.drop_index('ix_one_time_tokens_expires_at', 'one_time_tokens')
     op.drop_index('ix_sessions_expires_at', 'sessions')
