@@ -1,4 +1,5 @@
-"""pruning indexes for sessions and one-time tokens; the takedown history
+"""pruning indexes for sessions and one-time tokens; the takedown history; download device
+registrations (swaps per 30 days)
 
 Revision ID: 0018
 Revises: 0014
@@ -31,7 +32,28 @@ def upgrade() -> None:
     op.create_index('ix_takedown_events_release_id', 'takedown_events', ['release_id'])
 
 
+    op.create_table('download_device_registrations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index(
+        'ix_device_registrations_user',
+        'download_device_registrations',
+        ['user_id', 'registered_at'],
+    )
+    # The devices registered so far count; those removed before this revision are unknown.
+    op.execute(
+        "INSERT INTO download_device_registrations (user_id, registered_at) "
+        "SELECT user_id, registered_at FROM download_devices"
+    )
+
+
 def downgrade() -> None:
+    op.drop_index('ix_device_registrations_user', 'download_device_registrations')
+    op.drop_table('download_device_registrations')
     op.drop_index('ix_takedown_events_release_id', 'takedown_events')
     op.drop_table('takedown_events')
     op.drop_index('ix_one_time_tokens_expires_at', 'one_time_tokens')
