@@ -436,7 +436,8 @@ def sessions_prune() -> None:
         app.close()
     typer.echo(
         f"deleted {pruned.sessions} expired sessions, {pruned.refresh_tokens} refresh tokens, "
-        f"{pruned.one_time_tokens} expired links and codes"
+        f"{pruned.one_time_tokens} expired links and codes, "
+        f"{pruned.stream_tickets} used stream tickets"
     )
 
 

@@ -19,6 +19,7 @@ from cadenza.adapters.db.models_accounts import (
     RefreshTokenRow,
     SessionRow,
     SpentChallengeRow,
+    SpentStreamTicketRow,
     UserRow,
 )
 from cadenza.adapters.db.models_billing import MembershipRow, SubscriptionRow
@@ -488,6 +489,23 @@ class SqlAccounts:
                 delete(SpentChallengeRow).where(SpentChallengeRow.spent_at < forget_before)
             )
         return spent is not None  # RETURNING: an ORM insert's rowcount is not reliable
+
+    def spend_stream_ticket(self, ticket_id: str, expires_at: datetime, now: datetime) -> bool:
+        spent = self.s.execute(
+            insert_on_conflict(self.s, SpentStreamTicketRow)
+            .values(ticket_id=ticket_id, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["ticket_id"])
+            .returning(SpentStreamTicketRow.ticket_id)
+        ).scalar()
+        if ticket_id.startswith("0"):  # now and then, forget tickets that can no longer open
+            self.forget_stream_tickets(now)
+        return spent is not None
+
+    def forget_stream_tickets(self, now: datetime) -> int:
+        done = self.s.execute(
+            delete(SpentStreamTicketRow).where(SpentStreamTicketRow.expires_at <= now)
+        )
+        return int(getattr(done, "rowcount", 0))
 
     def audit(self, account_id: int, event: AuditEvent) -> None:
         self.s.add(

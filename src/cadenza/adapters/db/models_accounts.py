@@ -135,6 +135,15 @@ class SpentChallengeRow(Base):
     spent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class SpentStreamTicketRow(Base):
+    """A stream ticket that opened a stream: the primary key lets only one use win, in any
+    process. Forgotten once the ticket has expired."""
+
+    __tablename__ = "spent_stream_tickets"
+    ticket_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class AccountArtistRow(Base):
     """An artist account speaks for these catalog artists."""
 

@@ -1,5 +1,5 @@
 """pruning indexes for sessions and one-time tokens; the takedown history; download device
-registrations (swaps per 30 days)
+registrations (swaps per 30 days); spent stream tickets
 
 Revision ID: 0018
 Revises: 0014
@@ -51,7 +51,19 @@ def upgrade() -> None:
     )
 
 
+    op.create_table('spent_stream_tickets',
+    sa.Column('ticket_id', sa.String(length=32), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('ticket_id')
+    )
+    op.create_index(
+        'ix_spent_stream_tickets_expires_at', 'spent_stream_tickets', ['expires_at']
+    )
+
+
 def downgrade() -> None:
+    op.drop_index('ix_spent_stream_tickets_expires_at', 'spent_stream_tickets')
+    op.drop_table('spent_stream_tickets')
     op.drop_index('ix_device_registrations_user', 'download_device_registrations')
     op.drop_table('download_device_registrations')
     op.drop_index('ix_takedown_events_release_id', 'takedown_events')
