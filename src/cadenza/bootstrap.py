@@ -431,9 +431,9 @@ class App:
         return stop
 
     def start_session_pruning(self) -> threading.Event:
-        """Forget expired sessions, refresh tokens and e-mailed links now and every
-        `session_prune_interval_s` in a daemon thread; close() (or the returned event) stops
-        it. Safe in several processes at once: each pass deletes only what has expired."""
+        """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
+        and every `session_prune_interval_s` in a daemon thread; close() (or the returned
+        event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
         stop = threading.Event()
         self.background.append(stop)
         interval = self.settings.session_prune_interval_s

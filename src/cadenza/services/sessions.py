@@ -164,8 +164,8 @@ class SessionService:
 
     def prune(self) -> Pruned:
         """Forget expired sessions (ended or not) with their refresh tokens, expired e-mailed
-        links and codes, and the ids of used stream tickets that have expired. A session's spent refresh tokens stay until the session
-        expires: a replayed one still ends it until then."""
+        links and codes, and the ids of used stream tickets that have expired. A session's
+        spent refresh tokens stay until the session expires: a replayed one still ends it."""
         now = self.clock.now()
         with self.uow() as uow:
             sessions, refresh_tokens = uow.accounts.prune_sessions(now)
