@@ -102,6 +102,7 @@ class App:
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
     mail_queued: threading.Event = field(default_factory=threading.Event)
+    background: list[threading.Event] = field(default_factory=list)  # set by close()
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
@@ -429,6 +430,28 @@ class App:
         threading.Thread(target=tick, name="search-popularity", daemon=True).start()
         return stop
 
+    def start_session_pruning(self) -> threading.Event:
+        """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
+        and every `session_prune_interval_s` in a daemon thread; close() (or the returned
+        event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
+        stop = threading.Event()
+        self.background.append(stop)
+        interval = self.settings.session_prune_interval_s
+        if interval <= 0:
+            return stop
+
+        def tick() -> None:
+            while True:
+                try:
+                    self.sessions.prune()
+                except Exception:  # the database may be briefly away; try on the next tick
+                    log.exception("session pruning failed")
+                if stop.wait(interval):
+                    return
+
+        threading.Thread(target=tick, name="session-pruning", daemon=True).start()
+        return stop
+
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""
         path = self.settings.data_dir / name
@@ -511,6 +534,8 @@ class App:
             return distributor_id
 
     def close(self) -> None:
+        for stop in self.background:
+            stop.set()
         if "outgoing_mail" in self.__dict__ or self.mail_queued.is_set():
             self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:

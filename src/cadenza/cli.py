@@ -421,6 +421,26 @@ def search_popularity() -> None:
         app.close()
 
 
+sessions = typer.Typer(help="Signed-in sessions and their refresh tokens.", no_args_is_help=True)
+cli.add_typer(sessions, name="sessions")
+
+
+@sessions.command("prune")
+def sessions_prune() -> None:
+    """Forget expired sessions with their refresh tokens, and expired e-mailed links and codes
+    (the server also does it every CADENZA_SESSION_PRUNE_INTERVAL_S seconds). Safe at any time."""
+    app = bootstrap()
+    try:
+        pruned = app.sessions.prune()
+    finally:
+        app.close()
+    typer.echo(
+        f"deleted {pruned.sessions} expired sessions, {pruned.refresh_tokens} refresh tokens, "
+        f"{pruned.one_time_tokens} expired links and codes, "
+        f"{pruned.stream_tickets} used stream tickets"
+    )
+
+
 def demo_users(app: App) -> None:
     """Ready-made demo accounts, made once; printed at every demo start."""
     known = {a.email for a in app.accounts.all_accounts()}

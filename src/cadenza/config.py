@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # How often the server rolls up search popularity (streams of the last 28 days per entry);
     # also once at start. 0: never (then run `cadenza search popularity` from cron).
     search_popularity_interval_s: float = 86400.0
+    # How often the server forgets expired sessions, their refresh tokens and expired e-mailed
+    # links (0: never; then run `cadenza sessions prune` from cron).
+    session_prune_interval_s: float = 3600.0
     # A device's event stream sends a keepalive after this many quiet seconds (proxies and
     # browsers close an idle connection after a minute or so).
     player_stream_keepalive_s: float = 15.0

@@ -24,6 +24,7 @@ from cadenza.domain.catalog import (
     PublishedTrack,
     ReleaseSpec,
     ReleaseView,
+    TakedownEvent,
     TrackView,
     Viewer,
 )
@@ -220,6 +221,12 @@ class CatalogRepository(Protocol):
         """Take a release down (at: when), or put it back (None)."""
         ...
 
+    def record_takedown(self, event: TakedownEvent) -> None: ...
+
+    def takedown_history(self, release_id: int) -> list[TakedownEvent]:
+        """Newest first."""
+        ...
+
     def blobs_in_use(self, digests: list[str]) -> set[str]:
         """Which of these blobs a published track or cover refers to."""
         ...
@@ -316,6 +323,13 @@ class OfflineRepository(Protocol):
     ) -> int: ...
 
     def devices(self, user_id: int) -> list[DownloadDevice]: ...
+
+    def registrations(self, user_id: int, since: datetime) -> list[datetime]:
+        """When the account registered devices since then, removed ones included (add_device
+        records each)."""
+        ...
+
+    def forget_registrations(self, user_id: int, before: datetime) -> None: ...
 
     def device(self, user_id: int, device_id: int) -> DownloadDevice | None: ...
 
@@ -566,6 +580,15 @@ class AccountRepository(Protocol):
 
     def sessions(self, account_id: int, now: datetime) -> list[SessionView]: ...
 
+    def prune_sessions(self, now: datetime) -> tuple[int, int]:
+        """Delete the sessions past their expiry, ended or not, with every refresh token
+        they were given: (sessions, refresh tokens) deleted."""
+        ...
+
+    def prune_one_time_tokens(self, now: datetime) -> int:
+        """Delete the e-mailed links and codes past their expiry, used or not."""
+        ...
+
     def record_failure(self, keys: list[str], now: datetime) -> list[int]: ...
 
     def forget_failure_ids(self, ids: list[int]) -> None: ...
@@ -578,6 +601,14 @@ class AccountRepository(Protocol):
 
     def spend_challenge(self, digest: str, now: datetime, forget_before: datetime) -> bool:
         """Record a proof-of-work challenge as used; False if it was (even at the same instant)."""
+        ...
+
+    def spend_stream_ticket(self, ticket_id: str, expires_at: datetime, now: datetime) -> bool:
+        """True for the first use of this ticket, in any process; False for any later one."""
+        ...
+
+    def forget_stream_tickets(self, now: datetime) -> int:
+        """Forget the spent tickets that have expired (they cannot open a stream anyway)."""
         ...
 
     def audit(self, account_id: int, event: AuditEvent) -> None: ...

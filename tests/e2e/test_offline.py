@@ -250,3 +250,26 @@ def test_a_family_member_removed_by_the_manager_loses_their_downloads(
     answer = check_in(client, kid, device_id)
     assert answer["delete_all"] is True and answer["keep"] == []
     assert {d["reason"] for d in answer["delete"]} == {"plan_ended"}
+
+
+def test_removing_and_adding_devices_over_and_over_is_limited_per_30_days(
+    client: TestClient, premium: dict[str, str], clock: ShiftedClock
+) -> None:
+    ids = [register(client, premium, f"device {n}").json()["id"] for n in range(5)]
+    for swap in range(3):  # a lost phone, a new laptop...: three new devices beyond the five
+        assert client.delete(f"{DEVICES}/{ids.pop(0)}", headers=premium).status_code == 204
+        again = register(client, premium, f"replacement {swap}")
+        assert again.status_code == 201, again.text
+        ids.append(again.json()["id"])
+    assert client.delete(f"{DEVICES}/{ids.pop(0)}", headers=premium).status_code == 204
+    refused = register(client, premium, "one swap too many")
+    assert refused.status_code == 429 and code(refused) == "device_swap_limit"
+    assert refused.json()["error"]["message"].startswith(
+        "at most 8 new download devices in 30 days"
+    )
+    assert 29 * 86400 < int(refused.headers["Retry-After"]) <= 30 * 86400
+    assert len(client.get(DEVICES, headers=premium).json()) == 4  # the slot stays free
+
+    clock.ahead = timedelta(days=30, minutes=1)  # the first registrations have aged out
+    later = signed_in_again(client, "premium@example.org")
+    assert register(client, later, "next month's phone").status_code == 201

@@ -174,6 +174,16 @@ def test_the_stream_opens_only_with_a_ticket_for_that_device(
             (401, "invalid_ticket"),
             (401, "invalid_ticket"),
         ]
+        # A ticket opens one stream, once: replayed from a log or a history, it opens nothing.
+        with http.stream("GET", base, params={"device_id": phone, "ticket": ticket}) as opened:
+            assert opened.status_code == 200
+            assert next(opened.iter_lines()) == "retry: 2000"
+        replayed = http.get(base, params={"device_id": phone, "ticket": ticket})
+        assert replayed.status_code == 401
+        assert replayed.json()["error"]["code"] == "ticket_used"
+        ticket = client.post(
+            "/api/v1/me/player/stream-ticket", json={"device_id": phone}, headers=premium
+        ).json()["ticket"]
         # Logged out: the ticket no longer opens anything.
         client.delete("/api/v1/me/sessions", headers=premium)
         ended = http.get(base, params={"device_id": phone, "ticket": ticket})
@@ -198,6 +208,13 @@ def test_the_websocket_carries_the_same_events(
         messages = [socket.receive_json() for _ in range(2)]
         assert [m["event"] for m in messages] == ["state", "command"]
         assert messages[1]["data"]["command"] == "pause"
+    # A ticket opens one stream: the same one again, within its minute, opens nothing.
+    with (
+        pytest.raises(WebSocketDisconnect) as reused,
+        client.websocket_connect(ticket["socket_url"]),
+    ):
+        pass
+    assert (reused.value.code, reused.value.reason) == (4401, "ticket_used")
     # Without a ticket or a token the socket is closed before it opens: 4401.
     anonymous = f"/api/v1/me/player/socket?device_id={speaker}"
     with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(anonymous):

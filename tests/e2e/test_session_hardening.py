@@ -14,8 +14,10 @@ from fastapi.testclient import TestClient
 
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.bootstrap import App
+from cadenza.config import Settings
 from tests.e2e.test_account_recovery import NEW_PASSWORD, link_token
 from tests.e2e.test_accounts import PASSWORD, bearer, log_in, log_in_fully, sign_up
+from tests.e2e.test_cli import cadenza
 
 
 def refresh(client: TestClient, token: str) -> Any:
@@ -143,3 +145,37 @@ def test_right_passwords_on_a_locked_account_count_as_failures(
         uow.commit()
     assert log_in(accounts, app, "laptop").status_code == 401  # right, and the hundredth
     assert log_in(accounts, app, "laptop").status_code == 429
+
+
+def test_expired_sessions_are_forgotten_but_a_live_sessions_old_tokens_are_not(
+    accounts: TestClient, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sign_up(accounts, app)
+    phone = [log_in_fully(accounts, app, "phone")]
+    for _ in range(2):
+        phone.append(refresh(accounts, phone[-1]["refresh_token"]).json())
+    laptop = log_in_fully(accounts, app, "laptop")
+    assert accounts.post("/api/v1/auth/logout", headers=bearer(laptop)).status_code == 204
+
+    later = datetime.now(UTC) + timedelta(days=30)  # the sessions have 60 days
+    monkeypatch.setattr(app.clock, "now", lambda: later)
+    pruned = app.sessions.prune()
+    assert (pruned.sessions, pruned.refresh_tokens) == (0, 0)
+    assert pruned.one_time_tokens >= 2  # the used sign-up link and the sign-in code expired
+    replay = refresh(accounts, phone[0]["refresh_token"])  # still recognised as a stolen copy
+    assert replay.json()["error"]["code"] == "refresh_token_reused"
+
+    much_later = datetime.now(UTC) + timedelta(days=61)
+    monkeypatch.setattr(app.clock, "now", lambda: much_later)
+    pruned = app.sessions.prune()
+    assert (pruned.sessions, pruned.refresh_tokens) == (2, 4)  # phone: 3 tokens, laptop: 1
+    assert app.sessions.prune().sessions == 0
+    gone = refresh(accounts, phone[-1]["refresh_token"])
+    assert gone.json()["error"]["code"] == "invalid_token"
+    assert log_in(accounts, app, "phone").status_code == 200  # a known device signs in again
+
+
+def test_the_operator_prunes_sessions_from_the_command_line(settings: Settings) -> None:
+    done = cadenza(settings, "sessions", "prune")
+    assert done.returncode == 0, done.stderr
+    assert "deleted 0 expired sessions, 0 refresh tokens" in done.stdout

@@ -11,7 +11,7 @@ from cadenza.bootstrap import App
 from cadenza.domain.accounts import Role
 from cadenza.domain.catalog import Viewer
 from tests.e2e.conftest import KEY
-from tests.e2e.test_admin import signed_in
+from tests.e2e.test_admin import events, signed_in, user_id
 from tests.e2e.test_search import search, titles
 from tests.fixtures.catalog import put_release
 
@@ -77,3 +77,42 @@ def test_an_admin_takes_down_any_release(accounts: TestClient, app: App) -> None
     assert accounts.delete(path, headers=admin).json()["taken_down"] is False
     assert titles(search(accounts, "borrowed")["tracks"]) == ["Borrowed Tune"]
     assert kept_id != release_id
+
+
+def test_who_took_a_release_down_when_and_why_is_on_record(accounts: TestClient, app: App) -> None:
+    own = app.settings.distributor_name
+    release_id, _ = put_release(app, "Claimed Album", ["Sampled Band"], ["Loop"], distributor=own)
+    admin = signed_in(accounts, app, "root@example.org", Role.ADMIN)
+    listener = signed_in(accounts, app, "lee@example.org")
+    path = f"/api/v1/admin/releases/{release_id}/takedown"
+    claim = {"reason": "rights claim #4411 from Example Music"}
+    assert accounts.post(path, json=claim, headers=admin).json()["taken_down"] is True
+    assert accounts.post(path, json={"reason": "again"}, headers=admin).status_code == 200
+    own_path = f"/api/v1/distributor/releases/{release_id}/takedown"
+    settled = accounts.request("DELETE", own_path, json={"reason": "claim settled"}, headers=KEY)
+    assert settled.status_code == 200
+    assert accounts.post(own_path, headers=KEY).status_code == 200  # no reason given
+
+    history = accounts.get(f"{path}s", headers=admin)
+    assert history.status_code == 200, history.text
+    admin_id = user_id(accounts, admin)
+    distributor = f"distributor:{app.distributor_id()}"
+    assert [(e["action"], e["by"], e["reason"]) for e in history.json()] == [
+        ("taken_down", distributor, None),
+        ("restored", distributor, "claim settled"),
+        ("taken_down", f"admin:{admin_id}", "rights claim #4411 from Example Music"),
+    ]  # newest first; the repeated takedown changed nothing and is not recorded
+    assert all(e["at"] for e in history.json())
+    refused = accounts.get(f"{path}s", headers=listener)
+    assert refused.status_code == 403
+    assert accounts.get("/api/v1/admin/releases/999999/takedowns", headers=admin).status_code == 404
+
+    # The admin's own security events, where admins read each other's actions, show it too.
+    mine = [e for e in events(accounts, admin, admin_id) if e["kind"] == "admin_release_taken_down"]
+    assert mine[0]["detail"] == {
+        "release": str(release_id),
+        "title": "Claimed Album",
+        "reason": "rights claim #4411 from Example Music",
+    }
+    too_long = accounts.post(path, json={"reason": "x" * 501}, headers=admin)
+    assert too_long.status_code == 422

@@ -3,12 +3,19 @@ included), its modules and styles, and never in place of the API or the docs."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+from pathlib import Path
 
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
+from cadenza.api import web
 from cadenza.api.web import WEB_ROOT
+from cadenza.bootstrap import App
+from tests.e2e.live import live_server
 
 
 @pytest.mark.parametrize(
@@ -51,3 +58,38 @@ def test_the_api_and_docs_are_never_answered_by_the_shell(client: TestClient) ->
     assert client.get("/healthz").json()["status"] == "ok"
     assert client.get("/static/js/no-such-module.js").status_code == 404
     assert client.get("/favicon.ico").status_code == 404
+
+
+def test_an_upgrade_reaches_the_browser_and_unchanged_files_cost_a_304(
+    app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over real HTTP, with a copy of the player that the test upgrades in place."""
+    root = tmp_path / "web"
+    shutil.copytree(WEB_ROOT, root)
+    monkeypatch.setattr(web, "WEB_ROOT", root)
+    with live_server(app) as base, httpx2.Client(base_url=base) as http:
+        first = {path: http.get(path) for path in ("/", "/account/plan", "/static/js/app.js")}
+        for answer in first.values():
+            assert answer.status_code == 200
+            assert answer.headers["cache-control"] == "no-cache"  # asked again before each use
+            assert answer.headers["etag"].startswith('"')
+        assert first["/"].headers["etag"] == first["/account/plan"].headers["etag"]
+        assert "content-security-policy" in first["/"].headers
+
+        for path, answer in first.items():
+            again = http.get(path, headers={"If-None-Match": answer.headers["etag"]})
+            assert (again.status_code, again.content) == (304, b"")
+            assert again.headers["etag"] == answer.headers["etag"]
+
+        # An upgrade whose package gave app.js the same size and modification time as before.
+        module = root / "js" / "app.js"
+        before = module.stat()
+        old = module.read_bytes()
+        module.write_bytes(old.replace(b"import", b"IMPORT", 1))
+        os.utime(module, ns=(before.st_atime_ns, before.st_mtime_ns))
+        etag = first["/static/js/app.js"].headers["etag"]
+        upgraded = http.get("/static/js/app.js", headers={"If-None-Match": etag})
+        assert upgraded.status_code == 200 and upgraded.content.count(b"IMPORT") == 1
+        assert upgraded.headers["etag"] != etag
+        untouched = first["/"].headers["etag"]
+        assert http.get("/", headers={"If-None-Match": untouched}).status_code == 304

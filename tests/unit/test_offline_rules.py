@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import EncodedAudio
 from cadenza.domain.entitlements import Entitlements, Grant, Listener, Refusal
-from cadenza.domain.offline import DownloadDevice, best_file, licence_expiry, plan_ended
+from cadenza.domain.offline import (
+    DownloadDevice,
+    best_file,
+    licence_expiry,
+    next_registration_at,
+    plan_ended,
+)
 from cadenza.domain.plans import Plan
 
 NOW = datetime(2026, 11, 26, tzinfo=UTC)
@@ -70,3 +76,14 @@ def test_a_download_gets_the_best_file_up_to_the_quality_asked() -> None:
     assert best_file(lossy, Quality.LOSSLESS).quality is Quality.VERY_HIGH  # type: ignore[union-attr]
     assert best_file(lossless, Quality.NORMAL).quality is Quality.NORMAL  # type: ignore[union-attr]
     assert best_file((), Quality.HIGH) is None
+
+
+def test_new_devices_beyond_the_plans_number_are_limited_per_rolling_30_days() -> None:
+    days_ago = [NOW - timedelta(days=d) for d in (40, 29, 20, 10, 5, 4, 3, 2)]
+    # 40 days ago no longer counts: 7 of the 8 allowed for 5 devices.
+    assert next_registration_at(days_ago, 5, NOW) is None
+    full = [*days_ago, NOW - timedelta(days=1)]
+    # Eight in the window: the next one is free when the one of 29 days ago is 30 days old.
+    assert next_registration_at(full, 5, NOW) == NOW + timedelta(days=1)
+    # A plan of one device would allow 4 new devices per 30 days.
+    assert next_registration_at(full, 1, NOW) == NOW - timedelta(days=4) + timedelta(days=30)

@@ -48,6 +48,7 @@ def create_app(cadenza: App) -> FastAPI:
         cadenza.outgoing_mail.start()
         billing = cadenza.start_billing_clock()
         popularity = cadenza.start_popularity_clock()
+        cadenza.start_session_pruning()  # stopped by cadenza.close()
         yield
         billing.set()
         popularity.set()

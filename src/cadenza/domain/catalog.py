@@ -140,6 +140,17 @@ class TrackView:
 
 
 @dataclass(frozen=True)
+class TakedownEvent:
+    """A release taken down or restored: by "admin:ID" or "distributor:ID", when, and why."""
+
+    release_id: int
+    action: str  # taken_down | restored
+    at: datetime
+    by: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class ReleaseView:
     id: int
     distributor_id: int

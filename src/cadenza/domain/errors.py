@@ -58,6 +58,12 @@ class TooManyAttempts(CadenzaError):
         self.retry_after = retry_after
 
 
+class DeviceSwapLimit(TooManyAttempts):
+    """Too many new download devices in 30 days: one frees up after `retry_after` seconds."""
+
+    code = "device_swap_limit"
+
+
 class Forbidden(CadenzaError):
     code = "forbidden"
     status = 403

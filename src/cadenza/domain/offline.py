@@ -4,6 +4,10 @@ A download device holds up to the plan's number of tracks; the account registers
 plan's number of devices (Premium: 10,000 tracks on each of 5). Each device's licence runs 30
 days from its last check-in online; the check-in re-asks the plan, the territory and the catalog
 and says which downloads stay and which the device must delete. Ending the plan ends them all.
+
+Removing a device frees its slot, but new devices are counted too: in any 30 days an account
+registers at most the plan's number of devices plus DEVICE_SWAPS more, so removing and adding
+devices over and over cannot spread downloads over more devices than the plan allows.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from cadenza.domain.plans import Plan
 
 LICENCE_PERIOD = timedelta(days=30)
 MAX_TRACKS_PER_REQUEST = 500
+DEVICE_SWAP_WINDOW = timedelta(days=30)
+DEVICE_SWAPS = 3  # new devices per window beyond the plan's number: a lost phone, a new laptop
 
 
 class DeleteReason(StrEnum):
@@ -61,6 +67,18 @@ class CheckIn:
 
 def licence_expiry(now: datetime) -> datetime:
     return now + LICENCE_PERIOD
+
+
+def next_registration_at(
+    registered: list[datetime], devices_allowed: int, now: datetime
+) -> datetime | None:
+    """None if a new device may register now; otherwise when the oldest registration that
+    counts leaves the window, which frees one."""
+    recent = sorted(at for at in registered if at > now - DEVICE_SWAP_WINDOW)
+    allowance = devices_allowed + DEVICE_SWAPS
+    if len(recent) < allowance:
+        return None
+    return recent[len(recent) - allowance] + DEVICE_SWAP_WINDOW
 
 
 def plan_ended(device: DownloadDevice, plan: Plan, subscription_id: int | None) -> bool:

@@ -11,18 +11,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import TrackView, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Listening, require
-from cadenza.domain.errors import Forbidden, InvalidRequest, NotFound
+from cadenza.domain.errors import DeviceSwapLimit, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.offline import (
+    DEVICE_SWAP_WINDOW,
+    DEVICE_SWAPS,
     CheckIn,
     DeleteReason,
     Download,
     DownloadDevice,
     best_file,
     licence_expiry,
+    next_registration_at,
     plan_ended,
 )
 from cadenza.ports import Clock, UnitOfWork
@@ -67,6 +71,7 @@ class OfflineDownloads:
                     tracks_on_device=0,
                 )
             )
+            self._check_swaps(uow, account_id, who.plan.features.offline_devices, now)
             sub = self._subscription_id(uow, account_id)
             device_id = uow.offline.add_device(account_id, name, sub, now, licence_expiry(now))
             device = uow.offline.device(account_id, device_id)
@@ -83,7 +88,8 @@ class OfflineDownloads:
         return devices
 
     def remove(self, account_id: int, device_id: int) -> None:
-        """The device's slot is free again; its downloads are forgotten."""
+        """The device's slot is free again (its registration still counts for 30 days
+        against the swaps allowed); its downloads are forgotten."""
         with self.uow() as uow:
             if not uow.offline.remove_device(account_id, device_id):
                 raise _no_device()
@@ -228,6 +234,19 @@ class OfflineDownloads:
             if ended:
                 uow.offline.revoke(ended, self.clock.now())
                 uow.commit()
+
+    @staticmethod
+    def _check_swaps(uow: UnitOfWork, account_id: int, allowed: int, now: datetime) -> None:
+        uow.offline.forget_registrations(account_id, now - DEVICE_SWAP_WINDOW)
+        free_at = next_registration_at(
+            uow.offline.registrations(account_id, now - DEVICE_SWAP_WINDOW), allowed, now
+        )
+        if free_at is not None:
+            raise DeviceSwapLimit(
+                f"at most {allowed + DEVICE_SWAPS} new download devices in 30 days; the next "
+                f"can be added on {free_at:%Y-%m-%d %H:%M} UTC",
+                retry_after=(free_at - now).total_seconds(),
+            )
 
     @staticmethod
     def _subscription_id(uow: UnitOfWork, account_id: int) -> int | None:

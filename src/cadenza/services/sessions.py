@@ -38,6 +38,16 @@ class LoginAttempt:
 
 
 @dataclass(frozen=True)
+class Pruned:
+    """What one pruning pass deleted."""
+
+    sessions: int
+    refresh_tokens: int
+    one_time_tokens: int
+    stream_tickets: int  # used ones, remembered until they expire
+
+
+@dataclass(frozen=True)
 class TokenPair:
     access_token: str
     refresh_token: str
@@ -151,6 +161,18 @@ class SessionService:
             uow.accounts.audit(account_id, AuditEvent("logged_out_everywhere", now, None, None))
             uow.commit()
         return ended
+
+    def prune(self) -> Pruned:
+        """Forget expired sessions (ended or not) with their refresh tokens, expired e-mailed
+        links and codes, and the ids of used stream tickets that have expired. A session's
+        spent refresh tokens stay until the session expires: a replayed one still ends it."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            sessions, refresh_tokens = uow.accounts.prune_sessions(now)
+            one_time = uow.accounts.prune_one_time_tokens(now)
+            tickets = uow.accounts.forget_stream_tickets(now)
+            uow.commit()
+        return Pruned(sessions, refresh_tokens, one_time, tickets)
 
     # -- helpers -------------------------------------------------------------------------
     def _second_factor(

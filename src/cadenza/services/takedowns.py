@@ -1,16 +1,33 @@
 """Taking a release down (and putting it back): its distributor, or an admin, withdraws it.
 
 A taken-down release vanishes for listeners at once: its page, its tracks' streams, new
-releases, and search, whose entries go in the same transaction as the takedown itself.
+releases, and search, whose entries go in the same transaction as the takedown itself. Each
+change is recorded with who made it, when and why (the release's takedown history); an admin's
+is also written to the admin's own security events, as their other admin actions are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from cadenza.domain.catalog import ReleaseView
+from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.catalog import ReleaseView, TakedownEvent
 from cadenza.domain.errors import NotFound
 from cadenza.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True)
+class TakedownBy:
+    """Who asks: an admin (their account id: any release) or a distributor (its own only)."""
+
+    admin: int | None = None
+    distributor: int | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"admin:{self.admin}" if self.admin is not None else f"distributor:{self.distributor}"
+        )
 
 
 class Takedowns:
@@ -18,22 +35,45 @@ class Takedowns:
         self.uow = uow
         self.clock = clock
 
-    def take_down(self, release_id: int, distributor_id: int | None) -> ReleaseView:
-        """distributor_id: the distributor asking (only its own releases); None: an admin."""
-        return self._set(release_id, distributor_id, down=True)
+    def take_down(self, release_id: int, by: TakedownBy, reason: str | None = None) -> ReleaseView:
+        return self._set(release_id, by, reason, down=True)
 
-    def restore(self, release_id: int, distributor_id: int | None) -> ReleaseView:
-        return self._set(release_id, distributor_id, down=False)
+    def restore(self, release_id: int, by: TakedownBy, reason: str | None = None) -> ReleaseView:
+        return self._set(release_id, by, reason, down=False)
 
-    def _set(self, release_id: int, distributor_id: int | None, *, down: bool) -> ReleaseView:
+    def history(self, release_id: int, admin: int) -> list[TakedownEvent]:
+        """For admins: every takedown and restore of this release, newest first."""
+        with self.uow() as uow:
+            if uow.catalog.release(release_id) is None:
+                raise NotFound(f"no release {release_id}")
+            events = uow.catalog.takedown_history(release_id)
+            detail = {"release": str(release_id)}
+            uow.accounts.audit(
+                admin, AuditEvent("admin_read_takedowns", self.clock.now(), None, None, detail)
+            )
+            uow.commit()
+        return events
+
+    def _set(
+        self, release_id: int, by: TakedownBy, reason: str | None, *, down: bool
+    ) -> ReleaseView:
+        reason = (reason or "").strip()[:500] or None
         with self.uow() as uow:
             release = uow.catalog.release(release_id)
             # Another distributor's release is answered as unknown: no probing of ids.
-            if release is None or distributor_id not in (None, release.distributor_id):
+            if release is None or (by.admin is None and by.distributor != release.distributor_id):
                 raise NotFound(f"no release {release_id}")
-            if (release.taken_down_at is not None) != down:
-                uow.catalog.set_taken_down(release_id, self.clock.now() if down else None)
+            if (release.taken_down_at is not None) != down:  # a repeat changes and records nothing
+                now = self.clock.now()
+                action = "taken_down" if down else "restored"
+                uow.catalog.set_taken_down(release_id, now if down else None)
                 uow.search.index_release(release_id)  # entries go (or come back) in this commit
+                uow.catalog.record_takedown(TakedownEvent(release_id, action, now, str(by), reason))
+                if by.admin is not None:
+                    detail = {"release": str(release_id), "title": release.title[:100]}
+                    detail |= {"reason": reason} if reason else {}
+                    event = AuditEvent(f"admin_release_{action}", now, None, None, detail)
+                    uow.accounts.audit(by.admin, event)
             uow.commit()
             found = uow.catalog.release(release_id)
         assert found is not None

@@ -19,6 +19,7 @@ from cadenza.adapters.db.models_accounts import (
     RefreshTokenRow,
     SessionRow,
     SpentChallengeRow,
+    SpentStreamTicketRow,
     UserRow,
 )
 from cadenza.adapters.db.models_billing import MembershipRow, SubscriptionRow
@@ -443,6 +444,18 @@ class SqlAccounts:
             for s, d in rows
         ]
 
+    def prune_sessions(self, now: datetime) -> tuple[int, int]:
+        # Until its session expires, an old refresh token sent again must still be recognised
+        # as a replay; after that it is only invalid, and nothing needs to remember it.
+        over = select(SessionRow.id).where(SessionRow.expires_at <= now)
+        tokens = self.s.execute(delete(RefreshTokenRow).where(RefreshTokenRow.session_id.in_(over)))
+        sessions = self.s.execute(delete(SessionRow).where(SessionRow.expires_at <= now))
+        return int(getattr(sessions, "rowcount", 0)), int(getattr(tokens, "rowcount", 0))
+
+    def prune_one_time_tokens(self, now: datetime) -> int:
+        done = self.s.execute(delete(OneTimeTokenRow).where(OneTimeTokenRow.expires_at <= now))
+        return int(getattr(done, "rowcount", 0))
+
     # -- failed logins and audit ---------------------------------------------------------
     def record_failure(self, keys: list[str], now: datetime) -> list[int]:
         rows = [LoginFailureRow(key=key, at=now) for key in keys]
@@ -476,6 +489,23 @@ class SqlAccounts:
                 delete(SpentChallengeRow).where(SpentChallengeRow.spent_at < forget_before)
             )
         return spent is not None  # RETURNING: an ORM insert's rowcount is not reliable
+
+    def spend_stream_ticket(self, ticket_id: str, expires_at: datetime, now: datetime) -> bool:
+        spent = self.s.execute(
+            insert_on_conflict(self.s, SpentStreamTicketRow)
+            .values(ticket_id=ticket_id, expires_at=expires_at)
+            .on_conflict_do_nothing(index_elements=["ticket_id"])
+            .returning(SpentStreamTicketRow.ticket_id)
+        ).scalar()
+        if ticket_id.startswith("0"):  # now and then, forget tickets that can no longer open
+            self.forget_stream_tickets(now)
+        return spent is not None
+
+    def forget_stream_tickets(self, now: datetime) -> int:
+        done = self.s.execute(
+            delete(SpentStreamTicketRow).where(SpentStreamTicketRow.expires_at <= now)
+        )
+        return int(getattr(done, "rowcount", 0))
 
     def audit(self, account_id: int, event: AuditEvent) -> None:
         self.s.add(

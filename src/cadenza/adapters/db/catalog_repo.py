@@ -16,6 +16,7 @@ from cadenza.adapters.db.models import (
     DistributorRow,
     ReleaseArtistRow,
     ReleaseRow,
+    TakedownEventRow,
     TrackArtistRow,
     TrackRow,
 )
@@ -28,6 +29,7 @@ from cadenza.domain.catalog import (
     ReleaseSpec,
     ReleaseType,
     ReleaseView,
+    TakedownEvent,
     TrackView,
     Viewer,
     as_utc,
@@ -199,6 +201,27 @@ class SqlCatalog:
         self.s.execute(
             update(ReleaseRow).where(ReleaseRow.id == release_id).values(taken_down_at=at)
         )
+
+    def record_takedown(self, event: TakedownEvent) -> None:
+        self.s.add(
+            TakedownEventRow(
+                release_id=event.release_id,
+                action=event.action,
+                at=event.at,
+                actor=event.by,
+                reason=event.reason,
+            )
+        )
+
+    def takedown_history(self, release_id: int) -> list[TakedownEvent]:
+        rows = self.s.scalars(
+            select(TakedownEventRow)
+            .where(TakedownEventRow.release_id == release_id)
+            .order_by(TakedownEventRow.id.desc())
+        )
+        return [
+            TakedownEvent(r.release_id, r.action, as_utc(r.at), r.actor, r.reason) for r in rows
+        ]
 
     def save_track(self, release_id: int, track: PublishedTrack, taken: set[int]) -> int:
         """Update the release's matching track (same ISRC, same source file, or same position,

@@ -67,6 +67,20 @@ class ReleaseRow(Base):
     taken_down_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class TakedownEventRow(Base):
+    """A release taken down or put back: by whom (an admin or its distributor), when, why."""
+
+    __tablename__ = "takedown_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(12))  # taken_down | restored
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(40))  # admin:ID | distributor:ID
+    reason: Mapped[str | None] = mapped_column(String(500))
+
+
 class ReleaseArtistRow(Base):
     __tablename__ = "release_artists"
     release_id: Mapped[int] = mapped_column(

@@ -62,7 +62,7 @@ class SessionRow(Base):
     credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # pruning
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -87,7 +87,7 @@ class OneTimeTokenRow(Base):
     purpose: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     data: Mapped[dict[str, str]] = mapped_column(JSON)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -133,6 +133,15 @@ class SpentChallengeRow(Base):
     __tablename__ = "spent_challenges"
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     spent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SpentStreamTicketRow(Base):
+    """A stream ticket that opened a stream: the primary key lets only one use win, in any
+    process. Forgotten once the ticket has expired."""
+
+    __tablename__ = "spent_stream_tickets"
+    ticket_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AccountArtistRow(Base):

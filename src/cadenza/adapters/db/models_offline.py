@@ -25,6 +25,17 @@ class DownloadDeviceRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class DeviceRegistrationRow(Base):
+    """A download device registered, kept 30 days even once the device is removed: new devices
+    beyond the plan's number are limited per 30 days."""
+
+    __tablename__ = "download_device_registrations"
+    __table_args__ = (Index("ix_device_registrations_user", "user_id", "registered_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class DownloadRow(Base):
     """One track kept on one device. No foreign key to the track: a track taken down stays
     listed until the device's next check-in tells it to delete the file."""

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models_accounts import UserRow
-from cadenza.adapters.db.models_offline import DownloadDeviceRow, DownloadRow, RipFlagRow
+from cadenza.adapters.db.models_offline import (
+    DeviceRegistrationRow,
+    DownloadDeviceRow,
+    DownloadRow,
+    RipFlagRow,
+)
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.ripping import RipFlag
@@ -36,8 +41,26 @@ class SqlOffline:
             licence_expires_at=expires,
         )
         self.s.add(row)
+        self.s.add(DeviceRegistrationRow(user_id=user_id, registered_at=now))
         self.s.flush()
         return row.id
+
+    def registrations(self, user_id: int, since: datetime) -> list[datetime]:
+        found = self.s.scalars(
+            select(DeviceRegistrationRow.registered_at).where(
+                DeviceRegistrationRow.user_id == user_id,
+                DeviceRegistrationRow.registered_at > since,
+            )
+        )
+        return [as_utc(at) for at in found]
+
+    def forget_registrations(self, user_id: int, before: datetime) -> None:
+        self.s.execute(
+            delete(DeviceRegistrationRow).where(
+                DeviceRegistrationRow.user_id == user_id,
+                DeviceRegistrationRow.registered_at <= before,
+            )
+        )
 
     def devices(self, user_id: int) -> list[DownloadDevice]:
         counts = (
