@@ -546,6 +546,8 @@ class App:
             self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:
             self.deliveries.close()
+        if "rip_watch" in self.__dict__:
+            self.rip_watch.close()  # what this process served reaches the shared tally
         if "pool" in self.__dict__ and self.shared_pool is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         if isinstance(self.__dict__.get("player_events"), SharedPlayerEvents):

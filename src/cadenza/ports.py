@@ -35,7 +35,7 @@ from cadenza.domain.mail import Email
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
 from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
-from cadenza.domain.ripping import FetchLedger, RipFlag, TrackKey
+from cadenza.domain.ripping import FetchLedger, RipFlag, TrackFetch, TrackKey
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
     Invite,
@@ -1169,19 +1169,19 @@ class FetchTally(Protocol):
     """Audio each account fetched lately, added up over every server process (rip detection)."""
 
     def record(
-        self,
-        account_id: int,
-        key: TrackKey,
-        sent: int,
-        size: int,
-        duration_s: float,
-        now: datetime,
-    ) -> FetchLedger:
-        """Add what one response sent; the account's ledger with it."""
+        self, batch: dict[int, dict[TrackKey, TrackFetch]], now: datetime
+    ) -> dict[int, FetchLedger]:
+        """Add what some responses sent (per account, per file); each account's whole ledger."""
         ...
 
     def record_download(self, account_id: int, sent: int, size: int, duration_s: float) -> None: ...
 
     def ledger(self, account_id: int) -> FetchLedger: ...
 
-    def forget(self, account_id: int) -> None: ...
+    def first_to_flag(self, account_id: int) -> bool:
+        """True for the one process that gets to flag the account (until it is forgotten)."""
+        ...
+
+    def forget(self, account_id: int) -> None:
+        """Its ledger and its flag claim: a dismissed account starts afresh."""
+        ...

@@ -22,6 +22,7 @@ from cadenza.domain.errors import Conflict, Forbidden, NotFound, TooManyAttempts
 from cadenza.domain.ripping import FetchLedger, RipFlag, RipRules, TrackKey, Verdict
 from cadenza.ports import Broadcast, Clock, FetchTally, UnitOfWork
 from cadenza.services.admin import AccountAdmin
+from cadenza.services.fetch_batches import FetchBatches
 
 PRUNE_EVERY = 1000  # responses between sweeps of idle accounts out of memory
 
@@ -44,6 +45,7 @@ class RipWatch:
         # Several processes: the ledgers are shared, and flags, dismissals and suspensions made
         # in one process are told to the others (each keeps its own copy for the fast path).
         self.tally, self.notices = tally, notices
+        self._batches = FetchBatches(tally, self._judge_shared) if tally is not None else None
         if notices is not None:
             notices.listen("rip", self._told)
         self._ledgers: dict[int, FetchLedger] = {}
@@ -85,30 +87,49 @@ class RipWatch:
     ) -> None:
         """After serving: count what was sent; flag the account the first time it outruns."""
         now = self.clock.now()
-        flagged = self._flagged()
-        shared = None
-        if self.tally is not None:
-            shared = self.tally.record(account_id, key, sent, size, duration_s, now)
+        if self._batches is not None:  # judged when the batch reaches the shared tally
+            self._batches.add(account_id, key, sent, size, duration_s, now)
+            return
         with self._lock:
-            if shared is None:
-                ledger = self._ledger(account_id)
-                ledger.record(key, sent, size, duration_s, now)
-                self._sweep(now)
-            else:
-                ledger = shared
+            ledger = self._ledger(account_id)
+            ledger.record(key, sent, size, duration_s, now)
             verdict = ledger.verdict(now)
             downloaded = ledger.downloaded_s
+            self._sweep(now)
+        self._judge(account_id, verdict, downloaded, now)
+
+    def flush(self) -> None:
+        """Several processes: add what this one served to the shared tally now."""
+        if self._batches is not None:
+            self._batches.flush()
+
+    def close(self) -> None:
+        if self._batches is not None:
+            self._batches.close()
+
+    def _judge_shared(self, account_id: int, ledger: FetchLedger, now: datetime) -> None:
+        self._judge(account_id, ledger.verdict(now), ledger.downloaded_s, now)
+
+    def _judge(self, account_id: int, verdict: Verdict, downloaded: float, now: datetime) -> None:
+        """Flag the account the first time it outruns real time."""
+        flagged = self._flagged()
+        with self._lock:
             first_time = verdict.outruns_real_time and account_id not in flagged
             if first_time:
                 flagged.add(account_id)  # throttled from now; concurrent responses flag no more
-        if first_time:
-            try:
-                self._flag(account_id, verdict, downloaded, now)
-            except Exception:  # the database was away: a later response flags it again
-                with self._lock:
-                    flagged.discard(account_id)
-                raise
-            self._tell({"flagged": account_id})
+        if not first_time:
+            return
+        if self.tally is not None and not self.tally.first_to_flag(account_id):
+            return  # another process judged the same shared ledger a moment ago: one flag
+        try:
+            self._flag(account_id, verdict, downloaded, now)
+        except Exception:  # the database was away: a later response flags it again
+            with self._lock:
+                flagged.discard(account_id)
+            if self.tally is not None:  # its claim goes, and its shared count starts over
+                self.tally.forget(account_id)
+            raise
+        self._tell({"flagged": account_id})
 
     def downloaded(self, account_id: int, sent: int, size: int, duration_s: float) -> None:
         """Download grants are counted apart: their quota is the devices' track limit."""

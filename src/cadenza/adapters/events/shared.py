@@ -11,6 +11,8 @@ import threading
 import time
 from collections.abc import Callable
 
+import redis
+
 from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.domain.devices import PlayerEvent
@@ -36,7 +38,10 @@ class SharedPlayerEvents:
     def publish(self, account_id: int, event: PlayerEvent) -> None:
         self.local.publish(account_id, event)  # this process's streams get the very object
         message = {"origin": self.bus.origin, "account": account_id, "event": self.encode(event)}
-        self.bus.publish(TOPIC, message)
+        try:
+            self.bus.publish(TOPIC, message)
+        except redis.RedisError:  # the change is saved; devices elsewhere hear the next one
+            log.warning("Redis is away: a player event reached this process only", exc_info=True)
 
     def subscribe(self, account_id: int, device_id: str) -> EventSubscription:
         stream = self.local.subscribe(account_id, device_id)

@@ -1,6 +1,6 @@
 """Rip detection's ledgers in Redis, so that every server process adds to the same account: a
 hash per account, one field per file fetched ("track:quality" -> "size,duration,sent,last"),
-updated and read back in one atomic script per audio response; files that left the sliding
+updated and read back in one atomic script per account per batch (services/fetch_batches.py); files that left the sliding
 window are dropped on the way, and the whole hash expires when the account goes quiet."""
 
 from __future__ import annotations
@@ -14,18 +14,20 @@ from cadenza.domain.ripping import FetchLedger, RipRules, TrackFetch, TrackKey
 DOWNLOADED = "downloaded"
 
 _RECORD = """
-local now = tonumber(ARGV[5])
-local start = now - tonumber(ARGV[6])
-local sent = 0
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if current then
-  local before, last = string.match(current, '^[^,]+,[^,]+,([^,]+),([^,]+)$')
-  if tonumber(last) > start then sent = tonumber(before) end
+local now = tonumber(ARGV[1])
+local start = now - tonumber(ARGV[2])
+for i = 3, #ARGV, 4 do
+  local sent = 0
+  local current = redis.call('HGET', KEYS[1], ARGV[i])
+  if current then
+    local before, last = string.match(current, '^[^,]+,[^,]+,([^,]+),([^,]+)$')
+    if tonumber(last) > start then sent = tonumber(before) end
+  end
+  sent = sent + tonumber(ARGV[i + 3])
+  redis.call('HSET', KEYS[1], ARGV[i],
+    ARGV[i + 1] .. ',' .. ARGV[i + 2] .. ',' .. string.format('%d', sent) .. ',' .. ARGV[1])
 end
-sent = sent + tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], ARGV[1],
-  ARGV[2] .. ',' .. ARGV[3] .. ',' .. string.format('%d', sent) .. ',' .. ARGV[5])
-redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[6])) + 60)
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 60)
 local all = redis.call('HGETALL', KEYS[1])
 local kept = {}
 for i = 1, #all, 2 do
@@ -48,19 +50,18 @@ class RedisFetchTally:
         self._record = client.register_script(_RECORD)
 
     def record(
-        self,
-        account_id: int,
-        key: TrackKey,
-        sent: int,
-        size: int,
-        duration_s: float,
-        now: datetime,
-    ) -> FetchLedger:
+        self, batch: dict[int, dict[TrackKey, TrackFetch]], now: datetime
+    ) -> dict[int, FetchLedger]:
         window = self.rules.window.total_seconds()
-        args: list[str | int | float] = [f"{key[0]}:{key[1]}", size, repr(duration_s)]
-        args += [max(0, sent), f"{now.timestamp():.6f}", window]
-        entries = self._record(keys=[self._key(account_id)], args=args)
-        return self._ledger_of(list(entries))
+        accounts = list(batch)
+        with self.redis.pipeline(transaction=False) as pipe:
+            for account_id in accounts:
+                args: list[str | int | float] = [f"{now.timestamp():.6f}", window]
+                for (track, quality), fetch in batch[account_id].items():
+                    args += [f"{track}:{quality}", fetch.size, repr(fetch.duration_s), fetch.sent]
+                self._record(keys=[self._key(account_id)], args=args, client=pipe)
+            answers = pipe.execute()
+        return {a: self._ledger_of(list(e)) for a, e in zip(accounts, answers, strict=True)}
 
     def record_download(self, account_id: int, sent: int, size: int, duration_s: float) -> None:
         if size > 0:
@@ -74,11 +75,15 @@ class RedisFetchTally:
         entries = self.redis.hgetall(self._key(account_id))
         return self._ledger_of([x for pair in entries.items() for x in pair])
 
-    def forget(self, account_id: int) -> None:
-        self.redis.delete(self._key(account_id))
+    def first_to_flag(self, account_id: int) -> bool:
+        window = int(self.rules.window.total_seconds()) + 60
+        return bool(self.redis.set(self._key(account_id, "rip-flagging"), 1, nx=True, ex=window))
 
-    def _key(self, account_id: int) -> str:
-        return f"{self.prefix}:rip-ledger:{account_id}"
+    def forget(self, account_id: int) -> None:
+        self.redis.delete(self._key(account_id), self._key(account_id, "rip-flagging"))
+
+    def _key(self, account_id: int, kind: str = "rip-ledger") -> str:
+        return f"{self.prefix}:{kind}:{account_id}"
 
     def _ledger_of(self, entries: list[bytes | str]) -> FetchLedger:
         ledger = FetchLedger(self.rules)
