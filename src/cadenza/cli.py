@@ -59,6 +59,12 @@ def serve(
     processes = workers or app.settings.workers
     if processes > 1:
         _check_shared_state(app)
+    elif not app.settings.background and not app.settings.redis_url:
+        err.print(
+            "[yellow]CADENZA_BACKGROUND=false without CADENZA_REDIS_URL:[/] if other servers "
+            "share this database, set the same CADENZA_REDIS_URL on all of them, or a "
+            "listener's devices on different servers will not hear each other."
+        )
     if demo:
         build_demo(app)
     err.print(f"Data dir: {app.settings.data_dir.resolve()}")

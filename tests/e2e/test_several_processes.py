@@ -13,11 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx2
@@ -26,6 +28,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
+from cadenza.adapters.blobs.local import LocalBlobStore
+from cadenza.adapters.db.engine import make_engine
 from cadenza.adapters.mail import read_outbox
 from cadenza.api.app import create_app
 from cadenza.bootstrap import App, bootstrap
@@ -345,3 +349,26 @@ def test_several_workers_without_redis_are_refused_with_a_clear_message(app: App
     )
     assert ran.returncode == 2
     assert "CADENZA_REDIS_URL" in ran.stderr and "--workers 1" in " ".join(ran.stderr.split())
+
+
+def test_processes_starting_at_once_share_one_signing_key(settings: Settings) -> None:
+    """Workers make the data dir's secrets on first use: they must all end up with the same
+    one, or a token one process signed would be refused by another."""
+    settings = settings.model_copy(update={"distributor_key": None})  # made on first use
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    apps = [App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))]
+    apps += [App(settings=settings, engine=engine, blobs=apps[0].blobs) for _ in range(15)]
+    start = threading.Barrier(len(apps))
+
+    def key_of(app: App) -> str:
+        start.wait()
+        return app.distributor_key
+
+    with ThreadPoolExecutor(len(apps)) as pool:
+        keys = set(pool.map(key_of, apps))
+    engine.dispose()
+    [key] = keys
+    assert len(key) >= 40
+    assert (settings.data_dir / "distributor.key").read_text().strip() == key
+    assert [p.name for p in settings.data_dir.iterdir() if p.name.startswith(".")] == []
