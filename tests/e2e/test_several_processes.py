@@ -372,3 +372,37 @@ def test_processes_starting_at_once_share_one_signing_key(settings: Settings) ->
     assert len(key) >= 40
     assert (settings.data_dir / "distributor.key").read_text().strip() == key
     assert [p.name for p in settings.data_dir.iterdir() if p.name.startswith(".")] == []
+
+
+def test_cadenza_worker_delivers_mail_queued_by_servers_without_background_work(
+    app: App,
+) -> None:
+    """An HTTP node with CADENZA_BACKGROUND=false queues the mail; `cadenza worker` sends it."""
+    app.accounts.create("ada@example.org", "a long and unusual listening phrase", roles=[])
+    app.passwords.request_reset("ada@example.org", "198.51.100.7")  # queued, not sent
+    outbox = app.settings.data_dir / "outbox"
+    assert not outbox.exists() or read_outbox(outbox) == []
+    env = {
+        **os.environ,
+        "CADENZA_DATA_DIR": str(app.settings.data_dir),
+        "CADENZA_DATABASE_URL": app.settings.resolved_database_url,
+        "CADENZA_BILLING_INTERVAL_S": "0",
+        "CADENZA_SEARCH_POPULARITY_INTERVAL_S": "0",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "cadenza", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(300):
+            if outbox.exists() and read_outbox(outbox):
+                break
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, errors = worker.communicate(timeout=30)
+    assert worker.returncode == 0, errors
+    sent = [(m["To"], m["Subject"]) for m in read_outbox(outbox)]
+    assert sent == [("ada@example.org", "Reset your Cadenza password")]
