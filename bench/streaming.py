@@ -2,15 +2,18 @@
 
     python bench/streaming.py [--listeners 100,500,1000] [--seconds 16] [--ramp 10]
         [--chunk 65536] [--bitrate-kbps 320] [--saturation-s 5] [--connections 64]
+        [--workers CORES]
 
 1. Catalog (fresh data dir, SQLite): one release of three 45-second tracks of noise (so the
    320 kbit/s Opus tier really is about 320 kbit/s), ingested by the real pipeline; as many
    Premium listeners as the largest N, each with a live session and an access token, written
    through the project's own unit of work (one shared password hash: no login is measured).
-2. Servers, all on this machine: `python -m cadenza serve` twice (one sending the bytes itself,
-   one with CADENZA_ACCEL_REDIRECT=/protected-blobs/), and Debian's nginx (installed with
-   apt-get when /usr/sbin/nginx is missing) serving the blob dir as plain static files (the
-   ceiling) and fronting the accel Cadenza as in docs/nginx-accel.conf.
+2. Servers, all on this machine: `python -m cadenza serve --workers W` twice (one sending the
+   bytes itself, one with CADENZA_ACCEL_REDIRECT=/protected-blobs/), sharing the local Redis
+   (CADENZA_REDIS_URL, default redis://127.0.0.1:6379/0), and the same two with one process
+   (`cadenza_1proc`, `accel_1proc`: the ratio shows what the workers buy); and Debian's nginx
+   (installed with apt-get when /usr/sbin/nginx is missing) serving the blob dir as plain
+   static files (the ceiling) and fronting the accel Cadenzas as in docs/nginx-accel.conf.
 3. For each N and each setup, N listeners, one keep-alive connection each, start over the first
    `--ramp` seconds (N / ramp stream starts a second): `PUT /api/v1/me/player/play` (the answer
    carries the stream grant), then the grant's URL with `Range: bytes=0-65535`. Time to first
@@ -232,12 +235,20 @@ class Processes:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[bytes]] = []
 
-    def cadenza(self, data_dir: Path, name: str, extra_env: dict[str, str]) -> tuple[int, int]:
+    def cadenza(
+        self, data_dir: Path, name: str, extra_env: dict[str, str], workers: int = 1
+    ) -> tuple[int, int]:
         port = free_port()
         env = dict(os.environ, CADENZA_DATA_DIR=str(data_dir), **extra_env)
+        env["CADENZA_WORKERS"] = str(workers)
         for key in ("CADENZA_DATABASE_URL", "CADENZA_SMTP_URL", "CADENZA_ACCEL_REDIRECT"):
             if key not in extra_env:
                 env.pop(key, None)
+        if workers > 1:
+            env.setdefault("CADENZA_REDIS_URL", "redis://127.0.0.1:6379/0")
+            env["CADENZA_REDIS_PREFIX"] = f"bench-{name}-{os.getpid()}"
+        else:
+            env.pop("CADENZA_REDIS_URL", None)
         log = data_dir.parent / f"{name}.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(
@@ -279,11 +290,16 @@ class Processes:
         wait_for(port, "/healthz", proc, log)
         return port, proc.pid
 
-    def nginx(self, root: Path, blob_dir: Path, accel_port: int, workers: int) -> tuple[int, int]:
-        port = free_port()
+    def nginx(
+        self, root: Path, blob_dir: Path, accel_ports: list[int], workers: int
+    ) -> tuple[list[int], int]:
+        """nginx in front of each accel Cadenza (one port each; /blobs/ on all of them)."""
+        ports = [free_port() for _ in accel_ports]
         (root / "nginx-tmp").mkdir(exist_ok=True)
         conf = root / "nginx.conf"
-        conf.write_text(nginx_conf(root, blob_dir, port, accel_port, workers))
+        conf.write_text(
+            nginx_conf(root, blob_dir, list(zip(ports, accel_ports, strict=True)), workers)
+        )
         log = root / "nginx-error.log"
         proc = subprocess.Popen(
             [str(NGINX), "-c", str(conf), "-p", str(root), "-g", "daemon off;"],
@@ -291,8 +307,8 @@ class Processes:
             stderr=subprocess.STDOUT,
         )
         self.procs.append(proc)
-        wait_for(port, "/healthz", proc, log)
-        return port, proc.pid
+        wait_for(ports[0], "/healthz", proc, log)
+        return ports, proc.pid
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -305,10 +321,15 @@ class Processes:
                 proc.kill()
 
 
-def nginx_conf(root: Path, blob_dir: Path, port: int, accel_port: int, workers: int) -> str:
-    """docs/nginx-accel.conf's setup, plus /blobs/: the same files with no Cadenza in the way."""
+def nginx_conf(root: Path, blob_dir: Path, ports: list[tuple[int, int]], workers: int) -> str:
+    """docs/nginx-accel.conf's setup, plus /blobs/: the same files with no Cadenza in the way;
+    one server block per (nginx port, accel Cadenza port)."""
     user = "user root;" if os.geteuid() == 0 else ""
     temp = root / "nginx-tmp"
+    servers = "\n".join(
+        nginx_server(blob_dir, port, f"cadenza{n}", accel_port)
+        for n, (port, accel_port) in enumerate(ports)
+    )
     return f"""
 {user}
 worker_processes {workers};
@@ -327,13 +348,20 @@ http {{
     fastcgi_temp_path {temp}/fastcgi;
     uwsgi_temp_path {temp}/uwsgi;
     scgi_temp_path {temp}/scgi;
-    upstream cadenza {{ server 127.0.0.1:{accel_port}; keepalive 256; }}
+{servers}
+}}
+"""
+
+
+def nginx_server(blob_dir: Path, port: int, upstream: str, accel_port: int) -> str:
+    return f"""
+    upstream {upstream} {{ server 127.0.0.1:{accel_port}; keepalive 256; }}
     server {{
         listen 127.0.0.1:{port} backlog=4096;
         location = /healthz {{ return 200 "ok"; }}
         location /blobs/ {{ alias {blob_dir}/; }}
         location /api/ {{
-            proxy_pass http://cadenza;
+            proxy_pass http://{upstream};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_set_header Host $host;
@@ -345,7 +373,6 @@ http {{
             add_header X-Cadenza-Gain-Db $upstream_http_x_cadenza_gain_db;
         }}
     }}
-}}
 """
 
 
@@ -653,6 +680,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--nginx-workers", type=int, default=1)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=max(2, os.cpu_count() or 1),
+        help="Cadenza's processes (serve --workers); the 1-process setups run beside them",
+    )
     args = parser.parse_args()
     counts = [int(n) for n in args.listeners.split(",")]
     began = time.perf_counter()
@@ -668,18 +701,21 @@ def main() -> None:
     try:
         catalog = seed(settings, max(counts), rng)
         print(f"seeded {len(catalog.listeners)} listeners in {catalog.seed_s:.1f} s", flush=True)
-        direct_port, direct_pid = procs.cadenza(data_dir, "cadenza", {})
-        accel_port, accel_pid = procs.cadenza(
-            data_dir, "cadenza-accel", {"CADENZA_ACCEL_REDIRECT": ACCEL_PREFIX}
-        )
-        nginx_port, nginx_pid = procs.nginx(
-            root, settings.blob_dir.resolve(), accel_port, args.nginx_workers
+        accel_env = {"CADENZA_ACCEL_REDIRECT": ACCEL_PREFIX}
+        direct = procs.cadenza(data_dir, "cadenza", {}, args.workers)
+        direct_1 = procs.cadenza(data_dir, "cadenza-1proc", {})
+        accel_port, accel_pid = procs.cadenza(data_dir, "cadenza-accel", accel_env, args.workers)
+        accel_1_port, accel_1_pid = procs.cadenza(data_dir, "cadenza-accel-1proc", accel_env)
+        nginx_ports, nginx_pid = procs.nginx(
+            root, settings.blob_dir.resolve(), [accel_port, accel_1_port], args.nginx_workers
         )
         baseline = procs.cadenza_baseline(data_dir)
         servers = {
-            "cadenza": (direct_port, direct_pid),
-            "accel": (nginx_port, accel_pid),
-            "nginx": (nginx_port, nginx_pid),
+            "cadenza": direct,
+            "cadenza_1proc": direct_1,
+            "accel": (nginx_ports[0], accel_pid),
+            "accel_1proc": (nginx_ports[1], accel_1_pid),
+            "nginx": (nginx_ports[0], nginx_pid),
             "cadenza_h11": baseline,
         }
         figures = asyncio.run(measure(args, counts, catalog, servers))
@@ -708,12 +744,16 @@ async def measure(
     """`servers`: name -> (the port listeners use, the pid of the process that answers)."""
     size = catalog.very_high_bytes
     direct_port, direct_pid = servers["cadenza"]
+    direct_1_port, direct_1_pid = servers["cadenza_1proc"]
     nginx_port, nginx_pid = servers["nginx"]
     accel_pid = servers["accel"][1]
+    accel_1_port, accel_1_pid = servers["accel_1proc"]
     h11_port, h11_pid = servers["cadenza_h11"]
     setups = [
         Setup("cadenza", direct_port, [direct_pid], True, lambda _lis, url: url),
+        Setup("cadenza_1proc", direct_1_port, [direct_1_pid], True, lambda _lis, url: url),
         Setup("accel", nginx_port, [nginx_pid, accel_pid], True, lambda _lis, url: url),
+        Setup("accel_1proc", accel_1_port, [nginx_pid, accel_1_pid], True, lambda _l, url: url),
         Setup(
             "nginx",
             nginx_port,
@@ -737,6 +777,8 @@ async def measure(
             )
     direct_urls = await grant_urls(direct_port, catalog.listeners)
     accel_urls = await grant_urls(nginx_port, catalog.listeners)
+    direct_1_urls = await grant_urls(direct_1_port, catalog.listeners)
+    accel_1_urls = await grant_urls(accel_1_port, catalog.listeners)
     blob_urls = ["/blobs/" + p for p in catalog.blob_paths.values()]
     h11 = Setup("cadenza_h11", h11_port, [h11_pid], True, lambda _lis, url: url)
     saturation = {
@@ -744,8 +786,10 @@ async def measure(
             h11, await grant_urls(h11_port, catalog.listeners), args, size
         ),
         "cadenza": await saturate(setups[0], direct_urls, args, size),
-        "accel": await saturate(setups[1], accel_urls, args, size),
-        "nginx": await saturate(setups[2], blob_urls, args, size),
+        "cadenza_1proc": await saturate(setups[1], direct_1_urls, args, size),
+        "accel": await saturate(setups[2], accel_urls, args, size),
+        "accel_1proc": await saturate(setups[3], accel_1_urls, args, size),
+        "nginx": await saturate(setups[4], blob_urls, args, size),
     }
     for name, row in saturation.items():
         print(
@@ -753,12 +797,22 @@ async def measure(
         )
     ceiling = saturation["nginx"]["rps"]
     at500 = tables["cadenza"].get("500") or tables["cadenza"][str(counts[0])]
+    at500_1 = tables["cadenza_1proc"].get("500") or tables["cadenza_1proc"][str(counts[0])]
+    at_most = tables["cadenza"][str(counts[-1])]
+    at_most_1 = tables["cadenza_1proc"][str(counts[-1])]
     accel_headers = headers.get("accel", {})
     return {
+        "workers": args.workers,
         "ttfb_p50_ms": at500["ttfb_p50_ms"],
         "ttfb_p99_ms": at500["ttfb_p99_ms"],
+        "ttfb_p50_ms_1proc": at500_1["ttfb_p50_ms"],
+        "ttfb_p99_ms_1proc": at500_1["ttfb_p99_ms"],
+        f"ttfb_p50_ms_at_{counts[-1]}": at_most["ttfb_p50_ms"],
+        f"ttfb_p50_ms_at_{counts[-1]}_1proc": at_most_1["ttfb_p50_ms"],
         "range_rps_ratio_vs_nginx": round(saturation["cadenza"]["rps"] / ceiling, 3),
+        "range_rps_ratio_vs_nginx_1proc": round(saturation["cadenza_1proc"]["rps"] / ceiling, 3),
         "accel_rps_ratio_vs_nginx": round(saturation["accel"]["rps"] / ceiling, 3),
+        "accel_rps_ratio_vs_nginx_1proc": round(saturation["accel_1proc"]["rps"] / ceiling, 3),
         "range_cpu_ratio_vs_nginx": round(
             saturation["nginx"]["server_cpu_us_per_request"]
             / saturation["cadenza"]["server_cpu_us_per_request"],
@@ -782,13 +836,16 @@ async def measure(
             "saturation_s": args.saturation_s,
             "connections": args.connections,
             "nginx_workers": args.nginx_workers,
+            "cadenza_workers": args.workers,
         },
     }
 
 
 NOTES = {
+    "workers": "Cadenza's processes (serve --workers) in the cadenza and accel setups",
     "ttfb_p50_ms": "500 listeners: play command sent -> first audio byte (goal < 10)",
     "ttfb_p99_ms": "500 listeners, same (goal < 50)",
+    "ttfb_p50_ms_1proc": "the same with one Cadenza process",
     "range_rps_ratio_vs_nginx": "saturated 64 KiB ranges: Cadenza / nginx (goal >= 0.25)",
     "accel_rps_ratio_vs_nginx": "same through nginx + X-Accel-Redirect / plain nginx",
     "range_cpu_ratio_vs_nginx": "nginx CPU per range / Cadenza's (client-independent)",

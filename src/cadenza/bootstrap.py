@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -24,9 +25,12 @@ from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
+from cadenza.adapters.events.shared import SharedPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.payments.local import LocalPaymentProvider
+from cadenza.adapters.rip.redis_tally import RedisFetchTally
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.adapters.security.qr import qr_svg
@@ -43,7 +47,7 @@ from cadenza.domain.plans import PriceList
 from cadenza.domain.ripping import RipRules
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
-from cadenza.ports import Mailer
+from cadenza.ports import Mailer, PlayerEvents
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
@@ -66,6 +70,7 @@ from cadenza.services.offline import OfflineDownloads
 from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
+from cadenza.services.player_event_wire import decode_event, encode_event
 from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
@@ -289,7 +294,10 @@ class App:
             prefetch_allowance_s=s.rip_prefetch_allowance_s,
             free_opening_s=s.rip_free_opening_s,
         )
-        return RipWatch(self.uow, self.clock, rules, self.admin)
+        if self.bus is None:
+            return RipWatch(self.uow, self.clock, rules, self.admin)
+        tally = RedisFetchTally(self.bus.redis, rules, self.bus.prefix)
+        return RipWatch(self.uow, self.clock, rules, self.admin, tally, self.bus)
 
     @cached_property
     def listening(self) -> ListeningService:
@@ -346,8 +354,16 @@ class App:
         return None
 
     @cached_property
-    def player_events(self) -> InProcessPlayerEvents:
-        return InProcessPlayerEvents()
+    def bus(self) -> RedisBus | None:
+        """The deployment's Redis, when it runs on several processes (CADENZA_REDIS_URL)."""
+        s = self.settings
+        return RedisBus(s.redis_url, s.redis_prefix) if s.redis_url else None
+
+    @cached_property
+    def player_events(self) -> PlayerEvents:
+        if self.bus is None:
+            return InProcessPlayerEvents()
+        return SharedPlayerEvents(self.bus, encode_event, decode_event)
 
     @cached_property
     def devices(self) -> DeviceRegistry:
@@ -391,6 +407,22 @@ class App:
     @cached_property
     def artist_profiles(self) -> ArtistProfiles:
         return ArtistProfiles(self.uow)
+
+    def start_background(self) -> Callable[[], None]:
+        """The work exactly one process of a deployment does: deliveries left unfinished by a
+        restart, the mail queue, the billing and popularity clocks, session pruning. Returns what
+        stops it."""
+        self.deliveries.resume_unfinished()
+        self.outgoing_mail.start()
+        billing = self.start_billing_clock()
+        popularity = self.start_popularity_clock()
+        self.start_session_pruning()  # stopped by close()
+
+        def stop() -> None:
+            billing.set()
+            popularity.set()  # the mail worker stops in close(), after sending what is due
+
+        return stop
 
     def start_billing_clock(self) -> threading.Event:
         """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
@@ -455,12 +487,20 @@ class App:
     def _secret(self, name: str) -> bytes:
         """A random secret made on first start and kept in the data dir, owner-readable only."""
         path = self.settings.data_dir / name
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
+        if path.exists():
             return path.read_bytes().strip()
+        # Written aside, then linked into place: several server processes starting at once
+        # all end up with the one secret, and none ever reads a half-written file.
+        draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as key_file:
             key_file.write(secrets.token_urlsafe(48))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its secret is the one
+        finally:
+            draft.unlink()
         return path.read_bytes().strip()
 
     @cached_property
@@ -536,12 +576,19 @@ class App:
     def close(self) -> None:
         for stop in self.background:
             stop.set()
-        if "outgoing_mail" in self.__dict__ or self.mail_queued.is_set():
+        mail_started = "outgoing_mail" in self.__dict__
+        if mail_started or (self.mail_queued.is_set() and self.settings.background):
             self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
         if "deliveries" in self.__dict__:
             self.deliveries.close()
+        if "rip_watch" in self.__dict__:
+            self.rip_watch.close()  # what this process served reaches the shared tally
         if "pool" in self.__dict__ and self.shared_pool is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(self.__dict__.get("player_events"), SharedPlayerEvents):
+            self.__dict__["player_events"].close()
+        if self.__dict__.get("bus") is not None:
+            self.__dict__["bus"].close()
         self.engine.dispose()
 
 
@@ -557,11 +604,14 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def bootstrap(settings: Settings | None = None) -> App:
-    settings = settings or Settings()
+def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
+    """The App of this process. `worker`: one of `serve --workers N`'s processes, whose parent
+    has migrated the database and runs the background work."""
+    settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
-    migrate(engine)
     app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
-    app.search.index_if_empty()
+    if not worker:
+        migrate(engine)
+        app.search.index_if_empty()
     return app

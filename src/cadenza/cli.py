@@ -45,6 +45,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     demo: Annotated[bool, typer.Option(help="Build and load the demo catalog first")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="HTTP processes on the port (default CADENZA_WORKERS, 1)"),
+    ] = None,
 ) -> None:
     """Serve whatever the data dir holds (and the demo catalog, with --demo)."""
     import uvicorn
@@ -52,6 +56,15 @@ def serve(
     from cadenza.api.app import create_app
 
     app = bootstrap()
+    processes = workers or app.settings.workers
+    if processes > 1:
+        _check_shared_state(app)
+    elif not app.settings.background and not app.settings.redis_url:
+        err.print(
+            "[yellow]CADENZA_BACKGROUND=false without CADENZA_REDIS_URL:[/] if other servers "
+            "share this database, set the same CADENZA_REDIS_URL on all of them, or a "
+            "listener's devices on different servers will not hear each other."
+        )
     if demo:
         build_demo(app)
     err.print(f"Data dir: {app.settings.data_dir.resolve()}")
@@ -59,7 +72,60 @@ def serve(
     where = "CADENZA_DISTRIBUTOR_KEY" if app.settings.distributor_key else "distributor.key there"
     err.print(f"Distributor uploads: send the key in {where} as X-Distributor-Key")
     err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
-    uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+    if processes == 1:
+        uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+        return
+    # This process has migrated the database; it runs the background work (when this node
+    # does it) while uvicorn's workers, spawned afresh, each build their own App without it.
+    err.print(f"{processes} worker processes; background work here: {app.settings.background}")
+    stop = app.start_background() if app.settings.background else None
+    try:
+        uvicorn.run(
+            "cadenza.api.app:create_worker_app",
+            factory=True,
+            workers=processes,
+            host=host,
+            port=port,
+            log_level="info",
+        )
+    finally:
+        if stop is not None:
+            stop()
+        app.close()
+
+
+def _check_shared_state(app: App) -> None:
+    """Several processes share the player's live events and rip detection through Redis."""
+    if not app.settings.redis_url:
+        err.print(
+            "[red]Several worker processes need Redis:[/] a listener's devices may connect to "
+            "different processes, and rip detection must add up what all of them served. Set "
+            "CADENZA_REDIS_URL (e.g. redis://127.0.0.1:6379/0), or serve with --workers 1."
+        )
+        raise typer.Exit(2)
+    try:
+        _ = app.bus
+    except Exception as problem:
+        err.print(f"[red]Redis at CADENZA_REDIS_URL does not answer:[/] {problem}")
+        raise typer.Exit(2) from None
+
+
+@cli.command()
+def worker() -> None:
+    """Run only the background work (mail queue, billing and popularity clocks, unfinished
+    deliveries), for a deployment whose HTTP nodes have CADENZA_BACKGROUND=false."""
+    import signal
+    import threading
+
+    app = bootstrap()
+    stop = app.start_background()
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    err.print("[bold green]Cadenza's background work is running[/] (Ctrl-C to stop)")
+    done.wait()
+    stop()
+    app.close()
 
 
 @cli.command()

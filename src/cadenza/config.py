@@ -69,6 +69,18 @@ class Settings(BaseSettings):
     # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
     accel_redirect: str | None = None
 
+    # `cadenza serve` runs this many HTTP processes on one port (more than one needs redis_url).
+    workers: int = 1
+    # Run the background work here: the mail queue, the billing and popularity clocks, resuming
+    # deliveries. Exactly one process of a deployment does it: set false on extra HTTP nodes and
+    # run `cadenza worker` (or one node with it on). `serve --workers N` sets it for its workers.
+    background: bool = True
+    # Redis shared by every process of a deployment: the listener's live player events reach
+    # devices connected to other processes, and rip detection counts across them. Unset: one
+    # process holds it all in memory (today's single-process setup).
+    redis_url: str | None = None
+    redis_prefix: str = "cadenza"  # keys and channels start with it: deployments may share a Redis
+
     @field_validator("accel_redirect")
     @classmethod
     def _accel_prefix(cls, value: str | None) -> str | None:
@@ -76,6 +88,13 @@ class Settings(BaseSettings):
             return None
         if not (value.startswith("/") and value.endswith("/")):
             raise ValueError("CADENZA_ACCEL_REDIRECT must start and end with '/'")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("CADENZA_WORKERS must be 1 or more")
         return value
 
     @property

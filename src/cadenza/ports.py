@@ -36,7 +36,7 @@ from cadenza.domain.mail import Email
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
 from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess, Shift
-from cadenza.domain.ripping import RipFlag
+from cadenza.domain.ripping import FetchLedger, RipFlag, TrackFetch, TrackKey
 from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 from cadenza.domain.subscriptions import (
     Invite,
@@ -1200,3 +1200,33 @@ class PlayerEvents(Protocol):
     def disconnect(self, account_id: int, device_id: str) -> None: ...
 
     def connected(self, account_id: int) -> set[str]: ...
+
+
+class Broadcast(Protocol):
+    """Messages to every server process of the deployment, the sender's own included."""
+
+    def publish(self, topic: str, message: dict[str, object]) -> None: ...
+
+    def listen(self, topic: str, handler: Callable[[dict[str, object]], None]) -> None: ...
+
+
+class FetchTally(Protocol):
+    """Audio each account fetched lately, added up over every server process (rip detection)."""
+
+    def record(
+        self, batch: dict[int, dict[TrackKey, TrackFetch]], now: datetime
+    ) -> dict[int, FetchLedger]:
+        """Add what some responses sent (per account, per file); each account's whole ledger."""
+        ...
+
+    def record_download(self, account_id: int, sent: int, size: int, duration_s: float) -> None: ...
+
+    def ledger(self, account_id: int) -> FetchLedger: ...
+
+    def first_to_flag(self, account_id: int) -> bool:
+        """True for the one process that gets to flag the account (until it is forgotten)."""
+        ...
+
+    def forget(self, account_id: int) -> None:
+        """Its ledger and its flag claim: a dismissed account starts afresh."""
+        ...

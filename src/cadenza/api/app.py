@@ -37,21 +37,19 @@ from cadenza.api.routes import (
     takedowns,
 )
 from cadenza.api.web import mount_web_player
-from cadenza.bootstrap import App
+from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
 
 
 def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        cadenza.deliveries.resume_unfinished()
-        cadenza.outgoing_mail.start()
-        billing = cadenza.start_billing_clock()
-        popularity = cadenza.start_popularity_clock()
-        cadenza.start_session_pruning()  # stopped by cadenza.close()
+        # Off on the worker processes of `serve --workers N` (their parent does it) and on HTTP
+        # nodes whose deployment runs it elsewhere (CADENZA_BACKGROUND=false).
+        stop = cadenza.start_background() if cadenza.settings.background else None
         yield
-        billing.set()
-        popularity.set()
+        if stop is not None:
+            stop()
         cadenza.close()
 
     api = FastAPI(
@@ -104,3 +102,9 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(takedowns.router)
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api
+
+
+def create_worker_app() -> FastAPI:
+    """For uvicorn's worker processes (`serve --workers N`): each builds its own App from the
+    environment the parent left it, with the background work off."""
+    return create_app(bootstrap(worker=True))

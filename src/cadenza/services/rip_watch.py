@@ -1,5 +1,6 @@
 """Rip detection as it runs: every audio response reports the bytes it sent, kept per account
-in this process's memory (no database write per request); an account whose fetched audio
+in this process's memory (no database write per request), or, when several server processes
+serve one deployment, in a tally they share (Redis); an account whose fetched audio
 outruns real time is flagged once for review (one row), and its streams are then paced to real
 time with 429 `stream_throttled` and Retry-After until an admin dismisses or suspends it.
 
@@ -19,8 +20,9 @@ from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import Conflict, Forbidden, NotFound, TooManyAttempts
 from cadenza.domain.ripping import FetchLedger, RipFlag, RipRules, TrackKey, Verdict
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports import Broadcast, Clock, FetchTally, UnitOfWork
 from cadenza.services.admin import AccountAdmin
+from cadenza.services.fetch_batches import FetchBatches
 
 PRUNE_EVERY = 1000  # responses between sweeps of idle accounts out of memory
 
@@ -36,8 +38,16 @@ class RipWatch:
         clock: Clock,
         rules: RipRules,
         admin: AccountAdmin,
+        tally: FetchTally | None = None,
+        notices: Broadcast | None = None,
     ) -> None:
         self.uow, self.clock, self.rules, self.admin = uow, clock, rules, admin
+        # Several processes: the ledgers are shared, and flags, dismissals and suspensions made
+        # in one process are told to the others (each keeps its own copy for the fast path).
+        self.tally, self.notices = tally, notices
+        self._batches = FetchBatches(tally, self._judge_shared) if tally is not None else None
+        if notices is not None:
+            notices.listen("rip", self._told)
         self._ledgers: dict[int, FetchLedger] = {}
         self._throttled: set[int] | None = None  # accounts with an open flag
         self._suspended: dict[int, datetime] = {}  # account -> when, for grants issued before
@@ -53,9 +63,11 @@ class RipWatch:
             raise Forbidden("this account is suspended", code="account_suspended")
         if account_id not in self._flagged():
             return
-        with self._lock:
-            ledger = self._ledger(account_id)
-            verdict = ledger.verdict(self.clock.now(), throttled=True)
+        if self.tally is not None:
+            verdict = self.tally.ledger(account_id).verdict(self.clock.now(), throttled=True)
+        else:
+            with self._lock:
+                verdict = self._ledger(account_id).verdict(self.clock.now(), throttled=True)
         if verdict.outruns_real_time:
             raise StreamThrottled(
                 "this account fetched audio faster than it can be played; streams are paced "
@@ -75,26 +87,55 @@ class RipWatch:
     ) -> None:
         """After serving: count what was sent; flag the account the first time it outruns."""
         now = self.clock.now()
-        flagged = self._flagged()
+        if self._batches is not None:  # judged when the batch reaches the shared tally
+            self._batches.add(account_id, key, sent, size, duration_s, now)
+            return
         with self._lock:
             ledger = self._ledger(account_id)
             ledger.record(key, sent, size, duration_s, now)
             verdict = ledger.verdict(now)
             downloaded = ledger.downloaded_s
             self._sweep(now)
+        self._judge(account_id, verdict, downloaded, now)
+
+    def flush(self) -> None:
+        """Several processes: add what this one served to the shared tally now."""
+        if self._batches is not None:
+            self._batches.flush()
+
+    def close(self) -> None:
+        if self._batches is not None:
+            self._batches.close()
+
+    def _judge_shared(self, account_id: int, ledger: FetchLedger, now: datetime) -> None:
+        self._judge(account_id, ledger.verdict(now), ledger.downloaded_s, now)
+
+    def _judge(self, account_id: int, verdict: Verdict, downloaded: float, now: datetime) -> None:
+        """Flag the account the first time it outruns real time."""
+        flagged = self._flagged()
+        with self._lock:
             first_time = verdict.outruns_real_time and account_id not in flagged
             if first_time:
                 flagged.add(account_id)  # throttled from now; concurrent responses flag no more
-        if first_time:
-            try:
-                self._flag(account_id, verdict, downloaded, now)
-            except Exception:  # the database was away: a later response flags it again
-                with self._lock:
-                    flagged.discard(account_id)
-                raise
+        if not first_time:
+            return
+        if self.tally is not None and not self.tally.first_to_flag(account_id):
+            return  # another process judged the same shared ledger a moment ago: one flag
+        try:
+            self._flag(account_id, verdict, downloaded, now)
+        except Exception:  # the database was away: a later response flags it again
+            with self._lock:
+                flagged.discard(account_id)
+            if self.tally is not None:  # its claim goes, and its shared count starts over
+                self.tally.forget(account_id)
+            raise
+        self._tell({"flagged": account_id})
 
     def downloaded(self, account_id: int, sent: int, size: int, duration_s: float) -> None:
         """Download grants are counted apart: their quota is the devices' track limit."""
+        if self.tally is not None:
+            self.tally.record_download(account_id, sent, size, duration_s)
+            return
         with self._lock:
             self._ledger(account_id).record_download(sent, size, duration_s)
 
@@ -111,13 +152,15 @@ class RipWatch:
 
     def suspend(self, actor: int, flag_id: int) -> RipFlag:
         """Disable the account (sessions and keys end, as for any disabled account) and stop
-        the stream grants it still holds, at once, in this process."""
+        the stream grants it still holds, at once, in every process."""
         with self.uow() as uow:
             open_flag = uow.offline.rip_flag(flag_id)
         if open_flag is not None and open_flag.status == "open":
             self.admin.disable(actor, open_flag.account_id)  # refused for one's own account
         flag = self._review(actor, flag_id, "suspended")
-        self._suspended[flag.account_id] = self.clock.now()
+        at = self.clock.now()
+        self._suspended[flag.account_id] = at
+        self._tell({"suspended": flag.account_id, "at": at.isoformat()})
         return flag
 
     def dismiss(self, actor: int, flag_id: int) -> RipFlag:
@@ -126,9 +169,27 @@ class RipWatch:
         with self._lock:
             self._flagged().discard(flag.account_id)
             self._ledgers.pop(flag.account_id, None)
+        if self.tally is not None:
+            self.tally.forget(flag.account_id)
+        self._tell({"dismissed": flag.account_id})
         return flag
 
     # -- helpers ---------------------------------------------------------------------------
+    def _tell(self, notice: dict[str, object]) -> None:
+        if self.notices is not None:
+            self.notices.publish("rip", notice)
+
+    def _told(self, notice: dict[str, object]) -> None:
+        """What another process (or this one) did: keep this process's copy in step."""
+        with self._lock:
+            if isinstance(account := notice.get("flagged"), int):
+                self._flagged().add(account)
+            if isinstance(account := notice.get("dismissed"), int):
+                self._flagged().discard(account)
+                self._ledgers.pop(account, None)
+            if isinstance(account := notice.get("suspended"), int):
+                self._suspended[account] = datetime.fromisoformat(str(notice["at"]))
+
     def _review(self, actor: int, flag_id: int, status: str) -> RipFlag:
         now = self.clock.now()
         with self.uow() as uow:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 
 from cadenza.domain.devices import PlayerEvent
 from cadenza.domain.errors import TooManyAttempts
@@ -52,9 +53,10 @@ class _Stream:
 
 
 class InProcessPlayerEvents:
-    def __init__(self) -> None:
+    def __init__(self, on_drop: Callable[[int, str], None] | None = None) -> None:
         self._lock = threading.Lock()
         self._streams: dict[int, list[_Stream]] = defaultdict(list)
+        self._on_drop = on_drop  # told of each stream that ended (account, device)
 
     def subscribe(self, account_id: int, device_id: str) -> _Stream:
         """Called on the event loop that will read the stream."""
@@ -85,6 +87,15 @@ class InProcessPlayerEvents:
         with self._lock:
             return {s.device_id for s in self._streams.get(account_id, ()) if not s.closed}
 
+    def listening(self, account_id: int) -> bool:
+        """Whether any stream of the account is open here (cheaper than `connected`)."""
+        return account_id in self._streams
+
+    def open_devices(self) -> set[tuple[int, str]]:
+        """Every (account, device) with an open stream in this process."""
+        with self._lock:
+            return {(a, s.device_id) for a, streams in self._streams.items() for s in streams}
+
     def _drop(self, stream: _Stream) -> None:
         with self._lock:
             streams = self._streams.get(stream.account_id, [])
@@ -92,6 +103,8 @@ class InProcessPlayerEvents:
                 streams.remove(stream)
             if not streams:
                 self._streams.pop(stream.account_id, None)
+        if self._on_drop is not None:
+            self._on_drop(stream.account_id, stream.device_id)
 
 
 def _hand_over(stream: _Stream, event: PlayerEvent | None) -> None:
