@@ -88,9 +88,9 @@ export function groupIdOf(state) {
   return found ? Number(found[1]) : null;
 }
 
-export async function speakerGroup(groupId) {
+export async function speakerGroup(groupId, { member = false } = {}) {
   let group = devices.groups.find((g) => g.id === groupId);
-  if (!group) {
+  if (!group || (member && !group.device_ids.includes(devices.id))) {
     group = await api.get(`/api/v1/me/speaker-groups/${groupId}`);
     devices.groups = [...devices.groups.filter((g) => g.id !== groupId), group];
   }
@@ -104,10 +104,11 @@ export function myGroup(state) {
   return group && devices.id && group.device_ids.includes(devices.id) ? group : null;
 }
 
-// One member reports the group's listening (a play counts once, not once per speaker): the
-// first id in sorted order, which every member works out alike.
-export function reportsFor(group) {
-  return [...group.device_ids].sort()[0] === devices.id;
+// One member reports the group's listening (a play counts once, not once per speaker, and its
+// song's end moves the group on): the one the server names in the start command, a member
+// that is online.
+export function reportsFor(reporter) {
+  return reporter === devices.id;
 }
 
 async function playOnGroup(group) {
