@@ -37,7 +37,7 @@ def make_device(client: TestClient, who: dict[str, str], name: str) -> str:
 def test_a_group_starts_within_50_ms_across_devices_with_wrong_clocks(
     client: TestClient, app: App, server: str, premium: dict[str, str], published: int
 ) -> None:
-    http = httpx2.Client(base_url=server, headers=premium)
+    http = httpx2.Client(base_url=server, headers=premium, timeout=60)  # a busy CI machine
     ids = {name: make_device(client, premium, name) for name in SKEWS_MS}
     for name, device_id in ids.items():
         skew = SKEWS_MS[name]

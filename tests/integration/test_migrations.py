@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -120,3 +121,25 @@ def test_processes_starting_at_once_on_a_new_sqlite_database_all_start(tmp_path:
     with engine.connect() as db:
         heads = db.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
     assert len(heads) == 1
+
+
+def test_a_start_killed_while_migrating_leaves_a_database_the_next_start_finishes(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C (or kill -9) during the first start: each revision lands whole or not at all."""
+    database = tmp_path / "cadenza.db"
+    script = (
+        "import sys; from cadenza.adapters.db.engine import make_engine, migrate; "
+        "migrate(make_engine(sys.argv[1]))"
+    )
+    command = [sys.executable, "-c", script, f"sqlite:///{database}"]
+    for delay in (0.6, 0.9, 1.2, 1.5, 1.8, 2.1):
+        starting = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        starting.kill()
+        starting.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    with make_engine(f"sqlite:///{database}").connect() as db:
+        tables = db.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table'"))
+        assert tables.scalar_one() > 40  # the whole schema

@@ -40,11 +40,35 @@ def migrate(engine: Engine) -> None:
     beside the database), so only the first does the work."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with _migration_lock(engine), engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    migrating = _transactional_sqlite(engine) if engine.dialect.name == "sqlite" else engine
+    try:
+        with _migration_lock(engine), migrating.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _transactional_sqlite(engine: Engine) -> Engine:
+    """An engine whose transactions really cover DDL: Python's sqlite3 commits before each
+    CREATE or ALTER on its own, so a process killed mid-migration left half a schema (and the
+    next start failed on 'table ... already exists'). Here the driver leaves transactions to
+    us and each begins with BEGIN IMMEDIATE: a migration lands whole or not at all."""
+    migrating = create_engine(engine.url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(migrating, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, record)
+        dbapi_connection.isolation_level = None  # no implicit BEGIN or COMMIT by the driver
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 _LOCK_KEY = 0x0CADE2A  # any constant the deployment's processes agree on

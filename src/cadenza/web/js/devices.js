@@ -147,6 +147,7 @@ export function devicePicker(slot, banner) {
   picker.panel = h("div", { class: "menu-panel devices-panel", role: "group", "aria-label": "Connect to a device" });
   picker.box = disclosure("Connect to a device", "devices", picker.panel, "devices-menu");
   picker.banner = banner;
+  picker.panel.addEventListener("focusout", () => setTimeout(() => picker.stale && drawPicker()));
   picker.box.querySelector("button").addEventListener("click", () => loadDevices().catch(() => null));
   clear(slot, picker.box);
   slot.hidden = !devices.available;
@@ -159,11 +160,17 @@ export function markActive(deviceId) {
 
 function drawPicker() {
   if (!picker.panel) return;
+  if (picker.panel.querySelector(".group-menu")?.contains(document.activeElement)) {
+    picker.stale = true; // the listener is typing or ticking: redrawn when they leave the form
+    return;
+  }
+  picker.stale = false;
   picker.box.parentElement.hidden = !devices.available;
   const list = devices.list;
   const active = list.find((d) => d.is_active || d.id === picker.activeId);
   const activeGroup = devices.groups.find((g) => `group:${g.id}` === picker.activeId);
   const named = (d) => (d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name);
+  const kept = formState(picker.panel.querySelector(".group-menu")); // redrawn as devices come and go
   clear(
     picker.panel,
     h("strong", {}, "Connect to a device"),
@@ -225,7 +232,7 @@ function drawPicker() {
           ),
         )
       : null,
-    list.length > 1 ? groupForm(list, named) : null,
+    list.length > 1 ? groupForm(list, named, kept) : null,
   );
   if (picker.banner) {
     const elsewhere = activeGroup || (active && active.id !== devices.id);
@@ -235,17 +242,23 @@ function drawPicker() {
   }
 }
 
-function groupForm(list, named) {
+function formState(menu) {
+  if (!menu) return { open: false, ticked: new Set(), name: "" };
+  const ticked = new Set([...menu.querySelectorAll("input[type=checkbox]:checked")].map((c) => c.value));
+  return { open: menu.open, ticked, name: menu.querySelector("input[name=name]").value };
+}
+
+function groupForm(list, named, kept) {
   const form = h(
     "form",
     { class: "group-form", "aria-label": "Group speakers" },
-    ...list.map((d) => h("label", {}, h("input", { type: "checkbox", value: d.id }), ` ${named(d)}`)),
-    h("input", { name: "name", placeholder: "Group name", "aria-label": "Group name", maxlength: "100" }),
+    ...list.map((d) => h("label", {}, h("input", { type: "checkbox", value: d.id, checked: kept.ticked.has(d.id) }), ` ${named(d)}`)),
+    h("input", { name: "name", placeholder: "Group name", "aria-label": "Group name", maxlength: "100", value: kept.name }),
     h("button", { type: "submit" }, "Make group"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     makeGroup(form);
   });
-  return h("details", { class: "group-menu" }, h("summary", {}, "Group speakers"), form);
+  return h("details", { class: "group-menu", open: kept.open }, h("summary", {}, "Group speakers"), form);
 }
