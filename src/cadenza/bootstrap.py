@@ -499,9 +499,15 @@ class App:
             os.link(draft, path)
         except FileExistsError:
             pass  # another process was first: its secret is the one
+        except OSError:  # no hard links here (FAT, some network mounts): a rename, if first
+            if not path.exists():
+                draft.replace(path)
         finally:
-            draft.unlink()
-        return path.read_bytes().strip()
+            draft.unlink(missing_ok=True)
+        secret = path.read_bytes().strip()
+        if not secret:
+            raise RuntimeError(f"{path} is empty: remove it and start again to make a new one")
+        return secret
 
     @cached_property
     def ad_campaigns(self) -> AdCampaigns:
@@ -609,7 +615,7 @@ def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
     has migrated the database and runs the background work."""
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
     app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
     if not worker:
         migrate(engine)

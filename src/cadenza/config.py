@@ -71,8 +71,8 @@ class Settings(BaseSettings):
 
     # `cadenza serve` runs this many HTTP processes on one port (more than one needs redis_url).
     workers: int = 1
-    # Run the background work here: the mail queue, the billing and popularity clocks, resuming
-    # deliveries. Exactly one process of a deployment does it: set false on extra HTTP nodes and
+    # Run the background work here: the mail queue, the billing and popularity clocks, session
+    # pruning, resuming deliveries. Exactly one process of a deployment does it: set false on extra HTTP nodes and
     # run `cadenza worker` (or one node with it on). `serve --workers N` sets it for its workers.
     background: bool = True
     # Redis shared by every process of a deployment: the listener's live player events reach
@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     # process holds it all in memory (today's single-process setup).
     redis_url: str | None = None
     redis_prefix: str = "cadenza"  # keys and channels start with it: deployments may share a Redis
+    # PostgreSQL connections each process keeps (as many again at a peak): N processes on all
+    # nodes may open 2 x N x this, which must stay under the server's max_connections (100).
+    db_pool_size: int = 10
 
     @field_validator("accel_redirect")
     @classmethod

@@ -35,7 +35,7 @@ def test_two_browsers_grouped_play_the_same_track_in_step(new_page, live: LiveSe
     log_in(kitchen, live, EMAIL)
     log_in(lounge, live, EMAIL)
     kitchen_starts, lounge_starts = _starts(kitchen), _starts(lounge)
-    # No token is where a page script (or an injected one) could read it.
+    # No refresh token (the long-lived credential) where a page script could read it.
     readable = kitchen.evaluate("JSON.stringify(localStorage) + document.cookie")
     assert "token" not in readable and "cadenza_refresh" not in readable
     release = live.get("/api/v1/browse/new-releases?country=US&limit=1")["items"][0]  # type: ignore[index]

@@ -49,7 +49,7 @@ def test_a_state_change_reaches_the_other_device_within_200_ms(
     client: TestClient, app: App, server: str, premium: dict[str, str], published: int
 ) -> None:
     phone, speaker = device(client, premium, "Phone", "phone"), device(client, premium, "Speaker")
-    http = httpx2.Client(base_url=server, headers=premium)
+    http = httpx2.Client(base_url=server, headers=premium, timeout=60)
     with (
         EventStream(stream_url(client, premium, server, phone)) as on_phone,
         EventStream(stream_url(client, premium, server, speaker)) as on_speaker,
@@ -96,7 +96,7 @@ def test_commands_go_to_their_device_and_a_transfer_pauses_the_one_that_played(
     client: TestClient, app: App, server: str, premium: dict[str, str], published: int
 ) -> None:
     phone, speaker = device(client, premium, "Phone", "phone"), device(client, premium, "Speaker")
-    http = httpx2.Client(base_url=server, headers=premium)
+    http = httpx2.Client(base_url=server, headers=premium, timeout=60)
     http.put("/api/v1/me/player/play", json={"context": {"kind": "release", "id": published}})
     http.put("/api/v1/me/player/transfer", json={"device_id": phone})
     with (

@@ -95,3 +95,24 @@ def test_a_token_kept_by_an_older_web_player_moves_into_the_cookie(
     assert moved.status_code == 200 and moved.json()["refresh_token"] is None
     assert moved.headers["set-cookie"].startswith("cadenza_refresh=")
     assert accounts.post("/api/v1/auth/refresh", json={}, headers=WEB).status_code == 200
+
+
+def test_two_tabs_refreshing_at_once_do_not_end_the_session(accounts: TestClient, app: App) -> None:
+    _, cookie = _log_in_on_the_web(accounts, app)
+    old = cookie.split(";")[0].split("=", 1)[1]
+    first = accounts.post("/api/v1/auth/refresh", json={}, headers=WEB)  # one tab
+    assert first.status_code == 200
+    # The other tab sent the cookie it had before the first tab's answer came back.
+    late = accounts.post(
+        "/api/v1/auth/refresh", json={}, headers=WEB | {"cookie": f"cadenza_refresh={old}"}
+    )
+    assert (late.status_code, late.json()["error"]["code"]) == (409, "refresh_raced")
+    assert accounts.post("/api/v1/auth/refresh", json={}, headers=WEB).status_code == 200
+
+    # A body token (not a browser's shared cookie) sent again is a theft: the session ends.
+    accounts.cookies.clear()
+    form = {"email": EMAIL, "password": LISTENER_PASSWORD, "device_id": "web-browser-1"}
+    stolen = accounts.post("/api/v1/auth/token", json=form).json()["refresh_token"]
+    assert accounts.post("/api/v1/auth/refresh", json={"refresh_token": stolen}).status_code == 200
+    replay = accounts.post("/api/v1/auth/refresh", json={"refresh_token": stolen})
+    assert (replay.status_code, replay.json()["error"]["code"]) == (401, "refresh_token_reused")

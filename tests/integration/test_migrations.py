@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -96,3 +99,47 @@ def test_sessions_from_0002_keep_their_refresh_history(tmp_path: Path) -> None:
         assert uow.accounts.session_of_spent_token("live") is None  # the live one
         assert uow.accounts.session_live(1, 1, datetime.now(UTC))
     engine.dispose()
+
+
+def test_processes_starting_at_once_on_a_new_sqlite_database_all_start(tmp_path: Path) -> None:
+    """Several server processes (or a test's workers) meeting a new database migrate one after
+    another: before, the second failed with 'table artists already exists'."""
+    database = tmp_path / "cadenza.db"
+    script = (
+        "import sys; from cadenza.adapters.db.engine import make_engine, migrate; "
+        "migrate(make_engine(sys.argv[1]))"
+    )
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, f"sqlite:///{database}"], stderr=subprocess.PIPE
+        )
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=300)[1].decode() for p in starting]
+    assert [p.returncode for p in starting] == [0, 0, 0, 0], errors
+    engine = make_engine(f"sqlite:///{database}")
+    with engine.connect() as db:
+        heads = db.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert len(heads) == 1
+
+
+def test_a_start_killed_while_migrating_leaves_a_database_the_next_start_finishes(
+    tmp_path: Path,
+) -> None:
+    """Ctrl-C (or kill -9) during the first start: each revision lands whole or not at all."""
+    database = tmp_path / "cadenza.db"
+    script = (
+        "import sys; from cadenza.adapters.db.engine import make_engine, migrate; "
+        "migrate(make_engine(sys.argv[1]))"
+    )
+    command = [sys.executable, "-c", script, f"sqlite:///{database}"]
+    for delay in (0.6, 0.9, 1.2, 1.5, 1.8, 2.1):
+        starting = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        starting.kill()
+        starting.wait()
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    with make_engine(f"sqlite:///{database}").connect() as db:
+        tables = db.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table'"))
+        assert tables.scalar_one() > 40  # the whole schema

@@ -93,6 +93,13 @@ def group_starts(members: list[PlaybackDevice], server_start_ms: float) -> list[
     return [GroupStart(d.id, server_start_ms - (d.clock_offset_ms or 0.0)) for d in members]
 
 
+def group_reporter(member_ids: list[str], online: set[str]) -> str | None:
+    """The one member that reports a group's listening (its `end` moves the group on): the
+    lowest id among the members online, so a closed or offline member never stalls it."""
+    live = sorted(i for i in member_ids if i in online)
+    return live[0] if live else min(member_ids, default=None)
+
+
 def group_key(group_id: int) -> str:
     return f"{GROUP_PREFIX}{group_id}"
 

@@ -15,6 +15,7 @@ from cadenza.domain.devices import (
     group_key,
     group_lead_ms,
     group_of,
+    group_reporter,
     group_starts,
 )
 from cadenza.domain.errors import CadenzaError, InvalidRequest
@@ -62,9 +63,11 @@ class RemoteControl:
         lead = group_lead_ms([m.clock_rtt_ms for m in members])
         server_start = now.timestamp() * 1000 + lead
         position = view.state.progress_at(now + timedelta(milliseconds=lead))
+        reporter = group_reporter([m.id for m in members], self.events.connected(account_id))
         for start in group_starts(members, server_start):
             fields: dict[str, object] = {
                 "group_id": group_id,
+                "reporter": reporter,
                 "track_id": view.state.current,
                 "position_ms": position,
                 "start_at": round(start.start_at_ms, 1),

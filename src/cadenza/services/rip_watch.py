@@ -11,6 +11,7 @@ player that only fetches as fast as it plays never meets one.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -25,6 +26,8 @@ from cadenza.services.admin import AccountAdmin
 from cadenza.services.fetch_batches import FetchBatches
 
 PRUNE_EVERY = 1000  # responses between sweeps of idle accounts out of memory
+
+log = logging.getLogger(__name__)
 
 
 class StreamThrottled(TooManyAttempts):
@@ -176,8 +179,15 @@ class RipWatch:
 
     # -- helpers ---------------------------------------------------------------------------
     def _tell(self, notice: dict[str, object]) -> None:
-        if self.notices is not None:
+        """Tell the other processes; the review itself is saved already, so a broadcast that
+        fails (Redis away) is logged, not answered as an error; grants they signed before a
+        suspension then keep working there until they expire (minutes)."""
+        if self.notices is None:
+            return
+        try:
             self.notices.publish("rip", notice)
+        except Exception:
+            log.warning("could not tell the other processes of a rip review", exc_info=True)
 
     def _told(self, notice: dict[str, object]) -> None:
         """What another process (or this one) did: keep this process's copy in step."""

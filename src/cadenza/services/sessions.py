@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cadenza.domain.accounts import (
     ACCESS_TOKEN_TTL,
@@ -16,12 +16,14 @@ from cadenza.domain.accounts import (
     SessionView,
     step_needed,
 )
-from cadenza.domain.errors import CadenzaError, NotFound, Unauthorized
+from cadenza.domain.errors import CadenzaError, Conflict, NotFound, Unauthorized
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.ports import Clock, Credentials, PasswordHasher, Totp, UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.second_factor import spend_second_factor
+
+TAB_RACE = timedelta(seconds=10)  # a browser's tabs refreshing at once, not a theft
 
 
 @dataclass(frozen=True)
@@ -114,13 +116,23 @@ class SessionService:
             self._rehash(creds, attempt.password)
         return self._start(creds, attempt, device_key, new_device=not known)
 
-    def refresh(self, refresh_token: str) -> TokenPair:
+    def refresh(self, refresh_token: str, *, tabs_may_race: bool = False) -> TokenPair:
+        """tabs_may_race: the browser's cookie, which its tabs share; a refresh that lost a race
+        with another tab's a moment ago answers 409 `refresh_raced` (send the cookie again, now
+        the new one) instead of ending the session as a stolen token's replay would."""
         now = self.clock.now()
         new_token = new_secret_token()
         with self.uow() as uow:
             rotated = uow.accounts.rotate(token_hash(refresh_token), token_hash(new_token), now)
             if rotated is None:
                 replayed = uow.accounts.session_of_spent_token(token_hash(refresh_token))
+                if replayed is not None and tabs_may_race:
+                    swapped = uow.accounts.session_rotated_at(replayed)
+                    if swapped is not None and now - swapped <= TAB_RACE:
+                        raise Conflict(
+                            "another tab refreshed this session just now; try again",
+                            code="refresh_raced",
+                        )
                 if replayed is not None:  # a stolen token: end that device's session
                     account = self._revoke_replayed(uow, replayed, now)
                     uow.commit()

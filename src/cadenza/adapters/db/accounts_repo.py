@@ -411,6 +411,10 @@ class SqlAccounts:
             )
         )
 
+    def session_rotated_at(self, session_id: int) -> datetime | None:
+        found = self.s.scalar(select(SessionRow.last_used).where(SessionRow.id == session_id))
+        return as_utc(found) if found is not None else None
+
     def session_live(self, session_id: int, account_id: int, now: datetime) -> bool:
         live = _live_sessions(now).where(
             SessionRow.id == session_id, SessionRow.user_id == account_id

@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import redis
 
@@ -31,7 +32,10 @@ class RedisBus:
         self._pubsub.psubscribe(self.key("bus:*"))
         confirmed = self._pubsub.get_message(timeout=5)
         if confirmed is None:
-            raise ConnectionError(f"Redis at {url} did not confirm the subscription")
+            where = urlsplit(url)  # host and port: never the password
+            raise ConnectionError(
+                f"Redis at {where.hostname}:{where.port or 6379} did not confirm the subscription"
+            )
         self._thread = threading.Thread(target=self._run, name="redis-bus", daemon=True)
         self._thread.start()
 

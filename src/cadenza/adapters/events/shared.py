@@ -43,18 +43,33 @@ class SharedPlayerEvents:
         except redis.RedisError:  # the change is saved; devices elsewhere hear the next one
             log.warning("Redis is away: a player event reached this process only", exc_info=True)
 
+    # Redis going away must not break a listener's devices on this process: every call to it
+    # below falls back to what this process knows, and the renew thread catches up within
+    # RENEW_S once it is back.
     def subscribe(self, account_id: int, device_id: str) -> EventSubscription:
         stream = self.local.subscribe(account_id, device_id)
-        self._mark_online({(account_id, device_id)})
+        try:
+            self._mark_online({(account_id, device_id)})
+        except redis.RedisError:
+            log.warning("Redis is away: a device is online on this process only")
         return stream
 
     def disconnect(self, account_id: int, device_id: str) -> None:
         self.local.disconnect(account_id, device_id)
         message = {"origin": self.bus.origin, "account": account_id, "disconnect": device_id}
-        self.bus.publish(TOPIC, message)
+        try:
+            self.bus.publish(TOPIC, message)
+        except redis.RedisError:
+            log.warning("Redis is away: a forgotten device's streams closed on this process only")
 
     def connected(self, account_id: int) -> set[str]:
-        entries = self.bus.redis.zrangebyscore(self._online_key(account_id), time.time(), "+inf")
+        try:
+            entries = self.bus.redis.zrangebyscore(
+                self._online_key(account_id), time.time(), "+inf"
+            )
+        except redis.RedisError:
+            log.warning("Redis is away: only this process's devices are listed online")
+            return self.local.connected(account_id)
         return {str(entry, "utf-8").split(" ", 1)[1] for entry in entries}  # type: ignore[arg-type]
 
     def close(self) -> None:
@@ -94,7 +109,10 @@ class SharedPlayerEvents:
 
     def _dropped(self, account_id: int, device_id: str) -> None:
         if device_id not in self.local.connected(account_id):
-            self.bus.redis.zrem(self._online_key(account_id), self._entry(device_id))
+            try:
+                self.bus.redis.zrem(self._online_key(account_id), self._entry(device_id))
+            except redis.RedisError:  # its entry runs out after ONLINE_TTL_S
+                log.warning("Redis is away: a closed stream stays listed online a while")
 
     def _renew(self) -> None:
         while not self._stop.wait(RENEW_S):

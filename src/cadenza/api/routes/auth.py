@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, client_ip
 from cadenza.api.schemas import AccountOut
+from cadenza.domain.accounts import REFRESH_TOKEN_TTL
 from cadenza.domain.errors import Unauthorized
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.accounts import SignUp
@@ -79,7 +80,6 @@ class RefreshIn(BaseModel):
 REFRESH_COOKIE = "cadenza_refresh"
 COOKIE_PATH = "/api/v1/auth"
 WEB_HEADER = "x-cadenza-web"
-REFRESH_COOKIE_DAYS = 30
 
 
 def _tokens_out(pair: TokenPair, request: Request, response: Response, web: bool) -> TokenOut:
@@ -92,7 +92,7 @@ def _tokens_out(pair: TokenPair, request: Request, response: Response, web: bool
     response.set_cookie(
         REFRESH_COOKIE,
         pair.refresh_token,
-        max_age=REFRESH_COOKIE_DAYS * 86400,
+        max_age=int(REFRESH_TOKEN_TTL.total_seconds()),
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
@@ -159,7 +159,10 @@ def refresh(body: RefreshIn, request: Request, response: Response, app: AppDep) 
     """Swap a refresh token for new tokens; each refresh token works once. Without one in the
     body, the browser's cookie is used (with the `X-Cadenza-Web: 1` header) and renewed."""
     given = body.refresh_token
-    pair = app.sessions.refresh(_web_refresh_token(request) if given is None else given)
+    if given is None:
+        pair = app.sessions.refresh(_web_refresh_token(request), tabs_may_race=True)
+    else:
+        pair = app.sessions.refresh(given)
     return _tokens_out(pair, request, response, web=given is None or body.web)
 
 

@@ -173,6 +173,7 @@ async def _feed(
     try:
         await run_in_threadpool(app.devices.seen, who.account_id, who.device_id)
         view = await run_in_threadpool(app.player.view, who.account_id)
+        latest = view.state.updated_at
         yield "state", _render(app, PlayerEvent("state", view), who)
         await run_in_threadpool(app.devices.changed, who.account_id)  # this one is online now
         while True:
@@ -188,6 +189,13 @@ async def _feed(
                     return
                 yield "keepalive", {"server_time": app.clock.now().timestamp() * 1000}
                 continue
+            if isinstance(event.data, PlayerView):
+                # States published by other processes may arrive after a newer one: a device
+                # never steps back to an older state.
+                stamp = event.data.state.updated_at
+                if latest is not None and stamp is not None and stamp < latest:
+                    continue
+                latest = stamp or latest
             yield event.kind, _render(app, event, who)
     finally:
         events.close()

@@ -95,15 +95,21 @@ function refresh() {
 
 async function lockedRefresh() {
   const run = async () => {
-    const legacy = legacyRefreshToken();
-    const body = legacy ? { refresh_token: legacy, web: true } : {};
-    const response = await fetch("/api/v1/auth/refresh", {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-cadenza-web": "1" },
-      body: JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    localStorage.removeItem(LEGACY_KEY);
+    let response;
+    // 409 refresh_raced: another tab swapped the cookie a moment ago (browsers without Web
+    // Locks, e.g. over plain http on a LAN address): the cookie jar has the new one now.
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      if (attempt) await new Promise((done) => setTimeout(done, 250 * attempt));
+      const legacy = legacyRefreshToken();
+      response = await fetch("/api/v1/auth/refresh", {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-cadenza-web": "1" },
+        body: JSON.stringify(legacy ? { refresh_token: legacy, web: true } : {}),
+        credentials: "same-origin",
+      });
+      localStorage.removeItem(LEGACY_KEY);
+      if (response.status !== 409) break;
+    }
     if (!response.ok) {
       save(null);
       throw await errorOf(response);

@@ -88,9 +88,9 @@ export function groupIdOf(state) {
   return found ? Number(found[1]) : null;
 }
 
-export async function speakerGroup(groupId) {
+export async function speakerGroup(groupId, { member = false } = {}) {
   let group = devices.groups.find((g) => g.id === groupId);
-  if (!group) {
+  if (!group || (member && !group.device_ids.includes(devices.id))) {
     group = await api.get(`/api/v1/me/speaker-groups/${groupId}`);
     devices.groups = [...devices.groups.filter((g) => g.id !== groupId), group];
   }
@@ -104,10 +104,11 @@ export function myGroup(state) {
   return group && devices.id && group.device_ids.includes(devices.id) ? group : null;
 }
 
-// One member reports the group's listening (a play counts once, not once per speaker): the
-// first id in sorted order, which every member works out alike.
-export function reportsFor(group) {
-  return [...group.device_ids].sort()[0] === devices.id;
+// One member reports the group's listening (a play counts once, not once per speaker, and its
+// song's end moves the group on): the one the server names in the start command, a member
+// that is online.
+export function reportsFor(reporter) {
+  return reporter === devices.id;
 }
 
 async function playOnGroup(group) {
@@ -146,6 +147,7 @@ export function devicePicker(slot, banner) {
   picker.panel = h("div", { class: "menu-panel devices-panel", role: "group", "aria-label": "Connect to a device" });
   picker.box = disclosure("Connect to a device", "devices", picker.panel, "devices-menu");
   picker.banner = banner;
+  picker.panel.addEventListener("focusout", () => setTimeout(() => picker.stale && drawPicker()));
   picker.box.querySelector("button").addEventListener("click", () => loadDevices().catch(() => null));
   clear(slot, picker.box);
   slot.hidden = !devices.available;
@@ -158,11 +160,17 @@ export function markActive(deviceId) {
 
 function drawPicker() {
   if (!picker.panel) return;
+  if (picker.panel.querySelector(".group-menu")?.contains(document.activeElement)) {
+    picker.stale = true; // the listener is typing or ticking: redrawn when they leave the form
+    return;
+  }
+  picker.stale = false;
   picker.box.parentElement.hidden = !devices.available;
   const list = devices.list;
   const active = list.find((d) => d.is_active || d.id === picker.activeId);
   const activeGroup = devices.groups.find((g) => `group:${g.id}` === picker.activeId);
   const named = (d) => (d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name);
+  const kept = formState(picker.panel.querySelector(".group-menu")); // redrawn as devices come and go
   clear(
     picker.panel,
     h("strong", {}, "Connect to a device"),
@@ -224,7 +232,7 @@ function drawPicker() {
           ),
         )
       : null,
-    list.length > 1 ? groupForm(list, named) : null,
+    list.length > 1 ? groupForm(list, named, kept) : null,
   );
   if (picker.banner) {
     const elsewhere = activeGroup || (active && active.id !== devices.id);
@@ -234,17 +242,23 @@ function drawPicker() {
   }
 }
 
-function groupForm(list, named) {
+function formState(menu) {
+  if (!menu) return { open: false, ticked: new Set(), name: "" };
+  const ticked = new Set([...menu.querySelectorAll("input[type=checkbox]:checked")].map((c) => c.value));
+  return { open: menu.open, ticked, name: menu.querySelector("input[name=name]").value };
+}
+
+function groupForm(list, named, kept) {
   const form = h(
     "form",
     { class: "group-form", "aria-label": "Group speakers" },
-    ...list.map((d) => h("label", {}, h("input", { type: "checkbox", value: d.id }), ` ${named(d)}`)),
-    h("input", { name: "name", placeholder: "Group name", "aria-label": "Group name", maxlength: "100" }),
+    ...list.map((d) => h("label", {}, h("input", { type: "checkbox", value: d.id, checked: kept.ticked.has(d.id) }), ` ${named(d)}`)),
+    h("input", { name: "name", placeholder: "Group name", "aria-label": "Group name", maxlength: "100", value: kept.name }),
     h("button", { type: "submit" }, "Make group"),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     makeGroup(form);
   });
-  return h("details", { class: "group-menu" }, h("summary", {}, "Group speakers"), form);
+  return h("details", { class: "group-menu", open: kept.open }, h("summary", {}, "Group speakers"), form);
 }

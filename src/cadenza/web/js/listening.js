@@ -12,7 +12,7 @@ export const listeningMethods = {
   queueEvent(deck, kind, positionMs, extra = {}) {
     const play = deck.play;
     if (!play) return;
-    if (this.grouped && !reportsFor(this.grouped)) return; // one member reports for the group
+    if (this.grouped && !reportsFor(this.groupReporter)) return; // one member reports for the group
     if (kind !== "start" && !play.started) return;
     play.seq += 1;
     this.pending.push({

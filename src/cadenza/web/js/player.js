@@ -39,6 +39,7 @@ class Player extends EventTarget {
     this.context = null;
     this.lastHeartbeat = 0;
     this.grouped = null; // the speaker group this page plays in, started by the server
+    this.groupReporter = null; // the member that reports the group's listening
     this.busy = 0; // this page's own commands in flight: the feed's echo of them is skipped
     // While one of this page's commands runs, the feed's echo of it is not applied again.
     for (const name of ["play", "resume", "next", "previous", "pause", "seek", "trackEnded", "runAds", "setQuality"]) {

@@ -64,10 +64,11 @@ export const remoteMethods = {
   },
 
   async groupStart(command) {
-    const group = await speakerGroup(command.group_id).catch(() => null);
+    const group = await speakerGroup(command.group_id, { member: true }).catch(() => null);
     if (!group || !group.device_ids.includes(devices.id)) return;
     this.ensureAudio();
     this.grouped = group;
+    this.groupReporter = command.reporter ?? [...group.device_ids].sort()[0];
     this.dropPrefetch();
     const deck = this.deck;
     const same = deck.grant?.track_id === command.track_id && deck.audio.src && deck.play;
