@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from cadenza.domain import player as rules
@@ -227,11 +227,7 @@ class Player:
     # -- storage -------------------------------------------------------------------------
     def _load(self, account_id: int) -> tuple[PlayerState, int]:
         with self.uow() as uow:
-            found = uow.listening.player_state(account_id)
-        if found is None:
-            return PlayerState(), 0
-        data, version = found
-        return _state_from(data), version
+            return _loaded(uow.listening.player_state(account_id))
 
     def _change(
         self,
@@ -244,9 +240,9 @@ class Player:
         """Read, change, write if nobody wrote meanwhile; else read again and redo. The new
         view goes to every `on_change` hook and back to the caller."""
         for _ in range(_SAVE_TRIES):
-            state, version = self._load(account_id)
-            changed = change(state)
-            with self.uow() as uow:
+            with self.uow() as uow:  # one trip for both: the write checks the version it read
+                state, version = _loaded(uow.listening.player_state(account_id))
+                changed = change(state)
                 saved = uow.listening.save_player_state(
                     account_id, _state_to(changed), version, self.clock.now()
                 )
@@ -355,14 +351,25 @@ def _best(who: Listener) -> Quality:
     return Quality.VERY_HIGH if Quality.VERY_HIGH in who.plan.features.qualities else Quality.HIGH
 
 
+def _loaded(found: tuple[dict[str, object], int] | None) -> tuple[PlayerState, int]:
+    if found is None:
+        return PlayerState(), 0
+    data, version = found
+    return _state_from(data), version
+
+
 def _state_to(state: PlayerState) -> dict[str, object]:
-    data = asdict(state)
+    # Flat fields of ints, strings and tuples: no deep copy (dataclasses.asdict) needed.
+    data: dict[str, object] = {f.name: getattr(state, f.name) for f in _STATE_FIELDS}
     data["context"] = state.context.value if state.context else None
     data["repeat"] = state.repeat.value
     data["updated_at"] = state.updated_at.isoformat() if state.updated_at else None
     for key in ("tracks", "order", "queue", "history"):
-        data[key] = list(data[key])
+        data[key] = list(getattr(state, key))
     return data
+
+
+_STATE_FIELDS = fields(PlayerState)
 
 
 def _state_from(data: dict[str, object]) -> PlayerState:
