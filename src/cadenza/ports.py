@@ -884,7 +884,7 @@ class ListeningRules(Protocol):
     """What the player asks besides the plan's table: skips counted against the limit, ad
     breaks that hold the next track, songs counted towards the next break."""
 
-    def track_skipped(self, account_id: int) -> None:
+    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
         """Count a skip, or refuse it (skip_limit_reached, ad_not_skippable)."""
         ...
 

@@ -57,11 +57,12 @@ class AdBreaks:
             uow.ads.save_listening(account_id, state.after_song(seconds, genres), now)
             uow.commit()
 
-    def track_skipped(self, account_id: int) -> None:
-        """Record a skip, or refuse it (`skip_limit_reached`, `ad_not_skippable`)."""
+    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
+        """Record a skip, or refuse it (`skip_limit_reached`, `ad_not_skippable`). `who`: the
+        listener as the command has just read them."""
         now = self.clock.now()
         with self.uow() as uow:
-            listener = Listener(_plan(_account(uow, account_id)))
+            listener = who or Listener(_plan(_account(uow, account_id)))
             state = uow.ads.listening_to_change(account_id, now)
             require(self.entitlements.skip(listener, state.listening, now))
             skipped = ListeningState(

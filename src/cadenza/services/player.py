@@ -145,7 +145,7 @@ class Player:
         if state.current is None:
             raise Conflict("nothing is playing", code="nothing_playing")
         who = self.listener(account_id)
-        self.listening_rules.track_skipped(account_id)
+        self.listening_rules.track_skipped(account_id, who)
         self.listening_rules.hold_for_ads(account_id, who)
         now = self.clock.now()
         return self._change(
