@@ -187,6 +187,10 @@ class CatalogRepository(Protocol):
         """Each track with its files and its release's visibility, in one statement."""
         ...
 
+    def release_tracks_to_play(self, release_id: int) -> list[TrackToPlay]:
+        """A release's tracks in order, as `tracks_to_play`; none for no such release."""
+        ...
+
     def releases(self, release_ids: list[int]) -> list[ReleaseView]:
         """These releases without their tracks, in no particular order."""
         ...

@@ -4,6 +4,7 @@ right after the same listener played the same track (nothing is remembered betwe
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -41,6 +42,7 @@ def test_a_takedown_stops_the_next_play_and_grant_at_once(
     assert client.post(path, headers=admin).json()["taken_down"] is True
     refused = play(client, premium, track_ids=[first], quality="very_high")
     assert refused.status_code == 404
+    assert play(client, premium, context={"kind": "release", "id": published}).status_code == 404
     assert grant(client, premium, second, "very_high").status_code == 404
     # The player still shows where it was, but hands out no audio for the withdrawn track.
     assert client.get("/api/v1/me/player", headers=premium).json()["stream"] is None
@@ -83,15 +85,24 @@ def test_territories_and_release_dates_hold_for_a_list_of_tracks(
     client: TestClient, app: App, premium: dict[str, str]
 ) -> None:
     _, (here,) = put_release(app, "Everywhere", ["Wide Band"], ["Here Song"])
-    _, (there,) = put_release(
+    only_in_france, (there,) = put_release(
         app, "Only In France", ["Local Band"], ["There Song"], territories=("FR",)
     )
     assert play(client, premium, track_ids=[here]).status_code == 200
+    elsewhere = play(client, premium, context={"kind": "release", "id": only_in_france})
+    assert elsewhere.status_code == 404
     # One track the listener (in the US) may not hear refuses the whole list, as a single one.
     for ids in ([there], [here, there]):
         refused = play(client, premium, track_ids=ids)
         assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
     assert grant(client, premium, there, "high").status_code == 404
+
+    coming, (soon,) = put_release(
+        app, "Next Month", ["Wide Band"], ["Soon Song"], released=datetime.now(UTC) + timedelta(30)
+    )
+    assert play(client, premium, context={"kind": "release", "id": coming}).status_code == 404
+    assert play(client, premium, track_ids=[here, soon]).status_code == 404
+    assert grant(client, premium, soon, "high").status_code == 404
 
 
 def test_the_explicit_filter_applies_to_the_next_play(
@@ -100,10 +111,16 @@ def test_the_explicit_filter_applies_to_the_next_play(
     """A listener who filters explicit content (a Family member whose manager turned it off)
     is refused an explicit track on the next command."""
     kid = sign_in(client, app, "kid@example.org", Plan.PREMIUM_INDIVIDUAL)
-    _, (explicit_track,) = put_release(
-        app, "Loud Words", ["Rude Band"], [Song("Rude Song", explicit=True)], explicit=True
+    release_id, (explicit_track, clean_track) = put_release(
+        app,
+        "Loud Words",
+        ["Rude Band"],
+        [Song("Rude Song", explicit=True), "Clean Song"],
+        explicit=True,
     )
     assert play(client, kid, track_ids=[explicit_track]).status_code == 200
+    whole = play(client, kid, context={"kind": "release", "id": release_id}).json()
+    assert [whole["track_id"], *whole["up_next"]] == [explicit_track, clean_track]
     with app.uow() as uow:  # what the manager's switch writes (tests/e2e/test_plan_members.py)
         membership = uow.billing.membership(me(client, kid))
         assert membership is not None
@@ -112,3 +129,6 @@ def test_the_explicit_filter_applies_to_the_next_play(
     refused = play(client, kid, track_ids=[explicit_track])
     assert refused.status_code == 404
     assert refused.json()["error"]["code"] == "explicit_content_filtered"
+    # The release plays without its explicit track.
+    clean = play(client, kid, context={"kind": "release", "id": release_id}).json()
+    assert [clean["track_id"], *clean["up_next"]] == [clean_track]

@@ -71,6 +71,19 @@ class CatalogService:
                 raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
         return [found[t] for t in track_ids]
 
+    def release_tracks_to_play(self, release_id: int, viewer: Viewer) -> list[TrackToPlay]:
+        """A release's tracks as the player needs them, in one read, checked as `release`
+        checks them: 404 for a release the viewer may not see, explicit tracks left out for a
+        viewer who filters them."""
+        with self.uow() as uow:
+            tracks = uow.catalog.release_tracks_to_play(release_id)
+        if not tracks:  # no such release, or one without tracks: `release` tells which
+            self.release(release_id, viewer)
+            return []
+        if not tracks[0].visible_to(viewer):  # one release: the same answer for every track
+            raise NotFound(f"no release {release_id}")
+        return [t for t in tracks if viewer.allow_explicit or not t.explicit]
+
     def new_releases(self, viewer: Viewer, limit: int = 20, offset: int = 0) -> list[ReleaseView]:
         with self.uow() as uow:
             return uow.catalog.new_releases(viewer, limit, offset)

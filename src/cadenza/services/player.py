@@ -291,14 +291,15 @@ class Player:
         context_id: int | None,
         track_ids: list[int] | None,
     ) -> tuple[list[int], Seen]:
-        """The context's tracks; and, for a list of tracks, each as checked for the listener
-        (read once, in one statement, for the grant too)."""
+        """The context's tracks; and, for a release or a list of tracks, each as checked for
+        the listener (read once, in one statement, for the grant too)."""
         viewer = _viewer(who, self.clock.now())
         made = self._made_for_you(account_id, context, context_id, track_ids)
         if made is not None:
             return made, {}
         if context is Context.RELEASE and context_id is not None:
-            return [t.id for t in self.catalog.release(context_id, viewer).tracks], {}
+            listed = self.catalog.release_tracks_to_play(context_id, viewer)
+            return [t.id for t in listed], {t.id: t for t in listed}
         if context is Context.ARTIST and context_id is not None:
             artist = self.catalog.artist(context_id, viewer)
             found: list[int] = []

@@ -83,6 +83,9 @@ class SqlCatalog:
     def tracks_to_play(self, track_ids: list[int]) -> list[TrackToPlay]:
         return playback_reads.tracks_to_play(self.s, track_ids)
 
+    def release_tracks_to_play(self, release_id: int) -> list[TrackToPlay]:
+        return playback_reads.release_tracks_to_play(self.s, release_id)
+
     def releases(self, release_ids: list[int]) -> list[ReleaseView]:
         rows = self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))).all()
         return self._releases(list(rows))

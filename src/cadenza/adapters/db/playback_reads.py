@@ -10,7 +10,7 @@ acts on the very next command, on any process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -30,7 +30,7 @@ _tracks, _releases, _files = TrackRow.__table__.c, ReleaseRow.__table__.c, Audio
 _users, _sessions = UserRow.__table__.c, SessionRow.__table__.c
 _members, _players = MembershipRow.__table__.c, PlayerStateRow.__table__.c
 
-_TRACKS_TO_PLAY = (
+_TRACK_TO_PLAY = (
     select(
         _tracks.id,
         _tracks.release_id,
@@ -50,8 +50,11 @@ _TRACKS_TO_PLAY = (
     .select_from(TrackRow.__table__)
     .join(ReleaseRow.__table__, _releases.id == _tracks.release_id)
     .outerjoin(AudioFileRow.__table__, _files.track_id == _tracks.id)
-    .where(_tracks.id.in_(bindparam("ids", expanding=True)))
 )
+_TRACKS_TO_PLAY = _TRACK_TO_PLAY.where(_tracks.id.in_(bindparam("ids", expanding=True)))
+_RELEASE_TRACKS_TO_PLAY = _TRACK_TO_PLAY.where(
+    _tracks.release_id == bindparam("release_id")
+).order_by(_tracks.disc_number, _tracks.track_number, _tracks.id)
 
 # Not ended, not expired, and signed in with the account's current credentials (a password
 # change, reset, lock or disable raises the account's version).
@@ -96,11 +99,22 @@ def tracks_to_play(s: Session, track_ids: list[int]) -> list[TrackToPlay]:
     """The tracks found, in the order asked."""
     if not track_ids:
         return []
-    rows = s.execute(_TRACKS_TO_PLAY, {"ids": list(dict.fromkeys(track_ids))}).all()
-    by_id: dict[int, list[Any]] = {}  # Core rows
+    by_id = _by_track(s.execute(_TRACKS_TO_PLAY, {"ids": list(dict.fromkeys(track_ids))}))
+    return [_track_to_play(by_id[t]) for t in dict.fromkeys(track_ids) if t in by_id]
+
+
+def release_tracks_to_play(s: Session, release_id: int) -> list[TrackToPlay]:
+    """The release's tracks in their order (disc, number); none for no such release."""
+    by_id = _by_track(s.execute(_RELEASE_TRACKS_TO_PLAY, {"release_id": release_id}))
+    return [_track_to_play(rows) for rows in by_id.values()]
+
+
+def _by_track(rows: Iterable[Any]) -> dict[int, list[Any]]:
+    """Core rows, one per file, grouped by track in the order they came."""
+    by_id: dict[int, list[Any]] = {}
     for row in rows:
         by_id.setdefault(row.id, []).append(row)
-    return [_track_to_play(by_id[t]) for t in dict.fromkeys(track_ids) if t in by_id]
+    return by_id
 
 
 def _track_to_play(rows: Sequence[Any]) -> TrackToPlay:
