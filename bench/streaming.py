@@ -2,7 +2,7 @@
 
     python bench/streaming.py [--listeners 100,500,1000] [--seconds 16] [--ramp 10]
         [--chunk 65536] [--bitrate-kbps 320] [--saturation-s 5] [--connections 64]
-        [--workers CORES]
+        [--workers CORES] [--play-s 4] [--play-connections 8] [--compare-src DIR]
 
 1. Catalog (fresh data dir, SQLite): one release of three 45-second tracks of noise (so the
    320 kbit/s Opus tier really is about 320 kbit/s), ingested by the real pipeline; as many
@@ -22,9 +22,18 @@
    a chunk that arrives after its audio was due to play is a stall. The nginx ceiling has no
    play command: its listeners start with the first range request.
    Range latency, bytes per second and server CPU are taken once every listener has started.
-4. Saturation: `--connections` keep-alive connections ask for random 64 KiB ranges back to back
+4. Play commands: `--play-connections` connections send `PUT /me/player/play` back to back
+   (each connection for its own listeners) for `--play-s` seconds against Cadenza alone, no
+   audio: commands per second, their latency, and the server's CPU per command (`play_cpu_ms`).
+5. Saturation: `--connections` keep-alive connections ask for random 64 KiB ranges back to back
    for `--saturation-s` seconds against each setup: range requests per second, and the server's
    CPU per request. The ratios to nginx are the figures the issue asks for.
+
+`--compare-src DIR` adds a setup, `cadenza_before`: the same server run from another checkout's
+`src/` (e.g. `git archive BASE src | tar -x -C DIR`; same database schema), measured in the same
+run as the others, in steps 3 and 4, for a before/after on one machine at one load.
+bench/results/streaming.json is written only by a complete default run (all three N, no
+`--compare-src`); any other run prints its figures and leaves the file alone.
 
 The client (one asyncio process, raw HTTP/1.1) shares the machine's cores with the servers, so
 every figure is a lower bound on what the servers alone would do; `load_before` and
@@ -74,6 +83,7 @@ FIRST_CHUNK = 65536
 TRACK_SECONDS = 45.0
 TRACKS = 3
 WARM_UP = 10  # listeners that start a track on each server before it is measured
+DEFAULT_LISTENERS = "100,500,1000"
 
 
 # -- setup ----------------------------------------------------------------------------------
@@ -599,6 +609,55 @@ async def warm_up(setup: Setup, listeners: list[Listener], size: int) -> None:
         await asyncio.gather(*(one(lis) for lis in listeners))
 
 
+async def play_commands(
+    setup: Setup, listeners: list[Listener], args: argparse.Namespace
+) -> dict[str, float]:
+    """Back-to-back play commands (no audio) on `--play-connections` connections, each for its
+    own listeners, so no two commands race for one listener's player."""
+    k = args.play_connections
+    stop_at = time.perf_counter() + args.play_s
+    latency: list[float] = []
+    errors: dict[str, int] = {}
+
+    async def worker(mine: list[Listener]) -> None:
+        conn = Connection(setup.port)
+        n = 0
+        try:
+            while time.perf_counter() < stop_at:
+                lis = mine[n % len(mine)]
+                n += 1
+                auth = {
+                    "Authorization": f"Bearer {lis.token}",
+                    "Content-Type": "application/json",
+                }
+                t0 = time.perf_counter()
+                got = await conn.request("PUT", "/api/v1/me/player/play", auth, play_body(lis))
+                if got.status == 200:
+                    latency.append(time.perf_counter() - t0)
+                else:
+                    errors[str(got.status)] = errors.get(str(got.status), 0) + 1
+        except (OSError, asyncio.IncompleteReadError) as exc:
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        finally:
+            conn.close()
+
+    cpu0 = cpu_seconds(setup.pids)
+    t0 = time.perf_counter()
+    await asyncio.gather(*(worker(listeners[i::k]) for i in range(k)))
+    span = time.perf_counter() - t0
+    cpu = cpu_seconds(setup.pids) - cpu0
+    if errors:
+        print(f"  {setup.name} play commands: errors {errors}", flush=True)
+    return {
+        "plays_per_s": len(latency) / span,
+        "play_p50_ms": pct(latency, 50) * 1000,
+        "play_p99_ms": pct(latency, 99) * 1000,
+        "errors": float(sum(errors.values())),
+        "server_cpu_pct": cpu / span * 100,
+        "play_cpu_ms": cpu / max(len(latency), 1) * 1000,
+    }
+
+
 async def saturate(
     setup: Setup, paths: list[str], args: argparse.Namespace, size: int
 ) -> dict[str, float]:
@@ -671,7 +730,7 @@ async def grant_urls(port: int, listeners: list[Listener]) -> list[str]:
 # -- the run ---------------------------------------------------------------------------------
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--listeners", default="100,500,1000")
+    parser.add_argument("--listeners", default=DEFAULT_LISTENERS)
     parser.add_argument("--seconds", type=float, default=16.0, help="each load run")
     parser.add_argument("--ramp", type=float, default=10.0, help="listeners start over this")
     parser.add_argument("--chunk", type=int, default=65536, help="bytes per range request")
@@ -685,6 +744,14 @@ def main() -> None:
         type=int,
         default=max(2, os.cpu_count() or 1),
         help="Cadenza's processes (serve --workers); the 1-process setups run beside them",
+    )
+    parser.add_argument("--play-s", type=float, default=4.0, help="the play-command phase")
+    parser.add_argument("--play-connections", type=int, default=8)
+    parser.add_argument(
+        "--compare-src",
+        type=Path,
+        default=None,
+        help="another checkout's src/ parent: measured too, as cadenza_before",
     )
     args = parser.parse_args()
     counts = [int(n) for n in args.listeners.split(",")]
@@ -718,6 +785,11 @@ def main() -> None:
             "nginx": (nginx_ports[0], nginx_pid),
             "cadenza_h11": baseline,
         }
+        if args.compare_src is not None:
+            src = str((args.compare_src / "src").resolve())
+            servers["cadenza_before"] = procs.cadenza(
+                data_dir, "cadenza-before", {"PYTHONPATH": src}
+            )
         figures = asyncio.run(measure(args, counts, catalog, servers))
     finally:
         procs.stop()
@@ -729,6 +801,10 @@ def main() -> None:
     figures["nginx"] = nginx_version  # type: ignore[assignment]
     figures["bench_seconds"] = round(time.perf_counter() - began, 1)
     scalars = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+    complete = args.listeners == DEFAULT_LISTENERS and args.compare_src is None
+    if not complete:  # the results file holds complete default runs only
+        print(json.dumps(figures, indent=2))
+        return
     out = write_results("streaming", scalars, NOTES)
     written = json.loads(out.read_text())
     written["figures"] = figures  # the per-N tables beside the headline figures
@@ -762,6 +838,11 @@ async def measure(
             lambda lis, _url: "/blobs/" + catalog.blob_paths[lis.track_id],
         ),
     ]
+    if "cadenza_before" in servers:
+        before_port, before_pid = servers["cadenza_before"]
+        setups.insert(
+            1, Setup("cadenza_before", before_port, [before_pid], True, lambda _lis, url: url)
+        )
     tables: dict[str, dict[str, dict[str, float]]] = {s.name: {} for s in setups}
     headers: dict[str, dict[str, str]] = {}
     for setup in setups:  # a fresh server's first requests compile queries, import modules
@@ -775,6 +856,13 @@ async def measure(
                 f"{setup.name:8} N={n:5}: " + ", ".join(f"{k} {v:.1f}" for k, v in row.items()),
                 flush=True,
             )
+    plays = {
+        s.name: await play_commands(s, catalog.listeners, args)
+        for s in setups
+        if s.name in ("cadenza", "cadenza_before")
+    }
+    for name, row in plays.items():
+        print(f"play commands {name}: " + ", ".join(f"{k} {v:.2f}" for k, v in row.items()))
     direct_urls = await grant_urls(direct_port, catalog.listeners)
     accel_urls = await grant_urls(nginx_port, catalog.listeners)
     direct_1_urls = await grant_urls(direct_1_port, catalog.listeners)
@@ -809,6 +897,7 @@ async def measure(
         "ttfb_p99_ms_1proc": at500_1["ttfb_p99_ms"],
         f"ttfb_p50_ms_at_{counts[-1]}": at_most["ttfb_p50_ms"],
         f"ttfb_p50_ms_at_{counts[-1]}_1proc": at_most_1["ttfb_p50_ms"],
+        "play_cpu_ms": round(plays["cadenza"]["play_cpu_ms"], 3),
         "range_rps_ratio_vs_nginx": round(saturation["cadenza"]["rps"] / ceiling, 3),
         "range_rps_ratio_vs_nginx_1proc": round(saturation["cadenza_1proc"]["rps"] / ceiling, 3),
         "accel_rps_ratio_vs_nginx": round(saturation["accel"]["rps"] / ceiling, 3),
@@ -827,6 +916,7 @@ async def measure(
             k: v for k, v in accel_headers.items() if k not in ("date", "connection")
         },
         "per_n": tables,  # type: ignore[dict-item]
+        "play_commands": {k: {m: round(v, 3) for m, v in r.items()} for k, r in plays.items()},
         "saturation": {k: {m: round(v, 1) for m, v in r.items()} for k, r in saturation.items()},
         "settings": {
             "seconds": args.seconds,
@@ -837,6 +927,8 @@ async def measure(
             "connections": args.connections,
             "nginx_workers": args.nginx_workers,
             "cadenza_workers": args.workers,
+            "play_s": args.play_s,
+            "play_connections": args.play_connections,
         },
     }
 
@@ -846,6 +938,7 @@ NOTES = {
     "ttfb_p50_ms": "500 listeners: play command sent -> first audio byte (goal < 10)",
     "ttfb_p99_ms": "500 listeners, same (goal < 50)",
     "ttfb_p50_ms_1proc": "the same with one Cadenza process",
+    "play_cpu_ms": "server CPU per play command, commands back to back (no audio)",
     "range_rps_ratio_vs_nginx": "saturated 64 KiB ranges: Cadenza / nginx (goal >= 0.25)",
     "accel_rps_ratio_vs_nginx": "same through nginx + X-Accel-Redirect / plain nginx",
     "range_cpu_ratio_vs_nginx": "nginx CPU per range / Cadenza's (client-independent)",

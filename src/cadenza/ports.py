@@ -25,11 +25,13 @@ from cadenza.domain.catalog import (
     ReleaseSpec,
     ReleaseView,
     TakedownEvent,
+    TrackToPlay,
     TrackView,
     Viewer,
 )
 from cadenza.domain.collection import TrackFacts
 from cadenza.domain.devices import DeviceType, PlaybackDevice, PlayerEvent, SpeakerGroup
+from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
 from cadenza.domain.mail import Email
@@ -181,6 +183,14 @@ class CatalogRepository(Protocol):
     def track(self, track_id: int) -> TrackView | None: ...
 
     def tracks(self, track_ids: list[int]) -> list[TrackView]: ...
+
+    def tracks_to_play(self, track_ids: list[int]) -> list[TrackToPlay]:
+        """Each track with its files and its release's visibility, in one statement."""
+        ...
+
+    def release_tracks_to_play(self, release_id: int) -> list[TrackToPlay]:
+        """A release's tracks in order, as `tracks_to_play`; none for no such release."""
+        ...
 
     def releases(self, release_ids: list[int]) -> list[ReleaseView]:
         """These releases without their tracks, in no particular order."""
@@ -462,6 +472,11 @@ class AccountRepository(Protocol):
     def linked_artists(self, account_id: int) -> list[ArtistRef]: ...
 
     def get(self, account_id: int) -> Account | None: ...
+
+    def as_listener(self, account_id: int) -> Listener | None:
+        """The account as the entitlements see it (plan, country, explicit filter), in one
+        statement; None for no such account."""
+        ...
 
     def id_by_email(self, email: str) -> int | None: ...
 
@@ -908,12 +923,13 @@ class ListeningRules(Protocol):
     """What the player asks besides the plan's table: skips counted against the limit, ad
     breaks that hold the next track, songs counted towards the next break."""
 
-    def track_skipped(self, account_id: int) -> None:
+    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
         """Count a skip, or refuse it (skip_limit_reached, ad_not_skippable)."""
         ...
 
-    def hold_for_ads(self, account_id: int) -> None:
-        """Refuse the next track (ad_break_due) while an ad break is due or playing."""
+    def hold_for_ads(self, account_id: int, who: Listener | None = None) -> None:
+        """Refuse the next track (ad_break_due) while an ad break is due or playing. `who`:
+        the listener as the command has just read them (a plan without ads needs no read)."""
         ...
 
     def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None: ...

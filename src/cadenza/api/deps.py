@@ -14,7 +14,7 @@ from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.services.access_tokens import AccessClaims
 
 
-def get_app(request: Request) -> App:
+async def get_app(request: Request) -> App:  # no I/O: on the event loop, no thread hop
     app: App = request.app.state.cadenza
     return app
 

@@ -186,6 +186,35 @@ class ReleaseView:
 
 
 @dataclass(frozen=True)
+class TrackToPlay:
+    """A track as the player and its stream grants need it, read in one go: its files and
+    loudness, and its release's date, territories, distributor and takedown (its visibility)."""
+
+    id: int
+    release_id: int
+    duration_ms: int
+    explicit: bool
+    loudness: Loudness
+    files: tuple[EncodedAudio, ...]
+    distributor_id: int
+    release_at: datetime
+    territories: tuple[str, ...]
+    taken_down_at: datetime | None = None
+
+    def file(self, quality: Quality) -> EncodedAudio | None:
+        return next((f for f in self.files if f.quality is quality), None)
+
+    def visible_to(self, viewer: Viewer) -> bool:
+        return release_visible(
+            release_at=self.release_at,
+            territories=self.territories,
+            distributor_id=self.distributor_id,
+            viewer=viewer,
+            taken_down=self.taken_down_at is not None,
+        )
+
+
+@dataclass(frozen=True)
 class ArtistView:
     id: int
     name: str

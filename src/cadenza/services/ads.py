@@ -57,11 +57,12 @@ class AdBreaks:
             uow.ads.save_listening(account_id, state.after_song(seconds, genres), now)
             uow.commit()
 
-    def track_skipped(self, account_id: int) -> None:
-        """Record a skip, or refuse it (`skip_limit_reached`, `ad_not_skippable`)."""
+    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
+        """Record a skip, or refuse it (`skip_limit_reached`, `ad_not_skippable`). `who`: the
+        listener as the command has just read them."""
         now = self.clock.now()
         with self.uow() as uow:
-            listener = Listener(_plan(_account(uow, account_id)))
+            listener = who or Listener(_plan(_account(uow, account_id)))
             state = uow.ads.listening_to_change(account_id, now)
             require(self.entitlements.skip(listener, state.listening, now))
             skipped = ListeningState(
@@ -70,14 +71,18 @@ class AdBreaks:
             uow.ads.save_listening(account_id, skipped, now)
             uow.commit()
 
-    def hold_for_ads(self, account_id: int) -> None:
-        """Refuse the next track (`ad_break_due`) while a break is due or playing."""
-        with self.uow() as uow:
-            account = uow.accounts.get(account_id)
-            state = uow.ads.listening(account_id)
-        if account is None or state is None:
+    def hold_for_ads(self, account_id: int, who: Listener | None = None) -> None:
+        """Refuse the next track (`ad_break_due`) while a break is due or playing. `who`: the
+        listener as the same command has just read them; a plan without ads reads nothing."""
+        if who is not None and not who.plan.features.ads:
             return
-        if self.entitlements.ad_break_due(Listener(_plan(account)), state.listening):
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id) if who is None else None
+            state = uow.ads.listening(account_id)
+        listener = who or (Listener(_plan(account)) if account is not None else None)
+        if listener is None or state is None:
+            return
+        if self.entitlements.ad_break_due(listener, state.listening):
             raise Refusal("ad_break_due", "an ad break plays before the next track").error()
 
     def next_ad_break(self, account_id: int) -> BreakToPlay | None:

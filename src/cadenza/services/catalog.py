@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cadenza.domain.audio import Quality
-from cadenza.domain.catalog import ArtistView, ReleaseView, TrackView, Viewer
+from cadenza.domain.catalog import ArtistView, ReleaseView, TrackToPlay, TrackView, Viewer
 from cadenza.domain.errors import NotFound
 from cadenza.ports import UnitOfWork
 
@@ -57,6 +57,33 @@ class CatalogService:
             raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
         return track, replace(release, tracks=())
 
+    def tracks_to_play(self, track_ids: list[int], viewer: Viewer) -> list[TrackToPlay]:
+        """The tracks as the player needs them, in one read, each checked as `track` checks
+        it (release date, territories, takedown, explicit filter): 404 for the first one the
+        viewer may not play."""
+        with self.uow() as uow:
+            found = {t.id: t for t in uow.catalog.tracks_to_play(track_ids)}
+        for track_id in track_ids:
+            track = found.get(track_id)
+            if track is None or not track.visible_to(viewer):
+                raise NotFound(f"no track {track_id}")
+            if track.explicit and not viewer.allow_explicit:
+                raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
+        return [found[t] for t in track_ids]
+
+    def release_tracks_to_play(self, release_id: int, viewer: Viewer) -> list[TrackToPlay]:
+        """A release's tracks as the player needs them, in one read, checked as `release`
+        checks them: 404 for a release the viewer may not see, explicit tracks left out for a
+        viewer who filters them."""
+        with self.uow() as uow:
+            tracks = uow.catalog.release_tracks_to_play(release_id)
+        if not tracks:  # no such release, or one without tracks: `release` tells which
+            self.release(release_id, viewer)
+            return []
+        if not tracks[0].visible_to(viewer):  # one release: the same answer for every track
+            raise NotFound(f"no release {release_id}")
+        return [t for t in tracks if viewer.allow_explicit or not t.explicit]
+
     def new_releases(self, viewer: Viewer, limit: int = 20, offset: int = 0) -> list[ReleaseView]:
         with self.uow() as uow:
             return uow.catalog.new_releases(viewer, limit, offset)
@@ -68,11 +95,10 @@ class CatalogService:
             return uow.catalog.distributor_releases(distributor_id, limit, offset)
 
     def playable(self, track_id: int, quality: Quality, viewer: Viewer) -> PlayableFile:
-        track, _ = self.track(track_id, viewer)
-        return self.file_of(track, quality)
+        return self.file_of(self.tracks_to_play([track_id], viewer)[0], quality)
 
     @staticmethod
-    def file_of(track: TrackView, quality: Quality) -> PlayableFile:
+    def file_of(track: TrackView | TrackToPlay, quality: Quality) -> PlayableFile:
         """The track's file at this quality (a track the viewer may see)."""
         track_id = track.id
         encoded = track.file(quality)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from cadenza.domain import player as rules
 from cadenza.domain.audio import Quality
-from cadenza.domain.catalog import Viewer
+from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
 from cadenza.domain.errors import CadenzaError, Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.player import PlayerState, Repeat
@@ -29,6 +29,8 @@ _SAVE_TRIES = 5
 # A listener's own lists (a playlist, liked songs): each track id in order, None where one
 # cannot play for this viewer; None for a context that is not such a list.
 ListedTracks = Callable[[int, Viewer, Context, int | None], list[int | None] | None]
+# Tracks a command has read and checked for the listener, by id.
+Seen = dict[int, TrackToPlay]
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,24 @@ class Player:
     def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         return self._view_of(account_id, self._load(account_id)[0], quality)
 
-    def _view_of(self, account_id: int, state: PlayerState, quality: Quality | None) -> PlayerView:
+    def _view_of(
+        self,
+        account_id: int,
+        state: PlayerState,
+        quality: Quality | None,
+        who: Listener | None = None,
+        seen: Seen | None = None,
+    ) -> PlayerView:
+        """`who` and `seen`: the listener and the tracks (as checked for them) where the
+        command has just read them, so the grant reads neither again."""
         grant = None
         if state.current is not None and state.playing:
-            who = self.listener(account_id)
+            who = who or self.listener(account_id)
+            track = (seen or {}).get(state.current)
             try:
-                grant = self.grants.grant(account_id, state.current, quality or _best(who))
+                grant = self.grants.grant(
+                    account_id, state.current, quality or _best(who), who, track
+                )
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
         return PlayerView(state, grant, rules.up_next(state))
@@ -92,10 +106,11 @@ class Player:
         position there; one that cannot play is refused (`track_unavailable`)."""
         who = self.listener(account_id)
         listed = self._listed(account_id, who, context, context_id)
+        seen: Seen = {}
         if listed is not None:
             tracks, offset = _playable(listed, offset)
         else:
-            tracks = self._tracks(account_id, who, context, context_id, track_ids)
+            tracks, seen = self._tracks(account_id, who, context, context_id, track_ids)
         if not tracks:
             raise NotFound("nothing to play there", code="nothing_to_play")
         if offset is not None and not 0 <= offset < len(tracks):
@@ -103,7 +118,7 @@ class Player:
         plan = require(self.entitlements.play_context(who, context))
         if listed is not None and plan.shuffle:
             tracks = self._shuffle_only(account_id, tracks)
-        self.listening_rules.hold_for_ads(account_id)
+        self.listening_rules.hold_for_ads(account_id, who)
         chosen = offset is not None or (context is Context.TRACK and len(tracks) == 1)
         if chosen:
             require(self.entitlements.pick(who, Listening(), context))
@@ -122,17 +137,20 @@ class Player:
                 now=now,
             )
 
-        return self._change(account_id, change, quality)
+        return self._change(account_id, change, quality, who, seen)
 
     def next(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         """Skip to the next track: counted against the plan's skips; an ad break holds it."""
         state, _ = self._load(account_id)
         if state.current is None:
             raise Conflict("nothing is playing", code="nothing_playing")
-        self.listening_rules.track_skipped(account_id)
-        self.listening_rules.hold_for_ads(account_id)
+        who = self.listener(account_id)
+        self.listening_rules.track_skipped(account_id, who)
+        self.listening_rules.hold_for_ads(account_id, who)
         now = self.clock.now()
-        return self._change(account_id, lambda s: rules.advance(s, now, track_ended=False), quality)
+        return self._change(
+            account_id, lambda s: rules.advance(s, now, track_ended=False), quality, who
+        )
 
     def track_ended(self, account_id: int, track_id: int) -> None:
         """The current track played to its end: the server picks the next (not a skip)."""
@@ -150,7 +168,7 @@ class Player:
         if not who.plan.features.on_demand:
             require(self.entitlements.pick(who, Listening(), Context.RELEASE))
         now = self.clock.now()
-        return self._change(account_id, lambda s: rules.back(s, now), quality)
+        return self._change(account_id, lambda s: rules.back(s, now), quality, who)
 
     def pause(self, account_id: int) -> PlayerView:
         now = self.clock.now()
@@ -189,8 +207,8 @@ class Player:
         """Add a track to play next: choosing a track, so on demand only."""
         who = self.listener(account_id)
         require(self.entitlements.pick(who, Listening(), Context.TRACK))
-        self.catalog.track(track_id, _viewer(who, self.clock.now()))
-        return self._change(account_id, lambda s: rules.enqueue(s, track_id))
+        self.catalog.tracks_to_play([track_id], _viewer(who, self.clock.now()))
+        return self._change(account_id, lambda s: rules.enqueue(s, track_id), who=who)
 
     def transfer(self, account_id: int, device: str, play: bool) -> PlayerView:
         """Move playback to another device; the one that played stops (one at a time)."""
@@ -209,30 +227,28 @@ class Player:
     # -- storage -------------------------------------------------------------------------
     def _load(self, account_id: int) -> tuple[PlayerState, int]:
         with self.uow() as uow:
-            found = uow.listening.player_state(account_id)
-        if found is None:
-            return PlayerState(), 0
-        data, version = found
-        return _state_from(data), version
+            return _loaded(uow.listening.player_state(account_id))
 
     def _change(
         self,
         account_id: int,
         change: Callable[[PlayerState], PlayerState],
         quality: Quality | None = None,
+        who: Listener | None = None,
+        seen: Seen | None = None,
     ) -> PlayerView:
         """Read, change, write if nobody wrote meanwhile; else read again and redo. The new
         view goes to every `on_change` hook and back to the caller."""
         for _ in range(_SAVE_TRIES):
-            state, version = self._load(account_id)
-            changed = change(state)
-            with self.uow() as uow:
+            with self.uow() as uow:  # one trip for both: the write checks the version it read
+                state, version = _loaded(uow.listening.player_state(account_id))
+                changed = change(state)
                 saved = uow.listening.save_player_state(
                     account_id, _state_to(changed), version, self.clock.now()
                 )
                 uow.commit()
             if saved:
-                view = self._view_of(account_id, changed, quality)
+                view = self._view_of(account_id, changed, quality, who, seen)
                 for hook in self.on_change:
                     hook(account_id, view)
                 return view
@@ -274,24 +290,27 @@ class Player:
         context: Context,
         context_id: int | None,
         track_ids: list[int] | None,
-    ) -> list[int]:
+    ) -> tuple[list[int], Seen]:
+        """The context's tracks; and, for a release or a list of tracks, each as checked for
+        the listener (read once, in one statement, for the grant too)."""
         viewer = _viewer(who, self.clock.now())
         made = self._made_for_you(account_id, context, context_id, track_ids)
         if made is not None:
-            return made
+            return made, {}
         if context is Context.RELEASE and context_id is not None:
-            return [t.id for t in self.catalog.release(context_id, viewer).tracks]
+            listed = self.catalog.release_tracks_to_play(context_id, viewer)
+            return [t.id for t in listed], {t.id: t for t in listed}
         if context is Context.ARTIST and context_id is not None:
             artist = self.catalog.artist(context_id, viewer)
             found: list[int] = []
             for release in artist.releases[:ARTIST_RELEASES]:
                 found += [t.id for t in self.catalog.release(release.id, viewer).tracks]
-            return found
+            return found, {}
         if track_ids:
             ids = list(dict.fromkeys(track_ids))[:MAX_TRACK_LIST]
-            for track_id in ids:
-                self.catalog.track(track_id, viewer)  # 404 for what the listener may not see
-            return ids
+            # 404 for the first one the listener may not see
+            checked = self.catalog.tracks_to_play(ids, viewer)
+            return ids, {t.id: t for t in checked}
         raise InvalidRequest("give a release or artist id, or track ids", code="context_required")
 
     def _made_for_you(
@@ -333,14 +352,25 @@ def _best(who: Listener) -> Quality:
     return Quality.VERY_HIGH if Quality.VERY_HIGH in who.plan.features.qualities else Quality.HIGH
 
 
+def _loaded(found: tuple[dict[str, object], int] | None) -> tuple[PlayerState, int]:
+    if found is None:
+        return PlayerState(), 0
+    data, version = found
+    return _state_from(data), version
+
+
 def _state_to(state: PlayerState) -> dict[str, object]:
-    data = asdict(state)
+    # Flat fields of ints, strings and tuples: no deep copy (dataclasses.asdict) needed.
+    data: dict[str, object] = {f.name: getattr(state, f.name) for f in _STATE_FIELDS}
     data["context"] = state.context.value if state.context else None
     data["repeat"] = state.repeat.value
     data["updated_at"] = state.updated_at.isoformat() if state.updated_at else None
     for key in ("tracks", "order", "queue", "history"):
-        data[key] = list(data[key])
+        data[key] = list(getattr(state, key))
     return data
+
+
+_STATE_FIELDS = fields(PlayerState)
 
 
 def _state_from(data: dict[str, object]) -> PlayerState:

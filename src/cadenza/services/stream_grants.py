@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cadenza.domain.audio import Quality
-from cadenza.domain.catalog import TrackView, Viewer
+from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Listening, require
 from cadenza.domain.errors import NotFound, Unauthorized
 from cadenza.ports import Clock
@@ -52,7 +52,7 @@ class StreamGrants:
         catalog: CatalogService,
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
-        hold_for_ads: Callable[[int], None],
+        hold_for_ads: Callable[[int, Listener], None],
     ) -> None:
         self._secret, self.clock, self.catalog = secret, clock, catalog
         self.entitlements, self.listener, self.hold_for_ads = entitlements, listener, hold_for_ads
@@ -63,19 +63,19 @@ class StreamGrants:
         track_id: int,
         quality: Quality,
         who: Listener | None = None,
-        seen: TrackView | None = None,
+        seen: TrackToPlay | None = None,
     ) -> StreamGrant:
         """What the listener's plan allows, for this track, now; refused with the rule's code.
-        `who` and `seen`: the listener, and the track as the listener may see it, where the
-        same request has just read them."""
+        `who` and `seen`: the listener, and the track as checked for them (date, territory,
+        takedown), where the same command has just read them; else one read each."""
         who = who or self.listener(account_id)
-        viewer = Viewer(country=who.country, now=self.clock.now(), allow_explicit=True)
         if seen is not None and seen.id == track_id:
             track = seen
         else:
-            track, _ = self.catalog.track(track_id, viewer)
+            viewer = Viewer(country=who.country, now=self.clock.now(), allow_explicit=True)
+            track = self.catalog.tracks_to_play([track_id], viewer)[0]
         playable = self.catalog.file_of(track, quality)
-        self.hold_for_ads(account_id)  # ad_break_due while a break is due or playing
+        self.hold_for_ads(account_id, who)  # ad_break_due while a break is due or playing
         require(self.entitlements.stream(who, Listening(), quality, explicit=track.explicit))
         expires = self.clock.now() + GRANT_TTL + timedelta(milliseconds=track.duration_ms)
         grant = StreamGrant(

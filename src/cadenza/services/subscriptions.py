@@ -72,15 +72,10 @@ class SubscriptionService:
     def listener(self, account_id: int) -> Listener:
         """Who asks, as the entitlements see them: plan, explicit filter, country."""
         with self.uow() as uow:
-            account = uow.accounts.get(account_id)
-            membership = uow.billing.membership(account_id)
-        if account is None:
+            found = uow.accounts.as_listener(account_id)
+        if found is None:
             raise NotFound("no such account", code="account_not_found")
-        return Listener(
-            plan=Plan(account.plan),
-            allow_explicit=membership.allow_explicit if membership else True,
-            country=account.country,
-        )
+        return found
 
     def payment_method(self, account_id: int) -> PaymentMethod | None:
         with self.uow() as uow:

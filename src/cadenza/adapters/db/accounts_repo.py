@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db import playback_reads
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import ArtistRow
 from cadenza.adapters.db.models_accounts import (
@@ -33,6 +34,7 @@ from cadenza.domain.accounts import (
     SessionView,
 )
 from cadenza.domain.catalog import ArtistRef, as_utc
+from cadenza.domain.entitlements import Listener
 from cadenza.domain.two_factor import RecoveryCodes
 from cadenza.ports import Credentials
 
@@ -416,10 +418,10 @@ class SqlAccounts:
         return as_utc(found) if found is not None else None
 
     def session_live(self, session_id: int, account_id: int, now: datetime) -> bool:
-        live = _live_sessions(now).where(
-            SessionRow.id == session_id, SessionRow.user_id == account_id
-        )
-        return self.s.scalar(live) is not None
+        return playback_reads.session_live(self.s, session_id, account_id, now)
+
+    def as_listener(self, account_id: int) -> Listener | None:
+        return playback_reads.as_listener(self.s, account_id)
 
     def session_owner(self, session_id: int) -> int | None:
         return self.s.scalar(select(SessionRow.user_id).where(SessionRow.id == session_id))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db import playback_reads
 from cadenza.adapters.db.models import (
     ArtistRow,
     AudioFileRow,
@@ -30,6 +31,7 @@ from cadenza.domain.catalog import (
     ReleaseType,
     ReleaseView,
     TakedownEvent,
+    TrackToPlay,
     TrackView,
     Viewer,
     as_utc,
@@ -79,6 +81,12 @@ class SqlCatalog:
     def tracks(self, track_ids: list[int]) -> list[TrackView]:
         rows = self.s.scalars(select(TrackRow).where(TrackRow.id.in_(track_ids))).all()
         return self._tracks(list(rows))
+
+    def tracks_to_play(self, track_ids: list[int]) -> list[TrackToPlay]:
+        return playback_reads.tracks_to_play(self.s, track_ids)
+
+    def release_tracks_to_play(self, release_id: int) -> list[TrackToPlay]:
+        return playback_reads.release_tracks_to_play(self.s, release_id)
 
     def releases(self, release_ids: list[int]) -> list[ReleaseView]:
         rows = self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))).all()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db import playback_reads
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import TrackRow
 from cadenza.adapters.db.models_listening import (
@@ -163,8 +164,7 @@ class SqlListening:
 
     # -- the player --------------------------------------------------------------------
     def player_state(self, user_id: int) -> tuple[dict[str, object], int] | None:
-        row = self.s.get(PlayerStateRow, user_id, populate_existing=True)
-        return (dict(row.state), row.version) if row else None
+        return playback_reads.player_state(self.s, user_id)
 
     def save_player_state(
         self, user_id: int, state: dict[str, object], version: int, now: datetime
@@ -178,9 +178,4 @@ class SqlListening:
                 .returning(PlayerStateRow.user_id)
             ).first()
             return inserted is not None
-        done = self.s.execute(
-            update(PlayerStateRow)
-            .where(PlayerStateRow.user_id == user_id, PlayerStateRow.version == version)
-            .values(state=state, version=version + 1, updated_at=now)
-        )
-        return getattr(done, "rowcount", 0) == 1
+        return playback_reads.save_player_state(self.s, user_id, state, version, now)

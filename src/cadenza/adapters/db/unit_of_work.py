@@ -4,6 +4,7 @@ and outgoing mail."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,30 +36,77 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session: Session = self._sessions()
-        self.catalog = SqlCatalog(self.session)
-        self.library = SqlLibrary(self.session)
-        self.deliveries = SqlDeliveries(self.session)
-        self.accounts = SqlAccounts(self.session)
-        self.billing = SqlBilling(self.session)
-        self.listening = SqlListening(self.session)
-        self.ads = SqlAds(self.session)
-        self.mail = SqlMailQueue(self.session)
-        self.search = SqlSearchIndex(self.session)
-        self.collection = SqlCollection(self.session)
-        self.playlists = SqlPlaylists(self.session)
-        self.offline = SqlOffline(self.session)
-        self.devices = SqlDevices(self.session)
+        for name in _REPOSITORIES:  # a unit of work entered again starts with fresh ones
+            self.__dict__.pop(name, None)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.rollback()
+        # Closing rolls back whatever was not committed (the pool resets the connection); a
+        # rollback() first would only do the same work twice.
         self.session.close()
+
+    # Each repository is made when first used: a play command touches two or three of them.
+    @cached_property
+    def catalog(self) -> SqlCatalog:
+        return SqlCatalog(self.session)
+
+    @cached_property
+    def library(self) -> SqlLibrary:
+        return SqlLibrary(self.session)
+
+    @cached_property
+    def deliveries(self) -> SqlDeliveries:
+        return SqlDeliveries(self.session)
+
+    @cached_property
+    def accounts(self) -> SqlAccounts:
+        return SqlAccounts(self.session)
+
+    @cached_property
+    def billing(self) -> SqlBilling:
+        return SqlBilling(self.session)
+
+    @cached_property
+    def listening(self) -> SqlListening:
+        return SqlListening(self.session)
+
+    @cached_property
+    def ads(self) -> SqlAds:
+        return SqlAds(self.session)
+
+    @cached_property
+    def mail(self) -> SqlMailQueue:
+        return SqlMailQueue(self.session)
+
+    @cached_property
+    def search(self) -> SqlSearchIndex:
+        return SqlSearchIndex(self.session)
+
+    @cached_property
+    def collection(self) -> SqlCollection:
+        return SqlCollection(self.session)
+
+    @cached_property
+    def playlists(self) -> SqlPlaylists:
+        return SqlPlaylists(self.session)
+
+    @cached_property
+    def offline(self) -> SqlOffline:
+        return SqlOffline(self.session)
+
+    @cached_property
+    def devices(self) -> SqlDevices:
+        return SqlDevices(self.session)
 
     def commit(self) -> None:
         self.session.commit()
-        if self.mail.added and self._mail_queued is not None:
-            self.mail.added = False
+        mail = self.__dict__.get("mail")  # only a unit of work that used the queue can have added
+        if mail is not None and mail.added and self._mail_queued is not None:
+            mail.added = False
             self._mail_queued()
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+_REPOSITORIES = [name for name, v in vars(SqlUnitOfWork).items() if isinstance(v, cached_property)]
