@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db import search_sql as sql
 from cadenza.adapters.db.models import (
     ArtistRow,
     ReleaseArtistRow,
@@ -37,8 +38,17 @@ from cadenza.adapters.db.models import (
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
-from cadenza.adapters.db.search_sql import CandidateSql
-from cadenza.domain.catalog import Viewer, as_utc
+from cadenza.adapters.db.search_sql import CandidateSql, page_statement
+from cadenza.domain.audio import Loudness, Quality
+from cadenza.domain.catalog import (
+    ArtistRef,
+    EncodedAudio,
+    ReleaseType,
+    ReleaseView,
+    TrackView,
+    Viewer,
+    as_utc,
+)
 from cadenza.domain.search import (
     POPULAR_WINDOW,
     Candidate,
@@ -336,10 +346,10 @@ class SqlSearchIndex:
     ) -> list[Candidate]:
         """Visible entries of this kind that match the words and the filters, best by text
         first, with their counted streams of the last 28 days (as last rolled up)."""
-        sql = CandidateSql(kind, query, viewer, self.postgres)
+        candidate_sql = CandidateSql(kind, query, viewer, self.postgres)
         clauses = _text_clauses(kind, expansion, query, self._typed_start)
         if not clauses:
-            sql.newest(limit)
+            candidate_sql.newest(limit)
         else:
             if not self.postgres:  # PostgreSQL: one text index per kind
                 clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
@@ -347,12 +357,13 @@ class SqlSearchIndex:
             # catalog), so the engine hands over matches as they come, and names that are or
             # start with what was typed are looked up by their start, in an index.
             if query.terms and not (query.artist or query.album or query.track or query.genre):
-                sql.named(" ".join(query.terms), limit)
+                candidate_sql.named(" ".join(query.terms), limit)
             words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
             match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
-            sql.matching(match, limit, limit * WINDOW if words_only else None)
+            candidate_sql.matching(match, limit, limit * WINDOW if words_only else None)
         found: dict[int, Any] = {}
-        for row in self.s.execute(sql.statement(viewer)):
+        statement, values = candidate_sql.statement(viewer)
+        for row in self.s.connection().execute(statement, values):
             found.setdefault(row[0], row)
         return [
             Candidate(
@@ -368,6 +379,71 @@ class SqlSearchIndex:
             )
             for r in found.values()
         ]
+
+    # -- the page, read back from the catalog -------------------------------------------------
+    def page(
+        self, track_ids: list[int], release_ids: list[int]
+    ) -> tuple[dict[int, TrackView], dict[int, ReleaseView]]:
+        """The page's tracks and releases (the hits' and the tracks' own), in one statement."""
+        if not track_ids and not release_ids:
+            return {}, {}
+        parts: dict[int, list[Any]] = defaultdict(list)
+        rows = self.s.connection().execute(
+            page_statement(self.postgres), {"track_ids": track_ids, "release_ids": release_ids}
+        )
+        for row in rows:
+            parts[row[0]].append(row)
+        track_artists: dict[int, list[tuple[int, str, ArtistRef]]] = defaultdict(list)
+        for r in parts[sql.TRACK_ARTIST]:
+            track_artists[r.owner].append((r.n2, r.t1, ArtistRef(r.n1, r.t2)))
+        files: dict[int, list[EncodedAudio]] = defaultdict(list)
+        for r in parts[sql.FILE]:
+            files[r.owner].append(EncodedAudio(Quality(r.t1), r.t2, r.n1, r.n2))
+        order = list(Quality)
+        tracks = {}
+        for r in parts[sql.TRACK]:
+            named = [(role, a) for _, role, a in sorted(track_artists[r.owner], key=_first)]
+            tracks[r.owner] = TrackView(
+                id=r.owner,
+                release_id=r.n1,
+                title=r.t1,
+                isrc=r.t2,
+                artists=tuple(a for role, a in named if role == "main"),
+                featured_artists=tuple(a for role, a in named if role == "featured"),
+                disc_number=r.n2,
+                track_number=r.n3,
+                duration_ms=r.n4,
+                explicit=bool(r.b1),
+                genres=tuple(r.j1),
+                loudness=Loudness(r.f1, r.f2),
+                files=tuple(sorted(files[r.owner], key=lambda f: order.index(f.quality))),
+            )
+        release_artists: dict[int, list[tuple[int, ArtistRef]]] = defaultdict(list)
+        for r in parts[sql.RELEASE_ARTIST]:
+            release_artists[r.owner].append((r.n2, ArtistRef(r.n1, r.t2)))
+        covers: dict[int, dict[int, str]] = defaultdict(dict)
+        for r in parts[sql.COVER]:
+            covers[r.owner][r.n1] = r.t2
+        releases = {}
+        for r in parts[sql.RELEASE]:
+            releases[r.owner] = ReleaseView(
+                id=r.owner,
+                distributor_id=r.n1,
+                title=r.t1,
+                release_type=ReleaseType(r.t2),
+                upc=r.t3,
+                label=r.t4,
+                release_at=as_utc(r.d1),
+                territories=tuple(r.t5.split()),
+                explicit=bool(r.b1),
+                copyright_lines=tuple(r.j2),
+                genres=tuple(r.j1),
+                artists=tuple(a for _, a in sorted(release_artists[r.owner], key=_first)),
+                covers=covers[r.owner],
+                loudness=Loudness(r.f1, r.f2) if r.f1 is not None and r.f2 is not None else None,
+                taken_down_at=as_utc(r.d2) if r.d2 else None,
+            )
+        return tracks, releases
 
     # -- popularity, rolled up daily -------------------------------------------------------------
     def roll_up_popularity(self, now: datetime) -> int:
@@ -396,6 +472,10 @@ class SqlSearchIndex:
                     query = query.group_by(owner)
                 self.s.execute(insert(P).from_select(columns, query))
         return self.s.scalar(select(func.count()).select_from(P)) or 0
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
 
 
 def _entry(
