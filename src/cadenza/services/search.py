@@ -20,7 +20,7 @@ from cadenza.domain.search import (
 )
 from cadenza.ports import SearchIndex, UnitOfWork
 
-CANDIDATES = 60  # entries the engine hands over per kind, ranked again here
+CANDIDATES = 40  # entries each of the engine's two sources hands over per kind, ranked here
 
 
 @dataclass(frozen=True)
