@@ -301,7 +301,7 @@ class _Typed:
 
 def _starts_one(words_: list[str], word: str) -> bool:
     """One of the words starts with this word."""
-    for w in words_:
+    for w in words_:  # noqa: SIM110 (a loop: any() over a generator costs more, per candidate)
         if w.startswith(word):
             return True
     return False
