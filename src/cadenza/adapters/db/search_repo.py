@@ -12,6 +12,7 @@ import time
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -74,6 +75,26 @@ _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
 _TEXT_COLUMNS = ("name", "artists", "album")
+# What an entry needs of a release and of a track (Core rows: ORM objects cost more to load).
+_RELEASE_COLUMNS = (
+    ReleaseRow.id,
+    ReleaseRow.title,
+    ReleaseRow.genres,
+    ReleaseRow.upc,
+    ReleaseRow.explicit,
+    ReleaseRow.release_at,
+    ReleaseRow.territories,
+    ReleaseRow.distributor_id,
+    ReleaseRow.taken_down_at,
+)
+_TRACK_COLUMNS = (
+    TrackRow.id,
+    TrackRow.release_id,
+    TrackRow.title,
+    TrackRow.genres,
+    TrackRow.isrc,
+    TrackRow.explicit,
+)
 _PG_CLEAN_GIN = text(
     "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
     "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
@@ -144,6 +165,7 @@ class SqlSearchIndex:
         self.postgres = bind.dialect.name == "postgresql"
         self._completions = _completions_of(bind.engine)
         self._watching = False
+        self._rebuilding: Counter[str] | None = None  # a rebuild's words, counted as it goes
 
     # -- keeping the index current ----------------------------------------------------------
     def index_release(self, release_id: int) -> None:
@@ -155,14 +177,22 @@ class SqlSearchIndex:
         """Empty the index and index the whole catalog; progress gets entries done."""
         self._clear()
         done = 0
-        for table, index in ((ReleaseRow, self._index_releases), (ArtistRow, self._index_artists)):
-            ids = list(self.s.scalars(select(table.id).order_by(table.id)))
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start : start + BATCH]
-                index(batch)
-                done += len(batch)
-                if progress:
-                    progress(len(batch))
+        self._rebuilding = Counter()  # the words' uses, written once at the end
+        try:
+            for table, index in (
+                (ReleaseRow, self._index_releases),
+                (ArtistRow, self._index_artists),
+            ):
+                ids = list(self.s.scalars(select(table.id).order_by(table.id)))
+                for start in range(0, len(ids), BATCH):
+                    batch = ids[start : start + BATCH]
+                    index(batch)
+                    done += len(batch)
+                    if progress:
+                        progress(len(batch))
+            self._add_words(self._rebuilding, fresh=True)
+        finally:
+            self._rebuilding = None
         if self.postgres:
             # Rows added to a GIN index wait in its pending list, read in full by every
             # search, until a vacuum: at 100,000 tracks a two-letter query took 25 ms in the
@@ -195,14 +225,18 @@ class SqlSearchIndex:
 
     def _index_releases(self, release_ids: list[int]) -> set[int]:
         """Entries for these releases and their tracks; returns the artists they name."""
-        releases = list(self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))))
+        releases = list(
+            self.s.execute(select(*_RELEASE_COLUMNS).where(ReleaseRow.id.in_(release_ids)))
+        )
         release_artists = self._names(
             select(ReleaseArtistRow.release_id, ArtistRow.id, ArtistRow.name)
             .join(ArtistRow, ArtistRow.id == ReleaseArtistRow.artist_id)
             .where(ReleaseArtistRow.release_id.in_(release_ids))
             .order_by(ReleaseArtistRow.release_id, ReleaseArtistRow.position)
         )
-        tracks = list(self.s.scalars(select(TrackRow).where(TrackRow.release_id.in_(release_ids))))
+        tracks = list(
+            self.s.execute(select(*_TRACK_COLUMNS).where(TrackRow.release_id.in_(release_ids)))
+        )
         track_artists = self._names(
             select(TrackArtistRow.track_id, ArtistRow.id, ArtistRow.name)
             .join(ArtistRow, ArtistRow.id == TrackArtistRow.artist_id)
@@ -216,7 +250,8 @@ class SqlSearchIndex:
                 and_(E.kind == Kind.TRACK.value, E.release_id.in_(release_ids)),
             )
         )
-        self._remove(list(self.s.scalars(old)))
+        if self._rebuilding is None:  # a rebuild starts from an empty index
+            self._remove(list(self.s.scalars(old)))
         releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
@@ -246,8 +281,9 @@ class SqlSearchIndex:
         an artist's visibility on its own entry."""
         if not artist_ids:
             return set()
-        old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
-        self._remove(list(self.s.scalars(old)))
+        if self._rebuilding is None:
+            old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
+            self._remove(list(self.s.scalars(old)))
         live = ReleaseRow.taken_down_at.is_(None)
         own = (
             select(ReleaseArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
@@ -299,15 +335,16 @@ class SqlSearchIndex:
     def _add(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
+        entries = self.s.connection()  # Core executemany: the ORM's bulk insert cost more
         if self.postgres:
-            self.s.execute(insert(E), rows)
+            entries.execute(insert(E), rows)
         else:
             # Ids chosen here, for the FTS rows: safe, as the publishing transaction already
             # holds SQLite's one write lock (and a rebuild takes it with its first delete).
             first = (self.s.scalar(select(func.max(E.id))) or 0) + 1
             rows = [r | {"id": first + n} for n, r in enumerate(rows)]
-            self.s.execute(insert(E), rows)
-            self.s.execute(
+            entries.execute(insert(E), rows)
+            entries.execute(
                 text(
                     "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
                     "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
@@ -319,12 +356,28 @@ class SqlSearchIndex:
         for r in rows:
             text_words = f"{r['name_words']} {r['artist_words']} {r['album_words']}".split()
             uses.update({w for w in text_words if len(w) <= 200})
-        self._add_words(uses)
+        if self._rebuilding is not None:
+            self._rebuilding.update(uses)
+        else:
+            self._add_words(uses)
 
-    def _add_words(self, uses: Counter[str]) -> None:
-        """Add the new words to the vocabulary (and SQLite's trigram table), count the uses."""
+    def _add_words(self, uses: Counter[str], *, fresh: bool = False) -> None:
+        """Add the new words to the vocabulary (and SQLite's trigram table), count the uses;
+        fresh: the vocabulary is empty (a rebuild), every word is new."""
         vocabulary = sorted(uses)
         self._vocabulary_changed()
+        if fresh:
+            words_ = self.s.connection()
+            words_.execute(
+                insert(SearchWordRow),
+                [{"word": w, "entries": uses[w]} for w in vocabulary],
+            )
+            if not self.postgres:
+                words_.execute(
+                    text("INSERT INTO search_words_tri(word) VALUES (:word)"),
+                    [{"word": w} for w in vocabulary],
+                )
+            return
         for start in range(0, len(vocabulary), 500):
             chunk = [{"word": w, "entries": uses[w]} for w in vocabulary[start : start + 500]]
             if self.postgres:
@@ -575,36 +628,47 @@ def _entry(
     artists: Iterable[str],
     album: str,
     genres: Iterable[str],
-    release: ReleaseRow | None,
+    release: Any,
 ) -> dict[str, Any]:
-    artist_words = " ".join(fold(a) + _joined(a) for a in artists)
+    """An entry's row; release: the release's row (a Core row of _RELEASE_COLUMNS, or its ORM
+    row), None for an artist."""
+    folded, joined = _folded(name)
+    released = as_utc(release.release_at) if release is not None else None
     return {
         "kind": kind.value,
         "entity_id": entity_id,
         "name": name,
-        "name_words": fold(name) + _joined(name),
-        "name_key": fold(name)[:200],
-        "artist_words": artist_words,
-        "album_words": fold(album),
+        "name_words": folded + joined,
+        "name_key": folded[:200],
+        "artist_words": " ".join(_name_words(a) for a in artists),
+        "album_words": _folded(album)[0],
         "genre_words": fold(" ".join(genres)),
         "isrc": None,
         "upc": None,
-        "release_id": release.id if release else None,
-        "release_at": as_utc(release.release_at) if release else None,
-        "year": as_utc(release.release_at).year if release else None,
-        "territories": release.territories if release else "",
+        "release_id": release.id if release is not None else None,
+        "release_at": released,
+        "year": released.year if released is not None else None,
+        "territories": release.territories if release is not None else "",
         "explicit": False,
-        "distributor_id": release.distributor_id if release else None,
+        "distributor_id": release.distributor_id if release is not None else None,
     }
 
 
-def _joined(name: str) -> str:
-    """ "AC/DC", "Jay-Z": the words run together too, so "acdc" and "jayz" find them."""
+@lru_cache(maxsize=65536)
+def _folded(name: str) -> tuple[str, str]:
+    """The folded name, and its words run together (" acdc") when they are short: "AC/DC" and
+    "Jay-Z" are found as "acdc" and "jayz" too. Cached: an artist or album name recurs on
+    every track."""
     parts = words(name)
     joined = "".join(parts)
     if 1 < len(parts) <= 4 and len(joined) <= 24 and all(len(p) <= 4 for p in parts):
-        return " " + joined
-    return ""
+        return " ".join(parts), " " + joined
+    return " ".join(parts), ""
+
+
+def _name_words(name: str) -> str:
+    folded, joined = _folded(name)
+    return folded + joined
 
 
 def _text_clauses(
