@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import statistics
 import sys
@@ -391,7 +392,11 @@ def run_engine(
             print(f"{name}: indexed {entries} releases and artists in {build:.1f} s", flush=True)
             with app.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))  # statistics, as a running server has them
+            load_before = os.getloadavg()[0]
             found = latencies(app, bench_queries(app, args.queries, rng))
+            # the machine's load (other work on it) while the latencies were measured
+            out[f"{name}_loadavg_1m"] = max(load_before, os.getloadavg()[0])
+            notes[f"{name}_loadavg_1m"] = "1-minute load average around the queries (higher of two)"
             every = [ms for values in found.values() for ms in values]
             out[f"{name}_p50_ms"] = percentile(every, 50)
             out[f"{name}_p95_ms"] = percentile(every, 95)
