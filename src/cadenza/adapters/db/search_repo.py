@@ -71,6 +71,7 @@ P = SearchPopularityRow
 BATCH = 2000
 COMPLETIONS = 16  # words a word being typed stands for in the text index
 WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
+FILTERED_WINDOW = 8  # times as many under a year or tag:new filter
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
@@ -506,9 +507,17 @@ class SqlSearchIndex:
             # start with what was typed are looked up by their start, in an index.
             if query.terms and not (query.artist or query.album or query.track or query.genre):
                 candidate_sql.named(" ".join(query.terms), limit)
-            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+            # SQLite reads the first matches of the text index, then filters them; a filter
+            # outside it (a year, tag:new) drops more, so more are read, but not all: "love
+            # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
+            # name one entry: every match is read.
+            window: int | None = limit * WINDOW
+            if query.year_from is not None or query.tag_new:
+                window = limit * WINDOW * FILTERED_WINDOW
+            if query.isrc or query.upc:
+                window = None
             match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
-            candidate_sql.matching(match, limit, limit * WINDOW if words_only else None)
+            candidate_sql.matching(match, limit, window)
         found: dict[int, Any] = {}
         statement, values = candidate_sql.statement(viewer)
         for row in self.s.connection().execute(statement, values):
