@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import statistics
 import sys
@@ -343,7 +344,11 @@ def bench_queries(app: App, count: int, rng: random.Random) -> dict[str, list[st
     }
 
 
-def latencies(app: App, asked: dict[str, list[str]]) -> dict[str, list[float]]:
+def latencies(
+    app: App, asked: dict[str, list[str]], cpu: list[float] | None = None
+) -> dict[str, list[float]]:
+    """Wall-clock ms per query, by category; cpu gets this process's CPU ms per query (on
+    SQLite all the work, a figure that a busy machine inflates less than the wall clock)."""
     viewer = Viewer(country="GB", now=datetime.now(UTC))
     kinds = list(INDEXED_KINDS)
     for q in next(iter(asked.values()))[:10]:  # warm the caches
@@ -352,9 +357,11 @@ def latencies(app: App, asked: dict[str, list[str]]) -> dict[str, list[float]]:
     for category, qs in asked.items():
         found[category] = []
         for q in qs:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             app.search.search(q, viewer, kinds, limit=10)
             found[category].append((time.perf_counter() - start) * 1000)
+            if cpu is not None:
+                cpu.append((time.process_time() - start_cpu) * 1000)
     return found
 
 
@@ -391,10 +398,18 @@ def run_engine(
             print(f"{name}: indexed {entries} releases and artists in {build:.1f} s", flush=True)
             with app.engine.begin() as conn:
                 conn.execute(text("ANALYZE"))  # statistics, as a running server has them
-            found = latencies(app, bench_queries(app, args.queries, rng))
+            load_before = os.getloadavg()[0]
+            cpu: list[float] = []
+            found = latencies(app, bench_queries(app, args.queries, rng), cpu)
+            # the machine's load (other work on it) while the latencies were measured
+            out[f"{name}_loadavg_1m"] = max(load_before, os.getloadavg()[0])
+            notes[f"{name}_loadavg_1m"] = "1-minute load average around the queries (higher of two)"
             every = [ms for values in found.values() for ms in values]
             out[f"{name}_p50_ms"] = percentile(every, 50)
             out[f"{name}_p95_ms"] = percentile(every, 95)
+            out[f"{name}_client_cpu_p50_ms"] = percentile(cpu, 50)
+            out[f"{name}_client_cpu_p95_ms"] = percentile(cpu, 95)
+            notes[f"{name}_client_cpu_p50_ms"] = "the bench process's CPU time per query"
             for category, values in found.items():
                 out[f"{name}_{category}_p50_ms"] = percentile(values, 50)
                 out[f"{name}_{category}_p95_ms"] = percentile(values, 95)

@@ -322,6 +322,13 @@ class SearchIndex(Protocol):
         """Entries the viewer may see that match, best by text first, with their streams."""
         ...
 
+    def page(
+        self, track_ids: list[int], release_ids: list[int]
+    ) -> tuple[dict[int, TrackView], dict[int, ReleaseView]]:
+        """A page of hits read back from the catalog: these tracks, these releases and the
+        tracks' releases, by id."""
+        ...
+
 
 class OfflineRepository(Protocol):
     """Download devices with their licences and tracks; rip-detection flags."""

@@ -146,6 +146,19 @@ def test_published_releases_are_found_at_once_and_changes_replace_them(
     assert titles(search(client, "neon")["tracks"]) == ["Neon"]
 
 
+def test_a_word_being_typed_finds_what_was_published_since_it_was_last_typed(
+    client: TestClient, app: App
+) -> None:
+    # A typed start stands for its indexed completions ("teste": "tested"), which a server
+    # keeps a moment: they must not hide a word published right after ("testers").
+    put_release(app, "Proven", ["Tested Band"], ["Trial"])
+    assert titles(search(client, "teste")["tracks"]) == ["Trial"]
+    put_release(app, "Midnight Drive", ["The Testers"], ["Neon", "Overpass"])
+    found = search(client, "teste")
+    assert set(titles(found["artists"])) == {"Tested Band", "The Testers"}
+    assert sorted(titles(found["tracks"])) == ["Neon", "Overpass", "Trial"]  # artists' words
+
+
 def test_what_people_play_comes_first_in_their_country_first(client: TestClient, app: App) -> None:
     _, (local,) = put_release(app, "Intro One", ["Svea"], ["Intro"])
     _, (worldwide,) = put_release(app, "Intro Two", ["Yankee"], ["Intro"])

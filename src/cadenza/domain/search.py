@@ -262,30 +262,49 @@ def text_score(terms: list[str], candidate: Candidate, variants: Expansion) -> f
     of the name, beats every word's start, beats words found among the artists; typos cost."""
     if not terms:
         return 50.0
-    name = " ".join(w for w in candidate.name_words.split() if w != "and" or not terms)
-    everything = name + " " + candidate.other_words
-    typed = " ".join(terms)
-    penalty = 0.0
-    for _, options in variants.words:
-        hits = [d for w, d in options.items() if _contains(everything, w)]
-        penalty += 12.0 * min(hits, default=0)
-    if name == typed:
-        base = 100.0
-    elif name.startswith(typed):
-        base = 90.0 - min(10.0, (len(name) - len(typed)) / 4)
-    elif all(_contains(name, w) for w in terms):
-        base = 75.0 - min(10.0, (len(name) - len(typed)) / 6)
-    elif all(any(_contains(name, v) for v in o) for _, o in variants.words):
-        base = 70.0 - min(10.0, len(name) / 8)
-    else:
-        name_hits = sum(1 for _, o in variants.words if any(_contains(name, v) for v in o))
-        base = 45.0 + 15.0 * name_hits / max(1, len(variants.words))
-    return max(0.0, base - penalty)
+    return _Typed(terms, variants).score(candidate)
 
 
-def _contains(text: str, word: str) -> bool:
-    """A word of the text starts with this word."""
-    return any(w.startswith(word) for w in text.split())
+class _Typed:
+    """What was typed, taken apart once for all the candidates a query ranks."""
+
+    def __init__(self, terms: list[str], variants: Expansion) -> None:
+        self.terms = terms
+        self.typed = " ".join(terms)
+        self.options = [list(options.items()) for _, options in variants.words]
+
+    def score(self, candidate: Candidate) -> float:
+        name_words = [w for w in candidate.name_words.split() if w != "and"]
+        everything = name_words + candidate.other_words.split()
+        penalty = 0.0
+        for options in self.options:
+            hits = [d for w, d in options if _starts_one(everything, w)]
+            penalty += 12.0 * min(hits, default=0)
+        name = " ".join(name_words)
+        typed = self.typed
+        if name == typed:
+            base = 100.0
+        elif name.startswith(typed):
+            base = 90.0 - min(10.0, (len(name) - len(typed)) / 4)
+        elif all(_starts_one(name_words, w) for w in self.terms):
+            base = 75.0 - min(10.0, (len(name) - len(typed)) / 6)
+        else:
+            name_hits = sum(
+                1 for options in self.options if any(_starts_one(name_words, v) for v, _ in options)
+            )
+            if name_hits == len(self.options):
+                base = 70.0 - min(10.0, len(name) / 8)
+            else:
+                base = 45.0 + 15.0 * name_hits / max(1, len(self.options))
+        return max(0.0, base - penalty)
+
+
+def _starts_one(words_: list[str], word: str) -> bool:
+    """One of the words starts with this word."""
+    for w in words_:  # noqa: SIM110 (a loop: any() over a generator costs more, per candidate)
+        if w.startswith(word):
+            return True
+    return False
 
 
 def popularity_score(streams_country: int, streams: int) -> float:
@@ -309,8 +328,9 @@ def rank(
 ) -> list[Scored]:
     """Best first: text relevance, then what people play, then what is new."""
     scored = []
+    typed = _Typed(terms, variants) if terms else None
     for c in candidates:
-        relevance = text_score(terms, c, variants)
+        relevance = typed.score(c) if typed else 50.0
         total = (
             relevance
             + popularity_score(c.streams_country, c.streams)

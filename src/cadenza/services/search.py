@@ -20,7 +20,7 @@ from cadenza.domain.search import (
 )
 from cadenza.ports import SearchIndex, UnitOfWork
 
-CANDIDATES = 60  # entries the engine hands over per kind, ranked again here
+CANDIDATES = 40  # entries each of the engine's two sources hands over per kind, ranked here
 
 
 @dataclass(frozen=True)
@@ -122,10 +122,8 @@ def expand(index: SearchIndex, terms: list[str]) -> Expansion:
 
 def _hydrate(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, list[Hit]]:
     track_ids = [s.candidate.id for s in pages.get(Kind.TRACK, [])]
-    tracks = {t.id: t for t in uow.catalog.tracks(track_ids)} if track_ids else {}
     release_ids = [s.candidate.id for s in pages.get(Kind.RELEASE, [])]
-    release_ids += [t.release_id for t in tracks.values()]
-    releases = {r.id: r for r in uow.catalog.releases(release_ids)} if release_ids else {}
+    tracks, releases = uow.search.page(track_ids, release_ids)
     hits: dict[Kind, list[Hit]] = {}
     for kind, scored in pages.items():
         hits[kind] = []

@@ -7,15 +7,21 @@ vocabulary. Both read the same entries and answer the same candidates; ranking i
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import threading
+import time
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     and_,
     delete,
+    event,
     func,
     insert,
     literal,
@@ -27,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db import search_sql as sql
 from cadenza.adapters.db.models import (
     ArtistRow,
     ReleaseArtistRow,
@@ -37,8 +44,17 @@ from cadenza.adapters.db.models import (
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
-from cadenza.adapters.db.search_sql import CandidateSql
-from cadenza.domain.catalog import Viewer, as_utc
+from cadenza.adapters.db.search_sql import CandidateSql, page_statement
+from cadenza.domain.audio import Loudness, Quality
+from cadenza.domain.catalog import (
+    ArtistRef,
+    EncodedAudio,
+    ReleaseType,
+    ReleaseView,
+    TrackView,
+    Viewer,
+    as_utc,
+)
 from cadenza.domain.search import (
     POPULAR_WINDOW,
     Candidate,
@@ -55,17 +71,102 @@ P = SearchPopularityRow
 BATCH = 2000
 COMPLETIONS = 16  # words a word being typed stands for in the text index
 WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
+FILTERED_WINDOW = 8  # times as many under a year or tag:new filter
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
 _TEXT_COLUMNS = ("name", "artists", "album")
+# What an entry needs of a release and of a track (Core rows: ORM objects cost more to load).
+_RELEASE_COLUMNS = (
+    ReleaseRow.id,
+    ReleaseRow.title,
+    ReleaseRow.genres,
+    ReleaseRow.upc,
+    ReleaseRow.explicit,
+    ReleaseRow.release_at,
+    ReleaseRow.territories,
+    ReleaseRow.distributor_id,
+    ReleaseRow.taken_down_at,
+)
+_TRACK_COLUMNS = (
+    TrackRow.id,
+    TrackRow.release_id,
+    TrackRow.title,
+    TrackRow.genres,
+    TrackRow.isrc,
+    TrackRow.explicit,
+)
+_PG_CLEAN_GIN = text(
+    "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
+    "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+    "WHERE a.amname = 'gin' AND i.indrelid IN ('search_entries'::regclass, "
+    "'search_words'::regclass)"
+)
+_PG_TRIGRAM_SETTINGS = text(  # returns the setting to put back
+    "SELECT current_setting('enable_seqscan'), "
+    "set_config('pg_trgm.word_similarity_threshold', '0.3', true), "
+    "set_config('enable_seqscan', 'off', true)"
+)
+
+
+class _Completions:
+    """The completions of typed starts, shared by one process's queries on one database:
+    bounded, emptied whenever this process changes the vocabulary (and again when that change
+    commits or rolls back), and each kept a second only, for other processes' changes (`cadenza
+    ingest` or `cadenza search reindex` beside a running server)."""
+
+    SIZE = 4096
+    KEEP_S = 1.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.found: OrderedDict[str, tuple[float, list[str]]] = OrderedDict()
+        self.generation = 0
+
+    def get(self, start: str) -> tuple[list[str] | None, int]:
+        """The completions if still fresh, and the generation to put new ones under."""
+        with self.lock:
+            kept = self.found.get(start)
+            if kept is not None and time.monotonic() - kept[0] < self.KEEP_S:
+                self.found.move_to_end(start)
+                return kept[1], self.generation
+            return None, self.generation
+
+    def put(self, start: str, completions: list[str], generation: int, at: float) -> None:
+        with self.lock:
+            if generation != self.generation:  # the vocabulary changed while they were read
+                return
+            self.found[start] = (at, completions)
+            self.found.move_to_end(start)
+            if len(self.found) > self.SIZE:
+                self.found.popitem(last=False)
+
+    def changed(self, *_: object) -> None:
+        with self.lock:
+            self.generation += 1
+            self.found.clear()
+
+
+_COMPLETIONS: WeakKeyDictionary[Engine, _Completions] = WeakKeyDictionary()
+_COMPLETIONS_LOCK = threading.Lock()
+
+
+def _completions_of(engine: Engine) -> _Completions:
+    with _COMPLETIONS_LOCK:
+        cache = _COMPLETIONS.get(engine)
+        if cache is None:
+            cache = _COMPLETIONS[engine] = _Completions()
+        return cache
 
 
 class SqlSearchIndex:
     def __init__(self, session: Session) -> None:
         self.s = session
-        self.postgres = session.get_bind().dialect.name == "postgresql"
-        self._completions: dict[str, list[str]] = {}
+        bind = session.get_bind()
+        self.postgres = bind.dialect.name == "postgresql"
+        self._completions = _completions_of(bind.engine)
+        self._watching = False
+        self._rebuilding: Counter[str] | None = None  # a rebuild's words, counted as it goes
 
     # -- keeping the index current ----------------------------------------------------------
     def index_release(self, release_id: int) -> None:
@@ -77,14 +178,32 @@ class SqlSearchIndex:
         """Empty the index and index the whole catalog; progress gets entries done."""
         self._clear()
         done = 0
-        for table, index in ((ReleaseRow, self._index_releases), (ArtistRow, self._index_artists)):
-            ids = list(self.s.scalars(select(table.id).order_by(table.id)))
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start : start + BATCH]
-                index(batch)
-                done += len(batch)
-                if progress:
-                    progress(len(batch))
+        self._rebuilding = Counter()  # the words' uses, written once at the end
+        try:
+            for table, index in (
+                (ReleaseRow, self._index_releases),
+                (ArtistRow, self._index_artists),
+            ):
+                ids = list(self.s.scalars(select(table.id).order_by(table.id)))
+                for start in range(0, len(ids), BATCH):
+                    batch = ids[start : start + BATCH]
+                    index(batch)
+                    done += len(batch)
+                    if progress:
+                        progress(len(batch))
+            self._add_words(self._rebuilding, fresh=True)
+        finally:
+            self._rebuilding = None
+        if self.postgres:
+            # Rows added to a GIN index wait in its pending list, read in full by every
+            # search, until a vacuum: at 100,000 tracks a two-letter query took 25 ms in the
+            # text index instead of 3 until they were merged.
+            self.s.execute(_PG_CLEAN_GIN)
+        else:  # FTS5's segments, left by the batches, merged into one b-tree per table
+            self.s.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+            self.s.execute(
+                text("INSERT INTO search_words_tri(search_words_tri) VALUES ('optimize')")
+            )
         return done
 
     def size(self) -> tuple[int, int]:
@@ -94,7 +213,16 @@ class SqlSearchIndex:
         entries = self.s.scalar(select(func.count()).select_from(E)) or 0
         return releases + artists, entries
 
+    def _vocabulary_changed(self) -> None:
+        """Forget the completions now, and again once this transaction ends."""
+        self._completions.changed()
+        if not self._watching:
+            self._watching = True
+            event.listen(self.s, "after_commit", self._completions.changed, once=True)
+            event.listen(self.s, "after_rollback", self._completions.changed, once=True)
+
     def _clear(self) -> None:
+        self._vocabulary_changed()
         self.s.execute(delete(E))
         self.s.execute(delete(SearchWordRow))
         if not self.postgres:
@@ -103,14 +231,18 @@ class SqlSearchIndex:
 
     def _index_releases(self, release_ids: list[int]) -> set[int]:
         """Entries for these releases and their tracks; returns the artists they name."""
-        releases = list(self.s.scalars(select(ReleaseRow).where(ReleaseRow.id.in_(release_ids))))
+        releases = list(
+            self.s.execute(select(*_RELEASE_COLUMNS).where(ReleaseRow.id.in_(release_ids)))
+        )
         release_artists = self._names(
             select(ReleaseArtistRow.release_id, ArtistRow.id, ArtistRow.name)
             .join(ArtistRow, ArtistRow.id == ReleaseArtistRow.artist_id)
             .where(ReleaseArtistRow.release_id.in_(release_ids))
             .order_by(ReleaseArtistRow.release_id, ReleaseArtistRow.position)
         )
-        tracks = list(self.s.scalars(select(TrackRow).where(TrackRow.release_id.in_(release_ids))))
+        tracks = list(
+            self.s.execute(select(*_TRACK_COLUMNS).where(TrackRow.release_id.in_(release_ids)))
+        )
         track_artists = self._names(
             select(TrackArtistRow.track_id, ArtistRow.id, ArtistRow.name)
             .join(ArtistRow, ArtistRow.id == TrackArtistRow.artist_id)
@@ -124,7 +256,8 @@ class SqlSearchIndex:
                 and_(E.kind == Kind.TRACK.value, E.release_id.in_(release_ids)),
             )
         )
-        self._remove(list(self.s.scalars(old)))
+        if self._rebuilding is None:  # a rebuild starts from an empty index
+            self._remove(list(self.s.scalars(old)))
         releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
@@ -154,8 +287,9 @@ class SqlSearchIndex:
         an artist's visibility on its own entry."""
         if not artist_ids:
             return set()
-        old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
-        self._remove(list(self.s.scalars(old)))
+        if self._rebuilding is None:
+            old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
+            self._remove(list(self.s.scalars(old)))
         live = ReleaseRow.taken_down_at.is_(None)
         own = (
             select(ReleaseArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
@@ -207,15 +341,16 @@ class SqlSearchIndex:
     def _add(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
+        entries = self.s.connection()  # Core executemany: the ORM's bulk insert cost more
         if self.postgres:
-            self.s.execute(insert(E), rows)
+            entries.execute(insert(E), rows)
         else:
             # Ids chosen here, for the FTS rows: safe, as the publishing transaction already
             # holds SQLite's one write lock (and a rebuild takes it with its first delete).
             first = (self.s.scalar(select(func.max(E.id))) or 0) + 1
             rows = [r | {"id": first + n} for n, r in enumerate(rows)]
-            self.s.execute(insert(E), rows)
-            self.s.execute(
+            entries.execute(insert(E), rows)
+            entries.execute(
                 text(
                     "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
                     "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
@@ -227,11 +362,28 @@ class SqlSearchIndex:
         for r in rows:
             text_words = f"{r['name_words']} {r['artist_words']} {r['album_words']}".split()
             uses.update({w for w in text_words if len(w) <= 200})
-        self._add_words(uses)
+        if self._rebuilding is not None:
+            self._rebuilding.update(uses)
+        else:
+            self._add_words(uses)
 
-    def _add_words(self, uses: Counter[str]) -> None:
-        """Add the new words to the vocabulary (and SQLite's trigram table), count the uses."""
+    def _add_words(self, uses: Counter[str], *, fresh: bool = False) -> None:
+        """Add the new words to the vocabulary (and SQLite's trigram table), count the uses;
+        fresh: the vocabulary is empty (a rebuild), every word is new."""
         vocabulary = sorted(uses)
+        self._vocabulary_changed()
+        if fresh:
+            words_ = self.s.connection()
+            words_.execute(
+                insert(SearchWordRow),
+                [{"word": w, "entries": uses[w]} for w in vocabulary],
+            )
+            if not self.postgres:
+                words_.execute(
+                    text("INSERT INTO search_words_tri(word) VALUES (:word)"),
+                    [{"word": w} for w in vocabulary],
+                )
+            return
         for start in range(0, len(vocabulary), 500):
             chunk = [{"word": w, "entries": uses[w]} for w in vocabulary[start : start + 500]]
             if self.postgres:
@@ -266,22 +418,24 @@ class SqlSearchIndex:
     def completions(self, start: str) -> list[str]:
         """The most used indexed words that begin with what is being typed (itself first, when
         it is a word): what the word being typed stands for in the text index."""
-        if start not in self._completions:
-            begins: ColumnElement[bool]
-            if self.postgres:
-                begins = SearchWordRow.word.like(_like_prefix(start), escape="\\")
-            else:
-                begins = and_(
-                    SearchWordRow.word >= start, SearchWordRow.word < start + "\U0010ffff"
-                )
-            query = (
-                select(SearchWordRow.word)
-                .where(begins)
-                .order_by((SearchWordRow.word == start).desc(), SearchWordRow.entries.desc())
-                .limit(COMPLETIONS)
-            )
-            self._completions[start] = list(self.s.scalars(query))
-        return self._completions[start]
+        found, generation = self._completions.get(start)
+        if found is not None:
+            return found
+        at = time.monotonic()
+        begins: ColumnElement[bool]
+        if self.postgres:
+            begins = SearchWordRow.word.like(_like_prefix(start), escape="\\")
+        else:
+            begins = and_(SearchWordRow.word >= start, SearchWordRow.word < start + "\U0010ffff")
+        query = (
+            select(SearchWordRow.word)
+            .where(begins)
+            .order_by((SearchWordRow.word == start).desc(), SearchWordRow.entries.desc())
+            .limit(COMPLETIONS)
+        )
+        found = list(self.s.scalars(query))
+        self._completions.put(start, found, generation, at)
+        return found
 
     def _typed_start(self, start: str) -> list[tuple[str, bool]]:
         """What the word being typed asks the text index for: SQLite's prefix index answers
@@ -310,11 +464,16 @@ class SqlSearchIndex:
 
     def _trigram_neighbours(self, word: str, limit: int) -> list[str]:
         if self.postgres:
-            self.s.execute(text("SET LOCAL pg_trgm.word_similarity_threshold = 0.3"))
+            # The planner expects a handful of rows and reads every word (90 ms at 45,000 words
+            # under load) rather than the trigram index (20 ms): sequential scans are off for
+            # this one statement.
+            before = self.s.scalar(_PG_TRIGRAM_SETTINGS)
             query = text(
                 "SELECT word FROM search_words WHERE :w <% word ORDER BY :w <<-> word LIMIT :n"
             )
-            return list(self.s.scalars(query, {"w": word, "n": limit}))
+            found = list(self.s.scalars(query, {"w": word, "n": limit}))
+            self.s.execute(text("SELECT set_config('enable_seqscan', :v, true)"), {"v": before})
+            return found
         grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
         if not grams:
             return []
@@ -336,10 +495,10 @@ class SqlSearchIndex:
     ) -> list[Candidate]:
         """Visible entries of this kind that match the words and the filters, best by text
         first, with their counted streams of the last 28 days (as last rolled up)."""
-        sql = CandidateSql(kind, query, viewer, self.postgres)
+        candidate_sql = CandidateSql(kind, query, viewer, self.postgres)
         clauses = _text_clauses(kind, expansion, query, self._typed_start)
         if not clauses:
-            sql.newest(limit)
+            candidate_sql.newest(limit)
         else:
             if not self.postgres:  # PostgreSQL: one text index per kind
                 clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
@@ -347,12 +506,21 @@ class SqlSearchIndex:
             # catalog), so the engine hands over matches as they come, and names that are or
             # start with what was typed are looked up by their start, in an index.
             if query.terms and not (query.artist or query.album or query.track or query.genre):
-                sql.named(" ".join(query.terms), limit)
-            words_only = not (query.isrc or query.upc or query.year_from or query.tag_new)
+                candidate_sql.named(" ".join(query.terms), limit)
+            # SQLite reads the first matches of the text index, then filters them; a filter
+            # outside it (a year, tag:new) drops more, so more are read, but not all: "love
+            # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
+            # name one entry: every match is read.
+            window: int | None = limit * WINDOW
+            if query.year_from is not None or query.tag_new:
+                window = limit * WINDOW * FILTERED_WINDOW
+            if query.isrc or query.upc:
+                window = None
             match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
-            sql.matching(match, limit, limit * WINDOW if words_only else None)
+            candidate_sql.matching(match, limit, window)
         found: dict[int, Any] = {}
-        for row in self.s.execute(sql.statement(viewer)):
+        statement, values = candidate_sql.statement(viewer)
+        for row in self.s.connection().execute(statement, values):
             found.setdefault(row[0], row)
         return [
             Candidate(
@@ -368,6 +536,71 @@ class SqlSearchIndex:
             )
             for r in found.values()
         ]
+
+    # -- the page, read back from the catalog -------------------------------------------------
+    def page(
+        self, track_ids: list[int], release_ids: list[int]
+    ) -> tuple[dict[int, TrackView], dict[int, ReleaseView]]:
+        """The page's tracks and releases (the hits' and the tracks' own), in one statement."""
+        if not track_ids and not release_ids:
+            return {}, {}
+        parts: dict[int, list[Any]] = defaultdict(list)
+        rows = self.s.connection().execute(
+            page_statement(self.postgres), {"track_ids": track_ids, "release_ids": release_ids}
+        )
+        for row in rows:
+            parts[row[0]].append(row)
+        track_artists: dict[int, list[tuple[int, str, ArtistRef]]] = defaultdict(list)
+        for r in parts[sql.TRACK_ARTIST]:
+            track_artists[r.owner].append((r.n2, r.t1, ArtistRef(r.n1, r.t2)))
+        files: dict[int, list[EncodedAudio]] = defaultdict(list)
+        for r in parts[sql.FILE]:
+            files[r.owner].append(EncodedAudio(Quality(r.t1), r.t2, r.n1, r.n2))
+        order = list(Quality)
+        tracks = {}
+        for r in parts[sql.TRACK]:
+            named = [(role, a) for _, role, a in sorted(track_artists[r.owner], key=_first)]
+            tracks[r.owner] = TrackView(
+                id=r.owner,
+                release_id=r.n1,
+                title=r.t1,
+                isrc=r.t2,
+                artists=tuple(a for role, a in named if role == "main"),
+                featured_artists=tuple(a for role, a in named if role == "featured"),
+                disc_number=r.n2,
+                track_number=r.n3,
+                duration_ms=r.n4,
+                explicit=bool(r.b1),
+                genres=tuple(r.j1),
+                loudness=Loudness(r.f1, r.f2),
+                files=tuple(sorted(files[r.owner], key=lambda f: order.index(f.quality))),
+            )
+        release_artists: dict[int, list[tuple[int, ArtistRef]]] = defaultdict(list)
+        for r in parts[sql.RELEASE_ARTIST]:
+            release_artists[r.owner].append((r.n2, ArtistRef(r.n1, r.t2)))
+        covers: dict[int, dict[int, str]] = defaultdict(dict)
+        for r in parts[sql.COVER]:
+            covers[r.owner][r.n1] = r.t2
+        releases = {}
+        for r in parts[sql.RELEASE]:
+            releases[r.owner] = ReleaseView(
+                id=r.owner,
+                distributor_id=r.n1,
+                title=r.t1,
+                release_type=ReleaseType(r.t2),
+                upc=r.t3,
+                label=r.t4,
+                release_at=as_utc(r.d1),
+                territories=tuple(r.t5.split()),
+                explicit=bool(r.b1),
+                copyright_lines=tuple(r.j2),
+                genres=tuple(r.j1),
+                artists=tuple(a for _, a in sorted(release_artists[r.owner], key=_first)),
+                covers=covers[r.owner],
+                loudness=Loudness(r.f1, r.f2) if r.f1 is not None and r.f2 is not None else None,
+                taken_down_at=as_utc(r.d2) if r.d2 else None,
+            )
+        return tracks, releases
 
     # -- popularity, rolled up daily -------------------------------------------------------------
     def roll_up_popularity(self, now: datetime) -> int:
@@ -398,6 +631,10 @@ class SqlSearchIndex:
         return self.s.scalar(select(func.count()).select_from(P)) or 0
 
 
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
+
+
 def _entry(
     kind: Kind,
     entity_id: int,
@@ -405,36 +642,47 @@ def _entry(
     artists: Iterable[str],
     album: str,
     genres: Iterable[str],
-    release: ReleaseRow | None,
+    release: Any,
 ) -> dict[str, Any]:
-    artist_words = " ".join(fold(a) + _joined(a) for a in artists)
+    """An entry's row; release: the release's row (a Core row of _RELEASE_COLUMNS, or its ORM
+    row), None for an artist."""
+    folded, joined = _folded(name)
+    released = as_utc(release.release_at) if release is not None else None
     return {
         "kind": kind.value,
         "entity_id": entity_id,
         "name": name,
-        "name_words": fold(name) + _joined(name),
-        "name_key": fold(name)[:200],
-        "artist_words": artist_words,
-        "album_words": fold(album),
+        "name_words": folded + joined,
+        "name_key": folded[:200],
+        "artist_words": " ".join(_name_words(a) for a in artists),
+        "album_words": _folded(album)[0],
         "genre_words": fold(" ".join(genres)),
         "isrc": None,
         "upc": None,
-        "release_id": release.id if release else None,
-        "release_at": as_utc(release.release_at) if release else None,
-        "year": as_utc(release.release_at).year if release else None,
-        "territories": release.territories if release else "",
+        "release_id": release.id if release is not None else None,
+        "release_at": released,
+        "year": released.year if released is not None else None,
+        "territories": release.territories if release is not None else "",
         "explicit": False,
-        "distributor_id": release.distributor_id if release else None,
+        "distributor_id": release.distributor_id if release is not None else None,
     }
 
 
-def _joined(name: str) -> str:
-    """ "AC/DC", "Jay-Z": the words run together too, so "acdc" and "jayz" find them."""
+@lru_cache(maxsize=65536)
+def _folded(name: str) -> tuple[str, str]:
+    """The folded name, and its words run together (" acdc") when they are short: "AC/DC" and
+    "Jay-Z" are found as "acdc" and "jayz" too. Cached: an artist or album name recurs on
+    every track."""
     parts = words(name)
     joined = "".join(parts)
     if 1 < len(parts) <= 4 and len(joined) <= 24 and all(len(p) <= 4 for p in parts):
-        return " " + joined
-    return ""
+        return " ".join(parts), " " + joined
+    return " ".join(parts), ""
+
+
+def _name_words(name: str) -> str:
+    folded, joined = _folded(name)
+    return folded + joined
 
 
 def _text_clauses(
