@@ -8,6 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, update
 
+from cadenza.adapters.db.models import ArtistRow
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_search import SearchEntryRow
 from cadenza.bootstrap import App
@@ -236,3 +237,17 @@ def test_odd_input_is_answered_not_crashed_on(client: TestClient, app: App) -> N
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "unknown_search_type"
     assert client.get("/api/v1/search", params={"q": "x", "limit": 51}).status_code == 422
+
+
+def test_an_artist_without_music_leaves_the_index_empty_and_searchable(
+    client: TestClient, app: App
+) -> None:
+    """A catalog whose only artist has no release yet (an artist account linked first): the
+    rebuild at start finds no words at all, and search answers nothing rather than failing."""
+    with app.uow() as uow:
+        uow.session.add(
+            ArtistRow(name="Quiet Band", name_key="quiet band", created_at=datetime.now(UTC))
+        )
+        uow.commit()
+    app.search.reindex()
+    assert search(client, "quiet")["top"] is None

@@ -372,6 +372,8 @@ class SqlSearchIndex:
         fresh: the vocabulary is empty (a rebuild), every word is new."""
         vocabulary = sorted(uses)
         self._vocabulary_changed()
+        if not vocabulary:  # an executemany of no rows would insert one empty row
+            return
         if fresh:
             words_ = self.s.connection()
             words_.execute(

@@ -125,7 +125,7 @@ async function makeGroup(form) {
   try {
     const group = await api.post("/api/v1/me/speaker-groups", { name, device_ids: chosen });
     devices.groups = [...devices.groups, group];
-    drawPicker();
+    drawPicker({ force: true }); // the new group's button, and the form cleared
   } catch (error) {
     toast(error.code === "request_invalid" ? "Pick at least two devices for a group." : error.message);
   }
@@ -158,9 +158,9 @@ export function markActive(deviceId) {
   drawPicker();
 }
 
-function drawPicker() {
+function drawPicker({ force = false } = {}) {
   if (!picker.panel) return;
-  if (picker.panel.querySelector(".group-menu")?.contains(document.activeElement)) {
+  if (!force && picker.panel.querySelector(".group-menu")?.contains(document.activeElement)) {
     picker.stale = true; // the listener is typing or ticking: redrawn when they leave the form
     return;
   }
@@ -170,7 +170,7 @@ function drawPicker() {
   const active = list.find((d) => d.is_active || d.id === picker.activeId);
   const activeGroup = devices.groups.find((g) => `group:${g.id}` === picker.activeId);
   const named = (d) => (d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name);
-  const kept = formState(picker.panel.querySelector(".group-menu")); // redrawn as devices come and go
+  const kept = formState(force ? null : picker.panel.querySelector(".group-menu")); // kept as devices come and go
   clear(
     picker.panel,
     h("strong", {}, "Connect to a device"),
