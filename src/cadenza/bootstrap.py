@@ -427,61 +427,25 @@ class App:
     def start_billing_clock(self) -> threading.Event:
         """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
         set the returned event to stop it."""
-        stop = threading.Event()
         interval = self.settings.billing_interval_s
-        if interval <= 0:
-            return stop
-
-        def tick() -> None:
-            while not stop.wait(interval):
-                try:
-                    self.billing.run()
-                except Exception:  # the database may be briefly away; try on the next tick
-                    log.exception("billing run failed")
-
-        threading.Thread(target=tick, name="billing-clock", daemon=True).start()
-        return stop
+        return run_every(interval, self.billing.run, "billing-clock", at_start=False)
 
     def start_popularity_clock(self) -> threading.Event:
         """Roll up search popularity now and every `search_popularity_interval_s` in a daemon
         thread; set the returned event to stop it."""
-        stop = threading.Event()
         interval = self.settings.search_popularity_interval_s
-        if interval <= 0:
-            return stop
-
-        def tick() -> None:
-            while True:
-                try:
-                    self.search.roll_up_popularity(self.clock.now())
-                except Exception:  # the database may be briefly away; try on the next tick
-                    log.exception("search popularity rollup failed")
-                if stop.wait(interval):
-                    return
-
-        threading.Thread(target=tick, name="search-popularity", daemon=True).start()
-        return stop
+        return run_every(
+            interval, lambda: self.search.roll_up_popularity(self.clock.now()), "search-popularity"
+        )
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
-        stop = threading.Event()
+        stop = run_every(
+            self.settings.session_prune_interval_s, self.sessions.prune, "session-pruning"
+        )
         self.background.append(stop)
-        interval = self.settings.session_prune_interval_s
-        if interval <= 0:
-            return stop
-
-        def tick() -> None:
-            while True:
-                try:
-                    self.sessions.prune()
-                except Exception:  # the database may be briefly away; try on the next tick
-                    log.exception("session pruning failed")
-                if stop.wait(interval):
-                    return
-
-        threading.Thread(target=tick, name="session-pruning", daemon=True).start()
         return stop
 
     def _secret(self, name: str) -> bytes:
@@ -596,6 +560,31 @@ class App:
         if self.__dict__.get("bus") is not None:
             self.__dict__["bus"].close()
         self.engine.dispose()
+
+
+def run_every(
+    interval_s: float, job: Callable[[], object], name: str, *, at_start: bool = True
+) -> threading.Event:
+    """Run `job` every `interval_s` seconds (and once now, `at_start`) in a daemon thread until
+    the returned event is set; a failed run is logged and the next comes on time (the database
+    may be briefly away). An interval of 0 or less runs nothing."""
+    stop = threading.Event()
+    if interval_s <= 0:
+        return stop
+
+    def tick() -> None:
+        if not at_start and stop.wait(interval_s):
+            return
+        while True:
+            try:
+                job()
+            except Exception:
+                log.exception("%s failed", name)
+            if stop.wait(interval_s):
+                return
+
+    threading.Thread(target=tick, name=name, daemon=True).start()
+    return stop
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
