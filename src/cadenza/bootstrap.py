@@ -428,7 +428,8 @@ class App:
         """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
         set the returned event to stop it."""
         interval = self.settings.billing_interval_s
-        return run_every(interval, self.billing.run, "billing-clock", at_start=False)
+        # A lambda: the billing service (and its price list) is made when the clock first runs.
+        return run_every(interval, lambda: self.billing.run(), "billing-clock", at_start=False)
 
     def start_popularity_clock(self) -> threading.Event:
         """Roll up search popularity now and every `search_popularity_interval_s` in a daemon
@@ -443,7 +444,7 @@ class App:
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
         stop = run_every(
-            self.settings.session_prune_interval_s, self.sessions.prune, "session-pruning"
+            self.settings.session_prune_interval_s, lambda: self.sessions.prune(), "session-pruning"
         )
         self.background.append(stop)
         return stop
