@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, start_server
 
@@ -100,8 +101,18 @@ def playing_track(page: Page) -> int | None:
 
 def wait_playing(page: Page, past_s: float = 0.3) -> None:
     """The active audio element plays and has gone past `past_s` seconds."""
-    page.wait_for_function(
-        "s => { const a = document.querySelector('audio[data-active]');"
-        " return a && !a.paused && a.currentTime > s; }",
-        arg=past_s,
-    )
+    try:
+        page.wait_for_function(
+            "s => { const a = document.querySelector('audio[data-active]');"
+            " return a && !a.paused && a.currentTime > s; }",
+            arg=past_s,
+        )
+    except PlaywrightTimeoutError:
+        # What the page saw, so that a failure says why it did not play.
+        seen = page.evaluate(
+            "() => { const a = document.querySelector('audio[data-active]'), p = window.cadenzaPlayer;"
+            " return { audio: a && { paused: a.paused, time: a.currentTime, ready: a.readyState,"
+            " error: a.error && a.error.code, src: a.currentSrc.split('?')[0] },"
+            " state: p && p.state, notice: p && p.notice, device: p && p.me() }; }"
+        )
+        raise AssertionError(f"not playing past {past_s} s: {seen}") from None

@@ -4,9 +4,18 @@
 import { api, cached } from "./api.js";
 import { devices, groupIdOf, markActive, speakerGroup } from "./devices.js";
 
+function olderThan(state, current) {
+  const stamp = Date.parse(state?.updated_at ?? "");
+  const now = Date.parse(current?.updated_at ?? "");
+  return Number.isFinite(stamp) && Number.isFinite(now) && stamp < now;
+}
+
 export const remoteMethods = {
   async onRemoteState(state) {
     if (this.busy > 0 || this.ad) return; // this page's own command: its answer is applied
+    // A state read before this page's last command (a feed's first state, sent late) is older
+    // than the command's answer already applied: never step back to it.
+    if (olderThan(state, this.state)) return;
     const groupId = groupIdOf(state);
     if (groupId !== null) return this.onGroupState(state, await speakerGroup(groupId).catch(() => null));
     this.grouped = null;
