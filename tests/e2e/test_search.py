@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from cadenza.adapters.db.models import ArtistRow
 from cadenza.adapters.db.models_accounts import UserRow
@@ -145,6 +145,42 @@ def test_published_releases_are_found_at_once_and_changes_replace_them(
     put_release(app, "Midnight Drive", ["The Testers"], ["Neon"], upc=None)
     assert titles(search(client, "overpass")["tracks"]) == []
     assert titles(search(client, "neon")["tracks"]) == ["Neon"]
+
+
+def test_every_song_of_a_large_release_is_found_by_its_own_word(
+    client: TestClient, app: App
+) -> None:
+    # PostgreSQL reads a word's matches in tiers (one entry in 256, one in 16, the rest) and
+    # stops once it has enough: a word only one song holds is found in whichever tier it sits,
+    # and a word all of them share still fills a page.
+    def own_word(n: int) -> str:
+        return "zq" + chr(ord("a") + n // 26) + chr(ord("a") + n % 26)
+
+    songs = [f"Chorus {own_word(n)}" for n in range(300)]
+    _, track_ids = put_release(app, "Three Hundred Songs", ["The Long Band"], songs)
+    with app.engine.connect() as conn:
+        entries = dict(
+            conn.execute(
+                select(SearchEntryRow.entity_id, SearchEntryRow.id).where(
+                    SearchEntryRow.kind == Kind.TRACK.value
+                )
+            ).all()
+        )
+    tiers = {
+        "one in 256": [n for n, t in enumerate(track_ids) if entries[t] % 256 == 0],
+        "one in 16": [
+            n for n, t in enumerate(track_ids) if entries[t] % 256 and entries[t] % 16 == 0
+        ],
+        "the rest": [n for n, t in enumerate(track_ids) if entries[t] % 16 == 1],
+    }
+    for tier, numbers in tiers.items():
+        assert numbers, f"no song sits in {tier}"
+        for n in numbers:
+            found = search(client, own_word(n), type="track")["tracks"]
+            assert titles(found) == [songs[n]], f"{own_word(n)!r} ({tier})"
+    for typed in ("chorus", "chor"):
+        shared = search(client, typed, type="track", limit=20)["tracks"]
+        assert len(shared["items"]) == 20 and shared["next"] is not None
 
 
 def test_a_word_being_typed_finds_what_was_published_since_it_was_last_typed(

@@ -23,7 +23,7 @@ from cadenza.bootstrap import App
 
 # The search engines' own objects are made by the search migration in SQL of their own, and no
 # model describes them: SQLite's FTS5 virtual tables (and their shadow tables); PostgreSQL's
-# generated tsvector column and its GIN and trigram indexes.
+# generated tsvector column and its GIN (whole and sampled) and trigram indexes.
 SEARCH_ENGINE_TABLES = ("search_fts", "search_words_tri")
 SEARCH_ENGINE_INDEXES = {
     "ix_search_entries_document_track",
@@ -31,6 +31,11 @@ SEARCH_ENGINE_INDEXES = {
     "ix_search_entries_document_artist",
     "ix_search_words_trgm",
     "ix_search_words_prefix",
+    *(
+        f"ix_search_entries_sample{every}_{kind}"
+        for every in (16, 256)
+        for kind in ("track", "release", "artist")
+    ),
 }
 
 

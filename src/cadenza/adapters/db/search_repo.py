@@ -240,8 +240,12 @@ class SqlSearchIndex:
             .where(ReleaseArtistRow.release_id.in_(release_ids))
             .order_by(ReleaseArtistRow.release_id, ReleaseArtistRow.position)
         )
-        tracks = list(
-            self.s.execute(select(*_TRACK_COLUMNS).where(TrackRow.release_id.in_(release_ids)))
+        tracks = list(  # in their order: a release's entries keep it
+            self.s.execute(
+                select(*_TRACK_COLUMNS)
+                .where(TrackRow.release_id.in_(release_ids))
+                .order_by(TrackRow.id)
+            )
         )
         track_artists = self._names(
             select(TrackArtistRow.track_id, ArtistRow.id, ArtistRow.name)
@@ -712,8 +716,14 @@ def _text_clauses(
         (query.track, name_column),
         (query.genre, "genres"),
     ):
-        for word in words(value):  # genres are few words, not in the vocabulary: as typed
-            clauses.append((column, [(word, True)] if column == "genres" else typed_start(word)))
+        given = words(value)
+        for i, word in enumerate(given):
+            if column == "genres":  # genres are few words, not in the vocabulary: as typed
+                clauses.append((column, [(word, True)]))
+            elif i == len(given) - 1:  # the filter's last word may still be being typed
+                clauses.append((column, typed_start(word)))
+            else:  # its words before the last are whole
+                clauses.append((column, [(word, False)]))
     return clauses
 
 
