@@ -317,9 +317,15 @@ class SearchIndex(Protocol):
         ...
 
     def candidates(
-        self, kind: Kind, expansion: Expansion, query: SearchQuery, viewer: Viewer, limit: int
-    ) -> list[Candidate]:
-        """Entries the viewer may see that match, best by text first, with their streams."""
+        self,
+        kinds: list[Kind],
+        expansion: Expansion,
+        query: SearchQuery,
+        viewer: Viewer,
+        limit: int,
+    ) -> dict[Kind, list[Candidate]]:
+        """Entries of each kind the viewer may see that match, best by text first, with their
+        streams."""
         ...
 
     def page(

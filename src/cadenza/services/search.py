@@ -62,13 +62,15 @@ class SearchService:
         ranked: dict[Kind, list[Scored]] = {}
         with self.uow() as uow:
             expansion = expand(uow.search, query.terms)
+            wanted = [
+                kind
+                for kind in kinds
+                if kind in INDEXED_KINDS and kind in allowed and not query.empty
+            ]
+            window = max(CANDIDATES, offset + limit + 1)
+            found = uow.search.candidates(wanted, expansion, query, viewer, window)
             for kind in kinds:
-                if kind not in INDEXED_KINDS or kind not in allowed or query.empty:
-                    ranked[kind] = []
-                    continue
-                window = max(CANDIDATES, offset + limit + 1)
-                found = uow.search.candidates(kind, expansion, query, viewer, window)
-                ranked[kind] = rank(found, query.terms, expansion, viewer.now)
+                ranked[kind] = rank(found.get(kind, []), query.terms, expansion, viewer.now)
             pages = {k: r[offset : offset + limit] for k, r in ranked.items()}
             hits = _hydrate(uow, pages)
         groups = {

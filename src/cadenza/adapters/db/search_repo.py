@@ -493,55 +493,69 @@ class SqlSearchIndex:
     # -- finding ------------------------------------------------------------------------------
     def candidates(
         self,
-        kind: Kind,
+        kinds: list[Kind],
         expansion: Expansion,
         query: SearchQuery,
         viewer: Viewer,
         limit: int,
-    ) -> list[Candidate]:
-        """Visible entries of this kind that match the words and the filters, best by text
-        first, with their counted streams of the last 28 days (as last rolled up)."""
+    ) -> dict[Kind, list[Candidate]]:
+        """Visible entries of each kind that match the words and the filters, best by text
+        first, with their counted streams of the last 28 days (as last rolled up): every kind
+        in one statement."""
+        if not kinds:
+            return {}
+        asked = [self._candidate_sql(kind, expansion, query, viewer, limit) for kind in kinds]
+        found: dict[Kind, dict[int, Any]] = {kind: {} for kind in kinds}
+        statement, values = sql.statement(asked, viewer)
+        for row in self.s.connection().execute(statement, values):
+            found[Kind(row[0])].setdefault(row[1], row)
+        return {
+            kind: [
+                Candidate(
+                    kind=kind,
+                    id=r[1],
+                    name=r[2],
+                    name_words=r[3],
+                    other_words=f"{r[4]} {r[5]}".strip(),
+                    # an artist's date says when its music came out, not that the artist is new
+                    released_at=as_utc(r[6])
+                    if r[6] is not None and kind is not Kind.ARTIST
+                    else None,
+                    streams_country=r[7] or 0,
+                    streams=r[8] or 0,
+                )
+                for r in rows.values()
+            ]
+            for kind, rows in found.items()
+        }
+
+    def _candidate_sql(
+        self, kind: Kind, expansion: Expansion, query: SearchQuery, viewer: Viewer, limit: int
+    ) -> CandidateSql:
         candidate_sql = CandidateSql(kind, query, viewer, self.postgres)
         clauses = _text_clauses(kind, expansion, query, self._typed_start)
         if not clauses:
             candidate_sql.newest(limit)
-        else:
-            if not self.postgres:  # PostgreSQL: one text index per kind
-                clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
-            # Ranking every match costs as much as there are matches ("lo" finds a third of a
-            # catalog), so the engine hands over matches as they come, and names that are or
-            # start with what was typed are looked up by their start, in an index.
-            if query.terms and not (query.artist or query.album or query.track or query.genre):
-                candidate_sql.named(" ".join(query.terms), limit)
-            # SQLite reads the first matches of the text index, then filters them; a filter
-            # outside it (a year, tag:new) drops more, so more are read, but not all: "love
-            # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
-            # name one entry: every match is read.
-            window: int | None = limit * WINDOW
-            if query.year_from is not None or query.tag_new:
-                window = limit * WINDOW * FILTERED_WINDOW
-            if query.isrc or query.upc:
-                window = None
-            match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
-            candidate_sql.matching(match, limit, window)
-        found: dict[int, Any] = {}
-        statement, values = candidate_sql.statement(viewer)
-        for row in self.s.connection().execute(statement, values):
-            found.setdefault(row[0], row)
-        return [
-            Candidate(
-                kind=kind,
-                id=r[0],
-                name=r[1],
-                name_words=r[2],
-                other_words=f"{r[3]} {r[4]}".strip(),
-                # an artist's date says when its music came out, not that the artist is new
-                released_at=as_utc(r[5]) if r[5] is not None and kind is not Kind.ARTIST else None,
-                streams_country=r[6] or 0,
-                streams=r[7] or 0,
-            )
-            for r in found.values()
-        ]
+            return candidate_sql
+        if not self.postgres:  # PostgreSQL: one text index per kind
+            clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
+        # Ranking every match costs as much as there are matches ("lo" finds a third of a
+        # catalog), so the engine hands over matches as they come, and names that are or
+        # start with what was typed are looked up by their start, in an index.
+        if query.terms and not (query.artist or query.album or query.track or query.genre):
+            candidate_sql.named(" ".join(query.terms), limit)
+        # SQLite reads the first matches of the text index, then filters them; a filter
+        # outside it (a year, tag:new) drops more, so more are read, but not all: "love
+        # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
+        # name one entry: every match is read.
+        window: int | None = limit * WINDOW
+        if query.year_from is not None or query.tag_new:
+            window = limit * WINDOW * FILTERED_WINDOW
+        if query.isrc or query.upc:
+            window = None
+        match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
+        candidate_sql.matching(match, limit, window)
+        return candidate_sql
 
     # -- the page, read back from the catalog -------------------------------------------------
     def page(

@@ -7,6 +7,7 @@ cost more than running it, several times over, at every query.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -49,6 +50,7 @@ from cadenza.domain.territories import WORLDWIDE
 
 _COLUMNS = "e.entity_id, e.name, e.name_words, e.artist_words, e.album_words, e.release_at"
 _TYPED: list[ColumnClause[Any]] = [
+    column("kind", Text),
     column("entity_id", Integer),
     column("name", Text),
     column("name_words", Text),
@@ -184,29 +186,48 @@ class CandidateSql:
             found = f"SELECT * FROM ({each}) a{n} LIMIT :limit{n}"  # noqa: S608
         self.branches.append(f"SELECT * FROM ({found}) b{n}")  # noqa: S608
 
-    def statement(self, viewer: Viewer) -> tuple[TextualSelect, dict[str, Any]]:
-        """Every branch's entries with their streams as last rolled up (in the viewer's
-        country, everywhere); the statement and its values apart, so that a statement of the
-        same shape is built (and compiled) once."""
-        self.values["country"] = (viewer.country or "-").upper()[:2]
-        found = " UNION ALL ".join(self.branches)  # fixed fragments; every value is bound
-        dates = tuple(d for d in _DATES if d in self.values)
-        return _prepared(found, dates), self.values
+    def found(self) -> str:
+        """The branches' entries (fixed fragments; every value is bound)."""
+        return " UNION ALL ".join(self.branches)
+
+
+def statement(kinds: list[CandidateSql], viewer: Viewer) -> tuple[TextualSelect, dict[str, Any]]:
+    """Every kind's entries in one statement (one round trip, one plan), each row with its
+    kind and its streams as last rolled up (in the viewer's country, everywhere); the statement
+    and its values apart, so that a statement of the same shape is built (and compiled) once.
+    Each kind's values are named after it (":track_now")."""
+    values: dict[str, Any] = {"country": (viewer.country or "-").upper()[:2]}
+    shapes = []
+    for each in kinds:
+        tag = each.values["kind"]
+        values |= {f"{tag}_{name}": value for name, value in each.values.items()}
+        shapes.append((tag, each.found(), tuple(sorted(each.values))))
+    return _prepared(tuple(shapes)), values
 
 
 @lru_cache(maxsize=512)
-def _prepared(found: str, dates: tuple[str, ...]) -> TextualSelect:
-    sql = (
-        "SELECT f.*, here.streams, everywhere.streams FROM (" + found + ") f "  # noqa: S608
-        "LEFT JOIN search_popularity here ON here.kind = :kind "
-        "AND here.entity_id = f.entity_id AND here.country = :country "
-        "LEFT JOIN search_popularity everywhere ON everywhere.kind = :kind "
-        "AND everywhere.entity_id = f.entity_id AND everywhere.country = ''"
-    )
-    clause: TextClause = text(sql)
+def _prepared(shapes: tuple[tuple[str, str, tuple[str, ...]], ...]) -> TextualSelect:
+    parts, dates = [], []
+    for tag, found, names in shapes:
+        own = set(names)
+        found = _renamed(found, tag, own)
+        parts.append(
+            f"SELECT '{tag}' AS kind, f.*, here.streams, everywhere.streams FROM ({found}) f "  # noqa: S608
+            f"LEFT JOIN search_popularity here ON here.kind = '{tag}' "
+            "AND here.entity_id = f.entity_id AND here.country = :country "
+            f"LEFT JOIN search_popularity everywhere ON everywhere.kind = '{tag}' "
+            "AND everywhere.entity_id = f.entity_id AND everywhere.country = ''"
+        )
+        dates += [f"{tag}_{d}" for d in _DATES if d in own]
+    clause: TextClause = text(" UNION ALL ".join(parts))
     if dates:
         clause = clause.bindparams(*[bindparam(d, type_=DateTime(timezone=True)) for d in dates])
     return clause.columns(*_TYPED)
+
+
+def _renamed(sql: str, tag: str, names: set[str]) -> str:
+    """The SQL with these values' placeholders named after the kind (":now" -> ":track_now")."""
+    return re.sub(r":(\w+)", lambda m: f":{tag}_{m[1]}" if m[1] in names else m[0], sql)
 
 
 def _like_prefix(word: str) -> str:
