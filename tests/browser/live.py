@@ -40,6 +40,7 @@ EXTRA_ACCOUNTS = (
     ("skipper@test.cadenza.localhost", ("listener",), "free"),
     ("speakers@test.cadenza.localhost", ("listener",), "premium_individual"),
     ("distributor@test.cadenza.localhost", ("distributor",), "free"),
+    ("early@test.cadenza.localhost", ("listener",), "premium_individual"),
 )
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]

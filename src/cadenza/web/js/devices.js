@@ -3,15 +3,32 @@
 import { api, deviceName, signedIn } from "./api.js";
 import { h, clear, icon, disclosure, toast } from "./dom.js";
 
-export const devices = { id: null, list: [], groups: [], available: null, feed: null };
+export const devices = { id: null, list: [], groups: [], available: null, feed: null, registering: null };
 const handlers = { state: () => {}, command: () => {}, list: () => {} };
 
 export function onFeed(kind, fn) {
   handlers[kind] = fn;
 }
 
-export async function registerDevice() {
-  if (!signedIn() || devices.available === false) return null;
+export function registerDevice() {
+  if (!signedIn() || devices.available === false) return Promise.resolve(null);
+  const registering = register();
+  devices.registering = registering;
+  const done = () => {
+    if (devices.registering === registering) devices.registering = null;
+  };
+  registering.then(done, done);
+  return registering;
+}
+
+// A page opened afresh registers while the listener may already press Play: a command that
+// names the device playing waits for the id (else it would name this browser's unregistered
+// id, and the feed's first state, playing on "another" device, would silence this page).
+export function deviceReady() {
+  return devices.registering ?? Promise.resolve(null);
+}
+
+async function register() {
   try {
     const device = await api.post("/api/v1/me/devices", { name: deviceName(), type: "web", supports_volume: true });
     devices.id = device.id;

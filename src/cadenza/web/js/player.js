@@ -6,8 +6,8 @@ import { store } from "./store.js";
 import { playAdBreak } from "./ads.js";
 import { Deck } from "./deck.js";
 import { listeningMethods } from "./listening.js";
-import { remoteMethods } from "./remote.js";
-import { devices, onFeed, registerDevice, closeFeed, markActive, myGroup } from "./devices.js";
+import { olderThan, remoteMethods } from "./remote.js";
+import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
@@ -133,6 +133,7 @@ class Player extends EventTarget {
   async play(body) {
     this.ensureAudio();
     this.setNotice(null);
+    await deviceReady(); // the play is this device's: its registered id, not the browser's
     const request = { ...body, device: this.me(), quality: this.quality() };
     try {
       const state = await api.put("/api/v1/me/player/play", request);
@@ -178,6 +179,7 @@ class Player extends EventTarget {
   async resume() {
     this.ensureAudio();
     this.setNotice(null);
+    await deviceReady();
     try {
       const state = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);
       if (this.deck.grant?.track_id === state.track_id && this.deck.audio.src) {
@@ -349,6 +351,8 @@ class Player extends EventTarget {
     await registerDevice();
     try {
       const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      // Play pressed meanwhile: its answer is newer than this read, and stays.
+      if (this.busy > 0 || olderThan(state, this.state)) return;
       this.state = state;
       this.volume = state.volume;
       this.applyVolume();

@@ -4,7 +4,8 @@
 import { api, cached } from "./api.js";
 import { devices, groupIdOf, markActive, speakerGroup } from "./devices.js";
 
-function olderThan(state, current) {
+// A state read before the one applied (by its server time) is stale.
+export function olderThan(state, current) {
   const stamp = Date.parse(state?.updated_at ?? "");
   const now = Date.parse(current?.updated_at ?? "");
   return Number.isFinite(stamp) && Number.isFinite(now) && stamp < now;
