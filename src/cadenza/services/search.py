@@ -73,6 +73,9 @@ class SearchService:
                 ranked[kind] = rank(found.get(kind, []), query.terms, expansion, viewer.now)
             pages = {k: r[offset : offset + limit] for k, r in ranked.items()}
             hits = _hydrate(uow, pages)
+            # It wrote nothing: ended by a commit, not a rollback, the connection keeps its
+            # prepared statements (psycopg forgets them at every rollback) and their plans.
+            uow.commit()
         groups = {
             kind: Group(kind, hits[kind], limit, offset, len(ranked[kind]) > offset + limit)
             for kind in kinds

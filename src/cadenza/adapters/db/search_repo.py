@@ -102,10 +102,15 @@ _PG_CLEAN_GIN = text(
     "WHERE a.amname = 'gin' AND i.indrelid IN ('search_entries'::regclass, "
     "'search_words'::regclass)"
 )
-_PG_TRIGRAM_SETTINGS = text(  # returns the setting to put back
-    "SELECT current_setting('enable_seqscan'), "
-    "set_config('pg_trgm.word_similarity_threshold', '0.3', true), "
-    "set_config('enable_seqscan', 'off', true)"
+# A search's settings, for its transaction (set before its first statement that needs them):
+# - no plan reads a whole table. Estimates made without the values (a plan kept for a statement
+#   prepared on this connection), or wrong ones (`:w <% word` is expected to match a handful of
+#   words, so the planner read all 45,000, 90 ms under load, rather than their trigram index),
+#   never turn into a full scan.
+# - the word similarity that `<%` accepts, for typos.
+_PG_SEARCH_SETTINGS = text(
+    "SELECT set_config('enable_seqscan', 'off', true), "
+    "set_config('pg_trgm.word_similarity_threshold', '0.3', true)"
 )
 
 
@@ -166,6 +171,7 @@ class SqlSearchIndex:
         self.postgres = bind.dialect.name == "postgresql"
         self._completions = _completions_of(bind.engine)
         self._watching = False
+        self._settled = False  # this transaction has the search's settings (PostgreSQL)
         self._rebuilding: Counter[str] | None = None  # a rebuild's words, counted as it goes
 
     # -- keeping the index current ----------------------------------------------------------
@@ -212,6 +218,17 @@ class SqlSearchIndex:
         artists = self.s.scalar(select(func.count()).select_from(ArtistRow)) or 0
         entries = self.s.scalar(select(func.count()).select_from(E)) or 0
         return releases + artists, entries
+
+    def _settle(self) -> None:
+        """The search's settings in this transaction (PostgreSQL), once."""
+        if not self.postgres or self._settled:
+            return
+        self.s.execute(_PG_SEARCH_SETTINGS)
+        self._settled = True
+        event.listen(self.s, "after_transaction_end", self._unsettle, once=True)
+
+    def _unsettle(self, *_: object) -> None:
+        self._settled = False
 
     def _vocabulary_changed(self) -> None:
         """Forget the completions now, and again once this transaction ends."""
@@ -470,16 +487,11 @@ class SqlSearchIndex:
 
     def _trigram_neighbours(self, word: str, limit: int) -> list[str]:
         if self.postgres:
-            # The planner expects a handful of rows and reads every word (90 ms at 45,000 words
-            # under load) rather than the trigram index (20 ms): sequential scans are off for
-            # this one statement.
-            before = self.s.scalar(_PG_TRIGRAM_SETTINGS)
+            self._settle()
             query = text(
                 "SELECT word FROM search_words WHERE :w <% word ORDER BY :w <<-> word LIMIT :n"
             )
-            found = list(self.s.scalars(query, {"w": word, "n": limit}))
-            self.s.execute(text("SELECT set_config('enable_seqscan', :v, true)"), {"v": before})
-            return found
+            return list(self.s.scalars(query, {"w": word, "n": limit}))
         grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
         if not grams:
             return []
@@ -507,6 +519,7 @@ class SqlSearchIndex:
         asked = [self._candidate_sql(kind, expansion, query, viewer, limit) for kind in kinds]
         found: dict[Kind, dict[int, Any]] = {kind: {} for kind in kinds}
         statement, values = sql.statement(asked, viewer)
+        self._settle()
         for row in self.s.connection().execute(statement, values):
             found[Kind(row[0])].setdefault(row[1], row)
         return {

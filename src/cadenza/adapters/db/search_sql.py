@@ -145,15 +145,15 @@ class CandidateSql:
     def named(self, typed: str, limit: int) -> None:
         """Entries whose name is, or starts with, what was typed (a B-tree on name_key)."""
         key = typed[:200]
-        self.values |= {"key": key}
-        if self.postgres:  # the index serves LIKE and =, not ORDER BY, on PostgreSQL
-            self.values["key_like"] = _like_prefix(key)
+        # every name with this start sorts between the start and the start + the last code point
+        self.values |= {"key": key, "key_end": key + "\U0010ffff"}
+        if self.postgres:  # the index (text_pattern_ops) serves =, ~>=~ and ~<~, not ORDER BY
             self._branch("AND e.name_key = :key", "", limit, where=self.where_named)
-            # in the index's own order (text_pattern_ops), so that the scan stops at the limit
-            like = "AND e.name_key LIKE :key_like ESCAPE '\\'"
-            self._branch(like, "ORDER BY e.name_key USING ~<~", limit, where=self.where_named)
+            # in the index's own order, so that the scan stops at the limit; a range, not a
+            # LIKE, so that a plan made once for every start still reads the index by it
+            starts = "AND e.name_key ~>=~ :key AND e.name_key ~<~ :key_end"
+            self._branch(starts, "ORDER BY e.name_key USING ~<~", limit, where=self.where_named)
             return
-        self.values["key_end"] = key + "\U0010ffff"
         self._branch(
             "AND e.name_key >= :key AND e.name_key < :key_end",
             "ORDER BY e.name_key",
@@ -228,10 +228,6 @@ def _prepared(shapes: tuple[tuple[str, str, tuple[str, ...]], ...]) -> TextualSe
 def _renamed(sql: str, tag: str, names: set[str]) -> str:
     """The SQL with these values' placeholders named after the kind (":now" -> ":track_now")."""
     return re.sub(r":(\w+)", lambda m: f":{tag}_{m[1]}" if m[1] in names else m[0], sql)
-
-
-def _like_prefix(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 # -- the page read back from the catalog ------------------------------------------------------
