@@ -230,6 +230,38 @@ def test_what_people_play_comes_first_in_their_country_first(client: TestClient,
     assert first_artist("US") == "Yankee"
 
 
+def test_the_song_people_play_tops_a_common_word_among_hundreds(
+    client: TestClient, app: App
+) -> None:
+    # "love" is in 150 names: more than a query hands over for ranking (the first names in
+    # order, the first matches as the index has them). The one people play is last in both.
+    put_release(app, "Love Songs", ["Crooner"], [f"Love {n:03}" for n in range(150)])
+    _, (hit,) = put_release(app, "The Hit", ["Star"], ["Love Story"])
+    listener = sign_in(client, app, "fan@example.org")
+    start = datetime.now(UTC) - timedelta(hours=1)
+    for n in range(3):
+        events = play(hit, f"hit-{n}", 40, start + timedelta(minutes=n))
+        sent = client.post("/api/v1/me/player/events", json={"events": events}, headers=listener)
+        assert sent.json()["rejected"] == []
+
+    def first(typed: str) -> str:
+        title: str = search(client, typed, type="track")["tracks"]["items"][0]["track"]["title"]
+        return title
+
+    assert first("lov") != "Love Story"  # until popularity is rolled up
+    run = cadenza(app.settings, "search", "popularity")
+    assert run.returncode == 0, run.stderr
+    for typed in ("lov", "love", "love s"):
+        assert first(typed) == "Love Story", typed
+    assert search(client, "lov")["top"]["track"]["title"] == "Love Story"
+    # Delivered again, it stays among the most played until the next rollup.
+    put_release(app, "The Hit", ["Star"], ["Love Story"])
+    assert first("lov") == "Love Story"
+    # A reindex keeps what the last rollup counted.
+    assert cadenza(app.settings, "search", "reindex").returncode == 0
+    assert first("love") == "Love Story"
+
+
 def test_reindex_finds_a_catalog_indexed_before_search_existed(
     client: TestClient, app: App
 ) -> None:

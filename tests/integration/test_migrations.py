@@ -31,6 +31,7 @@ SEARCH_ENGINE_INDEXES = {
     "ix_search_entries_document_artist",
     "ix_search_words_trgm",
     "ix_search_words_prefix",
+    *(f"ix_search_entries_popular_{kind}" for kind in ("track", "release", "artist")),
     *(
         f"ix_search_entries_sample{every}_{kind}"
         for every in (16, 256)

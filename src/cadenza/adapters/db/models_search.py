@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db.models import Base
@@ -26,6 +36,14 @@ class SearchEntryRow(Base):
             "kind",
             "name_key",
             postgresql_ops={"name_key": "text_pattern_ops"},  # LIKE 'start%' on any collation
+        ),
+        Index(  # the most played entries' names by their start (migration 0019)
+            "ix_search_entries_popular_name",
+            "kind",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+            postgresql_where=text("popular"),
+            sqlite_where=text("popular"),
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -46,6 +64,9 @@ class SearchEntryRow(Base):
     territories: Mapped[str] = mapped_column(Text, default="")
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     distributor_id: Mapped[int | None] = mapped_column(Integer)
+    # Among its kind's most played of the last 28 days (set at the popularity rollup): searched
+    # first, so that a common word's candidates hold what people play.
+    popular: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SearchWordRow(Base):

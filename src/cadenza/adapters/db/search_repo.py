@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -73,6 +74,9 @@ COMPLETIONS = 16  # words a word being typed stands for in the text index
 WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
 FILTERED_WINDOW = 8  # times as many under a year or tag:new filter
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
+_POPULAR_WORD = "kindpopular"  # and in a popular entry's (SQLite)
+_POPULAR_CLAUSE = ("kind", [(_POPULAR_WORD, False)])
+POPULAR_PER_KIND = 2_000  # the most played entries of each kind, searched first
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
 _TEXT_COLUMNS = ("name", "artists", "album")
@@ -200,6 +204,7 @@ class SqlSearchIndex:
             self._add_words(self._rebuilding, fresh=True)
         finally:
             self._rebuilding = None
+        self.mark_popular()  # as the last rollup counted
         if self.postgres:
             # Rows added to a GIN index wait in its pending list, read in full by every
             # search, until a vacuum: at 100,000 tracks a two-letter query took 25 ms in the
@@ -271,14 +276,15 @@ class SqlSearchIndex:
             .where(TrackRow.release_id.in_(release_ids))
             .order_by(TrackArtistRow.track_id, TrackArtistRow.position)
         )
-        old = select(E.id).where(
+        old = select(E.id, E.kind, E.entity_id, E.popular).where(
             or_(
                 and_(E.kind == Kind.RELEASE.value, E.entity_id.in_(release_ids)),
                 and_(E.kind == Kind.TRACK.value, E.release_id.in_(release_ids)),
             )
         )
+        popular: set[tuple[str, int]] = set()
         if self._rebuilding is None:  # a rebuild starts from an empty index
-            self._remove(list(self.s.scalars(old)))
+            popular = self._replace(old)
         releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
@@ -298,7 +304,7 @@ class SqlSearchIndex:
                 _entry(Kind.TRACK, t.id, t.title, names, release.title, genres, release)
                 | {"isrc": t.isrc, "explicit": t.explicit}
             )
-        self._add(rows)
+        self._add([r | {"popular": (r["kind"], r["entity_id"]) in popular} for r in rows])
         artist_ids = {a for refs in release_artists.values() for a, _ in refs}
         return artist_ids | {a for refs in track_artists.values() for a, _ in refs}
 
@@ -308,9 +314,12 @@ class SqlSearchIndex:
         an artist's visibility on its own entry."""
         if not artist_ids:
             return set()
+        popular: set[tuple[str, int]] = set()
         if self._rebuilding is None:
-            old = select(E.id).where(E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids))
-            self._remove(list(self.s.scalars(old)))
+            old = select(E.id, E.kind, E.entity_id, E.popular).where(
+                E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids)
+            )
+            popular = self._replace(old)
         live = ReleaseRow.taken_down_at.is_(None)
         own = (
             select(ReleaseArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
@@ -341,9 +350,17 @@ class SqlSearchIndex:
             first, places, genres = out[artist_id]
             where = WORLDWIDE if WORLDWIDE in places else " ".join(sorted(places))
             row = _entry(Kind.ARTIST, artist_id, name, [], "", sorted(genres), None)
-            rows.append(row | {"release_at": first, "territories": where})
+            popular_now = (Kind.ARTIST.value, artist_id) in popular
+            rows.append(row | {"release_at": first, "territories": where, "popular": popular_now})
         self._add(rows)
         return set(artist_ids)
+
+    def _replace(self, old: Any) -> set[tuple[str, int]]:
+        """Remove these entries (id, kind, entity_id, popular); returns the popular ones'
+        (kind, entity_id), which stay popular when indexed again (until the next rollup)."""
+        found = list(self.s.execute(old))
+        self._remove([r.id for r in found])
+        return {(r.kind, r.entity_id) for r in found if r.popular}
 
     def _names(self, query: Any) -> dict[int, list[tuple[int, str]]]:
         found: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -377,7 +394,7 @@ class SqlSearchIndex:
                     "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
                     ":kind_word)"
                 ),
-                [r | {"kind_word": _KIND_WORD + r["kind"]} for r in rows],
+                [r | {"kind_word": _kind_words(r)} for r in rows],
             )
         uses: Counter[str] = Counter()
         for r in rows:
@@ -557,6 +574,7 @@ class SqlSearchIndex:
         # start with what was typed are looked up by their start, in an index.
         if query.terms and not (query.artist or query.album or query.track or query.genre):
             candidate_sql.named(" ".join(query.terms), limit)
+            candidate_sql.popular_named(limit // 2)
         # SQLite reads the first matches of the text index, then filters them; a filter
         # outside it (a year, tag:new) drops more, so more are read, but not all: "love
         # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
@@ -568,6 +586,9 @@ class SqlSearchIndex:
             window = None
         match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
         candidate_sql.matching(match, limit, window)
+        if not (query.isrc or query.upc):  # those name one entry, found above
+            popular = match if self.postgres else _fts_query([*clauses, _POPULAR_CLAUSE])
+            candidate_sql.popular_matching(popular, limit // 2)
         return candidate_sql
 
     # -- the page, read back from the catalog -------------------------------------------------
@@ -661,7 +682,62 @@ class SqlSearchIndex:
                 else:
                     query = query.group_by(owner)
                 self.s.execute(insert(P).from_select(columns, query))
+        self.mark_popular()
         return self.s.scalar(select(func.count()).select_from(P)) or 0
+
+    def mark_popular(self) -> None:
+        """Mark each kind's most played entries (everywhere, as last rolled up) `popular`,
+        and no other; on SQLite their FTS rows say it too."""
+        wanted: set[int] = set()
+        for kind in (Kind.TRACK, Kind.RELEASE, Kind.ARTIST):
+            top = (
+                select(E.id)
+                .join(P, and_(P.kind == E.kind, P.entity_id == E.entity_id, P.country == ""))
+                .where(E.kind == kind.value)
+                .order_by(P.streams.desc(), E.id)
+                .limit(POPULAR_PER_KIND)
+            )
+            wanted.update(self.s.scalars(top))
+        now = set(self.s.scalars(select(E.id).where(E.popular)))
+        for value, ids in ((False, sorted(now - wanted)), (True, sorted(wanted - now))):
+            for start in range(0, len(ids), BATCH):
+                batch = ids[start : start + BATCH]
+                self.s.execute(update(E).where(E.id.in_(batch)).values(popular=value))
+                if not self.postgres:
+                    self._rewrite_fts(batch)
+        if self.postgres:
+            # The planner must know how few entries are popular (guessing a third of them, the
+            # plans it keeps for prepared statements read every match of a common word: 600 ms
+            # at p95 for prefixes on the 1,000,000-track bench until an ANALYZE), and the
+            # rollup's fresh rows.
+            self.s.execute(text("ANALYZE search_entries, search_popularity"))
+            # The changed rows went into every GIN index's pending list, which each search
+            # reads in full (13 ms for a 4-letter start after 30,000 changes) until merged.
+            self.s.execute(_PG_CLEAN_GIN)
+
+    def _rewrite_fts(self, entry_ids: list[int]) -> None:
+        """SQLite: these entries' FTS rows again, from the entries."""
+        marks = ",".join(str(int(i)) for i in entry_ids)
+        self.s.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))  # noqa: S608
+        rows = self.s.execute(
+            select(
+                E.id, E.kind, E.popular, E.name_words, E.artist_words, E.album_words, E.genre_words
+            ).where(E.id.in_(entry_ids))
+        )
+        self.s.connection().execute(
+            text(
+                "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
+                "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
+                ":kind_word)"
+            ),
+            [r._asdict() | {"kind_word": _kind_words(r._asdict())} for r in rows],
+        )
+
+
+def _kind_words(entry: dict[str, Any]) -> str:
+    """What SQLite's FTS row holds in its kind column: the kind, and whether it is popular."""
+    kind = _KIND_WORD + entry["kind"]
+    return f"{kind} {_POPULAR_WORD}" if entry.get("popular") else kind
 
 
 def _first(item: tuple[Any, ...]) -> Any:
@@ -698,6 +774,7 @@ def _entry(
         "territories": release.territories if release is not None else "",
         "explicit": False,
         "distributor_id": release.distributor_id if release is not None else None,
+        "popular": False,
     }
 
 

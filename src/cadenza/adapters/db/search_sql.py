@@ -142,24 +142,36 @@ class CandidateSql:
         fts = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :match LIMIT :window"
         self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
 
+    def popular_matching(self, match: str, limit: int) -> None:
+        """The most played entries (`popular`, a few thousand a kind) that the text index finds:
+        a common word's first matches are otherwise any of its thousands. SQLite: `match` says
+        the popular entries' own word."""
+        self.values["popular_match"] = match
+        if self.postgres:  # the GIN index over the popular entries
+            found = "AND e.popular AND e.document @@ to_tsquery('simple', :popular_match)"
+            self._branch(found, "", limit)
+            return
+        fts = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :popular_match"
+        self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
+
+    def popular_named(self, limit: int) -> None:
+        """The most played entries whose name starts with what was typed (after named())."""
+        pattern = "~>=~ :key AND e.name_key ~<~" if self.postgres else ">= :key AND e.name_key <"
+        starts = f"AND e.popular AND e.name_key {pattern} :key_end"
+        self._branch(starts, "", limit, where=self.where_named)
+
     def named(self, typed: str, limit: int) -> None:
         """Entries whose name is, or starts with, what was typed (a B-tree on name_key)."""
         key = typed[:200]
         # every name with this start sorts between the start and the start + the last code point
         self.values |= {"key": key, "key_end": key + "\U0010ffff"}
-        if self.postgres:  # the index (text_pattern_ops) serves =, ~>=~ and ~<~, not ORDER BY
-            self._branch("AND e.name_key = :key", "", limit, where=self.where_named)
-            # in the index's own order, so that the scan stops at the limit; a range, not a
-            # LIKE, so that a plan made once for every start still reads the index by it
-            starts = "AND e.name_key ~>=~ :key AND e.name_key ~<~ :key_end"
-            self._branch(starts, "ORDER BY e.name_key USING ~<~", limit, where=self.where_named)
-            return
-        self._branch(
-            "AND e.name_key >= :key AND e.name_key < :key_end",
-            "ORDER BY e.name_key",
-            limit,
-            where=self.where_named,
-        )
+        # In the index's order, so that the scan stops at the limit (a name that is the typed
+        # text exactly sorts first); on PostgreSQL the index (text_pattern_ops) serves its own
+        # ~>=~ and ~<~, and a range, not a LIKE, so that a plan made once for every start
+        # still reads the index by it.
+        pattern = "~>=~ :key AND e.name_key ~<~" if self.postgres else ">= :key AND e.name_key <"
+        order = "ORDER BY e.name_key" + (" USING ~<~" if self.postgres else "")
+        self._branch(f"AND e.name_key {pattern} :key_end", order, limit, where=self.where_named)
 
     def _branch(
         self,
@@ -211,13 +223,15 @@ def _prepared(shapes: tuple[tuple[str, str, tuple[str, ...]], ...]) -> TextualSe
     for tag, found, names in shapes:
         own = set(names)
         found = _renamed(found, tag, own)
-        parts.append(
-            f"SELECT '{tag}' AS kind, f.*, here.streams, everywhere.streams FROM ({found}) f "  # noqa: S608
-            f"LEFT JOIN search_popularity here ON here.kind = '{tag}' "
-            "AND here.entity_id = f.entity_id AND here.country = :country "
-            f"LEFT JOIN search_popularity everywhere ON everywhere.kind = '{tag}' "
-            "AND everywhere.entity_id = f.entity_id AND everywhere.country = ''"
+        # Each candidate's streams by its key (subqueries, not joins: a join planned while the
+        # rollup's fresh rows had no statistics read every row of the kind per candidate).
+        streams = (
+            "(SELECT p.streams FROM search_popularity p WHERE p.kind = '{tag}' "
+            "AND p.entity_id = f.entity_id AND p.country = {country})"
         )
+        here = streams.format(tag=tag, country=":country")
+        everywhere = streams.format(tag=tag, country="''")
+        parts.append(f"SELECT '{tag}' AS kind, f.*, {here}, {everywhere} FROM ({found}) f")  # noqa: S608
         dates += [f"{tag}_{d}" for d in _DATES if d in own]
     clause: TextClause = text(" UNION ALL ".join(parts))
     if dates:
