@@ -307,7 +307,12 @@ class SearchIndex(Protocol):
 
     def roll_up_popularity(self, now: datetime) -> int:
         """Count each entry's streams of the 28 days before now again (per listeners'
-        country and everywhere); returns the rows written. Ranking reads only these."""
+        country and everywhere), and rank each kind's most played entries, searched first;
+        returns the rows written. Ranking reads only these."""
+        ...
+
+    def tidy(self) -> None:
+        """The engine's upkeep after a rollup (statistics, merged index lists), apart."""
         ...
 
     def is_known(self, word: str, *, prefix: bool) -> bool: ...

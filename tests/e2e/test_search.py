@@ -234,13 +234,15 @@ def test_the_song_people_play_tops_a_common_word_among_hundreds(
     client: TestClient, app: App
 ) -> None:
     # "love" is in 150 names: more than a query hands over for ranking (the first names in
-    # order, the first matches as the index has them). The one people play is last in both.
-    put_release(app, "Love Songs", ["Crooner"], [f"Love {n:03}" for n in range(150)])
+    # order, the first matches as the index has them). The one people play most is last in
+    # both, and 30 others are played too: more than the most played branches hand over.
+    _, songs = put_release(app, "Love Songs", ["Crooner"], [f"Love {n:03}" for n in range(150)])
     _, (hit,) = put_release(app, "The Hit", ["Star"], ["Love Story"])
     listener = sign_in(client, app, "fan@example.org")
-    start = datetime.now(UTC) - timedelta(hours=1)
-    for n in range(3):
-        events = play(hit, f"hit-{n}", 40, start + timedelta(minutes=n))
+    start = datetime.now(UTC) - timedelta(hours=2)
+    played = [hit, hit, hit, *songs[:30]]
+    for n, track in enumerate(played):
+        events = play(track, f"play-{n}", 40, start + timedelta(minutes=n))
         sent = client.post("/api/v1/me/player/events", json={"events": events}, headers=listener)
         assert sent.json()["rejected"] == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from cadenza.domain.search import (
 )
 from cadenza.ports import SearchIndex, UnitOfWork
 
+log = logging.getLogger(__name__)
 CANDIDATES = 40  # entries each of the engine's two sources hands over per kind, ranked here
 
 
@@ -96,7 +98,14 @@ class SearchService:
         with self.uow() as uow:
             rows = uow.search.roll_up_popularity(now)
             uow.commit()
-            return rows
+        # The engine's upkeep apart, after the commit: a failure there loses no rollup.
+        try:
+            with self.uow() as uow:
+                uow.search.tidy()
+                uow.commit()
+        except Exception:
+            log.exception("search upkeep after the popularity rollup failed")
+        return rows
 
     def index_size(self) -> tuple[int, int]:
         with self.uow() as uow:

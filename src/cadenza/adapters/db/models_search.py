@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,8 +41,8 @@ class SearchEntryRow(Base):
             "kind",
             "name_key",
             postgresql_ops={"name_key": "text_pattern_ops"},
-            postgresql_where=text("popular"),
-            sqlite_where=text("popular"),
+            postgresql_where=text("popular_rank IS NOT NULL"),
+            sqlite_where=text("popular_rank IS NOT NULL"),
         ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -64,9 +63,10 @@ class SearchEntryRow(Base):
     territories: Mapped[str] = mapped_column(Text, default="")
     explicit: Mapped[bool] = mapped_column(Boolean, default=False)
     distributor_id: Mapped[int | None] = mapped_column(Integer)
-    # Among its kind's most played of the last 28 days (set at the popularity rollup): searched
-    # first, so that a common word's candidates hold what people play.
-    popular: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Its place among its kind's most played of the last 28 days (1 the most; set at the
+    # popularity rollup, None beyond the first POPULAR_PER_KIND): searched first, in this
+    # order, so that a common word's candidates hold what people play.
+    popular_rank: Mapped[int | None] = mapped_column(Integer)
 
 
 class SearchWordRow(Base):

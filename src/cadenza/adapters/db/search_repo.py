@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     and_,
+    bindparam,
     delete,
     event,
     func,
@@ -208,8 +209,8 @@ class SqlSearchIndex:
         if self.postgres:
             # Rows added to a GIN index wait in its pending list, read in full by every
             # search, until a vacuum: at 100,000 tracks a two-letter query took 25 ms in the
-            # text index instead of 3 until they were merged.
-            self.s.execute(_PG_CLEAN_GIN)
+            # text index instead of 3 until they were merged. And fresh statistics.
+            self.tidy()
         else:  # FTS5's segments, left by the batches, merged into one b-tree per table
             self.s.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
             self.s.execute(
@@ -276,15 +277,15 @@ class SqlSearchIndex:
             .where(TrackRow.release_id.in_(release_ids))
             .order_by(TrackArtistRow.track_id, TrackArtistRow.position)
         )
-        old = select(E.id, E.kind, E.entity_id, E.popular).where(
+        old = select(E.id, E.kind, E.entity_id, E.popular_rank).where(
             or_(
                 and_(E.kind == Kind.RELEASE.value, E.entity_id.in_(release_ids)),
                 and_(E.kind == Kind.TRACK.value, E.release_id.in_(release_ids)),
             )
         )
-        popular: set[tuple[str, int]] = set()
+        ranks: dict[tuple[str, int], int] = {}
         if self._rebuilding is None:  # a rebuild starts from an empty index
-            popular = self._replace(old)
+            ranks = self._replace(old)
         releases = [r for r in releases if r.taken_down_at is None]  # taken down: no entries
         by_id = {r.id: r for r in releases}
         rows: list[dict[str, Any]] = []
@@ -304,7 +305,7 @@ class SqlSearchIndex:
                 _entry(Kind.TRACK, t.id, t.title, names, release.title, genres, release)
                 | {"isrc": t.isrc, "explicit": t.explicit}
             )
-        self._add([r | {"popular": (r["kind"], r["entity_id"]) in popular} for r in rows])
+        self._add([r | {"popular_rank": ranks.get((r["kind"], r["entity_id"]))} for r in rows])
         artist_ids = {a for refs in release_artists.values() for a, _ in refs}
         return artist_ids | {a for refs in track_artists.values() for a, _ in refs}
 
@@ -314,12 +315,12 @@ class SqlSearchIndex:
         an artist's visibility on its own entry."""
         if not artist_ids:
             return set()
-        popular: set[tuple[str, int]] = set()
+        ranks: dict[tuple[str, int], int] = {}
         if self._rebuilding is None:
-            old = select(E.id, E.kind, E.entity_id, E.popular).where(
+            old = select(E.id, E.kind, E.entity_id, E.popular_rank).where(
                 E.kind == Kind.ARTIST.value, E.entity_id.in_(artist_ids)
             )
-            popular = self._replace(old)
+            ranks = self._replace(old)
         live = ReleaseRow.taken_down_at.is_(None)
         own = (
             select(ReleaseArtistRow.artist_id, ReleaseRow.release_at, ReleaseRow.territories)
@@ -350,17 +351,17 @@ class SqlSearchIndex:
             first, places, genres = out[artist_id]
             where = WORLDWIDE if WORLDWIDE in places else " ".join(sorted(places))
             row = _entry(Kind.ARTIST, artist_id, name, [], "", sorted(genres), None)
-            popular_now = (Kind.ARTIST.value, artist_id) in popular
-            rows.append(row | {"release_at": first, "territories": where, "popular": popular_now})
+            rank = ranks.get((Kind.ARTIST.value, artist_id))
+            rows.append(row | {"release_at": first, "territories": where, "popular_rank": rank})
         self._add(rows)
         return set(artist_ids)
 
-    def _replace(self, old: Any) -> set[tuple[str, int]]:
-        """Remove these entries (id, kind, entity_id, popular); returns the popular ones'
-        (kind, entity_id), which stay popular when indexed again (until the next rollup)."""
+    def _replace(self, old: Any) -> dict[tuple[str, int], int]:
+        """Remove these entries (id, kind, entity_id, popular_rank); returns the ranked ones'
+        ranks by (kind, entity_id): indexed again, they keep them (until the next rollup)."""
         found = list(self.s.execute(old))
         self._remove([r.id for r in found])
-        return {(r.kind, r.entity_id) for r in found if r.popular}
+        return {(r.kind, r.entity_id): r.popular_rank for r in found if r.popular_rank}
 
     def _names(self, query: Any) -> dict[int, list[tuple[int, str]]]:
         found: dict[int, list[tuple[int, str]]] = defaultdict(list)
@@ -686,9 +687,11 @@ class SqlSearchIndex:
         return self.s.scalar(select(func.count()).select_from(P)) or 0
 
     def mark_popular(self) -> None:
-        """Mark each kind's most played entries (everywhere, as last rolled up) `popular`,
-        and no other; on SQLite their FTS rows say it too."""
-        wanted: set[int] = set()
+        """Rank each kind's most played entries (everywhere, as last rolled up) in
+        `popular_rank`, and no other; on SQLite the FTS rows of those ranked now and not before
+        (or before and not now) say so too. One pass in the entries' order (as a publication
+        removes them), so that a publication at the same moment waits rather than deadlocks."""
+        wanted: dict[int, int] = {}
         for kind in (Kind.TRACK, Kind.RELEASE, Kind.ARTIST):
             top = (
                 select(E.id)
@@ -697,31 +700,46 @@ class SqlSearchIndex:
                 .order_by(P.streams.desc(), E.id)
                 .limit(POPULAR_PER_KIND)
             )
-            wanted.update(self.s.scalars(top))
-        now = set(self.s.scalars(select(E.id).where(E.popular)))
-        for value, ids in ((False, sorted(now - wanted)), (True, sorted(wanted - now))):
-            for start in range(0, len(ids), BATCH):
-                batch = ids[start : start + BATCH]
-                self.s.execute(update(E).where(E.id.in_(batch)).values(popular=value))
-                if not self.postgres:
-                    self._rewrite_fts(batch)
+            wanted |= {entry: n for n, entry in enumerate(self.s.scalars(top), 1)}
+        now = dict(
+            self.s.execute(select(E.id, E.popular_rank).where(E.popular_rank.is_not(None))).tuples()
+        )
+        changed = sorted(e for e in wanted.keys() | now.keys() if wanted.get(e) != now.get(e))
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start : start + BATCH]
+            self.s.connection().execute(
+                update(E).where(E.id == bindparam("entry")).values(popular_rank=bindparam("rank")),
+                [{"entry": e, "rank": wanted.get(e)} for e in batch],
+            )
+            if not self.postgres:  # ranked now or no more: the FTS row's kind column says it
+                self._rewrite_fts([e for e in batch if (e in wanted) != (e in now)])
+
+    def tidy(self) -> None:
+        """PostgreSQL, after a rollup or a rebuild: the planner learns how few entries are
+        ranked (guessing a third of them, the plans it keeps for prepared statements read
+        every match of a common word: 600 ms at p95 for prefixes on the 1,000,000-track bench
+        until an ANALYZE) and the rollup's fresh rows; the changed entries, which went into
+        every GIN index's pending list that each search reads in full (13 ms more a query
+        after 30,000 changes), are merged into the indexes."""
         if self.postgres:
-            # The planner must know how few entries are popular (guessing a third of them, the
-            # plans it keeps for prepared statements read every match of a common word: 600 ms
-            # at p95 for prefixes on the 1,000,000-track bench until an ANALYZE), and the
-            # rollup's fresh rows.
             self.s.execute(text("ANALYZE search_entries, search_popularity"))
-            # The changed rows went into every GIN index's pending list, which each search
-            # reads in full (13 ms for a 4-letter start after 30,000 changes) until merged.
             self.s.execute(_PG_CLEAN_GIN)
 
     def _rewrite_fts(self, entry_ids: list[int]) -> None:
         """SQLite: these entries' FTS rows again, from the entries."""
+        if not entry_ids:
+            return
         marks = ",".join(str(int(i)) for i in entry_ids)
         self.s.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))  # noqa: S608
         rows = self.s.execute(
             select(
-                E.id, E.kind, E.popular, E.name_words, E.artist_words, E.album_words, E.genre_words
+                E.id,
+                E.kind,
+                E.popular_rank,
+                E.name_words,
+                E.artist_words,
+                E.album_words,
+                E.genre_words,
             ).where(E.id.in_(entry_ids))
         )
         self.s.connection().execute(
@@ -735,9 +753,10 @@ class SqlSearchIndex:
 
 
 def _kind_words(entry: dict[str, Any]) -> str:
-    """What SQLite's FTS row holds in its kind column: the kind, and whether it is popular."""
+    """What SQLite's FTS row holds in its kind column: the kind, and whether it is ranked among
+    the most played."""
     kind = _KIND_WORD + entry["kind"]
-    return f"{kind} {_POPULAR_WORD}" if entry.get("popular") else kind
+    return f"{kind} {_POPULAR_WORD}" if entry.get("popular_rank") is not None else kind
 
 
 def _first(item: tuple[Any, ...]) -> Any:
@@ -774,7 +793,7 @@ def _entry(
         "territories": release.territories if release is not None else "",
         "explicit": False,
         "distributor_id": release.distributor_id if release is not None else None,
-        "popular": False,
+        "popular_rank": None,
     }
 
 

@@ -143,22 +143,28 @@ class CandidateSql:
         self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
 
     def popular_matching(self, match: str, limit: int) -> None:
-        """The most played entries (`popular`, a few thousand a kind) that the text index finds:
-        a common word's first matches are otherwise any of its thousands. SQLite: `match` says
-        the popular entries' own word."""
+        """The most played entries (`popular_rank`, a few thousand a kind) that the text index
+        finds, the most played first: a common word's first matches are otherwise any of its
+        thousands. SQLite: `match` says the popular entries' own word."""
         self.values["popular_match"] = match
         if self.postgres:  # the GIN index over the popular entries
-            found = "AND e.popular AND e.document @@ to_tsquery('simple', :popular_match)"
-            self._branch(found, "", limit)
+            found = (
+                "AND e.popular_rank IS NOT NULL "
+                "AND e.document @@ to_tsquery('simple', :popular_match)"
+            )
+            self._branch(found, "ORDER BY e.popular_rank", limit)
             return
         fts = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :popular_match"
-        self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
+        self._branch(
+            "", "ORDER BY e.popular_rank", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id"
+        )
 
     def popular_named(self, limit: int) -> None:
-        """The most played entries whose name starts with what was typed (after named())."""
+        """The most played entries whose name starts with what was typed, the most played first
+        (after named())."""
         pattern = "~>=~ :key AND e.name_key ~<~" if self.postgres else ">= :key AND e.name_key <"
-        starts = f"AND e.popular AND e.name_key {pattern} :key_end"
-        self._branch(starts, "", limit, where=self.where_named)
+        starts = f"AND e.popular_rank IS NOT NULL AND e.name_key {pattern} :key_end"
+        self._branch(starts, "ORDER BY e.popular_rank", limit, where=self.where_named)
 
     def named(self, typed: str, limit: int) -> None:
         """Entries whose name is, or starts with, what was typed (a B-tree on name_key)."""
@@ -241,7 +247,10 @@ def _prepared(shapes: tuple[tuple[str, str, tuple[str, ...]], ...]) -> TextualSe
 
 def _renamed(sql: str, tag: str, names: set[str]) -> str:
     """The SQL with these values' placeholders named after the kind (":now" -> ":track_now")."""
-    return re.sub(r":(\w+)", lambda m: f":{tag}_{m[1]}" if m[1] in names else m[0], sql)
+    # a bound value's name, as SQLAlchemy's text() finds them (not a "::" cast, not escaped)
+    return re.sub(
+        r"(?<![:\w\\]):(\w+)(?!:)", lambda m: f":{tag}_{m[1]}" if m[1] in names else m[0], sql
+    )
 
 
 # -- the page read back from the catalog ------------------------------------------------------

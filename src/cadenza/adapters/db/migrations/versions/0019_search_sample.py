@@ -1,5 +1,5 @@
 """search: GIN indexes per kind over one entry in 256 and one in 16 (PostgreSQL), read first;
-the most played entries (search_entries.popular), searched first
+the most played entries (search_entries.popular_rank), searched first
 
 Revision ID: 0019
 Revises: 0018
@@ -19,24 +19,22 @@ KINDS = ('track', 'release', 'artist')
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('search_entries') as batch:
-        batch.add_column(
-            sa.Column('popular', sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
+    # A plain ALTER TABLE on SQLite too (a server default would make Alembic copy the table)
+    op.add_column('search_entries', sa.Column('popular_rank', sa.Integer(), nullable=True))
     op.create_index(
         'ix_search_entries_popular_name',
         'search_entries',
         ['kind', 'name_key'],
         postgresql_ops={'name_key': 'text_pattern_ops'},
-        postgresql_where=sa.text('popular'),
-        sqlite_where=sa.text('popular'),
+        postgresql_where=sa.text('popular_rank IS NOT NULL'),
+        sqlite_where=sa.text('popular_rank IS NOT NULL'),
     )
     if op.get_bind().dialect.name != 'postgresql':
         return  # the rest is PostgreSQL's: SQLite's FTS5 hands its matches over as it reads them
     for kind in KINDS:  # the popular entries of each kind
         op.execute(
             f"CREATE INDEX ix_search_entries_popular_{kind} ON search_entries "
-            f"USING gin (document) WHERE kind = '{kind}' AND popular"
+            f"USING gin (document) WHERE kind = '{kind}' AND popular_rank IS NOT NULL"
         )
     # The planner's statistics know the new column at once (that no entry is popular yet):
     # guessing, its plans read every match of a common word.
@@ -59,6 +57,12 @@ def downgrade() -> None:
             op.execute(f'DROP INDEX ix_search_entries_popular_{kind}')
             for every in (16, 256):
                 op.execute(f'DROP INDEX ix_search_entries_sample{every}_{kind}')
+    else:  # the FTS rows of popular entries say so in their kind column: no more
+        op.execute(
+            "UPDATE search_fts SET kind = 'kind' || (SELECT e.kind FROM search_entries e "
+            "WHERE e.id = search_fts.rowid) WHERE rowid IN "
+            "(SELECT id FROM search_entries WHERE popular_rank IS NOT NULL)"
+        )
     op.drop_index('ix_search_entries_popular_name', table_name='search_entries')
     with op.batch_alter_table('search_entries') as batch:
-        batch.drop_column('popular')
+        batch.drop_column('popular_rank')
