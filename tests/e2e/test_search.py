@@ -255,7 +255,6 @@ def test_the_song_people_play_tops_a_common_word_among_hundreds(
     assert run.returncode == 0, run.stderr
     for typed in ("lov", "love", "love s"):
         assert first(typed) == "Love Story", typed
-    assert search(client, "lov")["top"]["track"]["title"] == "Love Story"
     # Delivered again, it stays among the most played until the next rollup.
     put_release(app, "The Hit", ["Star"], ["Love Story"])
     assert first("lov") == "Love Story"
