@@ -702,7 +702,7 @@ class SqlSearchIndex:
             )
             wanted |= {entry: n for n, entry in enumerate(self.s.scalars(top), 1)}
         ranked = select(E.id, E.popular_rank).where(E.popular_rank.is_not(None))
-        now: dict[int, int] = {entry: rank for entry, rank in self.s.execute(ranked)}
+        now: dict[int, int | None] = {entry: rank for entry, rank in self.s.execute(ranked)}
         changed = sorted(e for e in wanted.keys() | now.keys() if wanted.get(e) != now.get(e))
         for start in range(0, len(changed), BATCH):
             batch = changed[start : start + BATCH]
