@@ -77,7 +77,7 @@ FILTERED_WINDOW = 8  # times as many under a year or tag:new filter
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 _POPULAR_WORD = "kindpopular"  # and in a popular entry's (SQLite)
 _POPULAR_CLAUSE = ("kind", [(_POPULAR_WORD, False)])
-POPULAR_PER_KIND = 2_000  # the most played entries of each kind, searched first
+POPULAR_PER_KIND = 500  # the most played entries of each kind, searched first (in that order)
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
 _TEXT_COLUMNS = ("name", "artists", "album")
