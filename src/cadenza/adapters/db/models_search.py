@@ -44,6 +44,13 @@ class SearchEntryRow(Base):
             postgresql_where=text("popular_rank IS NOT NULL"),
             sqlite_where=text("popular_rank IS NOT NULL"),
         ),
+        Index(  # the most played in their order: a common word's matches walked by it
+            "ix_search_entries_popular_rank",
+            "kind",
+            "popular_rank",
+            postgresql_where=text("popular_rank IS NOT NULL"),
+            sqlite_where=text("popular_rank IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))  # track | release | artist

@@ -29,6 +29,13 @@ def upgrade() -> None:
         postgresql_where=sa.text('popular_rank IS NOT NULL'),
         sqlite_where=sa.text('popular_rank IS NOT NULL'),
     )
+    op.create_index(
+        'ix_search_entries_popular_rank',
+        'search_entries',
+        ['kind', 'popular_rank'],
+        postgresql_where=sa.text('popular_rank IS NOT NULL'),
+        sqlite_where=sa.text('popular_rank IS NOT NULL'),
+    )
     if op.get_bind().dialect.name != 'postgresql':
         return  # the rest is PostgreSQL's: SQLite's FTS5 hands its matches over as it reads them
     for kind in KINDS:  # the popular entries of each kind
@@ -63,6 +70,7 @@ def downgrade() -> None:
             "WHERE e.id = search_fts.rowid) WHERE rowid IN "
             "(SELECT id FROM search_entries WHERE popular_rank IS NOT NULL)"
         )
+    op.drop_index('ix_search_entries_popular_rank', table_name='search_entries')
     op.drop_index('ix_search_entries_popular_name', table_name='search_entries')
     with op.batch_alter_table('search_entries') as batch:
         batch.drop_column('popular_rank')
