@@ -75,7 +75,8 @@ class CandidateSql:
 
     def __init__(self, kind: Kind, query: SearchQuery, viewer: Viewer, postgres: bool) -> None:
         self.postgres = postgres
-        self.values: dict[str, Any] = {"kind": kind.value}
+        self.kind = kind
+        self.values: dict[str, Any] = {}
         self.branches: list[str] = []
         # The kind written out (one of three fixed words, never typed): PostgreSQL picks its
         # partial text index of that kind only when the plan sees which kind it is.
@@ -143,7 +144,7 @@ class CandidateSql:
         self._branch("", "", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id")
 
     def popular_matching(self, match: str, limit: int) -> None:
-        """The most played entries (`popular_rank`, a few thousand a kind) that the text index
+        """The most played entries (`popular_rank`, a few hundred a kind) that the text index
         finds, the most played first: a common word's first matches are otherwise any of its
         thousands. SQLite: `match` says the popular entries' own word."""
         self.values["popular_match"] = match
@@ -162,8 +163,7 @@ class CandidateSql:
     def popular_named(self, limit: int) -> None:
         """The most played entries whose name starts with what was typed, the most played first
         (after named())."""
-        pattern = "~>=~ :key AND e.name_key ~<~" if self.postgres else ">= :key AND e.name_key <"
-        starts = f"AND e.popular_rank IS NOT NULL AND e.name_key {pattern} :key_end"
+        starts = f"AND e.popular_rank IS NOT NULL AND {self._starts()}"
         self._branch(starts, "ORDER BY e.popular_rank", limit, where=self.where_named)
 
     def named(self, typed: str, limit: int) -> None:
@@ -175,9 +175,14 @@ class CandidateSql:
         # text exactly sorts first); on PostgreSQL the index (text_pattern_ops) serves its own
         # ~>=~ and ~<~, and a range, not a LIKE, so that a plan made once for every start
         # still reads the index by it.
-        pattern = "~>=~ :key AND e.name_key ~<~" if self.postgres else ">= :key AND e.name_key <"
         order = "ORDER BY e.name_key" + (" USING ~<~" if self.postgres else "")
-        self._branch(f"AND e.name_key {pattern} :key_end", order, limit, where=self.where_named)
+        self._branch(f"AND {self._starts()}", order, limit, where=self.where_named)
+
+    def _starts(self) -> str:
+        """name_key starts with :key (between it and :key_end)."""
+        if self.postgres:
+            return "e.name_key ~>=~ :key AND e.name_key ~<~ :key_end"
+        return "e.name_key >= :key AND e.name_key < :key_end"
 
     def _branch(
         self,
@@ -217,7 +222,7 @@ def statement(kinds: list[CandidateSql], viewer: Viewer) -> tuple[TextualSelect,
     values: dict[str, Any] = {"country": (viewer.country or "-").upper()[:2]}
     shapes = []
     for each in kinds:
-        tag = each.values["kind"]
+        tag = each.kind.value
         values |= {f"{tag}_{name}": value for name, value in each.values.items()}
         shapes.append((tag, each.found(), tuple(sorted(each.values))))
     return _prepared(tuple(shapes)), values
