@@ -1,0 +1,85 @@
+"""The interfaces services and the ingest pipeline need, one module per aggregate; adapters
+implement them. Services import from the aggregate's module; the names are re-exported here."""
+
+from cadenza.ports.accounts import AccountRepository, Credentials
+from cadenza.ports.ads import AdsRepository, ListeningRules, RevenueShare
+from cadenza.ports.audio import (
+    AudioInfo,
+    AudioProbe,
+    CoverArt,
+    CoverImages,
+    EncodedFile,
+    TagReader,
+    Tags,
+    Transcoder,
+    TranscodeResult,
+)
+from cadenza.ports.billing import BillingRepository
+from cadenza.ports.blobs import BlobStore, StoredBlob
+from cadenza.ports.catalog import CatalogRepository
+from cadenza.ports.clock import Clock
+from cadenza.ports.collection import CollectionRepository, Saved
+from cadenza.ports.deliveries import Delivery, DeliveryRepository
+from cadenza.ports.devices import DeviceRepository, EventSubscription, PlayerEvents
+from cadenza.ports.events import Broadcast
+from cadenza.ports.library import KnownFile, LibraryRepository
+from cadenza.ports.listening import ListeningRepository
+from cadenza.ports.mail import Mailer, MailQueue, QueuedMail
+from cadenza.ports.offline import OfflineRepository
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.payments import AttachedCard, CardDetails, Charge, PaymentEvent, PaymentProvider
+from cadenza.ports.playlists import PlaylistRepository
+from cadenza.ports.rip import FetchTally
+from cadenza.ports.search import SearchIndex
+from cadenza.ports.students import StudentVerifier
+from cadenza.ports.two_factor import Totp
+from cadenza.ports.unit_of_work import UnitOfWork
+
+__all__ = [
+    "AccountRepository",
+    "AdsRepository",
+    "AttachedCard",
+    "AudioInfo",
+    "AudioProbe",
+    "BillingRepository",
+    "BlobStore",
+    "Broadcast",
+    "CardDetails",
+    "CatalogRepository",
+    "Charge",
+    "Clock",
+    "CollectionRepository",
+    "CoverArt",
+    "CoverImages",
+    "Credentials",
+    "Delivery",
+    "DeliveryRepository",
+    "DeviceRepository",
+    "EncodedFile",
+    "EventSubscription",
+    "FetchTally",
+    "KnownFile",
+    "LibraryRepository",
+    "ListeningRepository",
+    "ListeningRules",
+    "MailQueue",
+    "Mailer",
+    "OfflineRepository",
+    "PasswordHasher",
+    "PaymentEvent",
+    "PaymentProvider",
+    "PlayerEvents",
+    "PlaylistRepository",
+    "QueuedMail",
+    "RevenueShare",
+    "Saved",
+    "SearchIndex",
+    "StoredBlob",
+    "StudentVerifier",
+    "TagReader",
+    "Tags",
+    "Totp",
+    "TranscodeResult",
+    "Transcoder",
+    "UnitOfWork",
+]

@@ -1,0 +1,30 @@
+"""Distributors' uploads on their way through the ingest pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass
+class Delivery:
+    id: str
+    distributor_id: int
+    status: str
+    stage: str | None = None
+    progress: float = 0.0
+    release_id: int | None = None
+    track_ids: list[int] = field(default_factory=list)
+    error_code: str | None = None
+    error_message: str | None = None
+    error_file: str | None = None
+
+
+class DeliveryRepository(Protocol):
+    def add(self, delivery: Delivery) -> None: ...
+
+    def get(self, delivery_id: str) -> Delivery | None: ...
+
+    def update(self, delivery: Delivery) -> None: ...
+
+    def unfinished(self) -> list[Delivery]: ...

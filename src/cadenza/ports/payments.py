@@ -1,0 +1,69 @@
+"""The payment provider: cards, charges and its signed events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+
+@dataclass(frozen=True)
+class AttachedCard:
+    token: str
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+    fingerprint: str  # the same card always gives the same fingerprint
+
+
+@dataclass(frozen=True)
+class Charge:
+    id: str
+    status: str  # "succeeded", "declined" or "requires_confirmation"
+    decline_code: str | None = None
+    confirm_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    """A provider's webhook, verified: what happened to which charge."""
+
+    id: str
+    kind: str  # "charge.succeeded" or "charge.failed"
+    charge_id: str
+    reference: str  # what we asked the charge for: our invoice's number
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    def attach(self, card: CardDetails) -> AttachedCard:
+        """Check a card and keep it; raise PaymentDeclined when the card is refused."""
+        ...
+
+    def charge(
+        self, token: str, cents: int, currency: str, *, idempotency_key: str, reference: str
+    ) -> Charge:
+        """Charge once per idempotency key: the same key returns the same charge."""
+        ...
+
+    def find(self, idempotency_key: str) -> Charge | None:
+        """The charge made under this key, if the provider ever received it."""
+        ...
+
+    def cancel(self, charge_id: str) -> str:
+        """Withdraw a charge still waiting for the payer's confirmation. Returns its final
+        status: "canceled", or "succeeded"/"declined" when it was settled first."""
+        ...
+
+    def verify_event(self, body: bytes, signature: str) -> PaymentEvent:
+        """Check a webhook's signature and freshness; raise Unauthorized if it fails."""
+        ...

@@ -1,0 +1,68 @@
+"""One transaction over every repository: each is its own attribute."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from cadenza.ports.accounts import AccountRepository
+from cadenza.ports.ads import AdsRepository
+from cadenza.ports.billing import BillingRepository
+from cadenza.ports.catalog import CatalogRepository
+from cadenza.ports.collection import CollectionRepository
+from cadenza.ports.deliveries import DeliveryRepository
+from cadenza.ports.devices import DeviceRepository
+from cadenza.ports.library import LibraryRepository
+from cadenza.ports.listening import ListeningRepository
+from cadenza.ports.mail import MailQueue
+from cadenza.ports.offline import OfflineRepository
+from cadenza.ports.playlists import PlaylistRepository
+from cadenza.ports.search import SearchIndex
+
+
+class UnitOfWork(Protocol):
+    @property
+    def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def library(self) -> LibraryRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
+
+    @property
+    def billing(self) -> BillingRepository: ...
+
+    @property
+    def listening(self) -> ListeningRepository: ...
+
+    @property
+    def ads(self) -> AdsRepository: ...
+
+    @property
+    def mail(self) -> MailQueue: ...
+
+    @property
+    def search(self) -> SearchIndex: ...
+
+    @property
+    def collection(self) -> CollectionRepository: ...
+
+    @property
+    def playlists(self) -> PlaylistRepository: ...
+
+    @property
+    def offline(self) -> OfflineRepository: ...
+
+    @property
+    def devices(self) -> DeviceRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
