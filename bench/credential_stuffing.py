@@ -143,7 +143,7 @@ def seed(settings: Settings, args: argparse.Namespace, rng: random.Random) -> Po
                 )
             for k, i in enumerate(legit_idx):
                 device_id = "".join(rng.choices(ALPHABET, k=43))
-                uow.accounts.save_device(ids[i], token_hash(device_id), "My phone", COUNTRY, now)
+                uow.sessions.save_device(ids[i], token_hash(device_id), "My phone", COUNTRY, now)
                 legit.append(
                     LegitUser(
                         emails[i], pool[password_of[i]], device_id, legit_ip(k), secrets_of.get(i)

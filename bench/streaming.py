@@ -198,12 +198,12 @@ def make_listeners(
             assert account_id is not None  # a fresh database
             uow.accounts.set_roles(account_id, ["listener"])
             uow.accounts.mark_verified(account_id, now)
-            device = uow.accounts.save_device(
+            device = uow.sessions.save_device(
                 account_id, token_hash(new_secret_token()), "Bench", "GB", now
             )
             creds = uow.accounts.credentials(account_id)
             assert creds is not None
-            session_id = uow.accounts.start_session(
+            session_id = uow.sessions.start_session(
                 account_id, device, token_hash(new_secret_token()), now, expires, creds.version
             )
             token = tokens.issue(account_id, session_id, expires)

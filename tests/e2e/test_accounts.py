@@ -232,7 +232,7 @@ def test_a_noisy_address_must_solve_a_proof_of_work(app: App) -> None:
         sign_up(client, app)
         log_in_fully(client, app, "office-pc")
         with app.uow() as uow:  # as twenty failed guesses from this address leave it
-            uow.accounts.record_failure(["ip:203.0.113.9"] * 20, datetime.now(UTC))
+            uow.login_attempts.record_failure(["ip:203.0.113.9"] * 20, datetime.now(UTC))
             uow.commit()
         asked = log_in(client, app, "office-pc")
         assert asked.status_code == 429

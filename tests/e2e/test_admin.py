@@ -113,7 +113,7 @@ def test_admins_set_roles_and_reset_two_factor(accounts: TestClient, app: App) -
     admin = signed_in(accounts, app, "root@example.org", Role.ADMIN)
     uid = user_id(accounts, signed_in(accounts, app, "lee@example.org"))
     with app.uow() as uow:  # as if Lee had turned two-factor on, then lost the phone
-        uow.accounts.set_two_factor(uid, "JBSWY3DPEHPK3PXP", None)
+        uow.two_factor.set_two_factor(uid, "JBSWY3DPEHPK3PXP", None)
         uow.commit()
     assert accounts.get(f"{ADMIN}/{uid}", headers=admin).json()["two_factor"] is True
     reset = accounts.post(f"{ADMIN}/{uid}/reset-two-factor", headers=admin)

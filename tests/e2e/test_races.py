@@ -78,7 +78,7 @@ def test_one_challenge_spent_twice_at_once(app: App) -> None:
         sign_up(client, app)
         log_in_fully(client, app, "office-pc")
         with app.uow() as uow:  # as twenty failed guesses from this address leave it
-            uow.accounts.record_failure(["ip:203.0.113.9"] * 20, datetime.now(UTC))
+            uow.login_attempts.record_failure(["ip:203.0.113.9"] * 20, datetime.now(UTC))
             uow.commit()
         error = log_in(client, app, "office-pc").json()["error"]
         proof = {

@@ -38,7 +38,9 @@ def test_wrong_passwords_on_a_stolen_session_count_like_failed_logins(
     # long enough ago that no delay is running): one short of the limit.
     strangers = app.login_guard.keys("ada@example.org", False, None)[0]
     with app.uow() as uow:
-        uow.accounts.record_failure([strangers] * 99, datetime.now(UTC) - timedelta(minutes=40))
+        uow.login_attempts.record_failure(
+            [strangers] * 99, datetime.now(UTC) - timedelta(minutes=40)
+        )
         uow.commit()
     guess = accounts.request(method, path, json=form("guess number 1"), headers=bearer(stolen))
     assert guess.status_code == 401 and guess.json()["error"]["code"] == "invalid_credentials"
@@ -56,7 +58,7 @@ def test_wrong_re_entries_slow_the_callers_address(accounts: TestClient, app: Ap
     sign_up(accounts, app)
     stolen = log_in_fully(accounts, app, "stolen-laptop")
     with app.uow() as uow:  # as twenty failed logins from this address leave it
-        uow.accounts.record_failure(["ip:198.51.100.7"] * 20, datetime.now(UTC))
+        uow.login_attempts.record_failure(["ip:198.51.100.7"] * 20, datetime.now(UTC))
         uow.commit()
     refused = accounts.post(
         "/api/v1/me/delete", json={"password": PASSWORD}, headers=bearer(stolen)

@@ -141,7 +141,7 @@ def test_right_passwords_on_a_locked_account_count_as_failures(
     assert accounts.post("/api/v1/auth/lock", json={"token": lock}).status_code == 204
     known = app.login_guard.keys("ada@example.org", True, None)[0]
     with app.uow() as uow:  # one short of the hour's limit, no delay running
-        uow.accounts.record_failure([known] * 99, datetime.now(UTC) - timedelta(minutes=40))
+        uow.login_attempts.record_failure([known] * 99, datetime.now(UTC) - timedelta(minutes=40))
         uow.commit()
     assert log_in(accounts, app, "laptop").status_code == 401  # right, and the hundredth
     assert log_in(accounts, app, "laptop").status_code == 429

@@ -101,9 +101,9 @@ def test_sessions_from_0002_keep_their_refresh_history(tmp_path: Path) -> None:
     upgrade(url, "head")
     engine = make_engine(url)
     with SqlUnitOfWork(session_factory(engine)) as uow:
-        assert uow.accounts.session_of_spent_token("spent") == 1  # a replay, detected
-        assert uow.accounts.session_of_spent_token("live") is None  # the live one
-        assert uow.accounts.session_live(1, 1, datetime.now(UTC))
+        assert uow.sessions.session_of_spent_token("spent") == 1  # a replay, detected
+        assert uow.sessions.session_of_spent_token("live") is None  # the live one
+        assert uow.sessions.session_live(1, 1, datetime.now(UTC))
     engine.dispose()
 
 

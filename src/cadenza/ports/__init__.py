@@ -1,8 +1,9 @@
 """The interfaces services and the ingest pipeline need, one module per aggregate; adapters
 implement them. Services import from the aggregate's module; the names are re-exported here."""
 
-from cadenza.ports.accounts import AccountRepository, Credentials
+from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog, Credentials
 from cadenza.ports.ads import AdsRepository, ListeningRules, RevenueShare
+from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.audio import (
     AudioInfo,
     AudioProbe,
@@ -24,6 +25,7 @@ from cadenza.ports.devices import DeviceRepository, EventSubscription, PlayerEve
 from cadenza.ports.events import Broadcast
 from cadenza.ports.library import KnownFile, LibraryRepository
 from cadenza.ports.listening import ListeningRepository
+from cadenza.ports.login_attempts import LoginAttemptRepository
 from cadenza.ports.mail import Mailer, MailQueue, QueuedMail
 from cadenza.ports.offline import OfflineRepository
 from cadenza.ports.passwords import PasswordHasher
@@ -31,16 +33,22 @@ from cadenza.ports.payments import AttachedCard, CardDetails, Charge, PaymentEve
 from cadenza.ports.playlists import PlaylistRepository
 from cadenza.ports.rip import FetchTally
 from cadenza.ports.search import SearchIndex
+from cadenza.ports.sessions import SessionRepository
+from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentVerifier
-from cadenza.ports.two_factor import Totp
+from cadenza.ports.tokens import OneTimeTokenRepository
+from cadenza.ports.two_factor import Totp, TwoFactorRepository
 from cadenza.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "AccountRepository",
     "AdsRepository",
+    "ApiKeyRepository",
+    "ArtistLinkRepository",
     "AttachedCard",
     "AudioInfo",
     "AudioProbe",
+    "AuditLog",
     "BillingRepository",
     "BlobStore",
     "Broadcast",
@@ -62,9 +70,11 @@ __all__ = [
     "LibraryRepository",
     "ListeningRepository",
     "ListeningRules",
+    "LoginAttemptRepository",
     "MailQueue",
     "Mailer",
     "OfflineRepository",
+    "OneTimeTokenRepository",
     "PasswordHasher",
     "PaymentEvent",
     "PaymentProvider",
@@ -74,12 +84,15 @@ __all__ = [
     "RevenueShare",
     "Saved",
     "SearchIndex",
+    "SessionRepository",
     "StoredBlob",
+    "StreamTicketRepository",
     "StudentVerifier",
     "TagReader",
     "Tags",
     "Totp",
     "TranscodeResult",
     "Transcoder",
+    "TwoFactorRepository",
     "UnitOfWork",
 ]

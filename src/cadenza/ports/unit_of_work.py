@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from cadenza.ports.accounts import AccountRepository
+from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
 from cadenza.ports.ads import AdsRepository
+from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.billing import BillingRepository
 from cadenza.ports.catalog import CatalogRepository
 from cadenza.ports.collection import CollectionRepository
@@ -13,10 +14,15 @@ from cadenza.ports.deliveries import DeliveryRepository
 from cadenza.ports.devices import DeviceRepository
 from cadenza.ports.library import LibraryRepository
 from cadenza.ports.listening import ListeningRepository
+from cadenza.ports.login_attempts import LoginAttemptRepository
 from cadenza.ports.mail import MailQueue
 from cadenza.ports.offline import OfflineRepository
 from cadenza.ports.playlists import PlaylistRepository
 from cadenza.ports.search import SearchIndex
+from cadenza.ports.sessions import SessionRepository
+from cadenza.ports.stream_tickets import StreamTicketRepository
+from cadenza.ports.tokens import OneTimeTokenRepository
+from cadenza.ports.two_factor import TwoFactorRepository
 
 
 class UnitOfWork(Protocol):
@@ -31,6 +37,30 @@ class UnitOfWork(Protocol):
 
     @property
     def accounts(self) -> AccountRepository: ...
+
+    @property
+    def artist_links(self) -> ArtistLinkRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
+
+    @property
+    def tokens(self) -> OneTimeTokenRepository: ...
+
+    @property
+    def two_factor(self) -> TwoFactorRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def login_attempts(self) -> LoginAttemptRepository: ...
+
+    @property
+    def stream_tickets(self) -> StreamTicketRepository: ...
 
     @property
     def billing(self) -> BillingRepository: ...

@@ -62,11 +62,11 @@ class AccountService:
             if account_id is None:
                 existing = uow.accounts.id_by_email(email)
                 if existing is not None:
-                    uow.accounts.audit(existing, self._event("signup_attempt_existing", ip))
+                    uow.audit.add(existing, self._event("signup_attempt_existing", ip))
                 uow.mail.add(self._already_registered(email), now)
             else:
                 link = self._new_token(uow, account_id, "verify_email")
-                uow.accounts.audit(account_id, self._event("signed_up", ip))
+                uow.audit.add(account_id, self._event("signed_up", ip))
                 uow.mail.add(
                     Email(
                         to=email,
@@ -81,12 +81,12 @@ class AccountService:
     def verify_email(self, token: str) -> Account:
         now = self.clock.now()
         with self.uow() as uow:
-            spent = uow.accounts.use_token("verify_email", token_hash(token), now)
+            spent = uow.tokens.use_token("verify_email", token_hash(token), now)
             if spent is None:
                 raise InvalidRequest("this link is not valid or has expired", code="invalid_link")
             account_id, _ = spent
             uow.accounts.mark_verified(account_id, now)
-            uow.accounts.audit(account_id, self._event("email_verified", None))
+            uow.audit.add(account_id, self._event("email_verified", None))
             uow.commit()
         return self.profile(account_id)
 
@@ -103,11 +103,11 @@ class AccountService:
             account = uow.accounts.get(account_id)
             if account is None or Role.ARTIST not in account.roles:
                 return []
-            return uow.accounts.linked_artists(account_id)
+            return uow.artist_links.linked_artists(account_id)
 
     def security_events(self, account_id: int, limit: int = 100) -> list[AuditEvent]:
         with self.uow() as uow:
-            return uow.accounts.audit_log(account_id, limit)
+            return uow.audit.events(account_id, limit)
 
     def export(self, account_id: int) -> dict[str, object]:
         """Everything held about the account, for "download my data"."""
@@ -116,10 +116,10 @@ class AccountService:
             account = uow.accounts.get(account_id)
             assert account is not None
             devices, sessions = (
-                uow.accounts.devices(account_id),
-                uow.accounts.sessions(account_id, now),
+                uow.sessions.devices(account_id),
+                uow.sessions.of_account(account_id, now),
             )
-            events = uow.accounts.audit_log(account_id, 10_000)
+            events = uow.audit.events(account_id, 10_000)
         export: dict[str, object] = {
             "exported_at": now.isoformat(),
             "account": {
@@ -198,7 +198,7 @@ class AccountService:
                 raise InvalidRequest(f"{email} already has an account", code="account_exists")
             uow.accounts.set_roles(account_id, sorted({r.value for r in roles} | {"listener"}))
             uow.accounts.mark_verified(account_id, self.clock.now())
-            uow.accounts.audit(account_id, self._event("created_by_operator", None))
+            uow.audit.add(account_id, self._event("created_by_operator", None))
             uow.commit()
         return self.profile(account_id)
 
@@ -218,7 +218,7 @@ class AccountService:
     def _new_token(self, uow: UnitOfWork, account_id: int, purpose: str) -> str:
         token = new_secret_token()
         expires = self.clock.now() + VERIFY_LINK_TTL
-        uow.accounts.add_token(account_id, purpose, token_hash(token), expires, {})
+        uow.tokens.add_token(account_id, purpose, token_hash(token), expires, {})
         return token
 
     def _already_registered(self, email: str) -> Email:

@@ -50,7 +50,7 @@ class AccountAdmin:
     def security_events(self, actor: int, account_id: int, limit: int) -> list[AuditEvent]:
         with self.uow() as uow:
             self._get(uow, account_id)
-            events = uow.accounts.audit_log(account_id, limit)
+            events = uow.audit.events(account_id, limit)
             self._record(uow, actor, account_id, "admin_read_security_events")
             uow.commit()
         return events
@@ -64,8 +64,8 @@ class AccountAdmin:
             self._get(uow, account_id)
             uow.accounts.set_disabled(account_id, now)
             uow.accounts.bump_credentials(account_id)
-            uow.accounts.revoke_sessions(account_id, now)
-            uow.accounts.revoke_api_keys(account_id, now)
+            uow.sessions.revoke_sessions(account_id, now)
+            uow.api_keys.revoke_api_keys(account_id, now)
             self._record(uow, actor, account_id, "disabled")
             view = self._view(uow, account_id)
             uow.commit()
@@ -84,7 +84,7 @@ class AccountAdmin:
         """For an owner who lost both the authenticator and the recovery codes."""
         with self.uow() as uow:
             self._get(uow, account_id)
-            uow.accounts.set_two_factor(account_id, None, None)
+            uow.two_factor.set_two_factor(account_id, None, None)
             self._record(uow, actor, account_id, "two_factor_reset")
             view = self._view(uow, account_id)
             uow.commit()
@@ -100,7 +100,7 @@ class AccountAdmin:
             self._get(uow, account_id)
             uow.accounts.set_roles(account_id, chosen)
             if Role.ARTIST.value not in chosen:
-                uow.accounts.unlink_all_artists(account_id)
+                uow.artist_links.unlink_all_artists(account_id)
             self._record(uow, actor, account_id, "roles_set", {"roles": ",".join(chosen)})
             view = self._view(uow, account_id)
             uow.commit()
@@ -116,24 +116,24 @@ class AccountAdmin:
                 )
             if uow.catalog.artist(artist_id) is None:
                 raise NotFound(f"no artist {artist_id}")
-            if uow.accounts.link_artist(account_id, artist_id, self.clock.now()):
+            if uow.artist_links.link_artist(account_id, artist_id, self.clock.now()):
                 self._record(uow, actor, account_id, "artist_linked", {"artist": str(artist_id)})
-            artists = uow.accounts.linked_artists(account_id)
+            artists = uow.artist_links.linked_artists(account_id)
             uow.commit()
         return artists
 
     def unlink_artist(self, actor: int | None, account_id: int, artist_id: int) -> list[ArtistRef]:
         with self.uow() as uow:
             self._get(uow, account_id)
-            if not uow.accounts.unlink_artist(account_id, artist_id):
+            if not uow.artist_links.unlink_artist(account_id, artist_id):
                 raise NotFound(f"artist {artist_id} is not linked to this account")
             self._record(uow, actor, account_id, "artist_unlinked", {"artist": str(artist_id)})
-            artists = uow.accounts.linked_artists(account_id)
+            artists = uow.artist_links.linked_artists(account_id)
             uow.commit()
         return artists
 
     def _view(self, uow: UnitOfWork, account_id: int) -> AccountView:
-        return self._get(uow, account_id), uow.accounts.linked_artists(account_id)
+        return self._get(uow, account_id), uow.artist_links.linked_artists(account_id)
 
     def _get(self, uow: UnitOfWork, account_id: int) -> Account:
         account = uow.accounts.get(account_id)
@@ -157,8 +157,8 @@ class AccountAdmin:
             event = AuditEvent(
                 f"{kind}_by_{by.split(':')[0]}", now, None, None, detail | {"by": by}
             )
-            uow.accounts.audit(target, event)
+            uow.audit.add(target, event)
         if actor is not None:
             action = kind if kind.startswith("admin_") else f"admin_{kind}"
             on = {"user": str(target)} if target is not None else {}
-            uow.accounts.audit(actor, AuditEvent(action, now, None, None, detail | on))
+            uow.audit.add(actor, AuditEvent(action, now, None, None, detail | on))

@@ -35,4 +35,4 @@ class ArtistProfiles:
         account = uow.accounts.get(account_id)
         if account is None or Role.ARTIST not in account.roles:
             raise Forbidden("this needs an artist account", code="artist_only")
-        return uow.accounts.linked_artists(account_id)
+        return uow.artist_links.linked_artists(account_id)

@@ -142,7 +142,7 @@ class Charging:
                 )
             if sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE:
                 uow.billing.set_plans(sub.id, plan)
-            uow.accounts.audit(
+            uow.audit.add(
                 sub.payer_id,
                 AuditEvent("payment_succeeded", now, None, None, {"invoice": invoice.number}),
             )
@@ -157,7 +157,7 @@ class Charging:
                 return False  # paid already: a late failure for an earlier attempt changes nothing
             sub = uow.billing.lock_subscription(invoice.subscription_id)
             assert sub is not None
-            uow.accounts.audit(
+            uow.audit.add(
                 sub.payer_id,
                 AuditEvent(
                     "payment_declined", now, None, None, {"invoice": invoice.number, "code": code}
@@ -230,7 +230,7 @@ class Charging:
                     invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
                 )
             for member in uow.billing.end_memberships(subscription_id):
-                uow.accounts.audit(
+                uow.audit.add(
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})
                 )
             uow.commit()

@@ -26,7 +26,7 @@ class DistributorAccess:
         plain = KEY_PREFIX + secrets.token_urlsafe(32)
         with self.uow() as uow:
             self._require_distributor(uow, account_id)
-            key_id = uow.accounts.add_api_key(
+            key_id = uow.api_keys.add_api_key(
                 account_id,
                 name[:100],
                 plain[:12],
@@ -34,32 +34,30 @@ class DistributorAccess:
                 sorted(s.value for s in scopes),
                 self.clock.now(),
             )
-            uow.accounts.audit(
+            uow.audit.add(
                 account_id,
                 AuditEvent("api_key_created", self.clock.now(), None, None, {"name": name[:100]}),
             )
-            keys = uow.accounts.api_keys(account_id)
+            keys = uow.api_keys.of_account(account_id)
             uow.commit()
         return next(k for k in keys if k.id == key_id), plain
 
     def keys(self, account_id: int) -> list[ApiKey]:
         with self.uow() as uow:
             self._require_distributor(uow, account_id)
-            return uow.accounts.api_keys(account_id)
+            return uow.api_keys.of_account(account_id)
 
     def revoke(self, account_id: int, key_id: int) -> None:
         with self.uow() as uow:
-            if not uow.accounts.revoke_api_key(account_id, key_id, self.clock.now()):
+            if not uow.api_keys.revoke_api_key(account_id, key_id, self.clock.now()):
                 raise NotFound(f"no live key {key_id}")
-            uow.accounts.audit(
-                account_id, AuditEvent("api_key_revoked", self.clock.now(), None, None)
-            )
+            uow.audit.add(account_id, AuditEvent("api_key_revoked", self.clock.now(), None, None))
             uow.commit()
 
     def by_key(self, plain: str, scope: Scope) -> int:
         """The catalog distributor a key delivers as, if the key allows `scope`."""
         with self.uow() as uow:
-            found = uow.accounts.use_api_key(token_hash(plain), self.clock.now())
+            found = uow.api_keys.use_api_key(token_hash(plain), self.clock.now())
             if found is None:
                 raise Unauthorized("the distributor key is not valid", code="bad_distributor_key")
             account_id, key = found
@@ -79,7 +77,7 @@ class DistributorAccess:
         """The key from the settings (or made on first start) belongs to a real distributor
         account that delivers as `name`: created once, kept in step with the setting."""
         with self.uow() as uow:
-            if uow.accounts.api_key_known(token_hash(plain)):  # live, or revoked on purpose
+            if uow.api_keys.api_key_known(token_hash(plain)):  # live, or revoked on purpose
                 return
             account_id = uow.accounts.id_by_email(OPERATOR_ACCOUNT)
             if account_id is None:
@@ -90,7 +88,7 @@ class DistributorAccess:
                 assert account_id is not None
                 uow.accounts.set_roles(account_id, [Role.DISTRIBUTOR.value, Role.LISTENER.value])
                 uow.accounts.mark_verified(account_id, self.clock.now())
-            uow.accounts.add_api_key(
+            uow.api_keys.add_api_key(
                 account_id,
                 "from CADENZA_DISTRIBUTOR_KEY",
                 plain[:4] + "…",

@@ -40,7 +40,7 @@ class LoginGuard:
         from it needs a solved proof of work (which then spares it the wait)."""
         now = self.clock.now()
         with self.uow() as uow:
-            count, last = uow.accounts.failures(self.ip_key(ip), now - FAILURE_WINDOW)
+            count, last = uow.login_attempts.failures(self.ip_key(ip), now - FAILURE_WINDOW)
         difficulty = pow_difficulty(count)
         if difficulty:
             if proof is not None and self.pow.solved(proof[0], proof[1], ip, difficulty):
@@ -69,7 +69,7 @@ class LoginGuard:
         """At most 100 failures an hour in the bucket, with growing delays between them."""
         now = self.clock.now()
         with self.uow() as uow:
-            count, last = uow.accounts.failures(account_key, now - FAILURE_WINDOW)
+            count, last = uow.login_attempts.failures(account_key, now - FAILURE_WINDOW)
         if count >= MAX_ACCOUNT_FAILURES and last is not None:
             raise TooManyAttempts(
                 "too many failed sign-ins for this account; try again later",
@@ -86,7 +86,7 @@ class LoginGuard:
         self.check_account(keys[0])
         now = self.clock.now()
         with self.uow() as uow:
-            count, last = uow.accounts.failures(keys[1], now - FAILURE_WINDOW)
+            count, last = uow.login_attempts.failures(keys[1], now - FAILURE_WINDOW)
         if pow_difficulty(count) and last is not None:  # no challenge here: just wait
             raise TooManyAttempts(
                 "too many failed attempts from your network; try again later",
@@ -106,18 +106,18 @@ class LoginGuard:
         at the same moment see each other; a right password takes the reservation back."""
         now = self.clock.now()
         with self.uow() as uow:
-            ids = uow.accounts.record_failure(keys, now)
+            ids = uow.login_attempts.record_failure(keys, now)
             if ids and ids[0] % 1000 == 0:  # now and then, forget what no window needs
-                uow.accounts.forget_failures(now - 2 * FAILURE_WINDOW)
+                uow.login_attempts.forget_failures(now - 2 * FAILURE_WINDOW)
             uow.commit()
         return ids
 
     def release(self, ids: list[int]) -> None:
         with self.uow() as uow:
-            uow.accounts.forget_failure_ids(ids)
+            uow.login_attempts.forget_failure_ids(ids)
             uow.commit()
 
     def failed(self, keys: list[str]) -> None:
         with self.uow() as uow:
-            uow.accounts.record_failure(keys, self.clock.now())
+            uow.login_attempts.record_failure(keys, self.clock.now())
             uow.commit()

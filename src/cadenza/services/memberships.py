@@ -135,7 +135,7 @@ class PlanMembers:
                     f"the plan is full ({sub.plan.features.accounts} accounts)", code="plan_full"
                 )
             uow.billing.set_plans(sub.id, sub.plan)
-            uow.accounts.audit(
+            uow.audit.add(
                 account_id, AuditEvent("joined_plan", now, None, None, {"plan": sub.plan.value})
             )
             uow.commit()
@@ -178,7 +178,7 @@ class PlanMembers:
         with self.uow() as uow:
             if not uow.billing.leave(subscription_id, member_id):
                 raise NotFound("no such member of your plan", code="member_not_found")
-            uow.accounts.audit(member_id, AuditEvent("left_plan", now, None, None))
+            uow.audit.add(member_id, AuditEvent("left_plan", now, None, None))
             uow.commit()
 
     def _managed_group(self, manager_id: int) -> Subscription:

@@ -40,10 +40,10 @@ class PasswordService:
         with self.uow() as uow:
             uow.accounts.set_password_hash(account_id, self.hasher.hash(new))
             uow.accounts.bump_credentials(account_id, keep_session)
-            for session in uow.accounts.sessions(account_id, now):
+            for session in uow.sessions.of_account(account_id, now):
                 if session.id != keep_session:
-                    uow.accounts.revoke_sessions(account_id, now, session.id)
-            uow.accounts.audit(account_id, AuditEvent("password_changed", now, ip, None))
+                    uow.sessions.revoke_sessions(account_id, now, session.id)
+            uow.audit.add(account_id, AuditEvent("password_changed", now, ip, None))
             self._notify(uow, account.email, "Your Cadenza password was changed")
             uow.commit()
 
@@ -62,7 +62,7 @@ class PasswordService:
         """A reset link works once: it sets the password, unlocks, and ends every session."""
         now = self.clock.now()
         with self.uow() as uow:
-            spent = uow.accounts.use_token("reset_password", token_hash(token), now)
+            spent = uow.tokens.use_token("reset_password", token_hash(token), now)
             if spent is None:
                 raise InvalidRequest(INVALID_LINK, code="invalid_link")
             account = uow.accounts.get(spent[0])
@@ -71,16 +71,16 @@ class PasswordService:
             uow.accounts.set_password_hash(account.id, self.hasher.hash(new))
             uow.accounts.set_locked(account.id, None)
             uow.accounts.bump_credentials(account.id)  # logins under way with the old one too
-            uow.accounts.revoke_sessions(account.id, now)
-            uow.accounts.revoke_api_keys(account.id, now)  # keys made by whoever got in die too
-            uow.accounts.audit(account.id, AuditEvent("password_reset", now, None, None))
+            uow.sessions.revoke_sessions(account.id, now)
+            uow.api_keys.revoke_api_keys(account.id, now)  # keys made by whoever got in die too
+            uow.audit.add(account.id, AuditEvent("password_reset", now, None, None))
             self._notify(uow, account.email, "Your Cadenza password was reset")
             uow.commit()
 
     def lock_link(self, uow: UnitOfWork, account_id: int) -> str:
         """A 'this wasn't me' link for an alert mail."""
         token = new_secret_token()
-        uow.accounts.add_token(
+        uow.tokens.add_token(
             account_id, "lock", token_hash(token), self.clock.now() + LOCK_LINK_TTL, {}
         )
         return f"{self.public_url}/lock-account?token={token}"
@@ -90,16 +90,16 @@ class PasswordService:
         owner is mailed a reset link."""
         now = self.clock.now()
         with self.uow() as uow:
-            spent = uow.accounts.use_token("lock", token_hash(token), now)
+            spent = uow.tokens.use_token("lock", token_hash(token), now)
             if spent is None:
                 raise InvalidRequest(INVALID_LINK, code="invalid_link")
             account = uow.accounts.get(spent[0])
             assert account is not None
             uow.accounts.set_locked(account.id, now)
             uow.accounts.bump_credentials(account.id)
-            uow.accounts.revoke_sessions(account.id, now)
-            uow.accounts.revoke_api_keys(account.id, now)
-            uow.accounts.audit(account.id, AuditEvent("locked_by_owner", now, None, None))
+            uow.sessions.revoke_sessions(account.id, now)
+            uow.api_keys.revoke_api_keys(account.id, now)
+            uow.audit.add(account.id, AuditEvent("locked_by_owner", now, None, None))
             self._queue_reset_link(uow, account.id, account.email, None)
             uow.commit()
 
@@ -108,10 +108,10 @@ class PasswordService:
     ) -> None:
         now = self.clock.now()
         token = new_secret_token()
-        uow.accounts.add_token(
+        uow.tokens.add_token(
             account_id, "reset_password", token_hash(token), now + RESET_LINK_TTL, {}
         )
-        uow.accounts.audit(account_id, AuditEvent("password_reset_requested", now, ip, None))
+        uow.audit.add(account_id, AuditEvent("password_reset_requested", now, ip, None))
         uow.mail.add(
             Email(
                 to=address,

@@ -49,7 +49,7 @@ class ProofOfWork:
         digest = hashlib.sha256(challenge.encode()).hexdigest()
         now = self.clock.now()
         with self.uow() as uow:
-            spent = uow.accounts.spend_challenge(digest, now, now - 2 * POW_TTL)
+            spent = uow.login_attempts.spend_challenge(digest, now, now - 2 * POW_TTL)
             uow.commit()
         return spent
 

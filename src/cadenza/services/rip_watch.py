@@ -147,7 +147,7 @@ class RipWatch:
         with self.uow() as uow:
             found = uow.offline.rip_flags(status, limit, offset)
             detail = {"list": "rip_flags", "status": status or "any"}
-            uow.accounts.audit(
+            uow.audit.add(
                 actor, AuditEvent("admin_listed_rip_flags", self.clock.now(), None, None, detail)
             )
             uow.commit()
@@ -209,10 +209,10 @@ class RipWatch:
             if not uow.offline.review_rip_flag(flag_id, status, actor, now):
                 raise Conflict(f"this flag was already {flag.status}", code="rip_flag_reviewed")
             detail = {"flag": str(flag_id), "by": f"admin:{actor}"}
-            uow.accounts.audit(
+            uow.audit.add(
                 flag.account_id, AuditEvent(f"rip_flag_{status}", now, None, None, detail)
             )
-            uow.accounts.audit(
+            uow.audit.add(
                 actor,
                 AuditEvent(
                     f"admin_rip_flag_{status}",
@@ -237,7 +237,7 @@ class RipWatch:
             uow.offline.add_rip_flag(
                 account_id, now, verdict.audio_seconds, verdict.allowed_seconds, window, evidence
             )
-            uow.accounts.audit(
+            uow.audit.add(
                 account_id,
                 AuditEvent(
                     "rip_flagged", now, None, None, {"audio_seconds": str(verdict.audio_seconds)}

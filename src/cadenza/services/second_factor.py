@@ -16,14 +16,14 @@ def spend_second_factor(
     if creds.totp_secret is None or not code:
         return False
     step = totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
-    if step is not None and uow.accounts.advance_totp_step(creds.account_id, step):
+    if step is not None and uow.two_factor.advance_totp_step(creds.account_id, step):
         return True
-    stored = uow.accounts.recovery_codes(creds.account_id)
+    stored = uow.two_factor.recovery_codes(creds.account_id)
     remaining = use_recovery_code(stored, code) if stored else None
     if remaining is None:
         return False
-    uow.accounts.set_recovery_codes(creds.account_id, remaining)
-    uow.accounts.audit(
+    uow.two_factor.set_recovery_codes(creds.account_id, remaining)
+    uow.audit.add(
         creds.account_id,
         AuditEvent("recovery_code_used", now, None, None, {"remaining": str(remaining.remaining)}),
     )

@@ -85,7 +85,7 @@ class SessionService:
         with self.uow() as uow:
             account_id = uow.accounts.id_by_email(email)
             creds = uow.accounts.credentials(account_id) if account_id is not None else None
-            known = creds is not None and uow.accounts.device(creds.account_id, device_key)
+            known = creds is not None and uow.sessions.device(creds.account_id, device_key)
         keys = self.guard.keys(email, bool(known), attempt.ip)
         self.guard.check_account(keys[0])
         reserved = self.guard.reserve(keys)
@@ -123,11 +123,11 @@ class SessionService:
         now = self.clock.now()
         new_token = new_secret_token()
         with self.uow() as uow:
-            rotated = uow.accounts.rotate(token_hash(refresh_token), token_hash(new_token), now)
+            rotated = uow.sessions.rotate(token_hash(refresh_token), token_hash(new_token), now)
             if rotated is None:
-                replayed = uow.accounts.session_of_spent_token(token_hash(refresh_token))
+                replayed = uow.sessions.session_of_spent_token(token_hash(refresh_token))
                 if replayed is not None and tabs_may_race:
-                    swapped = uow.accounts.session_rotated_at(replayed)
+                    swapped = uow.sessions.session_rotated_at(replayed)
                     if swapped is not None and now - swapped <= TAB_RACE:
                         raise Conflict(
                             "another tab refreshed this session just now; try again",
@@ -150,27 +150,27 @@ class SessionService:
         now = self.clock.now()
         claims = self.tokens.read(access_token, now)
         with self.uow() as uow:
-            if not uow.accounts.session_live(claims.session_id, claims.account_id, now):
+            if not uow.sessions.session_live(claims.session_id, claims.account_id, now):
                 raise Unauthorized("this session has ended; log in again", code="session_ended")
         return claims
 
     def sessions(self, account_id: int) -> list[SessionView]:
         with self.uow() as uow:
-            return uow.accounts.sessions(account_id, self.clock.now())
+            return uow.sessions.of_account(account_id, self.clock.now())
 
     def end_session(self, account_id: int, session_id: int) -> None:
         now = self.clock.now()
         with self.uow() as uow:
-            if uow.accounts.revoke_sessions(account_id, now, session_id) == 0:
+            if uow.sessions.revoke_sessions(account_id, now, session_id) == 0:
                 raise NotFound(f"no session {session_id}")
-            uow.accounts.audit(account_id, AuditEvent("session_ended", now, None, None))
+            uow.audit.add(account_id, AuditEvent("session_ended", now, None, None))
             uow.commit()
 
     def end_all_sessions(self, account_id: int) -> int:
         now = self.clock.now()
         with self.uow() as uow:
-            ended = uow.accounts.revoke_sessions(account_id, now)
-            uow.accounts.audit(account_id, AuditEvent("logged_out_everywhere", now, None, None))
+            ended = uow.sessions.revoke_sessions(account_id, now)
+            uow.audit.add(account_id, AuditEvent("logged_out_everywhere", now, None, None))
             uow.commit()
         return ended
 
@@ -180,9 +180,9 @@ class SessionService:
         spent refresh tokens stay until the session expires: a replayed one still ends it."""
         now = self.clock.now()
         with self.uow() as uow:
-            sessions, refresh_tokens = uow.accounts.prune_sessions(now)
-            one_time = uow.accounts.prune_one_time_tokens(now)
-            tickets = uow.accounts.forget_stream_tickets(now)
+            sessions, refresh_tokens = uow.sessions.prune_sessions(now)
+            one_time = uow.tokens.prune_one_time_tokens(now)
+            tickets = uow.stream_tickets.forget_stream_tickets(now)
             uow.commit()
         return Pruned(sessions, refresh_tokens, one_time, tickets)
 
@@ -229,7 +229,7 @@ class SessionService:
         now = self.clock.now()
         if attempt.email_code:
             with self.uow() as uow:
-                spent = uow.accounts.use_token(
+                spent = uow.tokens.use_token(
                     "step_up", token_hash(f"{account_id}:{device_key}:{attempt.email_code}"), now
                 )
                 uow.commit()
@@ -240,8 +240,8 @@ class SessionService:
         code = f"{secrets.randbelow(10**6):06d}"
         with self.uow() as uow:
             # One live code per account: piling up codes would multiply a guesser's odds.
-            uow.accounts.drop_tokens(account_id, "step_up")
-            uow.accounts.add_token(
+            uow.tokens.drop_tokens(account_id, "step_up")
+            uow.tokens.add_token(
                 account_id,
                 "step_up",
                 token_hash(f"{account_id}:{device_key}:{code}"),
@@ -250,7 +250,7 @@ class SessionService:
             )
             account = uow.accounts.get(account_id)
             assert account is not None
-            uow.accounts.audit(account_id, self._event("step_up_sent", attempt))
+            uow.audit.add(account_id, self._event("step_up_sent", attempt))
             uow.mail.add(
                 Email(
                     to=account.email,
@@ -274,12 +274,12 @@ class SessionService:
         refresh = new_secret_token()
         account_id = creds.account_id
         with self.uow() as uow:
-            device_id = uow.accounts.save_device(
+            device_id = uow.sessions.save_device(
                 account_id, device_key, attempt.device_name[:100], attempt.country, now
             )
             # The session carries the credentials version the password was checked against: a
             # reset, lock or disable committed meanwhile has raised it, and the session is dead.
-            session_id = uow.accounts.start_session(
+            session_id = uow.sessions.start_session(
                 account_id,
                 device_id,
                 token_hash(refresh),
@@ -290,7 +290,7 @@ class SessionService:
             current = uow.accounts.credentials(account_id)
             if current is None or current.version != creds.version:
                 raise Unauthorized(INVALID, code="invalid_credentials")
-            uow.accounts.audit(account_id, self._event("logged_in", attempt))
+            uow.audit.add(account_id, self._event("logged_in", attempt))
             account = uow.accounts.get(account_id)
             if new_device and account is not None:
                 lock = self.lock_link(uow, account_id)
@@ -320,15 +320,15 @@ class SessionService:
             uow.commit()
 
     def _revoke_replayed(self, uow: UnitOfWork, session_id: int, now: datetime) -> int | None:
-        account_id = uow.accounts.session_owner(session_id)
+        account_id = uow.sessions.session_owner(session_id)
         if account_id is not None:
-            uow.accounts.revoke_sessions(account_id, now, session_id)
-            uow.accounts.audit(account_id, AuditEvent("refresh_token_reused", now, None, None))
+            uow.sessions.revoke_sessions(account_id, now, session_id)
+            uow.audit.add(account_id, AuditEvent("refresh_token_reused", now, None, None))
         return account_id
 
     def _audit(self, account_id: int, kind: str, attempt: LoginAttempt) -> None:
         with self.uow() as uow:
-            uow.accounts.audit(account_id, self._event(kind, attempt))
+            uow.audit.add(account_id, self._event(kind, attempt))
             uow.commit()
 
     def _event(self, kind: str, attempt: LoginAttempt) -> AuditEvent:

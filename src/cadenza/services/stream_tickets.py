@@ -77,13 +77,13 @@ class StreamTickets:
     def _spend(self, ticket: StreamTicket, now: datetime) -> bool:
         expires = datetime.fromtimestamp(ticket.expires, UTC)
         with self.uow() as uow:
-            first = uow.accounts.spend_stream_ticket(ticket.ticket_id[:32], expires, now)
+            first = uow.stream_tickets.spend_stream_ticket(ticket.ticket_id[:32], expires, now)
             uow.commit()
         return first
 
     def session_live(self, account_id: int, session_id: int) -> bool:
         with self.uow() as uow:
-            return uow.accounts.session_live(session_id, account_id, self.clock.now())
+            return uow.sessions.session_live(session_id, account_id, self.clock.now())
 
     def _sign(self, body: str) -> str:
         return _b64(

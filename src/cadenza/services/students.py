@@ -42,7 +42,7 @@ class AdminApprovalQueue:
                     code="student_limit_reached",
                 )
             request_id = uow.billing.add_student_request(account_id, school, now)
-            uow.accounts.audit(account_id, AuditEvent("student_status_requested", now, None, None))
+            uow.audit.add(account_id, AuditEvent("student_status_requested", now, None, None))
             uow.commit()
             found = uow.billing.student_request(request_id)
         assert found is not None
@@ -80,7 +80,7 @@ class AdminApprovalQueue:
             valid_until = base + STUDENT_VERIFICATION_VALID if approve else None
             decision = "approved" if approve else "rejected"
             uow.billing.decide_student(request_id, decision, now, valid_until)
-            uow.accounts.audit(
+            uow.audit.add(
                 request.user_id, AuditEvent(f"student_status_{decision}", now, None, None)
             )
             uow.commit()

@@ -144,7 +144,7 @@ class SubscriptionService:
             method = uow.billing.add_payment_method(
                 account_id, self.provider.name, attached, self.clock.now()
             )
-            uow.accounts.audit(
+            uow.audit.add(
                 account_id, AuditEvent("payment_method_added", self.clock.now(), None, None)
             )
             uow.commit()
@@ -202,7 +202,7 @@ class SubscriptionService:
             assert sub is not None
             if trial:
                 uow.billing.set_plans(sub_id, plan)
-                uow.accounts.audit(
+                uow.audit.add(
                     account_id, AuditEvent("trial_started", now, None, None, detail={"plan": plan})
                 )
                 uow.commit()
@@ -332,9 +332,7 @@ class SubscriptionService:
                 uow.billing.update_subscription(
                     sub.id, cancel_at_period_end=True, next_plan=None, next_period=None
                 )
-                uow.accounts.audit(
-                    account_id, AuditEvent("plan_canceled", self.clock.now(), None, None)
-                )
+                uow.audit.add(account_id, AuditEvent("plan_canceled", self.clock.now(), None, None))
                 uow.commit()
         return self._subscription(sub.id)
 

@@ -48,7 +48,7 @@ class Takedowns:
                 raise NotFound(f"no release {release_id}")
             events = uow.catalog.takedown_history(release_id)
             detail = {"release": str(release_id)}
-            uow.accounts.audit(
+            uow.audit.add(
                 admin, AuditEvent("admin_read_takedowns", self.clock.now(), None, None, detail)
             )
             uow.commit()
@@ -73,7 +73,7 @@ class Takedowns:
                     detail = {"release": str(release_id), "title": release.title[:100]}
                     detail |= {"reason": reason} if reason else {}
                     event = AuditEvent(f"admin_release_{action}", now, None, None, detail)
-                    uow.accounts.audit(by.admin, event)
+                    uow.audit.add(by.admin, event)
             uow.commit()
             found = uow.catalog.release(release_id)
         assert found is not None

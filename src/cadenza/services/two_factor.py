@@ -41,7 +41,7 @@ class TwoFactorService:
             raise Conflict("two-factor is already on", code="two_factor_on")
         secret = self.totp.new_secret()
         with self.uow() as uow:
-            uow.accounts.set_pending_totp(account_id, secret)
+            uow.two_factor.set_pending_totp(account_id, secret)
             uow.commit()
         uri = self.totp.provisioning_uri(secret, account.email)
         return TwoFactorSetup(secret, uri, self.qr_svg(uri))
@@ -49,7 +49,7 @@ class TwoFactorService:
     def confirm(self, account_id: int, code: str) -> list[str]:
         """Turn two-factor on; return the ten recovery codes, shown this once only."""
         with self.uow() as uow:
-            secret = uow.accounts.pending_totp(account_id)
+            secret = uow.two_factor.pending_totp(account_id)
             if secret is None:
                 raise InvalidRequest("start the two-factor set-up first", code="no_pending_setup")
             step = self.totp.verify(secret, code, at=self.clock.now(), last_step=None)
@@ -58,11 +58,9 @@ class TwoFactorService:
                     "that code does not match; try the next one", code="invalid_totp"
                 )
             codes, stored = new_recovery_codes()
-            uow.accounts.set_two_factor(account_id, secret, stored)
-            uow.accounts.set_totp_step(account_id, step)
-            uow.accounts.audit(
-                account_id, AuditEvent("two_factor_on", self.clock.now(), None, None)
-            )
+            uow.two_factor.set_two_factor(account_id, secret, stored)
+            uow.two_factor.set_totp_step(account_id, step)
+            uow.audit.add(account_id, AuditEvent("two_factor_on", self.clock.now(), None, None))
             self._notify(uow, account_id, "Two-factor sign-in is now on for your Cadenza account.")
             uow.commit()
         return codes
@@ -90,8 +88,8 @@ class TwoFactorService:
             and_also=code_right,
         )
         with self.uow() as uow:
-            uow.accounts.set_two_factor(account_id, None, None)
-            uow.accounts.audit(account_id, AuditEvent("two_factor_off", self.clock.now(), ip, None))
+            uow.two_factor.set_two_factor(account_id, None, None)
+            uow.audit.add(account_id, AuditEvent("two_factor_off", self.clock.now(), ip, None))
             self._notify(
                 uow, account_id, "Two-factor sign-in was turned off for your Cadenza account."
             )

@@ -11,16 +11,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cadenza.adapters.db.accounts_repo import SqlAccounts
 from cadenza.adapters.db.ads_repo import SqlAds
+from cadenza.adapters.db.api_keys_repo import SqlApiKeys
+from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
+from cadenza.adapters.db.audit_repo import SqlAuditLog
 from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.collection_repo import SqlCollection
 from cadenza.adapters.db.devices_repo import SqlDevices
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
+from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
 from cadenza.adapters.db.mail_repo import SqlMailQueue
 from cadenza.adapters.db.offline_repo import SqlOffline
 from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.search_repo import SqlSearchIndex
+from cadenza.adapters.db.sessions_repo import SqlSessions
+from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
+from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
+from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -61,6 +69,38 @@ class SqlUnitOfWork:
     @cached_property
     def accounts(self) -> SqlAccounts:
         return SqlAccounts(self.session)
+
+    @cached_property
+    def artist_links(self) -> SqlArtistLinks:
+        return SqlArtistLinks(self.session)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self.session)
+
+    @cached_property
+    def sessions(self) -> SqlSessions:
+        return SqlSessions(self.session)
+
+    @cached_property
+    def tokens(self) -> SqlOneTimeTokens:
+        return SqlOneTimeTokens(self.session)
+
+    @cached_property
+    def two_factor(self) -> SqlTwoFactor:
+        return SqlTwoFactor(self.session)
+
+    @cached_property
+    def api_keys(self) -> SqlApiKeys:
+        return SqlApiKeys(self.session)
+
+    @cached_property
+    def login_attempts(self) -> SqlLoginAttempts:
+        return SqlLoginAttempts(self.session)
+
+    @cached_property
+    def stream_tickets(self) -> SqlStreamTickets:
+        return SqlStreamTickets(self.session)
 
     @cached_property
     def billing(self) -> SqlBilling:
