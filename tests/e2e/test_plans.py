@@ -185,7 +185,7 @@ def test_a_payment_the_bank_must_confirm_and_its_webhooks_count_once(
 
     invoice = client.get("/api/v1/me/invoices", headers=ada).json()[0]
     with app.uow() as uow:
-        found = uow.billing.invoice(invoice["id"])
+        found = uow.invoices.invoice(invoice["id"])
     assert found is not None and found.charge_id is not None
     body, signature = app.payments.event("charge.succeeded", found.charge_id, found.number)
     hook = {"Cadenza-Signature": signature}

@@ -122,9 +122,9 @@ def test_the_explicit_filter_applies_to_the_next_play(
     whole = play(client, kid, context={"kind": "release", "id": release_id}).json()
     assert [whole["track_id"], *whole["up_next"]] == [explicit_track, clean_track]
     with app.uow() as uow:  # what the manager's switch writes (tests/e2e/test_plan_members.py)
-        membership = uow.billing.membership(me(client, kid))
+        membership = uow.members.membership(me(client, kid))
         assert membership is not None
-        uow.billing.set_explicit(membership.subscription_id, membership.user_id, False)
+        uow.members.set_explicit(membership.subscription_id, membership.user_id, False)
         uow.commit()
     refused = play(client, kid, track_ids=[explicit_track])
     assert refused.status_code == 404

@@ -15,7 +15,6 @@ from cadenza.ports.audio import (
     Transcoder,
     TranscodeResult,
 )
-from cadenza.ports.billing import BillingRepository
 from cadenza.ports.blobs import BlobStore, StoredBlob
 from cadenza.ports.catalog import CatalogRepository
 from cadenza.ports.clock import Clock
@@ -23,19 +22,30 @@ from cadenza.ports.collection import CollectionRepository, Saved
 from cadenza.ports.deliveries import Delivery, DeliveryRepository
 from cadenza.ports.devices import DeviceRepository, EventSubscription, PlayerEvents
 from cadenza.ports.events import Broadcast
+from cadenza.ports.invoices import InvoiceRepository
 from cadenza.ports.library import KnownFile, LibraryRepository
 from cadenza.ports.listening import ListeningRepository
 from cadenza.ports.login_attempts import LoginAttemptRepository
 from cadenza.ports.mail import Mailer, MailQueue, QueuedMail
+from cadenza.ports.members import MemberRepository
 from cadenza.ports.offline import OfflineRepository
 from cadenza.ports.passwords import PasswordHasher
-from cadenza.ports.payments import AttachedCard, CardDetails, Charge, PaymentEvent, PaymentProvider
+from cadenza.ports.payments import (
+    AttachedCard,
+    CardDetails,
+    Charge,
+    PaymentEvent,
+    PaymentEventLog,
+    PaymentMethodRepository,
+    PaymentProvider,
+)
 from cadenza.ports.playlists import PlaylistRepository
 from cadenza.ports.rip import FetchTally
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
-from cadenza.ports.students import StudentVerifier
+from cadenza.ports.students import StudentRepository, StudentVerifier
+from cadenza.ports.subscriptions import SubscriptionRepository
 from cadenza.ports.tokens import OneTimeTokenRepository
 from cadenza.ports.two_factor import Totp, TwoFactorRepository
 from cadenza.ports.unit_of_work import UnitOfWork
@@ -49,7 +59,6 @@ __all__ = [
     "AudioInfo",
     "AudioProbe",
     "AuditLog",
-    "BillingRepository",
     "BlobStore",
     "Broadcast",
     "CardDetails",
@@ -66,6 +75,7 @@ __all__ = [
     "EncodedFile",
     "EventSubscription",
     "FetchTally",
+    "InvoiceRepository",
     "KnownFile",
     "LibraryRepository",
     "ListeningRepository",
@@ -73,10 +83,13 @@ __all__ = [
     "LoginAttemptRepository",
     "MailQueue",
     "Mailer",
+    "MemberRepository",
     "OfflineRepository",
     "OneTimeTokenRepository",
     "PasswordHasher",
     "PaymentEvent",
+    "PaymentEventLog",
+    "PaymentMethodRepository",
     "PaymentProvider",
     "PlayerEvents",
     "PlaylistRepository",
@@ -87,7 +100,9 @@ __all__ = [
     "SessionRepository",
     "StoredBlob",
     "StreamTicketRepository",
+    "StudentRepository",
     "StudentVerifier",
+    "SubscriptionRepository",
     "TagReader",
     "Tags",
     "Totp",

@@ -1,9 +1,12 @@
-"""The payment provider: cards, charges and its signed events."""
+"""The payment provider (cards, charges, its signed events), the card on file, events handled."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
+
+from cadenza.domain.subscriptions import PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,27 @@ class PaymentProvider(Protocol):
     def verify_event(self, body: bytes, signature: str) -> PaymentEvent:
         """Check a webhook's signature and freshness; raise Unauthorized if it fails."""
         ...
+
+
+class PaymentMethodRepository(Protocol):
+    """A listener's card on file, and the cards that have had their free trial."""
+
+    def add_payment_method(
+        self, user_id: int, provider: str, card: AttachedCard, now: datetime
+    ) -> PaymentMethod: ...
+
+    def payment_method(self, user_id: int) -> PaymentMethod | None: ...
+
+    def remove_payment_method(self, user_id: int, now: datetime) -> None: ...
+
+    def claim_trial(self, user_id: int, fingerprint: str, now: datetime) -> bool: ...
+
+
+class PaymentEventLog(Protocol):
+    """The payment provider's events already handled, so a replayed one changes nothing."""
+
+    def event_seen(self, provider: str, event_id: str) -> bool: ...
+
+    def record_event(
+        self, provider: str, event_id: str, kind: str, outcome: str, now: datetime
+    ) -> bool: ...

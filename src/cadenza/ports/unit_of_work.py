@@ -7,20 +7,24 @@ from typing import Protocol
 from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
 from cadenza.ports.ads import AdsRepository
 from cadenza.ports.api_keys import ApiKeyRepository
-from cadenza.ports.billing import BillingRepository
 from cadenza.ports.catalog import CatalogRepository
 from cadenza.ports.collection import CollectionRepository
 from cadenza.ports.deliveries import DeliveryRepository
 from cadenza.ports.devices import DeviceRepository
+from cadenza.ports.invoices import InvoiceRepository
 from cadenza.ports.library import LibraryRepository
 from cadenza.ports.listening import ListeningRepository
 from cadenza.ports.login_attempts import LoginAttemptRepository
 from cadenza.ports.mail import MailQueue
+from cadenza.ports.members import MemberRepository
 from cadenza.ports.offline import OfflineRepository
+from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
 from cadenza.ports.playlists import PlaylistRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
+from cadenza.ports.students import StudentRepository
+from cadenza.ports.subscriptions import SubscriptionRepository
 from cadenza.ports.tokens import OneTimeTokenRepository
 from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -63,7 +67,22 @@ class UnitOfWork(Protocol):
     def stream_tickets(self) -> StreamTicketRepository: ...
 
     @property
-    def billing(self) -> BillingRepository: ...
+    def payment_methods(self) -> PaymentMethodRepository: ...
+
+    @property
+    def payment_events(self) -> PaymentEventLog: ...
+
+    @property
+    def subscriptions(self) -> SubscriptionRepository: ...
+
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def invoices(self) -> InvoiceRepository: ...
+
+    @property
+    def students(self) -> StudentRepository: ...
 
     @property
     def listening(self) -> ListeningRepository: ...

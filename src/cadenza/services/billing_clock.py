@@ -64,7 +64,7 @@ class BillingClock:
         now = now or self.clock.now()
         report = BillingReport()
         with self.uow() as uow:
-            subs = uow.billing.due(now)
+            subs = uow.subscriptions.due(now)
         for sub in subs:
             try:
                 self._bill(sub, now, report)
@@ -75,12 +75,12 @@ class BillingClock:
 
     def _bill(self, sub: Subscription, now: datetime, report: BillingReport) -> None:
         with self.uow() as uow:
-            open_invoices = uow.billing.open_invoices(sub.id)
+            open_invoices = uow.invoices.open_invoices(sub.id)
         for invoice in open_invoices:
             if self.charging.settle(invoice):
                 report.settled += 1
         with self.uow() as uow:
-            fresh = uow.billing.subscription(sub.id)
+            fresh = uow.subscriptions.get(sub.id)
         assert fresh is not None
         step = due(fresh, now, incomplete_ttl=INCOMPLETE_TTL)
         if step is Due.CANCEL:
@@ -103,9 +103,9 @@ class BillingClock:
         elif step is Due.RETRY:
             with self.uow() as uow:
                 renewal = [
-                    i for i in uow.billing.open_invoices(sub.id) if i.kind is InvoiceKind.RENEWAL
+                    i for i in uow.invoices.open_invoices(sub.id) if i.kind is InvoiceKind.RENEWAL
                 ]
-                token = uow.billing.payment_token(sub.id)
+                token = uow.subscriptions.payment_token(sub.id)
             if renewal and token is None:
                 self.charging.declined(renewal[0], "no_payment_method")
                 report.declined += 1
@@ -129,7 +129,7 @@ class BillingClock:
         # A pending upgrade of the period that ends is withdrawn, never carried over.
         with self.uow() as uow:
             upgrades = [
-                i for i in uow.billing.open_invoices(sub.id) if i.kind is InvoiceKind.UPGRADE
+                i for i in uow.invoices.open_invoices(sub.id) if i.kind is InvoiceKind.UPGRADE
             ]
         for upgrade in upgrades:
             self.charging.withdraw(upgrade)
@@ -137,7 +137,7 @@ class BillingClock:
             if (plan, period) != (sub.plan, sub.period):
                 payer = uow.accounts.get(sub.payer_id)
                 cents = self.prices.price(plan, period, payer.country if payer else None).cents
-                uow.billing.update_subscription(
+                uow.subscriptions.update_subscription(
                     sub.id,
                     plan=plan,
                     period=period,
@@ -145,14 +145,14 @@ class BillingClock:
                     next_plan=None,
                     next_period=None,
                 )
-                uow.billing.set_plans(sub.id, plan)
+                uow.members.set_plans(sub.id, plan)
                 removed = self._fit_members(uow, sub.id, plan.features.accounts)
             else:
                 removed = []
-            fresh = uow.billing.lock_subscription(sub.id)
+            fresh = uow.subscriptions.lock_subscription(sub.id)
             assert fresh is not None
             start, end = fresh.period_end, period_end(fresh.period_end, fresh.period)
-            invoice = uow.billing.invoice_for(
+            invoice = uow.invoices.invoice_for(
                 fresh,
                 InvoiceKind.RENEWAL,
                 fresh.plan,
@@ -162,7 +162,7 @@ class BillingClock:
                 f"{fresh.plan.value}, {start.date()} to {end.date()}",
                 now,
             )
-            token = uow.billing.payment_token(sub.id)
+            token = uow.subscriptions.payment_token(sub.id)
             uow.commit()
         for member in removed:
             self.charging.mail(member, "You have left a shared Premium plan", MEMBER_REMOVED)
@@ -175,10 +175,10 @@ class BillingClock:
     @staticmethod
     def _fit_members(uow: UnitOfWork, subscription_id: int, room: int) -> list[int]:
         """A downgrade to fewer places takes the newest members off (they go to Free)."""
-        members = [m for m in uow.billing.members(subscription_id) if not m.manager]
+        members = [m for m in uow.members.of_subscription(subscription_id) if not m.manager]
         surplus = sorted(members, key=lambda m: m.joined_at, reverse=True)[
             : max(0, len(members) + 1 - room)
         ]
         for member in surplus:
-            uow.billing.leave(subscription_id, member.user_id)
+            uow.members.leave(subscription_id, member.user_id)
         return [m.user_id for m in surplus]

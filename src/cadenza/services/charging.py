@@ -58,7 +58,7 @@ class Charging:
         key = f"invoice-{invoice.id}-attempt-{invoice.attempts + 1}"
         now = self.clock.now()
         with self.uow() as uow:
-            claimed = uow.billing.claim_attempt(
+            claimed = uow.invoices.claim_attempt(
                 invoice.id, invoice.attempts, key, now, now + ATTEMPT_LEASE
             )
             uow.commit()
@@ -99,7 +99,7 @@ class Charging:
 
     def _apply(self, invoice: Invoice, charge: Charge) -> None:
         with self.uow() as uow:
-            uow.billing.set_charge(invoice.id, charge.id)
+            uow.invoices.set_charge(invoice.id, charge.id)
             uow.commit()
         current = self.invoice(invoice.id)
         if charge.status == "succeeded":
@@ -113,11 +113,11 @@ class Charging:
         """Apply a paid invoice once: the period it pays for, or the plan it upgrades to."""
         now = self.clock.now()
         with self.uow() as uow:
-            if not uow.billing.mark_invoice(
+            if not uow.invoices.mark_invoice(
                 invoice.id, InvoiceStatus.PAID, only_from=InvoiceStatus.OPEN, paid_at=now
             ):
                 return False
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
+            sub = uow.subscriptions.lock_subscription(invoice.subscription_id)
             assert sub is not None
             plan = sub.plan
             if invoice.kind is InvoiceKind.UPGRADE:
@@ -126,13 +126,13 @@ class Charging:
                     price = self.prices.price(
                         invoice.plan, sub.period, payer.country if payer else None
                     )
-                    uow.billing.update_subscription(
+                    uow.subscriptions.update_subscription(
                         sub.id, plan=invoice.plan, price_cents=price.cents, next_plan=None
                     )
                     plan = invoice.plan
             elif invoice.kind is InvoiceKind.FIRST or invoice.period_end > sub.period_end:
                 # The first period, or the renewal's: applied once, so never extended twice.
-                uow.billing.update_subscription(
+                uow.subscriptions.update_subscription(
                     sub.id,
                     status=Status.ACTIVE,
                     period_start=invoice.period_start,
@@ -141,7 +141,7 @@ class Charging:
                     next_retry_at=None,
                 )
             if sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE:
-                uow.billing.set_plans(sub.id, plan)
+                uow.members.set_plans(sub.id, plan)
             uow.audit.add(
                 sub.payer_id,
                 AuditEvent("payment_succeeded", now, None, None, {"invoice": invoice.number}),
@@ -152,10 +152,10 @@ class Charging:
     def declined(self, invoice: Invoice, code: str) -> bool:
         now = self.clock.now()
         with self.uow() as uow:
-            current = uow.billing.invoice(invoice.id)
+            current = uow.invoices.invoice(invoice.id)
             if current is None or current.status is not InvoiceStatus.OPEN:
                 return False  # paid already: a late failure for an earlier attempt changes nothing
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
+            sub = uow.subscriptions.lock_subscription(invoice.subscription_id)
             assert sub is not None
             uow.audit.add(
                 sub.payer_id,
@@ -164,7 +164,7 @@ class Charging:
                 ),
             )
             if invoice.kind is not InvoiceKind.RENEWAL:
-                uow.billing.mark_invoice(
+                uow.invoices.mark_invoice(
                     invoice.id, InvoiceStatus.FAILED, only_from=InvoiceStatus.OPEN
                 )
                 uow.commit()
@@ -174,14 +174,14 @@ class Charging:
             retries = sub.retries + 1
             retry_at = next_retry(sub.period_end, retries)
             if retry_at is None:
-                uow.billing.mark_invoice(
+                uow.invoices.mark_invoice(
                     invoice.id, InvoiceStatus.FAILED, only_from=InvoiceStatus.OPEN
                 )
                 uow.commit()
                 self.end(sub.id, Status.EXPIRED)
                 self.mail(sub.payer_id, "Your plan has ended", PLAN_ENDED)
                 return True
-            uow.billing.update_subscription(
+            uow.subscriptions.update_subscription(
                 sub.id, status=Status.PAST_DUE, retries=retries, next_retry_at=retry_at
             )
             uow.commit()
@@ -198,10 +198,10 @@ class Charging:
         if invoice.kind is not InvoiceKind.RENEWAL:
             return  # the payer is at the screen: the answer carries the link
         with self.uow() as uow:
-            sub = uow.billing.lock_subscription(invoice.subscription_id)
+            sub = uow.subscriptions.lock_subscription(invoice.subscription_id)
             assert sub is not None
             retry_at = next_retry(sub.period_end, sub.retries + 1)
-            uow.billing.update_subscription(
+            uow.subscriptions.update_subscription(
                 sub.id, status=Status.PAST_DUE, retries=sub.retries + 1, next_retry_at=retry_at
             )
             uow.commit()
@@ -215,21 +215,21 @@ class Charging:
         """End a subscription: open invoices void, pending charges withdrawn, everyone on it
         back to Free. False when a payment confirmed at the last moment keeps it going."""
         with self.uow() as uow:
-            open_invoices = uow.billing.open_invoices(subscription_id)
+            open_invoices = uow.invoices.open_invoices(subscription_id)
         for invoice in open_invoices:
             if self.withdraw(invoice) and invoice.kind is not InvoiceKind.UPGRADE:
                 return False
         now = self.clock.now()
         with self.uow() as uow:
-            sub = uow.billing.lock_subscription(subscription_id)
+            sub = uow.subscriptions.lock_subscription(subscription_id)
             if sub is None or sub.status.ended:
                 return True
-            uow.billing.update_subscription(subscription_id, status=status, ended_at=now)
-            for invoice in uow.billing.open_invoices(subscription_id):
-                uow.billing.mark_invoice(
+            uow.subscriptions.update_subscription(subscription_id, status=status, ended_at=now)
+            for invoice in uow.invoices.open_invoices(subscription_id):
+                uow.invoices.mark_invoice(
                     invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
                 )
-            for member in uow.billing.end_memberships(subscription_id):
+            for member in uow.members.end_memberships(subscription_id):
                 uow.audit.add(
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})
                 )
@@ -238,7 +238,7 @@ class Charging:
 
     def invoice(self, invoice_id: int) -> Invoice:
         with self.uow() as uow:
-            invoice = uow.billing.invoice(invoice_id)
+            invoice = uow.invoices.invoice(invoice_id)
         assert invoice is not None
         return invoice
 

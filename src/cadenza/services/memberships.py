@@ -40,12 +40,12 @@ class PlanMembers:
 
     def members(self, account_id: int) -> tuple[Subscription, list[Membership]]:
         with self.uow() as uow:
-            membership = uow.billing.membership(account_id)
+            membership = uow.members.membership(account_id)
             if membership is None:
                 raise NotFound("this account is on no shared plan", code="no_subscription")
-            sub = uow.billing.subscription(membership.subscription_id)
+            sub = uow.subscriptions.get(membership.subscription_id)
             assert sub is not None
-            return sub, uow.billing.members(sub.id)
+            return sub, uow.members.of_subscription(sub.id)
 
     def set_home(self, manager_id: int, address: str) -> None:
         sub = self._managed_group(manager_id)
@@ -54,7 +54,7 @@ class PlanMembers:
         if not normalise_address(address):
             raise InvalidRequest("give the home's street address", code="invalid_address")
         with self.uow() as uow:
-            uow.billing.update_subscription(sub.id, home_address=address.strip())
+            uow.subscriptions.update_subscription(sub.id, home_address=address.strip())
             uow.commit()
 
     def invite(self, manager_id: int, email: str | None = None) -> Invitation:
@@ -75,13 +75,13 @@ class PlanMembers:
         token = new_secret_token()
         now = self.clock.now()
         with self.uow() as uow:
-            if uow.billing.open_invites(sub.id, now) >= MAX_OPEN_INVITES:
+            if uow.members.open_invites(sub.id, now) >= MAX_OPEN_INVITES:
                 raise Conflict(
                     f"{MAX_OPEN_INVITES} invitations are open already; wait for them to be used "
                     "or to expire",
                     code="too_many_invites",
                 )
-            uow.billing.add_invite(sub.id, token_hash(token), address, now, now + INVITE_TTL)
+            uow.members.add_invite(sub.id, token_hash(token), address, now, now + INVITE_TTL)
             manager = uow.accounts.get(manager_id)
             uow.commit()
         link = f"{self.public_url}/join?token={token}"
@@ -100,10 +100,10 @@ class PlanMembers:
     def accept(self, account_id: int, token: str, home_address: str | None = None) -> Subscription:
         now = self.clock.now()
         with self.uow() as uow:
-            invite = uow.billing.invite(token_hash(token))
+            invite = uow.members.invite(token_hash(token))
             if invite is None or invite.accepted_by is not None or invite.expires_at <= now:
                 raise NotFound(INVALID_INVITE, code="invite_invalid")
-            sub = uow.billing.lock_subscription(invite.subscription_id)
+            sub = uow.subscriptions.lock_subscription(invite.subscription_id)
             if sub is None or not sub.status.grants_plan:
                 raise NotFound(INVALID_INVITE, code="invite_invalid")
             joiner = uow.accounts.get(account_id)
@@ -111,30 +111,30 @@ class PlanMembers:
                 raise Forbidden(
                     "this invitation was sent to another address", code="invite_for_someone_else"
                 )
-            if uow.billing.membership(account_id) is not None:
+            if uow.members.membership(account_id) is not None:
                 raise Conflict(
                     "you are already on a plan: cancel or leave it first", code="already_subscribed"
                 )
             if sub.plan.features.one_home:
-                home = uow.billing.home_address(sub.id) or ""
+                home = uow.subscriptions.home_address(sub.id) or ""
                 if not home_address or normalise_address(home_address) != normalise_address(home):
                     raise Forbidden(
                         "a Family plan is for one home: confirm the manager's home address",
                         code="address_mismatch",
                     )
-                joins = uow.billing.joins(account_id, Plan.PREMIUM_FAMILY)
+                joins = uow.members.joins(account_id, Plan.PREMIUM_FAMILY)
                 if not may_switch_family(joins, sub.id, now):
                     raise Forbidden(
                         "you may switch to another Family plan once every 12 months",
                         code="family_switch_limit",
                     )
-            if not uow.billing.accept_invite(invite.id, account_id):
+            if not uow.members.accept_invite(invite.id, account_id):
                 raise NotFound(INVALID_INVITE, code="invite_invalid")
-            if not uow.billing.join(sub.id, account_id, sub.plan.features.accounts, sub.plan, now):
+            if not uow.members.join(sub.id, account_id, sub.plan.features.accounts, sub.plan, now):
                 raise Conflict(
                     f"the plan is full ({sub.plan.features.accounts} accounts)", code="plan_full"
                 )
-            uow.billing.set_plans(sub.id, sub.plan)
+            uow.members.set_plans(sub.id, sub.plan)
             uow.audit.add(
                 account_id, AuditEvent("joined_plan", now, None, None, {"plan": sub.plan.value})
             )
@@ -159,7 +159,7 @@ class PlanMembers:
 
     def leave(self, account_id: int) -> None:
         with self.uow() as uow:
-            membership = uow.billing.membership(account_id)
+            membership = uow.members.membership(account_id)
         if membership is None or membership.manager:
             raise Conflict(
                 "only members leave a shared plan; the manager cancels it", code="not_a_member"
@@ -169,22 +169,22 @@ class PlanMembers:
     def set_explicit(self, manager_id: int, member_id: int, allow: bool) -> None:
         sub = self._managed_group(manager_id)
         with self.uow() as uow:
-            if not uow.billing.set_explicit(sub.id, member_id, allow):
+            if not uow.members.set_explicit(sub.id, member_id, allow):
                 raise NotFound("no such member of your plan", code="member_not_found")
             uow.commit()
 
     def _leave(self, subscription_id: int, member_id: int) -> None:
         now = self.clock.now()
         with self.uow() as uow:
-            if not uow.billing.leave(subscription_id, member_id):
+            if not uow.members.leave(subscription_id, member_id):
                 raise NotFound("no such member of your plan", code="member_not_found")
             uow.audit.add(member_id, AuditEvent("left_plan", now, None, None))
             uow.commit()
 
     def _managed_group(self, manager_id: int) -> Subscription:
         with self.uow() as uow:
-            membership = uow.billing.membership(manager_id)
-            sub = uow.billing.subscription(membership.subscription_id) if membership else None
+            membership = uow.members.membership(manager_id)
+            sub = uow.subscriptions.get(membership.subscription_id) if membership else None
         if membership is None or sub is None:
             raise NotFound("this account is on no plan", code="no_subscription")
         if not membership.manager:
@@ -195,10 +195,10 @@ class PlanMembers:
 
     def _home(self, subscription_id: int) -> str | None:
         with self.uow() as uow:
-            return uow.billing.home_address(subscription_id)
+            return uow.subscriptions.home_address(subscription_id)
 
     def _subscription(self, subscription_id: int) -> Subscription:
         with self.uow() as uow:
-            sub = uow.billing.subscription(subscription_id)
+            sub = uow.subscriptions.get(subscription_id)
         assert sub is not None
         return sub

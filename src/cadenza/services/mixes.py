@@ -164,8 +164,8 @@ class Mixes:
             ).error()
         viewer = self._viewer(who)
         with self.uow() as uow:
-            membership = uow.billing.membership(account_id)
-            members = uow.billing.members(membership.subscription_id) if membership else []
+            membership = uow.members.membership(account_id)
+            members = uow.members.of_subscription(membership.subscription_id) if membership else []
         histories = [self._history(m.user_id, HISTORY, before=self._today()) for m in members]
         known = self._songs(list({t for h in histories for t in h}), viewer)
         songs = {t.id: _song(t, r, 0) for t, r in known.values()}

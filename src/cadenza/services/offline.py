@@ -250,7 +250,7 @@ class OfflineDownloads:
 
     @staticmethod
     def _subscription_id(uow: UnitOfWork, account_id: int) -> int | None:
-        membership = uow.billing.membership(account_id)
+        membership = uow.members.membership(account_id)
         return membership.subscription_id if membership else None
 
     def _licensed(self, uow: UnitOfWork, account_id: int, device_id: int) -> DownloadDevice:

@@ -26,10 +26,10 @@ class AdminApprovalQueue:
             raise InvalidRequest("name your school or university", code="invalid_school")
         now = self.clock.now()
         with self.uow() as uow:
-            current = uow.billing.student_status(account_id)
+            current = uow.students.student_status(account_id)
             if current is not None and current.status == "pending":
                 raise Conflict("your request waits for review", code="student_request_pending")
-            approval = uow.billing.student_approval(account_id)
+            approval = uow.students.student_approval(account_id)
             if approval and approval.valid_until and approval.valid_until > now + RENEW_WITHIN:
                 raise Conflict(
                     f"your student status is valid until {approval.valid_until.date()}; renew "
@@ -41,10 +41,10 @@ class AdminApprovalQueue:
                     f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
                     code="student_limit_reached",
                 )
-            request_id = uow.billing.add_student_request(account_id, school, now)
+            request_id = uow.students.add_student_request(account_id, school, now)
             uow.audit.add(account_id, AuditEvent("student_status_requested", now, None, None))
             uow.commit()
-            found = uow.billing.student_request(request_id)
+            found = uow.students.student_request(request_id)
         assert found is not None
         return found
 
@@ -52,20 +52,20 @@ class AdminApprovalQueue:
         """A valid approval stands while a renewal request waits; otherwise the latest request."""
         now = self.clock.now()
         with self.uow() as uow:
-            approval = uow.billing.student_approval(account_id)
+            approval = uow.students.student_approval(account_id)
             if approval and approval.valid_until and approval.valid_until > now:
                 return approval
-            return uow.billing.student_status(account_id)
+            return uow.students.student_status(account_id)
 
     # -- for admins ----------------------------------------------------------------------
     def queue(self, status: str | None = "pending") -> list[StudentStatus]:
         with self.uow() as uow:
-            return uow.billing.student_requests(status)
+            return uow.students.student_requests(status)
 
     def decide(self, request_id: int, *, approve: bool) -> StudentStatus:
         now = self.clock.now()
         with self.uow() as uow:
-            request = uow.billing.student_request(request_id)
+            request = uow.students.student_request(request_id)
             if request is None or request.status != "pending":
                 raise NotFound("no such pending request", code="student_request_not_found")
             if approve and not student_years_left(request.first_approved_at, now):
@@ -73,17 +73,17 @@ class AdminApprovalQueue:
                     f"Premium Student lasts at most {STUDENT_MAX_YEARS} years",
                     code="student_limit_reached",
                 )
-            current = uow.billing.student_approval(request.user_id)
+            current = uow.students.student_approval(request.user_id)
             base = now
             if current is not None and current.valid_until and current.valid_until > now:
                 base = current.valid_until  # renewed early: the new year follows the old one
             valid_until = base + STUDENT_VERIFICATION_VALID if approve else None
             decision = "approved" if approve else "rejected"
-            uow.billing.decide_student(request_id, decision, now, valid_until)
+            uow.students.decide_student(request_id, decision, now, valid_until)
             uow.audit.add(
                 request.user_id, AuditEvent(f"student_status_{decision}", now, None, None)
             )
             uow.commit()
-            found = uow.billing.student_request(request_id)
+            found = uow.students.student_request(request_id)
         assert found is not None
         return found

@@ -64,10 +64,10 @@ class SubscriptionService:
     def current(self, account_id: int) -> tuple[Subscription | None, bool]:
         """The subscription the account listens on, and whether it manages (pays) it."""
         with self.uow() as uow:
-            membership = uow.billing.membership(account_id)
+            membership = uow.members.membership(account_id)
             if membership is None:
                 return None, False
-            return uow.billing.subscription(membership.subscription_id), membership.manager
+            return uow.subscriptions.get(membership.subscription_id), membership.manager
 
     def listener(self, account_id: int) -> Listener:
         """Who asks, as the entitlements see them: plan, explicit filter, country."""
@@ -79,18 +79,18 @@ class SubscriptionService:
 
     def payment_method(self, account_id: int) -> PaymentMethod | None:
         with self.uow() as uow:
-            return uow.billing.payment_method(account_id)
+            return uow.payment_methods.payment_method(account_id)
 
     def invoices(self, account_id: int) -> list[Invoice]:
         with self.uow() as uow:
-            return uow.billing.invoices(account_id)
+            return uow.invoices.of_account(account_id)
 
     def export(self, account_id: int) -> dict[str, object]:
         """The plan, card, invoices and student verification, for "download my data"."""
         subscription, manager = self.current(account_id)
         card = self.payment_method(account_id)
         with self.uow() as uow:
-            student = uow.billing.student_status(account_id)
+            student = uow.students.student_status(account_id)
         return {
             "plan": None
             if subscription is None
@@ -132,7 +132,7 @@ class SubscriptionService:
 
     def invoice(self, account_id: int, invoice_id: int) -> Invoice:
         with self.uow() as uow:
-            invoice = uow.billing.invoice(invoice_id)
+            invoice = uow.invoices.invoice(invoice_id)
         if invoice is None or invoice.payer_id != account_id:
             raise NotFound("no such invoice", code="invoice_not_found")
         return invoice
@@ -141,7 +141,7 @@ class SubscriptionService:
     def add_card(self, account_id: int, card: CardDetails) -> PaymentMethod:
         attached = self.provider.attach(card)
         with self.uow() as uow:
-            method = uow.billing.add_payment_method(
+            method = uow.payment_methods.add_payment_method(
                 account_id, self.provider.name, attached, self.clock.now()
             )
             uow.audit.add(
@@ -158,7 +158,7 @@ class SubscriptionService:
                 code="payment_method_in_use",
             )
         with self.uow() as uow:
-            uow.billing.remove_payment_method(account_id, self.clock.now())
+            uow.payment_methods.remove_payment_method(account_id, self.clock.now())
             uow.commit()
 
     # -- subscribing ---------------------------------------------------------------------
@@ -171,23 +171,25 @@ class SubscriptionService:
         price = self.prices.price(plan, period, account.country)
         now = self.clock.now()
         with self.uow() as uow:
-            if uow.billing.membership(account_id) is not None:
+            if uow.members.membership(account_id) is not None:
                 raise Conflict(
                     "this account is already on a plan: change it, or leave it first",
                     code="already_subscribed",
                 )
             if plan.features.needs_student_status:
                 self._check_student(self.students.status(account_id), now)
-            method = uow.billing.payment_method(account_id)
+            method = uow.payment_methods.payment_method(account_id)
             if method is None:
                 raise InvalidRequest(
                     "add a card first (POST /api/v1/me/payment-method)",
                     code="payment_method_required",
                 )
-            trial = plan.is_premium and uow.billing.claim_trial(account_id, method.fingerprint, now)
+            trial = plan.is_premium and uow.payment_methods.claim_trial(
+                account_id, method.fingerprint, now
+            )
             status = Status.TRIALING if trial else Status.INCOMPLETE
             end = add_months(now, 1) if trial else period_end(now, period)
-            sub_id = uow.billing.add_subscription(
+            sub_id = uow.subscriptions.add_subscription(
                 payer_id=account_id,
                 plan=plan,
                 period=period,
@@ -198,16 +200,16 @@ class SubscriptionService:
                 price_cents=price.cents,
                 payment_method_id=method.id,
             )
-            sub = uow.billing.subscription(sub_id)
+            sub = uow.subscriptions.get(sub_id)
             assert sub is not None
             if trial:
-                uow.billing.set_plans(sub_id, plan)
+                uow.members.set_plans(sub_id, plan)
                 uow.audit.add(
                     account_id, AuditEvent("trial_started", now, None, None, detail={"plan": plan})
                 )
                 uow.commit()
                 return Checkout(sub)
-            invoice = uow.billing.invoice_for(
+            invoice = uow.invoices.invoice_for(
                 sub, InvoiceKind.FIRST, plan, now, end, price.cents, _describe(price), now
             )
             uow.commit()
@@ -225,16 +227,16 @@ class SubscriptionService:
         """The operator gives an account a plan, free of charge (the CLI's `--plan`)."""
         now = self.clock.now()
         with self.uow() as uow:
-            current = uow.billing.membership(account_id)
+            current = uow.members.membership(account_id)
             if current is not None:
-                uow.billing.update_subscription(
+                uow.subscriptions.update_subscription(
                     current.subscription_id, status=Status.CANCELED, ended_at=now
                 )
-                uow.billing.end_memberships(current.subscription_id)
+                uow.members.end_memberships(current.subscription_id)
             if plan is Plan.FREE:
                 uow.commit()
                 return None
-            sub_id = uow.billing.add_subscription(
+            sub_id = uow.subscriptions.add_subscription(
                 payer_id=account_id,
                 plan=plan,
                 period=Period.YEAR,
@@ -246,9 +248,9 @@ class SubscriptionService:
                 payment_method_id=None,
                 complimentary=True,
             )
-            uow.billing.set_plans(sub_id, plan)
+            uow.members.set_plans(sub_id, plan)
             uow.commit()
-            return uow.billing.subscription(sub_id)
+            return uow.subscriptions.get(sub_id)
 
     def change_plan(self, account_id: int, plan: Plan, period: Period | None = None) -> Checkout:
         """Upgrades take effect at once, the rest of the period charged pro rata; downgrades
@@ -276,25 +278,25 @@ class SubscriptionService:
         self._withdraw_upgrades(sub.id)
         with self.uow() as uow:
             if (plan, period) == (sub.plan, sub.period):  # back to what it is: nothing pending
-                uow.billing.update_subscription(sub.id, next_plan=None, next_period=None)
+                uow.subscriptions.update_subscription(sub.id, next_plan=None, next_period=None)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
             if sub.status is Status.TRIALING:
-                uow.billing.update_subscription(
+                uow.subscriptions.update_subscription(
                     sub.id, plan=plan, period=period, price_cents=price.cents, next_plan=None
                 )
-                uow.billing.set_plans(sub.id, plan)
+                uow.members.set_plans(sub.id, plan)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
             upgrade = period == sub.period and price.cents > sub.price_cents
             if not upgrade:
-                uow.billing.update_subscription(sub.id, next_plan=plan, next_period=period)
+                uow.subscriptions.update_subscription(sub.id, next_plan=plan, next_period=period)
                 uow.commit()
                 return Checkout(self._subscription(sub.id))
             cents = prorated_cents(
                 sub.price_cents, price.cents, sub.period_start, sub.period_end, now
             )
-            invoice = uow.billing.invoice_for(
+            invoice = uow.invoices.invoice_for(
                 sub,
                 InvoiceKind.UPGRADE,
                 plan,
@@ -304,7 +306,7 @@ class SubscriptionService:
                 f"Upgrade to {plan.value}, rest of the period",
                 now,
             )
-            token = uow.billing.payment_token(sub.id)
+            token = uow.subscriptions.payment_token(sub.id)
             uow.commit()
         if token is None:
             self.charging.declined(invoice, "no_payment_method")
@@ -329,7 +331,7 @@ class SubscriptionService:
             self.charging.end(sub.id, Status.CANCELED)
         else:
             with self.uow() as uow:
-                uow.billing.update_subscription(
+                uow.subscriptions.update_subscription(
                     sub.id, cancel_at_period_end=True, next_plan=None, next_period=None
                 )
                 uow.audit.add(account_id, AuditEvent("plan_canceled", self.clock.now(), None, None))
@@ -341,7 +343,7 @@ class SubscriptionService:
         if not sub.status.grants_plan:
             raise Conflict("the plan has ended; subscribe again", code="plan_not_active")
         with self.uow() as uow:
-            uow.billing.update_subscription(sub.id, cancel_at_period_end=False)
+            uow.subscriptions.update_subscription(sub.id, cancel_at_period_end=False)
             uow.commit()
         return self._subscription(sub.id)
 
@@ -358,9 +360,9 @@ class SubscriptionService:
         event = self.provider.verify_event(body, signature)
         now = self.clock.now()
         with self.uow() as uow:
-            if uow.billing.event_seen(self.provider.name, event.id):
+            if uow.payment_events.event_seen(self.provider.name, event.id):
                 return "duplicate"
-            invoice = uow.billing.invoice_by_number(event.reference)
+            invoice = uow.invoices.invoice_by_number(event.reference)
         if invoice is None or invoice.charge_id != event.charge_id:
             outcome = "ignored"  # a charge we no longer wait for
         elif event.kind == "charge.succeeded":
@@ -371,7 +373,9 @@ class SubscriptionService:
         else:
             outcome = "ignored"
         with self.uow() as uow:
-            if not uow.billing.record_event(self.provider.name, event.id, event.kind, outcome, now):
+            if not uow.payment_events.record_event(
+                self.provider.name, event.id, event.kind, outcome, now
+            ):
                 return "duplicate"
             uow.commit()
         return outcome
@@ -382,13 +386,13 @@ class SubscriptionService:
         with self.uow() as uow:
             pending = [
                 i
-                for i in uow.billing.open_invoices(subscription_id)
+                for i in uow.invoices.open_invoices(subscription_id)
                 if i.kind is InvoiceKind.UPGRADE
             ]
         for invoice in pending:
             if not self.charging.withdraw(invoice):
                 with self.uow() as uow:
-                    uow.billing.mark_invoice(
+                    uow.invoices.mark_invoice(
                         invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
                     )
                     uow.commit()
@@ -409,7 +413,7 @@ class SubscriptionService:
 
     def _subscription(self, subscription_id: int) -> Subscription:
         with self.uow() as uow:
-            sub = uow.billing.subscription(subscription_id)
+            sub = uow.subscriptions.get(subscription_id)
         assert sub is not None
         return sub
 

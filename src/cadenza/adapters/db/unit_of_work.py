@@ -14,19 +14,24 @@ from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
 from cadenza.adapters.db.audit_repo import SqlAuditLog
-from cadenza.adapters.db.billing_repo import SqlBilling
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.collection_repo import SqlCollection
 from cadenza.adapters.db.devices_repo import SqlDevices
+from cadenza.adapters.db.invoices_repo import SqlInvoices
 from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
 from cadenza.adapters.db.mail_repo import SqlMailQueue
+from cadenza.adapters.db.members_repo import SqlMembers
 from cadenza.adapters.db.offline_repo import SqlOffline
+from cadenza.adapters.db.payment_events_repo import SqlPaymentEvents
+from cadenza.adapters.db.payment_methods_repo import SqlPaymentMethods
 from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 from cadenza.adapters.db.sessions_repo import SqlSessions
 from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
+from cadenza.adapters.db.students_repo import SqlStudents
+from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
 from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
 from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -103,8 +108,28 @@ class SqlUnitOfWork:
         return SqlStreamTickets(self.session)
 
     @cached_property
-    def billing(self) -> SqlBilling:
-        return SqlBilling(self.session)
+    def payment_methods(self) -> SqlPaymentMethods:
+        return SqlPaymentMethods(self.session)
+
+    @cached_property
+    def payment_events(self) -> SqlPaymentEvents:
+        return SqlPaymentEvents(self.session)
+
+    @cached_property
+    def subscriptions(self) -> SqlSubscriptions:
+        return SqlSubscriptions(self.session)
+
+    @cached_property
+    def members(self) -> SqlMembers:
+        return SqlMembers(self.session)
+
+    @cached_property
+    def invoices(self) -> SqlInvoices:
+        return SqlInvoices(self.session)
+
+    @cached_property
+    def students(self) -> SqlStudents:
+        return SqlStudents(self.session)
 
     @cached_property
     def listening(self) -> SqlListening:
