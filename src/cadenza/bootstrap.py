@@ -540,7 +540,7 @@ class App:
 
     def distributor_id(self, name: str | None = None) -> int:
         with self.uow() as uow:
-            distributor_id = uow.catalog.distributor_id(name or self.settings.distributor_name)
+            distributor_id = uow.supply.distributor_id(name or self.settings.distributor_name)
             uow.commit()
             return distributor_id
 

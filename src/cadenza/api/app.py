@@ -74,7 +74,7 @@ def create_app(cadenza: App) -> FastAPI:
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
         with cadenza.uow() as uow:
-            uow.catalog.release_id_of_upc("0")  # proves the database answers
+            uow.supply.release_id_of_upc("0")  # proves the database answers
         return {"status": "ok", "version": __version__}
 
     api.include_router(catalog.router)

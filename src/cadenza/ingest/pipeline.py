@@ -224,7 +224,7 @@ class ReleaseIngest:
             check_owner(uow, release, [t.spec for t in tracks], existing.id if existing else None)
             if existing is None:
                 return {}
-            sources = uow.catalog.track_sources(existing.id)
+            sources = uow.supply.track_sources(existing.id)
             return {sources[t.id]: t for t in existing.tracks if t.id in sources}
 
     def _collect(

@@ -41,14 +41,14 @@ def publish(uow_factory: Callable[[], UnitOfWork], pub: Publication) -> tuple[in
         existing_id = existing.id if existing else None
         check_owner(uow, pub.release, [t.spec for t in pub.tracks], existing_id)
         loudness = release_loudness([(t.loudness, t.duration_ms / 1000) for t in pub.tracks])
-        release_id = uow.catalog.save_release(
+        release_id = uow.supply.save_release(
             pub.distributor_id, pub.source_key, pub.release, pub.covers, loudness
         )
         track_ids: list[int] = []
         for track in pub.tracks:
-            track_ids.append(uow.catalog.save_track(release_id, track, set(track_ids)))
+            track_ids.append(uow.supply.save_track(release_id, track, set(track_ids)))
         if pub.replace_tracks:
-            uow.catalog.remove_tracks_except(release_id, set(track_ids))
+            uow.supply.remove_tracks_except(release_id, set(track_ids))
         uow.search.index_release(release_id)  # searchable the moment it is published
         for rec in pub.records:
             track_id = track_ids[rec.track_index] if rec.track_index is not None else None
@@ -75,13 +75,13 @@ def check_owner(
 ) -> None:
     """The UPC and ISRCs must not belong to another release."""
     if release.upc:
-        owner = uow.catalog.release_id_of_upc(release.upc)
+        owner = uow.supply.release_id_of_upc(release.upc)
         if owner is not None and owner != release_id:
             raise Conflict(
                 f"UPC {release.upc} already belongs to release {owner}", code="upc_in_use"
             )
     for t in tracks:
-        owner = uow.catalog.release_id_of_isrc(t.isrc) if t.isrc else None
+        owner = uow.supply.release_id_of_isrc(t.isrc) if t.isrc else None
         if owner is not None and owner != release_id:
             raise Conflict(
                 f"ISRC {t.isrc} ({t.title!r}) already belongs to release {owner}",

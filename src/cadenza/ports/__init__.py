@@ -16,7 +16,7 @@ from cadenza.ports.audio import (
     TranscodeResult,
 )
 from cadenza.ports.blobs import BlobStore, StoredBlob
-from cadenza.ports.catalog import CatalogRepository
+from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
 from cadenza.ports.clock import Clock
 from cadenza.ports.collection import CollectionRepository, Saved
 from cadenza.ports.deliveries import Delivery, DeliveryRepository
@@ -103,8 +103,10 @@ __all__ = [
     "StudentRepository",
     "StudentVerifier",
     "SubscriptionRepository",
+    "SupplyRepository",
     "TagReader",
     "Tags",
+    "TakedownRepository",
     "Totp",
     "TranscodeResult",
     "Transcoder",

@@ -1,4 +1,4 @@
-"""Artists, releases and tracks: what listeners see and distributors supply."""
+"""The catalog: what listeners read, what distributors supply, and takedowns."""
 
 from __future__ import annotations
 
@@ -19,14 +19,6 @@ from cadenza.domain.catalog import (
 
 
 class CatalogRepository(Protocol):
-    def distributor_id(self, name: str) -> int:
-        """The distributor's id, created on first use."""
-        ...
-
-    def distributor_of_account(self, account_id: int, name: str) -> int:
-        """The distributor an account delivers as, created and linked on first use."""
-        ...
-
     def artist(self, artist_id: int) -> ArtistView | None: ...
 
     def release(self, release_id: int) -> ReleaseView | None:
@@ -57,6 +49,22 @@ class CatalogRepository(Protocol):
 
     def release_by_source(self, distributor_id: int, source_key: str) -> ReleaseView | None: ...
 
+    def blobs_in_use(self, digests: list[str]) -> set[str]:
+        """Which of these blobs a published track or cover refers to."""
+        ...
+
+
+class SupplyRepository(Protocol):
+    """What distributors deliver: their releases by source key, ISRC and UPC, saved and replaced."""
+
+    def distributor_id(self, name: str) -> int:
+        """The distributor's id, created on first use."""
+        ...
+
+    def distributor_of_account(self, account_id: int, name: str) -> int:
+        """The distributor an account delivers as, created and linked on first use."""
+        ...
+
     def track_sources(self, release_id: int) -> dict[int, str]:
         """Track id -> sha256 of the file it was encoded from."""
         ...
@@ -80,6 +88,10 @@ class CatalogRepository(Protocol):
 
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
+
+class TakedownRepository(Protocol):
+    """Releases taken down and put back, with who did it and why."""
+
     def set_taken_down(self, release_id: int, at: datetime | None) -> None:
         """Take a release down (at: when), or put it back (None)."""
         ...
@@ -88,8 +100,4 @@ class CatalogRepository(Protocol):
 
     def takedown_history(self, release_id: int) -> list[TakedownEvent]:
         """Newest first."""
-        ...
-
-    def blobs_in_use(self, digests: list[str]) -> set[str]:
-        """Which of these blobs a published track or cover refers to."""
         ...

@@ -7,7 +7,7 @@ from typing import Protocol
 from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
 from cadenza.ports.ads import AdsRepository
 from cadenza.ports.api_keys import ApiKeyRepository
-from cadenza.ports.catalog import CatalogRepository
+from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
 from cadenza.ports.collection import CollectionRepository
 from cadenza.ports.deliveries import DeliveryRepository
 from cadenza.ports.devices import DeviceRepository
@@ -32,6 +32,12 @@ from cadenza.ports.two_factor import TwoFactorRepository
 class UnitOfWork(Protocol):
     @property
     def catalog(self) -> CatalogRepository: ...
+
+    @property
+    def supply(self) -> SupplyRepository: ...
+
+    @property
+    def takedowns(self) -> TakedownRepository: ...
 
     @property
     def library(self) -> LibraryRepository: ...

@@ -96,12 +96,12 @@ class DistributorAccess:
                 [Scope.RELEASES_READ.value, Scope.RELEASES_WRITE.value],
                 self.clock.now(),
             )
-            uow.catalog.distributor_of_account(account_id, name)
+            uow.supply.distributor_of_account(account_id, name)
             uow.commit()
 
     def _distributor(self, uow: UnitOfWork, account_id: int) -> int:
         account = self._require_distributor(uow, account_id)
-        return uow.catalog.distributor_of_account(account_id, account.display_name)
+        return uow.supply.distributor_of_account(account_id, account.display_name)
 
     def _require_distributor(self, uow: UnitOfWork, account_id: int) -> Account:
         account = uow.accounts.get(account_id)

@@ -46,7 +46,7 @@ class Takedowns:
         with self.uow() as uow:
             if uow.catalog.release(release_id) is None:
                 raise NotFound(f"no release {release_id}")
-            events = uow.catalog.takedown_history(release_id)
+            events = uow.takedowns.takedown_history(release_id)
             detail = {"release": str(release_id)}
             uow.audit.add(
                 admin, AuditEvent("admin_read_takedowns", self.clock.now(), None, None, detail)
@@ -66,9 +66,11 @@ class Takedowns:
             if (release.taken_down_at is not None) != down:  # a repeat changes and records nothing
                 now = self.clock.now()
                 action = "taken_down" if down else "restored"
-                uow.catalog.set_taken_down(release_id, now if down else None)
+                uow.takedowns.set_taken_down(release_id, now if down else None)
                 uow.search.index_release(release_id)  # entries go (or come back) in this commit
-                uow.catalog.record_takedown(TakedownEvent(release_id, action, now, str(by), reason))
+                uow.takedowns.record_takedown(
+                    TakedownEvent(release_id, action, now, str(by), reason)
+                )
                 if by.admin is not None:
                     detail = {"release": str(release_id), "title": release.title[:100]}
                     detail |= {"reason": reason} if reason else {}

@@ -32,6 +32,8 @@ from cadenza.adapters.db.sessions_repo import SqlSessions
 from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
 from cadenza.adapters.db.students_repo import SqlStudents
 from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
+from cadenza.adapters.db.supply_repo import SqlSupply
+from cadenza.adapters.db.takedowns_repo import SqlTakedowns
 from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
 from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -62,6 +64,14 @@ class SqlUnitOfWork:
     @cached_property
     def catalog(self) -> SqlCatalog:
         return SqlCatalog(self.session)
+
+    @cached_property
+    def supply(self) -> SqlSupply:
+        return SqlSupply(self.session)
+
+    @cached_property
+    def takedowns(self) -> SqlTakedowns:
+        return SqlTakedowns(self.session)
 
     @cached_property
     def library(self) -> SqlLibrary:
