@@ -48,7 +48,7 @@ def test_random_adds_removes_and_reorders_keep_the_order_the_rules_give(app: App
             app.playlists.add(me.id, playlist, added, position=at)
             model = model[:at] + added + model[at:]
         with app.uow() as uow:
-            assert uow.playlists.track_ids(playlist) == model
+            assert uow.playlist_entries.track_ids(playlist) == model
         playlist_now, _ = app.playlists.get(playlist, me.id)
         assert playlist_now.total == len(model)
     with app.engine.connect() as db:

@@ -39,7 +39,11 @@ from cadenza.ports.payments import (
     PaymentMethodRepository,
     PaymentProvider,
 )
-from cadenza.ports.playlists import PlaylistRepository
+from cadenza.ports.playlists import (
+    PlaylistEntryRepository,
+    PlaylistFollowerRepository,
+    PlaylistRepository,
+)
 from cadenza.ports.rip import FetchTally
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
@@ -92,6 +96,8 @@ __all__ = [
     "PaymentMethodRepository",
     "PaymentProvider",
     "PlayerEvents",
+    "PlaylistEntryRepository",
+    "PlaylistFollowerRepository",
     "PlaylistRepository",
     "QueuedMail",
     "RevenueShare",

@@ -32,25 +32,9 @@ class PlaylistRepository(Protocol):
 
     def owned_count(self, owner_id: int) -> int: ...
 
-    def membership(self, playlist_id: int, user_id: int) -> PlaylistAccess: ...
-
-    def followers(self, playlist_id: int, limit: int, offset: int) -> tuple[list[Follower], int]:
-        """A page of followers, first to follow first, and how many there are."""
-        ...
-
     def lock(self, playlist_id: int) -> Playlist | None:
         """The playlist read afresh, its row held until commit (edits and access changes
         queue behind each other)."""
-        ...
-
-    def drop_uninvited(self, playlist_id: int) -> None:
-        """Remove the followers who did not come through an invite."""
-        ...
-
-    def end_collaboration(self, playlist_id: int) -> None: ...
-
-    def insert_entries(self, playlist_id: int, at: int, entries: list[Entry]) -> None:
-        """Insert new entries before position `at`, shifting the rest in one statement."""
         ...
 
     def bump(self, playlist_id: int, version: int, now: datetime) -> bool:
@@ -63,6 +47,14 @@ class PlaylistRepository(Protocol):
     ) -> None: ...
 
     def delete(self, playlist_id: int) -> None: ...
+
+
+class PlaylistEntryRepository(Protocol):
+    """A playlist's entries in their order: inserted, removed and moved by position."""
+
+    def insert_entries(self, playlist_id: int, at: int, entries: list[Entry]) -> None:
+        """Insert new entries before position `at`, shifting the rest in one statement."""
+        ...
 
     def entries(self, playlist_id: int, limit: int | None = None, offset: int = 0) -> list[Entry]:
         """In playlist order; with who added each."""
@@ -84,6 +76,16 @@ class PlaylistRepository(Protocol):
         """Apply a reorder in one statement."""
         ...
 
+
+class PlaylistFollowerRepository(Protocol):
+    """Who follows or edits a playlist: followers, collaborators and their invites."""
+
+    def membership(self, playlist_id: int, user_id: int) -> PlaylistAccess: ...
+
+    def followers(self, playlist_id: int, limit: int, offset: int) -> tuple[list[Follower], int]:
+        """A page of followers, first to follow first, and how many there are."""
+        ...
+
     def follow(
         self, playlist_id: int, user_id: int, collaborator: bool, invited: bool, now: datetime
     ) -> None: ...
@@ -100,6 +102,12 @@ class PlaylistRepository(Protocol):
         """A page of owned and followed playlists (most recently added first), with how the
         listener stands with each, and how many there are."""
         ...
+
+    def drop_uninvited(self, playlist_id: int) -> None:
+        """Remove the followers who did not come through an invite."""
+        ...
+
+    def end_collaboration(self, playlist_id: int) -> None: ...
 
     def add_invite(
         self, token_hash: str, playlist_id: int, collaborate: bool, now: datetime

@@ -19,7 +19,11 @@ from cadenza.ports.mail import MailQueue
 from cadenza.ports.members import MemberRepository
 from cadenza.ports.offline import OfflineRepository
 from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
-from cadenza.ports.playlists import PlaylistRepository
+from cadenza.ports.playlists import (
+    PlaylistEntryRepository,
+    PlaylistFollowerRepository,
+    PlaylistRepository,
+)
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
@@ -107,6 +111,12 @@ class UnitOfWork(Protocol):
 
     @property
     def playlists(self) -> PlaylistRepository: ...
+
+    @property
+    def playlist_entries(self) -> PlaylistEntryRepository: ...
+
+    @property
+    def playlist_followers(self) -> PlaylistFollowerRepository: ...
 
     @property
     def offline(self) -> OfflineRepository: ...

@@ -55,7 +55,7 @@ class Playlists:
         with self.uow() as uow:
             playlist = uow.playlists.get(playlist_id)
             member = (
-                uow.playlists.membership(playlist_id, viewer_id)
+                uow.playlist_followers.membership(playlist_id, viewer_id)
                 if playlist is not None and viewer_id is not None
                 else PlaylistAccess()
             )
@@ -73,7 +73,7 @@ class Playlists:
     ) -> list[PlaylistItem]:
         self.get(playlist_id, viewer_id)
         with self.uow() as uow:
-            entries = uow.playlists.entries(playlist_id, limit, offset)
+            entries = uow.playlist_entries.entries(playlist_id, limit, offset)
             cards = track_cards(uow, [e.track_id for e in entries], viewer)
         return [
             PlaylistItem(offset + i, e, c)
@@ -92,13 +92,13 @@ class Playlists:
 
     def of_listener(self, account_id: int) -> list[tuple[Playlist, datetime]]:
         with self.uow() as uow:
-            return uow.playlists.of_listener(account_id)
+            return uow.playlist_followers.of_listener(account_id)
 
     def page_of_listener(
         self, account_id: int, limit: int, offset: int
     ) -> tuple[list[tuple[Playlist, PlaylistAccess]], int]:
         with self.uow() as uow:
-            return uow.playlists.page_of_listener(account_id, limit, offset)
+            return uow.playlist_followers.page_of_listener(account_id, limit, offset)
 
     # -- the playlist itself -------------------------------------------------------------
     def create(
@@ -154,9 +154,9 @@ class Playlists:
                 collaborative,
             )
             if not public:
-                uow.playlists.drop_uninvited(playlist_id)
+                uow.playlist_followers.drop_uninvited(playlist_id)
             if not collaborative:
-                uow.playlists.end_collaboration(playlist_id)
+                uow.playlist_followers.end_collaboration(playlist_id)
             uow.commit()
             changed = uow.playlists.get(playlist_id)
         assert changed is not None
@@ -191,7 +191,7 @@ class Playlists:
         with self.uow() as uow:
             playlist = self._lock_editable(uow, account_id, playlist_id, snapshot_id)
             at = rules.insertion_point(playlist.total, len(added), position)
-            uow.playlists.insert_entries(playlist_id, at, added)
+            uow.playlist_entries.insert_entries(playlist_id, at, added)
             uow.commit()
         return replace(playlist, version=playlist.version + 1).snapshot_id
 
@@ -207,12 +207,14 @@ class Playlists:
         statement, however long the playlist."""
         with self.uow() as uow:
             playlist = self._lock_editable(uow, account_id, playlist_id, snapshot_id)
-            track_of = uow.playlists.tracks_at(
+            track_of = uow.playlist_entries.tracks_at(
                 playlist_id,
                 [p for _, p in picks if p is not None],
                 [t for t, p in picks if p is None],
             )
-            uow.playlists.remove_positions(playlist_id, rules.removed_positions(track_of, picks))
+            uow.playlist_entries.remove_positions(
+                playlist_id, rules.removed_positions(track_of, picks)
+            )
             uow.commit()
         return replace(playlist, version=playlist.version + 1).snapshot_id
 
@@ -230,7 +232,7 @@ class Playlists:
             playlist = self._lock_editable(uow, account_id, playlist_id, snapshot_id)
             shift = rules.move_shift(playlist.total, range_start, range_length, insert_before)
             if shift is not None:
-                uow.playlists.shift_positions(playlist_id, shift)
+                uow.playlist_entries.shift_positions(playlist_id, shift)
             uow.commit()
         return replace(playlist, version=playlist.version + 1).snapshot_id
 
@@ -242,13 +244,13 @@ class Playlists:
             playlist = self._lock_readable(uow, account_id, playlist_id)
             if playlist.owner_id == account_id:
                 return  # one's own playlist is in the library already
-            uow.playlists.follow(playlist_id, account_id, False, False, self.clock.now())
+            uow.playlist_followers.follow(playlist_id, account_id, False, False, self.clock.now())
             uow.commit()
 
     def unfollow(self, account_id: int, playlist_id: int) -> None:
         self.get(playlist_id, account_id)
         with self.uow() as uow:
-            uow.playlists.unfollow(playlist_id, account_id)
+            uow.playlist_followers.unfollow(playlist_id, account_id)
             uow.commit()
 
     def followers(
@@ -256,14 +258,14 @@ class Playlists:
     ) -> tuple[list[Follower], int]:
         self._owned(account_id, playlist_id)
         with self.uow() as uow:
-            return uow.playlists.followers(playlist_id, limit, offset)
+            return uow.playlist_followers.followers(playlist_id, limit, offset)
 
     def remove_follower(self, account_id: int, playlist_id: int, user_id: int) -> None:
         """The owner takes a follower or collaborator off (they may rejoin a public playlist,
         or a private one only through a new, valid invite)."""
         with self.uow() as uow:
             self._lock_owned(uow, account_id, playlist_id)
-            uow.playlists.unfollow(playlist_id, user_id)
+            uow.playlist_followers.unfollow(playlist_id, user_id)
             uow.commit()
 
     def invite(self, account_id: int, playlist_id: int, collaborate: bool) -> str:
@@ -277,7 +279,9 @@ class Playlists:
                     "make the playlist collaborative before inviting collaborators",
                     code="playlist_not_collaborative",
                 )
-            uow.playlists.add_invite(token_hash(token), playlist_id, collaborate, self.clock.now())
+            uow.playlist_followers.add_invite(
+                token_hash(token), playlist_id, collaborate, self.clock.now()
+            )
             uow.commit()
         return token
 
@@ -285,21 +289,21 @@ class Playlists:
         """Every share link of the playlist stops working; who joined already stays."""
         with self.uow() as uow:
             self._lock_owned(uow, account_id, playlist_id)
-            revoked = uow.playlists.revoke_invites(playlist_id)
+            revoked = uow.playlist_followers.revoke_invites(playlist_id)
             uow.commit()
         return revoked
 
     def accept(self, account_id: int, token: str) -> Playlist:
         now, hashed = self.clock.now(), token_hash(token)
         with self.uow() as uow:
-            found = uow.playlists.invite(hashed)
+            found = uow.playlist_followers.invite(hashed)
         if found is None:
             raise NotFound("this invite link is not valid", code="invite_not_found")
         with self.uow() as uow:
             # The row lock first (SQLite cannot turn a read into a write once another wrote),
             # then the invite again: one revoked meanwhile no longer counts.
             playlist = uow.playlists.lock(found[0])
-            found = uow.playlists.invite(hashed)
+            found = uow.playlist_followers.invite(hashed)
             if playlist is None or found is None:
                 raise NotFound("this invite link is not valid", code="invite_not_found")
             _, collaborate, made_at = found
@@ -307,14 +311,14 @@ class Playlists:
                 raise NotFound("this invite link has expired", code="invite_expired")
             if playlist.owner_id != account_id:
                 collaborator = collaborate and playlist.collaborative
-                uow.playlists.follow(playlist.id, account_id, collaborator, True, now)
+                uow.playlist_followers.follow(playlist.id, account_id, collaborator, True, now)
                 uow.commit()
         return playlist
 
     def export(self, account_id: int) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
         with self.uow() as uow:  # one session for the whole export
-            for playlist, added_at in uow.playlists.of_listener(account_id):
+            for playlist, added_at in uow.playlist_followers.of_listener(account_id):
                 own = playlist.owner_id == account_id
                 item: dict[str, object] = {
                     "id": playlist.id,
@@ -323,7 +327,7 @@ class Playlists:
                     "added_at": added_at.isoformat(),
                 }
                 if own:
-                    entries = uow.playlists.entries(playlist.id)
+                    entries = uow.playlist_entries.entries(playlist.id)
                     item |= {
                         "description": playlist.description,
                         "public": playlist.public,
@@ -345,7 +349,7 @@ class Playlists:
 
     def _lock_readable(self, uow: UnitOfWork, account_id: int, playlist_id: int) -> Playlist:
         playlist = uow.playlists.lock(playlist_id)
-        member = uow.playlists.membership(playlist_id, account_id)
+        member = uow.playlist_followers.membership(playlist_id, account_id)
         if playlist is None or not rules.can_read(playlist, account_id, member):
             raise NotFound(f"no playlist {playlist_id}")
         return playlist
@@ -362,7 +366,7 @@ class Playlists:
         """Take the row lock first, then read the playlist and check the editor and the
         snapshot: edits queue one behind another instead of racing."""
         playlist = uow.playlists.lock(playlist_id)
-        member = uow.playlists.membership(playlist_id, account_id)
+        member = uow.playlist_followers.membership(playlist_id, account_id)
         if playlist is None or not rules.can_read(playlist, account_id, member):
             raise NotFound(f"no playlist {playlist_id}")
         if not rules.can_edit(playlist, account_id, member):

@@ -26,6 +26,8 @@ from cadenza.adapters.db.members_repo import SqlMembers
 from cadenza.adapters.db.offline_repo import SqlOffline
 from cadenza.adapters.db.payment_events_repo import SqlPaymentEvents
 from cadenza.adapters.db.payment_methods_repo import SqlPaymentMethods
+from cadenza.adapters.db.playlist_entries_repo import SqlPlaylistEntries
+from cadenza.adapters.db.playlist_followers_repo import SqlPlaylistFollowers
 from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 from cadenza.adapters.db.sessions_repo import SqlSessions
@@ -164,6 +166,14 @@ class SqlUnitOfWork:
     @cached_property
     def playlists(self) -> SqlPlaylists:
         return SqlPlaylists(self.session)
+
+    @cached_property
+    def playlist_entries(self) -> SqlPlaylistEntries:
+        return SqlPlaylistEntries(self.session)
+
+    @cached_property
+    def playlist_followers(self) -> SqlPlaylistFollowers:
+        return SqlPlaylistFollowers(self.session)
 
     @cached_property
     def offline(self) -> SqlOffline:
