@@ -2,7 +2,13 @@
 implement them. Services import from the aggregate's module; the names are re-exported here."""
 
 from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog, Credentials
-from cadenza.ports.ads import AdsRepository, ListeningRules, RevenueShare
+from cadenza.ports.ads import (
+    AdBreakRepository,
+    AdsRepository,
+    ImpressionRepository,
+    ListeningRules,
+    RevenueShare,
+)
 from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.audio import (
     AudioInfo,
@@ -56,6 +62,7 @@ from cadenza.ports.unit_of_work import UnitOfWork
 
 __all__ = [
     "AccountRepository",
+    "AdBreakRepository",
     "AdsRepository",
     "ApiKeyRepository",
     "ArtistLinkRepository",
@@ -79,6 +86,7 @@ __all__ = [
     "EncodedFile",
     "EventSubscription",
     "FetchTally",
+    "ImpressionRepository",
     "InvoiceRepository",
     "KnownFile",
     "LibraryRepository",

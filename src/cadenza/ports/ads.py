@@ -28,6 +28,8 @@ class RevenueShare:
 
 
 class AdsRepository(Protocol):
+    """Ad campaigns: terms, status, creatives, and the ones servable today."""
+
     def add_campaign(
         self, advertiser_id: int, terms: CampaignTerms, creative: Creative, now: datetime
     ) -> int: ...
@@ -50,6 +52,26 @@ class AdsRepository(Protocol):
 
     def blobs_in_use(self, digests: list[str]) -> set[str]: ...
 
+
+class ListeningRules(Protocol):
+    """What the player asks besides the plan's table: skips counted against the limit, ad
+    breaks that hold the next track, songs counted towards the next break."""
+
+    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
+        """Count a skip, or refuse it (skip_limit_reached, ad_not_skippable)."""
+        ...
+
+    def hold_for_ads(self, account_id: int, who: Listener | None = None) -> None:
+        """Refuse the next track (ad_break_due) while an ad break is due or playing. `who`:
+        the listener as the command has just read them (a plan without ads needs no read)."""
+        ...
+
+    def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None: ...
+
+
+class AdBreakRepository(Protocol):
+    """A listener's count towards the next ad break, and the breaks opened and closed."""
+
     def listening(self, account_id: int) -> ListeningState | None:
         """The listener's progress to the next break; None if they never played anything."""
         ...
@@ -69,6 +91,10 @@ class AdsRepository(Protocol):
     def ads_served_since(self, account_id: int, since: datetime) -> dict[int, int]:
         """Campaign id -> ads of it put in this listener's breaks since then."""
         ...
+
+
+class ImpressionRepository(Protocol):
+    """Ads heard to the end: impressions, what campaigns were promised, and the revenue."""
 
     def ads_heard(self, account_id: int) -> list[tuple[str, datetime]]:
         """The listener's completed ads, newest first: (campaign name, when)."""
@@ -94,19 +120,3 @@ class AdsRepository(Protocol):
         ...
 
     def revenue(self, start: datetime, end: datetime) -> list[RevenueShare]: ...
-
-
-class ListeningRules(Protocol):
-    """What the player asks besides the plan's table: skips counted against the limit, ad
-    breaks that hold the next track, songs counted towards the next break."""
-
-    def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
-        """Count a skip, or refuse it (skip_limit_reached, ad_not_skippable)."""
-        ...
-
-    def hold_for_ads(self, account_id: int, who: Listener | None = None) -> None:
-        """Refuse the next track (ad_break_due) while an ad break is due or playing. `who`:
-        the listener as the command has just read them (a plan without ads needs no read)."""
-        ...
-
-    def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
-from cadenza.ports.ads import AdsRepository
+from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
 from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
 from cadenza.ports.collection import CollectionRepository
@@ -99,6 +99,12 @@ class UnitOfWork(Protocol):
 
     @property
     def ads(self) -> AdsRepository: ...
+
+    @property
+    def ad_breaks(self) -> AdBreakRepository: ...
+
+    @property
+    def ad_impressions(self) -> ImpressionRepository: ...
 
     @property
     def mail(self) -> MailQueue: ...

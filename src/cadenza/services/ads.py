@@ -53,8 +53,8 @@ class AdBreaks:
             if not _plan(_account(uow, account_id)).features.ads:
                 return
             now = self.clock.now()
-            state = uow.ads.listening_to_change(account_id, now)
-            uow.ads.save_listening(account_id, state.after_song(seconds, genres), now)
+            state = uow.ad_breaks.listening_to_change(account_id, now)
+            uow.ad_breaks.save_listening(account_id, state.after_song(seconds, genres), now)
             uow.commit()
 
     def track_skipped(self, account_id: int, who: Listener | None = None) -> None:
@@ -63,12 +63,12 @@ class AdBreaks:
         now = self.clock.now()
         with self.uow() as uow:
             listener = who or Listener(_plan(_account(uow, account_id)))
-            state = uow.ads.listening_to_change(account_id, now)
+            state = uow.ad_breaks.listening_to_change(account_id, now)
             require(self.entitlements.skip(listener, state.listening, now))
             skipped = ListeningState(
                 state.listening.after_skip(now), state.open_break_id, state.recent_genres
             )
-            uow.ads.save_listening(account_id, skipped, now)
+            uow.ad_breaks.save_listening(account_id, skipped, now)
             uow.commit()
 
     def hold_for_ads(self, account_id: int, who: Listener | None = None) -> None:
@@ -78,7 +78,7 @@ class AdBreaks:
             return
         with self.uow() as uow:
             account = uow.accounts.get(account_id) if who is None else None
-            state = uow.ads.listening(account_id)
+            state = uow.ad_breaks.listening(account_id)
         listener = who or (Listener(_plan(account)) if account is not None else None)
         if listener is None or state is None:
             return
@@ -93,14 +93,14 @@ class AdBreaks:
             listener = Listener(_plan(account))
             if not listener.plan.features.ads:
                 return None
-            state = uow.ads.listening_to_change(account_id, now)
+            state = uow.ad_breaks.listening_to_change(account_id, now)
             if state.open_break_id is not None:
-                open_break = uow.ads.ad_break(state.open_break_id)
+                open_break = uow.ad_breaks.ad_break(state.open_break_id)
                 if open_break is not None and not open_break.abandoned(now):
                     return _to_play(uow, state.open_break_id)
                 # Left unplayed for too long: its ads' budget may have gone to other breaks, so
                 # it closes and the ads are chosen again.
-                uow.ads.close_break(state.open_break_id, now)
+                uow.ad_breaks.close_break(state.open_break_id, now)
                 state = replace(state, open_break_id=None)
             if not self.entitlements.ad_break_due(listener, state.listening):
                 return None
@@ -108,16 +108,19 @@ class AdBreaks:
                 country=account.country,
                 age=age_on(account.birth_date, now.date()),
                 recent_genres=state.recent_genres,
-                ads_today=uow.ads.ads_served_since(account_id, _day_start(now)),
+                ads_today=uow.ad_breaks.ads_served_since(account_id, _day_start(now)),
             )
             since = now - PROMISE_HELD
             chosen = choose_ads(
-                uow.ads.servable(now.date()), audience, now.date(), uow.ads.promised_ads(since)
+                uow.ads.servable(now.date()),
+                audience,
+                now.date(),
+                uow.ad_impressions.promised_ads(since),
             )
             if chosen:  # again under the campaigns' locks: a break opened meanwhile counts
                 order = {c.id: n for n, c in enumerate(chosen)}
-                locked = uow.ads.lock_campaigns(list(order))
-                promised = uow.ads.promised_ads(since)
+                locked = uow.ad_impressions.lock_campaigns(list(order))
+                promised = uow.ad_impressions.promised_ads(since)
                 chosen = sorted(
                     (
                         c
@@ -127,11 +130,11 @@ class AdBreaks:
                     key=lambda c: order[c.id],
                 )
             if not chosen:  # nothing to sell this listener now: the music goes on
-                uow.ads.save_listening(account_id, state.after_break(), now)
+                uow.ad_breaks.save_listening(account_id, state.after_break(), now)
                 uow.commit()
                 return None
-            break_id = uow.ads.open_break(account_id, [c.id for c in chosen], now)
-            uow.ads.save_listening(account_id, state.with_break(break_id), now)
+            break_id = uow.ad_breaks.open_break(account_id, [c.id for c in chosen], now)
+            uow.ad_breaks.save_listening(account_id, state.with_break(break_id), now)
             uow.commit()
             return BreakToPlay(break_id, tuple((c, False) for c in chosen))
 
@@ -146,17 +149,19 @@ class AdBreaks:
                 raise NotFound(f"ad {campaign_id} is not in this break", code="ad_not_in_break")
             if ad_break.closed and not ad.completed:  # abandoned, and its ads chosen again
                 raise Conflict("this ad break is over", code="ad_break_over")
-            state = uow.ads.listening_to_change(account_id, now)  # one completion at a time
-            counted = uow.ads.complete_ad(break_id, campaign_id, now)
+            state = uow.ad_breaks.listening_to_change(account_id, now)  # one completion at a time
+            counted = uow.ad_impressions.complete_ad(break_id, campaign_id, now)
             if counted:
-                uow.ads.record_impression(campaign_id, account_id, break_id, account.country, now)
-            played = uow.ads.ad_break(break_id)
+                uow.ad_impressions.record_impression(
+                    campaign_id, account_id, break_id, account.country, now
+                )
+            played = uow.ad_breaks.ad_break(break_id)
             assert played is not None
             over = all(a.completed for a in played.ads)
             if over and not played.closed:
-                uow.ads.close_break(break_id, now)
+                uow.ad_breaks.close_break(break_id, now)
                 if state.open_break_id == break_id:
-                    uow.ads.save_listening(account_id, state.after_break(), now)
+                    uow.ad_breaks.save_listening(account_id, state.after_break(), now)
             uow.commit()
         return AdCompletion(counted, over)
 
@@ -165,7 +170,7 @@ class AdBreaks:
         with self.uow() as uow:
             ad_break = _own_break(uow, account_id, break_id)
             listener = Listener(_plan(_account(uow, account_id)))
-            state = uow.ads.listening(account_id) or ListeningState()
+            state = uow.ad_breaks.listening(account_id) or ListeningState()
         if ad_break.closed:
             raise Conflict("this ad break is over", code="ad_break_over")
         playing = replace(state.listening, ad_playing=True)  # the break is open: an ad plays
@@ -174,8 +179,8 @@ class AdBreaks:
     def export(self, account_id: int) -> dict[str, object]:
         """The ads this listener heard and what targets them, for "download my data"."""
         with self.uow() as uow:
-            heard = uow.ads.ads_heard(account_id)
-            state = uow.ads.listening(account_id) or ListeningState()
+            heard = uow.ad_impressions.ads_heard(account_id)
+            state = uow.ad_breaks.listening(account_id) or ListeningState()
         return {
             "ads": {
                 "heard": [{"campaign": name, "at": at.isoformat()} for name, at in heard],
@@ -190,7 +195,7 @@ class AdBreaks:
             if Role.ADMIN not in _account(uow, account_id).roles:
                 raise Forbidden("the ad-revenue pool is for admins", code="admin_required")
             start = datetime(year, month, 1, tzinfo=UTC)
-            return uow.ads.revenue(start, add_months(start, 1))
+            return uow.ad_impressions.revenue(start, add_months(start, 1))
 
 
 def _account(uow: UnitOfWork, account_id: int) -> Account:
@@ -208,14 +213,14 @@ def _plan(account: Account) -> Plan:
 
 
 def _own_break(uow: UnitOfWork, account_id: int, break_id: int) -> AdBreak:
-    ad_break = uow.ads.ad_break(break_id)
+    ad_break = uow.ad_breaks.ad_break(break_id)
     if ad_break is None or ad_break.account_id != account_id:
         raise NotFound(f"no ad break {break_id}", code="ad_break_not_found")
     return ad_break
 
 
 def _to_play(uow: UnitOfWork, break_id: int) -> BreakToPlay:
-    ad_break = uow.ads.ad_break(break_id)
+    ad_break = uow.ad_breaks.ad_break(break_id)
     assert ad_break is not None
     ads = []
     for ad in ad_break.ads:

@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from cadenza.adapters.db.accounts_repo import SqlAccounts
+from cadenza.adapters.db.ad_breaks_repo import SqlAdBreaks
+from cadenza.adapters.db.ad_impressions_repo import SqlImpressions
 from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
@@ -150,6 +152,14 @@ class SqlUnitOfWork:
     @cached_property
     def ads(self) -> SqlAds:
         return SqlAds(self.session)
+
+    @cached_property
+    def ad_breaks(self) -> SqlAdBreaks:
+        return SqlAdBreaks(self.session)
+
+    @cached_property
+    def ad_impressions(self) -> SqlImpressions:
+        return SqlImpressions(self.session)
 
     @cached_property
     def mail(self) -> SqlMailQueue:
