@@ -50,7 +50,7 @@ from cadenza.ports.playlists import (
     PlaylistFollowerRepository,
     PlaylistRepository,
 )
-from cadenza.ports.rip import FetchTally
+from cadenza.ports.rip import FetchTally, RipFlagRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
@@ -109,6 +109,7 @@ __all__ = [
     "PlaylistRepository",
     "QueuedMail",
     "RevenueShare",
+    "RipFlagRepository",
     "Saved",
     "SearchIndex",
     "SessionRepository",

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Protocol
 
 from cadenza.domain.offline import Download, DownloadDevice
-from cadenza.domain.ripping import RipFlag
 
 
 class OfflineRepository(Protocol):
@@ -49,21 +48,3 @@ class OfflineRepository(Protocol):
     def download(self, device_id: int, track_id: int) -> Download | None: ...
 
     def remove_downloads(self, device_id: int, track_ids: Iterable[int]) -> int: ...
-
-    def add_rip_flag(
-        self,
-        user_id: int,
-        now: datetime,
-        audio_seconds: float,
-        allowed_seconds: float,
-        window_seconds: float,
-        evidence: dict[str, object],
-    ) -> int: ...
-
-    def rip_flags(self, status: str | None, limit: int, offset: int) -> list[RipFlag]: ...
-
-    def rip_flag(self, flag_id: int) -> RipFlag | None: ...
-
-    def open_rip_flag_accounts(self) -> set[int]: ...
-
-    def review_rip_flag(self, flag_id: int, status: str, by: int | None, now: datetime) -> bool: ...

@@ -24,6 +24,7 @@ from cadenza.ports.playlists import (
     PlaylistFollowerRepository,
     PlaylistRepository,
 )
+from cadenza.ports.rip import RipFlagRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
@@ -126,6 +127,9 @@ class UnitOfWork(Protocol):
 
     @property
     def offline(self) -> OfflineRepository: ...
+
+    @property
+    def rip_flags(self) -> RipFlagRepository: ...
 
     @property
     def devices(self) -> DeviceRepository: ...

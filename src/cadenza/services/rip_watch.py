@@ -145,7 +145,7 @@ class RipWatch:
     # -- for admins ------------------------------------------------------------------------
     def flags(self, actor: int, status: str | None, limit: int, offset: int) -> list[RipFlag]:
         with self.uow() as uow:
-            found = uow.offline.rip_flags(status, limit, offset)
+            found = uow.rip_flags.rip_flags(status, limit, offset)
             detail = {"list": "rip_flags", "status": status or "any"}
             uow.audit.add(
                 actor, AuditEvent("admin_listed_rip_flags", self.clock.now(), None, None, detail)
@@ -157,7 +157,7 @@ class RipWatch:
         """Disable the account (sessions and keys end, as for any disabled account) and stop
         the stream grants it still holds, at once, in every process."""
         with self.uow() as uow:
-            open_flag = uow.offline.rip_flag(flag_id)
+            open_flag = uow.rip_flags.rip_flag(flag_id)
         if open_flag is not None and open_flag.status == "open":
             self.admin.disable(actor, open_flag.account_id)  # refused for one's own account
         flag = self._review(actor, flag_id, "suspended")
@@ -203,10 +203,10 @@ class RipWatch:
     def _review(self, actor: int, flag_id: int, status: str) -> RipFlag:
         now = self.clock.now()
         with self.uow() as uow:
-            flag = uow.offline.rip_flag(flag_id)
+            flag = uow.rip_flags.rip_flag(flag_id)
             if flag is None:
                 raise NotFound(f"no rip flag {flag_id}", code="rip_flag_not_found")
-            if not uow.offline.review_rip_flag(flag_id, status, actor, now):
+            if not uow.rip_flags.review_rip_flag(flag_id, status, actor, now):
                 raise Conflict(f"this flag was already {flag.status}", code="rip_flag_reviewed")
             detail = {"flag": str(flag_id), "by": f"admin:{actor}"}
             uow.audit.add(
@@ -234,7 +234,7 @@ class RipWatch:
             "downloaded_seconds": round(downloaded, 1),
         }
         with self.uow() as uow:
-            uow.offline.add_rip_flag(
+            uow.rip_flags.add_rip_flag(
                 account_id, now, verdict.audio_seconds, verdict.allowed_seconds, window, evidence
             )
             uow.audit.add(
@@ -250,7 +250,7 @@ class RipWatch:
         with self._lock:
             if self._throttled is None:
                 with self.uow() as uow:
-                    self._throttled = uow.offline.open_rip_flag_accounts()
+                    self._throttled = uow.rip_flags.open_rip_flag_accounts()
             return self._throttled
 
     def _ledger(self, account_id: int) -> FetchLedger:

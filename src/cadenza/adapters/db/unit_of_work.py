@@ -31,6 +31,7 @@ from cadenza.adapters.db.payment_methods_repo import SqlPaymentMethods
 from cadenza.adapters.db.playlist_entries_repo import SqlPlaylistEntries
 from cadenza.adapters.db.playlist_followers_repo import SqlPlaylistFollowers
 from cadenza.adapters.db.playlists_repo import SqlPlaylists
+from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 from cadenza.adapters.db.sessions_repo import SqlSessions
 from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
@@ -188,6 +189,10 @@ class SqlUnitOfWork:
     @cached_property
     def offline(self) -> SqlOffline:
         return SqlOffline(self.session)
+
+    @cached_property
+    def rip_flags(self) -> SqlRipFlags:
+        return SqlRipFlags(self.session)
 
     @cached_property
     def devices(self) -> SqlDevices:
