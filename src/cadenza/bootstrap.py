@@ -47,7 +47,8 @@ from cadenza.domain.plans import PriceList
 from cadenza.domain.ripping import RipRules
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
-from cadenza.ports import Mailer, PlayerEvents
+from cadenza.ports.devices import PlayerEvents
+from cadenza.ports.mail import Mailer
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, PasswordRules
 from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cadenza.domain.ads import Campaign, CampaignTerms, Targeting, cents_text
 from cadenza.domain.errors import InvalidRequest
-from cadenza.ports import RevenueShare
+from cadenza.ports.ads import RevenueShare
 from cadenza.services.ads import AdCompletion, BreakToPlay
 
 M = TypeVar("M", bound=BaseModel)

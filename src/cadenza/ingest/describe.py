@@ -18,7 +18,7 @@ from cadenza.domain.catalog import (
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.domain.territories import WORLDWIDE
 from cadenza.ingest.manifest import MAX_POSITION, Manifest, parse_release_date
-from cadenza.ports import Tags
+from cadenza.ports.audio import Tags
 
 UNKNOWN_ARTIST = "Unknown Artist"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cadenza.domain.audio import ladder_for
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import AudioInfo, AudioProbe, Transcoder, TranscodeResult
+from cadenza.ports.audio import AudioInfo, AudioProbe, Transcoder, TranscodeResult
 
 
 @dataclass(frozen=True)

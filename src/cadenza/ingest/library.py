@@ -20,7 +20,8 @@ from cadenza.ingest.pipeline import (
     StartedRelease,
 )
 from cadenza.ingest.source import MANIFEST, find_cover, is_audio
-from cadenza.ports import KnownFile, Tags
+from cadenza.ports.audio import Tags
+from cadenza.ports.library import KnownFile
 
 log = logging.getLogger(__name__)
 Stat = tuple[int, int]  # size, mtime_ns

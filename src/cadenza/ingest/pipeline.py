@@ -33,16 +33,9 @@ from cadenza.ingest.publish import (
     publish,
 )
 from cadenza.ingest.store import StoredBlobs
-from cadenza.ports import (
-    AudioProbe,
-    BlobStore,
-    CoverArt,
-    CoverImages,
-    TagReader,
-    Tags,
-    Transcoder,
-    UnitOfWork,
-)
+from cadenza.ports.audio import AudioProbe, CoverArt, CoverImages, TagReader, Tags, Transcoder
+from cadenza.ports.blobs import BlobStore
+from cadenza.ports.unit_of_work import UnitOfWork
 
 Progress = Callable[[int], None]  # called with the number of tracks just finished
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from cadenza.domain.audio import release_loudness
 from cadenza.domain.catalog import PublishedTrack, ReleaseSpec, TrackSpec
 from cadenza.domain.errors import CadenzaError, Conflict, InvalidDelivery
-from cadenza.ports import UnitOfWork
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cadenza.domain.catalog import COVER_SIZES, EncodedAudio
-from cadenza.ports import BlobStore, CoverImages, TranscodeResult
+from cadenza.ports.audio import CoverImages, TranscodeResult
+from cadenza.ports.blobs import BlobStore
 
 
 @dataclass

@@ -11,7 +11,9 @@ from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
-from cadenza.ports import Clock, PasswordHasher, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 from cadenza.services.reentry import PasswordReentry
 

@@ -26,7 +26,10 @@ from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import COVER_SIZES
 from cadenza.domain.errors import Forbidden, InvalidDelivery, NotFound
 from cadenza.ingest.store import StoredBlobs
-from cadenza.ports import AudioProbe, BlobStore, Clock, CoverArt, Transcoder, UnitOfWork
+from cadenza.ports.audio import AudioProbe, CoverArt, Transcoder
+from cadenza.ports.blobs import BlobStore
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 AD_QUALITIES = (Quality.NORMAL, Quality.HIGH)
 COMPANION_MIN_PX = max(COVER_SIZES)

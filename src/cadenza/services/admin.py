@@ -10,7 +10,8 @@ from cadenza.domain.accounts import Account, AuditEvent, Role
 from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import Forbidden, InvalidRequest, NotFound
 from cadenza.domain.mail import normalise_email
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 AccountView = tuple[Account, list[ArtistRef]]
 OPERATOR = None  # the actor of a command-line change: whoever runs the server

@@ -24,7 +24,9 @@ from cadenza.domain.ads import (
 from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
 from cadenza.domain.errors import Conflict, Forbidden, NotFound
 from cadenza.domain.plans import Plan, add_months
-from cadenza.ports import Clock, RevenueShare, UnitOfWork
+from cadenza.ports.ads import RevenueShare
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from cadenza.domain.accounts import Role
 from cadenza.domain.catalog import ArtistRef, ArtistView
 from cadenza.domain.errors import Forbidden
-from cadenza.ports import UnitOfWork
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 class ArtistProfiles:

@@ -21,7 +21,9 @@ from cadenza.domain.subscriptions import (
     due,
     student_problem,
 )
-from cadenza.ports import Clock, StudentVerifier, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.students import StudentVerifier
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.charging import PLAN_ENDED, Charging
 
 log = logging.getLogger(__name__)

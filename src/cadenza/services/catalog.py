@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import ArtistView, ReleaseView, TrackToPlay, TrackView, Viewer
 from cadenza.domain.errors import NotFound
-from cadenza.ports import UnitOfWork
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

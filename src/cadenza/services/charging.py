@@ -22,7 +22,10 @@ from cadenza.domain.subscriptions import (
     Status,
     next_retry,
 )
-from cadenza.ports import Charge, Clock, Mailer, PaymentProvider, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.mail import Mailer
+from cadenza.ports.payments import Charge, PaymentProvider
+from cadenza.ports.unit_of_work import UnitOfWork
 
 ATTEMPT_LEASE = timedelta(minutes=5)  # longer than any provider call
 PLAN_ENDED = (

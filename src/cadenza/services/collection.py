@@ -17,7 +17,9 @@ from cadenza.domain.collection import (
 )
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import InvalidRequest
-from cadenza.ports import Clock, Saved, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.collection import Saved
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
 from cadenza.services.track_cards import (
     TrackCard,

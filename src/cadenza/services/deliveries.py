@@ -15,7 +15,8 @@ from cadenza.domain.errors import CadenzaError, NotFound
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
-from cadenza.ports import Delivery, UnitOfWork
+from cadenza.ports.deliveries import Delivery
+from cadenza.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

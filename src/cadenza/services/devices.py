@@ -16,7 +16,9 @@ from cadenza.domain.devices import (
     group_of,
 )
 from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
-from cadenza.ports import Clock, PlayerEvents, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.devices import PlayerEvents
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from datetime import date
 
 from cadenza.domain.accounts import Account, ApiKey, AuditEvent, Role, Scope
 from cadenza.domain.errors import Forbidden, InvalidRequest, NotFound, Unauthorized
-from cadenza.ports import Clock, PasswordHasher, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import token_hash
 
 KEY_PREFIX = "cdz_"

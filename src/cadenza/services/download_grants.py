@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import NotFound, Unauthorized
-from cadenza.ports import Clock
+from cadenza.ports.clock import Clock
 
 DOWNLOAD_GRANT_TTL = timedelta(hours=1)  # a device may queue many downloads
 

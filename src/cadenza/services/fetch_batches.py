@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from cadenza.domain.ripping import FetchLedger, TrackFetch, TrackKey
-from cadenza.ports import FetchTally
+from cadenza.ports.rip import FetchTally
 
 log = logging.getLogger(__name__)
 

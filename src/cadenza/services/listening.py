@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cadenza.domain.listening import ListeningEvent, event_problem, summarise
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 MAX_EVENTS_PER_BATCH = 500
 

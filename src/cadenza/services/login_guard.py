@@ -23,7 +23,8 @@ from cadenza.domain.accounts import (
     pow_difficulty,
 )
 from cadenza.domain.errors import ChallengeRequired, TooManyAttempts, Unauthorized
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.proof_of_work import ProofOfWork
 
 Proof = tuple[str, str]  # (challenge, nonce)

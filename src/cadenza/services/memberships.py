@@ -12,7 +12,9 @@ from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.plans import INVITE_TTL, Plan, may_switch_family
 from cadenza.domain.subscriptions import Membership, Subscription
-from cadenza.ports import Clock, Mailer, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.mail import Mailer
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 
 MAX_OPEN_INVITES = 10

@@ -19,7 +19,8 @@ from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
 from cadenza.domain.errors import NotFound
 from cadenza.domain.mixes import DailyMix, Song
 from cadenza.domain.search import Kind
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
 from cadenza.services.search import SearchService
 

@@ -29,7 +29,8 @@ from cadenza.domain.offline import (
     next_registration_at,
     plan_ended,
 )
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.download_grants import DownloadGrant, DownloadGrants
 
 LOOKUP_CHUNK = 500  # tracks per catalog query at check-in

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from cadenza.domain.mail import Email, mail_retry_delay
-from cadenza.ports import Clock, Mailer, QueuedMail, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.mail import Mailer, QueuedMail
+from cadenza.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from cadenza.domain.accounts import LOCK_LINK_TTL, RESET_LINK_TTL, AuditEvent
 from cadenza.domain.errors import InvalidRequest
 from cadenza.domain.mail import Email, normalise_email
-from cadenza.ports import Clock, PasswordHasher, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 from cadenza.services.accounts import PasswordRules
 from cadenza.services.reentry import PasswordReentry

@@ -15,7 +15,9 @@ from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
 from cadenza.domain.errors import CadenzaError, Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.player import PlayerState, Repeat
-from cadenza.ports import Clock, ListeningRules, UnitOfWork
+from cadenza.ports.ads import ListeningRules
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
 from cadenza.services.mixes import Mixes
 from cadenza.services.stream_grants import StreamGrant, StreamGrants

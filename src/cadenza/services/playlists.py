@@ -12,7 +12,8 @@ from cadenza.domain.catalog import Viewer
 from cadenza.domain.collection import Availability, availability
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.playlists import Entry, Follower, Playlist, PlaylistAccess
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
 from cadenza.services.catalog import CatalogService
 from cadenza.services.track_cards import (

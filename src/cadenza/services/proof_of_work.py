@@ -15,7 +15,8 @@ import secrets
 from collections.abc import Callable
 
 from cadenza.domain.accounts import POW_TTL, leading_zero_bits
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 class ProofOfWork:

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cadenza.domain.accounts import Account
-from cadenza.ports import Credentials, PasswordHasher, UnitOfWork
+from cadenza.ports.accounts import Credentials
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.login_guard import LoginGuard
 
 

@@ -19,7 +19,8 @@ from cadenza.domain.devices import (
     group_starts,
 )
 from cadenza.domain.errors import CadenzaError, InvalidRequest
-from cadenza.ports import Clock, PlayerEvents
+from cadenza.ports.clock import Clock
+from cadenza.ports.devices import PlayerEvents
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.player import Player, PlayerView
 

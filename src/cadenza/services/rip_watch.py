@@ -21,7 +21,10 @@ from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import Conflict, Forbidden, NotFound, TooManyAttempts
 from cadenza.domain.ripping import FetchLedger, RipFlag, RipRules, TrackKey, Verdict
-from cadenza.ports import Broadcast, Clock, FetchTally, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.events import Broadcast
+from cadenza.ports.rip import FetchTally
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.fetch_batches import FetchBatches
 

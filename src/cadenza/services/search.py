@@ -19,7 +19,8 @@ from cadenza.domain.search import (
     parse_query,
     rank,
 )
-from cadenza.ports import SearchIndex, UnitOfWork
+from cadenza.ports.search import SearchIndex
+from cadenza.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 CANDIDATES = 40  # entries each of the engine's two sources hands over per kind, ranked here

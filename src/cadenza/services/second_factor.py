@@ -7,7 +7,9 @@ from datetime import datetime
 
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.two_factor import use_recovery_code
-from cadenza.ports import Credentials, Totp, UnitOfWork
+from cadenza.ports.accounts import Credentials
+from cadenza.ports.two_factor import Totp
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 def spend_second_factor(

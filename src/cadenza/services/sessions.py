@@ -18,7 +18,11 @@ from cadenza.domain.accounts import (
 )
 from cadenza.domain.errors import CadenzaError, Conflict, NotFound, Unauthorized
 from cadenza.domain.mail import Email, normalise_email
-from cadenza.ports import Clock, Credentials, PasswordHasher, Totp, UnitOfWork
+from cadenza.ports.accounts import Credentials
+from cadenza.ports.clock import Clock
+from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.two_factor import Totp
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.second_factor import spend_second_factor

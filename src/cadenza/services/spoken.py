@@ -13,7 +13,7 @@ from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.player import Repeat
 from cadenza.domain.search import Kind
 from cadenza.domain.spoken import Action, Intent, Wanted, parse
-from cadenza.ports import Clock
+from cadenza.ports.clock import Clock
 from cadenza.services.player import Player, PlayerView
 from cadenza.services.search import Hit, SearchService
 

@@ -19,7 +19,7 @@ from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Listening, require
 from cadenza.domain.errors import NotFound, Unauthorized
-from cadenza.ports import Clock
+from cadenza.ports.clock import Clock
 from cadenza.services.catalog import CatalogService
 
 GRANT_TTL = timedelta(minutes=5)  # beyond the track's own length

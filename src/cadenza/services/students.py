@@ -10,7 +10,8 @@ from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.plans import STUDENT_MAX_YEARS, STUDENT_VERIFICATION_VALID
 from cadenza.domain.subscriptions import StudentStatus, student_years_left
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 RENEW_WITHIN = timedelta(days=30)  # a student may ask to renew this long before expiry
 

@@ -30,7 +30,10 @@ from cadenza.domain.subscriptions import (
     Subscription,
     student_problem,
 )
-from cadenza.ports import CardDetails, Clock, PaymentProvider, StudentVerifier, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.payments import CardDetails, PaymentProvider
+from cadenza.ports.students import StudentVerifier
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.charging import Charging
 
 COMPLIMENTARY_YEARS = 100

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.catalog import ReleaseView, TakedownEvent
 from cadenza.domain.errors import NotFound
-from cadenza.ports import Clock, UnitOfWork
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from cadenza.domain.catalog import ReleaseView, TrackView, Viewer
 from cadenza.domain.collection import Availability, availability
 from cadenza.domain.errors import NotFound
-from cadenza.ports import UnitOfWork
+from cadenza.ports.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

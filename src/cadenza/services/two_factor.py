@@ -9,7 +9,10 @@ from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, InvalidRequest
 from cadenza.domain.mail import Email
 from cadenza.domain.two_factor import new_recovery_codes
-from cadenza.ports import Clock, Credentials, Totp, UnitOfWork
+from cadenza.ports.accounts import Credentials
+from cadenza.ports.clock import Clock
+from cadenza.ports.two_factor import Totp
+from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.reentry import PasswordReentry
 from cadenza.services.second_factor import spend_second_factor
 

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from cadenza.domain.catalog import COVER_SIZES
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import CoverImages
+from cadenza.ports.audio import CoverImages
 
 MAX_PIXELS = 100_000_000
 JPEG_QUALITY = 88

@@ -27,7 +27,7 @@ from av.audio.stream import AudioStream
 from numpy.typing import NDArray
 
 from cadenza.domain.audio import Quality
-from cadenza.ports import EncodedFile
+from cadenza.ports.audio import EncodedFile
 
 OPUS_RATE = 48000
 OPUS_FRAME = 960  # 20 ms, libopus's default frame

@@ -15,7 +15,7 @@ from av.audio.stream import AudioStream
 from cadenza.adapters.audio._pcm import DecodeReport, decode, open_audio
 from cadenza.adapters.audio._sniff import missing_bytes
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import AudioInfo
+from cadenza.ports.audio import AudioInfo
 
 _LOSSY = {"mp3", "mp2", "aac", "vorbis", "opus"}
 _LOSSLESS = {"flac", "alac"}

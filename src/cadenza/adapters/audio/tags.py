@@ -28,7 +28,7 @@ from cadenza.adapters.audio._tag_formats import (
     from_vorbis,
 )
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import Tags
+from cadenza.ports.audio import Tags
 
 _log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^\s*0*(\d+)\s*(?:/\s*\d*\s*)?$")  # "3", "03", "3/12"

@@ -20,7 +20,7 @@ from cadenza.adapters.audio.encoders import LadderEncoder
 from cadenza.adapters.audio.loudness import LoudnessMeter
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import TranscodeResult
+from cadenza.ports.audio import TranscodeResult
 
 
 class PyAvTranscoder:

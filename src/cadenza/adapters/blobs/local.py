@@ -8,7 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from cadenza.ports import StoredBlob
+from cadenza.ports.blobs import StoredBlob
 
 _CHUNK = 1 << 20
 

@@ -14,7 +14,7 @@ from cadenza.adapters.db.models_billing import MembershipRow, SubscriptionRow
 from cadenza.domain.accounts import Account, Role
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.entitlements import Listener
-from cadenza.ports import Credentials
+from cadenza.ports.accounts import Credentials
 
 
 class SqlAccounts:

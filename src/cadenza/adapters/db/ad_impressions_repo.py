@@ -11,7 +11,7 @@ from cadenza.adapters.db.ads_repo import _campaign, _lock
 from cadenza.adapters.db.models_ads import AdBreakRow, BreakAdRow, CampaignRow, ImpressionRow
 from cadenza.domain.ads import Campaign
 from cadenza.domain.catalog import as_utc
-from cadenza.ports import RevenueShare
+from cadenza.ports.ads import RevenueShare
 
 
 class SqlImpressions:

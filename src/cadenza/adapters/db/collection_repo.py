@@ -19,7 +19,7 @@ from cadenza.adapters.db.models_collection import (
 )
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.collection import TrackFacts
-from cadenza.ports import Saved
+from cadenza.ports.collection import Saved
 
 _CHUNK = 1_000  # ids per IN (...), well under every engine's parameter limit
 

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import DeliveryRow, LibraryFileRow
 from cadenza.domain.errors import CadenzaError
-from cadenza.ports import Delivery, KnownFile
+from cadenza.ports.deliveries import Delivery
+from cadenza.ports.library import KnownFile
 
 
 class SqlLibrary:

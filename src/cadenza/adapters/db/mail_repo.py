@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models_accounts import MailRow
 from cadenza.domain.mail import Email
-from cadenza.ports import QueuedMail
+from cadenza.ports.mail import QueuedMail
 
 
 class SqlMailQueue:

@@ -18,7 +18,7 @@ from cadenza.domain.errors import Conflict
 from cadenza.domain.subscriptions import (
     PaymentMethod,
 )
-from cadenza.ports import AttachedCard
+from cadenza.ports.payments import AttachedCard
 
 
 class SqlPaymentMethods:

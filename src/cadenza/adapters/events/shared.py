@@ -16,7 +16,7 @@ import redis
 from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.domain.devices import PlayerEvent
-from cadenza.ports import EventSubscription
+from cadenza.ports.devices import EventSubscription
 
 log = logging.getLogger(__name__)
 ONLINE_TTL_S = 90.0

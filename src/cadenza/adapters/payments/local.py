@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cadenza.adapters.db.models_billing import LocalCardRow, LocalChargeRow
 from cadenza.domain.errors import InvalidRequest, NotFound, PaymentDeclined, Unauthorized
-from cadenza.ports import AttachedCard, CardDetails, Charge, Clock, PaymentEvent
+from cadenza.ports.clock import Clock
+from cadenza.ports.payments import AttachedCard, CardDetails, Charge, PaymentEvent
 
 SIGNATURE_TOLERANCE_S = 300
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Query, UploadFile, status
 from cadenza.api.deps import AppDep, DistributorId, ReadingDistributorId
 from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
 from cadenza.domain.errors import InvalidDelivery
-from cadenza.ports import Delivery
+from cadenza.ports.deliveries import Delivery
 
 router = APIRouter(prefix="/api/v1/distributor", tags=["distributor"])
 

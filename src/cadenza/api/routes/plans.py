@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from cadenza.api.deps import AppDep, CurrentSession, Id
 from cadenza.domain.plans import Period, Plan, PlanFeatures, Price
 from cadenza.domain.subscriptions import Invoice, PaymentMethod, Subscription
-from cadenza.ports import CardDetails
+from cadenza.ports.payments import CardDetails
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 pages = APIRouter(tags=["plans"], include_in_schema=False)

@@ -25,7 +25,7 @@ from cadenza.api.routes.player import PlayerOut
 from cadenza.bootstrap import App
 from cadenza.domain.devices import Command, PlayerEvent
 from cadenza.domain.errors import CadenzaError, Unauthorized
-from cadenza.ports import EventSubscription
+from cadenza.ports.devices import EventSubscription
 from cadenza.services.devices import DeviceStatus
 from cadenza.services.player import PlayerView
 from cadenza.services.remote import CommandSent
