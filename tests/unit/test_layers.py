@@ -84,3 +84,68 @@ def test_the_check_catches_an_outward_import() -> None:
     assert violations("services", ["cadenza.adapters.db.models"]) != []
     assert violations("api", ["cadenza.adapters.blobs.local"]) != []
     assert violations("services", ["cadenza.ports", "cadenza.domain.catalog"]) == []
+
+
+PORTS = SRC / "ports"
+SQL_ADAPTERS = SRC / "adapters" / "db"
+MAX_METHODS = 20  # a repository port is read at once; a bigger one is split per aggregate
+MAX_LINES = 400
+
+
+def protocol_sizes(path: Path) -> dict[str, int]:
+    """Methods (properties included) of each Protocol class in a module."""
+    sizes = {}
+    for node in ast.parse(path.read_text()).body:
+        bases = [b.id for b in getattr(node, "bases", []) if isinstance(b, ast.Name)]
+        if isinstance(node, ast.ClassDef) and "Protocol" in bases:
+            defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+            sizes[node.name] = sum(isinstance(n, defs) for n in node.body)
+    return sizes
+
+
+def test_ports_is_a_package_whose_every_module_is_the_ports_layer() -> None:
+    modules = sorted(p.name for p in PORTS.glob("*.py"))
+    assert not (SRC / "ports.py").exists()
+    assert {"accounts.py", "sessions.py", "subscriptions.py", "unit_of_work.py"} <= set(modules)
+    for path in PORTS.glob("*.py"):  # what test_every_module_imports_only_inward checks them as
+        layer = path.relative_to(SRC).parts[0].removesuffix(".py")
+        assert layer == "ports"
+        assert violations(layer, ["cadenza.services.sessions"]) != []
+        assert violations(layer, ["sqlalchemy.orm"]) != []
+
+
+def test_our_code_imports_each_port_from_its_aggregate_module() -> None:
+    # The package re-exports every name for outside code; inside, a module names its aggregate.
+    found = {
+        str(path.relative_to(SRC)): "cadenza.ports"
+        for path in SRC.rglob("*.py")
+        if path.parent != PORTS and "cadenza.ports" in imports_of(path)
+    }
+    assert found == {}
+
+
+def test_every_repository_port_can_be_read_at_once() -> None:
+    sizes = {
+        f"{path.stem}.{name}": n
+        for path in PORTS.glob("*.py")
+        for name, n in protocol_sizes(path).items()
+        if name != "UnitOfWork"  # its attributes are the repositories themselves
+    }
+    assert len(sizes) > 30
+    assert {name: n for name, n in sizes.items() if n > MAX_METHODS} == {}
+
+
+def test_no_module_of_the_ports_or_the_sql_adapters_runs_past_a_few_screens() -> None:
+    lengths = {
+        str(path.relative_to(SRC)): len(path.read_text().splitlines())
+        for folder in (PORTS, SQL_ADAPTERS)
+        for path in folder.glob("*.py")
+    }
+    assert {name: n for name, n in lengths.items() if n > MAX_LINES} == {}
+
+
+def test_the_size_checks_catch_a_big_port(tmp_path: Path) -> None:
+    big = tmp_path / "big.py"
+    methods = "".join(f"    def m{i}(self) -> None: ...\n" for i in range(MAX_METHODS + 1))
+    big.write_text(f"class Big(Protocol):\n{methods}\nclass Plain:\n    def m(self) -> None: ...\n")
+    assert protocol_sizes(big) == {"Big": MAX_METHODS + 1}
