@@ -18,9 +18,10 @@ from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
 from cadenza.adapters.db.audit_repo import SqlAuditLog
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.collection_repo import SqlCollection
+from cadenza.adapters.db.deliveries_repo import SqlDeliveries
 from cadenza.adapters.db.devices_repo import SqlDevices
 from cadenza.adapters.db.invoices_repo import SqlInvoices
-from cadenza.adapters.db.library_repo import SqlDeliveries, SqlLibrary
+from cadenza.adapters.db.library_repo import SqlLibrary
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
 from cadenza.adapters.db.mail_repo import SqlMailQueue
