@@ -1,5 +1,4 @@
-"""One transaction over the catalog, library, deliveries, accounts, plans, listening, ads
-and outgoing mail."""
+"""One transaction over every SQL repository, each its own attribute, made when first used."""
 
 from __future__ import annotations
 
