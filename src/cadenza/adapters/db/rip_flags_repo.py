@@ -1,4 +1,4 @@
-"""Accounts flagged for fetching audio faster than anyone listens, and the admins' reviews. In SQL."""
+"""Accounts flagged for fetching audio faster than anyone listens, and their reviews, in SQL."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What distributors deliver: their releases by source key, ISRC and UPC, saved and replaced. In SQL."""
+"""What distributors deliver, in SQL: releases by ISRC and UPC, saved and replaced."""
 
 from __future__ import annotations
 
