@@ -1,4 +1,4 @@
-"""Accounts: e-mail, password, roles, plan, state."""
+"""Accounts, the artists an account speaks for, and its security log."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ class Credentials:
 
 
 class AccountRepository(Protocol):
+    """An account: e-mail, password hash, roles, plan and state (verified, disabled, locked)."""
+
     def add(
         self, email: str, password_hash: str, display_name: str, country: str, birth_date: date
     ) -> int | None:
