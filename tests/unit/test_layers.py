@@ -144,6 +144,14 @@ def test_no_module_of_the_ports_or_the_sql_adapters_runs_past_a_few_screens() ->
     assert {name: n for name, n in lengths.items() if n > MAX_LINES} == {}
 
 
+def test_each_sql_repository_has_a_module_of_its_own() -> None:
+    classes = {
+        path.name: [n.name for n in ast.parse(path.read_text()).body if isinstance(n, ast.ClassDef)]
+        for path in SQL_ADAPTERS.glob("*_repo.py")
+    }
+    assert {name: found for name, found in classes.items() if len(found) != 1} == {}
+
+
 def test_the_size_checks_catch_a_big_port(tmp_path: Path) -> None:
     big = tmp_path / "big.py"
     methods = "".join(f"    def m{i}(self) -> None: ...\n" for i in range(MAX_METHODS + 1))
