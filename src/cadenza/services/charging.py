@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.events import PlanChanged
 from cadenza.domain.mail import Email
-from cadenza.domain.plans import PriceList
+from cadenza.domain.plans import Plan, PriceList
 from cadenza.domain.subscriptions import (
     Invoice,
     InvoiceKind,
@@ -23,6 +24,7 @@ from cadenza.domain.subscriptions import (
     next_retry,
 )
 from cadenza.ports import Charge, Clock, Mailer, PaymentProvider, UnitOfWork
+from cadenza.services.messagebus import Publish, unheard
 
 ATTEMPT_LEASE = timedelta(minutes=5)  # longer than any provider call
 PLAN_ENDED = (
@@ -40,9 +42,11 @@ class Charging:
         clock: Clock,
         mailer: Mailer,
         public_url: str,
+        publish: Publish = unheard,
     ) -> None:
         self.uow, self.provider, self.prices, self.clock = uow, provider, prices, clock
         self.mailer, self.public_url = mailer, public_url.rstrip("/")
+        self.publish = publish  # `PlanChanged` when a payment or an ending changes the plan
 
     def charge(self, invoice_id: int, token: str) -> Charge | None:
         """One attempt at an open invoice; None when it is not open, or another process is
@@ -140,13 +144,16 @@ class Charging:
                     retries=0,
                     next_retry_at=None,
                 )
-            if sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE:
+            plan_applies = sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE
+            if plan_applies:
                 uow.billing.set_plans(sub.id, plan)
             uow.accounts.audit(
                 sub.payer_id,
                 AuditEvent("payment_succeeded", now, None, None, {"invoice": invoice.number}),
             )
             uow.commit()
+        if plan_applies:
+            self.publish(PlanChanged(sub.id, plan))
         return True
 
     def declined(self, invoice: Invoice, code: str) -> bool:
@@ -234,6 +241,7 @@ class Charging:
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})
                 )
             uow.commit()
+        self.publish(PlanChanged(subscription_id, Plan.FREE))
         return True
 
     def invoice(self, invoice_id: int) -> Invoice:
