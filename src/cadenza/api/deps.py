@@ -479,10 +479,3 @@ def client_ip(request: Request) -> str | None:
 
 
 ClientIp = Annotated[str | None, Depends(client_ip)]
-
-
-async def get_app(request: Request) -> App:  # going: routes take the services they use
-    return _app(request)
-
-
-AppDep = Annotated[App, Depends(get_app)]
