@@ -564,7 +564,7 @@ class App:
             self.clock,
             self.hasher,
             lambda: self.distributor_key,
-            self.settings.distributor_name,
+            lambda: self.settings.distributor_name,
         )
 
     def distributor_id(self, name: str | None = None) -> int:

@@ -23,10 +23,10 @@ class DistributorAccess:
         clock: Clock,
         hasher: PasswordHasher,
         operator_key: Callable[[], str],
-        operator_name: str,
+        operator_name: Callable[[], str],
     ) -> None:
-        """`operator_key`: the operator's own key (the setting, or one made on first start),
-        read when first needed; it delivers as the distributor `operator_name`."""
+        """`operator_key`: the operator's own key (the setting, or one made on first start);
+        it delivers as the distributor `operator_name`. Both are read when needed (settings)."""
         self.uow, self.clock, self.hasher = uow, clock, hasher
         self.operator_key, self.operator_name = operator_key, operator_name
 
@@ -104,9 +104,11 @@ class DistributorAccess:
                 return
             account_id = uow.accounts.id_by_email(OPERATOR_ACCOUNT)
             if account_id is None:
-                unusable = self.hasher.hash(secrets.token_urlsafe(32))  # signs in only after a reset
+                unusable = self.hasher.hash(
+                    secrets.token_urlsafe(32)
+                )  # signs in only after a reset
                 account_id = uow.accounts.add(
-                    OPERATOR_ACCOUNT, unusable, self.operator_name[:100], "US", date(2000, 1, 1)
+                    OPERATOR_ACCOUNT, unusable, self.operator_name()[:100], "US", date(2000, 1, 1)
                 ) or uow.accounts.id_by_email(OPERATOR_ACCOUNT)  # or made this very moment
                 assert account_id is not None
                 uow.accounts.set_roles(account_id, [Role.DISTRIBUTOR.value, Role.LISTENER.value])
@@ -119,7 +121,7 @@ class DistributorAccess:
                 [Scope.RELEASES_READ.value, Scope.RELEASES_WRITE.value],
                 self.clock.now(),
             )
-            uow.catalog.distributor_of_account(account_id, self.operator_name)
+            uow.catalog.distributor_of_account(account_id, self.operator_name())
             uow.commit()
 
     def _distributor(self, uow: UnitOfWork, account_id: int) -> int:
