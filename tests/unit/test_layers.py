@@ -1,4 +1,5 @@
-"""The layers of DESIGN.md hold: imports point inward, and the domain needs nothing but Python."""
+"""The layers of docs/design.md hold: imports point inward, the domain needs nothing but Python,
+routes take the services they use, and no service reaches into another's private members."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_every_module_imports_only_inward() -> None:
         bad = violations(layer, imports_of(path))
         if bad:
             found[str(path.relative_to(SRC))] = bad
-    assert found == {}, f"imports against the direction of DESIGN.md: {found}"
+    assert found == {}, f"imports against the direction of docs/design.md: {found}"
 
 
 def test_the_check_catches_an_outward_import() -> None:
