@@ -132,7 +132,9 @@ def test_routes_take_the_services_they_use_not_the_app() -> None:
         uses = locator_uses(path.read_text())
         if uses:
             found[path.name] = uses
-    assert found == {}, f"routes reaching through the App (use a dependency of api/deps.py): {found}"
+    assert found == {}, (
+        f"routes reaching through the App (use a dependency of api/deps.py): {found}"
+    )
 
 
 def test_services_never_reach_into_another_objects_private_members() -> None:
