@@ -64,7 +64,7 @@ def _app(connection: HTTPConnection) -> App:
 
 
 def audio_files_of(app: App) -> AudioFiles:
-    return AudioFiles(app.stream_grants, app.rip_watch, app.blobs, app.settings.accel_redirect)
+    return AudioFiles(app.stream_grants, app.rip_watch, app.blobs, app.settings)
 
 
 async def audio_files(connection: HTTPConnection) -> AudioFiles:

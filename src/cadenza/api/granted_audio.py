@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cadenza.api.errors import error_response
 from cadenza.api.metered import MeteredFileResponse
+from cadenza.config import Settings
 from cadenza.domain.errors import CadenzaError
 from cadenza.ports import BlobStore
 from cadenza.services.rip_watch import RipWatch
@@ -33,12 +34,12 @@ GAIN_HEADER = "x-cadenza-gain-db"
 @dataclass(frozen=True)
 class AudioFiles:
     """What answering with a grant's audio needs: the grant's check, the account's pace, the
-    stored files, and the front nginx's internal location when it sends the bytes."""
+    stored files, and the settings (the front nginx's location when it sends the bytes)."""
 
     grants: StreamGrants
     rip_watch: RipWatch
     blobs: BlobStore
-    accel_redirect: str | None
+    settings: Settings
 
 
 def audio_answer(
@@ -81,7 +82,7 @@ def granted_audio_answer(
     counted = files.rip_watch.counter(
         grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
     )
-    accel = files.accel_redirect
+    accel = files.settings.accel_redirect
     if accel is not None:  # nginx sends the bytes: count what was asked for
         counted(_asked(range_header, size))
         return Response(
