@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import multiprocessing
@@ -13,7 +12,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,12 +36,20 @@ from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
-from cadenza.domain.accounts import Scope
 from cadenza.domain.ads import CREATIVE_SECONDS
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.entitlements import AdRules, Context, Entitlements
-from cadenza.domain.errors import Unauthorized
-from cadenza.domain.listening import COUNTED_AFTER_MS
+from cadenza.domain.events import (
+    AccountClosing,
+    Event,
+    PlanChanged,
+    PlayCounted,
+    PlayerChanged,
+    ReleasePublished,
+    ReleaseRestored,
+    ReleaseTakenDown,
+    TrackFinished,
+)
 from cadenza.domain.passwords import check_password
 from cadenza.domain.plans import PriceList
 from cadenza.domain.ripping import RipRules
@@ -50,7 +58,7 @@ from cadenza.ingest.source import ZipLimits
 from cadenza.ports.devices import PlayerEvents
 from cadenza.ports.mail import Mailer
 from cadenza.services.access_tokens import AccessTokens
-from cadenza.services.accounts import AccountService, PasswordRules
+from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
 from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
@@ -66,6 +74,7 @@ from cadenza.services.download_grants import DownloadGrants
 from cadenza.services.listening import ListeningService
 from cadenza.services.login_guard import LoginGuard
 from cadenza.services.memberships import PlanMembers
+from cadenza.services.messagebus import MessageBus
 from cadenza.services.mixes import Mixes
 from cadenza.services.offline import OfflineDownloads
 from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
@@ -95,6 +104,23 @@ WORKER_MODULES = [
 ]
 
 
+# Who reacts to what: the whole flow between services, in one table. A handler takes the App
+# (so a service is made only when an event first needs it) and the event.
+HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
+    PlayCounted: [],  # popularity, statistics and royalties will count it here
+    TrackFinished: [
+        lambda app, event: app.player.track_finished(event),  # the player moves on
+        lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
+    ],
+    PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
+    ReleasePublished: [],  # searchable in the publishing transaction already
+    ReleaseTakenDown: [],  # gone from search in the takedown's transaction already
+    ReleaseRestored: [],
+    PlanChanged: [],
+    AccountClosing: [lambda app, event: app.subscriptions.account_closing(event)],
+}
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -118,6 +144,16 @@ class App:
         return SqlUnitOfWork(self.db_sessions, self.mail_queued.set)
 
     @cached_property
+    def messages(self) -> MessageBus:
+        """The message bus services publish their domain events on (see HANDLERS)."""
+        return MessageBus(
+            {
+                kind: [partial(handler, self) for handler in found]
+                for kind, found in HANDLERS.items()
+            }
+        )
+
+    @cached_property
     def catalog(self) -> CatalogService:
         return CatalogService(self.uow)
 
@@ -127,12 +163,16 @@ class App:
 
     @cached_property
     def takedowns(self) -> Takedowns:
-        return Takedowns(self.uow, self.clock)
+        return Takedowns(self.uow, self.clock, self.messages.publish)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
         return DeliveryService(
-            self.uow, self.ingest_tools, self.settings.data_dir / "uploads", self.zip_limits
+            self.uow,
+            self.ingest_tools,
+            self.settings.data_dir / "uploads",
+            self.zip_limits,
+            self.messages.publish,
         )
 
     @cached_property
@@ -166,23 +206,23 @@ class App:
 
     @cached_property
     def accounts(self) -> AccountService:
-        service = AccountService(
-            self.uow,
-            self.hasher,
-            self.clock,
-            self.password_rules,
-            self.settings.public_url,
-            self.reentry,
-        )
-        service.on_close = lambda account_id: self.subscriptions.close_account(account_id)
-        service.export_parts += [
+        export_parts: list[ExportPart] = [
             lambda account_id: self.subscriptions.export(account_id),
             lambda account_id: self.listening.export(account_id),
             lambda account_id: self.ads.export(account_id),
             lambda account_id: {"library": self.collection.export(account_id)},
             lambda account_id: {"playlists": self.playlists.export(account_id)},
         ]
-        return service
+        return AccountService(
+            self.uow,
+            self.hasher,
+            self.clock,
+            self.password_rules,
+            self.settings.public_url,
+            self.reentry,
+            export_parts,
+            self.messages.publish,
+        )
 
     @cached_property
     def reentry(self) -> PasswordReentry:
@@ -239,7 +279,13 @@ class App:
     @cached_property
     def subscriptions(self) -> SubscriptionService:
         return SubscriptionService(
-            self.uow, self.payments, self.prices, self.clock, self.charging, self.students
+            self.uow,
+            self.payments,
+            self.prices,
+            self.clock,
+            self.charging,
+            self.students,
+            self.messages.publish,
         )
 
     @cached_property
@@ -251,6 +297,7 @@ class App:
             self.clock,
             QueueMailer(self.uow, self.clock),
             self.settings.public_url,
+            self.messages.publish,
         )
 
     @cached_property
@@ -302,16 +349,11 @@ class App:
 
     @cached_property
     def listening(self) -> ListeningService:
-        service = ListeningService(self.uow, self.clock)
-        service.on_finished.append(
-            lambda account, track, _ms, _skipped, _genres: self.player.track_ended(account, track)
-        )
-        service.on_finished.append(self._song_for_ads)
-        return service
+        return ListeningService(self.uow, self.clock, self.messages.publish)
 
     @cached_property
     def player(self) -> Player:
-        player = Player(
+        return Player(
             self.uow,
             self.clock,
             self.catalog,
@@ -320,10 +362,9 @@ class App:
             self.stream_grants,
             self.ads,
             self._listed_tracks,
+            self.mixes,
+            self.messages.publish,
         )
-        player.mixes = self.mixes
-        player.on_change.append(lambda account, view: self.remote.state_changed(account, view))
-        return player
 
     @cached_property
     def mixes(self) -> Mixes:
@@ -383,13 +424,6 @@ class App:
     @cached_property
     def stream_tickets(self) -> StreamTickets:
         return StreamTickets(self._secret("stream-ticket.key"), self.clock, self.uow)
-
-    def _song_for_ads(
-        self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]
-    ) -> None:
-        """A song heard brings the next ad break closer (a quick skip does not count)."""
-        if not skipped or ms >= COUNTED_AFTER_MS:
-            self.ads.song_played(account, ms / 1000, genres)
 
     @cached_property
     def plan_members(self) -> PlanMembers:
@@ -526,18 +560,13 @@ class App:
 
     @cached_property
     def distributors(self) -> DistributorAccess:
-        return DistributorAccess(self.uow, self.clock)
-
-    def distributor_by_key(self, plain: str, scope: Scope) -> int:
-        """The distributor an API key delivers as. The operator's key (the setting, or the one
-        made on first start) is turned into a real distributor account on its first use."""
-        try:
-            return self.distributors.by_key(plain, scope)
-        except Unauthorized:
-            if not hmac.compare_digest(plain.encode(), self.distributor_key.encode()):
-                raise
-        self.distributors.ensure_operator_key(plain, self.settings.distributor_name, self.hasher)
-        return self.distributors.by_key(plain, scope)
+        return DistributorAccess(
+            self.uow,
+            self.clock,
+            self.hasher,
+            lambda: self.distributor_key,
+            lambda: self.settings.distributor_name,
+        )
 
     def distributor_id(self, name: str | None = None) -> int:
         with self.uow() as uow:

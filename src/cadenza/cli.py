@@ -23,6 +23,7 @@ from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.library import LibraryIngest, LibraryReport
+from cadenza.jobs import JOBS, find_job
 from cadenza.services.admin import OPERATOR
 
 cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
@@ -387,18 +388,7 @@ cli.add_typer(billing, name="billing")
 def billing_run() -> None:
     """Renew, retry, cancel and expire whatever is due now (the server also does it every
     CADENZA_BILLING_INTERVAL_S seconds). Safe to run at any time, twice, or beside the server."""
-    app = bootstrap()
-    try:
-        report = app.billing.run()
-    finally:
-        app.close()
-    typer.echo(
-        f"renewed {report.renewed}, trials converted {report.trials_converted}, "
-        f"declined {report.declined}, canceled {report.canceled}, expired {report.expired}, "
-        f"settled {report.settled}"
-    )
-    for error in report.errors:
-        err.print(f"[red]{error}[/]")
+    _run_job("billing")
 
 
 students = typer.Typer(help="Student status requests (Premium Student).", no_args_is_help=True)
@@ -479,12 +469,7 @@ def search_reindex() -> None:
 @search.command("popularity")
 def search_popularity() -> None:
     """Roll up search popularity now (the server does it daily): streams of the last 28 days."""
-    app = bootstrap()
-    try:
-        rows = app.search.roll_up_popularity(app.clock.now())
-        err.print(f"rolled up popularity: {rows} rows (entries by country)")
-    finally:
-        app.close()
+    _run_job("search-popularity", to_stderr=True)
 
 
 sessions = typer.Typer(help="Signed-in sessions and their refresh tokens.", no_args_is_help=True)
@@ -495,16 +480,43 @@ cli.add_typer(sessions, name="sessions")
 def sessions_prune() -> None:
     """Forget expired sessions with their refresh tokens, and expired e-mailed links and codes
     (the server also does it every CADENZA_SESSION_PRUNE_INTERVAL_S seconds). Safe at any time."""
+    _run_job("sessions-prune")
+
+
+job = typer.Typer(help="Batch jobs, by name.", no_args_is_help=True)
+cli.add_typer(job, name="job")
+
+
+@job.command("list")
+def job_list() -> None:
+    """Every job: its name and what it does."""
+    for found in JOBS.values():
+        typer.echo(f"{found.name}\t{found.summary}")
+
+
+@job.command("run")
+def job_run(name: str) -> None:
+    """Run a job once now (`cadenza job list` names them). Safe beside the server."""
+    _run_job(name)
+
+
+def _run_job(name: str, *, to_stderr: bool = False) -> None:
+    try:
+        found = find_job(name)
+    except CadenzaError as exc:
+        err.print(f"[red]{exc.message}[/] ({exc.code})")
+        raise typer.Exit(2) from None
     app = bootstrap()
     try:
-        pruned = app.sessions.prune()
+        report = found.run(app)
     finally:
         app.close()
-    typer.echo(
-        f"deleted {pruned.sessions} expired sessions, {pruned.refresh_tokens} refresh tokens, "
-        f"{pruned.one_time_tokens} expired links and codes, "
-        f"{pruned.stream_tickets} used stream tickets"
-    )
+    if to_stderr:
+        err.print(report.said)
+    else:
+        typer.echo(report.said)
+    for error in report.errors:  # the rest of the job went on
+        err.print(f"[red]{error}[/]")
 
 
 def demo_users(app: App) -> None:

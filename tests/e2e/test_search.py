@@ -113,7 +113,7 @@ def test_only_what_the_listener_may_see(client: TestClient, app: App) -> None:
     assert titles(search(client, "fjord", country="SE")["tracks"]) == ["Fjord Song"]
     assert search(client, "fjord", country="GB")["top"] is None
     # A distributor finds its own unreleased release (and only its own).
-    own = app.distributor_by_key("test-distributor-key", Scope.RELEASES_READ)
+    own = app.distributors.by_key("test-distributor-key", Scope.RELEASES_READ)
     put_release(
         app,
         "Secret Album",

@@ -1,4 +1,5 @@
-"""The layers of DESIGN.md hold: imports point inward, and the domain needs nothing but Python."""
+"""The layers of docs/design.md hold: imports point inward, the domain needs nothing but Python,
+routes take the services they use, and no service reaches into another's private members."""
 
 from __future__ import annotations
 
@@ -76,7 +77,7 @@ def test_every_module_imports_only_inward() -> None:
         bad = violations(layer, imports_of(path))
         if bad:
             found[str(path.relative_to(SRC))] = bad
-    assert found == {}, f"imports against the direction of DESIGN.md: {found}"
+    assert found == {}, f"imports against the direction of docs/design.md: {found}"
 
 
 def test_the_check_catches_an_outward_import() -> None:
@@ -157,3 +158,73 @@ def test_the_size_checks_catch_a_big_port(tmp_path: Path) -> None:
     methods = "".join(f"    def m{i}(self) -> None: ...\n" for i in range(MAX_METHODS + 1))
     big.write_text(f"class Big(Protocol):\n{methods}\nclass Plain:\n    def m(self) -> None: ...\n")
     assert protocol_sizes(big) == {"Big": MAX_METHODS + 1}
+
+
+# -- reach-through: a module uses what it is given, not what that holds ----------------------
+LOCATOR = ("App", "AppDep", "get_app")
+
+
+def locator_uses(source: str) -> list[str]:
+    """A route module's uses of the App locator: its names, or the App kept on the ASGI app."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name) and node.id in LOCATOR:
+            found.append(f"line {node.lineno}: {node.id}")
+        elif isinstance(node, ast.alias) and node.name.split(".")[-1] in LOCATOR:
+            found.append(f"import of {node.name}")
+        elif isinstance(node, ast.Attribute) and node.attr == "cadenza":
+            found.append(f"line {node.lineno}: .cadenza")
+    return found
+
+
+def private_reaches(source: str, own_module: str) -> list[str]:
+    """A service's uses of another object's private members (`self.player._load`, `other._x`),
+    or of another module's private names."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not _dunder(node.attr):
+            owner = node.value
+            if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module != own_module:
+            found += [f"import of {node.module}.{a.name}" for a in node.names if _private(a.name)]
+    return found
+
+
+def _dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not _dunder(name)
+
+
+def test_routes_take_the_services_they_use_not_the_app() -> None:
+    found = {}
+    for path in (SRC / "api" / "routes").glob("*.py"):
+        uses = locator_uses(path.read_text())
+        if uses:
+            found[path.name] = uses
+    assert found == {}, (
+        f"routes reaching through the App (use a dependency of api/deps.py): {found}"
+    )
+
+
+def test_services_never_reach_into_another_objects_private_members() -> None:
+    found = {}
+    for path in (SRC / "services").glob("*.py"):
+        reaches = private_reaches(path.read_text(), f"cadenza.services.{path.stem}")
+        if reaches:
+            found[path.name] = reaches
+    assert found == {}, f"private members reached from outside: {found}"
+
+
+def test_the_reach_through_checks_catch_what_they_are_for() -> None:
+    assert locator_uses("def f(app: AppDep) -> None: ...") != []
+    assert locator_uses("from cadenza.bootstrap import App") != []
+    assert locator_uses("def f(r): return r.app.state.cadenza.player") != []
+    assert locator_uses("def f(player: PlayerDep) -> None: player.play()") == []
+    assert private_reaches("def f(self): self.player._load(1)", "m") != []
+    assert private_reaches("def f(self, other): other._state", "m") != []
+    assert private_reaches("from cadenza.services.player import _state_to", "m") != []
+    assert private_reaches("def f(self): self._load(1); self.__class__", "m") == []

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from cadenza import __version__
+from cadenza.api.deps import audio_files_of
 from cadenza.api.errors import error_response
 from cadenza.api.granted_audio import GrantedAudioFastPath
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
@@ -60,7 +61,8 @@ def create_app(cadenza: App) -> FastAPI:
     )
     api.state.cadenza = cadenza
     api.add_middleware(BodySizeLimit, max_bytes=lambda: cadenza.settings.max_upload_bytes)
-    api.add_middleware(GrantedAudioFastPath, cadenza=cadenza)  # added last: runs first
+    # added last: runs first
+    api.add_middleware(GrantedAudioFastPath, files=lambda: audio_files_of(cadenza))
 
     @api.exception_handler(CadenzaError)
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:

@@ -1,27 +1,324 @@
-"""Request dependencies: the wired App, who is looking, and distributor authentication."""
+"""Request dependencies: the services a route uses, one narrow dependency each (`PlayerDep`,
+`CatalogDep`...), who is looking, and distributor authentication.
+
+Only this module reaches the wired App (`request.app.state.cadenza`): a route names the services
+it needs, never the locator. The providers do no I/O, so they run on the event loop (no thread
+hop); a service is made on its first use.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
+from starlette.requests import HTTPConnection
 
+from cadenza.api.granted_audio import AudioFiles
 from cadenza.bootstrap import App
+from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
 from cadenza.domain.catalog import Viewer
+from cadenza.domain.entitlements import Entitlements
 from cadenza.domain.errors import Forbidden, InvalidRequest, Unauthorized
+from cadenza.domain.plans import PriceList
 from cadenza.domain.territories import ISO_COUNTRIES
+from cadenza.ports.blobs import BlobStore
+from cadenza.ports.clock import Clock
+from cadenza.ports.devices import PlayerEvents
 from cadenza.services.access_tokens import AccessClaims
+from cadenza.services.accounts import AccountService
+from cadenza.services.ad_campaigns import AdCampaigns
+from cadenza.services.admin import AccountAdmin
+from cadenza.services.ads import AdBreaks
+from cadenza.services.artists import ArtistProfiles
+from cadenza.services.catalog import CatalogService
+from cadenza.services.collection import Collection
+from cadenza.services.deliveries import DeliveryService
+from cadenza.services.devices import DeviceRegistry
+from cadenza.services.distributors import DistributorAccess
+from cadenza.services.download_grants import DownloadGrants
+from cadenza.services.listening import ListeningService
+from cadenza.services.memberships import PlanMembers
+from cadenza.services.mixes import Mixes
+from cadenza.services.offline import OfflineDownloads
+from cadenza.services.passwords import PasswordService
+from cadenza.services.player import Player
+from cadenza.services.playlists import Playlists
+from cadenza.services.remote import RemoteControl
+from cadenza.services.rip_watch import RipWatch
+from cadenza.services.search import SearchService
+from cadenza.services.sessions import SessionService
+from cadenza.services.spoken import SpokenCommands
+from cadenza.services.stream_grants import StreamGrants
+from cadenza.services.stream_tickets import StreamTickets
+from cadenza.services.students import AdminApprovalQueue
+from cadenza.services.subscriptions import SubscriptionService
+from cadenza.services.takedowns import Takedowns
+from cadenza.services.two_factor import TwoFactorService
+
+# Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
 
-async def get_app(request: Request) -> App:  # no I/O: on the event loop, no thread hop
-    app: App = request.app.state.cadenza
+def _app(connection: HTTPConnection) -> App:
+    app: App = connection.app.state.cadenza
     return app
 
 
-AppDep = Annotated[App, Depends(get_app)]
-# Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
-Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+def audio_files_of(app: App) -> AudioFiles:
+    return AudioFiles(app.stream_grants, app.rip_watch, app.blobs, app.settings)
+
+
+async def audio_files(connection: HTTPConnection) -> AudioFiles:
+    return audio_files_of(_app(connection))
+
+
+AudioFilesDep = Annotated[AudioFiles, Depends(audio_files)]
+
+
+async def account_service(connection: HTTPConnection) -> AccountService:
+    return _app(connection).accounts
+
+
+AccountsDep = Annotated[AccountService, Depends(account_service)]
+
+
+async def ad_campaign_service(connection: HTTPConnection) -> AdCampaigns:
+    return _app(connection).ad_campaigns
+
+
+AdCampaignsDep = Annotated[AdCampaigns, Depends(ad_campaign_service)]
+
+
+async def ad_break_service(connection: HTTPConnection) -> AdBreaks:
+    return _app(connection).ads
+
+
+AdBreaksDep = Annotated[AdBreaks, Depends(ad_break_service)]
+
+
+async def account_admin(connection: HTTPConnection) -> AccountAdmin:
+    return _app(connection).admin
+
+
+AccountAdminDep = Annotated[AccountAdmin, Depends(account_admin)]
+
+
+async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:
+    return _app(connection).artist_profiles
+
+
+ArtistProfilesDep = Annotated[ArtistProfiles, Depends(artist_profiles)]
+
+
+async def blob_store(connection: HTTPConnection) -> BlobStore:
+    return _app(connection).blobs
+
+
+BlobsDep = Annotated[BlobStore, Depends(blob_store)]
+
+
+async def catalog_service(connection: HTTPConnection) -> CatalogService:
+    return _app(connection).catalog
+
+
+CatalogDep = Annotated[CatalogService, Depends(catalog_service)]
+
+
+async def clock(connection: HTTPConnection) -> Clock:
+    return _app(connection).clock
+
+
+ClockDep = Annotated[Clock, Depends(clock)]
+
+
+async def collection_service(connection: HTTPConnection) -> Collection:
+    return _app(connection).collection
+
+
+CollectionDep = Annotated[Collection, Depends(collection_service)]
+
+
+async def delivery_service(connection: HTTPConnection) -> DeliveryService:
+    return _app(connection).deliveries
+
+
+DeliveriesDep = Annotated[DeliveryService, Depends(delivery_service)]
+
+
+async def device_registry(connection: HTTPConnection) -> DeviceRegistry:
+    return _app(connection).devices
+
+
+DevicesDep = Annotated[DeviceRegistry, Depends(device_registry)]
+
+
+async def distributor_access(connection: HTTPConnection) -> DistributorAccess:
+    return _app(connection).distributors
+
+
+DistributorsDep = Annotated[DistributorAccess, Depends(distributor_access)]
+
+
+async def download_grants(connection: HTTPConnection) -> DownloadGrants:
+    return _app(connection).download_grants
+
+
+DownloadGrantsDep = Annotated[DownloadGrants, Depends(download_grants)]
+
+
+async def entitlements(connection: HTTPConnection) -> Entitlements:
+    return _app(connection).entitlements
+
+
+EntitlementsDep = Annotated[Entitlements, Depends(entitlements)]
+
+
+async def listening_service(connection: HTTPConnection) -> ListeningService:
+    return _app(connection).listening
+
+
+ListeningDep = Annotated[ListeningService, Depends(listening_service)]
+
+
+async def mixes_service(connection: HTTPConnection) -> Mixes:
+    return _app(connection).mixes
+
+
+MixesDep = Annotated[Mixes, Depends(mixes_service)]
+
+
+async def offline_downloads(connection: HTTPConnection) -> OfflineDownloads:
+    return _app(connection).offline
+
+
+OfflineDep = Annotated[OfflineDownloads, Depends(offline_downloads)]
+
+
+async def password_service(connection: HTTPConnection) -> PasswordService:
+    return _app(connection).passwords
+
+
+PasswordsDep = Annotated[PasswordService, Depends(password_service)]
+
+
+async def plan_members(connection: HTTPConnection) -> PlanMembers:
+    return _app(connection).plan_members
+
+
+PlanMembersDep = Annotated[PlanMembers, Depends(plan_members)]
+
+
+async def player_events(connection: HTTPConnection) -> PlayerEvents:
+    return _app(connection).player_events
+
+
+PlayerEventsDep = Annotated[PlayerEvents, Depends(player_events)]
+
+
+async def player_service(connection: HTTPConnection) -> Player:
+    return _app(connection).player
+
+
+PlayerDep = Annotated[Player, Depends(player_service)]
+
+
+async def playlist_service(connection: HTTPConnection) -> Playlists:
+    return _app(connection).playlists
+
+
+PlaylistsDep = Annotated[Playlists, Depends(playlist_service)]
+
+
+async def price_list(connection: HTTPConnection) -> PriceList:
+    return _app(connection).prices
+
+
+PricesDep = Annotated[PriceList, Depends(price_list)]
+
+
+async def remote_control(connection: HTTPConnection) -> RemoteControl:
+    return _app(connection).remote
+
+
+RemoteDep = Annotated[RemoteControl, Depends(remote_control)]
+
+
+async def rip_watch(connection: HTTPConnection) -> RipWatch:
+    return _app(connection).rip_watch
+
+
+RipWatchDep = Annotated[RipWatch, Depends(rip_watch)]
+
+
+async def search_service(connection: HTTPConnection) -> SearchService:
+    return _app(connection).search
+
+
+SearchDep = Annotated[SearchService, Depends(search_service)]
+
+
+async def session_service(connection: HTTPConnection) -> SessionService:
+    return _app(connection).sessions
+
+
+SessionsDep = Annotated[SessionService, Depends(session_service)]
+
+
+async def settings(connection: HTTPConnection) -> Settings:
+    return _app(connection).settings
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+
+
+async def spoken_commands(connection: HTTPConnection) -> SpokenCommands:
+    return _app(connection).spoken
+
+
+SpokenDep = Annotated[SpokenCommands, Depends(spoken_commands)]
+
+
+async def stream_grants(connection: HTTPConnection) -> StreamGrants:
+    return _app(connection).stream_grants
+
+
+StreamGrantsDep = Annotated[StreamGrants, Depends(stream_grants)]
+
+
+async def stream_tickets(connection: HTTPConnection) -> StreamTickets:
+    return _app(connection).stream_tickets
+
+
+StreamTicketsDep = Annotated[StreamTickets, Depends(stream_tickets)]
+
+
+async def student_queue(connection: HTTPConnection) -> AdminApprovalQueue:
+    return _app(connection).students
+
+
+StudentsDep = Annotated[AdminApprovalQueue, Depends(student_queue)]
+
+
+async def subscription_service(connection: HTTPConnection) -> SubscriptionService:
+    return _app(connection).subscriptions
+
+
+SubscriptionsDep = Annotated[SubscriptionService, Depends(subscription_service)]
+
+
+async def takedown_service(connection: HTTPConnection) -> Takedowns:
+    return _app(connection).takedowns
+
+
+TakedownsDep = Annotated[Takedowns, Depends(takedown_service)]
+
+
+async def two_factor_service(connection: HTTPConnection) -> TwoFactorService:
+    return _app(connection).two_factor
+
+
+TwoFactorDep = Annotated[TwoFactorService, Depends(two_factor_service)]
 
 
 def _bearer(authorization: str | None) -> str | None:
@@ -30,11 +327,17 @@ def _bearer(authorization: str | None) -> str | None:
 
 
 def _distributor(
-    app: App, key: str | None, authorization: str | None, scope: Scope, *, required: bool
+    distributors: DistributorAccess,
+    sessions: SessionService,
+    key: str | None,
+    authorization: str | None,
+    scope: Scope,
+    *,
+    required: bool,
 ) -> int | None:
     """Who delivers: an API key (X-Distributor-Key), or a distributor account's access token."""
     if key is not None:
-        return app.distributor_by_key(key, scope)
+        return distributors.by_key(key, scope)
     token = _bearer(authorization)
     if token is None:
         if required:
@@ -44,9 +347,9 @@ def _distributor(
                 code="distributor_key_required",
             )
         return None
-    claims = app.sessions.authenticate(token)
+    claims = sessions.authenticate(token)
     try:
-        return app.distributors.by_account(claims.account_id)
+        return distributors.by_account(claims.account_id)
     except Forbidden:
         if required:
             raise
@@ -54,29 +357,53 @@ def _distributor(
 
 
 def reading_distributor(
-    app: AppDep,
+    distributors: DistributorsDep,
+    sessions: SessionsDep,
     x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
 ) -> int | None:
-    return _distributor(app, x_distributor_key, authorization, Scope.RELEASES_READ, required=False)
+    return _distributor(
+        distributors,
+        sessions,
+        x_distributor_key,
+        authorization,
+        Scope.RELEASES_READ,
+        required=False,
+    )
 
 
 def delivering_distributor(
-    app: AppDep,
+    distributors: DistributorsDep,
+    sessions: SessionsDep,
     x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
 ) -> int:
-    found = _distributor(app, x_distributor_key, authorization, Scope.RELEASES_WRITE, required=True)
+    found = _distributor(
+        distributors,
+        sessions,
+        x_distributor_key,
+        authorization,
+        Scope.RELEASES_WRITE,
+        required=True,
+    )
     assert found is not None
     return found
 
 
 def listing_distributor(
-    app: AppDep,
+    distributors: DistributorsDep,
+    sessions: SessionsDep,
     x_distributor_key: Annotated[str | None, Header(max_length=200)] = None,
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
 ) -> int:
-    found = _distributor(app, x_distributor_key, authorization, Scope.RELEASES_READ, required=True)
+    found = _distributor(
+        distributors,
+        sessions,
+        x_distributor_key,
+        authorization,
+        Scope.RELEASES_READ,
+        required=True,
+    )
     assert found is not None
     return found
 
@@ -86,7 +413,10 @@ ReadingDistributorId = Annotated[int, Depends(listing_distributor)]
 
 
 def viewer(
-    app: AppDep,
+    sessions: SessionsDep,
+    subscriptions: SubscriptionsDep,
+    clock: ClockDep,
+    settings: SettingsDep,
     distributor: Annotated[int | None, Depends(reading_distributor)],
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
     country: Annotated[
@@ -100,36 +430,36 @@ def viewer(
 ) -> Viewer:
     token = _bearer(authorization)
     if token is not None and distributor is None:
-        listener = app.subscriptions.listener(app.sessions.authenticate(token).account_id)
+        listener = subscriptions.listener(sessions.authenticate(token).account_id)
         return Viewer(
-            country=listener.country, now=app.clock.now(), allow_explicit=listener.allow_explicit
+            country=listener.country, now=clock.now(), allow_explicit=listener.allow_explicit
         )
-    code = (country or app.settings.default_country or "").upper() or None
+    code = (country or settings.default_country or "").upper() or None
     if code is not None and code not in ISO_COUNTRIES:
         raise InvalidRequest(f"unknown country code {code!r}", code="unknown_country")
-    return Viewer(country=code, now=app.clock.now(), distributor_id=distributor)
+    return Viewer(country=code, now=clock.now(), distributor_id=distributor)
 
 
 ViewerDep = Annotated[Viewer, Depends(viewer)]
 
 
 def current_session(
-    app: AppDep, authorization: Annotated[str | None, Header()] = None
+    sessions: SessionsDep, authorization: Annotated[str | None, Header()] = None
 ) -> AccessClaims:
     token = _bearer(authorization)
     if token is None:
         raise Unauthorized(
             "send an access token: Authorization: Bearer <token>", code="authentication_required"
         )
-    return app.sessions.authenticate(token)
+    return sessions.authenticate(token)
 
 
 CurrentSession = Annotated[AccessClaims, Depends(current_session)]
 
 
-def admin_session(session: CurrentSession, app: AppDep) -> AccessClaims:
+def admin_session(session: CurrentSession, admin: AccountAdminDep) -> AccessClaims:
     """A signed-in admin: 401 without a session, 403 for anyone else."""
-    app.admin.require_admin(session.account_id)
+    admin.require_admin(session.account_id)
     return session
 
 
@@ -137,10 +467,10 @@ AdminSession = Annotated[AccessClaims, Depends(admin_session)]
 
 
 def optional_session(
-    app: AppDep, authorization: Annotated[str | None, Header()] = None
+    sessions: SessionsDep, authorization: Annotated[str | None, Header()] = None
 ) -> AccessClaims | None:
     """The signed-in account when the request carries a token; None for anonymous requests."""
-    return current_session(app, authorization) if _bearer(authorization) else None
+    return current_session(sessions, authorization) if _bearer(authorization) else None
 
 
 OptionalSession = Annotated[AccessClaims | None, Depends(optional_session)]

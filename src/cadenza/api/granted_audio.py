@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -19,16 +20,30 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cadenza.api.errors import error_response
 from cadenza.api.metered import MeteredFileResponse
-from cadenza.bootstrap import App
+from cadenza.config import Settings
 from cadenza.domain.errors import CadenzaError
+from cadenza.ports.blobs import BlobStore
+from cadenza.services.rip_watch import RipWatch
+from cadenza.services.stream_grants import StreamGrants
 
 PREFIX = "/api/v1/audio/"
 MAX_GRANT_CHARS = 600
 GAIN_HEADER = "x-cadenza-gain-db"
 
 
+@dataclass(frozen=True)
+class AudioFiles:
+    """What answering with a grant's audio needs: the grant's check, the account's pace, the
+    stored files, and the settings (the front nginx's location when it sends the bytes)."""
+
+    grants: StreamGrants
+    rip_watch: RipWatch
+    blobs: BlobStore
+    settings: Settings
+
+
 def audio_answer(
-    cadenza: App,
+    blobs: BlobStore,
     blob: str,
     media_type: str,
     filename: str,
@@ -44,7 +59,7 @@ def audio_answer(
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return MeteredFileResponse(
-        cadenza.blobs.path_of(blob),
+        blobs.path_of(blob),
         media_type=media_type,
         headers=headers,
         filename=filename,
@@ -54,39 +69,39 @@ def audio_answer(
 
 
 def granted_audio_answer(
-    cadenza: App, token: str, if_none_match: str | None, range_header: str | None = None
+    files: AudioFiles, token: str, if_none_match: str | None, range_header: str | None = None
 ) -> Response:
     """The grant's audio, or with CADENZA_ACCEL_REDIRECT set, `X-Accel-Redirect` to its blob
     and no body (the front nginx sends the bytes); the gain as `X-Cadenza-Gain-Db`. Raises
     the grant's refusal (stream_not_found, grant_expired)."""
-    grant = cadenza.stream_grants.check(token)
-    cadenza.rip_watch.admit(grant.account_id, grant.issued_at)  # 429 stream_throttled if outrun
+    grant = files.grants.check(token)
+    files.rip_watch.admit(grant.account_id, grant.issued_at)  # 429 stream_throttled if outrun
     name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
     gain = {GAIN_HEADER: f"{grant.gain_db:g}"}
-    size = blob_size(cadenza, grant.blob)
-    counted = cadenza.rip_watch.counter(
+    size = blob_size(files.blobs, grant.blob)
+    counted = files.rip_watch.counter(
         grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
     )
-    accel = cadenza.settings.accel_redirect
+    accel = files.settings.accel_redirect
     if accel is not None:  # nginx sends the bytes: count what was asked for
         counted(_asked(range_header, size))
         return Response(
             media_type=grant.media_type,
             headers={
-                "x-accel-redirect": accel + cadenza.blobs.relative_path(grant.blob),
+                "x-accel-redirect": accel + files.blobs.relative_path(grant.blob),
                 "content-disposition": f'inline; filename="{name}"',
                 "cache-control": "private, max-age=86400",
                 **gain,
             },
         )
     return audio_answer(
-        cadenza, grant.blob, grant.media_type, name, if_none_match, gain, on_sent=counted
+        files.blobs, grant.blob, grant.media_type, name, if_none_match, gain, on_sent=counted
     )
 
 
-def blob_size(cadenza: App, blob: str) -> int:
+def blob_size(blobs: BlobStore, blob: str) -> int:
     try:
-        return cadenza.blobs.path_of(blob).stat().st_size
+        return blobs.path_of(blob).stat().st_size
     except OSError:  # the response answers for a missing file
         return 0
 
@@ -109,8 +124,9 @@ def _asked(range_header: str | None, size: int) -> int:
 class GrantedAudioFastPath:
     """GET and HEAD of /api/v1/audio/{grant}; everything else goes on to FastAPI."""
 
-    def __init__(self, app: ASGIApp, cadenza: App) -> None:
-        self.app, self.cadenza = app, cadenza
+    def __init__(self, app: ASGIApp, files: Callable[[], AudioFiles]) -> None:
+        self.app, self.files = app, files
+        self._files: AudioFiles | None = None  # made on the first request: services are lazy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
@@ -127,8 +143,9 @@ class GrantedAudioFastPath:
             return
         try:
             headers = Headers(scope=scope)
+            self._files = self._files or self.files()
             response = granted_audio_answer(
-                self.cadenza, token, headers.get("if-none-match"), headers.get("range")
+                self._files, token, headers.get("if-none-match"), headers.get("range")
             )
         except CadenzaError as exc:
             response = error_response(exc)

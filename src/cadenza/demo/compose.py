@@ -31,10 +31,6 @@ class Song:
     seed: int
 
     @property
-    def step_s(self) -> float:
-        return self.step_samples / self.sample_rate
-
-    @property
     def bars(self) -> int:
         return max(SECTION_BARS, len(self.progression) * self.style.bars_per_chord)
 

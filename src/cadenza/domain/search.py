@@ -257,16 +257,10 @@ class Scored:
     text_score: float = field(default=0.0)
 
 
-def text_score(terms: list[str], candidate: Candidate, variants: Expansion) -> float:
-    """How well the typed words name this entry, 0 to 100: the whole name typed beats the start
-    of the name, beats every word's start, beats words found among the artists; typos cost."""
-    if not terms:
-        return 50.0
-    return _Typed(terms, variants).score(candidate)
-
-
 class _Typed:
-    """What was typed, taken apart once for all the candidates a query ranks."""
+    """What was typed, taken apart once for all the candidates a query ranks. `score`: how
+    well the typed words name an entry, 0 to 100: the whole name typed beats the start of the
+    name, beats every word's start, beats words found among the artists; typos cost."""
 
     def __init__(self, terms: list[str], variants: Expansion) -> None:
         self.terms = terms

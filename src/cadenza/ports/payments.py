@@ -71,6 +71,17 @@ class PaymentProvider(Protocol):
         """Check a webhook's signature and freshness; raise Unauthorized if it fails."""
         ...
 
+    def pending(self, charge_id: str) -> tuple[int, str, str]:
+        """A charge waiting for the payer's confirmation on this server's page (a charge's
+        `confirm_url`): its cents, currency and reference. A provider that confirms on its own
+        pages raises NotFound (`charge_not_pending`)."""
+        ...
+
+    def confirm(self, charge_id: str, *, approve: bool) -> tuple[bytes, str]:
+        """The payer's answer on that page: the provider's event about it, as (webhook body,
+        signature), to apply as its webhook would be."""
+        ...
+
 
 class PaymentMethodRepository(Protocol):
     """A listener's card on file, and the cards that have had their free trial."""

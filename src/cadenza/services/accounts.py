@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
 from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import InvalidRequest, NotFound
+from cadenza.domain.events import AccountClosing
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.ports.clock import Clock
 from cadenza.ports.passwords import PasswordHasher
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import new_secret_token, token_hash
+from cadenza.services.messagebus import Publish, unheard
 from cadenza.services.reentry import PasswordReentry
 
 PasswordRules = Callable[[str, str, str], None]  # (password, email, display name): raises
+ExportPart = Callable[[int], dict[str, object]]  # an account's data held by another service
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,15 @@ class AccountService:
         password_rules: PasswordRules,
         public_url: str,
         reentry: PasswordReentry,
+        export_parts: Sequence[ExportPart] = (),
+        publish: Publish = unheard,
     ) -> None:
         self.uow, self.hasher, self.clock = uow, hasher, clock
         self.password_rules, self.reentry = password_rules, reentry
         self.public_url = public_url.rstrip("/")
         # Other services' parts of "download my data" (plan and invoices, listening, ads...).
-        self.export_parts: list[Callable[[int], dict[str, object]]] = []
-        self.on_close: Callable[[int], None] | None = None  # called before an account goes
+        self.export_parts = tuple(export_parts)
+        self.publish = publish  # `AccountClosing` before an account goes
 
     def sign_up(self, cmd: SignUp, ip: str | None) -> None:
         """Answers the same whether or not the address has an account: its owner gets a mail
@@ -160,8 +165,7 @@ class AccountService:
         """Deleting an account asks for the password again (counted by the login guard), then
         removes everything held."""
         account = self.reentry.confirm(account_id, password, ip)
-        if self.on_close is not None:
-            self.on_close(account_id)  # e.g. end the plan it pays for, withdraw pending charges
+        self.publish(AccountClosing(account_id))  # e.g. the plan it pays for ends
         with self.uow() as uow:
             uow.accounts.delete(account_id)
             uow.mail.add(

@@ -1,7 +1,8 @@
 """Ad breaks for Free and Plus listeners: progress towards the next break, choosing and holding
 it, completed ads counted once as impressions, and the monthly ad-revenue pool.
 
-The player (issue 5) calls `song_played` after each track and `next_ad_break` before the next;
+Each finished track (the `TrackFinished` event) brings the next break closer; the player asks
+`next_ad_break` before the next track;
 the stream endpoint calls `hold_for_ads`, so a client that skips the break gets no music.
 """
 
@@ -23,6 +24,8 @@ from cadenza.domain.ads import (
 )
 from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
 from cadenza.domain.errors import Conflict, Forbidden, NotFound
+from cadenza.domain.events import TrackFinished
+from cadenza.domain.listening import COUNTED_AFTER_MS
 from cadenza.domain.plans import Plan, add_months
 from cadenza.ports.ads import RevenueShare
 from cadenza.ports.clock import Clock
@@ -48,6 +51,11 @@ class AdBreaks:
         self, uow: Callable[[], UnitOfWork], clock: Clock, entitlements: Entitlements
     ) -> None:
         self.uow, self.clock, self.entitlements = uow, clock, entitlements
+
+    def track_finished(self, event: TrackFinished) -> None:
+        """A song heard brings the next ad break closer (a quick skip does not count)."""
+        if not event.skipped or event.listened_ms >= COUNTED_AFTER_MS:
+            self.song_played(event.account_id, event.listened_ms / 1000, event.genres)
 
     def song_played(self, account_id: int, seconds: float, genres: Iterable[str] = ()) -> None:
         """A track was listened to for `seconds`; `genres` are the track's (for targeting)."""

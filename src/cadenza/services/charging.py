@@ -13,8 +13,9 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.events import PlanChanged
 from cadenza.domain.mail import Email
-from cadenza.domain.plans import PriceList
+from cadenza.domain.plans import Plan, PriceList
 from cadenza.domain.subscriptions import (
     Invoice,
     InvoiceKind,
@@ -26,6 +27,7 @@ from cadenza.ports.clock import Clock
 from cadenza.ports.mail import Mailer
 from cadenza.ports.payments import Charge, PaymentProvider
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.messagebus import Publish, unheard
 
 ATTEMPT_LEASE = timedelta(minutes=5)  # longer than any provider call
 PLAN_ENDED = (
@@ -43,9 +45,11 @@ class Charging:
         clock: Clock,
         mailer: Mailer,
         public_url: str,
+        publish: Publish = unheard,
     ) -> None:
         self.uow, self.provider, self.prices, self.clock = uow, provider, prices, clock
         self.mailer, self.public_url = mailer, public_url.rstrip("/")
+        self.publish = publish  # `PlanChanged` when a payment or an ending changes the plan
 
     def charge(self, invoice_id: int, token: str) -> Charge | None:
         """One attempt at an open invoice; None when it is not open, or another process is
@@ -143,13 +147,16 @@ class Charging:
                     retries=0,
                     next_retry_at=None,
                 )
-            if sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE:
+            plan_applies = sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE
+            if plan_applies:
                 uow.members.set_plans(sub.id, plan)
             uow.audit.add(
                 sub.payer_id,
                 AuditEvent("payment_succeeded", now, None, None, {"invoice": invoice.number}),
             )
             uow.commit()
+        if plan_applies:
+            self.publish(PlanChanged(sub.id, plan))
         return True
 
     def declined(self, invoice: Invoice, code: str) -> bool:
@@ -237,6 +244,7 @@ class Charging:
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})
                 )
             uow.commit()
+        self.publish(PlanChanged(subscription_id, Plan.FREE))
         return True
 
     def invoice(self, invoice_id: int) -> Invoice:

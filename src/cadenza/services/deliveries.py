@@ -12,11 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from cadenza.domain.errors import CadenzaError, NotFound
+from cadenza.domain.events import ReleasePublished
 from cadenza.ingest.delivery import ingest_delivery
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports.deliveries import Delivery
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.messagebus import Publish, unheard
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +30,13 @@ class DeliveryService:
         tools: Callable[[], IngestTools],
         uploads: Path,
         limits: ZipLimits,
+        publish: Publish = unheard,
     ) -> None:
         self.uow = uow
         self.tools = tools
         self.uploads = uploads
         self.limits = limits
+        self.publish = publish  # `ReleasePublished`
         # One delivery at a time: its tracks already use every core.
         self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery")
         self._lock = threading.Lock()
@@ -66,9 +70,6 @@ class DeliveryService:
         for delivery in pending:
             self._runner.submit(self._process, delivery)
         return len(pending)
-
-    def wait_idle(self) -> None:
-        self._runner.submit(lambda: None).result()
 
     def close(self) -> None:
         self._runner.shutdown(wait=False, cancel_futures=True)
@@ -121,6 +122,7 @@ class DeliveryService:
                 release_id=result.release_id,
                 track_ids=result.track_ids,
             )
+            self.publish(ReleasePublished(result.release_id, delivery.distributor_id))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -18,8 +19,18 @@ OPERATOR_ACCOUNT = "distributor@cadenza.localhost"
 
 
 class DistributorAccess:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        hasher: PasswordHasher,
+        operator_key: Callable[[], str],
+        operator_name: Callable[[], str],
+    ) -> None:
+        """`operator_key`: the operator's own key (the setting, or one made on first start);
+        it delivers as the distributor `operator_name`. Both are read when needed (settings)."""
+        self.uow, self.clock, self.hasher = uow, clock, hasher
+        self.operator_key, self.operator_name = operator_key, operator_name
 
     def create_key(self, account_id: int, name: str, scopes: list[Scope]) -> tuple[ApiKey, str]:
         """A new key, returned in full only now; afterwards only its prefix is shown."""
@@ -57,7 +68,17 @@ class DistributorAccess:
             uow.commit()
 
     def by_key(self, plain: str, scope: Scope) -> int:
-        """The catalog distributor a key delivers as, if the key allows `scope`."""
+        """The catalog distributor a key delivers as, if the key allows `scope`. The operator's
+        key is turned into a real distributor account on its first use."""
+        try:
+            return self._by_key(plain, scope)
+        except Unauthorized:
+            if not hmac.compare_digest(plain.encode(), self.operator_key().encode()):
+                raise
+        self.ensure_operator_key(plain)
+        return self._by_key(plain, scope)
+
+    def _by_key(self, plain: str, scope: Scope) -> int:
         with self.uow() as uow:
             found = uow.api_keys.use_api_key(token_hash(plain), self.clock.now())
             if found is None:
@@ -75,17 +96,19 @@ class DistributorAccess:
             uow.commit()
         return distributor_id
 
-    def ensure_operator_key(self, plain: str, name: str, hasher: PasswordHasher) -> None:
+    def ensure_operator_key(self, plain: str) -> None:
         """The key from the settings (or made on first start) belongs to a real distributor
-        account that delivers as `name`: created once, kept in step with the setting."""
+        account that delivers as the operator's name: created once, kept in step with the setting."""
         with self.uow() as uow:
             if uow.api_keys.api_key_known(token_hash(plain)):  # live, or revoked on purpose
                 return
             account_id = uow.accounts.id_by_email(OPERATOR_ACCOUNT)
             if account_id is None:
-                unusable = hasher.hash(secrets.token_urlsafe(32))  # signs in only after a reset
+                unusable = self.hasher.hash(
+                    secrets.token_urlsafe(32)
+                )  # signs in only after a reset
                 account_id = uow.accounts.add(
-                    OPERATOR_ACCOUNT, unusable, name[:100], "US", date(2000, 1, 1)
+                    OPERATOR_ACCOUNT, unusable, self.operator_name()[:100], "US", date(2000, 1, 1)
                 ) or uow.accounts.id_by_email(OPERATOR_ACCOUNT)  # or made this very moment
                 assert account_id is not None
                 uow.accounts.set_roles(account_id, [Role.DISTRIBUTOR.value, Role.LISTENER.value])
@@ -98,7 +121,7 @@ class DistributorAccess:
                 [Scope.RELEASES_READ.value, Scope.RELEASES_WRITE.value],
                 self.clock.now(),
             )
-            uow.supply.distributor_of_account(account_id, name)
+            uow.supply.distributor_of_account(account_id, self.operator_name())
             uow.commit()
 
     def _distributor(self, uow: UnitOfWork, account_id: int) -> int:

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cadenza.domain.events import PlayCounted, TrackFinished
 from cadenza.domain.listening import ListeningEvent, event_problem, summarise
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.messagebus import Publish, unheard
 
 MAX_EVENTS_PER_BATCH = 500
 
@@ -35,14 +37,11 @@ class RecentPlay:
     listened_ms: int
 
 
-# (account, track, ms listened, skipped, the track's genres)
-FinishedPlay = Callable[[int, int, int, bool, tuple[str, ...]], None]
-
-
 class ListeningService:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
-        self.on_finished: list[FinishedPlay] = []  # the player moves on, ads count songs
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, publish: Publish = unheard
+    ) -> None:
+        self.uow, self.clock, self.publish = uow, clock, publish
 
     def record(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
         """Accept a batch in one transaction: committed before the answer, so an accepted event
@@ -76,9 +75,10 @@ class ListeningService:
                         (summary.track_id, summary.listened_ms, summary.skipped, genres)
                     )
             uow.commit()
+        for track_id in report.counted:
+            self.publish(PlayCounted(account_id, track_id))
         for track_id, listened_ms, skipped, genres in report.finished:
-            for listener in self.on_finished:
-                listener(account_id, track_id, listened_ms, skipped, genres)
+            self.publish(TrackFinished(account_id, track_id, listened_ms, skipped, genres))
         return report
 
     def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:

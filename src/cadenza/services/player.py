@@ -14,11 +14,13 @@ from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Context, Entitlements, Listener, Listening, require
 from cadenza.domain.errors import CadenzaError, Conflict, Forbidden, InvalidRequest, NotFound
+from cadenza.domain.events import PlayerChanged, TrackFinished
 from cadenza.domain.player import PlayerState, Repeat
 from cadenza.ports.ads import ListeningRules
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
+from cadenza.services.messagebus import Publish, unheard
 from cadenza.services.mixes import Mixes
 from cadenza.services.stream_grants import StreamGrant, StreamGrants
 
@@ -51,16 +53,18 @@ class Player:
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
         grants: StreamGrants,
-        listening_rules: ListeningRules,
+        ad_breaks: ListeningRules,
         listed: ListedTracks | None = None,
+        mixes: Mixes | None = None,
+        publish: Publish = unheard,
     ) -> None:
         self.uow, self.clock, self.catalog = uow, clock, catalog
         self.entitlements, self.listener, self.grants = entitlements, listener, grants
-        self.listening_rules, self.listed = listening_rules, listed
-        self.mixes: Mixes | None = None  # Radio and the mixes made for the listener
-        # Called with the account and its new view after every saved change: the devices hear
-        # of it (the view, with its stream grant, is made once for them and the answer).
-        self.on_change: list[Callable[[int, PlayerView], None]] = []
+        self.ad_breaks, self.listed = ad_breaks, listed
+        self.mixes = mixes  # Radio and the mixes made for the listener
+        # Every saved change is published (`PlayerChanged`) with its view, made once for the
+        # devices and the answer (with its stream grant).
+        self.publish = publish
 
     # -- reading -------------------------------------------------------------------------
     def view(self, account_id: int, quality: Quality | None = None) -> PlayerView:
@@ -120,7 +124,7 @@ class Player:
         plan = require(self.entitlements.play_context(who, context))
         if listed is not None and plan.shuffle:
             tracks = self._shuffle_only(account_id, tracks)
-        self.listening_rules.hold_for_ads(account_id, who)
+        self.ad_breaks.hold_for_ads(account_id, who)
         chosen = offset is not None or (context is Context.TRACK and len(tracks) == 1)
         if chosen:
             require(self.entitlements.pick(who, Listening(), context))
@@ -147,12 +151,17 @@ class Player:
         if state.current is None:
             raise Conflict("nothing is playing", code="nothing_playing")
         who = self.listener(account_id)
-        self.listening_rules.track_skipped(account_id, who)
-        self.listening_rules.hold_for_ads(account_id, who)
+        self.ad_breaks.track_skipped(account_id, who)
+        self.ad_breaks.hold_for_ads(account_id, who)
         now = self.clock.now()
         return self._change(
             account_id, lambda s: rules.advance(s, now, track_ended=False), quality, who
         )
+
+    def track_finished(self, event: TrackFinished) -> None:
+        """A play ended (`TrackFinished`): when it was the current track, the server picks the
+        next (not a skip)."""
+        self.track_ended(event.account_id, event.track_id)
 
     def track_ended(self, account_id: int, track_id: int) -> None:
         """The current track played to its end: the server picks the next (not a skip)."""
@@ -178,7 +187,7 @@ class Player:
 
     def resume(self, account_id: int, device: str | None = None) -> PlayerView:
         now = self.clock.now()
-        self.listening_rules.hold_for_ads(account_id)
+        self.ad_breaks.hold_for_ads(account_id)
 
         def change(state: PlayerState) -> PlayerState:
             moved = rules.resume(state, now)
@@ -240,19 +249,18 @@ class Player:
         seen: Seen | None = None,
     ) -> PlayerView:
         """Read, change, write if nobody wrote meanwhile; else read again and redo. The new
-        view goes to every `on_change` hook and back to the caller."""
+        view is published (`PlayerChanged`) and goes back to the caller."""
         for _ in range(_SAVE_TRIES):
             with self.uow() as uow:  # one trip for both: the write checks the version it read
                 state, version = _loaded(uow.listening.player_state(account_id))
                 changed = change(state)
                 saved = uow.listening.save_player_state(
-                    account_id, _state_to(changed), version, self.clock.now()
+                    account_id, state_to(changed), version, self.clock.now()
                 )
                 uow.commit()
             if saved:
                 view = self._view_of(account_id, changed, quality, who, seen)
-                for hook in self.on_change:
-                    hook(account_id, view)
+                self.publish(PlayerChanged(account_id, view.state, view))
                 return view
         raise Conflict("the player is busy; try again", code="player_busy")
 
@@ -358,10 +366,10 @@ def _loaded(found: tuple[dict[str, object], int] | None) -> tuple[PlayerState, i
     if found is None:
         return PlayerState(), 0
     data, version = found
-    return _state_from(data), version
+    return state_from(data), version
 
 
-def _state_to(state: PlayerState) -> dict[str, object]:
+def state_to(state: PlayerState) -> dict[str, object]:
     # Flat fields of ints, strings and tuples: no deep copy (dataclasses.asdict) needed.
     data: dict[str, object] = {f.name: getattr(state, f.name) for f in _STATE_FIELDS}
     data["context"] = state.context.value if state.context else None
@@ -375,7 +383,7 @@ def _state_to(state: PlayerState) -> dict[str, object]:
 _STATE_FIELDS = fields(PlayerState)
 
 
-def _state_from(data: dict[str, object]) -> PlayerState:
+def state_from(data: dict[str, object]) -> PlayerState:
     raw = dict(data)
     context = raw.get("context")
     updated = raw.get("updated_at")

@@ -10,7 +10,7 @@ from datetime import datetime
 from cadenza.domain.audio import Quality
 from cadenza.domain.devices import Command, DeviceType, PlaybackDevice, PlayerEvent
 from cadenza.services.devices import DeviceStatus
-from cadenza.services.player import PlayerView, _state_from, _state_to
+from cadenza.services.player import PlayerView, state_from, state_to
 from cadenza.services.remote import CommandSent
 from cadenza.services.stream_grants import StreamGrant
 
@@ -46,7 +46,7 @@ def decode_event(message: dict[str, object]) -> PlayerEvent:
 
 def _view_to(view: PlayerView) -> dict[str, object]:
     grant = None if view.grant is None else asdict(view.grant) | {"quality": view.grant.quality}
-    return {"state": _state_to(view.state), "grant": grant, "up_next": list(view.up_next)}
+    return {"state": state_to(view.state), "grant": grant, "up_next": list(view.up_next)}
 
 
 def _view_from(data: dict[str, object]) -> PlayerView:
@@ -55,7 +55,7 @@ def _view_from(data: dict[str, object]) -> PlayerView:
     up_next = data.get("up_next")
     assert isinstance(state, dict) and isinstance(up_next, list)
     return PlayerView(
-        state=_state_from(state),
+        state=state_from(state),
         grant=_grant_from(grant) if isinstance(grant, dict) else None,
         up_next=[int(t) for t in up_next],
     )

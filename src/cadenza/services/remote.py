@@ -19,6 +19,7 @@ from cadenza.domain.devices import (
     group_starts,
 )
 from cadenza.domain.errors import CadenzaError, InvalidRequest
+from cadenza.domain.events import PlayerChanged
 from cadenza.ports.clock import Clock
 from cadenza.ports.devices import PlayerEvents
 from cadenza.services.devices import DeviceRegistry
@@ -43,6 +44,11 @@ class RemoteControl:
         self._group_started: dict[int, datetime | None] = {}
 
     # -- push ------------------------------------------------------------------------------
+    def player_changed(self, event: PlayerChanged) -> None:
+        """`PlayerChanged`: the devices hear of it."""
+        assert isinstance(event.view, PlayerView)  # the player's own view, made once
+        self.state_changed(event.account_id, event.view)
+
     def state_changed(self, account_id: int, view: PlayerView) -> None:
         """The player changed: everyone hears the new state; a playing group is (re)started."""
         self.events.publish(account_id, PlayerEvent("state", view))

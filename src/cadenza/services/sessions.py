@@ -25,7 +25,7 @@ from cadenza.ports.two_factor import Totp
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
-from cadenza.services.second_factor import spend_second_factor
+from cadenza.services.two_factor import spend_second_factor
 
 TAB_RACE = timedelta(seconds=10)  # a browser's tabs refreshing at once, not a theft
 

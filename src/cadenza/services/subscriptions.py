@@ -11,6 +11,7 @@ from datetime import datetime
 from cadenza.domain.accounts import Account, AuditEvent
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound, PaymentDeclined
+from cadenza.domain.events import AccountClosing, PlanChanged
 from cadenza.domain.plans import (
     Period,
     Plan,
@@ -35,6 +36,7 @@ from cadenza.ports.payments import CardDetails, PaymentProvider
 from cadenza.ports.students import StudentVerifier
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.charging import Charging
+from cadenza.services.messagebus import Publish, unheard
 
 COMPLIMENTARY_YEARS = 100
 
@@ -56,9 +58,11 @@ class SubscriptionService:
         clock: Clock,
         charging: Charging,
         students: StudentVerifier,
+        publish: Publish = unheard,
     ) -> None:
         self.uow, self.provider, self.prices, self.clock = uow, provider, prices, clock
         self.charging, self.students = charging, students
+        self.publish = publish  # `PlanChanged` when a plan takes effect here
 
     # -- what a listener sees ------------------------------------------------------------
     def offers(self, account_id: int) -> list[Price]:
@@ -211,6 +215,7 @@ class SubscriptionService:
                     account_id, AuditEvent("trial_started", now, None, None, detail={"plan": plan})
                 )
                 uow.commit()
+                self.publish(PlanChanged(sub_id, plan))
                 return Checkout(sub)
             invoice = uow.invoices.invoice_for(
                 sub, InvoiceKind.FIRST, plan, now, end, price.cents, _describe(price), now
@@ -238,6 +243,8 @@ class SubscriptionService:
                 uow.members.end_memberships(current.subscription_id)
             if plan is Plan.FREE:
                 uow.commit()
+                if current is not None:
+                    self.publish(PlanChanged(current.subscription_id, Plan.FREE))
                 return None
             sub_id = uow.subscriptions.add_subscription(
                 payer_id=account_id,
@@ -253,7 +260,9 @@ class SubscriptionService:
             )
             uow.members.set_plans(sub_id, plan)
             uow.commit()
-            return uow.subscriptions.get(sub_id)
+            granted = uow.subscriptions.get(sub_id)
+        self.publish(PlanChanged(sub_id, plan))
+        return granted
 
     def change_plan(self, account_id: int, plan: Plan, period: Period | None = None) -> Checkout:
         """Upgrades take effect at once, the rest of the period charged pro rata; downgrades
@@ -290,6 +299,7 @@ class SubscriptionService:
                 )
                 uow.members.set_plans(sub.id, plan)
                 uow.commit()
+                self.publish(PlanChanged(sub.id, plan))
                 return Checkout(self._subscription(sub.id))
             upgrade = period == sub.period and price.cents > sub.price_cents
             if not upgrade:
@@ -350,11 +360,25 @@ class SubscriptionService:
             uow.commit()
         return self._subscription(sub.id)
 
+    def account_closing(self, event: AccountClosing) -> None:
+        """The payer deletes the account: the plan ends now and no pending charge can go on."""
+        self.close_account(event.account_id)
+
     def close_account(self, account_id: int) -> None:
         """The payer deletes the account: the plan ends now and no pending charge can go on."""
         sub, manager = self.current(account_id)
         if sub is not None and manager and not sub.status.ended:
             self.charging.end(sub.id, Status.CANCELED)
+
+    # -- the payer's confirmation ----------------------------------------------------------
+    def awaiting_confirmation(self, charge_id: str) -> tuple[int, str, str]:
+        """A charge the payer is asked to confirm: its cents, currency and reference."""
+        return self.provider.pending(charge_id)
+
+    def answer_confirmation(self, charge_id: str, *, approve: bool) -> str:
+        """The payer confirms (or refuses) a charge: applied at once, as its webhook would be."""
+        body, signature = self.provider.confirm(charge_id, approve=approve)
+        return self.handle_event(body, signature)
 
     # -- webhooks ------------------------------------------------------------------------
     def handle_event(self, body: bytes, signature: str) -> str:

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.catalog import ReleaseView, TakedownEvent
 from cadenza.domain.errors import NotFound
+from cadenza.domain.events import ReleaseRestored, ReleaseTakenDown
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.messagebus import Publish, unheard
 
 
 @dataclass(frozen=True)
@@ -32,9 +34,12 @@ class TakedownBy:
 
 
 class Takedowns:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, publish: Publish = unheard
+    ) -> None:
         self.uow = uow
         self.clock = clock
+        self.publish = publish  # `ReleaseTakenDown`, `ReleaseRestored`
 
     def take_down(self, release_id: int, by: TakedownBy, reason: str | None = None) -> ReleaseView:
         return self._set(release_id, by, reason, down=True)
@@ -59,13 +64,14 @@ class Takedowns:
         self, release_id: int, by: TakedownBy, reason: str | None, *, down: bool
     ) -> ReleaseView:
         reason = (reason or "").strip()[:500] or None
+        changed = False
         with self.uow() as uow:
             release = uow.catalog.release(release_id)
             # Another distributor's release is answered as unknown: no probing of ids.
             if release is None or (by.admin is None and by.distributor != release.distributor_id):
                 raise NotFound(f"no release {release_id}")
             if (release.taken_down_at is not None) != down:  # a repeat changes and records nothing
-                now = self.clock.now()
+                now, changed = self.clock.now(), True
                 action = "taken_down" if down else "restored"
                 uow.takedowns.set_taken_down(release_id, now if down else None)
                 uow.search.index_release(release_id)  # entries go (or come back) in this commit
@@ -80,4 +86,6 @@ class Takedowns:
             uow.commit()
             found = uow.catalog.release(release_id)
         assert found is not None
+        if changed:
+            self.publish(ReleaseTakenDown(release_id) if down else ReleaseRestored(release_id))
         return found

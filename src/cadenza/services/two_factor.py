@@ -1,20 +1,21 @@
-"""Turning two-factor on (authenticator app + recovery codes) and off."""
+"""Two-factor sign-in: turning it on (authenticator app + recovery codes) and off, and spending
+a second factor at sign-in. The pure rules (time steps, recovery codes) are domain/two_factor.py."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, InvalidRequest
 from cadenza.domain.mail import Email
-from cadenza.domain.two_factor import new_recovery_codes
+from cadenza.domain.two_factor import new_recovery_codes, use_recovery_code
 from cadenza.ports.accounts import Credentials
 from cadenza.ports.clock import Clock
 from cadenza.ports.two_factor import Totp
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.reentry import PasswordReentry
-from cadenza.services.second_factor import spend_second_factor
 
 
 @dataclass(frozen=True)
@@ -109,3 +110,25 @@ class TwoFactorService:
             ),
             self.clock.now(),
         )
+
+
+def spend_second_factor(
+    uow: UnitOfWork, totp: Totp, creds: Credentials, code: str, now: datetime
+) -> bool:
+    """Spend the authenticator's code (each time-step once) or a recovery code (each once).
+    The caller commits."""
+    if creds.totp_secret is None or not code:
+        return False
+    step = totp.verify(creds.totp_secret, code, at=now, last_step=creds.totp_last_step)
+    if step is not None and uow.two_factor.advance_totp_step(creds.account_id, step):
+        return True
+    stored = uow.two_factor.recovery_codes(creds.account_id)
+    remaining = use_recovery_code(stored, code) if stored else None
+    if remaining is None:
+        return False
+    uow.two_factor.set_recovery_codes(creds.account_id, remaining)
+    uow.audit.add(
+        creds.account_id,
+        AuditEvent("recovery_code_used", now, None, None, {"remaining": str(remaining.remaining)}),
+    )
+    return True

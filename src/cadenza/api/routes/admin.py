@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AdminSession, AppDep, Id
+from cadenza.api.deps import AccountAdminDep, AdminSession, Id
 from cadenza.api.schemas import AdminUserOut, ArtistRefOut, Page
 from cadenza.domain.accounts import Role
 
@@ -33,14 +33,14 @@ class AdminEventOut(BaseModel):
 @router.get("/users", response_model=Page[AdminUserOut])
 def list_users(
     session: AdminSession,
-    app: AppDep,
+    admin: AccountAdminDep,
     q: Annotated[
         str | None, Query(max_length=100, description="part of an e-mail or display name")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[AdminUserOut]:
-    found = app.admin.search(session.account_id, q, limit, offset)
+    found = admin.search(session.account_id, q, limit, offset)
     following = None
     if len(found) == limit:
         query = {"limit": limit, "offset": offset + limit} | ({"q": q} if q else {})
@@ -51,48 +51,48 @@ def list_users(
 
 
 @router.get("/users/{user_id}", response_model=AdminUserOut)
-def show_user(user_id: Id, session: AdminSession, app: AppDep) -> AdminUserOut:
-    return AdminUserOut.of(*app.admin.user(session.account_id, user_id))
+def show_user(user_id: Id, session: AdminSession, admin: AccountAdminDep) -> AdminUserOut:
+    return AdminUserOut.of(*admin.user(session.account_id, user_id))
 
 
 @router.post("/users/{user_id}/disable", response_model=AdminUserOut)
-def disable_user(user_id: Id, session: AdminSession, app: AppDep) -> AdminUserOut:
+def disable_user(user_id: Id, session: AdminSession, admin: AccountAdminDep) -> AdminUserOut:
     """Ends every session and API key; the account cannot sign in until enabled."""
-    return AdminUserOut.of(*app.admin.disable(session.account_id, user_id))
+    return AdminUserOut.of(*admin.disable(session.account_id, user_id))
 
 
 @router.post("/users/{user_id}/enable", response_model=AdminUserOut)
-def enable_user(user_id: Id, session: AdminSession, app: AppDep) -> AdminUserOut:
-    return AdminUserOut.of(*app.admin.enable(session.account_id, user_id))
+def enable_user(user_id: Id, session: AdminSession, admin: AccountAdminDep) -> AdminUserOut:
+    return AdminUserOut.of(*admin.enable(session.account_id, user_id))
 
 
 @router.post("/users/{user_id}/reset-two-factor", response_model=AdminUserOut)
-def reset_two_factor(user_id: Id, session: AdminSession, app: AppDep) -> AdminUserOut:
+def reset_two_factor(user_id: Id, session: AdminSession, admin: AccountAdminDep) -> AdminUserOut:
     """For an owner who lost both the authenticator and the recovery codes."""
-    return AdminUserOut.of(*app.admin.reset_two_factor(session.account_id, user_id))
+    return AdminUserOut.of(*admin.reset_two_factor(session.account_id, user_id))
 
 
 @router.put("/users/{user_id}/roles", response_model=AdminUserOut)
-def set_roles(user_id: Id, body: RolesIn, session: AdminSession, app: AppDep) -> AdminUserOut:
+def set_roles(
+    user_id: Id, body: RolesIn, session: AdminSession, admin: AccountAdminDep
+) -> AdminUserOut:
     """An account that loses the artist role loses its artist profiles too."""
-    return AdminUserOut.of(*app.admin.set_roles(session.account_id, user_id, body.roles))
+    return AdminUserOut.of(*admin.set_roles(session.account_id, user_id, body.roles))
 
 
 @router.put("/users/{user_id}/artists/{artist_id}", response_model=list[ArtistRefOut])
 def link_artist(
-    user_id: Id, artist_id: Id, session: AdminSession, app: AppDep
+    user_id: Id, artist_id: Id, session: AdminSession, admin: AccountAdminDep
 ) -> list[ArtistRefOut]:
     """Link an artist account to a catalog artist (422 `not_an_artist` without the role)."""
-    return [
-        ArtistRefOut.of(a) for a in app.admin.link_artist(session.account_id, user_id, artist_id)
-    ]
+    return [ArtistRefOut.of(a) for a in admin.link_artist(session.account_id, user_id, artist_id)]
 
 
 @router.delete("/users/{user_id}/artists/{artist_id}", response_model=list[ArtistRefOut])
 def unlink_artist(
-    user_id: Id, artist_id: Id, session: AdminSession, app: AppDep
+    user_id: Id, artist_id: Id, session: AdminSession, admin: AccountAdminDep
 ) -> list[ArtistRefOut]:
-    linked = app.admin.unlink_artist(session.account_id, user_id, artist_id)
+    linked = admin.unlink_artist(session.account_id, user_id, artist_id)
     return [ArtistRefOut.of(a) for a in linked]
 
 
@@ -100,10 +100,10 @@ def unlink_artist(
 def user_security_events(
     user_id: Id,
     session: AdminSession,
-    app: AppDep,
+    admin: AccountAdminDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[AdminEventOut]:
     return [
         AdminEventOut(kind=e.kind, at=e.at, ip=e.ip, device=e.device, detail=e.detail)
-        for e in app.admin.security_events(session.account_id, user_id, limit)
+        for e in admin.security_events(session.account_id, user_id, limit)
     ]

@@ -22,8 +22,7 @@ from cadenza.api.ad_schemas import (
     CampaignOut,
     parse_campaign,
 )
-from cadenza.api.deps import AppDep, CurrentSession, Id
-from cadenza.bootstrap import App
+from cadenza.api.deps import AdBreaksDep, AdCampaignsDep, BlobsDep, CurrentSession, Id, SettingsDep
 from cadenza.domain.ads import CampaignStatus
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import InvalidRequest, NotFound
@@ -39,15 +38,16 @@ _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 )
 def create_campaign(
     session: CurrentSession,
-    app: AppDep,
+    settings: SettingsDep,
+    ad_campaigns: AdCampaignsDep,
     campaign: Annotated[str, Form(description="The campaign as JSON (see CampaignIn)")],
     audio: Annotated[UploadFile, File(description="The creative: 15 to 30 s of audio")],
     image: Annotated[UploadFile, File(description="Companion image, JPEG or PNG, 640 px+")],
 ) -> CampaignOut:
     """A new campaign, serving at once within its flight dates. Refused whole or made whole."""
     terms = parse_campaign(CampaignIn, campaign).terms()
-    with _uploaded(app, audio, image) as (path, picture):
-        made = app.ad_campaigns.create(session.account_id, terms, path, picture)
+    with _uploaded(settings.work_dir, audio, image) as (path, picture):
+        made = ad_campaigns.create(session.account_id, terms, path, picture)
     return CampaignOut.of(made)
 
 
@@ -55,24 +55,24 @@ def create_campaign(
 def replace_creative(
     campaign_id: Id,
     session: CurrentSession,
-    app: AppDep,
+    settings: SettingsDep,
+    ad_campaigns: AdCampaignsDep,
     audio: Annotated[UploadFile, File(description="The new creative: 15 to 30 s of audio")],
     image: Annotated[UploadFile, File(description="Companion image, JPEG or PNG, 640 px+")],
 ) -> CampaignOut:
     """Swap the campaign's audio and companion image. Checked like a new campaign's: on any
     refusal the campaign keeps its current creative."""
-    with _uploaded(app, audio, image) as (path, picture):
-        changed = app.ad_campaigns.replace_creative(session.account_id, campaign_id, path, picture)
+    with _uploaded(settings.work_dir, audio, image) as (path, picture):
+        changed = ad_campaigns.replace_creative(session.account_id, campaign_id, path, picture)
     return CampaignOut.of(changed)
 
 
 @contextmanager
-def _uploaded(app: App, audio: UploadFile, image: UploadFile) -> Iterator[tuple[Path, bytes]]:
+def _uploaded(work: Path, audio: UploadFile, image: UploadFile) -> Iterator[tuple[Path, bytes]]:
     """The creative's audio in a temporary file and its image in memory (at most 20 MiB)."""
     picture = image.file.read(MAX_IMAGE_BYTES + 1)
     if len(picture) > MAX_IMAGE_BYTES:
         raise InvalidRequest("the companion image is over 20 MiB", code="image_too_large")
-    work = app.settings.work_dir
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work, prefix="ad-upload-") as folder:
         name = PurePath((audio.filename or "").replace("\\", "/")).name.lstrip(".") or "creative"
@@ -83,41 +83,45 @@ def _uploaded(app: App, audio: UploadFile, image: UploadFile) -> Iterator[tuple[
 
 
 @router.get("/advertiser/campaigns", response_model=list[CampaignOut])
-def my_campaigns(session: CurrentSession, app: AppDep) -> list[CampaignOut]:
+def my_campaigns(session: CurrentSession, ad_campaigns: AdCampaignsDep) -> list[CampaignOut]:
     """Your campaigns, newest first (an admin sees every advertiser's)."""
-    return [CampaignOut.of(c) for c in app.ad_campaigns.campaigns(session.account_id)]
+    return [CampaignOut.of(c) for c in ad_campaigns.campaigns(session.account_id)]
 
 
 @router.get("/advertiser/campaigns/{campaign_id}", response_model=CampaignOut)
-def show_campaign(campaign_id: Id, session: CurrentSession, app: AppDep) -> CampaignOut:
-    return CampaignOut.of(app.ad_campaigns.show(session.account_id, campaign_id))
+def show_campaign(
+    campaign_id: Id, session: CurrentSession, ad_campaigns: AdCampaignsDep
+) -> CampaignOut:
+    return CampaignOut.of(ad_campaigns.show(session.account_id, campaign_id))
 
 
 @router.patch("/advertiser/campaigns/{campaign_id}", response_model=CampaignOut)
 def change_campaign(
     campaign_id: Id,
     session: CurrentSession,
-    app: AppDep,
+    ad_campaigns: AdCampaignsDep,
     body: Annotated[dict[str, Any], Body(description="Any terms of CampaignIn")],
 ) -> CampaignOut:
     change = parse_campaign(CampaignChangeIn, body)
-    current = app.ad_campaigns.show(session.account_id, campaign_id)
-    changed = app.ad_campaigns.change(
-        session.account_id, campaign_id, change.applied_to(current.terms)
-    )
+    current = ad_campaigns.show(session.account_id, campaign_id)
+    changed = ad_campaigns.change(session.account_id, campaign_id, change.applied_to(current.terms))
     return CampaignOut.of(changed)
 
 
 @router.post("/advertiser/campaigns/{campaign_id}/pause", response_model=CampaignOut)
-def pause_campaign(campaign_id: Id, session: CurrentSession, app: AppDep) -> CampaignOut:
+def pause_campaign(
+    campaign_id: Id, session: CurrentSession, ad_campaigns: AdCampaignsDep
+) -> CampaignOut:
     """Stop serving; open breaks already holding it still play it."""
-    paused = app.ad_campaigns.set_status(session.account_id, campaign_id, CampaignStatus.PAUSED)
+    paused = ad_campaigns.set_status(session.account_id, campaign_id, CampaignStatus.PAUSED)
     return CampaignOut.of(paused)
 
 
 @router.post("/advertiser/campaigns/{campaign_id}/resume", response_model=CampaignOut)
-def resume_campaign(campaign_id: Id, session: CurrentSession, app: AppDep) -> CampaignOut:
-    resumed = app.ad_campaigns.set_status(session.account_id, campaign_id, CampaignStatus.ACTIVE)
+def resume_campaign(
+    campaign_id: Id, session: CurrentSession, ad_campaigns: AdCampaignsDep
+) -> CampaignOut:
+    resumed = ad_campaigns.set_status(session.account_id, campaign_id, CampaignStatus.ACTIVE)
     return CampaignOut.of(resumed)
 
 
@@ -127,24 +131,26 @@ def resume_campaign(campaign_id: Id, session: CurrentSession, app: AppDep) -> Ca
     response_model=AdBreakOut,
     responses={204: {"description": "No ad break now: play the next track"}},
 )
-def my_ad_break(session: CurrentSession, app: AppDep) -> AdBreakOut | Response:
+def my_ad_break(session: CurrentSession, ads: AdBreaksDep) -> AdBreakOut | Response:
     """The ads to play before the next track, or 204. Never an ad on Premium."""
-    found = app.ads.next_ad_break(session.account_id)
+    found = ads.next_ad_break(session.account_id)
     if found is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return AdBreakOut.of(found)
 
 
 @router.post("/me/ad-break/{break_id}/ads/{ad_id}/completed", response_model=AdCompletionOut)
-def ad_completed(break_id: Id, ad_id: Id, session: CurrentSession, app: AppDep) -> AdCompletionOut:
+def ad_completed(
+    break_id: Id, ad_id: Id, session: CurrentSession, ads: AdBreaksDep
+) -> AdCompletionOut:
     """The ad played to its end: counted once, however often this is sent."""
-    return AdCompletionOut.of(app.ads.ad_completed(session.account_id, break_id, ad_id))
+    return AdCompletionOut.of(ads.ad_completed(session.account_id, break_id, ad_id))
 
 
 @router.post("/me/ad-break/{break_id}/skip", status_code=status.HTTP_204_NO_CONTENT)
-def skip_ad(break_id: Id, session: CurrentSession, app: AppDep) -> None:
+def skip_ad(break_id: Id, session: CurrentSession, ads: AdBreaksDep) -> None:
     """Ads cannot be skipped: answers 403 `ad_not_skippable` while the break plays."""
-    app.ads.skip_ad(session.account_id, break_id)
+    ads.skip_ad(session.account_id, break_id)
 
 
 @router.get(
@@ -155,17 +161,18 @@ def skip_ad(break_id: Id, session: CurrentSession, app: AppDep) -> None:
 def ad_audio(
     ad_id: Id,
     _: CurrentSession,
-    app: AppDep,
+    blobs: BlobsDep,
+    ad_campaigns: AdCampaignsDep,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
 ) -> FileResponse:
     """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges."""
-    blob = app.ad_campaigns.creative(ad_id).audio.get(quality.value)
+    blob = ad_campaigns.creative(ad_id).audio.get(quality.value)
     if blob is None:
         raise NotFound(
             f"ads play at normal or high, not {quality.value}", code="quality_unavailable"
         )
     return FileResponse(
-        app.blobs.path_of(blob),
+        blobs.path_of(blob),
         media_type=quality.media_type,
         headers={"etag": f'"{blob}"', "cache-control": "private, no-cache"},
     )
@@ -175,12 +182,12 @@ def ad_audio(
 @router.get("/admin/ad-revenue", response_model=AdRevenueOut)
 def ad_revenue(
     session: CurrentSession,
-    app: AppDep,
+    ads: AdBreaksDep,
     month: Annotated[str, Query(description="YYYY-MM (UTC)", max_length=7)],
 ) -> AdRevenueOut:
     """Ad revenue per listener country in a month: the pool royalties share out."""
     found = _MONTH.match(month)
     if found is None:
         raise InvalidRequest("month is YYYY-MM, e.g. 2026-11", code="invalid_month")
-    shares = app.ads.revenue(session.account_id, int(found[1]), int(found[2]))
+    shares = ads.revenue(session.account_id, int(found[1]), int(found[2]))
     return AdRevenueOut.of(month, shares)

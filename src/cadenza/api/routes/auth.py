@@ -7,7 +7,14 @@ from datetime import date
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, client_ip
+from cadenza.api.deps import (
+    AccountsDep,
+    CurrentSession,
+    PasswordsDep,
+    SessionsDep,
+    SettingsDep,
+    client_ip,
+)
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.accounts import REFRESH_TOKEN_TTL
 from cadenza.domain.errors import Unauthorized
@@ -118,9 +125,9 @@ def _web_refresh_token(request: Request) -> str:
 
 
 @router.post("/signup", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def sign_up(body: SignUpIn, request: Request, app: AppDep) -> Accepted:
+def sign_up(body: SignUpIn, request: Request, accounts: AccountsDep) -> Accepted:
     """The same answer whether or not the address already has an account."""
-    app.accounts.sign_up(
+    accounts.sign_up(
         SignUp(body.email, body.password, body.display_name, body.country, body.birth_date),
         client_ip(request),
     )
@@ -128,22 +135,28 @@ def sign_up(body: SignUpIn, request: Request, app: AppDep) -> Accepted:
 
 
 @router.post("/verify-email", response_model=AccountOut)
-def verify_email(body: VerifyIn, app: AppDep) -> AccountOut:
-    return AccountOut.of(app.accounts.verify_email(body.token))
+def verify_email(body: VerifyIn, accounts: AccountsDep) -> AccountOut:
+    return AccountOut.of(accounts.verify_email(body.token))
 
 
 @router.post("/token", response_model=TokenOut)
-def token(body: TokenIn, request: Request, response: Response, app: AppDep) -> TokenOut:
+def token(
+    body: TokenIn,
+    request: Request,
+    response: Response,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> TokenOut:
     """Log in. A new device or country may answer 401 `email_code_required` (a code was
     e-mailed: send it back as `email_code`), two-factor accounts `totp_required`."""
-    pair = app.sessions.login(
+    pair = sessions.login(
         LoginAttempt(
             email=body.email,
             password=body.password,
             device_id=body.device_id,
             device_name=body.device_name,
             ip=client_ip(request),
-            country=request_country(request, app.settings.country_header),
+            country=request_country(request, settings.country_header),
             totp=body.totp,
             email_code=body.email_code,
             proof=(body.challenge, body.challenge_nonce)
@@ -155,20 +168,22 @@ def token(body: TokenIn, request: Request, response: Response, app: AppDep) -> T
 
 
 @router.post("/refresh", response_model=TokenOut)
-def refresh(body: RefreshIn, request: Request, response: Response, app: AppDep) -> TokenOut:
+def refresh(
+    body: RefreshIn, request: Request, response: Response, sessions: SessionsDep
+) -> TokenOut:
     """Swap a refresh token for new tokens; each refresh token works once. Without one in the
     body, the browser's cookie is used (with the `X-Cadenza-Web: 1` header) and renewed."""
     given = body.refresh_token
     if given is None:
-        pair = app.sessions.refresh(_web_refresh_token(request), tabs_may_race=True)
+        pair = sessions.refresh(_web_refresh_token(request), tabs_may_race=True)
     else:
-        pair = app.sessions.refresh(given)
+        pair = sessions.refresh(given)
     return _tokens_out(pair, request, response, web=given is None or body.web)
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(session: CurrentSession, app: AppDep, response: Response) -> None:
-    app.sessions.end_session(session.account_id, session.session_id)
+def logout(session: CurrentSession, sessions: SessionsDep, response: Response) -> None:
+    sessions.end_session(session.account_id, session.session_id)
     response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
@@ -182,25 +197,25 @@ class ResetConfirmIn(BaseModel):
 
 
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, response_model=Accepted)
-def request_password_reset(body: ResetIn, request: Request, app: AppDep) -> Accepted:
+def request_password_reset(body: ResetIn, request: Request, passwords: PasswordsDep) -> Accepted:
     """Mails a single-use link valid for an hour; answers the same for any address."""
-    app.passwords.request_reset(body.email, client_ip(request))
+    passwords.request_reset(body.email, client_ip(request))
     return Accepted(
         status="accepted", message="If the address has an account, a link is on its way."
     )
 
 
 @router.post("/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT)
-def reset_password(body: ResetConfirmIn, app: AppDep) -> None:
+def reset_password(body: ResetConfirmIn, passwords: PasswordsDep) -> None:
     """Sets the new password, unlocks the account and ends every session."""
-    app.passwords.reset(body.token, body.password)
+    passwords.reset(body.token, body.password)
 
 
 @router.post("/lock", status_code=status.HTTP_204_NO_CONTENT)
-def lock_account(body: VerifyIn, app: AppDep) -> None:
+def lock_account(body: VerifyIn, passwords: PasswordsDep) -> None:
     """The "this wasn't me" link of a new-sign-in alert: locks the account, ends every session
     and mails a password reset link."""
-    app.passwords.lock(body.token)
+    passwords.lock(body.token)
 
 
 def request_country(request: Request, header: str | None) -> str | None:

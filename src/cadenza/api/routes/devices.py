@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import ClockDep, CurrentSession, DevicesDep, Id, RemoteDep
 from cadenza.api.routes.player import PlayerOut
 from cadenza.domain.devices import MAX_DEVICES, DeviceType, SpeakerGroup
-from cadenza.services.devices import DeviceStatus
+from cadenza.services.devices import DeviceRegistry, DeviceStatus
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
 
@@ -100,8 +100,8 @@ class GroupPlayIn(BaseModel):
     play: bool = True
 
 
-def _device_out(app: AppDep, session: CurrentSession, device_id: str) -> DeviceOut:
-    found = [s for s in app.devices.statuses(session.account_id) if s.device.id == device_id]
+def _device_out(devices: DeviceRegistry, session: CurrentSession, device_id: str) -> DeviceOut:
+    found = [s for s in devices.statuses(session.account_id) if s.device.id == device_id]
     return DeviceOut.of(found[0], session.session_id)
 
 
@@ -111,82 +111,86 @@ def _device_out(app: AppDep, session: CurrentSession, device_id: str) -> DeviceO
     status_code=status.HTTP_201_CREATED,
     responses={200: {"model": DeviceOut, "description": "Registered before by this session"}},
 )
-def register(body: DeviceIn, session: CurrentSession, app: AppDep, response: Response) -> DeviceOut:
+def register(
+    body: DeviceIn, session: CurrentSession, devices: DevicesDep, response: Response
+) -> DeviceOut:
     """Register the device this session plays on (201); the same name from the same session
     again gives back the same device (200). At most 50 per account (`too_many_devices`)."""
-    device, new = app.devices.register(
+    device, new = devices.register(
         session.account_id, session.session_id, body.name, body.type, body.supports_volume
     )
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
-    return _device_out(app, session, device.id)
+    return _device_out(devices, session, device.id)
 
 
 @router.get("/me/devices", response_model=list[DeviceOut])
-def my_devices(session: CurrentSession, app: AppDep) -> list[DeviceOut]:
-    return [DeviceOut.of(s, session.session_id) for s in app.devices.statuses(session.account_id)]
+def my_devices(session: CurrentSession, devices: DevicesDep) -> list[DeviceOut]:
+    return [DeviceOut.of(s, session.session_id) for s in devices.statuses(session.account_id)]
 
 
 @router.patch("/me/devices/{device_id}", response_model=DeviceOut)
 def rename(
-    device_id: DeviceId, body: DeviceRename, session: CurrentSession, app: AppDep
+    device_id: DeviceId, body: DeviceRename, session: CurrentSession, devices: DevicesDep
 ) -> DeviceOut:
-    app.devices.rename(session.account_id, device_id, body.name)
-    return _device_out(app, session, device_id)
+    devices.rename(session.account_id, device_id, body.name)
+    return _device_out(devices, session, device_id)
 
 
 @router.delete("/me/devices/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
-def forget(device_id: DeviceId, session: CurrentSession, app: AppDep) -> None:
+def forget(device_id: DeviceId, session: CurrentSession, devices: DevicesDep) -> None:
     """Forget a device: its event stream closes, it leaves its speaker groups."""
-    app.devices.forget(session.account_id, device_id)
+    devices.forget(session.account_id, device_id)
 
 
 @router.post("/clock", response_model=ClockOut)
-def clock(body: ClockIn, app: AppDep) -> ClockOut:
+def clock(body: ClockIn, clock: ClockDep) -> ClockOut:
     """NTP-style: the device notes t3 when the answer comes, then offset = ((t1 - t0) +
     (t2 - t3)) / 2 and round trip = (t3 - t0) - (t2 - t1)."""
-    t1 = app.clock.now().timestamp() * 1000
-    return ClockOut(t0=body.t0, t1=t1, t2=app.clock.now().timestamp() * 1000)
+    t1 = clock.now().timestamp() * 1000
+    return ClockOut(t0=body.t0, t1=t1, t2=clock.now().timestamp() * 1000)
 
 
 @router.put("/me/devices/{device_id}/clock", response_model=DeviceOut)
 def report_offset(
-    device_id: DeviceId, body: OffsetIn, session: CurrentSession, app: AppDep
+    device_id: DeviceId, body: OffsetIn, session: CurrentSession, devices: DevicesDep
 ) -> DeviceOut:
     """The device's measured clock offset (best of a few `POST /clock` exchanges)."""
-    app.devices.set_clock(session.account_id, device_id, body.offset_ms, body.rtt_ms)
-    return _device_out(app, session, device_id)
+    devices.set_clock(session.account_id, device_id, body.offset_ms, body.rtt_ms)
+    return _device_out(devices, session, device_id)
 
 
 @router.get("/me/speaker-groups", response_model=list[GroupOut])
-def groups(session: CurrentSession, app: AppDep) -> list[GroupOut]:
-    return [GroupOut.of(g) for g in app.devices.groups(session.account_id)]
+def groups(session: CurrentSession, devices: DevicesDep) -> list[GroupOut]:
+    return [GroupOut.of(g) for g in devices.groups(session.account_id)]
 
 
 @router.post("/me/speaker-groups", response_model=GroupOut, status_code=201)
-def create_group(body: GroupIn, session: CurrentSession, app: AppDep) -> GroupOut:
-    return GroupOut.of(app.devices.create_group(session.account_id, body.name, body.device_ids))
+def create_group(body: GroupIn, session: CurrentSession, devices: DevicesDep) -> GroupOut:
+    return GroupOut.of(devices.create_group(session.account_id, body.name, body.device_ids))
 
 
 @router.get("/me/speaker-groups/{group_id}", response_model=GroupOut)
-def group(group_id: Id, session: CurrentSession, app: AppDep) -> GroupOut:
-    return GroupOut.of(app.devices.group(session.account_id, group_id))
+def group(group_id: Id, session: CurrentSession, devices: DevicesDep) -> GroupOut:
+    return GroupOut.of(devices.group(session.account_id, group_id))
 
 
 @router.patch("/me/speaker-groups/{group_id}", response_model=GroupOut)
-def change_group(group_id: Id, body: GroupChange, session: CurrentSession, app: AppDep) -> GroupOut:
-    changed = app.devices.change_group(session.account_id, group_id, body.name, body.device_ids)
+def change_group(
+    group_id: Id, body: GroupChange, session: CurrentSession, devices: DevicesDep
+) -> GroupOut:
+    changed = devices.change_group(session.account_id, group_id, body.name, body.device_ids)
     return GroupOut.of(changed)
 
 
 @router.delete("/me/speaker-groups/{group_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_group(group_id: Id, session: CurrentSession, app: AppDep) -> None:
-    app.devices.remove_group(session.account_id, group_id)
+def remove_group(group_id: Id, session: CurrentSession, devices: DevicesDep) -> None:
+    devices.remove_group(session.account_id, group_id)
 
 
 @router.put("/me/speaker-groups/{group_id}/play", response_model=PlayerOut)
 def play_on_group(
-    group_id: Id, body: GroupPlayIn, session: CurrentSession, app: AppDep
+    group_id: Id, body: GroupPlayIn, session: CurrentSession, remote: RemoteDep, clock: ClockDep
 ) -> PlayerOut:
     """Move playback to the group: each member gets one start instant on its own clock."""
-    view = app.remote.transfer(session.account_id, None, group_id, play=body.play)
-    return PlayerOut.of(view, app.clock.now())
+    view = remote.transfer(session.account_id, None, group_id, play=body.play)
+    return PlayerOut.of(view, clock.now())

@@ -8,7 +8,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
-from cadenza.api.deps import AppDep, DistributorId, ReadingDistributorId
+from cadenza.api.deps import (
+    CatalogDep,
+    DeliveriesDep,
+    DistributorId,
+    ReadingDistributorId,
+    SettingsDep,
+)
 from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.ports.deliveries import Delivery
@@ -18,7 +24,8 @@ router = APIRouter(prefix="/api/v1/distributor", tags=["distributor"])
 
 @router.post("/releases", status_code=status.HTTP_202_ACCEPTED, response_model=DeliveryOut)
 def deliver_release(
-    app: AppDep,
+    settings: SettingsDep,
+    deliveries: DeliveriesDep,
     distributor: DistributorId,
     files: Annotated[
         list[UploadFile],
@@ -26,12 +33,12 @@ def deliver_release(
     ],
 ) -> DeliveryOut:
     """Accept a delivery; it is validated and transcoded in the background. Poll `status_url`."""
-    if len(files) > app.settings.max_files_per_delivery:
+    if len(files) > settings.max_files_per_delivery:
         raise InvalidDelivery(
-            f"{len(files)} files; at most {app.settings.max_files_per_delivery} per delivery",
+            f"{len(files)} files; at most {settings.max_files_per_delivery} per delivery",
             code="too_many_files",
         )
-    delivery_id, folder = app.deliveries.upload_dir()
+    delivery_id, folder = deliveries.upload_dir()
     try:
         for upload in files:
             name = PurePath((upload.filename or "").replace("\\", "/")).name
@@ -44,25 +51,25 @@ def deliver_release(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return delivery_out(app.deliveries.submit(delivery_id, distributor))
+    return delivery_out(deliveries.submit(delivery_id, distributor))
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
 def delivery_status(
-    delivery_id: str, app: AppDep, distributor: ReadingDistributorId
+    delivery_id: str, deliveries: DeliveriesDep, distributor: ReadingDistributorId
 ) -> DeliveryOut:
-    return delivery_out(app.deliveries.status(delivery_id, distributor))
+    return delivery_out(deliveries.status(delivery_id, distributor))
 
 
 @router.get("/releases", response_model=Page[ReleaseSummaryOut])
 def my_releases(
-    app: AppDep,
+    catalog: CatalogDep,
     distributor: ReadingDistributorId,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[ReleaseSummaryOut]:
     """Everything this distributor delivered, released or not, in every territory."""
-    releases = app.catalog.distributor_releases(distributor, limit, offset)
+    releases = catalog.distributor_releases(distributor, limit, offset)
     following = None
     if len(releases) == limit:
         following = f"/api/v1/distributor/releases?limit={limit}&offset={offset + limit}"

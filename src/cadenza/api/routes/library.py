@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import CollectionDep, CurrentSession, Id, PlaylistsDep
 from cadenza.api.library_schemas import (
     CountedPage,
     FollowedArtistOut,
@@ -46,20 +46,20 @@ def parse_ids(raw: str) -> list[int]:
 def _saved_routes(path: str, kind: SavedKind, what: str) -> None:
     """PUT / DELETE `path?ids=`, PUT / DELETE `path/{id}`, GET `path/contains?ids=`."""
 
-    def save(ids: IdsQuery, session: CurrentSession, app: AppDep) -> None:
-        app.collection.save(kind, session.account_id, parse_ids(ids))
+    def save(ids: IdsQuery, session: CurrentSession, collection: CollectionDep) -> None:
+        collection.save(kind, session.account_id, parse_ids(ids))
 
-    def unsave(ids: IdsQuery, session: CurrentSession, app: AppDep) -> None:
-        app.collection.unsave(kind, session.account_id, parse_ids(ids))
+    def unsave(ids: IdsQuery, session: CurrentSession, collection: CollectionDep) -> None:
+        collection.unsave(kind, session.account_id, parse_ids(ids))
 
-    def save_one(item_id: Id, session: CurrentSession, app: AppDep) -> None:
-        app.collection.save(kind, session.account_id, [item_id])
+    def save_one(item_id: Id, session: CurrentSession, collection: CollectionDep) -> None:
+        collection.save(kind, session.account_id, [item_id])
 
-    def unsave_one(item_id: Id, session: CurrentSession, app: AppDep) -> None:
-        app.collection.unsave(kind, session.account_id, [item_id])
+    def unsave_one(item_id: Id, session: CurrentSession, collection: CollectionDep) -> None:
+        collection.unsave(kind, session.account_id, [item_id])
 
-    def contains(ids: IdsQuery, session: CurrentSession, app: AppDep) -> list[bool]:
-        return app.collection.contains(kind, session.account_id, parse_ids(ids))
+    def contains(ids: IdsQuery, session: CurrentSession, collection: CollectionDep) -> list[bool]:
+        return collection.contains(kind, session.account_id, parse_ids(ids))
 
     no_content = {"status_code": status.HTTP_204_NO_CONTENT}
     routes: list[tuple[str, str, Callable[..., object], str]] = [
@@ -94,29 +94,29 @@ _saved_routes("/following/artists", SavedKind.ARTIST, "follow")
 
 @router.get("/tracks", response_model=CountedPage[LikedTrackOut])
 def liked_songs(
-    session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+    session: CurrentSession, collection: CollectionDep, limit: Limit = 50, offset: Offset = 0
 ) -> CountedPage[LikedTrackOut]:
     """Liked songs, newest first, each as the listener may see and play it now."""
-    liked, total = app.collection.liked(session.account_id, limit, offset)
+    liked, total = collection.liked(session.account_id, limit, offset)
     items = [LikedTrackOut(added_at=s.added_at, track=ListedTrackOut.of(c)) for s, c in liked]
     return page_of(items, limit, offset, total, "/api/v1/me/tracks")
 
 
 @router.get("/releases", response_model=CountedPage[SavedReleaseOut])
 def saved_releases(
-    session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+    session: CurrentSession, collection: CollectionDep, limit: Limit = 50, offset: Offset = 0
 ) -> CountedPage[SavedReleaseOut]:
     """Saved releases, newest first; one the listener can no longer see shows only its id."""
-    saved, total = app.collection.releases(session.account_id, limit, offset)
+    saved, total = collection.releases(session.account_id, limit, offset)
     items = [SavedReleaseOut.of(s) for s in saved]
     return page_of(items, limit, offset, total, "/api/v1/me/releases")
 
 
 @router.get("/following/artists", response_model=CountedPage[FollowedArtistOut])
 def followed_artists(
-    session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+    session: CurrentSession, collection: CollectionDep, limit: Limit = 50, offset: Offset = 0
 ) -> CountedPage[FollowedArtistOut]:
-    followed, total = app.collection.artists(session.account_id, limit, offset)
+    followed, total = collection.artists(session.account_id, limit, offset)
     items = [FollowedArtistOut.of(a) for a in followed]
     return page_of(items, limit, offset, total, "/api/v1/me/following/artists")
 
@@ -124,7 +124,8 @@ def followed_artists(
 @router.get("/library", response_model=CountedPage[LibraryItemOut])
 def library(
     session: CurrentSession,
-    app: AppDep,
+    collection: CollectionDep,
+    playlists: PlaylistsDep,
     sort: LibrarySort = LibrarySort.RECENT,
     kind: ItemKind | None = None,
     q: Annotated[str | None, Query(max_length=100, description="text in name or creator")] = None,
@@ -134,7 +135,7 @@ def library(
     """Your Library: playlists (own and followed), saved releases and followed artists;
     sorted by `recent` (recently added), `alphabetical` or `creator`; filtered by `kind` and
     by text."""
-    items = your_library(app.collection, app.playlists, session.account_id, sort, kind, q)
+    items = your_library(collection, playlists, session.account_id, sort, kind, q)
     shown = [LibraryItemOut.of(i) for i in items[offset : offset + limit]]
     query = f"&sort={sort.value}" + (f"&kind={kind.value}" if kind else "")
     query += f"&q={quote(q)}" if q else ""

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.deps import CurrentSession, ListeningDep
 from cadenza.domain.listening import EventKind, ListeningEvent
 from cadenza.services.listening import MAX_EVENTS_PER_BATCH
 
@@ -68,10 +68,10 @@ class RecentPageOut(BaseModel):
 
 
 @router.post("/events", response_model=EventsOut)
-def events(body: EventsIn, session: CurrentSession, app: AppDep) -> EventsOut:
+def events(body: EventsIn, session: CurrentSession, listening: ListeningDep) -> EventsOut:
     """Report start, progress (every 10-30 s), pause, resume, seek, skip and end. Events are
     kept once by their id, accepted up to 30 days late, and stored before the answer."""
-    report = app.listening.record(session.account_id, [e.event() for e in body.events])
+    report = listening.record(session.account_id, [e.event() for e in body.events])
     return EventsOut(
         accepted=report.accepted,
         duplicates=report.duplicates,
@@ -82,12 +82,12 @@ def events(body: EventsIn, session: CurrentSession, app: AppDep) -> EventsOut:
 @router.get("/recently-played", response_model=RecentPageOut)
 def recently_played(
     session: CurrentSession,
-    app: AppDep,
+    listening: ListeningDep,
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> RecentPageOut:
     """Tracks I listened to for at least 30 seconds, newest first."""
-    plays = app.listening.recently_played(session.account_id, limit, offset)
+    plays = listening.recently_played(session.account_id, limit, offset)
     return RecentPageOut(
         items=[
             RecentOut(track_id=p.track_id, played_at=p.played_at, listened_ms=p.listened_ms)

@@ -8,7 +8,18 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, ClientIp, CurrentSession, Id
+from cadenza.api.deps import (
+    AccountsDep,
+    ArtistProfilesDep,
+    ClientIp,
+    ClockDep,
+    CurrentSession,
+    DistributorsDep,
+    Id,
+    PasswordsDep,
+    SessionsDep,
+    TwoFactorDep,
+)
 from cadenza.api.schemas import AccountOut, ArtistProfileOut
 from cadenza.domain.accounts import ApiKey, Scope
 
@@ -32,28 +43,32 @@ class SecurityEventOut(BaseModel):
 
 
 @router.get("", response_model=AccountOut)
-def me(session: CurrentSession, app: AppDep) -> AccountOut:
+def me(session: CurrentSession, accounts: AccountsDep) -> AccountOut:
     account_id = session.account_id
-    return AccountOut.of(app.accounts.profile(account_id), app.accounts.linked_artists(account_id))
+    return AccountOut.of(accounts.profile(account_id), accounts.linked_artists(account_id))
 
 
 @router.get("/artists", response_model=list[ArtistProfileOut])
-def my_artist_profiles(session: CurrentSession, app: AppDep) -> list[ArtistProfileOut]:
+def my_artist_profiles(
+    session: CurrentSession, clock: ClockDep, artist_profiles: ArtistProfilesDep
+) -> list[ArtistProfileOut]:
     """An artist account's artist profiles with every release, out yet or not (403 for
     accounts without the artist role)."""
-    now = app.clock.now()
-    return [ArtistProfileOut.of(a, now) for a in app.artist_profiles.mine(session.account_id)]
+    now = clock.now()
+    return [ArtistProfileOut.of(a, now) for a in artist_profiles.mine(session.account_id)]
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistProfileOut)
-def my_artist_profile(artist_id: Id, session: CurrentSession, app: AppDep) -> ArtistProfileOut:
+def my_artist_profile(
+    artist_id: Id, session: CurrentSession, artist_profiles: ArtistProfilesDep, clock: ClockDep
+) -> ArtistProfileOut:
     """One of this account's artist profiles; another artist's is refused (403)."""
-    artist = app.artist_profiles.one(session.account_id, artist_id)
-    return ArtistProfileOut.of(artist, app.clock.now())
+    artist = artist_profiles.one(session.account_id, artist_id)
+    return ArtistProfileOut.of(artist, clock.now())
 
 
 @router.get("/sessions", response_model=list[SessionOut])
-def my_sessions(session: CurrentSession, app: AppDep) -> list[SessionOut]:
+def my_sessions(session: CurrentSession, sessions: SessionsDep) -> list[SessionOut]:
     return [
         SessionOut(
             id=s.id,
@@ -63,27 +78,27 @@ def my_sessions(session: CurrentSession, app: AppDep) -> list[SessionOut]:
             last_used=s.last_used,
             current=s.id == session.session_id,
         )
-        for s in app.sessions.sessions(session.account_id)
+        for s in sessions.sessions(session.account_id)
     ]
 
 
 @router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
-def end_session(session_id: Id, session: CurrentSession, app: AppDep) -> None:
+def end_session(session_id: Id, session: CurrentSession, sessions: SessionsDep) -> None:
     """Log a device out (only one of your own)."""
-    app.sessions.end_session(session.account_id, session_id)
+    sessions.end_session(session.account_id, session_id)
 
 
 @router.delete("/sessions", status_code=status.HTTP_204_NO_CONTENT)
-def log_out_everywhere(session: CurrentSession, app: AppDep) -> None:
-    app.sessions.end_all_sessions(session.account_id)
+def log_out_everywhere(session: CurrentSession, sessions: SessionsDep) -> None:
+    sessions.end_all_sessions(session.account_id)
 
 
 @router.get("/security-events", response_model=list[SecurityEventOut])
-def security_events(session: CurrentSession, app: AppDep) -> list[SecurityEventOut]:
+def security_events(session: CurrentSession, accounts: AccountsDep) -> list[SecurityEventOut]:
     """Sign-ins, failures, lock-outs and changes to this account, newest first."""
     return [
         SecurityEventOut(kind=e.kind, at=e.at, ip=e.ip, device=e.device)
-        for e in app.accounts.security_events(session.account_id)
+        for e in accounts.security_events(session.account_id)
     ]
 
 
@@ -117,51 +132,55 @@ class PasswordIn(BaseModel):
 
 @router.put("/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(
-    body: PasswordChangeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+    body: PasswordChangeIn, session: CurrentSession, passwords: PasswordsDep, ip: ClientIp
 ) -> None:
     """Every other session ends; this one stays. A wrong current password counts as a failed
     login (429 after too many)."""
-    app.passwords.change(
+    passwords.change(
         session.account_id, body.current_password, body.new_password, session.session_id, ip
     )
 
 
 @router.post("/two-factor", response_model=TwoFactorSetupOut)
 def start_two_factor(
-    body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp
+    body: PasswordIn, session: CurrentSession, two_factor: TwoFactorDep, ip: ClientIp
 ) -> TwoFactorSetupOut:
     """A secret and QR code for an authenticator app (the password again, first); confirm
     with a code to turn it on."""
-    setup = app.two_factor.begin(session.account_id, body.password, ip)
+    setup = two_factor.begin(session.account_id, body.password, ip)
     return TwoFactorSetupOut(
         secret=setup.secret, provisioning_uri=setup.provisioning_uri, qr_svg=setup.qr_svg
     )
 
 
 @router.post("/two-factor/confirm", response_model=RecoveryCodesOut)
-def confirm_two_factor(body: CodeIn, session: CurrentSession, app: AppDep) -> RecoveryCodesOut:
+def confirm_two_factor(
+    body: CodeIn, session: CurrentSession, two_factor: TwoFactorDep
+) -> RecoveryCodesOut:
     """Turns two-factor on and returns ten single-use recovery codes, shown only now."""
-    return RecoveryCodesOut(recovery_codes=app.two_factor.confirm(session.account_id, body.code))
+    return RecoveryCodesOut(recovery_codes=two_factor.confirm(session.account_id, body.code))
 
 
 @router.post("/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT)
 def disable_two_factor(
-    body: PasswordAndCodeIn, session: CurrentSession, app: AppDep, ip: ClientIp
+    body: PasswordAndCodeIn, session: CurrentSession, two_factor: TwoFactorDep, ip: ClientIp
 ) -> None:
     """Turning two-factor off takes the password and a current code."""
-    app.two_factor.disable(session.account_id, body.password, body.code, ip)
+    two_factor.disable(session.account_id, body.password, body.code, ip)
 
 
 @router.get("/export")
-def download_my_data(session: CurrentSession, app: AppDep) -> dict[str, object]:
+def download_my_data(session: CurrentSession, accounts: AccountsDep) -> dict[str, object]:
     """Everything Cadenza holds about you, as JSON."""
-    return app.accounts.export(session.account_id)
+    return accounts.export(session.account_id)
 
 
 @router.post("/delete", status_code=status.HTTP_204_NO_CONTENT)
-def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep, ip: ClientIp) -> None:
+def delete_my_account(
+    body: PasswordIn, session: CurrentSession, accounts: AccountsDep, ip: ClientIp
+) -> None:
     """Deletes the account after the password is given again. There is no undo."""
-    app.accounts.delete(session.account_id, body.password, ip)
+    accounts.delete(session.account_id, body.password, ip)
 
 
 class ApiKeyIn(BaseModel):
@@ -196,18 +215,20 @@ class NewApiKeyOut(ApiKeyOut):
 
 
 @router.get("/api-keys", response_model=list[ApiKeyOut])
-def my_api_keys(session: CurrentSession, app: AppDep) -> list[ApiKeyOut]:
+def my_api_keys(session: CurrentSession, distributors: DistributorsDep) -> list[ApiKeyOut]:
     """A distributor account's API keys (their prefixes; the keys themselves are not kept)."""
-    return [ApiKeyOut.of(k) for k in app.distributors.keys(session.account_id)]
+    return [ApiKeyOut.of(k) for k in distributors.keys(session.account_id)]
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=NewApiKeyOut)
-def create_api_key(body: ApiKeyIn, session: CurrentSession, app: AppDep) -> NewApiKeyOut:
+def create_api_key(
+    body: ApiKeyIn, session: CurrentSession, distributors: DistributorsDep
+) -> NewApiKeyOut:
     """A new key for X-Distributor-Key, shown in full only in this answer."""
-    key, plain = app.distributors.create_key(session.account_id, body.name, body.scopes)
+    key, plain = distributors.create_key(session.account_id, body.name, body.scopes)
     return NewApiKeyOut(**ApiKeyOut.of(key).model_dump(), key=plain)
 
 
 @router.delete("/api-keys/{key_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_api_key(key_id: Id, session: CurrentSession, app: AppDep) -> None:
-    app.distributors.revoke(session.account_id, key_id)
+def revoke_api_key(key_id: Id, session: CurrentSession, distributors: DistributorsDep) -> None:
+    distributors.revoke(session.account_id, key_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import CurrentSession, Id, PlanMembersDep
 from cadenza.api.routes.plans import SubscriptionOut
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
@@ -52,8 +52,8 @@ class ExplicitIn(BaseModel):
 
 
 @router.get("/me/plan/members", response_model=MembersOut)
-def members(session: CurrentSession, app: AppDep) -> MembersOut:
-    sub, people = app.plan_members.members(session.account_id)
+def members(session: CurrentSession, plan_members: PlanMembersDep) -> MembersOut:
+    sub, people = plan_members.members(session.account_id)
     manager = any(m.manager and m.user_id == session.account_id for m in people)
     return MembersOut(
         plan=sub.plan.value,
@@ -73,36 +73,40 @@ def members(session: CurrentSession, app: AppDep) -> MembersOut:
 
 
 @router.put("/me/plan/home", status_code=status.HTTP_204_NO_CONTENT)
-def set_home(body: HomeIn, session: CurrentSession, app: AppDep) -> None:
+def set_home(body: HomeIn, session: CurrentSession, plan_members: PlanMembersDep) -> None:
     """Family: the home the members confirm when they join."""
-    app.plan_members.set_home(session.account_id, body.address)
+    plan_members.set_home(session.account_id, body.address)
 
 
 @router.post("/me/plan/invites", response_model=InviteOut, status_code=201)
-def invite(body: InviteIn, session: CurrentSession, app: AppDep) -> InviteOut:
+def invite(body: InviteIn, session: CurrentSession, plan_members: PlanMembersDep) -> InviteOut:
     """An invitation link (mailed too, when an address is given), valid for a week, used once."""
-    made = app.plan_members.invite(session.account_id, body.email)
+    made = plan_members.invite(session.account_id, body.email)
     return InviteOut(link=made.link, token=made.token, expires_in_days=made.expires_in_days)
 
 
 @router.post("/plan-invites/accept", response_model=SubscriptionOut)
-def accept(body: AcceptIn, session: CurrentSession, app: AppDep) -> SubscriptionOut:
-    sub = app.plan_members.accept(session.account_id, body.token, body.home_address)
+def accept(
+    body: AcceptIn, session: CurrentSession, plan_members: PlanMembersDep
+) -> SubscriptionOut:
+    sub = plan_members.accept(session.account_id, body.token, body.home_address)
     return SubscriptionOut.of(sub, False)
 
 
 @router.delete("/me/plan/members/{member_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove(member_id: Id, session: CurrentSession, app: AppDep) -> None:
+def remove(member_id: Id, session: CurrentSession, plan_members: PlanMembersDep) -> None:
     """The manager removes a member, who is on Free at once."""
-    app.plan_members.remove(session.account_id, member_id)
+    plan_members.remove(session.account_id, member_id)
 
 
 @router.post("/me/plan/leave", status_code=status.HTTP_204_NO_CONTENT)
-def leave(session: CurrentSession, app: AppDep) -> None:
-    app.plan_members.leave(session.account_id)
+def leave(session: CurrentSession, plan_members: PlanMembersDep) -> None:
+    plan_members.leave(session.account_id)
 
 
 @router.put("/me/plan/members/{member_id}/explicit", status_code=status.HTTP_204_NO_CONTENT)
-def set_explicit(member_id: Id, body: ExplicitIn, session: CurrentSession, app: AppDep) -> None:
+def set_explicit(
+    member_id: Id, body: ExplicitIn, session: CurrentSession, plan_members: PlanMembersDep
+) -> None:
     """The manager allows or filters explicit content for a member."""
-    app.plan_members.set_explicit(session.account_id, member_id, body.allow)
+    plan_members.set_explicit(session.account_id, member_id, body.allow)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import CurrentSession, Id, MixesDep
 from cadenza.api.schemas import ReleaseSummaryOut, TrackOut, TrackWithReleaseOut
 from cadenza.domain.errors import InvalidRequest
 from cadenza.services.mixes import Picked
@@ -47,7 +47,7 @@ def _tracks(picked: list[Picked]) -> list[TrackWithReleaseOut]:
 @router.get("/radio", response_model=StationOut)
 def radio(
     session: CurrentSession,
-    app: AppDep,
+    mixes: MixesDep,
     track_id: OptionalId = None,
     artist_id: OptionalId = None,
     release_id: OptionalId = None,
@@ -59,7 +59,7 @@ def radio(
         raise InvalidRequest(
             "give one of track_id, artist_id or release_id", code="radio_seed_required"
         )
-    station = app.mixes.radio(
+    station = mixes.radio(
         session.account_id, track_id=track_id, artist_id=artist_id, release_id=release_id
     )
     seed_id = track_id or artist_id or release_id
@@ -72,7 +72,7 @@ def radio(
 
 
 @router.get("/daily-mixes", response_model=list[MixOut])
-def daily_mixes(session: CurrentSession, app: AppDep) -> list[MixOut]:
+def daily_mixes(session: CurrentSession, mixes: MixesDep) -> list[MixOut]:
     """Up to six Daily Mixes, one per genre you play most, the same all day; none until you
     have played at least three songs of a genre."""
     return [
@@ -83,21 +83,21 @@ def daily_mixes(session: CurrentSession, app: AppDep) -> list[MixOut]:
             artists=m.artists,
             tracks=_tracks(m.tracks),
         )
-        for m in app.mixes.daily_mixes(session.account_id)
+        for m in mixes.daily_mixes(session.account_id)
     ]
 
 
 @router.get("/daily-mixes/{number}", response_model=MixOut)
-def daily_mix(number: Id, session: CurrentSession, app: AppDep) -> MixOut:
-    m = app.mixes.daily_mix(session.account_id, number)
+def daily_mix(number: Id, session: CurrentSession, mixes: MixesDep) -> MixOut:
+    m = mixes.daily_mix(session.account_id, number)
     return MixOut(
         number=m.number, name=m.name, genre=m.genre, artists=m.artists, tracks=_tracks(m.tracks)
     )
 
 
 @router.get("/plan-mix", response_model=PlanMixOut)
-def plan_mix(session: CurrentSession, app: AppDep) -> PlanMixOut:
+def plan_mix(session: CurrentSession, mixes: MixesDep) -> PlanMixOut:
     """The Duo Mix or Family Mix: what the plan's members play, blended (403
     `duo_or_family_required` on other plans)."""
-    made = app.mixes.plan_mix(session.account_id)
+    made = mixes.plan_mix(session.account_id)
     return PlanMixOut(name=made.name, members=made.members, tracks=_tracks(made.tracks))

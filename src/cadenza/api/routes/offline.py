@@ -11,7 +11,14 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import (
+    BlobsDep,
+    CurrentSession,
+    DownloadGrantsDep,
+    Id,
+    OfflineDep,
+    RipWatchDep,
+)
 from cadenza.api.granted_audio import blob_size
 from cadenza.api.metered import MeteredFileResponse
 from cadenza.api.routes.stream import AUDIO_RESPONSES
@@ -114,40 +121,40 @@ DEVICES = "/me/offline/devices"
 
 
 @router.get(DEVICES, response_model=list[DeviceOut])
-def devices(session: CurrentSession, app: AppDep) -> list[DeviceOut]:
-    return [DeviceOut.of(d) for d in app.offline.devices(session.account_id)]
+def devices(session: CurrentSession, offline: OfflineDep) -> list[DeviceOut]:
+    return [DeviceOut.of(d) for d in offline.devices(session.account_id)]
 
 
 @router.post(DEVICES, response_model=DeviceOut, status_code=201)
-def register(body: DeviceIn, session: CurrentSession, app: AppDep) -> DeviceOut:
+def register(body: DeviceIn, session: CurrentSession, offline: OfflineDep) -> DeviceOut:
     """A device that keeps downloads (403 `premium_required` on Free and Plus,
     `offline_limit_reached` past the plan's 5 devices)."""
-    return DeviceOut.of(app.offline.register(session.account_id, body.name.strip()))
+    return DeviceOut.of(offline.register(session.account_id, body.name.strip()))
 
 
 @router.delete(DEVICES + "/{device_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove(device_id: Id, session: CurrentSession, app: AppDep) -> None:
+def remove(device_id: Id, session: CurrentSession, offline: OfflineDep) -> None:
     """Frees the slot; the device's downloads are forgotten."""
-    app.offline.remove(session.account_id, device_id)
+    offline.remove(session.account_id, device_id)
 
 
 @router.post(DEVICES + "/{device_id}/check-in", response_model=CheckInOut)
-def check_in(device_id: Id, session: CurrentSession, app: AppDep) -> CheckInOut:
+def check_in(device_id: Id, session: CurrentSession, offline: OfflineDep) -> CheckInOut:
     """Online again (at least every 30 days): the licence runs 30 days from now, and the answer
     lists what the device keeps and what it must delete (taken down, out of territory, or
     everything when the plan ended)."""
-    return CheckInOut.of(app.offline.check_in(session.account_id, device_id))
+    return CheckInOut.of(offline.check_in(session.account_id, device_id))
 
 
 @router.get(DEVICES + "/{device_id}/downloads", response_model=Page[DownloadOut])
 def downloads(
     device_id: Id,
     session: CurrentSession,
-    app: AppDep,
+    offline: OfflineDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Page[DownloadOut]:
-    _, found = app.offline.downloads(session.account_id, device_id, limit, offset)
+    _, found = offline.downloads(session.account_id, device_id, limit, offset)
     following = None
     if len(found) == limit:
         query = urlencode({"limit": limit, "offset": offset + limit})
@@ -159,11 +166,11 @@ def downloads(
 
 @router.post(DEVICES + "/{device_id}/downloads", response_model=AddedOut)
 def add_downloads(
-    device_id: Id, body: DownloadsIn, session: CurrentSession, app: AppDep
+    device_id: Id, body: DownloadsIn, session: CurrentSession, offline: OfflineDep
 ) -> AddedOut:
     """Keep a release (`release_id`) or tracks (`track_ids`) on the device, all or none, and
     get a download grant for each (403 `offline_limit_reached` past 10,000 tracks)."""
-    added = app.offline.add(
+    added = offline.add(
         session.account_id,
         device_id,
         release_id=body.release_id,
@@ -178,36 +185,43 @@ def add_downloads(
 @router.delete(
     DEVICES + "/{device_id}/downloads/{track_id}", status_code=status.HTTP_204_NO_CONTENT
 )
-def remove_download(device_id: Id, track_id: Id, session: CurrentSession, app: AppDep) -> None:
-    app.offline.remove_download(session.account_id, device_id, track_id)
+def remove_download(
+    device_id: Id, track_id: Id, session: CurrentSession, offline: OfflineDep
+) -> None:
+    offline.remove_download(session.account_id, device_id, track_id)
 
 
 @router.post(DEVICES + "/{device_id}/downloads/{track_id}/grant", response_model=DownloadGrantOut)
-def regrant(device_id: Id, track_id: Id, session: CurrentSession, app: AppDep) -> DownloadGrantOut:
+def regrant(
+    device_id: Id, track_id: Id, session: CurrentSession, offline: OfflineDep
+) -> DownloadGrantOut:
     """A fresh download grant for a track the device keeps."""
-    return DownloadGrantOut.of(app.offline.grant(session.account_id, device_id, track_id))
+    return DownloadGrantOut.of(offline.grant(session.account_id, device_id, track_id))
 
 
 @router.get("/downloads/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
 def download(
     token: Annotated[str, Path(max_length=600)],
-    app: AppDep,
+    blobs: BlobsDep,
+    download_grants: DownloadGrantsDep,
+    offline: OfflineDep,
+    rip_watch: RipWatchDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The file a download grant names, while the device's licence holds and it keeps the
     track (403 `offline_licence_revoked` once the plan has ended)."""
-    grant = app.download_grants.check(token)
-    app.offline.allows(grant)
-    size = blob_size(app, grant.blob)
+    grant = download_grants.check(token)
+    offline.allows(grant)
+    size = blob_size(blobs, grant.blob)
     account, seconds = grant.account_id, grant.duration_ms / 1000
     etag = f'"{grant.blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
     return MeteredFileResponse(
-        app.blobs.path_of(grant.blob),
+        blobs.path_of(grant.blob),
         media_type=grant.media_type,
         headers=headers,
         filename=f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}",
-        on_sent=lambda sent: app.rip_watch.downloaded(account, sent, size, seconds),
+        on_sent=lambda sent: rip_watch.downloaded(account, sent, size, seconds),
     )

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Header, Path, Query, Request, status
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import AccountsDep, CurrentSession, Id, PricesDep, SubscriptionsDep
 from cadenza.domain.plans import Period, Plan, PlanFeatures, Price
 from cadenza.domain.subscriptions import Invoice, PaymentMethod, Subscription
 from cadenza.ports.payments import CardDetails
@@ -184,18 +184,18 @@ class InvoiceOut(BaseModel):
 
 @router.get("/plans", response_model=list[OfferOut])
 def plans(
-    app: AppDep,
+    prices: PricesDep,
     country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
 ) -> list[OfferOut]:
     """Every plan offered in a market (the default market without a country), with its price."""
-    return [OfferOut.of(p) for p in app.prices.offers(country)]
+    return [OfferOut.of(p) for p in prices.offers(country)]
 
 
-def _my_plan(app: AppDep, account_id: int) -> MyPlanOut:
-    account = app.accounts.profile(account_id)
+def _my_plan(accounts: AccountsDep, subscriptions: SubscriptionsDep, account_id: int) -> MyPlanOut:
+    account = accounts.profile(account_id)
     plan = Plan(account.plan)
-    sub, manager = app.subscriptions.current(account_id)
-    method = app.subscriptions.payment_method(account_id)
+    sub, manager = subscriptions.current(account_id)
+    method = subscriptions.payment_method(account_id)
     warning = None
     if sub is not None and sub.status.value == "past_due" and manager:
         warning = "your last payment was declined: update your card to keep your plan"
@@ -209,27 +209,31 @@ def _my_plan(app: AppDep, account_id: int) -> MyPlanOut:
 
 
 @router.get("/me/plan", response_model=MyPlanOut)
-def my_plan(session: CurrentSession, app: AppDep) -> MyPlanOut:
+def my_plan(
+    session: CurrentSession, accounts: AccountsDep, subscriptions: SubscriptionsDep
+) -> MyPlanOut:
     """The plan I listen on, what it includes, and the subscription behind it."""
-    return _my_plan(app, session.account_id)
+    return _my_plan(accounts, subscriptions, session.account_id)
 
 
 @router.put("/me/payment-method", response_model=CardOut)
-def add_card(body: CardIn, session: CurrentSession, app: AppDep) -> CardOut:
+def add_card(body: CardIn, session: CurrentSession, subscriptions: SubscriptionsDep) -> CardOut:
     """Add (or replace) the card plans are billed to. The number is never stored here."""
     card = CardDetails(body.number, body.exp_month, body.exp_year, body.cvc)
-    return CardOut.of(app.subscriptions.add_card(session.account_id, card))
+    return CardOut.of(subscriptions.add_card(session.account_id, card))
 
 
 @router.delete("/me/payment-method", status_code=status.HTTP_204_NO_CONTENT)
-def remove_card(session: CurrentSession, app: AppDep) -> None:
-    app.subscriptions.remove_card(session.account_id)
+def remove_card(session: CurrentSession, subscriptions: SubscriptionsDep) -> None:
+    subscriptions.remove_card(session.account_id)
 
 
 @router.post("/me/subscription", response_model=CheckoutOut, status_code=201)
-def subscribe(body: SubscribeIn, session: CurrentSession, app: AppDep) -> CheckoutOut:
+def subscribe(
+    body: SubscribeIn, session: CurrentSession, subscriptions: SubscriptionsDep
+) -> CheckoutOut:
     """Start a plan: a free Premium month the first time (one per person and card)."""
-    checkout = app.subscriptions.subscribe(session.account_id, body.plan, body.period)
+    checkout = subscriptions.subscribe(session.account_id, body.plan, body.period)
     return CheckoutOut(
         subscription=SubscriptionOut.of(checkout.subscription, True),
         confirm_url=checkout.confirm_url,
@@ -237,9 +241,11 @@ def subscribe(body: SubscribeIn, session: CurrentSession, app: AppDep) -> Checko
 
 
 @router.patch("/me/subscription", response_model=CheckoutOut)
-def change_plan(body: ChangePlanIn, session: CurrentSession, app: AppDep) -> CheckoutOut:
+def change_plan(
+    body: ChangePlanIn, session: CurrentSession, subscriptions: SubscriptionsDep
+) -> CheckoutOut:
     """Upgrade at once (the rest of the period prorated) or downgrade at the period's end."""
-    checkout = app.subscriptions.change_plan(session.account_id, body.plan, body.period)
+    checkout = subscriptions.change_plan(session.account_id, body.plan, body.period)
     return CheckoutOut(
         subscription=SubscriptionOut.of(checkout.subscription, True),
         confirm_url=checkout.confirm_url,
@@ -247,31 +253,33 @@ def change_plan(body: ChangePlanIn, session: CurrentSession, app: AppDep) -> Che
 
 
 @router.post("/me/subscription/cancel", response_model=SubscriptionOut)
-def cancel(session: CurrentSession, app: AppDep) -> SubscriptionOut:
+def cancel(session: CurrentSession, subscriptions: SubscriptionsDep) -> SubscriptionOut:
     """Stop renewing; the plan lasts to the end of the paid period."""
-    return SubscriptionOut.of(app.subscriptions.cancel(session.account_id), True)
+    return SubscriptionOut.of(subscriptions.cancel(session.account_id), True)
 
 
 @router.post("/me/subscription/resume", response_model=SubscriptionOut)
-def resume(session: CurrentSession, app: AppDep) -> SubscriptionOut:
-    return SubscriptionOut.of(app.subscriptions.resume(session.account_id), True)
+def resume(session: CurrentSession, subscriptions: SubscriptionsDep) -> SubscriptionOut:
+    return SubscriptionOut.of(subscriptions.resume(session.account_id), True)
 
 
 @router.get("/me/invoices", response_model=list[InvoiceOut])
-def invoices(session: CurrentSession, app: AppDep) -> list[InvoiceOut]:
-    return [InvoiceOut.of(i) for i in app.subscriptions.invoices(session.account_id)]
+def invoices(session: CurrentSession, subscriptions: SubscriptionsDep) -> list[InvoiceOut]:
+    return [InvoiceOut.of(i) for i in subscriptions.invoices(session.account_id)]
 
 
 @router.get("/me/invoices/{invoice_id}", response_model=InvoiceOut)
-def invoice(invoice_id: Id, session: CurrentSession, app: AppDep) -> InvoiceOut:
-    return InvoiceOut.of(app.subscriptions.invoice(session.account_id, invoice_id))
+def invoice(invoice_id: Id, session: CurrentSession, subscriptions: SubscriptionsDep) -> InvoiceOut:
+    return InvoiceOut.of(subscriptions.invoice(session.account_id, invoice_id))
 
 
 @router.get("/me/invoices/{invoice_id}/document", response_class=HTMLResponse)
-def invoice_document(invoice_id: Id, session: CurrentSession, app: AppDep) -> Response:
+def invoice_document(
+    invoice_id: Id, session: CurrentSession, subscriptions: SubscriptionsDep, accounts: AccountsDep
+) -> Response:
     """The invoice as a printable HTML document, to download."""
-    found = app.subscriptions.invoice(session.account_id, invoice_id)
-    account = app.accounts.profile(session.account_id)
+    found = subscriptions.invoice(session.account_id, invoice_id)
+    account = accounts.profile(session.account_id)
     return HTMLResponse(
         _invoice_html(found, account.display_name, account.email),
         headers={"content-disposition": f'attachment; filename="{found.number}.html"'},
@@ -281,18 +289,20 @@ def invoice_document(invoice_id: Id, session: CurrentSession, app: AppDep) -> Re
 @router.post("/payments/webhook", include_in_schema=False)
 async def webhook(
     request: Request,
-    app: AppDep,
+    subscriptions: SubscriptionsDep,
     cadenza_signature: Annotated[str, Header(max_length=300)],
 ) -> dict[str, str]:
     """The payment provider's events, signed. Repeats and out-of-order events change nothing."""
     body = await request.body()
-    return {"outcome": app.subscriptions.handle_event(body[:65536], cadenza_signature)}
+    return {"outcome": subscriptions.handle_event(body[:65536], cadenza_signature)}
 
 
 @pages.get("/payments/local/confirm/{charge_id}", response_class=HTMLResponse)
-def confirm_page(charge_id: Annotated[str, Path(max_length=100)], app: AppDep) -> HTMLResponse:
+def confirm_page(
+    charge_id: Annotated[str, Path(max_length=100)], subscriptions: SubscriptionsDep
+) -> HTMLResponse:
     """The local provider's stand-in for a bank's 3-D Secure page."""
-    cents, currency, reference = app.payments.pending(charge_id)
+    cents, currency, reference = subscriptions.awaiting_confirmation(charge_id)
     safe = html.escape(charge_id)
     return HTMLResponse(
         f"<!doctype html><title>Confirm payment</title><h1>Confirm {cents / 100:.2f} {currency}"
@@ -305,11 +315,10 @@ def confirm_page(charge_id: Annotated[str, Path(max_length=100)], app: AppDep) -
 @pages.post("/payments/local/confirm/{charge_id}", response_class=HTMLResponse)
 def confirm(
     charge_id: Annotated[str, Path(max_length=100)],
-    app: AppDep,
+    subscriptions: SubscriptionsDep,
     approve: Annotated[bool, Form()] = True,
 ) -> HTMLResponse:
-    body, signature = app.payments.confirm(charge_id, approve=approve)
-    outcome = app.subscriptions.handle_event(body, signature)
+    outcome = subscriptions.answer_confirmation(charge_id, approve=approve)
     word = "confirmed" if approve else "refused"
     return HTMLResponse(
         f"<!doctype html><title>Payment {word}</title><p>Payment {word} ({outcome})."

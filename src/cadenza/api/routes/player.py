@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.deps import ClockDep, CurrentSession, PlayerDep, RemoteDep
 from cadenza.api.routes.stream import GrantOut
 from cadenza.domain.audio import Quality
 from cadenza.domain.entitlements import Context
 from cadenza.domain.player import Repeat
+from cadenza.ports.clock import Clock
 from cadenza.services.player import PlayerView
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
@@ -101,23 +102,25 @@ class PlayerOut(BaseModel):
         )
 
 
-def _out(app: AppDep, view: PlayerView) -> PlayerOut:
-    return PlayerOut.of(view, app.clock.now())
+def _out(clock: Clock, view: PlayerView) -> PlayerOut:
+    return PlayerOut.of(view, clock.now())
 
 
 @router.get("", response_model=PlayerOut)
-def state(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
+def state(
+    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+) -> PlayerOut:
     """What plays, where, from what, and what comes next; with the current track's grant."""
-    return _out(app, app.player.view(session.account_id, quality))
+    return _out(clock, player.view(session.account_id, quality))
 
 
 @router.put("/play", response_model=PlayerOut)
-def play(body: PlayIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+def play(body: PlayIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
     """Play a release or an artist (`context`) or a list of tracks (`track_ids`), from the top
     or from `offset`. On Free a release, playlist or artist plays shuffled and choosing a track
     is refused (`shuffle_only`)."""
     context = body.context.kind if body.context else Context.TRACK
-    view = app.player.play(
+    view = player.play(
         session.account_id,
         context=context,
         context_id=body.context.id if body.context else None,
@@ -126,61 +129,75 @@ def play(body: PlayIn, session: CurrentSession, app: AppDep) -> PlayerOut:
         device=body.device,
         quality=body.quality,
     )
-    return _out(app, view)
+    return _out(clock, view)
 
 
 @router.put("/pause", response_model=PlayerOut)
-def pause(session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.pause(session.account_id))
+def pause(session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
+    return _out(clock, player.pause(session.account_id))
 
 
 @router.put("/resume", response_model=PlayerOut)
-def resume(session: CurrentSession, app: AppDep, device: str | None = None) -> PlayerOut:
-    return _out(app, app.player.resume(session.account_id, device))
+def resume(
+    session: CurrentSession, clock: ClockDep, player: PlayerDep, device: str | None = None
+) -> PlayerOut:
+    return _out(clock, player.resume(session.account_id, device))
 
 
 @router.put("/seek", response_model=PlayerOut)
-def seek(body: SeekIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.seek(session.account_id, body.position_ms))
+def seek(body: SeekIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
+    return _out(clock, player.seek(session.account_id, body.position_ms))
 
 
 @router.post("/next", response_model=PlayerOut)
-def next_track(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
+def next_track(
+    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+) -> PlayerOut:
     """Skip: counted against the plan's skips (6 an hour on Free: `skip_limit_reached`)."""
-    return _out(app, app.player.next(session.account_id, quality))
+    return _out(clock, player.next(session.account_id, quality))
 
 
 @router.post("/previous", response_model=PlayerOut)
-def previous(session: CurrentSession, app: AppDep, quality: QualityQuery = None) -> PlayerOut:
-    return _out(app, app.player.previous(session.account_id, quality))
+def previous(
+    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+) -> PlayerOut:
+    return _out(clock, player.previous(session.account_id, quality))
 
 
 @router.put("/shuffle", response_model=PlayerOut)
-def shuffle(body: ShuffleIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.shuffle(session.account_id, body.state))
+def shuffle(
+    body: ShuffleIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+) -> PlayerOut:
+    return _out(clock, player.shuffle(session.account_id, body.state))
 
 
 @router.put("/repeat", response_model=PlayerOut)
-def repeat(body: RepeatIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.repeat(session.account_id, body.state))
+def repeat(
+    body: RepeatIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+) -> PlayerOut:
+    return _out(clock, player.repeat(session.account_id, body.state))
 
 
 @router.put("/volume", response_model=PlayerOut)
-def volume(body: VolumeIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.volume(session.account_id, body.percent))
+def volume(
+    body: VolumeIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+) -> PlayerOut:
+    return _out(clock, player.volume(session.account_id, body.percent))
 
 
 @router.post("/queue", response_model=PlayerOut)
-def queue(body: QueueIn, session: CurrentSession, app: AppDep) -> PlayerOut:
-    return _out(app, app.player.enqueue(session.account_id, body.track_id))
+def queue(body: QueueIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
+    return _out(clock, player.enqueue(session.account_id, body.track_id))
 
 
 @router.put("/transfer", response_model=PlayerOut)
-def transfer(body: TransferIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+def transfer(
+    body: TransferIn, session: CurrentSession, clock: ClockDep, remote: RemoteDep, player: PlayerDep
+) -> PlayerOut:
     """Move playback to a registered device (`device_id`) or a speaker group (`group_id`): the
     one playing is told to pause, the new one to take over. `device`, a bare name, only labels
     the player for clients that did not register."""
     if body.device_id is None and body.group_id is None and body.device is not None:
-        return _out(app, app.player.transfer(session.account_id, body.device, body.play))
-    view = app.remote.transfer(session.account_id, body.device_id, body.group_id, play=body.play)
-    return _out(app, view)
+        return _out(clock, player.transfer(session.account_id, body.device, body.play))
+    view = remote.transfer(session.account_id, body.device_id, body.group_id, play=body.play)
+    return _out(clock, view)

@@ -13,22 +13,35 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Header, Query, WebSocket
+from fastapi import APIRouter, Depends, Header, Query, WebSocket
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocketDisconnect
 
-from cadenza.api.deps import AppDep, CurrentSession, _bearer
+from cadenza.api.deps import (
+    ClockDep,
+    CurrentSession,
+    DevicesDep,
+    PlayerDep,
+    PlayerEventsDep,
+    RemoteDep,
+    SessionsDep,
+    SettingsDep,
+    StreamTicketsDep,
+    _bearer,
+)
 from cadenza.api.routes.devices import DeviceOut
 from cadenza.api.routes.player import PlayerOut
-from cadenza.bootstrap import App
 from cadenza.domain.devices import Command, PlayerEvent
 from cadenza.domain.errors import CadenzaError, Unauthorized
-from cadenza.ports.devices import EventSubscription
-from cadenza.services.devices import DeviceStatus
-from cadenza.services.player import PlayerView
+from cadenza.ports.clock import Clock
+from cadenza.ports.devices import EventSubscription, PlayerEvents
+from cadenza.services.devices import DeviceRegistry, DeviceStatus
+from cadenza.services.player import Player, PlayerView
 from cadenza.services.remote import CommandSent
+from cadenza.services.sessions import SessionService
+from cadenza.services.stream_tickets import StreamTickets
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["devices"])
 
@@ -64,12 +77,44 @@ class Listener:
     device_id: str
 
 
+@dataclass(frozen=True)
+class DeviceFeed:
+    """What a device's live feed is made of."""
+
+    tickets: StreamTickets
+    sessions: SessionService
+    devices: DeviceRegistry
+    player: Player
+    events: PlayerEvents
+    clock: Clock
+    keepalive_s: float
+
+
+async def device_feed(
+    tickets: StreamTicketsDep,
+    sessions: SessionsDep,
+    devices: DevicesDep,
+    player: PlayerDep,
+    events: PlayerEventsDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+) -> DeviceFeed:
+    return DeviceFeed(
+        tickets, sessions, devices, player, events, clock, settings.player_stream_keepalive_s
+    )
+
+
+FeedDep = Annotated[DeviceFeed, Depends(device_feed)]
+
+
 @router.post("/stream-ticket", response_model=TicketOut)
-def stream_ticket(body: TicketIn, session: CurrentSession, app: AppDep) -> TicketOut:
+def stream_ticket(
+    body: TicketIn, session: CurrentSession, devices: DevicesDep, stream_tickets: StreamTicketsDep
+) -> TicketOut:
     """Trade the access token (in the header) for a one-minute ticket that opens this device's
     event stream; reconnecting asks for a new one."""
-    device = app.devices.device(session.account_id, body.device_id)
-    ticket, expires = app.stream_tickets.issue(session.account_id, session.session_id, device.id)
+    device = devices.device(session.account_id, body.device_id)
+    ticket, expires = stream_tickets.issue(session.account_id, session.session_id, device.id)
     query = urlencode({"device_id": device.id, "ticket": ticket})
     return TicketOut(
         ticket=ticket,
@@ -80,10 +125,12 @@ def stream_ticket(body: TicketIn, session: CurrentSession, app: AppDep) -> Ticke
 
 
 @router.post("/commands", response_model=PlayerOut)
-def send_command(body: CommandIn, session: CurrentSession, app: AppDep) -> PlayerOut:
+def send_command(
+    body: CommandIn, session: CurrentSession, remote: RemoteDep, clock: ClockDep
+) -> PlayerOut:
     """Ask a device to play, pause, resume, seek, skip, change volume or take over playback:
     the player changes (the plan's rules apply) and the device gets a `command` event."""
-    view = app.remote.command(
+    view = remote.command(
         session.account_id,
         body.device_id,
         body.command,
@@ -92,26 +139,25 @@ def send_command(body: CommandIn, session: CurrentSession, app: AppDep) -> Playe
         percent=body.percent,
         play=body.play,
     )
-    return PlayerOut.of(view, app.clock.now())
+    return PlayerOut.of(view, clock.now())
 
 
 @router.get("/stream", response_class=StreamingResponse)
 async def stream(
-    app: AppDep,
+    feed: FeedDep,
     device_id: DeviceIdQuery,
     ticket: TicketQuery = None,
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
 ) -> StreamingResponse:
     """Server-sent events for one device: `state`, `command`, `devices`, `keepalive`."""
-    cadenza: App = app
-    who = await run_in_threadpool(_listener, cadenza, device_id, ticket, authorization)
-    events = cadenza.player_events.subscribe(who.account_id, who.device_id)  # 429 when too many
+    who = await run_in_threadpool(_listener, feed, device_id, ticket, authorization)
+    events = feed.events.subscribe(who.account_id, who.device_id)  # 429 when too many
 
     async def frames() -> AsyncIterator[str]:
         yield "retry: 2000\n\n"
         number = 0
-        async with aclosing(_feed(cadenza, who, events)) as feed:
-            async for kind, data in feed:
+        async with aclosing(_feed(feed, who, events)) as heard:
+            async for kind, data in heard:
                 number += 1
                 yield f"id: {number}\nevent: {kind}\ndata: {json.dumps(data)}\n\n"
 
@@ -122,34 +168,36 @@ async def stream(
 @router.websocket("/socket")
 async def socket(
     websocket: WebSocket,
+    feed: FeedDep,
     device_id: DeviceIdQuery,
     ticket: TicketQuery = None,
     authorization: Annotated[str | None, Header(max_length=4000)] = None,
 ) -> None:
     """The same feed as JSON messages {"event": kind, "data": ...}."""
-    cadenza: App = websocket.app.state.cadenza
     try:
-        who = await run_in_threadpool(_listener, cadenza, device_id, ticket, authorization)
+        who = await run_in_threadpool(_listener, feed, device_id, ticket, authorization)
     except CadenzaError as refused:
         await websocket.close(code=4000 + refused.status, reason=refused.code)
         return
     try:
-        events = cadenza.player_events.subscribe(who.account_id, who.device_id)
+        events = feed.events.subscribe(who.account_id, who.device_id)
     except CadenzaError as refused:
         await websocket.close(code=4000 + refused.status, reason=refused.code)
         return
     await websocket.accept()
     try:
-        async with aclosing(_feed(cadenza, who, events)) as feed:
-            async for kind, data in feed:
+        async with aclosing(_feed(feed, who, events)) as heard:
+            async for kind, data in heard:
                 await websocket.send_json({"event": kind, "data": data})
     except WebSocketDisconnect:
         return
 
 
-def _listener(app: App, device_id: str, ticket: str | None, authorization: str | None) -> Listener:
+def _listener(
+    feed: DeviceFeed, device_id: str, ticket: str | None, authorization: str | None
+) -> Listener:
     if ticket is not None:
-        found = app.stream_tickets.read(ticket, device_id)
+        found = feed.tickets.read(ticket, device_id)
         account_id, session_id = found.account_id, found.session_id
     else:
         token = _bearer(authorization)
@@ -159,35 +207,35 @@ def _listener(app: App, device_id: str, ticket: str | None, authorization: str |
                 "bearer token",
                 code="authentication_required",
             )
-        claims = app.sessions.authenticate(token)
+        claims = feed.sessions.authenticate(token)
         account_id, session_id = claims.account_id, claims.session_id
-    device = app.devices.device(account_id, device_id)
+    device = feed.devices.device(account_id, device_id)
     return Listener(account_id, session_id, device.id)
 
 
 async def _feed(
-    app: App, who: Listener, events: EventSubscription
+    feed: DeviceFeed, who: Listener, events: EventSubscription
 ) -> AsyncGenerator[tuple[str, object], None]:
     """What one device hears: the state and device list at once, then every event meant for it,
     a keepalive after each quiet spell; it ends when the session ends or the device is forgotten."""
     try:
-        await run_in_threadpool(app.devices.seen, who.account_id, who.device_id)
-        view = await run_in_threadpool(app.player.view, who.account_id)
+        await run_in_threadpool(feed.devices.seen, who.account_id, who.device_id)
+        view = await run_in_threadpool(feed.player.view, who.account_id)
         latest = view.state.updated_at
-        yield "state", _render(app, PlayerEvent("state", view), who)
-        await run_in_threadpool(app.devices.changed, who.account_id)  # this one is online now
+        yield "state", _render(feed.clock, PlayerEvent("state", view), who)
+        await run_in_threadpool(feed.devices.changed, who.account_id)  # this one is online now
         while True:
             try:
-                event = await events.next(app.settings.player_stream_keepalive_s)
+                event = await events.next(feed.keepalive_s)
             except EOFError:
                 return
             if event is None:
                 live = await run_in_threadpool(
-                    app.stream_tickets.session_live, who.account_id, who.session_id
+                    feed.tickets.session_live, who.account_id, who.session_id
                 )
                 if not live:
                     return
-                yield "keepalive", {"server_time": app.clock.now().timestamp() * 1000}
+                yield "keepalive", {"server_time": feed.clock.now().timestamp() * 1000}
                 continue
             if isinstance(event.data, PlayerView):
                 # States published by other processes may arrive after a newer one: a device
@@ -196,31 +244,31 @@ async def _feed(
                 if latest is not None and stamp is not None and stamp < latest:
                     continue
                 latest = stamp or latest
-            yield event.kind, _render(app, event, who)
+            yield event.kind, _render(feed.clock, event, who)
     finally:
         events.close()
         # Not awaited: a cancelled stream (the client left) may not wait on anything more.
-        asyncio.get_running_loop().run_in_executor(None, _went_away, app, who)
+        asyncio.get_running_loop().run_in_executor(None, _went_away, feed, who)
 
 
-def _went_away(app: App, who: Listener) -> None:
+def _went_away(feed: DeviceFeed, who: Listener) -> None:
     try:
-        app.devices.seen(who.account_id, who.device_id)
-        app.devices.changed(who.account_id)
+        feed.devices.seen(who.account_id, who.device_id)
+        feed.devices.changed(who.account_id)
     except CadenzaError:  # forgotten meanwhile
         pass
 
 
-def _render(app: App, event: PlayerEvent, who: Listener) -> object:
+def _render(clock: Clock, event: PlayerEvent, who: Listener) -> object:
     data = event.data
     if isinstance(data, PlayerView):
-        return PlayerOut.of(data, app.clock.now()).model_dump(mode="json")
+        return PlayerOut.of(data, clock.now()).model_dump(mode="json")
     if isinstance(data, CommandSent):
         return {
             "command": data.command.value,
             "from_device_id": data.from_device,
             **data.fields,
-            "sent_at": app.clock.now().timestamp() * 1000,
+            "sent_at": clock.now().timestamp() * 1000,
         }
     if isinstance(data, list):
         devices = [DeviceOut.of(d, who.session_id) for d in data if isinstance(d, DeviceStatus)]

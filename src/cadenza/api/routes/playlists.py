@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id, OptionalSession, ViewerDep
+from cadenza.api.deps import CurrentSession, Id, OptionalSession, PlaylistsDep, ViewerDep
 from cadenza.api.library_schemas import (
     CountedPage,
     InviteOut,
@@ -21,7 +21,7 @@ from cadenza.api.library_schemas import (
 )
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.playlists import MAX_DESCRIPTION, MAX_NAME, MAX_TRACKS, MAX_TRACKS_PER_EDIT
-from cadenza.services.playlists import Details
+from cadenza.services.playlists import Details, Playlists
 
 router = APIRouter(prefix="/api/v1", tags=["playlists"])
 
@@ -80,50 +80,55 @@ class InviteIn(BaseModel):
 
 
 def _tracks_page(
-    app: AppDep, playlist_id: int, viewer_id: int | None, viewer: Viewer, limit: int, offset: int
+    playlists: Playlists,
+    playlist_id: int,
+    viewer_id: int | None,
+    viewer: Viewer,
+    limit: int,
+    offset: int,
 ) -> CountedPage[PlaylistItemOut]:
-    playlist, _ = app.playlists.get(playlist_id, viewer_id)
-    found = app.playlists.items(playlist_id, viewer_id, viewer, limit, offset)
+    playlist, _ = playlists.get(playlist_id, viewer_id)
+    found = playlists.items(playlist_id, viewer_id, viewer, limit, offset)
     items = [PlaylistItemOut.of(i.position, i.entry, i.card) for i in found]
     return page_of(items, limit, offset, playlist.total, f"/api/v1/playlists/{playlist_id}/tracks")
 
 
 @router.post("/me/playlists", status_code=status.HTTP_201_CREATED, response_model=PlaylistOut)
-def create_playlist(body: PlaylistIn, session: CurrentSession, app: AppDep) -> PlaylistOut:
+def create_playlist(
+    body: PlaylistIn, session: CurrentSession, playlists: PlaylistsDep
+) -> PlaylistOut:
     """A new, empty playlist. A collaborative one must be private (`public: false`)."""
     me = session.account_id
-    playlist = app.playlists.create(
-        me, body.name, body.description, body.public, body.collaborative
-    )
-    return PlaylistOut.of(playlist, me, app.playlists.get(playlist.id, me)[1])
+    playlist = playlists.create(me, body.name, body.description, body.public, body.collaborative)
+    return PlaylistOut.of(playlist, me, playlists.get(playlist.id, me)[1])
 
 
 @router.get("/me/playlists", response_model=CountedPage[PlaylistOut])
 def my_playlists(
-    session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+    session: CurrentSession, playlists: PlaylistsDep, limit: Limit = 50, offset: Offset = 0
 ) -> CountedPage[PlaylistOut]:
     """The listener's own and followed playlists, most recently added first."""
     me = session.account_id
-    found, total = app.playlists.page_of_listener(me, limit, offset)
+    found, total = playlists.page_of_listener(me, limit, offset)
     items = [PlaylistOut.of(p, me, member) for p, member in found]
     return page_of(items, limit, offset, total, "/api/v1/me/playlists")
 
 
 @router.get("/browse/editorial-playlists", response_model=list[PlaylistOut])
 def editorial_playlists(
-    app: AppDep, session: OptionalSession, limit: Limit = 20, offset: Offset = 0
+    playlists: PlaylistsDep, session: OptionalSession, limit: Limit = 20, offset: Offset = 0
 ) -> list[PlaylistOut]:
     """Playlists made by the service's editors (public playlists of admin accounts), newest
     first: the Home page's editorial shelf. No sign-in needed."""
     me = session.account_id if session else None
-    found = app.playlists.editorial(limit, offset)
-    return [PlaylistOut.of(p, me, app.playlists.get(p.id, me)[1]) for p in found]
+    found = playlists.editorial(limit, offset)
+    return [PlaylistOut.of(p, me, playlists.get(p.id, me)[1]) for p in found]
 
 
 @router.get("/playlists/{playlist_id}", response_model=PlaylistWithTracksOut)
 def get_playlist(
     playlist_id: Id,
-    app: AppDep,
+    playlists: PlaylistsDep,
     viewer: ViewerDep,
     session: OptionalSession,
     limit: Limit = 100,
@@ -132,39 +137,39 @@ def get_playlist(
     """A public playlist, or a private one the listener owns or follows (404 otherwise), with
     its first tracks as the viewer may see them."""
     me = session.account_id if session else None
-    playlist, member = app.playlists.get(playlist_id, me)
-    tracks = _tracks_page(app, playlist_id, me, viewer, limit, offset)
+    playlist, member = playlists.get(playlist_id, me)
+    tracks = _tracks_page(playlists, playlist_id, me, viewer, limit, offset)
     return PlaylistWithTracksOut(**PlaylistOut.of(playlist, me, member).model_dump(), tracks=tracks)
 
 
 @router.get("/playlists/{playlist_id}/tracks", response_model=CountedPage[PlaylistItemOut])
 def playlist_tracks(
     playlist_id: Id,
-    app: AppDep,
+    playlists: PlaylistsDep,
     viewer: ViewerDep,
     session: OptionalSession,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> CountedPage[PlaylistItemOut]:
     me = session.account_id if session else None
-    return _tracks_page(app, playlist_id, me, viewer, limit, offset)
+    return _tracks_page(playlists, playlist_id, me, viewer, limit, offset)
 
 
 @router.patch("/playlists/{playlist_id}", response_model=PlaylistOut)
 def change_playlist(
-    playlist_id: Id, body: PlaylistChangeIn, session: CurrentSession, app: AppDep
+    playlist_id: Id, body: PlaylistChangeIn, session: CurrentSession, playlists: PlaylistsDep
 ) -> PlaylistOut:
     """Rename, describe, make public or private, collaborative or not: the owner only."""
     me = session.account_id
     details = Details(body.name, body.description, body.public, body.collaborative)
-    changed = app.playlists.change(me, playlist_id, details, body.snapshot_id)
-    return PlaylistOut.of(changed, me, app.playlists.get(playlist_id, me)[1])
+    changed = playlists.change(me, playlist_id, details, body.snapshot_id)
+    return PlaylistOut.of(changed, me, playlists.get(playlist_id, me)[1])
 
 
 @router.delete("/playlists/{playlist_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_playlist(playlist_id: Id, session: CurrentSession, app: AppDep) -> None:
+def delete_playlist(playlist_id: Id, session: CurrentSession, playlists: PlaylistsDep) -> None:
     """The owner deletes it for everyone; a follower unfollows instead."""
-    app.playlists.delete(session.account_id, playlist_id)
+    playlists.delete(session.account_id, playlist_id)
 
 
 @router.post(
@@ -173,9 +178,9 @@ def delete_playlist(playlist_id: Id, session: CurrentSession, app: AppDep) -> No
     response_model=SnapshotOut,
 )
 def add_tracks(
-    playlist_id: Id, body: AddTracksIn, session: CurrentSession, app: AppDep
+    playlist_id: Id, body: AddTracksIn, session: CurrentSession, playlists: PlaylistsDep
 ) -> SnapshotOut:
-    snapshot = app.playlists.add(
+    snapshot = playlists.add(
         session.account_id, playlist_id, body.track_ids, body.position, body.snapshot_id
     )
     return SnapshotOut(snapshot_id=snapshot)
@@ -183,22 +188,22 @@ def add_tracks(
 
 @router.delete("/playlists/{playlist_id}/tracks", response_model=SnapshotOut)
 def remove_tracks(
-    playlist_id: Id, body: RemoveTracksIn, session: CurrentSession, app: AppDep
+    playlist_id: Id, body: RemoveTracksIn, session: CurrentSession, playlists: PlaylistsDep
 ) -> SnapshotOut:
     """Remove tracks by id and position (a position names one of a duplicated track's
     places; it must still hold that track: 409 `track_not_at_position` otherwise)."""
     picks = [(p.track_id, p.position) for p in body.tracks]
-    snapshot = app.playlists.remove(session.account_id, playlist_id, picks, body.snapshot_id)
+    snapshot = playlists.remove(session.account_id, playlist_id, picks, body.snapshot_id)
     return SnapshotOut(snapshot_id=snapshot)
 
 
 @router.put("/playlists/{playlist_id}/tracks", response_model=SnapshotOut)
 def reorder_tracks(
-    playlist_id: Id, body: ReorderIn, session: CurrentSession, app: AppDep
+    playlist_id: Id, body: ReorderIn, session: CurrentSession, playlists: PlaylistsDep
 ) -> SnapshotOut:
     """Move `range_length` tracks from `range_start` to stand before the track that is now
     at `insert_before` (the playlist's length: the end), as Spotify's API does."""
-    snapshot = app.playlists.reorder(
+    snapshot = playlists.reorder(
         session.account_id,
         playlist_id,
         body.range_start,
@@ -210,13 +215,13 @@ def reorder_tracks(
 
 
 @router.put("/playlists/{playlist_id}/followers", status_code=status.HTTP_204_NO_CONTENT)
-def follow_playlist(playlist_id: Id, session: CurrentSession, app: AppDep) -> None:
-    app.playlists.follow(session.account_id, playlist_id)
+def follow_playlist(playlist_id: Id, session: CurrentSession, playlists: PlaylistsDep) -> None:
+    playlists.follow(session.account_id, playlist_id)
 
 
 @router.delete("/playlists/{playlist_id}/followers", status_code=status.HTTP_204_NO_CONTENT)
-def unfollow_playlist(playlist_id: Id, session: CurrentSession, app: AppDep) -> None:
-    app.playlists.unfollow(session.account_id, playlist_id)
+def unfollow_playlist(playlist_id: Id, session: CurrentSession, playlists: PlaylistsDep) -> None:
+    playlists.unfollow(session.account_id, playlist_id)
 
 
 class FollowerOut(BaseModel):
@@ -229,10 +234,14 @@ class FollowerOut(BaseModel):
 
 @router.get("/playlists/{playlist_id}/followers", response_model=CountedPage[FollowerOut])
 def playlist_followers(
-    playlist_id: Id, session: CurrentSession, app: AppDep, limit: Limit = 50, offset: Offset = 0
+    playlist_id: Id,
+    session: CurrentSession,
+    playlists: PlaylistsDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ) -> CountedPage[FollowerOut]:
     """Who follows the playlist: for its owner only (403 `not_playlist_owner`)."""
-    found, total = app.playlists.followers(session.account_id, playlist_id, limit, offset)
+    found, total = playlists.followers(session.account_id, playlist_id, limit, offset)
     items = [
         FollowerOut(
             id=f.user_id,
@@ -249,15 +258,17 @@ def playlist_followers(
 @router.delete(
     "/playlists/{playlist_id}/followers/{user_id}", status_code=status.HTTP_204_NO_CONTENT
 )
-def remove_follower(playlist_id: Id, user_id: Id, session: CurrentSession, app: AppDep) -> None:
+def remove_follower(
+    playlist_id: Id, user_id: Id, session: CurrentSession, playlists: PlaylistsDep
+) -> None:
     """The owner takes a follower or collaborator off the playlist (private: they lose it)."""
-    app.playlists.remove_follower(session.account_id, playlist_id, user_id)
+    playlists.remove_follower(session.account_id, playlist_id, user_id)
 
 
 @router.delete("/playlists/{playlist_id}/invites", status_code=status.HTTP_204_NO_CONTENT)
-def revoke_invites(playlist_id: Id, session: CurrentSession, app: AppDep) -> None:
+def revoke_invites(playlist_id: Id, session: CurrentSession, playlists: PlaylistsDep) -> None:
     """The owner revokes every share link of the playlist; those who joined stay."""
-    app.playlists.revoke_invites(session.account_id, playlist_id)
+    playlists.revoke_invites(session.account_id, playlist_id)
 
 
 @router.post(
@@ -265,11 +276,13 @@ def revoke_invites(playlist_id: Id, session: CurrentSession, app: AppDep) -> Non
     status_code=status.HTTP_201_CREATED,
     response_model=InviteOut,
 )
-def invite(playlist_id: Id, body: InviteIn, session: CurrentSession, app: AppDep) -> InviteOut:
+def invite(
+    playlist_id: Id, body: InviteIn, session: CurrentSession, playlists: PlaylistsDep
+) -> InviteOut:
     """A share link (the owner's to make), good for 30 days: whoever accepts it follows the
     playlist, private or not, and with `collaborate` edits it while it is collaborative
     (409 `playlist_not_collaborative` for a playlist that is not)."""
-    token = app.playlists.invite(session.account_id, playlist_id, body.collaborate)
+    token = playlists.invite(session.account_id, playlist_id, body.collaborate)
     return InviteOut(
         token=token, collaborate=body.collaborate, url=f"/api/v1/playlist-invites/{token}"
     )
@@ -279,8 +292,8 @@ def invite(playlist_id: Id, body: InviteIn, session: CurrentSession, app: AppDep
 def accept_invite(
     token: Annotated[str, Field(min_length=10, max_length=100)],
     session: CurrentSession,
-    app: AppDep,
+    playlists: PlaylistsDep,
 ) -> PlaylistOut:
     me = session.account_id
-    playlist = app.playlists.accept(me, token)
-    return PlaylistOut.of(playlist, me, app.playlists.get(playlist.id, me)[1])
+    playlist = playlists.accept(me, token)
+    return PlaylistOut.of(playlist, me, playlists.get(playlist.id, me)[1])

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cadenza.api.deps import AdminSession, AppDep, Id
+from cadenza.api.deps import AdminSession, Id, RipWatchDep
 from cadenza.domain.ripping import RipFlag
 
 router = APIRouter(prefix="/api/v1/admin/rip-flags", tags=["admin"])
@@ -46,24 +46,22 @@ class RipFlagOut(BaseModel):
 @router.get("", response_model=list[RipFlagOut])
 def rip_flags(
     session: AdminSession,
-    app: AppDep,
+    rip_watch: RipWatchDep,
     status: Annotated[Literal["open", "suspended", "dismissed"] | None, Query()] = "open",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[RipFlagOut]:
     """Newest first; open ones by default."""
-    return [
-        RipFlagOut.of(f) for f in app.rip_watch.flags(session.account_id, status, limit, offset)
-    ]
+    return [RipFlagOut.of(f) for f in rip_watch.flags(session.account_id, status, limit, offset)]
 
 
 @router.post("/{flag_id}/suspend", response_model=RipFlagOut)
-def suspend(flag_id: Id, session: AdminSession, app: AppDep) -> RipFlagOut:
+def suspend(flag_id: Id, session: AdminSession, rip_watch: RipWatchDep) -> RipFlagOut:
     """Disable the account: sessions and keys end, and stream grants it holds stop serving."""
-    return RipFlagOut.of(app.rip_watch.suspend(session.account_id, flag_id))
+    return RipFlagOut.of(rip_watch.suspend(session.account_id, flag_id))
 
 
 @router.post("/{flag_id}/dismiss", response_model=RipFlagOut)
-def dismiss(flag_id: Id, session: AdminSession, app: AppDep) -> RipFlagOut:
+def dismiss(flag_id: Id, session: AdminSession, rip_watch: RipWatchDep) -> RipFlagOut:
     """A false alarm: the account's streams are no longer paced."""
-    return RipFlagOut.of(app.rip_watch.dismiss(session.account_id, flag_id))
+    return RipFlagOut.of(rip_watch.dismiss(session.account_id, flag_id))

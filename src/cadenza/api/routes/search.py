@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from cadenza.api.deps import AppDep, ViewerDep
+from cadenza.api.deps import SearchDep, ViewerDep
 from cadenza.api.schemas import ArtistRefOut, ReleaseSummaryOut, TrackOut
 from cadenza.domain.errors import InvalidRequest
 from cadenza.domain.search import Kind
@@ -93,7 +93,7 @@ class SearchOut(BaseModel):
 
 @router.get("/search", response_model=SearchOut, response_model_exclude_none=False)
 def search(
-    app: AppDep,
+    search: SearchDep,
     viewer: ViewerDep,
     q: Annotated[str, Query(max_length=500, description="words and field filters")],
     type: Annotated[
@@ -103,7 +103,7 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
 ) -> SearchOut:
     kinds = _kinds(type)
-    results = app.search.search(q, viewer, kinds, limit, offset)
+    results = search.search(q, viewer, kinds, limit, offset)
     return _out(results, q, type, limit, offset, viewer.country)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession
+from cadenza.api.deps import ClockDep, CurrentSession, SpokenDep
 from cadenza.api.routes.player import PlayerOut
 from cadenza.domain.spoken import MAX_SPOKEN_CHARS
 
@@ -23,14 +23,16 @@ class SpokenOut(BaseModel):
 
 
 @router.post("/command", response_model=SpokenOut)
-def spoken(body: SpokenIn, session: CurrentSession, app: AppDep) -> SpokenOut:
+def spoken(
+    body: SpokenIn, session: CurrentSession, spoken: SpokenDep, clock: ClockDep
+) -> SpokenOut:
     """ "play some jazz", "play the album Kind of Blue by Miles Davis", "next", "pause",
     "louder", "volume 40", "shuffle off", "repeat this song"... Words the grammar does not know
     are refused with `not_understood`, names the catalog does not hold with `nothing_found`; the
     plan's rules apply as to any other command."""
-    answer = app.spoken.act(session.account_id, body.text)
+    answer = spoken.act(session.account_id, body.text)
     return SpokenOut(
         said=answer.said,
         action=answer.intent.action.value,
-        player=PlayerOut.of(answer.view, app.clock.now()),
+        player=PlayerOut.of(answer.view, clock.now()),
     )

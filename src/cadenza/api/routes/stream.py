@@ -15,7 +15,19 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.deps import (
+    AdBreaksDep,
+    AudioFilesDep,
+    BlobsDep,
+    CatalogDep,
+    ClockDep,
+    CurrentSession,
+    EntitlementsDep,
+    Id,
+    RipWatchDep,
+    StreamGrantsDep,
+    SubscriptionsDep,
+)
 from cadenza.api.granted_audio import audio_answer, granted_audio_answer
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
@@ -60,16 +72,18 @@ class GrantOut(BaseModel):
 
 
 @router.post("/me/player/stream-grants", response_model=GrantOut)
-def stream_grant(body: GrantIn, session: CurrentSession, app: AppDep) -> GrantOut:
+def stream_grant(
+    body: GrantIn, session: CurrentSession, stream_grants: StreamGrantsDep
+) -> GrantOut:
     """A signed URL for this track at this quality, as the plan allows; ask ahead (when 30 s
     remain) for the next track so playback is gapless."""
-    return GrantOut.of(app.stream_grants.grant(session.account_id, body.track_id, body.quality))
+    return GrantOut.of(stream_grants.grant(session.account_id, body.track_id, body.quality))
 
 
 @router.get("/audio/{token}", response_class=FileResponse, responses=AUDIO_RESPONSES)
 async def granted_audio(
     token: Annotated[str, Path(max_length=600)],
-    app: AppDep,
+    files: AudioFilesDep,
     if_none_match: Annotated[str | None, Header()] = None,
     range: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -78,7 +92,7 @@ async def granted_audio(
     the grant's normalisation gain as `X-Cadenza-Gain-Db`; behind nginx with
     CADENZA_ACCEL_REDIRECT set, answers with `X-Accel-Redirect` and no body. (Answered by
     api/granted_audio.py's middleware ahead of FastAPI's routing, with the same function.)"""
-    return granted_audio_answer(app, token, if_none_match, range)
+    return granted_audio_answer(files, token, if_none_match, range)
 
 
 @router.get(
@@ -92,23 +106,29 @@ async def granted_audio(
 )
 def stream(
     track_id: Id,
-    app: AppDep,
+    blobs: BlobsDep,
+    subscriptions: SubscriptionsDep,
+    rip_watch: RipWatchDep,
+    ads: AdBreaksDep,
+    catalog: CatalogDep,
+    clock: ClockDep,
+    entitlements: EntitlementsDep,
     session: CurrentSession,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """A track's audio for a signed-in listener, within what the listener's plan allows
     (Free and Plus up to high; explicit tracks refused where the plan's manager said so)."""
-    listener = app.subscriptions.listener(session.account_id)
-    app.rip_watch.admit(session.account_id, app.clock.now())  # 429 stream_throttled when outrun
-    app.ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
-    viewer = Viewer(country=listener.country, now=app.clock.now())
-    playable = app.catalog.playable(track_id, quality, viewer)
-    require(app.entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
+    listener = subscriptions.listener(session.account_id)
+    rip_watch.admit(session.account_id, clock.now())  # 429 stream_throttled when outrun
+    ads.hold_for_ads(session.account_id)  # 403 ad_break_due until the break has played
+    viewer = Viewer(country=listener.country, now=clock.now())
+    playable = catalog.playable(track_id, quality, viewer)
+    require(entitlements.stream(listener, Listening(), quality, explicit=playable.explicit))
     name = f"{track_id}-{quality.value}.{quality.extension}"
-    counted = app.rip_watch.counter(
+    counted = rip_watch.counter(
         session.account_id, track_id, quality, playable.size, playable.duration_ms
     )
     return audio_answer(
-        app, playable.blob, playable.media_type, name, if_none_match, on_sent=counted
+        blobs, playable.blob, playable.media_type, name, if_none_match, on_sent=counted
     )

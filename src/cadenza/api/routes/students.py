@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AdminSession, AppDep, CurrentSession, Id
+from cadenza.api.deps import AdminSession, CurrentSession, Id, StudentsDep
 from cadenza.domain.errors import NotFound
 from cadenza.domain.subscriptions import StudentStatus
 
@@ -42,14 +42,14 @@ class StudentOut(BaseModel):
 
 
 @router.post("/me/student", response_model=StudentOut, status_code=202)
-def ask(body: StudentIn, session: CurrentSession, app: AppDep) -> StudentOut:
+def ask(body: StudentIn, session: CurrentSession, students: StudentsDep) -> StudentOut:
     """Ask for student status (for Premium Student); renewed every 12 months, 4 years at most."""
-    return StudentOut.of(app.students.submit(session.account_id, body.school))
+    return StudentOut.of(students.submit(session.account_id, body.school))
 
 
 @router.get("/me/student", response_model=StudentOut)
-def mine(session: CurrentSession, app: AppDep) -> StudentOut:
-    found = app.students.status(session.account_id)
+def mine(session: CurrentSession, students: StudentsDep) -> StudentOut:
+    found = students.status(session.account_id)
     if found is None:
         raise NotFound("no student status asked for", code="no_student_status")
     return StudentOut.of(found)
@@ -58,17 +58,17 @@ def mine(session: CurrentSession, app: AppDep) -> StudentOut:
 @router.get("/admin/students", response_model=list[StudentOut])
 def queue(
     _: AdminSession,
-    app: AppDep,
+    students: StudentsDep,
     status: Annotated[Literal["pending", "approved", "rejected"] | None, Query()] = "pending",
 ) -> list[StudentOut]:
-    return [StudentOut.of(s) for s in app.students.queue(status)]
+    return [StudentOut.of(s) for s in students.queue(status)]
 
 
 @router.post("/admin/students/{request_id}/approve", response_model=StudentOut)
-def approve(request_id: Id, _: AdminSession, app: AppDep) -> StudentOut:
-    return StudentOut.of(app.students.decide(request_id, approve=True))
+def approve(request_id: Id, _: AdminSession, students: StudentsDep) -> StudentOut:
+    return StudentOut.of(students.decide(request_id, approve=True))
 
 
 @router.post("/admin/students/{request_id}/reject", response_model=StudentOut)
-def reject(request_id: Id, _: AdminSession, app: AppDep) -> StudentOut:
-    return StudentOut.of(app.students.decide(request_id, approve=False))
+def reject(request_id: Id, _: AdminSession, students: StudentsDep) -> StudentOut:
+    return StudentOut.of(students.decide(request_id, approve=False))

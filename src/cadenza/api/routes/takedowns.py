@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AdminSession, AppDep, DistributorId, Id
+from cadenza.api.deps import AdminSession, DistributorId, Id, TakedownsDep
 from cadenza.domain.catalog import ReleaseView, TakedownEvent
 from cadenza.services.takedowns import TakedownBy
 
@@ -59,42 +59,42 @@ def _reason(body: TakedownIn | None) -> str | None:
 
 @router.post("/distributor/releases/{release_id}/takedown", response_model=TakedownOut)
 def distributor_take_down(
-    release_id: Id, app: AppDep, distributor: DistributorId, body: Reason = None
+    release_id: Id, takedowns: TakedownsDep, distributor: DistributorId, body: Reason = None
 ) -> TakedownOut:
     """Withdraw one of this distributor's releases (404 for anyone else's)."""
     by = TakedownBy(distributor=distributor)
-    return TakedownOut.of(app.takedowns.take_down(release_id, by, _reason(body)))
+    return TakedownOut.of(takedowns.take_down(release_id, by, _reason(body)))
 
 
 @router.delete("/distributor/releases/{release_id}/takedown", response_model=TakedownOut)
 def distributor_restore(
-    release_id: Id, app: AppDep, distributor: DistributorId, body: Reason = None
+    release_id: Id, takedowns: TakedownsDep, distributor: DistributorId, body: Reason = None
 ) -> TakedownOut:
     by = TakedownBy(distributor=distributor)
-    return TakedownOut.of(app.takedowns.restore(release_id, by, _reason(body)))
+    return TakedownOut.of(takedowns.restore(release_id, by, _reason(body)))
 
 
 @router.post("/admin/releases/{release_id}/takedown", response_model=TakedownOut)
 def admin_take_down(
-    release_id: Id, session: AdminSession, app: AppDep, body: Reason = None
+    release_id: Id, session: AdminSession, takedowns: TakedownsDep, body: Reason = None
 ) -> TakedownOut:
     """Withdraw any release (a rights claim, a court order); recorded in the admin's own
     security events and the release's takedown history."""
     by = TakedownBy(admin=session.account_id)
-    return TakedownOut.of(app.takedowns.take_down(release_id, by, _reason(body)))
+    return TakedownOut.of(takedowns.take_down(release_id, by, _reason(body)))
 
 
 @router.delete("/admin/releases/{release_id}/takedown", response_model=TakedownOut)
 def admin_restore(
-    release_id: Id, session: AdminSession, app: AppDep, body: Reason = None
+    release_id: Id, session: AdminSession, takedowns: TakedownsDep, body: Reason = None
 ) -> TakedownOut:
     by = TakedownBy(admin=session.account_id)
-    return TakedownOut.of(app.takedowns.restore(release_id, by, _reason(body)))
+    return TakedownOut.of(takedowns.restore(release_id, by, _reason(body)))
 
 
 @router.get("/admin/releases/{release_id}/takedowns", response_model=list[TakedownEventOut])
 def admin_takedown_history(
-    release_id: Id, session: AdminSession, app: AppDep
+    release_id: Id, session: AdminSession, takedowns: TakedownsDep
 ) -> list[TakedownEventOut]:
     """Who took this release down or put it back, when and why; newest first."""
-    return [TakedownEventOut.of(e) for e in app.takedowns.history(release_id, session.account_id)]
+    return [TakedownEventOut.of(e) for e in takedowns.history(release_id, session.account_id)]
