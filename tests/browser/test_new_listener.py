@@ -52,13 +52,19 @@ def test_sign_up_search_play_seek_and_skip(new_page, live: LiveServer) -> None:
     live_region = page.locator("#now-playing-live")
     expect(live_region).to_contain_text("Now playing:")
 
-    page.evaluate(
-        "() => { const s = document.querySelector('input.seek'); s.value = '4000';"
-        " s.dispatchEvent(new Event('change')); }"
-    )
-    page.wait_for_timeout(300)
-    assert 3.9 <= audio_time(page) <= 5.0
-    assert page.locator("input.seek").input_value() in {"4000", "5000"}
+    # Seeking while it plays: the audio lands where the slider was let go (read at the audio's
+    # own `seeked` event, no clock involved) and the server's player state says the same.
+    with page.expect_response(lambda r: r.url.endswith("/api/v1/me/player/seek")) as told:
+        landed = page.evaluate(
+            "() => new Promise(done => { const a = document.querySelector('audio[data-active]');"
+            " a.addEventListener('seeked', () => done(a.currentTime), { once: true });"
+            " const s = document.querySelector('input.seek'); s.value = '4000';"
+            " s.dispatchEvent(new Event('change')); })"
+        )
+    assert 4.0 <= landed < 5.0
+    assert told.value.status == 200 and told.value.request.post_data_json == {"position_ms": 4000}
+    wait_playing(page, past_s=4.0)  # and it plays on from there
+    assert int(page.locator("input.seek").input_value()) >= 4000
 
     # The keyboard alone: space pauses and plays, the left arrow seeks back 5 s.
     page.locator("main").focus()

@@ -6,7 +6,7 @@ import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,8 +114,32 @@ class EventStream:
             if kind is None or event.kind == kind:
                 return event
 
+    def until(self, matches: Callable[[Event], bool], timeout: float = 10.0) -> list[Event]:
+        """The events up to and including the first that matches (which is last). Waits for that
+        event itself: the ones before it were sent before it, so none can arrive later."""
+        passed: list[Event] = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            assert left > 0, f"nothing matching arrived; passed over {[e.kind for e in passed]}"
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                continue
+            passed.append(event)
+            if matches(event):
+                return passed
+
     def drain(self) -> list[Event]:
         found = []
         while not self.events.empty():
             found.append(self.events.get_nowait())
         return found
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Wait for a condition, with a generous deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}: not within {timeout} s"
+        time.sleep(0.02)

@@ -110,6 +110,8 @@ def test_two_factor_off_with_the_authenticator_code(accounts: TestClient, app: A
     sign_up(accounts, app)
     tokens = log_in_fully(accounts, app, "laptop")
     secret, _ = turn_on_two_factor(accounts, tokens)
+    asked = log_in(accounts, app, "laptop")  # a known device, yet the second factor is asked
+    assert asked.status_code == 401 and asked.json()["error"]["code"] == "totp_required"
     later = datetime.now(UTC).timestamp() + 30  # the confirming code's step is spent
     code = PyotpTotp().code_at(secret, datetime.fromtimestamp(later, UTC))
     done = accounts.post(
@@ -118,3 +120,6 @@ def test_two_factor_off_with_the_authenticator_code(accounts: TestClient, app: A
         headers=bearer(tokens),
     )
     assert done.status_code == 204
+    assert accounts.get("/api/v1/me", headers=bearer(tokens)).json()["two_factor"] is False
+    again = log_in(accounts, app, "laptop")  # the password alone lets the owner in again
+    assert again.status_code == 200 and again.json()["access_token"]

@@ -3,9 +3,8 @@ from one device to another, transfer, the ticket that opens a stream; and the We
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from contextlib import contextmanager
 from typing import Any
 
 import httpx2
@@ -15,7 +14,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from cadenza.bootstrap import App
 from tests.e2e.conftest import sign_in
-from tests.e2e.live import EventStream, live_server
+from tests.e2e.live import EventStream, live_server, wait_until
 
 
 @pytest.fixture
@@ -45,23 +44,31 @@ def stream_url(client: TestClient, who: dict[str, str], server: str, device_id: 
     return server + url
 
 
-def test_a_state_change_reaches_the_other_device_within_200_ms(
+@contextmanager
+def opened_after(first: EventStream, url: str) -> Iterator[EventStream]:
+    """A second device's stream, opened once the first has announced itself (its `devices`
+    event): each opening's announcement then reaches a known set of streams, and the next event
+    on either is one the test caused."""
+    first.next("devices")
+    with EventStream(url) as second:
+        yield second
+
+
+def test_a_state_change_reaches_the_other_device(
     client: TestClient, app: App, server: str, premium: dict[str, str], published: int
 ) -> None:
     phone, speaker = device(client, premium, "Phone", "phone"), device(client, premium, "Speaker")
     http = httpx2.Client(base_url=server, headers=premium, timeout=60)
     with (
         EventStream(stream_url(client, premium, server, phone)) as on_phone,
-        EventStream(stream_url(client, premium, server, speaker)) as on_speaker,
+        opened_after(on_phone, stream_url(client, premium, server, speaker)) as on_speaker,
     ):
         assert on_speaker.status == 200 and on_speaker.content_type.startswith("text/event-stream")
         first = on_speaker.next()
         assert first.kind == "state" and first.data["playing"] is False
         online = on_speaker.next("devices").data["devices"]
         assert {d["name"] for d in online} == {"Phone", "Speaker"}
-        time.sleep(0.2)
-        on_speaker.drain()
-        on_phone.drain()
+        on_phone.next("devices")  # the speaker's arrival: the last event before the test's own
 
         played = http.put(
             "/api/v1/me/player/play",
@@ -72,13 +79,14 @@ def test_a_state_change_reaches_the_other_device_within_200_ms(
         assert heard.data["playing"] is True
         assert heard.data["track_id"] == played.json()["track_id"]
         assert heard.data["stream"]["url"].startswith("/api/v1/audio/")
-        delays = [heard.received_at - datetime.fromisoformat(played.json()["updated_at"])]
 
         http.put("/api/v1/me/player/pause")
+        assert on_speaker.next("state").data["playing"] is False
         for position in (5_000, 6_000, 7_000, 8_000):
             seeked = http.put("/api/v1/me/player/seek", json={"position_ms": position}).json()
-            seen = on_speaker.next("state")
-            delays.append(seen.received_at - datetime.fromisoformat(seeked["updated_at"]))
+            seen = on_speaker.next("state").data
+            assert (seen["playing"], seen["progress_ms"]) == (False, position)
+            assert seen["updated_at"] == seeked["updated_at"]  # the change itself, not an echo
         states = [on_phone.next("state").data for _ in range(6)]
         assert [(s["playing"], s["progress_ms"]) for s in states][2:] == [
             (False, 5_000),
@@ -86,9 +94,7 @@ def test_a_state_change_reaches_the_other_device_within_200_ms(
             (False, 7_000),
             (False, 8_000),
         ]
-        # From the server's change (same host, same clock) to the other device's stream; the
-        # median of five, so one scheduling hiccup of a busy test machine does not decide.
-        assert sorted(delays)[2] < timedelta(milliseconds=200), delays
+        # How soon it arrives is measured in bench/remote_control.py, not asserted here.
     http.close()
 
 
@@ -101,13 +107,10 @@ def test_commands_go_to_their_device_and_a_transfer_pauses_the_one_that_played(
     http.put("/api/v1/me/player/transfer", json={"device_id": phone})
     with (
         EventStream(stream_url(client, premium, server, phone)) as on_phone,
-        EventStream(stream_url(client, premium, server, speaker)) as on_speaker,
+        opened_after(on_phone, stream_url(client, premium, server, speaker)) as on_speaker,
     ):
-        on_phone.next("devices")
         on_speaker.next("devices")
-        time.sleep(0.2)
-        on_phone.drain()
-        on_speaker.drain()
+        on_phone.next("devices")
 
         # The phone asks the speaker to take over: the speaker is told to play, the phone to stop.
         moved = http.post(
@@ -145,9 +148,16 @@ def test_commands_go_to_their_device_and_a_transfer_pauses_the_one_that_played(
             "sent_at": 0,
         }
         assert 42_000 <= on_phone.next("state").data["progress_ms"] < 43_000
-        time.sleep(0.2)
-        assert [e.kind for e in on_phone.drain()] == []
-        assert on_phone.keepalives > 0
+        # The seek command went to the speaker alone: the first command the phone hears is one
+        # sent to it afterwards (events reach a device in the order they were sent).
+        http.post(
+            "/api/v1/me/player/commands",
+            json={"device_id": phone, "command": "volume", "percent": 30},
+        )
+        heard_by_phone = on_phone.until(lambda e: e.kind == "command")
+        assert heard_by_phone[-1].data["command"] == "volume"
+        assert [e.kind for e in heard_by_phone] == ["devices", "command"]  # its volume, then it
+        wait_until(lambda: on_phone.keepalives > 0, "a keepalive on a quiet stream")
     http.close()
 
 

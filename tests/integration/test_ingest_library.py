@@ -7,11 +7,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from cadenza.adapters.db.engine import make_engine
+from cadenza.adapters.db.models import ReleaseRow
 from cadenza.bootstrap import App
 from cadenza.config import Settings
+from tests.e2e.live import wait_until
 from tests.fixtures.audio import make_audio, make_corrupt
 from tests.fixtures.releases import make_release
 from tests.integration.helpers import counts, scan_library
@@ -87,45 +94,89 @@ def test_release_folders_with_a_manifest_are_ingested_whole(app: App, tmp_path: 
     assert all(len(r.track_ids) == 3 for r in report.added)
 
 
+def committed_releases(settings: Settings) -> int:
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with engine.connect() as db:
+            return int(db.scalar(select(func.count()).select_from(ReleaseRow)) or 0)
+    except OperationalError:  # the first run has not made the schema yet
+        return 0
+    finally:
+        engine.dispose()
+
+
+def catalog_of(settings: Settings) -> tuple[dict[str, int], list[tuple[str, list[str]]]]:
+    """What the catalog holds: the counts, and each release with its tracks' ISRCs in order."""
+    from cadenza.bootstrap import bootstrap
+
+    app = bootstrap(settings)
+    try:
+        with app.uow() as uow:
+            ids = uow.session.scalars(select(ReleaseRow.id).order_by(ReleaseRow.upc)).all()
+            releases = [uow.catalog.release(i) for i in ids]
+        return counts(app), [
+            (r.upc or "", [t.isrc or "" for t in r.tracks]) for r in releases if r is not None
+        ]
+    finally:
+        app.close()
+
+
+@pytest.mark.slow
 def test_killing_ingest_at_any_moment_then_rerunning_ingests_exactly_once(
     settings: Settings, tmp_path: Path
 ) -> None:
     music = tmp_path / "Music"
     for n in range(3):
-        make_release(music / f"r{n}", upc=f"{n + 1:012d}", isrc_prefix=f"QZKL{n}26", seconds=3.0)
-    env = {
-        **os.environ,
-        "CADENZA_DATA_DIR": str(settings.data_dir),
-        "CADENZA_DATABASE_URL": settings.resolved_database_url,
-        "CADENZA_TRANSCODE_WORKERS": "2",
-    }
+        make_release(music / f"r{n}", upc=f"{n + 1:012d}", isrc_prefix=f"QZKL{n}26")
     command = [sys.executable, "-m", "cadenza", "ingest", str(music), "--json"]
-    for delay in (1.5, 3.0, 4.5):
+
+    def env_for(data: Settings) -> dict[str, str]:
+        return {
+            **os.environ,
+            "CADENZA_DATA_DIR": str(data.data_dir),
+            "CADENZA_DATABASE_URL": data.resolved_database_url,
+            "CADENZA_TRANSCODE_WORKERS": "2",
+        }
+
+    env = env_for(settings)
+    # Killed at observed points: once audio is being written before any release is in, then
+    # after one release, then after a second was committed by the run that resumed.
+    blobs = settings.data_dir / "blobs"
+    progress_points: list[tuple[str, Callable[[], bool]]] = [
+        ("audio written", lambda: blobs.exists() and any(p.is_file() for p in blobs.rglob("*"))),
+        ("one release in", lambda: committed_releases(settings) >= 1),
+        ("two releases in", lambda: committed_releases(settings) >= 2),
+    ]
+    for what, reached in progress_points:
         proc = subprocess.Popen(
             command,
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        time.sleep(delay)
+        wait_until(
+            lambda reached=reached, proc=proc: reached() or proc.poll() is not None,
+            what,
+            timeout=300,
+        )
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        assert proc.returncode == -signal.SIGKILL, f"the run ended before {what}"
+        assert committed_releases(settings) < 3, f"killed at {what}, yet every release was in"
+    left = 3 - committed_releases(settings)
     finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
     result = json.loads(finished.stdout)
-    assert result["refused"] == []
+    assert (result["refused"], result["added"]) == ([], left)  # the rest, each once
     again = json.loads(
         subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     )
     assert again["added"] == 0 and again["changed"] == 0 and again["unchanged_files"] == 9
-    from cadenza.bootstrap import bootstrap
 
-    app = bootstrap(settings)
-    try:
-        assert counts(app)["releases"] == 3
-        assert counts(app)["tracks"] == 9
-    finally:
-        app.close()
+    # Exactly what one uninterrupted run makes: the same releases, tracks, files and audio.
+    clean = settings.model_copy(update={"data_dir": tmp_path / "clean", "database_url": None})
+    subprocess.run(command, env=env_for(clean), capture_output=True, text=True, check=True)
+    assert catalog_of(settings) == catalog_of(clean)
 
 
 def test_a_track_added_to_an_album_keeps_the_album_whole(app: App, tmp_path: Path) -> None:

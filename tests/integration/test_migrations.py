@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from cadenza.adapters.db.engine import MIGRATIONS, make_engine
@@ -129,23 +129,93 @@ def test_processes_starting_at_once_on_a_new_sqlite_database_all_start(tmp_path:
     assert len(heads) == 1
 
 
+HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+# A start that stops itself once the migration has recorded a given revision (inside its one
+# transaction), waiting there to be killed: the kill lands mid-run, at a point the test saw.
+STOPPING_START = """
+import sys
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from cadenza.adapters.db.engine import make_engine, migrate
+
+stop_at = sys.argv[2]
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _recorded(conn, cursor, statement, parameters, context, executemany):
+    if "alembic_version" in statement and stop_at in repr(parameters) + statement:
+        print("recorded", stop_at, flush=True)
+        sys.stdin.readline()  # blocks until the test kills this process
+
+migrate(make_engine(sys.argv[1]))
+"""
+
+
+def schema(database: Path) -> dict[str, object]:
+    """What a schema is, table by table: columns (name, type, not null, default, key), foreign
+    keys and indexes as sets (SQLite keeps a recreated table's foreign keys in no set order),
+    the engine's own objects as their SQL; and the revision recorded."""
+    found: dict[str, object] = {}
+    with make_engine(f"sqlite:///{database}").connect() as db:
+        objects = db.execute(
+            text("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")
+        ).all()
+        for kind, name, sql in objects:
+            if kind != "table" or (sql or "").startswith("CREATE VIRTUAL"):
+                found[f"{kind} {name}"] = sql
+                continue
+            columns = db.exec_driver_sql(f'PRAGMA table_info("{name}")').all()
+            keys = db.exec_driver_sql(f'PRAGMA foreign_key_list("{name}")').all()
+            indexes = db.exec_driver_sql(f'PRAGMA index_list("{name}")').all()
+            found[f"table {name}"] = (
+                [tuple(c[1:]) for c in columns],
+                {(k[2], k[3], k[4], k[5], k[6]) for k in keys},
+                {(i[1], i[2], i[4]) for i in indexes if not i[1].startswith("sqlite_")},
+            )
+        if "table alembic_version" in found:
+            found["revision"] = db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return found
+
+
+def killed_at(database: Path, revision: str) -> None:
+    command = [sys.executable, "-c", STOPPING_START, f"sqlite:///{database}", revision]
+    starting = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert starting.stdout is not None
+    line = starting.stdout.readline()  # waits for the progress point itself
+    if line != f"recorded {revision}\n":
+        starting.kill()
+        raise AssertionError(f"no progress point {revision}: {starting.communicate()[1][-2000:]}")
+    starting.kill()
+    starting.communicate()
+
+
 def test_a_start_killed_while_migrating_leaves_a_database_the_next_start_finishes(
     tmp_path: Path,
 ) -> None:
-    """Ctrl-C (or kill -9) during the first start: each revision lands whole or not at all."""
+    """Ctrl-C (or kill -9) during a start: the migration lands whole or not at all, and the next
+    start finishes it to exactly the schema a start without interruption makes."""
+    fresh = tmp_path / "fresh.db"
+    upgrade(f"sqlite:///{fresh}", "0010")
+    at_0010 = schema(fresh)
+    upgrade(f"sqlite:///{fresh}", "head")
+    at_head = schema(fresh)
+    assert (at_0010["revision"], at_head["revision"]) == ("0010", HEAD)
+
     database = tmp_path / "cadenza.db"
-    script = (
-        "import sys; from cadenza.adapters.db.engine import make_engine, migrate; "
-        "migrate(make_engine(sys.argv[1]))"
+    for revision in ("0001", "0007", HEAD):  # the first, one midway, the last: none stays
+        killed_at(database, revision)
+        assert schema(database) == {}
+    upgrade(f"sqlite:///{database}", "0010")  # an older version's database...
+    for revision in ("0011", HEAD):
+        killed_at(database, revision)  # ...that a newer version's start was killed upgrading
+        assert schema(database) == at_0010
+    finished = subprocess.run(
+        [sys.executable, "-c", STOPPING_START, f"sqlite:///{database}", "never"],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    command = [sys.executable, "-c", script, f"sqlite:///{database}"]
-    for delay in (0.6, 0.9, 1.2, 1.5, 1.8, 2.1):
-        starting = subprocess.Popen(command, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        starting.kill()
-        starting.wait()
-    finished = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr[-2000:]
-    with make_engine(f"sqlite:///{database}").connect() as db:
-        tables = db.execute(text("SELECT count(*) FROM sqlite_master WHERE type = 'table'"))
-        assert tables.scalar_one() > 40  # the whole schema
+    assert schema(database) == at_head

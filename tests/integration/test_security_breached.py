@@ -93,4 +93,12 @@ def test_full_check_refuses(password: str, code: str) -> None:
 
 
 def test_full_check_accepts_a_strong_passphrase() -> None:
-    _check("correct horse battery staple on a violin")
+    strong = "correct horse battery staple on a violin"
+    assert _check(strong) is None  # accepted: no refusal raised
+    # Accepted on its merits, every stage having looked at it: not on a list, hard to guess...
+    assert not CommonPasswords().is_common(strong)
+    assert ZxcvbnEstimator().estimate(strong, ["listener", "ada", "lovelace"]).score == 4
+    # ...and the same passphrase with the account's address in it is refused.
+    with pytest.raises(InvalidRequest) as caught:
+        _check(strong + " listener@example.org")
+    assert caught.value.code == "password_contains_email"
