@@ -154,12 +154,13 @@ def skip_ad(break_id: Id, session: CurrentSession, app: AppDep) -> None:
 )
 def ad_audio(
     ad_id: Id,
-    _: CurrentSession,
+    session: CurrentSession,
     app: AppDep,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
 ) -> FileResponse:
-    """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges."""
-    blob = app.ad_campaigns.creative(ad_id).audio.get(quality.value)
+    """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges. For the
+    campaign's advertiser, admins, and the listener whose ad break holds it; 404 to others."""
+    blob = app.ad_campaigns.creative(session.account_id, ad_id).audio.get(quality.value)
     if blob is None:
         raise NotFound(
             f"ads play at normal or high, not {quality.value}", code="quality_unavailable"
