@@ -12,13 +12,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AdminSession, AppDep, Id
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AdminUserOut, ArtistRefOut, Page
 from cadenza.domain.accounts import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
-class RolesIn(BaseModel):
+class RolesIn(RequestBody):
     roles: list[Role] = Field(max_length=4, description="listener is always kept")
 
 

@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
@@ -23,6 +23,7 @@ from cadenza.api.ad_schemas import (
     parse_campaign,
 )
 from cadenza.api.deps import AppDep, CurrentSession, Id
+from cadenza.api.uploads import plain_file_name
 from cadenza.bootstrap import App
 from cadenza.domain.ads import CampaignStatus
 from cadenza.domain.audio import Quality
@@ -75,7 +76,13 @@ def _uploaded(app: App, audio: UploadFile, image: UploadFile) -> Iterator[tuple[
     work = app.settings.work_dir
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work, prefix="ad-upload-") as folder:
-        name = PurePath((audio.filename or "").replace("\\", "/")).name.lstrip(".") or "creative"
+        name = plain_file_name((audio.filename or "").lstrip(".") or "creative")
+        if name is None:
+            raise InvalidRequest(
+                "the audio file needs a plain name of at most 255 bytes, without control "
+                "characters",
+                code="bad_file_name",
+            )
         path = Path(folder) / name
         with path.open("wb") as out:
             shutil.copyfileobj(audio.file, out, 1 << 20)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, CurrentSession, client_ip
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.accounts import REFRESH_TOKEN_TTL
 from cadenza.domain.errors import Unauthorized
@@ -18,7 +19,7 @@ from cadenza.services.sessions import LoginAttempt, TokenPair
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-class SignUpIn(BaseModel):
+class SignUpIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     display_name: str = Field(max_length=100)
@@ -31,11 +32,11 @@ class Accepted(BaseModel):
     message: str
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestBody):
     token: str = Field(max_length=200)
 
 
-class TokenIn(BaseModel):
+class TokenIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     totp: str | None = Field(
@@ -67,7 +68,7 @@ class TokenOut(BaseModel):
     token_type: str = "bearer"  # noqa: S105 (the scheme's name, not a secret)
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(RequestBody):
     refresh_token: str | None = Field(
         default=None, max_length=200, description="None: the browser's cookie is used"
     )
@@ -172,11 +173,11 @@ def logout(session: CurrentSession, app: AppDep, response: Response) -> None:
     response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
-class ResetIn(BaseModel):
+class ResetIn(RequestBody):
     email: str = Field(max_length=254)
 
 
-class ResetConfirmIn(BaseModel):
+class ResetConfirmIn(RequestBody):
     token: str = Field(max_length=200)
     password: str = Field(max_length=1024)
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AppDep, ClientIp, CurrentSession, Id
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AccountOut, ArtistProfileOut
 from cadenza.domain.accounts import ApiKey, Scope
 
@@ -87,7 +88,7 @@ def security_events(session: CurrentSession, app: AppDep) -> list[SecurityEventO
     ]
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(RequestBody):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)
 
@@ -98,11 +99,11 @@ class TwoFactorSetupOut(BaseModel):
     qr_svg: str
 
 
-class CodeIn(BaseModel):
+class CodeIn(RequestBody):
     code: str = Field(max_length=40)
 
 
-class PasswordAndCodeIn(BaseModel):
+class PasswordAndCodeIn(RequestBody):
     password: str = Field(max_length=1024)
     code: str = Field(max_length=40, description="the authenticator's code or a recovery code")
 
@@ -111,7 +112,7 @@ class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(RequestBody):
     password: str = Field(max_length=1024)
 
 
@@ -164,7 +165,7 @@ def delete_my_account(body: PasswordIn, session: CurrentSession, app: AppDep, ip
     app.accounts.delete(session.account_id, body.password, ip)
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(RequestBody):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1)
 
