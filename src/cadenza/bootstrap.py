@@ -303,7 +303,9 @@ class App:
     def listening(self) -> ListeningService:
         service = ListeningService(self.uow, self.clock)
         service.on_finished.append(
-            lambda account, track, _ms, _skipped, _genres: self.player.track_ended(account, track)
+            lambda account, track, _ms, _skipped, _genres, ended_at: self.player.track_ended(
+                account, track, ended_at
+            )
         )
         service.on_finished.append(self._song_for_ads)
         return service
@@ -384,7 +386,13 @@ class App:
         return StreamTickets(self._secret("stream-ticket.key"), self.clock, self.uow)
 
     def _song_for_ads(
-        self, account: int, _track: int, ms: int, skipped: bool, genres: tuple[str, ...]
+        self,
+        account: int,
+        _track: int,
+        ms: int,
+        skipped: bool,
+        genres: tuple[str, ...],
+        _ended_at: datetime,
     ) -> None:
         """A song heard brings the next ad break closer (a quick skip does not count)."""
         if not skipped or ms >= COUNTED_AFTER_MS:
@@ -600,11 +608,20 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+def _owner_only_folders(settings: Settings) -> None:
+    """Uploads, work folders and the outbox (reset links, codes) are for the server's own user
+    only (0700); blobs stay readable for a front server that sends them (X-Accel-Redirect)."""
+    for folder in (settings.work_dir, settings.data_dir / "uploads", settings.data_dir / "outbox"):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
+
+
 def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
     """The App of this process. `worker`: one of `serve --workers N`'s processes, whose parent
     has migrated the database and runs the background work."""
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _owner_only_folders(settings)
     engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
     app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
     if not worker:

@@ -152,16 +152,11 @@ class Player:
             account_id, lambda s: rules.advance(s, now, track_ended=False), quality, who
         )
 
-    def track_ended(self, account_id: int, track_id: int) -> None:
-        """The current track played to its end: the server picks the next (not a skip)."""
+    def track_ended(self, account_id: int, track_id: int, ended_at: datetime) -> None:
+        """The current track played to its end at `ended_at`: the server picks the next (not a
+        skip), unless the player was paused or moved on, or the end is reported late."""
         now = self.clock.now()
-
-        def change(state: PlayerState) -> PlayerState:
-            if state.current != track_id:
-                return state
-            return rules.advance(state, now, track_ended=True)
-
-        self._change(account_id, change)
+        self._change(account_id, lambda state: rules.track_ended(state, track_id, ended_at, now))
 
     def previous(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         who = self.listener(account_id)
