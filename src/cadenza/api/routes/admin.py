@@ -108,3 +108,21 @@ def user_security_events(
         AdminEventOut(kind=e.kind, at=e.at, ip=e.ip, device=e.device, detail=e.detail)
         for e in app.admin.security_events(session.account_id, user_id, limit)
     ]
+
+
+class ForceResetIn(RequestBody):
+    emails: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=10_000)
+
+
+class ForceResetOut(BaseModel):
+    requested: int = Field(description="Distinct addresses in the request")
+    found: int = Field(description="Accounts found: their passwords must now be reset")
+
+
+@router.post("/force-password-reset", response_model=ForceResetOut)
+def force_password_reset(body: ForceResetIn, session: AdminSession, app: AppDep) -> ForceResetOut:
+    """After a leak elsewhere: each listed account's sessions, refresh tokens and API keys end,
+    its old password stops working, and its owner is mailed a reset link."""
+    emails = list(dict.fromkeys(e.strip().casefold() for e in body.emails if e.strip()))
+    found = sum(app.passwords.force_reset(session.account_id, e) for e in emails)
+    return ForceResetOut(requested=len(emails), found=found)
