@@ -382,7 +382,9 @@ class App:
 
     @cached_property
     def spoken(self) -> SpokenCommands:
-        return SpokenCommands(self.search, self.player, self.subscriptions.listener, self.clock)
+        return SpokenCommands(
+            self.search, self.player, self.subscriptions.listener, self.clock, self.playlists
+        )
 
     @cached_property
     def stream_tickets(self) -> StreamTickets:
