@@ -29,12 +29,14 @@ from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.adapters.events.shared import SharedPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
+from cadenza.adapters.parent_watch import watch_parent
 from cadenza.adapters.payments.local import LocalPaymentProvider
 from cadenza.adapters.rip.redis_tally import RedisFetchTally
 from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
 from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
+from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
 from cadenza.domain.ads import CREATIVE_SECONDS
 from cadenza.domain.catalog import Viewer
@@ -135,6 +137,7 @@ class App:
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
     mail_queued: threading.Event = field(default_factory=threading.Event)
     background: list[threading.Event] = field(default_factory=list)  # set by close()
+    work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
@@ -419,7 +422,9 @@ class App:
 
     @cached_property
     def spoken(self) -> SpokenCommands:
-        return SpokenCommands(self.search, self.player, self.subscriptions.listener, self.clock)
+        return SpokenCommands(
+            self.search, self.player, self.subscriptions.listener, self.clock, self.playlists
+        )
 
     @cached_property
     def stream_tickets(self) -> StreamTickets:
@@ -591,6 +596,8 @@ class App:
         if self.__dict__.get("bus") is not None:
             self.__dict__["bus"].close()
         self.engine.dispose()
+        if self.work_claim is not None:
+            self.work_claim.close()
 
 
 def run_every(
@@ -626,8 +633,18 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["cadenza.ingest.encode", *WORKER_MODULES])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    # Each worker and the fork server exit when their parent does (a server killed with -9).
+    preload = ["cadenza.adapters.fork_server_watch", "cadenza.ingest.encode", *WORKER_MODULES]
+    context.set_forkserver_preload(preload)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=watch_parent)
+
+
+def _owner_only_folders(settings: Settings) -> None:
+    """Uploads, work folders and the outbox (reset links, codes) are for the server's own user
+    only (0700); blobs stay readable for a front server that sends them (X-Accel-Redirect)."""
+    for folder in (settings.work_dir, settings.data_dir / "uploads", settings.data_dir / "outbox"):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)
 
 
 def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
@@ -635,8 +652,12 @@ def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
     has migrated the database and runs the background work."""
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _owner_only_folders(settings)
     engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
     app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
+    app.work_claim = WorkDirClaim(settings.work_dir)
+    if app.work_claim.swept:
+        log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
         migrate(engine)
         app.search.index_if_empty()

@@ -365,6 +365,23 @@ def users_reset_two_factor(email: str) -> None:
     typer.echo(f"two-factor is off for {email}")
 
 
+@users.command("force-reset")
+def users_force_reset(
+    file: Annotated[Path, typer.Argument(help="E-mail addresses, one a line", exists=True)],
+) -> None:
+    """After a leak elsewhere: each listed account's sessions end, its password stops working
+    and its owner is mailed a reset link. Prints how many accounts were found."""
+    lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    emails = list(dict.fromkeys(e.strip().casefold() for e in lines if e.strip()))
+    found = 0
+    with _operator_app() as app, progress_bar() as bar:
+        task = bar.add_task("forcing password resets", total=len(emails))
+        for email in emails:
+            found += app.passwords.force_reset(OPERATOR, email)
+            bar.advance(task)
+    typer.echo(f"{found} of {len(emails)} addresses have an account: each must reset its password")
+
+
 @users.command("link-artist")
 def users_link_artist(email: str, artist_id: int) -> None:
     """Let an artist account speak for a catalog artist (the id in /api/v1/artists/ID)."""

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
 from tests.fixtures.releases import make_release
 from tests.integration.helpers import deliver
@@ -92,3 +93,44 @@ def test_on_free_the_plans_rules_apply_to_spoken_commands(
     assert chosen.status_code == 403 and chosen.json()["error"]["code"] == "shuffle_only"
     album = say(client, free, "play the album Kind of Blue").json()
     assert album["player"]["shuffle"] is True and album["player"]["playing"] is True
+
+
+def test_play_the_playlist_finds_the_listeners_own_followed_and_public_playlists(
+    client: TestClient, app: App, premium: dict[str, str], catalog: dict[str, int]
+) -> None:
+    night, blue = (
+        tracks_of(client, catalog["Night Drive"]),
+        tracks_of(client, catalog["Kind of Blue"]),
+    )
+    other = sign_in(client, app, "other@example.org", Plan.PREMIUM_INDIVIDUAL)
+
+    def playlist(who: dict[str, str], name: str, tracks: list[int], public: bool = True) -> int:
+        made = client.post(
+            "/api/v1/me/playlists", json={"name": name, "public": public}, headers=who
+        )
+        playlist_id: int = made.json()["id"]
+        added = client.post(
+            f"/api/v1/playlists/{playlist_id}/tracks", json={"track_ids": tracks}, headers=who
+        )
+        assert added.status_code in (200, 201), added.text
+        return playlist_id
+
+    mine = playlist(premium, "Morning Run", night[:2], public=False)
+    public = playlist(other, "Evening Jazz", blue)
+    followed = playlist(other, "Late Night Drive", [night[2]])
+    playlist(other, "Secret Stash", blue, public=False)
+    assert client.put(f"/api/v1/playlists/{followed}/followers", headers=premium).is_success
+
+    own = say(client, premium, "play the playlist morning run").json()
+    assert own["player"]["context"] == {"kind": "playlist", "id": mine}
+    assert own["said"] == "Playing the playlist Morning Run"
+    assert (
+        say(client, premium, "play the playlist evening jazz").json()["player"]["context"]["id"]
+        == public
+    )
+    assert (
+        say(client, premium, "play the playlist late night").json()["player"]["context"]["id"]
+        == followed
+    )
+    hidden = say(client, premium, "play the playlist secret stash")  # another's private one
+    assert (hidden.status_code, hidden.json()["error"]["code"]) == (404, "nothing_found")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +14,14 @@ from cadenza.services.messagebus import MessageBus
 
 
 def finished(track: int = 7) -> TrackFinished:
-    return TrackFinished(account_id=1, track_id=track, listened_ms=31_000, skipped=False, genres=())
+    return TrackFinished(
+        account_id=1,
+        track_id=track,
+        listened_ms=31_000,
+        skipped=False,
+        genres=(),
+        ended_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
 
 
 def test_handlers_run_in_the_tables_order_with_the_event() -> None:

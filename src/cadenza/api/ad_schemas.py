@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.ads import Campaign, CampaignTerms, Targeting, cents_text
 from cadenza.domain.errors import InvalidRequest
 from cadenza.ports.ads import RevenueShare
@@ -16,7 +17,7 @@ from cadenza.services.ads import AdCompletion, BreakToPlay
 M = TypeVar("M", bound=BaseModel)
 
 
-class TargetingIn(BaseModel):
+class TargetingIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     countries: list[str] = []  # ISO codes; none: everywhere
     min_age: int | None = None
@@ -29,7 +30,7 @@ class TargetingIn(BaseModel):
         )
 
 
-class CampaignIn(BaseModel):
+class CampaignIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     name: str
     click_url: str
@@ -45,7 +46,7 @@ class CampaignIn(BaseModel):
         return CampaignTerms(targeting=self.targeting.targeting(), **fields)
 
 
-class CampaignChangeIn(BaseModel):
+class CampaignChangeIn(RequestBody):
     """Any of a campaign's terms; what is left out stays as it is."""
 
     model_config = ConfigDict(extra="forbid")

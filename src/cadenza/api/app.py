@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 
 from cadenza import __version__
 from cadenza.api.deps import audio_files_of
-from cadenza.api.errors import error_response
+from cadenza.api.errors import error_response, invalid_request_response
 from cadenza.api.granted_audio import GrantedAudioFastPath
-from cadenza.api.limits import BodySizeLimit, BodyTooLarge
+from cadenza.api.limits import BodySizeLimit, BodyTooLarge, takes_files
+from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
@@ -41,6 +44,32 @@ from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
 
+ROUTERS: tuple[APIRouter, ...] = (
+    catalog.router,
+    stream.router,
+    distributor.router,
+    auth.router,
+    me.router,
+    plans.router,
+    plans.pages,
+    members.router,
+    students.router,
+    listening.router,
+    player.router,
+    player_stream.router,
+    devices.router,
+    spoken.router,
+    ads.router,
+    admin.router,
+    search.router,
+    mixes.router,
+    library.router,
+    playlists.router,
+    offline.router,
+    rip_flags.router,
+    takedowns.router,
+)
+
 
 def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
@@ -60,7 +89,11 @@ def create_app(cadenza: App) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.cadenza = cadenza
-    api.add_middleware(BodySizeLimit, max_bytes=lambda: cadenza.settings.max_upload_bytes)
+    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
+    uploads = [r for r in routes if takes_files(r)]
+    api.add_middleware(
+        BodySizeLimit, uploads=uploads, upload_max_bytes=lambda: cadenza.settings.max_upload_bytes
+    )
     # added last: runs first
     api.add_middleware(GrantedAudioFastPath, files=lambda: audio_files_of(cadenza))
 
@@ -70,8 +103,11 @@ def create_app(cadenza: App) -> FastAPI:
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
-        body = {"error": {"code": "upload_too_large", "message": exc.detail, "file": None}}
-        return JSONResponse(body, status_code=413)
+        return JSONResponse(exc.body(), status_code=413, headers={"connection": "close"})
+
+    @api.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return invalid_request_response(exc.errors())
 
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
@@ -79,29 +115,9 @@ def create_app(cadenza: App) -> FastAPI:
             uow.supply.release_id_of_upc("0")  # proves the database answers
         return {"status": "ok", "version": __version__}
 
-    api.include_router(catalog.router)
-    api.include_router(stream.router)
-    api.include_router(distributor.router)
-    api.include_router(auth.router)
-    api.include_router(me.router)
-    api.include_router(plans.router)
-    api.include_router(plans.pages)
-    api.include_router(members.router)
-    api.include_router(students.router)
-    api.include_router(listening.router)
-    api.include_router(player.router)
-    api.include_router(player_stream.router)
-    api.include_router(devices.router)
-    api.include_router(spoken.router)
-    api.include_router(ads.router)
-    api.include_router(admin.router)
-    api.include_router(search.router)
-    api.include_router(mixes.router)
-    api.include_router(library.router)
-    api.include_router(playlists.router)
-    api.include_router(offline.router)
-    api.include_router(rip_flags.router)
-    api.include_router(takedowns.router)
+    for router in ROUTERS:
+        api.include_router(router)
+    document_errors(api, routes)
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api
 

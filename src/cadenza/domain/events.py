@@ -5,6 +5,7 @@ HANDLERS table. Plain data only, so a durable stream can carry them between proc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from cadenza.domain.plans import Plan
 from cadenza.domain.player import PlayerState
@@ -25,13 +26,15 @@ class PlayCounted(Event):
 
 @dataclass(frozen=True)
 class TrackFinished(Event):
-    """A play ended, heard to the end or skipped, after `listened_ms` of listening."""
+    """A play ended, heard to the end or skipped, after `listened_ms` of listening, at
+    `ended_at` by the client's clock (a late report is history, not a command)."""
 
     account_id: int
     track_id: int
     listened_ms: int
     skipped: bool
     genres: tuple[str, ...]
+    ended_at: datetime
 
 
 @dataclass(frozen=True)

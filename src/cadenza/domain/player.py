@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cadenza.domain.entitlements import Context
 
 MAX_CONTEXT_TRACKS = 10_000
 MAX_QUEUE = 100
+# A track's end reported later than this is history (it still counts for statistics) and no
+# longer moves the player: a player catching up after a reconnection must not skip or resume.
+LATE_END = timedelta(seconds=60)
 RESTART_AFTER_MS = 3_000  # "previous" this far into a track restarts it instead
 
 
@@ -125,6 +128,16 @@ def advance(state: PlayerState, now: datetime, *, track_ended: bool) -> PlayerSt
         from_queue=False,
         playing=True,
     )
+
+
+def track_ended(
+    state: PlayerState, track_id: int, ended_at: datetime, now: datetime
+) -> PlayerState:
+    """The next track, when the player is playing `track_id` and its end is news; otherwise the
+    state as it is (a paused player stays paused, a late end commands nothing)."""
+    if state.current != track_id or not state.playing or now - ended_at > LATE_END:
+        return state
+    return advance(state, now, track_ended=True)
 
 
 def back(state: PlayerState, now: datetime) -> PlayerState:

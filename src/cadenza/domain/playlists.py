@@ -223,3 +223,23 @@ class Entry:
     added_by: int | None
     added_at: datetime
     added_by_name: str | None = None
+
+
+def best_named(words: str, groups: list[list[Playlist]]) -> Playlist | None:
+    """The playlist `words` name, from groups in order of preference (e.g. the listener's own,
+    followed, public): in each, an exact name (any case) before one that starts with the words,
+    before one that holds them; the first group with any match wins."""
+    wanted = " ".join(words.casefold().split())
+    if not wanted:
+        return None
+    for group in groups:
+        names = [(" ".join(p.name.casefold().split()), p) for p in group]
+        for matches in (
+            lambda n: n == wanted,
+            lambda n: n.startswith(wanted),
+            lambda n: wanted in n,
+        ):
+            found = [p for n, p in names if matches(n)]
+            if found:
+                return found[0]
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cadenza.domain.catalog import MIN_DELIVERY_COVER_PX
@@ -26,9 +27,11 @@ def ingest_delivery(
     strict_cover: bool,
     progress: Progress | None = None,
     on_start: Progress | None = None,
+    delivered_at: datetime | None = None,
 ) -> IngestedRelease:
     """Stage `read` (unpack), then the release pipeline. `strict_cover`: a distributor's upload
-    must carry a cover of at least 640x640; a self-hoster's folder gets a placeholder."""
+    must carry a cover of at least 640x640; a self-hoster's folder gets a placeholder. A release
+    that gives no date (release.json nor tags) is dated `delivered_at`, by default now."""
     work = tools.work_dir / f"delivery-{uuid.uuid4().hex}"
     try:
         files = open_delivery(path, work, limits)
@@ -41,6 +44,7 @@ def ingest_delivery(
             min_cover_px=MIN_DELIVERY_COVER_PX if strict_cover else 1,
             cover_required=strict_cover,
             distributor_id=distributor_id,
+            delivered_at=delivered_at or datetime.now(UTC),
         )
         if on_start:
             on_start(len(files.audio))

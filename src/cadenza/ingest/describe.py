@@ -31,8 +31,13 @@ class DescribedTrack:
 
 
 def describe_release(
-    files: list[Path], tags: dict[Path, Tags], manifest: Manifest | None, folder_name: str
+    files: list[Path],
+    tags: dict[Path, Tags],
+    manifest: Manifest | None,
+    folder_name: str,
+    delivered_at: datetime | None = None,
 ) -> tuple[ReleaseSpec, list[DescribedTrack]]:
+    """`delivered_at`: the date of a delivery that gives none (a library's albums get EPOCH)."""
     given = manifest.release if manifest else {}
     ordered = _ordered_files(files, manifest)
     first = [tags[p] for p, _ in ordered]
@@ -42,7 +47,7 @@ def describe_release(
         artists=artists or [UNKNOWN_ARTIST],
         upc=given.get("upc") or _valid(normalise_upc, _most_common(t.upc for t in first)),
         label=given.get("label") or _most_common(t.label for t in first),
-        release_at=given.get("release_date") or _tag_date(first) or EPOCH,
+        release_at=given.get("release_date") or _tag_date(first) or delivered_at or EPOCH,
         territories=given.get("territories") or (WORLDWIDE,),
         copyright_lines=given.get("copyright") or _copyright(first),
         genres=given.get("genres") or _union(t.genres for t in first),

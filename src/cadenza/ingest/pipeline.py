@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from cadenza.domain.catalog import (
@@ -68,6 +69,7 @@ class ReleaseSource:
     records: dict[Path, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime_ns)
     tags: dict[Path, Tags] = field(default_factory=dict)  # tags already read while grouping
     album_key: str | None = None  # for a library album grouped by tags
+    delivered_at: datetime | None = None  # a delivery's date when it gives none of its own
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ class ReleaseIngest:
         files = sort_by_tags([p for p in source.files if p in tags], tags)
         if not files:
             raise refused[0][1] if refused else InvalidDelivery("no audio", code="no_audio")
-        release, tracks = describe_release(files, tags, manifest, source.name)
+        release, tracks = describe_release(files, tags, manifest, source.name, source.delivered_at)
         source_key = _source_key(release)
         cover = self._cover(source, tags, release)
         check_unique_isrcs([t.spec for t in tracks])

@@ -26,6 +26,10 @@ class PlaylistRepository(Protocol):
         most recently changed first."""
         ...
 
+    def public_named(self, words: str, limit: int) -> list[Playlist]:
+        """Public playlists whose name holds `words` (any case), most tracks first."""
+        ...
+
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit (the playlist limit is counted under it)."""
         ...

@@ -138,13 +138,22 @@ class AdCampaigns:
             uow.commit()
         return self.show(account_id, campaign_id)
 
-    def creative(self, campaign_id: int) -> Creative:
-        """An ad's audio and image, for any signed-in listener: ads are meant to be heard."""
+    def creative(self, account_id: int, campaign_id: int) -> Creative:
+        """An ad's creative, for its advertiser, an admin, or a listener whose open ad break
+        holds it; anyone else is told there is no such ad (ids are sequential: no probing)."""
         with self.uow() as uow:
             campaign = uow.ads.campaign(campaign_id)
-        if campaign is None:
-            raise NotFound(f"no ad {campaign_id}", code="ad_not_found")
-        return campaign.creative
+            account = uow.accounts.get(account_id)
+            if campaign is None or account is None:
+                raise NotFound(f"no ad {campaign_id}", code="ad_not_found")
+            if campaign.advertiser_id == account_id or Role.ADMIN in account.roles:
+                return campaign.creative
+            state = uow.ad_breaks.listening(account_id)
+            if state is not None and state.open_break_id is not None:
+                held = uow.ad_breaks.ad_break(state.open_break_id)
+                if held and held.account_id == account_id and held.ad(campaign_id) is not None:
+                    return campaign.creative
+        raise NotFound(f"no ad {campaign_id}", code="ad_not_found")
 
     def all_campaigns(self) -> list[Campaign]:
         """Every campaign, for operators."""

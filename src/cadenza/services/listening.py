@@ -21,8 +21,8 @@ class EventReport:
     duplicates: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (client id, code)
     counted: list[int] = field(default_factory=list)  # tracks whose play just became a stream
-    # (track, ms listened, skipped, the track's genres)
-    finished: list[tuple[int, int, bool, tuple[str, ...]]] = field(default_factory=list)
+    # (track, ms listened, skipped, the track's genres, when the play's last event happened)
+    finished: list[tuple[int, int, bool, tuple[str, ...], datetime]] = field(default_factory=list)
 
 
 EXPORT_PLAYS = (
@@ -64,21 +64,25 @@ class ListeningService:
                     report.duplicates += 1
             for play_id, first in sorted(touched.items()):
                 uow.listening.lock_play(account_id, play_id, first.track_id, first.device, first.at)
-                summary = summarise(uow.listening.play_events(account_id, play_id))
+                play_events = uow.listening.play_events(account_id, play_id)
+                summary = summarise(play_events)
                 counted, finished = uow.listening.save_play(account_id, play_id, summary)
                 if counted:
                     report.counted.append(summary.track_id)
                 if finished:
                     track = uow.catalog.track(summary.track_id)
                     genres = track.genres if track else ()
+                    ended_at = max(e.at for e in play_events)
                     report.finished.append(
-                        (summary.track_id, summary.listened_ms, summary.skipped, genres)
+                        (summary.track_id, summary.listened_ms, summary.skipped, genres, ended_at)
                     )
             uow.commit()
         for track_id in report.counted:
             self.publish(PlayCounted(account_id, track_id))
-        for track_id, listened_ms, skipped, genres in report.finished:
-            self.publish(TrackFinished(account_id, track_id, listened_ms, skipped, genres))
+        for track_id, listened_ms, skipped, genres, ended_at in report.finished:
+            self.publish(
+                TrackFinished(account_id, track_id, listened_ms, skipped, genres, ended_at)
+            )
         return report
 
     def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:

@@ -15,6 +15,10 @@ from cadenza.services.accounts import PasswordRules
 from cadenza.services.reentry import PasswordReentry
 
 INVALID_LINK = "this link is not valid or has expired"
+FORCED = (
+    "As a precaution (passwords leaked from another service may include yours), your Cadenza\n"
+    "password no longer works and you have been signed out everywhere.\n"
+)
 
 
 class PasswordService:
@@ -79,6 +83,32 @@ class PasswordService:
             self._notify(uow, account.email, "Your Cadenza password was reset")
             uow.commit()
 
+    def force_reset(self, actor: int | None, email: str) -> bool:
+        """After a leak elsewhere: the account's password stops working (every session, refresh
+        token and API key ends, logins are refused as wrong passwords are) until the owner
+        follows the mailed reset link. False when no account has this address."""
+        address = normalise_email(email)
+        now = self.clock.now()
+        by = "operator" if actor is None else f"admin:{actor}"
+        with self.uow() as uow:
+            account_id = uow.accounts.id_by_email(address)
+            if account_id is None:
+                return False
+            uow.accounts.set_locked(account_id, now)
+            uow.accounts.bump_credentials(account_id)
+            uow.sessions.revoke_sessions(account_id, now)
+            uow.api_keys.revoke_api_keys(account_id, now)
+            event = AuditEvent("password_reset_forced", now, None, None, {"by": by})
+            uow.audit.add(account_id, event)
+            if actor is not None:
+                done = {"user": str(account_id)}
+                uow.audit.add(
+                    actor, AuditEvent("admin_forced_password_reset", now, None, None, done)
+                )
+            self._queue_reset_link(uow, account_id, address, None, forced=True)
+            uow.commit()
+        return True
+
     def lock_link(self, uow: UnitOfWork, account_id: int) -> str:
         """A 'this wasn't me' link for an alert mail."""
         token = new_secret_token()
@@ -106,7 +136,13 @@ class PasswordService:
             uow.commit()
 
     def _queue_reset_link(
-        self, uow: UnitOfWork, account_id: int, address: str, ip: str | None
+        self,
+        uow: UnitOfWork,
+        account_id: int,
+        address: str,
+        ip: str | None,
+        *,
+        forced: bool = False,
     ) -> None:
         now = self.clock.now()
         token = new_secret_token()
@@ -118,9 +154,14 @@ class PasswordService:
             Email(
                 to=address,
                 subject="Reset your Cadenza password",
-                text="To choose a new password, open this link within an hour:\n"
+                text=(FORCED if forced else "")
+                + "To choose a new password, open this link within an hour:\n"
                 f"{self.public_url}/reset-password?token={token}\n"
-                "If you did not ask for this, ignore this mail.\n",
+                + (
+                    "After an hour, ask for a new link on the sign-in page.\n"
+                    if forced
+                    else "If you did not ask for this, ignore this mail.\n"
+                ),
             ),
             now,
         )

@@ -161,18 +161,13 @@ class Player:
     def track_finished(self, event: TrackFinished) -> None:
         """A play ended (`TrackFinished`): when it was the current track, the server picks the
         next (not a skip)."""
-        self.track_ended(event.account_id, event.track_id)
+        self.track_ended(event.account_id, event.track_id, event.ended_at)
 
-    def track_ended(self, account_id: int, track_id: int) -> None:
-        """The current track played to its end: the server picks the next (not a skip)."""
+    def track_ended(self, account_id: int, track_id: int, ended_at: datetime) -> None:
+        """The current track played to its end at `ended_at`: the server picks the next (not a
+        skip), unless the player was paused or moved on, or the end is reported late."""
         now = self.clock.now()
-
-        def change(state: PlayerState) -> PlayerState:
-            if state.current != track_id:
-                return state
-            return rules.advance(state, now, track_ended=True)
-
-        self._change(account_id, change)
+        self._change(account_id, lambda state: rules.track_ended(state, track_id, ended_at, now))
 
     def previous(self, account_id: int, quality: Quality | None = None) -> PlayerView:
         who = self.listener(account_id)

@@ -22,6 +22,8 @@ from cadenza.services.track_cards import (
     track_cards,
 )
 
+NAMED_CANDIDATES = 50  # public playlists read to find the one a listener names
+
 
 @dataclass(frozen=True)
 class PlaylistItem:
@@ -94,6 +96,17 @@ class Playlists:
     def of_listener(self, account_id: int) -> list[tuple[Playlist, datetime]]:
         with self.uow() as uow:
             return uow.playlist_followers.of_listener(account_id)
+
+    def named(self, account_id: int, words: str) -> Playlist | None:
+        """The playlist a listener means by `words`: their own first, then those they follow,
+        then public ones; an exact name before one that starts with the words, before one that
+        holds them."""
+        with self.uow() as uow:
+            mine = [p for p, _ in uow.playlist_followers.of_listener(account_id)]
+            public = uow.playlists.public_named(words, NAMED_CANDIDATES)
+        own = [p for p in mine if p.owner_id == account_id]
+        followed = [p for p in mine if p.owner_id != account_id]
+        return rules.best_named(words, [own, followed, public])
 
     def page_of_listener(
         self, account_id: int, limit: int, offset: int

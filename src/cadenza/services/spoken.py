@@ -15,6 +15,7 @@ from cadenza.domain.search import Kind
 from cadenza.domain.spoken import Action, Intent, Wanted, parse
 from cadenza.ports.clock import Clock
 from cadenza.services.player import Player, PlayerView
+from cadenza.services.playlists import Playlists
 from cadenza.services.search import Hit, SearchService
 
 GENRE_TRACKS = 50
@@ -34,8 +35,10 @@ class SpokenCommands:
         player: Player,
         listener: Callable[[int], Listener],
         clock: Clock,
+        playlists: Playlists,
     ) -> None:
         self.search, self.player, self.listener, self.clock = search, player, listener, clock
+        self.playlists = playlists
 
     def act(self, account_id: int, text: str) -> SpokenAnswer:
         intent = parse(text)
@@ -88,7 +91,7 @@ class SpokenCommands:
             if found is not None:
                 return found
         if intent.wanted is Wanted.PLAYLIST:
-            raise NotFound(f"found no playlist called {intent.words!r}", code="nothing_found")
+            return self._playlist(account_id, intent)
         kinds = {
             Wanted.RELEASE: [Kind.RELEASE],
             Wanted.TRACK: [Kind.TRACK],
@@ -105,6 +108,21 @@ class SpokenCommands:
         if hit is None:
             raise NotFound(f"found nothing called {intent.words!r}", code="nothing_found")
         return self._play_hit(account_id, intent, hit)
+
+    def _playlist(self, account_id: int, intent: Intent) -> SpokenAnswer:
+        """The listener's own, followed or a public playlist of that name."""
+        playlist = self.playlists.named(account_id, intent.words)
+        if playlist is None:
+            raise NotFound(f"found no playlist called {intent.words!r}", code="nothing_found")
+        view = self.player.play(
+            account_id,
+            context=Context.PLAYLIST,
+            context_id=playlist.id,
+            track_ids=None,
+            offset=None,
+            device=None,
+        )
+        return SpokenAnswer(intent, f"Playing the playlist {playlist.name}", view)
 
     def _genre(self, account_id: int, intent: Intent, viewer: Viewer) -> SpokenAnswer | None:
         query = f'genre:"{intent.words}"'

@@ -356,7 +356,9 @@ class SubscriptionService:
         if not sub.status.grants_plan:
             raise Conflict("the plan has ended; subscribe again", code="plan_not_active")
         with self.uow() as uow:
-            if uow.subscriptions.payment_token(sub.id) is None:  # the card was removed after canceling
+            if (
+                uow.subscriptions.payment_token(sub.id) is None
+            ):  # the card was removed after canceling
                 raise InvalidRequest(
                     "add a card to renew the plan with", code="payment_method_required"
                 )

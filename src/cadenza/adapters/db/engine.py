@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -19,10 +21,25 @@ def make_engine(url: str, pool_size: int = 10) -> Engine:
     """pool_size: connections kept per process (PostgreSQL; as many again may open at a peak),
     so N server processes use up to 2 x N x pool_size of the server's max_connections."""
     if url.startswith("sqlite"):
+        _owner_only_sqlite(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+
+
+def _owner_only_sqlite(url: str) -> None:
+    """The database holds password hashes and e-mail addresses: created 0600 before SQLite
+    opens it, so its -wal and -shm files (which SQLite gives the database's mode) are too; an
+    existing one made readable by an older version is narrowed."""
+    name = make_url(url).database
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    path = Path(name)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if each.exists():
+            each.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -67,6 +67,20 @@ class SqlPlaylists:
         ).all()
         return [_playlist(row, name) for row, name in rows]
 
+    def public_named(self, words: str, limit: int) -> list[Playlist]:
+        escaped = words.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self.s.execute(
+            select(PlaylistRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == PlaylistRow.owner_id)
+            .where(
+                PlaylistRow.public.is_(True),
+                func.lower(PlaylistRow.name).like(f"%{escaped}%", escape="\\"),
+            )
+            .order_by(PlaylistRow.total.desc(), PlaylistRow.id)
+            .limit(limit)
+        ).all()
+        return [_playlist(row, name) for row, name in rows]
+
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit, so concurrent creations count one by one."""
         self.s.execute(update(UserRow).where(UserRow.id == owner_id).values(id=UserRow.id))

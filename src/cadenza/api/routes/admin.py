@@ -11,14 +11,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AccountAdminDep, AdminSession, Id
+from cadenza.api.deps import AccountAdminDep, AdminSession, Id, PasswordsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AdminUserOut, ArtistRefOut, Page
 from cadenza.domain.accounts import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
-class RolesIn(BaseModel):
+class RolesIn(RequestBody):
     roles: list[Role] = Field(max_length=4, description="listener is always kept")
 
 
@@ -107,3 +108,23 @@ def user_security_events(
         AdminEventOut(kind=e.kind, at=e.at, ip=e.ip, device=e.device, detail=e.detail)
         for e in admin.security_events(session.account_id, user_id, limit)
     ]
+
+
+class ForceResetIn(RequestBody):
+    emails: list[Annotated[str, Field(max_length=320)]] = Field(min_length=1, max_length=10_000)
+
+
+class ForceResetOut(BaseModel):
+    requested: int = Field(description="Distinct addresses in the request")
+    found: int = Field(description="Accounts found: their passwords must now be reset")
+
+
+@router.post("/force-password-reset", response_model=ForceResetOut)
+def force_password_reset(
+    body: ForceResetIn, session: AdminSession, passwords: PasswordsDep
+) -> ForceResetOut:
+    """After a leak elsewhere: each listed account's sessions, refresh tokens and API keys end,
+    its old password stops working, and its owner is mailed a reset link."""
+    emails = list(dict.fromkeys(e.strip().casefold() for e in body.emails if e.strip()))
+    found = sum(passwords.force_reset(session.account_id, e) for e in emails)
+    return ForceResetOut(requested=len(emails), found=found)

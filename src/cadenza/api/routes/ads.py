@@ -7,7 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
@@ -23,6 +23,7 @@ from cadenza.api.ad_schemas import (
     parse_campaign,
 )
 from cadenza.api.deps import AdBreaksDep, AdCampaignsDep, BlobsDep, CurrentSession, Id, SettingsDep
+from cadenza.api.uploads import plain_file_name
 from cadenza.domain.ads import CampaignStatus
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import InvalidRequest, NotFound
@@ -75,7 +76,13 @@ def _uploaded(work: Path, audio: UploadFile, image: UploadFile) -> Iterator[tupl
         raise InvalidRequest("the companion image is over 20 MiB", code="image_too_large")
     work.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work, prefix="ad-upload-") as folder:
-        name = PurePath((audio.filename or "").replace("\\", "/")).name.lstrip(".") or "creative"
+        name = plain_file_name((audio.filename or "").lstrip(".") or "creative")
+        if name is None:
+            raise InvalidRequest(
+                "the audio file needs a plain name of at most 255 bytes, without control "
+                "characters",
+                code="bad_file_name",
+            )
         path = Path(folder) / name
         with path.open("wb") as out:
             shutil.copyfileobj(audio.file, out, 1 << 20)
@@ -160,13 +167,14 @@ def skip_ad(break_id: Id, session: CurrentSession, ads: AdBreaksDep) -> None:
 )
 def ad_audio(
     ad_id: Id,
-    _: CurrentSession,
+    session: CurrentSession,
     blobs: BlobsDep,
     ad_campaigns: AdCampaignsDep,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
 ) -> FileResponse:
-    """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges."""
-    blob = ad_campaigns.creative(ad_id).audio.get(quality.value)
+    """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges. For the
+    campaign's advertiser, admins, and the listener whose ad break holds it; 404 to others."""
+    blob = ad_campaigns.creative(session.account_id, ad_id).audio.get(quality.value)
     if blob is None:
         raise NotFound(
             f"ads play at normal or high, not {quality.value}", code="quality_unavailable"

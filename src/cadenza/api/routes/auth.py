@@ -15,6 +15,7 @@ from cadenza.api.deps import (
     SettingsDep,
     client_ip,
 )
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AccountOut
 from cadenza.domain.accounts import REFRESH_TOKEN_TTL
 from cadenza.domain.errors import Unauthorized
@@ -25,7 +26,7 @@ from cadenza.services.sessions import LoginAttempt, TokenPair
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
-class SignUpIn(BaseModel):
+class SignUpIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     display_name: str = Field(max_length=100)
@@ -38,11 +39,11 @@ class Accepted(BaseModel):
     message: str
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestBody):
     token: str = Field(max_length=200)
 
 
-class TokenIn(BaseModel):
+class TokenIn(RequestBody):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
     totp: str | None = Field(
@@ -74,7 +75,7 @@ class TokenOut(BaseModel):
     token_type: str = "bearer"  # noqa: S105 (the scheme's name, not a secret)
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(RequestBody):
     refresh_token: str | None = Field(
         default=None, max_length=200, description="None: the browser's cookie is used"
     )
@@ -187,11 +188,11 @@ def logout(session: CurrentSession, sessions: SessionsDep, response: Response) -
     response.delete_cookie(REFRESH_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
-class ResetIn(BaseModel):
+class ResetIn(RequestBody):
     email: str = Field(max_length=254)
 
 
-class ResetConfirmIn(BaseModel):
+class ResetConfirmIn(RequestBody):
     token: str = Field(max_length=200)
     password: str = Field(max_length=1024)
 

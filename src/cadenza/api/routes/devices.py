@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import ClockDep, CurrentSession, DevicesDep, Id, RemoteDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.player import PlayerOut
 from cadenza.domain.devices import MAX_DEVICES, DeviceType, SpeakerGroup
 from cadenza.services.devices import DeviceRegistry, DeviceStatus
@@ -20,13 +21,13 @@ DeviceId = Annotated[str, Path(min_length=1, max_length=32)]
 DeviceIdField = Annotated[str, Field(min_length=1, max_length=32)]
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(RequestBody):
     name: Name
     type: DeviceType
     supports_volume: bool = False
 
 
-class DeviceRename(BaseModel):
+class DeviceRename(RequestBody):
     name: Name
 
 
@@ -61,7 +62,7 @@ class DeviceOut(BaseModel):
         )
 
 
-class ClockIn(BaseModel):
+class ClockIn(RequestBody):
     t0: float = Field(ge=0, le=1e14, description="The device's clock when it sent this (unix ms)")
 
 
@@ -71,17 +72,17 @@ class ClockOut(BaseModel):
     t2: float = Field(description="The server's clock when the answer left (unix ms)")
 
 
-class OffsetIn(BaseModel):
+class OffsetIn(RequestBody):
     offset_ms: float = Field(ge=-1e12, le=1e12, description="Server clock minus device clock")
     rtt_ms: float = Field(ge=0, le=60_000)
 
 
-class GroupIn(BaseModel):
+class GroupIn(RequestBody):
     name: Name
     device_ids: list[DeviceIdField] = Field(min_length=2, max_length=MAX_DEVICES)
 
 
-class GroupChange(BaseModel):
+class GroupChange(RequestBody):
     name: Name | None = None
     device_ids: list[DeviceIdField] | None = Field(None, min_length=2, max_length=MAX_DEVICES)
 
@@ -96,7 +97,7 @@ class GroupOut(BaseModel):
         return cls(id=group.id, name=group.name, device_ids=list(group.device_ids))
 
 
-class GroupPlayIn(BaseModel):
+class GroupPlayIn(RequestBody):
     play: bool = True
 
 

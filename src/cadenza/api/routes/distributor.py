@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
@@ -15,7 +14,9 @@ from cadenza.api.deps import (
     ReadingDistributorId,
     SettingsDep,
 )
+from cadenza.api.errors import excerpt
 from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
+from cadenza.api.uploads import plain_file_name
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.ports.deliveries import Delivery
 
@@ -41,10 +42,13 @@ def deliver_release(
     delivery_id, folder = deliveries.upload_dir()
     try:
         for upload in files:
-            name = PurePath((upload.filename or "").replace("\\", "/")).name
-            if not name or name.startswith("."):
+            name = plain_file_name(upload.filename)
+            if name is None:
                 raise InvalidDelivery(
-                    "every file needs a plain name", code="bad_file_name", file=name
+                    "every file needs a plain name of at most 255 bytes, without control "
+                    "characters",
+                    code="bad_file_name",
+                    file=excerpt(upload.filename, 80),
                 )
             with (folder / name).open("wb") as out:
                 shutil.copyfileobj(upload.file, out, 1 << 20)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from cadenza.api.deps import CurrentSession, ListeningDep
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.listening import EventKind, ListeningEvent
 from cadenza.services.listening import MAX_EVENTS_PER_BATCH
 
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
 ClientId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
-class EventIn(BaseModel):
+class EventIn(RequestBody):
     id: ClientId = Field(description="The client's id for this event; resending it is harmless")
     play_id: ClientId = Field(description="The client's id for this playback of the track")
     kind: EventKind
@@ -40,7 +41,7 @@ class EventIn(BaseModel):
         )
 
 
-class EventsIn(BaseModel):
+class EventsIn(RequestBody):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS_PER_BATCH)
 
 

@@ -20,6 +20,7 @@ from cadenza.api.deps import (
     SessionsDep,
     TwoFactorDep,
 )
+from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AccountOut, ArtistProfileOut
 from cadenza.domain.accounts import ApiKey, Scope
 
@@ -102,7 +103,7 @@ def security_events(session: CurrentSession, accounts: AccountsDep) -> list[Secu
     ]
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(RequestBody):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)
 
@@ -113,11 +114,11 @@ class TwoFactorSetupOut(BaseModel):
     qr_svg: str
 
 
-class CodeIn(BaseModel):
+class CodeIn(RequestBody):
     code: str = Field(max_length=40)
 
 
-class PasswordAndCodeIn(BaseModel):
+class PasswordAndCodeIn(RequestBody):
     password: str = Field(max_length=1024)
     code: str = Field(max_length=40, description="the authenticator's code or a recovery code")
 
@@ -126,7 +127,7 @@ class RecoveryCodesOut(BaseModel):
     recovery_codes: list[str]
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(RequestBody):
     password: str = Field(max_length=1024)
 
 
@@ -183,7 +184,7 @@ def delete_my_account(
     accounts.delete(session.account_id, body.password, ip)
 
 
-class ApiKeyIn(BaseModel):
+class ApiKeyIn(RequestBody):
     name: str = Field(min_length=1, max_length=100)
     scopes: list[Scope] = Field(min_length=1)
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import CurrentSession, Id, PlanMembersDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.plans import SubscriptionOut
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
@@ -28,11 +29,11 @@ class MembersOut(BaseModel):
     members: list[MemberOut]
 
 
-class HomeIn(BaseModel):
+class HomeIn(RequestBody):
     address: str = Field(min_length=1, max_length=300)
 
 
-class InviteIn(BaseModel):
+class InviteIn(RequestBody):
     email: str | None = Field(None, max_length=254)
 
 
@@ -42,12 +43,12 @@ class InviteOut(BaseModel):
     expires_in_days: int
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(RequestBody):
     token: str = Field(min_length=1, max_length=200)
     home_address: str | None = Field(None, max_length=300)
 
 
-class ExplicitIn(BaseModel):
+class ExplicitIn(RequestBody):
     allow: bool
 
 

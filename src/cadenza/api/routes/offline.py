@@ -21,6 +21,7 @@ from cadenza.api.deps import (
 )
 from cadenza.api.granted_audio import blob_size
 from cadenza.api.metered import MeteredFileResponse
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.stream import AUDIO_RESPONSES
 from cadenza.api.schemas import Page
 from cadenza.domain.audio import Quality
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["offline"])
 TrackId = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
-class DeviceIn(BaseModel):
+class DeviceIn(RequestBody):
     name: str = Field(min_length=1, max_length=100, pattern=r"\S")
 
 
@@ -57,7 +58,7 @@ class DeviceOut(BaseModel):
         )
 
 
-class DownloadsIn(BaseModel):
+class DownloadsIn(RequestBody):
     release_id: int | None = Field(None, ge=1, le=2_147_483_647)
     track_ids: list[TrackId] = Field(default_factory=list, max_length=MAX_TRACKS_PER_REQUEST)
     quality: Quality | None = Field(None, description="at most this; by default the plan's best")

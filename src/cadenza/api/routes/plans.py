@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AccountsDep, CurrentSession, Id, PricesDep, SubscriptionsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.plans import Period, Plan, PlanFeatures, Price
 from cadenza.domain.subscriptions import Invoice, PaymentMethod, Subscription
 from cadenza.ports.payments import CardDetails
@@ -133,19 +134,19 @@ class CheckoutOut(BaseModel):
     )
 
 
-class CardIn(BaseModel):
+class CardIn(RequestBody):
     number: str = Field(min_length=12, max_length=23)
     exp_month: int = Field(ge=1, le=12)
     exp_year: int = Field(ge=2000, le=2100)
     cvc: str = Field(pattern=r"^\d{3,4}$")
 
 
-class SubscribeIn(BaseModel):
+class SubscribeIn(RequestBody):
     plan: Plan
     period: Period = Period.MONTH
 
 
-class ChangePlanIn(BaseModel):
+class ChangePlanIn(RequestBody):
     plan: Plan
     period: Period | None = None
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import ClockDep, CurrentSession, PlayerDep, RemoteDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.stream import GrantOut
 from cadenza.domain.audio import Quality
 from cadenza.domain.entitlements import Context
@@ -22,12 +23,12 @@ DeviceName = Annotated[str, Field(min_length=1, max_length=100)]
 QualityQuery = Annotated[Quality | None, Query(description="The stream grant's quality")]
 
 
-class ContextIn(BaseModel):
+class ContextIn(RequestBody):
     kind: Context
     id: int | None = Field(None, ge=1, le=2_147_483_647)
 
 
-class PlayIn(BaseModel):
+class PlayIn(RequestBody):
     context: ContextIn | None = None
     track_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
         None, max_length=100
@@ -37,27 +38,27 @@ class PlayIn(BaseModel):
     quality: Quality | None = None
 
 
-class SeekIn(BaseModel):
+class SeekIn(RequestBody):
     position_ms: int = Field(ge=0, le=10**9)
 
 
-class ShuffleIn(BaseModel):
+class ShuffleIn(RequestBody):
     state: bool
 
 
-class RepeatIn(BaseModel):
+class RepeatIn(RequestBody):
     state: Repeat
 
 
-class VolumeIn(BaseModel):
+class VolumeIn(RequestBody):
     percent: int = Field(ge=0, le=100)
 
 
-class QueueIn(BaseModel):
+class QueueIn(RequestBody):
     track_id: int = Field(ge=1, le=2_147_483_647)
 
 
-class TransferIn(BaseModel):
+class TransferIn(RequestBody):
     device_id: str | None = Field(None, min_length=1, max_length=32, description="A device's id")
     group_id: int | None = Field(None, ge=1, le=2_147_483_647, description="A speaker group")
     device: DeviceName | None = Field(None, description="An unregistered device's name")

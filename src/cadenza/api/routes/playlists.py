@@ -19,6 +19,7 @@ from cadenza.api.library_schemas import (
     SnapshotOut,
     page_of,
 )
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.playlists import MAX_DESCRIPTION, MAX_NAME, MAX_TRACKS, MAX_TRACKS_PER_EDIT
 from cadenza.services.playlists import Details, Playlists
@@ -35,14 +36,14 @@ NameIn = Annotated[str, Field(max_length=MAX_NAME * 4)]
 DescriptionIn = Annotated[str, Field(max_length=MAX_DESCRIPTION * 4)]
 
 
-class PlaylistIn(BaseModel):
+class PlaylistIn(RequestBody):
     name: NameIn
     description: DescriptionIn = ""
     public: bool = True
     collaborative: bool = False
 
 
-class PlaylistChangeIn(BaseModel):
+class PlaylistChangeIn(RequestBody):
     name: NameIn | None = None
     description: DescriptionIn | None = None
     public: bool | None = None
@@ -50,32 +51,32 @@ class PlaylistChangeIn(BaseModel):
     snapshot_id: Snapshot = None
 
 
-class AddTracksIn(BaseModel):
+class AddTracksIn(RequestBody):
     track_ids: list[TrackId] = Field(min_length=1, max_length=MAX_TRACKS_PER_EDIT)
     position: Position | None = Field(None, description="insert before this; the end if absent")
     snapshot_id: Snapshot = None
 
 
-class TrackPick(BaseModel):
+class TrackPick(RequestBody):
     track_id: TrackId
     position: Position | None = Field(
         None, description="the one at this position; every occurrence if absent"
     )
 
 
-class RemoveTracksIn(BaseModel):
+class RemoveTracksIn(RequestBody):
     tracks: list[TrackPick] = Field(min_length=1, max_length=MAX_TRACKS_PER_EDIT)
     snapshot_id: Snapshot = None
 
 
-class ReorderIn(BaseModel):
+class ReorderIn(RequestBody):
     range_start: Position
     range_length: int = Field(1, ge=1, le=MAX_TRACKS)
     insert_before: Position
     snapshot_id: Snapshot = None
 
 
-class InviteIn(BaseModel):
+class InviteIn(RequestBody):
     collaborate: bool = False
 
 

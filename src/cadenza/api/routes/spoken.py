@@ -6,13 +6,14 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import ClockDep, CurrentSession, SpokenDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.player import PlayerOut
 from cadenza.domain.spoken import MAX_SPOKEN_CHARS
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
 
 
-class SpokenIn(BaseModel):
+class SpokenIn(RequestBody):
     text: str = Field(min_length=1, max_length=MAX_SPOKEN_CHARS, examples=["play a little disco"])
 
 

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AdminSession, CurrentSession, Id, StudentsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.errors import NotFound
 from cadenza.domain.subscriptions import StudentStatus
 
 router = APIRouter(prefix="/api/v1", tags=["plans"])
 
 
-class StudentIn(BaseModel):
+class StudentIn(RequestBody):
     school: str = Field(min_length=2, max_length=200)
 
 

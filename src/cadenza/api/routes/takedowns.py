@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import AdminSession, DistributorId, Id, TakedownsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.catalog import ReleaseView, TakedownEvent
 from cadenza.services.takedowns import TakedownBy
 
@@ -33,7 +34,7 @@ class TakedownOut(BaseModel):
         )
 
 
-class TakedownIn(BaseModel):
+class TakedownIn(RequestBody):
     reason: str | None = Field(
         default=None, max_length=500, description="why (a rights claim, a court order...)"
     )
