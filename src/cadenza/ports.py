@@ -34,6 +34,7 @@ from cadenza.domain.devices import DeviceType, PlaybackDevice, PlayerEvent, Spea
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.listening import ListeningEvent, PlaySummary
+from cadenza.domain.lyrics import Lyrics
 from cadenza.domain.mail import Email
 from cadenza.domain.offline import Download, DownloadDevice
 from cadenza.domain.plans import Period, Plan
@@ -85,6 +86,7 @@ class Tags:
     upc: str | None = None
     explicit: bool | None = None
     cover: bytes | None = None
+    lyrics: str | None = None  # LRC when the file holds timed lyrics, else plain text
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ class CatalogRepository(Protocol):
     def track(self, track_id: int) -> TrackView | None: ...
 
     def tracks(self, track_ids: list[int]) -> list[TrackView]: ...
+
+    def lyrics(self, track_id: int) -> Lyrics | None: ...
 
     def tracks_to_play(self, track_ids: list[int]) -> list[TrackToPlay]:
         """Each track with its files and its release's visibility, in one statement."""

@@ -31,6 +31,7 @@ from cadenza.api.routes import (
     playlists,
     rip_flags,
     search,
+    share,
     spoken,
     stream,
     students,
@@ -100,6 +101,7 @@ def create_app(cadenza: App) -> FastAPI:
     api.include_router(offline.router)
     api.include_router(rip_flags.router)
     api.include_router(takedowns.router)
+    api.include_router(share.router)  # shared links' pages, before the shell answers the rest
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api
 

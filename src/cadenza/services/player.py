@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 
 from cadenza.domain import player as rules
@@ -38,6 +38,8 @@ class PlayerView:
     state: PlayerState
     grant: StreamGrant | None  # the current track's audio, when something plays
     up_next: list[int]
+    queue: list[int] = field(default_factory=list)  # what the listener queued, in order
+    next_from: list[int] = field(default_factory=list)  # then the context's own order
 
 
 class Player:
@@ -84,7 +86,9 @@ class Player:
                 )
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
-        return PlayerView(state, grant, rules.up_next(state))
+        return PlayerView(
+            state, grant, rules.up_next(state), list(state.queue), rules.next_from_context(state)
+        )
 
     def state(self, account_id: int) -> PlayerState:
         return self._load(account_id)[0]
@@ -209,6 +213,14 @@ class Player:
         require(self.entitlements.pick(who, Listening(), Context.TRACK))
         self.catalog.tracks_to_play([track_id], _viewer(who, self.clock.now()))
         return self._change(account_id, lambda s: rules.enqueue(s, track_id), who=who)
+
+    def remove_queued(self, account_id: int, index: int, track_id: int) -> PlayerView:
+        """Take a queued track out of the listener's own queue (the context is not touched)."""
+        return self._change(account_id, lambda s: rules.remove_queued(s, index, track_id))
+
+    def move_queued(self, account_id: int, index: int, to: int, track_id: int) -> PlayerView:
+        """Reorder the listener's own queue."""
+        return self._change(account_id, lambda s: rules.move_queued(s, index, to, track_id))
 
     def transfer(self, account_id: int, device: str, play: bool) -> PlayerView:
         """Move playback to another device; the one that played stops (one at a time)."""

@@ -19,6 +19,7 @@ from cadenza.adapters.db.models import (
     ReleaseRow,
     TakedownEventRow,
     TrackArtistRow,
+    TrackLyricsRow,
     TrackRow,
 )
 from cadenza.domain.audio import Loudness, Quality
@@ -37,6 +38,7 @@ from cadenza.domain.catalog import (
     as_utc,
     name_key,
 )
+from cadenza.domain.lyrics import Lyrics, parse_lyrics
 from cadenza.domain.territories import WORLDWIDE
 
 
@@ -77,6 +79,10 @@ class SqlCatalog:
     def track(self, track_id: int) -> TrackView | None:
         row = self.s.get(TrackRow, track_id)
         return self._tracks([row])[0] if row is not None else None
+
+    def lyrics(self, track_id: int) -> Lyrics | None:
+        row = self.s.get(TrackLyricsRow, track_id)
+        return parse_lyrics(row.text) if row is not None else None
 
     def tracks(self, track_ids: list[int]) -> list[TrackView]:
         rows = self.s.scalars(select(TrackRow).where(TrackRow.id.in_(track_ids))).all()
@@ -253,7 +259,19 @@ class SqlCatalog:
         row.source_blob, row.source_format = track.source_blob, track.source_format
         self.s.flush()
         self._replace_track_links(row.id, spec.artists, spec.featured_artists, track.files)
+        self._save_lyrics(row.id, spec.lyrics)
         return row.id
+
+    def _save_lyrics(self, track_id: int, lyrics: Lyrics | None) -> None:
+        row = self.s.get(TrackLyricsRow, track_id)
+        if lyrics is None:
+            if row is not None:
+                self.s.delete(row)
+            return
+        if row is None:
+            row = TrackLyricsRow(track_id=track_id)
+            self.s.add(row)
+        row.text, row.synced = lyrics.stored(), lyrics.synced
 
     def _matching_track(
         self, release_id: int, track: PublishedTrack, taken: set[int]
