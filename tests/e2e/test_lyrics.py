@@ -9,9 +9,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.domain.errors import InvalidDelivery
 from tests.fixtures.audio import make_audio
 from tests.fixtures.releases import make_release
 from tests.integration.helpers import deliver, scan_library
@@ -100,12 +102,9 @@ def test_a_manifest_with_lyrics_that_are_not_text_is_refused(app: App, tmp_path:
     data = json.loads(manifest.read_text())
     data["tracks"][0]["lyrics"] = ["not", "text"]
     manifest.write_text(json.dumps(data))
-    try:
+    with pytest.raises(InvalidDelivery) as refused:
         deliver(app, folder)
-    except Exception as refused:  # noqa: BLE001 - the code is what matters
-        assert getattr(refused, "code", None) == "manifest_invalid"
-    else:
-        raise AssertionError("lyrics that are a list were accepted")
+    assert refused.value.code == "manifest_invalid"
 
 
 def test_a_library_takes_lyrics_from_tags_of_every_kind_and_from_lrc_files(

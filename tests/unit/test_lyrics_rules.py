@@ -6,7 +6,9 @@ from cadenza.domain.lyrics import LyricLine, parse_lyrics
 
 
 def test_lrc_lines_come_in_time_order_with_repeats_and_offset_applied() -> None:
-    text = "[ti:Song]\r\n[offset:+200]\r\n[00:10.00][00:30.00]Chorus\r\n[00:05.5]Verse\r\ncredits\r\n"
+    text = (
+        "[ti:Song]\r\n[offset:+200]\r\n[00:10.00][00:30.00]Chorus\r\n[00:05.5]Verse\r\ncredits\r\n"
+    )
     lyrics = parse_lyrics(text)
     assert lyrics is not None and lyrics.synced
     assert lyrics.lines == (
