@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from cadenza.domain import player as rules
@@ -38,8 +38,16 @@ class PlayerView:
     state: PlayerState
     grant: StreamGrant | None  # the current track's audio, when something plays
     up_next: list[int]
-    queue: list[int] = field(default_factory=list)  # what the listener queued, in order
-    next_from: list[int] = field(default_factory=list)  # then the context's own order
+
+    @property
+    def queue(self) -> list[int]:
+        """What the listener queued, in the order it plays."""
+        return list(self.state.queue)
+
+    @property
+    def next_from(self) -> list[int]:
+        """What the context plays after the queue, in its own (or shuffled) order."""
+        return rules.next_from_context(self.state)
 
 
 class Player:
@@ -86,9 +94,7 @@ class Player:
                 )
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None
-        return PlayerView(
-            state, grant, rules.up_next(state), list(state.queue), rules.next_from_context(state)
-        )
+        return PlayerView(state, grant, rules.up_next(state))
 
     def state(self, account_id: int) -> PlayerState:
         return self._load(account_id)[0]
