@@ -90,6 +90,7 @@ from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
+from cadenza.services.share_previews import SharePreviews
 from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.stream_tickets import StreamTickets
@@ -387,6 +388,12 @@ class App:
     @cached_property
     def playlists(self) -> Playlists:
         return Playlists(self.uow, self.clock, self.catalog, self.collection.viewer)
+
+    @cached_property
+    def share_previews(self) -> SharePreviews:
+        return SharePreviews(
+            self.catalog, self.playlists, self.clock, lambda: self.settings.default_country
+        )
 
     def _listed_tracks(
         self, account_id: int, viewer: Viewer, context: Context, context_id: int | None

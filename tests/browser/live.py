@@ -41,6 +41,7 @@ EXTRA_ACCOUNTS = (
     ("speakers@test.cadenza.localhost", ("listener",), "premium_individual"),
     ("distributor@test.cadenza.localhost", ("distributor",), "free"),
     ("early@test.cadenza.localhost", ("listener",), "premium_individual"),
+    ("hearts@test.cadenza.localhost", ("listener",), "premium_individual"),
 )
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]

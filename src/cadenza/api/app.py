@@ -35,6 +35,7 @@ from cadenza.api.routes import (
     playlists,
     rip_flags,
     search,
+    share,
     spoken,
     stream,
     students,
@@ -68,6 +69,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     offline.router,
     rip_flags.router,
     takedowns.router,
+    share.router,  # shared links' pages, before the shell answers the rest
 )
 
 

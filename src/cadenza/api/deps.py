@@ -48,6 +48,7 @@ from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
+from cadenza.services.share_previews import SharePreviews
 from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.stream_tickets import StreamTickets
@@ -116,6 +117,13 @@ async def blob_store(connection: HTTPConnection) -> BlobStore:
 
 
 BlobsDep = Annotated[BlobStore, Depends(blob_store)]
+
+
+async def share_previews(connection: HTTPConnection) -> SharePreviews:
+    return _app(connection).share_previews
+
+
+SharePreviewsDep = Annotated[SharePreviews, Depends(share_previews)]
 
 
 async def catalog_service(connection: HTTPConnection) -> CatalogService:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import lru_cache
+from html import escape
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -96,6 +97,24 @@ def shell(request: Request) -> Response:
     page = WEB_ROOT / "index.html"
     headers = {**SHELL_HEADERS, "content-type": "text/html; charset=utf-8"}
     return _revalidated(page, page.stat(), request.headers, **headers)
+
+
+def shell_with_head(request: Request, title: str, meta: dict[str, str]) -> Response:
+    """The shell with its own title and `<meta property=...>` tags (Open Graph), for crawlers
+    that read the page's head without running its scripts. Values are escaped."""
+    page = (WEB_ROOT / "index.html").read_text(encoding="utf-8")
+    tags = "".join(
+        f'\n  <meta property="{escape(key)}" content="{escape(value)}">'
+        for key, value in meta.items()
+    )
+    head = f"<title>{escape(title)}</title>{tags}"
+    body = page.replace("<title>Cadenza</title>", head, 1).encode("utf-8")
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    headers = {**SHELL_HEADERS, "content-type": "text/html; charset=utf-8", "etag": etag}
+    wanted = request.headers.get("if-none-match", "")
+    if etag in [tag.strip().removeprefix("W/") for tag in wanted.split(",")]:
+        return Response(status_code=304, headers={"etag": etag, **REVALIDATE})
+    return Response(body, headers=headers)
 
 
 def mount_web_player(api: FastAPI) -> None:

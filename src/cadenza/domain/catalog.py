@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.lyrics import Lyrics
 from cadenza.domain.territories import WORLDWIDE, available_in
 
 COVER_SIZES = (64, 300, 640)
@@ -87,6 +88,7 @@ class TrackSpec:
     track_number: int = 1
     genres: list[str] = field(default_factory=list)
     explicit: bool = False
+    lyrics: Lyrics | None = None
 
 
 @dataclass

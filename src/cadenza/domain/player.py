@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cadenza.domain.entitlements import Context
+from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
 
 MAX_CONTEXT_TRACKS = 10_000
 MAX_QUEUE = 100
@@ -193,6 +194,35 @@ def up_next(state: PlayerState, count: int = 10) -> list[int]:
     coming = list(state.queue)
     coming += [state.tracks[i] for i in state.order[state.position + 1 :]]
     return coming[:count]
+
+
+def next_from_context(state: PlayerState, count: int = 50) -> list[int]:
+    """What the context plays once the listener's queue is done, in its playing order."""
+    return [state.tracks[i] for i in state.order[max(0, state.position + 1) :][:count]]
+
+
+def remove_queued(state: PlayerState, index: int, track_id: int) -> PlayerState:
+    """Take the `index`-th queued track out; `track_id` says which one the listener saw there,
+    so a queue changed meanwhile (a track played, another page moved it) is not cut wrong."""
+    _check_queued(state, index, track_id)
+    return replace(state, queue=state.queue[:index] + state.queue[index + 1 :])
+
+
+def move_queued(state: PlayerState, index: int, to: int, track_id: int) -> PlayerState:
+    """Move the `index`-th queued track to place `to` (0 plays next); checked as removing."""
+    _check_queued(state, index, track_id)
+    if not 0 <= to < len(state.queue):
+        raise InvalidRequest(f"to must be 0 to {len(state.queue) - 1}", code="invalid_position")
+    queue = list(state.queue)
+    queue.insert(to, queue.pop(index))
+    return replace(state, queue=tuple(queue))
+
+
+def _check_queued(state: PlayerState, index: int, track_id: int) -> None:
+    if not 0 <= index < len(state.queue):
+        raise NotFound("that song is no longer in your queue", code="queue_entry_not_found")
+    if state.queue[index] != track_id:
+        raise Conflict("your queue changed meanwhile; look at it again", code="queue_changed")
 
 
 def _remember(state: PlayerState) -> tuple[int, ...]:

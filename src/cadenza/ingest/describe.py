@@ -16,6 +16,7 @@ from cadenza.domain.catalog import (
     normalise_upc,
 )
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.lyrics import parse_lyrics
 from cadenza.domain.territories import WORLDWIDE
 from cadenza.ingest.manifest import MAX_POSITION, Manifest, parse_release_date
 from cadenza.ports.audio import Tags
@@ -93,6 +94,7 @@ def _track(
         track_number=entry.get("number") or _position(tags.track_number) or position,
         genres=entry.get("genres") or tags.genres or list(release.genres),
         explicit=bool(entry.get("explicit", tags.explicit or False)),
+        lyrics=entry.get("lyrics") or parse_lyrics(tags.lyrics),
     )
 
 

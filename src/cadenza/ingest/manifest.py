@@ -10,6 +10,7 @@ from typing import Any
 
 from cadenza.domain.catalog import ReleaseType, normalise_isrc, normalise_upc
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.lyrics import MAX_LYRICS_CHARS, Lyrics, parse_lyrics
 from cadenza.domain.territories import parse_territories
 
 MAX_MANIFEST_BYTES = 1 << 20
@@ -17,7 +18,7 @@ RELEASE_FIELDS = frozenset(
     "title artists type upc label release_date territories explicit copyright genres tracks".split()  # noqa: SIM905
 )
 TRACK_FIELDS = frozenset(
-    "file title artists featured_artists isrc disc number genres explicit".split()  # noqa: SIM905
+    "file title artists featured_artists isrc disc number genres explicit lyrics".split()  # noqa: SIM905
 )
 MAX_POSITION = 999
 
@@ -87,11 +88,25 @@ def _parse(key: str, value: Any, max_chars: int) -> Any:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
         return value
+    if key == "lyrics":
+        return _lyrics(value)
     if key in {"disc", "number"}:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
             raise ValueError(f"must be a whole number from 1 to {MAX_POSITION}")
         return value
     return _text(key, value, max_chars)
+
+
+def _lyrics(value: Any) -> Lyrics | None:
+    """A track's lyrics: plain text, or LRC with [mm:ss.xx] stamps for lines timed to the audio."""
+    if not isinstance(value, str):
+        raise ValueError("must be text: plain lines, or LRC")
+    if len(value) > MAX_LYRICS_CHARS:
+        raise InvalidDelivery(
+            f"lyrics are {len(value)} characters long; at most {MAX_LYRICS_CHARS} are accepted",
+            code="lyrics_too_long",
+        )
+    return parse_lyrics(value)
 
 
 def _known_only(path: Path, data: dict[str, Any], known: frozenset[str], where: str) -> None:

@@ -11,7 +11,7 @@ import shutil
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from cadenza.ingest.publish import (
     check_unique_isrcs,
     publish,
 )
+from cadenza.ingest.source import lrc_beside
 from cadenza.ingest.store import StoredBlobs
 from cadenza.ports.audio import AudioProbe, CoverArt, CoverImages, TagReader, Tags, Transcoder
 from cadenza.ports.blobs import BlobStore
@@ -164,7 +165,7 @@ class ReleaseIngest:
         refused: list[tuple[str, CadenzaError]] = []
         for path in source.files:
             try:
-                tags[path] = source.tags.get(path) or self.t.tags.read(path)
+                tags[path] = _with_lrc(path, source.tags.get(path) or self.t.tags.read(path))
             except InvalidDelivery as exc:
                 exc.file = exc.file or path.name
                 if source.atomic:
@@ -281,6 +282,12 @@ class ReleaseIngest:
         with self.t.uow() as uow:
             in_use = uow.catalog.blobs_in_use(stored.created)
         stored.take_back(in_use)
+
+
+def _with_lrc(path: Path, tags: Tags) -> Tags:
+    """An LRC file beside the audio says more than its tags: it is kept for the purpose."""
+    lrc = lrc_beside(path)
+    return replace(tags, lyrics=lrc) if lrc and lrc.strip() else tags
 
 
 def _source_key(release: ReleaseSpec) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.lyrics import MAX_LYRICS_CHARS
 
 AUDIO_EXTENSIONS = frozenset(
     [
@@ -82,6 +83,20 @@ def read_folder(root: Path, max_files: int = 500) -> DeliveryFiles:
             file=root.name,
         )
     return delivery
+
+
+def lrc_beside(audio: Path) -> str | None:
+    """The lyrics in an LRC file named as the audio file (`01 Song.lrc` beside `01 Song.flac`),
+    as music libraries keep them; None when there is none or it is too big to be lyrics."""
+    for suffix in (".lrc", ".LRC", ".Lrc"):
+        path = audio.with_suffix(suffix)
+        try:
+            if not path.is_file() or path.stat().st_size > 4 * MAX_LYRICS_CHARS:
+                continue
+            return path.read_bytes().decode("utf-8-sig", errors="replace")
+        except OSError:
+            continue
+    return None
 
 
 def find_cover(files: list[Path]) -> Path | None:

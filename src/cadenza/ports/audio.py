@@ -41,6 +41,7 @@ class Tags:
     upc: str | None = None
     explicit: bool | None = None
     cover: bytes | None = None
+    lyrics: str | None = None  # LRC when the file holds timed lyrics, else plain text
 
 
 @dataclass(frozen=True)

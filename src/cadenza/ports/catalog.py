@@ -16,6 +16,7 @@ from cadenza.domain.catalog import (
     TrackView,
     Viewer,
 )
+from cadenza.domain.lyrics import Lyrics
 
 
 class CatalogRepository(Protocol):
@@ -28,6 +29,8 @@ class CatalogRepository(Protocol):
     def track(self, track_id: int) -> TrackView | None: ...
 
     def tracks(self, track_ids: list[int]) -> list[TrackView]: ...
+
+    def lyrics(self, track_id: int) -> Lyrics | None: ...
 
     def tracks_to_play(self, track_ids: list[int]) -> list[TrackToPlay]:
         """Each track with its files and its release's visibility, in one statement."""

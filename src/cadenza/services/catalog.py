@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import ArtistView, ReleaseView, TrackToPlay, TrackView, Viewer
 from cadenza.domain.errors import NotFound
+from cadenza.domain.lyrics import Lyrics
 from cadenza.ports.unit_of_work import UnitOfWork
 
 
@@ -56,6 +57,16 @@ class CatalogService:
         if track.explicit and not viewer.allow_explicit:
             raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
         return track, replace(release, tracks=())
+
+    def lyrics(self, track_id: int, viewer: Viewer) -> Lyrics:
+        """A track's lyrics, for a viewer who may see the track (404 `not_found` otherwise, as
+        for the track itself); 404 `lyrics_not_found` when it has none."""
+        self.track(track_id, viewer)
+        with self.uow() as uow:
+            lyrics = uow.catalog.lyrics(track_id)
+        if lyrics is None:
+            raise NotFound("this song has no lyrics yet", code="lyrics_not_found")
+        return lyrics
 
     def tracks_to_play(self, track_ids: list[int], viewer: Viewer) -> list[TrackToPlay]:
         """The tracks as the player needs them, in one read, each checked as `track` checks

@@ -43,6 +43,16 @@ class PlayerView:
     grant: StreamGrant | None  # the current track's audio, when something plays
     up_next: list[int]
 
+    @property
+    def queue(self) -> list[int]:
+        """What the listener queued, in the order it plays."""
+        return list(self.state.queue)
+
+    @property
+    def next_from(self) -> list[int]:
+        """What the context plays after the queue, in its own (or shuffled) order."""
+        return rules.next_from_context(self.state)
+
 
 class Player:
     def __init__(
@@ -215,6 +225,14 @@ class Player:
         require(self.entitlements.pick(who, Listening(), Context.TRACK))
         self.catalog.tracks_to_play([track_id], _viewer(who, self.clock.now()))
         return self._change(account_id, lambda s: rules.enqueue(s, track_id), who=who)
+
+    def remove_queued(self, account_id: int, index: int, track_id: int) -> PlayerView:
+        """Take a queued track out of the listener's own queue (the context is not touched)."""
+        return self._change(account_id, lambda s: rules.remove_queued(s, index, track_id))
+
+    def move_queued(self, account_id: int, index: int, to: int, track_id: int) -> PlayerView:
+        """Reorder the listener's own queue."""
+        return self._change(account_id, lambda s: rules.move_queued(s, index, to, track_id))
 
     def transfer(self, account_id: int, device: str, play: bool) -> PlayerView:
         """Move playback to another device; the one that played stops (one at a time)."""

@@ -12,6 +12,8 @@ from typing import Any
 from mutagen.flac import Picture
 from mutagen.mp4 import MP4FreeForm
 
+from cadenza.domain.lyrics import from_timed
+
 FRONT_COVER = 3  # picture type in ID3 APIC and FLAC PICTURE
 
 
@@ -21,6 +23,8 @@ class RawTags:
 
     text: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     pictures: list[tuple[int, bytes]] = field(default_factory=list)  # (picture type, image)
+    synced_lyrics: str | None = None  # as LRC
+    lyrics: str | None = None
 
 
 _ID3 = {
@@ -48,9 +52,11 @@ _MP4 = {
 }  # fmt: skip
 # Long-form text that may rightly run to pages; never used, so never length-checked.
 _LONG_FORM = {
-    "USLT", "SYLT", "COMM", "LYRICS", "UNSYNCEDLYRICS", "COMMENT", "DESCRIPTION",
+    "USLT", "SYLT", "COMM", "LYRICS", "UNSYNCEDLYRICS", "SYNCEDLYRICS", "COMMENT", "DESCRIPTION",
     "\xa9lyr", "\xa9cmt", "desc", "ldes",
 }  # fmt: skip
+_VORBIS_LYRICS = ("SYNCEDLYRICS", "LYRICS", "UNSYNCEDLYRICS")  # in the order they are preferred
+SYLT_MILLISECONDS = 2  # SYLT's time stamp format: 1 counts MPEG frames, 2 milliseconds
 
 
 def from_id3(tags: Any) -> RawTags:
@@ -58,6 +64,10 @@ def from_id3(tags: Any) -> RawTags:
     for frame in tags.values():
         if frame.FrameID == "APIC":
             raw.pictures.append((int(frame.type), bytes(frame.data)))
+        elif frame.FrameID == "USLT" and raw.lyrics is None and str(frame.text).strip():
+            raw.lyrics = str(frame.text)
+        elif frame.FrameID == "SYLT" and raw.synced_lyrics is None:
+            raw.synced_lyrics = _sylt(frame)
         elif frame.FrameID not in _LONG_FORM and isinstance(getattr(frame, "text", None), list):
             name = frame.HashKey if frame.FrameID == "TXXX" else frame.FrameID
             values = frame.genres if frame.FrameID == "TCON" else [str(v) for v in frame.text]
@@ -77,7 +87,17 @@ def from_vorbis(comments: list[tuple[str, str]], pictures: list[Picture]) -> Raw
             raw.pictures.extend((FRONT_COVER, _unbase64(v)) for v in values)
         elif name not in _LONG_FORM:
             raw.text.append((name, _VORBIS.get(name), values))
+    lyrics = [grouped[name][0] for name in _VORBIS_LYRICS if name in grouped]
+    raw.lyrics = next((text for text in lyrics if text.strip()), None)
     return raw
+
+
+def _sylt(frame: Any) -> str | None:
+    """Timed lines as LRC; frame-counted stamps cannot be turned into times and are skipped."""
+    if int(frame.format) != SYLT_MILLISECONDS:
+        return None
+    lyrics = from_timed([(str(text), int(ms)) for text, ms in frame.text])
+    return lyrics.stored() if lyrics else None
 
 
 def _block_pictures(values: list[str]) -> Iterator[tuple[int, bytes]]:
@@ -101,6 +121,8 @@ def from_mp4(tags: Any) -> RawTags:
     for name, values in tags.items():
         if name == "covr":
             raw.pictures.extend((FRONT_COVER, bytes(v)) for v in values)
+        elif name == "\xa9lyr":
+            raw.lyrics = next((str(v) for v in values if str(v).strip()), None)
         elif name in ("trkn", "disk"):
             raw.text.append((name, _MP4[name], [str(v[0]) for v in values if v and v[0]]))
         elif name not in _LONG_FORM:

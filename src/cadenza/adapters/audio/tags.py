@@ -5,7 +5,8 @@ Multi-valued tags (ID3v2.4 lists, repeated Vorbis fields, MP4 value lists, ARTIS
 artists; single values are never split on '&', ',' or '/': "Simon & Garfunkel" and "AC/DC" are one
 artist each. Absurd tags are refused: a text value over `max_tag_chars` (tag_too_long) or a
 picture over `max_cover_bytes` (cover_too_large). Lyrics and comments are exempt from the length
-limit: they are long by nature and the catalog does not use them.
+limit: they are long by nature. Lyrics come from ID3 SYLT (timed, in milliseconds) or USLT, Vorbis
+SYNCEDLYRICS, LYRICS or UNSYNCEDLYRICS, and MP4 \xa9lyr; timed ones win.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from cadenza.adapters.audio._tag_formats import (
     from_vorbis,
 )
 from cadenza.domain.errors import InvalidDelivery
+from cadenza.domain.lyrics import MAX_LYRICS_CHARS
 from cadenza.ports.audio import Tags
 
 _log = logging.getLogger(__name__)
@@ -112,7 +114,13 @@ def _build(raw: RawTags) -> Tags:
         upc=first("upc"),
         explicit=_explicit(first("explicit")),
         cover=_cover(raw.pictures),
+        lyrics=_lyrics(raw),
     )
+
+
+def _lyrics(raw: RawTags) -> str | None:
+    text = raw.synced_lyrics or raw.lyrics
+    return text if text and len(text) <= MAX_LYRICS_CHARS else None
 
 
 def _unique(values: list[str]) -> list[str]:

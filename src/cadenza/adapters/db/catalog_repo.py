@@ -16,6 +16,7 @@ from cadenza.adapters.db.models import (
     ReleaseArtistRow,
     ReleaseRow,
     TrackArtistRow,
+    TrackLyricsRow,
     TrackRow,
 )
 from cadenza.domain.audio import Loudness, Quality
@@ -30,6 +31,7 @@ from cadenza.domain.catalog import (
     Viewer,
     as_utc,
 )
+from cadenza.domain.lyrics import Lyrics, parse_lyrics
 from cadenza.domain.territories import WORLDWIDE
 
 
@@ -69,6 +71,10 @@ class SqlCatalog:
     def track(self, track_id: int) -> TrackView | None:
         row = self.s.get(TrackRow, track_id)
         return self._tracks([row])[0] if row is not None else None
+
+    def lyrics(self, track_id: int) -> Lyrics | None:
+        row = self.s.get(TrackLyricsRow, track_id)
+        return parse_lyrics(row.text) if row is not None else None
 
     def tracks(self, track_ids: list[int]) -> list[TrackView]:
         rows = self.s.scalars(select(TrackRow).where(TrackRow.id.in_(track_ids))).all()

@@ -117,6 +117,17 @@ class TrackRow(Base):
     source_format: Mapped[str] = mapped_column(String(40))
 
 
+class TrackLyricsRow(Base):
+    """A track's lyrics, kept apart so that reading tracks never reads pages of text."""
+
+    __tablename__ = "track_lyrics"
+    track_id: Mapped[int] = mapped_column(
+        ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)  # LRC when synced, else plain lines
+    synced: Mapped[bool] = mapped_column(Boolean)
+
+
 class TrackArtistRow(Base):
     __tablename__ = "track_artists"
     track_id: Mapped[int] = mapped_column(

@@ -15,10 +15,12 @@ from cadenza.adapters.db.models import (
     ReleaseArtistRow,
     ReleaseRow,
     TrackArtistRow,
+    TrackLyricsRow,
     TrackRow,
 )
 from cadenza.domain.audio import Loudness
 from cadenza.domain.catalog import EncodedAudio, PublishedTrack, ReleaseSpec, as_utc, name_key
+from cadenza.domain.lyrics import Lyrics
 
 
 class SqlSupply:
@@ -118,7 +120,19 @@ class SqlSupply:
         row.source_blob, row.source_format = track.source_blob, track.source_format
         self.s.flush()
         self._replace_track_links(row.id, spec.artists, spec.featured_artists, track.files)
+        self._save_lyrics(row.id, spec.lyrics)
         return row.id
+
+    def _save_lyrics(self, track_id: int, lyrics: Lyrics | None) -> None:
+        row = self.s.get(TrackLyricsRow, track_id)
+        if lyrics is None:
+            if row is not None:
+                self.s.delete(row)
+            return
+        if row is None:
+            row = TrackLyricsRow(track_id=track_id)
+            self.s.add(row)
+        row.text, row.synced = lyrics.stored(), lyrics.synced
 
     def _matching_track(
         self, release_id: int, track: PublishedTrack, taken: set[int]

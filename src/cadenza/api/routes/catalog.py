@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
 
 from cadenza.api.deps import BlobsDep, CatalogDep, Id, ViewerDep
 from cadenza.api.schemas import (
@@ -44,6 +45,32 @@ def get_track(track_id: Id, catalog: CatalogDep, viewer: ViewerDep) -> TrackWith
     track, release = catalog.track(track_id, viewer)
     return TrackWithReleaseOut(
         **TrackOut.of(track).model_dump(), release=ReleaseSummaryOut.of(release)
+    )
+
+
+class LyricLineOut(BaseModel):
+    start_ms: int | None = Field(description="When the line is sung; null in plain lyrics")
+    text: str
+
+
+class LyricsOut(BaseModel):
+    track_id: int
+    synced: bool = Field(description="True: every line has its time, to follow as it plays")
+    lines: list[LyricLineOut]
+
+
+@router.get(
+    "/tracks/{track_id}/lyrics",
+    response_model=LyricsOut,
+    responses={404: {"description": "no such track for this viewer, or `lyrics_not_found`"}},
+)
+def get_lyrics(track_id: Id, catalog: CatalogDep, viewer: ViewerDep) -> LyricsOut:
+    """The song's lyrics, line by line; timed lines (`synced`) from LRC or synchronised tags."""
+    lyrics = catalog.lyrics(track_id, viewer)
+    return LyricsOut(
+        track_id=track_id,
+        synced=lyrics.synced,
+        lines=[LyricLineOut(start_ms=line.start_ms, text=line.text) for line in lyrics.lines],
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import ClockDep, CurrentSession, PlayerDep, RemoteDep
@@ -82,6 +82,8 @@ class PlayerOut(BaseModel):
     repeat: Repeat
     volume: int
     up_next: list[int]
+    queue: list[int] = Field(description="What the listener queued: plays first, in this order")
+    next_from: list[int] = Field(description="Then the context's own order (50 at most)")
     stream: GrantOut | None
 
     @classmethod
@@ -99,6 +101,8 @@ class PlayerOut(BaseModel):
             repeat=s.repeat,
             volume=s.volume,
             up_next=view.up_next,
+            queue=view.queue,
+            next_from=view.next_from,
             stream=GrantOut.of(view.grant) if view.grant else None,
         )
 
@@ -189,6 +193,42 @@ def volume(
 @router.post("/queue", response_model=PlayerOut)
 def queue(body: QueueIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
     return _out(clock, player.enqueue(session.account_id, body.track_id))
+
+
+QueueIndex = Annotated[int, Path(ge=0, le=1_000, description="Place in the queue, 0 plays next")]
+QUEUE_ANSWERS: dict[int | str, dict[str, object]] = {
+    404: {"description": "`queue_entry_not_found`: no song at that place any more"},
+    409: {"description": "`queue_changed`: another song is at that place now"},
+}
+
+
+class QueueMoveIn(RequestBody):
+    track_id: int = Field(ge=1, le=2_147_483_647, description="The song the listener moves")
+    to: int = Field(ge=0, le=1_000, description="Its new place, 0 plays next")
+
+
+@router.delete("/queue/{index}", response_model=PlayerOut, responses=QUEUE_ANSWERS)
+def remove_queued(
+    index: QueueIndex,
+    track_id: Annotated[int, Query(ge=1, le=2_147_483_647, description="The song seen there")],
+    session: CurrentSession,
+    clock: ClockDep,
+    player: PlayerDep,
+) -> PlayerOut:
+    """Take a song out of the listener's queue; the context's own order is not changed."""
+    return _out(clock, player.remove_queued(session.account_id, index, track_id))
+
+
+@router.put("/queue/{index}", response_model=PlayerOut, responses=QUEUE_ANSWERS)
+def move_queued(
+    index: QueueIndex,
+    body: QueueMoveIn,
+    session: CurrentSession,
+    clock: ClockDep,
+    player: PlayerDep,
+) -> PlayerOut:
+    """Move a queued song to another place in the listener's queue."""
+    return _out(clock, player.move_queued(session.account_id, index, body.to, body.track_id))
 
 
 @router.put("/transfer", response_model=PlayerOut)

@@ -8,12 +8,16 @@ import { player } from "./player.js";
 import { drawSidebar, libraryAvailable, setLiked } from "./library.js";
 import { choosePlaylist } from "./chooser.js";
 import { trackMenuItems } from "./pages/common.js";
+import { startLikes } from "./likes.js";
+import { startNowPlaying } from "./nowplaying.js";
+import { copyLink } from "./share.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
 route("/search", page("search"));
 route("/artist/:id", page("artist"));
 route("/release/:id", page("release"));
+route("/track/:id", page("track"));
 route("/queue", page("queue"));
 route("/mix/:kind/:number", page("mix"));
 route("/mix/:kind", page("mix"));
@@ -133,6 +137,8 @@ trackMenuItems.push((track) =>
     : [],
 );
 
+trackMenuItems.push((track) => [["Share: copy link", () => copyLink("track", track.id)]]);
+
 async function main() {
   watch(() => {
     drawNav();
@@ -147,6 +153,8 @@ async function main() {
   });
   await loadMe().catch(() => null);
   startPlayerBar();
+  startNowPlaying();
+  startLikes();
   searchAsYouType();
   keys();
   await startRouter();

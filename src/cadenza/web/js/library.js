@@ -45,6 +45,7 @@ export async function addToPlaylist(playlist, trackIds) {
 export async function setLiked(trackId, on) {
   if (on) await api.put(`/api/v1/me/tracks/${trackId}`);
   else await api.del(`/api/v1/me/tracks/${trackId}`);
+  document.dispatchEvent(new CustomEvent("cadenza:liked", { detail: { trackId, on } }));
   toast(on ? "Added to Liked Songs" : "Removed from Liked Songs");
 }
 

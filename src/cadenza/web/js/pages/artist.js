@@ -1,6 +1,7 @@
 import { h } from "../dom.js";
 import { api } from "../api.js";
 import { player } from "../player.js";
+import { shareButton } from "../share.js";
 import { releaseCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
@@ -28,6 +29,7 @@ export async function render(main, { id }) {
         }
       }),
       await saveButton("following/artists", artist.id, ["Follow", "Following"]),
+      shareButton("artist", artist.id),
     ),
     notice,
   );

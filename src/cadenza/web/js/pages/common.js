@@ -6,6 +6,7 @@ import { store } from "../store.js";
 import { navigate } from "../router.js";
 import { api } from "../api.js";
 import { myPlaylists, libraryAvailable, changed } from "../library.js";
+import { heart } from "../likes.js";
 
 export const trackMenuItems = []; // other modules add entries: (track) => [label, action]
 
@@ -105,6 +106,7 @@ export function trackList(tracks, play, { showRelease = false, notice = null, ex
           h("span", { class: "track-title" }, track.title, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
           h("span", { class: "track-artists" }, artistLinks(track.artists), showRelease && track.release ? [" · ", h("a", { href: `/release/${track.release.id}`, "data-link": true }, track.release.title)] : null),
         ),
+        unplayable ? h("span", {}) : heart(track) || h("span", {}),
         h("span", { class: "track-duration" }, duration(track.duration_ms)),
         unplayable ? h("span", { class: "track-menu" }) : trackMenu(track, extraMenu ? extraMenu(track) : []),
       ),

@@ -1,6 +1,7 @@
 import { h, clear, cover, duration, field, fields, errorBox, showError, toast } from "../dom.js";
 import { api, request } from "../api.js";
 import { player } from "../player.js";
+import { shareButton } from "../share.js";
 import { store } from "../store.js";
 import { listed, changed } from "../library.js";
 import { trackList, bigPlayButton, inPlaceNotice } from "./common.js";
@@ -83,6 +84,7 @@ export async function render(main, { id }) {
           await draw();
         }) }, playlist.following ? "Following" : "Follow") : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: () => share(body, playlist) }, "Share") : null,
+        playlist.public ? shareButton("playlist", playlist.id) : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: () => editDetails(body, playlist, draw) }, "Edit details") : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: act(async () => {
           if (!confirm(`Delete ${playlist.name}?`)) return;

@@ -2,6 +2,7 @@ import { h, cover, artistLinks, duration } from "../dom.js";
 import { api } from "../api.js";
 import { player } from "../player.js";
 import { store } from "../store.js";
+import { shareButton } from "../share.js";
 import { trackList, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
@@ -39,6 +40,7 @@ export async function render(main, { id }) {
         }
       }),
       await saveButton("releases", release.id, ["Save to Your Library", "Saved"]),
+      shareButton("release", release.id),
       store.plan && !store.plan.features.on_demand ? h("span", { class: "hint" }, "Plays shuffled on Free") : null,
     ),
     notice,
