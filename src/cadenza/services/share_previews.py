@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from cadenza.domain.catalog import ReleaseView, Viewer
 from cadenza.domain.errors import NotFound
-from cadenza.ports import Clock
+from cadenza.ports.clock import Clock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.playlists import Playlists
 
