@@ -5,6 +5,7 @@ commands one device sends another."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -204,11 +205,8 @@ async def _feed(
 
 
 def _went_away(app: App, who: Listener) -> None:
-    try:
-        app.devices.seen(who.account_id, who.device_id)
-        app.devices.changed(who.account_id)
-    except CadenzaError:  # forgotten meanwhile
-        pass
+    with contextlib.suppress(CadenzaError):  # forgotten meanwhile
+        app.remote.device_left(who.account_id, who.device_id)
 
 
 def _render(app: App, event: PlayerEvent, who: Listener) -> object:

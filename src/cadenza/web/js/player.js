@@ -7,7 +7,7 @@ import { playAdBreak } from "./ads.js";
 import { Deck } from "./deck.js";
 import { listeningMethods } from "./listening.js";
 import { olderThan, remoteMethods } from "./remote.js";
-import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup } from "./devices.js";
+import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup, playingElsewhere } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
@@ -119,9 +119,9 @@ class Player extends EventTarget {
     return !state?.device || state.device === this.me();
   }
 
-  // Another device plays: this page's buttons control it through the server.
+  // Another device plays, and is there: this page's buttons control it through the server.
   remote() {
-    return Boolean(devices.available && this.state?.device && !this.mine());
+    return Boolean(devices.available && !this.mine() && playingElsewhere(this.state));
   }
 
   setNotice(error) {
@@ -234,6 +234,7 @@ class Player extends EventTarget {
   }
 
   async seek(positionMs) {
+    if (!this.ad && this.remote()) return this.remoteSeek(positionMs);
     if (this.ad || !this.decks || !this.deck.grant) return;
     const target = Math.max(0, Math.min(positionMs, this.deck.grant.duration_ms - 250));
     this.recordSeek(this.deck, target);
@@ -350,9 +351,14 @@ class Player extends EventTarget {
   async restore() {
     await registerDevice();
     try {
-      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      let state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
       // Play pressed meanwhile: its answer is newer than this read, and stays.
       if (this.busy > 0 || olderThan(state, this.state)) return;
+      // Playing "here" by an earlier load of this page (reloaded): nothing plays here now.
+      if (state.playing && state.device && state.device === devices.id) {
+        await api.put("/api/v1/me/player/pause").then((paused) => (state = paused), () => null);
+        if (this.busy > 0 || olderThan(state, this.state)) return;
+      }
       this.state = state;
       this.volume = state.volume;
       this.applyVolume();
