@@ -351,14 +351,9 @@ class Player extends EventTarget {
   async restore() {
     await registerDevice();
     try {
-      let state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
       // Play pressed meanwhile: its answer is newer than this read, and stays.
       if (this.busy > 0 || olderThan(state, this.state)) return;
-      // Playing "here" by an earlier load of this page (reloaded): nothing plays here now.
-      if (state.playing && state.device && state.device === devices.id) {
-        await api.put("/api/v1/me/player/pause").then((paused) => (state = paused), () => null);
-        if (this.busy > 0 || olderThan(state, this.state)) return;
-      }
       this.state = state;
       this.volume = state.volume;
       this.applyVolume();
