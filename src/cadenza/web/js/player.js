@@ -248,6 +248,7 @@ class Player extends EventTarget {
   }
 
   seekBy(deltaMs) {
+    if (!this.ad && this.remote()) return this.remoteSeek(this.remotePosition() + deltaMs);
     if (!this.decks || !this.deck.grant) return;
     return this.seek(this.deck.positionMs() + deltaMs);
   }
