@@ -171,6 +171,14 @@ class LiveServer:
             time.sleep(0.1)
         raise AssertionError(f"no mail to {email} matching {pattern!r}")
 
+    def add_account(self, email: str, plan: str = "premium_individual", *roles: str) -> str:
+        """A verified account of its own for one test (the demo's are shared by all)."""
+        role_args = [part for role in roles or ("listener",) for part in ("--role", role)]
+        env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
+        args = ("users", "create", email, "--password-stdin", "--plan", plan, *role_args)
+        _cadenza(*args, env=env, stdin=PASSWORD)
+        return email
+
     def mails(self) -> set[str]:
         return {p.name for p in self.outbox.glob("*.eml")} if self.outbox.exists() else set()
 

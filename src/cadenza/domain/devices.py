@@ -10,6 +10,7 @@ from enum import StrEnum
 MAX_DEVICES = 50  # per account, as Spotify's device list is short: a client makes one per install
 MAX_GROUPS = 20
 ONLINE_FOR = timedelta(minutes=2)  # a device seen this recently still counts as reachable
+LEFT_KEPT_FOR = timedelta(minutes=10)  # a closed page's device, kept for its reload, then removed
 GROUP_LEAD_MS = 300  # a group starts this far ahead, so every member hears the command first
 MAX_GROUP_LEAD_MS = 2_000
 GROUP_PREFIX = "group:"  # how the player's `device` names a speaker group
@@ -50,9 +51,24 @@ class PlaybackDevice:
     clock_rtt_ms: float | None
     created_at: datetime
     last_seen_at: datetime
+    left_at: datetime | None = None  # its feed closed (a page closed): gone until it comes back
 
     def online(self, now: datetime, connected: bool) -> bool:
-        return connected or now - self.last_seen_at <= ONLINE_FOR
+        return connected or (self.left_at is None and now - self.last_seen_at <= ONLINE_FOR)
+
+    def listed(self, connected: bool) -> bool:
+        """Shown in the listener's device list: a closed page is not a place to play."""
+        return connected or self.left_at is None
+
+
+def distinct_name(name: str, taken: set[str]) -> str:
+    """The name, or the name with the first free number: "Web player (Chrome on Linux) 2"."""
+    if name not in taken:
+        return name
+    number = 2
+    while f"{name} {number}"[:100] in taken:
+        number += 1
+    return f"{name[: 99 - len(str(number))]} {number}"
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cadenza.domain.devices import (
+    LEFT_KEPT_FOR,
     MAX_DEVICES,
     MAX_GROUPS,
     DeviceType,
     PlaybackDevice,
     PlayerEvent,
     SpeakerGroup,
+    distinct_name,
     group_of,
 )
 from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
@@ -24,7 +26,7 @@ from cadenza.ports.unit_of_work import UnitOfWork
 @dataclass(frozen=True)
 class DeviceStatus:
     device: PlaybackDevice
-    is_active: bool  # the player plays (or is paused) here, or on a group it belongs to, or on a group it belongs to
+    is_active: bool  # the player plays (or is paused) here, or on a group it belongs to
     online: bool  # its stream is open, or it was seen in the last two minutes
 
 
@@ -46,21 +48,32 @@ class DeviceRegistry:
         name: str,
         type: DeviceType,
         supports_volume: bool,
+        device_id: str | None = None,
     ) -> tuple[PlaybackDevice, bool]:
-        """The device this session plays on; registering the same name again from the same
-        session (a reloaded page) gives back the same device. True when it is new."""
+        """The device this session plays on. A reloaded page gives back the id it had (or, without
+        one, the same name from the same session no page holds open) and gets the same device;
+        another page gets its own, named apart ("... 2"). True when it is new."""
         now = self.clock.now()
+        connected = self.events.connected(account_id)
         with self.uow() as uow:
-            known = uow.devices.by_session_name(account_id, session_id, name)
+            uow.devices.forget_left(account_id, now - LEFT_KEPT_FOR)
+            known = uow.devices.get(account_id, device_id) if device_id else None
+            if known is None or known.session_id != session_id:
+                known = uow.devices.by_session_name(account_id, session_id, name)
+                known = known if known is not None and known.id not in connected else None
             if known is not None:
                 uow.devices.seen(account_id, known.id, now)
                 uow.commit()
-                return replace(known, last_seen_at=now), False
+                return replace(known, last_seen_at=now, left_at=None), False
             if uow.devices.count(account_id) >= MAX_DEVICES:
                 raise Conflict(
                     f"an account has at most {MAX_DEVICES} devices; forget one you no longer use",
                     code="too_many_devices",
                 )
+            taken = {
+                d.name for d in uow.devices.of_account(account_id) if d.listed(d.id in connected)
+            }
+            name = distinct_name(name, taken)
             device = uow.devices.add(account_id, session_id, name, type, supports_volume, now)
             uow.commit()
         self.changed(account_id)
@@ -82,7 +95,11 @@ class DeviceRegistry:
             group = uow.devices.group(account_id, group_id) if group_id is not None else None
         active = set(group.device_ids) if group is not None else {active_key}
         connected = self.events.connected(account_id)
-        return [DeviceStatus(d, d.id in active, d.online(now, d.id in connected)) for d in devices]
+        return [
+            DeviceStatus(d, d.id in active, d.online(now, d.id in connected))
+            for d in devices
+            if d.listed(d.id in connected)
+        ]
 
     def rename(self, account_id: int, device_id: str, name: str) -> PlaybackDevice:
         return self._update(account_id, device_id, lambda d: replace(d, name=name))
@@ -116,6 +133,21 @@ class DeviceRegistry:
         with self.uow() as uow:
             uow.devices.seen(account_id, device_id, self.clock.now())
             uow.commit()
+
+    def left(self, account_id: int, device_id: str) -> bool:
+        """A feed of the device closed. True when it has none open any more: a web page then
+        leaves the list (until it comes back: a reload); a speaker or an app that lost its
+        connection stays listed, offline after a while."""
+        if device_id in self.events.connected(account_id):
+            return False
+        with self.uow() as uow:
+            device = uow.devices.get(account_id, device_id)
+            if device is not None and device.type is DeviceType.WEB:
+                uow.devices.left(account_id, device_id, self.clock.now())
+            else:
+                uow.devices.seen(account_id, device_id, self.clock.now())
+            uow.commit()
+        return True
 
     def changed(self, account_id: int) -> None:
         """Tell every device of the account that the device list changed."""

@@ -73,6 +73,8 @@ def _status_to(status: DeviceStatus) -> dict[str, object]:
     device["type"] = status.device.type.value
     device["created_at"] = status.device.created_at.isoformat()
     device["last_seen_at"] = status.device.last_seen_at.isoformat()
+    left = status.device.left_at
+    device["left_at"] = left.isoformat() if left is not None else None
     return {"device": device, "is_active": status.is_active, "online": status.online}
 
 
@@ -85,6 +87,7 @@ def _status_from(data: dict[str, object]) -> DeviceStatus:
             "type": DeviceType(raw["type"]),
             "created_at": datetime.fromisoformat(raw["created_at"]),
             "last_seen_at": datetime.fromisoformat(raw["last_seen_at"]),
+            "left_at": datetime.fromisoformat(raw["left_at"]) if raw.get("left_at") else None,
         }
     )
     return DeviceStatus(device, bool(data["is_active"]), bool(data["online"]))

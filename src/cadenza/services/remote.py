@@ -25,6 +25,8 @@ from cadenza.ports.devices import PlayerEvents
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.player import Player, PlayerView
 
+LEAVE_GRACE_S = 10.0  # a page reloads or reconnects its feed well within this
+
 
 @dataclass(frozen=True)
 class CommandSent:
@@ -81,6 +83,29 @@ class RemoteControl:
                 "server_start_at": round(server_start, 1),
             }
             self._send(account_id, start.device_id, Command.PLAY, None, fields)
+
+    # -- presence ------------------------------------------------------------------------
+    def device_left(self, account_id: int, device_id: str) -> None:
+        """A feed of the device closed. When none is left open, the device leaves the list at
+        once, and the player stops playing there unless it is back within LEAVE_GRACE_S (a
+        reloaded page, a dropped connection): a closed page is never shown as playing."""
+        if not self.devices.left(account_id, device_id):
+            return
+        self.devices.changed(account_id)
+        if self.player.state(account_id).device == device_id:
+            timer = threading.Timer(LEAVE_GRACE_S, self._stop_if_gone, (account_id, device_id))
+            timer.daemon = True
+            timer.start()
+
+    def _stop_if_gone(self, account_id: int, device_id: str) -> None:
+        try:
+            if device_id in self.events.connected(account_id):
+                return
+            state = self.player.state(account_id)
+            if state.device == device_id and state.playing:
+                self.player.pause(account_id)
+        except CadenzaError:  # the account or the device went away meanwhile
+            pass
 
     # -- commands --------------------------------------------------------------------------
     def command(

@@ -91,8 +91,27 @@ class SqlDevices:
         self.s.execute(
             update(PlaybackDeviceRow)
             .where(PlaybackDeviceRow.id == device_id, PlaybackDeviceRow.user_id == account_id)
-            .values(last_seen_at=now)
+            .values(last_seen_at=now, left_at=None)
         )
+
+    def left(self, account_id: int, device_id: str, now: datetime) -> None:
+        self.s.execute(
+            update(PlaybackDeviceRow)
+            .where(PlaybackDeviceRow.id == device_id, PlaybackDeviceRow.user_id == account_id)
+            .values(last_seen_at=now, left_at=now)
+        )
+
+    def forget_left(self, account_id: int, before: datetime) -> list[str]:
+        ids = list(
+            self.s.scalars(
+                select(PlaybackDeviceRow.id).where(
+                    PlaybackDeviceRow.user_id == account_id, PlaybackDeviceRow.left_at < before
+                )
+            )
+        )
+        for device_id in ids:
+            self.forget(account_id, device_id)
+        return ids
 
     def forget(self, account_id: int, device_id: str) -> bool:
         self.s.execute(
@@ -190,4 +209,5 @@ def _device(row: PlaybackDeviceRow) -> PlaybackDevice:
         clock_rtt_ms=row.clock_rtt_ms,
         created_at=as_utc(row.created_at),
         last_seen_at=as_utc(row.last_seen_at),
+        left_at=as_utc(row.left_at) if row.left_at is not None else None,
     )

@@ -28,6 +28,7 @@ class PlaybackDeviceRow(Base):
     clock_rtt_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its feed closed
 
 
 class SpeakerGroupRow(Base):

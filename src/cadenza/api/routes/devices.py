@@ -22,9 +22,15 @@ DeviceIdField = Annotated[str, Field(min_length=1, max_length=32)]
 
 
 class DeviceIn(RequestBody):
-    name: Name
+    name: Name = Field(
+        description="What the device is; another device of the same name gets a number"
+    )
     type: DeviceType
     supports_volume: bool = False
+    device_id: DeviceIdField | None = Field(
+        None,
+        description="The id this client had before (a reloaded page): kept when it was this session's",
+    )
 
 
 class DeviceRename(RequestBody):
@@ -115,10 +121,17 @@ def _device_out(devices: DeviceRegistry, session: CurrentSession, device_id: str
 def register(
     body: DeviceIn, session: CurrentSession, devices: DevicesDep, response: Response
 ) -> DeviceOut:
-    """Register the device this session plays on (201); the same name from the same session
-    again gives back the same device (200). At most 50 per account (`too_many_devices`)."""
+    """Register the device this session plays on (201); the id it had (`device_id`), or the
+    same name from the same session while no feed of it is open, gives back the same device
+    (200). A device whose page closed leaves the list. At most 50 per account
+    (`too_many_devices`)."""
     device, new = devices.register(
-        session.account_id, session.session_id, body.name, body.type, body.supports_volume
+        session.account_id,
+        session.session_id,
+        body.name,
+        body.type,
+        body.supports_volume,
+        body.device_id,
     )
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return _device_out(devices, session, device.id)

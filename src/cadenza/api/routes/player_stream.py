@@ -5,6 +5,7 @@ commands one device sends another."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
@@ -39,7 +40,7 @@ from cadenza.ports.clock import Clock
 from cadenza.ports.devices import EventSubscription, PlayerEvents
 from cadenza.services.devices import DeviceRegistry, DeviceStatus
 from cadenza.services.player import Player, PlayerView
-from cadenza.services.remote import CommandSent
+from cadenza.services.remote import CommandSent, RemoteControl
 from cadenza.services.sessions import SessionService
 from cadenza.services.stream_tickets import StreamTickets
 
@@ -85,6 +86,7 @@ class DeviceFeed:
     sessions: SessionService
     devices: DeviceRegistry
     player: Player
+    remote: RemoteControl
     events: PlayerEvents
     clock: Clock
     keepalive_s: float
@@ -95,12 +97,20 @@ async def device_feed(
     sessions: SessionsDep,
     devices: DevicesDep,
     player: PlayerDep,
+    remote: RemoteDep,
     events: PlayerEventsDep,
     clock: ClockDep,
     settings: SettingsDep,
 ) -> DeviceFeed:
     return DeviceFeed(
-        tickets, sessions, devices, player, events, clock, settings.player_stream_keepalive_s
+        tickets,
+        sessions,
+        devices,
+        player,
+        remote,
+        events,
+        clock,
+        settings.player_stream_keepalive_s,
     )
 
 
@@ -252,11 +262,8 @@ async def _feed(
 
 
 def _went_away(feed: DeviceFeed, who: Listener) -> None:
-    try:
-        feed.devices.seen(who.account_id, who.device_id)
-        feed.devices.changed(who.account_id)
-    except CadenzaError:  # forgotten meanwhile
-        pass
+    with contextlib.suppress(CadenzaError):  # forgotten meanwhile
+        feed.remote.device_left(who.account_id, who.device_id)
 
 
 def _render(clock: Clock, event: PlayerEvent, who: Listener) -> object:

@@ -52,6 +52,9 @@ function navItem(href, label, name) {
 function drawNav() {
   const items = [navItem("/", "Home", "home"), navItem("/search", "Search", "search")];
   if (store.me) {
+    const library = navItem("/library", "Your Library", "library");
+    library.classList.add("phone-only"); // the sidebar holds it on wider screens
+    items.push(library);
     items.push(navItem("/account", "Account", "library"));
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));

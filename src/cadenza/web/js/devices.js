@@ -28,9 +28,15 @@ export function deviceReady() {
   return devices.registering ?? Promise.resolve(null);
 }
 
+// This tab's device id, kept across its reloads (sessionStorage is per tab): a reloaded page is
+// the same device, another tab another one, named apart by the server ("... 2").
+const TAB_DEVICE = "cadenza.tab-device";
+
 async function register() {
   try {
-    const device = await api.post("/api/v1/me/devices", { name: deviceName(), type: "web", supports_volume: true });
+    const known = sessionStorage.getItem(TAB_DEVICE);
+    const device = await api.post("/api/v1/me/devices", { name: deviceName(), type: "web", supports_volume: true, device_id: known });
+    sessionStorage.setItem(TAB_DEVICE, device.id);
     devices.id = device.id;
     devices.available = true;
     openFeed();
@@ -40,6 +46,20 @@ async function register() {
     if (error.status === 404 || error.status === 405) devices.available = false;
     return null;
   }
+}
+
+// A closed page's feed ends at once, so the others stop listing it (the server's grace for
+// a reload, not the network's timeout).
+window.addEventListener("pagehide", () => devices.feed?.close());
+window.addEventListener("pageshow", (event) => event.persisted && openFeed());
+
+// Where the state plays when it is not here: a device of the list that is there, or a speaker
+// group; null when it plays here, or on a device that went away (nothing to control there).
+export function playingElsewhere(state) {
+  if (!state?.device || state.device === devices.id) return null;
+  const groupId = groupIdOf(state);
+  if (groupId !== null) return devices.groups.find((g) => g.id === groupId) ?? { id: groupId, name: "a speaker group" };
+  return devices.list.find((d) => d.id === state.device && d.is_online) ?? null;
 }
 
 export function closeFeed() {
@@ -184,7 +204,8 @@ function drawPicker({ force = false } = {}) {
   picker.stale = false;
   picker.box.parentElement.hidden = !devices.available;
   const list = devices.list;
-  const active = list.find((d) => d.is_active || d.id === picker.activeId);
+  // The player's own word on where it plays wins over a list sent before it moved.
+  const active = picker.activeId ? list.find((d) => d.id === picker.activeId) : list.find((d) => d.is_active);
   const activeGroup = devices.groups.find((g) => `group:${g.id}` === picker.activeId);
   const named = (d) => (d.this_session || d.id === devices.id ? `This browser (${d.name})` : d.name);
   const kept = formState(force ? null : picker.panel.querySelector(".group-menu")); // kept as devices come and go

@@ -1,5 +1,7 @@
 // Building the page from data: elements and text nodes only, never HTML strings.
 
+import { describe } from "./notices.js"; // refusals in words, with the way forward
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs || {})) {
@@ -121,7 +123,7 @@ export function errorBox() {
 }
 
 export function showError(box, error) {
-  box.textContent = error ? error.message : "";
+  clear(box, error ? describe(error) : null);
   box.hidden = !error;
 }
 

@@ -7,7 +7,7 @@ import { playAdBreak } from "./ads.js";
 import { Deck } from "./deck.js";
 import { listeningMethods } from "./listening.js";
 import { olderThan, remoteMethods } from "./remote.js";
-import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup } from "./devices.js";
+import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup, playingElsewhere } from "./devices.js";
 
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
@@ -119,9 +119,9 @@ class Player extends EventTarget {
     return !state?.device || state.device === this.me();
   }
 
-  // Another device plays: this page's buttons control it through the server.
+  // Another device plays, and is there: this page's buttons control it through the server.
   remote() {
-    return Boolean(devices.available && this.state?.device && !this.mine());
+    return Boolean(devices.available && !this.mine() && playingElsewhere(this.state));
   }
 
   setNotice(error) {
@@ -234,6 +234,7 @@ class Player extends EventTarget {
   }
 
   async seek(positionMs) {
+    if (!this.ad && this.remote()) return this.remoteSeek(positionMs);
     if (this.ad || !this.decks || !this.deck.grant) return;
     const target = Math.max(0, Math.min(positionMs, this.deck.grant.duration_ms - 250));
     this.recordSeek(this.deck, target);
@@ -247,6 +248,7 @@ class Player extends EventTarget {
   }
 
   seekBy(deltaMs) {
+    if (!this.ad && this.remote()) return this.remoteSeek(this.remotePosition() + deltaMs);
     if (!this.decks || !this.deck.grant) return;
     return this.seek(this.deck.positionMs() + deltaMs);
   }

@@ -1,10 +1,10 @@
 // The player bar: always there, across pages; controls, progress, volume, settings, ads.
 import { h, clear, icon, duration, cover, artistLinks, disclosure } from "./dom.js";
 import { player } from "./player.js";
-import { store, onDemand } from "./store.js";
+import { store, onDemand, watch } from "./store.js";
 import { explain } from "./notices.js";
 import { navigate } from "./router.js";
-import { devicePicker } from "./devices.js";
+import { devicePicker, onFeed } from "./devices.js";
 
 const QUALITIES = [
   ["auto", "Automatic (best in my plan)"],
@@ -124,14 +124,14 @@ function drawTrack() {
 
 function drawControls() {
   const state = player.state;
-  const playing = player.playing();
+  const playing = player.shownPlaying();
   const ad = Boolean(player.ad);
   clear(ui.play, icon(playing ? "pause" : "play"));
   ui.play.setAttribute("aria-label", playing ? "Pause" : "Play");
   ui.play.disabled = !ad && !state?.track_id;
   ui.prev.disabled = ad || !state?.track_id;
   ui.next.disabled = ad || !state?.track_id;
-  ui.seek.disabled = ad || !player.deck?.grant;
+  ui.seek.disabled = ad || !(player.deck?.grant || (player.remote() && state?.track_id));
   ui.shuffle.setAttribute("aria-pressed", String(Boolean(state?.shuffle)));
   ui.shuffle.classList.toggle("on", Boolean(state?.shuffle));
   if (store.plan && !onDemand()) ui.shuffle.title = "Shuffle (always on with Free)";
@@ -155,6 +155,9 @@ function drawTime() {
   if (player.ad) {
     position = (player.ad.audio.currentTime || 0) * 1000;
     total = player.ad.ad.duration_s * 1000;
+  } else if (player.remote() && player.track) {
+    position = player.remotePosition(); // the playing device's, moving on as it plays
+    total = player.track.duration_ms;
   } else if (player.decks && player.deck.grant) {
     position = player.deck.positionMs();
     total = player.deck.grant.duration_ms;
@@ -162,6 +165,7 @@ function drawTime() {
     position = player.state.progress_ms;
     total = player.track.duration_ms;
   }
+  position = Math.min(position, total); // a state saved long ago may have run past the end
   ui.total.textContent = duration(total);
   if (ui.dragging) return;
   ui.elapsed.textContent = duration(position);
@@ -183,6 +187,9 @@ export function startPlayerBar() {
   player.addEventListener("time", drawTime);
   player.addEventListener("volume", () => (ui.volume.value = String(player.volume)));
   player.addEventListener("notice", drawNotice);
+  watch(drawControls); // a plan changed: the qualities it allows
+  onFeed("list", drawControls); // the playing device came or went
+  setInterval(() => player.remote() && player.state?.playing && drawTime(), 500);
   drawTrack();
   drawControls();
 }

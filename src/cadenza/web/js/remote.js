@@ -4,6 +4,10 @@
 import { api, cached } from "./api.js";
 import { devices, groupIdOf, markActive, speakerGroup } from "./devices.js";
 
+// When each state arrived here: a remote device's position moves on from it by this clock
+// (the server's and this browser's clocks may differ).
+const arrived = new WeakMap();
+
 // A state read before the one applied (by its server time) is stale.
 export function olderThan(state, current) {
   const stamp = Date.parse(state?.updated_at ?? "");
@@ -12,6 +16,32 @@ export function olderThan(state, current) {
 }
 
 export const remoteMethods = {
+  // What the player bar shows: this page's audio, or the state of the device that plays.
+  shownPlaying() {
+    return this.remote() && !this.ad ? Boolean(this.state.playing) : this.playing();
+  },
+
+  // The remote device's position now, from its last state (never past the song's end).
+  remotePosition() {
+    const state = this.state;
+    if (!state?.track_id) return 0;
+    if (!arrived.has(state)) arrived.set(state, performance.now());
+    const moved = state.playing ? performance.now() - arrived.get(state) : 0;
+    const total = this.track?.id === state.track_id ? this.track.duration_ms : Infinity;
+    return Math.max(0, Math.min(state.progress_ms + moved, total));
+  },
+
+  async remoteSeek(positionMs) {
+    const total = this.track?.duration_ms ?? positionMs;
+    const target = Math.round(Math.max(0, Math.min(positionMs, total - 250)));
+    try {
+      this.state = await api.put("/api/v1/me/player/seek", { position_ms: target });
+    } catch (error) {
+      this.setNotice(error);
+    }
+    this.emit();
+  },
+
   async onRemoteState(state) {
     if (this.busy > 0 || this.ad) return; // this page's own command: its answer is applied
     // A state read before this page's last command (a feed's first state, sent late) is older

@@ -77,7 +77,7 @@ export async function render(main) {
         bar.value = share;
         status.textContent = `Uploading… ${Math.round(share * 100)}%`;
       });
-      status.textContent = "Uploaded. Checking and transcoding…";
+      status.textContent = "Uploaded. Checking the files…";
       await follow(delivery, bar, status, error, markFile);
       await drawReleases();
     } catch (e) {
@@ -96,6 +96,18 @@ export async function render(main) {
   await drawReleases();
 }
 
+// The pipeline's stages in a distributor's words; the bar moves as songs are done and, before
+// the first is, says that work goes on (no value: an indeterminate bar).
+const STAGES = { read: "Reading and checking the files", transcode: "Preparing the audio for streaming" };
+
+function showProcessing(current, bar, status) {
+  const progress = current.progress || 0;
+  if (progress > 0) bar.value = progress;
+  else bar.removeAttribute("value");
+  const doing = current.status === "queued" ? "Waiting for its turn" : STAGES[current.stage] || "Processing";
+  status.textContent = `${doing}…${progress > 0 ? ` ${Math.round(progress * 100)}% done` : ""}`;
+}
+
 async function follow(delivery, bar, status, error, markFile) {
   let current = delivery;
   for (;;) {
@@ -111,8 +123,7 @@ async function follow(delivery, bar, status, error, markFile) {
       status.textContent = "Refused: nothing was published.";
       return;
     }
-    bar.value = current.progress || 0;
-    status.textContent = `${current.status === "queued" ? "Waiting" : current.stage || "Processing"}… ${Math.round((current.progress || 0) * 100)}%`;
+    showProcessing(current, bar, status);
     await new Promise((r) => setTimeout(r, 1000));
     current = await api.get(current.status_url);
   }

@@ -46,7 +46,7 @@ export async function render(main) {
       const answer = await api.post("/api/v1/me/plan/invites", { email });
       result.replaceChildren(`Invitation ready (valid ${answer.expires_in_days} days): `, h("code", {}, answer.link));
     }, { redraw: false }));
-    const home = h("form", { class: "auth-form" }, field("Home address", { name: "address", required: true, maxlength: 300 }), h("button", { type: "submit", class: "button secondary" }, "Save address"));
+    const home = h("form", { class: "auth-form", id: "family-home", "aria-label": "Family home" }, field("Home address", { name: "address", required: true, maxlength: 300 }), h("button", { type: "submit", class: "button secondary" }, "Save address"));
     home.addEventListener("submit", act(() => api.put("/api/v1/me/plan/home", fields(home))));
     clear(
       body,

@@ -71,7 +71,7 @@ export async function render(main) {
     });
     const cardForm = h(
       "form",
-      { class: "auth-form" },
+      { class: "auth-form", id: "payment-method", "aria-label": "Payment card" },
       field("Card number", { name: "number", inputmode: "numeric", autocomplete: "cc-number", required: true, maxlength: 23 }),
       h("div", { class: "row" }, field("Month", { name: "exp_month", type: "number", min: 1, max: 12, required: true }), field("Year", { name: "exp_year", type: "number", min: 2024, max: 2100, required: true }), field("CVC", { name: "cvc", inputmode: "numeric", required: true, maxlength: 4 })),
       h("button", { type: "submit", class: "button" }, "Save card"),
