@@ -271,6 +271,7 @@ def two_workers(app: App) -> Iterator[tuple[str, int, psutil.Process]]:
             server.wait(timeout=10)
 
 
+@pytest.mark.slow  # starts `cadenza serve --workers 2`: about a minute
 def test_two_workers_behind_one_port_share_devices_and_send_mail_once(
     client: TestClient,
     app: App,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -107,6 +108,7 @@ def test_sessions_from_0002_keep_their_refresh_history(tmp_path: Path) -> None:
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_processes_starting_at_once_on_a_new_sqlite_database_all_start(tmp_path: Path) -> None:
     """Several server processes (or a test's workers) meeting a new database migrate one after
     another: before, the second failed with 'table artists already exists'."""
@@ -191,6 +193,7 @@ def killed_at(database: Path, revision: str) -> None:
     starting.communicate()
 
 
+@pytest.mark.slow
 def test_a_start_killed_while_migrating_leaves_a_database_the_next_start_finishes(
     tmp_path: Path,
 ) -> None:
