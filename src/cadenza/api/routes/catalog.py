@@ -31,6 +31,7 @@ def get_artist(artist_id: Id, app: AppDep, viewer: ViewerDep) -> ArtistOut:
         id=artist.id,
         name=artist.name,
         releases=[ReleaseSummaryOut.of(r) for r in artist.releases],
+        appears_on=[ReleaseSummaryOut.of(r) for r in artist.appears_on],
     )
 
 
