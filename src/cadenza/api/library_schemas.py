@@ -38,6 +38,7 @@ class ListedTrackOut(BaseModel):
     unavailable_reason: str | None  # not_in_your_country, explicit_content_filtered, unavailable
     title: str | None
     artists: list[ArtistRefOut]
+    featured_artists: list[ArtistRefOut]
     release: ReleaseSummaryOut | None
     duration_ms: int | None
     explicit: bool | None
@@ -52,6 +53,7 @@ class ListedTrackOut(BaseModel):
             unavailable_reason=None if card.playable else card.availability.value,
             title=t.title if t else None,
             artists=[ArtistRefOut.of(a) for a in t.artists] if t else [],
+            featured_artists=[ArtistRefOut.of(a) for a in t.featured_artists] if t else [],
             release=ReleaseSummaryOut.of(r) if r else None,
             duration_ms=t.duration_ms if t else None,
             explicit=t.explicit if t else None,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cadenza.domain.accounts import Account
 from cadenza.domain.audio import TARGET_LUFS
@@ -159,7 +159,10 @@ class TrackWithReleaseOut(TrackOut):
 class ArtistOut(BaseModel):
     id: int
     name: str
-    releases: list[ReleaseSummaryOut]
+    releases: list[ReleaseSummaryOut] = Field(description="The artist's own releases")
+    appears_on: list[ReleaseSummaryOut] = Field(
+        description="Others' releases with a track of theirs: featured, or on a compilation"
+    )
 
 
 class Page(BaseModel, Generic[T]):
@@ -254,6 +257,6 @@ class ArtistProfileOut(BaseModel):
                     upc=r.upc,
                     territories=list(r.territories),
                 )
-                for r in artist.releases
+                for r in artist.all_releases
             ],
         )

@@ -220,7 +220,15 @@ class TrackToPlay:
 class ArtistView:
     id: int
     name: str
-    releases: tuple[ReleaseView, ...]
+    releases: tuple[ReleaseView, ...]  # their own: they are a release artist, newest first
+    # Others' releases with a track of theirs (featured, or on a compilation), newest first.
+    appears_on: tuple[ReleaseView, ...] = ()
+
+    @property
+    def all_releases(self) -> tuple[ReleaseView, ...]:
+        """Both, newest first: what plays for the artist."""
+        both = (*self.releases, *self.appears_on)
+        return tuple(sorted(both, key=lambda r: r.release_at, reverse=True))
 
 
 @dataclass(frozen=True)

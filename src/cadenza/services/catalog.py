@@ -35,9 +35,10 @@ class CatalogService:
         if artist is None:
             raise NotFound(f"no artist {artist_id}")
         visible = tuple(r for r in artist.releases if r.visible_to(viewer))
-        if not visible:  # an artist known only by unreleased work stays unknown
+        appears_on = tuple(r for r in artist.appears_on if r.visible_to(viewer))
+        if not visible and not appears_on:  # known only by unreleased work: stays unknown
             raise NotFound(f"no artist {artist_id}")
-        return replace(artist, releases=visible)
+        return replace(artist, releases=visible, appears_on=appears_on)
 
     def release(self, release_id: int, viewer: Viewer) -> ReleaseView:
         with self.uow() as uow:

@@ -96,7 +96,7 @@ class Mixes:
             artist = self.catalog.artist(artist_id, viewer)
             name, kind, seed_id = artist.name, "artist", artist_id
             artist_ids = [artist_id]
-            genres = _top_genres(g for r in artist.releases for g in r.genres)
+            genres = _top_genres(g for r in artist.all_releases for g in r.genres)
         elif release_id is not None:
             release = self.catalog.release(release_id, viewer)
             name, kind, seed_id = release.title, "release", release_id
@@ -203,7 +203,7 @@ class Mixes:
                 artist = self.catalog.artist(artist_id, viewer)
             except NotFound:
                 continue
-            for summary in artist.releases[:ARTIST_RELEASES]:
+            for summary in artist.all_releases[:ARTIST_RELEASES]:
                 release = self.catalog.release(summary.id, viewer)
                 found += [(t, release) for t in release.tracks]
         return self._with_streams(found)

@@ -326,7 +326,7 @@ class Player:
         if context is Context.ARTIST and context_id is not None:
             artist = self.catalog.artist(context_id, viewer)
             found: list[int] = []
-            for release in artist.releases[:ARTIST_RELEASES]:
+            for release in artist.all_releases[:ARTIST_RELEASES]:
                 found += [t.id for t in self.catalog.release(release.id, viewer).tracks]
             return found, {}
         if track_ids:

@@ -54,7 +54,14 @@ class SqlCatalog:
             .where(or_(ReleaseRow.id.in_(ids), ReleaseRow.id.in_(featured)))
             .order_by(ReleaseRow.release_at.desc())
         ).all()
-        return ArtistView(id=row.id, name=row.name, releases=tuple(self._releases(list(rows))))
+        own = set(self.s.scalars(ids))
+        views = self._releases(list(rows))
+        return ArtistView(
+            id=row.id,
+            name=row.name,
+            releases=tuple(v for v in views if v.id in own),
+            appears_on=tuple(v for v in views if v.id not in own),
+        )
 
     def release(self, release_id: int) -> ReleaseView | None:
         row = self.s.get(ReleaseRow, release_id)

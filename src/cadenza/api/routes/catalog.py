@@ -32,6 +32,7 @@ def get_artist(artist_id: Id, catalog: CatalogDep, viewer: ViewerDep) -> ArtistO
         id=artist.id,
         name=artist.name,
         releases=[ReleaseSummaryOut.of(r) for r in artist.releases],
+        appears_on=[ReleaseSummaryOut.of(r) for r in artist.appears_on],
     )
 
 

@@ -34,4 +34,5 @@ export async function render(main, { id }) {
     notice,
   );
   for (const [label, releases] of byKind) main.append(shelf(label, releases.map(releaseCard)));
+  if (artist.appears_on?.length) main.append(shelf("Appears on", artist.appears_on.map(releaseCard)));
 }

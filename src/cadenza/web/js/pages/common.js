@@ -104,7 +104,7 @@ export function trackList(tracks, play, { showRelease = false, notice = null, ex
           "div",
           { class: "track-main" },
           h("span", { class: "track-title" }, track.title, track.explicit ? h("span", { class: "explicit", title: "Explicit" }, "E") : null),
-          h("span", { class: "track-artists" }, artistLinks(track.artists), showRelease && track.release ? [" · ", h("a", { href: `/release/${track.release.id}`, "data-link": true }, track.release.title)] : null),
+          h("span", { class: "track-artists" }, artistLinks(track.artists), track.featured_artists?.length ? [" feat. ", artistLinks(track.featured_artists)] : null, showRelease && track.release ? [" · ", h("a", { href: `/release/${track.release.id}`, "data-link": true }, track.release.title)] : null),
         ),
         unplayable ? h("span", {}) : heart(track) || h("span", {}),
         h("span", { class: "track-duration" }, duration(track.duration_ms)),

@@ -1,0 +1,33 @@
+"""Every JSON request body derives from RequestBody, so each gets the strict JSON types and the
+Unicode check: a new route cannot forget them."""
+
+from __future__ import annotations
+
+import typing
+
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+
+from cadenza.api.app import ROUTERS
+from cadenza.api.request_body import RequestBody
+
+# The stream-grant routes are being reworked elsewhere (issue 18's grant design): theirs follow.
+PENDING = {"cadenza.api.routes.stream", "cadenza.api.routes.player_stream"}
+
+
+def body_models(annotation: object) -> list[type[BaseModel]]:
+    found = [annotation] if isinstance(annotation, type) else list(typing.get_args(annotation))
+    return [m for m in found if isinstance(m, type) and issubclass(m, BaseModel)]
+
+
+def test_every_json_body_is_a_request_body() -> None:
+    bodies = [
+        (route.path, model)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.endpoint.__module__ not in PENDING
+        for param in route.dependant.body_params
+        for model in body_models(param.field_info.annotation)
+    ]
+    assert len(bodies) > 40
+    assert [f"{path} {m.__name__}" for path, m in bodies if not issubclass(m, RequestBody)] == []
