@@ -108,7 +108,9 @@ def test_a_json_route_refuses_a_body_over_one_mebibyte_uploads_keep_theirs(
     refused(chunked, 413, "request_too_large")
 
     # Under the limit but long: the refusal quotes none of it.
-    long_name = raw_json(client, "/api/v1/auth/token", json.dumps({"email": 5 * "é" * 90000}, ensure_ascii=False), {})
+    long_name = raw_json(
+        client, "/api/v1/auth/token", json.dumps({"email": 5 * "é" * 90000}, ensure_ascii=False), {}
+    )
     assert long_name.status_code == 422
     assert len(long_name.content) < 4000
 
