@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from cadenza.adapters.work_dir import LOCK_NAME
 from cadenza.api.app import create_app
 from cadenza.bootstrap import App
 from tests.e2e.ad_helpers import campaign_json, creative, operator_made
@@ -87,8 +88,8 @@ def test_file_names_with_a_nul_byte_or_too_long_are_refused_and_leave_no_files(
     answer = client.post("/api/v1/advertiser/campaigns", content=body, headers=fizzy | headers)
     refused(answer, 422, "bad_file_name")
     assert client.get("/api/v1/advertiser/campaigns", headers=fizzy).json() == []
-    work = app.settings.work_dir  # only the running server's claim on it (.in-use) stays
-    assert not work.exists() or [p.name for p in work.iterdir()] in ([], [".in-use"])
+    work = app.settings.work_dir  # only the lock every process holds on it
+    assert [p.name for p in work.iterdir()] == [LOCK_NAME]
 
 
 def test_a_json_route_refuses_a_body_over_one_mebibyte_uploads_keep_theirs(
