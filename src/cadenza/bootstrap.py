@@ -25,6 +25,7 @@ from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.demo_progress import DemoProgressFile
 from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
 from cadenza.adapters.events.shared import SharedPlayerEvents
@@ -522,6 +523,11 @@ class App:
         if self.settings.distributor_key:
             return self.settings.distributor_key
         return self._secret("distributor.key").decode()
+
+    @cached_property
+    def demo_progress(self) -> DemoProgressFile:
+        """How far the demo catalog is, for `serve --demo` and the web player."""
+        return DemoProgressFile(self.settings.data_dir / "demo-progress.json")
 
     @cached_property
     def distributors(self) -> DistributorAccess:

@@ -8,6 +8,7 @@ import { player } from "./player.js";
 import { drawSidebar, libraryAvailable, setLiked } from "./library.js";
 import { choosePlaylist } from "./chooser.js";
 import { trackMenuItems } from "./pages/common.js";
+import { watchDemoProgress } from "./demo_progress.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -150,6 +151,7 @@ async function main() {
   searchAsYouType();
   keys();
   await startRouter();
+  watchDemoProgress();
   if (signedIn()) player.restore();
 }
 
