@@ -14,27 +14,19 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cadenza.adapters.audio.covers import PillowCoverArt
-from cadenza.adapters.audio.probe import PyAvProbe
-from cadenza.adapters.audio.tags import MutagenTagReader
-from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import make_engine, migrate
+from cadenza.adapters.db.engine import make_engine, migrate, migrate_aside
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.adapters.demo_progress import DemoProgressFile
-from cadenza.adapters.events.bus import RedisBus
 from cadenza.adapters.events.memory import InProcessPlayerEvents
-from cadenza.adapters.events.shared import SharedPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.payments.local import LocalPaymentProvider
-from cadenza.adapters.rip.redis_tally import RedisFetchTally
-from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
-from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
@@ -86,6 +78,9 @@ from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
 from cadenza.services.two_factor import TwoFactorService
+
+if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
+    from cadenza.adapters.events.bus import RedisBus
 
 log = logging.getLogger(__name__)
 WORKER_MODULES = [
@@ -151,7 +146,9 @@ class App:
 
     @cached_property
     def password_rules(self) -> PasswordRules:
-        common, strength = CommonPasswords(), ZxcvbnEstimator()
+        from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+
+        common, strength = CommonPasswords(), ZxcvbnEstimator()  # lists read when first needed
 
         def rules(password: str, email: str, display_name: str) -> None:
             check_password(
@@ -297,6 +294,8 @@ class App:
         )
         if self.bus is None:
             return RipWatch(self.uow, self.clock, rules, self.admin)
+        from cadenza.adapters.rip.redis_tally import RedisFetchTally
+
         tally = RedisFetchTally(self.bus.redis, rules, self.bus.prefix)
         return RipWatch(self.uow, self.clock, rules, self.admin, tally, self.bus)
 
@@ -358,12 +357,18 @@ class App:
     def bus(self) -> RedisBus | None:
         """The deployment's Redis, when it runs on several processes (CADENZA_REDIS_URL)."""
         s = self.settings
-        return RedisBus(s.redis_url, s.redis_prefix) if s.redis_url else None
+        if not s.redis_url:
+            return None
+        from cadenza.adapters.events.bus import RedisBus
+
+        return RedisBus(s.redis_url, s.redis_prefix)
 
     @cached_property
     def player_events(self) -> PlayerEvents:
         if self.bus is None:
             return InProcessPlayerEvents()
+        from cadenza.adapters.events.shared import SharedPlayerEvents
+
         return SharedPlayerEvents(self.bus, encode_event, decode_event)
 
     @cached_property
@@ -399,6 +404,8 @@ class App:
 
     @cached_property
     def two_factor(self) -> TwoFactorService:
+        from cadenza.adapters.security.qr import qr_svg
+
         return TwoFactorService(self.uow, PyotpTotp(), self.clock, qr_svg, self.reentry)
 
     @cached_property
@@ -477,6 +484,10 @@ class App:
 
     @cached_property
     def ad_campaigns(self) -> AdCampaigns:
+        from cadenza.adapters.audio.covers import PillowCoverArt
+        from cadenza.adapters.audio.probe import PyAvProbe
+        from cadenza.adapters.audio.transcode import PyAvTranscoder
+
         s = self.settings
         tools = CreativeTools(
             # The probe stops decoding well past an ad's longest length.
@@ -503,6 +514,13 @@ class App:
         return worker_pool(self.settings.transcode_workers or os.cpu_count() or 1)
 
     def ingest_tools(self, opus_complexity: int | None = None) -> IngestTools:
+        # The audio and image libraries (numpy, scipy, PyAV, Pillow: about 150 MB) are imported
+        # by the processes that ingest, never by an HTTP process that only serves.
+        from cadenza.adapters.audio.covers import PillowCoverArt
+        from cadenza.adapters.audio.probe import PyAvProbe
+        from cadenza.adapters.audio.tags import MutagenTagReader
+        from cadenza.adapters.audio.transcode import PyAvTranscoder
+
         s = self.settings
         s.work_dir.mkdir(parents=True, exist_ok=True)
         return IngestTools(
@@ -562,9 +580,9 @@ class App:
             self.rip_watch.close()  # what this process served reaches the shared tally
         if "pool" in self.__dict__ and self.shared_pool is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if isinstance(self.__dict__.get("player_events"), SharedPlayerEvents):
-            self.__dict__["player_events"].close()
         if self.__dict__.get("bus") is not None:
+            if "player_events" in self.__dict__:  # shared through the bus: its thread stops
+                self.__dict__["player_events"].close()
             self.__dict__["bus"].close()
         self.engine.dispose()
 
@@ -606,14 +624,17 @@ def worker_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
+def bootstrap(
+    settings: Settings | None = None, *, worker: bool = False, serving: bool = False
+) -> App:
     """The App of this process. `worker`: one of `serve --workers N`'s processes, whose parent
-    has migrated the database and runs the background work."""
+    has migrated the database and runs the background work. `serving`: a server, which leaves
+    migrating to a child process (it never needs Alembic's memory again)."""
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
     app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
     if not worker:
-        migrate(engine)
+        (migrate_aside if serving else migrate)(engine)
         app.search.index_if_empty()
     return app
