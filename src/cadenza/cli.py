@@ -77,7 +77,6 @@ def serve(
     from cadenza.api.app import create_app
     from cadenza.bootstrap import bootstrap
 
-    _few_malloc_arenas()
     app = bootstrap(serving=True)
     processes = workers or app.settings.workers
     if processes > 1:
@@ -117,17 +116,6 @@ def serve(
         if stop is not None:
             stop()
         app.close()
-
-
-def _few_malloc_arenas() -> None:
-    """glibc gives each thread that allocates a heap of its own: the thread pool that runs the
-    routes grew the idle server by tens of MB. Two heaps serve one process well enough."""
-    import ctypes
-
-    try:
-        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass  # not glibc: its allocator has its own ways
 
 
 def _check_shared_state(app: App) -> None:
