@@ -239,7 +239,8 @@ def _ingest(
 def _print_report(report: LibraryReport) -> None:
     err.print(
         f"added {len(report.added)} releases, changed {len(report.changed)}, "
-        f"{report.unchanged_files} files unchanged, {len(report.refused)} refused"
+        f"{report.unchanged_files} files unchanged ({report.same_content} of them touched, "
+        f"recognised by their content), {len(report.refused)} refused"
     )
     for path, exc in report.refused:
         err.print(f"[red]refused[/] {path}: {exc.message} ({exc.code})")
@@ -256,6 +257,7 @@ def _report_json(app: App, report: LibraryReport) -> dict[str, object]:
         "added": len(report.added),
         "changed": len(report.changed),
         "unchanged_files": report.unchanged_files,
+        "same_content": report.same_content,
         "refused": [{"file": p, "code": e.code, "message": e.message} for p, e in report.refused],
     }
     if len(releases) == 1:
