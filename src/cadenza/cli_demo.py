@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,7 +187,7 @@ class DemoBuild:
         accounts = demo_users(app)
         root = app.settings.data_dir / "demo-library"
         root.mkdir(parents=True, exist_ok=True)
-        plans = sorted(plan_library(_size(app), 7), key=lambda p: sum(t.seconds for t in p.tracks))
+        plans = sorted(plan_library(_size(app), 7), key=_first_heard)
         library = LibraryIngest(
             app.ingest_tools(app.settings.demo_opus_complexity), app.distributor_id(DEMO_LABEL)
         )
@@ -265,6 +265,13 @@ class DemoBuild:
 
         self.app.demo_progress.write(DemoProgress(done, total))
         self.announce(done, total, title)
+
+
+def _first_heard(plan: ReleasePlan) -> tuple[bool, float]:
+    """Releases everyone may play now first (not the future one, nor those of a few countries),
+    the shortest first among them: the first songs play within seconds."""
+    limited = bool(plan.territories) or plan.release_date > date.today()
+    return limited, sum(t.seconds for t in plan.tracks)
 
 
 def _size(app: App) -> DemoSize:
