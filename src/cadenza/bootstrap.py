@@ -81,6 +81,7 @@ from cadenza.services.two_factor import TwoFactorService
 
 if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
     from cadenza.adapters.events.bus import RedisBus
+    from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 
 log = logging.getLogger(__name__)
 WORKER_MODULES = [
@@ -146,11 +147,10 @@ class App:
 
     @cached_property
     def password_rules(self) -> PasswordRules:
-        from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
-
-        common, strength = CommonPasswords(), ZxcvbnEstimator()  # lists read when first needed
-
         def rules(password: str, email: str, display_name: str) -> None:
+            # The lists (zxcvbn's dictionaries: megabytes) are loaded when a password is first
+            # set, not by every process that signs people in or lists accounts.
+            common, strength = self._password_lists
             check_password(
                 password,
                 email=email,
@@ -160,6 +160,12 @@ class App:
             )
 
         return rules
+
+    @cached_property
+    def _password_lists(self) -> tuple[CommonPasswords, ZxcvbnEstimator]:
+        from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+
+        return CommonPasswords(), ZxcvbnEstimator()
 
     @cached_property
     def accounts(self) -> AccountService:
