@@ -13,28 +13,20 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from cadenza.adapters.audio.covers import PillowCoverArt
-from cadenza.adapters.audio.probe import PyAvProbe
-from cadenza.adapters.audio.tags import MutagenTagReader
-from cadenza.adapters.audio.transcode import PyAvTranscoder
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import make_engine, migrate
+from cadenza.adapters.db.engine import make_engine, migrate, migrate_aside
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
-from cadenza.adapters.events.bus import RedisBus
+from cadenza.adapters.demo_progress import DemoProgressFile
 from cadenza.adapters.events.memory import InProcessPlayerEvents
-from cadenza.adapters.events.shared import SharedPlayerEvents
 from cadenza.adapters.mail import mailer_from_settings
 from cadenza.adapters.parent_watch import watch_parent
 from cadenza.adapters.payments.local import LocalPaymentProvider
-from cadenza.adapters.rip.redis_tally import RedisFetchTally
-from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 from cadenza.adapters.security.hashing import Argon2PasswordHasher
-from cadenza.adapters.security.qr import qr_svg
 from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
@@ -98,6 +90,10 @@ from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
 from cadenza.services.two_factor import TwoFactorService
+
+if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
+    from cadenza.adapters.events.bus import RedisBus
+    from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
 
 log = logging.getLogger(__name__)
 WORKER_MODULES = [
@@ -195,9 +191,10 @@ class App:
 
     @cached_property
     def password_rules(self) -> PasswordRules:
-        common, strength = CommonPasswords(), ZxcvbnEstimator()
-
         def rules(password: str, email: str, display_name: str) -> None:
+            # The lists (zxcvbn's dictionaries: megabytes) are loaded when a password is first
+            # set, not by every process that signs people in or lists accounts.
+            common, strength = self._password_lists
             check_password(
                 password,
                 email=email,
@@ -207,6 +204,12 @@ class App:
             )
 
         return rules
+
+    @cached_property
+    def _password_lists(self) -> tuple[CommonPasswords, ZxcvbnEstimator]:
+        from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+
+        return CommonPasswords(), ZxcvbnEstimator()
 
     @cached_property
     def accounts(self) -> AccountService:
@@ -348,6 +351,8 @@ class App:
         )
         if self.bus is None:
             return RipWatch(self.uow, self.clock, rules, self.admin)
+        from cadenza.adapters.rip.redis_tally import RedisFetchTally
+
         tally = RedisFetchTally(self.bus.redis, rules, self.bus.prefix)
         return RipWatch(self.uow, self.clock, rules, self.admin, tally, self.bus)
 
@@ -409,12 +414,18 @@ class App:
     def bus(self) -> RedisBus | None:
         """The deployment's Redis, when it runs on several processes (CADENZA_REDIS_URL)."""
         s = self.settings
-        return RedisBus(s.redis_url, s.redis_prefix) if s.redis_url else None
+        if not s.redis_url:
+            return None
+        from cadenza.adapters.events.bus import RedisBus
+
+        return RedisBus(s.redis_url, s.redis_prefix)
 
     @cached_property
     def player_events(self) -> PlayerEvents:
         if self.bus is None:
             return InProcessPlayerEvents()
+        from cadenza.adapters.events.shared import SharedPlayerEvents
+
         return SharedPlayerEvents(self.bus, encode_event, decode_event)
 
     @cached_property
@@ -445,6 +456,8 @@ class App:
 
     @cached_property
     def two_factor(self) -> TwoFactorService:
+        from cadenza.adapters.security.qr import qr_svg
+
         return TwoFactorService(self.uow, PyotpTotp(), self.clock, qr_svg, self.reentry)
 
     @cached_property
@@ -523,6 +536,10 @@ class App:
 
     @cached_property
     def ad_campaigns(self) -> AdCampaigns:
+        from cadenza.adapters.audio.covers import PillowCoverArt
+        from cadenza.adapters.audio.probe import PyAvProbe
+        from cadenza.adapters.audio.transcode import PyAvTranscoder
+
         s = self.settings
         tools = CreativeTools(
             # The probe stops decoding well past an ad's longest length.
@@ -549,6 +566,13 @@ class App:
         return worker_pool(self.settings.transcode_workers or os.cpu_count() or 1)
 
     def ingest_tools(self, opus_complexity: int | None = None) -> IngestTools:
+        # The audio and image libraries (numpy, scipy, PyAV, Pillow: about 150 MB) are imported
+        # by the processes that ingest, never by an HTTP process that only serves.
+        from cadenza.adapters.audio.covers import PillowCoverArt
+        from cadenza.adapters.audio.probe import PyAvProbe
+        from cadenza.adapters.audio.tags import MutagenTagReader
+        from cadenza.adapters.audio.transcode import PyAvTranscoder
+
         s = self.settings
         s.work_dir.mkdir(parents=True, exist_ok=True)
         return IngestTools(
@@ -569,6 +593,11 @@ class App:
         if self.settings.distributor_key:
             return self.settings.distributor_key
         return self._secret("distributor.key").decode()
+
+    @cached_property
+    def demo_progress(self) -> DemoProgressFile:
+        """How far the demo catalog is, for `serve --demo` and the web player."""
+        return DemoProgressFile(self.settings.data_dir / "demo-progress.json")
 
     @cached_property
     def distributors(self) -> DistributorAccess:
@@ -598,9 +627,9 @@ class App:
             self.rip_watch.close()  # what this process served reaches the shared tally
         if "pool" in self.__dict__ and self.shared_pool is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
-        if isinstance(self.__dict__.get("player_events"), SharedPlayerEvents):
-            self.__dict__["player_events"].close()
         if self.__dict__.get("bus") is not None:
+            if "player_events" in self.__dict__:  # shared through the bus: its thread stops
+                self.__dict__["player_events"].close()
             self.__dict__["bus"].close()
         self.engine.dispose()
         if self.work_claim is not None:
@@ -654,9 +683,12 @@ def _owner_only_folders(settings: Settings) -> None:
         folder.chmod(0o700)
 
 
-def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
+def bootstrap(
+    settings: Settings | None = None, *, worker: bool = False, serving: bool = False
+) -> App:
     """The App of this process. `worker`: one of `serve --workers N`'s processes, whose parent
-    has migrated the database and runs the background work."""
+    has migrated the database and runs the background work. `serving`: a server, which leaves
+    migrating to a child process (it never needs Alembic's memory again)."""
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
@@ -666,6 +698,6 @@ def bootstrap(settings: Settings | None = None, *, worker: bool = False) -> App:
     if app.work_claim.swept:
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
-        migrate(engine)
+        (migrate_aside if serving else migrate)(engine)
         app.search.index_if_empty()
     return app

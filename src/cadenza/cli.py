@@ -3,34 +3,52 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cadenza.bootstrap import App, bootstrap
-from cadenza.cli_ads import ads, demo_ads
+from cadenza.cli_ads import ads
 from cadenza.domain.accounts import Role
-from cadenza.domain.catalog import Viewer
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
-from cadenza.ingest.delivery import ingest_delivery
-from cadenza.ingest.library import LibraryIngest, LibraryReport
-from cadenza.jobs import JOBS, find_job
-from cadenza.services.admin import OPERATOR
+
+# Each command imports what it needs when it runs, so `cadenza --help` or `cadenza users list`
+# do not pay for the web framework or the audio libraries (about 2 s on a small machine).
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from cadenza.bootstrap import App
+    from cadenza.ingest.library import LibraryReport
+
+
+def __getattr__(name: str) -> object:
+    """The demo's names, where they were before cadenza.cli_demo (imported only when asked)."""
+    if name in ("DEMO_PASSWORD", "build_demo", "demo_users"):
+        from cadenza import cli_demo
+
+        return getattr(cli_demo, name)
+    raise AttributeError(name)
+
 
 cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
 err = Console(stderr=True)
 
 
 def progress_bar(console: Console = err) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -45,7 +63,9 @@ def progress_bar(console: Console = err) -> Progress:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-    demo: Annotated[bool, typer.Option(help="Build and load the demo catalog first")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Serve the demo catalog too, published as it is built")
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(min=1, help="HTTP processes on the port (default CADENZA_WORKERS, 1)"),
@@ -55,8 +75,9 @@ def serve(
     import uvicorn
 
     from cadenza.api.app import create_app
+    from cadenza.bootstrap import bootstrap
 
-    app = bootstrap()
+    app = bootstrap(serving=True)
     processes = workers or app.settings.workers
     if processes > 1:
         _check_shared_state(app)
@@ -67,7 +88,9 @@ def serve(
             "listener's devices on different servers will not hear each other."
         )
     if demo:
-        build_demo(app)
+        from cadenza.cli_demo import start_demo
+
+        start_demo(app)  # the logins now; the catalog is published while the server answers
     err.print(f"Data dir: {app.settings.data_dir.resolve()}")
     _ = app.distributor_key  # made now, so distributors can be told where it is
     where = "CADENZA_DISTRIBUTOR_KEY" if app.settings.distributor_key else "distributor.key there"
@@ -118,6 +141,8 @@ def worker() -> None:
     import signal
     import threading
 
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     stop = app.start_background()
     done = threading.Event()
@@ -132,6 +157,9 @@ def worker() -> None:
 @cli.command()
 def demo() -> None:
     """Build the demo catalog (generated on this machine) and load it. Reused when built."""
+    from cadenza.bootstrap import bootstrap
+    from cadenza.cli_demo import build_demo
+
     app = bootstrap()
     try:
         build_demo(app)
@@ -150,6 +178,8 @@ def ingest(
     ] = None,
 ) -> None:
     """Ingest a release or a library: only new or changed files are processed."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         result = _ingest(app, path.expanduser(), distributor, quiet=as_json)
@@ -177,6 +207,9 @@ def _ingest(
     quiet: bool,
     opus_complexity: int | None = None,
 ) -> dict[str, object]:
+    from cadenza.ingest.delivery import ingest_delivery
+    from cadenza.ingest.library import LibraryIngest
+
     distributor_id = app.distributor_id(distributor)
     tools = app.ingest_tools(opus_complexity)
     if path.is_file():
@@ -206,7 +239,8 @@ def _ingest(
 def _print_report(report: LibraryReport) -> None:
     err.print(
         f"added {len(report.added)} releases, changed {len(report.changed)}, "
-        f"{report.unchanged_files} files unchanged, {len(report.refused)} refused"
+        f"{report.unchanged_files} files unchanged ({report.same_content} of them touched, "
+        f"recognised by their content), {len(report.refused)} refused"
     )
     for path, exc in report.refused:
         err.print(f"[red]refused[/] {path}: {exc.message} ({exc.code})")
@@ -223,6 +257,7 @@ def _report_json(app: App, report: LibraryReport) -> dict[str, object]:
         "added": len(report.added),
         "changed": len(report.changed),
         "unchanged_files": report.unchanged_files,
+        "same_content": report.same_content,
         "refused": [{"file": p, "code": e.code, "message": e.message} for p, e in report.refused],
     }
     if len(releases) == 1:
@@ -238,31 +273,6 @@ def _releases_of(app: App, track_ids: list[int]) -> list[dict[str, object]]:
         release = uow.catalog.release(release_ids[0])
         assert release is not None
         return [{"release_id": release.id, "track_ids": [t.id for t in release.tracks]}]
-
-
-def build_demo(app: App) -> None:
-    """Write the demo library (first time only), then ingest what is new in it."""
-    from cadenza.demo import DemoSize, write_demo_library
-
-    root = app.settings.data_dir / "demo-library"
-    size = DemoSize(**json.loads(app.settings.demo_size)) if app.settings.demo_size else DemoSize()
-    with progress_bar() as bar:
-        task = bar.add_task("Composing the demo catalog", total=size.tracks)
-        write_demo_library(
-            root,
-            size,
-            workers=os.cpu_count() or 1,
-            on_track=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    _ingest(
-        app,
-        root,
-        "Cadenza Demo Records",
-        quiet=False,
-        opus_complexity=app.settings.demo_opus_complexity,
-    )
-    demo_users(app)
-    demo_ads(app, DEMO_PASSWORD)
 
 
 users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
@@ -319,6 +329,8 @@ def users_create(
 @contextmanager
 def _operator_app() -> Iterator[App]:
     """The app for one operator command: a refusal is printed with its code, exit status 2."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         yield app
@@ -332,6 +344,8 @@ def _operator_app() -> Iterator[App]:
 @users.command("list")
 def users_list() -> None:
     """Every account: id, e-mail, plan, roles, state."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         for a in app.accounts.all_accounts():
@@ -344,6 +358,8 @@ def users_list() -> None:
 @users.command("disable")
 def users_disable(email: str) -> None:
     """Disable an account: every session and API key ends."""
+    from cadenza.services.admin import OPERATOR
+
     with _operator_app() as app:
         app.admin.disable(OPERATOR, app.admin.id_of(email))
     typer.echo(f"disabled {email}")
@@ -352,6 +368,8 @@ def users_disable(email: str) -> None:
 @users.command("enable")
 def users_enable(email: str) -> None:
     """Let a disabled account sign in again."""
+    from cadenza.services.admin import OPERATOR
+
     with _operator_app() as app:
         app.admin.enable(OPERATOR, app.admin.id_of(email))
     typer.echo(f"enabled {email}")
@@ -360,6 +378,8 @@ def users_enable(email: str) -> None:
 @users.command("reset-2fa")
 def users_reset_two_factor(email: str) -> None:
     """Turn two-factor off for an owner who lost both the app and the recovery codes."""
+    from cadenza.services.admin import OPERATOR
+
     with _operator_app() as app:
         app.admin.reset_two_factor(OPERATOR, app.admin.id_of(email))
     typer.echo(f"two-factor is off for {email}")
@@ -371,6 +391,8 @@ def users_force_reset(
 ) -> None:
     """After a leak elsewhere: each listed account's sessions end, its password stops working
     and its owner is mailed a reset link. Prints how many accounts were found."""
+    from cadenza.services.admin import OPERATOR
+
     lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
     emails = list(dict.fromkeys(e.strip().casefold() for e in lines if e.strip()))
     found = 0
@@ -385,6 +407,8 @@ def users_force_reset(
 @users.command("link-artist")
 def users_link_artist(email: str, artist_id: int) -> None:
     """Let an artist account speak for a catalog artist (the id in /api/v1/artists/ID)."""
+    from cadenza.services.admin import OPERATOR
+
     with _operator_app() as app:
         linked = app.admin.link_artist(OPERATOR, app.admin.id_of(email), artist_id)
     typer.echo(f"{email} speaks for: " + ", ".join(f"{a.name} ({a.id})" for a in linked))
@@ -392,6 +416,8 @@ def users_link_artist(email: str, artist_id: int) -> None:
 
 @users.command("unlink-artist")
 def users_unlink_artist(email: str, artist_id: int) -> None:
+    from cadenza.services.admin import OPERATOR
+
     with _operator_app() as app:
         app.admin.unlink_artist(OPERATOR, app.admin.id_of(email), artist_id)
     typer.echo(f"{email} no longer speaks for artist {artist_id}")
@@ -417,6 +443,8 @@ def students_list(
     status: Annotated[str, typer.Option(help="pending, approved or rejected")] = "pending",
 ) -> None:
     """Requests for student status: id, account, school, status, requested, valid until."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         for r in app.students.queue(status):
@@ -440,6 +468,8 @@ def students_reject(request_id: int) -> None:
 
 
 def _decide_student(request_id: int, *, approve: bool) -> None:
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         decided = app.students.decide(request_id, approve=approve)
@@ -451,19 +481,6 @@ def _decide_student(request_id: int, *, approve: bool) -> None:
     typer.echo(f"{decided.id}\t{decided.status}")
 
 
-DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
-DEMO_USERS = (
-    ("free@demo.cadenza.localhost", Plan.FREE, Role.LISTENER),
-    ("plus@demo.cadenza.localhost", Plan.PLUS, Role.LISTENER),
-    ("premium@demo.cadenza.localhost", Plan.PREMIUM_INDIVIDUAL, Role.LISTENER),
-    ("duo@demo.cadenza.localhost", Plan.PREMIUM_DUO, Role.LISTENER),
-    ("family@demo.cadenza.localhost", Plan.PREMIUM_FAMILY, Role.LISTENER),
-    ("student@demo.cadenza.localhost", Plan.PREMIUM_STUDENT, Role.LISTENER),
-    ("artist@demo.cadenza.localhost", Plan.FREE, Role.ARTIST),
-    ("admin@demo.cadenza.localhost", Plan.PREMIUM_INDIVIDUAL, Role.ADMIN),
-)
-
-
 search = typer.Typer(help="The search index.", no_args_is_help=True)
 cli.add_typer(search, name="search")
 
@@ -471,6 +488,8 @@ cli.add_typer(search, name="search")
 @search.command("reindex")
 def search_reindex() -> None:
     """Index the whole catalog for search again (entries are otherwise kept current on publish)."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         total, _ = app.search.index_size()
@@ -507,6 +526,8 @@ cli.add_typer(job, name="job")
 @job.command("list")
 def job_list() -> None:
     """Every job: its name and what it does."""
+    from cadenza.jobs import JOBS
+
     for found in JOBS.values():
         typer.echo(f"{found.name}\t{found.summary}")
 
@@ -518,6 +539,9 @@ def job_run(name: str) -> None:
 
 
 def _run_job(name: str, *, to_stderr: bool = False) -> None:
+    from cadenza.bootstrap import bootstrap
+    from cadenza.jobs import find_job
+
     try:
         found = find_job(name)
     except CadenzaError as exc:
@@ -534,34 +558,6 @@ def _run_job(name: str, *, to_stderr: bool = False) -> None:
         typer.echo(report.said)
     for error in report.errors:  # the rest of the job went on
         err.print(f"[red]{error}[/]")
-
-
-def demo_users(app: App) -> None:
-    """Ready-made demo accounts, made once; printed at every demo start."""
-    known = {a.email for a in app.accounts.all_accounts()}
-    for email, plan, role in DEMO_USERS:
-        if email not in known:
-            account = app.accounts.create(email, DEMO_PASSWORD, roles=[role])
-            app.subscriptions.grant(account.id, plan)
-            if role is Role.ADMIN:
-                _editors_pick(app, account.id)
-    err.print(f"Demo accounts (password [bold]{DEMO_PASSWORD}[/]):")
-    for email, plan, role in DEMO_USERS:
-        err.print(f"  {email}  plan {plan.value}, {role.value}")
-    err.print(f"Sign-in codes and other mail land in {app.settings.data_dir.resolve() / 'outbox'}")
-
-
-def _editors_pick(app: App, editor_id: int) -> None:
-    """A public playlist of the demo admin's: the Home page's editorial shelf has something."""
-    viewer = Viewer(country=None, now=app.clock.now())
-    tracks = [
-        t.id
-        for release in app.catalog.new_releases(viewer, limit=5)
-        for t in app.catalog.release(release.id, viewer).tracks[:2]
-    ]
-    if tracks:
-        made = app.playlists.create(editor_id, "Cadenza Picks", "New music we love this week")
-        app.playlists.add(editor_id, made.id, tracks)
 
 
 def main() -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.accounts import Role
 from cadenza.domain.ads import CampaignTerms, Targeting, cents_text
 from cadenza.domain.errors import CadenzaError
+
+if TYPE_CHECKING:  # the app is built inside each command: `cadenza --help` starts at once
+    from cadenza.bootstrap import App
 
 ads = typer.Typer(help="Advertisers' campaigns, for operators.", no_args_is_help=True)
 err = Console(stderr=True)
@@ -23,6 +25,8 @@ DEMO_ADVERTISER = "advertiser@demo.cadenza.localhost"
 @ads.command("list")
 def ads_list() -> None:
     """Every campaign: id, advertiser, name, status, flight, CPM, budget, spent, impressions."""
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         emails = {a.id: a.email for a in app.accounts.all_accounts(limit=100_000)}
@@ -57,6 +61,8 @@ def create_campaign(
 ) -> None:
     """Create a campaign for an advertiser account (made with `users create --role advertiser`)."""
     today = datetime.now(UTC).date()
+    from cadenza.bootstrap import bootstrap
+
     app = bootstrap()
     try:
         terms = CampaignTerms(
@@ -93,7 +99,6 @@ def demo_ads(app: App, password: str) -> None:
     )
     if not app.ad_campaigns.campaigns(advertiser.id):
         _make_demo_campaign(app)
-    err.print(f"  {DEMO_ADVERTISER}  advertiser, one campaign (`cadenza ads list`)")
 
 
 def _make_demo_campaign(app: App) -> None:

@@ -67,6 +67,7 @@ def _source_key() -> str:
             digest.update(path.read_bytes())
     digest.update((ROOT / "src" / "cadenza" / "cli.py").read_bytes())
     digest.update((ROOT / "src" / "cadenza" / "cli_ads.py").read_bytes())
+    digest.update((ROOT / "src" / "cadenza" / "cli_demo.py").read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,6 +84,31 @@ def test_a_rescan_takes_only_new_or_changed_files(app: App, tmp_path: Path) -> N
 
     fourth = scan_library(app, music)  # the refused file is remembered, not retried
     assert (fourth.added, fourth.changed, fourth.refused) == ([], [], [])
+
+
+def test_touched_files_are_recognised_by_their_content_and_not_described_again(
+    app: App, tmp_path: Path
+) -> None:
+    music = tmp_path / "Music"
+    make_library(music)
+    first = scan_library(app, music)
+    tracks = sorted(t for r in first.added for t in r.track_ids)
+    before = counts(app)
+    later = time.time() + 3600
+    for path in music.rglob("*.*"):
+        os.utime(path, (later, later))  # a new modification time, the same bytes
+
+    touched = scan_library(app, music)
+    assert (touched.added, touched.changed, touched.refused) == ([], [], [])
+    assert (touched.same_content, touched.unchanged_files) == (5, 5)
+    assert sorted(touched.unchanged_track_ids) == tracks
+    assert counts(app) == before
+    assert scan_library(app, music).same_content == 0  # the new time was recorded
+
+    tagged(music / "Ana" / "Red" / "1.m4a", "m4a", "Ana", "Red", 7)  # new bytes, same album
+    edited = scan_library(app, music)
+    assert [r.title for r in edited.changed] == ["Red"]
+    assert edited.unchanged_files == 4
 
 
 def test_release_folders_with_a_manifest_are_ingested_whole(app: App, tmp_path: Path) -> None:

@@ -117,6 +117,14 @@ def create_app(cadenza: App) -> FastAPI:
             uow.supply.release_id_of_upc("0")  # proves the database answers
         return {"status": "ok", "version": __version__}
 
+    @api.get("/api/v1/demo/progress", tags=["ops"])
+    def demo_progress() -> dict[str, object]:
+        """While `serve --demo` builds the demo catalog: how many of its releases play yet."""
+        found = cadenza.demo_progress.read()
+        if found is None:
+            return {"preparing": False, "done": 0, "total": 0}
+        return {"preparing": found.preparing, "done": found.done, "total": found.total}
+
     for router in ROUTERS:
         api.include_router(router)
     document_errors(api, routes)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cadenza.domain.catalog import name_key
 from cadenza.domain.errors import CadenzaError, InvalidDelivery
+from cadenza.ingest.encode import file_sha256
 from cadenza.ingest.pipeline import (
     IngestedRelease,
     IngestTools,
@@ -35,6 +36,9 @@ class LibraryReport:
     unchanged_files: int = 0
     missing_files: list[str] = field(default_factory=list)
     unchanged_track_ids: list[int] = field(default_factory=list)
+    # files with a new modification time whose bytes are those of their published track:
+    # recognised by their hash, nothing about them is read or described again
+    same_content: int = 0
 
     @property
     def releases(self) -> list[IngestedRelease]:
@@ -105,6 +109,9 @@ class LibraryIngest:
             known = uow.library.known_files(str(root))
         report = LibraryReport()
         changed = {p: s for p, s in found.audio.items() if _changed(known.get(str(p)), s)}
+        for path in self._same_content(changed, known):
+            del changed[path]
+            report.same_content += 1
         report.unchanged_files = len(found.audio) - len(changed)
         report.unchanged_track_ids = [
             k.track_id
@@ -119,6 +126,34 @@ class LibraryIngest:
         loose = {p: s for p, s in found.audio.items() if p.parent not in found.manifests}
         sources += self._albums(loose, known, set(changed), report)
         return sources, report
+
+    def _same_content(self, changed: dict[Path, Stat], known: dict[str, KnownFile]) -> list[Path]:
+        """Touched files (a new modification time, the same size) whose sha256 is still their
+        published track's: their new time is recorded, and they are not ingested again."""
+        candidates = {
+            path: entry
+            for path, (size, _) in changed.items()
+            if (entry := known.get(str(path))) and entry.track_id and entry.size == size
+        }
+        if not candidates:
+            return []
+        same: list[Path] = []
+        sources: dict[int, str] = {}
+        with self.tools.uow() as uow:
+            for path, entry in candidates.items():
+                assert entry.track_id is not None
+                if entry.track_id not in sources:
+                    track = uow.catalog.track(entry.track_id)
+                    if track is not None:
+                        sources |= uow.supply.track_sources(track.release_id)
+                if sources.get(entry.track_id) == file_sha256(path):
+                    size, mtime = changed[path]
+                    uow.library.record_file(
+                        str(path), size, mtime, entry.track_id, None, entry.album_key
+                    )
+                    same.append(path)
+            uow.commit()
+        return same
 
     def run(
         self, sources: list[ReleaseSource], report: LibraryReport, progress: Progress | None = None

@@ -11,6 +11,7 @@ import { trackMenuItems } from "./pages/common.js";
 import { startLikes } from "./likes.js";
 import { startNowPlaying } from "./nowplaying.js";
 import { copyLink } from "./share.js";
+import { watchDemoProgress } from "./demo_progress.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -161,6 +162,7 @@ async function main() {
   searchAsYouType();
   keys();
   await startRouter();
+  watchDemoProgress();
   if (signedIn()) player.restore();
 }
 
