@@ -173,6 +173,7 @@ async def _feed(
     try:
         await run_in_threadpool(app.devices.seen, who.account_id, who.device_id)
         view = await run_in_threadpool(app.player.view, who.account_id)
+        view = await _heard(app, who, view)
         latest = view.state.updated_at
         yield "state", _render(app, PlayerEvent("state", view), who)
         await run_in_threadpool(app.devices.changed, who.account_id)  # this one is online now
@@ -196,11 +197,21 @@ async def _feed(
                 if latest is not None and stamp is not None and stamp < latest:
                     continue
                 latest = stamp or latest
+                event = PlayerEvent(event.kind, await _heard(app, who, event.data), event.target)
             yield event.kind, _render(app, event, who)
     finally:
         events.close()
         # Not awaited: a cancelled stream (the client left) may not wait on anything more.
         asyncio.get_running_loop().run_in_executor(None, _went_away, app, who)
+
+
+async def _heard(app: App, who: Listener, view: PlayerView) -> PlayerView:
+    """The state as this device hears it: a stream grant only where it is the one that plays."""
+    if view.grant is None or view.state.device == who.device_id:
+        return view
+    return await run_in_threadpool(
+        app.stream_access.for_device, who.account_id, view, who.device_id
+    )
 
 
 def _went_away(app: App, who: Listener) -> None:
