@@ -965,6 +965,12 @@ async def measure(
     def ratio(name: str) -> float:
         return round(saturation[name]["rps"] / ceiling, 3)
 
+    def cpu_ratio(name: str) -> float:
+        """nginx's CPU per range over this setup's: what the rates would be with a core each,
+        whatever share of a loaded machine each run got."""
+        mine = saturation[name]["server_cpu_us_per_request"]
+        return round(saturation["nginx"]["server_cpu_us_per_request"] / mine, 3)
+
     return {
         "workers": args.workers,
         "ttfb_p50_ms": at500["ttfb_p50_ms"],
@@ -980,11 +986,9 @@ async def measure(
         "range_rps_ratio_vs_nginx_1proc": ratio("cadenza_1proc"),
         "accel_rps_ratio_vs_nginx": ratio("accel"),
         "xaccel_rps_ratio_vs_nginx": ratio("xaccel"),
-        "range_cpu_ratio_vs_nginx": round(
-            saturation["nginx"]["server_cpu_us_per_request"]
-            / saturation["cadenza"]["server_cpu_us_per_request"],
-            3,
-        ),
+        "range_cpu_ratio_vs_nginx": cpu_ratio("cadenza"),
+        "range_cpu_ratio_vs_nginx_granian": cpu_ratio("cadenza_granian"),
+        "accel_cpu_ratio_vs_nginx": cpu_ratio("accel"),
         "bench_broken": bool(broken),
         "accel_keeps_content_type": accel_headers.get("content-type") == "audio/ogg",
         "very_high_file_bytes": size,
@@ -1023,6 +1027,8 @@ NOTES = {
     "accel_rps_ratio_vs_nginx": "nginx checks the grant (secure_link), sends the file (goal >= 0.9)",
     "xaccel_rps_ratio_vs_nginx": "nginx asks Cadenza per range (X-Accel-Redirect)",
     "range_cpu_ratio_vs_nginx": "nginx CPU per range / Cadenza's (above 1: the bench is broken)",
+    "range_cpu_ratio_vs_nginx_granian": "the same under Granian",
+    "accel_cpu_ratio_vs_nginx": "nginx CPU per range / nginx checking grants (secure_link)",
     "bench_broken": "a setup outran plain nginx: the client was the limit",
     "accel_keeps_content_type": "the secure_link answer reaching the client is audio/ogg",
     "load_before": "1-minute load average before the run (machine shared)",
