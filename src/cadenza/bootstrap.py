@@ -84,7 +84,8 @@ from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
 from cadenza.services.spoken import SpokenCommands
-from cadenza.services.stream_grants import StreamGrants
+from cadenza.services.stream_access import StreamAccess
+from cadenza.services.stream_grants import StreamGrants, StreamLinks
 from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
@@ -317,14 +318,24 @@ class App:
 
     @cached_property
     def stream_grants(self) -> StreamGrants:
+        configured = self.settings.stream_link_secret
+        secret = (
+            configured.get_secret_value().encode()
+            if configured is not None
+            else self._secret("stream-link.key")
+        )
         return StreamGrants(
-            self._secret("stream-signing.key"),
+            StreamLinks(secret),
             self.clock,
             self.catalog,
             self.entitlements,
             self.subscriptions.listener,
             self.ads.hold_for_ads,
         )
+
+    @cached_property
+    def stream_access(self) -> StreamAccess:
+        return StreamAccess(self.stream_grants, self.player, self.devices, self.rip_watch)
 
     @cached_property
     def download_grants(self) -> DownloadGrants:

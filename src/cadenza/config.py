@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # `X-Accel-Redirect: <this prefix><blob path>` and no body, so nginx sends the bytes from an
     # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
     accel_redirect: str | None = None
+    # The key stream grants are signed with (nginx's secure_link_md5 needs the same one):
+    # unset, a random one is made in the data dir (stream-link.key). Printable, no spaces.
+    stream_link_secret: SecretStr | None = None
 
     # `cadenza serve` runs this many HTTP processes on one port (more than one needs redis_url).
     workers: int = 1
@@ -91,6 +94,16 @@ class Settings(BaseSettings):
             return None
         if not (value.startswith("/") and value.endswith("/")):
             raise ValueError("CADENZA_ACCEL_REDIRECT must start and end with '/'")
+        return value
+
+    @field_validator("stream_link_secret")
+    @classmethod
+    def _printable_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        text = value.get_secret_value()
+        if not text.isprintable() or " " in text or "$" in text or '"' in text:
+            raise ValueError("CADENZA_STREAM_LINK_SECRET: printable, no spaces, '$' or quotes")
         return value
 
     @field_validator("workers")

@@ -13,14 +13,14 @@ from cadenza.bootstrap import App
 from cadenza.domain.accounts import Role
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.grants import ask_grant, device_of
 from tests.e2e.test_admin import signed_in
 from tests.e2e.test_player import play, tracks_of
 from tests.fixtures.catalog import Song, put_release
 
 
 def grant(client: TestClient, who: dict[str, str], track_id: int, quality: str) -> Any:
-    body = {"track_id": track_id, "quality": quality}
-    return client.post("/api/v1/me/player/stream-grants", json=body, headers=who)
+    return ask_grant(client, who, track_id, quality)
 
 
 def me(client: TestClient, who: dict[str, str]) -> int:
@@ -74,11 +74,12 @@ def test_a_logout_ends_the_next_play_command_at_once(
 ) -> None:
     first = tracks_of(client, published)[0]
     assert play(client, premium, track_ids=[first]).status_code == 200
+    device = device_of(client, premium)
     assert client.post("/api/v1/auth/logout", headers=premium).status_code == 204
     ended = play(client, premium, track_ids=[first])
     assert ended.status_code == 401 and ended.json()["error"]["code"] == "session_ended"
     assert client.post("/api/v1/me/player/next", headers=premium).status_code == 401
-    assert grant(client, premium, first, "high").status_code == 401
+    assert ask_grant(client, premium, first, "high", device).status_code == 401
 
 
 def test_territories_and_release_dates_hold_for_a_list_of_tracks(

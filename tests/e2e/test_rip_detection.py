@@ -15,6 +15,7 @@ from cadenza.config import Settings
 from cadenza.domain.accounts import Role
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
+from tests.e2e.grants import ask_grant
 from tests.e2e.test_admin import events, signed_in
 from tests.e2e.test_offline import ShiftedClock
 
@@ -43,11 +44,7 @@ def every_file(client: TestClient, published: int, who: dict[str, str]) -> list[
     urls = []
     for track in client.get(f"/api/v1/releases/{published}").json()["tracks"]:
         for quality in ("low", "normal", "high", "very_high", "lossless"):
-            asked = client.post(
-                "/api/v1/me/player/stream-grants",
-                json={"track_id": track["id"], "quality": quality},
-                headers=who,
-            )
+            asked = ask_grant(client, who, track["id"], quality)
             if asked.status_code == 200:
                 urls.append(asked.json()["url"])
     assert len(urls) == 14

@@ -50,6 +50,7 @@ from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
 from cadenza.services.spoken import SpokenCommands
+from cadenza.services.stream_access import StreamAccess
 from cadenza.services.stream_grants import StreamGrants
 from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
@@ -285,6 +286,13 @@ async def spoken_commands(connection: HTTPConnection) -> SpokenCommands:
 
 
 SpokenDep = Annotated[SpokenCommands, Depends(spoken_commands)]
+
+
+async def stream_access(connection: HTTPConnection) -> StreamAccess:
+    return _app(connection).stream_access
+
+
+StreamAccessDep = Annotated[StreamAccess, Depends(stream_access)]
 
 
 async def stream_grants(connection: HTTPConnection) -> StreamGrants:

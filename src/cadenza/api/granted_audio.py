@@ -1,7 +1,7 @@
 """The audio a stream grant names, answered ahead of FastAPI's routing.
 
-`GET /api/v1/audio/{grant}` needs no database and no login: the grant's signature and expiry
-are the whole check. It is also the request a listening client makes most (a range every few
+`GET /api/v1/audio/{blob}.{ext}?play=...&expires=...&sig=...` needs no database and no login:
+the grant's signature and expiry are the whole check (services/stream_grants.py). It is also the request a listening client makes most (a range every few
 seconds per listener), so the middleware here answers it before FastAPI's routing, dependency
 injection and other middleware, which cost more than the grant check and the file read
 together. The FastAPI route (api/routes/stream.py) answers with the same function, and
@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -24,11 +24,10 @@ from cadenza.config import Settings
 from cadenza.domain.errors import CadenzaError
 from cadenza.ports.blobs import BlobStore
 from cadenza.services.rip_watch import RipWatch
-from cadenza.services.stream_grants import StreamGrants
+from cadenza.services.stream_grants import AUDIO_PATH, StreamGrants
 
-PREFIX = "/api/v1/audio/"
-MAX_GRANT_CHARS = 600
-GAIN_HEADER = "x-cadenza-gain-db"
+PREFIX = AUDIO_PATH
+MAX_NAME_CHARS = 80
 
 
 @dataclass(frozen=True)
@@ -69,15 +68,20 @@ def audio_answer(
 
 
 def granted_audio_answer(
-    files: AudioFiles, token: str, if_none_match: str | None, range_header: str | None = None
+    files: AudioFiles,
+    path: str,
+    play: str | None,
+    expires: str | None,
+    sig: str | None,
+    if_none_match: str | None,
+    range_header: str | None = None,
 ) -> Response:
     """The grant's audio, or with CADENZA_ACCEL_REDIRECT set, `X-Accel-Redirect` to its blob
-    and no body (the front nginx sends the bytes); the gain as `X-Cadenza-Gain-Db`. Raises
-    the grant's refusal (stream_not_found, grant_expired)."""
-    grant = files.grants.check(token)
+    and no body (the front nginx sends the bytes). Raises the grant's refusal
+    (stream_not_found, grant_expired)."""
+    grant = files.grants.check(path, play, expires, sig)
     files.rip_watch.admit(grant.account_id, grant.issued_at)  # 429 stream_throttled if outrun
-    name = f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}"
-    gain = {GAIN_HEADER: f"{grant.gain_db:g}"}
+    name = f"{grant.track_id}-{grant.quality.value}.{grant.extension}"
     size = blob_size(files.blobs, grant.blob)
     counted = files.rip_watch.counter(
         grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
@@ -91,11 +95,10 @@ def granted_audio_answer(
                 "x-accel-redirect": accel + files.blobs.relative_path(grant.blob),
                 "content-disposition": f'inline; filename="{name}"',
                 "cache-control": "private, max-age=86400",
-                **gain,
             },
         )
     return audio_answer(
-        files.blobs, grant.blob, grant.media_type, name, if_none_match, gain, on_sent=counted
+        files.blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted
     )
 
 
@@ -122,7 +125,7 @@ def _asked(range_header: str | None, size: int) -> int:
 
 
 class GrantedAudioFastPath:
-    """GET and HEAD of /api/v1/audio/{grant}; everything else goes on to FastAPI."""
+    """GET and HEAD of /api/v1/audio/{blob}.{ext}; everything else goes on to FastAPI."""
 
     def __init__(self, app: ASGIApp, files: Callable[[], AudioFiles]) -> None:
         self.app, self.files = app, files
@@ -130,22 +133,29 @@ class GrantedAudioFastPath:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        token = path[len(PREFIX) :]
+        name = path[len(PREFIX) :]
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
             or not path.startswith(PREFIX)
-            or not token
-            or "/" in token
-            or len(token) > MAX_GRANT_CHARS
+            or not name
+            or "/" in name
+            or len(name) > MAX_NAME_CHARS
         ):
             await self.app(scope, receive, send)
             return
         try:
             headers = Headers(scope=scope)
             self._files = self._files or self.files()
+            query = QueryParams(scope.get("query_string", b""))
             response = granted_audio_answer(
-                self._files, token, headers.get("if-none-match"), headers.get("range")
+                self._files,
+                path,
+                query.get("play"),
+                query.get("expires"),
+                query.get("sig"),
+                headers.get("if-none-match"),
+                headers.get("range"),
             )
         except CadenzaError as exc:
             response = error_response(exc)

@@ -16,7 +16,7 @@ from cadenza.api.audio_file import AudioFile
 class MeteredFileResponse(AudioFile):
     def __init__(self, *args: Any, on_sent: Callable[[int], None], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.on_sent = on_sent
+        self.on_sent = self.on_read = on_sent
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent = 0
@@ -32,5 +32,7 @@ class MeteredFileResponse(AudioFile):
         try:
             await super().__call__(scope, receive, counting)
         finally:
-            # Off the event loop: the first time an account outruns, its flag is written.
-            await to_thread.run_sync(self.on_sent, sent)
+            # Off the event loop: the first time an account outruns, its flag is written. A
+            # quick range was counted on the reader's thread already.
+            if not self.read_reported:
+                await to_thread.run_sync(self.on_sent, sent)

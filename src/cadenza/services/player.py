@@ -248,6 +248,14 @@ class Player:
 
         return self._change(account_id, change)
 
+    def claim(self, account_id: int, device: str) -> str:
+        """Make this device the one that plays, where none does yet; the device that plays."""
+        state, _ = self._load(account_id)
+        if state.device is not None:
+            return state.device
+        view = self._change(account_id, lambda s: s if s.device else replace(s, device=device))
+        return view.state.device or device
+
     # -- storage -------------------------------------------------------------------------
     def _load(self, account_id: int) -> tuple[PlayerState, int]:
         with self.uow() as uow:

@@ -1,8 +1,15 @@
-"""Stream grants: a signed, short-lived URL for one listener, track and quality.
+"""Stream grants: a signed URL, valid for one minute, to one track's audio at one quality.
 
-Starting a track (or prefetching the next) asks the entitlements once and gets a grant; fetching
-the audio then needs only the signature and the clock, no database lookup, so byte ranges are
-served at file speed. The grant carries the normalisation gain for the player to apply.
+The URL's path names the audio's content (`/api/v1/audio/{blob}.{ext}`), so caches keep one
+copy; the permission rides in the query in the form nginx's `secure_link` module checks:
+`?play=...&expires=UNIX&sig=BASE64URL(md5("{expires}{path}{play} {secret}"))`. Cadenza, nginx
+or a CDN can check it without a database read. `play` names the listener, track, quality and
+length (the rip watch counts by them), and is signed with the rest.
+
+A grant lasts a minute: the player renews it as it plays, and renewal is where revocation
+happens (logout, a plan change, a removed or inactive device, a track taken down all refuse the
+next one). A range fetched on an expired grant is refused with 403 `grant_expired`: ask for a
+fresh grant and go on at the same position.
 """
 
 from __future__ import annotations
@@ -10,19 +17,21 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import TrackToPlay, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Listening, require
-from cadenza.domain.errors import NotFound, Unauthorized
+from cadenza.domain.errors import Forbidden, NotFound
 from cadenza.ports.clock import Clock
 from cadenza.services.catalog import CatalogService
 
-GRANT_TTL = timedelta(minutes=5)  # beyond the track's own length
+GRANT_TTL = timedelta(seconds=60)
+AUDIO_PATH = "/api/v1/audio/"
+MEDIA_TYPES = {"opus": "audio/ogg", "flac": "audio/flac"}
 
 
 @dataclass(frozen=True)
@@ -35,26 +44,104 @@ class StreamGrant:
     expires: int  # unix seconds
     gain_db: float
     duration_ms: int
-    token: str = ""
+    url: str = ""
 
     @property
     def issued_at(self) -> datetime:
-        """When it was signed (its lifetime is the track's length plus GRANT_TTL)."""
-        lifetime = GRANT_TTL + timedelta(milliseconds=self.duration_ms)
-        return datetime.fromtimestamp(self.expires, UTC) - lifetime
+        return datetime.fromtimestamp(self.expires, UTC) - GRANT_TTL
+
+
+@dataclass(frozen=True)
+class GrantedFile:
+    """What a checked audio URL names: no database needed to serve it."""
+
+    account_id: int
+    track_id: int
+    quality: Quality
+    blob: str
+    extension: str
+    duration_ms: int
+    expires: int
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.extension]
+
+    @property
+    def issued_at(self) -> datetime:
+        return datetime.fromtimestamp(self.expires, UTC) - GRANT_TTL
+
+
+class StreamLinks:
+    """The signature nginx's secure_link checks: md5 over expiry, path, `play` and the secret
+    (the secret last, printable, without spaces)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def signature(self, expires: int, path: str, play: str) -> str:
+        raw = f"{expires}{path}{play} ".encode() + self._secret
+        digest = hashlib.md5(raw, usedforsecurity=False).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def url(self, grant: StreamGrant) -> str:
+        path = f"{AUDIO_PATH}{grant.blob}.{grant.quality.extension}"
+        play = f"{grant.account_id}.{grant.track_id}.{grant.quality.value}.{grant.duration_ms}"
+        query = {"play": play, "expires": grant.expires}
+        sig = self.signature(grant.expires, path, play)
+        return f"{path}?{urlencode(query)}&sig={sig}"
+
+    def check(
+        self, path: str, play: str | None, expires: str | None, sig: str | None, now: datetime
+    ) -> GrantedFile:
+        """The file a URL grants, if its signature holds (404 `stream_not_found`) and it has not
+        expired (403 `grant_expired`)."""
+        try:
+            blob, extension = path.removeprefix(AUDIO_PATH).split(".")
+            account, track, quality, duration = (play or "").split(".")
+            if not (
+                path.startswith(AUDIO_PATH)
+                and extension in MEDIA_TYPES
+                and len(blob) == 64
+                and sig
+                and expires
+                and expires.isdigit()
+                and hmac.compare_digest(sig, self.signature(int(expires), path, play or ""))
+            ):
+                raise ValueError("bad signature")
+            found = GrantedFile(
+                int(account),
+                int(track),
+                Quality(quality),
+                blob,
+                extension,
+                int(duration),
+                int(expires),
+            )
+        except ValueError as exc:
+            raise NotFound("no such stream", code="stream_not_found") from exc
+        if found.expires <= now.timestamp():
+            raise Forbidden(
+                "the stream grant has expired; ask for a fresh one and go on where you were",
+                code="grant_expired",
+            )
+        return found
 
 
 class StreamGrants:
+    """Signs a grant once the plan, the ads and the track allow it (the device rule is
+    services/stream_access.py's)."""
+
     def __init__(
         self,
-        secret: bytes,
+        links: StreamLinks,
         clock: Clock,
         catalog: CatalogService,
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
         hold_for_ads: Callable[[int, Listener], None],
     ) -> None:
-        self._secret, self.clock, self.catalog = secret, clock, catalog
+        self.links, self.clock, self.catalog = links, clock, catalog
         self.entitlements, self.listener, self.hold_for_ads = entitlements, listener, hold_for_ads
 
     def grant(
@@ -77,65 +164,19 @@ class StreamGrants:
         playable = self.catalog.file_of(track, quality)
         self.hold_for_ads(account_id, who)  # ad_break_due while a break is due or playing
         require(self.entitlements.stream(who, Listening(), quality, explicit=track.explicit))
-        expires = self.clock.now() + GRANT_TTL + timedelta(milliseconds=track.duration_ms)
         grant = StreamGrant(
             account_id=account_id,
             track_id=track_id,
             quality=quality,
             blob=playable.blob,
             media_type=playable.media_type,
-            expires=int(expires.timestamp()),
+            expires=int((self.clock.now() + GRANT_TTL).timestamp()),
             gain_db=track.loudness.gain_db(),
             duration_ms=track.duration_ms,
         )
-        body = _b64(
-            json.dumps(
-                [
-                    account_id,
-                    track_id,
-                    quality.value,
-                    playable.blob,
-                    playable.media_type,
-                    grant.expires,
-                    track.duration_ms,
-                    grant.gain_db,
-                ]
-            ).encode()
-        )
-        return StreamGrant(**{**grant.__dict__, "token": f"{body}.{self._sign(body)}"})
+        return StreamGrant(**{**grant.__dict__, "url": self.links.url(grant)})
 
-    def check(self, token: str, now: datetime | None = None) -> StreamGrant:
-        """The grant a URL carries, if its signature holds and it has not expired."""
-        try:
-            body, signature = token.split(".")
-            if not hmac.compare_digest(signature, self._sign(body)):
-                raise ValueError("bad signature")
-            account, track, quality, blob, media_type, expires, duration, gain_db = json.loads(
-                base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            )
-            grant = StreamGrant(
-                int(account),
-                int(track),
-                Quality(quality),
-                str(blob),
-                str(media_type),
-                int(expires),
-                float(gain_db),
-                int(duration),
-            )
-        except (ValueError, TypeError) as exc:
-            raise NotFound("no such stream", code="stream_not_found") from exc
-        if grant.expires <= (now or self.clock.now()).timestamp():
-            raise Unauthorized(
-                "the stream grant has expired; ask for a new one", code="grant_expired"
-            )
-        return grant
-
-    def _sign(self, body: str) -> str:
-        return _b64(
-            hmac.new(self._secret, b"stream:" + body.encode(), hashlib.sha256).digest()[:20]
-        )
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    def check(
+        self, path: str, play: str | None, expires: str | None, sig: str | None
+    ) -> GrantedFile:
+        return self.links.check(path, play, expires, sig, self.clock.now())

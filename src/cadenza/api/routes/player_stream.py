@@ -29,9 +29,11 @@ from cadenza.api.deps import (
     RemoteDep,
     SessionsDep,
     SettingsDep,
+    StreamAccessDep,
     StreamTicketsDep,
     _bearer,
 )
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.devices import DeviceOut
 from cadenza.api.routes.player import PlayerOut
 from cadenza.domain.devices import Command, PlayerEvent
@@ -42,6 +44,7 @@ from cadenza.services.devices import DeviceRegistry, DeviceStatus
 from cadenza.services.player import Player, PlayerView
 from cadenza.services.remote import CommandSent, RemoteControl
 from cadenza.services.sessions import SessionService
+from cadenza.services.stream_access import StreamAccess
 from cadenza.services.stream_tickets import StreamTickets
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["devices"])
@@ -51,7 +54,7 @@ TicketQuery = Annotated[str | None, Query(max_length=1000)]
 DeviceIdField = Annotated[str, Field(min_length=1, max_length=32)]
 
 
-class TicketIn(BaseModel):
+class TicketIn(RequestBody):
     device_id: DeviceIdField
 
 
@@ -62,7 +65,7 @@ class TicketOut(BaseModel):
     socket_url: str = Field(description="The same feed as a WebSocket")
 
 
-class CommandIn(BaseModel):
+class CommandIn(RequestBody):
     device_id: DeviceIdField = Field(description="The device the command is for")
     command: Command
     from_device_id: DeviceIdField | None = None
@@ -87,6 +90,7 @@ class DeviceFeed:
     devices: DeviceRegistry
     player: Player
     remote: RemoteControl
+    stream_access: StreamAccess
     events: PlayerEvents
     clock: Clock
     keepalive_s: float
@@ -98,6 +102,7 @@ async def device_feed(
     devices: DevicesDep,
     player: PlayerDep,
     remote: RemoteDep,
+    stream_access: StreamAccessDep,
     events: PlayerEventsDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -108,6 +113,7 @@ async def device_feed(
         devices,
         player,
         remote,
+        stream_access,
         events,
         clock,
         settings.player_stream_keepalive_s,
@@ -231,6 +237,7 @@ async def _feed(
     try:
         await run_in_threadpool(feed.devices.seen, who.account_id, who.device_id)
         view = await run_in_threadpool(feed.player.view, who.account_id)
+        view = await _heard(feed, who, view)
         latest = view.state.updated_at
         yield "state", _render(feed.clock, PlayerEvent("state", view), who)
         await run_in_threadpool(feed.devices.changed, who.account_id)  # this one is online now
@@ -254,11 +261,21 @@ async def _feed(
                 if latest is not None and stamp is not None and stamp < latest:
                     continue
                 latest = stamp or latest
+                event = PlayerEvent(event.kind, await _heard(feed, who, event.data), event.target)
             yield event.kind, _render(feed.clock, event, who)
     finally:
         events.close()
         # Not awaited: a cancelled stream (the client left) may not wait on anything more.
         asyncio.get_running_loop().run_in_executor(None, _went_away, feed, who)
+
+
+async def _heard(feed: DeviceFeed, who: Listener, view: PlayerView) -> PlayerView:
+    """The state as this device hears it: a stream grant only where it is the one that plays."""
+    if view.grant is None or view.state.device == who.device_id:
+        return view
+    return await run_in_threadpool(
+        feed.stream_access.for_device, who.account_id, view, who.device_id
+    )
 
 
 def _went_away(feed: DeviceFeed, who: Listener) -> None:

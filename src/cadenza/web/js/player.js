@@ -12,6 +12,7 @@ import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, my
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
 const PREFETCH_S = 30;
+const RENEW_BEFORE_MS = 25000; // a grant lasts a minute: renewed while this much of it is left
 
 function loadSettings() {
   const defaults = { quality: "auto", normalise: true, crossfade: 0 };
@@ -308,7 +309,7 @@ class Player extends EventTarget {
     const deck = this.decks && this.deck;
     if (!deck?.grant) return;
     try {
-      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      const grant = await this.askGrant(deck.grant.track_id);
       const position = deck.positionMs();
       const wasPlaying = !deck.audio.paused;
       const play = deck.play;
@@ -427,10 +428,35 @@ class Player extends EventTarget {
     this.announce();
   }
 
+  // A one-minute grant for this device; the server refuses it once this device no longer
+  // plays the account's stream (device_not_active), the session ended or the plan changed.
+  async askGrant(trackId) {
+    await deviceReady();
+    return api.post("/api/v1/me/player/stream-grants", { track_id: trackId, quality: this.quality(), device_id: this.me() });
+  }
+
+  // Renewed as the track plays: the fresh grant serves the next range the audio asks for
+  // (after an expired one's 403); a refusal stops playback here and says why.
+  async renew(deck) {
+    if (deck.renewing || !deck.grant) return;
+    deck.renewing = true;
+    try {
+      const grant = await this.askGrant(deck.grant.track_id);
+      if (deck.grant?.track_id === grant.track_id) deck.grant = { ...deck.grant, url: grant.url, expires_at: grant.expires_at };
+    } catch (error) {
+      if (error.status && error.status < 500 && error.code !== "ad_break_due") {
+        deck.audio.pause();
+        this.setNotice(error);
+      }
+    } finally {
+      deck.renewing = false;
+    }
+  }
+
   // The state plays a track but came without a grant: the reason is the answer to asking.
   async grantFor(trackId) {
     try {
-      return await api.post("/api/v1/me/player/stream-grants", { track_id: trackId, quality: this.quality() });
+      return await this.askGrant(trackId);
     } catch (error) {
       if (error.code === "ad_break_due") {
         await this.runAds();
@@ -471,7 +497,7 @@ class Player extends EventTarget {
     if (this.state.repeat === "track") return;
     this.prefetching = true;
     try {
-      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: upcoming, quality: this.quality() });
+      const grant = await this.askGrant(upcoming);
       if (this.state?.up_next?.[0] !== upcoming) return;
       const spare = this.spare;
       spare.load(grant);
@@ -560,6 +586,7 @@ class Player extends EventTarget {
       const left = (deck.grant?.duration_ms || 0) / 1000 - deck.audio.currentTime;
       const fade = this.settings.crossfade;
       if (!this.grouped && left <= Math.max(PREFETCH_S, fade + 5)) this.prefetch();
+      if (!deck.audio.paused && deck.grant && Date.parse(deck.grant.expires_at) - Date.now() < RENEW_BEFORE_MS) this.renew(deck);
       if (!this.grouped && fade > 0 && left <= fade && this.ahead && !this.fading && !store.plan?.features?.ads) this.startNext(left);
       if (!deck.audio.paused && Date.now() - this.lastHeartbeat > HEARTBEAT_MS && deck.play?.started) {
         this.lastHeartbeat = Date.now();
@@ -594,7 +621,9 @@ class Player extends EventTarget {
     }
     deck.retried = true;
     try {
-      const grant = await api.post("/api/v1/me/player/stream-grants", { track_id: deck.grant.track_id, quality: this.quality() });
+      // An expired grant's 403: the renewed one (or a fresh one) at the same position.
+      const fresh = deck.audio.src !== new URL(deck.grant.url, location.href).href && Date.parse(deck.grant.expires_at) - Date.now() > 5000;
+      const grant = fresh ? deck.grant : await this.askGrant(deck.grant.track_id);
       const play = deck.play;
       const position = deck.positionMs();
       deck.quiet = true;

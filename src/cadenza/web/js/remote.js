@@ -115,7 +115,7 @@ export const remoteMethods = {
     if (!same) {
       let grant = this.state?.stream?.track_id === command.track_id ? this.state.stream : null;
       try {
-        grant = grant || (await api.post("/api/v1/me/player/stream-grants", { track_id: command.track_id, quality: this.quality() }));
+        grant = grant || (await this.askGrant(command.track_id));
       } catch (error) {
         this.setNotice(error);
         return;
