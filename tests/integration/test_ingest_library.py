@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from cadenza.adapters.db.engine import make_engine
-from cadenza.adapters.db.models import ReleaseRow
+from cadenza.adapters.db.models import AudioFileRow, ReleaseRow
 from cadenza.bootstrap import App
 from cadenza.config import Settings
 from tests.e2e.live import wait_until
@@ -125,14 +125,15 @@ def committed_releases(settings: Settings) -> int:
     try:
         with engine.connect() as db:
             return int(db.scalar(select(func.count()).select_from(ReleaseRow)) or 0)
-    except OperationalError:  # the first run has not made the schema yet
+    except (OperationalError, ProgrammingError):  # the first run has not made the schema yet
         return 0
     finally:
         engine.dispose()
 
 
 def catalog_of(settings: Settings) -> tuple[dict[str, int], list[tuple[str, list[str]]]]:
-    """What the catalog holds: the counts, and each release with its tracks' ISRCs in order."""
+    """What the catalog holds: releases, tracks, audio files and the distinct audio they point
+    to (every piece of it present in the blob store); each release with its tracks' ISRCs."""
     from cadenza.bootstrap import bootstrap
 
     app = bootstrap(settings)
@@ -140,7 +141,11 @@ def catalog_of(settings: Settings) -> tuple[dict[str, int], list[tuple[str, list
         with app.uow() as uow:
             ids = uow.session.scalars(select(ReleaseRow.id).order_by(ReleaseRow.upc)).all()
             releases = [uow.catalog.release(i) for i in ids]
-        return counts(app), [
+            audio = set(uow.session.scalars(select(AudioFileRow.blob)).all())
+        assert all(app.blobs.exists(digest) for digest in audio)
+        found = counts(app)
+        del found["blobs"]  # audio a killed run wrote but never committed may stay behind
+        return found | {"audio": len(audio)}, [
             (r.upc or "", [t.isrc or "" for t in r.tracks]) for r in releases if r is not None
         ]
     finally:
