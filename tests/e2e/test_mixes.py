@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
@@ -54,10 +55,15 @@ def small_catalog(app: App) -> dict[str, list[int]]:
 
 
 def listen(
-    client: TestClient, who: dict[str, str], tracks: list[int], tag: str, days_ago: int = 1
+    client: TestClient,
+    who: dict[str, str],
+    tracks: list[int],
+    tag: str,
+    days_ago: int = 1,
+    now: datetime | None = None,
 ) -> None:
     """Counted plays (45 s each) of these tracks, a day ago (mixes are made of the days before)."""
-    start = datetime.now(UTC) - timedelta(days=days_ago, minutes=len(tracks))
+    start = (now or datetime.now(UTC)) - timedelta(days=days_ago, minutes=len(tracks))
     events: list[dict[str, Any]] = []
     for n, track in enumerate(tracks):
         events += play(track, f"{tag}-{n}", 45, start + timedelta(minutes=n))
@@ -103,12 +109,19 @@ def test_radio_is_premium_and_plays_its_seed_then_its_artist_and_genre(
     assert started["track_id"] == seed
 
 
-def test_daily_mixes_follow_the_genres_played_most(client: TestClient, app: App) -> None:
+def test_daily_mixes_follow_the_genres_played_most(
+    client: TestClient, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Today" must stay one day for the whole test, even one run across midnight: the app's
+    # clock moves as the real one does, from today's noon.
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    real_start = datetime.now(UTC)
+    monkeypatch.setattr(app.clock, "now", lambda: noon + (datetime.now(UTC) - real_start))
     songs = small_catalog(app)
     ada = sign_in(client, app, "ada@example.org")  # Free: Daily Mixes are on every plan
     assert client.get("/api/v1/me/daily-mixes", headers=ada).json() == []  # nothing played yet
     one_more_time, aerodynamic = songs["daft"][:2]
-    listen(client, ada, [one_more_time] * 3 + [aerodynamic] + songs["pop"][:3], "ada")
+    listen(client, ada, [one_more_time] * 3 + [aerodynamic] + songs["pop"][:3], "ada", now=noon)
 
     mixes = client.get("/api/v1/me/daily-mixes", headers=ada).json()
     assert [(m["name"], m["genre"]) for m in mixes] == [
@@ -121,7 +134,7 @@ def test_daily_mixes_follow_the_genres_played_most(client: TestClient, app: App)
     assert not set(electronic) & set(songs["hidden"] + songs["pop"])
     assert mixes[0]["artists"][0] == "Daft Punk"
     # Today's plays shape tomorrow's mixes: today, Daily Mix 1 stays as it is.
-    listen(client, ada, songs["pop"] * 3, "ada-today", days_ago=0)
+    listen(client, ada, songs["pop"] * 3, "ada-today", days_ago=0, now=app.clock.now())
     again = client.get("/api/v1/me/daily-mixes/1", headers=ada).json()
     assert ids(again["tracks"]) == electronic
     missing = client.get("/api/v1/me/daily-mixes/3", headers=ada)
