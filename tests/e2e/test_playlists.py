@@ -231,6 +231,7 @@ def test_tracks_show_as_the_viewer_may_see_them(
         "unavailable_reason": "unavailable",
         "title": None,
         "artists": [],
+        "featured_artists": [],
         "release": None,
         "duration_ms": None,
         "explicit": None,
