@@ -6,8 +6,8 @@ from cadenza.ports.ads import (
     AdBreakRepository,
     AdsRepository,
     ImpressionRepository,
-    ListeningRules,
     RevenueShare,
+    SkipsAndAdBreaks,
 )
 from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.audio import (
@@ -91,7 +91,6 @@ __all__ = [
     "KnownFile",
     "LibraryRepository",
     "ListeningRepository",
-    "ListeningRules",
     "LoginAttemptRepository",
     "MailQueue",
     "Mailer",
@@ -113,6 +112,7 @@ __all__ = [
     "Saved",
     "SearchIndex",
     "SessionRepository",
+    "SkipsAndAdBreaks",
     "StoredBlob",
     "StreamTicketRepository",
     "StudentRepository",

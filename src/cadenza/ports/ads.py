@@ -53,7 +53,7 @@ class AdsRepository(Protocol):
     def blobs_in_use(self, digests: list[str]) -> set[str]: ...
 
 
-class ListeningRules(Protocol):
+class SkipsAndAdBreaks(Protocol):
     """What the player asks besides the plan's table: skips counted against the limit, ad
     breaks that hold the next track, songs counted towards the next break."""
 

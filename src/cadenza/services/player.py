@@ -16,7 +16,7 @@ from cadenza.domain.entitlements import Context, Entitlements, Listener, Listeni
 from cadenza.domain.errors import CadenzaError, Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.domain.events import PlayerChanged, TrackFinished
 from cadenza.domain.player import PlayerState, Repeat
-from cadenza.ports.ads import ListeningRules
+from cadenza.ports.ads import SkipsAndAdBreaks
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
@@ -63,7 +63,7 @@ class Player:
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
         grants: StreamGrants,
-        ad_breaks: ListeningRules,
+        ad_breaks: SkipsAndAdBreaks,
         listed: ListedTracks | None = None,
         mixes: Mixes | None = None,
         publish: Publish = unheard,
