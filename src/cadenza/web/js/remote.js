@@ -79,7 +79,9 @@ export const remoteMethods = {
         await deck.audio.play().catch(() => this.setNotice({ code: "autoplay_blocked", message: "Playback moved here: press play to hear it." }));
       } else if (!state.playing && localPlaying) {
         deck.audio.pause();
-      } else if (sameTrack && Math.abs(deck.positionMs() - state.progress_ms) > 2500) {
+      } else if (sameTrack && Math.abs(deck.positionMs() - state.progress_ms) > (state.playing ? 2500 : 250)) {
+        // A paused state's position is exact: any seek from another page lands; a playing
+        // one's drifts by the time it took to arrive, so only a real jump moves the audio.
         this.recordSeek(deck, state.progress_ms);
         deck.audio.currentTime = state.progress_ms / 1000;
       }
