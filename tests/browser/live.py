@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = ROOT / "tests" / "fixtures" / "generated"
@@ -179,6 +180,17 @@ class LiveServer:
         args = ("users", "create", email, "--password-stdin", "--plan", plan, *role_args)
         _cadenza(*args, env=env, stdin=PASSWORD)
         return email
+
+    def ingest(self, folder: Path) -> dict[str, Any]:
+        """Ingest a release folder into this server's data with the CLI: its --json report."""
+        env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
+        done = subprocess.run(
+            [sys.executable, "-m", "cadenza", "ingest", str(folder), "--json"],
+            env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        report: dict[str, Any] = json.loads(done.stdout)
+        return report
 
     def mails(self) -> set[str]:
         return {p.name for p in self.outbox.glob("*.eml")} if self.outbox.exists() else set()

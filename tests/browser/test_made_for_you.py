@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -16,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, playing_track, shoot, wait_playing
-from tests.browser.live import PASSWORD, LiveServer, _environment
+from tests.browser.live import PASSWORD, LiveServer
 from tests.e2e.test_listening import play
 from tests.fixtures.releases import make_release
 
@@ -66,14 +64,7 @@ def heard_yesterday(
         seconds=40.0,
         formats=("mp3", "mp3", "mp3"),
     )
-    env = _environment(live.data_dir) | {"CADENZA_PUBLIC_URL": live.url}
-    done = subprocess.run(
-        [sys.executable, "-m", "cadenza", "ingest", str(folder), "--json"],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout)
-    tracks = [int(t) for t in result["track_ids"]]
+    tracks = [int(t) for t in live.ingest(folder)["track_ids"]]
     live.add_account(LISTENER, "premium_individual")
     token = signed_in(live, LISTENER)
     start = datetime.now(UTC) - timedelta(days=1, hours=1)

@@ -6,15 +6,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, log_in, shoot, wait_playing
-from tests.browser.live import LiveServer, _environment
+from tests.browser.live import LiveServer
 from tests.fixtures.releases import make_release
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -40,13 +38,7 @@ def sung(live: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     data["tracks"][0]["lyrics"] = LRC
     data["tracks"][0]["featured_artists"] = ["A Guest"]
     manifest.write_text(json.dumps(data))
-    env = _environment(live.data_dir) | {"CADENZA_PUBLIC_URL": live.url}
-    done = subprocess.run(
-        [sys.executable, "-m", "cadenza", "ingest", str(folder), "--json"],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout)
+    result = live.ingest(folder)
     release_id = result.get("release_id") or result["releases"][0]["release_id"]
     return live.get(f"/api/v1/releases/{release_id}")  # type: ignore[return-value]
 
