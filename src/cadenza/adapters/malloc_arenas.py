@@ -1,8 +1,9 @@
 """Fewer malloc arenas for an HTTP process. glibc gives each thread that allocates an arena of
 its own (up to 8 per core) and memory freed in one is reused only by the threads that use it:
 a server's request threads and background clocks each keep theirs. Two arenas hold 2-3 MB less
-after 1,000 requests (bench/footprint.py) at no measured cost; elsewhere (musl, macOS) nothing
-changes."""
+after 1,000 requests (bench/footprint.py). Python's small objects do not come from malloc and
+the rest is allocated under the GIL, so the threads seldom wait on an arena. Elsewhere (musl,
+macOS) nothing changes."""
 
 from __future__ import annotations
 

@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
 def insert_on_conflict(session: Session, model: type[Any]) -> Any:
-    """The dialect's INSERT for `model`, which has on_conflict_do_nothing / _do_update. Each
-    dialect's module is imported when its engine is used: a SQLite server never loads
-    PostgreSQL's (about 2 MB)."""
+    """The dialect's INSERT for `model`, which has on_conflict_do_nothing / _do_update."""
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
         return postgresql.insert(model)
-    from sqlalchemy.dialects import sqlite
-
     return sqlite.insert(model)

@@ -24,6 +24,8 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import TrackArtistRow, TrackRow
@@ -153,8 +155,6 @@ class SearchVocabulary:
         for start in range(0, len(vocabulary), 500):
             chunk = [{"word": w, "entries": uses[w]} for w in vocabulary[start : start + 500]]
             if self.postgres:
-                from sqlalchemy.dialects.postgresql import insert as pg_insert
-
                 upsert = pg_insert(SearchWordRow).values(chunk)
                 self.s.execute(
                     upsert.on_conflict_do_update(
@@ -163,8 +163,6 @@ class SearchVocabulary:
                     )
                 )
                 continue
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
             lite = sqlite_insert(SearchWordRow).values(chunk)
             counted = lite.on_conflict_do_update(
                 index_elements=[SearchWordRow.word],
