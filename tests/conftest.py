@@ -16,12 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from cadenza.adapters.db import (  # noqa: F401  (their tables are emptied too)
-    models_accounts,
-    models_ads,
-    models_devices,
-)
-from cadenza.adapters.db.models import Base
+from cadenza.adapters.db.models import every_table
 from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings
 
@@ -84,7 +79,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
 def _empty(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
-        tables = [t.name for t in Base.metadata.sorted_tables]
+        tables = [t.name for t in every_table().sorted_tables]
         existing = set(conn.execute(text("SELECT tablename FROM pg_tables")).scalars())
         present = [t for t in tables if t in existing]
         if present:

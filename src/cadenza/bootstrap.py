@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import os
 import secrets
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import make_engine, migrate, migrate_aside
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
-from cadenza.adapters.demo_progress import DemoProgressFile
-from cadenza.adapters.events.memory import InProcessPlayerEvents
-from cadenza.adapters.mail import mailer_from_settings
-from cadenza.adapters.parent_watch import watch_parent
-from cadenza.adapters.payments.local import LocalPaymentProvider
-from cadenza.adapters.security.hashing import Argon2PasswordHasher
-from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
-from cadenza.domain.ads import CREATIVE_SECONDS
-from cadenza.domain.catalog import Viewer
-from cadenza.domain.entitlements import AdRules, Context, Entitlements
 from cadenza.domain.events import (
     AccountClosing,
     Event,
@@ -44,57 +30,65 @@ from cadenza.domain.events import (
     ReleaseTakenDown,
     TrackFinished,
 )
-from cadenza.domain.passwords import check_password
-from cadenza.domain.plans import PriceList
-from cadenza.domain.ripping import RipRules
-from cadenza.ingest.pipeline import IngestTools
-from cadenza.ingest.source import ZipLimits
-from cadenza.ports.devices import PlayerEvents
-from cadenza.ports.mail import Mailer
-from cadenza.services.access_tokens import AccessTokens
-from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
-from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
-from cadenza.services.admin import AccountAdmin
-from cadenza.services.ads import AdBreaks
-from cadenza.services.artists import ArtistProfiles
-from cadenza.services.billing_clock import BillingClock
-from cadenza.services.catalog import CatalogService
-from cadenza.services.charging import Charging
-from cadenza.services.collection import Collection
-from cadenza.services.deliveries import DeliveryService
-from cadenza.services.devices import DeviceRegistry
-from cadenza.services.distributors import DistributorAccess
-from cadenza.services.download_grants import DownloadGrants
-from cadenza.services.listening import ListeningService
-from cadenza.services.login_guard import LoginGuard
-from cadenza.services.memberships import PlanMembers
-from cadenza.services.messagebus import MessageBus
-from cadenza.services.mixes import Mixes
-from cadenza.services.offline import OfflineDownloads
-from cadenza.services.outgoing_mail import MailDelivery, QueueMailer
-from cadenza.services.passwords import PasswordService
-from cadenza.services.player import Player
-from cadenza.services.player_event_wire import decode_event, encode_event
-from cadenza.services.playlists import Playlists
-from cadenza.services.proof_of_work import ProofOfWork
-from cadenza.services.reentry import PasswordReentry
-from cadenza.services.remote import RemoteControl
-from cadenza.services.rip_watch import RipWatch
-from cadenza.services.search import SearchService
-from cadenza.services.sessions import SessionService
-from cadenza.services.share_previews import SharePreviews
-from cadenza.services.spoken import SpokenCommands
-from cadenza.services.stream_access import StreamAccess
-from cadenza.services.stream_grants import StreamGrants, StreamLinks
-from cadenza.services.stream_tickets import StreamTickets
-from cadenza.services.students import AdminApprovalQueue
-from cadenza.services.subscriptions import SubscriptionService
-from cadenza.services.takedowns import Takedowns
-from cadenza.services.two_factor import TwoFactorService
 
-if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
+# Each service and adapter is imported by the property that makes it, on first use: a command
+# imports only what it touches, and the HTTP process what its requests need (docs/architecture.md,
+# "Start-up and footprint"). Here only for the type checker; Redis, zxcvbn and Alembic likewise.
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from cadenza.adapters.demo_progress import DemoProgressFile
     from cadenza.adapters.events.bus import RedisBus
+    from cadenza.adapters.payments.local import LocalPaymentProvider
     from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+    from cadenza.adapters.security.hashing import Argon2PasswordHasher
+    from cadenza.domain.catalog import Viewer
+    from cadenza.domain.entitlements import Context, Entitlements
+    from cadenza.domain.plans import PriceList
+    from cadenza.ingest.pipeline import IngestTools
+    from cadenza.ingest.source import ZipLimits
+    from cadenza.ports.devices import PlayerEvents
+    from cadenza.ports.mail import Mailer
+    from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
+    from cadenza.services.ad_campaigns import AdCampaigns
+    from cadenza.services.admin import AccountAdmin
+    from cadenza.services.ads import AdBreaks
+    from cadenza.services.artists import ArtistProfiles
+    from cadenza.services.billing_clock import BillingClock
+    from cadenza.services.catalog import CatalogService
+    from cadenza.services.charging import Charging
+    from cadenza.services.collection import Collection
+    from cadenza.services.deliveries import DeliveryService
+    from cadenza.services.devices import DeviceRegistry
+    from cadenza.services.distributors import DistributorAccess
+    from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.listening import ListeningService
+    from cadenza.services.login_guard import LoginGuard
+    from cadenza.services.memberships import PlanMembers
+    from cadenza.services.messagebus import MessageBus
+    from cadenza.services.mixes import Mixes
+    from cadenza.services.offline import OfflineDownloads
+    from cadenza.services.outgoing_mail import MailDelivery
+    from cadenza.services.passwords import PasswordService
+    from cadenza.services.player import Player
+    from cadenza.services.playlists import Playlists
+    from cadenza.services.reentry import PasswordReentry
+    from cadenza.services.remote import RemoteControl
+    from cadenza.services.rip_watch import RipWatch
+    from cadenza.services.search import SearchService
+    from cadenza.services.sessions import SessionService
+    from cadenza.services.share_previews import SharePreviews
+    from cadenza.services.spoken import SpokenCommands
+    from cadenza.services.stream_access import StreamAccess
+    from cadenza.services.stream_grants import StreamGrants
+    from cadenza.services.stream_tickets import StreamTickets
+    from cadenza.services.students import AdminApprovalQueue
+    from cadenza.services.subscriptions import SubscriptionService
+    from cadenza.services.takedowns import Takedowns
+    from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)
 WORKER_MODULES = [
@@ -147,6 +141,8 @@ class App:
     @cached_property
     def messages(self) -> MessageBus:
         """The message bus services publish their domain events on (see HANDLERS)."""
+        from cadenza.services.messagebus import MessageBus
+
         return MessageBus(
             {
                 kind: [partial(handler, self) for handler in found]
@@ -156,18 +152,26 @@ class App:
 
     @cached_property
     def catalog(self) -> CatalogService:
+        from cadenza.services.catalog import CatalogService
+
         return CatalogService(self.uow)
 
     @cached_property
     def search(self) -> SearchService:
+        from cadenza.services.search import SearchService
+
         return SearchService(self.uow)
 
     @cached_property
     def takedowns(self) -> Takedowns:
+        from cadenza.services.takedowns import Takedowns
+
         return Takedowns(self.uow, self.clock, self.messages.publish)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
+        from cadenza.services.deliveries import DeliveryService
+
         return DeliveryService(
             self.uow,
             self.ingest_tools,
@@ -178,20 +182,28 @@ class App:
 
     @cached_property
     def hasher(self) -> Argon2PasswordHasher:
+        from cadenza.adapters.security.hashing import Argon2PasswordHasher
+
         return Argon2PasswordHasher()
 
     @cached_property
     def mailer(self) -> Mailer:
+        from cadenza.adapters.mail import mailer_from_settings
+
         s = self.settings
         return mailer_from_settings(s.smtp_url, s.data_dir, s.mail_from)
 
     @cached_property
     def outgoing_mail(self) -> MailDelivery:
         """Delivers the mail queue; started by the HTTP server, drained by close()."""
+        from cadenza.services.outgoing_mail import MailDelivery
+
         return MailDelivery(self.uow, self.mailer, self.clock, self.mail_queued)
 
     @cached_property
     def password_rules(self) -> PasswordRules:
+        from cadenza.domain.passwords import check_password
+
         def rules(password: str, email: str, display_name: str) -> None:
             # The lists (zxcvbn's dictionaries: megabytes) are loaded when a password is first
             # set, not by every process that signs people in or lists accounts.
@@ -214,6 +226,8 @@ class App:
 
     @cached_property
     def accounts(self) -> AccountService:
+        from cadenza.services.accounts import AccountService
+
         export_parts: list[ExportPart] = [
             lambda account_id: self.subscriptions.export(account_id),
             lambda account_id: self.listening.export(account_id),
@@ -234,16 +248,25 @@ class App:
 
     @cached_property
     def reentry(self) -> PasswordReentry:
+        from cadenza.services.reentry import PasswordReentry
+
         return PasswordReentry(self.uow, self.hasher, self.login_guard)
 
     @cached_property
     def login_guard(self) -> LoginGuard:
+        from cadenza.services.login_guard import LoginGuard
+        from cadenza.services.proof_of_work import ProofOfWork
+
         return LoginGuard(
             self.uow, self.clock, ProofOfWork(self._secret("challenge.key"), self.clock, self.uow)
         )
 
     @cached_property
     def sessions(self) -> SessionService:
+        from cadenza.adapters.security.totp import PyotpTotp
+        from cadenza.services.access_tokens import AccessTokens
+        from cadenza.services.sessions import SessionService
+
         return SessionService(
             self.uow,
             self.hasher,
@@ -256,6 +279,8 @@ class App:
 
     @cached_property
     def passwords(self) -> PasswordService:
+        from cadenza.services.passwords import PasswordService
+
         return PasswordService(
             self.uow,
             self.hasher,
@@ -267,6 +292,8 @@ class App:
 
     @cached_property
     def payments(self) -> LocalPaymentProvider:
+        from cadenza.adapters.payments.local import LocalPaymentProvider
+
         return LocalPaymentProvider(
             self.db_sessions,
             self._secret("payments.key"),
@@ -276,16 +303,22 @@ class App:
 
     @cached_property
     def prices(self) -> PriceList:
+        from cadenza.domain.plans import PriceList
+
         raw = self.settings.plan_prices
         return PriceList.from_json(json.loads(raw)) if raw else PriceList()
 
     @cached_property
     def entitlements(self) -> Entitlements:
+        from cadenza.domain.entitlements import AdRules, Entitlements
+
         s = self.settings
         return Entitlements(AdRules(songs=s.ad_break_songs, minutes=s.ad_break_minutes))
 
     @cached_property
     def subscriptions(self) -> SubscriptionService:
+        from cadenza.services.subscriptions import SubscriptionService
+
         return SubscriptionService(
             self.uow,
             self.payments,
@@ -298,6 +331,9 @@ class App:
 
     @cached_property
     def charging(self) -> Charging:
+        from cadenza.services.charging import Charging
+        from cadenza.services.outgoing_mail import QueueMailer
+
         return Charging(
             self.uow,
             self.payments,
@@ -310,14 +346,20 @@ class App:
 
     @cached_property
     def billing(self) -> BillingClock:
+        from cadenza.services.billing_clock import BillingClock
+
         return BillingClock(self.uow, self.charging, self.prices, self.clock, self.students)
 
     @cached_property
     def students(self) -> AdminApprovalQueue:
+        from cadenza.services.students import AdminApprovalQueue
+
         return AdminApprovalQueue(self.uow, self.clock)
 
     @cached_property
     def stream_grants(self) -> StreamGrants:
+        from cadenza.services.stream_grants import StreamGrants, StreamLinks
+
         configured = self.settings.stream_link_secret
         secret = (
             configured.get_secret_value().encode()
@@ -335,14 +377,20 @@ class App:
 
     @cached_property
     def stream_access(self) -> StreamAccess:
+        from cadenza.services.stream_access import StreamAccess
+
         return StreamAccess(self.stream_grants, self.player, self.devices, self.rip_watch)
 
     @cached_property
     def download_grants(self) -> DownloadGrants:
+        from cadenza.services.download_grants import DownloadGrants
+
         return DownloadGrants(self._secret("download-signing.key"), self.clock)
 
     @cached_property
     def offline(self) -> OfflineDownloads:
+        from cadenza.services.offline import OfflineDownloads
+
         return OfflineDownloads(
             self.uow,
             self.clock,
@@ -353,6 +401,9 @@ class App:
 
     @cached_property
     def rip_watch(self) -> RipWatch:
+        from cadenza.domain.ripping import RipRules
+        from cadenza.services.rip_watch import RipWatch
+
         s = self.settings
         rules = RipRules(
             window=timedelta(seconds=s.rip_window_s),
@@ -369,10 +420,14 @@ class App:
 
     @cached_property
     def listening(self) -> ListeningService:
+        from cadenza.services.listening import ListeningService
+
         return ListeningService(self.uow, self.clock, self.messages.publish)
 
     @cached_property
     def player(self) -> Player:
+        from cadenza.services.player import Player
+
         return Player(
             self.uow,
             self.clock,
@@ -388,6 +443,8 @@ class App:
 
     @cached_property
     def mixes(self) -> Mixes:
+        from cadenza.services.mixes import Mixes
+
         return Mixes(
             self.uow,
             self.clock,
@@ -399,14 +456,20 @@ class App:
 
     @cached_property
     def collection(self) -> Collection:
+        from cadenza.services.collection import Collection
+
         return Collection(self.uow, self.clock, self.catalog, self.subscriptions.listener)
 
     @cached_property
     def playlists(self) -> Playlists:
+        from cadenza.services.playlists import Playlists
+
         return Playlists(self.uow, self.clock, self.catalog, self.collection.viewer)
 
     @cached_property
     def share_previews(self) -> SharePreviews:
+        from cadenza.services.share_previews import SharePreviews
+
         return SharePreviews(
             self.catalog, self.playlists, self.clock, lambda: self.settings.default_country
         )
@@ -415,6 +478,8 @@ class App:
         self, account_id: int, viewer: Viewer, context: Context, context_id: int | None
     ) -> list[int | None] | None:
         """The player's playlist and liked-songs contexts."""
+        from cadenza.domain.entitlements import Context
+
         if context is Context.PLAYLIST and context_id is not None:
             return self.playlists.context(account_id, viewer, context_id)
         if context is Context.LIKED:
@@ -434,33 +499,47 @@ class App:
     @cached_property
     def player_events(self) -> PlayerEvents:
         if self.bus is None:
+            from cadenza.adapters.events.memory import InProcessPlayerEvents
+
             return InProcessPlayerEvents()
         from cadenza.adapters.events.shared import SharedPlayerEvents
+        from cadenza.services.player_event_wire import decode_event, encode_event
 
         return SharedPlayerEvents(self.bus, encode_event, decode_event)
 
     @cached_property
     def devices(self) -> DeviceRegistry:
+        from cadenza.services.devices import DeviceRegistry
+
         return DeviceRegistry(
             self.uow, self.clock, self.player_events, lambda a: self.player.state(a).device
         )
 
     @cached_property
     def remote(self) -> RemoteControl:
+        from cadenza.services.remote import RemoteControl
+
         return RemoteControl(self.clock, self.player, self.devices, self.player_events)
 
     @cached_property
     def spoken(self) -> SpokenCommands:
+        from cadenza.services.spoken import SpokenCommands
+
         return SpokenCommands(
             self.search, self.player, self.subscriptions.listener, self.clock, self.playlists
         )
 
     @cached_property
     def stream_tickets(self) -> StreamTickets:
+        from cadenza.services.stream_tickets import StreamTickets
+
         return StreamTickets(self._secret("stream-ticket.key"), self.clock, self.uow)
 
     @cached_property
     def plan_members(self) -> PlanMembers:
+        from cadenza.services.memberships import PlanMembers
+        from cadenza.services.outgoing_mail import QueueMailer
+
         return PlanMembers(
             self.uow, self.clock, QueueMailer(self.uow, self.clock), self.settings.public_url
         )
@@ -468,15 +547,21 @@ class App:
     @cached_property
     def two_factor(self) -> TwoFactorService:
         from cadenza.adapters.security.qr import qr_svg
+        from cadenza.adapters.security.totp import PyotpTotp
+        from cadenza.services.two_factor import TwoFactorService
 
         return TwoFactorService(self.uow, PyotpTotp(), self.clock, qr_svg, self.reentry)
 
     @cached_property
     def admin(self) -> AccountAdmin:
+        from cadenza.services.admin import AccountAdmin
+
         return AccountAdmin(self.uow, self.clock)
 
     @cached_property
     def artist_profiles(self) -> ArtistProfiles:
+        from cadenza.services.artists import ArtistProfiles
+
         return ArtistProfiles(self.uow)
 
     def start_background(self) -> Callable[[], None]:
@@ -550,6 +635,8 @@ class App:
         from cadenza.adapters.audio.covers import PillowCoverArt
         from cadenza.adapters.audio.probe import PyAvProbe
         from cadenza.adapters.audio.transcode import PyAvTranscoder
+        from cadenza.domain.ads import CREATIVE_SECONDS
+        from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
 
         s = self.settings
         tools = CreativeTools(
@@ -564,10 +651,14 @@ class App:
 
     @cached_property
     def ads(self) -> AdBreaks:
+        from cadenza.services.ads import AdBreaks
+
         return AdBreaks(self.uow, self.clock, self.entitlements)
 
     @cached_property
     def zip_limits(self) -> ZipLimits:
+        from cadenza.ingest.source import ZipLimits
+
         return ZipLimits(self.settings.max_files_per_delivery, self.settings.max_upload_bytes * 2)
 
     @cached_property
@@ -583,6 +674,7 @@ class App:
         from cadenza.adapters.audio.probe import PyAvProbe
         from cadenza.adapters.audio.tags import MutagenTagReader
         from cadenza.adapters.audio.transcode import PyAvTranscoder
+        from cadenza.ingest.pipeline import IngestTools
 
         s = self.settings
         s.work_dir.mkdir(parents=True, exist_ok=True)
@@ -608,10 +700,14 @@ class App:
     @cached_property
     def demo_progress(self) -> DemoProgressFile:
         """How far the demo catalog is, for `serve --demo` and the web player."""
+        from cadenza.adapters.demo_progress import DemoProgressFile
+
         return DemoProgressFile(self.settings.data_dir / "demo-progress.json")
 
     @cached_property
     def distributors(self) -> DistributorAccess:
+        from cadenza.services.distributors import DistributorAccess
+
         return DistributorAccess(
             self.uow,
             self.clock,
@@ -675,6 +771,11 @@ def run_every(
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """Processes for decoding and encoding. forkserver: they never inherit the server's threads
     or database connections, and fork from a server that has already imported the codecs."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cadenza.adapters.parent_watch import watch_parent
+
     # One worker is one core: BLAS threads inside it only fight the other workers (10x slower
     # loudness measured with two). Set before the fork server starts and imports numpy.
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -699,7 +800,12 @@ def bootstrap(
 ) -> App:
     """The App of this process. `worker`: one of `serve --workers N`'s processes, whose parent
     has migrated the database and runs the background work. `serving`: a server, which leaves
-    migrating to a child process (it never needs Alembic's memory again)."""
+    migrating to a child process (it never needs Alembic's memory again), and indexes a catalog
+    published before search existed (other commands leave that to it, or `search reindex`)."""
+    if worker or serving:  # an HTTP process, before it starts any thread
+        from cadenza.adapters.malloc_arenas import limit_malloc_arenas
+
+        limit_malloc_arenas()
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
@@ -710,5 +816,6 @@ def bootstrap(
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
         (migrate_aside if serving else migrate)(engine)
+    if serving:
         app.search.index_if_empty()
     return app

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from cadenza.adapters.db.engine import MIGRATIONS, make_engine
-from cadenza.adapters.db.models import Base
+from cadenza.adapters.db.models import every_table
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.bootstrap import App
 
@@ -54,7 +54,7 @@ def engine_owned(difference: Any) -> bool:
 
 def test_the_migrated_schema_is_the_models_schema(app: App) -> None:
     with app.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), every_table())
     differences = [d for d in differences if not engine_owned(d)]
     assert differences == []
 

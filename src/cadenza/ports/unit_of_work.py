@@ -2,36 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
-from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
-from cadenza.ports.api_keys import ApiKeyRepository
-from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
-from cadenza.ports.collection import CollectionRepository
-from cadenza.ports.deliveries import DeliveryRepository
-from cadenza.ports.devices import DeviceRepository
-from cadenza.ports.invoices import InvoiceRepository
-from cadenza.ports.library import LibraryRepository
-from cadenza.ports.listening import ListeningRepository
-from cadenza.ports.login_attempts import LoginAttemptRepository
-from cadenza.ports.mail import MailQueue
-from cadenza.ports.members import MemberRepository
-from cadenza.ports.offline import OfflineRepository
-from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
-from cadenza.ports.playlists import (
-    PlaylistEntryRepository,
-    PlaylistFollowerRepository,
-    PlaylistRepository,
-)
-from cadenza.ports.rip import RipFlagRepository
-from cadenza.ports.search import SearchIndex
-from cadenza.ports.sessions import SessionRepository
-from cadenza.ports.stream_tickets import StreamTicketRepository
-from cadenza.ports.students import StudentRepository
-from cadenza.ports.subscriptions import SubscriptionRepository
-from cadenza.ports.tokens import OneTimeTokenRepository
-from cadenza.ports.two_factor import TwoFactorRepository
+# Only named in annotations: a process that uses two repositories loads their two ports.
+if TYPE_CHECKING:
+    from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
+    from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
+    from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
+    from cadenza.ports.collection import CollectionRepository
+    from cadenza.ports.deliveries import DeliveryRepository
+    from cadenza.ports.devices import DeviceRepository
+    from cadenza.ports.invoices import InvoiceRepository
+    from cadenza.ports.library import LibraryRepository
+    from cadenza.ports.listening import ListeningRepository
+    from cadenza.ports.login_attempts import LoginAttemptRepository
+    from cadenza.ports.mail import MailQueue
+    from cadenza.ports.members import MemberRepository
+    from cadenza.ports.offline import OfflineRepository
+    from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
+    from cadenza.ports.playlists import (
+        PlaylistEntryRepository,
+        PlaylistFollowerRepository,
+        PlaylistRepository,
+    )
+    from cadenza.ports.rip import RipFlagRepository
+    from cadenza.ports.search import SearchIndex
+    from cadenza.ports.sessions import SessionRepository
+    from cadenza.ports.stream_tickets import StreamTicketRepository
+    from cadenza.ports.students import StudentRepository
+    from cadenza.ports.subscriptions import SubscriptionRepository
+    from cadenza.ports.tokens import OneTimeTokenRepository
+    from cadenza.ports.two_factor import TwoFactorRepository
 
 
 class UnitOfWork(Protocol):

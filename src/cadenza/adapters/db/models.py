@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -22,6 +23,20 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
+
+
+def every_table() -> MetaData:
+    """The metadata with every table: a process imports each models_*.py module with the first
+    repository that uses it (the unit of work's properties), so Base.metadata alone holds only
+    the tables used so far. For whatever must see them all: migration checks, test clean-up."""
+    import importlib
+    import pkgutil
+
+    package = __name__.rpartition(".")[0]
+    for found in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        if found.name.startswith("models_"):
+            importlib.import_module(f"{package}.{found.name}")
+    return Base.metadata
 
 
 class DistributorRow(Base):

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
 
 

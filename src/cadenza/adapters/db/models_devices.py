@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cadenza.adapters.db import models_accounts  # noqa: F401  (users, sessions: pointed at)
 from cadenza.adapters.db.models import Base
 
 
