@@ -82,11 +82,10 @@ class StreamAccess:
         if view.grant is None:
             return view
         if device_id is not None and view.state.device == device_id:
-            try:
-                self._own_device(account_id, session_id, device_id)
-            except CadenzaError:  # another session's device, or one since forgotten
-                return replace(view, grant=None)
-            return view
+            playing = self._devices_of(account_id, device_id)
+            if any(d.session_id != session_id for d in playing):
+                return replace(view, grant=None)  # another session's device: not this one
+            return view  # this session's device, or a bare name (a client that never registered)
         return self.for_device(account_id, view, device_id)
 
     # -- the rules -------------------------------------------------------------------------
