@@ -12,12 +12,16 @@
 5. Start and touched re-scan, as a user runs them: `cadenza users list` (a command that opens the
    database) from start to exit; and a library of 300 tagged files (30 albums of 10) ingested,
    then 30 of them touched (one per album: a new modification time, the same bytes) and
-   `cadenza ingest LIBRARY` run again, timed from start to exit.
+   `cadenza ingest LIBRARY` run again, timed from start to exit. Then one file of one album is
+   rewritten with new bytes (same tags) and `cadenza ingest LIBRARY` run again: that track is
+   described and encoded again, its album's figures follow, its nine others are not decoded.
+   `--rescans-only` runs just this part (results in bench/results/ingest_rescans.json).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -161,6 +165,11 @@ def bench_rescan(work: Path, files: int) -> float:
 
 def cadenza(data_dir: Path, *args: str) -> float:
     """Seconds from the start of `cadenza ARGS` to its exit."""
+    return cadenza_run(data_dir, *args)[0]
+
+
+def cadenza_run(data_dir: Path, *args: str) -> tuple[float, str]:
+    """Seconds from the start of `cadenza ARGS` to its exit, and what it printed."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CADENZA_")}
     env |= {"CADENZA_DATA_DIR": str(data_dir)}
     start = time.perf_counter()
@@ -169,29 +178,38 @@ def cadenza(data_dir: Path, *args: str) -> float:
     )
     wall = time.perf_counter() - start
     assert done.returncode == 0, done.stderr[-2000:]
-    return wall
+    return wall, done.stdout
 
 
-def bench_start_and_touched_rescan(work: Path) -> tuple[float, float]:
+def album_track(library: Path, album: int, number: int, freq: float) -> Path:
+    tags = {
+        "title": f"Song {number}",
+        "artists": [f"Artist {album}"],
+        "album": f"Album {album}",
+        "album_artists": [f"Artist {album}"],
+        "track_number": number,
+    }
+    path = library / f"Artist {album}" / f"Album {album}" / f"{number:02d}.flac"
+    return make_audio(path, "flac", seconds=1.0, freq=freq, tags=tags)
+
+
+def bench_start_and_rescans(work: Path) -> tuple[float, float, float]:
     data_dir = work / "var-touched"
     library = work / "touched-library"
     for album in range(30):
         for number in range(1, 11):
-            tags = {
-                "title": f"Song {number}",
-                "artists": [f"Artist {album}"],
-                "album": f"Album {album}",
-                "album_artists": [f"Artist {album}"],
-                "track_number": number,
-            }
-            path = library / f"Artist {album}" / f"Album {album}" / f"{number:02d}.flac"
-            make_audio(path, "flac", seconds=1.0, freq=100.0 + 10 * number + album, tags=tags)
+            album_track(library, album, number, 100.0 + 10 * number + album)
     cadenza(data_dir, "ingest", str(library))
     start = statistics.median(cadenza(data_dir, "users", "list") for _ in range(3))
     later = time.time() + 3600
     for album in range(30):
         os.utime(library / f"Artist {album}" / f"Album {album}" / "01.flac", (later, later))
-    return start, cadenza(data_dir, "ingest", str(library))
+    touched = cadenza(data_dir, "ingest", str(library))
+    album_track(library, 0, 5, 777.0)  # new bytes, the same tags
+    changed, printed = cadenza_run(data_dir, "ingest", str(library), "--json")
+    report = json.loads(printed)
+    assert (report["changed_files"], report["decoded_files"]) == (1, 1), report
+    return start, touched, changed
 
 
 def main() -> None:
@@ -199,7 +217,11 @@ def main() -> None:
     parser.add_argument("--tracks", type=int, default=12)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rescan-files", type=int, default=10_000)
+    parser.add_argument("--rescans-only", action="store_true", help="only part 5")
     args = parser.parse_args()
+    if args.rescans_only:
+        rescans_only()
+        return
     workers = os.cpu_count() or 1
     work = Path(tempfile.mkdtemp(prefix="cadenza-bench-"))
     try:
@@ -208,7 +230,7 @@ def main() -> None:
         pipeline_wall, pipeline_rss = bench_pipeline(work / "library", work, workers)
         encoders_wall, encoders_rss = bench_encoders(paths, work, workers)
         rescan = bench_rescan(work, args.rescan_files)
-        cli_start, touched = bench_start_and_touched_rescan(work)
+        cli_start, touched, changed = bench_start_and_rescans(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     pipeline_rtf = seconds / pipeline_wall
@@ -222,6 +244,7 @@ def main() -> None:
         "rescan_files_per_s": round(rescan),
         "cli_start_s": round(cli_start, 3),
         "touched_rescan_s_30_of_300": round(touched, 3),
+        "changed_rescan_s_1_of_300": round(changed, 3),
         "peak_rss_mb": round(pipeline_rss, 1),
         "encoders_peak_rss_mb": round(encoders_rss, 1),
         "audio_seconds": round(seconds, 1),
@@ -232,12 +255,33 @@ def main() -> None:
         "pipeline_realtime_factor": "audio seconds ingested per wall second, whole machine",
         "encoders_realtime_factor": "PyAV encoders alone on pre-decoded PCM: the limit",
         "rescan_files_per_s": f"unchanged files passed over ({args.rescan_files} known); goal >= 1000",
-        "cli_start_s": "`cadenza users list`, start to exit (median of 3); goal <= 0.5",
-        "touched_rescan_s_30_of_300": "`cadenza ingest` after touching 30 of 300 files",
+        **RESCAN_NOTES,
         "peak_rss_mb": "pipeline: this process and its workers",
         "encoders_peak_rss_mb": "encoders alone, PCM held in memory",
     }
     write_results("ingest", figures, notes)
+
+
+RESCAN_NOTES = {
+    "cli_start_s": "`cadenza users list`, start to exit (median of 3); goal <= 0.5",
+    "touched_rescan_s_30_of_300": "`cadenza ingest` after touching 30 of 300 files",
+    "changed_rescan_s_1_of_300": "`cadenza ingest` after new bytes in 1 of 300 files",
+}
+
+
+def rescans_only() -> None:
+    work = Path(tempfile.mkdtemp(prefix="cadenza-bench-"))
+    try:
+        cli_start, touched, changed = bench_start_and_rescans(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    figures = {
+        "cli_start_s": round(cli_start, 3),
+        "touched_rescan_s_30_of_300": round(touched, 3),
+        "changed_rescan_s_1_of_300": round(changed, 3),
+        "cores": os.cpu_count() or 1,
+    }
+    write_results("ingest_rescans", figures, RESCAN_NOTES)
 
 
 if __name__ == "__main__":

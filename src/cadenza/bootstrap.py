@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from cadenza.services.ads import AdBreaks
     from cadenza.services.artists import ArtistProfiles
     from cadenza.services.billing_clock import BillingClock
+    from cadenza.services.blob_sweep import BlobSweep
     from cadenza.services.catalog import CatalogService
     from cadenza.services.charging import Charging
     from cadenza.services.collection import Collection
@@ -345,6 +346,13 @@ class App:
         )
 
     @cached_property
+    def blob_sweep(self) -> BlobSweep:
+        from cadenza.services.blob_sweep import BlobSweep
+
+        grace = timedelta(hours=self.settings.blob_sweep_grace_hours)
+        return BlobSweep(self.uow, self.blobs, self.clock, grace)
+
+    @cached_property
     def billing(self) -> BillingClock:
         from cadenza.services.billing_clock import BillingClock
 
@@ -566,17 +574,21 @@ class App:
 
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
-        restart, the mail queue, the billing and popularity clocks, session pruning. Returns what
-        stops it."""
+        restart, the mail queue, the billing and popularity clocks, session pruning, the daily
+        sweep of orphaned blobs. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         self.start_session_pruning()  # stopped by close()
+        sweep = run_every(
+            self.settings.blob_sweep_interval_s, lambda: self.blob_sweep.sweep(), "blobs-sweep"
+        )
 
         def stop() -> None:
             billing.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
+            sweep.set()
 
         return stop
 

@@ -239,6 +239,7 @@ def _ingest(
 def _print_report(report: LibraryReport) -> None:
     err.print(
         f"added {len(report.added)} releases, changed {len(report.changed)}, "
+        f"{report.changed_files} files changed, {report.decoded_files} decoded, "
         f"{report.unchanged_files} files unchanged ({report.same_content} of them touched, "
         f"recognised by their content), {len(report.refused)} refused"
     )
@@ -258,6 +259,8 @@ def _report_json(app: App, report: LibraryReport) -> dict[str, object]:
         "changed": len(report.changed),
         "unchanged_files": report.unchanged_files,
         "same_content": report.same_content,
+        "changed_files": report.changed_files,
+        "decoded_files": report.decoded_files,
         "refused": [{"file": p, "code": e.code, "message": e.message} for p, e in report.refused],
     }
     if len(releases) == 1:
@@ -549,7 +552,12 @@ def _run_job(name: str, *, to_stderr: bool = False) -> None:
         raise typer.Exit(2) from None
     app = bootstrap()
     try:
-        report = found.run(app)
+        if found.total is None or to_stderr:
+            report = found.run(app, None)
+        else:
+            with progress_bar() as bar:
+                task = bar.add_task(found.name, total=found.total(app))
+                report = found.run(app, lambda n: bar.advance(task, n))
     finally:
         app.close()
     if to_stderr:

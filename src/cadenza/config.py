@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # How often the server forgets expired sessions, their refresh tokens and expired e-mailed
     # links (0: never; then run `cadenza sessions prune` from cron).
     session_prune_interval_s: float = 3600.0
+    # Audio, covers and creatives written but never committed (an ingest or upload killed
+    # midway) are removed once no row refers to them and they are older than this many hours
+    # (an ingest running meanwhile keeps its files); the server sweeps every
+    # `blob_sweep_interval_s` (0: never; then run `cadenza job run blobs-sweep` from cron).
+    blob_sweep_grace_hours: float = Field(default=24.0, ge=0)
+    blob_sweep_interval_s: float = 86400.0
     # A device's event stream sends a keepalive after this many quiet seconds (proxies and
     # browsers close an idle connection after a minute or so).
     player_stream_keepalive_s: float = 15.0

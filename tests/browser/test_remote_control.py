@@ -109,3 +109,44 @@ def test_pages_are_named_apart_kept_on_reload_and_a_closed_one_goes(
     )
     assert re.fullmatch(r"\d:\d\d", second.locator(".player-bar .time").first.inner_text())
     assert second.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_duplicated_tab_is_a_device_of_its_own_and_only_the_playing_page_gets_audio(
+    new_page, live: LiveServer
+) -> None:
+    email = live.add_account("duplicated@test.cadenza.localhost")
+    first = new_page()
+    log_in(first, live, email)
+    play_first_release(first, live)
+    original = first.evaluate("window.cadenzaPlayer.me()")
+
+    # Duplicating a tab copies its sessionStorage (the tab's device id) into the new tab.
+    copied = first.evaluate("JSON.stringify(Object.entries(sessionStorage))")
+    copy = first.context.new_page()
+    copy.set_default_timeout(15_000)
+    errors: list[str] = []
+    copy.on("pageerror", lambda e: errors.append(str(e)))
+    copy.add_init_script(
+        "if (!sessionStorage.getItem('test.copied')) {"
+        f" for (const [k, v] of {copied}) sessionStorage.setItem(k, v);"
+        " sessionStorage.setItem('test.copied', '1'); }"
+    )
+    copy.goto("/")
+    copy.get_by_role("button", name="Connect to a device").click()
+    picker = copy.get_by_role("group", name="Connect to a device")
+    names = picker.locator(".device-list").first.get_by_role("button")
+    expect(names).to_have_count(2)  # the copy is a second device, not the original again
+    expect(names.nth(0)).to_contain_text("Playing here")
+    expect(names.nth(1)).to_contain_text(f"This browser ({NAME} 2)")
+    own = copy.evaluate("window.cadenzaPlayer.me()")
+    assert own != original
+    copy.reload()  # and the copy keeps its own id across a reload
+    copy.wait_for_function("id => window.cadenzaPlayer.me() === id", arg=own)
+
+    # One person, one stream: the copy sees what plays but gets no audio to play along.
+    heard = "async () => { const s = await window.cadenzaPlayer.refresh(); return !!s.stream; }"
+    copy.wait_for_function("() => window.cadenzaPlayer.state && window.cadenzaPlayer.state.device")
+    assert copy.evaluate(heard) is False
+    assert first.evaluate(heard) is True
+    wait_playing(first, past_s=1.0)
+    assert first.errors == [] and errors == []  # type: ignore[attr-defined]

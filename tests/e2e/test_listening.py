@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
 from tests.e2e.conftest import sign_in
+from tests.e2e.live import wait_until
 
 
 def first_track(client: TestClient, release_id: int) -> int:
@@ -123,12 +123,17 @@ def test_an_accepted_event_survives_a_kill_right_after_the_answer(
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
+
+        def answers() -> bool:
+            assert server.poll() is None, f"the server exited ({server.returncode})"
             try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=1):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.2)
+                with urllib.request.urlopen(f"{base}/healthz", timeout=5):
+                    return True
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                return False
+
+        # A deadline, not a count of tries: a loaded machine starts the server slowly.
+        wait_until(answers, "the server answers", timeout=240)
         events = play(track, "survivor", 40, datetime.now(UTC) - timedelta(minutes=1))
         request = urllib.request.Request(
             f"{base}/api/v1/me/player/events",
@@ -136,7 +141,7 @@ def test_an_accepted_event_survives_a_kill_right_after_the_answer(
             headers={**ada, "Content-Type": "application/json"},
             method="POST",
         )
-        with urllib.request.urlopen(request, timeout=30) as answer:
+        with urllib.request.urlopen(request, timeout=180) as answer:
             accepted = json.loads(answer.read())["accepted"]
         server.send_signal(signal.SIGKILL)  # at once: the answer came, nothing else may follow
         assert accepted == len(events)

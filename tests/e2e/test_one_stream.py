@@ -159,3 +159,52 @@ def test_logout_a_plan_change_and_a_forgotten_device_stop_the_renewal(
     clock.ahead = timedelta(seconds=61)
     expired = client.get(held, headers={"Range": "bytes=0-99"})
     assert expired.status_code == 403 and refused(expired) == "grant_expired"
+
+
+def as_device(who: dict[str, str], device: str) -> dict[str, str]:
+    return who | {"X-Cadenza-Device": device}
+
+
+def test_a_second_device_cannot_listen_along_through_the_player_state(
+    client: TestClient, app: App, published: int
+) -> None:
+    email = "along@example.org"
+    phone_session = sign_in(client, app, email, Plan.PREMIUM_INDIVIDUAL)
+    laptop_session = another_session(client, app, email, "laptop")
+    phone = device_of(client, phone_session, "Phone")
+    laptop = device_of(client, laptop_session, "Laptop")
+    on_phone, on_laptop = as_device(phone_session, phone), as_device(laptop_session, laptop)
+
+    started = client.put(
+        "/api/v1/me/player/play",
+        json={"context": {"kind": "release", "id": published}, "device": phone},
+        headers=on_phone,
+    ).json()
+    assert started["stream"] is not None  # the phone plays, and gets its audio
+    assert client.get("/api/v1/me/player", headers=on_phone).json()["stream"] is not None
+
+    # The laptop sees what plays where, but gets no audio to play along: not when it names
+    # itself, not when it names no device, not when it names the phone (another session's).
+    for headers in (on_laptop, laptop_session, as_device(laptop_session, phone)):
+        seen = client.get("/api/v1/me/player", headers=headers).json()
+        assert seen["track_id"] == started["track_id"] and seen["device"] == phone
+        assert seen["stream"] is None
+    # Nor in the answers to its commands, which change what the phone plays.
+    skipped = client.post("/api/v1/me/player/next", headers=on_laptop)
+    assert skipped.status_code == 200 and skipped.json()["stream"] is None
+    queued = client.post(
+        "/api/v1/me/player/queue", json={"track_id": started["track_id"]}, headers=on_laptop
+    )
+    assert queued.status_code == 200 and queued.json()["stream"] is None
+    spoken = client.post("/api/v1/me/player/command", json={"text": "next"}, headers=on_laptop)
+    assert spoken.status_code == 200 and spoken.json()["player"]["stream"] is None
+    # The phone still gets the grant for the track the laptop moved it to.
+    now = client.get("/api/v1/me/player", headers=on_phone).json()
+    assert now["stream"] is not None and now["stream"]["track_id"] == now["track_id"]
+
+    # Once the laptop takes over, the grant is its own, and the phone's answers carry none.
+    moved = client.put(
+        "/api/v1/me/player/transfer", json={"device_id": laptop}, headers=on_laptop
+    ).json()
+    assert moved["device"] == laptop and moved["stream"] is not None
+    assert client.get("/api/v1/me/player", headers=on_phone).json()["stream"] is None

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
-from tests.e2e.grants import ask_grant
+from tests.e2e.grants import ask_grant, device_of
 
 
 def tracks_of(client: TestClient, release_id: int) -> list[int]:
@@ -143,8 +143,10 @@ def test_free_gets_six_skips_an_hour_and_an_ad_break_after_three_songs(
     held = client.get("/api/v1/me/player", headers=free).json()
     assert held["stream"] is None  # no grant for the next track while the break is due
     track_id = held["track_id"]
-    grant = ask_grant(client, free, track_id)
+    player = device_of(client, free)  # the device that asks plays from then on
+    grant = ask_grant(client, free, track_id, device=player)
     assert grant.status_code == 403 and grant.json()["error"]["code"] == "ad_break_due"
     # No campaign can reach this listener: the break is empty and the music goes on.
     assert client.get("/api/v1/me/ad-break", headers=free).status_code == 204
-    assert client.get("/api/v1/me/player", headers=free).json()["stream"] is not None
+    here = free | {"X-Cadenza-Device": player}
+    assert client.get("/api/v1/me/player", headers=here).json()["stream"] is not None

@@ -233,3 +233,49 @@ def test_a_manifest_named_in_capitals_is_found(app: App, tmp_path: Path) -> None
     assert added.title == "Night Drive"
     again = scan_library(app, tmp_path / "Music")
     assert (again.added, again.changed, again.refused) == ([], [], [])
+
+
+def test_a_changed_file_re_describes_its_track_and_the_album_figures_only(
+    app: App, tmp_path: Path
+) -> None:
+    music = tmp_path / "Music"
+    for n in range(1, 5):
+        tagged(music / "Ana" / "Gold" / f"{n}.flac", "flac", "Ana", "Gold", n)
+    (first,) = scan_library(app, music).added
+    with app.uow() as uow:
+        before = uow.catalog.release(first.release_id)
+    assert before is not None and before.loudness is not None
+
+    # New bytes for the third track (a quieter master), the same tags.
+    make_audio(
+        music / "Ana" / "Gold" / "3.flac",
+        "flac",
+        seconds=1.0,
+        freq=350.0,
+        amplitude=0.05,
+        tags={
+            "title": "Gold 3",
+            "artists": ["Ana"],
+            "album": "Gold",
+            "album_artists": ["Ana"],
+            "track_number": 3,
+            "date": "2011-03-04",
+        },
+    )
+    rescan = scan_library(app, music)
+    assert [r.release_id for r in rescan.changed] == [first.release_id]
+    # One file changed and only it was decoded; the album's other three kept their encodes.
+    assert (rescan.changed_files, rescan.decoded_files, rescan.unchanged_files) == (1, 1, 3)
+    with app.uow() as uow:
+        after = uow.catalog.release(first.release_id)
+    assert after is not None and after.loudness is not None
+    assert [t.id for t in after.tracks] == [t.id for t in before.tracks]
+    for old, new in zip(before.tracks, after.tracks, strict=True):
+        if new.track_number == 3:
+            assert new.files != old.files and new.loudness != old.loudness
+        else:
+            assert (new.files, new.loudness) == (old.files, old.loudness)
+    # The album's figures follow the quieter track, from the others' stored figures.
+    assert after.loudness.integrated_lufs < before.loudness.integrated_lufs
+    kept = {f.blob for t in after.tracks for f in t.files}
+    assert kept <= set(app.blobs.digests())

@@ -29,7 +29,7 @@ class EncodeJob:
 class EncodedTrack:
     source: Path
     sha256: str
-    info: AudioInfo
+    info: AudioInfo | None  # None: not decoded, the same bytes were described before
     result: TranscodeResult | None  # None: the same bytes were encoded before; reuse those files
 
 
@@ -41,17 +41,14 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def validate(job: EncodeJob) -> tuple[AudioInfo, str]:
-    """Stage `validate`: the file decodes from start to end within the limits."""
-    info = job.probe.probe(job.source)
-    return info, file_sha256(job.source)
-
-
 def encode_track(job: EncodeJob) -> EncodedTrack:
-    """Validate, then measure loudness and encode the ladder in one decode pass."""
-    info, sha = validate(job)
+    """Validate, then measure loudness and encode the ladder in one decode pass. A file with
+    the bytes of a track already published for this release is not decoded at all: its stored
+    figures and encodes are reused."""
+    sha = file_sha256(job.source)
     if sha in job.reuse_if_sha:
-        return EncodedTrack(job.source, sha, info, None)
+        return EncodedTrack(job.source, sha, None, None)
+    info = job.probe.probe(job.source)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     try:
         result = job.transcoder.transcode(job.source, ladder_for(info.lossless), job.out_dir)

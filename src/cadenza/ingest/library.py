@@ -22,6 +22,7 @@ from cadenza.ingest.pipeline import (
 )
 from cadenza.ingest.source import MANIFEST, find_cover, is_audio
 from cadenza.ports.audio import Tags
+from cadenza.ports.catalog import TrackSource
 from cadenza.ports.library import KnownFile
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ class LibraryReport:
     # files with a new modification time whose bytes are those of their published track:
     # recognised by their hash, nothing about them is read or described again
     same_content: int = 0
+    # files seen before whose bytes changed: each re-describes its track (and its album's
+    # figures from the stored ones of the others, which are not decoded again)
+    changed_files: int = 0
+    decoded_files: int = 0  # files decoded and encoded by this scan
 
     @property
     def releases(self) -> list[IngestedRelease]:
@@ -113,6 +118,7 @@ class LibraryIngest:
             del changed[path]
             report.same_content += 1
         report.unchanged_files = len(found.audio) - len(changed)
+        report.changed_files = sum(1 for p in changed if str(p) in known)
         report.unchanged_track_ids = [
             k.track_id
             for p, k in known.items()
@@ -138,7 +144,7 @@ class LibraryIngest:
         if not candidates:
             return []
         same: list[Path] = []
-        sources: dict[int, str] = {}
+        sources: dict[int, TrackSource] = {}
         with self.tools.uow() as uow:
             for path, entry in candidates.items():
                 assert entry.track_id is not None
@@ -146,7 +152,8 @@ class LibraryIngest:
                     track = uow.catalog.track(entry.track_id)
                     if track is not None:
                         sources |= uow.supply.track_sources(track.release_id)
-                if sources.get(entry.track_id) == file_sha256(path):
+                known_source = sources.get(entry.track_id)
+                if known_source and known_source.sha256 == file_sha256(path):
                     size, mtime = changed[path]
                     uow.library.record_file(
                         str(path), size, mtime, entry.track_id, None, entry.album_key
@@ -183,6 +190,7 @@ class LibraryIngest:
             self._refuse(pending.source, _as_refusal(exc, pending.source), report)
             return
         report.refused += done.refused
+        report.decoded_files += done.decoded
         (report.changed if pending.reusable else report.added).append(done)
 
     def _refuse(self, source: ReleaseSource, exc: CadenzaError, report: LibraryReport) -> None:

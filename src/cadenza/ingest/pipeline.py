@@ -79,6 +79,7 @@ class IngestedRelease:
     track_ids: list[int]
     title: str
     refused: list[tuple[str, CadenzaError]]
+    decoded: int = 0  # tracks decoded and encoded; the others kept their stored encodes
 
 
 @dataclass
@@ -89,7 +90,7 @@ class StartedRelease:
     release: ReleaseSpec
     tracks: list[DescribedTrack]
     source_key: str
-    reusable: dict[str, TrackView]
+    reusable: dict[str, tuple[TrackView, str]]  # source sha256 -> the track and its format
     futures: list[Future[EncodedTrack]]
     work: Path
     cover: CoverImages  # checked at start, stored only once the tracks are good
@@ -155,7 +156,10 @@ class ReleaseIngest:
             raise
         finally:
             shutil.rmtree(p.work, ignore_errors=True)
-        return IngestedRelease(release_id, track_ids, p.release.title, p.refused)
+        decoded = sum(
+            1 for f in p.futures if f.exception() is None and f.result().result is not None
+        )
+        return IngestedRelease(release_id, track_ids, p.release.title, p.refused, decoded)
 
     # -- stages ------------------------------------------------------------------------
     def _read_tags(
@@ -212,16 +216,21 @@ class ReleaseIngest:
         source_key: str,
         release: ReleaseSpec,
         tracks: list[DescribedTrack],
-    ) -> dict[str, TrackView]:
+    ) -> dict[str, tuple[TrackView, str]]:
         """Refuse early a UPC or ISRC owned elsewhere; return the tracks already published for
-        this release by the sha256 of their source, whose encodes can be reused."""
+        this release (with their source's format) by the sha256 of their source, whose stored
+        figures and encodes are reused without decoding the file again."""
         with self.t.uow() as uow:
             existing = uow.catalog.release_by_source(distributor_id, source_key)
             check_owner(uow, release, [t.spec for t in tracks], existing.id if existing else None)
             if existing is None:
                 return {}
             sources = uow.supply.track_sources(existing.id)
-            return {sources[t.id]: t for t in existing.tracks if t.id in sources}
+            return {
+                sources[t.id].sha256: (t, sources[t.id].format)
+                for t in existing.tracks
+                if t.id in sources
+            }
 
     def _collect(
         self, p: StartedRelease, stored: StoredBlobs, progress: Progress | None
@@ -249,12 +258,13 @@ class ReleaseIngest:
     def _stored_track(
         self, p: StartedRelease, stored: StoredBlobs, track: DescribedTrack, encoded: EncodedTrack
     ) -> PublishedTrack:
-        fmt = f"{encoded.info.container}/{encoded.info.codec}"
-        if encoded.result is None:  # the same bytes as a track already published: reuse its files
-            old = p.reusable[encoded.sha256]
+        if encoded.result is None or encoded.info is None:
+            # the same bytes as a track already published: its figures and files are kept
+            old, fmt = p.reusable[encoded.sha256]
             return PublishedTrack(
                 track.spec, old.duration_ms, old.loudness, encoded.sha256, fmt, old.files
             )
+        fmt = f"{encoded.info.container}/{encoded.info.codec}"
         files = stored.store_ladder(encoded.result)
         duration_ms = round(encoded.result.duration_s * 1000)
         return PublishedTrack(

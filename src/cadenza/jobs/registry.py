@@ -18,14 +18,18 @@ class JobReport:
     errors: list[str] = field(default_factory=list)  # what it could not do (the rest went on)
 
 
+Advance = Callable[[int], None]  # called with how many more items are done
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
     summary: str
-    run: Callable[[App], JobReport]
+    run: Callable[[App, Advance | None], JobReport]
+    total: Callable[[App], int] | None = None  # how many items a run goes through, for a bar
 
 
-def _billing(app: App) -> JobReport:
+def _billing(app: App, _: Advance | None = None) -> JobReport:
     report = app.billing.run()
     return JobReport(
         f"renewed {report.renewed}, trials converted {report.trials_converted}, "
@@ -35,17 +39,27 @@ def _billing(app: App) -> JobReport:
     )
 
 
-def _search_popularity(app: App) -> JobReport:
+def _search_popularity(app: App, _: Advance | None = None) -> JobReport:
     rows = app.search.roll_up_popularity(app.clock.now())
     return JobReport(f"rolled up popularity: {rows} rows (entries by country)")
 
 
-def _sessions_prune(app: App) -> JobReport:
+def _sessions_prune(app: App, _: Advance | None = None) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
         f"deleted {pruned.sessions} expired sessions, {pruned.refresh_tokens} refresh tokens, "
         f"{pruned.one_time_tokens} expired links and codes, "
         f"{pruned.stream_tickets} used stream tickets"
+    )
+
+
+def _blobs_sweep(app: App, advance: Advance | None = None) -> JobReport:
+    swept = app.blob_sweep.sweep(advance)
+    hours = app.settings.blob_sweep_grace_hours
+    return JobReport(
+        f"looked at {swept.examined} blobs: removed {swept.removed} that nothing refers to "
+        f"({swept.freed_bytes / 1e6:.1f} MB), kept {swept.kept_young} younger than {hours:g} h; "
+        f"removed {swept.stale_writes} half-written files"
     )
 
 
@@ -66,6 +80,13 @@ JOBS: dict[str, Job] = {
             "sessions-prune",
             "Forget expired sessions, refresh tokens, e-mailed links and used stream tickets",
             _sessions_prune,
+        ),
+        Job(
+            "blobs-sweep",
+            "Remove audio, covers and creatives no row refers to (an ingest killed midway), "
+            "once older than the grace period",
+            _blobs_sweep,
+            lambda app: app.blob_sweep.total(),
         ),
     )
 }

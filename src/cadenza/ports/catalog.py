@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from cadenza.domain.audio import Loudness
 from cadenza.domain.catalog import (
@@ -57,6 +57,13 @@ class CatalogRepository(Protocol):
         ...
 
 
+class TrackSource(NamedTuple):
+    """The file a track was encoded from: its sha256 and its container/codec."""
+
+    sha256: str
+    format: str
+
+
 class SupplyRepository(Protocol):
     """What distributors deliver: their releases by source key, ISRC and UPC, saved and replaced."""
 
@@ -68,8 +75,8 @@ class SupplyRepository(Protocol):
         """The distributor an account delivers as, created and linked on first use."""
         ...
 
-    def track_sources(self, release_id: int) -> dict[int, str]:
-        """Track id -> sha256 of the file it was encoded from."""
+    def track_sources(self, release_id: int) -> dict[int, TrackSource]:
+        """Track id -> the file it was encoded from (its sha256 and format)."""
         ...
 
     def release_id_of_isrc(self, isrc: str) -> int | None: ...

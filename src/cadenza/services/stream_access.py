@@ -61,7 +61,7 @@ class StreamAccess:
                 raise self._elsewhere(playing[0])
         return self.grants.grant(account_id, track_id, quality)
 
-    def for_device(self, account_id: int, view: PlayerView, device_id: str) -> PlayerView:
+    def for_device(self, account_id: int, view: PlayerView, device_id: str | None) -> PlayerView:
         """A player state as one device hears it: no grant where another registered device or
         a speaker group plays (a group's members ask for their own). A player labelled with a
         bare name (a client that never registered) is no registered device's."""
@@ -71,6 +71,22 @@ class StreamAccess:
         if group_of(key) is None and not self._devices_of(account_id, key):
             return view
         return replace(view, grant=None)
+
+    def heard_by(
+        self, account_id: int, session_id: int, view: PlayerView, device_id: str | None
+    ) -> PlayerView:
+        """A player state as the asking device hears it, in the answer to `GET /me/player` or a
+        command: the grant only where the device the request names (`X-Cadenza-Device`) is its
+        session's own and the one that plays. A request that names no device gets a grant only
+        while no registered device or speaker group plays (a client that never registered)."""
+        if view.grant is None:
+            return view
+        if device_id is not None and view.state.device == device_id:
+            playing = self._devices_of(account_id, device_id)
+            if any(d.session_id != session_id for d in playing):
+                return replace(view, grant=None)  # another session's device: not this one
+            return view  # this session's device, or a bare name (a client that never registered)
+        return self.for_device(account_id, view, device_id)
 
     # -- the rules -------------------------------------------------------------------------
     def _own_device(self, account_id: int, session_id: int, device_id: str) -> PlaybackDevice:

@@ -6,9 +6,10 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
-from cadenza.ports.blobs import StoredBlob
+from cadenza.ports.blobs import BlobAge, StoredBlob
 
 _CHUNK = 1 << 20
 
@@ -42,7 +43,7 @@ class LocalBlobStore:
 
     def put_bytes(self, data: bytes) -> StoredBlob:
         hexdigest = hashlib.sha256(data).hexdigest()
-        if self.exists(hexdigest):
+        if self._renew(self.path_of(hexdigest)):
             return StoredBlob(hexdigest, len(data), created=False)
         with self._staging() as (tmp, tmp_path):
             tmp.write(data)
@@ -58,12 +59,41 @@ class LocalBlobStore:
             if len(path.name) == 64:
                 yield path.name
 
+    def age(self, digest: str) -> BlobAge | None:
+        try:
+            st = self.path_of(digest).stat()
+        except FileNotFoundError:
+            return None
+        return BlobAge(st.st_size, datetime.fromtimestamp(st.st_mtime, UTC))
+
+    def remove_stale_writes(self, before: datetime) -> int:
+        removed = 0
+        staging = self.root / "tmp"
+        for path in staging.iterdir() if staging.is_dir() else ():
+            try:
+                if path.is_file() and path.stat().st_mtime < before.timestamp():
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # finished (or removed) meanwhile
+                continue
+        return removed
+
+    @staticmethod
+    def _renew(final: Path) -> bool:
+        """True when the blob is there already; its time is renewed (a sweep of orphans then
+        leaves it to the ingest that stores it again)."""
+        try:
+            os.utime(final)
+        except FileNotFoundError:
+            return False
+        return True
+
     def _staging(self) -> _Staging:
         return _Staging(self.root)
 
     def _commit(self, tmp_path: Path, hexdigest: str, size: int) -> StoredBlob:
         final = self.path_of(hexdigest)
-        if final.is_file():
+        if self._renew(final):
             return StoredBlob(hexdigest, size, created=False)
         final.parent.mkdir(parents=True, exist_ok=True)
         # Atomic: a reader never sees half a blob.

@@ -21,6 +21,7 @@ from cadenza.adapters.db.models import (
 from cadenza.domain.audio import Loudness
 from cadenza.domain.catalog import EncodedAudio, PublishedTrack, ReleaseSpec, as_utc, name_key
 from cadenza.domain.lyrics import Lyrics
+from cadenza.ports.catalog import TrackSource
 
 
 class SqlSupply:
@@ -54,9 +55,11 @@ class SqlSupply:
         self.s.flush()
         return distributor_id
 
-    def track_sources(self, release_id: int) -> dict[int, str]:
-        query = select(TrackRow.id, TrackRow.source_blob).where(TrackRow.release_id == release_id)
-        return {row[0]: row[1] for row in self.s.execute(query)}
+    def track_sources(self, release_id: int) -> dict[int, TrackSource]:
+        query = select(TrackRow.id, TrackRow.source_blob, TrackRow.source_format).where(
+            TrackRow.release_id == release_id
+        )
+        return {row[0]: TrackSource(row[1], row[2]) for row in self.s.execute(query)}
 
     def release_id_of_isrc(self, isrc: str) -> int | None:
         return self.s.scalar(select(TrackRow.release_id).where(TrackRow.isrc == isrc))

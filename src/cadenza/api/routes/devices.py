@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from cadenza.api.deps import ClockDep, CurrentSession, DevicesDep, Id, RemoteDep
 from cadenza.api.request_body import RequestBody
-from cadenza.api.routes.player import PlayerOut
+from cadenza.api.routes.player import AnswerDep, PlayerOut
 from cadenza.domain.devices import MAX_DEVICES, DeviceType, SpeakerGroup
 from cadenza.services.devices import DeviceRegistry, DeviceStatus
 
@@ -203,8 +203,8 @@ def remove_group(group_id: Id, session: CurrentSession, devices: DevicesDep) -> 
 
 @router.put("/me/speaker-groups/{group_id}/play", response_model=PlayerOut)
 def play_on_group(
-    group_id: Id, body: GroupPlayIn, session: CurrentSession, remote: RemoteDep, clock: ClockDep
+    group_id: Id, body: GroupPlayIn, session: CurrentSession, remote: RemoteDep, answer: AnswerDep
 ) -> PlayerOut:
     """Move playback to the group: each member gets one start instant on its own clock."""
     view = remote.transfer(session.account_id, None, group_id, play=body.play)
-    return PlayerOut.of(view, clock.now())
+    return answer(view)

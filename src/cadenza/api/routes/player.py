@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import ClockDep, CurrentSession, PlayerDep, RemoteDep
+from cadenza.api.deps import (
+    ClockDep,
+    CurrentSession,
+    PlayerDep,
+    RemoteDep,
+    StreamAccessDep,
+)
 from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.stream import GrantOut
 from cadenza.domain.audio import Quality
 from cadenza.domain.entitlements import Context
 from cadenza.domain.player import Repeat
 from cadenza.ports.clock import Clock
+from cadenza.services.access_tokens import AccessClaims
 from cadenza.services.player import PlayerView
+from cadenza.services.stream_access import StreamAccess
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
 
@@ -107,20 +116,56 @@ class PlayerOut(BaseModel):
         )
 
 
-def _out(clock: Clock, view: PlayerView) -> PlayerOut:
-    return PlayerOut.of(view, clock.now())
+DeviceHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Cadenza-Device",
+        min_length=1,
+        max_length=32,
+        description="The asking device's id: the answer carries a stream grant only for the "
+        "device that plays",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A player answer as the asking device hears it: one person, one stream, so only the
+    device that plays gets the current track's grant (others would listen along)."""
+
+    session: AccessClaims
+    device: str | None
+    access: StreamAccess
+    clock: Clock
+
+    def __call__(self, view: PlayerView, device: str | None = None) -> PlayerOut:
+        asking = self.device or device
+        heard = self.access.heard_by(self.session.account_id, self.session.session_id, view, asking)
+        return PlayerOut.of(heard, self.clock.now())
+
+
+def answer_for(
+    session: CurrentSession,
+    clock: ClockDep,
+    access: StreamAccessDep,
+    x_cadenza_device: DeviceHeader = None,
+) -> Answer:
+    return Answer(session, x_cadenza_device, access, clock)
+
+
+AnswerDep = Annotated[Answer, Depends(answer_for)]
 
 
 @router.get("", response_model=PlayerOut)
 def state(
-    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+    session: CurrentSession, answer: AnswerDep, player: PlayerDep, quality: QualityQuery = None
 ) -> PlayerOut:
     """What plays, where, from what, and what comes next; with the current track's grant."""
-    return _out(clock, player.view(session.account_id, quality))
+    return answer(player.view(session.account_id, quality))
 
 
 @router.put("/play", response_model=PlayerOut)
-def play(body: PlayIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
+def play(body: PlayIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep) -> PlayerOut:
     """Play a release or an artist (`context`) or a list of tracks (`track_ids`), from the top
     or from `offset`. On Free a release, playlist or artist plays shuffled and choosing a track
     is refused (`shuffle_only`)."""
@@ -134,65 +179,67 @@ def play(body: PlayIn, session: CurrentSession, clock: ClockDep, player: PlayerD
         device=body.device,
         quality=body.quality,
     )
-    return _out(clock, view)
+    return answer(view, body.device)  # the device that plays, where no header names one
 
 
 @router.put("/pause", response_model=PlayerOut)
-def pause(session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
-    return _out(clock, player.pause(session.account_id))
+def pause(session: CurrentSession, answer: AnswerDep, player: PlayerDep) -> PlayerOut:
+    return answer(player.pause(session.account_id))
 
 
 @router.put("/resume", response_model=PlayerOut)
 def resume(
-    session: CurrentSession, clock: ClockDep, player: PlayerDep, device: str | None = None
+    session: CurrentSession, answer: AnswerDep, player: PlayerDep, device: str | None = None
 ) -> PlayerOut:
-    return _out(clock, player.resume(session.account_id, device))
+    return answer(player.resume(session.account_id, device), device)
 
 
 @router.put("/seek", response_model=PlayerOut)
-def seek(body: SeekIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
-    return _out(clock, player.seek(session.account_id, body.position_ms))
+def seek(body: SeekIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep) -> PlayerOut:
+    return answer(player.seek(session.account_id, body.position_ms))
 
 
 @router.post("/next", response_model=PlayerOut)
 def next_track(
-    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+    session: CurrentSession, answer: AnswerDep, player: PlayerDep, quality: QualityQuery = None
 ) -> PlayerOut:
     """Skip: counted against the plan's skips (6 an hour on Free: `skip_limit_reached`)."""
-    return _out(clock, player.next(session.account_id, quality))
+    return answer(player.next(session.account_id, quality))
 
 
 @router.post("/previous", response_model=PlayerOut)
 def previous(
-    session: CurrentSession, clock: ClockDep, player: PlayerDep, quality: QualityQuery = None
+    session: CurrentSession, answer: AnswerDep, player: PlayerDep, quality: QualityQuery = None
 ) -> PlayerOut:
-    return _out(clock, player.previous(session.account_id, quality))
+    return answer(player.previous(session.account_id, quality))
 
 
 @router.put("/shuffle", response_model=PlayerOut)
 def shuffle(
-    body: ShuffleIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+    body: ShuffleIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep
 ) -> PlayerOut:
-    return _out(clock, player.shuffle(session.account_id, body.state))
+    return answer(player.shuffle(session.account_id, body.state))
 
 
 @router.put("/repeat", response_model=PlayerOut)
 def repeat(
-    body: RepeatIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+    body: RepeatIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep
 ) -> PlayerOut:
-    return _out(clock, player.repeat(session.account_id, body.state))
+    return answer(player.repeat(session.account_id, body.state))
 
 
 @router.put("/volume", response_model=PlayerOut)
 def volume(
-    body: VolumeIn, session: CurrentSession, clock: ClockDep, player: PlayerDep
+    body: VolumeIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep
 ) -> PlayerOut:
-    return _out(clock, player.volume(session.account_id, body.percent))
+    return answer(player.volume(session.account_id, body.percent))
 
 
 @router.post("/queue", response_model=PlayerOut)
-def queue(body: QueueIn, session: CurrentSession, clock: ClockDep, player: PlayerDep) -> PlayerOut:
-    return _out(clock, player.enqueue(session.account_id, body.track_id))
+def queue(
+    body: QueueIn, session: CurrentSession, answer: AnswerDep, player: PlayerDep
+) -> PlayerOut:
+    return answer(player.enqueue(session.account_id, body.track_id))
 
 
 QueueIndex = Annotated[int, Path(ge=0, le=1_000, description="Place in the queue, 0 plays next")]
@@ -212,11 +259,11 @@ def remove_queued(
     index: QueueIndex,
     track_id: Annotated[int, Query(ge=1, le=2_147_483_647, description="The song seen there")],
     session: CurrentSession,
-    clock: ClockDep,
+    answer: AnswerDep,
     player: PlayerDep,
 ) -> PlayerOut:
     """Take a song out of the listener's queue; the context's own order is not changed."""
-    return _out(clock, player.remove_queued(session.account_id, index, track_id))
+    return answer(player.remove_queued(session.account_id, index, track_id))
 
 
 @router.put("/queue/{index}", response_model=PlayerOut, responses=QUEUE_ANSWERS)
@@ -224,21 +271,25 @@ def move_queued(
     index: QueueIndex,
     body: QueueMoveIn,
     session: CurrentSession,
-    clock: ClockDep,
+    answer: AnswerDep,
     player: PlayerDep,
 ) -> PlayerOut:
     """Move a queued song to another place in the listener's queue."""
-    return _out(clock, player.move_queued(session.account_id, index, body.to, body.track_id))
+    return answer(player.move_queued(session.account_id, index, body.to, body.track_id))
 
 
 @router.put("/transfer", response_model=PlayerOut)
 def transfer(
-    body: TransferIn, session: CurrentSession, clock: ClockDep, remote: RemoteDep, player: PlayerDep
+    body: TransferIn,
+    session: CurrentSession,
+    answer: AnswerDep,
+    remote: RemoteDep,
+    player: PlayerDep,
 ) -> PlayerOut:
     """Move playback to a registered device (`device_id`) or a speaker group (`group_id`): the
     one playing is told to pause, the new one to take over. `device`, a bare name, only labels
     the player for clients that did not register."""
     if body.device_id is None and body.group_id is None and body.device is not None:
-        return _out(clock, player.transfer(session.account_id, body.device, body.play))
+        return answer(player.transfer(session.account_id, body.device, body.play))
     view = remote.transfer(session.account_id, body.device_id, body.group_id, play=body.play)
-    return _out(clock, view)
+    return answer(view)

@@ -35,7 +35,7 @@ from cadenza.api.deps import (
 )
 from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.devices import DeviceOut
-from cadenza.api.routes.player import PlayerOut
+from cadenza.api.routes.player import AnswerDep, PlayerOut
 from cadenza.domain.devices import Command, PlayerEvent
 from cadenza.domain.errors import CadenzaError, Unauthorized
 from cadenza.ports.clock import Clock
@@ -142,7 +142,7 @@ def stream_ticket(
 
 @router.post("/commands", response_model=PlayerOut)
 def send_command(
-    body: CommandIn, session: CurrentSession, remote: RemoteDep, clock: ClockDep
+    body: CommandIn, session: CurrentSession, remote: RemoteDep, answer: AnswerDep
 ) -> PlayerOut:
     """Ask a device to play, pause, resume, seek, skip, change volume or take over playback:
     the player changes (the plan's rules apply) and the device gets a `command` event."""
@@ -155,7 +155,7 @@ def send_command(
         percent=body.percent,
         play=body.play,
     )
-    return PlayerOut.of(view, clock.now())
+    return answer(view, body.from_device_id)
 
 
 @router.get("/stream", response_class=StreamingResponse)

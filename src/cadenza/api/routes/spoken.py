@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import ClockDep, CurrentSession, SpokenDep
+from cadenza.api.deps import CurrentSession, SpokenDep
 from cadenza.api.request_body import RequestBody
-from cadenza.api.routes.player import PlayerOut
+from cadenza.api.routes.player import AnswerDep, PlayerOut
 from cadenza.domain.spoken import MAX_SPOKEN_CHARS
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
@@ -25,7 +25,7 @@ class SpokenOut(BaseModel):
 
 @router.post("/command", response_model=SpokenOut)
 def spoken(
-    body: SpokenIn, session: CurrentSession, spoken: SpokenDep, clock: ClockDep
+    body: SpokenIn, session: CurrentSession, spoken: SpokenDep, heard: AnswerDep
 ) -> SpokenOut:
     """ "play some jazz", "play the album Kind of Blue by Miles Davis", "next", "pause",
     "louder", "volume 40", "shuffle off", "repeat this song"... Words the grammar does not know
@@ -35,5 +35,5 @@ def spoken(
     return SpokenOut(
         said=answer.said,
         action=answer.intent.action.value,
-        player=PlayerOut.of(answer.view, clock.now()),
+        player=heard(answer.view),
     )

@@ -126,9 +126,17 @@ async function bearer() {
   return session?.access_token || null;
 }
 
+// The playback device this page registered: named on every request, so the player's answers
+// carry a stream grant only while this page is the device that plays (one person, one stream).
+let playbackDevice = null;
+export function nameDevice(id) {
+  playbackDevice = id;
+}
+
 export async function request(method, path, body, { raw = false, auth = true } = {}) {
   const attempt = async () => {
     const headers = {};
+    if (playbackDevice) headers["x-cadenza-device"] = playbackDevice;
     const token = auth ? await bearer() : null;
     if (token) headers.authorization = `Bearer ${token}`;
     let payload = body;

@@ -1,6 +1,6 @@
 // This browser as a playback device: registered with the server, fed the player's state over
 // server-sent events (so it obeys other devices' commands), and the picker that moves playback.
-import { api, deviceName, signedIn } from "./api.js";
+import { api, deviceName, nameDevice, signedIn } from "./api.js";
 import { h, clear, icon, disclosure, toast } from "./dom.js";
 
 export const devices = { id: null, list: [], groups: [], available: null, feed: null, registering: null };
@@ -32,12 +32,41 @@ export function deviceReady() {
 // the same device, another tab another one, named apart by the server ("... 2").
 const TAB_DEVICE = "cadenza.tab-device";
 
+// A duplicated tab copies sessionStorage, the device id with it, and would be the same device as
+// the tab it came from. A page that holds the id marks it live (the mark goes as the page hides,
+// so a reload keeps its id); a page that finds the mark asks the other tabs of this browser
+// whether one holds the id, and registers as a new device if one answers.
+const TAB_LIVE = "cadenza.tab-device-live";
+const tabs = "BroadcastChannel" in window ? new BroadcastChannel("cadenza.devices") : null;
+tabs?.addEventListener("message", (event) => {
+  if (event.data?.holds && event.data.holds === devices.id) tabs.postMessage({ held: devices.id });
+});
+
+function heldByAnotherTab(id) {
+  if (!id || sessionStorage.getItem(TAB_LIVE) !== id) return Promise.resolve(false);
+  if (!tabs) return Promise.resolve(true); // cannot ask: a new device rather than a shared one
+  return new Promise((done) => {
+    const finish = (held) => {
+      tabs.removeEventListener("message", answered);
+      clearTimeout(timer);
+      done(held);
+    };
+    const answered = (event) => event.data?.held === id && finish(true);
+    tabs.addEventListener("message", answered);
+    const timer = setTimeout(() => finish(false), 500); // none answers: a tab restored after a crash
+    tabs.postMessage({ holds: id });
+  });
+}
+
 async function register() {
   try {
-    const known = sessionStorage.getItem(TAB_DEVICE);
+    let known = sessionStorage.getItem(TAB_DEVICE);
+    if (await heldByAnotherTab(known)) known = null;
     const device = await api.post("/api/v1/me/devices", { name: deviceName(), type: "web", supports_volume: true, device_id: known });
     sessionStorage.setItem(TAB_DEVICE, device.id);
+    sessionStorage.setItem(TAB_LIVE, device.id);
     devices.id = device.id;
+    nameDevice(device.id);
     devices.available = true;
     openFeed();
     syncClock().catch(() => null);
@@ -50,8 +79,15 @@ async function register() {
 
 // A closed page's feed ends at once, so the others stop listing it (the server's grace for
 // a reload, not the network's timeout).
-window.addEventListener("pagehide", () => devices.feed?.close());
-window.addEventListener("pageshow", (event) => event.persisted && openFeed());
+window.addEventListener("pagehide", () => {
+  devices.feed?.close();
+  sessionStorage.removeItem(TAB_LIVE);
+});
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  if (devices.id) sessionStorage.setItem(TAB_LIVE, devices.id);
+  openFeed();
+});
 
 // Where the state plays when it is not here: a device of the list that is there, or a speaker
 // group; null when it plays here, or on a device that went away (nothing to control there).
@@ -66,6 +102,7 @@ export function closeFeed() {
   devices.feed?.close();
   devices.feed = null;
   devices.id = null;
+  nameDevice(null);
 }
 
 // One-minute tickets open the stream (EventSource sends no headers); a dropped stream is
