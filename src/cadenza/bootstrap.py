@@ -49,6 +49,7 @@ from cadenza.domain.plans import PriceList
 from cadenza.domain.ripping import RipRules
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
+from cadenza.ports.cards import CardPainter
 from cadenza.ports.devices import PlayerEvents
 from cadenza.ports.mail import Mailer
 from cadenza.services.access_tokens import AccessTokens
@@ -90,6 +91,7 @@ from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
+from cadenza.services.taste import TasteService
 from cadenza.services.two_factor import TwoFactorService
 
 if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
@@ -398,6 +400,10 @@ class App:
         )
 
     @cached_property
+    def taste(self) -> TasteService:
+        return TasteService(self.uow, self.clock, self.subscriptions.listener, _card_painter)
+
+    @cached_property
     def collection(self) -> Collection:
         return Collection(self.uow, self.clock, self.catalog, self.subscriptions.listener)
 
@@ -419,6 +425,8 @@ class App:
             return self.playlists.context(account_id, viewer, context_id)
         if context is Context.LIKED:
             return self.collection.liked_context(account_id, viewer)
+        if context is Context.TASTE_MIX and context_id is not None:
+            return self.taste.mix_context(account_id, viewer, context_id)
         return None
 
     @cached_property
@@ -712,3 +720,10 @@ def bootstrap(
         (migrate_aside if serving else migrate)(engine)
         app.search.index_if_empty()
     return app
+
+
+def _card_painter() -> CardPainter:
+    """Pillow, imported by the first request for a share card (never at the server's start)."""
+    from cadenza.adapters.images.cards import PillowCards
+
+    return PillowCards()

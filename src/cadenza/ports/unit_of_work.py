@@ -30,6 +30,7 @@ from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentRepository
 from cadenza.ports.subscriptions import SubscriptionRepository
+from cadenza.ports.taste import TasteRepository
 from cadenza.ports.tokens import OneTimeTokenRepository
 from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -97,6 +98,9 @@ class UnitOfWork(Protocol):
 
     @property
     def listening(self) -> ListeningRepository: ...
+
+    @property
+    def taste(self) -> TasteRepository: ...
 
     @property
     def ads(self) -> AdsRepository: ...

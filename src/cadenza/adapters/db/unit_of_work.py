@@ -39,6 +39,7 @@ from cadenza.adapters.db.students_repo import SqlStudents
 from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
 from cadenza.adapters.db.supply_repo import SqlSupply
 from cadenza.adapters.db.takedowns_repo import SqlTakedowns
+from cadenza.adapters.db.taste_repo import SqlTaste
 from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
 from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -149,6 +150,10 @@ class SqlUnitOfWork:
     @cached_property
     def listening(self) -> SqlListening:
         return SqlListening(self.session)
+
+    @cached_property
+    def taste(self) -> SqlTaste:
+        return SqlTaste(self.session)
 
     @cached_property
     def ads(self) -> SqlAds:
