@@ -218,13 +218,13 @@ def dream_dinner(
 def reason(guest: Guest, name: str) -> str:
     """The one line that says why this guest is at the table."""
     if guest.role == "favourite":
-        return f"{name} is your most played artist: {_plays(guest.figure)} this year."
+        return f"{name} is your most played artist: {_plays(guest.figure)}."
     if guest.role == "rising":
         return f"{name} is rising fast: {_plays(guest.figure)} in the last 30 days."
     if guest.role == "rare":
         few = "no other listener" if guest.figure == 0 else _listeners(guest.figure)
         return f"Hardly anyone else plays {name}: {few} here."
-    return f"{name} is a steady favourite: {_plays(guest.figure)} this year."
+    return f"{name} is a steady favourite: {_plays(guest.figure)}."
 
 
 def themed_mixes(
