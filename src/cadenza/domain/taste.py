@@ -22,6 +22,7 @@ RECENT = timedelta(
 MIN_PLAYS = 20  # counted plays in the period before Only You has anything to say
 MIN_ARTISTS = 3
 PAIR_ARTISTS = 12  # the listener's most played artists whose pairs are compared (66 pairs)
+RARE_GUESTS = 100  # the listener's most played artists a rare dinner guest is chosen from
 RARE_SHARE = 0.2  # a pair is rare when at most this share of the other listeners play it
 RARE_PAIRS = 5
 TOP = 5  # top artists and tracks of a year
@@ -113,6 +114,10 @@ def artist_plays(heard: Iterable[Heard]) -> Counter[int]:
     return counts
 
 
+def most_played(plays: Counter[int], count: int) -> list[int]:
+    return [a for a, _ in _ranked(plays)[:count]]
+
+
 def pairs_to_compare(plays: Counter[int], count: int = PAIR_ARTISTS) -> list[tuple[int, int]]:
     """Every pair of the listener's `count` most played artists, lower id first."""
     top = sorted(a for a, _ in _ranked(plays)[:count])
@@ -168,7 +173,8 @@ def dream_dinner(
 ) -> list[Guest]:
     """Three artists to invite: the most played; the one rising fastest (the largest gain in
     their share of the listener's plays in the last 30 days over the months before); and the
-    one fewest other listeners play, if few enough to be rare. Where one of those cannot be
+    one fewest other listeners play, if few enough to be rare (of those `listeners_of_artist`
+    counts: the listener's most played). Where one of those cannot be
     found, the next most played comes instead."""
     plays = artist_plays(heard)
     ranked = [a for a, _ in _ranked(plays)]
@@ -197,13 +203,14 @@ def dream_dinner(
             a
             for a in ranked
             if a not in invited
+            and a in listeners_of_artist
             and plays[a] >= 2
-            and max(listeners_of_artist.get(a, 1) - 1, 0) / others <= RARE_SHARE
+            and max(listeners_of_artist[a] - 1, 0) / others <= RARE_SHARE
         ),
-        key=lambda a: (listeners_of_artist.get(a, 1), -plays[a], a),
+        key=lambda a: (listeners_of_artist[a], -plays[a], a),
     )
     if rare:
-        shared_by = max(listeners_of_artist.get(rare[0], 1) - 1, 0)
+        shared_by = max(listeners_of_artist[rare[0]] - 1, 0)
         guests.append(Guest(rare[0], "rare", plays[rare[0]], shared_by))
         invited.add(rare[0])
     for artist in ranked:

@@ -112,7 +112,7 @@ class TasteService:
         with self.uow() as uow:
             listeners = uow.taste.listeners()
             pairs = uow.taste.listeners_of_pairs(compared)
-            by_artist = uow.taste.listeners_of_artists(sorted(plays))
+            by_artist = uow.taste.listeners_of_artists(taste.most_played(plays, taste.RARE_GUESTS))
         names = _artists(tracks)
         rare = taste.rare_pairs(plays, pairs, listeners)
         parts = taste.by_part_of_day(heard)

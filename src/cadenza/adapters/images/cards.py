@@ -38,7 +38,7 @@ class PillowCards:
             draw.text((margin, y), _fit(draw, text, line, room), font=line, fill=(235, 235, 235))
             y += step
         buffer = io.BytesIO()
-        picture.save(buffer, format="PNG", optimize=True)
+        picture.save(buffer, format="PNG", compress_level=6)
         return buffer.getvalue()
 
 
