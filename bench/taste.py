@@ -6,7 +6,8 @@
 1. A fresh data dir (SQLite, or a fresh PostgreSQL database with --postgres); `--artists`
    artists of one 10-track release each, published without audio through the publish stage.
 2. `--listeners` listeners (rows written directly: nobody logs in) with `--plays` counted plays
-   each over the last 365 days, at random hours. Each listener has 40 favourite artists drawn
+   each over the last 365 days, at random hours (rows written directly, then summed into
+   `listener_artists` as migration 0029 does). Each listener has 40 favourite artists drawn
    by a Zipf law (exponent 1: a few artists are everyone's, most are few people's) and plays
    them with Zipf weights too. Seed 0, so every run holds the same history.
 3. Timed in process (HTTP left out), the median of `--rounds` for the first listener: Only You
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -42,6 +43,12 @@ from cadenza.ingest.publish import Publication, publish
 
 TRACKS_PER_ARTIST = 10
 FAVOURITES = 40
+LISTENER_ARTISTS = (
+    "INSERT INTO listener_artists (user_id, artist_id, plays, first_played_at) "
+    "SELECT p.user_id, ta.artist_id, COUNT(*), MIN(p.started_at) "
+    "FROM plays p JOIN track_artists ta ON ta.track_id = p.track_id "
+    "WHERE p.counted AND ta.role = 'main' GROUP BY p.user_id, ta.artist_id"
+)
 GENRES = ("pop", "rock", "soul", "jazz", "metal", "ambient", "folk", "electronic")
 
 
@@ -117,6 +124,8 @@ def history(app: App, tracks: list[list[int]], listeners: int, plays: int) -> in
         ]
         with app.engine.begin() as db:
             db.execute(insert(PlayRow), batch)
+    with app.engine.begin() as db:  # what counting each play keeps, as migration 0029 fills it
+        db.execute(text(LISTENER_ARTISTS))
     return ids[0]
 
 

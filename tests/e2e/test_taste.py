@@ -10,9 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from cadenza.adapters.db.engine import MIGRATIONS
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
@@ -220,3 +223,31 @@ def test_only_you_finds_the_pairs_few_share_and_names_nobody(
     assert started.json()["track_id"] == morning["tracks"][0]["id"]
     missing = client.get("/api/v1/me/taste/mixes/9", headers=ada)
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "mix_not_found"
+
+
+def test_a_server_upgraded_to_0029_counts_the_plays_it_already_had(
+    client: TestClient, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    move = set_clock(app, monkeypatch)
+    songs = artists(app)
+    ada = sign_in(client, app, "ada@example.org")
+    move(datetime(2024, 12, 30, 12, tzinfo=UTC))
+    heard(client, ada, [(songs["Mirror Lake"][0], datetime(2024, 12, 29, 9, tzinfo=UTC))], "old")
+    move(datetime(2025, 1, 20, 12, tzinfo=UTC))
+    day = datetime(2025, 1, 19, 9, tzinfo=UTC)
+    heard(client, ada, [(songs["Mirror Lake"][1], day), (songs["Paper Comets"][0], day)], "new")
+    before = client.get("/api/v1/me/year/2025", headers=ada).json()
+    assert before["new_artists"] == 1
+
+    # The table counting plays per listener and artist, dropped and made again by migration
+    # 0029 from the plays already there (as on a server upgraded with history).
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0025")
+    with app.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    assert client.get("/api/v1/me/year/2025", headers=ada).json() == before
+    assert client.get("/api/v1/me/year/2024", headers=ada).json()["new_artists"] == 1
