@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from cadenza.domain.plans import PriceList
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
+    from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
     from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
@@ -89,6 +90,7 @@ if TYPE_CHECKING:
     from cadenza.services.students import AdminApprovalQueue
     from cadenza.services.subscriptions import SubscriptionService
     from cadenza.services.takedowns import Takedowns
+    from cadenza.services.taste import TasteService
     from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)
@@ -463,6 +465,12 @@ class App:
         )
 
     @cached_property
+    def taste(self) -> TasteService:
+        from cadenza.services.taste import TasteService
+
+        return TasteService(self.uow, self.clock, self.subscriptions.listener, _card_painter)
+
+    @cached_property
     def collection(self) -> Collection:
         from cadenza.services.collection import Collection
 
@@ -492,6 +500,8 @@ class App:
             return self.playlists.context(account_id, viewer, context_id)
         if context is Context.LIKED:
             return self.collection.liked_context(account_id, viewer)
+        if context is Context.TASTE_MIX and context_id is not None:
+            return self.taste.mix_context(account_id, viewer, context_id)
         return None
 
     @cached_property
@@ -831,3 +841,10 @@ def bootstrap(
     if serving:
         app.search.index_if_empty()
     return app
+
+
+def _card_painter() -> CardPainter:
+    """Pillow, imported by the first request for a share card (never at the server's start)."""
+    from cadenza.adapters.images.cards import PillowCards
+
+    return PillowCards()

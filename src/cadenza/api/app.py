@@ -40,6 +40,7 @@ from cadenza.api.routes import (
     stream,
     students,
     takedowns,
+    taste,
 )
 from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App, bootstrap
@@ -64,6 +65,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     admin.router,
     search.router,
     mixes.router,
+    taste.router,
     library.router,
     playlists.router,
     offline.router,

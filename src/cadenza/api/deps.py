@@ -56,6 +56,7 @@ from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
+from cadenza.services.taste import TasteService
 from cadenza.services.two_factor import TwoFactorService
 
 # Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
@@ -195,6 +196,13 @@ async def mixes_service(connection: HTTPConnection) -> Mixes:
 
 
 MixesDep = Annotated[Mixes, Depends(mixes_service)]
+
+
+async def taste_service(connection: HTTPConnection) -> TasteService:
+    return _app(connection).taste
+
+
+TasteDep = Annotated[TasteService, Depends(taste_service)]
 
 
 async def offline_downloads(connection: HTTPConnection) -> OfflineDownloads:

@@ -29,6 +29,7 @@ class Context(StrEnum):
     DAILY_MIX = "daily_mix"  # made for the listener: on demand on every plan
     RADIO = "radio"
     PLAN_MIX = "plan_mix"  # the Duo or Family Mix
+    TASTE_MIX = "taste_mix"  # a themed mix of Only You (your morning mix, your rare pairings)
 
 
 _ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX})

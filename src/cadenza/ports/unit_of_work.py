@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cadenza.ports.stream_tickets import StreamTicketRepository
     from cadenza.ports.students import StudentRepository
     from cadenza.ports.subscriptions import SubscriptionRepository
+    from cadenza.ports.taste import TasteRepository
     from cadenza.ports.tokens import OneTimeTokenRepository
     from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -99,6 +100,9 @@ class UnitOfWork(Protocol):
 
     @property
     def listening(self) -> ListeningRepository: ...
+
+    @property
+    def taste(self) -> TasteRepository: ...
 
     @property
     def ads(self) -> AdsRepository: ...

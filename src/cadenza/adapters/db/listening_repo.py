@@ -17,6 +17,7 @@ from cadenza.adapters.db.models_listening import (
     PlayRow,
     TrackStreamsRow,
 )
+from cadenza.adapters.db.taste_repo import count_play
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.listening import EventKind, ListeningEvent, PlaySummary
 
@@ -122,6 +123,7 @@ class SqlListening:
                 .where(TrackStreamsRow.track_id == summary.track_id)
                 .values(streams=TrackStreamsRow.streams + 1)
             )
+            count_play(self.s, user_id, summary.track_id, summary.started_at)
         return counted, finished
 
     def _flip(self, user_id: int, play_id: str, column: Any) -> bool:

@@ -62,6 +62,23 @@ class TrackStreamsRow(Base):
     streams: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ListenerArtistRow(Base):
+    """Per listener and artist (main artists of each song): counted plays and when the first
+    one started. Kept with each counted play; Only You and Your year count listeners from it
+    without reading everyone's plays."""
+
+    __tablename__ = "listener_artists"
+    __table_args__ = (Index("ix_listener_artists_artist", "artist_id"),)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    artist_id: Mapped[int] = mapped_column(
+        ForeignKey("artists.id", ondelete="CASCADE"), primary_key=True
+    )
+    plays: Mapped[int] = mapped_column(BigInteger)
+    first_played_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class PlayerStateRow(Base):
     """Each listener's player: context, order, queue, current track, settings (as JSON), with
     a version so two devices changing it at once cannot overwrite each other unseen."""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
     from cadenza.adapters.db.supply_repo import SqlSupply
     from cadenza.adapters.db.takedowns_repo import SqlTakedowns
+    from cadenza.adapters.db.taste_repo import SqlTaste
     from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
     from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -195,6 +196,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.listening_repo import SqlListening
 
         return SqlListening(self.session)
+
+    @cached_property
+    def taste(self) -> SqlTaste:
+        from cadenza.adapters.db.taste_repo import SqlTaste
+
+        return SqlTaste(self.session)
 
     @cached_property
     def ads(self) -> SqlAds:

@@ -39,7 +39,7 @@ export async function render(main, _params, query) {
   clear(list, page.items.map((item) => h("li", {}, h("a", { class: "library-item", href: href(item), "data-link": true }, item.image ? h("img", { class: "cover", src: item.image, alt: "", width: 48, height: 48 }) : h("div", { class: "cover cover-empty small", "aria-hidden": "true" }), h("span", {}, h("span", { class: "card-title" }, item.name), h("span", { class: "card-sub" }, `${item.kind[0].toUpperCase()}${item.kind.slice(1)}${item.creator ? ` · ${item.creator}` : ""}`))))));
   main.append(
     h("h1", {}, "Your Library"),
-    h("div", { class: "actions" }, h("button", { type: "button", class: "button", onclick: async () => { const made = await createPlaylist(); navigate(`/playlist/${made.id}`); } }, "Create playlist"), h("a", { class: "button secondary", href: "/collection/tracks", "data-link": true }, "Liked Songs")),
+    h("div", { class: "actions" }, h("button", { type: "button", class: "button", onclick: async () => { const made = await createPlaylist(); navigate(`/playlist/${made.id}`); } }, "Create playlist"), h("a", { class: "button secondary", href: "/collection/tracks", "data-link": true }, "Liked Songs"), h("a", { class: "button secondary", href: "/taste", "data-link": true }, "Only You"), h("a", { class: "button secondary", href: `/year/${new Date().getFullYear()}`, "data-link": true }, "Your year")),
     filters,
     page.items.length ? list : h("p", { class: "hint" }, "Nothing here yet."),
   );
