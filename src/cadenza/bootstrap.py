@@ -60,6 +60,7 @@ from cadenza.services.artists import ArtistProfiles
 from cadenza.services.billing_clock import BillingClock
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
+from cadenza.services.charts import Charts
 from cadenza.services.collection import Collection
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.devices import DeviceRegistry
@@ -78,6 +79,7 @@ from cadenza.services.player_event_wire import decode_event, encode_event
 from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
 from cadenza.services.reentry import PasswordReentry
+from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
@@ -90,6 +92,7 @@ from cadenza.services.stream_tickets import StreamTickets
 from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
+from cadenza.services.taste_picks import TastePicks
 from cadenza.services.two_factor import TwoFactorService
 
 if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
@@ -419,6 +422,30 @@ class App:
             return self.playlists.context(account_id, viewer, context_id)
         if context is Context.LIKED:
             return self.collection.liked_context(account_id, viewer)
+        return self._made_for_you_lists(account_id, viewer, context, context_id)
+
+    # -- made for you: charts, Release Radar, sign-up picks ------------------------------
+    @cached_property
+    def charts(self) -> Charts:
+        return Charts(self.uow, self.clock)
+
+    @cached_property
+    def release_radar(self) -> ReleaseRadar:
+        return ReleaseRadar(self.uow, self.clock, self.subscriptions.listener)
+
+    @cached_property
+    def taste_picks(self) -> TastePicks:
+        return TastePicks(self.uow, self.clock, self.catalog, self.subscriptions.listener)
+
+    def _made_for_you_lists(
+        self, account_id: int, viewer: Viewer, context: Context, context_id: int | None
+    ) -> list[int | None] | None:
+        """The player's chart (shuffled on Free, as a playlist) and Release Radar (on demand
+        on every plan, as a Daily Mix) contexts."""
+        if context is Context.CHART and context_id is not None:
+            return self.charts.context(context_id, viewer)
+        if context is Context.RELEASE_RADAR:
+            return self.release_radar.context(account_id)
         return None
 
     @cached_property
@@ -487,10 +514,12 @@ class App:
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
+        charts = self.start_charts_clock()
         self.start_session_pruning()  # stopped by close()
 
         def stop() -> None:
             billing.set()
+            charts.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
 
         return stop
@@ -509,6 +538,11 @@ class App:
         return run_every(
             interval, lambda: self.search.roll_up_popularity(self.clock.now()), "search-popularity"
         )
+
+    def start_charts_clock(self) -> threading.Event:
+        """Rebuild the charts now and every `charts_interval_s` (daily) in a daemon thread;
+        set the returned event to stop it."""
+        return run_every(self.settings.charts_interval_s, lambda: self.charts.rebuild(), "charts")
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now

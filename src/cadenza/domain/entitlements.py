@@ -29,9 +29,11 @@ class Context(StrEnum):
     DAILY_MIX = "daily_mix"  # made for the listener: on demand on every plan
     RADIO = "radio"
     PLAN_MIX = "plan_mix"  # the Duo or Family Mix
+    CHART = "chart"  # a Top 50 or Viral 50: shuffled on Free, as a playlist
+    RELEASE_RADAR = "release_radar"  # made for the listener: on demand on every plan
 
 
-_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX})
+_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX, Context.RELEASE_RADAR})
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,11 @@ def _search_popularity(app: App) -> JobReport:
     return JobReport(f"rolled up popularity: {rows} rows (entries by country)")
 
 
+def _charts(app: App) -> JobReport:
+    built = app.charts.rebuild()
+    return JobReport(f"rebuilt {built.charts} charts: {built.places} places")
+
+
 def _sessions_prune(app: App) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -56,6 +61,12 @@ JOBS: dict[str, Job] = {
             "billing",
             "Renew, retry, cancel and expire the subscriptions due now",
             _billing,
+        ),
+        Job(
+            "charts",
+            "Rebuild the Top 50 and Viral 50 charts (everywhere and per country) from counted "
+            "streams",
+            _charts,
         ),
         Job(
             "search-popularity",

@@ -8,6 +8,7 @@ from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, Audi
 from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
 from cadenza.ports.api_keys import ApiKeyRepository
 from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
+from cadenza.ports.charts import ChartRepository
 from cadenza.ports.collection import CollectionRepository
 from cadenza.ports.deliveries import DeliveryRepository
 from cadenza.ports.devices import DeviceRepository
@@ -24,12 +25,14 @@ from cadenza.ports.playlists import (
     PlaylistFollowerRepository,
     PlaylistRepository,
 )
+from cadenza.ports.release_radar import ReleaseRadarRepository
 from cadenza.ports.rip import RipFlagRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentRepository
 from cadenza.ports.subscriptions import SubscriptionRepository
+from cadenza.ports.taste_picks import TastePickRepository
 from cadenza.ports.tokens import OneTimeTokenRepository
 from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -133,6 +136,15 @@ class UnitOfWork(Protocol):
 
     @property
     def devices(self) -> DeviceRepository: ...
+
+    @property
+    def charts(self) -> ChartRepository: ...
+
+    @property
+    def taste_picks(self) -> TastePickRepository: ...
+
+    @property
+    def release_radar(self) -> ReleaseRadarRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 
