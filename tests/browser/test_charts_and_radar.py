@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import PHONE, log_in, playing_track, shoot, wait_playing
 from tests.browser.live import LiveServer
@@ -120,6 +121,76 @@ def test_a_followed_artists_new_release_waits_on_home_as_release_radar(
     radar = get(live, "/api/v1/me/release-radar", token)
     assert playing_track(page) == radar["tracks"][0]["id"]  # type: ignore[index]
     assert {t["id"] for t in radar["tracks"]} == set(tracks)  # type: ignore[index]
-    # The account page shows the time zone the browser saved (the test browser's).
-    page.goto("/account")
-    expect(page.get_by_label("Time zone")).to_have_value(re.compile(r".+/.+|UTC"))
+
+
+def test_the_browser_saves_its_time_zone_and_the_account_page_changes_it(
+    browser: Browser, live: LiveServer, charted: tuple[list[int], str]
+) -> None:
+    _, token = charted
+    context = browser.new_context(base_url=live.url, viewport=PHONE, timezone_id="Asia/Tokyo")
+    try:
+        page = context.new_page()
+        log_in(page, live, LISTENER)
+        deadline = time.monotonic() + 15
+        while get(live, "/api/v1/me", token)["time_zone"] != "Asia/Tokyo":  # type: ignore[index]
+            assert time.monotonic() < deadline, "the browser's zone was not saved"
+            time.sleep(0.2)
+        page.goto("/account")
+        zone = page.get_by_role("combobox", name="Time zone")
+        expect(zone).to_have_value("Asia/Tokyo")
+        zone.fill("Europe/Paris")
+        page.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status").filter(has_text="Saved")).to_contain_text("Europe/Paris")
+        assert get(live, "/api/v1/me", token)["time_zone"] == "Europe/Paris"  # type: ignore[index]
+        page.reload()  # the choice stays: the browser's zone does not overwrite it
+        expect(page.get_by_role("combobox", name="Time zone")).to_have_value("Europe/Paris")
+        shoot(page, "account-time-zone")
+    finally:
+        context.close()
+
+
+def test_after_signing_up_the_first_login_offers_three_artists_to_pick(
+    new_page, live: LiveServer, charted: tuple[list[int], str]
+) -> None:
+    email, password = "picker@test.cadenza.localhost", "three artists I like a lot"
+    page = new_page(PHONE)
+    seen = live.mails()
+    page.goto("/signup")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label(re.compile("^Password")).fill(password)
+    page.get_by_label("What should we call you?").fill("Pia")
+    page.get_by_label("Country").select_option("US")
+    page.get_by_label("Date of birth").fill("1999-04-01")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    page.goto(live.mail_to(email, r"https?://\S+/verify-email\?token=\S+", seen=seen))
+    expect(page.locator("main").get_by_role("status")).to_contain_text("is confirmed")
+
+    seen = live.mails()
+    page.get_by_role("link", name="Log in").last.click()  # the page's, not the header's
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    code_box = page.get_by_label("The 6-digit code we e-mailed you")
+    code_box.fill(live.mail_to(email, r"\b(\d{6})\b", seen=seen))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pick three artists you like")
+    expect(page.get_by_role("status").filter(has_text="picked")).to_have_text("0 of 3 picked")
+    shoot(page, "pick-artists")
+
+    page.get_by_role("searchbox", name="Search artists").fill("charters")
+    pick = page.get_by_role("button", name="The Charters")
+    pick.click()
+    expect(pick).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("status").filter(has_text="picked")).to_have_text("1 of 3 picked")
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Good (morning|afternoon|evening)")
+    )
+    # The pick is kept: the page shows it picked when opened again.
+    page.goto("/welcome/artists")
+    page.get_by_role("searchbox", name="Search artists").fill("charters")
+    expect(page.get_by_role("button", name="The Charters")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert page.errors == []  # type: ignore[attr-defined]
