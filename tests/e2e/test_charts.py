@@ -147,3 +147,24 @@ def test_viral_50_ranks_the_fastest_risers_with_enough_streams_this_week(
     assert songs(client, ada, viral) == [("Up", 9), ("Steady", 11)]
     top = charts_of(client, ada)["Top 50: Global"]  # the Top 50 counts this week only
     assert songs(client, ada, top) == [("Steady", 11), ("Up", 9), ("Fading", 6), ("Down", 4)]
+
+
+def test_a_listener_who_cannot_hear_the_top_songs_still_gets_fifty(
+    client: TestClient, app: App
+) -> None:
+    _, japan = put_release(
+        app, "Tokyo Hits", ["Ken"], [f"JP {n}" for n in range(15)], territories=("JP",)
+    )
+    _, everywhere = put_release(app, "World Hits", ["Ava"], [f"World {n}" for n in range(55)])
+    ada = sign_in(client, app, "ada@example.org", country="JP")
+    for start in range(0, 70, 20):  # one stream each: ties rank in catalog order, Japan's first
+        batch = (japan + everywhere)[start : start + 20]
+        listen(client, ada, dict.fromkeys(batch, 1), f"b{start}")
+    rebuild(app)
+    bea = sign_in(client, app, "bea@example.org", country="US")
+    top = charts_of(client, bea)["Top 50: Global"]
+    shown = songs(client, bea, top)
+    assert [title for title, _ in shown] == [f"World {n}" for n in range(50)]
+    japanese = songs(client, ada, charts_of(client, ada)["Top 50: Global"])
+    assert [title for title, _ in japanese[:16]] == [*(f"JP {n}" for n in range(15)), "World 0"]
+    assert len(japanese) == 50

@@ -12,12 +12,14 @@ from datetime import datetime
 
 from cadenza.domain import charts as rules
 from cadenza.domain.catalog import ReleaseView, TrackView, Viewer, as_utc
-from cadenza.domain.charts import EVERYWHERE, ChartKind, Movement
+from cadenza.domain.charts import EVERYWHERE, ChartKind, Movement, Placed
 from cadenza.domain.errors import NotFound
 from cadenza.ports.charts import StoredChart
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.visible_tracks import visible_tracks
+
+READ_AHEAD = 10
 
 
 @dataclass(frozen=True)
@@ -97,29 +99,34 @@ class Charts:
             if found is None:
                 raise NotFound(f"no chart {chart_id}", code="chart_not_found")
             stored, placed = found
-            playable = visible_tracks(uow, [p.track_id for p in placed], viewer)
-        lines: list[ChartLine] = []
-        for place in placed:
-            if place.track_id not in playable:
-                continue
-            track, release = playable[place.track_id]
-            lines.append(
-                ChartLine(
-                    rank=len(lines) + 1,
-                    streams=place.streams,
-                    movement=place.movement,
-                    previous_rank=place.previous_rank,
-                    track=track,
-                    release=release,
-                )
-            )
-            if len(lines) == rules.SHOWN:
-                break
+            lines: list[ChartLine] = []
+            # The songs are read a few more than are missing at a time: most listeners may
+            # play nearly all of them, so one read of 60 usually fills the 50.
+            at = 0
+            while len(lines) < rules.SHOWN and at < len(placed):
+                batch = placed[at : at + rules.SHOWN - len(lines) + READ_AHEAD]
+                at += len(batch)
+                playable = visible_tracks(uow, [p.track_id for p in batch], viewer)
+                for place in batch:
+                    if place.track_id in playable and len(lines) < rules.SHOWN:
+                        track, release = playable[place.track_id]
+                        lines.append(_line(len(lines) + 1, place, track, release))
         return Chart(_summary(stored), lines)
 
     def context(self, chart_id: int, viewer: Viewer) -> list[int | None]:
         """The player's chart context: the chart's songs as the listener sees them."""
         return [line.track.id for line in self.chart(chart_id, viewer).lines]
+
+
+def _line(rank: int, place: Placed, track: TrackView, release: ReleaseView) -> ChartLine:
+    return ChartLine(
+        rank=rank,
+        streams=place.streams,
+        movement=place.movement,
+        previous_rank=place.previous_rank,
+        track=track,
+        release=release,
+    )
 
 
 def _yesterday(stored: StoredChart | None, now: datetime) -> dict[int, int]:

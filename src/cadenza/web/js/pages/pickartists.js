@@ -15,7 +15,7 @@ export async function render(main) {
   const status = h("p", { class: "hint", role: "status" });
   const grid = h("div", { class: "pick-grid" });
   const done = h("button", { type: "button", class: "button" }, "Done");
-  const search = h("input", { type: "search", name: "q", maxlength: 100, placeholder: "Search artists", "aria-label": "Search artists" });
+  const search = h("input", { type: "search", class: "pick-search", name: "q", maxlength: 100, placeholder: "Search artists", "aria-label": "Search artists" });
   let offset = 0;
 
   function count() {
