@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from _results import write_results
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
-from cadenza.bootstrap import bootstrap
+from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
 from cadenza.domain.audio import Loudness
 from cadenza.domain.catalog import PublishedTrack, ReleaseSpec, TrackSpec, Viewer
@@ -58,9 +58,9 @@ PER_RELEASE = 100
 BATCH = 20_000
 
 
-def catalog(app: object, tracks: int) -> list[int]:
+def catalog(app: App, tracks: int) -> list[int]:
     ids: list[int] = []
-    distributor = app.distributor_id("Bench Distributor")  # type: ignore[attr-defined]
+    distributor = app.distributor_id("Bench Distributor")
     for number in range(0, tracks, PER_RELEASE):
         release = number // PER_RELEASE
         artist = f"Bench Artist {release}"
@@ -82,14 +82,14 @@ def catalog(app: object, tracks: int) -> list[int]:
             territories=("JP",) if release % 10 == 9 else ("WORLDWIDE",),
         )
         publication = Publication(distributor, spec.title, spec, {}, songs, replace_tracks=True)
-        ids += publish(app.uow, publication)[1]  # type: ignore[attr-defined]
+        ids += publish(app.uow, publication)[1]
     return ids
 
 
-def listeners_and_plays(app: object, tracks: list[int], listeners: int, plays: int) -> None:
+def listeners_and_plays(app: App, tracks: list[int], listeners: int, plays: int) -> None:
     now = datetime.now(UTC)
     rng = random.Random(0)
-    engine = app.engine  # type: ignore[attr-defined]
+    engine = app.engine
     with engine.begin() as conn:
         conn.execute(
             insert(UserRow),

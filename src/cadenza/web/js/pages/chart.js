@@ -27,7 +27,7 @@ export async function render(main, { id }) {
   list.querySelectorAll(":scope > li").forEach((row, i) => {
     const track = chart.tracks[i];
     row.querySelector(".track-title")?.append(movement(track));
-    row.querySelector(".track-artists")?.append(` · ${track.streams.toLocaleString()} plays this week`);
+    row.querySelector(".track-artists")?.append(` · ${track.streams.toLocaleString()} ${track.streams === 1 ? "play" : "plays"} this week`);
   });
   const about = chart.kind === "viral" ? "The songs rising fastest, week over week" : "The most played songs of the last seven days";
   main.append(
