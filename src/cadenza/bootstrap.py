@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from cadenza.services.blob_sweep import BlobSweep
     from cadenza.services.catalog import CatalogService
     from cadenza.services.charging import Charging
+    from cadenza.services.charts import Charts
     from cadenza.services.collection import Collection
     from cadenza.services.deliveries import DeliveryService
     from cadenza.services.devices import DeviceRegistry
@@ -78,6 +79,7 @@ if TYPE_CHECKING:
     from cadenza.services.player import Player
     from cadenza.services.playlists import Playlists
     from cadenza.services.reentry import PasswordReentry
+    from cadenza.services.release_radar import ReleaseRadar
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
     from cadenza.services.search import SearchService
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
     from cadenza.services.subscriptions import SubscriptionService
     from cadenza.services.takedowns import Takedowns
     from cadenza.services.taste import TasteService
+    from cadenza.services.taste_picks import TastePicks
     from cadenza.services.two_factor import TwoFactorService
 
 log = logging.getLogger(__name__)
@@ -502,6 +505,36 @@ class App:
             return self.collection.liked_context(account_id, viewer)
         if context is Context.TASTE_MIX and context_id is not None:
             return self.taste.mix_context(account_id, viewer, context_id)
+        return self._made_for_you_lists(account_id, viewer, context, context_id)
+
+    # -- made for you: charts, Release Radar, sign-up picks ------------------------------
+    @cached_property
+    def charts(self) -> Charts:
+        from cadenza.services.charts import Charts
+
+        return Charts(self.uow, self.clock)
+
+    @cached_property
+    def release_radar(self) -> ReleaseRadar:
+        from cadenza.services.release_radar import ReleaseRadar
+
+        return ReleaseRadar(self.uow, self.clock, self.subscriptions.listener)
+
+    @cached_property
+    def taste_picks(self) -> TastePicks:
+        from cadenza.services.taste_picks import TastePicks
+
+        return TastePicks(self.uow, self.clock, self.catalog, self.subscriptions.listener)
+
+    def _made_for_you_lists(
+        self, account_id: int, viewer: Viewer, context: Context, context_id: int | None
+    ) -> list[int | None] | None:
+        """The player's chart (shuffled on Free, as a playlist) and Release Radar (on demand
+        on every plan, as a Daily Mix) contexts."""
+        if context is Context.CHART and context_id is not None:
+            return self.charts.context(context_id, viewer)
+        if context is Context.RELEASE_RADAR:
+            return self.release_radar.context(account_id)
         return None
 
     @cached_property
@@ -590,6 +623,7 @@ class App:
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
+        charts = self.start_charts_clock()
         self.start_session_pruning()  # stopped by close()
         sweep = run_every(
             self.settings.blob_sweep_interval_s, lambda: self.blob_sweep.sweep(), "blobs-sweep"
@@ -597,6 +631,7 @@ class App:
 
         def stop() -> None:
             billing.set()
+            charts.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()
 
@@ -616,6 +651,11 @@ class App:
         return run_every(
             interval, lambda: self.search.roll_up_popularity(self.clock.now()), "search-popularity"
         )
+
+    def start_charts_clock(self) -> threading.Event:
+        """Rebuild the charts now and every `charts_interval_s` (daily) in a daemon thread;
+        set the returned event to stop it."""
+        return run_every(self.settings.charts_interval_s, lambda: self.charts.rebuild(), "charts")
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     # How often the server rolls up search popularity (streams of the last 28 days per entry);
     # also once at start. 0: never (then run `cadenza search popularity` from cron).
     search_popularity_interval_s: float = 86400.0
+    # How often the server rebuilds the charts (Top 50, Viral 50) from counted streams; also
+    # once at start. 0: never (then run `cadenza job run charts` from cron).
+    charts_interval_s: float = 86400.0
     # How often the server forgets expired sessions, their refresh tokens and expired e-mailed
     # links (0: never; then run `cadenza sessions prune` from cron).
     session_prune_interval_s: float = 3600.0

@@ -192,6 +192,11 @@ class LiveServer:
         report: dict[str, Any] = json.loads(done.stdout)
         return report
 
+    def run_job(self, name: str) -> None:
+        """`cadenza job run NAME` over this server's data (as cron would)."""
+        env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
+        _cadenza("job", "run", name, env=env)
+
     def mails(self) -> set[str]:
         return {p.name for p in self.outbox.glob("*.eml")} if self.outbox.exists() else set()
 

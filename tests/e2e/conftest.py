@@ -47,10 +47,12 @@ def mail_to(app: App, address: str) -> list[EmailMessage]:
     return [m for m in read_outbox(app.settings.data_dir / "outbox") if m["To"] == address]
 
 
-def sign_in(client: TestClient, app: App, email: str, plan: Plan = Plan.FREE) -> dict[str, str]:
+def sign_in(
+    client: TestClient, app: App, email: str, plan: Plan = Plan.FREE, country: str = "US"
+) -> dict[str, str]:
     """A verified account on this plan (granted by the operator), signed in from a new device
     (answering the e-mailed code): its Authorization header."""
-    account = app.accounts.create(email, LISTENER_PASSWORD, roles=[Role.LISTENER])
+    account = app.accounts.create(email, LISTENER_PASSWORD, roles=[Role.LISTENER], country=country)
     app.subscriptions.grant(account.id, plan)
     form = {
         "email": email,

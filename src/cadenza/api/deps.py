@@ -32,6 +32,7 @@ from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
 from cadenza.services.artists import ArtistProfiles
 from cadenza.services.catalog import CatalogService
+from cadenza.services.charts import Charts
 from cadenza.services.collection import Collection
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.devices import DeviceRegistry
@@ -44,6 +45,7 @@ from cadenza.services.offline import OfflineDownloads
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
+from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
@@ -57,6 +59,7 @@ from cadenza.services.students import AdminApprovalQueue
 from cadenza.services.subscriptions import SubscriptionService
 from cadenza.services.takedowns import Takedowns
 from cadenza.services.taste import TasteService
+from cadenza.services.taste_picks import TastePicks
 from cadenza.services.two_factor import TwoFactorService
 
 # Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
@@ -133,6 +136,27 @@ async def catalog_service(connection: HTTPConnection) -> CatalogService:
 
 
 CatalogDep = Annotated[CatalogService, Depends(catalog_service)]
+
+
+async def chart_service(connection: HTTPConnection) -> Charts:
+    return _app(connection).charts
+
+
+ChartsDep = Annotated[Charts, Depends(chart_service)]
+
+
+async def release_radar(connection: HTTPConnection) -> ReleaseRadar:
+    return _app(connection).release_radar
+
+
+ReleaseRadarDep = Annotated[ReleaseRadar, Depends(release_radar)]
+
+
+async def taste_picks(connection: HTTPConnection) -> TastePicks:
+    return _app(connection).taste_picks
+
+
+TastePicksDep = Annotated[TastePicks, Depends(taste_picks)]
 
 
 async def clock(connection: HTTPConnection) -> Clock:

@@ -201,6 +201,7 @@ class AccountOut(BaseModel):
     email_verified: bool
     two_factor: bool
     artists: list[ArtistRefOut]  # the artist profiles an artist account speaks for
+    time_zone: str = "UTC"  # IANA: weekly playlists turn over at the listener's midnight
 
     @classmethod
     def of(cls, a: Account, artists: Sequence[ArtistRef] = ()) -> AccountOut:
@@ -214,6 +215,7 @@ class AccountOut(BaseModel):
             email_verified=a.email_verified,
             two_factor=a.two_factor,
             artists=[ArtistRefOut.of(r) for r in artists],
+            time_zone=a.time_zone,
         )
 
 

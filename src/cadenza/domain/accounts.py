@@ -48,6 +48,7 @@ class Account:
     disabled: bool
     locked: bool
     created_at: datetime
+    time_zone: str = "UTC"  # IANA, as the web player saved it: weekly playlists turn over here
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,11 @@ class Context(StrEnum):
     RADIO = "radio"
     PLAN_MIX = "plan_mix"  # the Duo or Family Mix
     TASTE_MIX = "taste_mix"  # a themed mix of Only You (your morning mix, your rare pairings)
+    CHART = "chart"  # a Top 50 or Viral 50: shuffled on Free, as a playlist
+    RELEASE_RADAR = "release_radar"  # made for the listener: on demand on every plan
 
 
-_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX})
+_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX, Context.RELEASE_RADAR})
 
 
 @dataclass(frozen=True)

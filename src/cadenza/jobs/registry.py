@@ -44,6 +44,11 @@ def _search_popularity(app: App, _: Advance | None = None) -> JobReport:
     return JobReport(f"rolled up popularity: {rows} rows (entries by country)")
 
 
+def _charts(app: App, _: Advance | None = None) -> JobReport:
+    built = app.charts.rebuild()
+    return JobReport(f"rebuilt {built.charts} charts: {built.places} places")
+
+
 def _sessions_prune(app: App, _: Advance | None = None) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -70,6 +75,12 @@ JOBS: dict[str, Job] = {
             "billing",
             "Renew, retry, cancel and expire the subscriptions due now",
             _billing,
+        ),
+        Job(
+            "charts",
+            "Rebuild the Top 50 and Viral 50 charts (everywhere and per country) from counted "
+            "streams",
+            _charts,
         ),
         Job(
             "search-popularity",

@@ -74,6 +74,8 @@ class AccountRepository(Protocol):
 
     def set_locked(self, account_id: int, at: datetime | None) -> None: ...
 
+    def set_time_zone(self, account_id: int, zone: str) -> None: ...
+
 
 class ArtistLinkRepository(Protocol):
     """Which artists an account speaks for (the artist dashboard)."""

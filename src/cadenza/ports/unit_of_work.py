@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
+    from cadenza.ports.charts import ChartRepository
     from cadenza.ports.collection import CollectionRepository
     from cadenza.ports.deliveries import DeliveryRepository
     from cadenza.ports.devices import DeviceRepository
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
         PlaylistFollowerRepository,
         PlaylistRepository,
     )
+    from cadenza.ports.release_radar import ReleaseRadarRepository
     from cadenza.ports.rip import RipFlagRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from cadenza.ports.students import StudentRepository
     from cadenza.ports.subscriptions import SubscriptionRepository
     from cadenza.ports.taste import TasteRepository
+    from cadenza.ports.taste_picks import TastePickRepository
     from cadenza.ports.tokens import OneTimeTokenRepository
     from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -139,6 +142,15 @@ class UnitOfWork(Protocol):
 
     @property
     def devices(self) -> DeviceRepository: ...
+
+    @property
+    def charts(self) -> ChartRepository: ...
+
+    @property
+    def taste_picks(self) -> TastePickRepository: ...
+
+    @property
+    def release_radar(self) -> ReleaseRadarRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -12,6 +12,7 @@ from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.events import AccountClosing
 from cadenza.domain.mail import Email, normalise_email
 from cadenza.domain.territories import ISO_COUNTRIES
+from cadenza.domain.time_zones import valid_time_zone
 from cadenza.ports.clock import Clock
 from cadenza.ports.passwords import PasswordHasher
 from cadenza.ports.unit_of_work import UnitOfWork
@@ -103,6 +104,16 @@ class AccountService:
         if account is None:
             raise NotFound("no such account")
         return account
+
+    def set_time_zone(self, account_id: int, zone: str) -> Account:
+        """Save the listener's IANA time zone (the web player sends the browser's)."""
+        checked = valid_time_zone(zone)
+        with self.uow() as uow:
+            if uow.accounts.get(account_id) is None:
+                raise NotFound("no such account")
+            uow.accounts.set_time_zone(account_id, checked)
+            uow.commit()
+        return self.profile(account_id)
 
     def linked_artists(self, account_id: int) -> list[ArtistRef]:
         """The catalog artists an artist account speaks for."""

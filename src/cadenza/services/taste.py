@@ -10,7 +10,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from threading import Lock
 from typing import TypeVar
 
@@ -19,6 +19,7 @@ from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
 from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.taste import DayPart, Guest, Heard, RarePair, ThemedMix, YearSummary
+from cadenza.domain.time_zones import zone_of
 from cadenza.ports.cards import Card, CardPainter
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
@@ -30,11 +31,6 @@ CARD_SIZES = {"square": (1080, 1080), "wide": (1200, 630)}
 CACHED_CARDS = 512
 LOOKUP_CHUNK = 5_000  # ids per catalog query
 T = TypeVar("T", TrackView, ReleaseView)
-
-
-def listener_zone(account_id: int) -> tzinfo:
-    """The listener's time zone: UTC until accounts carry one."""
-    return UTC
 
 
 @dataclass(frozen=True)
@@ -86,13 +82,17 @@ class TasteService:
         clock: Clock,
         listener: Callable[[int], Listener],
         painter: Callable[[], CardPainter],
-        zone: Callable[[int], tzinfo] = listener_zone,
     ) -> None:
         self.uow, self.clock, self.listener = uow, clock, listener
         self._painter = painter
-        self.zone = zone
         self._cards: OrderedDict[tuple[int, int, str, str], tuple[str, bytes]] = OrderedDict()
         self._cards_lock = Lock()
+
+    def zone(self, account_id: int) -> tzinfo:
+        """The listener's time zone, as saved on the account (UTC until one is)."""
+        with self.uow() as uow:
+            account = uow.accounts.get(account_id)
+        return zone_of(account.time_zone if account else None)
 
     # -- Only You ------------------------------------------------------------------------
     def only_you(self, account_id: int) -> OnlyYou:

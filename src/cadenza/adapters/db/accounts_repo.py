@@ -114,6 +114,9 @@ class SqlAccounts:
     def set_locked(self, account_id: int, at: datetime | None) -> None:
         self._set(account_id, locked_at=at)
 
+    def set_time_zone(self, account_id: int, zone: str) -> None:
+        self._set(account_id, time_zone=zone)
+
     def _set(self, account_id: int, **values: object) -> None:
         self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
 
@@ -151,4 +154,5 @@ def _account(row: UserRow) -> Account:
         disabled=row.disabled_at is not None,
         locked=row.locked_at is not None,
         created_at=as_utc(row.created_at),
+        time_zone=row.time_zone or "UTC",
     )

@@ -34,6 +34,9 @@ class UserRow(Base):
     # Raised by a password change or reset, a lock or a disable: a session signed in with
     # older credentials is dead, even one whose login raced the change.
     credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The listener's IANA time zone, saved by the web player: weekly playlists turn over at
+    # their local midnight.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
 
 class DeviceRow(Base):

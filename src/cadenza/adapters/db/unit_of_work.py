@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
     from cadenza.adapters.db.audit_repo import SqlAuditLog
     from cadenza.adapters.db.catalog_repo import SqlCatalog
+    from cadenza.adapters.db.charts_repo import SqlCharts
     from cadenza.adapters.db.collection_repo import SqlCollection
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.playlist_entries_repo import SqlPlaylistEntries
     from cadenza.adapters.db.playlist_followers_repo import SqlPlaylistFollowers
     from cadenza.adapters.db.playlists_repo import SqlPlaylists
+    from cadenza.adapters.db.release_radar_repo import SqlReleaseRadar
     from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
     from cadenza.adapters.db.supply_repo import SqlSupply
     from cadenza.adapters.db.takedowns_repo import SqlTakedowns
+    from cadenza.adapters.db.taste_picks_repo import SqlTastePicks
     from cadenza.adapters.db.taste_repo import SqlTaste
     from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
     from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
@@ -274,6 +277,24 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.devices_repo import SqlDevices
 
         return SqlDevices(self.session)
+
+    @cached_property
+    def charts(self) -> SqlCharts:
+        from cadenza.adapters.db.charts_repo import SqlCharts
+
+        return SqlCharts(self.session)
+
+    @cached_property
+    def taste_picks(self) -> SqlTastePicks:
+        from cadenza.adapters.db.taste_picks_repo import SqlTastePicks
+
+        return SqlTastePicks(self.session)
+
+    @cached_property
+    def release_radar(self) -> SqlReleaseRadar:
+        from cadenza.adapters.db.release_radar_repo import SqlReleaseRadar
+
+        return SqlReleaseRadar(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -49,6 +49,20 @@ def me(session: CurrentSession, accounts: AccountsDep) -> AccountOut:
     return AccountOut.of(accounts.profile(account_id), accounts.linked_artists(account_id))
 
 
+class TimeZoneIn(RequestBody):
+    time_zone: str = Field(min_length=1, max_length=64, examples=["Europe/Paris"])
+
+
+@router.put("/time-zone", response_model=AccountOut)
+def set_time_zone(body: TimeZoneIn, session: CurrentSession, accounts: AccountsDep) -> AccountOut:
+    """Save your IANA time zone (the web player sends the browser's; UTC until then): Discover
+    Weekly turns over at your Monday midnight and Release Radar at your Friday midnight. An
+    unknown zone is refused (`unknown_time_zone`)."""
+    account_id = session.account_id
+    account = accounts.set_time_zone(account_id, body.time_zone)
+    return AccountOut.of(account, accounts.linked_artists(account_id))
+
+
 @router.get("/artists", response_model=list[ArtistProfileOut])
 def my_artist_profiles(
     session: CurrentSession, clock: ClockDep, artist_profiles: ArtistProfilesDep

@@ -12,6 +12,7 @@ import { startLikes } from "./likes.js";
 import { startNowPlaying } from "./nowplaying.js";
 import { copyLink } from "./share.js";
 import { watchDemoProgress } from "./demo_progress.js";
+import { rememberBrowserZone } from "./timezone.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -22,6 +23,10 @@ route("/track/:id", page("track"));
 route("/queue", page("queue"));
 route("/mix/:kind/:number", page("mix"));
 route("/mix/:kind", page("mix"));
+route("/charts", page("charts"));
+route("/chart/:id", page("chart"));
+route("/release-radar", page("releaseradar"));
+route("/welcome/artists", page("pickartists"));
 route("/playlist/:id", page("playlist"));
 route("/playlist-invite/:token", page("invite"));
 route("/collection/tracks", page("liked"));
@@ -151,6 +156,7 @@ async function main() {
     drawNav();
     drawAccountMenu();
     drawSidebar();
+    rememberBrowserZone(store.me);
   });
   document.addEventListener("cadenza:page", drawNav);
   onSessionChange(async (on) => {

@@ -18,14 +18,15 @@ export async function contextName(context) {
   } catch {
     return null;
   }
-  return { liked: "Liked Songs", radio: "Song radio", daily_mix: `Daily Mix ${id}`, plan_mix: "Your mix", taste_mix: "Only You", search: "Search" }[kind] || null;
+  if (kind === "chart") return (await cached(`/api/v1/browse/charts/${id}`).catch(() => null))?.name || "Chart";
+  return { liked: "Liked Songs", radio: "Song radio", daily_mix: `Daily Mix ${id}`, plan_mix: "Your mix", taste_mix: "Only You", release_radar: "Release Radar", search: "Search" }[kind] || null;
 }
 
 export function contextLink(context) {
   if (!context) return null;
   const { kind, id } = context;
   if (["release", "artist", "playlist"].includes(kind)) return `/${kind}/${id}`;
-  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan", taste_mix: `/taste/mix/${id}` }[kind] || null;
+  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan", taste_mix: `/taste/mix/${id}`, chart: `/chart/${id}`, release_radar: "/release-radar" }[kind] || null;
 }
 
 // Apply an edit's answer: the new state, and the track fetched ahead is no longer next.

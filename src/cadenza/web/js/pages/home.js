@@ -2,6 +2,7 @@ import { h, cover } from "../dom.js";
 import { api, cached } from "../api.js";
 import { store } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
+import { releaseRadarTiles, chartsShelf } from "./home_made_for_you.js";
 
 function greeting() {
   const hour = new Date().getHours();
@@ -27,12 +28,14 @@ function mixCard(href, name, sub, first) {
 
 // Daily Mixes (once the listener has played enough of a genre) and the Duo / Family Mix.
 async function madeForYou() {
-  const [mixes, planMix] = await Promise.all([
+  const [mixes, planMix, radar] = await Promise.all([
     api.get("/api/v1/me/daily-mixes").catch(() => []),
     store.plan?.plan === "premium_duo" || store.plan?.plan === "premium_family" ? api.get("/api/v1/me/plan-mix").catch(() => null) : null,
+    releaseRadarTiles(),
   ]);
   const cards = mixes.map((m) => mixCard(`/mix/daily/${m.number}`, m.name, m.artists.slice(0, 3).join(", "), m.tracks[0]));
   if (planMix?.tracks.length) cards.unshift(mixCard("/mix/plan", planMix.name, planMix.members.join(", "), planMix.tracks[0]));
+  cards.unshift(...radar);
   return cards;
 }
 
@@ -50,6 +53,8 @@ export async function render(main) {
   const made = store.me ? await madeForYou() : [];
   if (made.length) main.append(shelf("Made for you", made));
   if (recent.length) main.append(shelf("Recently played", recent.map(releaseCard)));
+  const charts = await chartsShelf();
+  if (charts) main.append(charts);
   main.append(shelf("New releases", fresh.items.map(releaseCard)));
   // The editors' playlists (public playlists of the service's admin accounts).
   if (editorial.length) {

@@ -18,6 +18,7 @@ export async function render(main, _params, query) {
   main.append(h("h1", {}, q ? `Results for “${q}”` : "Search"));
   if (!q) {
     main.append(h("p", { class: "lead" }, "Type in the box above: artists, songs, releases. Filters work too: artist:, album:, year:, genre:, tag:new."));
+    main.append(h("section", { class: "shelf browse", "aria-labelledby": "browse-heading" }, h("h2", { id: "browse-heading" }, "Browse all"), h("div", { class: "cards" }, h("a", { class: "card browse-tile", href: "/charts", "data-link": true }, h("span", { class: "card-title" }, "Charts"), h("span", { class: "card-sub" }, "Top 50 and Viral 50")))));
     return;
   }
   const results = await api.get(`/api/v1/search?q=${encodeURIComponent(q)}&type=track,artist,release&limit=10`);

@@ -25,7 +25,7 @@ export function render(main) {
     submit.disabled = true;
     try {
       const answer = await api.post("/api/v1/auth/signup", fields(form), { auth: false });
-      main.replaceChildren(h("div", { class: "auth" }, h("h1", {}, "Check your e-mail"), h("p", { role: "status" }, answer.message, " Follow the link in it, then log in."), h("a", { class: "button", href: "/login", "data-link": true }, "Log in")));
+      main.replaceChildren(h("div", { class: "auth" }, h("h1", {}, "Check your e-mail"), h("p", { role: "status" }, answer.message, " Follow the link in it, then log in."), h("a", { class: "button", href: "/login?next=/welcome/artists", "data-link": true }, "Log in")));
     } catch (e) {
       showError(error, e);
       submit.disabled = false;

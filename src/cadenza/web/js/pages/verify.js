@@ -8,7 +8,7 @@ export async function render(main, _params, query) {
   try {
     const account = await api.post("/api/v1/auth/verify-email", { token: query.get("token") || "" }, { auth: false });
     status.textContent = `Thanks, ${account.display_name}: ${account.email} is confirmed. You can log in now.`;
-    main.append(h("a", { class: "button", href: "/login", "data-link": true }, "Log in"));
+    main.append(h("a", { class: "button", href: "/login?next=/welcome/artists", "data-link": true }, "Log in"));
   } catch (e) {
     status.textContent = `This link does not work: ${e.message}`;
   }
