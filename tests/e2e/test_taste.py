@@ -245,7 +245,7 @@ def test_a_server_upgraded_to_0029_counts_the_plays_it_already_had(
     config.set_main_option("script_location", str(MIGRATIONS))
     with app.engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0025")
+        command.downgrade(config, "0029-1")
     with app.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
