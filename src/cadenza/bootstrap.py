@@ -531,6 +531,8 @@ class App:
     ) -> list[int | None] | None:
         """The player's chart (shuffled on Free, as a playlist) and Release Radar (on demand
         on every plan, as a Daily Mix) contexts."""
+        from cadenza.domain.entitlements import Context
+
         if context is Context.CHART and context_id is not None:
             return self.charts.context(context_id, viewer)
         if context is Context.RELEASE_RADAR:
