@@ -78,6 +78,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         billing_interval_s=0,
         search_popularity_interval_s=0,
         session_prune_interval_s=0,
+        recs_train_hours=0,
     )
 
 

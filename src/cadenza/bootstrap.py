@@ -7,9 +7,12 @@ import logging
 import multiprocessing
 import os
 import secrets
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
@@ -51,6 +54,9 @@ from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
 from cadenza.ports.devices import PlayerEvents
 from cadenza.ports.mail import Mailer
+from cadenza.ports.taste import TasteSignals
+from cadenza.recs.served import ServedModel
+from cadenza.recs.store import models_dir
 from cadenza.services.access_tokens import AccessTokens
 from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
 from cadenza.services.ad_campaigns import AdCampaigns, CreativeTools
@@ -77,6 +83,7 @@ from cadenza.services.player import Player
 from cadenza.services.player_event_wire import decode_event, encode_event
 from cadenza.services.playlists import Playlists
 from cadenza.services.proof_of_work import ProofOfWork
+from cadenza.services.recommendations import Recommendations
 from cadenza.services.reentry import PasswordReentry
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
@@ -95,6 +102,7 @@ from cadenza.services.two_factor import TwoFactorService
 if TYPE_CHECKING:  # Redis is imported only by deployments that set CADENZA_REDIS_URL
     from cadenza.adapters.events.bus import RedisBus
     from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
+    from cadenza.recs.build import Progress, Trained
 
 log = logging.getLogger(__name__)
 WORKER_MODULES = [
@@ -395,7 +403,60 @@ class App:
             self.search,
             self.entitlements,
             self.subscriptions.listener,
+            self.recommendations,
+            self._playlist_seed,
         )
+
+    def _playlist_seed(
+        self, account_id: int, playlist_id: int, viewer: Viewer
+    ) -> tuple[str, list[int]]:
+        """A playlist a station starts from: its name and the tracks that play (404 unless the
+        listener may read it)."""
+        playlist, _ = self.playlists.get(playlist_id, account_id)
+        listed = self.playlists.context(account_id, viewer, playlist_id)
+        return playlist.name, [t for t in listed if t is not None]
+
+    @cached_property
+    def recs_model(self) -> ServedModel:
+        """The model in service: its files are read when a recommendation is first asked."""
+        return ServedModel(models_dir(self.settings.data_dir))
+
+    @cached_property
+    def recommendations(self) -> Recommendations:
+        return Recommendations(
+            self.uow,
+            self.clock,
+            self.catalog,
+            self.search,
+            self.recs_model,
+            self.subscriptions.listener,
+            self.settings.recs_min_plays,
+        )
+
+    def train_recs(self, progress: Progress | None = None) -> Trained:
+        """Train a new model here (numpy, scipy, implicit and voyager are imported now) and
+        put it in service: the CLI's and the job's process, never the HTTP one."""
+        from cadenza.recs.build import build_model
+
+        @contextmanager
+        def signals() -> Iterator[TasteSignals]:
+            with self.uow() as uow:
+                yield uow.taste_signals
+
+        return build_model(signals, models_dir(self.settings.data_dir), self.clock.now(), progress)
+
+    def train_recs_aside(self) -> subprocess.Popen[bytes]:
+        """`cadenza recs train` in a process of its own (the server's daily clock, the demo):
+        this process never imports the numerical libraries, and a training that fails or is
+        killed leaves the model in service as it was."""
+        s = self.settings
+        env = {
+            **os.environ,
+            "CADENZA_DATA_DIR": str(s.data_dir),
+            "CADENZA_DATABASE_URL": s.resolved_database_url,
+        }
+        command = [sys.executable, "-m", "cadenza", "recs", "train", "--quiet"]
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
 
     @cached_property
     def collection(self) -> Collection:
@@ -487,10 +548,12 @@ class App:
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
+        recs = self.start_recs_clock()
         self.start_session_pruning()  # stopped by close()
 
         def stop() -> None:
             billing.set()
+            recs.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
 
         return stop
@@ -509,6 +572,21 @@ class App:
         return run_every(
             interval, lambda: self.search.roll_up_popularity(self.clock.now()), "search-popularity"
         )
+
+    def start_recs_clock(self) -> threading.Event:
+        """Train the recommendation model every `recs_train_hours` (0: never), in a process of
+        its own; once at start too while no model is in service."""
+        hours = self.settings.recs_train_hours
+
+        def train() -> None:
+            done = self.train_recs_aside().wait()
+            if done != 0:
+                log.warning("recommendation training ended with status %s", done)
+
+        with self.uow() as uow:
+            listened = uow.listener_taste.counted_plays_reach(self.settings.recs_min_plays)
+        at_start = self.recs_model.info() is None and listened
+        return run_every(hours * 3600, train, "recs-train", at_start=at_start)
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now

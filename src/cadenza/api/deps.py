@@ -44,6 +44,7 @@ from cadenza.services.offline import OfflineDownloads
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
+from cadenza.services.recommendations import Recommendations
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
@@ -195,6 +196,13 @@ async def mixes_service(connection: HTTPConnection) -> Mixes:
 
 
 MixesDep = Annotated[Mixes, Depends(mixes_service)]
+
+
+async def recommendation_service(connection: HTTPConnection) -> Recommendations:
+    return _app(connection).recommendations
+
+
+RecommendationsDep = Annotated[Recommendations, Depends(recommendation_service)]
 
 
 async def offline_downloads(connection: HTTPConnection) -> OfflineDownloads:

@@ -40,6 +40,14 @@ def _search_popularity(app: App) -> JobReport:
     return JobReport(f"rolled up popularity: {rows} rows (entries by country)")
 
 
+def _recs_train(app: App) -> JobReport:
+    trained = app.train_recs()
+    return JobReport(
+        f"trained recommendation model {trained.version}: {trained.listeners} listeners, "
+        f"{trained.tracks} tracks, {trained.counted_plays} counted streams"
+    )
+
+
 def _sessions_prune(app: App) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -61,6 +69,11 @@ JOBS: dict[str, Job] = {
             "search-popularity",
             "Roll up search popularity: streams of the last 28 days per entry and country",
             _search_popularity,
+        ),
+        Job(
+            "recs-train",
+            "Train the recommendation model and put it in service (the previous one until then)",
+            _recs_train,
         ),
         Job(
             "sessions-prune",

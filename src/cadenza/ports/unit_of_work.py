@@ -30,6 +30,7 @@ from cadenza.ports.sessions import SessionRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentRepository
 from cadenza.ports.subscriptions import SubscriptionRepository
+from cadenza.ports.taste import ListenerTaste, TasteSignals
 from cadenza.ports.tokens import OneTimeTokenRepository
 from cadenza.ports.two_factor import TwoFactorRepository
 
@@ -97,6 +98,12 @@ class UnitOfWork(Protocol):
 
     @property
     def listening(self) -> ListeningRepository: ...
+
+    @property
+    def taste_signals(self) -> TasteSignals: ...
+
+    @property
+    def listener_taste(self) -> ListenerTaste: ...
 
     @property
     def ads(self) -> AdsRepository: ...

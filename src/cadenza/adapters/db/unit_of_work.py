@@ -21,6 +21,7 @@ from cadenza.adapters.db.deliveries_repo import SqlDeliveries
 from cadenza.adapters.db.devices_repo import SqlDevices
 from cadenza.adapters.db.invoices_repo import SqlInvoices
 from cadenza.adapters.db.library_repo import SqlLibrary
+from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
 from cadenza.adapters.db.listening_repo import SqlListening
 from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
 from cadenza.adapters.db.mail_repo import SqlMailQueue
@@ -39,6 +40,7 @@ from cadenza.adapters.db.students_repo import SqlStudents
 from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
 from cadenza.adapters.db.supply_repo import SqlSupply
 from cadenza.adapters.db.takedowns_repo import SqlTakedowns
+from cadenza.adapters.db.taste_signals_repo import SqlTasteSignals
 from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
 from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -149,6 +151,14 @@ class SqlUnitOfWork:
     @cached_property
     def listening(self) -> SqlListening:
         return SqlListening(self.session)
+
+    @cached_property
+    def taste_signals(self) -> SqlTasteSignals:
+        return SqlTasteSignals(self.session)
+
+    @cached_property
+    def listener_taste(self) -> SqlListenerTaste:
+        return SqlListenerTaste(self.session)
 
     @cached_property
     def ads(self) -> SqlAds:

@@ -11,6 +11,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_devices,
     models_listening,
     models_offline,
+    models_recs,
     models_search,
 )
 from cadenza.adapters.db.models import Base
