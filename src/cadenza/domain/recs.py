@@ -85,7 +85,8 @@ def station(
     length: int = STATION_LENGTH,
     first: Candidate | None = None,
 ) -> list[int]:
-    """A Radio station: `first` (the seed) when given, then candidates drawn by score times
+    """A Radio station: `first` (the seed track, which the listener chose) when given, then
+    candidates drawn by score times
     the session's artist weights (a new draw each time); none of the listener's last
     NO_REPEAT_WITHIN plays (`recent`, newest first), no track twice, and never the same
     artist twice in a row (nor the artist of the track just played: `last_artists`); the
@@ -108,7 +109,7 @@ def station(
     order = [c for _, c in pool]
     picked: list[int] = []
     previous = set(last_artists)
-    if first is not None and first.track_id not in avoid and not previous & set(first.artist_ids):
+    if first is not None:  # the song the listener started the station from: always first
         picked.append(first.track_id)
         previous = set(first.artist_ids)
     while order and len(picked) < length:

@@ -169,7 +169,7 @@ class Mixes:
         order = domain_recs.station(
             [c for c, _ in scored], recent, last, weights, rng, first=seed_first
         )
-        by_id = {c.track_id: pair for c, pair in scored}
+        by_id = {c.track_id: pair for c, pair in scored} | {s.track_id: p for s, p in candidates}
         return Station(f"{name} Radio", kind, seed_id, [by_id[t] for t in order], basis)
 
     def _session(self, account_id: int) -> tuple[list[int], list[int], list[int]]:
