@@ -5,6 +5,7 @@ Before training every answer says `"basis": "popular"`; after, `"model"`."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import signal
@@ -204,7 +205,7 @@ def test_radio_never_repeats_never_plays_an_artist_twice_in_a_row_and_fades_skip
     assert not set(played) & set(recent)  # none of her last 50 plays
     assert not set(played) & set(c.hidden)
     artists = [c.artist_of[t] for t in played]
-    assert all(a != b for a, b in zip(artists, artists[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(artists))
 
     # She skips two songs of an artist the station plays, within seconds: it fades out.
     faded = next(a for a in artists[1:] if a != c.artist_of[seed])

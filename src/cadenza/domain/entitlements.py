@@ -29,9 +29,10 @@ class Context(StrEnum):
     DAILY_MIX = "daily_mix"  # made for the listener: on demand on every plan
     RADIO = "radio"
     PLAN_MIX = "plan_mix"  # the Duo or Family Mix
+    DISCOVER_WEEKLY = "discover_weekly"  # made for the listener: on demand on every plan
 
 
-_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX})
+_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX, Context.DISCOVER_WEEKLY})
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ class Recommendations:
         seed = self.model.closest(c.track_id, favourites) if basis == MODEL else None
         if seed is None:
             shared = [f for f in favourites if set(artists_of.get(f, ())) & set(c.artist_ids)]
-            seed = shared[0] if shared else (favourites[0] if favourites else None)
+            seed = shared[0] if shared else None
         artist = artists_of.get(seed, ())[:1] if seed is not None else ()
         if artist and artist[0] in names:
             return f"Because you play {names[artist[0]]}"

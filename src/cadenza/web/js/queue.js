@@ -25,7 +25,7 @@ export function contextLink(context) {
   if (!context) return null;
   const { kind, id } = context;
   if (["release", "artist", "playlist"].includes(kind)) return `/${kind}/${id}`;
-  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan" }[kind] || null;
+  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan", discover_weekly: "/mix/weekly" }[kind] || null;
 }
 
 // Apply an edit's answer: the new state, and the track fetched ahead is no longer next.
