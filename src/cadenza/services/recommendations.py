@@ -100,10 +100,8 @@ class Recommendations:
             with self.uow() as uow:
                 uow.listener_taste.store_week(account_id, stored)
                 uow.commit()
-        assert stored is not None
-        with self.uow() as uow:
-            heard = uow.listener_taste.heard(account_id)
-        shown = self._visible([t for t, _ in stored.tracks if t not in heard], viewer)
+        assert stored is not None  # what was unheard when made stays all week, played or not
+        shown = self._visible([t for t, _ in stored.tracks], viewer)
         reasons = dict(stored.tracks)
         return Weekly(start, stored.basis, [(shown[t], reasons[t]) for t in shown])
 
