@@ -84,7 +84,8 @@ def test_discover_weekly_waits_on_home_and_plays_and_a_song_shows_similar_songs(
     with urllib.request.urlopen(request, timeout=30) as answer:
         weekly = json.loads(answer.read())
     order = [int(t["id"]) for t in weekly["tracks"]]
-    assert set(fresh) <= set(order) and not set(heard) & set(order)
+    assert len(set(fresh) & set(order)) == 2  # two of The Fresh's three: 2 per artist at most
+    assert not set(heard) & set(order)
     assert playing_track(page) == order[0]
 
     page.goto(f"{live.url}/track/{fresh[0]}")

@@ -78,7 +78,8 @@ class Simulated:
         elif kind == "pick":
             assert isinstance(arg, Context)
             decision = RULES.pick(self.who, self.listening, arg)
-            if isinstance(decision, Grant) and arg not in (Context.DAILY_MIX, Context.RADIO):
+            made_for_you = (Context.DAILY_MIX, Context.DISCOVER_WEEKLY, Context.RADIO)
+            if isinstance(decision, Grant) and arg not in made_for_you:
                 assert self.plan.features.on_demand
 
 

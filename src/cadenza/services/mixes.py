@@ -237,8 +237,7 @@ class Mixes:
         by the cluster's main genre and artists."""
         favourites = sorted(history, key=lambda t: (-history[t], t))
         groups = self.recs.model.clusters(favourites[:CLUSTERED], mixes.DAILY_MIXES)
-        with self.uow() as uow:
-            heard = uow.listener_taste.heard(account_id)
+        heard = set(history)  # the plays before today: the mixes stay the same all day
         made: list[Mix] = []
         for group in groups:
             mine = [songs[t] for t in group if t in songs]

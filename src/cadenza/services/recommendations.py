@@ -96,10 +96,12 @@ class Recommendations:
         ready = self.ready()
         fresh = stored is not None and stored.week_start == start
         if not fresh or (stored is not None and stored.basis == POPULAR and ready):
-            stored = self._make_week(account_id, start, viewer, ready)
-            with self.uow() as uow:
-                uow.listener_taste.store_week(account_id, stored)
-                uow.commit()
+            made = self._make_week(account_id, start, viewer, ready)
+            if not fresh or made.basis == MODEL:  # popularity's week stays until the model's
+                stored = made
+                with self.uow() as uow:
+                    uow.listener_taste.store_week(account_id, stored)
+                    uow.commit()
         assert stored is not None  # what was unheard when made stays all week, played or not
         shown = self._visible([t for t, _ in stored.tracks], viewer)
         reasons = dict(stored.tracks)
