@@ -217,6 +217,22 @@ def test_radio_never_repeats_never_plays_an_artist_twice_in_a_row_and_fades_skip
 
     by_genre = client.get("/api/v1/me/radio?genre=Jazz", headers=bo).json()
     assert by_genre["seed"] == {"kind": "genre", "id": "Jazz"} and by_genre["tracks"]
+    assert Counter(c.genre_of[t] for t in ids(by_genre["tracks"])[:10])["Jazz"] >= 6
+
+    # A station from a playlist: its songs' neighbours. Someone else's private one is 404.
+    made = {"name": "Techno for Bo", "public": False}
+    playlist = client.post("/api/v1/me/playlists", json=made, headers=bo).json()["id"]
+    techno = c.of_genre("Techno")[:6]
+    added = client.post(
+        f"/api/v1/playlists/{playlist}/tracks", json={"track_ids": techno}, headers=bo
+    )
+    assert added.status_code == 201, added.text
+    from_list = client.get(f"/api/v1/me/radio?playlist_id={playlist}", headers=bo).json()
+    assert from_list["name"] == "Techno for Bo Radio" and from_list["basis"] == "model"
+    assert Counter(c.genre_of[t] for t in ids(from_list["tracks"])[:10])["Techno"] >= 6
+    eve = sign_in(client, app, "eve@example.org", Plan.PREMIUM_INDIVIDUAL)
+    hidden = client.get(f"/api/v1/me/radio?playlist_id={playlist}", headers=eve)
+    assert hidden.status_code == 404
 
 
 def test_a_taken_down_or_out_of_territory_track_is_never_recommended(

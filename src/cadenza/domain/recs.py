@@ -4,6 +4,7 @@ and fades an artist the listener skips."""
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,7 +18,8 @@ STATION_LENGTH = 50
 NO_REPEAT_WITHIN = 50  # Radio plays no track again within this many
 SKIP_FADE = 0.35  # each early skip of an artist in the session multiplies its weight by this
 FADED_OUT_AFTER = 2  # skips of an artist after which the session's station drops it
-SAVED_BOOST = 2.0  # a track saved during the session: its artists' weight times this
+SAVED_BOOST = 2.0
+CLOSENESS = 5.0  # a station's draw: weight e^(5 (score / best score - 1))  # a track saved during the session: its artists' weight times this
 
 
 def week_start(now: datetime, zone: tzinfo = UTC) -> datetime:
@@ -96,11 +98,13 @@ def station(
     seen: set[int] = set(avoid)
     if first is not None:
         seen.add(first.track_id)
+    top = max((c.score for c in candidates), default=1.0)
     for c in candidates:
         if c.track_id in seen:
             continue
         seen.add(c.track_id)
-        weight = max(c.score, 1e-6)
+        # The nearest are far likelier, yet every station differs.
+        weight = math.exp(CLOSENESS * (c.score / top - 1.0)) if top > 0 else 1.0
         for a in c.artist_ids:
             weight *= weights.get(a, 1.0)
         if weight > 0:

@@ -144,8 +144,10 @@ class Mixes:
         scored: list[tuple[Candidate, Picked]] = []
         if self.recs.ready():
             near = self.recs.model.similar(seeds + session_saves, STATION_NEIGHBOURS)
+            if near:  # the seeds' own songs play too, as close as the closest
+                near = [(t, near[0][1]) for t in seeds] + near
             shown = self._songs([t for t, _ in near], viewer)
-            scores = dict(near)
+            scores = dict(reversed(near))  # a track's first (best) score
             scored = [
                 (_candidate(_song(t, r, 0), scores[i]), (t, r)) for i, (t, r) in shown.items()
             ]
