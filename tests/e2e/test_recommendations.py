@@ -159,6 +159,12 @@ def test_answers_are_popular_before_training_and_from_the_model_after(
     assert all(t["reason"].startswith("Because you play ") for t in weekly["tracks"])
     again = client.get("/api/v1/me/discover-weekly", headers=ada).json()
     assert ids(again["tracks"]) == tracks  # the same all week
+    # It plays on demand on Free (after the ad break her plays brought: none, no campaign).
+    assert client.get("/api/v1/me/ad-break", headers=ada).status_code == 204
+    body = {"context": {"kind": "discover_weekly"}, "offset": 2}
+    started = client.put("/api/v1/me/player/play", json=body, headers=ada)
+    assert started.status_code == 200, started.text
+    assert started.json()["track_id"] == tracks[2]
 
     similar = client.get(f"/api/v1/tracks/{seed}/similar", headers=ada).json()
     assert similar["basis"] == "model"
