@@ -103,6 +103,8 @@ class ServedModel:
         if not np.any(seed):
             return []
         k = min(count + len(rows), len(m.index))
+        if k <= 0:
+            return []
         ids, distances = m.index.query(seed, k=k)
         seeds = set(track_ids)
         found = [(int(i), 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
