@@ -75,6 +75,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         charts_interval_s=0,
         session_prune_interval_s=0,
         blob_sweep_interval_s=0,
+        recs_train_hours=0,
     )
 
 

@@ -6,9 +6,12 @@ import json
 import logging
 import os
 import secrets
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
@@ -53,6 +56,9 @@ if TYPE_CHECKING:
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
+    from cadenza.ports.recommendations import TasteSignals
+    from cadenza.recs.build import Progress, Trained
+    from cadenza.recs.served import ServedModel
     from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
     from cadenza.services.ad_campaigns import AdCampaigns
     from cadenza.services.admin import AccountAdmin
@@ -78,6 +84,7 @@ if TYPE_CHECKING:
     from cadenza.services.passwords import PasswordService
     from cadenza.services.player import Player
     from cadenza.services.playlists import Playlists
+    from cadenza.services.recommendations import Recommendations
     from cadenza.services.reentry import PasswordReentry
     from cadenza.services.release_radar import ReleaseRadar
     from cadenza.services.remote import RemoteControl
@@ -465,7 +472,66 @@ class App:
             self.search,
             self.entitlements,
             self.subscriptions.listener,
+            self.recommendations,
+            self._playlist_seed,
         )
+
+    def _playlist_seed(
+        self, account_id: int, playlist_id: int, viewer: Viewer
+    ) -> tuple[str, list[int]]:
+        """A playlist a station starts from: its name and the tracks that play (404 unless the
+        listener may read it)."""
+        playlist, _ = self.playlists.get(playlist_id, account_id)
+        listed = self.playlists.context(account_id, viewer, playlist_id)
+        return playlist.name, [t for t in listed if t is not None]
+
+    @cached_property
+    def recs_model(self) -> ServedModel:
+        """The model in service: its files are read when a recommendation is first asked."""
+        from cadenza.recs.served import ServedModel
+        from cadenza.recs.store import models_dir
+
+        return ServedModel(models_dir(self.settings.data_dir))
+
+    @cached_property
+    def recommendations(self) -> Recommendations:
+        from cadenza.services.recommendations import Recommendations
+
+        return Recommendations(
+            self.uow,
+            self.clock,
+            self.catalog,
+            self.search,
+            self.recs_model,
+            self.subscriptions.listener,
+            self.settings.recs_min_plays,
+        )
+
+    def train_recs(self, progress: Progress | None = None) -> Trained:
+        """Train a new model here (numpy, scipy, implicit and voyager are imported now) and
+        put it in service: the CLI's and the job's process, never the HTTP one."""
+        from cadenza.recs.build import build_model
+        from cadenza.recs.store import models_dir
+
+        @contextmanager
+        def signals() -> Iterator[TasteSignals]:
+            with self.uow() as uow:
+                yield uow.taste_signals
+
+        return build_model(signals, models_dir(self.settings.data_dir), self.clock.now(), progress)
+
+    def train_recs_aside(self) -> subprocess.Popen[bytes]:
+        """`cadenza recs train` in a process of its own (the server's daily clock, the demo):
+        this process never imports the numerical libraries, and a training that fails or is
+        killed leaves the model in service as it was."""
+        s = self.settings
+        env = {
+            **os.environ,
+            "CADENZA_DATA_DIR": str(s.data_dir),
+            "CADENZA_DATABASE_URL": s.resolved_database_url,
+        }
+        command = [sys.executable, "-m", "cadenza", "recs", "train", "--quiet"]
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
 
     @cached_property
     def taste(self) -> TasteService:
@@ -626,6 +692,7 @@ class App:
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         charts = self.start_charts_clock()
+        recs = self.start_recs_clock()
         self.start_session_pruning()  # stopped by close()
         sweep = run_every(
             self.settings.blob_sweep_interval_s, lambda: self.blob_sweep.sweep(), "blobs-sweep"
@@ -634,6 +701,7 @@ class App:
         def stop() -> None:
             billing.set()
             charts.set()
+            recs.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()
 
@@ -658,6 +726,21 @@ class App:
         """Rebuild the charts now and every `charts_interval_s` (daily) in a daemon thread;
         set the returned event to stop it."""
         return run_every(self.settings.charts_interval_s, lambda: self.charts.rebuild(), "charts")
+
+    def start_recs_clock(self) -> threading.Event:
+        """Train the recommendation model every `recs_train_hours` (0: never), in a process of
+        its own; once at start too while no model is in service."""
+        hours = self.settings.recs_train_hours
+
+        def train() -> None:
+            done = self.train_recs_aside().wait()
+            if done != 0:
+                log.warning("recommendation training ended with status %s", done)
+
+        with self.uow() as uow:
+            listened = uow.listener_taste.counted_plays_reach(self.settings.recs_min_plays)
+        at_start = self.recs_model.info() is None and listened
+        return run_every(hours * 3600, train, "recs-train", at_start=at_start)
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from cadenza.cli_ads import ads
+from cadenza.cli_recs import recs
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
@@ -281,6 +282,7 @@ def _releases_of(app: App, track_ids: list[int]) -> list[dict[str, object]]:
 users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
 cli.add_typer(ads, name="ads")
+cli.add_typer(recs, name="recs")
 
 
 @users.command("create")

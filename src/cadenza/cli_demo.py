@@ -209,6 +209,8 @@ class DemoBuild:
             if done == 1:
                 _demo_ads(app)  # its jingle is composed once music plays
         _editors_pick(app, accounts[_demo("admin")])
+        if not self.stop.is_set() and app.settings.recs_train_hours > 0:
+            app.train_recs_aside()  # Made for you from the demo's histories, in its own process
 
     def run_in_background(self) -> threading.Thread:
         def work() -> None:

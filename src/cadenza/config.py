@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     # How often the server rebuilds the charts (Top 50, Viral 50) from counted streams; also
     # once at start. 0: never (then run `cadenza job run charts` from cron).
     charts_interval_s: float = 86400.0
+    # How often the server trains the recommendation model, in hours, in a process of its own
+    # (also at start while there is none). 0: never; then run `cadenza recs train` from cron.
+    recs_train_hours: float = 24.0
+    # Counted streams a model must have learned from before recommendations come from it; with
+    # fewer (a new server), they come from popularity per country and genre ("basis": "popular").
+    recs_min_plays: int = 50
     # How often the server forgets expired sessions, their refresh tokens and expired e-mailed
     # links (0: never; then run `cadenza sessions prune` from cron).
     session_prune_interval_s: float = 3600.0

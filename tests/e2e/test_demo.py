@@ -65,6 +65,16 @@ def test_demo_listeners_have_daily_mixes_of_their_own_tastes_on_the_first_day(
         assert liked["total"] + saved["total"] + followed["total"] > 0
     assert genres["free"] <= {"hip hop", "reggae"}
     assert genres["premium"] <= {"jazz", "classical"}
+
+    # `serve --demo` trains a model once the catalog is published: Made for you comes from it.
+    app.train_recs()
+    for who, tastes in (("free", {"hip hop", "reggae"}), ("premium", {"jazz", "classical"})):
+        me = log_in(client, app, f"{who}@demo.cadenza.localhost")
+        mixes = client.get("/api/v1/me/daily-mixes", headers=me).json()
+        assert mixes and {m["basis"] for m in mixes} == {"model"}
+        assert {m["genre"] for m in mixes} <= tastes  # clusters of their own taste
+        weekly = client.get("/api/v1/me/discover-weekly", headers=me).json()
+        assert weekly["basis"] == "model" and weekly["tracks"]
     plays = {e: len(app.listening.recently_played(i, 10_000, 0)) for e, i in accounts.items()}
     assert plays["free@demo.cadenza.localhost"] > 0
     listen_to(app, accounts, release)

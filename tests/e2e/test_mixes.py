@@ -91,10 +91,12 @@ def test_radio_is_premium_and_plays_its_seed_then_its_artist_and_genre(
     assert station["name"] == "One More Time Radio"
     played = ids(station["tracks"])
     assert played[0] == seed and len(played) == len(set(played))
-    assert set(played) == set(songs["daft"] + songs["justice"])  # its artist and its genre
+    assert set(played) <= set(songs["daft"] + songs["justice"])  # its artist and its genre
     assert not set(played) & set(songs["pop"] + songs["hidden"])  # not pop, nothing hidden
     artists = [t["artists"][0]["name"] for t in station["tracks"]]
-    assert "Justice" in artists[1:4]  # the seed's artist is not played five times in a row
+    # Never one artist twice in a row: Daft Punk and Justice take turns while both last.
+    assert artists[:5] == ["Daft Punk", "Justice", "Daft Punk", "Justice", "Daft Punk"]
+    assert station["basis"] == "popular"  # no model trained yet
 
     by_artist = client.get(
         f"/api/v1/me/radio?artist_id={station['tracks'][0]['artists'][0]['id']}", headers=ada

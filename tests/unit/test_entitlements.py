@@ -78,7 +78,12 @@ class Simulated:
         elif kind == "pick":
             assert isinstance(arg, Context)
             decision = RULES.pick(self.who, self.listening, arg)
-            made_for_all = (Context.DAILY_MIX, Context.RELEASE_RADAR, Context.RADIO)
+            made_for_all = (
+                Context.DAILY_MIX,
+                Context.RELEASE_RADAR,
+                Context.DISCOVER_WEEKLY,
+                Context.RADIO,
+            )
             if isinstance(decision, Grant) and arg not in made_for_all:
                 assert self.plan.features.on_demand
 

@@ -43,6 +43,7 @@ FORBIDDEN = {
     "jobs": ("api", "cli", "adapters"),
     "demo": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap"),
     "client": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap"),
+    "recs": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap", "demo"),
 }
 NO_FRAMEWORKS = ("domain", "ports", "services", "ingest")
 

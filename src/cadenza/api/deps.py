@@ -45,6 +45,7 @@ from cadenza.services.offline import OfflineDownloads
 from cadenza.services.passwords import PasswordService
 from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
+from cadenza.services.recommendations import Recommendations
 from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
@@ -227,6 +228,13 @@ async def taste_service(connection: HTTPConnection) -> TasteService:
 
 
 TasteDep = Annotated[TasteService, Depends(taste_service)]
+
+
+async def recommendation_service(connection: HTTPConnection) -> Recommendations:
+    return _app(connection).recommendations
+
+
+RecommendationsDep = Annotated[Recommendations, Depends(recommendation_service)]
 
 
 async def offline_downloads(connection: HTTPConnection) -> OfflineDownloads:

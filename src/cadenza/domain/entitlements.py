@@ -32,9 +32,10 @@ class Context(StrEnum):
     TASTE_MIX = "taste_mix"  # a themed mix of Only You (your morning mix, your rare pairings)
     CHART = "chart"  # a Top 50 or Viral 50: shuffled on Free, as a playlist
     RELEASE_RADAR = "release_radar"  # made for the listener: on demand on every plan
+    DISCOVER_WEEKLY = "discover_weekly"  # made for the listener: on demand on every plan
 
 
-_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX, Context.RELEASE_RADAR})
+_ON_DEMAND_FOR_ALL = frozenset({Context.DAILY_MIX, Context.RELEASE_RADAR, Context.DISCOVER_WEEKLY})
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def daily_mixes(
         for song in favourites:
             if song.artist_ids:
                 artists[song.artist_ids[0]] += history[song.track_id]
-        mixed = _interleave(familiar, fresh)
+        mixed = interleave(familiar, fresh)
         mixes.append(
             DailyMix(
                 number=number,
@@ -170,7 +170,7 @@ def _draw(songs: list[Song], avoid: set[int], rng: random.Random) -> list[Song]:
     return sorted(songs, key=lambda s: (s.track_id in avoid, -keys[s.track_id]))
 
 
-def _interleave(familiar: list[Song], fresh: list[Song]) -> list[Song]:
+def interleave(familiar: list[Song], fresh: list[Song]) -> list[Song]:
     """Two familiar songs, then a new one, while both last."""
     out: list[Song] = []
     f, n = list(familiar), list(fresh)

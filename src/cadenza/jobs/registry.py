@@ -49,6 +49,14 @@ def _charts(app: App, _: Advance | None = None) -> JobReport:
     return JobReport(f"rebuilt {built.charts} charts: {built.places} places")
 
 
+def _recs_train(app: App, _: Advance | None = None) -> JobReport:
+    trained = app.train_recs()
+    return JobReport(
+        f"trained recommendation model {trained.version}: {trained.listeners} listeners, "
+        f"{trained.tracks} tracks, {trained.counted_plays} counted streams"
+    )
+
+
 def _sessions_prune(app: App, _: Advance | None = None) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -86,6 +94,11 @@ JOBS: dict[str, Job] = {
             "search-popularity",
             "Roll up search popularity: streams of the last 28 days per entry and country",
             _search_popularity,
+        ),
+        Job(
+            "recs-train",
+            "Train the recommendation model and put it in service (the previous one until then)",
+            _recs_train,
         ),
         Job(
             "sessions-prune",

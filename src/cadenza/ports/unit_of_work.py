@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         PlaylistFollowerRepository,
         PlaylistRepository,
     )
+    from cadenza.ports.recommendations import ListenerTaste, TasteSignals
     from cadenza.ports.release_radar import ReleaseRadarRepository
     from cadenza.ports.rip import RipFlagRepository
     from cadenza.ports.search import SearchIndex
@@ -106,6 +107,12 @@ class UnitOfWork(Protocol):
 
     @property
     def taste(self) -> TasteRepository: ...
+
+    @property
+    def taste_signals(self) -> TasteSignals: ...
+
+    @property
+    def listener_taste(self) -> ListenerTaste: ...
 
     @property
     def ads(self) -> AdsRepository: ...

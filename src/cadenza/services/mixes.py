@@ -11,17 +11,20 @@ import secrets
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cadenza.domain import mixes
+from cadenza.domain import recs as domain_recs
 from cadenza.domain.catalog import ReleaseView, TrackView, Viewer
 from cadenza.domain.entitlements import Entitlements, Listener, Refusal, require
 from cadenza.domain.errors import NotFound
 from cadenza.domain.mixes import DailyMix, Song
+from cadenza.domain.recs import Candidate
 from cadenza.domain.search import Kind
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.catalog import CatalogService
+from cadenza.services.recommendations import Recommendations
 from cadenza.services.search import SearchService
 
 HISTORY = 2000  # counted plays a mix looks back over
@@ -30,6 +33,9 @@ SEED_GENRES = 3
 ARTIST_RELEASES = 10
 SEED_ARTISTS = 3
 FILL_SEEDS = 20  # tracks of a short list whose artists and genres pad it
+STATION_NEIGHBOURS = 300  # nearest tracks a model station draws from
+CLUSTERED = 200  # the listener's most played tracks the model's Daily Mixes group
+SESSION = timedelta(hours=3)  # skips and saves this recent steer the station
 
 Picked = tuple[TrackView, ReleaseView]
 
@@ -37,9 +43,10 @@ Picked = tuple[TrackView, ReleaseView]
 @dataclass(frozen=True)
 class Station:
     name: str
-    seed_kind: str  # track, artist, release
-    seed_id: int
+    seed_kind: str  # track, artist, release, playlist, genre
+    seed_id: str
     tracks: list[Picked]
+    basis: str = "popular"  # model | popular
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class Mix:
     genre: str
     artists: list[str]
     tracks: list[Picked]
+    basis: str = "popular"  # model: a cluster of the listener's taste in the model
 
 
 @dataclass(frozen=True)
@@ -67,9 +75,12 @@ class Mixes:
         search: SearchService,
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
+        recs: Recommendations,
+        playlist: Callable[[int, int, Viewer], tuple[str, list[int]]],
     ) -> None:
         self.uow, self.clock, self.catalog, self.search = uow, clock, catalog, search
-        self.entitlements, self.listener = entitlements, listener
+        self.entitlements, self.listener, self.recs = entitlements, listener, recs
+        self.playlist = playlist  # (account, playlist, viewer) -> its name and playable tracks
 
     # -- Radio ---------------------------------------------------------------------------
     def radio(
@@ -79,39 +90,102 @@ class Mixes:
         track_id: int | None = None,
         artist_id: int | None = None,
         release_id: int | None = None,
+        playlist_id: int | None = None,
+        genre: str | None = None,
     ) -> Station:
-        """A station from one track, artist or release (exactly one), a new draw each time."""
+        """A station from one track, artist, release, playlist or genre (exactly one), a new
+        draw each time: the seeds' nearest neighbours in the model (or their artists' and
+        genres' popular songs before there is one), steered by what the listener skipped and
+        saved in this session, none of their last 50 plays, never one artist twice in a row."""
         who = self.listener(account_id)
         require(self.entitlements.radio(who))
         viewer = self._viewer(who)
-        seed: Song | None = None
+        first: Song | None = None
         candidates: list[tuple[Song, Picked]] = []
+        seeds: list[int] = []
         if track_id is not None:
             track, release = self.catalog.track(track_id, viewer)
-            seed = _song(track, release, 0)
-            candidates.append((seed, (track, release)))
-            name, kind, seed_id = track.title, "track", track_id
-            artist_ids, genres = list(seed.artist_ids), list(seed.genres)
+            first = _song(track, release, 0)
+            candidates.append((first, (track, release)))
+            name, kind, seed_id = track.title, "track", str(track_id)
+            artist_ids, genres, seeds = list(first.artist_ids), list(first.genres), [track_id]
         elif artist_id is not None:
             artist = self.catalog.artist(artist_id, viewer)
-            name, kind, seed_id = artist.name, "artist", artist_id
+            name, kind, seed_id = artist.name, "artist", str(artist_id)
             artist_ids = [artist_id]
             genres = _top_genres(g for r in artist.all_releases for g in r.genres)
+            seeds = [t.id for r in artist.releases[:ARTIST_RELEASES] for t in r.tracks]
         elif release_id is not None:
             release = self.catalog.release(release_id, viewer)
-            name, kind, seed_id = release.title, "release", release_id
+            name, kind, seed_id = release.title, "release", str(release_id)
             artist_ids = [a.id for a in release.artists]
             genres = _top_genres([*release.genres, *(g for t in release.tracks for g in t.genres)])
+            seeds = [t.id for t in release.tracks]
+        elif playlist_id is not None:
+            name, listed = self.playlist(account_id, playlist_id, viewer)
+            kind, seed_id = "playlist", str(playlist_id)
+            songs = [_song(t, r, 0) for t, r in self._songs(listed[:FILL_SEEDS], viewer).values()]
+            artist_ids = list(dict.fromkeys(a for s in songs for a in s.artist_ids))
+            genres = _top_genres(g for s in songs for g in s.genres)
+            seeds = listed[:FILL_SEEDS]
+        elif genre is not None:
+            found = self._popular_in(genre, viewer)
+            if not found:
+                raise NotFound(f"no songs of the genre {genre!r}", code="genre_not_found")
+            name, kind, seed_id = genre.title(), "genre", genre
+            artist_ids, genres = [], [genre.casefold()]
+            seeds = [s.track_id for s, _ in found[:FILL_SEEDS]]
         else:
-            raise NotFound("a station starts from a track, an artist or a release")
-        candidates += self._by_artists(artist_ids[:SEED_ARTISTS], viewer)
-        for genre in genres[:SEED_GENRES]:
-            candidates += self._popular_in(genre, viewer)
-        heard = set(self._history(account_id, 200))
+            raise NotFound(
+                "a station starts from a track, an artist, a release, a playlist or a genre"
+            )
+        recent, session_skips, session_saves = self._session(account_id)
+        basis = "popular"
+        scored: list[tuple[Candidate, Picked]] = []
+        if self.recs.ready():
+            near = self.recs.model.similar(seeds + session_saves, STATION_NEIGHBOURS)
+            if near:  # the seeds' own songs play too, as close as the closest
+                near = [(t, near[0][1]) for t in seeds] + near
+            shown = self._songs([t for t, _ in near], viewer)
+            scores = dict(reversed(near))  # a track's first (best) score
+            scored = [
+                (_candidate(_song(t, r, 0), scores[i]), (t, r)) for i, (t, r) in shown.items()
+            ]
+            basis = "model" if scored else basis
+        if not scored:
+            candidates += self._by_artists(artist_ids[:SEED_ARTISTS], viewer)
+            for g in genres[:SEED_GENRES]:
+                candidates += self._popular_in(g, viewer)
+            scored = [(_candidate(s, 1.0 + s.streams), pair) for s, pair in candidates]
+        with self.uow() as uow:
+            artists_of = uow.listener_taste.track_artists(
+                list({*session_skips, *session_saves, *recent[:1]})
+            )
+        weights = domain_recs.session_weights(
+            [artists_of.get(t, ()) for t in session_skips],
+            [artists_of.get(t, ()) for t in session_saves],
+        )
+        last = artists_of.get(recent[0], ()) if recent else ()
         rng = random.Random(secrets.randbits(64))
-        order = mixes.station(seed, set(artist_ids), [s for s, _ in candidates], heard, rng)
-        by_id = {s.track_id: pair for s, pair in candidates}
-        return Station(f"{name} Radio", kind, seed_id, [by_id[t] for t in order])
+        seed_first = _candidate(first, 1.0) if first is not None else None
+        order = domain_recs.station(
+            [c for c, _ in scored], recent, last, weights, rng, first=seed_first
+        )
+        by_id = {c.track_id: pair for c, pair in scored} | {s.track_id: p for s, p in candidates}
+        return Station(f"{name} Radio", kind, seed_id, [by_id[t] for t in order], basis)
+
+    def _session(self, account_id: int) -> tuple[list[int], list[int], list[int]]:
+        """The listener's last 50 plays (newest first), the tracks they skipped early in this
+        session (the last few hours) and those they saved in it."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            taste = uow.listener_taste
+            plays = taste.session(
+                account_id, now - timedelta(days=3650), domain_recs.NO_REPEAT_WITHIN
+            )
+            saved = taste.liked_since(account_id, now - SESSION)
+        skipped = [p.track_id for p in plays if p.skipped_early and p.started_at >= now - SESSION]
+        return [p.track_id for p in plays], skipped, saved
 
     # -- Free's shuffle -------------------------------------------------------------------
     def shuffle_fill(self, account_id: int, track_ids: list[int], count: int) -> list[int]:
@@ -139,6 +213,10 @@ class Mixes:
         history = self._history(account_id, HISTORY, before=self._today())
         known = self._songs(list(history), viewer)
         songs = {t.id: _song(t, r, 0) for t, r in known.values()}
+        if history and self.recs.ready():
+            clustered = self._model_mixes(account_id, history, songs, known, viewer)
+            if clustered:
+                return clustered
         fresh: dict[str, list[Song]] = {}
         for genre in mixes.tastes(history, songs):
             found = self._popular_in(genre, viewer)
@@ -147,6 +225,49 @@ class Mixes:
         day = self.clock.now().date().toordinal()
         made = mixes.daily_mixes(history, songs, fresh, random.Random(account_id * 100_003 + day))
         return [self._mix(m, known) for m in made]
+
+    def _model_mixes(
+        self,
+        account_id: int,
+        history: dict[int, int],
+        songs: dict[int, Song],
+        known: dict[int, Picked],
+        viewer: Viewer,
+    ) -> list[Mix]:
+        """One mix per cluster of the listener's taste in the model's vector space: its
+        favourites (most played first) and the songs nearest them they have not played, named
+        by the cluster's main genre and artists."""
+        favourites = sorted(history, key=lambda t: (-history[t], t))
+        groups = self.recs.model.clusters(favourites[:CLUSTERED], mixes.DAILY_MIXES)
+        heard = set(history)  # the plays before today: the mixes stay the same all day
+        made: list[Mix] = []
+        for group in groups:
+            mine = [songs[t] for t in group if t in songs]
+            if sum(history[s.track_id] for s in mine) < mixes.MIN_PLAYS_FOR_A_MIX:
+                continue
+            near = self.recs.model.similar(group[:FILL_SEEDS], mixes.MIX_LENGTH * 2)
+            found = self._songs([t for t, _ in near if t not in heard], viewer)
+            known.update(found)
+            fresh = [_song(t, r, 0) for t, r in found.values()]
+            length = mixes.MIX_LENGTH
+            familiar = mine[: max(round(length * mixes.FAMILIAR_SHARE), length - len(fresh))]
+            order = mixes.spread(mixes.interleave(familiar, fresh[: length - len(familiar)]))
+            genres = Counter(s.genre for s in mine if s.genre)
+            artists = Counter(a for s in mine for a in s.artist_ids[:1])
+            number = len(made) + 1
+            made.append(
+                self._mix(
+                    DailyMix(
+                        number,
+                        genres.most_common(1)[0][0] if genres else "",
+                        tuple(order),
+                        tuple(a for a, _ in artists.most_common(3)),
+                    ),
+                    known,
+                    "model",
+                )
+            )
+        return made
 
     def daily_mix(self, account_id: int, number: int) -> Mix:
         for mix in self.daily_mixes(account_id):
@@ -223,7 +344,7 @@ class Mixes:
             streams = uow.listening.streams_of([t.id for t, _ in found])
         return [(_song(t, r, streams.get(t.id, 0)), (t, r)) for t, r in found]
 
-    def _mix(self, made: DailyMix, known: dict[int, Picked]) -> Mix:
+    def _mix(self, made: DailyMix, known: dict[int, Picked], basis: str = "popular") -> Mix:
         names = {a.id: a.name for t, _ in known.values() for a in t.artists}
         return Mix(
             number=made.number,
@@ -231,6 +352,7 @@ class Mixes:
             genre=made.genre,
             artists=[names[a] for a in made.artist_ids if a in names],
             tracks=[known[t] for t in made.track_ids],
+            basis=basis,
         )
 
     def _today(self) -> datetime:
@@ -251,6 +373,10 @@ def _song(track: TrackView, release: ReleaseView, streams: int) -> Song:
         genres=tuple(dict.fromkeys(genres)),
         streams=streams,
     )
+
+
+def _candidate(song: Song, score: float) -> Candidate:
+    return Candidate(song.track_id, song.artist_ids, score)
 
 
 def _top_genres(genres: Iterable[str]) -> list[str]:

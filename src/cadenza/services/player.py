@@ -359,6 +359,8 @@ class Player:
             return [t.id for t, _ in self.mixes.daily_mix(account_id, context_id).tracks]
         if context is Context.PLAN_MIX:
             return [t.id for t, _ in self.mixes.plan_mix(account_id).tracks]
+        if context is Context.DISCOVER_WEEKLY:  # on demand on Free too: this week's own tracks
+            return [t.id for (t, _), _ in self.mixes.recs.discover_weekly(account_id).tracks]
         return None
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.devices_repo import SqlDevices
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
+    from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
     from cadenza.adapters.db.listening_repo import SqlListening
     from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
     from cadenza.adapters.db.mail_repo import SqlMailQueue
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.takedowns_repo import SqlTakedowns
     from cadenza.adapters.db.taste_picks_repo import SqlTastePicks
     from cadenza.adapters.db.taste_repo import SqlTaste
+    from cadenza.adapters.db.taste_signals_repo import SqlTasteSignals
     from cadenza.adapters.db.tokens_repo import SqlOneTimeTokens
     from cadenza.adapters.db.two_factor_repo import SqlTwoFactor
 
@@ -205,6 +207,18 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.taste_repo import SqlTaste
 
         return SqlTaste(self.session)
+
+    @cached_property
+    def taste_signals(self) -> SqlTasteSignals:
+        from cadenza.adapters.db.taste_signals_repo import SqlTasteSignals
+
+        return SqlTasteSignals(self.session)
+
+    @cached_property
+    def listener_taste(self) -> SqlListenerTaste:
+        from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
+
+        return SqlListenerTaste(self.session)
 
     @cached_property
     def ads(self) -> SqlAds:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cadenza.api.deps import CurrentSession, Id, MixesDep
 from cadenza.api.schemas import ReleaseSummaryOut, TrackOut, TrackWithReleaseOut
@@ -20,10 +20,12 @@ OptionalId = Annotated[int | None, Query(ge=1, le=2_147_483_647)]
 class StationOut(BaseModel):
     name: str
     seed: dict[str, int | str]
+    basis: str = Field(description='"model" (nearest neighbours) or "popular" (no model yet)')
     tracks: list[TrackWithReleaseOut]
 
 
 class MixOut(BaseModel):
+    basis: str = "popular"
     number: int
     name: str
     genre: str
@@ -51,22 +53,33 @@ def radio(
     track_id: OptionalId = None,
     artist_id: OptionalId = None,
     release_id: OptionalId = None,
+    playlist_id: OptionalId = None,
+    genre: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
 ) -> StationOut:
-    """A station of up to 50 tracks from one seed: a track, an artist or a release. Premium only
-    (`premium_required`); each call is a new draw. Play it with `track_ids` and a `radio`
+    """A station of up to 50 tracks from one seed: a track, an artist, a release, a playlist
+    or a genre. Premium only (`premium_required`); each call is a new draw, steered by what you
+    skipped (an artist skipped twice fades out) and saved in the last hours, none of your last
+    50 plays, never the same artist twice in a row. Play it with `track_ids` and a `radio`
     context, or from a track with context `{"kind": "radio", "id": TRACK_ID}`."""
-    if sum(x is not None for x in (track_id, artist_id, release_id)) != 1:
+    seeds = (track_id, artist_id, release_id, playlist_id, genre)
+    if sum(x is not None for x in seeds) != 1:
         raise InvalidRequest(
-            "give one of track_id, artist_id or release_id", code="radio_seed_required"
+            "give one of track_id, artist_id, release_id, playlist_id or genre",
+            code="radio_seed_required",
         )
     station = mixes.radio(
-        session.account_id, track_id=track_id, artist_id=artist_id, release_id=release_id
+        session.account_id,
+        track_id=track_id,
+        artist_id=artist_id,
+        release_id=release_id,
+        playlist_id=playlist_id,
+        genre=genre,
     )
-    seed_id = track_id or artist_id or release_id
-    assert seed_id is not None
+    seed: int | str = int(station.seed_id) if station.seed_kind != "genre" else station.seed_id
     return StationOut(
         name=station.name,
-        seed={"kind": station.seed_kind, "id": seed_id},
+        seed={"kind": station.seed_kind, "id": seed},
+        basis=station.basis,
         tracks=_tracks(station.tracks),
     )
 
@@ -77,6 +90,7 @@ def daily_mixes(session: CurrentSession, mixes: MixesDep) -> list[MixOut]:
     have played at least three songs of a genre."""
     return [
         MixOut(
+            basis=m.basis,
             number=m.number,
             name=m.name,
             genre=m.genre,
@@ -91,7 +105,12 @@ def daily_mixes(session: CurrentSession, mixes: MixesDep) -> list[MixOut]:
 def daily_mix(number: Id, session: CurrentSession, mixes: MixesDep) -> MixOut:
     m = mixes.daily_mix(session.account_id, number)
     return MixOut(
-        number=m.number, name=m.name, genre=m.genre, artists=m.artists, tracks=_tracks(m.tracks)
+        basis=m.basis,
+        number=m.number,
+        name=m.name,
+        genre=m.genre,
+        artists=m.artists,
+        tracks=_tracks(m.tracks),
     )
 
 

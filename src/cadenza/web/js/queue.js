@@ -19,14 +19,14 @@ export async function contextName(context) {
     return null;
   }
   if (kind === "chart") return (await cached(`/api/v1/browse/charts/${id}`).catch(() => null))?.name || "Chart";
-  return { liked: "Liked Songs", radio: "Song radio", daily_mix: `Daily Mix ${id}`, plan_mix: "Your mix", taste_mix: "Only You", release_radar: "Release Radar", search: "Search" }[kind] || null;
+  return { liked: "Liked Songs", radio: "Song radio", daily_mix: `Daily Mix ${id}`, plan_mix: "Your mix", taste_mix: "Only You", release_radar: "Release Radar", discover_weekly: "Discover Weekly", search: "Search" }[kind] || null;
 }
 
 export function contextLink(context) {
   if (!context) return null;
   const { kind, id } = context;
   if (["release", "artist", "playlist"].includes(kind)) return `/${kind}/${id}`;
-  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan", taste_mix: `/taste/mix/${id}`, chart: `/chart/${id}`, release_radar: "/release-radar" }[kind] || null;
+  return { liked: "/collection/tracks", daily_mix: `/mix/daily/${id}`, plan_mix: "/mix/plan", taste_mix: `/taste/mix/${id}`, chart: `/chart/${id}`, release_radar: "/release-radar", discover_weekly: "/mix/weekly" }[kind] || null;
 }
 
 // Apply an edit's answer: the new state, and the track fetched ahead is no longer next.

@@ -12,6 +12,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_discovery,
     models_listening,
     models_offline,
+    models_recs,
     models_search,
 )
 from cadenza.adapters.db.models import Base

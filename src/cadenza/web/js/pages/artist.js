@@ -2,7 +2,7 @@ import { h } from "../dom.js";
 import { api } from "../api.js";
 import { player } from "../player.js";
 import { shareButton } from "../share.js";
-import { releaseCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
+import { releaseCard, artistCard, shelf, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
   const artist = await api.get(`/api/v1/artists/${encodeURIComponent(id)}`);
@@ -35,4 +35,6 @@ export async function render(main, { id }) {
   );
   for (const [label, releases] of byKind) main.append(shelf(label, releases.map(releaseCard)));
   if (artist.appears_on?.length) main.append(shelf("Appears on", artist.appears_on.map(releaseCard)));
+  const related = await api.get(`/api/v1/artists/${artist.id}/related-artists`).catch(() => null);
+  if (related?.artists.length) main.append(shelf("Fans also like", related.artists.map(artistCard)));
 }

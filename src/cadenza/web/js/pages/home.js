@@ -26,9 +26,10 @@ function mixCard(href, name, sub, first) {
   return h("a", { class: "card", href, "data-link": true }, cover(first?.release, 300), h("span", { class: "card-title" }, name), h("span", { class: "card-sub" }, sub));
 }
 
-// Daily Mixes (once the listener has played enough of a genre) and the Duo / Family Mix.
+// Discover Weekly, Daily Mixes (once the listener has played enough) and the Duo / Family Mix.
 async function madeForYou() {
-  const [mixes, planMix, radar] = await Promise.all([
+  const [weekly, mixes, planMix, radar] = await Promise.all([
+    api.get("/api/v1/me/discover-weekly").catch(() => null),
     api.get("/api/v1/me/daily-mixes").catch(() => []),
     store.plan?.plan === "premium_duo" || store.plan?.plan === "premium_family" ? api.get("/api/v1/me/plan-mix").catch(() => null) : null,
     releaseRadarTiles(),
@@ -36,6 +37,7 @@ async function madeForYou() {
   const cards = mixes.map((m) => mixCard(`/mix/daily/${m.number}`, m.name, m.artists.slice(0, 3).join(", "), m.tracks[0]));
   if (planMix?.tracks.length) cards.unshift(mixCard("/mix/plan", planMix.name, planMix.members.join(", "), planMix.tracks[0]));
   cards.unshift(...radar);
+  if (weekly?.tracks.length) cards.unshift(mixCard("/mix/weekly", weekly.name, "Songs new to you, every Monday", weekly.tracks[0]));
   return cards;
 }
 
@@ -60,6 +62,5 @@ export async function render(main) {
   if (editorial.length) {
     main.append(shelf("Picked by our editors", editorial.map((p) => mixCard(`/playlist/${p.id}`, p.name, p.description || `${p.total} songs`, null))));
   }
-  // Discover Weekly and Blend appear here once the server offers them; nothing stands in for
-  // them meanwhile.
+  // Blend appears here once the server offers it; nothing stands in for it meanwhile.
 }

@@ -3,14 +3,21 @@ import { api } from "../api.js";
 import { player } from "../player.js";
 import { trackList, bigPlayButton, inPlaceNotice, requireSignIn } from "./common.js";
 
-// A Daily Mix (/mix/daily/N) or the Duo / Family Mix (/mix/plan), played in its own context.
+// A Daily Mix (/mix/daily/N), Discover Weekly (/mix/weekly) or the Duo / Family Mix
+// (/mix/plan), played in its own context.
+const SOURCES = {
+  daily: (number) => [`/api/v1/me/daily-mixes/${encodeURIComponent(number)}`, (mix) => ({ kind: "daily_mix", id: mix.number }), (mix) => `${mix.genre} · ${mix.artists.slice(0, 4).join(", ")}`],
+  weekly: () => ["/api/v1/me/discover-weekly", () => ({ kind: "discover_weekly" }), (mix) => `${mix.tracks.length} songs new to you, made every Monday · ${mix.tracks[0]?.reason || ""}`],
+  plan: () => ["/api/v1/me/plan-mix", () => ({ kind: "plan_mix" }), (mix) => `For ${mix.members.join(", ")}`],
+};
+
 export async function render(main, { kind, number }) {
   if (requireSignIn(main)) return;
-  const daily = kind === "daily";
-  const mix = await api.get(daily ? `/api/v1/me/daily-mixes/${encodeURIComponent(number)}` : "/api/v1/me/plan-mix");
-  const context = daily ? { kind: "daily_mix", id: mix.number } : { kind: "plan_mix" };
+  const [url, contextOf, aboutOf] = (SOURCES[kind] || SOURCES.plan)(number);
+  const mix = await api.get(url);
+  const context = contextOf(mix);
   const notice = inPlaceNotice();
-  const about = daily ? `${mix.genre} · ${mix.artists.slice(0, 4).join(", ")}` : `For ${mix.members.join(", ")}`;
+  const about = aboutOf(mix);
   main.append(
     h("header", { class: "hero" }, cover(mix.tracks[0]?.release, 300), h("div", { class: "hero-text" }, h("span", { class: "pill" }, "Made for you"), h("h1", {}, mix.name), h("p", { class: "hero-meta" }, about))),
     h("div", { class: "actions" }, bigPlayButton(`Play ${mix.name}`, async () => {

@@ -46,4 +46,29 @@ export async function render(main, { id }) {
     notice,
     trackList([{ ...track, release_id: release.id }], () => play(), { notice }),
   );
+  const similar = await api.get(`/api/v1/tracks/${track.id}/similar`).catch(() => null);
+  if (!similar?.tracks.length) return;
+  // "Go to song radio": the station from this song (Premium), its similar songs first.
+  const radio = async (offset) => {
+    if (requireSignIn(main)) return;
+    notice.show(null);
+    try {
+      await player.play({ context: { kind: "radio", id: track.id }, ...(offset ? { offset } : {}) });
+    } catch (error) {
+      notice.show(error);
+    }
+  };
+  const ids = [track.id, ...similar.tracks.map((t) => t.id)];
+  const playSimilar = async (i) => {
+    if (requireSignIn(main)) return;
+    notice.show(null);
+    try {
+      await player.play({ context: { kind: "radio", id: track.id }, track_ids: ids, offset: i + 1 });
+    } catch (error) {
+      notice.show(error);
+    }
+  };
+  main.append(
+    h("section", { class: "shelf", "aria-labelledby": "similar-songs" }, h("h2", { id: "similar-songs" }, "Similar songs"), h("div", { class: "actions" }, h("button", { type: "button", class: "button secondary", onclick: () => radio(0) }, "Go to song radio")), trackList(similar.tracks, playSimilar, { showRelease: true, notice })),
+  );
 }
