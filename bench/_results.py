@@ -16,7 +16,10 @@ from rich.table import Table
 RESULTS = Path(__file__).parent / "results"
 
 
-def write_results(name: str, figures: dict[str, float], notes: dict[str, str]) -> Path:
+def write_results(
+    name: str, figures: dict[str, float], notes: dict[str, str], *, script: str | None = None
+) -> Path:
+    """`script`: the bench's own name where the results file is named apart (a partial run)."""
     table = Table(title=f"bench/{name}.py")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -32,7 +35,7 @@ def write_results(name: str, figures: dict[str, float], notes: dict[str, str]) -
         json.dumps(
             {
                 "figures": figures,
-                "command": f"python bench/{name}.py " + " ".join(sys.argv[1:]),
+                "command": f"python bench/{script or name}.py " + " ".join(sys.argv[1:]),
                 "when": datetime.now(UTC).isoformat(timespec="seconds"),
             },
             indent=2,
