@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 QUICK_RANGE_BYTES = 1 << 20
+MAX_DIGITS = 18  # of a range's offsets
 STAT_KEPT_S = 1.0
 MAX_FILES_KEPT = 1024
 _NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None)  # Linux: fail rather than wait for disk
@@ -103,6 +104,8 @@ def one_range(range_header: bytes) -> tuple[int | None, int | None] | None:
         return None
     first, dash, last = range_header[6:].partition(b"-")
     if not dash or not (first.isdigit() or not first) or not (last.isdigit() or not last):
+        return None
+    if len(first) > MAX_DIGITS or len(last) > MAX_DIGITS:  # beyond any file: the usual way
         return None
     if not first:
         return (None, int(last)) if last else None
