@@ -2,6 +2,7 @@
 
     python bench/search.py [--tracks 1000000] [--artists 100000] [--releases 200000]
                            [--queries 400] [--engines sqlite,postgres] [--pg-url URL]
+                           [--merge] [--reuse DIR]
 
 1. Generates a catalog straight into the tables (bulk inserts, not the ingest pipeline): names
    of 1-5 words drawn from a Zipf-distributed vocabulary (common words shared by many names,
@@ -12,6 +13,10 @@
 3. Latency of the search service (parse, typo expansion, candidates, ranking, the page of 10 per
    kind read back): 2-4 letter prefixes, full words, typos and filtered queries, p50 and p95.
 4. Relevance: the MRR of the relevance suite (tests/fixtures/search_catalog.py) on each engine.
+
+`--reuse DIR` (SQLite): steps 1 and 2 run once, into DIR, and later runs with the same sizes
+measure that catalog again (its index build time is then not measured: with `--merge` the
+stored figure stays), for a before/after of query changes without an hour of generating.
 """
 
 from __future__ import annotations
@@ -407,22 +412,24 @@ def run_engine(
 ) -> None:
     rng = random.Random(args.seed)
     with FreshDatabase(url) as db_url:
-        work = Path(tempfile.mkdtemp(prefix=f"cadenza-bench-search-{name}-"))
+        reuse: Path | None = args.reuse if name == "sqlite" else None
+        work = reuse or Path(tempfile.mkdtemp(prefix=f"cadenza-bench-search-{name}-"))
+        built = reuse is not None and (reuse / "built.json").exists()
         settings = Settings(data_dir=work, database_url=db_url, billing_interval_s=0)
         app = bootstrap(settings)
         try:
-            start = time.perf_counter()
-            generate(app.engine, args, rng)
-            print(
-                f"{name}: generated the catalog in {time.perf_counter() - start:.1f} s", flush=True
-            )
-            popularity(app, args, rng)
-            start = time.perf_counter()
-            entries = app.search.reindex()
-            build = time.perf_counter() - start
-            print(f"{name}: indexed {entries} releases and artists in {build:.1f} s", flush=True)
-            with app.engine.begin() as conn:
-                conn.execute(text("ANALYZE"))  # statistics, as a running server has them
+            if built:
+                assert reuse is not None
+                made = json.loads((reuse / "built.json").read_text())
+                if made != {"tracks": args.tracks, "artists": args.artists, "seed": args.seed}:
+                    raise SystemExit(f"{reuse} holds another catalog: {made}")
+                print(f"{name}: the catalog and index in {reuse}, built before", flush=True)
+            else:
+                build = make_catalog(app, args, rng, name)
+                out[f"index_build_s_{name}"] = build
+                if reuse is not None:
+                    made = {"tracks": args.tracks, "artists": args.artists, "seed": args.seed}
+                    (reuse / "built.json").write_text(json.dumps(made))
             load_before = os.getloadavg()[0]
             cpu: list[float] = []
             found = latencies(app, bench_queries(app, args.queries, rng), cpu)
@@ -439,7 +446,6 @@ def run_engine(
                 out[f"{name}_{category}_p50_ms"] = percentile(values, 50)
                 out[f"{name}_{category}_p95_ms"] = percentile(values, 95)
                 notes[f"{name}_{category}_p50_ms"] = f"{len(values)} {category} queries"
-            out[f"index_build_s_{name}"] = build
         finally:
             app.close()
     with FreshDatabase(url) as db_url:  # the relevance suite on an empty database of this engine
@@ -449,6 +455,21 @@ def run_engine(
             out[f"mrr_{name}"] = mrr(app)
         finally:
             app.close()
+
+
+def make_catalog(app: App, args: argparse.Namespace, rng: random.Random, name: str) -> float:
+    """Generates the catalog, its popularity and the index; the index build's seconds."""
+    start = time.perf_counter()
+    generate(app.engine, args, rng)
+    print(f"{name}: generated the catalog in {time.perf_counter() - start:.1f} s", flush=True)
+    popularity(app, args, rng)
+    start = time.perf_counter()
+    entries = app.search.reindex()
+    build = time.perf_counter() - start
+    print(f"{name}: indexed {entries} releases and artists in {build:.1f} s", flush=True)
+    with app.engine.begin() as conn:
+        conn.execute(text("ANALYZE"))  # statistics, as a running server has them
+    return build
 
 
 class FreshDatabase:
@@ -485,7 +506,10 @@ def _merged(figures: dict[str, float], engines: list[str]) -> dict[str, float]:
     def ours(key: str) -> bool:
         return any(key.startswith(f"{e}_") or key.endswith(f"_{e}") for e in engines)
 
-    kept = {k: v for k, v in old.items() if not ours(k) and k != "index_build_s"}
+    def stale(key: str) -> bool:  # an index build a --reuse run did not measure again stays
+        return ours(key) and not (key.startswith("index_build_s_") and key not in figures)
+
+    kept = {k: v for k, v in old.items() if not stale(k) and k != "index_build_s"}
     return kept | figures
 
 
@@ -498,6 +522,12 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgres")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        default=None,
+        help="SQLite: build the catalog in this folder once, and measure it again on later runs",
+    )
     parser.add_argument(
         "--merge",
         action="store_true",

@@ -98,7 +98,13 @@ def serve(
     err.print(f"Distributor uploads: send the key in {where} as X-Distributor-Key")
     err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
     if processes == 1:
-        uvicorn.run(create_app(app), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(app),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=app.settings.access_log,
+        )
         return
     # This process has migrated the database; it runs the background work (when this node
     # does it) while uvicorn's workers, spawned afresh, each build their own App without it.
@@ -112,6 +118,7 @@ def serve(
             host=host,
             port=port,
             log_level="info",
+            access_log=app.settings.access_log,
         )
     finally:
         if stop is not None:

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
 
     # `cadenza serve` runs this many HTTP processes on one port (more than one needs redis_url).
     workers: int = 1
+    # `cadenza serve` logs a line per request (uvicorn's access log); behind nginx, which keeps
+    # its own, or to spare the CPU (a line costs about as much as answering a range), turn off.
+    access_log: bool = True
     # Run the background work here: the mail queue, the billing and popularity clocks, session
     # pruning, resuming deliveries. Exactly one process of a deployment does it: set false on extra HTTP nodes and
     # run `cadenza worker` (or one node with it on). `serve --workers N` sets it for its workers.

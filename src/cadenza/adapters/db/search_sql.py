@@ -45,7 +45,7 @@ from cadenza.adapters.db.models import (
     TrackRow,
 )
 from cadenza.domain.catalog import Viewer, as_utc
-from cadenza.domain.search import NEW_RELEASE_DAYS, Kind, SearchQuery
+from cadenza.domain.search import NEW_RELEASE_DAYS, Kind, SearchQuery, words
 from cadenza.domain.territories import WORLDWIDE
 
 _COLUMNS = "e.entity_id, e.name, e.name_words, e.artist_words, e.album_words, e.release_at"
@@ -73,8 +73,16 @@ SAMPLE_TIERS = (
 class CandidateSql:
     """Collects the branches (each a LIMITed SELECT over search_entries e) and their values."""
 
-    def __init__(self, kind: Kind, query: SearchQuery, viewer: Viewer, postgres: bool) -> None:
+    def __init__(
+        self,
+        kind: Kind,
+        query: SearchQuery,
+        viewer: Viewer,
+        postgres: bool,
+        genre_apart: bool = False,
+    ) -> None:
         self.postgres = postgres
+        self.genre_apart = genre_apart
         self.kind = kind
         self.values: dict[str, Any] = {}
         self.branches: list[str] = []
@@ -123,6 +131,10 @@ class CandidateSql:
         if query.tag_new:
             found += " AND e.release_at >= :new_since"
             self.values["new_since"] = as_utc(viewer.now) - timedelta(days=NEW_RELEASE_DAYS)
+        if self.genre_apart:  # each of the genre's words starts one of the entry's genre words
+            for n, word in enumerate(words(query.genre)):
+                found += f" AND instr(' ' || e.genre_words, :genre{n}) > 0"
+                self.values[f"genre{n}"] = " " + word
         return found
 
     def newest(self, limit: int) -> None:
