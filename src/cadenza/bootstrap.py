@@ -58,6 +58,7 @@ from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
 from cadenza.services.artists import ArtistProfiles
 from cadenza.services.billing_clock import BillingClock
+from cadenza.services.blends import Blends, CountedTaste
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charging import Charging
 from cadenza.services.collection import Collection
@@ -83,6 +84,7 @@ from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
+from cadenza.services.social import Social
 from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_access import StreamAccess
 from cadenza.services.stream_grants import StreamGrants, StreamLinks
@@ -395,7 +397,16 @@ class App:
             self.search,
             self.entitlements,
             self.subscriptions.listener,
+            self.blends.group_order,
         )
+
+    @cached_property
+    def blends(self) -> Blends:
+        return Blends(self.uow, self.clock, self.collection.viewer, CountedTaste(self.uow))
+
+    @cached_property
+    def social(self) -> Social:
+        return Social(self.uow, self.clock, self.collection.viewer)
 
     @cached_property
     def collection(self) -> Collection:

@@ -21,6 +21,7 @@ from cadenza.ports.audio import (
     Transcoder,
     TranscodeResult,
 )
+from cadenza.ports.blends import BlendRepository
 from cadenza.ports.blobs import BlobStore, StoredBlob
 from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
 from cadenza.ports.clock import Clock
@@ -53,6 +54,7 @@ from cadenza.ports.playlists import (
 from cadenza.ports.rip import FetchTally, RipFlagRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
+from cadenza.ports.social import SocialRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentRepository, StudentVerifier
 from cadenza.ports.subscriptions import SubscriptionRepository
@@ -70,6 +72,7 @@ __all__ = [
     "AudioInfo",
     "AudioProbe",
     "AuditLog",
+    "BlendRepository",
     "BlobStore",
     "Broadcast",
     "CardDetails",
@@ -113,6 +116,7 @@ __all__ = [
     "SearchIndex",
     "SessionRepository",
     "SkipsAndAdBreaks",
+    "SocialRepository",
     "StoredBlob",
     "StreamTicketRepository",
     "StudentRepository",

@@ -7,6 +7,7 @@ from typing import Protocol
 from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
 from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
 from cadenza.ports.api_keys import ApiKeyRepository
+from cadenza.ports.blends import BlendRepository
 from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
 from cadenza.ports.collection import CollectionRepository
 from cadenza.ports.deliveries import DeliveryRepository
@@ -27,6 +28,7 @@ from cadenza.ports.playlists import (
 from cadenza.ports.rip import RipFlagRepository
 from cadenza.ports.search import SearchIndex
 from cadenza.ports.sessions import SessionRepository
+from cadenza.ports.social import SocialRepository
 from cadenza.ports.stream_tickets import StreamTicketRepository
 from cadenza.ports.students import StudentRepository
 from cadenza.ports.subscriptions import SubscriptionRepository
@@ -133,6 +135,12 @@ class UnitOfWork(Protocol):
 
     @property
     def devices(self) -> DeviceRepository: ...
+
+    @property
+    def social(self) -> SocialRepository: ...
+
+    @property
+    def blends(self) -> BlendRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -15,6 +15,7 @@ from cadenza.adapters.db.ads_repo import SqlAds
 from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
 from cadenza.adapters.db.audit_repo import SqlAuditLog
+from cadenza.adapters.db.blends_repo import SqlBlends
 from cadenza.adapters.db.catalog_repo import SqlCatalog
 from cadenza.adapters.db.collection_repo import SqlCollection
 from cadenza.adapters.db.deliveries_repo import SqlDeliveries
@@ -34,6 +35,7 @@ from cadenza.adapters.db.playlists_repo import SqlPlaylists
 from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
 from cadenza.adapters.db.search_repo import SqlSearchIndex
 from cadenza.adapters.db.sessions_repo import SqlSessions
+from cadenza.adapters.db.social_repo import SqlSocial
 from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
 from cadenza.adapters.db.students_repo import SqlStudents
 from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
@@ -197,6 +199,14 @@ class SqlUnitOfWork:
     @cached_property
     def devices(self) -> SqlDevices:
         return SqlDevices(self.session)
+
+    @cached_property
+    def social(self) -> SqlSocial:
+        return SqlSocial(self.session)
+
+    @cached_property
+    def blends(self) -> SqlBlends:
+        return SqlBlends(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -12,6 +12,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_listening,
     models_offline,
     models_search,
+    models_social,
 )
 from cadenza.adapters.db.models import Base
 
