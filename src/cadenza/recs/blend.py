@@ -3,13 +3,16 @@
 Each member's scores are turned into normalised ranks (1.0 their favourite, towards 0.0 their
 last; 0.0 an item they did not score), so a member who scores many items or with large numbers
 weighs no more than one who scores few. Members then take turns, the one with the fewest items
-so far first (ties: the lowest index): on their turn a member takes, among their own remaining
-items, the one best for them and for the least pleased other member (their own rank plus the
-lowest rank any other member gives it). Items everyone likes therefore come early, and no
-member's turn is ever skipped while they have items left. No item is taken twice.
+so far first (ties: the lowest index). On their turn a member takes one of their own near-top
+remaining items (ranked within WINDOW of their best remaining one): the one the least pleased
+other member likes most (least misery), then the one they like most. Items everyone likes
+therefore come early, each member's turn gives them something they love, and no member's turn
+is skipped while they have items left. No item is taken twice.
 """
 
 from __future__ import annotations
+
+WINDOW = 0.35  # how far below their best remaining item a member's pick may rank
 
 
 def balance(member_scores: list[dict[int, float]], k: int) -> list[tuple[int, int]]:
@@ -27,14 +30,13 @@ def balance(member_scores: list[dict[int, float]], k: int) -> list[tuple[int, in
             break
         member = min(hungry, key=lambda m: (given[m], m))
         queues[member] = [i for i in queues[member] if i not in taken]
+        own = ranks[member]
         others = [r for n, r in enumerate(ranks) if n != member]
+        top = own[queues[member][0]]
+        near = [i for i in queues[member] if own[i] >= top - WINDOW]
         best = max(
-            queues[member],
-            key=lambda i: (
-                ranks[member][i] + (min(r.get(i, 0.0) for r in others) if others else 0.0),
-                ranks[member][i],
-                -i,
-            ),
+            near,
+            key=lambda i: (min((r.get(i, 0.0) for r in others), default=0.0), own[i], -i),
         )
         taken.add(best)
         given[member] += 1
