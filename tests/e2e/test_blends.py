@@ -4,14 +4,22 @@ score; only members read it, and a member may leave."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
+from cadenza.jobs.registry import find_job
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_mixes import listen, small_catalog
+from tests.e2e.test_social import me
+
+
+def run_job(app: App, name: str) -> str:
+    return find_job(name).run(app).said
 
 
 def blend_of(client: TestClient, inviter: dict[str, str], invitee: dict[str, str]) -> int:
@@ -104,3 +112,28 @@ def test_only_members_read_a_blend_and_one_left_alone_is_gone(client: TestClient
     assert client.get("/api/v1/blends", headers=bo).json() == []
     assert client.get(f"/api/v1/blends/{blend_id}", headers=ada).status_code == 404
     assert client.get("/api/v1/blends", headers=ada).json() == []
+
+
+def test_a_blend_is_made_again_the_next_day_from_what_its_members_play_now(
+    client: TestClient, app: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    songs = small_catalog(app)
+    ada = sign_in(client, app, "ada@example.org")
+    bo = sign_in(client, app, "bo@example.org")
+    listen(client, ada, songs["daft"][:3], "ada")
+    listen(client, bo, songs["pop"], "bo")
+    blend_id = blend_of(client, ada, bo)
+    me_ada, me_bo = me(client, ada), me(client, bo)
+    before = client.get(f"/api/v1/blends/{blend_id}", headers=ada).json()
+    assert not {i["track"]["id"] for i in before["tracks"]} & set(songs["justice"])
+
+    listen(client, bo, songs["justice"] * 3, "bo-new", days_ago=0)
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+    monkeypatch.setattr(app.clock, "now", lambda: tomorrow)
+    assert run_job(app, "blends") == "made 1 Blends again (those last made before today)"
+    # (read through the service: a day later the test's access tokens have expired)
+    blend, items = app.blends.get(me_ada, blend_id)
+    assert blend.refreshed_at.date() == tomorrow.date()
+    from_bo = {i.track.track_id for i in items if i.track.member_id == me_bo}
+    assert set(songs["justice"]) <= from_bo
+    assert run_job(app, "blends") == "made 0 Blends again (those last made before today)"

@@ -40,6 +40,11 @@ def _search_popularity(app: App) -> JobReport:
     return JobReport(f"rolled up popularity: {rows} rows (entries by country)")
 
 
+def _blends(app: App) -> JobReport:
+    made = app.blends.refresh_stale()
+    return JobReport(f"made {made} Blends again (those last made before today)")
+
+
 def _sessions_prune(app: App) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -56,6 +61,11 @@ JOBS: dict[str, Job] = {
             "billing",
             "Renew, retry, cancel and expire the subscriptions due now",
             _billing,
+        ),
+        Job(
+            "blends",
+            "Make every Blend last made before today again, from its members' tastes now",
+            _blends,
         ),
         Job(
             "search-popularity",
