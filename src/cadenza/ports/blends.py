@@ -62,5 +62,5 @@ class BlendRepository(Protocol):
         ...
 
     def popular_tracks(self, limit: int) -> list[int]:
-        """The most streamed tracks."""
+        """The most streamed tracks (then the newest, where too few were streamed yet)."""
         ...

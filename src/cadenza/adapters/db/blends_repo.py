@@ -193,10 +193,14 @@ class SqlBlends:
         return list(dict.fromkeys(found))
 
     def popular_tracks(self, limit: int) -> list[int]:
-        return list(
+        found = list(
             self.s.scalars(
                 select(TrackStreamsRow.track_id)
                 .order_by(TrackStreamsRow.streams.desc(), TrackStreamsRow.track_id)
                 .limit(limit)
             )
         )
+        if len(found) < limit:  # a server with few streams yet: its newest tracks too
+            newest = self.s.scalars(select(TrackRow.id).order_by(TrackRow.id.desc()).limit(limit))
+            found = list(dict.fromkeys([*found, *newest]))[:limit]
+        return found
