@@ -68,6 +68,9 @@ def test_a_profile_shows_a_name_and_public_playlists_and_follows_count(
     assert [p["id"] for p in page["items"]] == [ada_id] and page["total"] == 1
     profile = client.get(f"/api/v1/users/{ada_id}", headers=bo).json()
     assert profile["followers"] == 1 and profile["followed_by_you"] is True
+    exported = client.get("/api/v1/me/export", headers=bo).json()["social"]
+    assert exported["following_listeners"] == [{"id": ada_id, "display_name": "ada"}]
+    assert exported["share_activity"] is False
 
     myself = client.put(f"/api/v1/me/following/listeners/{bo_id}", headers=bo)
     assert myself.json()["error"]["code"] == "cannot_follow_yourself"

@@ -128,6 +128,31 @@ class Social:
             if c.availability.shows_metadata
         ]
 
+    def export(self, account_id: int) -> dict[str, object]:
+        """For the data export: whom the listener follows and blocked, what they share, and
+        their Blends."""
+        with self.uow() as uow:
+            following, _ = uow.social.following(account_id, rules.MAX_FOLLOWING, 0)
+            blocked = uow.social.blocked(account_id)
+            sharing = uow.social.sharing(account_id)
+            blends = uow.blends.of_member(account_id)
+        return {
+            "following_listeners": [
+                {"id": p.id, "display_name": p.display_name} for p in following
+            ],
+            "blocked_listeners": [{"id": p.id, "display_name": p.display_name} for p in blocked],
+            "share_activity": sharing.share_activity,
+            "private_session": sharing.private,
+            "blends": [
+                {
+                    "id": b.id,
+                    "members": [m.display_name for m in b.members],
+                    "match_score": b.match_score,
+                }
+                for b in blends
+            ],
+        }
+
     @staticmethod
     def _visible(uow: UnitOfWork, viewer_id: int | None, user_id: int) -> ListenerProfile:
         found = uow.social.profile(user_id)
