@@ -47,8 +47,9 @@ class SocialRepository(Protocol):
         """Keep a finished private session: its plays are never shown."""
         ...
 
-    def friend_plays(self, user_id: int, limit: int) -> list[LastPlay]:
-        """The latest play of each listener this one follows who shares their activity, is in
-        no private session and has not blocked (nor been blocked by) them; plays from a private
-        session left out. At most `limit` listeners, most recently active first."""
+    def friend_plays(self, user_id: int, since: datetime, limit: int) -> list[LastPlay]:
+        """The latest play (started since then) of each listener this one follows who shares
+        their activity, is in no private session and has not blocked (nor been blocked by)
+        them; plays from a private session left out. At most `limit` listeners, most recently
+        active first."""
         ...

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cadenza.domain import social as rules
 from cadenza.domain.catalog import Viewer
@@ -118,9 +119,11 @@ class Social:
     def friend_activity(self, account_id: int) -> list[FriendActivity]:
         """What each followed listener who shares is playing now, or played last."""
         viewer = self.viewer(account_id)
+        now = self.clock.now()
         with self.uow() as uow:
-            plays = uow.social.friend_plays(account_id, ACTIVITY_FRIENDS)
-            shown = rules.activity(plays, self.clock.now())
+            since = now - timedelta(days=rules.ACTIVITY_DAYS)
+            plays = uow.social.friend_plays(account_id, since, ACTIVITY_FRIENDS)
+            shown = rules.activity(plays, now)
             cards = track_cards(uow, [a.track_id for a in shown], viewer)
         return [
             FriendActivity(a, c)

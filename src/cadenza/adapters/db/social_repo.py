@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,7 +21,6 @@ from cadenza.domain.social import LastPlay, ListenerProfile, Sharing
 
 F = ListenerFollowRow
 B = ListenerBlockRow
-PLAYS_LOOKED_AT = 20  # a friend's latest plays read to find one outside a private session
 
 
 class SqlSocial:
@@ -137,7 +135,7 @@ class SqlSocial:
         self.s.add(PrivateSessionRow(user_id=user_id, started_at=started_at, ended_at=now))
         self.s.flush()
 
-    def friend_plays(self, user_id: int, limit: int) -> list[LastPlay]:
+    def friend_plays(self, user_id: int, since: datetime, limit: int) -> list[LastPlay]:
         blocked = exists().where(
             or_(
                 and_(B.blocker_id == user_id, B.blocked_id == F.followed_id),
@@ -156,34 +154,44 @@ class SqlSocial:
                 ~blocked,
             )
         ).all()
-        found: list[LastPlay] = []
-        for friend_id, name in friends:
-            play = self._last_shown_play(friend_id)
-            if play is not None:
-                found.append(
-                    LastPlay(friend_id, name, play[0], as_utc(play[1]), play[2] or 0, play[3])
+        names = dict(friends)
+        if not names:
+            return []
+        # Each friend's latest play outside their ended private sessions, in one statement.
+        private = exists().where(
+            PrivateSessionRow.user_id == PlayRow.user_id,
+            PlayRow.started_at >= PrivateSessionRow.started_at,
+            PlayRow.started_at <= PrivateSessionRow.ended_at,
+        )
+        ranked = (
+            select(
+                PlayRow.user_id,
+                PlayRow.track_id,
+                PlayRow.started_at,
+                TrackRow.duration_ms,
+                PlayRow.finished,
+                func.row_number()
+                .over(
+                    partition_by=PlayRow.user_id,
+                    order_by=(PlayRow.started_at.desc(), PlayRow.id.desc()),
                 )
-        found.sort(key=lambda p: p.started_at, reverse=True)
-        return found[:limit]
-
-    def _last_shown_play(self, user_id: int) -> Any:
-        private = [
-            (as_utc(r[0]), as_utc(r[1]))
-            for r in self.s.execute(
-                select(PrivateSessionRow.started_at, PrivateSessionRow.ended_at).where(
-                    PrivateSessionRow.user_id == user_id
-                )
+                .label("n"),
             )
-        ]
-        plays = self.s.execute(
-            select(PlayRow.track_id, PlayRow.started_at, TrackRow.duration_ms, PlayRow.finished)
             .join(TrackRow, TrackRow.id == PlayRow.track_id)
-            .where(PlayRow.user_id == user_id)
-            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
-            .limit(PLAYS_LOOKED_AT)
-        ).all()
-        for play in plays:
-            at = as_utc(play[1])
-            if not any(start <= at <= end for start, end in private):
-                return play
-        return None
+            .where(PlayRow.user_id.in_(list(names)), PlayRow.started_at >= since, ~private)
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(ranked).where(ranked.c.n == 1).order_by(ranked.c.started_at.desc()).limit(limit)
+        )
+        return [
+            LastPlay(
+                r.user_id,
+                names[r.user_id],
+                r.track_id,
+                as_utc(r.started_at),
+                r.duration_ms,
+                r.finished,
+            )
+            for r in rows
+        ]
