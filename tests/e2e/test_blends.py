@@ -125,7 +125,7 @@ def test_a_blend_is_made_again_the_next_day_from_what_its_members_play_now(
     blend_id = blend_of(client, ada, bo)
     me_ada, me_bo = me(client, ada), me(client, bo)
     before = client.get(f"/api/v1/blends/{blend_id}", headers=ada).json()
-    assert not {i["track"]["id"] for i in before["tracks"]} & set(songs["justice"])
+    assert not {i["track"]["id"] for i in before["tracks"][:4]} & set(songs["justice"])
 
     listen(client, bo, songs["justice"] * 3, "bo-new", days_ago=0)
     tomorrow = datetime.now(UTC) + timedelta(days=1)
@@ -134,6 +134,7 @@ def test_a_blend_is_made_again_the_next_day_from_what_its_members_play_now(
     # (read through the service: a day later the test's access tokens have expired)
     blend, items = app.blends.get(me_ada, blend_id)
     assert blend.refreshed_at.date() == tomorrow.date()
-    from_bo = {i.track.track_id for i in items if i.track.member_id == me_bo}
-    assert set(songs["justice"]) <= from_bo
+    # Bo's turns now start with what bo plays most.
+    from_bo = [i.track.track_id for i in items if i.track.member_id == me_bo]
+    assert set(from_bo[:2]) == set(songs["justice"])
     assert run_job(app, "blends") == "made 0 Blends again (those last made before today)"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from cadenza.domain import blends as rules
@@ -107,19 +108,21 @@ class Blends:
         with self.uow() as uow:
             inviter_id = self._usable_invite(uow, account_id, token_hash(token))
             found = uow.social.profile(inviter_id)
-        if found is None:
-            raise NotFound("this invite link is not valid", code="invite_not_found")
+        assert found is not None  # checked above
         return found.display_name
 
     def accept(self, account_id: int, token: str) -> Blend:
         """Make the Blend of the inviter and this listener; the link then stops working."""
         hashed, now = token_hash(token), self.clock.now()
         with self.uow() as uow:
-            inviter_id = self._usable_invite(uow, account_id, hashed)
-            if uow.social.profile(inviter_id) is None:
-                raise NotFound("this invite link is not valid", code="invite_not_found")
+            # The write first, so that of two listeners accepting at once one wins (and SQLite
+            # takes its write lock before reading); a refusal below rolls it back.
             if not uow.blends.use_invite(hashed, now):
+                self._usable_invite(uow, account_id, hashed)  # says why
                 raise NotFound("this invite link was used already", code="invite_used")
+            found = uow.blends.invite(hashed)
+            assert found is not None
+            inviter_id = self._check_invite(uow, account_id, found[0], found[1], None)
             blend_id = uow.blends.create([inviter_id, account_id], 0, now)
             uow.commit()
         self._refresh(blend_id)
@@ -129,7 +132,18 @@ class Blends:
         found = uow.blends.invite(hashed)
         if found is None:
             raise NotFound("this invite link is not valid", code="invite_not_found")
-        inviter_id, made_at, used_at = found
+        return self._check_invite(uow, account_id, *found)
+
+    def _check_invite(
+        self,
+        uow: UnitOfWork,
+        account_id: int,
+        inviter_id: int,
+        made_at: datetime,
+        used_at: datetime | None,
+    ) -> int:
+        """The inviter, when this listener may accept: unused, not expired, someone else's,
+        from an enabled account, and no block between the two."""
         if not rules.invite_usable(made_at, used_at, self.clock.now()):
             raise NotFound("this invite link was used already or has expired", code="invite_used")
         if inviter_id == account_id:
@@ -137,7 +151,8 @@ class Blends:
                 "send this link to someone else: a Blend is made with another listener",
                 code="own_blend_invite",
             )
-        if uow.social.blocked_between(inviter_id, account_id):
+        hidden = uow.social.blocked_between(inviter_id, account_id)
+        if hidden or uow.social.profile(inviter_id) is None:
             raise NotFound("this invite link is not valid", code="invite_not_found")
         return inviter_id
 
