@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from cadenza.services.ads import AdBreaks
     from cadenza.services.artists import ArtistProfiles
     from cadenza.services.billing_clock import BillingClock
+    from cadenza.services.blends import Blends
     from cadenza.services.blob_sweep import BlobSweep
     from cadenza.services.catalog import CatalogService
     from cadenza.services.charging import Charging
@@ -92,6 +93,7 @@ if TYPE_CHECKING:
     from cadenza.services.search import SearchService
     from cadenza.services.sessions import SessionService
     from cadenza.services.share_previews import SharePreviews
+    from cadenza.services.social import Social
     from cadenza.services.spoken import SpokenCommands
     from cadenza.services.stream_access import StreamAccess
     from cadenza.services.stream_grants import StreamGrants
@@ -247,6 +249,7 @@ class App:
             lambda account_id: self.ads.export(account_id),
             lambda account_id: {"library": self.collection.export(account_id)},
             lambda account_id: {"playlists": self.playlists.export(account_id)},
+            lambda account_id: {"social": self.social.export(account_id)},
         ]
         return AccountService(
             self.uow,
@@ -474,6 +477,7 @@ class App:
             self.subscriptions.listener,
             self.recommendations,
             self._playlist_seed,
+            self.blends.group_order,
         )
 
     def _playlist_seed(
@@ -538,6 +542,18 @@ class App:
         from cadenza.services.taste import TasteService
 
         return TasteService(self.uow, self.clock, self.subscriptions.listener, _card_painter)
+
+    @cached_property
+    def blends(self) -> Blends:
+        from cadenza.services.blends import Blends, CountedTaste
+
+        return Blends(self.uow, self.clock, self.collection.viewer, CountedTaste(self.uow))
+
+    @cached_property
+    def social(self) -> Social:
+        from cadenza.services.social import Social
+
+        return Social(self.uow, self.clock, self.collection.viewer)
 
     @cached_property
     def collection(self) -> Collection:

@@ -30,6 +30,7 @@ SEARCH_ENGINE_INDEXES = {
     "ix_search_entries_document_track",
     "ix_search_entries_document_release",
     "ix_search_entries_document_artist",
+    "ix_search_entries_document_playlist",
     "ix_search_words_trgm",
     "ix_search_words_prefix",
     *(f"ix_search_entries_popular_{kind}" for kind in ("track", "release", "artist")),

@@ -31,6 +31,7 @@ from cadenza.services.ad_campaigns import AdCampaigns
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
 from cadenza.services.artists import ArtistProfiles
+from cadenza.services.blends import Blends
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charts import Charts
 from cadenza.services.collection import Collection
@@ -52,6 +53,7 @@ from cadenza.services.rip_watch import RipWatch
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
+from cadenza.services.social import Social
 from cadenza.services.spoken import SpokenCommands
 from cadenza.services.stream_access import StreamAccess
 from cadenza.services.stream_grants import StreamGrants
@@ -81,6 +83,20 @@ async def audio_files(connection: HTTPConnection) -> AudioFiles:
 
 
 AudioFilesDep = Annotated[AudioFiles, Depends(audio_files)]
+
+
+async def blend_service(connection: HTTPConnection) -> Blends:
+    return _app(connection).blends
+
+
+BlendsDep = Annotated[Blends, Depends(blend_service)]
+
+
+async def social_service(connection: HTTPConnection) -> Social:
+    return _app(connection).social
+
+
+SocialDep = Annotated[Social, Depends(social_service)]
 
 
 async def account_service(connection: HTTPConnection) -> AccountService:
@@ -486,9 +502,13 @@ def viewer(
 ) -> Viewer:
     token = _bearer(authorization)
     if token is not None and distributor is None:
-        listener = subscriptions.listener(sessions.authenticate(token).account_id)
+        account_id = sessions.authenticate(token).account_id
+        listener = subscriptions.listener(account_id)
         return Viewer(
-            country=listener.country, now=clock.now(), allow_explicit=listener.allow_explicit
+            country=listener.country,
+            now=clock.now(),
+            allow_explicit=listener.allow_explicit,
+            listener_id=account_id,
         )
     code = (country or settings.default_country or "").upper() or None
     if code is not None and code not in ISO_COUNTRIES:

@@ -161,6 +161,30 @@ class PlaylistOut(BaseModel):
         )
 
 
+class PlaylistHitOut(BaseModel):
+    """A playlist as a search hit or on a profile: what it is and whose."""
+
+    id: int
+    name: str
+    description: str
+    public: bool
+    owner: OwnerOut
+    total: int
+    url: str
+
+    @classmethod
+    def of(cls, p: Playlist) -> PlaylistHitOut:
+        return cls(
+            id=p.id,
+            name=p.name,
+            description=p.description,
+            public=p.public,
+            owner=OwnerOut(id=p.owner_id, display_name=p.owner_name),
+            total=p.total,
+            url=f"/api/v1/playlists/{p.id}",
+        )
+
+
 class PlaylistItemOut(BaseModel):
     position: int
     added_at: datetime

@@ -52,6 +52,7 @@ class Viewer:
     now: datetime
     distributor_id: int | None = None
     allow_explicit: bool = True  # False: a Family manager filtered explicit content out
+    listener_id: int | None = None  # a signed-in listener: their private playlists are found
 
 
 def release_visible(

@@ -16,10 +16,10 @@ class Kind(StrEnum):
     TRACK = "track"
     ARTIST = "artist"
     RELEASE = "release"
-    PLAYLIST = "playlist"  # no playlists exist yet: always an empty group
+    PLAYLIST = "playlist"  # by name and description: public ones, and the viewer's own
 
 
-INDEXED_KINDS = (Kind.TRACK, Kind.ARTIST, Kind.RELEASE)
+INDEXED_KINDS = (Kind.TRACK, Kind.ARTIST, Kind.RELEASE, Kind.PLAYLIST)
 NEW_RELEASE_DAYS = 14  # tag:new, as Spotify: released in the past two weeks
 POPULAR_WINDOW = timedelta(days=28)
 
@@ -113,6 +113,8 @@ class SearchQuery:
     def kinds_allowed(self) -> set[Kind]:
         """The kinds a filter can apply to (Spotify: upc: finds albums, isrc: tracks...)."""
         kinds = set(INDEXED_KINDS)
+        if self.has_filters:  # filters describe music, not lists of it
+            kinds.discard(Kind.PLAYLIST)
         if self.track or self.isrc:
             kinds &= {Kind.TRACK}
         if self.album or self.year_from is not None:

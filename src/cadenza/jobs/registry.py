@@ -57,6 +57,11 @@ def _recs_train(app: App, _: Advance | None = None) -> JobReport:
     )
 
 
+def _blends(app: App, _: Advance | None = None) -> JobReport:
+    made = app.blends.refresh_stale()
+    return JobReport(f"made {made} Blends again (those last made before today)")
+
+
 def _sessions_prune(app: App, _: Advance | None = None) -> JobReport:
     pruned = app.sessions.prune()
     return JobReport(
@@ -83,6 +88,11 @@ JOBS: dict[str, Job] = {
             "billing",
             "Renew, retry, cancel and expire the subscriptions due now",
             _billing,
+        ),
+        Job(
+            "blends",
+            "Make every Blend last made before today again, from its members' tastes now",
+            _blends,
         ),
         Job(
             "charts",

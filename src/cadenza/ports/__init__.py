@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Transcoder,
         TranscodeResult,
     )
+    from cadenza.ports.blends import BlendRepository
     from cadenza.ports.blobs import BlobStore, StoredBlob
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.clock import Clock
@@ -68,6 +69,7 @@ if TYPE_CHECKING:
     from cadenza.ports.rip import FetchTally, RipFlagRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
+    from cadenza.ports.social import SocialRepository
     from cadenza.ports.stream_tickets import StreamTicketRepository
     from cadenza.ports.students import StudentRepository, StudentVerifier
     from cadenza.ports.subscriptions import SubscriptionRepository
@@ -96,6 +98,7 @@ __all__ = [
     "AudioInfo",
     "AudioProbe",
     "AuditLog",
+    "BlendRepository",
     "BlobStore",
     "Broadcast",
     "CardDetails",
@@ -139,6 +142,7 @@ __all__ = [
     "SearchIndex",
     "SessionRepository",
     "SkipsAndAdBreaks",
+    "SocialRepository",
     "StoredBlob",
     "StreamTicketRepository",
     "StudentRepository",

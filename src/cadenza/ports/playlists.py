@@ -30,6 +30,14 @@ class PlaylistRepository(Protocol):
         """Public playlists whose name holds `words` (any case), most tracks first."""
         ...
 
+    def public_of_owner(self, owner_id: int, limit: int) -> list[Playlist]:
+        """A listener's public playlists, most recently changed first."""
+        ...
+
+    def many(self, playlist_ids: list[int]) -> dict[int, Playlist]:
+        """These playlists by id (those that exist)."""
+        ...
+
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit (the playlist limit is counted under it)."""
         ...

@@ -11,11 +11,17 @@ from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery
 
 
 class SearchIndex(Protocol):
-    """Entries for tracks, releases and artists in folded words; candidates for a query."""
+    """Entries for tracks, releases, artists and playlists in folded words; candidates for a
+    query."""
 
     def index_release(self, release_id: int) -> None:
         """(Re)index a release, its tracks and artists, in the current transaction; entries of
         tracks it no longer has go."""
+        ...
+
+    def index_playlist(self, playlist_id: int) -> None:
+        """(Re)index a playlist's name and description in the current transaction; a deleted
+        playlist's entry goes."""
         ...
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
     from cadenza.ports.collection import CollectionRepository
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from cadenza.ports.rip import RipFlagRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
+    from cadenza.ports.social import SocialRepository
     from cadenza.ports.stream_tickets import StreamTicketRepository
     from cadenza.ports.students import StudentRepository
     from cadenza.ports.subscriptions import SubscriptionRepository
@@ -158,6 +160,12 @@ class UnitOfWork(Protocol):
 
     @property
     def release_radar(self) -> ReleaseRadarRepository: ...
+
+    @property
+    def social(self) -> SocialRepository: ...
+
+    @property
+    def blends(self) -> BlendRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -77,10 +77,12 @@ class Mixes:
         listener: Callable[[int], Listener],
         recs: Recommendations,
         playlist: Callable[[int, int, Viewer], tuple[str, list[int]]],
+        blend: Callable[[list[int], int], list[tuple[int, int]]],
     ) -> None:
         self.uow, self.clock, self.catalog, self.search = uow, clock, catalog, search
         self.entitlements, self.listener, self.recs = entitlements, listener, recs
         self.playlist = playlist  # (account, playlist, viewer) -> its name and playable tracks
+        self.blend = blend  # (members, length) -> (track, member): services/blends.py
 
     # -- Radio ---------------------------------------------------------------------------
     def radio(
@@ -288,12 +290,10 @@ class Mixes:
         with self.uow() as uow:
             membership = uow.members.membership(account_id)
             members = uow.members.of_subscription(membership.subscription_id) if membership else []
-        histories = [self._history(m.user_id, HISTORY, before=self._today()) for m in members]
-        known = self._songs(list({t for h in histories for t in h}), viewer)
-        songs = {t.id: _song(t, r, 0) for t, r in known.values()}
-        rng = random.Random(account_id * 7919 + self.clock.now().date().toordinal())
-        order = mixes.group_mix(histories, songs, rng)
-        return PlanMix(name, [m.display_name for m in members], [known[t] for t in order])
+        order = [t for t, _ in self.blend([m.user_id for m in members], mixes.MIX_LENGTH)]
+        known = self._songs(order, viewer)
+        tracks = [known[t] for t in order if t in known]
+        return PlanMix(name, [m.display_name for m in members], tracks)
 
     # -- reading -------------------------------------------------------------------------
     def _history(

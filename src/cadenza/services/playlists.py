@@ -134,6 +134,7 @@ class Playlists:
             playlist_id = uow.playlists.add(
                 account_id, name, description, public, collaborative, self.clock.now()
             )
+            uow.search.index_playlist(playlist_id)  # found by search from now on
             uow.commit()
             found = uow.playlists.get(playlist_id)
         assert found is not None
@@ -171,6 +172,7 @@ class Playlists:
                 uow.playlist_followers.drop_uninvited(playlist_id)
             if not collaborative:
                 uow.playlist_followers.end_collaboration(playlist_id)
+            uow.search.index_playlist(playlist_id)
             uow.commit()
             changed = uow.playlists.get(playlist_id)
         assert changed is not None
@@ -180,6 +182,7 @@ class Playlists:
         self._owned(account_id, playlist_id)
         with self.uow() as uow:
             uow.playlists.delete(playlist_id)
+            uow.search.index_playlist(playlist_id)  # its entry goes
             uow.commit()
 
     # -- its tracks ----------------------------------------------------------------------

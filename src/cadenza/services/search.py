@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
+from cadenza.domain.playlists import Playlist
 from cadenza.domain.search import (
     INDEXED_KINDS,
     Expansion,
@@ -34,6 +35,7 @@ class Hit:
     artist: ArtistRef | None = None
     track: TrackView | None = None
     release: ReleaseView | None = None  # the release itself, or the track's release
+    playlist: Playlist | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,7 @@ def _hydrate(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, lis
     track_ids = [s.candidate.id for s in pages.get(Kind.TRACK, [])]
     release_ids = [s.candidate.id for s in pages.get(Kind.RELEASE, [])]
     tracks, releases = uow.search.page(track_ids, release_ids)
+    playlists = uow.playlists.many([s.candidate.id for s in pages.get(Kind.PLAYLIST, [])])
     hits: dict[Kind, list[Hit]] = {}
     for kind, scored in pages.items():
         hits[kind] = []
@@ -152,4 +155,6 @@ def _hydrate(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, lis
                 hits[kind].append(Hit(kind, c.id, s.score, track=track, release=release))
             elif kind is Kind.RELEASE and c.id in releases:
                 hits[kind].append(Hit(kind, c.id, s.score, release=releases[c.id]))
+            elif kind is Kind.PLAYLIST and c.id in playlists:
+                hits[kind].append(Hit(kind, c.id, s.score, playlist=playlists[c.id]))
     return hits

@@ -81,6 +81,26 @@ class SqlPlaylists:
         ).all()
         return [_playlist(row, name) for row, name in rows]
 
+    def public_of_owner(self, owner_id: int, limit: int) -> list[Playlist]:
+        rows = self.s.execute(
+            select(PlaylistRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == PlaylistRow.owner_id)
+            .where(PlaylistRow.owner_id == owner_id, PlaylistRow.public.is_(True))
+            .order_by(PlaylistRow.updated_at.desc(), PlaylistRow.id.desc())
+            .limit(limit)
+        ).all()
+        return [_playlist(row, name) for row, name in rows]
+
+    def many(self, playlist_ids: list[int]) -> dict[int, Playlist]:
+        if not playlist_ids:
+            return {}
+        rows = self.s.execute(
+            select(PlaylistRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == PlaylistRow.owner_id)
+            .where(PlaylistRow.id.in_(playlist_ids))
+        ).all()
+        return {row.id: _playlist(row, name) for row, name in rows}
+
     def lock_owner(self, owner_id: int) -> None:
         """Hold the listener's row until commit, so concurrent creations count one by one."""
         self.s.execute(update(UserRow).where(UserRow.id == owner_id).values(id=UserRow.id))

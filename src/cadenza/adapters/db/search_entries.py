@@ -17,6 +17,7 @@ from cadenza.adapters.db.models import (
     TrackArtistRow,
     TrackRow,
 )
+from cadenza.adapters.db.models_collection import PlaylistRow
 from cadenza.adapters.db.models_search import SearchWordRow
 from cadenza.adapters.db.search_vocabulary import BATCH, E, SearchVocabulary, _kind_words
 from cadenza.domain.catalog import as_utc
@@ -52,6 +53,42 @@ class SearchEntries(SearchVocabulary):
         artist_ids = self._index_releases([release_id])
         self._index_artists(sorted(artist_ids))
 
+    def index_playlist(self, playlist_id: int) -> None:
+        """(Re)index a playlist by its name and description, in the caller's transaction; a
+        deleted one's entry goes."""
+        old = select(E.id, E.kind, E.entity_id, E.popular_rank).where(
+            E.kind == Kind.PLAYLIST.value, E.entity_id == playlist_id
+        )
+        self._replace(old)
+        self._index_playlists([playlist_id])
+
+    def _index_playlists(self, playlist_ids: list[int]) -> set[int]:
+        """Entries for these playlists: the name as the name, the description where a track's
+        album goes; `territories` says WORLDWIDE for a public one (who may see a private one is
+        asked of the playlist itself at query time)."""
+        rows = []
+        for p in self.s.execute(
+            select(
+                PlaylistRow.id,
+                PlaylistRow.name,
+                PlaylistRow.description,
+                PlaylistRow.public,
+                PlaylistRow.created_at,
+            ).where(PlaylistRow.id.in_(playlist_ids))
+        ):
+            row = _entry(Kind.PLAYLIST, p.id, p.name, [], "", [], None)
+            described = fold(p.description)
+            rows.append(
+                row
+                | {
+                    "album_words": described,
+                    "release_at": as_utc(p.created_at),
+                    "territories": WORLDWIDE if p.public else "",
+                }
+            )
+        self._add(rows)
+        return set(playlist_ids)
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Empty the index and index the whole catalog; progress gets entries done."""
         self._clear()
@@ -61,6 +98,7 @@ class SearchEntries(SearchVocabulary):
             for table, index in (
                 (ReleaseRow, self._index_releases),
                 (ArtistRow, self._index_artists),
+                (PlaylistRow, self._index_playlists),
             ):
                 ids = list(self.s.scalars(select(table.id).order_by(table.id)))
                 for start in range(0, len(ids), BATCH):

@@ -64,9 +64,10 @@ class SqlSearchIndex(SearchEntries):
                     name=r[2],
                     name_words=r[3],
                     other_words=f"{r[4]} {r[5]}".strip(),
-                    # an artist's date says when its music came out, not that the artist is new
+                    # an artist's date says when its music came out, not that the artist is new;
+                    # a playlist's, when it was made
                     released_at=as_utc(r[6])
-                    if r[6] is not None and kind is not Kind.ARTIST
+                    if r[6] is not None and kind not in (Kind.ARTIST, Kind.PLAYLIST)
                     else None,
                     streams_country=r[7] or 0,
                     streams=r[8] or 0,

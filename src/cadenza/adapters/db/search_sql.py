@@ -103,6 +103,8 @@ class CandidateSql:
         )
 
     def _visible(self, kind: Kind, viewer: Viewer) -> str:
+        if kind is Kind.PLAYLIST:
+            return self._playlist_visible(viewer)
         self.values |= {"now": as_utc(viewer.now), "everywhere": f"% {WORLDWIDE} %"}
         padded = "(' ' || e.territories || ' ')"
         places = f"{padded} LIKE :everywhere"
@@ -116,6 +118,20 @@ class CandidateSql:
         if kind is Kind.TRACK and not viewer.allow_explicit:
             allowed = f"({allowed} AND NOT e.explicit)"
         return allowed
+
+    def _playlist_visible(self, viewer: Viewer) -> str:
+        """A public playlist for everyone; a private one for its owner and those who joined it
+        through an invite: asked of the playlist itself, so a playlist made private or deleted
+        leaves at once whatever its entry says."""
+        playlist = "SELECT 1 FROM playlists p WHERE p.id = e.entity_id"
+        if viewer.listener_id is None:
+            return f"EXISTS ({playlist} AND p.public)"
+        self.values["listener"] = viewer.listener_id
+        invited = (
+            "SELECT 1 FROM playlist_followers f WHERE f.playlist_id = p.id "
+            "AND f.user_id = :listener AND f.invited"
+        )
+        return f"EXISTS ({playlist} AND (p.public OR p.owner_id = :listener OR EXISTS ({invited})))"
 
     def _filters(self, query: SearchQuery, viewer: Viewer) -> str:
         found = ""

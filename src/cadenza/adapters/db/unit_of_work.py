@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.api_keys_repo import SqlApiKeys
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
     from cadenza.adapters.db.audit_repo import SqlAuditLog
+    from cadenza.adapters.db.blends_repo import SqlBlends
     from cadenza.adapters.db.catalog_repo import SqlCatalog
     from cadenza.adapters.db.charts_repo import SqlCharts
     from cadenza.adapters.db.collection_repo import SqlCollection
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
+    from cadenza.adapters.db.social_repo import SqlSocial
     from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
     from cadenza.adapters.db.students_repo import SqlStudents
     from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
@@ -309,6 +311,18 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.release_radar_repo import SqlReleaseRadar
 
         return SqlReleaseRadar(self.session)
+
+    @cached_property
+    def social(self) -> SqlSocial:
+        from cadenza.adapters.db.social_repo import SqlSocial
+
+        return SqlSocial(self.session)
+
+    @cached_property
+    def blends(self) -> SqlBlends:
+        from cadenza.adapters.db.blends_repo import SqlBlends
+
+        return SqlBlends(self.session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -1,4 +1,4 @@
-"""GET /api/v1/search: tracks, artists and releases for what the listener typed."""
+"""GET /api/v1/search: tracks, artists, releases and playlists for what the listener typed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from cadenza.api.deps import SearchDep, ViewerDep
+from cadenza.api.library_schemas import PlaylistHitOut
 from cadenza.api.schemas import ArtistRefOut, ReleaseSummaryOut, TrackOut
 from cadenza.domain.errors import InvalidRequest
 from cadenza.domain.search import Kind
@@ -28,6 +29,7 @@ class HitOut(BaseModel):
     artist: ArtistRefOut | None = None
     track: TrackHitOut | None = None
     release: ReleaseSummaryOut | None = None
+    playlist: PlaylistHitOut | None = None
 
     @classmethod
     def of(cls, hit: Hit) -> HitOut:
@@ -44,6 +46,7 @@ class HitOut(BaseModel):
             release=ReleaseSummaryOut.of(hit.release)
             if hit.release and hit.kind is Kind.RELEASE
             else None,
+            playlist=PlaylistHitOut.of(hit.playlist) if hit.playlist else None,
         )
 
 
@@ -52,19 +55,14 @@ class GroupOut(BaseModel):
     limit: int
     offset: int
     next: str | None
-    note: str | None = None
 
     @classmethod
     def of(cls, group: Group, following: str | None) -> GroupOut:
-        note = None
-        if group.kind is Kind.PLAYLIST:
-            note = "playlists do not exist yet: this group is always empty"
         return cls(
             items=[HitOut.of(h) for h in group.hits],
             limit=group.limit,
             offset=group.offset,
             next=following if group.more else None,
-            note=note,
         )
 
 

@@ -13,6 +13,7 @@ import { startNowPlaying } from "./nowplaying.js";
 import { copyLink } from "./share.js";
 import { watchDemoProgress } from "./demo_progress.js";
 import { rememberBrowserZone } from "./timezone.js";
+import { startFriendPanel } from "./friends.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -29,6 +30,11 @@ route("/release-radar", page("releaseradar"));
 route("/welcome/artists", page("pickartists"));
 route("/playlist/:id", page("playlist"));
 route("/playlist-invite/:token", page("invite"));
+route("/user/:id", page("user"));
+route("/friends", page("friends"));
+route("/blend", page("blends"));
+route("/blend/invite/:token", page("blendinvite"));
+route("/blend/:id", page("blend"));
 route("/collection/tracks", page("liked"));
 route("/library", page("yourlibrary"));
 route("/taste", page("taste"));
@@ -64,6 +70,7 @@ function drawNav() {
     const library = navItem("/library", "Your Library", "library");
     library.classList.add("phone-only"); // the sidebar holds it on wider screens
     items.push(library);
+    items.push(navItem("/friends", "Friends", "friends"));
     items.push(navItem("/account", "Account", "library"));
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
@@ -168,6 +175,7 @@ async function main() {
   startPlayerBar();
   startNowPlaying();
   startLikes();
+  startFriendPanel();
   searchAsYouType();
   keys();
   await startRouter();

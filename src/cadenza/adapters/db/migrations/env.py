@@ -14,6 +14,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_offline,
     models_recs,
     models_search,
+    models_social,
 )
 from cadenza.adapters.db.models import Base
 
