@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
 
 
