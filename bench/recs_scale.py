@@ -107,9 +107,11 @@ def distinct_draws(
     first = int(who[0])
     keys = np.empty(0, dtype=np.int64)
     order = np.empty(0, dtype=np.float64)
+    done = []
+    finished = np.zeros(len(who), dtype=bool)
     short = wanted.copy()
     while short.sum():
-        listener = np.repeat(who, 2 * short + 5)  # more than needed: repeats are common
+        listener = np.repeat(who, np.where(short > 0, 2 * short + 5, 0))  # repeats are common
         drawn = draw_tracks(rng, listener, favourites, how_many, cdfs, tracks)
         keys = np.concatenate([keys, (listener - first) * tracks + drawn])
         order = np.concatenate([order, 1.0 + rng.random(len(listener))])  # kept ones: < 1
@@ -126,7 +128,12 @@ def distinct_draws(
         keys, order = keys[keep], order[keep]
         order = np.argsort(np.argsort(order)) / (len(order) + 1.0)  # same order, all < 1
         short = wanted - np.bincount(keys // tracks, minlength=len(who))
-    return keys
+        short[finished] = 0
+        complete = short[keys // tracks] == 0  # those listeners are done: set them aside
+        finished |= short == 0
+        done.append(keys[complete])
+        keys, order = keys[~complete], order[~complete]
+    return np.sort(np.concatenate(done))
 
 
 def generate(scale: float) -> tuple[scipy.sparse.csr_matrix, np.ndarray, np.ndarray]:
@@ -178,25 +185,49 @@ def discover_weekly(
     keys = np.repeat(np.arange(history.shape[0], dtype=np.int64), np.diff(played))
     keys = keys * history.shape[1] + history.indices
     chosen = np.full((len(listeners), DW_TRACKS), -1, dtype=np.int64)
-    todo = np.arange(len(listeners))
     deeper = 0
-    for depth in (100, 400, 2_000):
+    # a first query deep enough for most listeners: the more they played, the more of their
+    # nearest tracks are ones they know
+    tracks_played = np.diff(played)
+    first_depth = np.select(
+        [tracks_played < 40, tracks_played < 200, tracks_played < 800], [50, 100, 200], 400
+    )
+    short = []
+    for depth in (50, 100, 200, 400):
+        rows = np.flatnonzero(first_depth == depth)
+        short += fill(index, listeners, rows, keys, history.shape[1], artist, depth, chosen)
+    todo = np.array(short, dtype=np.int64)
+    for depth in (1_000, 3_000):
         if len(todo) == 0:
             break
-        if depth > 100:
-            deeper += len(todo)
-        short = []
-        batch = max(1, 2_000_000 // depth)  # bounds the memory of one pass
-        for first in range(0, len(todo), batch):
-            rows = todo[first : first + batch]
-            found = first_fresh(index, listeners[rows], rows, keys, history.shape[1], artist, depth)
-            for row, tracks in zip(rows, found, strict=True):
-                if len(tracks) >= DW_TRACKS:
-                    chosen[row] = tracks[:DW_TRACKS]
-                else:
-                    short.append(row)
+        deeper += len(todo)
+        short = fill(index, listeners, todo, keys, history.shape[1], artist, depth, chosen)
         todo = np.array(short, dtype=np.int64)
     return chosen, deeper
+
+
+def fill(
+    index: object,
+    listeners: np.ndarray,
+    todo: np.ndarray,
+    played: np.ndarray,
+    n_tracks: int,
+    artist: np.ndarray,
+    depth: int,
+    chosen: np.ndarray,
+) -> list[int]:
+    """Fills `chosen` for the listeners in `todo` from a query this deep; returns those short."""
+    short = []
+    batch = max(1, 2_000_000 // depth)  # bounds the memory of one pass
+    for first in range(0, len(todo), batch):
+        rows = todo[first : first + batch]
+        found = first_fresh(index, listeners[rows], rows, played, n_tracks, artist, depth)
+        for row, tracks in zip(rows, found, strict=True):
+            if len(tracks) >= DW_TRACKS:
+                chosen[row] = tracks[:DW_TRACKS]
+            else:
+                short.append(int(row))
+    return short
 
 
 def first_fresh(

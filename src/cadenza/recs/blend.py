@@ -1,49 +1,55 @@
 """One list for a group (Blend, Duo Mix, Family Mix) that serves every member, not the average one.
 
-Each member's candidates are turned into ranks (their own best = 1, their last candidate near 0),
-so a member whose scores happen to be large does not drown the others. Then members take turns:
-the one with the fewest picks so far, and among those the one served least (the sum of their
-rank-utility over everything already chosen), picks the item best for them, with what it is worth
-to the others as a lighter second consideration. That is round robin ordered by least misery,
-with a taste for consensus; the item is credited to the member who picked it, and every member
-with a candidate left gets a turn before anyone gets a second.
+Each member's candidate scores are standardised over that member's own candidates (mean 0,
+deviation 1), so a member whose scores happen to be large does not drown the others; a candidate
+of someone else counts for a member as their own weakest. Then members take turns: the one with
+the fewest picks so far, and among those the one served least (the sum of their standardised
+utility over everything already chosen), picks the item best for them plus what it is worth to
+the others (CONSENSUS times their mean). That is round robin ordered by least misery, with a
+taste for consensus; the item is credited to the member who picked it, and every member with a
+candidate left gets a turn before anyone gets a second.
 """
 
 from __future__ import annotations
 
-CONSENSUS = 0.5  # weight of the other members' utility beside the picking member's
+from statistics import fmean, pstdev
+
+CONSENSUS = 1.0  # weight of the other members' mean utility beside the picking member's
 
 
-def rank_utility(scores: dict[int, float]) -> dict[int, float]:
-    """1.0 for the member's best candidate falling linearly to just above 0 for their last."""
-    ordered = sorted(scores, key=lambda item: (-scores[item], item))
-    n = len(ordered)
-    return {item: 1.0 - position / n for position, item in enumerate(ordered)}
+def standardised(scores: dict[int, float]) -> tuple[dict[int, float], float]:
+    """Each candidate's score in deviations from the member's mean, and the member's floor."""
+    if not scores:
+        return {}, 0.0
+    values = list(scores.values())
+    mean, spread = fmean(values), pstdev(values) or 1.0
+    utility = {item: (score - mean) / spread for item, score in scores.items()}
+    return utility, min(utility.values())
 
 
 def balance(member_scores: list[dict[int, float]], k: int) -> list[tuple[int, int]]:
     """Up to k (item, member index) pairs, each item once, every member drawn from in turn."""
-    utilities = [rank_utility(scores) for scores in member_scores]
-    remaining = set().union(*(u.keys() for u in utilities)) if utilities else set()
-    served = [0.0] * len(utilities)
-    turns = [0] * len(utilities)
+    members = [standardised(scores) for scores in member_scores]
+    remaining = set().union(*(u.keys() for u, _ in members)) if members else set()
+    served = [0.0] * len(members)
+    turns = [0] * len(members)
     chosen: list[tuple[int, int]] = []
-    others = max(len(utilities) - 1, 1)
+    others = max(len(members) - 1, 1)
     while len(chosen) < k and remaining:
-        hungry = [m for m in range(len(utilities)) if remaining & utilities[m].keys()]
+        hungry = [m for m, (u, _) in enumerate(members) if remaining & u.keys()]
         picker = min(hungry, key=lambda m: (turns[m], served[m], m))
         turns[picker] += 1
-        own = utilities[picker]
+        own = members[picker][0]
 
         def worth(
             item: int, own: dict[int, float] = own, picker: int = picker
         ) -> tuple[float, int]:
-            rest = sum(u.get(item, 0.0) for m, u in enumerate(utilities) if m != picker)
-            return own.get(item, 0.0) + CONSENSUS * rest / others, -item
+            rest = sum(u.get(item, low) for m, (u, low) in enumerate(members) if m != picker)
+            return own[item] + CONSENSUS * rest / others, -item
 
         item = max(remaining & own.keys(), key=worth)
         remaining.discard(item)
         chosen.append((item, picker))
-        for m, u in enumerate(utilities):
-            served[m] += u.get(item, 0.0)
+        for m, (u, low) in enumerate(members):
+            served[m] += u.get(item, low)
     return chosen
