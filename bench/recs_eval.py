@@ -256,7 +256,7 @@ def main() -> int:
     blend = blend_fairness(served_scores, train_matrix, held_out, data.friends, args.groups)
     figures.update({k: round(v, 4) for k, v in blend.items()})
     notes = {
-        "ndcg10_served": "the served model (ALS + tags, popularity tilt); goal >= 0.23",
+        "ndcg10_served": "the served model (ALS + tags, length tilt); goal >= 0.23",
         "coverage10_served": "share of all 17,632 artists in someone's top 10; goal >= 0.10",
         "train_s": "training the served model on this machine",
         "blend_ndcg10_min_member": "worst-served member of a group, blend.balance",
