@@ -23,7 +23,6 @@ implicit's default, a low alpha on log plays, and content rows weighted strongly
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -230,12 +229,3 @@ def train(
     norms[norms == 0] = 1.0
     served = item_factors * np.power(norms, -chosen.norm_tilt).astype(np.float32)[:, None]
     return TasteVectors(served, listeners, chosen, item_factors, gram)
-
-
-def timed_train(
-    history: scipy.sparse.csr_matrix, content: scipy.sparse.csr_matrix | None = None, **kw: Any
-) -> tuple[TasteVectors, float]:
-    """train() and the seconds it took (for the benchmarks)."""
-    started = time.perf_counter()
-    vectors = train(history, content, **kw)
-    return vectors, time.perf_counter() - started
