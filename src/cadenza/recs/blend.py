@@ -1,59 +1,55 @@
-"""Several listeners' tastes made into one list, fair to the worst-served member.
+"""One list for a group (Blend, Duo Mix, Family Mix) that serves every member, not the average one.
 
-Each member's scores are first put on one scale, 1.0 for their favourite down to 0.0 for the
-least liked item they scored (0.0 too for an item they did not score), so a member who scores
-with large numbers weighs no more than one who scores with small ones. Members then take turns,
-the one given the fewest items so far first (ties: the lowest index). On their turn a member
-takes one of their own near-favourites (scored at least NEAR times their best remaining item):
-the one the least pleased other member likes most (least misery), then the one they like most.
-Items everyone likes therefore come early, each turn gives that member something they love,
-and no member's turn is skipped while they have items left. No item is taken twice.
+Each member's candidate scores are standardised over that member's own candidates (mean 0,
+deviation 1), so a member whose scores happen to be large does not drown the others; a candidate
+of someone else counts for a member as their own weakest. Then members take turns: the one with
+the fewest picks so far, and among those the one served least (the sum of their standardised
+utility over everything already chosen), picks the item best for them plus what it is worth to
+the others (CONSENSUS times their mean). That is round robin ordered by least misery, with a
+taste for consensus; the item is credited to the member who picked it, and every member with a
+candidate left gets a turn before anyone gets a second.
 """
 
 from __future__ import annotations
 
-NEAR = 0.65  # a pick scores at least this share of the member's best remaining item
+from statistics import fmean, pstdev
+
+CONSENSUS = 1.0  # weight of the other members' mean utility beside the picking member's
+
+
+def standardised(scores: dict[int, float]) -> tuple[dict[int, float], float]:
+    """Each candidate's score in deviations from the member's mean, and the member's floor."""
+    if not scores:
+        return {}, 0.0
+    values = list(scores.values())
+    mean, spread = fmean(values), pstdev(values) or 1.0
+    utility = {item: (score - mean) / spread for item, score in scores.items()}
+    return utility, min(utility.values())
 
 
 def balance(member_scores: list[dict[int, float]], k: int) -> list[tuple[int, int]]:
-    """Up to k (item, index of the member whose turn put it there), in order."""
-    if k <= 0 or not member_scores:
-        return []
-    scaled = [_scaled(scores) for scores in member_scores]
-    queues = [_best_first(scores) for scores in member_scores]
-    taken: set[int] = set()
-    given = [0] * len(member_scores)
-    picked: list[tuple[int, int]] = []
-    while len(picked) < k:
-        for m, queue in enumerate(queues):
-            queues[m] = [i for i in queue if i not in taken]
-        hungry = [m for m, queue in enumerate(queues) if queue]
-        if not hungry:
-            break
-        member = min(hungry, key=lambda m: (given[m], m))
-        own = scaled[member]
-        others = [s for n, s in enumerate(scaled) if n != member]
-        top = own[queues[member][0]]
-        near = [i for i in queues[member] if own[i] >= top * NEAR]
-        best = max(
-            near,
-            key=lambda i: (min((s.get(i, 0.0) for s in others), default=0.0), own[i], -i),
-        )
-        taken.add(best)
-        given[member] += 1
-        picked.append((best, member))
-    return picked
+    """Up to k (item, member index) pairs, each item once, every member drawn from in turn."""
+    members = [standardised(scores) for scores in member_scores]
+    remaining = set().union(*(u.keys() for u, _ in members)) if members else set()
+    served = [0.0] * len(members)
+    turns = [0] * len(members)
+    chosen: list[tuple[int, int]] = []
+    others = max(len(members) - 1, 1)
+    while len(chosen) < k and remaining:
+        hungry = [m for m, (u, _) in enumerate(members) if remaining & u.keys()]
+        picker = min(hungry, key=lambda m: (turns[m], served[m], m))
+        turns[picker] += 1
+        own = members[picker][0]
 
+        def worth(
+            item: int, own: dict[int, float] = own, picker: int = picker
+        ) -> tuple[float, int]:
+            rest = sum(u.get(item, low) for m, (u, low) in enumerate(members) if m != picker)
+            return own[item] + CONSENSUS * rest / others, -item
 
-def _best_first(scores: dict[int, float]) -> list[int]:
-    return sorted(scores, key=lambda item: (-scores[item], item))
-
-
-def _scaled(scores: dict[int, float]) -> dict[int, float]:
-    """1.0 for the best-scored item, 0.0 for the worst, the rest in proportion between."""
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    if high == low:
-        return dict.fromkeys(scores, 1.0)
-    return {item: (value - low) / (high - low) for item, value in scores.items()}
+        item = max(remaining & own.keys(), key=worth)
+        remaining.discard(item)
+        chosen.append((item, picker))
+        for m, (u, low) in enumerate(members):
+            served[m] += u.get(item, low)
+    return chosen
