@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,3 +79,13 @@ class PeakRss:
     @property
     def peak_mb(self) -> float:
         return self.peak / 1024**2
+
+
+def timed(action: Callable[[], object], rounds: int) -> float:
+    """The median of `rounds` runs, in milliseconds."""
+    runs = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        action()
+        runs.append((time.perf_counter() - start) * 1000)
+    return statistics.median(runs)

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 
 from sqlalchemy import insert
 
-from _results import write_results
+from _results import timed, write_results
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.bootstrap import App, bootstrap
@@ -132,16 +130,6 @@ def listeners_and_plays(app: App, tracks: list[int], listeners: int, plays: int)
             )
         with engine.begin() as conn:
             conn.execute(insert(PlayRow), rows)
-
-
-def timed(action: Callable[[], object], rounds: int) -> float:
-    """The median of `rounds` runs, in milliseconds."""
-    runs = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
 
 
 def main() -> None:

@@ -15,17 +15,15 @@ Services are called in process: the figures leave HTTP out (about 1 ms a request
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _results import write_results
+from _results import timed, write_results
 from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
 from cadenza.domain.accounts import Role
@@ -58,16 +56,6 @@ def catalog(app: App, tracks: int) -> list[int]:
         publication = Publication(distributor, title, spec, {}, songs, replace_tracks=True)
         ids += publish(app.uow, publication)[1]
     return ids
-
-
-def timed(action: Callable[[], object], rounds: int) -> float:
-    """The median of `rounds` runs, in milliseconds."""
-    runs = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -32,7 +31,7 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _results import write_results
+from _results import timed, write_results
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.bootstrap import App, bootstrap
@@ -127,16 +126,6 @@ def history(app: App, tracks: list[list[int]], listeners: int, plays: int) -> in
     with app.engine.begin() as db:  # what counting each play keeps, as migration 0029 fills it
         db.execute(text(LISTENER_ARTISTS))
     return ids[0]
-
-
-def timed(action: Callable[[], object], rounds: int) -> float:
-    """The median of `rounds` runs, in milliseconds."""
-    runs = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        runs.append((time.perf_counter() - start) * 1000)
-    return statistics.median(runs)
 
 
 def main() -> None:

@@ -139,7 +139,7 @@ def test_the_browser_saves_its_time_zone_and_the_account_page_changes_it(
         zone = page.get_by_role("combobox", name="Time zone")
         expect(zone).to_have_value("Asia/Tokyo")
         zone.fill("Europe/Paris")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         expect(page.get_by_role("status").filter(has_text="Saved")).to_contain_text("Europe/Paris")
         assert get(live, "/api/v1/me", token)["time_zone"] == "Europe/Paris"  # type: ignore[index]
         page.reload()  # the choice stays: the browser's zone does not overwrite it
