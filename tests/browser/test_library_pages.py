@@ -114,11 +114,12 @@ def test_the_artist_dashboard_shows_the_linked_artists_releases(new_page, live: 
     expect(page.locator("main h1")).to_have_text("Artist dashboard")
     # The demo artist account is linked to an artist of its own already: each linked artist has
     # its section, the one just linked among them.
-    expect(page.locator("main h2", has_text=artist["name"]).first).to_be_visible()
+    panel = page.locator("section.panel", has=page.locator("h2", has_text=artist["name"]))
+    expect(panel).to_be_visible()
     shelf = page.get_by_role("region", name=f"Releases by {artist['name']}")
     expect(shelf.get_by_role("link", name=re.compile(re.escape(release["title"])))).to_be_visible()
     expect(shelf).to_contain_text("Out now")
     shoot(page, "artist-dashboard")
-    page.get_by_role("link", name="See your public page").first.click()
+    panel.get_by_role("link", name="See your public page").click()
     expect(page.locator("main h1")).to_contain_text(artist["name"])
     assert page.errors == [] and listener.errors == []  # type: ignore[attr-defined]
