@@ -37,6 +37,9 @@ class UserRow(Base):
     # The listener's IANA time zone, saved by the web player: weekly playlists turn over at
     # their local midnight.
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Optional, for the artists' audience figures (migration 0030):
+    city: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(20))
 
 
 class DeviceRow(Base):

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
@@ -50,6 +60,12 @@ class PlayRow(Base):
     counted: Mapped[bool] = mapped_column(Boolean, default=False)
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The columns the creators' features share (migration 0030):
+    country: Mapped[str | None] = mapped_column(String(2))  # the listener's market at the start
+    not_counted_reason: Mapped[str | None] = mapped_column(String(24))  # null when it counts
+    source: Mapped[str | None] = mapped_column(String(24))  # where the listener started it
+    royalty_month: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM, set on closing
+    flagged_artificial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TrackStreamsRow(Base):
