@@ -165,3 +165,27 @@ def test_one_broken_message_beside_a_good_one(app: App, tmp_path: Path) -> None:
         == "/ern:NewReleaseMessage/DealList/ReleaseDeal/DealReleaseReference"
     )
     assert counts(app)["releases"] == 1
+
+
+def test_a_subscription_only_deal_is_published_with_a_warning(app: App, tmp_path: Path) -> None:
+    text = (HERE / "01_delivery.xml").read_text().replace("FreeOfChargeModel", "SubscriptionModel")
+    report = run(app, stage("01_delivery.xml", tmp_path / "b", text=text)).as_json()
+    (message,) = report["messages"]
+    assert message["status"] == "published"
+    assert any("subscription streaming only" in w for w in message["warnings"])
+
+
+def test_a_zip_batch_and_corrupt_audio_changes_nothing(app: App, tmp_path: Path) -> None:
+    import zipfile
+
+    message = stage("01_delivery.xml", tmp_path / "b")
+    flac = tmp_path / "b" / "resources" / "SoundRecording_001_001.flac"
+    flac.write_bytes(flac.read_bytes()[:200])  # truncated audio: the pipeline refuses it
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in (message, flac, tmp_path / "b" / "resources" / "Image_001_001.jpg"):
+            zf.write(path, path.relative_to(tmp_path / "b").as_posix())
+    report = run(app, archive).as_json()
+    (error,) = report["messages"][0]["errors"]
+    assert error["xpath"].endswith("TechnicalSoundRecordingDetails/File")
+    assert empty(app)

@@ -420,7 +420,8 @@ class _Reader:
         """Discs and track numbers from the ResourceGroups; else the resource list's order."""
         for ref in self.resource_refs(el, details):
             if ref not in message.recordings and ref not in message.images:
-                where = el.find("ReleaseResourceReferenceList") or el
+                listed = el.find("ReleaseResourceReferenceList")
+                where = listed if listed is not None else el
                 self.error(
                     where, f"ReleaseResourceReference {ref} names no resource in the message"
                 )
