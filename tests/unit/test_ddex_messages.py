@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+import zipfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from cadenza.domain.territories import ISO_COUNTRIES, WORLDWIDE
-from cadenza.ingest.ddex.batch import _territories
+from cadenza.ingest.ddex.batch import _streams, _territories, is_ddex_batch
 from cadenza.ingest.ddex.ern import read_message
 from cadenza.ingest.ddex.model import Deal, Message, MessageError, MessageRefused
 from cadenza.ingest.ddex.safexml import parse_xml
@@ -166,3 +168,26 @@ def test_a_huge_message_is_refused_before_parsing() -> None:
 def test_malformed_xml_is_an_error_not_a_crash() -> None:
     errors = refusal(SINGLE[: len(SINGLE) // 2])
     assert "not well-formed" in errors[0].message
+
+
+def test_a_take_down_deal_allows_no_streaming() -> None:
+    withdrawn = SINGLE.replace(
+        "<CommercialModelType>FreeOfChargeModel</CommercialModelType>",
+        "<TakeDown>true</TakeDown><CommercialModelType>FreeOfChargeModel</CommercialModelType>",
+    )
+    (deal,) = read(withdrawn).deals
+    assert deal.takedown and not _streams(deal)
+    assert _streams(read(SINGLE).deals[0])
+
+
+def test_a_batch_is_recognised_by_its_messages(tmp_path: Path) -> None:
+    library = tmp_path / "Music"
+    (library / "Artist" / "Album").mkdir(parents=True)
+    (library / "iTunes Library.xml").write_text("<plist><dict/></plist>")
+    assert not is_ddex_batch(library)
+    (library / "Artist" / "Album" / "m.xml").write_text(SINGLE)
+    assert is_ddex_batch(library) and is_ddex_batch(library / "Artist" / "Album" / "m.xml")
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("batch/R1/R1.xml", SINGLE)
+    assert is_ddex_batch(archive)

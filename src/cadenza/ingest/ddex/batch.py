@@ -12,6 +12,7 @@ list of its errors (file, XPath, message). A broken message changes nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import uuid
 import zipfile
@@ -122,8 +123,7 @@ def is_ddex_batch(path: Path) -> bool:
         if path.is_file() and path.suffix.lower() == ".xml":
             return _sniff(_head(path))
         if path.is_dir():
-            xml = [p for p, _ in zip(_xml_files(path), range(50), strict=False)]
-            return any(_sniff(_head(p)) for p in xml)
+            return any(_sniff(_head(p)) for p in _xml_files(path, limit=50))
     except (OSError, zipfile.BadZipFile, RuntimeError, ValueError):
         return False
     return False
@@ -138,14 +138,23 @@ def _head(path: Path) -> bytes:
         return f.read(4096)
 
 
-def _xml_files(root: Path, max_depth: int = 4) -> list[Path]:
+def _xml_files(root: Path, max_depth: int = 4, limit: int | None = None) -> list[Path]:
+    """The .xml files at most `max_depth` folders down (a batch is BATCH/RELEASE/MESSAGE.xml),
+    in path order; the walk stops early once `limit` are found (recognising a batch in a big
+    music library must not read the whole library)."""
     found: list[Path] = []
-    for path in sorted(root.rglob("*")):
-        depth = len(path.relative_to(root).parts)
-        hidden = any(part.startswith((".", "__MACOSX")) for part in path.relative_to(root).parts)
-        if depth <= max_depth and not hidden and path.is_file() and path.suffix.lower() == ".xml":
-            found.append(path)
-    return found
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        depth = len(here.relative_to(root).parts)
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__MACOSX")))
+        if depth >= max_depth - 1:
+            dirs.clear()
+        for name in sorted(files):
+            if name.lower().endswith(".xml") and not name.startswith("."):
+                found.append(here / name)
+                if limit is not None and len(found) >= limit:
+                    return found
+    return sorted(found)
 
 
 # -- the batch ----------------------------------------------------------------------------
@@ -312,7 +321,9 @@ class DdexBatch:
                 "arrives after that date (Cadenza does not schedule takedowns)"
             )
         try:
-            done = ReleaseIngest(self.t).run(self._source(message, folder, current), progress)
+            key = existing[2] if existing else message.release_keys[0]
+            source = self._source(message, folder, current, key)
+            done = ReleaseIngest(self.t).run(source, progress)
         except (CadenzaError, MessageRefused) as exc:
             result.errors = _errors_of(exc, message)
             return
@@ -320,8 +331,9 @@ class DdexBatch:
         if existing is not None and existing[1]:
             self.availability.restore(done.release_id, self.distributor_id, _why(message, "deal"))
 
-    def _existing(self, keys: list[str]) -> tuple[int, bool] | None:
-        """(release id, taken down by DDEX) of the release the keys name, for this distributor."""
+    def _existing(self, keys: list[str]) -> tuple[int, bool, str] | None:
+        """(release id, taken down by DDEX, its key) of the release the keys name, for this
+        distributor: an update that adds an ICPN still finds the release its GRid named."""
         with self.t.uow() as uow:
             for key in keys:
                 release = uow.catalog.release_by_source(self.distributor_id, key)
@@ -331,11 +343,15 @@ class DdexBatch:
                     uow.takedowns.takedown_history(release.id) if release.taken_down_at else []
                 )
                 by_ddex = bool(history) and (history[0].reason or "").startswith(TAKEDOWN_REASON)
-                return release.id, release.taken_down_at is not None and by_ddex
+                return release.id, release.taken_down_at is not None and by_ddex, key
         return None
 
     def _take_down(
-        self, message: Message, result: MessageResult, existing: tuple[int, bool] | None, why: str
+        self,
+        message: Message,
+        result: MessageResult,
+        existing: tuple[int, bool, str] | None,
+        why: str,
     ) -> None:
         if existing is None:
             result.status = "not_published"
@@ -344,7 +360,9 @@ class DdexBatch:
         self.availability.take_down(existing[0], self.distributor_id, _why(message, why))
         result.status, result.release_id = "taken_down", existing[0]
 
-    def _source(self, message: Message, folder: Path, deals: list[Deal]) -> ReleaseSource:
+    def _source(
+        self, message: Message, folder: Path, deals: list[Deal], source_key: str
+    ) -> ReleaseSource:
         release = message.release
         assert release is not None
         root = folder
@@ -395,7 +413,7 @@ class DdexBatch:
             distributor_id=self.distributor_id,
             delivered_at=self.now,
             stated=Manifest(release=stated, tracks=tracks),
-            source_key=message.release_keys[0],
+            source_key=source_key,
         )
 
 
@@ -415,6 +433,8 @@ def _why(message: Message, what: str) -> str:
 def _streams(deal: Deal) -> bool:
     """A deal that lets listeners stream (ERN 4.3's sample puts Stream under ConditionalDownload
     deals too: the use type decides)."""
+    if deal.takedown:
+        return False
     return bool(deal.uses & STREAM_USES) and bool(deal.models & STREAM_MODELS or not deal.models)
 
 

@@ -464,7 +464,7 @@ class _Reader:
         excluded = self.territories(terms, "ExcludedTerritoryCode")
         if not territories:
             territories = (WORLDWIDE,) if excluded else ()
-            if not excluded:
+            if not excluded and (self.text(terms, "TakeDown") or "").lower() != "true":
                 self.error(terms, "DealTerms names no TerritoryCode")
         models = {(m.text or "").strip() for m in terms.iter("CommercialModelType")}
         uses = {(u.text or "").strip() for u in terms.iter("UseType")}
@@ -473,7 +473,8 @@ class _Reader:
         end = self.date_of(period, "EndDate") or self.date_of(period, "EndDateTime")
         if start and end and end < start:
             self.error(period, "the deal ends before it starts")  # type: ignore[arg-type]
-        return Deal(territories, excluded, start, end, frozenset(models), frozenset(uses))
+        takedown = (self.text(terms, "TakeDown") or "").lower() == "true"
+        return Deal(territories, excluded, start, end, frozenset(models), frozenset(uses), takedown)
 
     def territories(self, terms: etree._Element, tag: str) -> tuple[str, ...]:
         codes: list[str] = []

@@ -56,6 +56,7 @@ class Deal:
     end: date | None = None
     models: frozenset[str] = frozenset()  # CommercialModelType
     uses: frozenset[str] = frozenset()  # UseType
+    takedown: bool = False  # ERN 3's DealTerms/TakeDown: the deal withdraws the release
 
 
 @dataclass
