@@ -189,3 +189,17 @@ def test_a_zip_batch_and_corrupt_audio_changes_nothing(app: App, tmp_path: Path)
     (error,) = report["messages"][0]["errors"]
     assert error["xpath"].endswith("TechnicalSoundRecordingDetails/File")
     assert empty(app)
+
+
+def test_batches_side_by_side_each_manifest_covers_its_own_folder(app: App, tmp_path: Path) -> None:
+    stage_fuga_batch(tmp_path / "in")
+    stage("01_delivery.xml", tmp_path / "in" / "loose")  # no manifest: read as it is
+    stage("album_basic.xml", tmp_path / "in" / "20240305090206405" / "stray")  # not listed
+    report = run(app, tmp_path / "in").as_json()
+    by_file = {m["file"]: m["status"] for m in report["messages"]}
+    assert by_file == {
+        "20240305090206405/8718857546047/8718857546047.xml": "published",
+        "loose/01_delivery.xml": "published",
+        "20240305090206405/stray/album_basic.xml": "error",
+    }
+    assert counts(app)["releases"] == 2

@@ -195,10 +195,8 @@ class DdexBatch:
 
     def _run(self, root: Path, only: Path | None, progress: Progress | None) -> BatchReport:
         report = BatchReport()
-        files, batch_errors = ([only], []) if only else self._message_files(root)
-        if batch_errors:
-            report.messages.append(MessageResult(batch_errors[0].file, errors=batch_errors))
-            return report
+        files, refused = ([only], []) if only else self._message_files(root)
+        report.messages += refused
         read: list[tuple[Message | None, MessageResult, Path]] = []
         for file in files:
             name = file.relative_to(root).as_posix()
@@ -220,23 +218,52 @@ class DdexBatch:
         return report
 
     # -- finding and reading messages -----------------------------------------------------
-    def _message_files(self, root: Path) -> tuple[list[Path], list[MessageError]]:
+    def _message_files(self, root: Path) -> tuple[list[Path], list[MessageResult]]:
+        """The messages to read, and the answers for manifests that cannot be honoured. Each
+        BatchComplete covers its own folder: the messages it lists are read (a message it lists
+        but the batch lacks refuses that batch; one it does not list is not read); messages
+        outside every manifest's folder are read as they are."""
         xml = _xml_files(root)
         manifests = [p for p in xml if p.name.lower().startswith("batchcomplete")]
-        if manifests:
-            return self._from_manifest(root, manifests[0])
-        messages = [p for p in xml if _sniff(_head(p)) and b"ManifestMessage" not in _head(p)]
-        if not messages:
+        files: list[Path] = []
+        refused: list[MessageResult] = []
+        failed: list[Path] = []  # the folders of batches whose manifest is refused
+        for manifest in manifests:
+            listed, errors = self._from_manifest(root, manifest)
+            if errors:
+                refused.append(MessageResult(errors[0].file, errors=errors))
+                failed.append(manifest.parent)
+            else:
+                files += listed
+        covered = [m.parent for m in manifests]
+        for path in xml:
+            if path in files or path in manifests or not _sniff(_head(path)):
+                continue
+            if b"ManifestMessage" in _head(path):
+                continue
+            batch = next((c for c in covered if path.is_relative_to(c)), None)
+            if batch is None:
+                files.append(path)
+            elif batch not in failed:
+                name = path.relative_to(root).as_posix()
+                refused.append(
+                    MessageResult(
+                        name,
+                        errors=[
+                            MessageError(name, "/", "not listed in its BatchComplete; not read")
+                        ],
+                    )
+                )
+        if not files and not refused:
             raise InvalidDelivery(
                 "the batch holds no ERN NewReleaseMessage or PurgeReleaseMessage",
                 code="no_ddex_message",
             )
-        if len(messages) > MAX_MESSAGES:
+        if len(files) > MAX_MESSAGES:
             raise InvalidDelivery(
-                f"{len(messages)} messages; at most {MAX_MESSAGES} per batch",
-                code="too_many_files",
+                f"{len(files)} messages; at most {MAX_MESSAGES} per batch", code="too_many_files"
             )
-        return messages, []
+        return files, refused
 
     def _from_manifest(self, root: Path, manifest: Path) -> tuple[list[Path], list[MessageError]]:
         """The messages a BatchComplete manifest lists, each of which must be there."""
