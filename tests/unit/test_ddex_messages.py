@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from cadenza.domain.territories import ISO_COUNTRIES, WORLDWIDE
-from cadenza.ingest.ddex.batch import _streams, _territories, is_ddex_batch
+from cadenza.ingest.ddex.batch import _hash_problem, _streams, _territories, is_ddex_batch
 from cadenza.ingest.ddex.ern import read_message
 from cadenza.ingest.ddex.model import Deal, Message, MessageError, MessageRefused
 from cadenza.ingest.ddex.safexml import parse_xml
@@ -191,3 +193,26 @@ def test_a_batch_is_recognised_by_its_messages(tmp_path: Path) -> None:
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("batch/R1/R1.xml", SINGLE)
     assert is_ddex_batch(archive)
+
+
+def test_an_ern43_hashsum_is_read_and_checked(tmp_path: Path) -> None:
+    audio = tmp_path / "0094631432057_01_001.wav"
+    audio.write_bytes(b"RIFF tiny")
+    right = hashlib.sha256(audio.read_bytes()).hexdigest()
+    hashed = ERN43.replace(
+        "<URI>0094631432057_01_001.wav</URI>",
+        "<URI>0094631432057_01_001.wav</URI><HashSum><Algorithm>SHA-256</Algorithm>"
+        f"<HashSumValue>{right}</HashSumValue></HashSum>",
+    )
+    assert validate_ern43(parse_xml(hashed.encode(), "a.xml"), "a.xml") == []
+    resource = read(hashed).recordings["A1"].file
+    assert resource is not None and (resource.hash_algorithm, resource.hash_value) == (
+        "SHA-256",
+        right,
+    )
+    assert _hash_problem(audio, resource) is None
+    wrong = replace(resource, hash_value="0" * 64)
+    assert "SHA-256 is " + right in (_hash_problem(audio, wrong) or "")
+    assert "unknown HashSum" in (
+        _hash_problem(audio, replace(resource, hash_algorithm="CRC")) or ""
+    )
