@@ -179,7 +179,8 @@ def demo() -> None:
 @cli.command()
 def ingest(
     path: Annotated[
-        Path, typer.Argument(help="A release folder, a .zip, or a whole music library")
+        Path,
+        typer.Argument(help="A release folder, a .zip, a whole music library, or a DDEX batch"),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     distributor: Annotated[
