@@ -12,10 +12,16 @@ from pathlib import Path
 import pytest
 
 from cadenza.domain.territories import ISO_COUNTRIES, WORLDWIDE
-from cadenza.ingest.ddex.batch import _hash_problem, _streams, _territories, is_ddex_batch
+from cadenza.ingest.ddex.batch import (
+    _bounded_read,
+    _hash_problem,
+    _streams,
+    _territories,
+    is_ddex_batch,
+)
 from cadenza.ingest.ddex.ern import read_message
 from cadenza.ingest.ddex.model import Deal, Message, MessageError, MessageRefused
-from cadenza.ingest.ddex.safexml import parse_xml
+from cadenza.ingest.ddex.safexml import MAX_MESSAGE_BYTES, parse_xml
 from cadenza.ingest.ddex.schema import validate_ern43
 from tests.fixtures.ddex import HERE
 
@@ -216,3 +222,12 @@ def test_an_ern43_hashsum_is_read_and_checked(tmp_path: Path) -> None:
     assert "unknown HashSum" in (
         _hash_problem(audio, replace(resource, hash_algorithm="CRC")) or ""
     )
+
+
+def test_a_huge_message_file_is_refused_by_its_size_without_being_read(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.xml"
+    with huge.open("wb") as f:
+        f.truncate(MAX_MESSAGE_BYTES + 1)  # sparse: nothing to read, only its size
+    with pytest.raises(MessageRefused) as caught:
+        _bounded_read(huge, "huge.xml")
+    assert "at most" in caught.value.errors[0].message

@@ -27,7 +27,7 @@ from cadenza.domain.errors import CadenzaError, InvalidDelivery
 from cadenza.domain.territories import ISO_COUNTRIES, WORLDWIDE
 from cadenza.ingest.ddex.ern import read_message, root_kind
 from cadenza.ingest.ddex.model import Deal, Message, MessageError, MessageRefused, ResourceFile
-from cadenza.ingest.ddex.safexml import parse_xml
+from cadenza.ingest.ddex.safexml import MAX_MESSAGE_BYTES, parse_xml
 from cadenza.ingest.manifest import Manifest, TrackEntry
 from cadenza.ingest.pipeline import IngestTools, Progress, ReleaseIngest, ReleaseSource
 from cadenza.ingest.source import ZipLimits, extract_zip
@@ -269,7 +269,7 @@ class DdexBatch:
         """The messages a BatchComplete manifest lists, each of which must be there."""
         name = manifest.relative_to(root).as_posix()
         try:
-            tree = parse_xml(manifest.read_bytes(), name)
+            tree = parse_xml(_bounded_read(manifest, name), name)
         except MessageRefused as exc:
             return [], exc.errors
         files: list[Path] = []
@@ -293,7 +293,7 @@ class DdexBatch:
         return files, errors
 
     def _read(self, file: Path, name: str) -> Message:
-        root = parse_xml(file.read_bytes(), name)
+        root = parse_xml(_bounded_read(file, name), name)
         version, _ = root_kind(root)
         if version == "4.3":
             from cadenza.ingest.ddex.schema import validate_ern43
@@ -451,6 +451,16 @@ def done_ids(done: Any) -> tuple[int, list[int]]:
 def _created(message: Message | None) -> datetime:
     moment = message.created if message and message.created else datetime(1970, 1, 1)
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _bounded_read(path: Path, name: str) -> bytes:
+    """A message's bytes, refused by its size before anything is read into memory."""
+    size = path.stat().st_size
+    if size > MAX_MESSAGE_BYTES:
+        raise MessageRefused(
+            [MessageError(name, "/", f"the message is {size} bytes; at most {MAX_MESSAGE_BYTES}")]
+        )
+    return path.read_bytes()
 
 
 def _why(message: Message, what: str) -> str:
