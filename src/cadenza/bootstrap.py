@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from cadenza.services.charging import Charging
     from cadenza.services.charts import Charts
     from cadenza.services.collection import Collection
+    from cadenza.services.ddex_deliveries import DdexDeliveries
     from cadenza.services.deliveries import DeliveryService
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
@@ -182,6 +183,18 @@ class App:
         from cadenza.services.takedowns import Takedowns
 
         return Takedowns(self.uow, self.clock, self.messages.publish)
+
+    @cached_property
+    def ddex(self) -> DdexDeliveries:
+        from cadenza.services.ddex_deliveries import DdexDeliveries
+
+        return DdexDeliveries(
+            self.ingest_tools,
+            self.takedowns,
+            self.settings.data_dir / "uploads",
+            self.zip_limits,
+            self.messages.publish,
+        )
 
     @cached_property
     def deliveries(self) -> DeliveryService:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from cadenza.bootstrap import App
     from cadenza.ingest.library import LibraryReport
+    from cadenza.ingest.pipeline import IngestTools
 
 
 def __getattr__(name: str) -> object:
@@ -178,7 +179,8 @@ def demo() -> None:
 @cli.command()
 def ingest(
     path: Annotated[
-        Path, typer.Argument(help="A release folder, a .zip, or a whole music library")
+        Path,
+        typer.Argument(help="A release folder, a .zip, a whole music library, or a DDEX batch"),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
     distributor: Annotated[
@@ -215,11 +217,14 @@ def _ingest(
     quiet: bool,
     opus_complexity: int | None = None,
 ) -> dict[str, object]:
+    from cadenza.ingest.ddex.batch import is_ddex_batch
     from cadenza.ingest.delivery import ingest_delivery
     from cadenza.ingest.library import LibraryIngest
 
     distributor_id = app.distributor_id(distributor)
     tools = app.ingest_tools(opus_complexity)
+    if is_ddex_batch(path):
+        return _ingest_ddex(app, tools, path, distributor_id, quiet=quiet)
     if path.is_file():
         with progress_bar() as bar:
             task = bar.add_task(f"Ingesting {path.name}", total=None)
@@ -242,6 +247,35 @@ def _ingest(
     if not quiet:
         _print_report(report)
     return _report_json(app, report)
+
+
+def _ingest_ddex(
+    app: App, tools: IngestTools, path: Path, distributor_id: int, *, quiet: bool
+) -> dict[str, object]:
+    """A DDEX batch: each message acknowledged (published, taken down) or refused with its
+    errors; a refused message changes nothing."""
+    from cadenza.ingest.ddex.batch import DdexBatch
+
+    batch = DdexBatch(
+        tools,
+        distributor_id,
+        app.ddex.availability(),
+        limits=app.zip_limits,
+        strict_cover=False,
+    )
+    with progress_bar() as bar:
+        task = bar.add_task(f"Ingesting DDEX batch {path.name}", total=None)
+        report = batch.run(path, progress=lambda n: bar.advance(task, n))
+    if not quiet:
+        for m in report.messages:
+            ids = f" release {m.release_id}" if m.release_id is not None else ""
+            colour = "red" if m.status == "error" else "green"
+            err.print(f"[{colour}]{m.status}[/] {m.file}{ids}")
+            for e in m.errors:
+                err.print(f"  {e.xpath}: {e.message}")
+            for w in m.warnings:
+                err.print(f"  [yellow]note[/] {w}")
+    return report.as_json()
 
 
 def _print_report(report: LibraryReport) -> None:

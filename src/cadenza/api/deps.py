@@ -35,6 +35,7 @@ from cadenza.services.blends import Blends
 from cadenza.services.catalog import CatalogService
 from cadenza.services.charts import Charts
 from cadenza.services.collection import Collection
+from cadenza.services.ddex_deliveries import DdexDeliveries
 from cadenza.services.deliveries import DeliveryService
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
@@ -195,6 +196,13 @@ async def delivery_service(connection: HTTPConnection) -> DeliveryService:
 
 
 DeliveriesDep = Annotated[DeliveryService, Depends(delivery_service)]
+
+
+async def ddex_deliveries(connection: HTTPConnection) -> DdexDeliveries:
+    return _app(connection).ddex
+
+
+DdexDep = Annotated[DdexDeliveries, Depends(ddex_deliveries)]
 
 
 async def device_registry(connection: HTTPConnection) -> DeviceRegistry:

@@ -183,6 +183,40 @@ class DeliveryOut(BaseModel):
     error: dict[str, str | None] | None
 
 
+class DdexErrorOut(BaseModel):
+    file: str
+    xpath: str
+    message: str
+
+
+class DdexMessageOut(BaseModel):
+    """One message's answer: acknowledged (published, taken_down, not_published) or its errors."""
+
+    file: str
+    message_id: str | None
+    status: str
+    acknowledged: bool
+    release_id: int | None = None
+    track_ids: list[int] = []
+    errors: list[DdexErrorOut] = []
+    warnings: list[str] = []
+
+
+class DdexReleaseOut(BaseModel):
+    release_id: int
+    track_ids: list[int]
+    status: str
+
+
+class DdexBatchOut(BaseModel):
+    format: str
+    releases: list[DdexReleaseOut]
+    messages: list[DdexMessageOut]
+    refused: list[DdexErrorOut]
+    release_id: int | None = None
+    track_ids: list[int] | None = None
+
+
 def images(r: ReleaseView) -> list[ImageOut]:
     return [
         ImageOut(url=f"/api/v1/images/{r.covers[size]}", width=size, height=size)

@@ -25,7 +25,7 @@ from cadenza.domain.catalog import (
 from cadenza.domain.errors import CadenzaError, InvalidDelivery
 from cadenza.ingest.describe import DescribedTrack, describe_release, sort_by_tags
 from cadenza.ingest.encode import EncodedTrack, EncodeJob, encode_track
-from cadenza.ingest.manifest import read_manifest
+from cadenza.ingest.manifest import Manifest, read_manifest
 from cadenza.ingest.publish import (
     LibraryRecord,
     Publication,
@@ -71,6 +71,8 @@ class ReleaseSource:
     tags: dict[Path, Tags] = field(default_factory=dict)  # tags already read while grouping
     album_key: str | None = None  # for a library album grouped by tags
     delivered_at: datetime | None = None  # a delivery's date when it gives none of its own
+    stated: Manifest | None = None  # what a DDEX message states, in place of release.json
+    source_key: str | None = None  # which release this is, when the delivery names it (DDEX)
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,14 @@ class ReleaseIngest:
     def start(self, source: ReleaseSource) -> StartedRelease:
         """Stages read (done by the caller), tags and cover; then hand tracks to the workers."""
         tags, refused = self._read_tags(source)
-        manifest = read_manifest(source.manifest, self.t.max_tag_chars) if source.manifest else None
+        manifest = source.stated or (
+            read_manifest(source.manifest, self.t.max_tag_chars) if source.manifest else None
+        )
         files = sort_by_tags([p for p in source.files if p in tags], tags)
         if not files:
             raise refused[0][1] if refused else InvalidDelivery("no audio", code="no_audio")
         release, tracks = describe_release(files, tags, manifest, source.name, source.delivered_at)
-        source_key = _source_key(release)
+        source_key = source.source_key or _source_key(release)
         cover = self._cover(source, tags, release)
         check_unique_isrcs([t.spec for t in tracks])
         reusable = self._existing(source.distributor_id, source_key, release, tracks)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Query, UploadFile, status
 
 from cadenza.api.deps import (
     CatalogDep,
+    DdexDep,
     DeliveriesDep,
     DistributorId,
     ReadingDistributorId,
     SettingsDep,
 )
 from cadenza.api.errors import excerpt
-from cadenza.api.schemas import DeliveryOut, Page, ReleaseSummaryOut
+from cadenza.api.schemas import DdexBatchOut, DeliveryOut, Page, ReleaseSummaryOut
 from cadenza.api.uploads import plain_file_name
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.ports.deliveries import Delivery
@@ -40,6 +42,33 @@ def deliver_release(
             code="too_many_files",
         )
     delivery_id, folder = deliveries.upload_dir()
+    _save_uploads(files, folder)
+    return delivery_out(deliveries.submit(delivery_id, distributor))
+
+
+@router.post("/ddex", response_model=DdexBatchOut)
+def deliver_ddex(
+    settings: SettingsDep,
+    ddex: DdexDep,
+    distributor: DistributorId,
+    files: Annotated[
+        list[UploadFile],
+        File(description="A .zip of a DDEX batch (ERN 4.3 or 3.8.2 messages and their files)"),
+    ],
+) -> DdexBatchOut:
+    """Ingest a DDEX batch now; answer each message with an acknowledgement or its errors
+    (file, XPath, message). A refused message changes nothing."""
+    if len(files) > settings.max_files_per_delivery:
+        raise InvalidDelivery(
+            f"{len(files)} files; at most {settings.max_files_per_delivery} per delivery",
+            code="too_many_files",
+        )
+    folder = ddex.upload_dir()
+    _save_uploads(files, folder)
+    return DdexBatchOut.model_validate(ddex.deliver(folder, distributor).as_json())
+
+
+def _save_uploads(files: list[UploadFile], folder: Path) -> None:
     try:
         for upload in files:
             name = plain_file_name(upload.filename)
@@ -55,7 +84,6 @@ def deliver_release(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    return delivery_out(deliveries.submit(delivery_id, distributor))
 
 
 @router.get("/deliveries/{delivery_id}", response_model=DeliveryOut)
