@@ -7,184 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import count
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete
 from typer.testing import CliRunner
 
-from cadenza.adapters.db.models import DistributorRow, ReleaseRow, TrackArtistRow, TrackRow
-from cadenza.adapters.db.models_accounts import UserRow
-from cadenza.adapters.db.models_billing import InvoiceRow, MembershipRow, SubscriptionRow
-from cadenza.adapters.db.models_listening import PlayRow
-from cadenza.adapters.db.models_royalties import (
-    RoyaltyLineRow,
-    RoyaltyMonthRow,
-    RoyaltyPayoutRow,
-    RoyaltyPoolRow,
-)
 from cadenza.bootstrap import App
 from cadenza.domain.royalties import RoyaltyRules
 from cadenza.services.royalties import statement_csv, statement_dsr
-
-NOV = datetime(2026, 11, 1, tzinfo=UTC)
-_ids = count(1)
-
-
-@dataclass
-class FixedClock:
-    at: datetime
-
-    def now(self) -> datetime:
-        return self.at
-
-
-def _user(s: object, country: str, plan: str = "premium_individual") -> int:
-    n = next(_ids)
-    row = UserRow(
-        email=f"r{n}@example.com",
-        password_hash="x",
-        display_name=f"r{n}",
-        country=country,
-        birth_date=date(1990, 1, 1),
-        roles=["listener"],
-        plan=plan,
-        created_at=NOV,
-    )
-    s.add(row)  # type: ignore[attr-defined]
-    s.flush()  # type: ignore[attr-defined]
-    return row.id
-
-
-def _subscription(s: object, members: list[int], cents: int, start: datetime, months: int) -> None:
-    end = start + timedelta(days=30 * months)
-    sub = SubscriptionRow(
-        payer_id=members[0],
-        plan="premium_duo" if len(members) > 1 else "premium_individual",
-        period="month",
-        status="active",
-        period_start=start,
-        period_end=end,
-        members=len(members),
-        currency="EUR",
-        price_cents=cents,
-        created_at=start,
-    )
-    s.add(sub)  # type: ignore[attr-defined]
-    s.flush()  # type: ignore[attr-defined]
-    for i, user in enumerate(members):
-        s.add(MembershipRow(subscription_id=sub.id, user_id=user, manager=i == 0, joined_at=start))  # type: ignore[attr-defined]
-    s.add(  # type: ignore[attr-defined]
-        InvoiceRow(
-            subscription_id=sub.id,
-            payer_id=members[0],
-            kind="renewal",
-            plan=sub.plan,
-            period_start=start,
-            period_end=end,
-            cents=cents,
-            currency="EUR",
-            status="paid",
-            description="test",
-            created_at=start,
-            paid_at=start,
-        )
-    )
-
-
-def _catalog(s: object, tracks: int) -> list[int]:
-    made = []
-    for d in range(2):
-        dist = DistributorRow(name=f"Distributor {next(_ids)}", created_at=NOV)
-        s.add(dist)  # type: ignore[attr-defined]
-        s.flush()  # type: ignore[attr-defined]
-        n = next(_ids)
-        release = ReleaseRow(
-            distributor_id=dist.id,
-            source_key=f"k{n}",
-            title=f"Album {n}",
-            release_type="album",
-            release_at=NOV - timedelta(days=365),
-            territories="WORLDWIDE",
-            explicit=False,
-            copyright_lines=[],
-            genres=[],
-            created_at=NOV,
-            updated_at=NOV,
-        )
-        s.add(release)  # type: ignore[attr-defined]
-        s.flush()  # type: ignore[attr-defined]
-        for i in range(tracks // 2 + d * (tracks % 2)):
-            t = TrackRow(
-                release_id=release.id,
-                title=f"Song {i}",
-                isrc=f"QZ{next(_ids):010d}",
-                disc_number=1,
-                track_number=i + 1,
-                duration_ms=180_000,
-                explicit=False,
-                genres=[],
-                loudness_lufs=-14.0,
-                true_peak_dbtp=-1.0,
-                source_blob="0" * 64,
-                source_format="flac",
-            )
-            s.add(t)  # type: ignore[attr-defined]
-            s.flush()  # type: ignore[attr-defined]
-            made.append(t.id)
-    return made
-
-
-def _play(
-    s: object,
-    user: int,
-    track: int,
-    at: datetime,
-    *,
-    flagged: bool = False,
-    counted: bool = True,
-    country: str | None = None,
-) -> None:
-    s.add(  # type: ignore[attr-defined]
-        PlayRow(
-            user_id=user,
-            play_id=f"p{next(_ids)}",
-            track_id=track,
-            device="d",
-            started_at=at,
-            listened_ms=60_000,
-            counted=counted,
-            country=country,
-            flagged_artificial=flagged,
-            source="search",
-        )
-    )
-
-
-def _reset(app: App) -> None:
-    with app.uow() as uow:
-        s = uow.session  # type: ignore[attr-defined]
-        for table in (
-            RoyaltyPayoutRow,
-            RoyaltyLineRow,
-            RoyaltyPoolRow,
-            RoyaltyMonthRow,
-            PlayRow,
-            InvoiceRow,
-            MembershipRow,
-            SubscriptionRow,
-            TrackArtistRow,
-            TrackRow,
-            ReleaseRow,
-            DistributorRow,
-            UserRow,
-        ):
-            s.execute(delete(table))
-        s.commit()
+from tests.e2e.royalty_helpers import NOV, FixedClock, catalog, play, reset, subscription, user
 
 
 def _rules(app: App, minimum: int) -> None:
@@ -215,24 +48,24 @@ plays_strategy = st.lists(
 def test_a_closed_month_adds_up_to_the_cent_and_never_changes(
     app: App, plays: list[tuple[int, int, int, bool]], minimum: int, late: int
 ) -> None:
-    _reset(app)
+    reset(app)
     _rules(app, minimum)
     with app.uow() as uow:
         s = uow.session  # type: ignore[attr-defined]
-        users = [_user(s, c) for c in ("FR", "FR", "SE", "SE")]
-        _subscription(s, users[:1], 999, NOV - timedelta(days=10), 1)
-        _subscription(s, users[1:3], 1299, NOV + timedelta(days=3), 1)  # a Duo in two markets
-        _subscription(s, users[3:], 9999, NOV - timedelta(days=100), 12)  # yearly
-        tracks = _catalog(s, 6)
+        users = [user(s, c) for c in ("FR", "FR", "SE", "SE")]
+        subscription(s, users[:1], 999, NOV - timedelta(days=10), 1)
+        subscription(s, users[1:3], 1299, NOV + timedelta(days=3), 1)  # a Duo in two markets
+        subscription(s, users[3:], 9999, NOV - timedelta(days=100), 12)  # yearly
+        tracks = catalog(s, 6)
         for listener, track, day, flagged in plays:
-            _play(
+            play(
                 s,
                 users[listener],
                 tracks[track],
                 NOV + timedelta(days=day, hours=1),
                 flagged=flagged,
             )
-        _play(s, users[0], tracks[0], NOV + timedelta(days=2), counted=False)  # never counts
+        play(s, users[0], tracks[0], NOV + timedelta(days=2), counted=False)  # never counts
         s.commit()
     app.royalties.clock = FixedClock(datetime(2027, 1, 3, tzinfo=UTC))
     first = app.royalties.close("2026-11")
@@ -271,7 +104,7 @@ def test_a_closed_month_adds_up_to_the_cent_and_never_changes(
     with app.uow() as uow:  # late streams of November arrive after the close
         s = uow.session  # type: ignore[attr-defined]
         for _ in range(late):
-            _play(s, users[0], tracks[0], NOV + timedelta(days=5))
+            play(s, users[0], tracks[0], NOV + timedelta(days=5))
         s.commit()
     app.royalties.close("2026-11")
     assert _stored(app, "2026-11") == before  # a closed month never changes
@@ -284,12 +117,12 @@ def test_statements_export_and_payouts_happen_once(app: App) -> None:
     _rules(app, 1)
     with app.uow() as uow:
         s = uow.session  # type: ignore[attr-defined]
-        fr = _user(s, "FR")
-        _subscription(s, [fr], 1000, NOV, 1)
-        tracks = _catalog(s, 2)
+        fr = user(s, "FR")
+        subscription(s, [fr], 1000, NOV, 1)
+        tracks = catalog(s, 2)
         for i in range(3):
-            _play(s, fr, tracks[0], NOV + timedelta(days=i))
-        _play(s, fr, tracks[1], NOV + timedelta(days=4))
+            play(s, fr, tracks[0], NOV + timedelta(days=i))
+        play(s, fr, tracks[1], NOV + timedelta(days=4))
         s.commit()
     app.royalties.clock = FixedClock(datetime(2026, 12, 2, tzinfo=UTC))
     app.royalties.close("2026-11")
@@ -322,11 +155,11 @@ def test_the_cli_closes_a_month_and_prints_statements(
 
     with app.uow() as uow:
         s = uow.session  # type: ignore[attr-defined]
-        fr = _user(s, "FR")
-        _subscription(s, [fr], 1000, NOV, 1)
-        tracks = _catalog(s, 2)
+        fr = user(s, "FR")
+        subscription(s, [fr], 1000, NOV, 1)
+        tracks = catalog(s, 2)
         for _ in range(1000):
-            _play(s, fr, tracks[0], NOV + timedelta(days=3))
+            play(s, fr, tracks[0], NOV + timedelta(days=3))
         s.commit()
     monkeypatch.setenv("CADENZA_DATA_DIR", str(app.settings.data_dir))
     if app.settings.database_url:

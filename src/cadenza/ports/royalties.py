@@ -60,7 +60,8 @@ class Payout:
     currency: str
     amount_cents: int
     lines: int
-    paid_at: datetime | None  # None: due, not paid yet
+    payable_at: datetime
+    paid_at: datetime | None  # None: not paid yet
 
 
 class RoyaltyRepository(Protocol):
@@ -110,9 +111,9 @@ class RoyaltyRepository(Protocol):
         self, month: str, model: str, distributor_id: int | None
     ) -> list[StatementLine]: ...
 
-    def payouts(self, distributor_id: int | None, now: datetime) -> list[Payout]:
+    def payouts(self, distributor_id: int | None, now: datetime | None) -> list[Payout]:
         """Every distributor's money per closed month and currency under the paying model,
-        paid or not, for months payable by `now` (paid ones whenever)."""
+        paid or not: for months payable by `now` (None: every closed month)."""
         ...
 
     def record_payout(self, payout: Payout, paid_at: datetime) -> bool:

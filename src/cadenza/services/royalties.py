@@ -152,6 +152,11 @@ class Royalties:
         with self.uow() as uow:
             return uow.royalties.payouts(distributor_id, self.clock.now())
 
+    def statements_of(self, distributor_id: int) -> list[Payout]:
+        """A distributor's money per closed month and currency, payable yet or not."""
+        with self.uow() as uow:
+            return uow.royalties.payouts(distributor_id, None)
+
     def pay(self) -> list[Payout]:
         """Pay (record) everything due and unpaid; a second run pays nothing."""
         now = self.clock.now()
@@ -166,6 +171,7 @@ class Royalties:
                             due.currency,
                             due.amount_cents,
                             due.lines,
+                            due.payable_at,
                             now,
                         )
                     )

@@ -281,7 +281,7 @@ class SqlRoyalties:
             for r in rows
         ]
 
-    def payouts(self, distributor_id: int | None, now: datetime) -> list[Payout]:
+    def payouts(self, distributor_id: int | None, now: datetime | None) -> list[Payout]:
         owed = (
             select(
                 RoyaltyLineRow.distributor_id,
@@ -315,9 +315,12 @@ class SqlRoyalties:
         found = []
         for dist, month, currency, cents, count, payable_at in self.s.execute(owed):
             paid_at = paid.get((int(dist), month, currency))
-            if paid_at is None and as_utc(payable_at) > as_utc(now):
+            payable = as_utc(payable_at)
+            if paid_at is None and now is not None and payable > as_utc(now):
                 continue
-            found.append(Payout(int(dist), month, currency, int(cents), int(count), paid_at))
+            found.append(
+                Payout(int(dist), month, currency, int(cents), int(count), payable, paid_at)
+            )
         return found
 
     def record_payout(self, payout: Payout, paid_at: datetime) -> bool:
