@@ -179,3 +179,28 @@ def reset(app: App) -> None:
         ):
             s.execute(delete(table))
         s.commit()
+
+
+def impression(s: object, account: int | None, country: str, millicents: int, at: datetime) -> None:
+    """One ad heard by `account` in `country`, earning `millicents` (a campaign made for it)."""
+    from cadenza.adapters.db.models_ads import CampaignRow, ImpressionRow
+
+    campaign = CampaignRow(
+        advertiser_id=None, name="Fizz", status="active", click_url="https://fizz.example",
+        countries=[], genres=[], min_age=None, max_age=None, starts_on=NOV.date(),
+        ends_on=NOV.date(), budget_cents=10**6, cpm_cents=500, frequency_cap=3,
+        spent_millicents=millicents, impressions=1, duration_s=20.0, gain_db=0.0, audio={},
+        images={}, created_at=NOV, updated_at=NOV,
+    )  # fmt: skip
+    s.add(campaign)  # type: ignore[attr-defined]
+    s.flush()  # type: ignore[attr-defined]
+    s.add(  # type: ignore[attr-defined]
+        ImpressionRow(
+            campaign_id=campaign.id,
+            account_id=account,
+            break_id=None,
+            country=country,
+            at=at,
+            revenue_millicents=millicents,
+        )
+    )

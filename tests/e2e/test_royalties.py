@@ -17,7 +17,16 @@ from typer.testing import CliRunner
 from cadenza.bootstrap import App
 from cadenza.domain.royalties import RoyaltyRules
 from cadenza.services.royalties import statement_csv, statement_dsr
-from tests.e2e.royalty_helpers import NOV, FixedClock, catalog, play, reset, subscription, user
+from tests.e2e.royalty_helpers import (
+    NOV,
+    FixedClock,
+    catalog,
+    impression,
+    play,
+    reset,
+    subscription,
+    user,
+)
 
 
 def _rules(app: App, minimum: int) -> None:
@@ -174,3 +183,33 @@ def test_the_cli_closes_a_month_and_prints_statements(
     assert out.exit_code == 0 and "FOOT" in out.output and "EUR:5.20" in out.output
     future = runner.invoke(cli.cli, ["royalties", "close", "2099-01"])
     assert future.exit_code == 2 and "not ended" in future.output
+
+
+def test_ads_join_their_market_s_pool_net_of_nothing_and_plans_net_of_vat(app: App) -> None:
+    """FR: a 12.00 plan at 20 % VAT (10.00 net) and 5.00 of ads heard by a free listener;
+    x 0.52 = 7.80. User-centric: the subscriber's 5.20 to what they played, the free
+    listener's 2.60 to what they played; pro rata: by streams."""
+    from fractions import Fraction
+
+    app.royalties.rules = RoyaltyRules(min_yearly_streams=1, vat={"FR": Fraction(1, 5)})
+    with app.uow() as uow:
+        s = uow.session  # type: ignore[attr-defined]
+        paying, free = user(s, "FR"), user(s, "FR", plan="free")
+        subscription(s, [paying], 1200, NOV, 1)
+        impression(s, free, "FR", 300_000, NOV + timedelta(days=2))
+        impression(s, None, "FR", 200_000, NOV + timedelta(days=3))  # an account since deleted
+        impression(s, free, "FR", 999_000, NOV - timedelta(days=1))  # October's
+        a, b = catalog(s, 2)
+        for day in range(3):
+            play(s, paying, a, NOV + timedelta(days=day))
+        play(s, free, b, NOV + timedelta(days=4))
+        s.commit()
+    app.royalties.clock = FixedClock(datetime(2026, 12, 2, tzinfo=UTC))
+    pools = {p.model: p for p in app.royalties.close("2026-11").pools}
+    assert pools["pro_rata"].pool_cents == 780
+    assert pools["pro_rata"].paid_cents == 780
+    _, lines = app.royalties.statement("2026-11", model="user_centric")
+    assert {line.track_id: line.amount_cents for line in lines} == {a: 520, b: 156}
+    assert pools["user_centric"].paid_cents == 676  # the deleted account's 1.04 stays unpaid
+    _, lines = app.royalties.statement("2026-11")
+    assert {line.track_id: line.amount_cents for line in lines} == {a: 585, b: 195}

@@ -90,19 +90,20 @@ def test_every_model_pays_out_its_pool_to_the_cent_and_ineligible_tracks_nothing
 @FAST
 @given(
     streams=st.dictionaries(st.integers(1, 20), st.integers(1, 500), min_size=1, max_size=15),
-    flagged=st.dictionaries(st.integers(1, 20), st.integers(1, 500), max_size=15),
+    eligible=st.sets(st.integers(1, 20)),
     pool=st.integers(1, 10**8),
 )
-def test_flagged_streams_earn_nothing(
-    streams: dict[int, int], flagged: dict[int, int], pool: int
+def test_what_ineligible_tracks_would_have_earned_goes_to_the_eligible_ones(
+    streams: dict[int, int], eligible: set[int], pool: int
 ) -> None:
-    """The split sees only unflagged streams: a track with only flagged ones gets nothing, and
-    the others share the whole pool as if the flagged streams never happened."""
-    unflagged = {t: n for t, n in streams.items()}
-    result = pro_rata("FR", pool, unflagged, set(range(1, 21)))
-    assert result.paid_cents == pool
-    for track in set(flagged) - set(streams):
-        assert track not in result.lines
+    """The split is as if the ineligible tracks' streams never happened: the pool goes whole
+    to the eligible tracks (none of it to the others) when any of them was played."""
+    result = pro_rata("FR", pool, streams, eligible)
+    alone = pro_rata("FR", pool, {t: n for t, n in streams.items() if t in eligible}, eligible)
+    assert result == alone
+    assert set(result.lines) <= eligible
+    if set(streams) & eligible:
+        assert result.paid_cents == pool
 
 
 def test_user_centric_pays_each_listener_s_money_to_what_they_played() -> None:
