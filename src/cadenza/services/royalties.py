@@ -65,6 +65,7 @@ class Royalties:
             flagged = repo.flagged_streams(month)
             yearly = repo.yearly_streams(rules_.trailing_months(month))
             facts = repo.track_facts(sorted({r.track for r in listens}))
+            listens = [r for r in listens if r.track in facts]  # a deleted track earns nothing
             tell(STEPS[2])
             money = rules_.listener_money(
                 repo.paid_periods(start, end), repo.ad_revenue(start, end), month, self.rules
@@ -75,9 +76,11 @@ class Royalties:
                 MonthInput(month, money, listens, yearly, artist_of), self.rules
             )
             streams: dict[tuple[str, int], int] = {}
+            market_streams: dict[str, int] = {}
             for row in listens:
                 key = (row.market, row.track)
                 streams[key] = streams.get(key, 0) + row.streams
+                market_streams[row.market] = market_streams.get(row.market, 0) + row.streams
             pools, lines = [], []
             for model, markets in results.items():
                 for result in markets:
@@ -89,7 +92,7 @@ class Royalties:
                             currency,
                             result.pool_cents,
                             result.paid_cents,
-                            sum(n for (m, _), n in streams.items() if m == result.market),
+                            market_streams.get(result.market, 0),
                             flagged.get(result.market, 0),
                         )
                     )
