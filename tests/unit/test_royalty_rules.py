@@ -22,7 +22,7 @@ from cadenza.domain.royalties import (
     pro_rata,
     split_cents,
 )
-from cadenza.services.royalty_arrays import split_cents_array
+from cadenza.services.royalty_arrays import pro_rata_market, split_cents_array
 
 FAST = settings(max_examples=60, deadline=None)
 
@@ -151,3 +151,20 @@ def test_money_per_market_is_net_of_vat_split_among_members_and_pro_rata_in_time
     assert month_share(year, "2026-11") == Fraction(12_000 * 30, 365)
     assert add_months("2026-11", 3) == "2027-02"
     assert payable_on("2026-11", 3) == datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@FAST
+@given(
+    pool=st.integers(0, 10**9),
+    streams=st.lists(st.integers(0, 50), max_size=40),
+    data=st.data(),
+)
+def test_the_bench_s_market_split_is_the_domain_s(
+    pool: int, streams: list[int], data: st.DataObject
+) -> None:
+    """Many equal remainders (small weights): ties go to the earlier track in both."""
+    eligible = data.draw(st.lists(st.booleans(), min_size=len(streams), max_size=len(streams)))
+    weights = [n if ok else 0 for n, ok in zip(streams, eligible, strict=True)]
+    assert list(pro_rata_market(pool, streams, eligible)) == split_cents(pool, weights)
+    at = [i for i, ok in enumerate(eligible) if ok]
+    assert list(pro_rata_market(pool, streams, at)) == split_cents(pool, weights)

@@ -26,9 +26,13 @@ def split_cents_array(pool_cents: int, weights: npt.ArrayLike) -> npt.NDArray[np
         floors, remainders = product // total, product % total
         left = pool_cents - int(floors.sum())
         if left:
-            # the largest remainders first, ties to the earlier position (a stable sort)
-            order = np.argsort(-remainders, kind="stable")
-            floors[order[:left]] += 1
+            # the `left` largest remainders, ties to the earlier position: everything above the
+            # left-th largest value, then the first of those equal to it (no full sort)
+            kth = -np.partition(-remainders, left - 1)[left - 1]
+            above = np.flatnonzero(remainders > kth)
+            ties = np.flatnonzero(remainders == kth)[: left - len(above)]
+            floors[above] += 1
+            floors[ties] += 1
         return floors
     # beyond int64: Python's integers, the domain's own function (slower, never wrong)
     from cadenza.domain.royalties import split_cents
@@ -40,9 +44,17 @@ def pro_rata_market(
     pool_cents: int, streams: npt.ArrayLike, eligible: npt.ArrayLike
 ) -> npt.NDArray[np.int64]:
     """One market: cents per track index from its unflagged streams per track (an array over
-    the whole catalog) and which tracks are eligible (a boolean array of the same length)."""
+    the whole catalog) and the eligible tracks: a boolean array of the same length, or the
+    eligible indices in increasing order (cheaper when few are, for many markets)."""
     import numpy as np
 
     s = np.asarray(streams, dtype=np.int64)
-    weights = np.where(np.asarray(eligible, dtype=bool), s, 0)
-    return split_cents_array(pool_cents, weights)
+    chosen = np.asarray(eligible)
+    candidates = np.flatnonzero(chosen) if chosen.dtype == bool else chosen.astype(np.int64)
+    weights = s[candidates]
+    # tracks without weight never get a cent (each remainder is under the total, so more
+    # tracks have one than there are cents left): split among the others only
+    played = candidates[weights > 0]
+    cents = np.zeros(len(s), dtype=np.int64)
+    cents[played] = split_cents_array(pool_cents, weights[weights > 0])
+    return cents
