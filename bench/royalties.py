@@ -9,12 +9,14 @@ Each market's revenue: its share of 20,000,000 subscribers at 9.99 (net of a VAT
 25 % by market) plus 1,000,000 of ad revenue (in millicents, split by the same weights), times
 0.52; tracks belong to 10,000 distributors (track index mod 10,000).
 
-The close, timed (`close_s`): streams GROUP BY (market, track) in chunks of 10,000,000 (numpy
-bincount per market, flagged streams counted apart), eligibility over 12 months, each market's
+The close, timed (`close_s`): streams GROUP BY (market, track) as they are generated in chunks
+of 10,000,000 (sorted by market, each market's tracks bincounted a million at a time, flagged
+streams counted apart), eligibility over 12 months, each market's
 pool from its revenue as exact fractions, the split to the cent (services/royalty_arrays.py,
 the twin of the domain's split), statement lines and distributor totals. Generating the streams
 is not timed (`generate_s`). `cents_off`: how far the lines of all markets are from their pools
-(must be 0), and the distributor totals from the sum of pools.
+(must be 0), and the distributor totals from the sum of pools; `streams_off`: the counts
+against the streams generated (must be 0).
 
     python bench/royalties.py [--streams 100000000] [--tracks 1000000] [--markets 100]
 """
