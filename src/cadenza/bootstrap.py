@@ -91,6 +91,7 @@ if TYPE_CHECKING:
     from cadenza.services.release_radar import ReleaseRadar
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
+    from cadenza.services.royalties import Royalties
     from cadenza.services.search import SearchService
     from cadenza.services.sessions import SessionService
     from cadenza.services.share_previews import SharePreviews
@@ -603,6 +604,28 @@ class App:
         return self._made_for_you_lists(account_id, viewer, context, context_id)
 
     # -- made for you: charts, Release Radar, sign-up picks ------------------------------
+    @cached_property
+    def royalties(self) -> Royalties:
+        """Month closes, statements and payouts (`cadenza royalties`, the admin API)."""
+        from cadenza.services.royalties import Royalties, rules_from
+
+        st = self.settings
+        return Royalties(
+            self.uow,
+            self.clock,
+            rules_from(
+                st.royalty_recording_share,
+                json.loads(st.royalty_vat) if st.royalty_vat else {},
+                st.royalty_min_yearly_streams,
+                st.royalty_payable_after_months,
+                st.royalty_model,
+                st.royalty_artist_min_streams,
+                st.royalty_artist_min_listeners,
+                st.royalty_listener_cap,
+            ),
+            self.prices,
+        )
+
     @cached_property
     def charts(self) -> Charts:
         from cadenza.services.charts import Charts

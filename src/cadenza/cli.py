@@ -15,6 +15,7 @@ from rich.console import Console
 
 from cadenza.cli_ads import ads
 from cadenza.cli_recs import recs
+from cadenza.cli_royalties import royalties
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
@@ -324,6 +325,7 @@ users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
 cli.add_typer(ads, name="ads")
 cli.add_typer(recs, name="recs")
+cli.add_typer(royalties, name="royalties")
 
 
 @users.command("create")

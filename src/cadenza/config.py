@@ -105,6 +105,21 @@ class Settings(BaseSettings):
     # nodes may open 2 x N x this, which must stay under the server's max_connections (100).
     db_pool_size: int = 10
 
+    # Royalties (`cadenza royalties`): the recording rights' share of revenue; VAT per market as
+    # JSON ('{"FR": 0.2}', default 0); the streams a track needs in 12 months to earn; months
+    # after the listening month until payment (3 or 4); the model that pays (pro_rata,
+    # user_centric, artist_centric); the artist-centric thresholds (Deezer 2023).
+    royalty_recording_share: float = Field(default=0.52, gt=0, le=1)
+    royalty_vat: str | None = None
+    royalty_min_yearly_streams: int = Field(default=1000, ge=0)
+    royalty_payable_after_months: int = Field(default=3, ge=3, le=4)
+    royalty_model: str = Field(
+        default="pro_rata", pattern="^(pro_rata|user_centric|artist_centric)$"
+    )
+    royalty_artist_min_streams: int = Field(default=1000, ge=0)
+    royalty_artist_min_listeners: int = Field(default=500, ge=0)
+    royalty_listener_cap: int = Field(default=1000, ge=1)
+
     @field_validator("accel_redirect")
     @classmethod
     def _accel_prefix(cls, value: str | None) -> str | None:

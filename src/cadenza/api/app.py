@@ -39,6 +39,7 @@ from cadenza.api.routes import (
     playlists,
     recommendations,
     rip_flags,
+    royalties,
     search,
     share,
     social,
@@ -82,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     offline.router,
     rip_flags.router,
     takedowns.router,
+    royalties.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

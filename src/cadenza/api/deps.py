@@ -51,6 +51,7 @@ from cadenza.services.recommendations import Recommendations
 from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
+from cadenza.services.royalties import Royalties
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
@@ -126,6 +127,13 @@ async def account_admin(connection: HTTPConnection) -> AccountAdmin:
 
 
 AccountAdminDep = Annotated[AccountAdmin, Depends(account_admin)]
+
+
+async def royalty_service(connection: HTTPConnection) -> Royalties:
+    return _app(connection).royalties
+
+
+RoyaltiesDep = Annotated[Royalties, Depends(royalty_service)]
 
 
 async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:

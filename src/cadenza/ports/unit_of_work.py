@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cadenza.ports.recommendations import ListenerTaste, TasteSignals
     from cadenza.ports.release_radar import ReleaseRadarRepository
     from cadenza.ports.rip import RipFlagRepository
+    from cadenza.ports.royalties import RoyaltyRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
     from cadenza.ports.social import SocialRepository
@@ -154,6 +155,9 @@ class UnitOfWork(Protocol):
 
     @property
     def charts(self) -> ChartRepository: ...
+
+    @property
+    def royalties(self) -> RoyaltyRepository: ...
 
     @property
     def taste_picks(self) -> TastePickRepository: ...

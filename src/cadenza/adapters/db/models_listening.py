@@ -49,6 +49,7 @@ class PlayRow(Base):
     __table_args__ = (
         Index("uq_play", "user_id", "play_id", unique=True),
         Index("ix_play_recent", "user_id", "counted", "started_at"),
+        Index("ix_plays_royalty_month", "royalty_month"),  # a royalty close reads its month
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.playlists_repo import SqlPlaylists
     from cadenza.adapters.db.release_radar_repo import SqlReleaseRadar
     from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
+    from cadenza.adapters.db.royalties_repo import SqlRoyalties
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
     from cadenza.adapters.db.social_repo import SqlSocial
@@ -293,6 +294,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.devices_repo import SqlDevices
 
         return SqlDevices(self.session)
+
+    @cached_property
+    def royalties(self) -> SqlRoyalties:
+        from cadenza.adapters.db.royalties_repo import SqlRoyalties
+
+        return SqlRoyalties(self.session)
 
     @cached_property
     def charts(self) -> SqlCharts:

@@ -13,6 +13,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_listening,
     models_offline,
     models_recs,
+    models_royalties,
     models_search,
     models_social,
 )

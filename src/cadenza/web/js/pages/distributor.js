@@ -92,8 +92,55 @@ export async function render(main) {
     const page = await api.get("/api/v1/distributor/releases?limit=50");
     clear(releases, page.items.length ? shelf("Your releases", page.items.map(releaseCard)) : h("p", { class: "hint" }, "Nothing delivered yet."));
   };
-  main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases);
-  await drawReleases();
+  const statements = h("section", { class: "panel", "aria-labelledby": "royalties-heading" }, h("h2", { id: "royalties-heading" }, "Royalty statements"));
+  main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases, statements);
+  await Promise.all([drawReleases(), drawStatements(statements)]);
+}
+
+// A file from the API (the bearer token goes with it, so not a plain link), saved by the browser.
+async function download(url, fallbackName) {
+  const response = await api.get(url, { raw: true });
+  const name = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") || "")?.[1] || fallbackName;
+  const link = h("a", { href: URL.createObjectURL(await response.blob()), download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+}
+
+const MONTH_NAME = (month) => new Date(`${month}-01T00:00:00Z`).toLocaleDateString(undefined, { year: "numeric", month: "long", timeZone: "UTC" });
+const DAY = (iso) => new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+
+async function drawStatements(section) {
+  const error = errorBox();
+  let items = [];
+  try {
+    items = await api.get("/api/v1/distributor/royalties");
+  } catch (e) {
+    showError(error, e);
+  }
+  if (!items.length) {
+    section.append(error, h("p", { class: "hint" }, "No closed month yet: statements appear here once a month is closed."));
+    return;
+  }
+  const button = (label, url, name) => {
+    const b = h("button", { type: "button", class: "button small secondary" }, label);
+    b.addEventListener("click", async () => {
+      showError(error, null);
+      try {
+        await download(url, name);
+      } catch (e) {
+        showError(error, e);
+      }
+    });
+    return b;
+  };
+  const list = h("ul", { class: "file-list statements", "aria-label": "Royalty statements" }, items.map((s) => h(
+    "li",
+    { "data-month": s.month },
+    h("span", { class: "statement-what" }, h("strong", {}, MONTH_NAME(s.month)), h("br"), `${s.amount} ${s.currency} · ${s.lines} lines · `, s.paid_at ? `paid ${DAY(s.paid_at)}` : `payable ${DAY(s.payable_at)}`),
+    h("span", { class: "row" }, button("CSV", s.csv_url, `royalties-${s.month}.csv`), button("DSR", s.dsr_url, `royalties-${s.month}.tsv`)),
+  )));
+  section.append(error, list);
 }
 
 // The pipeline's stages in a distributor's words; the bar moves as songs are done and, before
