@@ -20,6 +20,7 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
+    artists,
     auth,
     blends,
     catalog,
@@ -27,6 +28,7 @@ from cadenza.api.routes import (
     devices,
     discovery,
     distributor,
+    editorial,
     library,
     listening,
     me,
@@ -82,6 +84,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     offline.router,
     rip_flags.router,
     takedowns.router,
+    artists.router,
+    editorial.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

@@ -51,10 +51,11 @@ class Pitches:
         self.uow, self.clock, self.hasher = uow, clock, hasher
 
     # -- artists and distributors --------------------------------------------------------
-    def pitchable(self, who: Pitcher, release_id: int) -> ReleaseView:
-        """The release with its tracks, when this pitcher may pitch from it (404 otherwise)."""
+    def form(self, who: Pitcher, release_id: int) -> tuple[ReleaseView, Pitch | None]:
+        """The release with its tracks and its pitch if made, when this pitcher may pitch from
+        it (404 otherwise, as for a release that does not exist)."""
         with self.uow() as uow:
-            return self._release_of(uow, who, release_id)
+            return self._release_of(uow, who, release_id), uow.pitches.of_release(release_id)
 
     def pitch(self, who: Pitcher, release_id: int, draft: PitchDraft) -> Pitch:
         draft = rules.check_pitch(draft)
