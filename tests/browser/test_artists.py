@@ -108,8 +108,8 @@ def test_a_pitched_track_is_heard_and_playlisted_and_the_artist_sees_where(
     editor = new_page()
     log_in(editor, live, ADMIN)
     editor.goto("/admin/editorial")
-    editor.get_by_label("Name").fill("Fresh Finds Test")
-    editor.get_by_role("button", name="Create").click()
+    editor.get_by_label("Playlist name").fill("Fresh Finds Test")
+    editor.get_by_role("button", name="Create editorial playlist").click()
     expect(editor.get_by_role("list", name="Editorial playlists")).to_contain_text(
         "Fresh Finds Test"
     )

@@ -65,7 +65,7 @@ export async function render(main) {
 
   const name = h("input", { id: "editorial-name", maxlength: "100", required: true });
   const description = h("input", { id: "editorial-description", maxlength: "300" });
-  const create = h("form", { class: "auth-form panel" }, h("h2", {}, "New editorial playlist"), h("div", { class: "field" }, h("label", { for: "editorial-name" }, "Name"), name), h("div", { class: "field" }, h("label", { for: "editorial-description" }, "Description"), description), h("button", { type: "submit", class: "button" }, "Create"));
+  const create = h("form", { class: "auth-form panel" }, h("h2", {}, "New editorial playlist"), h("div", { class: "field" }, h("label", { for: "editorial-name" }, "Playlist name"), name), h("div", { class: "field" }, h("label", { for: "editorial-description" }, "Description"), description), h("button", { type: "submit", class: "button" }, "Create editorial playlist"));
   create.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(error, null);
