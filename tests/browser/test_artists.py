@@ -50,6 +50,14 @@ def test_a_claim_approved_by_an_admin_lets_the_artist_edit_the_public_page(
     expect(claims).to_contain_text("Waiting for review")
     fits_a_phone(page)
 
+    label = new_page()  # the distributor that delivers the artist sees the claim
+    log_in(label, live, "distributor@demo.cadenza.localhost")
+    label.goto("/distributor")
+    expect(label.get_by_role("list", name="Artist claims")).to_contain_text(
+        "I play every instrument on it."
+    )
+    fits_a_phone(label)
+
     editor = new_page()
     log_in(editor, live, ADMIN)
     editor.goto("/admin/editorial")
@@ -75,7 +83,7 @@ def test_a_claim_approved_by_an_admin_lets_the_artist_edit_the_public_page(
     expect(page.locator(".artist-bio")).to_have_text("Night music, made by hand.")
     expect(page.locator("img.cover.avatar")).to_be_visible()
     fits_a_phone(page)
-    assert page.errors == [] and editor.errors == []  # type: ignore[attr-defined]
+    assert page.errors == [] and editor.errors == [] and label.errors == []  # type: ignore[attr-defined]
 
 
 def test_a_pitched_track_is_heard_and_playlisted_and_the_artist_sees_where(
