@@ -34,7 +34,8 @@ export async function render(main, { id }) {
     showError(bioError, null);
     try {
       const saved = await api.put(`${base}/bio`, { bio: bio.value });
-      bio.value = saved.bio;
+      bio.value = saved.bio; // as stored: markup and control characters removed
+      counter.textContent = `${bio.value.length} / 1500`;
       bioStatus.textContent = "Bio saved.";
     } catch (e) {
       showError(bioError, e);
