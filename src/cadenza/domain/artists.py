@@ -115,7 +115,13 @@ def clean_text(text: str, limit: int, what: str) -> str:
 
 
 def check_tags(tags: list[str], most: int, what: str, *, at_least: int = 0) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(t for t in (clean_text(t, MAX_TAG, what) for t in tags) if t))
+    """Each tag once (whatever its case: the first spelling stays), blanks dropped."""
+    kept: dict[str, str] = {}
+    for tag in tags:
+        text = clean_text(tag, MAX_TAG, what)
+        if text:
+            kept.setdefault(text.casefold(), text)
+    cleaned = tuple(kept.values())
     if len(cleaned) < at_least:
         raise InvalidRequest(f"give at least {at_least} {what}", code=f"no_{what}")
     if len(cleaned) > most:
