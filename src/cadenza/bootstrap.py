@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from cadenza.domain.plans import PriceList
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
+    from cadenza.ports.artists import ProfileImages
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
     from cadenza.services.ad_campaigns import AdCampaigns
     from cadenza.services.admin import AccountAdmin
     from cadenza.services.ads import AdBreaks
+    from cadenza.services.artist_claims import ArtistClaims
+    from cadenza.services.artist_pages import ArtistPages
     from cadenza.services.artists import ArtistProfiles
     from cadenza.services.billing_clock import BillingClock
     from cadenza.services.blends import Blends
@@ -84,6 +87,7 @@ if TYPE_CHECKING:
     from cadenza.services.offline import OfflineDownloads
     from cadenza.services.outgoing_mail import MailDelivery
     from cadenza.services.passwords import PasswordService
+    from cadenza.services.pitches import Pitches
     from cadenza.services.player import Player
     from cadenza.services.playlists import Playlists
     from cadenza.services.recommendations import Recommendations
@@ -734,6 +738,29 @@ class App:
         from cadenza.services.artists import ArtistProfiles
 
         return ArtistProfiles(self.uow)
+
+    @cached_property
+    def artist_claims(self) -> ArtistClaims:
+        from cadenza.services.artist_claims import ArtistClaims
+
+        return ArtistClaims(self.uow, self.clock)
+
+    @cached_property
+    def artist_pages(self) -> ArtistPages:
+        from cadenza.services.artist_pages import ArtistPages
+
+        def images() -> ProfileImages:
+            from cadenza.adapters.images.profile import PillowProfileImages  # Pillow when used
+
+            return PillowProfileImages()
+
+        return ArtistPages(self.uow, self.clock, self.catalog, self.blobs, images)
+
+    @cached_property
+    def pitches(self) -> Pitches:
+        from cadenza.services.pitches import Pitches
+
+        return Pitches(self.uow, self.clock, self.hasher)
 
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a

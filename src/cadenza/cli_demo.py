@@ -99,8 +99,9 @@ def _what(demo: DemoAccount) -> str:
 
 
 def _editors_pick(app: App, editor_id: int) -> None:
-    """A public playlist of the demo admin's: the Home page's editorial shelf has something."""
-    if any(p.name == "Cadenza Picks" for p, _ in app.playlists.of_listener(editor_id)):
+    """An editorial playlist made by the demo admin: the Home page's editorial shelf has
+    something, and plays from it are tagged as plays from an editorial playlist."""
+    if any(p.name == "Cadenza Picks" for p in app.pitches.editorial_playlists(editor_id)):
         return
     viewer = Viewer(country=None, now=app.clock.now())
     tracks = [
@@ -109,8 +110,10 @@ def _editors_pick(app: App, editor_id: int) -> None:
         for t in app.catalog.release(release.id, viewer).tracks[:2]
     ]
     if tracks:
-        made = app.playlists.create(editor_id, "Cadenza Picks", "New music we love this week")
-        app.playlists.add(editor_id, made.id, tracks)
+        made = app.pitches.create_playlist(
+            editor_id, "Cadenza Picks", "New music we love this week"
+        )
+        app.pitches.add_tracks(editor_id, made.id, tracks)
 
 
 # -- listening histories -----------------------------------------------------------------

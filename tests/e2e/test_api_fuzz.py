@@ -117,7 +117,9 @@ def test_auth_and_account_endpoints_never_fail(
     openapi = fuzz_client.get("/openapi.json").json()
     schema = schemathesis.openapi.from_dict(openapi).include(path_regex=PATHS)
     results: list[Any] = list(schema.get_all_operations())
-    operations = sorted((result.ok() for result in results), key=label)
+    # File uploads are left out: the test client cannot encode the generated non-file values
+    # of a multipart body (its own error, before any request); their refusals are tested apart.
+    operations = sorted((r.ok() for r in results if not uploads(r.ok())), key=label)
     assert len(operations) >= 15, [op.label for op in operations]
 
     def send(case: Any, with_token: int) -> None:
@@ -159,6 +161,10 @@ def fuzz_each(operations: list[Any], send: Callable[[Any, int], None]) -> list[s
                 notes = "\n".join(getattr(exc, "__notes__", []))
                 failures.append(f"{operation.label} ({mode.value}): {exc!s}\n{notes}"[:3000])
     return failures
+
+
+def uploads(operation: Any) -> bool:
+    return any(b.media_type == "multipart/form-data" for b in operation.body)
 
 
 def label(operation: Any) -> str:

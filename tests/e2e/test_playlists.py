@@ -519,8 +519,8 @@ def test_the_demo_has_an_editors_pick_on_the_home_shelf(client: TestClient, app:
     tracks = songs(app)
     demo_users(app)
     shelf = client.get("/api/v1/browse/editorial-playlists").json()
-    assert [(p["name"], p["owner"]["display_name"] != "") for p in shelf] == [
-        ("Cadenza Picks", True)
+    assert [(p["name"], p["owner"]["display_name"], p["editorial"]) for p in shelf] == [
+        ("Cadenza Picks", "Cadenza Editors", True)
     ]
     assert order(client, None, shelf[0]["id"]) == tracks[:2]
 

@@ -20,6 +20,7 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
+    artists,
     auth,
     blends,
     catalog,
@@ -27,6 +28,7 @@ from cadenza.api.routes import (
     devices,
     discovery,
     distributor,
+    editorial,
     library,
     listening,
     me,
@@ -84,6 +86,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     rip_flags.router,
     takedowns.router,
     royalties.router,
+    artists.router,
+    editorial.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

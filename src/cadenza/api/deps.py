@@ -30,6 +30,8 @@ from cadenza.services.accounts import AccountService
 from cadenza.services.ad_campaigns import AdCampaigns
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
+from cadenza.services.artist_claims import ArtistClaims
+from cadenza.services.artist_pages import ArtistPages
 from cadenza.services.artists import ArtistProfiles
 from cadenza.services.blends import Blends
 from cadenza.services.catalog import CatalogService
@@ -45,6 +47,7 @@ from cadenza.services.memberships import PlanMembers
 from cadenza.services.mixes import Mixes
 from cadenza.services.offline import OfflineDownloads
 from cadenza.services.passwords import PasswordService
+from cadenza.services.pitches import Pitches
 from cadenza.services.player import Player
 from cadenza.services.playlists import Playlists
 from cadenza.services.recommendations import Recommendations
@@ -141,6 +144,27 @@ async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:
 
 
 ArtistProfilesDep = Annotated[ArtistProfiles, Depends(artist_profiles)]
+
+
+async def artist_claims(connection: HTTPConnection) -> ArtistClaims:
+    return _app(connection).artist_claims
+
+
+ArtistClaimsDep = Annotated[ArtistClaims, Depends(artist_claims)]
+
+
+async def artist_pages(connection: HTTPConnection) -> ArtistPages:
+    return _app(connection).artist_pages
+
+
+ArtistPagesDep = Annotated[ArtistPages, Depends(artist_pages)]
+
+
+async def pitch_service(connection: HTTPConnection) -> Pitches:
+    return _app(connection).pitches
+
+
+PitchesDep = Annotated[Pitches, Depends(pitch_service)]
 
 
 async def blob_store(connection: HTTPConnection) -> BlobStore:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from cadenza.api.schemas import ArtistRefOut, Page, ReleaseSummaryOut
 from cadenza.domain.collection import LibraryItem
@@ -140,6 +140,9 @@ class PlaylistOut(BaseModel):
     created_at: datetime
     updated_at: datetime
     url: str
+    editorial: bool = Field(
+        default=False, description="Made by the service's editors (an editorial playlist)"
+    )
 
     @classmethod
     def of(cls, p: Playlist, viewer_id: int | None, member: PlaylistAccess) -> PlaylistOut:
@@ -158,6 +161,7 @@ class PlaylistOut(BaseModel):
             created_at=p.created_at,
             updated_at=p.updated_at,
             url=f"/api/v1/playlists/{p.id}",
+            editorial=p.editorial,
         )
 
 
@@ -171,6 +175,9 @@ class PlaylistHitOut(BaseModel):
     owner: OwnerOut
     total: int
     url: str
+    editorial: bool = Field(
+        default=False, description="Made by the service's editors (an editorial playlist)"
+    )
 
     @classmethod
     def of(cls, p: Playlist) -> PlaylistHitOut:
@@ -182,6 +189,7 @@ class PlaylistHitOut(BaseModel):
             owner=OwnerOut(id=p.owner_id, display_name=p.owner_name),
             total=p.total,
             url=f"/api/v1/playlists/{p.id}",
+            editorial=p.editorial,
         )
 
 

@@ -156,12 +156,24 @@ class TrackWithReleaseOut(TrackOut):
     release: ReleaseSummaryOut
 
 
+class ArtistPickOut(BaseModel):
+    note: str | None
+    release: ReleaseSummaryOut | None = Field(description="The picked release, or the track's")
+    track: TrackOut | None
+
+
 class ArtistOut(BaseModel):
     id: int
     name: str
     releases: list[ReleaseSummaryOut] = Field(description="The artist's own releases")
     appears_on: list[ReleaseSummaryOut] = Field(
         description="Others' releases with a track of theirs: featured, or on a compilation"
+    )
+    bio: str = Field(default="", description="Written by the artist (plain text)")
+    avatar_url: str | None = Field(default=None, description="A 320 px square JPEG")
+    header_url: str | None = Field(default=None, description="A 1500x500 JPEG")
+    pick: ArtistPickOut | None = Field(
+        default=None, description="The artist pick: a release or track, with a note"
     )
 
 

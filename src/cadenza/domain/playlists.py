@@ -32,6 +32,7 @@ class Playlist:
     total: int
     created_at: datetime
     updated_at: datetime
+    editorial: bool = False  # made by the service's editors: plays from it are tagged so
 
     @property
     def snapshot_id(self) -> str:

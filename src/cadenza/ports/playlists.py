@@ -17,13 +17,18 @@ class PlaylistRepository(Protocol):
         public: bool,
         collaborative: bool,
         now: datetime,
+        editorial: bool = False,
     ) -> int: ...
 
     def get(self, playlist_id: int) -> Playlist | None: ...
 
     def editorial(self, limit: int, offset: int) -> list[Playlist]:
-        """Public playlists with tracks made by the service's own editors (admin accounts),
-        most recently changed first."""
+        """Public playlists with tracks made by the service's own editors (marked editorial, or
+        owned by an admin account), most recently changed first."""
+        ...
+
+    def flagged_editorial(self, limit: int) -> list[Playlist]:
+        """The playlists marked editorial (empty or not, public or not), by name."""
         ...
 
     def public_named(self, words: str, limit: int) -> list[Playlist]:

@@ -9,6 +9,11 @@ if TYPE_CHECKING:
     from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.artists import (
+        ArtistClaimRepository,
+        ArtistPageRepository,
+        PitchRepository,
+    )
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
@@ -65,6 +70,15 @@ class UnitOfWork(Protocol):
 
     @property
     def artist_links(self) -> ArtistLinkRepository: ...
+
+    @property
+    def artist_claims(self) -> ArtistClaimRepository: ...
+
+    @property
+    def artist_pages(self) -> ArtistPageRepository: ...
+
+    @property
+    def pitches(self) -> PitchRepository: ...
 
     @property
     def audit(self) -> AuditLog: ...

@@ -1,4 +1,4 @@
-"""The orphan sweep: audio, covers and creatives written to the blob store but never committed
+"""The orphan sweep: audio, covers, creatives and artist images written to the blob store but never committed
 (an ingest or an upload killed between storing its files and publishing them) take disk space
 that nothing refers to. The sweep removes a blob only when no row refers to it and it was
 stored longer ago than the grace period, so an ingest running meanwhile, whose rows are not
@@ -43,7 +43,11 @@ class BlobSweep:
         for batch in _batches(self.blobs.digests(), BATCH):
             examined += len(batch)
             with self.uow() as uow:
-                in_use = uow.catalog.blobs_in_use(batch) | uow.ads.blobs_in_use(batch)
+                in_use = (
+                    uow.catalog.blobs_in_use(batch)
+                    | uow.ads.blobs_in_use(batch)
+                    | uow.artist_pages.blobs_in_use(batch)
+                )
             for digest in batch:
                 if digest in in_use:
                     continue

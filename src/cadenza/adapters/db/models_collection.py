@@ -55,6 +55,8 @@ class PlaylistRow(Base):
     total: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Made by the service's editors (admins), owned by the editors' account: tagged in plays.
+    editorial: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
 
 
 class PlaylistEntryRow(Base):

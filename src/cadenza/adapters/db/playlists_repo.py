@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, func, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models_accounts import UserRow
@@ -27,8 +27,10 @@ class SqlPlaylists:
         public: bool,
         collaborative: bool,
         now: datetime,
+        editorial: bool = False,
     ) -> int:
         row = PlaylistRow(
+            editorial=editorial,
             owner_id=owner_id,
             name=name,
             description=description,
@@ -59,11 +61,24 @@ class SqlPlaylists:
             .where(
                 PlaylistRow.public.is_(True),
                 PlaylistRow.total > 0,
-                cast(UserRow.roles, String).like('%"admin"%'),
+                or_(
+                    PlaylistRow.editorial.is_(True),
+                    cast(UserRow.roles, String).like('%"admin"%'),
+                ),
             )
             .order_by(PlaylistRow.updated_at.desc(), PlaylistRow.id.desc())
             .limit(limit)
             .offset(offset)
+        ).all()
+        return [_playlist(row, name) for row, name in rows]
+
+    def flagged_editorial(self, limit: int) -> list[Playlist]:
+        rows = self.s.execute(
+            select(PlaylistRow, UserRow.display_name)
+            .join(UserRow, UserRow.id == PlaylistRow.owner_id)
+            .where(PlaylistRow.editorial.is_(True))
+            .order_by(PlaylistRow.name, PlaylistRow.id)
+            .limit(limit)
         ).all()
         return [_playlist(row, name) for row, name in rows]
 
@@ -157,4 +172,5 @@ def _playlist(row: PlaylistRow, owner_name: str) -> Playlist:
         total=row.total,
         created_at=as_utc(row.created_at),  # SQLite hands back naive UTC
         updated_at=as_utc(row.updated_at),
+        editorial=row.editorial,
     )

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.ad_impressions_repo import SqlImpressions
     from cadenza.adapters.db.ads_repo import SqlAds
     from cadenza.adapters.db.api_keys_repo import SqlApiKeys
+    from cadenza.adapters.db.artist_claims_repo import SqlArtistClaims
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
+    from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
     from cadenza.adapters.db.audit_repo import SqlAuditLog
     from cadenza.adapters.db.blends_repo import SqlBlends
     from cadenza.adapters.db.catalog_repo import SqlCatalog
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.offline_repo import SqlOffline
     from cadenza.adapters.db.payment_events_repo import SqlPaymentEvents
     from cadenza.adapters.db.payment_methods_repo import SqlPaymentMethods
+    from cadenza.adapters.db.pitches_repo import SqlPitches
     from cadenza.adapters.db.playlist_entries_repo import SqlPlaylistEntries
     from cadenza.adapters.db.playlist_followers_repo import SqlPlaylistFollowers
     from cadenza.adapters.db.playlists_repo import SqlPlaylists
@@ -120,6 +123,24 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
 
         return SqlArtistLinks(self.session)
+
+    @cached_property
+    def artist_claims(self) -> SqlArtistClaims:
+        from cadenza.adapters.db.artist_claims_repo import SqlArtistClaims
+
+        return SqlArtistClaims(self.session)
+
+    @cached_property
+    def artist_pages(self) -> SqlArtistPages:
+        from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
+
+        return SqlArtistPages(self.session)
+
+    @cached_property
+    def pitches(self) -> SqlPitches:
+        from cadenza.adapters.db.pitches_repo import SqlPitches
+
+        return SqlPitches(self.session)
 
     @cached_property
     def audit(self) -> SqlAuditLog:

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import BlobsDep, CatalogDep, Id, ViewerDep
+from cadenza.api.artist_schemas import image_url, pick_out
+from cadenza.api.deps import ArtistPagesDep, BlobsDep, CatalogDep, Id, ViewerDep
 from cadenza.api.schemas import (
     ArtistOut,
     Page,
@@ -26,13 +27,20 @@ _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
 @router.get("/artists/{artist_id}", response_model=ArtistOut)
-def get_artist(artist_id: Id, catalog: CatalogDep, viewer: ViewerDep) -> ArtistOut:
+def get_artist(
+    artist_id: Id, catalog: CatalogDep, pages: ArtistPagesDep, viewer: ViewerDep
+) -> ArtistOut:
     artist = catalog.artist(artist_id, viewer)
+    page = pages.public(artist_id, viewer)
     return ArtistOut(
         id=artist.id,
         name=artist.name,
         releases=[ReleaseSummaryOut.of(r) for r in artist.releases],
         appears_on=[ReleaseSummaryOut.of(r) for r in artist.appears_on],
+        bio=page.page.bio,
+        avatar_url=image_url(page.page.avatar),
+        header_url=image_url(page.page.header),
+        pick=pick_out(page),
     )
 
 

@@ -56,6 +56,10 @@ route("/account/security", page("security"));
 route("/account/privacy", page("privacy"));
 route("/distributor", page("distributor"));
 route("/artist-dashboard", page("dashboard"));
+route("/artist-dashboard/claim", page("artistclaim"));
+route("/artist-dashboard/artist/:id", page("artistprofile"));
+route("/artist-dashboard/pitch/:id", page("pitch"));
+route("/admin/editorial", page("editorial"));
 route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));
 route(".*", page("notfound"));
 
@@ -74,6 +78,7 @@ function drawNav() {
     items.push(navItem("/account", "Account", "library"));
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
+    if (hasRole("admin")) items.push(navItem("/admin/editorial", "Editorial", "library"));
   }
   clear(document.getElementById("nav"), items);
 }

@@ -6,6 +6,7 @@ from sqlalchemy import create_engine
 from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_accounts,
     models_ads,
+    models_artists,
     models_billing,
     models_collection,
     models_devices,

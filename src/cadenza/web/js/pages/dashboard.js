@@ -9,19 +9,20 @@ import { signedInOnly } from "./accountnav.js";
 export async function render(main) {
   if (signedInOnly(main)) return;
   main.append(h("h1", {}, "Artist dashboard"));
+  const claim = h("p", {}, h("a", { href: "/artist-dashboard/claim", "data-link": true }, "Claim an artist profile"));
   if (!hasRole("artist")) {
-    main.append(h("p", { class: "lead" }, "This page is for artist accounts."));
+    main.append(h("p", { class: "lead" }, "This page is for artist accounts."), claim);
     return;
   }
   const profiles = await api.get("/api/v1/me/artists");
   if (!profiles.length) {
-    main.append(h("p", { class: "lead" }, "Your account is not linked to an artist yet: ask your operator to link it."));
+    main.append(h("p", { class: "lead" }, "Your account is not linked to an artist yet: claim your profile."), claim);
     return;
   }
   for (const artist of profiles) {
     const out = artist.releases.filter((r) => r.released).length;
     main.append(
-      h("section", { class: "panel" }, h("h2", {}, artist.name), h("p", {}, `${artist.releases.length} releases, ${out} out, ${artist.releases.length - out} coming. `, h("a", { href: `/artist/${artist.id}`, "data-link": true }, "See your public page"))),
+      h("section", { class: "panel" }, h("h2", {}, artist.name), h("p", {}, `${artist.releases.length} releases, ${out} out, ${artist.releases.length - out} coming. `, h("a", { href: `/artist/${artist.id}`, "data-link": true }, "See your public page"), " · ", h("a", { href: `/artist-dashboard/artist/${artist.id}`, "data-link": true }, "Edit profile and pitch"))),
       shelf(`Releases by ${artist.name}`, artist.releases.map((r) => {
         const card = releaseCard(r);
         card.append(h("span", { class: "card-sub" }, r.released ? "Out now" : `Out ${new Date(r.release_date).toLocaleDateString()}`));
@@ -29,4 +30,5 @@ export async function render(main) {
       })),
     );
   }
+  main.append(claim);
 }

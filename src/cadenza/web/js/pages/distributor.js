@@ -95,6 +95,7 @@ export async function render(main) {
   const statements = h("section", { class: "panel", "aria-labelledby": "royalties-heading" }, h("h2", { id: "royalties-heading" }, "Royalty statements"));
   main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases, statements);
   await Promise.all([drawReleases(), drawStatements(statements)]);
+  main.append(await artistClaims());
 }
 
 // A file from the API (the bearer token goes with it, so not a plain link), saved by the browser.
@@ -142,6 +143,30 @@ async function drawStatements(section) {
   )));
   section.append(error, list);
 }
+
+// Claims of the artists this distributor delivers: approve (the account then speaks for the
+// artist) or reject.
+async function artistClaims() {
+  const list = h("ul", { class: "file-list", "aria-label": "Artist claims" });
+  const error = h("p", { class: "claim-error", role: "alert", hidden: true }); // the upload form has the page's .form-error
+  const showError = (box, e) => {
+    box.textContent = e ? e.message : "";
+    box.hidden = !e;
+  };
+  const draw = async () => {
+    const waiting = await api.get("/api/v1/distributor/artist-claims");
+    clear(list, waiting.length ? waiting.map((c) => h("li", { class: "claim" }, h("span", {}, `${c.account_name} claims ${c.artist_name}`, c.message ? h("span", { class: "card-sub" }, ` “${c.message}”`) : null), h("span", { class: "buttons" }, ["Approve", "Reject"].map((label) => h("button", { type: "button", class: label === "Approve" ? "button small" : "button secondary small", onclick: async () => {
+      showError(error, null);
+      try {
+        await api.post(`/api/v1/distributor/artist-claims/${c.id}/decision`, { approve: label === "Approve" });
+        await draw();
+      } catch (e) {
+        showError(error, e);
+      }
+    } }, label))))) : h("li", {}, "No claim is waiting."));
+  };
+  await draw().catch((e) => showError(error, e));
+  return h("section", { class: "panel" }, h("h2", {}, "Artist claims"), error, list);
 
 // The pipeline's stages in a distributor's words; the bar moves as songs are done and, before
 // the first is, says that work goes on (no value: an indeterminate bar).

@@ -1,0 +1,46 @@
+import { h, clear, errorBox, showError } from "../dom.js";
+import { api } from "../api.js";
+import { signedInOnly } from "./accountnav.js";
+
+const words = (text) => text.split(",").map((w) => w.trim()).filter(Boolean);
+
+// Pitch one unreleased track of a release to the editors: genres, moods, the story.
+export async function render(main, { id }) {
+  if (signedInOnly(main)) return;
+  const form = await api.get(`/api/v1/me/releases/${encodeURIComponent(id)}/pitch`);
+  main.append(h("h1", {}, `Pitch “${form.title}”`), h("p", { class: "lead" }, `Out ${new Date(form.release_date).toLocaleDateString()}. Pick one track and tell our editors about it; one pitch per release.`));
+  const box = h("div", {});
+  main.append(box);
+  const showPitch = (p) => clear(box, h("section", { class: "panel pitch-sent" }, h("h2", {}, "Pitched"), h("p", {}, `${p.track_title}: ${p.playlisted ? `playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "reviewed, not playlisted" : "waiting for the editors"}.`)));
+  if (form.pitch) return showPitch(form.pitch);
+  const error = errorBox();
+  const track = h("select", { id: "pitch-track" }, form.tracks.map((t) => h("option", { value: String(t.id) }, t.title)));
+  const genres = h("input", { id: "pitch-genres", maxlength: "130", placeholder: "e.g. synthpop, indie" });
+  const moods = h("input", { id: "pitch-moods", maxlength: "210", placeholder: "e.g. nocturnal, hopeful" });
+  const story = h("textarea", { id: "pitch-story", rows: "6", maxlength: "500" });
+  const counter = h("span", { class: "card-sub" }, "0 / 500 (at least 20)");
+  story.addEventListener("input", () => (counter.textContent = `${story.value.length} / 500 (at least 20)`));
+  const send = h("button", { type: "submit", class: "button" }, "Send pitch");
+  const el = h(
+    "form",
+    { class: "auth-form panel" },
+    h("div", { class: "field" }, h("label", { for: "pitch-track" }, "Track"), track),
+    h("div", { class: "field" }, h("label", { for: "pitch-genres" }, "Genres (1 to 3, separated by commas)"), genres),
+    h("div", { class: "field" }, h("label", { for: "pitch-moods" }, "Moods (up to 5)"), moods),
+    h("div", { class: "field" }, h("label", { for: "pitch-story" }, "The story of the song"), story, counter),
+    error,
+    send,
+  );
+  el.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(error, null);
+    send.disabled = true;
+    try {
+      showPitch(await api.post(`/api/v1/me/releases/${form.release_id}/pitch`, { track_id: Number(track.value), genres: words(genres.value), moods: words(moods.value), story: story.value }));
+    } catch (e) {
+      showError(error, e);
+      send.disabled = false;
+    }
+  });
+  box.append(el);
+}
