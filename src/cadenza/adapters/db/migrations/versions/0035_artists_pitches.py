@@ -2,7 +2,7 @@
 the editors, and the editorial flag on playlists
 
 Revision ID: 0035
-Revises: 0030
+Revises: 0032
 Create Date: 2026-12-07 05:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0035'
-down_revision = '0030'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 
