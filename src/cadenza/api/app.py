@@ -27,6 +27,7 @@ from cadenza.api.routes import (
     devices,
     discovery,
     distributor,
+    fraud,
     library,
     listening,
     me,
@@ -81,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     blends.router,
     offline.router,
     rip_flags.router,
+    fraud.router,
     takedowns.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )

@@ -1,0 +1,158 @@
+"""Artificial streams: the fraud job scores the counted streams of the last days (the window)
+with the engine in domain/fraud.py and flags the streams of accounts it convicts
+(plays.flagged_artificial, which royalties leave out); admins review a flag and may clear it;
+a distributor sees flagged streams per track of its own releases.
+
+A run is idempotent: an account's open flag is brought up to date rather than repeated, and a
+cleared flag's streams are never flagged again (only later ones can be)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cadenza.domain.accounts import AuditEvent
+from cadenza.domain.errors import Conflict, NotFound
+from cadenza.domain.fraud import (
+    Accounts,
+    FraudFlag,
+    FraudRules,
+    StreamFacts,
+    Streams,
+    TrackFlags,
+)
+from cadenza.ports.clock import Clock
+from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.admin import AccountAdmin
+
+Advance = Callable[[int], None]
+TRIAL_LOOKBACK = timedelta(days=30)  # a trial begun this long before the window counts
+
+
+@dataclass(frozen=True)
+class FraudRun:
+    streams: int  # counted streams scored
+    accounts: int  # accounts that listened in the window
+    flagged_accounts: int
+    flagged_streams: int  # streams flagged under their flags (earlier runs' included)
+
+
+class FraudWatch:
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        admin: AccountAdmin,
+        window_days: int = 30,
+        rules: FraudRules | None = None,
+    ) -> None:
+        self.uow, self.clock, self.admin = uow, clock, admin
+        self.window = timedelta(days=window_days)
+        self.rules = rules or FraudRules()
+
+    # -- the job ---------------------------------------------------------------------------
+    def run(self, advance: Advance | None = None) -> FraudRun:
+        """Read (1), score (2), flag (3): `advance` is told of each step done."""
+        from cadenza.domain.fraud import score
+
+        now = self.clock.now()
+        since = now - self.window
+        with self.uow() as uow:
+            streams: list[StreamFacts] = []
+            for batch in uow.fraud.counted_streams(since, now):
+                streams += batch
+            ids = sorted({s.account_id for s in streams})
+            facts = uow.fraud.account_facts(ids, since - TRIAL_LOOKBACK)
+            addresses = uow.fraud.sign_in_addresses(ids, since - self.window)
+            cleared = uow.fraud.cleared_until(ids)
+        if advance:
+            advance(1)
+        if not streams:
+            if advance:
+                advance(2)
+            return FraudRun(0, 0, 0, 0)
+        arrays, accounts = _features(streams, ids, facts, addresses, now)
+        verdicts = score(arrays, accounts, self.rules)
+        if advance:
+            advance(1)
+        convicted = [i for i in range(len(ids)) if bool(verdicts.flagged[i])]
+        flagged_streams = 0
+        with self.uow() as uow:
+            for i in convicted:
+                account = ids[i]
+                start = max(since, cleared.get(account, since))
+                reasons = verdicts.reasons(i)
+                flagged_streams += uow.fraud.flag_account(
+                    account, round(float(verdicts.score[i]), 3), reasons, (start, now), now
+                )
+            uow.commit()
+        if advance:
+            advance(1)
+        return FraudRun(len(streams), len(ids), len(convicted), flagged_streams)
+
+    # -- admins ----------------------------------------------------------------------------
+    def flags(
+        self, actor: int, status: str | None, account_id: int | None, limit: int, offset: int
+    ) -> list[FraudFlag]:
+        self.admin.require_admin(actor)
+        with self.uow() as uow:
+            return uow.fraud.fraud_flags(status, account_id, limit, offset)
+
+    def review(self, actor: int, flag_id: int, clear: bool) -> FraudFlag:
+        """Confirm a flag (its streams stay flagged) or clear it (they count again); the review
+        stays on the flag, and in the account's and the admin's security events."""
+        self.admin.require_admin(actor)
+        now = self.clock.now()
+        verdict = "cleared" if clear else "confirmed"
+        with self.uow() as uow:
+            flag = uow.fraud.fraud_flag(flag_id)
+            if flag is None:
+                raise NotFound(f"no fraud flag {flag_id}", code="fraud_flag_not_found")
+            if not uow.fraud.review_fraud_flag(flag_id, actor, now, clear):
+                raise Conflict(f"this flag was already {flag.status}", code="fraud_flag_reviewed")
+            detail = {"flag": str(flag_id), "by": f"admin:{actor}"}
+            uow.audit.add(
+                flag.account_id, AuditEvent(f"fraud_flag_{verdict}", now, None, None, detail)
+            )
+            uow.commit()
+            reviewed = uow.fraud.fraud_flag(flag_id)
+        assert reviewed is not None
+        return reviewed
+
+    # -- distributors ----------------------------------------------------------------------
+    def flagged_tracks(self, distributor_id: int) -> list[TrackFlags]:
+        with self.uow() as uow:
+            return uow.fraud.flagged_per_track(distributor_id)
+
+
+def _features(
+    streams: list[StreamFacts],
+    ids: list[int],
+    facts: dict[int, tuple[datetime, bool]],
+    addresses: list[tuple[int, str]],
+    now: datetime,
+) -> tuple[Streams, Accounts]:
+    import numpy as np
+
+    index = {account: i for i, account in enumerate(ids)}
+    devices: dict[str, int] = {}
+    arrays = Streams(
+        account=np.array([index[s.account_id] for s in streams], dtype=np.int64),
+        track=np.array([s.track_id for s in streams], dtype=np.int64),
+        start_s=np.array([s.started_at.timestamp() for s in streams], dtype=np.float64),
+        listened_ms=np.array([s.listened_ms for s in streams], dtype=np.int64),
+        finished=np.array([s.finished for s in streams], dtype=bool),
+        skipped=np.array([s.skipped for s in streams], dtype=bool),
+        device=np.array([devices.setdefault(s.device, len(devices)) for s in streams]),
+    )
+    ips: dict[str, int] = {}
+    pairs = [(index[a], ips.setdefault(ip, len(ips))) for a, ip in addresses if a in index]
+    created = [facts.get(a, (now, False)) for a in ids]
+    accounts = Accounts(
+        age_days=np.array([(now - c).total_seconds() / 86_400 for c, _ in created]),
+        trial=np.array([t for _, t in created], dtype=bool),
+        address_account=np.array([p[0] for p in pairs], dtype=np.int64),
+        address=np.array([p[1] for p in pairs], dtype=np.int64),
+    )
+    return arrays, accounts
