@@ -76,7 +76,15 @@ class FraudWatch:
         verdicts = score(arrays, accounts, self.rules)
         if advance:
             advance(1)
-        convicted = [i for i in range(len(ids)) if bool(verdicts.flagged[i])]
+        latest: dict[int, datetime] = {}
+        for s in streams:
+            latest[s.account_id] = max(latest.get(s.account_id, s.started_at), s.started_at)
+        # A cleared flag's streams stay clear: only streams after its window can be flagged.
+        convicted = [
+            i
+            for i, account in enumerate(ids)
+            if bool(verdicts.flagged[i]) and latest[account] >= cleared.get(account, since)
+        ]
         flagged_streams = 0
         with self.uow() as uow:
             for i in convicted:

@@ -110,7 +110,7 @@ class SqlFraud:
             .limit(1)
         ).first()
         if row is None:
-            row = FraudFlagRow(user_id=account_id, window_start=start, flagged_at=now)
+            row = FraudFlagRow(user_id=account_id, window_start=start, flagged_at=now, streams=0)
             self.s.add(row)
         else:
             start = min(as_utc(row.window_start), start)
