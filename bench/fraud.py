@@ -12,7 +12,9 @@ The population (fixed; README "Artificial streams"):
   of plays from the household's shared artists); 20 offices of 50-200 of those listeners behind
   one address (half their plays in office hours); 200 superfans replaying one artist (half of
   them a long-tail one) 10-14 hours every day, skipping 2-6 %; 100 night listeners leaving a
-  50-track sleep playlist on 20 hours a day with no skips;
+  50-track sleep playlist on 20 hours a day with no skips; 30 fan clubs of a small band (12
+  fans each, 40 % of 20 plays a day on its 10 songs, skipping 10 %); 5 offices of 30 behind one
+  address playing the office's 100-song playlist (60 % of 25 plays a workday);
 - farms: `ip_farm` 1,000 accounts on 50 addresses streaming 60 tracks round the clock, 60 plays
   a day each stopping at 31-39 s, 10 % cover plays of popular tracks, made in the last 60 days,
   half on trials; `residential` 200 accounts each on its own residential address playing a
@@ -46,7 +48,7 @@ DAYS = 30
 ARTISTS, PER_ARTIST = 5_000, 10
 TRACKS = ARTISTS * PER_ARTIST
 FARMS = ("ip_farm", "residential", "device_farm")
-HONEST = ("regular", "family", "office", "superfan", "night")
+HONEST = ("regular", "family", "office", "superfan", "night", "fan_club", "office_radio")
 
 
 @dataclass
@@ -304,6 +306,58 @@ class World:
             self.devices(k),
         )
 
+    def fan_clubs(self) -> None:
+        """30 small bands, 12 devoted fans each (own addresses) replaying its 10 songs."""
+        rng = self.rng
+        for _ in range(self.n(30)):
+            k = 12
+            age, trial = self.normal_people(np.arange(k))
+            ids = self.accounts(k, "fan_club", age, trial)
+            self.sign_in(ids, self.addresses(k))
+            band = int(rng.integers(ARTISTS // 2, ARTISTS))
+
+            def pick(row: Any, band: int = band) -> Any:
+                own = band * PER_ARTIST + rng.integers(0, PER_ARTIST, len(row))
+                return np.where(rng.random(len(row)) < 0.4, own, self.popular_tracks(len(row)))
+
+            tz = rng.integers(-8, 9, k)
+            self.plays(
+                ids,
+                np.full(k, 20.0),
+                0.7,
+                8 - tz,
+                np.full(k, 15),
+                pick,
+                np.full(k, 0.1),
+                self.devices(k),
+            )
+
+    def office_radio(self) -> None:
+        """5 offices of 30 behind one address, playing the office's 100-song playlist."""
+        rng = self.rng
+        for _ in range(self.n(5)):
+            k = 30
+            age, trial = self.normal_people(np.arange(k))
+            ids = self.accounts(k, "office_radio", age, trial)
+            self.sign_in(ids, np.repeat(self.addresses(1), k))
+            playlist = self.popular_tracks(100)
+
+            def pick(row: Any, playlist: Any = playlist) -> Any:
+                mine = playlist[rng.integers(0, 100, len(row))]
+                return np.where(rng.random(len(row)) < 0.6, mine, self.popular_tracks(len(row)))
+
+            tz = int(rng.integers(-8, 9))
+            self.plays(
+                ids,
+                np.full(k, 25.0),
+                5 / 7,
+                np.full(k, 9 - tz),
+                np.full(k, 8),
+                pick,
+                rng.beta(2, 8, k),
+                self.devices(k),
+            )
+
     def bot_catalog(self, tracks: int) -> Any:
         # The fraudster's own releases: long-tail artists nobody else plays.
         return self.rng.choice(np.arange(TRACKS // 2, TRACKS), size=tracks, replace=False)
@@ -388,6 +442,8 @@ class World:
         self.families()
         self.superfans()
         self.night()
+        self.fan_clubs()
+        self.office_radio()
         self.farms()
         cat = {
             name: np.concatenate([getattr(p, name) for p in self.parts])

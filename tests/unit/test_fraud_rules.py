@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cadenza.domain.fraud import Accounts, Streams, Verdicts, score
+from cadenza.services.fraud_scoring import Accounts, Streams, Verdicts, score
 
 DAY = 86_400.0
 

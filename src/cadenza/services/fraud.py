@@ -11,20 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, NotFound
-from cadenza.domain.fraud import (
-    Accounts,
-    FraudFlag,
-    FraudRules,
-    StreamFacts,
-    Streams,
-    TrackFlags,
-)
+from cadenza.domain.fraud import FraudFlag, FraudRules, StreamFacts, TrackFlags
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.admin import AccountAdmin
+
+if TYPE_CHECKING:
+    from cadenza.services.fraud_scoring import Accounts, Streams
 
 Advance = Callable[[int], None]
 TRIAL_LOOKBACK = timedelta(days=30)  # a trial begun this long before the window counts
@@ -54,7 +51,7 @@ class FraudWatch:
     # -- the job ---------------------------------------------------------------------------
     def run(self, advance: Advance | None = None) -> FraudRun:
         """Read (1), score (2), flag (3): `advance` is told of each step done."""
-        from cadenza.domain.fraud import score
+        from cadenza.services.fraud_scoring import score
 
         now = self.clock.now()
         since = now - self.window
@@ -142,6 +139,8 @@ def _features(
     now: datetime,
 ) -> tuple[Streams, Accounts]:
     import numpy as np
+
+    from cadenza.services.fraud_scoring import Accounts, Streams
 
     index = {account: i for i, account in enumerate(ids)}
     devices: dict[str, int] = {}

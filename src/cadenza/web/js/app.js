@@ -55,6 +55,7 @@ route("/account/sessions", page("sessions"));
 route("/account/security", page("security"));
 route("/account/privacy", page("privacy"));
 route("/distributor", page("distributor"));
+route("/admin/fraud", page("fraud"));
 route("/artist-dashboard", page("dashboard"));
 route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));
 route(".*", page("notfound"));
@@ -74,6 +75,7 @@ function drawNav() {
     items.push(navItem("/account", "Account", "library"));
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
+    if (hasRole("admin")) items.push(navItem("/admin/fraud", "Artificial streams", "library"));
   }
   clear(document.getElementById("nav"), items);
 }

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { hasRole } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
 import { signedInOnly } from "./accountnav.js";
+import { flaggedTracks } from "./fraud.js";
 
 const AUDIO = /\.(mp3|flac|ogg|oga|opus|m4a|mp4|wav|aiff?|zip)$/i;
 const OTHER = /\.(jpe?g|png|json)$/i;
@@ -94,6 +95,7 @@ export async function render(main) {
   };
   main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases);
   await drawReleases();
+  main.append(await flaggedTracks());
 }
 
 // The pipeline's stages in a distributor's words; the bar moves as songs are done and, before
