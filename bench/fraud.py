@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 
 from _results import write_results
-from cadenza.domain.fraud import Accounts, Streams, score
+from cadenza.services.fraud_scoring import Accounts, Streams, score
 
 DAYS = 30
 ARTISTS, PER_ARTIST = 5_000, 10

@@ -26,7 +26,8 @@ class FraudRules:
     short_play_ms: int = 40_000  # a counted play stopping before this stopped "just past 30 s"
     min_plays: int = 50  # fewer counted streams in the window: behaviour is not judged
     repeat_plays: int = 5  # plays of one track in the window that make an account a repeater
-    cohort_accounts: int = 5  # other repeaters on one track that make a cohort
+    cohort_accounts: int = 20  # other repeaters on one track that make a cohort (from 2: some)
+    crowd_casual_listeners: int = 10  # a crowd's shared track: at most this many casual ones
     casual_listeners: int = 3  # a track with at most this many other casual listeners: long tail
     coordination: float = 0.5  # coordination needed before anything is flagged
     threshold: float = 0.65  # score from which an account is flagged (needs some behaviour)
@@ -44,7 +45,7 @@ class FraudRules:
 
 # Each signal's reason, in an admin's words ({v}: the measured value).
 REASONS: dict[str, str] = {
-    "crowd": "{v}: one address or device shared by many accounts playing the same tracks",
+    "crowd": "{v} on one address or device, playing the same few niche tracks",
     "cohort": "{v} of its streams on tracks that other accounts replay and few others play",
     "short": "{v} of its plays stop just past 30 s",
     "clock": "listens {v} hours of the day on a typical day (round the clock)",

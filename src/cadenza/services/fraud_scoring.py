@@ -133,13 +133,19 @@ def score(streams: Streams, accounts: Accounts, rules: FraudRules | None = None)
     raw["long_tail"] = np.bincount(pair_account, weights=pair_plays * long_tail, minlength=n) / safe
     sig["long_tail"] = _ramp(raw["long_tail"], 0.3, 0.8) * judged
     # Cohort: tracks that several other accounts replay and that few others play at all.
-    cohort = _ramp(repeaters, 1.0, float(rules.cohort_accounts)) * _ramp(
+    cohort = _ramp(repeaters, 2.0, float(rules.cohort_accounts)) * _ramp(
         repeaters / np.maximum(listeners, 1), 0.4, 0.8
     )
     raw["cohort"] = np.bincount(pair_account, weights=pair_plays * cohort, minlength=n) / safe
     sig["cohort"] = _ramp(raw["cohort"], 0.2, 0.6) * judged
 
-    crowd_size, crowd = _crowds(streams, accounts, pair_account, pair_track, pair_plays, n, rules)
+    # Tracks few people play now and then: a crowd sharing hits (an office playlist) is not
+    # a crowd sharing a farm's playlist.
+    all_casual = np.bincount(pair_track, weights=~repeat, minlength=t)
+    niche = all_casual <= rules.crowd_casual_listeners
+    crowd_size, crowd = _crowds(
+        streams, accounts, (pair_account, pair_track, pair_plays), niche, n, rules
+    )
     raw["crowd"] = crowd_size
     sig["crowd"] = crowd
 
@@ -165,9 +171,8 @@ def _ramp(x: Floats, low: float, high: float) -> Floats:
 def _crowds(
     streams: Streams,
     accounts: Accounts,
-    pair_account: Ints,
-    pair_track: Ints,
-    pair_plays: Ints,
+    pairs: tuple[Ints, Ints, Ints],
+    niche: Bools,
     n: int,
     rules: FraudRules,
 ) -> tuple[Floats, Floats]:
@@ -175,6 +180,7 @@ def _crowds(
     listening is on tracks most of a crowd plays (in [0, 1])."""
     import numpy as np
 
+    pair_account, pair_track, pair_plays = pairs
     dev = streams.device >= 0
     device_pairs = np.unique(
         streams.account[dev].astype(np.int64) * (int(streams.device.max(initial=0)) + 1)
@@ -206,6 +212,7 @@ def _crowds(
         g * (int(pair_track.max(initial=0)) + 1) + tr, return_inverse=True, return_counts=True
     )
     shared = per_track[inverse] >= np.maximum(3, np.ceil(rules.crowd_track_share * size[row]))
+    shared &= niche[tr]
     on_shared = np.bincount(row, weights=pair_plays[picked] * shared, minlength=len(group))
     total = np.bincount(row, weights=pair_plays[picked], minlength=len(group))
     sameness = on_shared / np.maximum(total, 1.0)
