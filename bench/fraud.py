@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent.parent / "src"))
 
 from _results import write_results
+from cadenza.domain.fraud import FraudRules
 from cadenza.services.fraud_scoring import Accounts, Streams, score
 
 DAYS = 30
@@ -490,6 +491,10 @@ def evaluate(seed: int, scale: float) -> dict[str, float]:
         figures[f"false_positive_accounts_{group}"] = int(
             (verdicts.flagged & (kind == group)).sum()
         )
+    bots = np.isin(kind, FARMS)
+    figures["lowest_bot_score"] = float(verdicts.score[bots].min())
+    figures["highest_honest_score"] = float(verdicts.score[~bots].max())
+    figures["threshold"] = FraudRules().threshold
     figures["streams"] = len(flagged)
     figures["bot_streams"] = int(bot.sum())
     figures["accounts"] = len(kind)
@@ -510,6 +515,8 @@ def main() -> None:
         "precision": "bot streams / flagged streams (goal >= 0.99)",
         "score_s": "seconds the scoring engine took over the month",
         "seed": "2 is held out; thresholds were tuned on 1",
+        "lowest_bot_score": "the margin: lowest score of a bot account (flagged from threshold)",
+        "highest_honest_score": "highest score of an honest account",
     }
     name = "fraud" if args.scale == 1.0 and args.seed == 2 else "fraud_partial"
     write_results(name, figures, notes, script="fraud")
