@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.errors import Conflict, NotFound
@@ -51,36 +51,37 @@ class FraudWatch:
     # -- the job ---------------------------------------------------------------------------
     def run(self, advance: Advance | None = None) -> FraudRun:
         """Read (1), score (2), flag (3): `advance` is told of each step done."""
+        import numpy as np
+
         from cadenza.services.fraud_scoring import score
 
         now = self.clock.now()
         since = now - self.window
         with self.uow() as uow:
-            streams: list[StreamFacts] = []
+            columns = _Columns()
             for batch in uow.fraud.counted_streams(since, now):
-                streams += batch
-            ids = sorted({s.account_id for s in streams})
+                columns.add(batch)  # into arrays batch by batch: a month stays compact
+            streams, users = columns.streams()
+            ids = [int(i) for i in users]
             facts = uow.fraud.account_facts(ids, since - TRIAL_LOOKBACK)
             addresses = uow.fraud.sign_in_addresses(ids, since - self.window)
             cleared = uow.fraud.cleared_until(ids)
         if advance:
             advance(1)
-        if not streams:
+        if not ids:
             if advance:
                 advance(2)
             return FraudRun(0, 0, 0, 0)
-        arrays, accounts = _features(streams, ids, facts, addresses, now)
-        verdicts = score(arrays, accounts, self.rules)
+        verdicts = score(streams, _accounts(ids, facts, addresses, now), self.rules)
         if advance:
             advance(1)
-        latest: dict[int, datetime] = {}
-        for s in streams:
-            latest[s.account_id] = max(latest.get(s.account_id, s.started_at), s.started_at)
+        latest = np.full(len(ids), -np.inf)
+        np.maximum.at(latest, streams.account, streams.start_s)
         # A cleared flag's streams stay clear: only streams after its window can be flagged.
         convicted = [
             i
             for i, account in enumerate(ids)
-            if bool(verdicts.flagged[i]) and latest[account] >= cleared.get(account, since)
+            if bool(verdicts.flagged[i]) and latest[i] >= cleared.get(account, since).timestamp()
         ]
         flagged_streams = 0
         with self.uow() as uow:
@@ -94,7 +95,7 @@ class FraudWatch:
             uow.commit()
         if advance:
             advance(1)
-        return FraudRun(len(streams), len(ids), len(convicted), flagged_streams)
+        return FraudRun(len(streams.account), len(ids), len(convicted), flagged_streams)
 
     # -- admins ----------------------------------------------------------------------------
     def flags(
@@ -131,35 +132,61 @@ class FraudWatch:
             return uow.fraud.flagged_per_track(distributor_id)
 
 
-def _features(
-    streams: list[StreamFacts],
+class _Columns:
+    """Counted streams gathered batch by batch into arrays (device keys as small numbers)."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[Any, ...]] = []
+        self.devices: dict[str, int] = {}
+
+    def add(self, batch: list[StreamFacts]) -> None:
+        import numpy as np
+
+        code = self.devices.setdefault
+        self.parts.append(
+            (
+                np.array([s.account_id for s in batch], dtype=np.int64),
+                np.array([s.track_id for s in batch], dtype=np.int64),
+                np.array([s.started_at.timestamp() for s in batch], dtype=np.float64),
+                np.array([s.listened_ms for s in batch], dtype=np.int64),
+                np.array([s.finished for s in batch], dtype=bool),
+                np.array([s.skipped for s in batch], dtype=bool),
+                np.array([code(s.device, len(self.devices)) for s in batch], dtype=np.int64),
+            )
+        )
+
+    def streams(self) -> tuple[Streams, Any]:
+        """The streams (accounts numbered 0..n-1) and the account ids in that order."""
+        import numpy as np
+
+        from cadenza.services.fraud_scoring import Streams
+
+        cols = [np.concatenate(c) for c in zip(*self.parts, strict=True)] if self.parts else []
+        if not cols:
+            empty = np.zeros(0, dtype=np.int64)
+            cols = [empty, empty, empty.astype(np.float64), empty, empty.astype(bool)]
+            cols += [empty.astype(bool), empty]
+        users, account = np.unique(cols[0], return_inverse=True)
+        return Streams(account, *cols[1:]), users
+
+
+def _accounts(
     ids: list[int],
     facts: dict[int, tuple[datetime, bool]],
     addresses: list[tuple[int, str]],
     now: datetime,
-) -> tuple[Streams, Accounts]:
+) -> Accounts:
     import numpy as np
 
-    from cadenza.services.fraud_scoring import Accounts, Streams
+    from cadenza.services.fraud_scoring import Accounts
 
     index = {account: i for i, account in enumerate(ids)}
-    devices: dict[str, int] = {}
-    arrays = Streams(
-        account=np.array([index[s.account_id] for s in streams], dtype=np.int64),
-        track=np.array([s.track_id for s in streams], dtype=np.int64),
-        start_s=np.array([s.started_at.timestamp() for s in streams], dtype=np.float64),
-        listened_ms=np.array([s.listened_ms for s in streams], dtype=np.int64),
-        finished=np.array([s.finished for s in streams], dtype=bool),
-        skipped=np.array([s.skipped for s in streams], dtype=bool),
-        device=np.array([devices.setdefault(s.device, len(devices)) for s in streams]),
-    )
     ips: dict[str, int] = {}
     pairs = [(index[a], ips.setdefault(ip, len(ips))) for a, ip in addresses if a in index]
     created = [facts.get(a, (now, False)) for a in ids]
-    accounts = Accounts(
+    return Accounts(
         age_days=np.array([(now - c).total_seconds() / 86_400 for c, _ in created]),
         trial=np.array([t for _, t in created], dtype=bool),
         address_account=np.array([p[0] for p in pairs], dtype=np.int64),
         address=np.array([p[1] for p in pairs], dtype=np.int64),
     )
-    return arrays, accounts
