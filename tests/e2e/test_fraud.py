@@ -177,3 +177,27 @@ def test_farm_flagged_family_not_clearing_restores_only_admins_review_distributo
         "/api/v1/admin/fraud/flags/999/review", json={"clear": True}, headers=admin
     )
     assert missing.status_code == 404
+
+
+def test_the_address_listening_events_come_from_is_kept_for_the_fraud_job(
+    client: TestClient, accounts: TestClient, app: App
+) -> None:
+    listener = sign_in(client, app, "roamer@example.org", Plan.PREMIUM_INDIVIDUAL)
+    me = client.get("/api/v1/me", headers=listener).json()["id"]
+    event = {
+        "id": "e1",
+        "play_id": "p1",
+        "kind": "start",
+        "track_id": 1,
+        "device": "phone",
+        "position_ms": 0,
+        "at": datetime.now(UTC).isoformat(),
+    }
+    for _ in range(2):  # the second batch of the day writes nothing new
+        answer = accounts.post(
+            "/api/v1/me/player/events", json={"events": [event]}, headers=listener
+        )
+        assert answer.status_code == 200, answer.text
+    with app.uow() as uow:
+        seen = uow.fraud.addresses([me], datetime.now(UTC) - timedelta(days=1))
+    assert (me, "198.51.100.7") in seen  # from the events, not the sign-in (another address)

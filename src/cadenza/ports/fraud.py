@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from cadenza.domain.fraud import FraudFlag, StreamFacts, TrackFlags
@@ -20,8 +20,12 @@ class FraudRepository(Protocol):
         """Per account: when it was made, and whether a free trial began since `trial_since`."""
         ...
 
-    def sign_in_addresses(self, account_ids: list[int], since: datetime) -> list[tuple[int, str]]:
-        """(account, IP address) of the sign-ins since `since`."""
+    def addresses(self, account_ids: list[int], since: datetime) -> list[tuple[int, str]]:
+        """(account, IP address) of the sign-ins and listening since `since`, each pair once."""
+        ...
+
+    def saw_listening(self, account_id: int, ip: str, day: date) -> None:
+        """Listening events came from this address on this day (kept once)."""
         ...
 
     def cleared_until(self, account_ids: list[int]) -> dict[int, datetime]:

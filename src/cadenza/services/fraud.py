@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cadenza.domain.accounts import AuditEvent
@@ -47,6 +47,8 @@ class FraudWatch:
         self.uow, self.clock, self.admin = uow, clock, admin
         self.window = timedelta(days=window_days)
         self.rules = rules or FraudRules()
+        self._seen: set[tuple[int, str]] = set()  # (account, address) written today
+        self._seen_day: date | None = None
 
     # -- the job ---------------------------------------------------------------------------
     def run(self, advance: Advance | None = None) -> FraudRun:
@@ -64,7 +66,7 @@ class FraudWatch:
             streams, users = columns.streams()
             ids = [int(i) for i in users]
             facts = uow.fraud.account_facts(ids, since - TRIAL_LOOKBACK)
-            addresses = uow.fraud.sign_in_addresses(ids, since - self.window)
+            addresses = uow.fraud.addresses(ids, since - self.window)
             cleared = uow.fraud.cleared_until(ids)
         if advance:
             advance(1)
@@ -96,6 +98,22 @@ class FraudWatch:
         if advance:
             advance(1)
         return FraudRun(len(streams.account), len(ids), len(convicted), flagged_streams)
+
+    # -- listening events ------------------------------------------------------------------
+    def saw_listening(self, account_id: int, ip: str | None) -> None:
+        """Listening events came from this address: kept once per account, address and day
+        (this process remembers what it wrote today, so most batches write nothing)."""
+        if not ip:
+            return
+        day = self.clock.now().date()
+        if day != self._seen_day or len(self._seen) > 100_000:
+            self._seen, self._seen_day = set(), day  # a new day (or a crowd): afresh
+        if (account_id, ip) in self._seen:
+            return
+        with self.uow() as uow:
+            uow.fraud.saw_listening(account_id, ip, day)
+            uow.commit()
+        self._seen.add((account_id, ip))
 
     # -- admins ----------------------------------------------------------------------------
     def flags(

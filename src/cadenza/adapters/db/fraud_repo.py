@@ -4,15 +4,16 @@ and flagged streams per distributor track."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import ReleaseRow, TrackRow
 from cadenza.adapters.db.models_accounts import AuditRow, UserRow
 from cadenza.adapters.db.models_billing import TrialRow
-from cadenza.adapters.db.models_fraud import FraudFlagRow
+from cadenza.adapters.db.models_fraud import FraudFlagRow, ListeningAddressRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.fraud import FraudFlag, StreamFacts, TrackFlags
@@ -64,10 +65,10 @@ class SqlFraud:
                 out[user_id] = (as_utc(created), user_id in trials)
         return out
 
-    def sign_in_addresses(self, account_ids: list[int], since: datetime) -> list[tuple[int, str]]:
-        out: list[tuple[int, str]] = []
+    def addresses(self, account_ids: list[int], since: datetime) -> list[tuple[int, str]]:
+        found: set[tuple[int, str]] = set()
         for ids in _chunks(account_ids):
-            out += [
+            found.update(
                 (user_id, ip)
                 for user_id, ip in self.s.execute(
                     select(AuditRow.user_id, AuditRow.ip)
@@ -80,8 +81,26 @@ class SqlFraud:
                     .distinct()
                 )
                 if ip
-            ]
-        return out
+            )
+            found.update(
+                (user_id, ip)
+                for user_id, ip in self.s.execute(
+                    select(ListeningAddressRow.user_id, ListeningAddressRow.ip)
+                    .where(
+                        ListeningAddressRow.user_id.in_(ids),
+                        ListeningAddressRow.day >= since.date(),
+                    )
+                    .distinct()
+                )
+            )
+        return sorted(found)
+
+    def saw_listening(self, account_id: int, ip: str, day: date) -> None:
+        self.s.execute(
+            insert_on_conflict(self.s, ListeningAddressRow)
+            .values(user_id=account_id, ip=ip, day=day)
+            .on_conflict_do_nothing()
+        )
 
     def cleared_until(self, account_ids: list[int]) -> dict[int, datetime]:
         out: dict[int, datetime] = {}

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, false
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
@@ -28,3 +39,15 @@ class FraudFlagRow(Base):
     reviewed_by: Mapped[int | None] = mapped_column(Integer)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cleared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ListeningAddressRow(Base):
+    """The addresses an account posted listening events from, per day (the first batch of each
+    day writes it): the fraud job's "many accounts on one address" beside the sign-ins."""
+
+    __tablename__ = "listening_addresses"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    ip: Mapped[str] = mapped_column(String(45), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

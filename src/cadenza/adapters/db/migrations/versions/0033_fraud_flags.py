@@ -1,5 +1,6 @@
 """fraud_flags: accounts whose counted streams the fraud job flagged as artificial, with the
-evidence (score, reasons, window) and the admin's review (cleared or confirmed)
+evidence (score, reasons, window) and the admin's review (cleared or confirmed);
+listening_addresses: the addresses each account posted listening events from, per day
 
 Revision ID: 0033
 Revises: 0030
@@ -35,9 +36,18 @@ def upgrade() -> None:
     )
     op.create_index('ix_fraud_flags_user_id', 'fraud_flags', ['user_id'])
     op.create_index('ix_fraud_flags_open', 'fraud_flags', ['reviewed_at', 'flagged_at'])
+    op.create_table(
+        'listening_addresses',
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('ip', sa.String(length=45), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('user_id', 'ip', 'day'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('listening_addresses')
     op.drop_index('ix_fraud_flags_open', table_name='fraud_flags')
     op.drop_index('ix_fraud_flags_user_id', table_name='fraud_flags')
     op.drop_table('fraud_flags')
