@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
     from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.fraud import FraudWatch
     from cadenza.services.listening import ListeningService
     from cadenza.services.login_guard import LoginGuard
     from cadenza.services.memberships import PlanMembers
@@ -441,6 +442,12 @@ class App:
         )
 
     @cached_property
+    def fraud(self) -> FraudWatch:
+        from cadenza.services.fraud import FraudWatch
+
+        return FraudWatch(self.uow, self.clock, self.admin, self.settings.fraud_window_days)
+
+    @cached_property
     def rip_watch(self) -> RipWatch:
         from cadenza.domain.ripping import RipRules
         from cadenza.services.rip_watch import RipWatch
@@ -765,7 +772,7 @@ class App:
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
-        sweep of orphaned blobs. Returns what stops it."""
+        sweep of orphaned blobs, the daily fraud job. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
@@ -776,6 +783,9 @@ class App:
         sweep = run_every(
             self.settings.blob_sweep_interval_s, lambda: self.blob_sweep.sweep(), "blobs-sweep"
         )
+        fraud = run_every(
+            self.settings.fraud_interval_s, lambda: self.fraud.run(), "fraud", at_start=False
+        )
 
         def stop() -> None:
             billing.set()
@@ -783,6 +793,7 @@ class App:
             recs.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()
+            fraud.set()
 
         return stop
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # How often the server rebuilds the charts (Top 50, Viral 50) from counted streams; also
     # once at start. 0: never (then run `cadenza job run charts` from cron).
     charts_interval_s: float = 86400.0
+    # How often the server scores counted streams for artificial ones (the `fraud` job), and
+    # how many days back each run looks. 0: never (then run `cadenza job run fraud` from cron).
+    fraud_interval_s: float = 86400.0
+    fraud_window_days: int = 30
     # How often the server trains the recommendation model, in hours, in a process of its own
     # (also at start while there is none). 0: never; then run `cadenza recs train` from cron.
     recs_train_hours: float = 24.0

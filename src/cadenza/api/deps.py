@@ -42,6 +42,7 @@ from cadenza.services.deliveries import DeliveryService
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.download_grants import DownloadGrants
+from cadenza.services.fraud import FraudWatch
 from cadenza.services.listening import ListeningService
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.mixes import Mixes
@@ -354,6 +355,13 @@ async def rip_watch(connection: HTTPConnection) -> RipWatch:
 
 
 RipWatchDep = Annotated[RipWatch, Depends(rip_watch)]
+
+
+async def fraud_watch(connection: HTTPConnection) -> FraudWatch:
+    return _app(connection).fraud
+
+
+FraudDep = Annotated[FraudWatch, Depends(fraud_watch)]
 
 
 async def search_service(connection: HTTPConnection) -> SearchService:

@@ -81,6 +81,15 @@ def _blobs_sweep(app: App, advance: Advance | None = None) -> JobReport:
     )
 
 
+def _fraud(app: App, advance: Advance | None = None) -> JobReport:
+    done = app.fraud.run(advance)
+    days = app.settings.fraud_window_days
+    return JobReport(
+        f"scored {done.streams} counted streams of {done.accounts} accounts (last {days} days): "
+        f"flagged {done.flagged_accounts} accounts, {done.flagged_streams} streams as artificial"
+    )
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -114,6 +123,13 @@ JOBS: dict[str, Job] = {
             "sessions-prune",
             "Forget expired sessions, refresh tokens, e-mailed links and used stream tickets",
             _sessions_prune,
+        ),
+        Job(
+            "fraud",
+            "Score recent counted streams for artificial ones (bot farms) and flag them: they "
+            "earn nothing until an admin clears the flag",
+            _fraud,
+            lambda app: 3,
         ),
         Job(
             "blobs-sweep",

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from cadenza.ports.deliveries import Delivery, DeliveryRepository
     from cadenza.ports.devices import DeviceRepository, EventSubscription, PlayerEvents
     from cadenza.ports.events import Broadcast
+    from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.invoices import InvoiceRepository
     from cadenza.ports.library import KnownFile, LibraryRepository
     from cadenza.ports.listening import ListeningRepository
@@ -115,6 +116,7 @@ __all__ = [
     "EncodedFile",
     "EventSubscription",
     "FetchTally",
+    "FraudRepository",
     "ImpressionRepository",
     "InvoiceRepository",
     "KnownFile",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cadenza.ports.collection import CollectionRepository
     from cadenza.ports.deliveries import DeliveryRepository
     from cadenza.ports.devices import DeviceRepository
+    from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.invoices import InvoiceRepository
     from cadenza.ports.library import LibraryRepository
     from cadenza.ports.listening import ListeningRepository
@@ -163,6 +164,9 @@ class UnitOfWork(Protocol):
 
     @property
     def rip_flags(self) -> RipFlagRepository: ...
+
+    @property
+    def fraud(self) -> FraudRepository: ...
 
     @property
     def devices(self) -> DeviceRepository: ...

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.collection_repo import SqlCollection
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
+    from cadenza.adapters.db.fraud_repo import SqlFraud
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
     from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
@@ -309,6 +310,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.rip_flags_repo import SqlRipFlags
 
         return SqlRipFlags(self.session)
+
+    @cached_property
+    def fraud(self) -> SqlFraud:
+        from cadenza.adapters.db.fraud_repo import SqlFraud
+
+        return SqlFraud(self.session)
 
     @cached_property
     def devices(self) -> SqlDevices:

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from cadenza.api.deps import CurrentSession, ListeningDep
+from cadenza.api.deps import ClientIp, CurrentSession, FraudDep, ListeningDep
 from cadenza.api.request_body import RequestBody
 from cadenza.domain.listening import EventKind, ListeningEvent
 from cadenza.services.listening import MAX_EVENTS_PER_BATCH
@@ -69,10 +69,13 @@ class RecentPageOut(BaseModel):
 
 
 @router.post("/events", response_model=EventsOut)
-def events(body: EventsIn, session: CurrentSession, listening: ListeningDep) -> EventsOut:
+def events(
+    body: EventsIn, session: CurrentSession, listening: ListeningDep, fraud: FraudDep, ip: ClientIp
+) -> EventsOut:
     """Report start, progress (every 10-30 s), pause, resume, seek, skip and end. Events are
     kept once by their id, accepted up to 30 days late, and stored before the answer."""
     report = listening.record(session.account_id, [e.event() for e in body.events])
+    fraud.saw_listening(session.account_id, ip)  # the address, for the fraud job
     return EventsOut(
         accepted=report.accepted,
         duplicates=report.duplicates,

@@ -55,6 +55,7 @@ route("/account/sessions", page("sessions"));
 route("/account/security", page("security"));
 route("/account/privacy", page("privacy"));
 route("/distributor", page("distributor"));
+route("/admin/fraud", page("fraud"));
 route("/artist-dashboard", page("dashboard"));
 route("/artist-dashboard/claim", page("artistclaim"));
 route("/artist-dashboard/artist/:id", page("artistprofile"));
@@ -79,6 +80,7 @@ function drawNav() {
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
     if (hasRole("admin")) items.push(navItem("/admin/editorial", "Editorial", "library"));
+    if (hasRole("admin")) items.push(navItem("/admin/fraud", "Artificial streams", "library"));
   }
   clear(document.getElementById("nav"), items);
 }

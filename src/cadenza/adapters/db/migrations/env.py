@@ -11,6 +11,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_collection,
     models_devices,
     models_discovery,
+    models_fraud,
     models_listening,
     models_offline,
     models_recs,

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { hasRole } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
 import { signedInOnly } from "./accountnav.js";
+import { flaggedTracks } from "./fraud.js";
 
 const AUDIO = /\.(mp3|flac|ogg|oga|opus|m4a|mp4|wav|aiff?|zip)$/i;
 const OTHER = /\.(jpe?g|png|json)$/i;
@@ -96,6 +97,7 @@ export async function render(main) {
   main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases, statements);
   await Promise.all([drawReleases(), drawStatements(statements)]);
   main.append(await artistClaims());
+  main.append(await flaggedTracks());
 }
 
 // A file from the API (the bearer token goes with it, so not a plain link), saved by the browser.
