@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     from cadenza.services.ad_campaigns import AdCampaigns
     from cadenza.services.admin import AccountAdmin
     from cadenza.services.ads import AdBreaks
+    from cadenza.services.artist_stats import ArtistStats
     from cadenza.services.artists import ArtistProfiles
     from cadenza.services.billing_clock import BillingClock
     from cadenza.services.blends import Blends
@@ -597,6 +598,17 @@ class App:
         return Charts(self.uow, self.clock)
 
     @cached_property
+    def artist_stats(self) -> ArtistStats:
+        from cadenza.services.artist_stats import ArtistStats
+
+        return ArtistStats(
+            self.uow,
+            self.clock,
+            self.settings.estimated_per_stream_cents,
+            self.settings.stats_min_listeners,
+        )
+
+    @cached_property
     def release_radar(self) -> ReleaseRadar:
         from cadenza.services.release_radar import ReleaseRadar
 
@@ -708,6 +720,11 @@ class App:
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         charts = self.start_charts_clock()
+        artist_stats = run_every(
+            self.settings.artist_stats_interval_s,
+            lambda: self.artist_stats.roll_up(),
+            "artist-stats",
+        )
         recs = self.start_recs_clock()
         self.start_session_pruning()  # stopped by close()
         sweep = run_every(
@@ -717,6 +734,7 @@ class App:
         def stop() -> None:
             billing.set()
             charts.set()
+            artist_stats.set()
             recs.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()

@@ -20,6 +20,7 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
+    artist_stats,
     auth,
     blends,
     catalog,
@@ -82,6 +83,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     offline.router,
     rip_flags.router,
     takedowns.router,
+    artist_stats.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

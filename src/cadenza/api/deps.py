@@ -30,6 +30,7 @@ from cadenza.services.accounts import AccountService
 from cadenza.services.ad_campaigns import AdCampaigns
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
+from cadenza.services.artist_stats import ArtistStats
 from cadenza.services.artists import ArtistProfiles
 from cadenza.services.blends import Blends
 from cadenza.services.catalog import CatalogService
@@ -132,6 +133,13 @@ async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:
 
 
 ArtistProfilesDep = Annotated[ArtistProfiles, Depends(artist_profiles)]
+
+
+async def artist_stats(connection: HTTPConnection) -> ArtistStats:
+    return _app(connection).artist_stats
+
+
+ArtistStatsDep = Annotated[ArtistStats, Depends(artist_stats)]
 
 
 async def blob_store(connection: HTTPConnection) -> BlobStore:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.artist_stats import ArtistStatsRepository, StatsRollup
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
@@ -154,6 +155,12 @@ class UnitOfWork(Protocol):
 
     @property
     def charts(self) -> ChartRepository: ...
+
+    @property
+    def artist_stats(self) -> ArtistStatsRepository: ...
+
+    @property
+    def stats_rollup(self) -> StatsRollup: ...
 
     @property
     def taste_picks(self) -> TastePickRepository: ...

@@ -15,6 +15,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_recs,
     models_search,
     models_social,
+    models_stats,
 )
 from cadenza.adapters.db.models import Base
 
