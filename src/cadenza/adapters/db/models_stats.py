@@ -13,12 +13,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
 
+# SQLite keeps these rows in their primary key's order (WITHOUT ROWID): one artist's days are
+# read as one range, not a row lookup each.
+CLUSTERED = {"sqlite_with_rowid": False}
+
 
 class StatsArtistDayRow(Base):
     """One artist's day: counted streams, distinct listeners that day, and the saves (liked
     songs, saved releases), playlist adds and new followers made that day."""
 
     __tablename__ = "stats_artist_days"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     streams: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -32,6 +37,7 @@ class StatsTrackDayRow(Base):
     """Counted streams of one of the artist's tracks on a day."""
 
     __tablename__ = "stats_track_days"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     track_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -42,6 +48,7 @@ class StatsFacetDayRow(Base):
     """Counted streams on a day by one facet of the play: country, city, source, age, gender."""
 
     __tablename__ = "stats_facet_days"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     facet: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -54,6 +61,7 @@ class StatsListenerRow(Base):
     then (market, city, age range, gender), as the audience figures count them."""
 
     __tablename__ = "stats_listeners"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
@@ -71,6 +79,7 @@ class StatsRecencyRow(Base):
     them: exact distinct counts for any window that ends today, from a few rows a day."""
 
     __tablename__ = "stats_recency"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_day: Mapped[date] = mapped_column(Date, primary_key=True)
     facet: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -83,6 +92,7 @@ class StatsListenerDayRow(Base):
     already counted that day does not count them twice."""
 
     __tablename__ = "stats_listener_days"
+    __table_args__ = CLUSTERED
     artist_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     user_id: Mapped[int] = mapped_column(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.inserts import insert_on_conflict
@@ -46,6 +47,12 @@ class SqlStatsRollup:
     def __init__(self, session: Session) -> None:
         self.s = session
         self.dialect = session.get_bind().dialect.name
+
+    def _insert(self, table: Any) -> Any:
+        """The dialect's INSERT of a table (ON CONFLICT), executed once for many rows."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
 
     def begin_run(self) -> None:
         # A write first: SQLite takes its write lock, PostgreSQL the row's, until commit.
@@ -95,13 +102,14 @@ class SqlStatsRollup:
 
     def first_listens(self, seen: set[tuple[int, date, int]]) -> dict[DayKey, int]:
         new: Counter[DayKey] = Counter()
+        table = StatsListenerDayRow.__table__
         rows = [{"artist_id": a, "day": d, "user_id": u} for a, d, u in sorted(seen)]
-        for some in _chunks(rows):
+        if rows:
             inserted = self.s.execute(
-                insert_on_conflict(self.s, StatsListenerDayRow)
-                .values(list(some))
+                self._insert(table)
                 .on_conflict_do_nothing()
-                .returning(StatsListenerDayRow.artist_id, StatsListenerDayRow.day)
+                .returning(table.c.artist_id, table.c.day, sort_by_parameter_order=False),
+                rows,
             ).all()
             new.update((int(a), _day(d)) for a, d in inserted)
         return dict(new)
@@ -179,8 +187,8 @@ class SqlStatsRollup:
             }
             for (a, u), x in sorted(audiences.items())
         ]
-        for some in _chunks(rows, 1000):
-            statement = insert_on_conflict(self.s, StatsListenerRow).values(list(some))
+        if rows:
+            statement = self._insert(StatsListenerRow.__table__)
             self.s.execute(
                 statement.on_conflict_do_update(
                     index_elements=["artist_id", "user_id"],
@@ -188,7 +196,8 @@ class SqlStatsRollup:
                         column: getattr(statement.excluded, column)
                         for column in ("last_day", "country", "city", "age", "gender")
                     },
-                )
+                ),
+                rows,
             )
 
     def add_recency(self, deltas: dict[FacetKey, int]) -> None:
@@ -262,8 +271,8 @@ class SqlStatsRollup:
             }
             for (a, d), n in sorted(counts.items())
         ]
-        for some in _chunks(rows, 1000):
-            statement = insert_on_conflict(self.s, StatsArtistDayRow).values(list(some))
+        if rows:
+            statement = self._insert(StatsArtistDayRow.__table__)
             self.s.execute(
                 statement.on_conflict_do_update(
                     index_elements=["artist_id", "day"],
@@ -271,7 +280,8 @@ class SqlStatsRollup:
                         c: getattr(statement.excluded, c)
                         for c in ("saves", "playlist_adds", "follows")
                     },
-                )
+                ),
+                rows,
             )
         return len(rows)
 
@@ -290,16 +300,20 @@ class SqlStatsRollup:
         key: tuple[str, ...],
         summed: tuple[str, ...],
     ) -> None:
-        """Insert the rows; where one is there already, add to its counts."""
+        """Insert the rows; where one is there already, add to its counts (one statement,
+        compiled once, executed for every row)."""
         listed = list(rows)
-        for some in _chunks(listed, 1000):
-            statement = insert_on_conflict(self.s, model).values(list(some))
-            self.s.execute(
-                statement.on_conflict_do_update(
-                    index_elements=list(key),
-                    set_={c: getattr(model, c) + getattr(statement.excluded, c) for c in summed},
-                )
-            )
+        if not listed:
+            return
+        table = model.__table__
+        statement = self._insert(table)
+        self.s.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(key),
+                set_={c: table.c[c] + getattr(statement.excluded, c) for c in summed},
+            ),
+            listed,
+        )
 
 
 def _moment(value: Any) -> datetime:

@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column('playlist_adds', sa.BigInteger(), nullable=False),
         sa.Column('follows', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('artist_id', 'day'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'stats_track_days',
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column('track_id', sa.Integer(), nullable=False),
         sa.Column('streams', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('artist_id', 'day', 'track_id'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'stats_facet_days',
@@ -48,6 +50,7 @@ def upgrade() -> None:
         sa.Column('value', sa.String(length=120), nullable=False),
         sa.Column('streams', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('artist_id', 'day', 'facet', 'value'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'stats_listeners',
@@ -60,6 +63,7 @@ def upgrade() -> None:
         sa.Column('gender', sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('artist_id', 'user_id'),
+        sqlite_with_rowid=False,
     )
     op.create_index('ix_stats_listeners_user_id', 'stats_listeners', ['user_id'])
     op.create_table(
@@ -70,6 +74,7 @@ def upgrade() -> None:
         sa.Column('value', sa.String(length=120), nullable=False),
         sa.Column('listeners', sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint('artist_id', 'last_day', 'facet', 'value'),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         'stats_listener_days',
@@ -78,6 +83,7 @@ def upgrade() -> None:
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('artist_id', 'day', 'user_id'),
+        sqlite_with_rowid=False,
     )
     op.create_index('ix_stats_listener_days_day', 'stats_listener_days', ['day'])
     op.create_index('ix_stats_listener_days_user_id', 'stats_listener_days', ['user_id'])
