@@ -56,6 +56,7 @@ route("/account/security", page("security"));
 route("/account/privacy", page("privacy"));
 route("/distributor", page("distributor"));
 route("/artist-dashboard", page("dashboard"));
+route("/artist-stats/:id", page("artiststats"));
 route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));
 route(".*", page("notfound"));
 

@@ -1,0 +1,54 @@
+"""An artist account opens its statistics from the artist dashboard on a phone: a listener's
+stream shows after the roll-up job, drawn as a line chart and bars; the range switches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, log_in, shoot
+from tests.browser.live import LiveServer
+from tests.e2e.test_listening import play
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SEND = """async (events) => {
+  const { api } = await import("/static/js/api.js");
+  return api.post("/api/v1/me/player/events", { events });
+}"""
+
+
+def test_an_artist_sees_its_statistics_drawn_at_phone_width(new_page, live: LiveServer) -> None:
+    page = new_page(PHONE)
+    log_in(page, live, "artist@demo.cadenza.localhost")
+    page.goto("/artist-dashboard")
+    link = page.get_by_role("link", name="Statistics").first
+    href = link.get_attribute("href")
+    assert href is not None
+    artist: Any = live.get(f"/api/v1/artists/{href.rsplit('/', 1)[1]}?country=US")
+    release: Any = live.get(f"/api/v1/releases/{artist['releases'][0]['id']}?country=US")
+    song = release["tracks"][0]
+
+    listener = new_page()
+    log_in(listener, live, "plus@demo.cadenza.localhost")
+    start = datetime.now(UTC) - timedelta(minutes=5)
+    sent = listener.evaluate(SEND, play(song["id"], f"stats-{start.timestamp()}", 45, start))
+    assert sent["rejected"] == []
+    live.run_job("artist-stats")
+
+    link.click()
+    expect(page.locator("main h1")).to_contain_text(f"{artist['name']}: statistics")
+    streams = page.locator(".stats-tile", has_text="Streams")
+    expect(streams).not_to_contain_text(" 0Streams")
+    expect(page.locator("svg.stats-line")).to_be_visible()
+    expect(page.get_by_role("region", name="Top tracks")).to_contain_text(song["title"])
+    expect(page.get_by_role("region", name="Estimated earnings")).to_contain_text("cents a stream")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shoot(page, "artist-stats")
+    page.get_by_role("button", name="12 months").click()
+    expect(page.get_by_role("heading", name="Streams per month")).to_be_visible()
+    expect(page.get_by_role("button", name="12 months")).to_have_attribute("aria-pressed", "true")
+    assert page.errors == [] and listener.errors == []  # type: ignore[attr-defined]
