@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, log_in, shoot
 from tests.browser.live import LiveServer
+from tests.browser.test_library_pages import first_release, operator
 from tests.e2e.test_listening import play
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -22,15 +23,15 @@ SEND = """async (events) => {
 
 
 def test_an_artist_sees_its_statistics_drawn_at_phone_width(new_page, live: LiveServer) -> None:
+    release: Any = first_release(live)
+    artist = release["artists"][0]
+    song = release["tracks"][0]
+    operator(live, "users", "link-artist", "artist@demo.cadenza.localhost", str(artist["id"]))
     page = new_page(PHONE)
     log_in(page, live, "artist@demo.cadenza.localhost")
     page.goto("/artist-dashboard")
-    link = page.get_by_role("link", name="Statistics").first
-    href = link.get_attribute("href")
-    assert href is not None
-    artist: Any = live.get(f"/api/v1/artists/{href.rsplit('/', 1)[1]}?country=US")
-    release: Any = live.get(f"/api/v1/releases/{artist['releases'][0]['id']}?country=US")
-    song = release["tracks"][0]
+    panel = page.locator("section.panel", has=page.locator("h2", has_text=artist["name"]))
+    link = panel.get_by_role("link", name="Statistics")
 
     listener = new_page()
     log_in(listener, live, "plus@demo.cadenza.localhost")

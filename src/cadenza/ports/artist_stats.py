@@ -52,6 +52,10 @@ class StatsRollup(Protocol):
         """Up to `limit` counted streams (by play) not rolled up yet, oldest first."""
         ...
 
+    def count_to_roll(self) -> int:
+        """How many counted streams (plays) are not rolled up yet."""
+        ...
+
     def mark_rolled(self, play_rows: list[int]) -> None: ...
 
     def first_listens(self, seen: set[tuple[int, date, int]]) -> dict[DayKey, int]:

@@ -69,9 +69,9 @@ class ArtistStats:
 
     # -- the roll-up -------------------------------------------------------------------
     def pending(self) -> int:
-        """Counted streams not rolled up yet (for a progress bar), at most a million looked at."""
+        """Counted streams not rolled up yet (for a progress bar)."""
         with self.uow() as uow:
-            return len({s.play_row for s in uow.stats_rollup.streams_to_roll(1_000_000)})
+            return uow.stats_rollup.count_to_roll()
 
     def roll_up(self, advance: Callable[[int], None] | None = None) -> RollupReport:
         """Add every counted stream not rolled up yet to the figures, a batch a transaction

@@ -96,6 +96,11 @@ class SqlStatsRollup:
             for r in rows
         ]
 
+    def count_to_roll(self) -> int:
+        to_roll = TO_ROLL["postgresql" if self.dialect == "postgresql" else "sqlite"]
+        found = self.s.execute(text(f"SELECT COUNT(*) FROM plays WHERE {to_roll}")).scalar()  # noqa: S608
+        return int(found or 0)
+
     def mark_rolled(self, play_rows: list[int]) -> None:
         for some in _chunks(sorted(set(play_rows))):
             self.s.execute(update(PlayRow).where(PlayRow.id.in_(some)).values(stats_rolled=True))
