@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -488,6 +489,7 @@ def main() -> None:
         )
     finally:
         app.close()
+        shutil.rmtree(work, ignore_errors=True)  # gigabytes at full size
 
 
 if __name__ == "__main__":

@@ -159,6 +159,8 @@ class AccountService:
                 "display_name": account.display_name,
                 "country": account.country,
                 "birth_date": account.birth_date.isoformat(),
+                "city": account.city,
+                "gender": account.gender,
                 "roles": [r.value for r in account.roles],
                 "plan": account.plan,
                 "email_verified": account.email_verified,
