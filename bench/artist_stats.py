@@ -484,9 +484,8 @@ def main() -> None:
             "rollup_streams_per_s": "counted plays rolled up a second",
             "artist_28d_streams_after": "the big artist's 28-day streams after the roll-up",
         }
-        write_results(
-            "artist_stats" if engine == "sqlite" else f"artist_stats_{engine}", figures, notes
-        )
+        name = "artist_stats" if engine == "sqlite" else f"artist_stats_{engine}"
+        write_results(name, figures, notes, script="artist_stats")
     finally:
         app.close()
         shutil.rmtree(work, ignore_errors=True)  # gigabytes at full size
