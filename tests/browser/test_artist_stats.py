@@ -1,5 +1,6 @@
-"""An artist account opens its statistics from the artist dashboard on a phone: a listener's
-stream shows after the roll-up job, drawn as a line chart and bars; the range switches."""
+"""An artist account opens its statistics from the artist dashboard on a phone: a listener (who
+gave a city and gender on the account page) streams a song, which shows after the roll-up job,
+drawn as a line chart and bars; the range switches."""
 
 from __future__ import annotations
 
@@ -35,6 +36,12 @@ def test_an_artist_sees_its_statistics_drawn_at_phone_width(new_page, live: Live
 
     listener = new_page()
     log_in(listener, live, "plus@demo.cadenza.localhost")
+    listener.goto("/account")  # the listener gives a city and gender, which artists see counted
+    listener.get_by_role("textbox", name="City").fill("Lyon")
+    listener.get_by_role("combobox", name="Gender").select_option("female")
+    listener.get_by_role("button", name="Save profile").click()
+    saved = listener.get_by_role("region", name="City and gender").get_by_role("status")
+    expect(saved).to_have_text("Saved.")
     start = datetime.now(UTC) - timedelta(minutes=5)
     sent = listener.evaluate(SEND, play(song["id"], f"stats-{start.timestamp()}", 45, start))
     assert sent["rejected"] == []
