@@ -73,6 +73,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         billing_interval_s=0,
         search_popularity_interval_s=0,
         charts_interval_s=0,
+        artist_stats_interval_s=0,
         session_prune_interval_s=0,
         blob_sweep_interval_s=0,
         recs_train_hours=0,

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from cadenza.services.ads import AdBreaks
     from cadenza.services.artist_claims import ArtistClaims
     from cadenza.services.artist_pages import ArtistPages
+    from cadenza.services.artist_stats import ArtistStats
     from cadenza.services.artists import ArtistProfiles
     from cadenza.services.billing_clock import BillingClock
     from cadenza.services.blends import Blends
@@ -644,6 +645,17 @@ class App:
         return Charts(self.uow, self.clock)
 
     @cached_property
+    def artist_stats(self) -> ArtistStats:
+        from cadenza.services.artist_stats import ArtistStats
+
+        return ArtistStats(
+            self.uow,
+            self.clock,
+            self.settings.estimated_per_stream_cents,
+            self.settings.stats_min_listeners,
+        )
+
+    @cached_property
     def release_radar(self) -> ReleaseRadar:
         from cadenza.services.release_radar import ReleaseRadar
 
@@ -778,6 +790,11 @@ class App:
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         charts = self.start_charts_clock()
+        artist_stats = run_every(
+            self.settings.artist_stats_interval_s,
+            lambda: self.artist_stats.roll_up(),
+            "artist-stats",
+        )
         recs = self.start_recs_clock()
         self.start_session_pruning()  # stopped by close()
         sweep = run_every(
@@ -790,6 +807,7 @@ class App:
         def stop() -> None:
             billing.set()
             charts.set()
+            artist_stats.set()
             recs.set()
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()

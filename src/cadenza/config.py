@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -64,6 +65,14 @@ class Settings(BaseSettings):
     # how many days back each run looks. 0: never (then run `cadenza job run fraud` from cron).
     fraud_interval_s: float = 86400.0
     fraud_window_days: int = 30
+    # Artists' statistics: how often the server rolls counted streams up into the artists'
+    # figures (the dashboard is at most this stale; 0: never, then run
+    # `cadenza job run artist-stats` from cron), the per-stream rate the dashboard's
+    # *estimated* earnings use until royalties are closed (cents, decimals allowed), and the
+    # fewest listeners an audience bucket (country, city, age range, gender) needs to be shown.
+    artist_stats_interval_s: float = 600.0
+    estimated_per_stream_cents: Decimal = Field(default=Decimal("0.4"), ge=0)
+    stats_min_listeners: int = Field(default=5, ge=1)
     # How often the server trains the recommendation model, in hours, in a process of its own
     # (also at start while there is none). 0: never; then run `cadenza recs train` from cron.
     recs_train_hours: float = 24.0

@@ -21,6 +21,7 @@ from cadenza.api.routes import (
     admin,
     ads,
     artists,
+    artist_stats,
     auth,
     blends,
     catalog,
@@ -90,6 +91,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     royalties.router,
     artists.router,
     editorial.router,
+    artist_stats.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

@@ -32,6 +32,7 @@ from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
 from cadenza.services.artist_claims import ArtistClaims
 from cadenza.services.artist_pages import ArtistPages
+from cadenza.services.artist_stats import ArtistStats
 from cadenza.services.artists import ArtistProfiles
 from cadenza.services.blends import Blends
 from cadenza.services.catalog import CatalogService
@@ -166,6 +167,11 @@ async def pitch_service(connection: HTTPConnection) -> Pitches:
 
 
 PitchesDep = Annotated[Pitches, Depends(pitch_service)]
+async def artist_stats(connection: HTTPConnection) -> ArtistStats:
+    return _app(connection).artist_stats
+
+
+ArtistStatsDep = Annotated[ArtistStats, Depends(artist_stats)]
 
 
 async def blob_store(connection: HTTPConnection) -> BlobStore:

@@ -248,6 +248,8 @@ class AccountOut(BaseModel):
     two_factor: bool
     artists: list[ArtistRefOut]  # the artist profiles an artist account speaks for
     time_zone: str = "UTC"  # IANA: weekly playlists turn over at the listener's midnight
+    city: str | None = None  # optional: artists see it only in aggregate
+    gender: str | None = None  # female, male, non_binary, other; null: not given
 
     @classmethod
     def of(cls, a: Account, artists: Sequence[ArtistRef] = ()) -> AccountOut:
@@ -262,6 +264,8 @@ class AccountOut(BaseModel):
             two_factor=a.two_factor,
             artists=[ArtistRefOut.of(r) for r in artists],
             time_zone=a.time_zone,
+            city=a.city,
+            gender=a.gender,
         )
 
 

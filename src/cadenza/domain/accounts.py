@@ -49,6 +49,8 @@ class Account:
     locked: bool
     created_at: datetime
     time_zone: str = "UTC"  # IANA, as the web player saved it: weekly playlists turn over here
+    city: str | None = None  # optional, for the artists' audience figures
+    gender: str | None = None  # female, male, non_binary, other; None: not given
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,15 @@ def _charts(app: App, _: Advance | None = None) -> JobReport:
     return JobReport(f"rebuilt {built.charts} charts: {built.places} places")
 
 
+def _artist_stats(app: App, advance: Advance | None = None) -> JobReport:
+    done = app.artist_stats.roll_up(advance)
+    return JobReport(
+        f"rolled up {done.streams} counted streams into the artists' statistics "
+        f"({done.batches} batches); saves, playlist adds and follows counted again for "
+        f"{done.engagement_days} artist-days"
+    )
+
+
 def _recs_train(app: App, _: Advance | None = None) -> JobReport:
     trained = app.train_recs()
     return JobReport(
@@ -113,6 +122,12 @@ JOBS: dict[str, Job] = {
             "search-popularity",
             "Roll up search popularity: streams of the last 28 days per entry and country",
             _search_popularity,
+        ),
+        Job(
+            "artist-stats",
+            "Roll counted streams up into the artists' statistics (the artist dashboard)",
+            _artist_stats,
+            lambda app: app.artist_stats.pending(),
         ),
         Job(
             "recs-train",

@@ -76,6 +76,10 @@ class AccountRepository(Protocol):
 
     def set_time_zone(self, account_id: int, zone: str) -> None: ...
 
+    def set_audience_profile(self, account_id: int, city: str | None, gender: str | None) -> None:
+        """The optional city and gender the artists' audience figures count."""
+        ...
+
 
 class ArtistLinkRepository(Protocol):
     """Which artists an account speaks for (the artist dashboard)."""

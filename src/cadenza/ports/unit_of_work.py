@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         ArtistPageRepository,
         PitchRepository,
     )
+    from cadenza.ports.artist_stats import ArtistStatsRepository, StatsRollup
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
@@ -176,6 +177,12 @@ class UnitOfWork(Protocol):
 
     @property
     def royalties(self) -> RoyaltyRepository: ...
+
+    @property
+    def artist_stats(self) -> ArtistStatsRepository: ...
+
+    @property
+    def stats_rollup(self) -> StatsRollup: ...
 
     @property
     def taste_picks(self) -> TastePickRepository: ...

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cadenza.domain.accounts import VERIFY_LINK_TTL, Account, AuditEvent, Role, old_enough
+from cadenza.domain.artist_stats import clean_city, clean_gender
 from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import InvalidRequest, NotFound
 from cadenza.domain.events import AccountClosing
@@ -115,6 +116,18 @@ class AccountService:
             uow.commit()
         return self.profile(account_id)
 
+    def set_audience_profile(self, account_id: int, changes: dict[str, str | None]) -> Account:
+        """Set or clear (None) the listener's optional city and gender; a field not in
+        `changes` stays as it is. Artists see them only in aggregate, in buckets of several
+        listeners."""
+        current = self.profile(account_id)
+        city = clean_city(changes["city"]) if "city" in changes else current.city
+        gender = clean_gender(changes["gender"]) if "gender" in changes else current.gender
+        with self.uow() as uow:
+            uow.accounts.set_audience_profile(account_id, city, gender)
+            uow.commit()
+        return self.profile(account_id)
+
     def linked_artists(self, account_id: int) -> list[ArtistRef]:
         """The catalog artists an artist account speaks for."""
         with self.uow() as uow:
@@ -146,6 +159,8 @@ class AccountService:
                 "display_name": account.display_name,
                 "country": account.country,
                 "birth_date": account.birth_date.isoformat(),
+                "city": account.city,
+                "gender": account.gender,
                 "roles": [r.value for r in account.roles],
                 "plan": account.plan,
                 "email_verified": account.email_verified,

@@ -117,6 +117,9 @@ class SqlAccounts:
     def set_time_zone(self, account_id: int, zone: str) -> None:
         self._set(account_id, time_zone=zone)
 
+    def set_audience_profile(self, account_id: int, city: str | None, gender: str | None) -> None:
+        self._set(account_id, city=city, gender=gender)
+
     def _set(self, account_id: int, **values: object) -> None:
         self.s.execute(update(UserRow).where(UserRow.id == account_id).values(**values))
 
@@ -155,4 +158,6 @@ def _account(row: UserRow) -> Account:
         locked=row.locked_at is not None,
         created_at=as_utc(row.created_at),
         time_zone=row.time_zone or "UTC",
+        city=row.city,
+        gender=row.gender,
     )

@@ -15,7 +15,10 @@ from cadenza.adapters.db.models import Base
 
 class LikedTrackRow(Base):
     __tablename__ = "liked_tracks"
-    __table_args__ = (Index("ix_liked_tracks_recent", "user_id", "added_at"),)
+    __table_args__ = (
+        Index("ix_liked_tracks_recent", "user_id", "added_at"),
+        Index("ix_liked_tracks_added", "added_at"),  # the artists' statistics, per day
+    )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
@@ -25,7 +28,10 @@ class LikedTrackRow(Base):
 
 class SavedReleaseRow(Base):
     __tablename__ = "saved_releases"
-    __table_args__ = (Index("ix_saved_releases_recent", "user_id", "added_at"),)
+    __table_args__ = (
+        Index("ix_saved_releases_recent", "user_id", "added_at"),
+        Index("ix_saved_releases_added", "added_at"),  # the artists' statistics, per day
+    )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
@@ -35,7 +41,10 @@ class SavedReleaseRow(Base):
 
 class FollowedArtistRow(Base):
     __tablename__ = "followed_artists"
-    __table_args__ = (Index("ix_followed_artists_recent", "user_id", "added_at"),)
+    __table_args__ = (
+        Index("ix_followed_artists_recent", "user_id", "added_at"),
+        Index("ix_followed_artists_added", "added_at"),  # the artists' statistics, per day
+    )
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
@@ -63,7 +72,10 @@ class PlaylistEntryRow(Base):
     """One track at one position; a track may stand at several."""
 
     __tablename__ = "playlist_entries"
-    __table_args__ = (Index("ix_playlist_entries_order", "playlist_id", "position"),)
+    __table_args__ = (
+        Index("ix_playlist_entries_order", "playlist_id", "position"),
+        Index("ix_playlist_entries_added", "added_at"),  # the artists' statistics, per day
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     playlist_id: Mapped[int] = mapped_column(ForeignKey("playlists.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)

@@ -14,11 +14,19 @@ from sqlalchemy import (
     Integer,
     String,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
+
+# The counted streams not yet in the artists' statistics, as each engine's partial index (and
+# the roll-up's query, so the planner uses it) says it.
+TO_ROLL = {
+    "sqlite": "counted = 1 AND stats_rolled = 0",
+    "postgresql": "counted AND NOT stats_rolled",
+}
 
 
 class ListeningEventRow(Base):
@@ -50,6 +58,12 @@ class PlayRow(Base):
         Index("uq_play", "user_id", "play_id", unique=True),
         Index("ix_play_recent", "user_id", "counted", "started_at"),
         Index("ix_plays_royalty_month", "royalty_month"),  # a royalty close reads its month
+        Index(  # counted streams the artists' statistics have not rolled up yet (migration 0034)
+            "ix_plays_to_roll",
+            "id",
+            sqlite_where=text(TO_ROLL["sqlite"]),
+            postgresql_where=text(TO_ROLL["postgresql"]),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -67,6 +81,8 @@ class PlayRow(Base):
     source: Mapped[str | None] = mapped_column(String(24))  # where the listener started it
     royalty_month: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM, set on closing
     flagged_artificial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Rolled up into the artists' statistics (migration 0034): each counted stream once.
+    stats_rolled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TrackStreamsRow(Base):

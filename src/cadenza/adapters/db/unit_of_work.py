@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.artist_claims_repo import SqlArtistClaims
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
     from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
+    from cadenza.adapters.db.artist_stats_repo import SqlArtistStats
     from cadenza.adapters.db.audit_repo import SqlAuditLog
     from cadenza.adapters.db.blends_repo import SqlBlends
     from cadenza.adapters.db.catalog_repo import SqlCatalog
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
     from cadenza.adapters.db.social_repo import SqlSocial
+    from cadenza.adapters.db.stats_rollup_repo import SqlStatsRollup
     from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
     from cadenza.adapters.db.students_repo import SqlStudents
     from cadenza.adapters.db.subscriptions_repo import SqlSubscriptions
@@ -334,6 +336,18 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.charts_repo import SqlCharts
 
         return SqlCharts(self.session)
+
+    @cached_property
+    def artist_stats(self) -> SqlArtistStats:
+        from cadenza.adapters.db.artist_stats_repo import SqlArtistStats
+
+        return SqlArtistStats(self.session)
+
+    @cached_property
+    def stats_rollup(self) -> SqlStatsRollup:
+        from cadenza.adapters.db.stats_rollup_repo import SqlStatsRollup
+
+        return SqlStatsRollup(self.session)
 
     @cached_property
     def taste_picks(self) -> SqlTastePicks:

@@ -4,6 +4,7 @@ an artist account's artist profiles."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
@@ -60,6 +61,21 @@ def set_time_zone(body: TimeZoneIn, session: CurrentSession, accounts: AccountsD
     unknown zone is refused (`unknown_time_zone`)."""
     account_id = session.account_id
     account = accounts.set_time_zone(account_id, body.time_zone)
+    return AccountOut.of(account, accounts.linked_artists(account_id))
+
+
+class ProfileIn(RequestBody):
+    city: str | None = Field(default=None, max_length=200, examples=["Lyon"])
+    gender: Literal["female", "male", "non_binary", "other"] | None = None
+
+
+@router.patch("", response_model=AccountOut)
+def update_profile(body: ProfileIn, session: CurrentSession, accounts: AccountsDep) -> AccountOut:
+    """Set your optional city and gender (null clears one; a field left out stays). Artists
+    see them only counted together, in buckets of several listeners (their statistics)."""
+    account_id = session.account_id
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    account = accounts.set_audience_profile(account_id, changes)
     return AccountOut.of(account, accounts.linked_artists(account_id))
 
 

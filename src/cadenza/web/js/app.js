@@ -61,6 +61,7 @@ route("/artist-dashboard/claim", page("artistclaim"));
 route("/artist-dashboard/artist/:id", page("artistprofile"));
 route("/artist-dashboard/pitch/:id", page("pitch"));
 route("/admin/editorial", page("editorial"));
+route("/artist-stats/:id", page("artiststats"));
 route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));
 route(".*", page("notfound"));
 

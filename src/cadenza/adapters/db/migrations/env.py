@@ -18,6 +18,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_royalties,
     models_search,
     models_social,
+    models_stats,
 )
 from cadenza.adapters.db.models import Base
 

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { store, PLAN_NAMES } from "../store.js";
 import { accountNav, panel, signedInOnly } from "./accountnav.js";
 import { zonePanel } from "./accountzone.js";
+import { audiencePanel } from "./accountaudience.js";
 
 // Sharing what you play (off until turned on), a private session, and who you blocked.
 async function social() {
@@ -47,6 +48,7 @@ export async function render(main) {
       h("dl", {}, h("dt", {}, "Name"), h("dd", {}, me.display_name), h("dt", {}, "E-mail"), h("dd", {}, me.email), h("dt", {}, "Country"), h("dd", {}, me.country), h("dt", {}, "Plan"), h("dd", {}, PLAN_NAMES[me.plan] || me.plan), h("dt", {}, "Two-factor"), h("dd", {}, me.two_factor ? "On" : "Off")),
     ),
     zonePanel(me),
+    audiencePanel(me),
     await social().catch(() => null),
   );
 }

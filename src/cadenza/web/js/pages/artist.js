@@ -1,5 +1,6 @@
 import { h } from "../dom.js";
 import { api } from "../api.js";
+import { hasRole } from "../store.js";
 import { player } from "../player.js";
 import { shareButton } from "../share.js";
 import { store } from "../store.js";
@@ -39,6 +40,7 @@ export async function render(main, { id }) {
       }),
       await saveButton("following/artists", artist.id, ["Follow", "Following"]),
       shareButton("artist", artist.id),
+      hasRole("admin") ? h("a", { class: "button secondary", href: `/artist-stats/${artist.id}`, "data-link": true }, "Statistics") : null,
     ),
     notice,
   );

@@ -5,7 +5,7 @@ import { releaseCard, shelf } from "./common.js";
 import { signedInOnly } from "./accountnav.js";
 
 // What the API tells an artist account today: its profiles and every release, out or not.
-// Streams, listeners and income come with the statistics API (issue 9).
+// Each profile links to its statistics (pages/artiststats.js).
 export async function render(main) {
   if (signedInOnly(main)) return;
   main.append(h("h1", {}, "Artist dashboard"));
@@ -22,7 +22,7 @@ export async function render(main) {
   for (const artist of profiles) {
     const out = artist.releases.filter((r) => r.released).length;
     main.append(
-      h("section", { class: "panel" }, h("h2", {}, artist.name), h("p", {}, `${artist.releases.length} releases, ${out} out, ${artist.releases.length - out} coming. `, h("a", { href: `/artist/${artist.id}`, "data-link": true }, "See your public page"), " · ", h("a", { href: `/artist-dashboard/artist/${artist.id}`, "data-link": true }, "Edit profile and pitch"))),
+      h("section", { class: "panel" }, h("h2", {}, artist.name), h("p", {}, `${artist.releases.length} releases, ${out} out, ${artist.releases.length - out} coming. `, h("a", { href: `/artist/${artist.id}`, "data-link": true }, "See your public page"), " · ", h("a", { href: `/artist-dashboard/artist/${artist.id}`, "data-link": true }, "Edit profile and pitch"), " · ", h("a", { href: `/artist-stats/${artist.id}`, "data-link": true }, "Statistics"))),
       shelf(`Releases by ${artist.name}`, artist.releases.map((r) => {
         const card = releaseCard(r);
         card.append(h("span", { class: "card-sub" }, r.released ? "Out now" : `Out ${new Date(r.release_date).toLocaleDateString()}`));

@@ -92,6 +92,10 @@ export async function render(main) {
   const drawReleases = async () => {
     const page = await api.get("/api/v1/distributor/releases?limit=50");
     clear(releases, page.items.length ? shelf("Your releases", page.items.map(releaseCard)) : h("p", { class: "hint" }, "Nothing delivered yet."));
+    const artists = await api.get("/api/v1/me/stats/artists").catch(() => []);
+    if (artists.length) {
+      releases.append(h("section", { class: "panel", "aria-labelledby": "stats-heading" }, h("h2", { id: "stats-heading" }, "Your artists' statistics"), h("ul", { class: "blend-list" }, artists.map((a) => h("li", {}, h("a", { href: `/artist-stats/${a.id}`, "data-link": true }, a.name))))));
+    }
   };
   const statements = h("section", { class: "panel", "aria-labelledby": "royalties-heading" }, h("h2", { id: "royalties-heading" }, "Royalty statements"));
   main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases, statements);

@@ -1,0 +1,135 @@
+"""The artist dashboard's reads in SQL: rolled-up figures of one artist over a range of days,
+and who may see them (the distributors of the artist's releases)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from cadenza.adapters.db.models import (
+    ArtistRow,
+    DistributorRow,
+    ReleaseArtistRow,
+    ReleaseRow,
+    TrackArtistRow,
+    TrackRow,
+)
+from cadenza.adapters.db.models_stats import (
+    StatsArtistDayRow,
+    StatsFacetDayRow,
+    StatsRecencyRow,
+    StatsStateRow,
+    StatsTrackDayRow,
+)
+from cadenza.adapters.db.stats_rollup_repo import STATE
+from cadenza.domain.artist_stats import DayFigures
+from cadenza.domain.catalog import ArtistRef, as_utc
+
+
+class SqlArtistStats:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def artist(self, artist_id: int) -> ArtistRef | None:
+        name = self.s.scalar(select(ArtistRow.name).where(ArtistRow.id == artist_id))
+        return None if name is None else ArtistRef(artist_id, name)
+
+    def _delivered(self, account_id: int) -> Select[int, str]:
+        releases = (
+            select(ReleaseRow.id)
+            .join(DistributorRow, DistributorRow.id == ReleaseRow.distributor_id)
+            .where(DistributorRow.account_id == account_id)
+        )
+        on_release = select(ReleaseArtistRow.artist_id).where(
+            ReleaseArtistRow.release_id.in_(releases)
+        )
+        on_track = (
+            select(TrackArtistRow.artist_id)
+            .join(TrackRow, TrackRow.id == TrackArtistRow.track_id)
+            .where(TrackRow.release_id.in_(releases))
+        )
+        return select(ArtistRow.id, ArtistRow.name).where(
+            or_(ArtistRow.id.in_(on_release), ArtistRow.id.in_(on_track))
+        )
+
+    def delivers(self, account_id: int, artist_id: int) -> bool:
+        found = self.s.execute(
+            self._delivered(account_id).where(ArtistRow.id == artist_id).limit(1)
+        ).first()
+        return found is not None
+
+    def delivered_artists(self, account_id: int) -> list[ArtistRef]:
+        rows = self.s.execute(self._delivered(account_id).order_by(ArtistRow.name, ArtistRow.id))
+        return [ArtistRef(int(i), n) for i, n in rows]
+
+    def days(self, artist_id: int, since: date | None) -> list[DayFigures]:
+        query = select(
+            StatsArtistDayRow.day,
+            StatsArtistDayRow.streams,
+            StatsArtistDayRow.listeners,
+            StatsArtistDayRow.saves,
+            StatsArtistDayRow.playlist_adds,
+            StatsArtistDayRow.follows,
+        ).where(StatsArtistDayRow.artist_id == artist_id)
+        if since is not None:
+            query = query.where(StatsArtistDayRow.day >= since)
+        rows = self.s.execute(query.order_by(StatsArtistDayRow.day))
+        return [
+            DayFigures(_day(d), int(a), int(b), int(c), int(e), int(f)) for d, a, b, c, e, f in rows
+        ]
+
+    def top_tracks(
+        self, artist_id: int, since: date | None, limit: int
+    ) -> list[tuple[int, str, int]]:
+        streams = func.sum(StatsTrackDayRow.streams)
+        per_track = select(StatsTrackDayRow.track_id, streams.label("streams")).where(
+            StatsTrackDayRow.artist_id == artist_id
+        )
+        if since is not None:
+            per_track = per_track.where(StatsTrackDayRow.day >= since)
+        top = (
+            per_track.group_by(StatsTrackDayRow.track_id)
+            .order_by(streams.desc(), StatsTrackDayRow.track_id)
+            .limit(limit)
+            .subquery()
+        )
+        rows = self.s.execute(
+            select(top.c.track_id, func.coalesce(TrackRow.title, ""), top.c.streams)
+            .outerjoin(TrackRow, TrackRow.id == top.c.track_id)
+            .order_by(top.c.streams.desc(), top.c.track_id)
+        )
+        return [(int(t), str(title), int(n)) for t, title, n in rows]
+
+    def facet_streams(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]:
+        query = select(
+            StatsFacetDayRow.facet, StatsFacetDayRow.value, func.sum(StatsFacetDayRow.streams)
+        ).where(StatsFacetDayRow.artist_id == artist_id)
+        if since is not None:
+            query = query.where(StatsFacetDayRow.day >= since)
+        rows = self.s.execute(query.group_by(StatsFacetDayRow.facet, StatsFacetDayRow.value))
+        return [(f, v, int(n)) for f, v, n in rows]
+
+    def facet_listeners(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]:
+        query = select(
+            StatsRecencyRow.facet, StatsRecencyRow.value, func.sum(StatsRecencyRow.listeners)
+        ).where(StatsRecencyRow.artist_id == artist_id)
+        if since is not None:
+            query = query.where(StatsRecencyRow.last_day >= since)
+        rows = self.s.execute(query.group_by(StatsRecencyRow.facet, StatsRecencyRow.value))
+        return [(f, v, int(n)) for f, v, n in rows]
+
+    def rolled_at(self) -> datetime | None:
+        at = self.s.scalar(select(StatsStateRow.rolled_at).where(StatsStateRow.name == STATE))
+        return None if at is None else as_utc(at)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    assert isinstance(value, date)
+    return value
