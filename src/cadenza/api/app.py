@@ -20,8 +20,8 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
-    artists,
     artist_stats,
+    artists,
     auth,
     blends,
     catalog,

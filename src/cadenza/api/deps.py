@@ -167,6 +167,8 @@ async def pitch_service(connection: HTTPConnection) -> Pitches:
 
 
 PitchesDep = Annotated[Pitches, Depends(pitch_service)]
+
+
 async def artist_stats(connection: HTTPConnection) -> ArtistStats:
     return _app(connection).artist_stats
 

@@ -9,12 +9,12 @@ if TYPE_CHECKING:
     from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.artist_stats import ArtistStatsRepository, StatsRollup
     from cadenza.ports.artists import (
         ArtistClaimRepository,
         ArtistPageRepository,
         PitchRepository,
     )
-    from cadenza.ports.artist_stats import ArtistStatsRepository, StatsRollup
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
