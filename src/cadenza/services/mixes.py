@@ -65,6 +65,7 @@ class PlanMix:
     name: str  # "Duo Mix", "Family Mix"
     members: list[str]  # display names
     tracks: list[Picked]
+    from_members: list[tuple[int, str]]  # each track's member (id, name): whose taste it is
 
 
 class Mixes:
@@ -309,7 +310,8 @@ class Mixes:
 
     # -- Duo and Family Mix --------------------------------------------------------------
     def plan_mix(self, account_id: int) -> PlanMix:
-        """The songs the members of this Duo or Family plan play, blended."""
+        """The songs the members of this Duo or Family plan play, blended as Blend does, each
+        with the member whose taste it comes from."""
         who = self.listener(account_id)
         name = who.plan.features.group_mix
         if name is None:
@@ -320,10 +322,16 @@ class Mixes:
         with self.uow() as uow:
             membership = uow.members.membership(account_id)
             members = uow.members.of_subscription(membership.subscription_id) if membership else []
-        order = [t for t, _ in self.blend([m.user_id for m in members], mixes.MIX_LENGTH)]
-        known = self._songs(order, viewer)
-        tracks = [known[t] for t in order if t in known]
-        return PlanMix(name, [m.display_name for m in members], tracks)
+        order = self.blend([m.user_id for m in members], mixes.MIX_LENGTH)
+        known = self._songs([t for t, _ in order], viewer)
+        names = {m.user_id: m.display_name for m in members}
+        shown = [(t, m) for t, m in order if t in known]
+        return PlanMix(
+            name,
+            [m.display_name for m in members],
+            [known[t] for t, _ in shown],
+            [(m, names[m]) for _, m in shown],
+        )
 
     # -- reading -------------------------------------------------------------------------
     def _history(
