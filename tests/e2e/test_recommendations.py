@@ -227,7 +227,7 @@ def test_a_new_listener_s_picked_artists_make_their_discover_weekly_and_daily_mi
         assert first.count("Jazz") >= 16, first  # what little jazz there is leads
         assert client.get("/api/v1/me/daily-mixes", headers=plain).json() == []
         if basis == "popular":  # a genre station leans to the picked artists' songs of it:
-            # 7 of its first 10 in 2,000 simulated draws (fair odds: 7 or more in 11%)
+            # at least 7 of its first 10 in each of 2,000 simulated draws (by chance: 11%)
             station = client.get("/api/v1/me/radio?genre=Jazz", headers=new).json()
             first = [c.artist_of[t] for t in ids(station["tracks"])[:10]]
             assert station["basis"] == "popular" and sum(a in picked for a in first) >= 7, first
