@@ -1,5 +1,5 @@
 """Made for you, in the browser: a listener who played a genre yesterday finds a Daily Mix of it
-on Home, opens its page and plays it in the mix's own order."""
+on Home, opens its page and plays it in the mix's own order; their Blend waits beside it."""
 
 from __future__ import annotations
 
@@ -104,3 +104,22 @@ def test_a_daily_mix_of_what_was_played_waits_on_home_and_plays_in_its_order(
         mix = [int(t["id"]) for t in json.loads(answer.read())["tracks"]]
     assert set(tracks) <= set(mix)  # what she played is in her mix
     assert playing_track(page) == mix[0]  # it plays in its own order, from its first song
+
+
+def test_a_blend_waits_on_home_beside_the_daily_mix(
+    new_page, live: LiveServer, heard_yesterday: tuple[list[int], str]
+) -> None:
+    _, token = heard_yesterday
+    mate = live.add_account("mix-mate@test.cadenza.localhost")
+    invite = call(live, "/api/v1/blends", {}, token)
+    made = call(live, f"/api/v1/blend-invites/{invite['token']}", {}, signed_in(live, mate))
+    assert "name" in made, made
+    page = new_page()
+    log_in(page, live, LISTENER)
+    shelf = page.locator("section", has=page.get_by_role("heading", name="Made for you"))
+    expect(shelf.get_by_role("link", name=re.compile(r"^Daily Mix 1"))).to_be_visible()
+    blend = shelf.get_by_role("link", name=re.compile("^" + re.escape(made["name"])))
+    expect(blend).to_contain_text(f"{made['match_score']}% match")
+    blend.click()
+    expect(page.locator("main h1")).to_have_text(made["name"])
+    expect(page.locator("main .blend-from").first).to_be_visible()  # whose taste, per song

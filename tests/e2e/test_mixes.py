@@ -180,6 +180,12 @@ def test_the_duo_mix_blends_both_members_and_other_plans_have_none(
     assert set(blended[1:5]) & set(songs["daft"][:3]) and set(blended[1:5]) & set(songs["pop"])
     assert not set(blended) & set(songs["hidden"])
     assert len(blended) == len(set(blended))
+    # Each says whose taste it comes from, as a Blend does: both members' ids and names.
+    ada_id = client.get("/api/v1/me", headers=ada).json()["id"]
+    whose = {t["id"]: t["from_member"] for t in mix["tracks"]}
+    assert {m["display_name"] for m in whose.values()} == set(mix["members"])
+    assert all(whose[t]["id"] == ada_id for t in songs["daft"][:3])
+    assert all(whose[t]["id"] != ada_id for t in songs["pop"])
     started = client.put(
         "/api/v1/me/player/play", json={"context": {"kind": "plan_mix"}}, headers=ada
     ).json()

@@ -65,11 +65,11 @@ def taste_catalog(app: App) -> Catalog:
     return c
 
 
-def crowd(app: App, c: Catalog, per_genre: int = 4) -> None:
+def crowd(app: App, c: Catalog, per_genre: int = 4, genres: tuple[str, ...] = GENRES) -> None:
     """Listeners who play one genre each: 12 songs of it, 1 to 4 times, in the past weeks."""
     rng = random.Random(7)
     start = datetime.now(UTC) - timedelta(days=20)
-    for genre in GENRES:
+    for genre in genres:
         for n in range(per_genre):
             account = app.accounts.create(
                 f"{genre.lower()}{n}@example.org",
@@ -187,6 +187,50 @@ def test_answers_are_popular_before_training_and_from_the_model_after(
     mixes = client.get("/api/v1/me/daily-mixes", headers=ada).json()
     assert mixes and mixes[0]["basis"] == "model" and mixes[0]["genre"] == "rock"
     assert not set(ids(mixes[0]["tracks"])) & set(c.hidden)
+
+
+def test_a_new_listener_s_picked_artists_make_their_discover_weekly_and_daily_mixes(
+    client: TestClient, app: App
+) -> None:
+    c = taste_catalog(app)
+    crowd(app, c, genres=("Rock", "Techno"))  # nobody plays jazz: it is popular nowhere
+    new = sign_in(client, app, "new@example.org", Plan.PREMIUM_INDIVIDUAL)
+    plain = sign_in(client, app, "plain@example.org")  # no picks, no history
+    picked = ("Jazz Artist 0", "Jazz Artist 1")
+    artist_ids = [
+        client.get(f"/api/v1/tracks/{c.tracks_of[name][0]}", headers=new).json()["artists"][0]["id"]
+        for name in picked
+    ]
+    put = client.put("/api/v1/me/taste-picks", json={"artist_ids": artist_ids}, headers=new)
+    assert put.status_code == 200
+    alike = {"Jazz Artist 2", "Jazz Artist 3"}  # the same genre: related by content
+
+    for basis in ("popular", "model"):
+        if basis == "model":
+            app.train_recs()  # the popular week is made again from the model's neighbours
+        weekly = client.get("/api/v1/me/discover-weekly", headers=new).json()
+        assert weekly["basis"] == basis
+        artists = Counter(c.artist_of[t] for t in ids(weekly["tracks"]))
+        assert set(picked) <= set(artists) and alike & set(artists), artists
+        assert sum(n for a, n in artists.items() if a.startswith("Jazz")) >= 6, artists
+        assert max(artists.values()) <= 2
+        reasons = {t["reason"] for t in weekly["tracks"]}
+        assert "Because you like Jazz Artist 0" in reasons, reasons
+        others = client.get("/api/v1/me/discover-weekly", headers=plain).json()
+        assert not any(c.genre_of[t] == "Jazz" for t in ids(others["tracks"]))
+
+        mixes = client.get("/api/v1/me/daily-mixes", headers=new).json()
+        assert mixes and all(m["basis"] == basis and m["genre"] == "jazz" for m in mixes)
+        in_mixes = {c.artist_of[t] for m in mixes for t in ids(m["tracks"])}
+        assert set(picked) <= in_mixes and alike & in_mixes, in_mixes
+        first = [c.genre_of[t] for t in ids(mixes[0]["tracks"])[:20]]
+        assert first.count("Jazz") >= 16, first  # what little jazz there is leads
+        assert client.get("/api/v1/me/daily-mixes", headers=plain).json() == []
+        if basis == "popular":  # a genre station leans to the picked artists' songs of it:
+            # at least 7 of its first 10 in each of 2,000 simulated draws (by chance: 11%)
+            station = client.get("/api/v1/me/radio?genre=Jazz", headers=new).json()
+            first = [c.artist_of[t] for t in ids(station["tracks"])[:10]]
+            assert station["basis"] == "popular" and sum(a in picked for a in first) >= 7, first
 
 
 def test_radio_never_repeats_never_plays_an_artist_twice_in_a_row_and_fades_skipped_artists(

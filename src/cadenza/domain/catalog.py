@@ -242,6 +242,7 @@ class PublishedTrack:
     source_blob: str
     source_format: str
     files: tuple[EncodedAudio, ...]
+    tempo_bpm: float | None = None  # measured at ingest; None: keep what is stored
 
 
 MAX_KEY_CHARS = 200

@@ -272,7 +272,13 @@ class ReleaseIngest:
         files = stored.store_ladder(encoded.result)
         duration_ms = round(encoded.result.duration_s * 1000)
         return PublishedTrack(
-            track.spec, duration_ms, encoded.result.loudness, encoded.sha256, fmt, files
+            track.spec,
+            duration_ms,
+            encoded.result.loudness,
+            encoded.sha256,
+            fmt,
+            files,
+            encoded.result.tempo_bpm,
         )
 
     def _records(self, p: StartedRelease, kept: list[int]) -> list[LibraryRecord]:

@@ -56,6 +56,7 @@ class TranscodeResult:
     files: tuple[EncodedFile, ...]
     loudness: Loudness
     duration_s: float
+    tempo_bpm: float | None = None  # None: too short, or no clear pulse
 
 
 @dataclass(frozen=True)

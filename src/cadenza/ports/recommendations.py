@@ -18,6 +18,7 @@ class TrackFeatures:
     genres: tuple[str, ...]  # folded
     year: int | None
     loudness_lufs: float | None
+    tempo_bpm: float | None = None  # measured at ingest; None: no clear pulse, or not measured
 
 
 @dataclass(frozen=True)

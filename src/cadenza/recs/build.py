@@ -29,6 +29,7 @@ PLAYLIST_ADD = 2.0
 FOLLOWED_ARTIST = 0.5
 EARLY_SKIP = 1.0  # each skip before 30 s takes this much away
 LOUDNESS_STEP = 3.0  # LUFS per loudness feature bucket
+TEMPO_STEPS_PER_OCTAVE = 8  # tempo buckets: 120 and 130 BPM apart, 120 and 125 often together
 YEARS_PER_ERA = 5
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
@@ -122,7 +123,8 @@ def build_model(
 
 
 def _content(features: list[TrackFeatures]) -> scipy.sparse.csr_matrix:
-    """Items x features, one-hot: each artist, genre, era (5 years) and loudness step."""
+    """Items x features, one-hot: each artist, genre, era (5 years), loudness step and tempo
+    (in steps of an eighth of an octave; half and double a tempo are not put together)."""
     names: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
@@ -132,6 +134,8 @@ def _content(features: list[TrackFeatures]) -> scipy.sparse.csr_matrix:
             marks.append(f"era:{f.year // YEARS_PER_ERA}")
         if f.loudness_lufs is not None:
             marks.append(f"loud:{round(f.loudness_lufs / LOUDNESS_STEP)}")
+        if f.tempo_bpm is not None and f.tempo_bpm > 0:
+            marks.append(f"tempo:{round(TEMPO_STEPS_PER_OCTAVE * math.log2(f.tempo_bpm))}")
         for mark in marks:
             rows.append(i)
             cols.append(names.setdefault(mark, len(names)))

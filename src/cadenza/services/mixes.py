@@ -36,6 +36,7 @@ FILL_SEEDS = 20  # tracks of a short list whose artists and genres pad it
 STATION_NEIGHBOURS = 300  # nearest tracks a model station draws from
 CLUSTERED = 200  # the listener's most played tracks the model's Daily Mixes group
 SESSION = timedelta(hours=3)  # skips and saves this recent steer the station
+PICKED_BOOST = 3.0  # a new listener's station, before a model: their picked artists' songs
 
 Picked = tuple[TrackView, ReleaseView]
 
@@ -64,6 +65,7 @@ class PlanMix:
     name: str  # "Duo Mix", "Family Mix"
     members: list[str]  # display names
     tracks: list[Picked]
+    from_members: list[tuple[int, str]]  # each track's member (id, name): whose taste it is
 
 
 class Mixes:
@@ -158,7 +160,13 @@ class Mixes:
             candidates += self._by_artists(artist_ids[:SEED_ARTISTS], viewer)
             for g in genres[:SEED_GENRES]:
                 candidates += self._popular_in(g, viewer)
-            scored = [(_candidate(s, 1.0 + s.streams), pair) for s, pair in candidates]
+            liked = self._picked_alike(account_id, recent, genres[:SEED_GENRES], viewer)
+            candidates += liked
+            boost = {s.track_id for s, _ in liked}
+            scored = [
+                (_candidate(s, (1.0 + s.streams) * (PICKED_BOOST if s.track_id in boost else 1)), p)
+                for s, p in candidates
+            ]
         with self.uow() as uow:
             artists_of = uow.listener_taste.track_artists(
                 list({*session_skips, *session_saves, *recent[:1]})
@@ -189,6 +197,22 @@ class Mixes:
         skipped = [p.track_id for p in plays if p.skipped_early and p.started_at >= now - SESSION]
         return [p.track_id for p in plays], skipped, saved
 
+    def _picked_alike(
+        self, account_id: int, recent: list[int], genres: list[str], viewer: Viewer
+    ) -> list[tuple[Song, Picked]]:
+        """A listener who has played nothing yet: the songs of the artists they picked at
+        sign-up that are of the station's genres (a station stays its genre)."""
+        if recent:
+            return []
+        with self.uow() as uow:
+            picks = uow.taste_picks.picks(account_id)
+        wanted = {g.casefold() for g in genres}
+        return [
+            (s, pair)
+            for s, pair in self._by_artists(picks[:SEED_ARTISTS], viewer)
+            if wanted & set(s.genres)
+        ]
+
     # -- Free's shuffle -------------------------------------------------------------------
     def shuffle_fill(self, account_id: int, track_ids: list[int], count: int) -> list[int]:
         """Up to `count` recommended tracks to mix into a short list a listener may only
@@ -208,15 +232,22 @@ class Mixes:
 
     # -- Daily Mixes ---------------------------------------------------------------------
     def daily_mixes(self, account_id: int) -> list[Mix]:
-        """Up to six mixes by the genres the listener plays most; the same all day."""
+        """Up to six mixes by the genres the listener plays most (a new listener: of the
+        artists they picked at sign-up); the same all day."""
         who = self.listener(account_id)
         require(self.entitlements.daily_mix(who))
         viewer = self._viewer(who)
         history = self._history(account_id, HISTORY, before=self._today())
+        count, start = mixes.DAILY_MIXES, {}
+        if not history:  # a new listener: the artists they picked at sign-up, if any
+            start = self.recs.picked_start(account_id, viewer)
+            history = {t: int(plays) for t, plays in start.items()}
         known = self._songs(list(history), viewer)
         songs = {t.id: _song(t, r, 0) for t, r in known.values()}
         if history and self.recs.ready():
-            clustered = self._model_mixes(account_id, history, songs, known, viewer)
+            if start:  # one mix per picked artist at most, not one per song
+                count = min(count, len({s.artist_ids[0] for s in songs.values() if s.artist_ids}))
+            clustered = self._model_mixes(history, songs, known, viewer, count)
             if clustered:
                 return clustered
         fresh: dict[str, list[Song]] = {}
@@ -230,17 +261,17 @@ class Mixes:
 
     def _model_mixes(
         self,
-        account_id: int,
         history: dict[int, int],
         songs: dict[int, Song],
         known: dict[int, Picked],
         viewer: Viewer,
+        count: int,
     ) -> list[Mix]:
         """One mix per cluster of the listener's taste in the model's vector space: its
         favourites (most played first) and the songs nearest them they have not played, named
         by the cluster's main genre and artists."""
         favourites = sorted(history, key=lambda t: (-history[t], t))
-        groups = self.recs.model.clusters(favourites[:CLUSTERED], mixes.DAILY_MIXES)
+        groups = self.recs.model.clusters(favourites[:CLUSTERED], count)
         heard = set(history)  # the plays before today: the mixes stay the same all day
         made: list[Mix] = []
         for group in groups:
@@ -250,7 +281,7 @@ class Mixes:
             near = self.recs.model.similar(group[:FILL_SEEDS], mixes.MIX_LENGTH * 2)
             found = self._songs([t for t, _ in near if t not in heard], viewer)
             known.update(found)
-            fresh = [_song(t, r, 0) for t, r in found.values()]
+            fresh = [_song(*found[t], 0) for t, _ in near if t in found]  # nearest first
             length = mixes.MIX_LENGTH
             familiar = mine[: max(round(length * mixes.FAMILIAR_SHARE), length - len(fresh))]
             order = mixes.spread(mixes.interleave(familiar, fresh[: length - len(familiar)]))
@@ -279,7 +310,8 @@ class Mixes:
 
     # -- Duo and Family Mix --------------------------------------------------------------
     def plan_mix(self, account_id: int) -> PlanMix:
-        """The songs the members of this Duo or Family plan play, blended."""
+        """The songs the members of this Duo or Family plan play, blended as Blend does, each
+        with the member whose taste it comes from."""
         who = self.listener(account_id)
         name = who.plan.features.group_mix
         if name is None:
@@ -290,10 +322,16 @@ class Mixes:
         with self.uow() as uow:
             membership = uow.members.membership(account_id)
             members = uow.members.of_subscription(membership.subscription_id) if membership else []
-        order = [t for t, _ in self.blend([m.user_id for m in members], mixes.MIX_LENGTH)]
-        known = self._songs(order, viewer)
-        tracks = [known[t] for t in order if t in known]
-        return PlanMix(name, [m.display_name for m in members], tracks)
+        order = self.blend([m.user_id for m in members], mixes.MIX_LENGTH)
+        known = self._songs([t for t, _ in order], viewer)
+        names = {m.user_id: m.display_name for m in members}
+        shown = [(t, m) for t, m in order if t in known]
+        return PlanMix(
+            name,
+            [m.display_name for m in members],
+            [known[t] for t, _ in shown],
+            [(m, names[m]) for _, m in shown],
+        )
 
     # -- reading -------------------------------------------------------------------------
     def _history(

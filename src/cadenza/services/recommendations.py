@@ -36,6 +36,9 @@ TOP_TRACKS = 10
 NEIGHBOURS_FOR_ARTISTS = 400
 GENRE_CANDIDATES = 50
 REASON_SEEDS = 20  # the listener's tracks a reason may name
+PICKED_TOP = 10  # a new listener's picked artists: this many of each one's top tracks
+PICKED_PLAYS = 3  # what each of those counts as, until the listener has history of their own
+POPULAR_EVERY = 3  # cold start: every third new candidate is one of the country's popular
 
 
 @dataclass(frozen=True)
@@ -112,14 +115,22 @@ class Recommendations:
             heard = taste.heard(account_id)
             history = taste.history(account_id, HISTORY)
             followed = taste.followed_artists(account_id)
-        basis = MODEL if ready and history else POPULAR
+        picked = {} if history else self.picked_start(account_id, viewer)
+        seeds = history or picked
+        basis = MODEL if ready and seeds else POPULAR
         found: list[tuple[int, float]] = []
         if basis == MODEL:
-            found = self.model.for_listener(account_id, history, WEEKLY_CANDIDATES, heard)
+            found = self.model.for_listener(account_id, seeds, WEEKLY_CANDIDATES, heard)
             basis = MODEL if found else POPULAR
-        favourites = sorted(history, key=lambda t: -history[t])[:REASON_SEEDS]
+        favourites = sorted(seeds, key=lambda t: -seeds[t])[:REASON_SEEDS]
         if basis == POPULAR:
-            found = self._popular_candidates(favourites, viewer)
+            found = (
+                self._picked_candidates(list(picked), viewer)
+                if picked
+                else self._popular_candidates(favourites, viewer)
+            )
+        elif picked:  # the picks' neighbours, and the country's popular songs among them
+            found = _every(found, self._country_popular(viewer), POPULAR_EVERY)
         visible = self._visible([t for t, _ in found if t not in heard], viewer)
         scores = dict(found)
         names = {a.id: a.name for t, _ in visible.values() for a in t.artists}
@@ -134,12 +145,45 @@ class Recommendations:
         candidates = [
             Candidate(t, artists_of.get(t, ()), scores[t]) for t in visible if artists_of.get(t)
         ]
-        picked = recs.discover_weekly(candidates, known, heard)
+        chosen = recs.discover_weekly(candidates, known, heard)
+        verb = "like" if picked else "play"
         tracks = [
-            (c.track_id, self._reason(c, favourites, artists_of, names, basis, viewer))
-            for c in picked
+            (c.track_id, self._reason(c, favourites, artists_of, names, basis, viewer, verb))
+            for c in chosen
         ]
         return StoredWeek(start, basis, tracks)
+
+    # -- cold start ----------------------------------------------------------------------
+    def picked_start(self, account_id: int, viewer: Viewer) -> dict[int, float]:
+        """For a listener with no history yet: the top tracks (in their country) of the
+        artists they picked at sign-up, each as if played PICKED_PLAYS times, picks in order;
+        empty without picks. Discover Weekly and Daily Mixes start from these."""
+        with self.uow() as uow:
+            ranked = [
+                t
+                for artist_id in uow.taste_picks.picks(account_id)
+                for t in uow.listener_taste.top_tracks(artist_id, viewer.country, PICKED_TOP)
+            ]
+        return dict.fromkeys(self._visible(ranked, viewer), float(PICKED_PLAYS))
+
+    def _picked_candidates(self, seeds: list[int], viewer: Viewer) -> list[tuple[int, float]]:
+        """Before there is a model: the picked artists' top tracks and popular songs of their
+        genres (the artists alike by content), with the country's popular songs every
+        POPULAR_EVERY-th."""
+        mine = self._visible(seeds, viewer)
+        genres = Counter(g.casefold() for t, r in mine.values() for g in (*t.genres, *r.genres))
+        alike = list(seeds)
+        for genre, _ in genres.most_common(3):
+            alike += self._genre_tracks(genre, viewer)
+        ranked = [(t, 1.0 / (1 + i)) for i, t in enumerate(dict.fromkeys(alike))]
+        return _every(ranked, self._country_popular(viewer), POPULAR_EVERY)
+
+    def _country_popular(self, viewer: Viewer) -> list[int]:
+        since = self.clock.now() - timedelta(days=POPULAR_DAYS)
+        with self.uow() as uow:
+            ranked = uow.listener_taste.popular(viewer.country, since, POPULAR_CANDIDATES)
+            ranked += uow.listener_taste.popular(None, since, POPULAR_CANDIDATES)
+        return list(dict.fromkeys(ranked))
 
     def _reason(
         self,
@@ -149,6 +193,7 @@ class Recommendations:
         names: dict[int, str],
         basis: str,
         viewer: Viewer,
+        verb: str = "play",
     ) -> str:
         seed = self.model.closest(c.track_id, favourites) if basis == MODEL else None
         if seed is None:
@@ -156,7 +201,7 @@ class Recommendations:
             seed = shared[0] if shared else None
         artist = artists_of.get(seed, ())[:1] if seed is not None else ()
         if artist and artist[0] in names:
-            return f"Because you play {names[artist[0]]}"
+            return f"Because you {verb} {names[artist[0]]}"
         return f"Popular in {viewer.country}" if viewer.country else "Popular right now"
 
     def _popular_candidates(self, favourites: list[int], viewer: Viewer) -> list[tuple[int, float]]:
@@ -259,3 +304,19 @@ class Recommendations:
             ):
                 shown[track_id] = (track, release)
         return shown
+
+
+def _every(
+    ranked: list[tuple[int, float]], extra: list[int], every: int
+) -> list[tuple[int, float]]:
+    """`ranked` with one of `extra` (in order, none already there) as every `every`-th, and
+    scores by the new positions (best first), so the extra ones take their turns."""
+    taken = {t for t, _ in ranked}
+    others = [t for t in extra if t not in taken]
+    mixed: list[int] = []
+    main = [t for t, _ in ranked]
+    while main or others:
+        turn = others if len(mixed) % every == every - 1 else main
+        source = turn or main or others
+        mixed.append(source.pop(0))
+    return [(t, 1.0 / (1 + i)) for i, t in enumerate(mixed)]

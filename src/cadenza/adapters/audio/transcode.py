@@ -18,6 +18,7 @@ from av.audio.frame import AudioFrame
 from cadenza.adapters.audio._pcm import DecodeReport, decode, open_audio, to_float
 from cadenza.adapters.audio.encoders import LadderEncoder
 from cadenza.adapters.audio.loudness import LoudnessMeter
+from cadenza.adapters.audio.tempo import TempoMeter
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import InvalidDelivery
 from cadenza.ports.audio import TranscodeResult
@@ -50,6 +51,7 @@ class _Pass:
         self._complexity = complexity
         self._encoder: LadderEncoder | None = None
         self._meter: LoudnessMeter | None = None
+        self._tempo: TempoMeter | None = None
         self._samples = 0
         self._rate = 0
 
@@ -67,7 +69,10 @@ class _Pass:
                 self._encoder.abort()
             raise
         return TranscodeResult(
-            files=files, loudness=self._meter.result(), duration_s=self._samples / self._rate
+            files=files,
+            loudness=self._meter.result(),
+            duration_s=self._samples / self._rate,
+            tempo_bpm=self._tempo.result() if self._tempo is not None else None,
         )
 
     def _add(self, frame: AudioFrame) -> None:
@@ -82,7 +87,10 @@ class _Pass:
                 file=self._file,
             )
         self._samples += frame.samples
-        self._meter.add(to_float(frame))  # before encoding: encoders may rebase the frame
+        samples = to_float(frame)  # before encoding: encoders may rebase the frame
+        self._meter.add(samples)
+        if self._tempo is not None:
+            self._tempo.add(samples)
         self._encoder.encode(frame)
 
     def _start(self, frame: AudioFrame) -> None:
@@ -95,6 +103,7 @@ class _Pass:
             )
         self._rate = frame.sample_rate
         self._meter = LoudnessMeter(frame.sample_rate, channels)
+        self._tempo = TempoMeter(frame.sample_rate)
         self._encoder = LadderEncoder(
             self._qualities,
             self._out_dir,

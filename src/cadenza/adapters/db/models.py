@@ -128,6 +128,9 @@ class TrackRow(Base):
     genres: Mapped[list[str]] = mapped_column(JSON)
     loudness_lufs: Mapped[float] = mapped_column(Float)
     true_peak_dbtp: Mapped[float] = mapped_column(Float)
+    # beats per minute measured at ingest (adapters/audio/tempo.py); null: no clear pulse, or
+    # ingested before tempo was measured
+    tempo_bpm: Mapped[float | None] = mapped_column(Float)
     source_blob: Mapped[str] = mapped_column(String(64), index=True)  # sha256 of the delivered file
     source_format: Mapped[str] = mapped_column(String(40))
 

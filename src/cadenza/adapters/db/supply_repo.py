@@ -120,6 +120,8 @@ class SqlSupply:
         row.duration_ms, row.genres = track.duration_ms, list(spec.genres)
         row.loudness_lufs = track.loudness.integrated_lufs
         row.true_peak_dbtp = track.loudness.true_peak_dbtp
+        if track.tempo_bpm is not None:  # the same file again is not measured again
+            row.tempo_bpm = track.tempo_bpm
         row.source_blob, row.source_format = track.source_blob, track.source_format
         self.s.flush()
         self._replace_track_links(row.id, spec.artists, spec.featured_artists, track.files)

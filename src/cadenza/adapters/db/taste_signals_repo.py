@@ -87,11 +87,12 @@ class SqlTasteSignals:
                 ReleaseRow.genres,
                 ReleaseRow.release_at,
                 TrackRow.loudness_lufs,
+                TrackRow.tempo_bpm,
             )
             .join(ReleaseRow, ReleaseRow.id == TrackRow.release_id)
             .order_by(TrackRow.id)
         )
-        for track, genres, release_genres, release_at, lufs in self._rows(query):
+        for track, genres, release_genres, release_at, lufs, bpm in self._rows(query):
             folded = dict.fromkeys(g.casefold() for g in [*(genres or []), *(release_genres or [])])
             yield TrackFeatures(
                 track_id=int(track),
@@ -99,4 +100,5 @@ class SqlTasteSignals:
                 genres=tuple(folded),
                 year=as_utc(release_at).year if release_at is not None else None,
                 loudness_lufs=float(lufs) if lufs is not None else None,
+                tempo_bpm=float(bpm) if bpm is not None else None,
             )

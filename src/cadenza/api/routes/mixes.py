@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import CurrentSession, Id, MixesDep
+from cadenza.api.library_schemas import OwnerOut
 from cadenza.api.schemas import ReleaseSummaryOut, TrackOut, TrackWithReleaseOut
 from cadenza.domain.errors import InvalidRequest
 from cadenza.services.mixes import Picked
@@ -33,10 +34,14 @@ class MixOut(BaseModel):
     tracks: list[TrackWithReleaseOut]
 
 
+class PlanMixTrackOut(TrackWithReleaseOut):
+    from_member: OwnerOut = Field(description="The member whose taste put it there")
+
+
 class PlanMixOut(BaseModel):
     name: str
     members: list[str]
-    tracks: list[TrackWithReleaseOut]
+    tracks: list[PlanMixTrackOut]
 
 
 def _tracks(picked: list[Picked]) -> list[TrackWithReleaseOut]:
@@ -119,4 +124,10 @@ def plan_mix(session: CurrentSession, mixes: MixesDep) -> PlanMixOut:
     """The Duo Mix or Family Mix: what the plan's members play, blended (403
     `duo_or_family_required` on other plans)."""
     made = mixes.plan_mix(session.account_id)
-    return PlanMixOut(name=made.name, members=made.members, tracks=_tracks(made.tracks))
+    tracks = [
+        PlanMixTrackOut(
+            **track.model_dump(), from_member=OwnerOut(id=member_id, display_name=member)
+        )
+        for track, (member_id, member) in zip(_tracks(made.tracks), made.from_members, strict=True)
+    ]
+    return PlanMixOut(name=made.name, members=made.members, tracks=tracks)

@@ -2,7 +2,7 @@ import { h, cover } from "../dom.js";
 import { api, cached } from "../api.js";
 import { store } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
-import { releaseRadarTiles, chartsShelf } from "./home_made_for_you.js";
+import { releaseRadarTiles, blendTiles, chartsShelf } from "./home_made_for_you.js";
 
 function greeting() {
   const hour = new Date().getHours();
@@ -26,15 +26,18 @@ function mixCard(href, name, sub, first) {
   return h("a", { class: "card", href, "data-link": true }, cover(first?.release, 300), h("span", { class: "card-title" }, name), h("span", { class: "card-sub" }, sub));
 }
 
-// Discover Weekly, Daily Mixes (once the listener has played enough) and the Duo / Family Mix.
+// Discover Weekly, Release Radar, the Duo / Family Mix, Daily Mixes (once the listener has
+// played enough or picked artists they like) and their Blends.
 async function madeForYou() {
-  const [weekly, mixes, planMix, radar] = await Promise.all([
+  const [weekly, mixes, planMix, radar, blends] = await Promise.all([
     api.get("/api/v1/me/discover-weekly").catch(() => null),
     api.get("/api/v1/me/daily-mixes").catch(() => []),
     store.plan?.plan === "premium_duo" || store.plan?.plan === "premium_family" ? api.get("/api/v1/me/plan-mix").catch(() => null) : null,
     releaseRadarTiles(),
+    blendTiles(),
   ]);
   const cards = mixes.map((m) => mixCard(`/mix/daily/${m.number}`, m.name, m.artists.slice(0, 3).join(", "), m.tracks[0]));
+  cards.push(...blends);
   if (planMix?.tracks.length) cards.unshift(mixCard("/mix/plan", planMix.name, planMix.members.join(", "), planMix.tracks[0]));
   cards.unshift(...radar);
   if (weekly?.tracks.length) cards.unshift(mixCard("/mix/weekly", weekly.name, "Songs new to you, every Monday", weekly.tracks[0]));
@@ -62,5 +65,4 @@ export async function render(main) {
   if (editorial.length) {
     main.append(shelf("Picked by our editors", editorial.map((p) => mixCard(`/playlist/${p.id}`, p.name, p.description || `${p.total} songs`, null))));
   }
-  // Blend appears here once the server offers it; nothing stands in for it meanwhile.
 }

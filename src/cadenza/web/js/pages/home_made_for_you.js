@@ -12,6 +12,12 @@ export async function releaseRadarTiles() {
   return [h("a", { class: "card", href: "/release-radar", "data-link": true }, cover(radar.tracks[0].release, 300), h("span", { class: "card-title" }, radar.name), h("span", { class: "card-sub" }, artists.slice(0, 3).join(", ")))];
 }
 
+// The listener's Blends, for the "Made for you" shelf: each shared playlist and its match.
+export async function blendTiles() {
+  const blends = await api.get("/api/v1/blends").catch(() => []);
+  return blends.map((b) => h("a", { class: "card", href: `/blend/${b.id}`, "data-link": true }, cover(null, 300), h("span", { class: "card-title" }, b.name), h("span", { class: "card-sub" }, `Blend · ${b.match_score}% match`)));
+}
+
 // A "Charts" shelf: the listener's country's and everywhere's, with a link to all of them.
 export async function chartsShelf() {
   const charts = await chartList();

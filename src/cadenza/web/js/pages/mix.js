@@ -29,6 +29,12 @@ export async function render(main, { kind, number }) {
       }
     })),
     notice,
-    trackList(mix.tracks, (i) => player.play({ context, offset: i }), { showRelease: true, notice }),
   );
+  const list = trackList(mix.tracks, (i) => player.play({ context, offset: i }), { showRelease: true, notice });
+  // The Duo / Family Mix says whose taste each song comes from, as a Blend does.
+  list.querySelectorAll(".track-row").forEach((row, i) => {
+    const from = mix.tracks[i]?.from_member?.display_name;
+    if (from) row.querySelector(".track-main")?.append(h("span", { class: "blend-from" }, `from ${from}`));
+  });
+  main.append(list);
 }
