@@ -2,7 +2,7 @@
 the recommendations (null: no clear pulse, or ingested before it was measured)
 
 Revision ID: 0037
-Revises: 0030
+Revises: 0034
 Create Date: 2026-12-07 05:05:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0037'
-down_revision = '0030'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 
