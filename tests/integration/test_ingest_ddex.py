@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from cadenza.bootstrap import App
+from cadenza.domain.accounts import Role
+from cadenza.domain.audio import Quality
 from cadenza.domain.catalog import Viewer
+from cadenza.domain.errors import CadenzaError
+from cadenza.domain.plans import Plan
 from cadenza.ingest.ddex.batch import BatchReport, DdexBatch
 from tests.fixtures.ddex import HERE, stage, stage_fuga_batch, without_image
 from tests.integration.helpers import counts, empty
+
+PASSWORD = "a long and unusual listening phrase"
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -167,12 +175,24 @@ def test_one_broken_message_beside_a_good_one(app: App, tmp_path: Path) -> None:
     assert counts(app)["releases"] == 1
 
 
-def test_a_subscription_only_deal_is_published_with_a_warning(app: App, tmp_path: Path) -> None:
+def test_a_subscription_only_deal_plays_for_premium_and_not_for_free(
+    app: App, tmp_path: Path
+) -> None:
     text = (HERE / "01_delivery.xml").read_text().replace("FreeOfChargeModel", "SubscriptionModel")
     report = run(app, stage("01_delivery.xml", tmp_path / "b", text=text)).as_json()
     (message,) = report["messages"]
-    assert message["status"] == "published"
-    assert any("subscription streaming only" in w for w in message["warnings"])
+    assert message["status"] == "published", message
+    track_id = report["track_ids"][0]
+    free = app.accounts.create("free@example.org", PASSWORD, roles=[Role.LISTENER])
+    paying = app.accounts.create("paying@example.org", PASSWORD, roles=[Role.LISTENER])
+    app.subscriptions.grant(paying.id, Plan.PREMIUM_INDIVIDUAL)
+    with pytest.raises(CadenzaError) as refused:
+        app.stream_grants.grant(free.id, track_id, Quality.NORMAL)
+    assert refused.value.code == "premium_only_release"
+    assert app.stream_grants.grant(paying.id, track_id, Quality.NORMAL).url
+    # The same release delivered again with ad-supported streaming opens it to Free too.
+    run(app, stage("01_delivery.xml", tmp_path / "again"))
+    assert app.stream_grants.grant(free.id, track_id, Quality.NORMAL).url
 
 
 def test_a_zip_batch_and_corrupt_audio_changes_nothing(app: App, tmp_path: Path) -> None:

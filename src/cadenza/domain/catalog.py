@@ -106,6 +106,9 @@ class ReleaseSpec:
     explicit: bool = False
     copyright_lines: list[str] = field(default_factory=list)
     genres: list[str] = field(default_factory=list)
+    # Streamed to paying listeners only (a DDEX deal for subscription streaming alone, or
+    # `"premium_only": true` in release.json): Free listeners see it and cannot play it.
+    premium_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ class TrackToPlay:
     release_at: datetime
     territories: tuple[str, ...]
     taken_down_at: datetime | None = None
+    premium_only: bool = False  # its deals allow subscription streaming only
 
     def file(self, quality: Quality) -> EncodedAudio | None:
         return next((f for f in self.files if f.quality is quality), None)

@@ -135,9 +135,16 @@ class Entitlements:
         quality: Quality,
         *,
         explicit: bool = False,
+        premium_only: bool = False,
     ) -> Decision:
-        """Fetch a track's audio at this quality."""
+        """Fetch a track's audio at this quality (`premium_only`: its release streams to
+        paying listeners only)."""
         features = who.plan.features
+        if premium_only and features.ads:
+            return Refusal(
+                "premium_only_release",
+                "this release streams to paying listeners only for now; upgrade to play it",
+            )
         if quality not in features.qualities:
             best = features.max_quality
             return Refusal(

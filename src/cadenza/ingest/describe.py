@@ -58,6 +58,7 @@ def describe_release(
         for number, (path, entry) in enumerate(ordered, start=1)
     ]
     release.explicit = bool(given.get("explicit")) or any(t.spec.explicit for t in tracks)
+    release.premium_only = bool(given.get("premium_only"))
     release.release_type = given.get("type") or _release_type(len(tracks))
     return release, tracks
 

@@ -15,7 +15,7 @@ from cadenza.domain.territories import parse_territories
 
 MAX_MANIFEST_BYTES = 1 << 20
 RELEASE_FIELDS = frozenset(
-    "title artists type upc label release_date territories explicit copyright genres tracks".split()  # noqa: SIM905
+    "title artists type upc label release_date territories explicit premium_only copyright genres tracks".split()  # noqa: SIM905
 )
 TRACK_FIELDS = frozenset(
     "file title artists featured_artists isrc disc number genres explicit lyrics".split()  # noqa: SIM905
@@ -84,7 +84,7 @@ def _parse(key: str, value: Any, max_chars: int) -> Any:
         return ReleaseType(str(value).lower())
     if key == "release_date":
         return parse_release_date(str(value))
-    if key == "explicit":
+    if key in {"explicit", "premium_only"}:
         if not isinstance(value, bool):
             raise ValueError("must be true or false")
         return value

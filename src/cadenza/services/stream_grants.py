@@ -179,7 +179,11 @@ class StreamGrants:
             track = self.catalog.tracks_to_play([track_id], viewer)[0]
         playable = self.catalog.file_of(track, quality)
         self.hold_for_ads(account_id, who)  # ad_break_due while a break is due or playing
-        require(self.entitlements.stream(who, Listening(), quality, explicit=track.explicit))
+        require(
+            self.entitlements.stream(
+                who, Listening(), quality, explicit=track.explicit, premium_only=track.premium_only
+            )
+        )
         grant = StreamGrant(
             account_id=account_id,
             track_id=track_id,

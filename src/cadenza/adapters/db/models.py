@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -80,6 +81,8 @@ class ReleaseRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # Withdrawn by its distributor or an admin: gone from listeners and search, kept for them.
     taken_down_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Streamed to paying listeners only (its deals allow subscription streaming alone).
+    premium_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TakedownEventRow(Base):

@@ -42,6 +42,7 @@ _TRACK_TO_PLAY = (
         _releases.release_at,
         _releases.territories,
         _releases.taken_down_at,
+        _releases.premium_only,
         _files.quality,
         _files.blob,
         _files.size,
@@ -136,6 +137,7 @@ def _track_to_play(rows: Sequence[Any]) -> TrackToPlay:
         release_at=as_utc(first.release_at),
         territories=tuple(first.territories.split()),
         taken_down_at=as_utc(first.taken_down_at) if first.taken_down_at else None,
+        premium_only=bool(first.premium_only),
     )
 
 

@@ -86,6 +86,7 @@ class SqlSupply:
             self.s.add(row)
         row.title, row.release_type, row.upc = spec.title, spec.release_type.value, spec.upc
         row.label, row.release_at, row.explicit = spec.label, as_utc(spec.release_at), spec.explicit
+        row.premium_only = spec.premium_only
         row.territories = " ".join(spec.territories)
         row.copyright_lines, row.genres = list(spec.copyright_lines), list(spec.genres)
         row.loudness_lufs = loudness.integrated_lufs if loudness else None

@@ -337,11 +337,6 @@ class DdexBatch:
             why = "its deals have ended" if deals else "no streaming deal"
             self._take_down(message, result, existing, why)
             return
-        if {m for d in current for m in d.models} & STREAM_MODELS == {SUBSCRIPTION}:
-            result.warnings.append(
-                "the deals allow subscription streaming only; Cadenza's catalog cannot yet "
-                "restrict a release to paying listeners, so Free listeners can play it too"
-            )
         if any(d.end is not None for d in current):
             result.warnings.append(
                 "a deal has an end date; the release is taken down when a message for it "
@@ -421,6 +416,8 @@ class DdexBatch:
             "territories": _territories(deals),
             "release_date": _release_at(release.release_date, deals),
             "explicit": release.explicit,
+            # Deals for subscription streaming alone: paying listeners only (Free sees it)
+            "premium_only": {m for d in deals for m in d.models} & STREAM_MODELS == {SUBSCRIPTION},
             "copyright": release.lines or list(dict.fromkeys(p_lines)),
             "type": _TYPES.get(release.release_type or "") or _by_count(len(tracks)),
         }
