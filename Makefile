@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres lint bench clean chromium
+.PHONY: install run test test-sqlite test-postgres test-browser test-databases lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,11 @@ install: $(STAMP)
 run: install
 	$(BIN)/cadenza serve --demo
 
-test: install chromium lint test-sqlite test-postgres
+# The browser tests mostly wait (songs play in real time, pages answer): they run beside the
+# others, which keep both cores busy, rather than before them. --output-sync prints each part's
+# report whole when it ends; either failing fails the run.
+test: install chromium lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-databases
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
 chromium:
@@ -29,6 +33,15 @@ chromium:
 # node ids: each worker that runs some starts its own server (tests/browser/live.py locks the build).
 test-sqlite: install chromium
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+# What `make test` runs: the browser tests on their own (a file's tests on one worker, so a module's
+# catalog is ingested once), and every other test on SQLite, then the database ones on PostgreSQL.
+test-browser: install chromium
+	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests/browser
+
+test-databases: install
+	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --ignore=tests/browser
+	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m database
 
 # Every test that touches the database again, on the real PostgreSQL server (a fresh database per run).
 test-postgres: install

@@ -20,6 +20,12 @@ from tests.browser.live import CHROMIUM, CHROMIUM_ARGS, PASSWORD, LiveServer, st
 SCREENSHOTS = Path(__file__).parent / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+# What a page waits for (actions, wait_for_function: the pages' default below) and what an
+# expect() waits for are one deadline: Playwright's own 5 s for assertions failed tests on a
+# loaded machine while the page was still on its way (a login's argon2 check, an ad break
+# fetched after a song's last second), though nothing was wrong.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +59,7 @@ def new_page(browser: Browser, live: LiveServer) -> Iterator[object]:
         context = browser.new_context(base_url=live.url, viewport=viewport)  # type: ignore[arg-type]
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.errors = errors  # type: ignore[attr-defined]

@@ -242,7 +242,10 @@ class Player extends EventTarget {
     this.deck.audio.currentTime = target / 1000;
     this.emit("time");
     try {
-      this.state = await api.put("/api/v1/me/player/seek", { position_ms: Math.round(target) });
+      const state = await api.put("/api/v1/me/player/seek", { position_ms: Math.round(target) });
+      // A seek near the end: the song may have ended, and the next one's state come, before
+      // this answer did; it is older then, and must not take the player back a song.
+      if (!olderThan(state, this.state)) this.state = state;
     } catch (error) {
       this.setNotice(error);
     }
