@@ -15,6 +15,7 @@ from cadenza.domain.plans import Plan
 from cadenza.jobs.registry import find_job
 from cadenza.services.takedowns import TakedownBy
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
 from tests.fixtures.catalog import put_release
 
@@ -30,7 +31,7 @@ def listen(
         for _ in range(times):
             events += play(track, f"{tag}-{n}", 45, start + timedelta(minutes=n))
             n += 1
-    answer = client.post("/api/v1/me/player/events", json={"events": events}, headers=who)
+    answer = post_events(client, who, events)
     assert answer.json()["rejected"] == []
 
 

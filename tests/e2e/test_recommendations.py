@@ -26,6 +26,7 @@ from cadenza.domain.plans import Plan
 from cadenza.recs.store import models_dir
 from cadenza.services.takedowns import TakedownBy
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
 from tests.fixtures.catalog import put_release
 
@@ -110,7 +111,7 @@ def listen(
     events: list[dict[str, Any]] = []
     for n, track in enumerate(tracks):
         events += play(track, f"{tag}-{n}", seconds, start + timedelta(minutes=n), end=end)
-    answer = client.post("/api/v1/me/player/events", json={"events": events}, headers=who)
+    answer = post_events(client, who, events)
     assert answer.json()["rejected"] == []
 
 

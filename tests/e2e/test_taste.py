@@ -19,6 +19,7 @@ from cadenza.adapters.db.engine import MIGRATIONS
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
 from tests.fixtures.catalog import put_release
 
@@ -47,7 +48,7 @@ def heard(
         events += play(track, f"{tag}-{n}", SECONDS, start)
     for first in range(0, len(events), 490):
         batch = {"events": events[first : first + 490]}
-        answer = client.post("/api/v1/me/player/events", json=batch, headers=who)
+        answer = post_events(client, who, batch["events"])
         assert answer.status_code == 200 and answer.json()["rejected"] == [], answer.text
 
 
