@@ -22,7 +22,6 @@ from tests.e2e.conftest import sign_in
 from tests.e2e.granted import downloaded_at, post_events
 from tests.e2e.live import wait_until
 
-
 EVENTS = "/api/v1/me/player/events"
 
 

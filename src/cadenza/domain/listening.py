@@ -100,6 +100,7 @@ class PlayExported:
     listened_ms: int
     counted: bool
     not_counted_reason: str | None
+    source: str | None = None
 
 
 def summarise(events: list[ListeningEvent]) -> PlaySummary:

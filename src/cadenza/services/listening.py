@@ -237,6 +237,7 @@ class ListeningService:
                     "ms_played": p.listened_ms,
                     "counted": p.counted,
                     "not_counted_reason": p.not_counted_reason,
+                    "source": p.source,
                 }
                 for p in page
             ]

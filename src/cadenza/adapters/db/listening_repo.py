@@ -201,6 +201,7 @@ class SqlListening:
                 PlayRow.counted,
                 PlayRow.not_counted_reason,
                 PlayRow.flagged_artificial,
+                PlayRow.source,
             )
             .where(PlayRow.user_id == user_id)
             .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
@@ -217,8 +218,9 @@ class SqlListening:
                 not_counted_reason=(
                     NotCounted.FLAGGED_ARTIFICIAL.value if counted and flagged else reason
                 ),
+                source=source,
             )
-            for p, t, at, ms, counted, reason, flagged in rows
+            for p, t, at, ms, counted, reason, flagged, source in rows
         ]
 
     def recently_played(
