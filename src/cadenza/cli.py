@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from cadenza.cli_ads import ads
+from cadenza.cli_listening import listening
 from cadenza.cli_recs import recs
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
@@ -290,6 +291,7 @@ users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
 cli.add_typer(ads, name="ads")
 cli.add_typer(recs, name="recs")
+cli.add_typer(listening, name="listening")
 
 
 @users.command("create")
