@@ -5,13 +5,19 @@ export."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.config import Settings
 from cadenza.domain.plans import Plan
 from cadenza.services.takedowns import TakedownBy
 from tests.e2e.conftest import sign_in
@@ -188,3 +194,32 @@ def test_the_start_event_says_where_the_play_came_from(
     assert [(p["play_id"], p["source"]) for p in exported(client, premium).values()] == [
         ("from-search", "search")
     ]
+
+
+def test_imported_history_counts_without_grants_but_not_over_itself(
+    client: TestClient, app: App, settings: Settings, published: int, tmp_path: Path
+) -> None:
+    ada = sign_in(client, app, "ada@example.org")
+    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
+    days_ago = datetime.now(UTC) - timedelta(days=3)
+    events = play(track, "then", 60, days_ago) + play(track, "meanwhile", 60, days_ago)
+    (tmp_path / "history.json").write_text(json.dumps({"events": events}))
+    env = {
+        **os.environ,
+        "CADENZA_DATA_DIR": str(settings.data_dir),
+        "CADENZA_DATABASE_URL": settings.resolved_database_url,
+    }
+    command = ["listening", "import", "ada@example.org", str(tmp_path / "history.json")]
+    done = subprocess.run(
+        [sys.executable, "-m", "cadenza", *command],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"accepted": len(events), "duplicates": 0, "rejected": []}
+    reasons = {p: v["not_counted_reason"] for p, v in exported(client, ada).items()}
+    assert reasons == {"then": None, "meanwhile": "overlap"}
+    assert app.listening.streams(track) == 1
+    # Through the events API, the same past is refused: online plays come within a day.
+    late = play(track, "late", 60, days_ago + timedelta(hours=1))
+    refused = client.post(EVENTS, json={"events": late}, headers=ada).json()
+    assert {r["code"] for r in refused["rejected"]} == {"online_event_too_old"}

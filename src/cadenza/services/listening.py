@@ -16,6 +16,7 @@ from cadenza.domain.listening import (
     event_problem,
     summarise,
 )
+from cadenza.domain.offline import Download
 from cadenza.domain.stream_counts import (
     CACHE_LIFETIME,
     CLOCK_SKEW,
@@ -60,6 +61,7 @@ class _Licences:
     def __init__(self, uow: UnitOfWork, account_id: int) -> None:
         self.uow, self.account_id = uow, account_id
         self._devices = uow.offline.devices(account_id)
+        self._downloads: dict[tuple[int, int], Download | None] = {}
 
     def allow(self, device: str, track_id: int, at: datetime) -> bool:
         """Whether the track was downloaded to this download device (its id or name) before
@@ -69,7 +71,10 @@ class _Licences:
                 continue
             if d.revoked_at is not None and d.revoked_at <= at:
                 continue
-            download = self.uow.offline.download(d.id, track_id)
+            key = (d.id, track_id)
+            if key not in self._downloads:  # a backlog of offline plays: one read per track
+                self._downloads[key] = self.uow.offline.download(d.id, track_id)
+            download = self._downloads[key]
             if download is not None and download.added_at <= at:
                 return True
         return False
