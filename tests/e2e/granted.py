@@ -32,6 +32,9 @@ def grant_plays(app: App, account_id: int, events: list[dict[str, Any]]) -> None
         times = [datetime.fromisoformat(e["at"]) for e in play]
         first, last = min(times), max(times)
         track, device = play[0]["track_id"], play[0]["device"]
+        # The audio sent, written onto the play's window with its grant (GrantLog.issued).
+        heard_ms = max(e["position_ms"] for e in play) + 30_000
+        app.served_audio.add(account_id, track, heard_ms, heard_ms, heard_ms, last)
         app.grant_log.issued(
             account_id,
             device,
@@ -39,9 +42,6 @@ def grant_plays(app: App, account_id: int, events: list[dict[str, Any]]) -> None
             last + timedelta(seconds=60),
             issued_at=first - timedelta(seconds=1),
         )
-        heard_ms = max(e["position_ms"] for e in play) + 30_000
-        # written to the window with the events (ListeningService._write_served)
-        app.served_audio.add(account_id, track, heard_ms, heard_ms, heard_ms, last)
 
 
 class Posted:

@@ -236,7 +236,8 @@ def test_a_server_upgraded_to_0029_counts_the_plays_it_already_had(
     heard(client, ada, [(songs["Mirror Lake"][0], datetime(2024, 12, 29, 9, tzinfo=UTC))], "old")
     move(datetime(2025, 1, 20, 12, tzinfo=UTC))
     day = datetime(2025, 1, 19, 9, tzinfo=UTC)
-    heard(client, ada, [(songs["Mirror Lake"][1], day), (songs["Paper Comets"][0], day)], "new")
+    later = day + timedelta(hours=1)  # one stream at a time
+    heard(client, ada, [(songs["Mirror Lake"][1], day), (songs["Paper Comets"][0], later)], "new")
     before = client.get("/api/v1/me/year/2025", headers=ada).json()
     assert before["new_artists"] == 1
 

@@ -202,7 +202,9 @@ def test_imported_history_counts_without_grants_but_not_over_itself(
     ada = sign_in(client, app, "ada@example.org")
     track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
     days_ago = datetime.now(UTC) - timedelta(days=3)
-    events = play(track, "then", 60, days_ago) + play(track, "meanwhile", 60, days_ago)
+    events = play(track, "then", 60, days_ago) + play(
+        track, "meanwhile", 60, days_ago + timedelta(seconds=20)
+    )
     (tmp_path / "history.json").write_text(json.dumps({"events": events}))
     env = {
         **os.environ,

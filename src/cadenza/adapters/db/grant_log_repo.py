@@ -33,6 +33,7 @@ class SqlGrantLog:
                 GrantWindowRow.track_id == track_id,
                 GrantWindowRow.device == device,
                 GrantWindowRow.expires_at >= issued_at - WINDOW_GAP,
+                GrantWindowRow.first_at <= issued_at,
             )
             .order_by(GrantWindowRow.expires_at.desc())
             .limit(1)
