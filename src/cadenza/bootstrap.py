@@ -81,6 +81,7 @@ if TYPE_CHECKING:
     from cadenza.services.distributors import DistributorAccess
     from cadenza.services.download_grants import DownloadGrants
     from cadenza.services.fraud import FraudWatch
+    from cadenza.services.grant_log import GrantLog, ServedAudio
     from cadenza.services.listening import ListeningService
     from cadenza.services.login_guard import LoginGuard
     from cadenza.services.memberships import PlanMembers
@@ -416,6 +417,25 @@ class App:
             self.entitlements,
             self.subscriptions.listener,
             self.ads.hold_for_ads,
+            self.grant_log,
+        )
+
+    @cached_property
+    def served_audio(self) -> ServedAudio:
+        """The audio this process sent, per account and track, until written (stream counts)."""
+        from cadenza.services.grant_log import ServedAudio
+
+        return ServedAudio()
+
+    @cached_property
+    def grant_log(self) -> GrantLog:
+        from cadenza.services.grant_log import GrantLog
+
+        return GrantLog(
+            self.uow,
+            self.clock,
+            self.served_audio,
+            lambda: self.settings.accel_redirect is None,
         )
 
     @cached_property
@@ -461,17 +481,25 @@ class App:
             free_opening_s=s.rip_free_opening_s,
         )
         if self.bus is None:
-            return RipWatch(self.uow, self.clock, rules, self.admin)
+            return RipWatch(self.uow, self.clock, rules, self.admin, served=self.served_audio)
         from cadenza.adapters.rip.redis_tally import RedisFetchTally
 
         tally = RedisFetchTally(self.bus.redis, rules, self.bus.prefix)
-        return RipWatch(self.uow, self.clock, rules, self.admin, tally, self.bus)
+        return RipWatch(
+            self.uow, self.clock, rules, self.admin, tally, self.bus, served=self.served_audio
+        )
 
     @cached_property
     def listening(self) -> ListeningService:
         from cadenza.services.listening import ListeningService
 
-        return ListeningService(self.uow, self.clock, self.messages.publish)
+        return ListeningService(
+            self.uow,
+            self.clock,
+            self.messages.publish,
+            listener=self.subscriptions.listener,
+            served=self.served_audio,
+        )
 
     @cached_property
     def player(self) -> Player:

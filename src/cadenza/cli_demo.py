@@ -120,7 +120,11 @@ def _editors_pick(app: App, editor_id: int) -> None:
 def listen_to(app: App, accounts: dict[str, int], release: ReleaseView) -> None:
     """Plays, likes, saves and follows of this release by each demo listener whose tastes it
     fits, spread over the weeks before today. Made with fixed ids: a second run adds nothing."""
-    history = ListeningService(app.uow, app.clock)  # no player or ad hooks: these are the past
+    # Imported history: no player or ad hooks, no stream grants (these are the past; counted by
+    # the rules of playability and overlap alone).
+    history = ListeningService(
+        app.uow, app.clock, listener=app.subscriptions.listener, imported_history=True
+    )
     today = app.clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     for demo in DEMO_ACCOUNTS:
         fits = [t for t in release.tracks if _genres(t, release) & set(demo.tastes)]

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -192,6 +193,21 @@ class LiveServer:
         assert done.returncode == 0, done.stderr[-2000:]
         report: dict[str, Any] = json.loads(done.stdout)
         return report
+
+    def import_listening(self, email: str, events: list[dict[str, Any]]) -> dict[str, Any]:
+        """Past plays of this listener, imported with `cadenza listening import` (no grants
+        were issued for them here): its JSON answer."""
+        env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"events": events}, f)
+        done = subprocess.run(
+            [sys.executable, "-m", "cadenza", "listening", "import", email, f.name],
+            env=env, capture_output=True, text=True, timeout=600, check=False,
+        )  # fmt: skip
+        Path(f.name).unlink()
+        assert done.returncode == 0, done.stderr[-2000:]
+        answer: dict[str, Any] = json.loads(done.stdout)
+        return answer
 
     def run_job(self, name: str) -> None:
         """`cadenza job run NAME` over this server's data (as cron would)."""

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import PHONE, log_in, playing_track, shoot, wait_playing
 from tests.browser.live import LiveServer
-from tests.browser.test_made_for_you import call, signed_in
+from tests.browser.test_made_for_you import signed_in
 from tests.e2e.test_listening import play
 from tests.fixtures.releases import make_release
 
@@ -53,7 +53,7 @@ def charted(live: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> tuple
     # Song 3 three times, Song 1 twice, Song 2 once: the chart's order.
     for n, track in enumerate([tracks[2]] * 3 + [tracks[0]] * 2 + [tracks[1]]):
         events += play(track, f"chart-{n}", 35, start + timedelta(minutes=n))
-    sent = call(live, "/api/v1/me/player/events", {"events": events}, token)
+    sent = live.import_listening(LISTENER, events)  # their past: imported history
     assert sent["rejected"] == [], sent
     release = get(live, f"/api/v1/tracks/{tracks[0]}", token)
     artist = release["artists"][0]["id"]  # type: ignore[index]

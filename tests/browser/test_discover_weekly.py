@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, playing_track, shoot, wait_playing
 from tests.browser.live import LiveServer
-from tests.browser.test_made_for_you import call, signed_in
+from tests.browser.test_made_for_you import signed_in
 from tests.e2e.test_listening import play
 from tests.fixtures.releases import make_release
 
@@ -30,7 +30,7 @@ def _heard(live: LiveServer, email: str, tracks: list[int], tag: str) -> str:
     events = []
     for n, track in enumerate(tracks * 2):
         events += play(track, f"{tag}-{n}", 35, start + timedelta(minutes=n))
-    sent = call(live, "/api/v1/me/player/events", {"events": events}, token)
+    sent = live.import_listening(email, events)  # their past: imported history
     assert sent["rejected"] == [], sent
     return token
 

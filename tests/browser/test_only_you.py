@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PHONE, log_in, playing_track, shoot, wait_playing
 from tests.browser.live import LiveServer
-from tests.browser.test_made_for_you import call, signed_in
+from tests.browser.test_made_for_you import signed_in
 from tests.e2e.test_listening import play
 from tests.fixtures.releases import make_release
 
@@ -43,7 +43,7 @@ def week_of_plays(live: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
         )
         tracks[artist] = [int(t) for t in live.ingest(folder)["track_ids"]]
     live.add_account(LISTENER, "premium_individual")
-    token = signed_in(live, LISTENER)
+    signed_in(live, LISTENER)
     today = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     starts: list[datetime] = []
     events = []
@@ -54,7 +54,7 @@ def week_of_plays(live: LiveServer, tmp_path_factory: pytest.TempPathFactory) ->
                 song = tracks[artist][(day + hour) % len(tracks[artist])]
                 events += play(song, f"taste-{n}-{day}-{hour}", SECONDS, at)
                 starts.append(at)
-    sent = call(live, "/api/v1/me/player/events", {"events": events}, token)
+    sent = live.import_listening(LISTENER, events)  # their past: imported history
     assert sent.get("rejected") == [], sent
     return {"tracks": tracks, "starts": starts}
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
 from tests.e2e.ad_helpers import account_id, create_campaign, creative, listener, operator_made
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import first_track, play
 from tests.e2e.test_plans import add_card, subscribe
 
@@ -30,9 +31,7 @@ def test_the_export_holds_plan_invoices_plays_and_ads_heard(
     assert done.status_code == 200
     track = first_track(accounts, published)
     events = play(track, "p-1", 45, datetime.now(UTC) - timedelta(minutes=5))
-    assert accounts.post(
-        "/api/v1/me/player/events", json={"events": events}, headers=ada
-    ).is_success
+    assert post_events(accounts, ada, events).is_success
     assert add_card(accounts, ada).status_code == 200
     assert subscribe(accounts, ada, "premium_individual").status_code in (200, 201)
 

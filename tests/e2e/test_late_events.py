@@ -9,6 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from tests.e2e.granted import post_events
 
 
 def a_play(track_id: int, play_id: str, ended_ago: timedelta) -> list[dict[str, Any]]:
@@ -37,7 +38,7 @@ def test_a_four_minute_old_end_is_counted_but_moves_no_player(
     client.put("/api/v1/me/player/pause", headers=premium)
 
     late = a_play(tracks[0], "late", timedelta(minutes=4))
-    sent = client.post("/api/v1/me/player/events", json={"events": late}, headers=premium)
+    sent = post_events(client, premium, late)
     assert sent.json()["accepted"] == 3
     player = client.get("/api/v1/me/player", headers=premium).json()
     assert (player["track_id"], player["playing"]) == (tracks[0], False)
@@ -47,8 +48,8 @@ def test_a_four_minute_old_end_is_counted_but_moves_no_player(
     # Playing, a late end still commands nothing; a fresh one moves the player on.
     client.put("/api/v1/me/player/play", json={"context": release}, headers=premium)
     late_again = a_play(tracks[0], "late-again", timedelta(minutes=4))
-    client.post("/api/v1/me/player/events", json={"events": late_again}, headers=premium)
+    post_events(client, premium, late_again)
     assert client.get("/api/v1/me/player", headers=premium).json()["track_id"] == tracks[0]
     fresh = a_play(tracks[0], "fresh", timedelta(seconds=2))
-    client.post("/api/v1/me/player/events", json={"events": fresh}, headers=premium)
+    post_events(client, premium, fresh)
     assert client.get("/api/v1/me/player", headers=premium).json()["track_id"] == tracks[1]

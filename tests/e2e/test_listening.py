@@ -17,8 +17,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import downloaded_at, post_events
 from tests.e2e.live import wait_until
+
+EVENTS = "/api/v1/me/player/events"
 
 
 def first_track(client: TestClient, release_id: int) -> int:
@@ -51,9 +55,7 @@ def test_a_play_counts_at_thirty_seconds_once(client: TestClient, app: App, publ
     now = datetime.now(UTC) - timedelta(minutes=10)
     long_play = play(track, "p-long", 45, now)
     short_play = play(track, "p-short", 20, now + timedelta(minutes=2), end="skip")
-    sent = client.post(
-        "/api/v1/me/player/events", json={"events": long_play + short_play}, headers=ada
-    )
+    sent = post_events(client, ada, long_play + short_play)
     assert sent.status_code == 200
     assert sent.json() == {
         "accepted": len(long_play) + len(short_play),
@@ -61,7 +63,7 @@ def test_a_play_counts_at_thirty_seconds_once(client: TestClient, app: App, publ
         "rejected": [],
     }
     # The player resends the whole batch (its answer was lost): nothing counts twice.
-    again = client.post("/api/v1/me/player/events", json={"events": long_play}, headers=ada).json()
+    again = post_events(client, ada, long_play).json()
     assert again["accepted"] == 0 and again["duplicates"] == len(long_play)
     history = client.get("/api/v1/me/player/recently-played", headers=ada).json()["items"]
     assert [(h["track_id"], h["listened_ms"]) for h in history] == [(track, 45_000)]
@@ -74,21 +76,22 @@ def test_a_play_counts_at_thirty_seconds_once(client: TestClient, app: App, publ
 def test_offline_plays_arrive_late_and_counted_in_pieces(
     client: TestClient, app: App, published: int
 ) -> None:
-    ada = sign_in(client, app, "ada@example.org")
+    ada = sign_in(client, app, "ada@example.org", Plan.PREMIUM_INDIVIDUAL)
     track = first_track(client, published)
     month_ago = datetime.now(UTC) - timedelta(days=29)
+    downloaded_at(client, ada, published, month_ago - timedelta(hours=1))
     events = play(track, "offline-1", 60, month_ago)
-    # Uploaded in two batches, the second first.
-    client.post("/api/v1/me/player/events", json={"events": events[4:]}, headers=ada)
+    # Uploaded in two batches, the second first; no stream grant: a download licensed then.
+    sent = client.post(EVENTS, json={"events": events[4:]}, headers=ada)
+    assert sent.json()["rejected"] == []
     assert client.get("/api/v1/me/player/recently-played", headers=ada).json()["items"] == []
-    client.post("/api/v1/me/player/events", json={"events": events[:4]}, headers=ada)
+    client.post(EVENTS, json={"events": events[:4]}, headers=ada)
     history = client.get("/api/v1/me/player/recently-played", headers=ada).json()["items"]
     assert [h["listened_ms"] for h in history] == [60_000]
+    assert app.listening.streams(track) == 1
     too_old = play(track, "ancient", 40, datetime.now(UTC) - timedelta(days=31))[:1]
     unknown = play(999_999, "nowhere", 40, datetime.now(UTC))[:1]
-    answer = client.post(
-        "/api/v1/me/player/events", json={"events": too_old + unknown}, headers=ada
-    )
+    answer = client.post(EVENTS, json={"events": too_old + unknown}, headers=ada)
     assert answer.json()["rejected"] == [
         {"id": "ancient-0", "code": "event_too_old"},
         {"id": "nowhere-0", "code": "unknown_track"},

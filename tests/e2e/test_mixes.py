@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
 from tests.e2e.test_plan_members import accept, invite
 from tests.fixtures.catalog import put_release
@@ -67,7 +68,7 @@ def listen(
     events: list[dict[str, Any]] = []
     for n, track in enumerate(tracks):
         events += play(track, f"{tag}-{n}", 45, start + timedelta(minutes=n))
-    answer = client.post("/api/v1/me/player/events", json={"events": events}, headers=who)
+    answer = post_events(client, who, events)
     assert answer.json()["rejected"] == []
 
 

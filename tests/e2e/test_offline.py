@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
+from tests.e2e.granted import downloaded_at
 from tests.e2e.test_listening import play
 from tests.e2e.test_plans import add_card, my_plan, period_end, subscribe
 from tests.e2e.test_races import at_once
@@ -211,10 +212,10 @@ def test_a_new_plan_after_the_old_one_ended_starts_downloads_afresh(
 def test_a_play_heard_offline_and_uploaded_later_counts(
     client: TestClient, app: App, published: int, premium: dict[str, str]
 ) -> None:
-    device_id = register(client, premium).json()["id"]
-    track = add(client, premium, device_id, release_id=published).json()["grants"][0]["track_id"]
     heard = datetime.now(UTC) - timedelta(days=12)  # on a plane, twelve days ago
-    events = play(track, "offline-play", 40, heard)
+    downloaded_at(client, premium, published, heard - timedelta(days=1))  # the day before
+    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
+    events = play(track, "offline-play", 40, heard)  # on the download device ("phone")
     sent = client.post("/api/v1/me/player/events", json={"events": events}, headers=premium)
     assert sent.json()["accepted"] == len(events)
     history = client.get("/api/v1/me/player/recently-played", headers=premium).json()["items"]

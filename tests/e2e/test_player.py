@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.grants import ask_grant, device_of
 
 
@@ -92,10 +93,10 @@ def test_the_end_of_a_track_moves_the_player_on(
         }
         for i, (kind, at) in enumerate([("start", 0), ("progress", 20), ("end", 35)])
     ]
-    client.post("/api/v1/me/player/events", json={"events": events}, headers=premium)
+    post_events(client, premium, events)
     assert client.get("/api/v1/me/player", headers=premium).json()["track_id"] == tracks[1]
     # Resending the same events moves nothing further.
-    client.post("/api/v1/me/player/events", json={"events": events}, headers=premium)
+    post_events(client, premium, events)
     assert client.get("/api/v1/me/player", headers=premium).json()["track_id"] == tracks[1]
 
 
@@ -139,7 +140,7 @@ def test_free_gets_six_skips_an_hour_and_an_ad_break_after_three_songs(
             }
             for i, (kind, at) in enumerate([("start", 0), ("progress", 20), ("end", 35)])
         ]
-        client.post("/api/v1/me/player/events", json={"events": events}, headers=free)
+        post_events(client, free, events)
     held = client.get("/api/v1/me/player", headers=free).json()
     assert held["stream"] is None  # no grant for the next track while the break is due
     track_id = held["track_id"]

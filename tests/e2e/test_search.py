@@ -16,6 +16,7 @@ from cadenza.domain.accounts import Scope
 from cadenza.domain.catalog import Viewer
 from cadenza.domain.search import Kind
 from tests.e2e.conftest import KEY, sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_cli import cadenza
 from tests.e2e.test_listening import play
 from tests.fixtures.catalog import Song, put_release
@@ -208,12 +209,7 @@ def test_what_people_play_comes_first_in_their_country_first(client: TestClient,
     plays = [(listeners[0], local), (listeners[1], worldwide), (listeners[2], worldwide)]
     for n, (who, track) in enumerate(plays):
         events = play(track, f"play-{n}", 40, start + timedelta(minutes=n))
-        assert (
-            client.post("/api/v1/me/player/events", json={"events": events}, headers=who).json()[
-                "rejected"
-            ]
-            == []
-        )
+        assert post_events(client, who, events).json()["rejected"] == []
 
     def first_artist(country: str) -> str:
         item = search(client, "intro", type="track", country=country)["tracks"]["items"][0]
@@ -242,7 +238,7 @@ def test_the_song_people_play_tops_a_common_word_among_hundreds(
     played = [hit, hit, hit, *songs[:30]]
     for n, track in enumerate(played):
         events = play(track, f"play-{n}", 40, start + timedelta(minutes=n))
-        sent = client.post("/api/v1/me/player/events", json={"events": events}, headers=listener)
+        sent = post_events(client, listener, events)
         assert sent.json()["rejected"] == []
 
     def first(typed: str) -> str:

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
+from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
 from tests.fixtures.catalog import put_release
 
@@ -28,7 +29,7 @@ def listen_to(
     events = play(track, tag, 45, datetime.now(UTC) - ago)
     if not done:
         events = [e for e in events if e["kind"] != "end" and e["position_ms"] <= 10_000]
-    answer = client.post("/api/v1/me/player/events", json={"events": events}, headers=who)
+    answer = post_events(client, who, events)
     assert answer.json()["rejected"] == [], answer.text
 
 

@@ -14,8 +14,25 @@ from enum import StrEnum
 
 COUNTED_AFTER_MS = 30_000
 MAX_EVENT_AGE = timedelta(days=30)  # offline plays are accepted this late
+# Online plays (on a stream grant) this late: a player that lost its connection keeps its events
+# and sends them when it is back, within a day; a grant-backed play older than that is refused,
+# so grants and served bytes need be kept only briefly and a month's counts settle quickly.
+ONLINE_MAX_AGE = timedelta(hours=24)
 MAX_CLOCK_AHEAD = timedelta(minutes=5)
 CLOCK_SLACK_MS = 1_000  # a heartbeat's position may run a little ahead of the clock
+
+
+class PlaySource(StrEnum):
+    """Where the listener started a play (the start event says; artists' statistics)."""
+
+    ARTIST = "artist"
+    RELEASE = "release"
+    OWN_PLAYLIST = "own_playlist"
+    EDITORIAL = "editorial"
+    ALGORITHMIC = "algorithmic"
+    SEARCH = "search"
+    LIBRARY = "library"
+    OTHER = "other"
 
 
 class EventKind(StrEnum):
@@ -42,6 +59,7 @@ class ListeningEvent:
     position_ms: int  # where playback was when this happened (a seek: where it left from)
     at: datetime  # the client's clock
     seek_to_ms: int | None = None  # a seek: where it went
+    source: PlaySource | None = None  # a start: where the listener started it
 
 
 def event_problem(event: ListeningEvent, now: datetime) -> str | None:
@@ -64,10 +82,25 @@ class PlaySummary:
     listened_ms: int
     finished: bool
     skipped: bool
+    device: str = ""
+    source: PlaySource | None = None
 
     @property
     def counted(self) -> bool:
         return self.listened_ms >= COUNTED_AFTER_MS
+
+
+@dataclass(frozen=True)
+class PlayExported:
+    """One play in the listener's data export."""
+
+    play_id: str
+    track_id: int
+    played_at: datetime
+    listened_ms: int
+    counted: bool
+    not_counted_reason: str | None
+    source: str | None = None
 
 
 def summarise(events: list[ListeningEvent]) -> PlaySummary:
@@ -91,4 +124,6 @@ def summarise(events: list[ListeningEvent]) -> PlaySummary:
         listened_ms=listened,
         finished=any(e.kind in _FINISHES for e in ordered),
         skipped=any(e.kind is EventKind.SKIP for e in ordered),
+        device=first.device,
+        source=next((e.source for e in ordered if e.source is not None), None),
     )

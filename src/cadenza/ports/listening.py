@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from cadenza.domain.listening import ListeningEvent, PlaySummary
+from cadenza.domain.listening import ListeningEvent, PlayExported, PlaySummary
 
 
 class ListeningRepository(Protocol):
@@ -19,7 +19,28 @@ class ListeningRepository(Protocol):
 
     def play_events(self, user_id: int, play_id: str) -> list[ListeningEvent]: ...
 
-    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> tuple[bool, bool]: ...
+    def lock_listener(self, user_id: int) -> None: ...
+
+    def save_play(
+        self,
+        user_id: int,
+        play_id: str,
+        summary: PlaySummary,
+        reason: str | None,
+        country: str | None,
+    ) -> tuple[bool, bool]:
+        """Summary and verdict (reason None: it counts); (became counted, became finished)."""
+        ...
+
+    def counted_between(
+        self, user_id: int, since: datetime, until: datetime, besides: str
+    ) -> list[tuple[datetime, int]]: ...
+
+    def heard(self, user_id: int, limit: int, offset: int) -> list[tuple[int, datetime, int]]:
+        """The listener's history: plays of 30 s or more, counted or not, newest first."""
+        ...
+
+    def every_play(self, user_id: int, limit: int, offset: int) -> list[PlayExported]: ...
 
     def recently_played(
         self, user_id: int, limit: int, offset: int, before: datetime | None = None

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cadenza.ports.deliveries import DeliveryRepository
     from cadenza.ports.devices import DeviceRepository
     from cadenza.ports.fraud import FraudRepository
+    from cadenza.ports.grant_log import GrantLogRepository
     from cadenza.ports.invoices import InvoiceRepository
     from cadenza.ports.library import LibraryRepository
     from cadenza.ports.listening import ListeningRepository
@@ -123,6 +124,9 @@ class UnitOfWork(Protocol):
 
     @property
     def listening(self) -> ListeningRepository: ...
+
+    @property
+    def grant_log(self) -> GrantLogRepository: ...
 
     @property
     def taste(self) -> TasteRepository: ...

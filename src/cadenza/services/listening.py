@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from cadenza.domain.catalog import TrackToPlay, Viewer
+from cadenza.domain.entitlements import Listener
 from cadenza.domain.events import PlayCounted, TrackFinished
-from cadenza.domain.listening import ListeningEvent, event_problem, summarise
+from cadenza.domain.listening import (
+    ONLINE_MAX_AGE,
+    ListeningEvent,
+    PlaySummary,
+    event_problem,
+    summarise,
+)
+from cadenza.domain.offline import Download
+from cadenza.domain.stream_counts import (
+    CACHE_LIFETIME,
+    CLOCK_SKEW,
+    NotCounted,
+    PlayHeard,
+    grant_problem,
+    overlaps,
+)
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services.grant_log import ServedAudio
 from cadenza.services.messagebus import Publish, unheard
 
 MAX_EVENTS_PER_BATCH = 500
@@ -37,24 +55,75 @@ class RecentPlay:
     listened_ms: int
 
 
+class _Licences:
+    """Offline licences as one batch needs them: the account's download devices, read once."""
+
+    def __init__(self, uow: UnitOfWork, account_id: int) -> None:
+        self.uow, self.account_id = uow, account_id
+        self._devices = uow.offline.devices(account_id)
+        self._downloads: dict[tuple[int, int], Download | None] = {}
+
+    def allow(self, device: str, track_id: int, at: datetime) -> bool:
+        """Whether the track was downloaded to this download device (its id or name) before
+        `at`, its licence not revoked by then."""
+        for d in self._devices:
+            if device not in (str(d.id), d.name) or d.registered_at > at:
+                continue
+            if d.revoked_at is not None and d.revoked_at <= at:
+                continue
+            key = (d.id, track_id)
+            if key not in self._downloads:  # a backlog of offline plays: one read per track
+                self._downloads[key] = self.uow.offline.download(d.id, track_id)
+            download = self._downloads[key]
+            if download is not None and download.added_at <= at:
+                return True
+        return False
+
+
 class ListeningService:
     def __init__(
-        self, uow: Callable[[], UnitOfWork], clock: Clock, publish: Publish = unheard
+        self,
+        uow: Callable[[], UnitOfWork],
+        clock: Clock,
+        publish: Publish = unheard,
+        *,
+        listener: Callable[[int], Listener] | None = None,
+        served: ServedAudio | None = None,
+        imported_history: bool = False,
     ) -> None:
         self.uow, self.clock, self.publish = uow, clock, publish
+        # History the operator imports (the demo's past weeks, another service's export): no
+        # grant was ever issued for it, so only the rules of playability and overlap apply, and
+        # it is accepted up to 30 days late. Never the service the events API uses.
+        self.imported_history = imported_history
+        self.listener = listener  # the listener's market (plays.country) and territory
+        self.served = served  # audio this process sent and has not yet written
 
     def record(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
         """Accept a batch in one transaction: committed before the answer, so an accepted event
-        survives a crash right after it. A resent event (same client id) is a duplicate."""
+        survives a crash right after it. A resent event (same client id) is a duplicate. Each
+        play touched gets its verdict at once (domain/stream_counts.py): counted, or kept with
+        the reason it is not."""
         now = self.clock.now()
         report = EventReport()
+        who = self.listener(account_id) if self.listener is not None else None
         with self.uow() as uow:
+            uow.listening.lock_listener(account_id)  # one account's verdicts one at a time
             known = uow.listening.known_tracks({e.track_id for e in events})
+            licences = _Licences(uow, account_id)
             touched: dict[str, ListeningEvent] = {}
+            sources = {e.play_id: e.source for e in events if e.source is not None}
             for event in events:
                 problem = event_problem(event, now)
                 if problem is None and event.track_id not in known:
                     problem = "unknown_track"
+                if (
+                    problem is None
+                    and not self.imported_history
+                    and event.at < now - ONLINE_MAX_AGE
+                    and not licences.allow(event.device, event.track_id, event.at)
+                ):
+                    problem = "online_event_too_old"  # only offline plays come this late
                 if problem is not None:
                     report.rejected.append((event.client_id, problem))
                 elif uow.listening.add_event(account_id, event, now):
@@ -62,11 +131,22 @@ class ListeningService:
                     touched.setdefault(event.play_id, event)
                 else:
                     report.duplicates += 1
-            for play_id, first in sorted(touched.items()):
+            self._write_served(uow, account_id, {e.track_id for e in touched.values()})
+            tracks = {t.id: t for t in uow.catalog.tracks_to_play(sorted(known)) if t.id in known}
+            for play_id, first in sorted(touched.items(), key=lambda p: (p[1].at, p[0])):
                 uow.listening.lock_play(account_id, play_id, first.track_id, first.device, first.at)
                 play_events = uow.listening.play_events(account_id, play_id)
-                summary = summarise(play_events)
-                counted, finished = uow.listening.save_play(account_id, play_id, summary)
+                summary = replace(summarise(play_events), source=sources.get(play_id))
+                reason = self._verdict(
+                    uow, account_id, play_id, summary, who, tracks.get(summary.track_id), licences
+                )
+                counted, finished = uow.listening.save_play(
+                    account_id,
+                    play_id,
+                    summary,
+                    reason.value if reason is not None else None,
+                    who.country if who is not None else None,
+                )
                 if counted:
                     report.counted.append(summary.track_id)
                 if finished:
@@ -85,20 +165,84 @@ class ListeningService:
             )
         return report
 
+    def _write_served(self, uow: UnitOfWork, account_id: int, track_ids: set[int]) -> None:
+        """The audio this process sent for these tracks, onto their latest grant windows."""
+        if self.served is None:
+            return
+        for track_id in sorted(track_ids):
+            if sent := self.served.take(account_id, track_id):
+                uow.grant_log.add_served(account_id, track_id, sent)
+
+    def _verdict(
+        self,
+        uow: UnitOfWork,
+        account_id: int,
+        play_id: str,
+        summary: PlaySummary,
+        who: Listener | None,
+        track: TrackToPlay | None,
+        licences: _Licences,
+    ) -> NotCounted | None:
+        """Why this play does not count (None: it counts). Made again as its events arrive,
+        until it counts."""
+        if not summary.counted:
+            return NotCounted.TOO_SHORT
+        heard = PlayHeard(summary.device, summary.started_at, summary.listened_ms)
+        if track is None or not _playable(track, who, summary.started_at):
+            return NotCounted.NOT_PLAYABLE
+        if self.imported_history:
+            problem = None
+        else:
+            problem = self._grant_problem(uow, account_id, summary, heard, track, licences)
+        if problem is not None:
+            return problem
+        others = uow.listening.counted_between(
+            account_id, heard.started_at - CACHE_LIFETIME, heard.heard_until, play_id
+        )
+        return NotCounted.OVERLAP if overlaps(heard, others) else None
+
+    def _grant_problem(
+        self,
+        uow: UnitOfWork,
+        account_id: int,
+        summary: PlaySummary,
+        heard: PlayHeard,
+        track: TrackToPlay,
+        licences: _Licences,
+    ) -> NotCounted | None:
+        windows = uow.grant_log.windows(
+            account_id, summary.track_id, summary.started_at - CACHE_LIFETIME - CLOCK_SKEW
+        )
+        problem = grant_problem(heard, windows, self.clock.now(), track.duration_ms)
+        if problem is NotCounted.NO_GRANT and licences.allow(
+            summary.device, summary.track_id, summary.started_at
+        ):
+            problem = None  # played offline, from a download licensed to that device then
+        return problem
+
     def recently_played(self, account_id: int, limit: int, offset: int) -> list[RecentPlay]:
+        """The listener's history: what they heard (30 s or more), counted or not."""
         with self.uow() as uow:
-            rows = uow.listening.recently_played(account_id, limit, offset)
+            rows = uow.listening.heard(account_id, limit, offset)
         return [RecentPlay(t, at, ms) for t, at, ms in rows]
 
     def export(self, account_id: int) -> dict[str, object]:
-        """Every counted play, newest first, for "download my data"."""
+        """Every play, newest first, for "download my data": counted or not, and why not."""
         plays: list[dict[str, object]] = []
-        while page := self.recently_played(account_id, 5000, len(plays)):
+        while True:
+            with self.uow() as uow:
+                page = uow.listening.every_play(account_id, 5000, len(plays))
+            if not page:
+                break
             plays += [
                 {
+                    "play_id": p.play_id,
                     "track_id": p.track_id,
                     "played_at": p.played_at.isoformat(),
                     "ms_played": p.listened_ms,
+                    "counted": p.counted,
+                    "not_counted_reason": p.not_counted_reason,
+                    "source": p.source,
                 }
                 for p in page
             ]
@@ -107,3 +251,12 @@ class ListeningService:
     def streams(self, track_id: int) -> int:
         with self.uow() as uow:
             return uow.listening.streams(track_id)
+
+
+def _playable(track: TrackToPlay, who: Listener | None, at: datetime) -> bool:
+    """Whether the listener could play the track when the play started: released, in their
+    territory, not yet taken down (a takedown since leaves earlier plays playable)."""
+    if track.taken_down_at is not None and track.taken_down_at > at:
+        track = replace(track, taken_down_at=None)
+    country = who.country if who is not None else None
+    return track.visible_to(Viewer(country=country, now=at))

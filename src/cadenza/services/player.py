@@ -96,7 +96,7 @@ class Player:
             track = (seen or {}).get(state.current)
             try:
                 grant = self.grants.grant(
-                    account_id, state.current, quality or _best(who), who, track
+                    account_id, state.current, quality or _best(who), who, track, state.device
                 )
             except CadenzaError:  # the state still shows; the refusal comes with the command
                 grant = None

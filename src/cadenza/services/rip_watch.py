@@ -27,6 +27,7 @@ from cadenza.ports.rip import FetchTally
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.fetch_batches import FetchBatches
+from cadenza.services.grant_log import ServedAudio
 
 PRUNE_EVERY = 1000  # responses between sweeps of idle accounts out of memory
 
@@ -46,8 +47,11 @@ class RipWatch:
         admin: AccountAdmin,
         tally: FetchTally | None = None,
         notices: Broadcast | None = None,
+        *,
+        served: ServedAudio | None = None,
     ) -> None:
         self.uow, self.clock, self.rules, self.admin = uow, clock, rules, admin
+        self.served = served  # the audio sent, for the stream counts (services/grant_log.py)
         # Several processes: the ledgers are shared, and flags, dismissals and suspensions made
         # in one process are told to the others (each keeps its own copy for the fast path).
         self.tally, self.notices = tally, notices
@@ -93,6 +97,8 @@ class RipWatch:
     ) -> None:
         """After serving: count what was sent; flag the account the first time it outruns."""
         now = self.clock.now()
+        if self.served is not None:
+            self.served.add(account_id, key[0], sent, size, int(duration_s * 1000), now)
         if self._batches is not None:  # judged when the batch reaches the shared tally
             self._batches.add(account_id, key, sent, size, duration_s, now)
             return

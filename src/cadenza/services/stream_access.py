@@ -39,7 +39,7 @@ class StreamAccess:
         stream (or nothing plays yet: then it does), and the plan, the ads and the track allow."""
         device = self._own_device(account_id, session_id, device_id)
         self._require_active(account_id, device)
-        return self.grants.grant(account_id, track_id, quality)
+        return self.grants.grant(account_id, track_id, quality, device=device_id)
 
     def direct(
         self,
@@ -59,7 +59,7 @@ class StreamAccess:
             playing = self._devices_of(account_id, self.player.state(account_id).device)
             if playing and all(d.session_id != session_id for d in playing):
                 raise self._elsewhere(playing[0])
-        return self.grants.grant(account_id, track_id, quality)
+        return self.grants.grant(account_id, track_id, quality, device=device_id)
 
     def for_device(self, account_id: int, view: PlayerView, device_id: str | None) -> PlayerView:
         """A player state as one device hears it: no grant where another registered device or

@@ -28,6 +28,7 @@ from cadenza.domain.entitlements import Entitlements, Listener, Listening, requi
 from cadenza.domain.errors import Forbidden, NotFound
 from cadenza.ports.clock import Clock
 from cadenza.services.catalog import CatalogService
+from cadenza.services.grant_log import GrantLog
 
 GRANT_TTL = timedelta(seconds=60)
 AUDIO_PATH = "/api/v1/audio/"
@@ -156,9 +157,11 @@ class StreamGrants:
         entitlements: Entitlements,
         listener: Callable[[int], Listener],
         hold_for_ads: Callable[[int, Listener], None],
+        log: GrantLog | None = None,
     ) -> None:
         self.links, self.clock, self.catalog = links, clock, catalog
         self.entitlements, self.listener, self.hold_for_ads = entitlements, listener, hold_for_ads
+        self.log = log  # every grant issued, for the stream counts
 
     def grant(
         self,
@@ -167,10 +170,12 @@ class StreamGrants:
         quality: Quality,
         who: Listener | None = None,
         seen: TrackToPlay | None = None,
+        device: str | None = None,
     ) -> StreamGrant:
         """What the listener's plan allows, for this track, now; refused with the rule's code.
         `who` and `seen`: the listener, and the track as checked for them (date, territory,
-        takedown), where the same command has just read them; else one read each."""
+        takedown), where the same command has just read them; else one read each. `device`:
+        the device it is for (the grant log keeps a window per device and track)."""
         who = who or self.listener(account_id)
         if seen is not None and seen.id == track_id:
             track = seen
@@ -194,6 +199,9 @@ class StreamGrants:
             gain_db=track.loudness.gain_db(),
             duration_ms=track.duration_ms,
         )
+        if self.log is not None:
+            expires_at = datetime.fromtimestamp(grant.expires, UTC)
+            self.log.issued(account_id, device, track_id, expires_at)
         return StreamGrant(**{**grant.__dict__, "url": self.links.url(grant)})
 
     def check(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from cadenza.adapters.db import playback_reads
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import TrackRow
+from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import (
     ListeningEventRow,
     PlayerStateRow,
@@ -19,7 +20,14 @@ from cadenza.adapters.db.models_listening import (
 )
 from cadenza.adapters.db.taste_repo import count_play
 from cadenza.domain.catalog import as_utc
-from cadenza.domain.listening import EventKind, ListeningEvent, PlaySummary
+from cadenza.domain.listening import (
+    COUNTED_AFTER_MS,
+    EventKind,
+    ListeningEvent,
+    PlayExported,
+    PlaySummary,
+)
+from cadenza.domain.stream_counts import NotCounted
 
 
 class SqlListening:
@@ -98,20 +106,41 @@ class SqlListening:
             for r in rows
         ]
 
-    def save_play(self, user_id: int, play_id: str, summary: PlaySummary) -> tuple[bool, bool]:
-        """Store the play's summary. Returns (became a counted stream, became finished) by
-        conditional UPDATEs, so each happens once ever, whoever sends the events."""
+    def lock_listener(self, user_id: int) -> None:
+        """Hold the account's row until commit: its plays' verdicts (overlap) one at a time."""
+        self.s.execute(update(UserRow).where(UserRow.id == user_id).values(id=UserRow.id))
+
+    def save_play(
+        self,
+        user_id: int,
+        play_id: str,
+        summary: PlaySummary,
+        reason: str | None,
+        country: str | None,
+    ) -> tuple[bool, bool]:
+        """Store the play's summary and verdict (`reason`: why it does not count, None when it
+        does). Returns (became a counted stream, became finished) by conditional UPDATEs, so
+        each happens once ever, whoever sends the events; a counted play stays counted."""
+        mine = (PlayRow.user_id == user_id, PlayRow.play_id == play_id)
         self.s.execute(
             update(PlayRow)
-            .where(PlayRow.user_id == user_id, PlayRow.play_id == play_id)
+            .where(*mine)
             .values(
                 started_at=summary.started_at,
                 listened_ms=summary.listened_ms,
                 skipped=summary.skipped,
+                country=country,
             )
         )
+        if summary.source is not None:
+            self.s.execute(update(PlayRow).where(*mine).values(source=summary.source.value))
+        self.s.execute(
+            update(PlayRow)
+            .where(*mine, PlayRow.counted.is_(False))
+            .values(not_counted_reason=reason)
+        )
         finished = summary.finished and self._flip(user_id, play_id, PlayRow.finished)
-        counted = summary.counted and self._flip(user_id, play_id, PlayRow.counted)
+        counted = reason is None and self._flip(user_id, play_id, PlayRow.counted)
         if counted:
             self.s.execute(
                 insert_on_conflict(self.s, TrackStreamsRow)
@@ -133,6 +162,66 @@ class SqlListening:
             .values({column.key: True})
         )
         return getattr(done, "rowcount", 0) == 1
+
+    def counted_between(
+        self, user_id: int, since: datetime, until: datetime, besides: str
+    ) -> list[tuple[datetime, int]]:
+        """The account's counted plays (start, ms listened) started in [since, until], but
+        `besides` (a play id)."""
+        rows = self.s.execute(
+            select(PlayRow.started_at, PlayRow.listened_ms).where(
+                PlayRow.user_id == user_id,
+                PlayRow.counted.is_(True),
+                PlayRow.started_at >= since,
+                PlayRow.started_at <= until,
+                PlayRow.play_id != besides,
+            )
+        ).all()
+        return [(as_utc(at), int(ms)) for at, ms in rows]
+
+    def heard(self, user_id: int, limit: int, offset: int) -> list[tuple[int, datetime, int]]:
+        """Plays listened to for 30 s or more, counted or not, newest first."""
+        rows = self.s.execute(
+            select(PlayRow.track_id, PlayRow.started_at, PlayRow.listened_ms)
+            .where(PlayRow.user_id == user_id, PlayRow.listened_ms >= COUNTED_AFTER_MS)
+            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [(t, as_utc(at), ms) for t, at, ms in rows]
+
+    def every_play(self, user_id: int, limit: int, offset: int) -> list[PlayExported]:
+        """Every play, newest first; one the fraud job flagged shows as not counted."""
+        rows = self.s.execute(
+            select(
+                PlayRow.play_id,
+                PlayRow.track_id,
+                PlayRow.started_at,
+                PlayRow.listened_ms,
+                PlayRow.counted,
+                PlayRow.not_counted_reason,
+                PlayRow.flagged_artificial,
+                PlayRow.source,
+            )
+            .where(PlayRow.user_id == user_id)
+            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return [
+            PlayExported(
+                play_id=p,
+                track_id=t,
+                played_at=as_utc(at),
+                listened_ms=ms,
+                counted=bool(counted) and not flagged,
+                not_counted_reason=(
+                    NotCounted.FLAGGED_ARTIFICIAL.value if counted and flagged else reason
+                ),
+                source=source,
+            )
+            for p, t, at, ms, counted, reason, flagged, source in rows
+        ]
 
     def recently_played(
         self, user_id: int, limit: int, offset: int, before: datetime | None = None

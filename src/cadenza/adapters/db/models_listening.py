@@ -123,3 +123,20 @@ class PlayerStateRow(Base):
     state: Mapped[dict[str, object]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GrantWindowRow(Base):
+    """Stream grants for one track to one device, renewed without a gap (migration 0031): one
+    row per play window, extended on renewal, with the audio Cadenza sent for it (ms of the
+    track, written on the next grant or events, never per range)."""
+
+    __tablename__ = "grant_windows"
+    __table_args__ = (Index("ix_grant_windows_track", "user_id", "track_id", "expires_at"),)
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    device: Mapped[str] = mapped_column(String(100))  # "" for a grant asked without a device
+    track_id: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    served_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    metered: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
     from cadenza.adapters.db.fraud_repo import SqlFraud
+    from cadenza.adapters.db.grant_log_repo import SqlGrantLog
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
     from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
@@ -228,6 +229,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.listening_repo import SqlListening
 
         return SqlListening(self.session)
+
+    @cached_property
+    def grant_log(self) -> SqlGrantLog:
+        from cadenza.adapters.db.grant_log_repo import SqlGrantLog
+
+        return SqlGrantLog(self.session)
 
     @cached_property
     def taste(self) -> SqlTaste:

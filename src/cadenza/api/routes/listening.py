@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from cadenza.api.deps import ClientIp, CurrentSession, FraudDep, ListeningDep
 from cadenza.api.request_body import RequestBody
-from cadenza.domain.listening import EventKind, ListeningEvent
+from cadenza.domain.listening import EventKind, ListeningEvent, PlaySource
 from cadenza.services.listening import MAX_EVENTS_PER_BATCH
 
 router = APIRouter(prefix="/api/v1/me/player", tags=["playback"])
@@ -27,6 +27,11 @@ class EventIn(RequestBody):
     position_ms: int = Field(ge=0, le=10**10)
     seek_to_ms: int | None = Field(None, ge=0, le=10**10)
     at: AwareDatetime
+    source: PlaySource | None = Field(
+        None,
+        description="On a start: where the listener started the play (artist, release, "
+        "own_playlist, editorial, algorithmic, search, library, other)",
+    )
 
     def event(self) -> ListeningEvent:
         return ListeningEvent(
@@ -38,6 +43,7 @@ class EventIn(RequestBody):
             position_ms=self.position_ms,
             at=self.at,
             seek_to_ms=self.seek_to_ms,
+            source=self.source,
         )
 
 
@@ -73,7 +79,11 @@ def events(
     body: EventsIn, session: CurrentSession, listening: ListeningDep, fraud: FraudDep, ip: ClientIp
 ) -> EventsOut:
     """Report start, progress (every 10-30 s), pause, resume, seek, skip and end. Events are
-    kept once by their id, accepted up to 30 days late, and stored before the answer."""
+    kept once by their id and stored before the answer, with each play's verdict: it counts
+    at 30 s listened on a stream grant issued to this device for the track (or, offline, a
+    download licensed to it), within the time since that grant, of a track playable then, not
+    overlapping another counted play. Online plays are accepted up to 24 h late
+    (`online_event_too_old`), offline ones up to 30 days (`event_too_old`)."""
     report = listening.record(session.account_id, [e.event() for e in body.events])
     fraud.saw_listening(session.account_id, ip)  # the address, for the fraud job
     return EventsOut(
@@ -90,7 +100,7 @@ def recently_played(
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> RecentPageOut:
-    """Tracks I listened to for at least 30 seconds, newest first."""
+    """Tracks I listened to for at least 30 seconds, newest first, counted as streams or not."""
     plays = listening.recently_played(session.account_id, limit, offset)
     return RecentPageOut(
         items=[

@@ -23,6 +23,7 @@ export const listeningMethods = {
       device: this.me(),
       position_ms: Math.max(0, Math.round(positionMs)),
       at: new Date().toISOString(),
+      ...(kind === "start" ? { source: this.playSource() } : {}),
       ...extra,
     });
   },

@@ -9,6 +9,20 @@ import { listeningMethods } from "./listening.js";
 import { olderThan, remoteMethods } from "./remote.js";
 import { devices, onFeed, registerDevice, deviceReady, closeFeed, markActive, myGroup, playingElsewhere } from "./devices.js";
 
+const SOURCES = {
+  artist: "artist",
+  release: "release",
+  playlist: "own_playlist",
+  liked: "library",
+  search: "search",
+  daily_mix: "algorithmic",
+  radio: "algorithmic",
+  plan_mix: "algorithmic",
+  taste_mix: "algorithmic",
+  release_radar: "algorithmic",
+  discover_weekly: "algorithmic",
+};
+
 const SETTINGS = "cadenza.settings";
 const HEARTBEAT_MS = 15000;
 const PREFETCH_S = 30;
@@ -135,7 +149,9 @@ class Player extends EventTarget {
     this.ensureAudio();
     this.setNotice(null);
     await deviceReady(); // the play is this device's: its registered id, not the browser's
-    const request = { ...body, device: this.me(), quality: this.quality() };
+    const { source, ...command } = body; // where the listener started it (the page knows)
+    this.sourceHint = source ? { context: command.context || null, source } : null;
+    const request = { ...command, device: this.me(), quality: this.quality() };
     try {
       const state = await api.put("/api/v1/me/player/play", request);
       const reported = this.finishCurrent("skip"); // off the path to the first sound
@@ -148,6 +164,18 @@ class Player extends EventTarget {
       }
       throw error; // the page shows why, where the listener clicked
     }
+  }
+
+  // Where the playing track was started from, for the start event's `source` (the artists'
+  // statistics): the page's word for its play, else the player's context (autoplay and Radio
+  // that take over are algorithmic).
+  playSource() {
+    const context = this.state?.context;
+    const hint = this.sourceHint;
+    if (hint && (!context || context.kind === "track" || (hint.context && hint.context.kind === context.kind && hint.context.id === context.id))) {
+      return hint.source;
+    }
+    return SOURCES[context?.kind] || "other";
   }
 
   async toggle() {

@@ -14,7 +14,7 @@ export async function render(main, { id }) {
   const notice = inPlaceNotice();
   const play = async (i) => {
     const from = playable.indexOf(tracks[i].id);
-    await player.play({ track_ids: playable.slice(Math.max(0, from)) });
+    await player.play({ track_ids: playable.slice(Math.max(0, from)), source: "algorithmic" });
   };
   const leave = h("button", { type: "button", class: "button secondary" }, "Leave this Blend");
   leave.addEventListener("click", async () => {
@@ -34,7 +34,7 @@ export async function render(main, { id }) {
     h("div", { class: "actions" }, bigPlayButton(`Play ${blend.name}`, async () => {
       notice.show(null);
       try {
-        await player.play({ track_ids: playable });
+        await player.play({ track_ids: playable, source: "algorithmic" });
       } catch (error) {
         notice.show(error);
       }

@@ -39,6 +39,7 @@ export async function render(main, { id }) {
     const tracks = playlist.tracks.items.map(listed);
     const total = tracks.reduce((sum, t) => sum + (t.duration_ms || 0), 0);
     const context = { kind: "playlist", id: playlist.id };
+    const source = playlist.editorial ? "editorial" : "own_playlist";
     const extraMenu = (track) => {
       if (!playlist.editable) return [];
       const i = track.position;
@@ -48,7 +49,7 @@ export async function render(main, { id }) {
         ["Remove from this playlist", act(() => removeAt(track))],
       ].filter(Boolean);
     };
-    const list = trackList(tracks, (i) => player.play({ context, offset: i }), { showRelease: true, notice, extraMenu });
+    const list = trackList(tracks, (i) => player.play({ context, offset: i, source }), { showRelease: true, notice, extraMenu });
     if (playlist.editable) draggable(list, move);
     const owned = playlist.owned;
     clear(
@@ -72,7 +73,7 @@ export async function render(main, { id }) {
         tracks.length ? bigPlayButton(`Play ${playlist.name}`, async () => {
           notice.show(null);
           try {
-            await player.play({ context });
+            await player.play({ context, source });
           } catch (e) {
             notice.show(e);
           }

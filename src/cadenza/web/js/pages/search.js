@@ -45,7 +45,7 @@ export async function render(main, _params, query) {
   if (results.corrected) main.append(h("p", { class: "hint" }, "Showing results for a close spelling."));
   const notice = inPlaceNotice();
   const top = results.top ? topCard(results.top) : null;
-  const songs = h("section", { class: "songs", "aria-labelledby": "songs-heading" }, h("h2", { id: "songs-heading" }, "Songs"), notice, trackList(tracks.slice(0, 5), (i) => player.play({ track_ids: [tracks[i].id] }), { showRelease: true, notice }));
+  const songs = h("section", { class: "songs", "aria-labelledby": "songs-heading" }, h("h2", { id: "songs-heading" }, "Songs"), notice, trackList(tracks.slice(0, 5), (i) => player.play({ track_ids: [tracks[i].id], source: "search" }), { showRelease: true, notice }));
   main.append(h("div", { class: "search-head" }, top, tracks.length ? songs : null));
   if (artists.length) main.append(shelf("Artists", artists.map(artistCard)));
   if (releases.length) main.append(shelf("Releases", releases.map(releaseCard)));
