@@ -134,22 +134,26 @@ class SqlStatsUnroll:
             )
 
     def drop_empty(self, keys: set[tuple[int, date]]) -> None:
+        by_artist: dict[int, list[date]] = {}
         for artist, day in sorted(keys):
-            for model in (StatsTrackDayRow, StatsFacetDayRow):
+            by_artist.setdefault(artist, []).append(day)
+        days = StatsArtistDayRow
+        for artist, all_days in by_artist.items():
+            for some in _chunks(all_days):
+                for model in (StatsTrackDayRow, StatsFacetDayRow):
+                    self.s.execute(
+                        delete(model).where(
+                            model.artist_id == artist, model.day.in_(some), model.streams <= 0
+                        )
+                    )
                 self.s.execute(
-                    delete(model).where(
-                        model.artist_id == artist, model.day == day, model.streams <= 0
+                    delete(days).where(
+                        days.artist_id == artist,
+                        days.day.in_(some),
+                        days.streams <= 0,
+                        days.listeners <= 0,
+                        days.saves == 0,
+                        days.playlist_adds == 0,
+                        days.follows == 0,
                     )
                 )
-            days = StatsArtistDayRow
-            self.s.execute(
-                delete(days).where(
-                    days.artist_id == artist,
-                    days.day == day,
-                    days.streams <= 0,
-                    days.listeners <= 0,
-                    days.saves == 0,
-                    days.playlist_adds == 0,
-                    days.follows == 0,
-                )
-            )
