@@ -5,15 +5,15 @@ accounts, its distributors and admins see them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from cadenza.adapters.db.models import ArtistRow
+from cadenza.adapters.db.models import ArtistRow, Base
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_collection import FollowedArtistRow, LikedTrackRow
 from cadenza.adapters.db.models_listening import PlayRow
@@ -270,3 +270,58 @@ def test_listeners_set_their_city_and_gender_and_the_api_answers(app: App, world
             client.get(f"/api/v1/artists/{world.artist}/stats?range=3y", headers=me).status_code
             == 422
         )
+
+
+def from_scratch(app: App, who: int, artist: int, range_name: str) -> ArtistDashboard:
+    """The figures as a first roll-up of the whole history makes them today."""
+    with app.db_sessions() as s:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name.startswith("stats_"):
+                s.execute(table.delete())
+        s.execute(update(PlayRow).values(stats_rolled=False))
+        s.commit()
+    roll(app)
+    return figures(app, who, artist, range_name)
+
+
+def test_streams_flagged_artificial_leave_the_figures_and_come_back_when_cleared(
+    app: App, world: World
+) -> None:
+    from tests.e2e.test_fraud import _plant
+
+    who = admin(app)
+    roll(app)
+    before = figures(app, who, world.artist)
+    # 240 streams a bot; a family's 270, 18 of them of Song One (the rest not in the catalog)
+    farm, family = _plant(app, [world.one, world.two])
+    assert "rolled up 2670 counted streams" in roll(app)
+    inflated = figures(app, who, world.artist)
+    assert (inflated.streams, inflated.listeners) == (before.streams + 2418, before.listeners + 13)
+
+    assert "flagged 10 accounts, 2400 streams" in find_job("fraud").run(app, None).said
+    assert figures(app, who, world.artist).streams == inflated.streams  # until the next run
+    assert "took out 2400 flagged artificial" in roll(app)
+    assert "rolled up 0 counted streams" in roll(app)  # and once only
+    assert "took out 0 flagged" in roll(app)
+    honest = {r: figures(app, who, world.artist, r) for r in ("7d", "28d", "all")}
+    d = honest["28d"]
+    assert (d.streams, d.listeners) == (before.streams + 18, before.listeners + 3)
+    assert sum(s.streams for s in d.series) == d.streams == sum(b.streams for b in d.sources)
+    assert sum(t.streams for t in d.top_tracks) == d.streams
+    assert sum(e.streams for e in d.earnings) == d.streams
+    # Exactly what a roll-up of the whole history would show, listeners and audience included.
+    for r, figured in honest.items():
+        assert replace(from_scratch(app, who, world.artist, r), rolled_at=None) == replace(
+            figured, rolled_at=None
+        )
+
+    # An admin clears one bot's flag: its 240 streams and the listener count again.
+    cleared = next(f for f in app.fraud.flags(who, "open", None, 100, 0) if f.streams == 240)
+    app.fraud.review(who, cleared.id, clear=True)
+    assert "rolled up 240 counted streams" in roll(app)
+    back = figures(app, who, world.artist)
+    assert (back.streams, back.listeners) == (d.streams + 240, d.listeners + 1)
+    assert replace(from_scratch(app, who, world.artist, "28d"), rolled_at=None) == replace(
+        back, rolled_at=None
+    )
+    assert len(family) == 3 and cleared.account_id in farm

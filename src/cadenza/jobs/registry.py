@@ -53,7 +53,7 @@ def _artist_stats(app: App, advance: Advance | None = None) -> JobReport:
     done = app.artist_stats.roll_up(advance)
     return JobReport(
         f"rolled up {done.streams} counted streams into the artists' statistics "
-        f"({done.batches} batches); saves, playlist adds and follows counted again for "
+        f"({done.batches} batches), took out {done.taken_out} flagged artificial; saves, playlist adds and follows counted again for "
         f"{done.engagement_days} artist-days"
     )
 

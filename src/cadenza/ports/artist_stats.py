@@ -41,8 +41,44 @@ class Audience:
     gender: str  # "" when not given
 
 
+class StatsUnroll(Protocol):
+    """The roll-up's way back: streams in the figures that were flagged artificial since are
+    taken out (in the same transaction as their marks); a cleared flag's streams are simply
+    not rolled up yet again (StatsRollup.streams_to_roll finds them)."""
+
+    def streams_to_unroll(self, limit: int) -> list[StreamToRoll]:
+        """Up to `limit` rolled-up streams (by play) flagged artificial since, oldest first."""
+        ...
+
+    def count_to_unroll(self) -> int: ...
+
+    def mark_unrolled(self, play_rows: list[int]) -> None: ...
+
+    def still_listened(self, keys: set[tuple[int, date, int]]) -> set[tuple[int, date, int]]:
+        """Those of (artist, day, listener) with a stream still in the figures that day."""
+        ...
+
+    def latest_streams(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], StreamToRoll]:
+        """Each (artist, listener)'s latest stream still in the figures, where there is one."""
+        ...
+
+    def drop_listener_days(self, keys: set[tuple[int, date, int]]) -> None: ...
+
+    def drop_audiences(self, pairs: set[tuple[int, int]]) -> None: ...
+
+    def drop_empty(self, keys: set[tuple[int, date]]) -> None:
+        """Forget the (artist, day)s' track and facet rows left with no stream, and the day
+        itself where nothing is left."""
+        ...
+
+
 class StatsRollup(Protocol):
     """The roll-up job's writes; each batch is one transaction: figures and marks together."""
+
+    @property
+    def unroll(self) -> StatsUnroll:
+        """The way back, in the same transaction (streams flagged artificial since)."""
+        ...
 
     def begin_run(self) -> None:
         """Hold the roll-up's lock until commit: two runs never roll up the same stream."""

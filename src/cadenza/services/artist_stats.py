@@ -42,7 +42,29 @@ TOP_TRACKS = 10
 class RollupReport:
     streams: int  # counted streams rolled up by this run
     batches: int
+    taken_out: int  # streams flagged artificial since they were rolled up, taken out
     engagement_days: int  # artist-days whose saves, adds and follows were counted again
+
+
+def _facets(s: StreamToRoll) -> tuple[date, Audience, list[tuple[str, str]]]:
+    """A stream's day, its listener's audience that day, and the facets its stream counts in."""
+    day = s.started_at.date()
+    country = s.country or "ZZ"
+    city = f"{s.city.strip()}, {country}"[:120] if s.city and s.city.strip() else ""
+    gender = s.gender if s.gender in GENDERS else NOT_GIVEN
+    age = age_range(s.birth_date, day)
+    facets = [
+        (facet, value)
+        for facet, value in (
+            ("country", country),
+            ("city", city),
+            ("source", source_of(s.source)),
+            ("age", age),
+            ("gender", gender),
+        )
+        if value != NOT_GIVEN
+    ]
+    return day, Audience(day, country, city, age, gender), facets
 
 
 def _audience_facets(a: Audience) -> list[tuple[str, str]]:
@@ -69,22 +91,34 @@ class ArtistStats:
 
     # -- the roll-up -------------------------------------------------------------------
     def pending(self) -> int:
-        """Counted streams not rolled up yet (for a progress bar)."""
+        """Counted streams not rolled up yet, and rolled-up ones flagged artificial since (for
+        a progress bar)."""
         with self.uow() as uow:
-            return uow.stats_rollup.count_to_roll()
+            return uow.stats_rollup.count_to_roll() + uow.stats_rollup.unroll.count_to_unroll()
 
     def roll_up(self, advance: Callable[[int], None] | None = None) -> RollupReport:
         """Add every counted stream not rolled up yet to the figures, a batch a transaction
         (the figures and the streams' marks commit together: a rerun or a crash adds nothing
-        twice), then count the recent days' saves, playlist adds and follows again."""
+        twice), then count the recent days' saves, playlist adds and follows again. Streams
+        flagged artificial since they were rolled up are taken out first, the same way; a
+        flag an admin clears makes its streams not rolled up again."""
         now = self.clock.now()
         today = now.date()
         with self.uow() as uow:
             previous = uow.artist_stats.rolled_at()
-        streams = batches = 0
+        streams = batches = taken_out = 0
         while True:
             with self.uow() as uow:
                 uow.stats_rollup.begin_run()
+                flagged = uow.stats_rollup.unroll.streams_to_unroll(self.batch_plays)
+                if flagged:
+                    self._unroll(uow, flagged)
+                    uow.commit()
+                    done = len({s.play_row for s in flagged})
+                    taken_out, batches = taken_out + done, batches + 1
+                    if advance is not None:
+                        advance(done)
+                    continue
                 todo = uow.stats_rollup.streams_to_roll(self.batch_plays)
                 if todo:
                     self._roll(uow, todo)
@@ -104,7 +138,7 @@ class ArtistStats:
                 uow.stats_rollup.forget_listener_days(today - timedelta(days=LISTENER_DAYS_KEPT))
                 uow.stats_rollup.finish_run(now)
                 uow.commit()
-                return RollupReport(streams, batches, engagement)
+                return RollupReport(streams, batches, taken_out, engagement)
 
     def _roll(self, uow: UnitOfWork, todo: list[StreamToRoll]) -> None:
         days: Counter[DayKey] = Counter()
@@ -115,26 +149,16 @@ class ArtistStats:
         for s in todo:
             if s.artist_id < 0:  # its track left the catalog: nobody's figures
                 continue
-            a, day = s.artist_id, s.started_at.date()
-            country = s.country or "ZZ"
-            city = f"{s.city.strip()}, {country}"[:120] if s.city and s.city.strip() else ""
-            gender = s.gender if s.gender in GENDERS else NOT_GIVEN
-            age = age_range(s.birth_date, day)
+            a = s.artist_id
+            day, audience, found = _facets(s)
             days[(a, day)] += 1
             tracks[(a, day, s.track_id)] += 1
-            for facet, value in (
-                ("country", country),
-                ("city", city),
-                ("source", source_of(s.source)),
-                ("age", age),
-                ("gender", gender),
-            ):
-                if value != NOT_GIVEN:
-                    facets[(a, day, facet, value)] += 1
+            for facet, value in found:
+                facets[(a, day, facet, value)] += 1
             seen.add((a, day, s.user_id))
             known = latest.get((a, s.user_id))
             if known is None or day >= known.last_day:
-                latest[(a, s.user_id)] = Audience(day, country, city, age, gender)
+                latest[(a, s.user_id)] = audience
         rollup = uow.stats_rollup
         first = rollup.first_listens(seen)
         rollup.add_streams(
@@ -156,6 +180,54 @@ class ArtistStats:
         rollup.save_audiences(changed)
         rollup.add_recency(dict(deltas))
         rollup.mark_rolled([s.play_row for s in todo])
+
+    def _unroll(self, uow: UnitOfWork, flagged: list[StreamToRoll]) -> None:
+        """Take streams flagged artificial out of the figures they were added to: streams per
+        day, track and facet exactly (facets under the listener's city and gender as they are
+        now); a listener leaves a day's count when no stream of theirs is left that day, and
+        the audience figures follow their latest stream left, or leave them."""
+        days: Counter[DayKey] = Counter()
+        tracks: Counter[tuple[int, date, int]] = Counter()
+        facets: Counter[FacetKey] = Counter()
+        seen: set[tuple[int, date, int]] = set()
+        for s in flagged:
+            if s.artist_id < 0:
+                continue
+            a = s.artist_id
+            day, _, found = _facets(s)
+            days[(a, day)] -= 1
+            tracks[(a, day, s.track_id)] -= 1
+            for facet, value in found:
+                facets[(a, day, facet, value)] -= 1
+            seen.add((a, day, s.user_id))
+        rollup = uow.stats_rollup
+        unroll = rollup.unroll
+        unroll.mark_unrolled([s.play_row for s in flagged])  # the reads below: what is left
+        gone = seen - unroll.still_listened(seen)
+        lost = Counter((a, d) for a, d, _ in gone)
+        rollup.add_streams(
+            {key: (n, -lost.get(key, 0)) for key, n in days.items()}, dict(tracks), dict(facets)
+        )
+        unroll.drop_listener_days(gone)
+        unroll.drop_empty(set(days))
+        stored = rollup.audiences({(a, u) for a, _, u in seen})
+        moved = {pair for pair, x in stored.items() if (pair[0], x.last_day, pair[1]) in gone}
+        left = unroll.latest_streams(moved)
+        deltas: Counter[FacetKey] = Counter()
+        changed: dict[tuple[int, int], Audience] = {}
+        for a, user in moved:
+            before = stored[(a, user)]
+            for facet, value in _audience_facets(before):
+                deltas[(a, before.last_day, facet, value)] -= 1
+            stream = left.get((a, user))
+            if stream is not None:
+                now = _facets(stream)[1]
+                for facet, value in _audience_facets(now):
+                    deltas[(a, now.last_day, facet, value)] += 1
+                changed[(a, user)] = now
+        rollup.save_audiences(changed)
+        unroll.drop_audiences(moved - set(changed))
+        rollup.add_recency(dict(deltas))
 
     # -- who may see what -------------------------------------------------------------
     def artists_for(self, account_id: int) -> list[ArtistRef]:

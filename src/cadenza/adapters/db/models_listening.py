@@ -21,11 +21,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
 
-# The counted streams not yet in the artists' statistics, as each engine's partial index (and
-# the roll-up's query, so the planner uses it) says it.
+# The counted streams not yet in the artists' statistics (a stream flagged artificial stays
+# out), as each engine's partial index (and the roll-up's query, so the planner uses it) says it.
 TO_ROLL = {
-    "sqlite": "counted = 1 AND stats_rolled = 0",
-    "postgresql": "counted AND NOT stats_rolled",
+    "sqlite": "counted = 1 AND stats_rolled = 0 AND flagged_artificial = 0",
+    "postgresql": "counted AND NOT stats_rolled AND NOT flagged_artificial",
+}
+# Streams in the statistics that were flagged artificial since: the roll-up takes them out
+# (migration 0039). A flag cleared by an admin makes its streams TO_ROLL again.
+TO_UNROLL = {
+    "sqlite": "stats_rolled = 1 AND flagged_artificial = 1",
+    "postgresql": "stats_rolled AND flagged_artificial",
 }
 
 
@@ -64,6 +70,12 @@ class PlayRow(Base):
             sqlite_where=text(TO_ROLL["sqlite"]),
             postgresql_where=text(TO_ROLL["postgresql"]),
         ),
+        Index(  # rolled-up streams flagged artificial since (migration 0039)
+            "ix_plays_to_unroll",
+            "id",
+            sqlite_where=text(TO_UNROLL["sqlite"]),
+            postgresql_where=text(TO_UNROLL["postgresql"]),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -81,7 +93,8 @@ class PlayRow(Base):
     source: Mapped[str | None] = mapped_column(String(24))  # where the listener started it
     royalty_month: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM, set on closing
     flagged_artificial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Rolled up into the artists' statistics (migration 0034): each counted stream once.
+    # In the artists' statistics (migration 0034): each counted stream once, taken out again
+    # while it is flagged artificial (0039).
     stats_rolled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

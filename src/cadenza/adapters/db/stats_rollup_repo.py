@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import delete, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,6 +34,9 @@ from cadenza.adapters.db.models_stats import (
 from cadenza.domain.catalog import as_utc
 from cadenza.ports.artist_stats import Audience, DayKey, FacetKey, StreamToRoll
 
+if TYPE_CHECKING:
+    from cadenza.adapters.db.stats_unroll_repo import SqlStatsUnroll
+
 T = TypeVar("T")
 BATCH = 2000  # rows per statement: under SQLite's bound-parameter limit at 5 columns a row
 STATE = "rollup"
@@ -47,6 +51,12 @@ class SqlStatsRollup:
     def __init__(self, session: Session) -> None:
         self.s = session
         self.dialect = session.get_bind().dialect.name
+
+    @cached_property
+    def unroll(self) -> SqlStatsUnroll:
+        from cadenza.adapters.db.stats_unroll_repo import SqlStatsUnroll
+
+        return SqlStatsUnroll(self.s)
 
     def _insert(self, table: Any) -> Any:
         """The dialect's INSERT of a table (ON CONFLICT), executed once for many rows."""
@@ -68,33 +78,7 @@ class SqlStatsRollup:
         )
 
     def streams_to_roll(self, limit: int) -> list[StreamToRoll]:
-        to_roll = TO_ROLL["postgresql" if self.dialect == "postgresql" else "sqlite"]
-        # The condition is one of two constants (TO_ROLL), not input.
-        query = (
-            "SELECT p.id, ta.artist_id, p.user_id, p.track_id, p.started_at, "  # noqa: S608
-            "COALESCE(p.country, u.country), p.source, u.city, u.gender, u.birth_date "
-            f"FROM (SELECT id FROM plays WHERE {to_roll} ORDER BY id LIMIT :limit) AS todo "
-            "JOIN plays p ON p.id = todo.id "
-            "JOIN users u ON u.id = p.user_id "
-            "LEFT JOIN track_artists ta ON ta.track_id = p.track_id "
-            "ORDER BY p.id"
-        )
-        rows = self.s.execute(text(query), {"limit": limit}).all()
-        return [
-            StreamToRoll(
-                play_row=int(r[0]),
-                artist_id=-1 if r[1] is None else int(r[1]),  # a track gone from the catalog
-                user_id=int(r[2]),
-                track_id=int(r[3]),
-                started_at=_moment(r[4]),
-                country=str(r[5] or "").upper()[:2],
-                source=r[6],
-                city=r[7],
-                gender=r[8],
-                birth_date=_day(r[9]),
-            )
-            for r in rows
-        ]
+        return streams_where(self.s, TO_ROLL, limit)
 
     def count_to_roll(self) -> int:
         to_roll = TO_ROLL["postgresql" if self.dialect == "postgresql" else "sqlite"]
@@ -319,6 +303,40 @@ class SqlStatsRollup:
             ),
             listed,
         )
+
+
+def streams_where(s: Session, condition: dict[str, str], limit: int) -> list[StreamToRoll]:
+    """Up to `limit` plays (oldest first) under one of the partial indexes' conditions (TO_ROLL,
+    TO_UNROLL), once per artist of the track, with their listener."""
+    where = condition["postgresql" if s.get_bind().dialect.name == "postgresql" else "sqlite"]
+    # The condition is one of the constants in models_listening, not input.
+    query = (
+        "SELECT p.id, ta.artist_id, p.user_id, p.track_id, p.started_at, "  # noqa: S608
+        "COALESCE(p.country, u.country), p.source, u.city, u.gender, u.birth_date "
+        f"FROM (SELECT id FROM plays WHERE {where} ORDER BY id LIMIT :limit) AS todo "
+        "JOIN plays p ON p.id = todo.id "
+        "JOIN users u ON u.id = p.user_id "
+        "LEFT JOIN track_artists ta ON ta.track_id = p.track_id "
+        "ORDER BY p.id"
+    )
+    return [stream_of(r) for r in s.execute(text(query), {"limit": limit}).all()]
+
+
+def stream_of(r: Any) -> StreamToRoll:
+    """A row of (play id, artist id, user id, track id, started at, country, source, city,
+    gender, birth date) as the roll-up reads it."""
+    return StreamToRoll(
+        play_row=int(r[0]),
+        artist_id=-1 if r[1] is None else int(r[1]),  # a track gone from the catalog
+        user_id=int(r[2]),
+        track_id=int(r[3]),
+        started_at=_moment(r[4]),
+        country=str(r[5] or "").upper()[:2],
+        source=r[6],
+        city=r[7],
+        gender=r[8],
+        birth_date=_day(r[9]),
+    )
 
 
 def _moment(value: Any) -> datetime:
