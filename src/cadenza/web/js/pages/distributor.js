@@ -196,6 +196,7 @@ async function artistClaims() {
   };
   await draw().catch((e) => showError(error, e));
   return h("section", { class: "panel" }, h("h2", {}, "Artist claims"), error, list);
+}
 
 // The pipeline's stages in a distributor's words; the bar moves as songs are done and, before
 // the first is, says that work goes on (no value: an indeterminate bar).
