@@ -183,11 +183,13 @@ class LiveServer:
         _cadenza(*args, env=env, stdin=PASSWORD)
         return email
 
-    def ingest(self, folder: Path) -> dict[str, Any]:
-        """Ingest a release folder into this server's data with the CLI: its --json report."""
+    def ingest(self, folder: Path, distributor: str | None = None) -> dict[str, Any]:
+        """Ingest a release folder into this server's data with the CLI (delivered by
+        `distributor`, else the operator's): its --json report."""
         env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
+        by = ["--distributor", distributor] if distributor else []
         done = subprocess.run(
-            [sys.executable, "-m", "cadenza", "ingest", str(folder), "--json"],
+            [sys.executable, "-m", "cadenza", "ingest", str(folder), "--json", *by],
             env=env, capture_output=True, text=True, timeout=600, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-2000:]

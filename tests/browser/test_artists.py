@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from cadenza.cli_demo import DEMO_LABEL
 from tests.browser.conftest import PHONE, log_in, shoot
 from tests.browser.live import LiveServer
 from tests.browser.test_library_pages import first_release, operator
@@ -136,3 +137,56 @@ def test_a_pitched_track_is_heard_and_playlisted_and_the_artist_sees_where(
     page.goto("/search?q=fresh%20finds%20test")
     expect(page.locator("main")).to_contain_text("Fresh Finds Test")
     assert page.errors == [] and editor.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_distributor_pitches_a_coming_release_from_its_page_on_a_phone(
+    new_page, live: LiveServer, tmp_path: Path
+) -> None:
+    out = (datetime.now(UTC) + timedelta(days=21)).date().isoformat()
+    folder = make_release(
+        tmp_path / "label", title="Harbour Lights", artist="Label Pitchers", upc="123456789111",
+        isrc_prefix="QZLAB26", formats=("mp3", "mp3"), extra={"release_date": out},
+    )  # fmt: skip
+    live.ingest(folder, distributor=DEMO_LABEL)  # the demo distributor account's label
+    label = new_page()
+    label.set_viewport_size(PHONE)
+    log_in(label, live, "distributor@demo.cadenza.localhost")
+    label.goto("/distributor")
+    coming = label.get_by_role("list", name="Coming releases").locator(
+        "li", has_text="Harbour Lights"
+    )
+    fits_a_phone(label)
+    coming.get_by_role("link", name="Pitch to editors").click()
+    expect(label.locator("main h1")).to_have_text("Pitch “Harbour Lights”")  # the artist's form
+    label.get_by_label("Track").select_option(label="Song 2")
+    label.get_by_label("Genres (1 to 3, separated by commas)").fill("dream pop")
+    label.get_by_label("The story of the song").fill(STORY)
+    fits_a_phone(label)
+    label.get_by_role("button", name="Send pitch").click()
+    expect(label.locator(".pitch-sent")).to_contain_text("Song 2: waiting for the editors")
+    label.get_by_role("link", name="Back to your releases").click()
+    expect(coming).to_contain_text("Pitched Song 2: waiting for the editors")
+    expect(coming.get_by_role("link", name="Pitch to editors")).to_have_count(0)
+
+    editor = new_page()
+    editor.set_viewport_size(PHONE)
+    log_in(editor, live, ADMIN)
+    editor.goto("/admin/editorial")
+    editor.get_by_label("Playlist name").fill("Harbour Finds")
+    editor.get_by_role("button", name="Create editorial playlist").click()
+    pitch = editor.locator("li.pitch", has_text="Song 2 · Label Pitchers")
+    pitch.get_by_label("Playlist for Song 2").select_option(label="Harbour Finds")
+    pitch.get_by_role("button", name="Add to playlist").click()
+    expect(pitch).to_have_count(0)
+    playlist = editor.get_by_role("list", name="Editorial playlists").locator(
+        "li", has_text="Harbour Finds"
+    )
+    playlist.get_by_role("button", name="Arrange").click()
+    expect(editor.get_by_label("Place of Song 2")).to_have_value("1")
+    fits_a_phone(editor)
+
+    label.reload()
+    expect(coming).to_contain_text("Playlisted on Harbour Finds")
+    fits_a_phone(label)
+    shoot(label, "distributor-pitches")
+    assert label.errors == [] and editor.errors == []  # type: ignore[attr-defined]

@@ -148,3 +148,50 @@ def test_a_pitch_is_heard_by_the_editors_and_lands_on_a_searchable_editorial_pla
         }
     ]
     assert accounts.get(f"/api/v1/me/artists/{artist}/pitches", headers=listener).status_code == 403
+
+
+def test_only_the_releases_distributor_pitches_it_and_sees_its_coming_releases(
+    accounts: TestClient, app: App
+) -> None:
+    release_id, (track_id, _) = upcoming(app, "Nightbus", 10, app.settings.distributor_name)
+    other_label = signed_in(accounts, app, "label@example.org", Role.LISTENER, Role.DISTRIBUTOR)
+    listener = signed_in(accounts, app, "lee@example.org", Role.LISTENER)
+    url = f"/api/v1/distributor/releases/{release_id}/pitch"
+    body = {"track_id": track_id, "genres": ["Synthpop"], "moods": [], "story": STORY}
+
+    assert accounts.post(url, json=body, headers=listener).status_code == 403
+    assert accounts.post(url, json=body, headers=other_label).status_code == 404
+    assert accounts.get(url, headers=other_label).status_code == 404
+    assert accounts.get("/api/v1/distributor/coming-releases", headers=other_label).json() == []
+    coming = accounts.get("/api/v1/distributor/coming-releases", headers=KEY).json()
+    assert [(c["release_id"], c["pitchable"], c["pitch"]) for c in coming] == [
+        (release_id, True, None)
+    ]
+    made = accounts.post(url, json=body, headers=KEY)
+    assert made.status_code == 201, made.text
+    coming = accounts.get("/api/v1/distributor/coming-releases", headers=KEY).json()
+    assert coming[0]["pitchable"] is False
+    assert (coming[0]["pitch"]["id"], coming[0]["pitch"]["status"]) == (
+        made.json()["id"],
+        "pending",
+    )
+
+
+def test_only_admins_reorder_an_editorial_playlist(accounts: TestClient, app: App) -> None:
+    _, (first, second) = upcoming(app, "Nightbus", 10, app.settings.distributor_name)
+    editor = signed_in(accounts, app, "editor@example.org", Role.LISTENER, Role.ADMIN)
+    listener = signed_in(accounts, app, "lee@example.org", Role.LISTENER)
+    lists = "/api/v1/admin/editorial/playlists"
+    playlist = accounts.post(lists, json={"name": "Fresh Finds"}, headers=editor).json()
+    tracks = f"{lists}/{playlist['id']}/tracks"
+    accounts.post(tracks, json={"track_ids": [first, second]}, headers=editor)
+
+    move = f"{tracks}/{second}/position"
+    assert accounts.put(move, json={"position": 0}, headers=listener).status_code == 403
+    moved = accounts.put(move, json={"position": 0}, headers=editor)
+    assert moved.status_code == 200, moved.text
+    assert [(t["position"], t["id"]) for t in moved.json()] == [(0, second), (1, first)]
+    assert [t["id"] for t in accounts.get(tracks, headers=editor).json()] == [second, first]
+    assert accounts.get(tracks, headers=listener).status_code == 403
+    far = accounts.put(move, json={"position": 2}, headers=editor)
+    assert (far.status_code, far.json()["error"]["code"]) == (422, "position_out_of_range")

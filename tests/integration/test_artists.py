@@ -14,7 +14,14 @@ from cadenza.bootstrap import App
 from cadenza.domain.accounts import Role
 from cadenza.domain.artists import ClaimStatus, PitchDraft, PitchStatus
 from cadenza.domain.audio import Loudness, Quality
-from cadenza.domain.catalog import EncodedAudio, PublishedTrack, ReleaseSpec, TrackSpec, Viewer
+from cadenza.domain.catalog import (
+    EncodedAudio,
+    PublishedTrack,
+    ReleaseSpec,
+    TrackSpec,
+    TrackView,
+    Viewer,
+)
 from cadenza.domain.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from cadenza.ingest.publish import Publication, publish
 from cadenza.services.artist_claims import Decider
@@ -289,3 +296,56 @@ def test_editors_listen_and_playlist_a_pitch_which_the_artist_then_sees(app: App
     mine = app.playlists.create(listener, "Mine")
     with pytest.raises(NotFound):  # an ordinary playlist is no editorial one
         app.pitches.add_tracks(admin, mine.id, [first])
+
+
+def test_a_distributor_lists_its_coming_releases_with_what_it_may_pitch(app: App) -> None:
+    release_id, (first, _) = upcoming(app, "Nightbus", days=10)
+    soon_id, _ = upcoming(app, "Too Soon", days=3)
+    upcoming(app, "Out Now", days=-1)
+    other_id, _ = upcoming(app, "Elsewhere", days=10, distributor="Label B")
+    label_a, label_b = app.distributor_id("Label A"), app.distributor_id("Label B")
+
+    listed = [(c.release_id, c.pitch, ok) for c, ok in app.pitches.coming(label_a)]
+    assert listed == [(soon_id, None, False), (release_id, None, True)]  # soonest first
+    assert [c.release_id for c, _ in app.pitches.coming(label_b)] == [other_id]
+
+    made = app.pitches.pitch(
+        Pitcher(distributor_id=label_a), release_id, PitchDraft(first, ("Pop",), (), STORY)
+    )
+    after = {c.release_id: (c.pitch, ok) for c, ok in app.pitches.coming(label_a)}
+    assert after[release_id] == (made, False)  # pitched: shown with its status, not again
+
+
+def test_only_admins_move_tracks_of_an_editorial_playlist(app: App) -> None:
+    _, (a1, a2) = upcoming(app, "Nightbus", days=10)
+    _, (b1, b2) = upcoming(app, "Daylight", days=-1)
+    admin = account(app, "editor@example.org", Role.ADMIN)
+    listener = account(app, "listener@example.org")
+    playlist = app.pitches.create_playlist(admin, "Fresh Finds")
+    app.pitches.add_tracks(admin, playlist.id, [a1, a2, b1, b2])
+
+    def order(tracks: list[TrackView]) -> list[int]:
+        return [t.id for t in tracks]
+
+    assert order(app.pitches.move_track(admin, playlist.id, b2, 0)) == [b2, a1, a2, b1]
+    assert order(app.pitches.move_track(admin, playlist.id, b2, 1)) == [a1, b2, a2, b1]  # down
+    assert order(app.pitches.move_track(admin, playlist.id, a1, 3)) == [b2, a2, b1, a1]
+    assert order(app.pitches.move_track(admin, playlist.id, a1, 3)) == [b2, a2, b1, a1]
+    assert order(app.pitches.playlist_tracks(admin, playlist.id)) == [b2, a2, b1, a1]
+    with app.uow() as uow:  # as every listener sees it
+        assert uow.playlist_entries.track_ids(playlist.id) == [b2, a2, b1, a1]
+
+    with pytest.raises(Forbidden):
+        app.pitches.move_track(listener, playlist.id, a1, 0)
+    with pytest.raises(Forbidden):
+        app.pitches.playlist_tracks(listener, playlist.id)
+    with pytest.raises(InvalidRequest) as far:
+        app.pitches.move_track(admin, playlist.id, a1, 4)
+    assert far.value.code == "position_out_of_range"
+    app.pitches.remove_track(admin, playlist.id, b1)
+    with pytest.raises(NotFound) as gone:
+        app.pitches.move_track(admin, playlist.id, b1, 0)
+    assert gone.value.code == "track_not_in_playlist"
+    mine = app.playlists.create(listener, "Mine")
+    with pytest.raises(NotFound):  # an ordinary playlist is no editorial one
+        app.pitches.move_track(admin, mine.id, a1, 0)

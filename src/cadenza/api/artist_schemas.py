@@ -173,3 +173,27 @@ class PitchFormOut(BaseModel):
     release_date: datetime
     tracks: list[PitchTrackOut]
     pitch: PitchOut | None
+
+
+class ComingReleaseOut(BaseModel):
+    """A distributor's release still to come, with its pitch to the editors."""
+
+    release_id: int
+    title: str
+    release_date: datetime
+    delivered_at: datetime
+    pitchable: bool = Field(
+        description="It may be pitched now: delivered and pitched at least 7 days before its "
+        "release date, and not pitched yet"
+    )
+    pitch: PitchOut | None
+
+
+class EditorialTrackOut(BaseModel):
+    """A track of an editorial playlist, at its place (0 is the first)."""
+
+    position: int
+    id: int
+    title: str
+    artists: list[str]
+    duration_ms: int

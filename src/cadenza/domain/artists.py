@@ -99,6 +99,17 @@ class Pitch:
     playlisted_in: tuple[tuple[int, str], ...] = ()  # editorial playlists: (id, name)
 
 
+@dataclass(frozen=True)
+class ComingRelease:
+    """A distributor's release not out yet, as its pitch list shows it."""
+
+    release_id: int
+    title: str
+    release_at: datetime
+    delivered_at: datetime
+    pitch: Pitch | None = None
+
+
 def clean_text(text: str, limit: int, what: str) -> str:
     """Text shown to everyone: NFC, no control or direction-override characters, no markup
     tags, at most two blank lines in a row, trimmed; refused when longer than `limit`."""
@@ -142,6 +153,15 @@ def check_pitch(draft: PitchDraft) -> PitchDraft:
         check_tags(list(draft.moods), MAX_MOODS, "moods"),
         story,
     )
+
+
+def may_pitch(release_at: datetime, delivered_at: datetime, now: datetime) -> bool:
+    """Whether check_pitch_time lets a pitch through now."""
+    try:
+        check_pitch_time(release_at, delivered_at, now)
+    except Conflict:
+        return False
+    return True
 
 
 def check_pitch_time(release_at: datetime, delivered_at: datetime, now: datetime) -> None:

@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from cadenza.domain.artists import ArtistPage, Claim, ClaimStatus, Pitch, PitchDraft, PitchStatus
+from cadenza.domain.artists import (
+    ArtistPage,
+    Claim,
+    ClaimStatus,
+    ComingRelease,
+    Pitch,
+    PitchDraft,
+    PitchStatus,
+)
 
 
 class ArtistClaimRepository(Protocol):
@@ -71,6 +79,10 @@ class PitchRepository(Protocol):
 
     def delivered_at(self, release_id: int) -> datetime | None:
         """When the release was first delivered."""
+        ...
+
+    def coming(self, distributor_id: int, now: datetime, limit: int) -> list[ComingRelease]:
+        """The distributor's releases not out yet nor taken down, soonest first (no pitch)."""
         ...
 
 

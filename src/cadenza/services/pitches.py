@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from cadenza.domain import artists as rules
 from cadenza.domain import playlists as playlist_rules
 from cadenza.domain.accounts import Role
-from cadenza.domain.artists import Pitch, PitchDraft, PitchStatus
-from cadenza.domain.catalog import EncodedAudio, ReleaseView
+from cadenza.domain.artists import ComingRelease, Pitch, PitchDraft, PitchStatus
+from cadenza.domain.catalog import EncodedAudio, ReleaseView, TrackView
 from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
 from cadenza.domain.playlists import Entry, Playlist
 from cadenza.ports.clock import Clock
@@ -30,6 +30,7 @@ from cadenza.services.artist_pages import require_linked
 EDITORS_ACCOUNT = "editors@cadenza.localhost"
 EDITORS_NAME = "Cadenza Editors"
 REVIEW_QUALITIES = ("normal", "low", "high", "very_high")  # the first one the track has
+COMING = 50  # releases still to come on a distributor's pitch list
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,21 @@ class Pitches:
     def of_distributor(self, distributor_id: int) -> list[Pitch]:
         with self.uow() as uow:
             return uow.pitches.of_distributor(distributor_id)
+
+    def coming(self, distributor_id: int) -> list[tuple[ComingRelease, bool]]:
+        """The distributor's releases still to come (soonest first, at most COMING), each with
+        its pitch if made and whether it may be pitched now (delivered and pitched a week
+        ahead, not pitched yet)."""
+        now = self.clock.now()
+        with self.uow() as uow:
+            found = [
+                replace(c, pitch=uow.pitches.of_release(c.release_id))
+                for c in uow.pitches.coming(distributor_id, now, COMING)
+            ]
+        return [
+            (c, c.pitch is None and rules.may_pitch(c.release_at, c.delivered_at, now))
+            for c in found
+        ]
 
     def _release_of(self, uow: UnitOfWork, who: Pitcher, release_id: int) -> ReleaseView:
         release = uow.catalog.release(release_id)
@@ -204,6 +220,42 @@ class Pitches:
         assert changed is not None
         return changed
 
+    def playlist_tracks(self, admin_id: int, playlist_id: int) -> list[TrackView]:
+        """An editorial playlist's tracks in order, those not out yet included."""
+        with self.uow() as uow:
+            require_admin(uow, admin_id)
+            playlist = uow.playlists.get(playlist_id)
+            if playlist is None or not playlist.editorial:
+                raise NotFound(f"no editorial playlist {playlist_id}", code="playlist_not_found")
+            return _in_order(uow, uow.playlist_entries.track_ids(playlist_id))
+
+    def move_track(
+        self, admin_id: int, playlist_id: int, track_id: int, position: int
+    ) -> list[TrackView]:
+        """Move a track of an editorial playlist to `position` (0 is the first place); the
+        tracks in between move one place to make room."""
+        with self.uow() as uow:
+            require_admin(uow, admin_id)
+            playlist = _lock_editorial(uow, playlist_id)
+            order = uow.playlist_entries.track_ids(playlist_id)
+            if track_id not in order:
+                raise NotFound(
+                    f"track {track_id} is not on this playlist", code="track_not_in_playlist"
+                )
+            if not 0 <= position < len(order):
+                raise InvalidRequest(
+                    f"position must be 0 to {len(order) - 1}", code="position_out_of_range"
+                )
+            start = order.index(track_id)
+            before = position + 1 if position > start else position
+            shift = playlist_rules.move_shift(len(order), start, 1, before)
+            if shift is not None:
+                uow.playlists.bump(playlist_id, playlist.version, self.clock.now())
+                uow.playlist_entries.shift_positions(playlist_id, shift)
+                uow.commit()
+            order = uow.playlist_entries.track_ids(playlist_id)
+            return _in_order(uow, order)
+
     def delete_playlist(self, admin_id: int, playlist_id: int) -> None:
         with self.uow() as uow:
             require_admin(uow, admin_id)
@@ -226,6 +278,11 @@ class Pitches:
         uow.accounts.set_roles(made, [])
         uow.accounts.mark_verified(made, self.clock.now())
         return made
+
+
+def _in_order(uow: UnitOfWork, track_ids: list[int]) -> list[TrackView]:
+    by_id = {t.id: t for t in uow.catalog.tracks(track_ids)}
+    return [by_id[t] for t in track_ids if t in by_id]
 
 
 def _lock_editorial(uow: UnitOfWork, playlist_id: int) -> Playlist:

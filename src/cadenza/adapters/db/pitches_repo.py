@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from cadenza.adapters.db.models import ArtistRow, ReleaseArtistRow, ReleaseRow, TrackRow
 from cadenza.adapters.db.models_artists import PitchRow
 from cadenza.adapters.db.models_collection import PlaylistEntryRow, PlaylistRow
-from cadenza.domain.artists import Pitch, PitchDraft, PitchStatus
+from cadenza.domain.artists import ComingRelease, Pitch, PitchDraft, PitchStatus
 from cadenza.domain.catalog import as_utc
 
 
@@ -88,6 +88,20 @@ class SqlPitches:
     def delivered_at(self, release_id: int) -> datetime | None:
         found = self.s.scalar(select(ReleaseRow.created_at).where(ReleaseRow.id == release_id))
         return as_utc(found) if found else None
+
+    def coming(self, distributor_id: int, now: datetime, limit: int) -> list[ComingRelease]:
+        r = ReleaseRow
+        rows = self.s.execute(
+            select(r.id, r.title, r.release_at, r.created_at)
+            .where(
+                r.distributor_id == distributor_id,
+                r.release_at > as_utc(now),
+                r.taken_down_at.is_(None),
+            )
+            .order_by(r.release_at, r.id)
+            .limit(limit)
+        )
+        return [ComingRelease(i, t, as_utc(at), as_utc(made)) for i, t, at, made in rows]
 
     @staticmethod
     def _select() -> Any:

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import FileResponse
 from pydantic import Field
 
-from cadenza.api.artist_schemas import PitchFormOut, PitchIn, PitchOut, PitchTrackOut
+from cadenza.api.artist_schemas import (
+    ComingReleaseOut,
+    EditorialTrackOut,
+    PitchFormOut,
+    PitchIn,
+    PitchOut,
+    PitchTrackOut,
+)
 from cadenza.api.deps import (
     AdminSession,
     BlobsDep,
@@ -24,7 +31,7 @@ from cadenza.api.library_schemas import PlaylistOut
 from cadenza.api.request_body import RequestBody
 from cadenza.domain import playlists as playlist_rules
 from cadenza.domain.artists import Pitch, PitchDraft, PitchStatus
-from cadenza.domain.catalog import ReleaseView
+from cadenza.domain.catalog import ReleaseView, TrackView
 from cadenza.domain.playlists import Playlist, PlaylistAccess
 from cadenza.services.pitches import Pitcher
 
@@ -51,6 +58,23 @@ class EditorialTracksIn(RequestBody):
     track_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(
         min_length=1, max_length=playlist_rules.MAX_TRACKS_PER_EDIT
     )
+
+
+class PositionIn(RequestBody):
+    position: int = Field(ge=0, le=2_147_483_647, description="The new place, 0 the first")
+
+
+def _tracks(tracks: list[TrackView]) -> list[EditorialTrackOut]:
+    return [
+        EditorialTrackOut(
+            position=i,
+            id=t.id,
+            title=t.title,
+            artists=[a.name for a in t.artists],
+            duration_ms=t.duration_ms,
+        )
+        for i, t in enumerate(tracks)
+    ]
 
 
 def _form(found: tuple[ReleaseView, Pitch | None]) -> PitchFormOut:
@@ -123,6 +147,25 @@ def distributor_pitches(distributor: ReadingDistributorId, pitches: PitchesDep) 
     return [PitchOut.of(p) for p in pitches.of_distributor(distributor)]
 
 
+@router.get("/distributor/coming-releases", response_model=list[ComingReleaseOut])
+def distributor_coming_releases(
+    distributor: ReadingDistributorId, pitches: PitchesDep
+) -> list[ComingReleaseOut]:
+    """The distributor's releases not out yet, soonest first: each with its pitch, or whether
+    it may be pitched now."""
+    return [
+        ComingReleaseOut(
+            release_id=c.release_id,
+            title=c.title,
+            release_date=c.release_at,
+            delivered_at=c.delivered_at,
+            pitchable=pitchable,
+            pitch=PitchOut.of(c.pitch) if c.pitch else None,
+        )
+        for c, pitchable in pitches.coming(distributor)
+    ]
+
+
 # -- the editors (admins) ------------------------------------------------------------------
 @router.get("/admin/editorial/pitches", response_model=list[PitchOut])
 def editorial_queue(
@@ -192,6 +235,29 @@ def add_editorial_tracks(
 ) -> PlaylistOut:
     changed = pitches.add_tracks(session.account_id, playlist_id, body.track_ids)
     return _editorial(changed, session.account_id)
+
+
+@router.get(
+    "/admin/editorial/playlists/{playlist_id}/tracks", response_model=list[EditorialTrackOut]
+)
+def editorial_tracks(
+    playlist_id: Id, session: AdminSession, pitches: PitchesDep
+) -> list[EditorialTrackOut]:
+    """The playlist's tracks in order, those not out yet included."""
+    return _tracks(pitches.playlist_tracks(session.account_id, playlist_id))
+
+
+@router.put(
+    "/admin/editorial/playlists/{playlist_id}/tracks/{track_id}/position",
+    response_model=list[EditorialTrackOut],
+)
+def move_editorial_track(
+    playlist_id: Id, track_id: Id, body: PositionIn, session: AdminSession, pitches: PitchesDep
+) -> list[EditorialTrackOut]:
+    """Move a track to another place (0 the first; one up is its position less one): the
+    playlist's tracks in their new order."""
+    moved = pitches.move_track(session.account_id, playlist_id, track_id, body.position)
+    return _tracks(moved)
 
 
 @router.delete(

@@ -60,6 +60,7 @@ route("/artist-dashboard", page("dashboard"));
 route("/artist-dashboard/claim", page("artistclaim"));
 route("/artist-dashboard/artist/:id", page("artistprofile"));
 route("/artist-dashboard/pitch/:id", page("pitch"));
+route("/distributor/pitch/:id", () => import("./pages/pitch.js").then((m) => ({ render: (main, params, query) => m.render(main, params, query, "distributor") })));
 route("/admin/editorial", page("editorial"));
 route("/artist-stats/:id", page("artiststats"));
 route("/upgrade", () => Promise.resolve({ render: () => navigate("/account/plan", { replace: true }) }));

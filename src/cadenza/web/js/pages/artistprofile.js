@@ -64,18 +64,53 @@ export async function render(main, { id }) {
   };
   const images = h("section", { class: "panel auth-form" }, h("h2", {}, "Images"), imageRow("avatar", "Avatar (square, 320 px)", page.avatar_url), imageRow("header", "Header (1500 × 500)", page.header_url), imageError);
 
-  // -- artist pick
+  // -- artist pick: a release, or one of its tracks
   const pickError = errorBox();
   const pickStatus = h("p", { role: "status" });
-  const pick = h("select", { id: "artist-pick" }, h("option", { value: "" }, "No pick"), artist.releases.map((r) => h("option", { value: String(r.id), selected: r.id === page.pick_release_id }, r.title)));
+  const pick = h("select", { id: "artist-pick" }, h("option", { value: "" }, "No pick"), artist.releases.map((r) => h("option", { value: String(r.id) }, r.title)));
+  const wholeRelease = () => h("option", { value: "" }, "The whole release");
+  const pickTrack = h("select", { id: "artist-pick-track", disabled: true }, wholeRelease());
+  const tracksOf = (releaseId) => api.get(`/api/v1/me/releases/${releaseId}/pitch`).then((form) => form.tracks, () => []);
+  let asked = 0;
+  const loadTracks = async (releaseId, chosen = null, known = null) => {
+    const mine = ++asked;
+    clear(pickTrack, wholeRelease());
+    pickTrack.disabled = !releaseId;
+    if (!releaseId) return;
+    const tracks = known || (await tracksOf(releaseId));
+    if (mine !== asked) return; // another release was chosen meanwhile
+    pickTrack.append(...tracks.map((t) => h("option", { value: String(t.id), selected: t.id === chosen }, t.title)));
+  };
+  pick.addEventListener("change", () => loadTracks(pick.value ? Number(pick.value) : null));
+  if (page.pick_track_id) {
+    // The picked track's release: from the public page once out, else among those to come.
+    const shown = await api.get(`/api/v1/artists/${artist.id}`).catch(() => null);
+    let releaseId = shown?.pick?.track?.id === page.pick_track_id ? shown.pick.release.id : null;
+    let known = null;
+    for (const r of releaseId ? [] : artist.releases.filter((x) => !x.released)) {
+      const tracks = await tracksOf(r.id);
+      if (tracks.some((t) => t.id === page.pick_track_id)) {
+        [releaseId, known] = [r.id, tracks];
+        break;
+      }
+    }
+    if (releaseId) {
+      pick.value = String(releaseId);
+      await loadTracks(releaseId, page.pick_track_id, known);
+    }
+  } else if (page.pick_release_id) {
+    pick.value = String(page.pick_release_id);
+    await loadTracks(page.pick_release_id);
+  }
   const note = h("input", { id: "artist-pick-note", maxlength: "200", value: page.pick_note || "" });
-  const pickForm = h("form", { class: "auth-form panel" }, h("h2", {}, "Artist pick"), h("div", { class: "field" }, h("label", { for: "artist-pick" }, "Featured release"), pick), h("div", { class: "field" }, h("label", { for: "artist-pick-note" }, "A note for your listeners"), note), pickError, pickStatus, h("button", { type: "submit", class: "button" }, "Save pick"));
+  const pickForm = h("form", { class: "auth-form panel" }, h("h2", {}, "Artist pick"), h("div", { class: "field" }, h("label", { for: "artist-pick" }, "Featured release"), pick), h("div", { class: "field" }, h("label", { for: "artist-pick-track" }, "Featured track (or the whole release)"), pickTrack), h("div", { class: "field" }, h("label", { for: "artist-pick-note" }, "A note for your listeners"), note), pickError, pickStatus, h("button", { type: "submit", class: "button" }, "Save pick"));
   pickForm.addEventListener("submit", async (event) => {
     event.preventDefault();
     showError(pickError, null);
+    const chosen = pickTrack.value ? { track_id: Number(pickTrack.value) } : { release_id: pick.value ? Number(pick.value) : null };
     try {
-      await api.put(`${base}/pick`, { release_id: pick.value ? Number(pick.value) : null, note: note.value || null });
-      pickStatus.textContent = "Pick saved.";
+      await api.put(`${base}/pick`, { ...chosen, note: note.value || null });
+      pickStatus.textContent = pickTrack.value ? "Pick saved: the track." : "Pick saved.";
     } catch (e) {
       showError(pickError, e);
     }

@@ -4,6 +4,7 @@ import { hasRole } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
 import { signedInOnly } from "./accountnav.js";
 import { flaggedTracks } from "./fraud.js";
+import { pitchState } from "./pitch.js";
 
 const AUDIO = /\.(mp3|flac|ogg|oga|opus|m4a|mp4|wav|aiff?|zip)$/i;
 const OTHER = /\.(jpe?g|png|json)$/i;
@@ -100,6 +101,7 @@ export async function render(main) {
   const statements = h("section", { class: "panel", "aria-labelledby": "royalties-heading" }, h("h2", { id: "royalties-heading" }, "Royalty statements"));
   main.append(h("section", { class: "panel", "aria-labelledby": "upload-heading" }, h("h2", { id: "upload-heading" }, "Deliver a release"), form), releases, statements);
   await Promise.all([drawReleases(), drawStatements(statements)]);
+  main.append(await comingReleases());
   main.append(await artistClaims());
   main.append(await flaggedTracks());
 }
@@ -148,6 +150,27 @@ async function drawStatements(section) {
     h("span", { class: "row" }, button("CSV", s.csv_url, `royalties-${s.month}.csv`), button("DSR", s.dsr_url, `royalties-${s.month}.tsv`)),
   )));
   section.append(error, list);
+}
+
+// The releases still to come, each with its pitch to the editors or the way to make one (for a
+// release delivered at least 7 days before its release date, pitched that early too).
+async function comingReleases() {
+  const list = h("ul", { class: "file-list coming-releases", "aria-label": "Coming releases" });
+  const error = h("p", { class: "claim-error", role: "alert", hidden: true });
+  try {
+    const coming = await api.get("/api/v1/distributor/coming-releases");
+    list.append(...coming.map((c) => h(
+      "li",
+      { "data-release": String(c.release_id) },
+      h("span", {}, `${c.title} · out ${DAY(c.release_date)}`),
+      h("span", {}, c.pitch ? pitchState(c.pitch) : c.pitchable ? h("a", { href: `/distributor/pitch/${c.release_id}`, "data-link": true, class: "button small" }, "Pitch to editors") : "Not pitchable: delivered or due less than 7 days before its release date"),
+    )));
+    if (!coming.length) list.append(h("li", {}, "No release to come: deliver one at least 7 days before its release date to pitch it to our editors."));
+  } catch (e) {
+    error.textContent = e.message;
+    error.hidden = false;
+  }
+  return h("section", { class: "panel", "aria-labelledby": "pitch-heading" }, h("h2", { id: "pitch-heading" }, "Pitch to editors"), error, list);
 }
 
 // Claims of the artists this distributor delivers: approve (the account then speaks for the

@@ -15,7 +15,7 @@ export async function render(main) {
   }
   const error = errorBox();
   const queue = h("ul", { class: "pitch-queue", "aria-label": "Pitches waiting" });
-  const lists = h("ul", { class: "file-list", "aria-label": "Editorial playlists" });
+  const lists = h("ul", { class: "file-list editorial-lists", "aria-label": "Editorial playlists" });
   const claims = h("ul", { class: "file-list", "aria-label": "Artist claims" });
   const decide = async (claim, approve) => {
     showError(error, null);
@@ -27,6 +27,64 @@ export async function render(main) {
     }
   };
   let playlists = [];
+
+  // A playlist's tracks in order, each moved one place up or down or to the place typed.
+  const base = (l) => `/api/v1/admin/editorial/playlists/${l.id}/tracks`;
+  const drawTracks = (l, holder, tracks, focus) => {
+    const last = tracks.length - 1;
+    clear(holder, tracks.length ? h("ol", { class: "editorial-tracks", "aria-label": `Tracks of ${l.name}` }, tracks.map((t) => {
+      const place = h("input", { type: "number", min: "1", max: String(tracks.length), value: String(t.position + 1), class: "editorial-place", "aria-label": `Place of ${t.title}` });
+      place.addEventListener("change", () => {
+        const to = Math.round(Number(place.value)) - 1;
+        if (to >= 0 && to <= last && to !== t.position) move(l, holder, t, to, "place");
+      });
+      return h(
+        "li",
+        { "data-track": String(t.id) },
+        h("span", { class: "editorial-track" }, `${t.title} · ${t.artists.join(", ")}`),
+        h(
+          "span",
+          { class: "buttons" },
+          h("button", { type: "button", class: "button secondary small", "data-move": "up", "aria-label": `Move ${t.title} up`, disabled: t.position === 0, onclick: () => move(l, holder, t, t.position - 1, "up") }, "↑"),
+          h("button", { type: "button", class: "button secondary small", "data-move": "down", "aria-label": `Move ${t.title} down`, disabled: t.position === last, onclick: () => move(l, holder, t, t.position + 1, "down") }, "↓"),
+          place,
+        ),
+      );
+    })) : h("p", { class: "hint" }, "No track on it yet."));
+    if (focus) {
+      const row = holder.querySelector(`li[data-track="${focus.id}"]`);
+      const target = focus.how === "place" ? row?.querySelector("input") : row?.querySelector(`[data-move="${focus.how}"]:not([disabled])`) || row?.querySelector("input");
+      target?.focus();
+    }
+  };
+  const move = async (l, holder, t, position, how) => {
+    showError(error, null);
+    try {
+      drawTracks(l, holder, await api.put(`${base(l)}/${t.id}/position`, { position }), { id: t.id, how });
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  const arrange = async (l, holder, button) => {
+    showError(error, null);
+    if (!holder.hidden) {
+      holder.hidden = true;
+      button.setAttribute("aria-expanded", "false");
+      return;
+    }
+    try {
+      drawTracks(l, holder, await api.get(base(l)));
+      holder.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  const playlistItem = (l) => {
+    const holder = h("div", { class: "editorial-arrange", hidden: true });
+    const button = h("button", { type: "button", class: "button secondary small", "aria-expanded": "false", onclick: () => arrange(l, holder, button) }, "Arrange");
+    return h("li", {}, h("a", { href: `/playlist/${l.id}`, "data-link": true }, l.name), h("span", { class: "buttons" }, h("span", {}, `${l.total} songs`), button), holder);
+  };
 
   const listen = async (pitch, holder) => {
     const response = await api.get(`/api/v1/admin/editorial/pitches/${pitch.id}/audio`, { raw: true });
@@ -59,7 +117,7 @@ export async function render(main) {
     const [pitches, found, waiting] = await Promise.all([api.get("/api/v1/admin/editorial/pitches"), api.get("/api/v1/admin/editorial/playlists"), api.get("/api/v1/admin/artist-claims")]);
     clear(claims, waiting.length ? waiting.map((c) => h("li", { class: "claim" }, h("span", {}, `${c.account_name} claims ${c.artist_name}`, c.message ? h("span", { class: "card-sub" }, ` “${c.message}”`) : null), h("span", { class: "buttons" }, h("button", { type: "button", class: "button small", onclick: () => decide(c, true) }, "Approve"), h("button", { type: "button", class: "button secondary small", onclick: () => decide(c, false) }, "Reject")))) : h("li", {}, "No claim is waiting."));
     playlists = found;
-    clear(lists, playlists.length ? playlists.map((l) => h("li", {}, h("a", { href: `/playlist/${l.id}`, "data-link": true }, l.name), h("span", {}, `${l.total} songs`))) : h("li", {}, "No editorial playlist yet."));
+    clear(lists, playlists.length ? playlists.map(playlistItem) : h("li", {}, "No editorial playlist yet."));
     clear(queue, pitches.length ? pitches.map(pitchItem) : h("li", { class: "lead" }, "No pitch is waiting."));
   };
 

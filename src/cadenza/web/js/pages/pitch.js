@@ -2,13 +2,26 @@ import { h, clear, errorBox, showError } from "../dom.js";
 import { api } from "../api.js";
 import { signedInOnly } from "./accountnav.js";
 
+// Where a pitch stands, in the pitcher's words.
+export const pitchState = (p) => (p.playlisted ? `Playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "Passed: reviewed, not playlisted" : `Pitched ${p.track_title}: waiting for the editors`);
+
 const words = (text) => text.split(",").map((w) => w.trim()).filter(Boolean);
 
-// Pitch one unreleased track of a release to the editors: genres, moods, the story.
-export async function render(main, { id }) {
+// Pitch one unreleased track of a release to the editors: genres, moods, the story. The same
+// form for the artist (/artist-dashboard/pitch/ID) and the release's distributor
+// (/distributor/pitch/ID): only the API path and the way back differ.
+const AS = {
+  artist: { api: "/api/v1/me/releases", back: null },
+  distributor: { api: "/api/v1/distributor/releases", back: ["/distributor", "Back to your releases"] },
+};
+
+export async function render(main, { id }, _query, as = "artist") {
   if (signedInOnly(main)) return;
-  const form = await api.get(`/api/v1/me/releases/${encodeURIComponent(id)}/pitch`);
+  const who = AS[as];
+  const url = `${who.api}/${encodeURIComponent(id)}/pitch`;
+  const form = await api.get(url);
   main.append(h("h1", {}, `Pitch “${form.title}”`), h("p", { class: "lead" }, `Out ${new Date(form.release_date).toLocaleDateString()}. Pick one track and tell our editors about it; one pitch per release.`));
+  if (who.back) main.append(h("p", {}, h("a", { href: who.back[0], "data-link": true }, who.back[1])));
   const box = h("div", {});
   main.append(box);
   const showPitch = (p) => clear(box, h("section", { class: "panel pitch-sent" }, h("h2", {}, "Pitched"), h("p", {}, `${p.track_title}: ${p.playlisted ? `playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "reviewed, not playlisted" : "waiting for the editors"}.`)));
@@ -36,7 +49,7 @@ export async function render(main, { id }) {
     showError(error, null);
     send.disabled = true;
     try {
-      showPitch(await api.post(`/api/v1/me/releases/${form.release_id}/pitch`, { track_id: Number(track.value), genres: words(genres.value), moods: words(moods.value), story: story.value }));
+      showPitch(await api.post(url, { track_id: Number(track.value), genres: words(genres.value), moods: words(moods.value), story: story.value }));
     } catch (e) {
       showError(error, e);
       send.disabled = false;
