@@ -19,11 +19,13 @@ install: $(STAMP)
 run: install
 	$(BIN)/cadenza serve --demo
 
-# The browser tests mostly wait (songs play in real time, pages answer): they run beside the
-# others, which keep both cores busy, rather than before them. --output-sync prints each part's
-# report whole when it ends; either failing fails the run.
+# The three parts run at once: the browser tests mostly wait (songs play in real time, pages
+# answer) and the others wait on subprocesses and the database, so one part alone leaves the cores
+# idle much of the time. Each part has its own temporary folder; --output-sync prints each part's
+# report whole when it ends; any part failing fails the run.
+TEST_TMP ?= /tmp/cadenza-tests
 test: install chromium lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-databases
+	@$(MAKE) --no-print-directory -j3 --output-sync=target test-browser test-others test-postgres
 
 # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
 chromium:
@@ -34,18 +36,17 @@ chromium:
 test-sqlite: install chromium
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
-# What `make test` runs: the browser tests on their own (a file's tests on one worker, so a module's
-# catalog is ingested once), and every other test on SQLite, then the database ones on PostgreSQL.
+# The parts of `make test`: the browser tests (a file's tests on one worker, so a module's catalog
+# is ingested once), and every other test on SQLite.
 test-browser: install chromium
-	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q tests/browser
+	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q --basetemp=$(TEST_TMP)/browser tests/browser
 
-test-databases: install
-	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --ignore=tests/browser
-	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m database
+test-others: install
+	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --basetemp=$(TEST_TMP)/sqlite --ignore=tests/browser
 
 # Every test that touches the database again, on the real PostgreSQL server (a fresh database per run).
 test-postgres: install
-	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -m database
+	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --basetemp=$(TEST_TMP)/postgres -m database
 
 lint: install
 	$(BIN)/ruff check src tests bench
