@@ -39,13 +39,16 @@ test-sqlite: install chromium
 # The parts of `make test`: the browser tests (a file's tests on one worker, so a module's catalog
 # is ingested once), and every other test on SQLite.
 test-browser: install chromium
+	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q --basetemp=$(TEST_TMP)/browser tests/browser
 
 test-others: install
+	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --basetemp=$(TEST_TMP)/sqlite --ignore=tests/browser
 
 # Every test that touches the database again, on the real PostgreSQL server (a fresh database per run).
 test-postgres: install
+	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --basetemp=$(TEST_TMP)/postgres -m database
 
 lint: install
