@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres test-browser test-databases lint bench clean chromium
+.PHONY: install run test test-sqlite test-postgres test-browser test-others lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
