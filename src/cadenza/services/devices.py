@@ -3,7 +3,9 @@ Every device and group is looked up within the asking account: another's is simp
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from cadenza.domain.devices import (
@@ -39,6 +41,15 @@ class DeviceRegistry:
         active_device: Callable[[int], str | None],
     ) -> None:
         self.uow, self.clock, self.events, self.active_device = uow, clock, events, active_device
+        # One lock per account (striped): a feed that closes and one that opens for the same
+        # device (a reloaded page) must not interleave their "left" and "seen", and a device
+        # list is published in the order it was read, so no device ever ends on an older list.
+        self._locks = tuple(threading.RLock() for _ in range(64))
+
+    @contextmanager
+    def _account(self, account_id: int) -> Iterator[None]:
+        with self._locks[account_id % len(self._locks)]:
+            yield
 
     # -- devices ---------------------------------------------------------------------------
     def register(
@@ -130,7 +141,7 @@ class DeviceRegistry:
         self.changed(account_id)
 
     def seen(self, account_id: int, device_id: str) -> None:
-        with self.uow() as uow:
+        with self._account(account_id), self.uow() as uow:
             uow.devices.seen(account_id, device_id, self.clock.now())
             uow.commit()
 
@@ -138,9 +149,9 @@ class DeviceRegistry:
         """A feed of the device closed. True when it has none open any more: a web page then
         leaves the list (until it comes back: a reload); a speaker or an app that lost its
         connection stays listed, offline after a while."""
-        if device_id in self.events.connected(account_id):
-            return False
-        with self.uow() as uow:
+        with self._account(account_id), self.uow() as uow:
+            if device_id in self.events.connected(account_id):
+                return False
             device = uow.devices.get(account_id, device_id)
             if device is not None and device.type is DeviceType.WEB:
                 uow.devices.left(account_id, device_id, self.clock.now())
@@ -151,7 +162,8 @@ class DeviceRegistry:
 
     def changed(self, account_id: int) -> None:
         """Tell every device of the account that the device list changed."""
-        self.events.publish(account_id, PlayerEvent("devices", self.statuses(account_id)))
+        with self._account(account_id):
+            self.events.publish(account_id, PlayerEvent("devices", self.statuses(account_id)))
 
     def _update(
         self,

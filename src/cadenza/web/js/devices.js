@@ -3,7 +3,7 @@
 import { api, deviceName, nameDevice, signedIn } from "./api.js";
 import { h, clear, icon, disclosure, toast } from "./dom.js";
 
-export const devices = { id: null, list: [], groups: [], available: null, feed: null, registering: null };
+export const devices = { id: null, list: [], groups: [], available: null, feed: null, registering: null, heard: 0 };
 const handlers = { state: () => {}, command: () => {}, list: () => {} };
 
 export function onFeed(kind, fn) {
@@ -122,6 +122,7 @@ async function openFeed() {
   feed.addEventListener("state", (e) => handlers.state(JSON.parse(e.data)));
   feed.addEventListener("command", (e) => handlers.command(JSON.parse(e.data)));
   feed.addEventListener("devices", (e) => {
+    devices.heard += 1;
     devices.list = JSON.parse(e.data).devices;
     handlers.list(devices.list);
     drawPicker();
@@ -136,7 +137,11 @@ async function openFeed() {
 
 export async function loadDevices() {
   if (!devices.available) return [];
-  [devices.list, devices.groups] = await Promise.all([api.get("/api/v1/me/devices"), api.get("/api/v1/me/speaker-groups")]);
+  const heard = devices.heard;
+  const [list, groups] = await Promise.all([api.get("/api/v1/me/devices"), api.get("/api/v1/me/speaker-groups")]);
+  // A list the feed sent while these answers were on their way is newer: it stays.
+  if (devices.heard === heard) devices.list = list;
+  devices.groups = groups;
   drawPicker();
   return devices.list;
 }
