@@ -28,8 +28,10 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.collection_repo import SqlCollection
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
+    from cadenza.adapters.db.forwarding_repo import SqlForwarding
     from cadenza.adapters.db.fraud_repo import SqlFraud
     from cadenza.adapters.db.grant_log_repo import SqlGrantLog
+    from cadenza.adapters.db.history_repo import SqlHistory
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
     from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
@@ -235,6 +237,18 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.grant_log_repo import SqlGrantLog
 
         return SqlGrantLog(self.session)
+
+    @cached_property
+    def history(self) -> SqlHistory:
+        from cadenza.adapters.db.history_repo import SqlHistory
+
+        return SqlHistory(self.session)
+
+    @cached_property
+    def forwarding(self) -> SqlForwarding:
+        from cadenza.adapters.db.forwarding_repo import SqlForwarding
+
+        return SqlForwarding(self.session)
 
     @cached_property
     def taste(self) -> SqlTaste:
