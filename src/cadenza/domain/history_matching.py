@@ -96,6 +96,12 @@ def artist_key(artist: str) -> str:
     return fold(first)
 
 
+def artist_keys(artist: str) -> tuple[str, ...]:
+    """The names a credit may be found under: whole ("Simon & Garfunkel", "feat." parts gone),
+    then its first artist ("Simon"), folded."""
+    return tuple(k for k in dict.fromkeys((fold(_FEAT.sub("", artist)), artist_key(artist))) if k)
+
+
 def durations_agree(a: int | None, b: int | None) -> bool:
     """Whether two lengths may be one recording's (unknown agrees with anything)."""
     return a is None or b is None or a <= 0 or b <= 0 or abs(a - b) <= DURATION_SLACK_MS

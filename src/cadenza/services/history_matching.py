@@ -15,6 +15,7 @@ from cadenza.domain.history_matching import (
     CONFIDENT,
     PastPlay,
     artist_key,
+    artist_keys,
     durations_agree,
     fold,
     title_key,
@@ -87,20 +88,20 @@ class Matcher:
             return track
         if play.spotify_uri and (track := index.by_uri.get(play.spotify_uri)) is not None:
             return track
-        artist, title = artist_key(play.artist), title_key(play.title)
-        if not artist or not title:
+        keys, title = artist_keys(play.artist), title_key(play.title)
+        if not keys or not title:
             return None
-        if artist in index.by_artist:
-            artists: list[tuple[str, float]] = [(artist, 100.0)]
-        else:
-            near = process.extract(
-                artist,
-                index.artist_names,
-                scorer=fuzz.ratio,
-                score_cutoff=CONFIDENT,
-                limit=ARTIST_CANDIDATES,
-            )
-            artists = [(name, float(score)) for name, score, _ in near]
+        artists: list[tuple[str, float]] = [(k, 100.0) for k in keys if k in index.by_artist]
+        if not artists:
+            for key in keys:
+                near = process.extract(
+                    key,
+                    index.artist_names,
+                    scorer=fuzz.ratio,
+                    score_cutoff=CONFIDENT,
+                    limit=ARTIST_CANDIDATES,
+                )
+                artists += [(name, float(score)) for name, score, _ in near]
         album = fold(play.album)
         best: tuple[float, int, int, int] | None = None  # (score, album agrees, -off, -id)
         for name, artist_score in artists:
