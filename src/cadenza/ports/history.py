@@ -51,6 +51,11 @@ class ImportedPlay:
 
 
 class HistoryRepository(Protocol):
+    @property
+    def forwarding(self) -> ForwardingRepository:
+        """Where the listener's plays are forwarded, and the outbox (in the same transaction)."""
+        ...
+
     def catalog(self) -> Iterator[CatalogTrack]:
         """Every track of the catalog (taken down or not: past plays of it are still history)."""
         ...

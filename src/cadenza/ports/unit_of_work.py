@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from cadenza.ports.devices import DeviceRepository
     from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.grant_log import GrantLogRepository
-    from cadenza.ports.history import ForwardingRepository, HistoryRepository
+    from cadenza.ports.history import HistoryRepository
     from cadenza.ports.invoices import InvoiceRepository
     from cadenza.ports.library import LibraryRepository
     from cadenza.ports.listening import ListeningRepository
@@ -134,9 +134,6 @@ class UnitOfWork(Protocol):
 
     @property
     def history(self) -> HistoryRepository: ...
-
-    @property
-    def forwarding(self) -> ForwardingRepository: ...
 
     @property
     def taste_signals(self) -> TasteSignals: ...

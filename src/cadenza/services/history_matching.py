@@ -9,8 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz, process
-
 from cadenza.domain.history_matching import (
     CONFIDENT,
     PastPlay,
@@ -67,7 +65,9 @@ class Matcher:
     """Past plays to track ids (None: no confident match), remembering each answer."""
 
     def __init__(self, index: CatalogIndex) -> None:
-        self.index = index
+        from rapidfuzz import fuzz, process  # loaded by the first import or scrobble
+
+        self.index, self._ratio, self._extract = index, fuzz.ratio, process.extract
         self._memo: dict[tuple[object, ...], int | None] = {}
         self.learned: dict[str, int] = {}  # Spotify URIs newly tied to a track
 
@@ -94,10 +94,10 @@ class Matcher:
         artists: list[tuple[str, float]] = [(k, 100.0) for k in keys if k in index.by_artist]
         if not artists:
             for key in keys:
-                near = process.extract(
+                near = self._extract(
                     key,
                     index.artist_names,
-                    scorer=fuzz.ratio,
+                    scorer=self._ratio,
                     score_cutoff=CONFIDENT,
                     limit=ARTIST_CANDIDATES,
                 )
@@ -106,7 +106,7 @@ class Matcher:
         best: tuple[float, int, int, int] | None = None  # (score, album agrees, -off, -id)
         for name, artist_score in artists:
             for entry in index.by_artist[name]:
-                title_score = 100.0 if entry.title == title else fuzz.ratio(title, entry.title)
+                title_score = 100.0 if entry.title == title else self._ratio(title, entry.title)
                 if title_score < CONFIDENT or not durations_agree(
                     play.duration_ms, entry.duration_ms
                 ):

@@ -78,8 +78,8 @@ class ScrobbleForwarding:
     # -- the listener's setting ------------------------------------------------------------
     def settings(self, account_id: int) -> list[ForwardingSetting]:
         with self.uow() as uow:
-            found = uow.forwarding.of(account_id)
-            waiting = uow.forwarding.waiting(account_id)
+            found = uow.history.forwarding.of(account_id)
+            waiting = uow.history.forwarding.waiting(account_id)
         return [ForwardingSetting(f.service, f.remote_user, f.created_at, waiting) for f in found]
 
     def connect(self, account_id: int, service: str, secret: str) -> ForwardingSetting:
@@ -107,7 +107,7 @@ class ScrobbleForwarding:
             )
         now = self.clock.now()
         with self.uow() as uow:
-            uow.forwarding.set(
+            uow.history.forwarding.set(
                 Forwarding(account_id, service, self._box().seal(secret), user or None, now)
             )
             uow.commit()
@@ -115,7 +115,7 @@ class ScrobbleForwarding:
 
     def disconnect(self, account_id: int, service: str) -> None:
         with self.uow() as uow:
-            if not uow.forwarding.delete(account_id, service):
+            if not uow.history.forwarding.delete(account_id, service):
                 raise NotFound("not forwarding there", code="forwarding_not_found")
             uow.commit()
 
@@ -123,7 +123,7 @@ class ScrobbleForwarding:
     def track_finished(self, event: TrackFinished) -> None:
         """A play of the listener's ended: into the outbox for each place they forward to."""
         with self.uow() as uow:
-            targets = uow.forwarding.of(event.account_id)
+            targets = uow.history.forwarding.of(event.account_id)
             if not targets:
                 return
             track = uow.catalog.track(event.track_id)
@@ -132,7 +132,7 @@ class ScrobbleForwarding:
             releases = uow.catalog.releases([track.release_id])
             started = event.ended_at - timedelta(milliseconds=event.listened_ms)
             for target in targets:
-                uow.forwarding.enqueue(
+                uow.history.forwarding.enqueue(
                     OutgoingPlay(
                         id=0,
                         user_id=event.account_id,
@@ -165,18 +165,18 @@ class ScrobbleForwarding:
 
     def _claimed(self, now: datetime) -> list[OutgoingPlay]:
         with self.uow() as uow:
-            due = uow.forwarding.due(now, BATCH)
+            due = uow.history.forwarding.due(now, BATCH)
         claimed = []
         for play in due:
             with self.uow() as uow:
-                if uow.forwarding.claim(play.id, now, now + CLAIM):
+                if uow.history.forwarding.claim(play.id, now, now + CLAIM):
                     claimed.append(play)
                 uow.commit()
         return claimed
 
     def _send(self, user: int, service: str, plays: list[OutgoingPlay], now: datetime) -> int:
         with self.uow() as uow:
-            target = uow.forwarding.get(user, service)
+            target = uow.history.forwarding.get(user, service)
         try:
             if target is None:
                 raise RemoteRefused("forwarding was turned off")
@@ -194,7 +194,7 @@ class ScrobbleForwarding:
             return 0
         with self.uow() as uow:
             for play in plays:
-                uow.forwarding.sent(play.id)
+                uow.history.forwarding.sent(play.id)
             uow.commit()
         return len(plays)
 
@@ -204,9 +204,9 @@ class ScrobbleForwarding:
             for play in plays:
                 delay = None if give_up else retry_delay(play.attempts)
                 if delay is None:
-                    uow.forwarding.give_up(play.id, error)
+                    uow.history.forwarding.give_up(play.id, error)
                 else:
-                    uow.forwarding.retry(play.id, now + delay, error)
+                    uow.history.forwarding.retry(play.id, now + delay, error)
             uow.commit()
 
     # -- the worker -------------------------------------------------------------------------

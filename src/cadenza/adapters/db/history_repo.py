@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.forwarding_repo import SqlForwarding
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import ArtistRow, ReleaseRow, TrackArtistRow, TrackRow
 from cadenza.adapters.db.models_history import (
@@ -27,6 +29,10 @@ BATCH = 10_000
 class SqlHistory:
     def __init__(self, session: Session) -> None:
         self.s = session
+
+    @cached_property
+    def forwarding(self) -> SqlForwarding:
+        return SqlForwarding(self.s)
 
     # -- the catalog as matching reads it -----------------------------------------------
     def catalog(self) -> Iterator[CatalogTrack]:

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-# Each repository module (and the tables it uses) is imported by the property that makes it: a
-# command or a request loads only the tables it touches (docs/architecture.md).
+# Each repository module (and its tables) is imported by the property that makes it (lazily).
 if TYPE_CHECKING:
     from cadenza.adapters.db.accounts_repo import SqlAccounts
     from cadenza.adapters.db.ad_breaks_repo import SqlAdBreaks
@@ -28,7 +27,6 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.collection_repo import SqlCollection
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
-    from cadenza.adapters.db.forwarding_repo import SqlForwarding
     from cadenza.adapters.db.fraud_repo import SqlFraud
     from cadenza.adapters.db.grant_log_repo import SqlGrantLog
     from cadenza.adapters.db.history_repo import SqlHistory
@@ -239,16 +237,10 @@ class SqlUnitOfWork:
         return SqlGrantLog(self.session)
 
     @cached_property
-    def history(self) -> SqlHistory:
+    def history(self) -> SqlHistory:  # and `history.forwarding`: the scrobble outbox
         from cadenza.adapters.db.history_repo import SqlHistory
 
         return SqlHistory(self.session)
-
-    @cached_property
-    def forwarding(self) -> SqlForwarding:
-        from cadenza.adapters.db.forwarding_repo import SqlForwarding
-
-        return SqlForwarding(self.session)
 
     @cached_property
     def taste(self) -> SqlTaste:

@@ -10,40 +10,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Response, UploadFile, status
+from fastapi import APIRouter, File, Query, Response, UploadFile, status
 from pydantic import BaseModel, Field
-from starlette.requests import HTTPConnection
 
-from cadenza.api.deps import CurrentSession, SettingsDep
+from cadenza.api.deps import (
+    CurrentSession,
+    HistoryImportsDep,
+    ScrobbleForwardingDep,
+    ScrobblingDep,
+    SettingsDep,
+)
 from cadenza.api.uploads import plain_file_name
 from cadenza.domain.history_matching import HistoryTooLarge
 from cadenza.ports.history import HistoryImport
-from cadenza.services.history_import import HistoryImports
-from cadenza.services.scrobble_forwarding import ForwardingSetting, ScrobbleForwarding
-from cadenza.services.scrobbling import Scrobbling
+from cadenza.services.scrobble_forwarding import ForwardingSetting
 
 router = APIRouter(prefix="/api/v1/me/history", tags=["history"])
 CHUNK = 1024 * 1024
-
-
-def _imports(connection: HTTPConnection) -> HistoryImports:
-    found: HistoryImports = connection.app.state.cadenza.history_imports
-    return found
-
-
-def _scrobbling(connection: HTTPConnection) -> Scrobbling:
-    found: Scrobbling = connection.app.state.cadenza.scrobbling
-    return found
-
-
-def _forwarding(connection: HTTPConnection) -> ScrobbleForwarding:
-    found: ScrobbleForwarding = connection.app.state.cadenza.scrobble_forwarding
-    return found
-
-
-ImportsDep = Annotated[HistoryImports, Depends(_imports)]
-ScrobblingDep = Annotated[Scrobbling, Depends(_scrobbling)]
-ForwardingDep = Annotated[ScrobbleForwarding, Depends(_forwarding)]
 
 
 class UnmatchedOut(BaseModel):
@@ -134,7 +117,7 @@ Service = Literal["listenbrainz", "lastfm"]
 def start_import(
     session: CurrentSession,
     settings: SettingsDep,
-    imports: ImportsDep,
+    imports: HistoryImportsDep,
     file: Annotated[
         UploadFile,
         File(
@@ -165,19 +148,19 @@ def _save(file: UploadFile, path: Path, max_bytes: int) -> None:
 
 
 @router.get("/imports", response_model=list[ImportOut])
-def list_imports(session: CurrentSession, imports: ImportsDep) -> list[ImportOut]:
+def list_imports(session: CurrentSession, imports: HistoryImportsDep) -> list[ImportOut]:
     """Your imports, newest first."""
     return [ImportOut.of(i) for i in imports.imports(session.account_id)]
 
 
 @router.get("/imports/{import_id}", response_model=ImportOut)
-def import_status(import_id: int, session: CurrentSession, imports: ImportsDep) -> ImportOut:
+def import_status(import_id: int, session: CurrentSession, imports: HistoryImportsDep) -> ImportOut:
     """One import: its progress while it runs, its report when done."""
     return ImportOut.of(imports.status(session.account_id, import_id))
 
 
 @router.delete("/imports/{import_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_import(import_id: int, session: CurrentSession, imports: ImportsDep) -> Response:
+def delete_import(import_id: int, session: CurrentSession, imports: HistoryImportsDep) -> Response:
     """The import gone with every play it added (409 while it still runs)."""
     imports.delete(session.account_id, import_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -186,7 +169,7 @@ def delete_import(import_id: int, session: CurrentSession, imports: ImportsDep) 
 @router.get("/plays", response_model=list[ImportedPlayOut])
 def imported_plays(
     session: CurrentSession,
-    imports: ImportsDep,
+    imports: HistoryImportsDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[ImportedPlayOut]:
@@ -226,14 +209,14 @@ def revoke_scrobble_token(session: CurrentSession, scrobbling: ScrobblingDep) ->
 
 # -- forwarding ----------------------------------------------------------------------------------
 @router.get("/forwarding", response_model=list[ForwardingOut])
-def forwarding(session: CurrentSession, forwarding: ForwardingDep) -> list[ForwardingOut]:
+def forwarding(session: CurrentSession, forwarding: ScrobbleForwardingDep) -> list[ForwardingOut]:
     """Where your plays are forwarded (never the token or session key)."""
     return [ForwardingOut.of(s) for s in forwarding.settings(session.account_id)]
 
 
 @router.put("/forwarding/{service}", response_model=ForwardingOut)
 def connect_forwarding(
-    service: Service, body: ForwardingIn, session: CurrentSession, forwarding: ForwardingDep
+    service: Service, body: ForwardingIn, session: CurrentSession, forwarding: ScrobbleForwardingDep
 ) -> ForwardingOut:
     """Forward your plays to ListenBrainz (your user token, checked with ListenBrainz now) or
     Last.fm (your session key; the server needs the operator's Last.fm API key)."""
@@ -242,7 +225,7 @@ def connect_forwarding(
 
 @router.delete("/forwarding/{service}", status_code=status.HTTP_204_NO_CONTENT)
 def stop_forwarding(
-    service: Service, session: CurrentSession, forwarding: ForwardingDep
+    service: Service, session: CurrentSession, forwarding: ScrobbleForwardingDep
 ) -> Response:
     """Stop forwarding there; plays not sent yet are dropped."""
     forwarding.disconnect(session.account_id, service)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.requests import HTTPConnection
 
+from cadenza.api.deps import ScrobblingDep
 from cadenza.services.scrobbling import (
     MAX_LISTEN_PAYLOAD_SIZE,
     ListenRefused,
@@ -21,14 +21,6 @@ from cadenza.services.scrobbling import (
 )
 
 router = APIRouter(prefix="/1", tags=["listenbrainz"])
-
-
-def _scrobbling(connection: HTTPConnection) -> Scrobbling:
-    found: Scrobbling = connection.app.state.cadenza.scrobbling
-    return found
-
-
-ScrobblingDep = Annotated[Scrobbling, Depends(_scrobbling)]
 
 
 def _token(request: Request) -> str:
