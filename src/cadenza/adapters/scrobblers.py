@@ -41,10 +41,11 @@ class HttpScrobblers:
 
     # -- ListenBrainz ------------------------------------------------------------------------
     def listenbrainz_user(self, token: str) -> str:
-        answer = self._call(
+        answer = self._call(  # once: a listener waits on it (the setting is kept unchecked)
             "GET",
             f"{self.listenbrainz_url}/1/validate-token",
             headers={"authorization": f"Token {token}"},
+            tries=1,
         )
         body = _json(answer)
         if answer.status_code != 200 or not body.get("valid"):
@@ -108,11 +109,13 @@ class HttpScrobblers:
                 raise RemoteRefused(f"Last.fm refused the scrobbles ({answer.status_code})")
 
     # -- every call --------------------------------------------------------------------------
-    def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _call(
+        self, method: str, url: str, tries: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
         """The answer, after up to `tries` tries while the remote is away, busy (429) or
         failing (5xx); RemoteUnavailable if it stays so."""
         problem = "no answer"
-        for attempt in range(self.tries):
+        for attempt in range(tries or self.tries):
             if attempt:
                 time.sleep(self.backoff_s * 2 ** (attempt - 1))
             try:

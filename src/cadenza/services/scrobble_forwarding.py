@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFound
+from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
 from cadenza.domain.events import TrackFinished
 from cadenza.ports.clock import Clock
 from cadenza.ports.history import Forwarding, OutgoingPlay
@@ -34,11 +34,6 @@ POLL_S = 10.0
 BATCH = 50
 MAX_ATTEMPTS = 12
 MAX_SECRET = 200
-
-
-class RemoteDown(CadenzaError):
-    code = "remote_unavailable"
-    status = 502
 
 
 @dataclass(frozen=True)
@@ -99,8 +94,8 @@ class ScrobbleForwarding:
                 raise InvalidRequest(
                     "ListenBrainz does not know this token", code="remote_token_invalid"
                 ) from exc
-            except RemoteUnavailable as exc:
-                raise RemoteDown("ListenBrainz cannot be reached; try again later") from exc
+            except RemoteUnavailable:
+                user = None  # saved unchecked: a token ListenBrainz refuses later is given up
         elif not remote.lastfm_ready():
             raise Conflict(
                 "this server has no Last.fm API key: ask its operator", code="lastfm_not_configured"

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from cadenza.api.deps import (
     CurrentSession,
     HistoryImportsDep,
+    Id,
     ScrobbleForwardingDep,
     ScrobblingDep,
     SettingsDep,
@@ -106,7 +107,8 @@ class ForwardingOut(BaseModel):
 
 
 class ForwardingIn(BaseModel):
-    secret: str = Field(min_length=1, max_length=200)  # a ListenBrainz token, a Last.fm session key
+    # a ListenBrainz user token or a Last.fm session key: printable ASCII, no spaces
+    secret: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
 
 Service = Literal["listenbrainz", "lastfm"]
@@ -154,13 +156,13 @@ def list_imports(session: CurrentSession, imports: HistoryImportsDep) -> list[Im
 
 
 @router.get("/imports/{import_id}", response_model=ImportOut)
-def import_status(import_id: int, session: CurrentSession, imports: HistoryImportsDep) -> ImportOut:
+def import_status(import_id: Id, session: CurrentSession, imports: HistoryImportsDep) -> ImportOut:
     """One import: its progress while it runs, its report when done."""
     return ImportOut.of(imports.status(session.account_id, import_id))
 
 
 @router.delete("/imports/{import_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_import(import_id: int, session: CurrentSession, imports: HistoryImportsDep) -> Response:
+def delete_import(import_id: Id, session: CurrentSession, imports: HistoryImportsDep) -> Response:
     """The import gone with every play it added (409 while it still runs)."""
     imports.delete(session.account_id, import_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
