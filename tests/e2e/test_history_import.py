@@ -203,7 +203,8 @@ def test_the_cli_imports_listenbrainz_and_lastfm_files(
 
 
 def test_imported_plays_are_history_never_streams(app: App) -> None:
-    """Royalties, artists' statistics: only the one counted stream. Your year: all five."""
+    """Royalties, artists' statistics: only the one counted stream. Your year and the
+    recommendation model: all five, and a listener who has nothing but imported history."""
     app.royalties.rules = RoyaltyRules(min_yearly_streams=1)
     with app.uow() as uow:
         s = uow.session  # type: ignore[attr-defined]
@@ -216,6 +217,8 @@ def test_imported_plays_are_history_never_streams(app: App) -> None:
         imported = [(tracks[1], NOV + timedelta(days=d, hours=1), 180_000) for d in range(3)]
         imported.append((tracks[0], NOV + timedelta(days=5), 180_000))
         assert uow.history.add_plays(fr, None, "scrobble", imported) == 4
+        newcomer = user(uow.session, "DE")  # type: ignore[attr-defined]
+        uow.history.add_plays(newcomer, None, "spotify", [(tracks[1], NOV, 180_000)])
         uow.commit()
 
     app.royalties.clock = FixedClock(datetime(2026, 12, 2, tzinfo=UTC))
@@ -228,3 +231,5 @@ def test_imported_plays_are_history_never_streams(app: App) -> None:
 
     year = app.taste.year(fr, 2026)
     assert year.summary.plays == 5  # the counted play and the four imported
+    trained = app.train_recs()
+    assert (trained.listeners, trained.counted_plays) == (2, 1)  # the newcomer learned too
