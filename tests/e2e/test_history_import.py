@@ -105,6 +105,10 @@ def test_a_spotify_export_becomes_history_once_and_goes_with_its_import(
     assert year["top_tracks"][0]["track"]["title"] == "Bohemian Rhapsody"
     assert year["top_tracks"][0]["plays"] == 2
 
+    exported = client.get("/api/v1/me/export", headers=listener).json()
+    assert len(exported["imported_history"]) == 6  # "download my data" has it
+    assert exported["history_imports"][0]["matched"] == 6
+
     again = upload(client, listener, archive)  # the same file: nothing twice
     assert (again["matched"], again["added"]) == (6, 0)
     assert len(client.get("/api/v1/me/history/plays", headers=listener).json()) == 6

@@ -160,6 +160,34 @@ class HistoryImports:
         with self.uow() as uow:
             return uow.history.plays(account_id, limit, offset)
 
+    def export(self, account_id: int) -> dict[str, object]:
+        """For "download my data": the imported and scrobbled plays, and the imports."""
+        plays: list[dict[str, object]] = []
+        while page := self.plays(account_id, 5000, len(plays)):
+            plays += [
+                {
+                    "track_id": p.track_id,
+                    "played_at": p.played_at.isoformat(),
+                    "ms_played": p.listened_ms,
+                    "source": p.source,
+                    "import_id": p.import_id,
+                }
+                for p in page
+            ]
+        imports = [
+            {
+                "id": i.id,
+                "source": i.source,
+                "file_name": i.file_name,
+                "status": i.status,
+                "created_at": i.created_at.isoformat(),
+                "matched": i.matched,
+                "unmatched": i.unmatched,
+            }
+            for i in self.imports(account_id)
+        ]
+        return {"imported_history": plays, "history_imports": imports}
+
     def fail_unfinished(self) -> int:
         """At a server's start: imports a stopped process left running are failed (the file was
         read into that process's memory only; importing it again adds only what is missing)."""
