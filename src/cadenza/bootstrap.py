@@ -281,6 +281,7 @@ class App:
             s.lastfm_api_key,
             s.lastfm_api_secret,
             timeout_s=s.scrobble_timeout_s,
+            lastfm_auth_url=s.lastfm_auth_url,
         )
 
     @cached_property

@@ -136,6 +136,7 @@ class Settings(BaseSettings):
     # Last.fm forwarding. The secret never reaches a log.
     listenbrainz_url: str = "https://api.listenbrainz.org"
     lastfm_url: str = "https://ws.audioscrobbler.com/2.0/"
+    lastfm_auth_url: str = "https://www.last.fm/api/auth/"  # where a listener allows Cadenza
     lastfm_api_key: str | None = None
     lastfm_api_secret: str | None = None
     scrobble_timeout_s: float = Field(default=10.0, gt=0)

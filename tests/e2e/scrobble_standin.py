@@ -1,5 +1,5 @@
 """A stand-in for the parts of ListenBrainz and Last.fm that forwarding calls, on loopback:
-`GET /1/validate-token`, `POST /1/submit-listens` and Last.fm's `POST /2.0/` `track.scrobble`
+`GET /1/validate-token`, `POST /1/submit-listens` and Last.fm's `POST /2.0/` `auth.getSession` and `track.scrobble`
 (its api_sig checked with the secret, as Last.fm does). It keeps what it was sent, and can be
 told to answer 503 a number of times first."""
 
@@ -20,6 +20,8 @@ LB_USER = "remote-listener"
 LASTFM_KEY = "stand-in-api-key"
 LASTFM_SECRET = "stand-in-api-secret"
 LASTFM_SESSION = "stand-in-session-key"
+LASTFM_ALLOWED_TOKEN = "stand-in-allowed-token"
+LASTFM_USER = "remote-fm-listener"
 
 
 @dataclass
@@ -86,6 +88,12 @@ class _Handler(BaseHTTPRequestHandler):
             expected = hashlib.md5((signed + LASTFM_SECRET).encode()).hexdigest()
             if form.get("api_sig") != expected or form.get("api_key") != LASTFM_KEY:
                 self._answer(403, {"error": 13, "message": "Invalid method signature supplied"})
+            elif form.get("method") == "auth.getSession":
+                if form.get("token") == LASTFM_ALLOWED_TOKEN:
+                    session = {"name": LASTFM_USER, "key": LASTFM_SESSION, "subscriber": 0}
+                    self._answer(200, {"session": session})
+                else:
+                    self._answer(403, {"error": 14, "message": "Unauthorized Token"})
             elif form.get("sk") != LASTFM_SESSION:
                 self._answer(403, {"error": 9, "message": "Invalid session key"})
             else:

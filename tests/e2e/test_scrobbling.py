@@ -16,9 +16,11 @@ from cadenza.bootstrap import App
 from cadenza.domain.events import TrackFinished
 from tests.e2e.conftest import sign_in
 from tests.e2e.scrobble_standin import (
+    LASTFM_ALLOWED_TOKEN,
     LASTFM_KEY,
     LASTFM_SECRET,
     LASTFM_SESSION,
+    LASTFM_USER,
     LB_TOKEN,
     LB_USER,
     stand_in,
@@ -174,3 +176,24 @@ def test_a_listener_s_plays_are_forwarded_to_listenbrainz_and_lastfm(
         app.messages.publish(TrackFinished(account, track, 150_000, False, (), now))
         assert app.scrobble_forwarding.deliver_due(now + timedelta(minutes=10)) == 1
         assert len(received.listens) == 2 and len(received.scrobbles) == 1
+
+
+def test_a_listener_connects_lastfm_by_allowing_cadenza_there(app: App, client: TestClient) -> None:
+    listener = sign_in(client, app, "lastfm@example.org")
+    authorize = f"{HISTORY}/forwarding/lastfm/authorize"
+    refused = client.get(authorize, headers=listener)  # the operator set no Last.fm API key
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "lastfm_not_configured"
+    with stand_in() as (base, _):
+        app.__dict__["remote_scrobblers"] = HttpScrobblers(
+            base, f"{base}/2.0/", LASTFM_KEY, LASTFM_SECRET, lastfm_auth_url=f"{base}/api/auth/"
+        )
+        url = client.get(authorize, headers=listener).json()["url"]
+        assert url.startswith(f"{base}/api/auth/?api_key={LASTFM_KEY}&cb=")
+        assert "%2Faccount%3Fconnect%3Dlastfm" in url  # back to the account page
+        session = f"{HISTORY}/forwarding/lastfm/session"
+        bad = client.post(session, json={"token": "not-allowed"}, headers=listener)
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "remote_token_invalid"
+        good = client.post(session, json={"token": LASTFM_ALLOWED_TOKEN}, headers=listener)
+        assert good.status_code == 200 and good.json()["remote_user"] == LASTFM_USER
+    shown = client.get(f"{HISTORY}/forwarding", headers=listener).json()
+    assert [(f["service"], f["remote_user"]) for f in shown] == [("lastfm", LASTFM_USER)]

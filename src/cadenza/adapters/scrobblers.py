@@ -9,6 +9,7 @@ import hashlib
 import time
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 
@@ -32,7 +33,9 @@ class HttpScrobblers:
         timeout_s: float = 10.0,
         tries: int = 3,
         backoff_s: float = 0.5,
+        lastfm_auth_url: str = "https://www.last.fm/api/auth/",
     ) -> None:
+        self.lastfm_auth_url = lastfm_auth_url
         self.listenbrainz_url = listenbrainz_url.rstrip("/")
         self.lastfm_url = lastfm_url
         self.lastfm_api_key, self.lastfm_api_secret = lastfm_api_key, lastfm_api_secret
@@ -107,6 +110,22 @@ class HttpScrobblers:
                 raise RemoteRefused(f"Last.fm refused the scrobbles (error {code})")
             if answer.status_code != 200:
                 raise RemoteRefused(f"Last.fm refused the scrobbles ({answer.status_code})")
+
+    def lastfm_authorize_url(self, callback: str) -> str:
+        query = urlencode({"api_key": str(self.lastfm_api_key), "cb": callback})
+        return f"{self.lastfm_auth_url}?{query}"
+
+    def lastfm_session(self, token: str) -> tuple[str, str]:
+        if not self.lastfm_ready():
+            raise RemoteRefused("the server has no Last.fm API key")
+        params = {"method": "auth.getSession", "api_key": str(self.lastfm_api_key), "token": token}
+        params["api_sig"] = lastfm_signature(params, str(self.lastfm_api_secret))
+        params["format"] = "json"
+        body = _json(self._call("POST", self.lastfm_url, tries=1, data=params))
+        session = body.get("session")
+        if not isinstance(session, dict) or not session.get("key"):
+            raise RemoteRefused(f"Last.fm gave no session (error {body.get('error')})")
+        return str(session["key"]), str(session.get("name") or "")
 
     # -- every call --------------------------------------------------------------------------
     def _call(

@@ -30,6 +30,16 @@ class RemoteScrobblers(Protocol):
 
     def send_lastfm(self, session_key: str, plays: Sequence[OutgoingPlay]) -> None: ...
 
+    def lastfm_authorize_url(self, callback: str) -> str:
+        """Last.fm's page where a listener allows this server; it comes back to `callback`
+        with `token=...`."""
+        ...
+
+    def lastfm_session(self, token: str) -> tuple[str, str]:
+        """(session key, Last.fm user name) for a token the listener allowed (RemoteRefused:
+        not allowed, or expired)."""
+        ...
+
 
 class SecretBox(Protocol):
     """Secrets encrypted with a key only the server holds (authenticated encryption)."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from cadenza.domain.errors import Conflict, InvalidRequest, NotFound
+from cadenza.domain.errors import CadenzaError, Conflict, InvalidRequest, NotFound
 from cadenza.domain.events import TrackFinished
 from cadenza.ports.clock import Clock
 from cadenza.ports.history import Forwarding, OutgoingPlay
@@ -34,6 +34,11 @@ POLL_S = 10.0
 BATCH = 50
 MAX_ATTEMPTS = 12
 MAX_SECRET = 200
+
+
+class RemoteAway(CadenzaError):
+    code = "remote_unavailable"
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,40 @@ class ScrobbleForwarding:
             )
             uow.commit()
         return ForwardingSetting(service, user or None, now, 0)
+
+    def lastfm_authorize_url(self, callback: str) -> str:
+        """Where the listener allows this server on Last.fm (it comes back with a token)."""
+        remote = self._remote()
+        if not remote.lastfm_ready():
+            raise Conflict(
+                "this server has no Last.fm API key: ask its operator", code="lastfm_not_configured"
+            )
+        return remote.lastfm_authorize_url(callback)
+
+    def connect_lastfm(self, account_id: int, token: str) -> ForwardingSetting:
+        """Forward to Last.fm with the session the listener's allowed token gives."""
+        remote = self._remote()
+        if not remote.lastfm_ready():
+            raise Conflict(
+                "this server has no Last.fm API key: ask its operator", code="lastfm_not_configured"
+            )
+        try:
+            key, user = remote.lastfm_session(token.strip())
+        except RemoteRefused as exc:
+            raise InvalidRequest(
+                "Last.fm did not allow this token: connect again", code="remote_token_invalid"
+            ) from exc
+        except RemoteUnavailable as exc:
+            raise Conflict(
+                "Last.fm cannot be reached; try again later", code="remote_unavailable"
+            ) from exc
+        now = self.clock.now()
+        with self.uow() as uow:
+            uow.history.forwarding.set(
+                Forwarding(account_id, "lastfm", self._box().seal(key), user or None, now)
+            )
+            uow.commit()
+        return ForwardingSetting("lastfm", user or None, now, 0)
 
     def disconnect(self, account_id: int, service: str) -> None:
         with self.uow() as uow:

@@ -114,6 +114,14 @@ class ForwardingIn(BaseModel):
 Service = Literal["listenbrainz", "lastfm"]
 
 
+class LastfmTokenIn(BaseModel):
+    token: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
+
+
+class AuthorizeOut(BaseModel):
+    url: str
+
+
 # -- imports -------------------------------------------------------------------------------
 @router.post("/imports", response_model=ImportOut, status_code=status.HTTP_202_ACCEPTED)
 def start_import(
@@ -214,6 +222,26 @@ def revoke_scrobble_token(session: CurrentSession, scrobbling: ScrobblingDep) ->
 def forwarding(session: CurrentSession, forwarding: ScrobbleForwardingDep) -> list[ForwardingOut]:
     """Where your plays are forwarded (never the token or session key)."""
     return [ForwardingOut.of(s) for s in forwarding.settings(session.account_id)]
+
+
+@router.get("/forwarding/lastfm/authorize", response_model=AuthorizeOut)
+def lastfm_authorize(
+    session: CurrentSession, settings: SettingsDep, forwarding: ScrobbleForwardingDep
+) -> AuthorizeOut:
+    """Last.fm's page where you allow Cadenza; it brings you back to the account page with a
+    token for `POST /forwarding/lastfm/session` (409 `lastfm_not_configured` without the
+    operator's Last.fm API key)."""
+    callback = f"{settings.public_url.rstrip('/')}/account?connect=lastfm"
+    return AuthorizeOut(url=forwarding.lastfm_authorize_url(callback))
+
+
+@router.post("/forwarding/lastfm/session", response_model=ForwardingOut)
+def lastfm_session(
+    body: LastfmTokenIn, session: CurrentSession, forwarding: ScrobbleForwardingDep
+) -> ForwardingOut:
+    """Forward to Last.fm with the token Last.fm gave back (422 `remote_token_invalid` if Last.fm
+    did not allow it)."""
+    return ForwardingOut.of(forwarding.connect_lastfm(session.account_id, body.token))
 
 
 @router.put("/forwarding/{service}", response_model=ForwardingOut)

@@ -142,13 +142,27 @@ function forwardingPanel() {
     });
     return form;
   };
-  refresh().catch(() => null);
+  const connect = h("button", { type: "button", class: "button" }, "Connect Last.fm");
+  connect.addEventListener("click", async () => {
+    try {
+      location.assign((await api.get(`${BASE}/forwarding/lastfm/authorize`)).url);
+    } catch (error) {
+      toast(error.message);
+    }
+  });
+  // Back from Last.fm: /account?connect=lastfm&token=... (the token is used once, then dropped)
+  const back = new URLSearchParams(location.search);
+  const finish = back.get("connect") === "lastfm" && back.get("token")
+    ? api.post(`${BASE}/forwarding/lastfm/session`, { token: back.get("token") }).catch((error) => toast(error.message)).finally(() => history.replaceState(null, "", "/account"))
+    : Promise.resolve();
+  finish.then(refresh).catch(() => null);
   return panel(
     "Forward your plays",
     h("p", {}, "Send what you play here to your ListenBrainz or Last.fm profile (songs heard for half their length or four minutes)."),
     list,
     field("listenbrainz", "ListenBrainz user token (listenbrainz.org/settings)"),
-    field("lastfm", "Last.fm session key"),
+    h("p", {}, connect),
+    field("lastfm", "Or a Last.fm session key"),
   );
 }
 
