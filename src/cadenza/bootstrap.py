@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
     from cadenza.ports.recommendations import TasteSignals
+    from cadenza.ports.scrobblers import RemoteScrobblers, SecretBox
     from cadenza.recs.build import Progress, Trained
     from cadenza.recs.served import ServedModel
     from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
     from cadenza.services.download_grants import DownloadGrants
     from cadenza.services.fraud import FraudWatch
     from cadenza.services.grant_log import GrantLog, ServedAudio
+    from cadenza.services.history_import import HistoryImports
     from cadenza.services.listening import ListeningService
     from cadenza.services.login_guard import LoginGuard
     from cadenza.services.memberships import PlanMembers
@@ -99,6 +101,8 @@ if TYPE_CHECKING:
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
     from cadenza.services.royalties import Royalties
+    from cadenza.services.scrobble_forwarding import ScrobbleForwarding
+    from cadenza.services.scrobbling import Scrobbling
     from cadenza.services.search import SearchService
     from cadenza.services.sessions import SessionService
     from cadenza.services.share_previews import SharePreviews
@@ -129,6 +133,7 @@ HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
     TrackFinished: [
         lambda app, event: app.player.track_finished(event),  # the player moves on
         lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
+        lambda app, event: app.scrobble_forwarding.track_finished(event),  # to ListenBrainz...
     ],
     PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
     ReleasePublished: [],  # searchable in the publishing transaction already
@@ -237,6 +242,55 @@ class App:
         return MailDelivery(self.uow, self.mailer, self.clock, self.mail_queued)
 
     @cached_property
+    def history_imports(self) -> HistoryImports:
+        """Bring your history: imports of Spotify, ListenBrainz and Last.fm files."""
+        from cadenza.services.history_import import HistoryImports
+
+        s = self.settings
+        return HistoryImports(
+            self.uow,
+            self.clock,
+            max_expanded_bytes=s.history_expanded_max_bytes,
+            max_plays=s.history_max_plays,
+        )
+
+    @cached_property
+    def scrobbling(self) -> Scrobbling:
+        """Plays sent by scrobbling apps to the ListenBrainz-compatible `/1` API."""
+        from cadenza.services.scrobbling import Scrobbling
+
+        return Scrobbling(self.uow, self.clock)
+
+    @cached_property
+    def scrobble_forwarding(self) -> ScrobbleForwarding:
+        """A listener's plays forwarded to ListenBrainz or Last.fm (httpx, loaded when used)."""
+        from cadenza.services.scrobble_forwarding import ScrobbleForwarding
+
+        return ScrobbleForwarding(
+            self.uow, self.clock, lambda: self.remote_scrobblers, lambda: self.secret_box
+        )
+
+    @cached_property
+    def remote_scrobblers(self) -> RemoteScrobblers:
+        from cadenza.adapters.scrobblers import HttpScrobblers
+
+        s = self.settings
+        return HttpScrobblers(
+            s.listenbrainz_url,
+            s.lastfm_url,
+            s.lastfm_api_key,
+            s.lastfm_api_secret,
+            timeout_s=s.scrobble_timeout_s,
+            lastfm_auth_url=s.lastfm_auth_url,
+        )
+
+    @cached_property
+    def secret_box(self) -> SecretBox:
+        from cadenza.adapters.security.sealed import FernetBox
+
+        return FernetBox(self._secret("sealed-secrets.key"))
+
+    @cached_property
     def password_rules(self) -> PasswordRules:
         from cadenza.domain.passwords import check_password
 
@@ -271,6 +325,7 @@ class App:
             lambda account_id: {"library": self.collection.export(account_id)},
             lambda account_id: {"playlists": self.playlists.export(account_id)},
             lambda account_id: {"social": self.social.export(account_id)},
+            lambda account_id: self.history_imports.export(account_id),
         ]
         return AccountService(
             self.uow,
@@ -815,6 +870,8 @@ class App:
         sweep of orphaned blobs, the daily fraud job. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
+        self.history_imports.fail_unfinished()  # their files were in a stopped process's memory
+        self.scrobble_forwarding.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         charts = self.start_charts_clock()
@@ -1011,6 +1068,8 @@ class App:
         mail_started = "outgoing_mail" in self.__dict__
         if mail_started or (self.mail_queued.is_set() and self.settings.background):
             self.outgoing_mail.stop()  # what is queued and due goes out before the process ends
+        if "scrobble_forwarding" in self.__dict__:
+            self.scrobble_forwarding.stop()
         if "deliveries" in self.__dict__:
             self.deliveries.close()
         if "rip_watch" in self.__dict__:

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from cadenza.cli_ads import ads
+from cadenza.cli_history import history
 from cadenza.cli_listening import listening
 from cadenza.cli_recs import recs
 from cadenza.cli_royalties import royalties
@@ -328,6 +329,7 @@ cli.add_typer(ads, name="ads")
 cli.add_typer(recs, name="recs")
 cli.add_typer(royalties, name="royalties")
 cli.add_typer(listening, name="listening")
+cli.add_typer(history, name="history")
 
 
 @users.command("create")

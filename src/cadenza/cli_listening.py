@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-listening = typer.Typer(help="Listening history kept by the server.", no_args_is_help=True)
+listening = typer.Typer(
+    help="Listening events that count as streams (not `cadenza history`).", no_args_is_help=True
+)
 err = Console(stderr=True)
 
 

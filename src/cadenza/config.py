@@ -125,6 +125,21 @@ class Settings(BaseSettings):
     royalty_recording_share: float = Field(default=0.52, gt=0, le=1)
     royalty_vat: str | None = None
     royalty_min_yearly_streams: int = Field(default=1000, ge=0)
+
+    # Bring your history (README "Bring your history"): an upload's size, what a zip's history
+    # files may expand to (zip bombs are refused past it), and plays in one import.
+    history_upload_max_bytes: int = Field(default=256 * 1024**2, ge=1024)
+    history_expanded_max_bytes: int = Field(default=1024**3, ge=1024)
+    history_max_plays: int = Field(default=2_000_000, ge=1)
+    # Forwarding a listener's plays: the remote services' base URLs (a stand-in in tests), and
+    # the operator's Last.fm API account (https://www.last.fm/api/account/create), needed for
+    # Last.fm forwarding. The secret never reaches a log.
+    listenbrainz_url: str = "https://api.listenbrainz.org"
+    lastfm_url: str = "https://ws.audioscrobbler.com/2.0/"
+    lastfm_auth_url: str = "https://www.last.fm/api/auth/"  # where a listener allows Cadenza
+    lastfm_api_key: str | None = None
+    lastfm_api_secret: str | None = None
+    scrobble_timeout_s: float = Field(default=10.0, gt=0)
     royalty_payable_after_months: int = Field(default=3, ge=3, le=4)
     royalty_model: str = Field(
         default="pro_rata", pattern="^(pro_rata|user_centric|artist_centric)$"

@@ -31,7 +31,9 @@ from cadenza.api.routes import (
     distributor,
     editorial,
     fraud,
+    history,
     library,
+    listenbrainz,
     listening,
     me,
     members,
@@ -92,6 +94,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     artists.router,
     editorial.router,
     artist_stats.router,
+    history.router,
+    listenbrainz.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

@@ -44,6 +44,7 @@ from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.download_grants import DownloadGrants
 from cadenza.services.fraud import FraudWatch
+from cadenza.services.history_import import HistoryImports
 from cadenza.services.listening import ListeningService
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.mixes import Mixes
@@ -57,6 +58,8 @@ from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.royalties import Royalties
+from cadenza.services.scrobble_forwarding import ScrobbleForwarding
+from cadenza.services.scrobbling import Scrobbling
 from cadenza.services.search import SearchService
 from cadenza.services.sessions import SessionService
 from cadenza.services.share_previews import SharePreviews
@@ -293,6 +296,23 @@ async def taste_service(connection: HTTPConnection) -> TasteService:
 
 
 TasteDep = Annotated[TasteService, Depends(taste_service)]
+
+
+async def history_imports(connection: HTTPConnection) -> HistoryImports:
+    return _app(connection).history_imports
+
+
+async def scrobbling(connection: HTTPConnection) -> Scrobbling:
+    return _app(connection).scrobbling
+
+
+async def scrobble_forwarding(connection: HTTPConnection) -> ScrobbleForwarding:
+    return _app(connection).scrobble_forwarding
+
+
+HistoryImportsDep = Annotated[HistoryImports, Depends(history_imports)]
+ScrobblingDep = Annotated[Scrobbling, Depends(scrobbling)]
+ScrobbleForwardingDep = Annotated[ScrobbleForwarding, Depends(scrobble_forwarding)]
 
 
 async def recommendation_service(connection: HTTPConnection) -> Recommendations:

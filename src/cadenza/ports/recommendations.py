@@ -45,6 +45,11 @@ class TasteSignals(Protocol):
         """(listener, track, counted plays)."""
         ...
 
+    def imported_plays(self) -> Iterator[tuple[int, int, int]]:
+        """(listener, track, plays of their imported or scrobbled history): history, as
+        counted plays are, though never streams."""
+        ...
+
     def early_skips(self) -> Iterator[tuple[int, int, int]]:
         """(listener, track, plays skipped before they counted)."""
         ...

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cadenza.ports.devices import DeviceRepository
     from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.grant_log import GrantLogRepository
+    from cadenza.ports.history import HistoryRepository
     from cadenza.ports.invoices import InvoiceRepository
     from cadenza.ports.library import LibraryRepository
     from cadenza.ports.listening import ListeningRepository
@@ -130,6 +131,9 @@ class UnitOfWork(Protocol):
 
     @property
     def taste(self) -> TasteRepository: ...
+
+    @property
+    def history(self) -> HistoryRepository: ...
 
     @property
     def taste_signals(self) -> TasteSignals: ...

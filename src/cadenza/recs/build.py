@@ -65,9 +65,14 @@ def build_model(
         features = list(read.track_features())
         confidence: dict[tuple[int, int], float] = defaultdict(float)
         counted = 0
+        played: dict[tuple[int, int], int] = defaultdict(int)
         for user, track, plays in read.counted_plays():
-            confidence[user, track] += 1.0 + PLAY_WEIGHT * math.log1p(plays)
+            played[user, track] += plays
             counted += plays
+        for user, track, plays in read.imported_plays():  # history brought from elsewhere
+            played[user, track] += plays
+        for (user, track), plays in played.items():
+            confidence[user, track] += 1.0 + PLAY_WEIGHT * math.log1p(plays)
         for weight, pairs in (
             (LIKE, read.liked()),
             (SAVED_RELEASE, read.saved_release_tracks()),

@@ -15,6 +15,7 @@ from cadenza.adapters.db.models_collection import (
     LikedTrackRow,
     SavedReleaseRow,
 )
+from cadenza.adapters.db.models_history import HistoryPlayRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_recs import DiscoverWeeklyRow
 from cadenza.domain.catalog import as_utc
@@ -35,8 +36,11 @@ class SqlListenerTaste:
             .join(SavedReleaseRow, SavedReleaseRow.release_id == TrackRow.release_id)
             .where(SavedReleaseRow.user_id == user_id)
         )
+        imported = (
+            select(HistoryPlayRow.track_id).where(HistoryPlayRow.user_id == user_id).distinct()
+        )
         found: set[int] = set()
-        for query in (played, liked, saved):
+        for query in (played, imported, liked, saved):
             found.update(int(t) for t in self.s.scalars(query))
         return found
 
@@ -49,6 +53,15 @@ class SqlListenerTaste:
             .limit(limit)
         )
         found = {int(t): float(n) for t, n in plays}
+        imported = self.s.execute(  # history brought from elsewhere counts as plays do here
+            select(HistoryPlayRow.track_id, func.count())
+            .where(HistoryPlayRow.user_id == user_id)
+            .group_by(HistoryPlayRow.track_id)
+            .order_by(func.count().desc(), HistoryPlayRow.track_id)
+            .limit(limit)
+        )
+        for track, n in imported:
+            found[int(track)] = found.get(int(track), 0.0) + float(n)
         liked = self.s.scalars(
             select(LikedTrackRow.track_id)
             .where(LikedTrackRow.user_id == user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, union_all, update
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db import playback_reads
@@ -180,11 +180,24 @@ class SqlListening:
         return [(as_utc(at), int(ms)) for at, ms in rows]
 
     def heard(self, user_id: int, limit: int, offset: int) -> list[tuple[int, datetime, int]]:
-        """Plays listened to for 30 s or more, counted or not, newest first."""
+        """Plays listened to for 30 s or more, counted or not, and the listener's imported
+        history (models_history), newest first."""
+        from cadenza.adapters.db.models_history import HistoryPlayRow
+
+        here = select(
+            PlayRow.track_id.label("track_id"),
+            PlayRow.started_at.label("at"),
+            PlayRow.listened_ms.label("ms"),
+        ).where(PlayRow.user_id == user_id, PlayRow.listened_ms >= COUNTED_AFTER_MS)
+        brought = select(
+            HistoryPlayRow.track_id.label("track_id"),
+            HistoryPlayRow.played_at.label("at"),
+            HistoryPlayRow.listened_ms.label("ms"),
+        ).where(HistoryPlayRow.user_id == user_id)
+        both = union_all(here, brought).subquery()
         rows = self.s.execute(
-            select(PlayRow.track_id, PlayRow.started_at, PlayRow.listened_ms)
-            .where(PlayRow.user_id == user_id, PlayRow.listened_ms >= COUNTED_AFTER_MS)
-            .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
+            select(both.c.track_id, both.c.at, both.c.ms)
+            .order_by(both.c.at.desc(), both.c.track_id.desc())
             .limit(limit)
             .offset(offset)
         ).all()

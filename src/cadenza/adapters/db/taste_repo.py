@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from cadenza.adapters.db.inserts import insert_on_conflict
 from cadenza.adapters.db.models import TrackArtistRow
+from cadenza.adapters.db.models_history import HistoryPlayRow
 from cadenza.adapters.db.models_listening import ListenerArtistRow, PlayRow
 from cadenza.domain.catalog import as_utc
 
@@ -35,10 +36,23 @@ class SqlTaste:
             .order_by(PlayRow.started_at.desc(), PlayRow.id.desc())
             .limit(limit)
         ).all()
-        return [(t, as_utc(at), ms) for t, at, ms in rows]
+        # The listener's imported history is theirs too (never streams: only here, for them).
+        imported = self.s.execute(
+            select(HistoryPlayRow.track_id, HistoryPlayRow.played_at, HistoryPlayRow.listened_ms)
+            .where(
+                HistoryPlayRow.user_id == user_id,
+                HistoryPlayRow.played_at >= start,
+                HistoryPlayRow.played_at < end,
+            )
+            .order_by(HistoryPlayRow.played_at.desc(), HistoryPlayRow.id.desc())
+            .limit(limit)
+        ).all()
+        plays = [(t, as_utc(at), ms) for t, at, ms in [*rows, *imported]]
+        plays.sort(key=lambda p: p[1], reverse=True)
+        return plays[:limit]
 
     def artists_played_before(self, user_id: int, before: datetime) -> set[int]:
-        return set(
+        counted = set(
             self.s.scalars(
                 select(ListenerArtistRow.artist_id).where(
                     ListenerArtistRow.user_id == user_id,
@@ -46,6 +60,17 @@ class SqlTaste:
                 )
             )
         )
+        imported = self.s.scalars(
+            select(TrackArtistRow.artist_id)
+            .join(HistoryPlayRow, HistoryPlayRow.track_id == TrackArtistRow.track_id)
+            .where(
+                HistoryPlayRow.user_id == user_id,
+                HistoryPlayRow.played_at < before,
+                TrackArtistRow.role == MAIN,
+            )
+            .distinct()
+        )
+        return counted | set(imported)
 
     def listeners(self) -> int:
         everyone = select(ListenerArtistRow.user_id).distinct().subquery()

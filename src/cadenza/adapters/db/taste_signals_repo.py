@@ -16,6 +16,7 @@ from cadenza.adapters.db.models_collection import (
     PlaylistEntryRow,
     SavedReleaseRow,
 )
+from cadenza.adapters.db.models_history import HistoryPlayRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.domain.catalog import as_utc
 from cadenza.ports.recommendations import TrackFeatures
@@ -35,6 +36,13 @@ class SqlTasteSignals:
             select(PlayRow.user_id, PlayRow.track_id, func.count())
             .where(PlayRow.counted.is_(True))
             .group_by(PlayRow.user_id, PlayRow.track_id)
+        )
+        for user, track, plays in self._rows(query):
+            yield int(user), int(track), int(plays)
+
+    def imported_plays(self) -> Iterator[tuple[int, int, int]]:
+        query = select(HistoryPlayRow.user_id, HistoryPlayRow.track_id, func.count()).group_by(
+            HistoryPlayRow.user_id, HistoryPlayRow.track_id
         )
         for user, track, plays in self._rows(query):
             yield int(user), int(track), int(plays)

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-# Each repository module (and the tables it uses) is imported by the property that makes it: a
-# command or a request loads only the tables it touches (docs/architecture.md).
+# Each repository module (and its tables) is imported by the property that makes it (lazily).
 if TYPE_CHECKING:
     from cadenza.adapters.db.accounts_repo import SqlAccounts
     from cadenza.adapters.db.ad_breaks_repo import SqlAdBreaks
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.devices_repo import SqlDevices
     from cadenza.adapters.db.fraud_repo import SqlFraud
     from cadenza.adapters.db.grant_log_repo import SqlGrantLog
+    from cadenza.adapters.db.history_repo import SqlHistory
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
     from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
@@ -235,6 +235,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.grant_log_repo import SqlGrantLog
 
         return SqlGrantLog(self.session)
+
+    @cached_property
+    def history(self) -> SqlHistory:  # and `history.forwarding`: the scrobble outbox
+        from cadenza.adapters.db.history_repo import SqlHistory
+
+        return SqlHistory(self.session)
 
     @cached_property
     def taste(self) -> SqlTaste:

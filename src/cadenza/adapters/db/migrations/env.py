@@ -12,6 +12,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_devices,
     models_discovery,
     models_fraud,
+    models_history,
     models_listening,
     models_offline,
     models_recs,

@@ -4,6 +4,7 @@ import { store, PLAN_NAMES } from "../store.js";
 import { accountNav, panel, signedInOnly } from "./accountnav.js";
 import { zonePanel } from "./accountzone.js";
 import { audiencePanel } from "./accountaudience.js";
+import { historyPanels } from "../history_import.js";
 
 // Sharing what you play (off until turned on), a private session, and who you blocked.
 async function social() {
@@ -50,5 +51,6 @@ export async function render(main) {
     zonePanel(me),
     audiencePanel(me),
     await social().catch(() => null),
+    ...historyPanels(),
   );
 }
