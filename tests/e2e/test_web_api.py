@@ -58,7 +58,9 @@ def test_catalog_objects_have_spotify_shapes_and_hide_what_is_not_out(
     # A page of one, with the next page's address; spotify: URIs are understood too.
     paged = client.get(f"/v1/albums/{published}/tracks?limit=1&offset=1", headers=ada).json()
     assert [t["id"] for t in paged["items"]] == [second]
-    assert paged["next"].endswith("offset=2&limit=1") and paged["previous"].endswith("offset=0&limit=1")
+    assert paged["next"].endswith("offset=2&limit=1") and paged["previous"].endswith(
+        "offset=0&limit=1"
+    )
     several = client.get(f"/v1/tracks?ids=spotify:track:{second},999999", headers=ada).json()
     assert several["tracks"][0]["id"] == second and several["tracks"][1] is None
 
@@ -77,7 +79,10 @@ def test_catalog_objects_have_spotify_shapes_and_hide_what_is_not_out(
 
     # A release dated next year is not there for listeners: 404, and not found by search.
     later = make_release(
-        tmp_path / "later", title="Later Album", upc="123456789029", isrc_prefix="QZLAT26",
+        tmp_path / "later",
+        title="Later Album",
+        upc="123456789029",
+        isrc_prefix="QZLAT26",
         extra={"release_date": f"{datetime.now(UTC).year + 1}-01-01"},
     )
     hidden = deliver(app, later).release_id
@@ -106,7 +111,10 @@ def test_profile_library_and_playlists_per_listener(
     bob = sign_in(client, app, "bob@example.org", Plan.FREE)
     me = client.get("/v1/me", headers=ada).json()
     assert (me["type"], me["country"], me["product"], me["email"]) == (
-        "user", "GB", "premium", "ada@example.org"
+        "user",
+        "GB",
+        "premium",
+        "ada@example.org",
     )
     assert me["uri"] == f"cadenza:user:{me['id']}"
     assert client.get("/v1/me", headers=bob).json()["product"] == "free"
@@ -121,7 +129,9 @@ def test_profile_library_and_playlists_per_listener(
     saved = client.get("/v1/me/tracks", headers=ada).json()
     assert saved["total"] == 2 and {s["track"]["id"] for s in saved["items"]} == {first, third}
     assert client.delete(f"/v1/me/tracks?ids={first}", headers=ada).status_code == 200
-    assert client.get(f"/v1/me/library/contains?uris=cadenza:track:{first}", headers=ada).json() == [False]
+    assert client.get(
+        f"/v1/me/library/contains?uris=cadenza:track:{first}", headers=ada
+    ).json() == [False]
     assert client.get("/v1/me/tracks", headers=bob).json()["total"] == 0
 
     # A private playlist: its owner edits it against snapshots; to anyone else it does not exist.
@@ -150,7 +160,8 @@ def test_profile_library_and_playlists_per_listener(
     assert [i["track"]["id"] for i in listed["items"]] == [third, first, second]
     assert listed["items"][0]["added_by"]["id"] == me["id"]
     removed = client.request(
-        "DELETE", f"/v1/playlists/{pid}/tracks",
+        "DELETE",
+        f"/v1/playlists/{pid}/tracks",
         json={"tracks": [{"uri": uris[0]}], "snapshot_id": moved.json()["snapshot_id"]},
         headers=ada,
     )
@@ -184,7 +195,9 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     device = client.post(
         "/api/v1/me/devices", json={"name": "Kitchen", "type": "speaker"}, headers=free
     ).json()["id"]
-    assert client.get("/v1/me/player/devices", headers=free).json()["devices"][0]["name"] == "Kitchen"
+    assert (
+        client.get("/v1/me/player/devices", headers=free).json()["devices"][0]["name"] == "Kitchen"
+    )
 
     # Free: an album plays shuffled; picking a track, going back and unshuffling need Premium.
     album = {"context_uri": f"cadenza:album:{published}"}
@@ -203,7 +216,8 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     ):
         assert refused.status_code == 403
         assert error_of(refused)["reason"] == "PREMIUM_REQUIRED"
-    # Six skips an hour, then Premium is needed.
+    # Six skips an hour, then Premium is needed (the album repeats: it has only three songs).
+    assert client.put("/v1/me/player/repeat?state=context", headers=free).status_code == 204
     for _ in range(6):
         skipped = client.post("/v1/me/player/next", headers=free)
         assert skipped.status_code == 204, skipped.text
@@ -214,14 +228,29 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     ada = sign_in(client, app, "ada@example.org", Plan.PREMIUM_INDIVIDUAL)
     client.post("/api/v1/me/devices", json={"name": "Desk", "type": "desktop"}, headers=ada)
     desk = client.get("/v1/me/player/devices", headers=ada).json()["devices"][0]["id"]
-    body = {"context_uri": f"cadenza:album:{published}", "offset": {"uri": f"cadenza:track:{second}"}}
-    assert client.put(f"/v1/me/player/play?device_id={desk}", json=body, headers=ada).status_code == 204
-    assert client.post(f"/v1/me/player/queue?uri=cadenza:track:{first}", headers=ada).status_code == 204
-    for command in ("seek?position_ms=700", "volume?volume_percent=40", "repeat?state=context", "pause"):
+    body = {
+        "context_uri": f"cadenza:album:{published}",
+        "offset": {"uri": f"cadenza:track:{second}"},
+    }
+    assert (
+        client.put(f"/v1/me/player/play?device_id={desk}", json=body, headers=ada).status_code
+        == 204
+    )
+    assert (
+        client.post(f"/v1/me/player/queue?uri=cadenza:track:{first}", headers=ada).status_code
+        == 204
+    )
+    for command in (
+        "seek?position_ms=700",
+        "volume?volume_percent=40",
+        "repeat?state=context",
+        "pause",
+    ):
         assert client.put(f"/v1/me/player/{command}", headers=ada).status_code == 204
     state = client.get("/v1/me/player", headers=ada).json()
     assert state["item"]["id"] == second and state["is_playing"] is False
-    assert (state["progress_ms"], state["repeat_state"], state["shuffle_state"]) == (700, "context", False)
+    assert 700 <= state["progress_ms"] < 5000  # paused just after the seek
+    assert (state["repeat_state"], state["shuffle_state"]) == ("context", False)
     queue = client.get("/v1/me/player/queue", headers=ada).json()
     assert queue["currently_playing"]["id"] == second and queue["queue"][0]["id"] == first
     playing = client.get("/v1/me/player/currently-playing", headers=ada).json()
@@ -229,12 +258,16 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
 
     # History: what was heard, newest first with cursors; and the top items it makes.
     start = datetime.now(UTC) - timedelta(hours=3)
-    events = play(int(first), "a", 45, start) + play(int(second), "b", 45, start + timedelta(minutes=5))
+    events = play(int(first), "a", 45, start) + play(
+        int(second), "b", 45, start + timedelta(minutes=5)
+    )
     events += play(int(second), "c", 45, start + timedelta(minutes=10))
     assert post_events(client, ada, events).status_code == 200
     recent = client.get("/v1/me/player/recently-played?limit=2", headers=ada).json()
     assert [i["track"]["id"] for i in recent["items"]] == [second, second]
-    older = client.get(f"/v1/me/player/recently-played?before={recent['cursors']['before']}", headers=ada)
+    older = client.get(
+        f"/v1/me/player/recently-played?before={recent['cursors']['before']}", headers=ada
+    )
     assert [i["track"]["id"] for i in older.json()["items"]] == [first]
     top = client.get("/v1/me/top/tracks?time_range=short_term", headers=ada).json()
     assert [t["id"] for t in top["items"]] == [second, first]
@@ -254,4 +287,6 @@ def test_the_schema_documents_the_web_api(client: TestClient) -> None:
     assert operation["responses"]["403"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/WebApiError"
     }
-    assert "/v1/playlists/{id}/items" in schema["paths"] and "/v1/recommendations" in schema["paths"]
+    assert (
+        "/v1/playlists/{id}/items" in schema["paths"] and "/v1/recommendations" in schema["paths"]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from cadenza.api.deps import RecommendationsDep, SearchDep
@@ -32,7 +33,7 @@ class SearchOut(BaseModel):
     playlists: shapes.Page[shapes.SimplePlaylistOut] | None = None
 
 
-@router.get("/search", response_model=SearchOut, response_model_exclude_none=True)
+@router.get("/search", response_model=SearchOut)
 def search(
     _: Caller,
     shaper: ShaperDep,
@@ -45,7 +46,7 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     market: Market = None,
     include_external: Annotated[str | None, Query(max_length=10)] = None,
-) -> SearchOut:
+) -> JSONResponse:
     """Tracks, albums, artists and playlists for what the listener typed (typos forgiven,
     `artist:`, `album:`, `track:`, `genre:`, `year:`, `isrc:`, `upc:` filters), most
     relevant first; `total` is at least what the pages up to the next one hold."""
@@ -53,7 +54,7 @@ def search(
     results = search.search(q, shaper.viewer, [KINDS[n] for n in names], limit, offset)
     params = {"q": q, "type": type}
     found: dict[str, object] = {}
-    for name in names:
+    for name in names:  # only the kinds asked for are in the answer
         group = results.groups[KINDS[name]]
         found[f"{name}s"] = shapes.page(
             shaper.links,
@@ -64,7 +65,8 @@ def search(
             _total(group),
             **params,
         )
-    return SearchOut.model_validate(found)
+    shaped = SearchOut.model_validate(found).model_dump(mode="json")
+    return JSONResponse({key: shaped[key] for key in found})
 
 
 def _types(raw: str) -> list[str]:

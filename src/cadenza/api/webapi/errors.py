@@ -57,6 +57,8 @@ def answer(
 
 def cadenza_error(exc: CadenzaError, path: str) -> JSONResponse:
     status = 400 if exc.status == 422 else exc.status
+    if exc.code in NO_DEVICE_CODES:
+        status = 404  # as Spotify answers a command with nothing to act on
     headers: dict[str, str] = {}
     if isinstance(exc, TooManyAttempts):
         headers["Retry-After"] = str(math.ceil(exc.retry_after))

@@ -30,7 +30,7 @@ Uris = Annotated[str, Query(max_length=4000, description="Up to 50 URIs, comma s
 LIBRARY_KINDS = {"track": SavedKind.TRACK, "album": SavedKind.RELEASE, "artist": SavedKind.ARTIST}
 
 
-@router.get("/me", response_model=shapes.PrivateUserOut, response_model_exclude_none=True)
+@router.get("/me", response_model=shapes.PrivateUserOut)
 def me(
     caller: Caller,
     links: LinksDep,
@@ -237,7 +237,6 @@ class RecentlyPlayedOut(BaseModel):
     limit: int
     next: str | None
     cursors: CursorsOut | None
-    total: int | None = None
 
 
 RECENT_WINDOW = 200  # the most recent plays the cursors move through

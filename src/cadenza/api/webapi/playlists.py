@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Path, Query, Response, status
 from pydantic import Field
 
 from cadenza.api.app_caller import AppCaller, needs
@@ -95,8 +95,9 @@ def _tracks(
         card = item.card
         shaped = None
         if card.track is not None and card.release is not None:
-            shaped = shaper.track(card.track, card.release)
-            shaped.is_playable = card.playable
+            plain = shaper.track(card.track, card.release)
+            plain.is_playable = card.playable
+            shaped = shapes.PlaylistItemTrackOut(**plain.model_dump())
         added_by = item.entry.added_by or playlist.owner_id
         items.append(
             shapes.PlaylistTrackOut(
@@ -221,7 +222,9 @@ def _tracks_route(suffix: str) -> None:
         id: str,
         caller: Caller,
         playlists: PlaylistsDep,
-        body: AddIn | None = None,
+        body: Annotated[
+            AddIn | list[Uri] | None, Body(description="{uris, position}, or a list of URIs")
+        ] = None,
         uris: Annotated[str | None, Query(max_length=5000)] = None,
         position: Annotated[int | None, Query(ge=0, le=10_000)] = None,
     ) -> shapes.SnapshotOut:
@@ -229,6 +232,8 @@ def _tracks_route(suffix: str) -> None:
         play; 404 for any other, and nothing is added)."""
         playlist = _readable(playlists, caller, parse_id(id, "playlist"))
         caller.require(_modify_scope(playlist.public))
+        if isinstance(body, list):
+            body = AddIn(uris=body, position=None)
         given = body.uris if body is not None else (uris or "").split(",")
         at = body.position if body is not None and body.position is not None else position
         snapshot = playlists.add(caller.account_id, playlist.id, _track_ids(given), at)

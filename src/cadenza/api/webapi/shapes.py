@@ -70,7 +70,7 @@ class ArtistOut(SimpleArtistOut):
     popularity: int = Field(ge=0, le=100)
 
 
-class SimpleAlbumOut(BaseModel):
+class AlbumBase(BaseModel):
     album_type: str = Field(description="album, single (EPs too, as Spotify says) or compilation")
     total_tracks: int
     available_markets: list[str]
@@ -84,6 +84,9 @@ class SimpleAlbumOut(BaseModel):
     type: Literal["album"] = "album"
     uri: str
     artists: list[SimpleArtistOut]
+
+
+class SimpleAlbumOut(AlbumBase):
     album_group: str | None = Field(
         None, description="On an artist's albums: album, single, compilation or appears_on"
     )
@@ -113,6 +116,13 @@ class TrackOut(SimpleTrackOut):
     popularity: int = Field(ge=0, le=100)
 
 
+class PlaylistItemTrackOut(TrackOut):
+    """A track in a playlist, marked as a track (playlists may hold episodes at Spotify)."""
+
+    episode: Literal[False] = False
+    track: Literal[True] = True
+
+
 class Page(BaseModel, Generic[ItemT]):
     """Spotify's paging object."""
 
@@ -130,7 +140,7 @@ class CopyrightOut(BaseModel):
     type: str
 
 
-class AlbumOut(SimpleAlbumOut):
+class AlbumOut(AlbumBase):
     tracks: Page[SimpleTrackOut]
     copyrights: list[CopyrightOut]
     external_ids: dict[str, str]
@@ -196,8 +206,8 @@ class PlaylistTrackOut(BaseModel):
     is_local: bool = False
     primary_color: None = None
     video_thumbnail: dict[str, str | None] = Field(default_factory=_no_thumbnail)
-    track: TrackOut | None
-    item: TrackOut | None
+    track: PlaylistItemTrackOut | None
+    item: PlaylistItemTrackOut | None
 
 
 class PlaylistOut(SimplePlaylistOut):
