@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from cadenza.api.app_caller import AppCaller, app_caller
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
@@ -290,3 +291,38 @@ def test_the_schema_documents_the_web_api(client: TestClient) -> None:
     assert (
         "/v1/playlists/{id}/items" in schema["paths"] and "/v1/recommendations" in schema["paths"]
     )
+
+
+def test_an_app_gets_only_what_its_scopes_allow(
+    client: TestClient, app: App, published: int
+) -> None:
+    """An app's token (as OAuth will issue) with some scopes: each route asks for Spotify's."""
+    ada = sign_in(client, app, "ada@example.org", Plan.PREMIUM_INDIVIDUAL)
+    me = client.get("/v1/me", headers=ada).json()
+    private = client.post("/v1/me/playlists", json={"name": "Secret", "public": False}, headers=ada)
+    secret = private.json()["id"]
+    granted = frozenset({"user-read-private", "playlist-modify-public"})
+    api = client.app  # type: ignore[attr-defined]
+    api.dependency_overrides[app_caller] = lambda: AppCaller(int(me["id"]), granted, "an-app")
+    try:
+        profile = client.get("/v1/me").json()
+        assert profile["country"] == "US" and profile["email"] is None
+        assert client.get(f"/v1/albums/{published}").status_code == 200  # no scope needed
+        for refused in (
+            client.get("/v1/me/tracks"),
+            client.get("/v1/me/player"),
+            client.put("/v1/me/player/pause"),
+            client.get("/v1/me/top/tracks"),
+            client.get("/v1/me/player/recently-played"),
+            client.post("/v1/me/playlists", json={"name": "Hidden", "public": False}),
+        ):
+            assert refused.status_code == 403
+            assert error_of(refused)["code"] == "insufficient_scope"
+        # A private playlist of the listener's own: not there for an app without the scope.
+        assert client.get(f"/v1/playlists/{secret}").status_code == 404
+        made = client.post("/v1/me/playlists", json={"name": "Shared"})
+        assert made.status_code == 201 and made.json()["public"] is True
+    finally:
+        api.dependency_overrides.clear()
+    names = [p["name"] for p in client.get("/v1/me/playlists", headers=ada).json()["items"]]
+    assert sorted(names) == ["Secret", "Shared"]

@@ -88,20 +88,21 @@ def live(
     app.__dict__["hasher"] = TEST_HASHER
     try:
         album = deliver(app, make_release(root / "release", title="Night Drive")).release_id
-        with TestClient(create_app(app)) as client:
-            ada = sign_in(client, app, "clients@example.org", Plan.PREMIUM_INDIVIDUAL)
-            items = client.get(f"/v1/albums/{album}/tracks", headers=ada).json()["items"]
-            tracks = [t["id"] for t in items]
-            start = datetime.now(UTC) - timedelta(hours=2)
-            history = play(int(tracks[0]), "h1", 45, start)
-            history += play(int(tracks[1]), "h2", 45, start + timedelta(minutes=5))
-            history += play(int(tracks[1]), "h3", 45, start + timedelta(minutes=10))
-            assert post_events(client, ada, history).status_code == 200
-            device = client.post(
-                "/api/v1/me/devices",
-                json={"name": "Living room", "type": "speaker", "supports_volume": True},
-                headers=ada,
-            ).json()["id"]
+        # Without its lifespan (whose end closes the App), as the live server runs it.
+        client = TestClient(create_app(app))
+        ada = sign_in(client, app, "clients@example.org", Plan.PREMIUM_INDIVIDUAL)
+        items = client.get(f"/v1/albums/{album}/tracks", headers=ada).json()["items"]
+        tracks = [t["id"] for t in items]
+        start = datetime.now(UTC) - timedelta(hours=2)
+        history = play(int(tracks[0]), "h1", 45, start)
+        history += play(int(tracks[1]), "h2", 45, start + timedelta(minutes=5))
+        history += play(int(tracks[1]), "h3", 45, start + timedelta(minutes=10))
+        assert post_events(client, ada, history).status_code == 200
+        device = client.post(
+            "/api/v1/me/devices",
+            json={"name": "Living room", "type": "speaker", "supports_volume": True},
+            headers=ada,
+        ).json()["id"]
         with live_server(app) as base:
             yield Live(base, ada["Authorization"].removeprefix("Bearer "), album, tracks, device)
     finally:
