@@ -256,6 +256,26 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     assert queue["currently_playing"]["id"] == second and queue["queue"][0]["id"] == first
     playing = client.get("/v1/me/player/currently-playing", headers=ada).json()
     assert playing["item"]["id"] == second and playing["currently_playing_type"] == "track"
+    # Playing on another device moves playback there: one stream per person.
+    phone = client.post(
+        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=ada
+    ).json()["id"]
+    there = {"uris": [f"cadenza:track:{first}"]}
+    assert (
+        client.put(f"/v1/me/player/play?device_id={phone}", json=there, headers=ada).status_code
+        == 204
+    )
+    active = {
+        d["name"]: d["is_active"]
+        for d in client.get("/v1/me/player/devices", headers=ada).json()["devices"]
+    }
+    assert active == {"Desk": False, "Phone": True}
+    state = client.get("/v1/me/player", headers=ada).json()
+    assert (state["device"]["type"], state["item"]["id"], state["is_playing"]) == (
+        "Smartphone",
+        first,
+        True,
+    )
 
     # History: what was heard, newest first with cursors; and the top items it makes.
     start = datetime.now(UTC) - timedelta(hours=3)

@@ -129,7 +129,7 @@ def test_a_spotipy_session(live: Live) -> None:
     assert {t["id"] for t in sp.artist_top_tracks(artist_id)["tracks"]} <= set(live.tracks)
 
     # A playlist: create, add, reorder, remove, rename.
-    playlist = sp.user_playlist_create(me["id"], "Drive", public=False, description="night")
+    playlist = sp.current_user_playlist_create("Drive", public=False, description="night")
     snapshot = sp.playlist_add_items(playlist["id"], [first, second, third])["snapshot_id"]
     sp.playlist_reorder_items(playlist["id"], range_start=2, insert_before=0, snapshot_id=snapshot)
     sp.playlist_remove_all_occurrences_of_items(playlist["id"], [first])

@@ -294,6 +294,7 @@ def play(
     player: PlayerDep,
     devices: DevicesDep,
     playlists: PlaylistsDep,
+    remote: RemoteDep,
     shaper: ShaperDep,
     body: PlayIn | None = None,
     device_id: DeviceQuery = None,
@@ -303,6 +304,8 @@ def play(
     track is refused (403, `PREMIUM_REQUIRED`)."""
     me = caller.account_id
     device = _active(player, devices, me, device_id)
+    if device != player.state(me).device:  # one stream: the device that played pauses
+        remote.transfer(me, device, None, play=False)
     given = body or PlayIn(context_uri=None, uris=None, position_ms=None)
     if given.context_uri is None and not given.uris:
         player.resume(me, device)
