@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from cadenza.api.app_caller import AppCaller, app_caller
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
+from cadenza.services.takedowns import TakedownBy
 from tests.e2e.conftest import sign_in
 from tests.e2e.granted import post_events
 from tests.e2e.test_listening import play
@@ -46,6 +47,7 @@ def test_catalog_objects_have_spotify_shapes_and_hide_what_is_not_out(
     assert [i["width"] for i in album["images"]] == [640, 300, 64]
     assert client.get(album["images"][0]["url"].removeprefix(base)).status_code == 200
     assert album["external_ids"] == {"upc": "123456789012"}
+    assert [c["type"] for c in album["copyrights"]] == ["C", "P"]
     tracks = album["tracks"]
     assert (tracks["total"], tracks["limit"], tracks["offset"], tracks["next"]) == (3, 50, 0, None)
     assert [t["track_number"] for t in tracks["items"]] == [1, 2, 3]
@@ -94,8 +96,32 @@ def test_catalog_objects_have_spotify_shapes_and_hide_what_is_not_out(
     releases = client.get("/v1/browse/new-releases", headers=ada).json()["albums"]["items"]
     assert [a["id"] for a in releases] == [str(published)]
 
+    # A release for France only: there for a listener in France, not for one in the US.
+    french = make_release(
+        tmp_path / "french",
+        title="Chansons",
+        upc="123456789036",
+        isrc_prefix="QZFRA26",
+        extra={"territories": ["FR"]},
+    )
+    chansons = deliver(app, french).release_id
+    marie = sign_in(client, app, "marie@example.org", Plan.PREMIUM_INDIVIDUAL, country="FR")
+    seen_in_france = client.get(f"/v1/albums/{chansons}", headers=marie).json()
+    assert seen_in_france["available_markets"] == ["FR"]
+    assert client.get(f"/v1/albums/{chansons}?market=FR", headers=ada).status_code == 404
+    # Taken down: gone at once, from every read and from search.
+    app.takedowns.take_down(published, TakedownBy(admin=1), "rights dispute")
+    for path in (f"/v1/albums/{published}", f"/v1/tracks/{first}", f"/v1/artists/{artist_id}"):
+        assert client.get(path, headers=ada).status_code == 404, path
+    gone = client.get("/v1/search?q=night drive&type=album,track", headers=ada).json()
+    assert gone["albums"]["items"] == [] and gone["tracks"]["items"] == []
+
     # Errors in Spotify's shape: bad ids, bad parameters, no token, unknown paths.
     bad = client.get("/v1/tracks/not-an-id", headers=ada)
+    assert (
+        client.get(f"/v1/albums/{published}", headers={"Authorization": "Bearer x"}).status_code
+        == 401
+    )
     assert bad.status_code == 400 and error_of(bad)["code"] == "invalid_id"
     too_big = client.get("/v1/search?q=x&type=track&limit=51", headers=ada)
     assert too_big.status_code == 400 and "limit" in str(error_of(too_big)["message"])
@@ -346,3 +372,40 @@ def test_an_app_gets_only_what_its_scopes_allow(
         api.dependency_overrides.clear()
     names = [p["name"] for p in client.get("/v1/me/playlists", headers=ada).json()["items"]]
     assert sorted(names) == ["Secret", "Shared"]
+
+
+def test_odd_input_gets_a_4xx_in_spotify_shape(
+    client: TestClient, app: App, published: int
+) -> None:
+    ada = sign_in(client, app, "ada@example.org", Plan.PREMIUM_INDIVIDUAL)
+    first = tracks_of(client, published, ada)[0]
+    odd = [
+        ("GET", "/v1/tracks/spotify:album:1", None),
+        ("GET", "/v1/tracks/99999999999999", None),
+        ("GET", "/v1/tracks?ids=" + ",".join(["1"] * 51), None),
+        ("GET", "/v1/search?q=%00x&type=episode", None),
+        ("GET", "/v1/search?q=x&type=track&offset=1001", None),
+        ("GET", f"/v1/artists/{first}/albums?include_groups=nonsense", None),
+        ("GET", "/v1/me/top/podcasts", None),
+        ("GET", "/v1/me/top/tracks?time_range=forever", None),
+        ("GET", "/v1/me/player/recently-played?after=1&before=2", None),
+        ("GET", "/v1/recommendations", None),
+        ("GET", "/v1/recommendations?seed_genres=%22", None),
+        ("GET", "/v1/albums/1/tracks?market=XX", None),
+        ("PUT", "/v1/me/player/play", {"context_uri": "spotify:show:1"}),
+        ("PUT", "/v1/me/player/play", '{"uris": ["cadenza:track:\\ud800"]}'),
+        ("PUT", "/v1/me/player/volume?volume_percent=101", None),
+        ("PUT", "/v1/me/player", {"device_ids": ["a", "b"]}),
+        ("POST", "/v1/me/playlists", {"name": "x", "public": "yes"}),
+        ("POST", "/v1/me/playlists", {"name": "x", "public": True, "collaborative": True}),
+        ("PUT", "/v1/me/library?uris=cadenza:playlist:1", None),
+        ("DELETE", "/v1/playlists/1/tracks", {"tracks": []}),
+    ]
+    for method, path, body in odd:
+        if isinstance(body, str):  # sent as written: JSON text with a lone surrogate
+            sent = ada | {"content-type": "application/json"}
+            answer = client.request(method, path, content=body.encode(), headers=sent)
+        else:
+            answer = client.request(method, path, json=body, headers=ada)
+        assert 400 <= answer.status_code < 500, (path, answer.text)
+        assert error_of(answer)["message"], path

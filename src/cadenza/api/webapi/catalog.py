@@ -78,7 +78,7 @@ def get_album(id: str, _: Caller, shaper: ShaperDep, market: Market = None) -> s
     release = shaper.catalog.release(album_id, shaper.viewer)
     simple = shaper.album(release)
     copyrights = [
-        shapes.CopyrightOut(text=line, type="P" if line.startswith("℗") else "C")
+        shapes.CopyrightOut(text=line, type="P" if line.startswith(("℗", "(P)")) else "C")
         for line in release.copyright_lines
     ]
     return shapes.AlbumOut(
