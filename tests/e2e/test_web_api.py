@@ -214,7 +214,7 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     client: TestClient, app: App, published: int
 ) -> None:
     free = sign_in(client, app, "free@example.org", Plan.FREE)
-    first, second, _ = tracks_of(client, published, free)
+    first, second, third = tracks_of(client, published, free)
     # No device plays yet: Spotify's answer.
     idle = client.put("/v1/me/player/play", json={"uris": [f"cadenza:track:{first}"]}, headers=free)
     assert idle.status_code == 404 and error_of(idle)["reason"] == "NO_ACTIVE_DEVICE"
@@ -318,6 +318,9 @@ def test_player_holds_the_plan_rules_and_history_feeds_top_items(
     assert [i["track"]["id"] for i in older.json()["items"]] == [first]
     top = client.get("/v1/me/top/tracks?time_range=short_term", headers=ada).json()
     assert [t["id"] for t in top["items"]] == [second, first]
+    # Counted streams make a track popular: 2 streams are 10, 1 is 6, none is 0.
+    assert [t["popularity"] for t in top["items"]] == [10, 6]
+    assert client.get(f"/v1/tracks/{third}", headers=ada).json()["popularity"] == 0
     artists = client.get("/v1/me/top/artists", headers=ada).json()["items"]
     assert [a["name"] for a in artists] == ["The Testers"]
     recs = client.get(f"/v1/recommendations?seed_tracks={first}&limit=5", headers=ada).json()

@@ -3,13 +3,14 @@ shaping of catalog views into Web API objects (with each album's real track coun
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
 from cadenza.api.app_caller import AppCaller, AppCallerDep, needs
-from cadenza.api.deps import CatalogDep, ClockDep, SubscriptionsDep
+from cadenza.api.deps import CatalogDep, ClockDep, ListeningDep, SubscriptionsDep
 from cadenza.api.webapi import shapes
 from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
 from cadenza.domain.errors import CadenzaError, InvalidRequest
@@ -72,6 +73,7 @@ class Shaper:
     links: shapes.Links
     catalog: CatalogService
     viewer: Viewer
+    streams: Callable[[int], int]  # a track's counted streams, all time
     _totals: dict[int, int] = field(default_factory=dict)
 
     def total_tracks(self, release: ReleaseView) -> int:
@@ -89,14 +91,17 @@ class Shaper:
         return shapes.simple_album(self.links, release, self.total_tracks(release), group)
 
     def track(self, track: TrackView, release: ReleaseView) -> shapes.TrackOut:
-        return shapes.track(self.links, track, self.album(release))
+        popularity = shapes.popularity(self.streams(track.id))
+        return shapes.track(self.links, track, self.album(release), popularity)
 
     def artist(self, ref: ArtistRef, genres: tuple[str, ...] = ()) -> shapes.ArtistOut:
         return shapes.artist(self.links, ref, genres)
 
 
-def shaper(links: LinksDep, catalog: CatalogDep, viewer: WebViewer) -> Shaper:
-    return Shaper(links, catalog, viewer)
+def shaper(
+    links: LinksDep, catalog: CatalogDep, viewer: WebViewer, listening: ListeningDep
+) -> Shaper:
+    return Shaper(links, catalog, viewer, listening.streams)
 
 
 ShaperDep = Annotated[Shaper, Depends(shaper)]

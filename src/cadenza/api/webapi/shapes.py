@@ -5,7 +5,8 @@ decides who may see what (the services did)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
@@ -220,6 +221,13 @@ class SnapshotOut(BaseModel):
     snapshot_id: str
 
 
+def popularity(streams: int) -> int:
+    """0 to 100 from a track's counted streams, on a log scale: 10 streams are 21, 1,000 are
+    60, 100,000 and more are 100 (Spotify's figure is relative to its whole catalog; this one
+    does not move when other tracks grow)."""
+    return min(100, round(20 * math.log10(1 + max(0, streams))))
+
+
 def images(links: Links, covers: dict[int, str]) -> list[ImageOut]:
     return [
         ImageOut(url=links.image(digest), height=size, width=size)
@@ -367,6 +375,3 @@ def simple_playlist(links: Links, playlist: Playlist, cover: list[ImageOut]) -> 
         items=tracks,
         uri=uri("playlist", playlist.id),
     )
-
-
-Counter = Callable[[ReleaseView], int]
