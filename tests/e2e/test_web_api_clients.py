@@ -125,6 +125,11 @@ def test_a_spotipy_session(live: Live) -> None:
     assert track["album"]["id"] == str(live.album) and track["name"] == "Song 2"
     artist_id = track["artists"][0]["id"]
     assert sp.artist(artist_id)["name"] == "The Testers"
+    assert [a and a["id"] for a in sp.artists([artist_id, "999999"])["artists"]] == [
+        artist_id,
+        None,
+    ]
+    assert [a["total_tracks"] for a in sp.albums([str(live.album)])["albums"]] == [3]
     assert [a["id"] for a in sp.artist_albums(artist_id)["items"]] == [str(live.album)]
     assert {t["id"] for t in sp.artist_top_tracks(artist_id)["tracks"]} <= set(live.tracks)
 

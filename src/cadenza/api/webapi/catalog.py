@@ -74,7 +74,10 @@ def _album_tracks(
 @router.get("/albums/{id}", response_model=shapes.AlbumOut)
 def get_album(id: str, _: Caller, shaper: ShaperDep, market: Market = None) -> shapes.AlbumOut:
     """An album with its first 50 tracks."""
-    album_id = parse_id(id, "album")
+    return _album(shaper, parse_id(id, "album"))
+
+
+def _album(shaper: ShaperDep, album_id: int) -> shapes.AlbumOut:
     release = shaper.catalog.release(album_id, shaper.viewer)
     simple = shaper.album(release)
     copyrights = [
@@ -107,7 +110,10 @@ def get_album_tracks(
 @router.get("/artists/{id}", response_model=shapes.ArtistOut)
 def get_artist(id: str, _: Caller, shaper: ShaperDep, pages: ArtistPagesDep) -> shapes.ArtistOut:
     """An artist: genres from their releases, their picture from their artist page."""
-    artist_id = parse_id(id, "artist")
+    return _artist(shaper, pages, parse_id(id, "artist"))
+
+
+def _artist(shaper: ShaperDep, pages: ArtistPagesDep, artist_id: int) -> shapes.ArtistOut:
     found = shaper.catalog.artist(artist_id, shaper.viewer)
     avatar = pages.public(artist_id, shaper.viewer).page.avatar
     pictures = (
@@ -115,6 +121,48 @@ def get_artist(id: str, _: Caller, shaper: ShaperDep, pages: ArtistPagesDep) -> 
     )
     genres = tuple(g for r in found.releases for g in r.genres)
     return shapes.artist(shaper.links, ArtistRef(found.id, found.name), genres, pictures)
+
+
+class AlbumsOut(BaseModel):
+    albums: list[shapes.AlbumOut | None]
+
+
+class SomeArtistsOut(BaseModel):
+    artists: list[shapes.ArtistOut | None]
+
+
+@router.get("/albums", response_model=AlbumsOut)
+def get_albums(
+    _: Caller,
+    shaper: ShaperDep,
+    ids: Annotated[str, Query(max_length=1000, description="Up to 20 ids, comma separated")],
+    market: Market = None,
+) -> AlbumsOut:
+    """Several albums; null in the place of each the listener may not see."""
+    found: list[shapes.AlbumOut | None] = []
+    for album_id in parse_ids(ids, "album", 20):
+        try:
+            found.append(_album(shaper, album_id))
+        except NotFound:
+            found.append(None)
+    return AlbumsOut(albums=found)
+
+
+@router.get("/artists", response_model=SomeArtistsOut)
+def get_artists(
+    _: Caller,
+    shaper: ShaperDep,
+    pages: ArtistPagesDep,
+    ids: Annotated[str, Query(max_length=2000, description="Up to 50 ids, comma separated")],
+) -> SomeArtistsOut:
+    """Several artists; null in the place of each the listener may not see."""
+    found: list[shapes.ArtistOut | None] = []
+    for artist_id in parse_ids(ids, "artist"):
+        try:
+            found.append(_artist(shaper, pages, artist_id))
+        except NotFound:
+            found.append(None)
+    return SomeArtistsOut(artists=found)
 
 
 @router.get("/artists/{id}/albums", response_model=shapes.Page[shapes.SimpleAlbumOut])
