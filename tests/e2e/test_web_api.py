@@ -404,6 +404,8 @@ def test_odd_input_gets_a_4xx_in_spotify_shape(
         ("PUT", "/v1/me/library?uris=cadenza:playlist:1", None),
         ("DELETE", "/v1/playlists/1/tracks", {"tracks": []}),
     ]
+    huge = client.post("/v1/me/playlists", content=b"x" * (2 << 20), headers=ada)
+    assert huge.status_code == 413 and error_of(huge)["code"] == "request_too_large"
     for method, path, body in odd:
         if isinstance(body, str):  # sent as written: JSON text with a lone surrogate
             sent = ada | {"content-type": "application/json"}

@@ -147,9 +147,8 @@ def create_app(cadenza: App) -> FastAPI:
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
-        if web_api_errors.is_web_api(request.url.path):
-            return web_api_errors.http_error(413, exc.detail, exc.code, request.url.path)
-        return JSONResponse(exc.body(), status_code=413, headers={"connection": "close"})
+        body = exc.body(request.url.path)
+        return JSONResponse(body, status_code=413, headers={"connection": "close"})
 
     @api.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -74,13 +74,6 @@ def invalid_request(problems: Sequence[Any], path: str) -> JSONResponse:
     return answer(400, message, "invalid_request", path)
 
 
-def http_error(status: int, detail: object, code: str, path: str) -> JSONResponse:
-    message = detail if isinstance(detail, str) else "the request cannot be answered"
-    if status == 404 and message == "Not Found":
-        message = "Service not found"
-    return answer(status, message, code, path)
-
-
 class WebApiErrorDetail(BaseModel):
     status: int = Field(description="The HTTP status, repeated")
     message: str = Field(description="For people: what went wrong")
