@@ -56,6 +56,8 @@ from cadenza.api.routes import (
     taste,
 )
 from cadenza.api.web import mount_web_player
+from cadenza.api.webapi import ROUTERS as WEB_API_ROUTERS
+from cadenza.api.webapi import errors as web_api_errors
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
 
@@ -96,6 +98,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     artist_stats.router,
     history.router,
     listenbrainz.router,
+    *WEB_API_ROUTERS,  # the Spotify-shaped API under /v1
     share.router,  # shared links' pages, before the shell answers the rest
 )
 
@@ -141,15 +144,20 @@ def create_app(cadenza: App) -> FastAPI:
     api.granted_audio = GrantedAudioFastPath(lambda: audio_files_of(cadenza))
 
     @api.exception_handler(CadenzaError)
-    async def cadenza_error(_: Request, exc: CadenzaError) -> JSONResponse:
+    async def cadenza_error(request: Request, exc: CadenzaError) -> JSONResponse:
+        if web_api_errors.is_web_api(request.url.path):
+            return web_api_errors.cadenza_error(exc, request.url.path)
         return error_response(exc)
 
     @api.exception_handler(BodyTooLarge)
-    async def body_too_large(_: Request, exc: BodyTooLarge) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=413, headers={"connection": "close"})
+    async def body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+        body = exc.body(request.url.path)
+        return JSONResponse(body, status_code=413, headers={"connection": "close"})
 
     @api.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if web_api_errors.is_web_api(request.url.path):
+            return web_api_errors.invalid_request(exc.errors(), request.url.path)
         return invalid_request_response(exc.errors())
 
     @api.get("/healthz", tags=["ops"])
@@ -169,6 +177,7 @@ def create_app(cadenza: App) -> FastAPI:
     for router in ROUTERS:
         api.include_router(router)
     document_errors(api, routes)
+    web_api_errors.document(api)
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api
 

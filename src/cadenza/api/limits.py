@@ -25,7 +25,9 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, f"the request is over {max_bytes} bytes")
         self.max_bytes, self.code = max_bytes, code
 
-    def body(self) -> dict[str, object]:
+    def body(self, path: str = "") -> dict[str, object]:
+        if path.startswith("/v1/"):  # the Spotify-shaped API's own error shape
+            return {"error": {"status": 413, "message": self.detail, "code": self.code}}
         return {"error": {"code": self.code, "message": self.detail, "file": None}}
 
 
@@ -54,7 +56,7 @@ class BodySizeLimit:
         max_bytes = refusal.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-            await _refuse(send, refusal)
+            await _refuse(send, refusal, scope["path"])
             return
         seen = 0
         started = False
@@ -76,10 +78,10 @@ class BodySizeLimit:
             await self.app(scope, counted_receive, tracked_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, refusal)
+                await _refuse(send, refusal, scope["path"])
 
 
-async def _refuse(send: Send, refusal: BodyTooLarge) -> None:
+async def _refuse(send: Send, refusal: BodyTooLarge, path: str) -> None:
     headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
-    await send({"type": "http.response.body", "body": json.dumps(refusal.body()).encode()})
+    await send({"type": "http.response.body", "body": json.dumps(refusal.body(path)).encode()})
