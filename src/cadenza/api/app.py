@@ -20,6 +20,7 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
+    app_access,
     artist_stats,
     artists,
     auth,
@@ -53,6 +54,7 @@ from cadenza.api.routes import (
     takedowns,
     taste,
 )
+from cadenza.api.subsonic import routes as subsonic
 from cadenza.api.web import mount_web_player
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
@@ -63,6 +65,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     distributor.router,
     auth.router,
     me.router,
+    app_access.router,
     plans.router,
     plans.pages,
     members.router,
@@ -92,6 +95,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     artists.router,
     editorial.router,
     artist_stats.router,
+    subsonic.router,  # OpenSubsonic under /rest (api/subsonic/)
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

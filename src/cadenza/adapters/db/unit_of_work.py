@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.ad_impressions_repo import SqlImpressions
     from cadenza.adapters.db.ads_repo import SqlAds
     from cadenza.adapters.db.api_keys_repo import SqlApiKeys
+    from cadenza.adapters.db.app_access_repo import SqlAppCredentials
     from cadenza.adapters.db.artist_claims_repo import SqlArtistClaims
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
     from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.royalties_repo import SqlRoyalties
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
+    from cadenza.adapters.db.shelf_repo import SqlShelf
     from cadenza.adapters.db.social_repo import SqlSocial
     from cadenza.adapters.db.stats_rollup_repo import SqlStatsRollup
     from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
@@ -175,6 +177,18 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 
         return SqlApiKeys(self.session)
+
+    @cached_property
+    def app_credentials(self) -> SqlAppCredentials:
+        from cadenza.adapters.db.app_access_repo import SqlAppCredentials
+
+        return SqlAppCredentials(self.session)
+
+    @cached_property
+    def shelf(self) -> SqlShelf:
+        from cadenza.adapters.db.shelf_repo import SqlShelf
+
+        return SqlShelf(self.session)
 
     @cached_property
     def login_attempts(self) -> SqlLoginAttempts:

@@ -1,0 +1,92 @@
+"""Audio and covers: `stream` within the listener's plan (maxBitRate and format pick the
+quality; the plan caps it), `download` (Premium, where the operator allows plain files),
+`getCoverArt` at the size asked."""
+
+from __future__ import annotations
+
+from fastapi.responses import FileResponse, Response
+
+from cadenza.api.granted_audio import audio_answer, blob_size
+from cadenza.api.subsonic import shapes
+from cadenza.api.subsonic.call import Call
+from cadenza.api.subsonic.params import item_id
+from cadenza.api.subsonic.render import SubsonicError
+from cadenza.domain.audio import LOSSY_LADDER, Quality
+from cadenza.domain.catalog import TrackView
+from cadenza.domain.errors import NotFound
+
+LOSSLESS_FORMATS = ("flac", "raw")
+SESSIONLESS = 0  # a Subsonic app has no session of Cadenza's: refused while a device plays
+
+
+def pick_quality(
+    track: TrackView, allowed: tuple[Quality, ...], max_kbps: int, fmt: str
+) -> Quality:
+    """The best file the plan allows under the bit rate asked (0: no limit); lossless where
+    the app asks for FLAC or the original and the plan and the track have it."""
+    lossless = Quality.LOSSLESS in allowed and track.file(Quality.LOSSLESS) is not None
+    if fmt in LOSSLESS_FORMATS and lossless and (max_kbps == 0 or max_kbps >= 1000):
+        return Quality.LOSSLESS
+    lossy = [q for q in LOSSY_LADDER if q in allowed and track.file(q) is not None]
+    if not lossy:
+        raise SubsonicError(70, "this song has no audio here")
+    fitting = [q for q in lossy if max_kbps == 0 or (q.bitrate_kbps or 0) <= max_kbps]
+    return fitting[-1] if fitting else lossy[0]
+
+
+def stream(call: Call, if_none_match: str | None) -> Response:
+    track_id = item_id(call.params.required("id"), shapes.SONG)
+    track, _ = call.app.catalog.track(track_id, call.viewer)
+    allowed = call.listener.plan.features.qualities
+    fmt = (call.params.get("format") or "").lower()
+    quality = pick_quality(track, allowed, call.params.int("maxBitRate", 0, 0, 100_000), fmt)
+    grant = call.app.stream_access.direct(call.account_id, SESSIONLESS, track_id, quality, None)
+    blobs = call.app.blobs
+    size = blob_size(blobs, grant.blob)
+    counted = call.app.rip_watch.counter(
+        call.account_id, track_id, quality, size, grant.duration_ms
+    )
+    name = f"{track_id}-{quality.value}.{quality.extension}"
+    return audio_answer(blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted)
+
+
+def download(call: Call, if_none_match: str | None) -> Response:
+    features = call.listener.plan.features
+    if not call.app.settings.subsonic_downloads:
+        raise SubsonicError(50, "Downloads of plain files are turned off on this server.")
+    if features.offline_devices == 0:
+        raise SubsonicError(50, "Downloads are part of Premium.")
+    track_id = item_id(call.params.required("id"), shapes.SONG)
+    track, _ = call.app.catalog.track(track_id, call.viewer)
+    quality = pick_quality(track, features.qualities, 0, "raw")
+    grant = call.app.stream_grants.grant(call.account_id, track_id, quality)
+    name = f"{track_id}.{quality.extension}"
+    return audio_answer(
+        call.app.blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=lambda _: None
+    )
+
+
+def cover_art(call: Call) -> Response:
+    raw = call.params.required("id")
+    size = call.params.int("size", 0, 0, 10_000)
+    if raw.startswith(shapes.ARTIST):
+        found = call.app.catalog.artist(item_id(raw, shapes.ARTIST), call.viewer)
+        releases = [r for r in found.all_releases if r.covers]
+        if not releases:
+            raise NotFound("no cover art")
+        covers = releases[0].covers
+    elif raw.startswith(shapes.SONG):
+        _, release = call.app.catalog.track(item_id(raw, shapes.SONG), call.viewer)
+        covers = release.covers
+    else:
+        covers = call.app.catalog.release(item_id(raw, shapes.ALBUM), call.viewer).covers
+    if not covers:
+        raise NotFound("no cover art")
+    fitting = [s for s in sorted(covers) if s >= size] if size else []
+    chosen = fitting[0] if fitting else max(covers)
+    blob = covers[chosen]
+    return FileResponse(
+        call.app.blobs.path_of(blob),
+        media_type="image/jpeg",
+        headers={"cache-control": "public, max-age=86400", "etag": f'"{blob}"'},
+    )
