@@ -15,6 +15,7 @@ from cadenza.api.subsonic.params import item_id
 from cadenza.api.subsonic.render import Node, SubsonicError
 from cadenza.domain.entitlements import Context
 from cadenza.domain.listening import EventKind, ListeningEvent, PlaySource
+from cadenza.domain.playlists import Playlist
 from cadenza.services.collection import SavedKind
 from cadenza.services.playlists import Details
 
@@ -264,7 +265,7 @@ def playlists(call: Call) -> Node:
     found = call.app.playlists.of_listener(call.account_id)
     return {
         "playlists": {
-            "playlist": [shapes.playlist(p, 0, p.owner_name) for p, _ in found],
+            "playlist": [shapes.playlist(p, 0, _owner(call, p)) for p, _ in found],
         }
     }
 
@@ -283,9 +284,15 @@ def _playlist_with_songs(call: Call, playlist_id: int) -> Node:
         if i.card.playable and i.card.track is not None and i.card.release is not None
     ]
     duration = sum(t.duration_ms for t, _ in picked)
-    node = shapes.playlist(found, duration, found.owner_name)
+    node = shapes.playlist(found, duration, _owner(call, found))
     node["readonly"] = found.owner_id != call.account_id
     return node | {"entry": call.songs(picked)}
+
+
+def _owner(call: Call, found: Playlist) -> str:
+    """The listener's own playlists name them as their app signs in (apps compare the two
+    to offer editing); others' show their owner's display name."""
+    return call.who.username if found.owner_id == call.account_id else found.owner_name
 
 
 def create_playlist(call: Call) -> Node:
