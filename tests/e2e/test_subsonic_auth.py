@@ -37,7 +37,9 @@ def test_keys_and_app_passwords_sign_in_until_revoked(
     assert login.key.startswith(keys[0]["prefix"]) and "password" not in passwords[0]
     with app.uow() as uow:  # type: ignore[attr-defined]
         stored = " ".join(
-            str(v) for row in uow.session.execute(text("SELECT * FROM app_credentials")) for v in row
+            str(v)
+            for row in uow.session.execute(text("SELECT * FROM app_credentials"))
+            for v in row
         )
     assert login.key not in stored and login.password not in stored
     assert stat.S_IMODE((app.settings.data_dir / "app-passwords.key").stat().st_mode) == 0o600
