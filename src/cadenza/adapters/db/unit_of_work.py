@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from cadenza.adapters.db.app_repositories import AppRepositories, repository_names
+
 # Each repository module (and the tables it uses) is imported by the property that makes it: a
 # command or a request loads only the tables it touches (docs/architecture.md).
 if TYPE_CHECKING:
@@ -17,7 +19,6 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.ad_impressions_repo import SqlImpressions
     from cadenza.adapters.db.ads_repo import SqlAds
     from cadenza.adapters.db.api_keys_repo import SqlApiKeys
-    from cadenza.adapters.db.app_access_repo import SqlAppCredentials
     from cadenza.adapters.db.artist_claims_repo import SqlArtistClaims
     from cadenza.adapters.db.artist_links_repo import SqlArtistLinks
     from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.royalties_repo import SqlRoyalties
     from cadenza.adapters.db.search_repo import SqlSearchIndex
     from cadenza.adapters.db.sessions_repo import SqlSessions
-    from cadenza.adapters.db.shelf_repo import SqlShelf
     from cadenza.adapters.db.social_repo import SqlSocial
     from cadenza.adapters.db.stats_rollup_repo import SqlStatsRollup
     from cadenza.adapters.db.stream_tickets_repo import SqlStreamTickets
@@ -69,7 +69,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(AppRepositories):
     def __init__(
         self, sessions: sessionmaker[Session], mail_queued: Callable[[], None] | None = None
     ) -> None:
@@ -177,18 +177,6 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 
         return SqlApiKeys(self.session)
-
-    @cached_property
-    def app_credentials(self) -> SqlAppCredentials:
-        from cadenza.adapters.db.app_access_repo import SqlAppCredentials
-
-        return SqlAppCredentials(self.session)
-
-    @cached_property
-    def shelf(self) -> SqlShelf:
-        from cadenza.adapters.db.shelf_repo import SqlShelf
-
-        return SqlShelf(self.session)
 
     @cached_property
     def login_attempts(self) -> SqlLoginAttempts:
@@ -405,4 +393,4 @@ class SqlUnitOfWork:
         self.session.rollback()
 
 
-_REPOSITORIES = [name for name, v in vars(SqlUnitOfWork).items() if isinstance(v, cached_property)]
+_REPOSITORIES = repository_names(SqlUnitOfWork)
