@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
     from cadenza.ports.artists import ProfileImages
+    from cadenza.ports.audio_offset import AudioFromOffset
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
@@ -619,6 +620,13 @@ class App:
 
         sealer = SealedBox(self._secret("app-passwords.key"))
         return AppAccess(self.uow, self.clock, sealer, self.login_guard)
+
+    @cached_property
+    def audio_from_offset(self) -> AudioFromOffset:
+        """OpenSubsonic's transcodeOffset: a stored file from a time on (PyAV, on first use)."""
+        from cadenza.adapters.audio.offset import PyAvAudioFromOffset
+
+        return PyAvAudioFromOffset()
 
     @cached_property
     def shelf(self) -> Shelf:

@@ -5,9 +5,11 @@ sent for it, time enough since): history either way."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 import pytest
 from fastapi.testclient import TestClient
 
@@ -59,7 +61,7 @@ class ShiftedClock:
 def test_a_scrobble_counts_only_on_audio_served_for_it(
     client: TestClient, app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = make_release(tmp_path / "long", formats=("flac",), seconds=35.0, upc=None)
+    folder = make_release(tmp_path / "long", formats=("flac",), seconds=31.0, upc=None)
     release = deliver(app, folder).release_id
     track = app.catalog.release_tracks_to_play(release, _anyone(app))[0].id
     clock = ShiftedClock()
@@ -68,11 +70,11 @@ def test_a_scrobble_counts_only_on_audio_served_for_it(
     listener = app_login(client, app, "streams@example.org")
     bystander = app_login(client, app, "claims@example.org")
 
-    # Streamed through /rest, announced, heard for 36 s, then submitted: one counted stream.
+    # Streamed through /rest, announced, heard for 32 s, then submitted: one counted stream.
     assert client.get("/rest/stream", params=listener.token() | song).status_code == 200
     now_playing = listener.token() | song | {"submission": "false"}
     assert 'status="ok"' in client.get("/rest/scrobble", params=now_playing).text
-    clock.ahead = timedelta(seconds=36)
+    clock.ahead = timedelta(seconds=32)
     done = listener.token("later") | song | {"submission": "true"}
     assert 'status="ok"' in client.get("/rest/scrobble", params=done).text
     assert app.listening.streams(track) == 1
@@ -86,6 +88,13 @@ def test_a_scrobble_counts_only_on_audio_served_for_it(
     assert [(p["track_id"], p["counted"], p["not_counted_reason"]) for p in plays] == [
         (track, False, "no_grant")
     ]
+
+    # transcodeOffset: the rest of the song from 20 s, a whole file of its own.
+    rest = client.get("/rest/stream", params=listener.token() | song | {"timeOffset": "20"})
+    assert rest.status_code == 200 and rest.content[:4] == b"OggS"
+    with av.open(io.BytesIO(rest.content)) as cut:
+        heard = sum(f.samples for f in cut.decode(audio=0)) / 48000
+    assert 10.0 < heard < 12.0
 
 
 def _anyone(app: App) -> Viewer:

@@ -47,6 +47,12 @@ def stream(call: Call, if_none_match: str | None) -> Response:
         call.account_id, track_id, quality, size, grant.duration_ms
     )
     name = f"{track_id}-{quality.value}.{quality.extension}"
+    offset = call.params.int("timeOffset", 0, 0, 24 * 3600)
+    if 0 < offset * 1000 < grant.duration_ms:  # transcodeOffset: the rest of the song from there
+        rest = call.app.audio_from_offset.from_offset(blobs.path_of(grant.blob), float(offset))
+        counted(len(rest))
+        headers = {"content-disposition": f'inline; filename="{name}"', "cache-control": "private"}
+        return Response(rest, media_type=grant.media_type, headers=headers)
     return audio_answer(blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted)
 
 

@@ -11,6 +11,7 @@ EXTENSIONS = (
     ("apiKeyAuthentication", [1]),
     ("formPost", [1]),
     ("songLyrics", [1]),
+    ("transcodeOffset", [1]),
 )
 
 

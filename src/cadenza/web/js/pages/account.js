@@ -4,6 +4,7 @@ import { store, PLAN_NAMES } from "../store.js";
 import { accountNav, panel, signedInOnly } from "./accountnav.js";
 import { zonePanel } from "./accountzone.js";
 import { audiencePanel } from "./accountaudience.js";
+import { appAccessPanel } from "../app_access.js";
 
 // Sharing what you play (off until turned on), a private session, and who you blocked.
 async function social() {
@@ -49,6 +50,7 @@ export async function render(main) {
     ),
     zonePanel(me),
     audiencePanel(me),
+    appAccessPanel(),
     await social().catch(() => null),
   );
 }
