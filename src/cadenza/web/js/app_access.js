@@ -5,12 +5,12 @@ import { api } from "./api.js";
 import { panel } from "./pages/accountnav.js";
 
 const KINDS = [
-  { path: "app-passwords", title: "App passwords", secret: "password", what: "an app password" },
-  { path: "app-keys", title: "API keys", secret: "key", what: "an API key" },
+  { path: "app-passwords", title: "App passwords", secret: "password", what: "an app password", noun: "app password" },
+  { path: "app-keys", title: "API keys", secret: "key", what: "an API key", noun: "API key" },
 ];
 
 function shownOnce(kind, made) {
-  const lines = [h("p", {}, `Your new ${kind.what} for ${made.name}. Copy it now: it is not shown again.`)];
+  const lines = [h("p", {}, `The ${kind.noun} for ${made.name}. Copy it into the app now: it is not shown again.`)];
   if (made.username) lines.push(h("p", {}, "User name: ", h("code", { class: "app-username" }, made.username)));
   lines.push(h("p", {}, kind.secret === "key" ? "API key: " : "Password: ", h("code", { class: "app-secret" }, made[kind.secret])));
   return h("div", { class: "notice app-new", role: "status" }, lines);
@@ -55,7 +55,7 @@ function section(kind) {
     }
   });
   draw().catch((e) => showError(error, e));
-  return h("div", { class: `app-kind app-${kind.path}` }, h("h3", {}, kind.title), form, error, fresh, list);
+  return h("div", { class: `app-kind ${kind.path}` }, h("h3", {}, kind.title), form, error, fresh, list);
 }
 
 export function appAccessPanel() {
