@@ -89,13 +89,14 @@ def album_list2(call: Call) -> Node:
     kind = call.params.required("type")
     size = call.params.int("size", 10, 1, MAX_LIST)
     offset = call.params.int("offset", 0, 0, 1_000_000)
+    if kind == "newest":  # the web player's new releases, in one read
+        releases = call.app.catalog.new_releases(call.viewer, size, offset)
+        return {"albumList2": {"album": call.albums(releases)}}
     return {"albumList2": {"album": call.album_ids(_album_ids(call, kind, size, offset))}}
 
 
 def _album_ids(call: Call, kind: str, size: int, offset: int) -> list[int]:
     shelf, viewer = call.app.shelf, call.viewer
-    if kind == "newest":  # the same read as the web player's new releases
-        return [r.id for r in call.app.catalog.new_releases(viewer, size, offset)]
     if kind == "starred":
         saved, _ = call.app.collection.releases(call.account_id, size, offset)
         return [s.release_id for s in saved if s.release is not None]
@@ -242,13 +243,18 @@ def search3(call: Call) -> Node:
                 "song": call.song_ids(shelf.every_song(viewer, counts["song"], offsets["song"])),
             }
         }
-    found: dict[str, list[Hit]] = {}
-    for name, kind in (("artist", Kind.ARTIST), ("album", Kind.RELEASE), ("song", Kind.TRACK)):
-        if counts[name] == 0:
-            found[name] = []
-            continue
-        results = call.app.search.search(query, viewer, [kind], counts[name], offsets[name])
-        found[name] = list(results.groups[kind].hits)
+    # One search per distinct page asked (apps ask the same for all three: one search).
+    kinds = {"artist": Kind.ARTIST, "album": Kind.RELEASE, "song": Kind.TRACK}
+    pages: dict[tuple[int, int], list[str]] = {}
+    for name in kinds:
+        if counts[name]:
+            pages.setdefault((counts[name], offsets[name]), []).append(name)
+    found: dict[str, list[Hit]] = {name: [] for name in kinds}
+    for (count, offset), names in pages.items():
+        asked = [kinds[n] for n in names]
+        results = call.app.search.search(query, viewer, asked, count, offset)
+        for n in names:
+            found[n] = list(results.groups[kinds[n]].hits)
     artist_hits = [h.artist for h in found["artist"] if h.artist is not None]
     marks = call.marks(artists=[a.id for a in artist_hits])
     releases = [h.release for h in found["album"] if h.release is not None]
