@@ -12,35 +12,53 @@ from cadenza.api.subsonic.call import Call
 from cadenza.api.subsonic.params import item_id
 from cadenza.api.subsonic.render import SubsonicError
 from cadenza.domain.audio import LOSSY_LADDER, Quality
-from cadenza.domain.catalog import TrackView
 from cadenza.domain.errors import NotFound
+from cadenza.services.stream_grants import StreamGrant
 
 LOSSLESS_FORMATS = ("flac", "raw")
 SESSIONLESS = 0  # a Subsonic app has no session of Cadenza's: refused while a device plays
 
 
-def pick_quality(
-    track: TrackView, allowed: tuple[Quality, ...], max_kbps: int, fmt: str
-) -> Quality:
-    """The best file the plan allows under the bit rate asked (0: no limit); lossless where
-    the app asks for FLAC or the original and the plan and the track have it."""
-    lossless = Quality.LOSSLESS in allowed and track.file(Quality.LOSSLESS) is not None
-    if fmt in LOSSLESS_FORMATS and lossless and (max_kbps == 0 or max_kbps >= 1000):
-        return Quality.LOSSLESS
-    lossy = [q for q in LOSSY_LADDER if q in allowed and track.file(q) is not None]
-    if not lossy:
-        raise SubsonicError(70, "this song has no audio here")
+def qualities(allowed: tuple[Quality, ...], max_kbps: int, fmt: str) -> list[Quality]:
+    """The files to try, best first: lossless where the app asks for FLAC or the original and
+    the plan allows it; then the plan's Opus tiers under the bit rate asked (0: no limit); then
+    the lower ones (a track may lack a tier)."""
+    lossy = [q for q in reversed(LOSSY_LADDER) if q in allowed]
     fitting = [q for q in lossy if max_kbps == 0 or (q.bitrate_kbps or 0) <= max_kbps]
-    return fitting[-1] if fitting else lossy[0]
+    wanted = fitting or lossy[-1:]
+    if (
+        fmt in LOSSLESS_FORMATS
+        and Quality.LOSSLESS in allowed
+        and (max_kbps == 0 or max_kbps >= 1000)
+    ):
+        wanted = [Quality.LOSSLESS, *wanted]
+    return wanted + [q for q in lossy if q not in wanted]
+
+
+def granted(call: Call, track_id: int, wanted: list[Quality], *, stream: bool) -> StreamGrant:
+    """The first of the qualities the track has, as the plan's rules grant it (one stream per
+    account, ad breaks, explicit filter, territory...)."""
+    for quality in wanted:
+        try:
+            if stream:
+                access = call.app.stream_access
+                return access.direct(
+                    call.account_id, SESSIONLESS, track_id, quality, None, call.listener
+                )
+            return call.app.stream_grants.grant(call.account_id, track_id, quality, call.listener)
+        except NotFound as missing:
+            if missing.code != "quality_unavailable":
+                raise
+    raise SubsonicError(70, "this song has no audio here")
 
 
 def stream(call: Call, if_none_match: str | None) -> Response:
     track_id = item_id(call.params.required("id"), shapes.SONG)
-    track, _ = call.app.catalog.track(track_id, call.viewer)
     allowed = call.listener.plan.features.qualities
     fmt = (call.params.get("format") or "").lower()
-    quality = pick_quality(track, allowed, call.params.int("maxBitRate", 0, 0, 100_000), fmt)
-    grant = call.app.stream_access.direct(call.account_id, SESSIONLESS, track_id, quality, None)
+    wanted = qualities(allowed, call.params.int("maxBitRate", 0, 0, 100_000), fmt)
+    grant = granted(call, track_id, wanted, stream=True)
+    quality = grant.quality
     blobs = call.app.blobs
     size = blob_size(blobs, grant.blob)
     counted = call.app.rip_watch.counter(
@@ -63,10 +81,8 @@ def download(call: Call, if_none_match: str | None) -> Response:
     if features.offline_devices == 0:
         raise SubsonicError(50, "Downloads are part of Premium.")
     track_id = item_id(call.params.required("id"), shapes.SONG)
-    track, _ = call.app.catalog.track(track_id, call.viewer)
-    quality = pick_quality(track, features.qualities, 0, "raw")
-    grant = call.app.stream_grants.grant(call.account_id, track_id, quality)
-    name = f"{track_id}.{quality.extension}"
+    grant = granted(call, track_id, qualities(features.qualities, 0, "raw"), stream=False)
+    name = f"{track_id}.{grant.quality.extension}"
     return audio_answer(
         call.app.blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=lambda _: None
     )
