@@ -75,11 +75,17 @@ ENDPOINTS = sorted([*HANDLERS, *MEDIA, *PUBLIC])
 FORM = "application/x-www-form-urlencoded"
 
 
-@router.api_route(
+@router.get(
     "/{endpoint}",
-    methods=["GET", "POST"],
     response_class=Response,
-    summary="OpenSubsonic: every endpoint (see the README's table)",
+    operation_id="subsonic_get",
+    summary="OpenSubsonic: every endpoint, its parameters in the query (the README's table)",
+)
+@router.post(
+    "/{endpoint}",
+    response_class=Response,
+    operation_id="subsonic_post",
+    summary="OpenSubsonic: every endpoint, its parameters in the query or a form (formPost)",
 )
 async def subsonic(endpoint: str, request: Request) -> Response:
     pairs = list(request.query_params.multi_items())
