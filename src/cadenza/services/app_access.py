@@ -57,6 +57,9 @@ class AppAccess:
         # Checked credentials, by a digest of what the request sent: a player asks dozens of
         # times a minute, and each full check costs reads and writes of the login defences.
         self._remembered: dict[str, tuple[float, AppIdentity]] = {}
+        # An account's app passwords, opened at its last full sign-in: an app that sends a new
+        # salt with every request (as it should) is then checked without the database.
+        self._opened: dict[str, tuple[float, list[tuple[AppIdentity, str]]]] = {}
         self._lock = threading.Lock()
 
     # -- managing --------------------------------------------------------------------------
@@ -108,6 +111,11 @@ class AppAccess:
             self._remembered = {
                 k: v for k, v in self._remembered.items() if v[1].credential_id != credential_id
             }
+            self._opened = {
+                k: v
+                for k, v in self._opened.items()
+                if all(i.account_id != account_id for i, _ in v[1])
+            }
 
     # -- signing in ------------------------------------------------------------------------
     def by_key(self, key: str, ip: str | None) -> AppIdentity:
@@ -153,7 +161,14 @@ class AppAccess:
             return found
         if not 0 < len(username) <= 320:
             raise Unauthorized(WRONG, code="invalid_credentials")
+        name = username.strip().lower()
+        opened = self._opened.get(name)
+        if opened is not None and opened[0] > time.monotonic():
+            for known, plain in opened[1]:
+                if matches(plain):
+                    return self._remember(memo, known)
         identity: list[AppIdentity] = []
+        every: list[tuple[AppIdentity, str]] = []
 
         def right() -> bool:
             with self.uow() as uow:
@@ -164,14 +179,20 @@ class AppAccess:
                 return False
             for credential, box in sealed:
                 plain = self.sealer.open(box, str(account.id))
-                if plain is not None and matches(plain):
-                    identity.append(AppIdentity(account.id, account.email, credential.id))
+                if plain is None:
+                    continue
+                every.append((AppIdentity(account.id, account.email, credential.id), plain))
+                if not identity and matches(plain):
+                    identity.append(every[-1][0])
                     self._used(credential)
-                    return True
-            return False
+            return bool(identity)
 
         # Throttled per account and per address; the same answer whoever the name is.
-        self.guard.check_reentry(username.strip().lower(), ip, right, WRONG)
+        self.guard.check_reentry(name, ip, right, WRONG)
+        with self._lock:
+            if len(self._opened) >= REMEMBERED_MAX:
+                self._opened.clear()
+            self._opened[name] = (time.monotonic() + REMEMBERED_S, every)
         return self._remember(memo, identity[0])
 
     def _used(self, credential: AppCredential) -> None:
