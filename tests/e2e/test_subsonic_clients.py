@@ -113,6 +113,9 @@ def test_a_py_sonic_session(client: TestClient, app: App, published: int) -> Non
         assert made["songCount"] == 3
         shown = conn.getPlaylist(made["id"])["playlist"]
         assert [e["id"] for e in shown["entry"]] == [s["id"] for s in songs]
+        (listed,) = conn.getPlaylists()["playlists"]["playlist"]
+        assert (listed["owner"], listed["duration"]) == (login.username, shown["duration"])
+        assert listed["duration"] > 0
 
         audio = conn.stream(songs[0]["id"], maxBitRate=96).read()
         assert audio[:4] == b"OggS"

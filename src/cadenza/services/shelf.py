@@ -232,6 +232,13 @@ class Shelf:
             found = {r.id: r for r in uow.catalog.releases(release_ids)}
         return [found[r] for r in release_ids if r in found and found[r].visible_to(viewer)]
 
+    def playlist_durations(self, playlist_ids: list[int]) -> dict[int, int]:
+        """Playlist id -> the length of its songs in ms (songs still in the catalog)."""
+        length = {t.id: t.duration_ms for t in self._shelf().tracks}
+        with self.uow() as uow:
+            listed = {p: uow.playlist_entries.track_ids(p) for p in playlist_ids}
+        return {p: sum(length.get(t, 0) for t in ids) for p, ids in listed.items()}
+
     # -- ratings ---------------------------------------------------------------------------
     def rate(self, account_id: int, kind: str, item_id: int, rating: int) -> None:
         if kind not in RATED_KINDS or not 0 <= rating <= 5:

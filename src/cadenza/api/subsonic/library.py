@@ -263,9 +263,10 @@ def save_play_queue(call: Call) -> Node:
 # -- playlists -----------------------------------------------------------------------------
 def playlists(call: Call) -> Node:
     found = call.app.playlists.of_listener(call.account_id)
+    lengths = call.app.shelf.playlist_durations([p.id for p, _ in found])
     return {
         "playlists": {
-            "playlist": [shapes.playlist(p, 0, _owner(call, p)) for p, _ in found],
+            "playlist": [shapes.playlist(p, lengths[p.id], _owner(call, p)) for p, _ in found],
         }
     }
 
