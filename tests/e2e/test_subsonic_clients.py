@@ -95,6 +95,16 @@ def test_a_py_sonic_session(client: TestClient, app: App, published: int) -> Non
         album = conn.getArtist(artist["id"])["artist"]["album"][0]
         songs = conn.getAlbum(album["id"])["album"]["song"]
         assert len(songs) == 3
+        # The folder-shaped forms older apps browse by.
+        folder = conn.getMusicDirectory(artist["id"])["directory"]
+        assert [(c["title"], c["isDir"]) for c in folder["child"]] == [("Night Drive", True)]
+        inside = conn.getMusicDirectory(folder["child"][0]["id"])["directory"]["child"]
+        assert [c["title"] for c in inside] == ["Song 1", "Song 2", "Song 3"]
+        listed = conn.getAlbumList("alphabeticalByName")["albumList"]["album"]
+        assert [a["title"] for a in listed] == ["Night Drive"]
+        assert [s["title"] for s in conn.search2("song 3")["searchResult2"]["song"]][:1] == [
+            "Song 3"
+        ]
         found = conn.search3("night drive")["searchResult3"]
         assert [a["name"] for a in found["album"]] == ["Night Drive"]
         genres = conn.getGenres()["genres"]["genre"]
@@ -103,6 +113,7 @@ def test_a_py_sonic_session(client: TestClient, app: App, published: int) -> Non
         assert conn.star(albumIds=[album["id"]], artistIds=[artist["id"]])["status"] == "ok"
         starred = conn.getStarred2()["starred2"]
         assert [a["id"] for a in starred["album"]] == [album["id"]]
+        assert [a["title"] for a in conn.getStarred()["starred"]["album"]] == ["Night Drive"]
         assert [a["id"] for a in starred["artist"]] == [artist["id"]]
         assert conn.setRating(songs[0]["id"], 5)["status"] == "ok"
         highest = conn.getAlbumList2("highest")["albumList2"]

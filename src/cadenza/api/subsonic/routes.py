@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from cadenza.api.subsonic import browse, library, media, system
+from cadenza.api.subsonic import browse, folders, library, media, system
 from cadenza.api.subsonic.auth import identify
 from cadenza.api.subsonic.call import Call
 from cadenza.api.subsonic.params import Params
@@ -63,6 +63,10 @@ HANDLERS: dict[str, Callable[[Call], Node]] = {
     "createPlaylist": library.create_playlist,
     "updatePlaylist": library.update_playlist,
     "deletePlaylist": library.delete_playlist,
+    "getMusicDirectory": folders.music_directory,
+    "getAlbumList": folders.album_list,
+    "getStarred": folders.starred,
+    "search2": folders.search2,
 }
 # Endpoints that answer with bytes (audio, images); their refusals are Subsonic answers.
 MEDIA: dict[str, Callable[[Call, str | None], Response]] = {
