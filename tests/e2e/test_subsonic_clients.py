@@ -105,6 +105,8 @@ def test_a_py_sonic_session(client: TestClient, app: App, published: int) -> Non
         assert [s["title"] for s in conn.search2("song 3")["searchResult2"]["song"]][:1] == [
             "Song 3"
         ]
+        similar = conn.getSimilarSongs(songs[0]["id"])["similarSongs"]["song"]
+        assert songs[0]["id"] not in [s["id"] for s in similar] and similar
         found = conn.search3("night drive")["searchResult3"]
         assert [a["name"] for a in found["album"]] == ["Night Drive"]
         genres = conn.getGenres()["genres"]["genre"]

@@ -52,3 +52,15 @@ def search2(call: Call) -> Node:
     found = browse.search3(call)["searchResult3"]
     folders = [_as_folder(a) for a in found["album"]]
     return {"searchResult2": {"artist": found["artist"], "album": folders, "song": found["song"]}}
+
+
+def artist_info(call: Call) -> Node:
+    return {"artistInfo": browse.artist_info2(call)["artistInfo2"]}
+
+
+def album_info(call: Call) -> Node:
+    return browse.album_info2(call)
+
+
+def similar_songs(call: Call) -> Node:
+    return {"similarSongs": browse.similar_songs2(call)["similarSongs2"]}

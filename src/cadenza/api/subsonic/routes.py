@@ -67,6 +67,9 @@ HANDLERS: dict[str, Callable[[Call], Node]] = {
     "getAlbumList": folders.album_list,
     "getStarred": folders.starred,
     "search2": folders.search2,
+    "getArtistInfo": folders.artist_info,
+    "getAlbumInfo": folders.album_info,
+    "getSimilarSongs": folders.similar_songs,
 }
 # Endpoints that answer with bytes (audio, images); their refusals are Subsonic answers.
 MEDIA: dict[str, Callable[[Call, str | None], Response]] = {
