@@ -71,3 +71,27 @@ def test_answers_match_their_snapshots_in_xml_and_json(
             elif path.read_text() != text + "\n":
                 problems.append(f"{path.name}:\n{text}")
     assert problems == []
+
+
+JUNK: list[dict[str, str | list[str]]] = [
+    {},
+    {"id": "x", "type": "nonsense", "size": "-5", "count": "many", "offset": "9" * 30},
+    {"id": ["tr-1", "al-1", "ar-1", "pl-1", "tr-2147483648"], "rating": "9", "query": '\\"(['},
+    {"id": "tr-1", "format": "mp3", "maxBitRate": "1", "timeOffset": "999999", "size": "1"},
+    {"playlistId": "pl-1", "songIndexToRemove": ["-1", "x"], "current": "tr-7", "time": "x"},
+]
+
+
+def test_no_input_makes_any_endpoint_fail_unanswered(
+    client: TestClient, app: App, published: int
+) -> None:
+    from cadenza.api.subsonic.routes import ENDPOINTS
+
+    base = app_login(client, app, "junk@example.org").token()
+    for name in ENDPOINTS:
+        for junk in JUNK:
+            answer = client.get(f"/rest/{name}", params=base | junk | {"f": "json"})
+            assert answer.status_code in (200, 206), (name, junk, answer.text[:200])
+            if answer.headers["content-type"].startswith("application/json"):
+                status = answer.json()["subsonic-response"]["status"]
+                assert status in ("ok", "failed"), (name, junk)

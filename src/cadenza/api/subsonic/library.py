@@ -236,15 +236,14 @@ def play_queue(call: Call) -> Node:
 
 
 def save_play_queue(call: Call) -> Node:
-    ids = [item_id(r, shapes.SONG) for r in call.params.all("id")]
+    ids = list(dict.fromkeys(item_id(r, shapes.SONG) for r in call.params.all("id")))
     player = call.app.player
     if not ids:
         player.pause(call.account_id)
         return {}
-    current = call.params.get("current")
-    offset = ids.index(item_id(current, shapes.SONG)) if current else None
-    if offset is not None and offset < 0:
-        offset = None
+    raw = call.params.get("current")
+    current = item_id(raw, shapes.SONG) if raw else None
+    offset = ids.index(current) if current in ids else None
     player.play(
         call.account_id,
         context=Context.TRACK,
