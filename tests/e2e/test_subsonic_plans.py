@@ -89,6 +89,33 @@ def test_a_scrobble_counts_only_on_audio_served_for_it(
         (track, False, "no_grant")
     ]
 
+    # An app that reports playback (playbackReport): its timeline makes the play, which counts.
+    reporter = app_login(client, app, "reports@example.org")
+    assert client.get("/rest/stream", params=reporter.token() | song).status_code == 200
+    for ahead, state, position in (
+        (32, "starting", 0),
+        (47, "playing", 15_000),
+        (64, "stopped", 31_000),
+    ):
+        clock.ahead = timedelta(seconds=ahead)
+        report = {
+            "mediaId": song["id"],
+            "mediaType": "song",
+            "state": state,
+            "positionMs": position,
+        }
+        assert (
+            'status="ok"'
+            in client.get("/rest/reportPlayback", params=reporter.token() | report).text
+        )
+        if state == "playing":
+            shown = client.get(
+                "/rest/getNowPlaying", params=reporter.token() | {"f": "json"}
+            ).json()
+            (entry,) = shown["subsonic-response"]["nowPlaying"]["entry"]
+            assert (entry["state"], entry["positionMs"]) == ("playing", 15_000)
+    assert app.listening.streams(track) == 2
+
     # transcodeOffset: the rest of the song from 20 s, a whole file of its own.
     rest = client.get("/rest/stream", params=listener.token() | song | {"timeOffset": "20"})
     assert rest.status_code == 200 and rest.content[:4] == b"OggS"

@@ -104,6 +104,9 @@ class Playing:
     play_id: str
     started_at: datetime
     client: str
+    reported: bool = False  # its app reports playback (reportPlayback): its events are in
+    state: str = "playing"
+    position_ms: int = 0
 
 
 class NowPlaying:
@@ -152,17 +155,25 @@ def scrobble(call: Call) -> Node:
             play_id = f"ss-{secrets.token_hex(8)}"
             started = min(at or now, now)
             NOW_PLAYING.start(call.account_id, Playing(track_id, play_id, started, call.client))
-            events.append(_event(play_id, "start", EventKind.START, track_id, device, 0, started))
+            events.append(
+                listening_event(play_id, "start", EventKind.START, track_id, device, 0, started)
+            )
             continue
+        if playing is not None and playing.track_id == track_id and playing.reported:
+            continue  # its app reported the play as it went: nothing more to add
         if playing is not None and playing.track_id == track_id:
             play_id, started = playing.play_id, playing.started_at
             NOW_PLAYING.end(call.account_id, play_id)
         else:
             play_id = f"ss-{secrets.token_hex(8)}"
             started = min(at or now - timedelta(milliseconds=track.duration_ms), now)
-            events.append(_event(play_id, "start", EventKind.START, track_id, device, 0, started))
+            events.append(
+                listening_event(play_id, "start", EventKind.START, track_id, device, 0, started)
+            )
         heard = min(track.duration_ms, int((now - started).total_seconds() * 1000))
-        events.append(_event(play_id, "end", EventKind.END, track_id, device, max(0, heard), now))
+        events.append(
+            listening_event(play_id, "end", EventKind.END, track_id, device, max(0, heard), now)
+        )
     call.app.listening.record(call.account_id, events)
     return {}
 
@@ -174,7 +185,7 @@ def _time(raw: str) -> datetime | None:
         return None
 
 
-def _event(
+def listening_event(
     play_id: str,
     name: str,
     kind: EventKind,
@@ -209,6 +220,8 @@ def now_playing(call: Call) -> Node:
             "minutesAgo": int((now - playing.started_at).total_seconds() // 60),
             "playerId": 1,
             "playerName": playing.client,
+            "state": playing.state if playing.reported else None,
+            "positionMs": playing.position_ms if playing.reported else None,
         }
         for node in call.songs(picked)
     ]

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from cadenza.api.subsonic import browse, folders, library, media, system
+from cadenza.api.subsonic import browse, folders, library, media, playback, system
 from cadenza.api.subsonic.auth import identify
 from cadenza.api.subsonic.call import Call
 from cadenza.api.subsonic.params import Params
@@ -55,6 +55,7 @@ HANDLERS: dict[str, Callable[[Call], Node]] = {
     "setRating": library.set_rating,
     "getStarred2": library.starred2,
     "scrobble": library.scrobble,
+    "reportPlayback": playback.report_playback,
     "getNowPlaying": library.now_playing,
     "getPlayQueue": library.play_queue,
     "savePlayQueue": library.save_play_queue,

@@ -10,6 +10,7 @@ from cadenza.api.subsonic.render import Node, SubsonicError
 EXTENSIONS = (
     ("apiKeyAuthentication", [1]),
     ("formPost", [1]),
+    ("playbackReport", [1]),
     ("songLyrics", [1]),
     ("transcodeOffset", [1]),
 )
