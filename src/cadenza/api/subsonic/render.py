@@ -7,6 +7,7 @@ is the element's text in XML (lyrics lines)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -49,7 +50,11 @@ def failure(error: SubsonicError, fmt: str, headers: dict[str, str] | None = Non
 
 def render(tree: Node, fmt: str, headers: dict[str, str] | None = None) -> Response:
     if fmt == "json":
-        body = json.dumps({"subsonic-response": _json(tree)}, ensure_ascii=False)
+        tree = {"subsonic-response": _json(tree)}
+        try:
+            body = json.dumps(tree, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate: escaped, still valid JSON
+            body = json.dumps(tree).encode()
         return Response(body, media_type="application/json", headers=headers)
     root = _element("subsonic-response", tree, f" xmlns={quoteattr(XMLNS)}")
     xml = '<?xml version="1.0" encoding="UTF-8"?>\n' + root
@@ -76,11 +81,14 @@ def _json(node: Node) -> Node:
     return out
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _xml_value(value: Any) -> str:
     value = _scalar(value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))  # characters XML 1.0 cannot carry
 
 
 def _element(name: str, node: Node, extra: str = "") -> str:
