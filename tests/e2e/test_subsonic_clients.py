@@ -58,14 +58,18 @@ def test_a_py_opensonic_session(client: TestClient, app: App, published: int) ->
             assert conn.scrobble(song_id, submission=False) is True
             assert [e.id for e in conn.get_now_playing()] == [song_id]
             assert conn.scrobble(song_id, submission=True) is True
+            assert conn.report_playback(song_id, "song", 0, "starting") is True
+            assert conn.report_playback(song_id, "song", 700, "paused") is True
+            (entry,) = conn.get_now_playing()
+            assert (entry.id, entry.state, entry.position_ms) == (song_id, "paused", 700)
             assert conn.unstar(sids=[song_id]) is True
             assert conn.get_starred2().song in (None, [])
             assert conn.delete_playlist(made.id) is True
         finally:
             conn.cleanup()
             ranged.cleanup()
-    plays = played(app, login.username)  # the scrobble, in the listener's history
-    assert [p["track_id"] for p in plays] == [int(song_id.removeprefix("tr-"))]
+    plays = played(app, login.username)  # the scrobble and the report, in the history
+    assert [p["track_id"] for p in plays] == [int(song_id.removeprefix("tr-"))] * 2
 
 
 def played(app: App, email: str) -> list[dict[str, object]]:
