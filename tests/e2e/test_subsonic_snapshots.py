@@ -11,6 +11,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from cadenza.api.subsonic.routes import ENDPOINTS
 from cadenza.bootstrap import App
 from tests.e2e.subsonic_helpers import app_login
 
@@ -85,8 +86,6 @@ JUNK: list[dict[str, str | list[str]]] = [
 def test_no_input_makes_any_endpoint_fail_unanswered(
     client: TestClient, app: App, published: int
 ) -> None:
-    from cadenza.api.subsonic.routes import ENDPOINTS
-
     base = app_login(client, app, "junk@example.org").token()
     for name in ENDPOINTS:
         for junk in JUNK:
