@@ -39,6 +39,9 @@ def test_quality_and_downloads_follow_the_plan(
     assert served(client, premium | lossless_track) == "1-very_high.opus"
     assert served(client, premium | lossless_track | {"format": "raw"}) == "1-lossless.flac"
     assert served(client, premium | lossless_track | {"maxBitRate": "24"}) == "1-low.opus"
+    head = client.head("/rest/stream.view", params=premium | lossless_track)  # players probe
+    assert head.status_code == 200 and int(head.headers["content-length"]) > 0
+    assert head.content == b""
     user = client.get("/rest/getUser", params=free | {"username": "free@example.org"})
     assert 'maxBitRate="160"' in user.text and 'downloadRole="false"' in user.text
 

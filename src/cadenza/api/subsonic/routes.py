@@ -89,6 +89,7 @@ FORM = "application/x-www-form-urlencoded"
     operation_id="subsonic_get",
     summary="OpenSubsonic: every endpoint, its parameters in the query (the README's table)",
 )
+@router.head("/{endpoint}", response_class=Response, include_in_schema=False)
 @router.post(
     "/{endpoint}",
     response_class=Response,
