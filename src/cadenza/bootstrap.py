@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
     from cadenza.ports.artists import ProfileImages
+    from cadenza.ports.audio_offset import AudioFromOffset
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from cadenza.services.ad_campaigns import AdCampaigns
     from cadenza.services.admin import AccountAdmin
     from cadenza.services.ads import AdBreaks
+    from cadenza.services.app_access import AppAccess
     from cadenza.services.artist_claims import ArtistClaims
     from cadenza.services.artist_pages import ArtistPages
     from cadenza.services.artist_stats import ArtistStats
@@ -106,6 +108,7 @@ if TYPE_CHECKING:
     from cadenza.services.search import SearchService
     from cadenza.services.sessions import SessionService
     from cadenza.services.share_previews import SharePreviews
+    from cadenza.services.shelf import Shelf
     from cadenza.services.social import Social
     from cadenza.services.spoken import SpokenCommands
     from cadenza.services.stream_access import StreamAccess
@@ -663,6 +666,28 @@ class App:
         from cadenza.services.social import Social
 
         return Social(self.uow, self.clock, self.collection.viewer)
+
+    @cached_property
+    def app_access(self) -> AppAccess:
+        """Listeners' API keys and app passwords for Subsonic apps (api/subsonic/)."""
+        from cadenza.adapters.security.sealed_box import SealedBox
+        from cadenza.services.app_access import AppAccess
+
+        sealer = SealedBox(self._secret("app-passwords.key"))
+        return AppAccess(self.uow, self.clock, sealer, self.login_guard)
+
+    @cached_property
+    def audio_from_offset(self) -> AudioFromOffset:
+        """OpenSubsonic's transcodeOffset: a stored file from a time on (PyAV, on first use)."""
+        from cadenza.adapters.audio.offset import PyAvAudioFromOffset
+
+        return PyAvAudioFromOffset()
+
+    @cached_property
+    def shelf(self) -> Shelf:
+        from cadenza.services.shelf import Shelf
+
+        return Shelf(self.uow, self.clock)
 
     @cached_property
     def collection(self) -> Collection:

@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     royalty_artist_min_listeners: int = Field(default=500, ge=0)
     royalty_listener_cap: int = Field(default=1000, ge=1)
 
+    # OpenSubsonic under /rest (api/subsonic/): accept a plain app password in `p=` (sent in
+    # the clear on every request: only behind HTTPS); and let Premium listeners `download` the
+    # plain files (off: offline music stays encrypted in Cadenza's own apps).
+    subsonic_plain_passwords: bool = False
+    subsonic_downloads: bool = False
+
     @field_validator("accel_redirect")
     @classmethod
     def _accel_prefix(cls, value: str | None) -> str | None:

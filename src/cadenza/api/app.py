@@ -20,6 +20,7 @@ from cadenza.api.openapi_errors import document_errors
 from cadenza.api.routes import (
     admin,
     ads,
+    app_access,
     artist_stats,
     artists,
     auth,
@@ -55,6 +56,7 @@ from cadenza.api.routes import (
     takedowns,
     taste,
 )
+from cadenza.api.subsonic import routes as subsonic
 from cadenza.api.web import mount_web_player
 from cadenza.api.webapi import ROUTERS as WEB_API_ROUTERS
 from cadenza.api.webapi import errors as web_api_errors
@@ -67,6 +69,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     distributor.router,
     auth.router,
     me.router,
+    app_access.router,
     plans.router,
     plans.pages,
     members.router,
@@ -99,6 +102,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     history.router,
     listenbrainz.router,
     *WEB_API_ROUTERS,  # the Spotify-shaped API under /v1
+    subsonic.router,  # OpenSubsonic under /rest (api/subsonic/)
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

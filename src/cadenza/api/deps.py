@@ -30,6 +30,7 @@ from cadenza.services.accounts import AccountService
 from cadenza.services.ad_campaigns import AdCampaigns
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.ads import AdBreaks
+from cadenza.services.app_access import AppAccess
 from cadenza.services.artist_claims import ArtistClaims
 from cadenza.services.artist_pages import ArtistPages
 from cadenza.services.artist_stats import ArtistStats
@@ -107,6 +108,13 @@ async def social_service(connection: HTTPConnection) -> Social:
 
 
 SocialDep = Annotated[Social, Depends(social_service)]
+
+
+async def app_access(connection: HTTPConnection) -> AppAccess:
+    return _app(connection).app_access
+
+
+AppAccessDep = Annotated[AppAccess, Depends(app_access)]
 
 
 async def account_service(connection: HTTPConnection) -> AccountService:

@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     from cadenza.ports.accounts import AccountRepository, ArtistLinkRepository, AuditLog
     from cadenza.ports.ads import AdBreakRepository, AdsRepository, ImpressionRepository
     from cadenza.ports.api_keys import ApiKeyRepository
+    from cadenza.ports.app_access import AppCredentialRepository
     from cadenza.ports.artist_stats import ArtistStatsRepository, StatsRollup
     from cadenza.ports.artists import (
         ArtistClaimRepository,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from cadenza.ports.royalties import RoyaltyRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
+    from cadenza.ports.shelf import ShelfRepository
     from cadenza.ports.social import SocialRepository
     from cadenza.ports.stream_tickets import StreamTicketRepository
     from cadenza.ports.students import StudentRepository
@@ -98,6 +100,12 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def app_credentials(self) -> AppCredentialRepository: ...
+
+    @property
+    def shelf(self) -> ShelfRepository: ...
 
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...

@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from cadenza.domain.audio import Quality
 from cadenza.domain.devices import PlaybackDevice, group_of
+from cadenza.domain.entitlements import Listener
 from cadenza.domain.errors import CadenzaError, Conflict, Forbidden
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.player import Player, PlayerView
@@ -48,10 +49,11 @@ class StreamAccess:
         track_id: int,
         quality: Quality,
         device_id: str | None,
+        who: Listener | None = None,
     ) -> StreamGrant:
         """The same rules for a request with the access token, checked on every request: with
         a device, as for a grant; without one, refused while the account plays on a device of
-        another session."""
+        another session. `who`: the listener, where the caller has just read them."""
         self.rip_watch.admit(account_id)  # 429 stream_throttled when outrun
         if device_id is not None:
             self._require_active(account_id, self._own_device(account_id, session_id, device_id))
@@ -59,7 +61,7 @@ class StreamAccess:
             playing = self._devices_of(account_id, self.player.state(account_id).device)
             if playing and all(d.session_id != session_id for d in playing):
                 raise self._elsewhere(playing[0])
-        return self.grants.grant(account_id, track_id, quality, device=device_id)
+        return self.grants.grant(account_id, track_id, quality, who, device=device_id)
 
     def for_device(self, account_id: int, view: PlayerView, device_id: str | None) -> PlayerView:
         """A player state as one device hears it: no grant where another registered device or

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-# Each repository module (and its tables) is imported by the property that makes it (lazily).
+from cadenza.adapters.db.app_repositories import AppRepositories, repository_names
+
+# Each repository module (and the tables it uses) is imported by the property that makes it: a
+# command or a request loads only the tables it touches (docs/architecture.md).
 if TYPE_CHECKING:
     from cadenza.adapters.db.accounts_repo import SqlAccounts
     from cadenza.adapters.db.ad_breaks_repo import SqlAdBreaks
@@ -29,7 +32,6 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.devices_repo import SqlDevices
     from cadenza.adapters.db.fraud_repo import SqlFraud
     from cadenza.adapters.db.grant_log_repo import SqlGrantLog
-    from cadenza.adapters.db.history_repo import SqlHistory
     from cadenza.adapters.db.invoices_repo import SqlInvoices
     from cadenza.adapters.db.library_repo import SqlLibrary
     from cadenza.adapters.db.listener_taste_repo import SqlListenerTaste
@@ -67,7 +69,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(AppRepositories):
     def __init__(
         self, sessions: sessionmaker[Session], mail_queued: Callable[[], None] | None = None
     ) -> None:
@@ -237,12 +239,6 @@ class SqlUnitOfWork:
         return SqlGrantLog(self.session)
 
     @cached_property
-    def history(self) -> SqlHistory:  # and `history.forwarding`: the scrobble outbox
-        from cadenza.adapters.db.history_repo import SqlHistory
-
-        return SqlHistory(self.session)
-
-    @cached_property
     def taste(self) -> SqlTaste:
         from cadenza.adapters.db.taste_repo import SqlTaste
 
@@ -397,4 +393,4 @@ class SqlUnitOfWork:
         self.session.rollback()
 
 
-_REPOSITORIES = [name for name, v in vars(SqlUnitOfWork).items() if isinstance(v, cached_property)]
+_REPOSITORIES = repository_names(SqlUnitOfWork)

@@ -5,6 +5,7 @@ import { accountNav, panel, signedInOnly } from "./accountnav.js";
 import { zonePanel } from "./accountzone.js";
 import { audiencePanel } from "./accountaudience.js";
 import { historyPanels } from "../history_import.js";
+import { appAccessPanel } from "../app_access.js";
 
 // Sharing what you play (off until turned on), a private session, and who you blocked.
 async function social() {
@@ -50,6 +51,7 @@ export async function render(main) {
     ),
     zonePanel(me),
     audiencePanel(me),
+    appAccessPanel(),
     await social().catch(() => null),
     ...historyPanels(),
   );

@@ -2,7 +2,7 @@
 by matching, scrobbling tokens, and forwarding plays to ListenBrainz or Last.fm
 
 Revision ID: 0043
-Revises: 0039
+Revises: 0040
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0043'
-down_revision = '0039'
+down_revision = '0040'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,47 @@
+"""The unit of work's repositories for what comes from other apps (Subsonic apps' credentials,
+the catalog shelf and their ratings; history brought from elsewhere and the scrobble outbox),
+kept apart from the long list in unit_of_work.py: made when first used."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from cadenza.adapters.db.app_access_repo import SqlAppCredentials
+    from cadenza.adapters.db.history_repo import SqlHistory
+    from cadenza.adapters.db.shelf_repo import SqlShelf
+
+
+class AppRepositories:
+    session: Session
+
+    @cached_property
+    def app_credentials(self) -> SqlAppCredentials:
+        from cadenza.adapters.db.app_access_repo import SqlAppCredentials
+
+        return SqlAppCredentials(self.session)
+
+    @cached_property
+    def history(self) -> SqlHistory:  # and `history.forwarding`: the scrobble outbox
+        from cadenza.adapters.db.history_repo import SqlHistory
+
+        return SqlHistory(self.session)
+
+    @cached_property
+    def shelf(self) -> SqlShelf:
+        from cadenza.adapters.db.shelf_repo import SqlShelf
+
+        return SqlShelf(self.session)
+
+
+def repository_names(unit_of_work: type) -> list[str]:
+    """Every repository property of a unit of work class, its bases' included."""
+    return [
+        name
+        for klass in unit_of_work.__mro__
+        for name, value in vars(klass).items()
+        if isinstance(value, cached_property)
+    ]
