@@ -99,6 +99,7 @@ if TYPE_CHECKING:
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
     from cadenza.services.royalties import Royalties
+    from cadenza.services.royalty_clock import RoyaltyClock
     from cadenza.services.search import SearchService
     from cadenza.services.sessions import SessionService
     from cadenza.services.share_previews import SharePreviews
@@ -667,6 +668,13 @@ class App:
         )
 
     @cached_property
+    def royalty_clock(self) -> RoyaltyClock:
+        """Closes the previous month on `royalty_close_day` (the background work)."""
+        from cadenza.services.royalty_clock import RoyaltyClock
+
+        return RoyaltyClock(self.royalties, self.settings.royalty_close_day)
+
+    @cached_property
     def charts(self) -> Charts:
         from cadenza.services.charts import Charts
 
@@ -812,7 +820,7 @@ class App:
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
-        sweep of orphaned blobs, the daily fraud job. Returns what stops it."""
+        sweep of orphaned blobs, the daily fraud job, the royalty clock. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
@@ -831,6 +839,9 @@ class App:
         fraud = run_every(
             self.settings.fraud_interval_s, lambda: self.fraud.run(), "fraud", at_start=False
         )
+        royalties = run_every(
+            self.settings.royalty_clock_interval_s, lambda: self.royalty_clock.run(), "royalties"
+        )
 
         def stop() -> None:
             billing.set()
@@ -840,6 +851,7 @@ class App:
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()
             fraud.set()
+            royalties.set()
 
         return stop
 
