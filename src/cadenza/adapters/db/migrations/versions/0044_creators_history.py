@@ -1,0 +1,46 @@
+"""the creators' side: membership spans (who was on which shared plan when, backfilled from
+today's members, each from when they joined, under their subscription's plan)
+
+Revision ID: 0044
+Revises: 0039
+Create Date: 2026-12-07 11:00:00
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0044'
+down_revision = '0039'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'membership_spans',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('subscription_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('plan', sa.String(length=30), nullable=False),
+        sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index(
+        'ix_membership_spans_subscription', 'membership_spans',
+        ['subscription_id', 'started_at'],
+    )
+    op.create_index('ix_membership_spans_user_id', 'membership_spans', ['user_id'])
+    op.execute(
+        "INSERT INTO membership_spans (subscription_id, user_id, plan, started_at) "
+        "SELECT m.subscription_id, m.user_id, s.plan, m.joined_at "
+        "FROM memberships m JOIN subscriptions s ON s.id = m.subscription_id"
+    )
+
+
+def downgrade() -> None:
+    op.drop_index('ix_membership_spans_user_id', table_name='membership_spans')
+    op.drop_index('ix_membership_spans_subscription', table_name='membership_spans')
+    op.drop_table('membership_spans')
