@@ -798,7 +798,7 @@ class App:
     def artist_claims(self) -> ArtistClaims:
         from cadenza.services.artist_claims import ArtistClaims
 
-        return ArtistClaims(self.uow, self.clock)
+        return ArtistClaims(self.uow, self.clock, self.settings.public_url)
 
     @cached_property
     def artist_pages(self) -> ArtistPages:
@@ -815,7 +815,7 @@ class App:
     def pitches(self) -> Pitches:
         from cadenza.services.pitches import Pitches
 
-        return Pitches(self.uow, self.clock, self.hasher)
+        return Pitches(self.uow, self.clock, self.hasher, self.settings.public_url)
 
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
