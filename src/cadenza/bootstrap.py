@@ -76,6 +76,7 @@ if TYPE_CHECKING:
     from cadenza.services.charts import Charts
     from cadenza.services.collection import Collection
     from cadenza.services.ddex_deliveries import DdexDeliveries
+    from cadenza.services.deal_clock import DealClock
     from cadenza.services.deliveries import DeliveryService
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
@@ -203,7 +204,15 @@ class App:
             self.settings.data_dir / "uploads",
             self.zip_limits,
             self.messages.publish,
+            self.deal_clock,
         )
+
+    @cached_property
+    def deal_clock(self) -> DealClock:
+        """Opens and closes DDEX releases' territories on their deals' dates."""
+        from cadenza.services.deal_clock import DealClock
+
+        return DealClock(self.uow, self.clock, self.takedowns)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
@@ -820,7 +829,7 @@ class App:
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
-        sweep of orphaned blobs, the daily fraud job, the royalty clock. Returns what stops it."""
+        sweep of orphaned blobs, the daily fraud job, the royalty and deal clocks. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
@@ -842,6 +851,9 @@ class App:
         royalties = run_every(
             self.settings.royalty_clock_interval_s, lambda: self.royalty_clock.run(), "royalties"
         )
+        deals = run_every(
+            self.settings.deal_clock_interval_s, lambda: self.deal_clock.run(), "deal-clock"
+        )
 
         def stop() -> None:
             billing.set()
@@ -852,6 +864,7 @@ class App:
             sweep.set()
             fraud.set()
             royalties.set()
+            deals.set()
 
         return stop
 

@@ -136,6 +136,9 @@ class Settings(BaseSettings):
     # checked every `royalty_clock_interval_s`); 0: never (then `cadenza royalties close`).
     royalty_close_day: int = Field(default=5, ge=0, le=28)
     royalty_clock_interval_s: float = 3600.0
+    # How often the server opens and closes DDEX releases' territories on their deals' start
+    # and end dates (also once at start; 0: never).
+    deal_clock_interval_s: float = 300.0
 
     @field_validator("accel_redirect")
     @classmethod

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
     from cadenza.ports.collection import CollectionRepository
-    from cadenza.ports.creator_contacts import CreatorContacts
     from cadenza.ports.deliveries import DeliveryRepository
     from cadenza.ports.devices import DeviceRepository
     from cadenza.ports.fraud import FraudRepository
@@ -80,9 +79,6 @@ class UnitOfWork(Protocol):
 
     @property
     def artist_pages(self) -> ArtistPageRepository: ...
-
-    @property
-    def creator_contacts(self) -> CreatorContacts: ...
 
     @property
     def pitches(self) -> PitchRepository: ...

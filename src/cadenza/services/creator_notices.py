@@ -43,10 +43,10 @@ def claim_decided(
         if claim.note:
             text += f"\nThe note that came with the answer: {claim.note}\n"
         uow.mail.add(Email(account.email, subject, text), now)
-    delivering = uow.creator_contacts.distributors_of(claim.artist_id)
+    delivering = uow.artist_claims.distributors_of(claim.artist_id)
     others = [d for d in delivering if d != decider_distributor]
     verdict = "approved" if approved else "refused"
-    for address in uow.creator_contacts.distributor_addresses(others):
+    for address in uow.artist_claims.distributor_addresses(others):
         text = (
             f"The claim by {claim.account_name} to speak for {claim.artist_name}, an artist you "
             f"deliver, was {verdict}.\n"
@@ -58,14 +58,14 @@ def pitch_decided(uow: UnitOfWork, pitch: Pitch, site: str, now: datetime) -> No
     """The release's artists (their linked accounts) and its distributor hear how the pitch
     went, in the words their pages show."""
     state = pitch_state(pitch)
-    artists = uow.creator_contacts.release_artists(pitch.release_id)
-    addresses = uow.creator_contacts.artist_addresses(artists)
+    artists = uow.artist_claims.release_artists(pitch.release_id)
+    addresses = uow.artist_claims.artist_addresses(artists)
     pitcher = pitch.pitched_by.removeprefix("artist:")
     if pitcher.isdigit():  # the pitching artist account, linked or no longer
         account = uow.accounts.get(int(pitcher))
         if account is not None and not account.disabled:
             addresses.append(account.email)
-    distributor = uow.creator_contacts.distributor_addresses([pitch.distributor_id])
+    distributor = uow.artist_claims.distributor_addresses([pitch.distributor_id])
     subject = f"Your pitch of {pitch.track_title}: " + (
         "playlisted" if pitch.playlisted_in else "not playlisted"
     )

@@ -10,8 +10,9 @@ from cadenza.adapters.db.models_accounts import AccountArtistRow, UserRow
 
 
 class SqlCreatorContacts:
-    def __init__(self, session: Session) -> None:
-        self.s = session
+    """The contacts half of SqlArtistClaims: uow.artist_claims."""
+
+    s: Session
 
     def artist_addresses(self, artist_ids: list[int]) -> list[str]:
         if not artist_ids:

@@ -1,11 +1,11 @@
 """Tables the creators' side added in migration 0044: who was on which shared plan when
-(for the user-centric royalties), ..."""
+(for the user-centric royalties), and the DDEX deals' dates the deal clock applies."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts as _accounts  # noqa: F401  (users, for the keys)
@@ -26,3 +26,17 @@ class MembershipSpanRow(Base):
     plan: Mapped[str] = mapped_column(String(30))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DealScheduleRow(Base):
+    """A DDEX release's deals (territories, excluded ones, start and end instants), kept so the
+    deal clock opens each territory on its own start date and closes it after its end date;
+    `next_change_at` is when it next has something to do (null: nothing more)."""
+
+    __tablename__ = "deal_schedules"
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True
+    )
+    distributor_id: Mapped[int] = mapped_column(Integer)
+    windows: Mapped[list[dict[str, object]]] = mapped_column(JSON)
+    next_change_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

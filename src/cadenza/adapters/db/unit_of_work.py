@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.catalog_repo import SqlCatalog
     from cadenza.adapters.db.charts_repo import SqlCharts
     from cadenza.adapters.db.collection_repo import SqlCollection
-    from cadenza.adapters.db.creator_contacts_repo import SqlCreatorContacts
     from cadenza.adapters.db.deliveries_repo import SqlDeliveries
     from cadenza.adapters.db.devices_repo import SqlDevices
     from cadenza.adapters.db.fraud_repo import SqlFraud
@@ -140,12 +139,6 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.artist_pages_repo import SqlArtistPages
 
         return SqlArtistPages(self.session)
-
-    @cached_property
-    def creator_contacts(self) -> SqlCreatorContacts:
-        from cadenza.adapters.db.creator_contacts_repo import SqlCreatorContacts
-
-        return SqlCreatorContacts(self.session)
 
     @cached_property
     def pitches(self) -> SqlPitches:

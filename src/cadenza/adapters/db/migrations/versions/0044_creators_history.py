@@ -1,5 +1,6 @@
 """the creators' side: membership spans (who was on which shared plan when, backfilled from
-today's members, each from when they joined, under their subscription's plan)
+today's members, each from when they joined, under their subscription's plan); DDEX deal
+schedules (each deal's territories and dates, for the deal clock)
 
 Revision ID: 0044
 Revises: 0039
@@ -33,6 +34,18 @@ def upgrade() -> None:
         ['subscription_id', 'started_at'],
     )
     op.create_index('ix_membership_spans_user_id', 'membership_spans', ['user_id'])
+    op.create_table(
+        'deal_schedules',
+        sa.Column('release_id', sa.Integer(), nullable=False),
+        sa.Column('distributor_id', sa.Integer(), nullable=False),
+        sa.Column('windows', sa.JSON(), nullable=False),
+        sa.Column('next_change_at', sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['release_id'], ['releases.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('release_id'),
+    )
+    op.create_index(
+        'ix_deal_schedules_next_change_at', 'deal_schedules', ['next_change_at']
+    )
     op.execute(
         "INSERT INTO membership_spans (subscription_id, user_id, plan, started_at) "
         "SELECT m.subscription_id, m.user_id, s.plan, m.joined_at "
@@ -41,6 +54,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_deal_schedules_next_change_at', table_name='deal_schedules')
+    op.drop_table('deal_schedules')
     op.drop_index('ix_membership_spans_user_id', table_name='membership_spans')
     op.drop_index('ix_membership_spans_subscription', table_name='membership_spans')
     op.drop_table('membership_spans')
