@@ -1,6 +1,7 @@
 """the creators' side: membership spans (who was on which shared plan when, backfilled from
 today's members, each from when they joined, under their subscription's plan); DDEX deal
-schedules (each deal's territories and dates, for the deal clock)
+schedules (each deal's territories and dates, for the deal clock); the artists' statistics
+per month (tracks, facets, recency), filled from the daily ones
 
 Revision ID: 0044
 Revises: 0039
@@ -46,6 +47,36 @@ def upgrade() -> None:
     op.create_index(
         'ix_deal_schedules_next_change_at', 'deal_schedules', ['next_change_at']
     )
+    clustered = {'sqlite_with_rowid': False}
+    for table, keys, count in (
+        ('stats_track_months', [('track_id', sa.Integer())], 'streams'),
+        ('stats_facet_months', [('facet', sa.String(8)), ('value', sa.String(120))], 'streams'),
+        ('stats_recency_months', [('facet', sa.String(8)), ('value', sa.String(120))], 'listeners'),
+    ):
+        op.create_table(
+            table,
+            sa.Column('artist_id', sa.Integer(), nullable=False),
+            sa.Column('month', sa.Date(), nullable=False),
+            *(sa.Column(name, kind, nullable=False) for name, kind in keys),
+            sa.Column(count, sa.BigInteger(), nullable=False),
+            sa.PrimaryKeyConstraint('artist_id', 'month', *(name for name, _ in keys)),
+            **clustered,
+        )
+    month = (
+        "CAST(date_trunc('month', {0}) AS DATE)"
+        if op.get_bind().dialect.name == 'postgresql'
+        else "date({0}, 'start of month')"
+    )
+    for table, source, day, keys, count in (
+        ('stats_track_months', 'stats_track_days', 'day', 'track_id', 'streams'),
+        ('stats_facet_months', 'stats_facet_days', 'day', 'facet, value', 'streams'),
+        ('stats_recency_months', 'stats_recency', 'last_day', 'facet, value', 'listeners'),
+    ):
+        op.execute(
+            f"INSERT INTO {table} (artist_id, month, {keys}, {count}) "
+            f"SELECT artist_id, {month.format(day)}, {keys}, SUM({count}) FROM {source} "
+            f"GROUP BY artist_id, {month.format(day)}, {keys}"
+        )
     op.execute(
         "INSERT INTO membership_spans (subscription_id, user_id, plan, started_at) "
         "SELECT m.subscription_id, m.user_id, s.plan, m.joined_at "
@@ -54,6 +85,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in ('stats_recency_months', 'stats_facet_months', 'stats_track_months'):
+        op.drop_table(table)
     op.drop_index('ix_deal_schedules_next_change_at', table_name='deal_schedules')
     op.drop_table('deal_schedules')
     op.drop_index('ix_membership_spans_user_id', table_name='membership_spans')
