@@ -228,7 +228,34 @@ def generate(app: App, streams: int, others: int, today: date) -> dict[str, int]
         sorted_rows(recency_rows()),
     )
     made_others = others_in_sql(app, streams - big, others, iso, big_facets)
-    return {table: made[table] + made_others[table] for table in made}
+    made = {table: made[table] + made_others[table] for table in made}
+    return made | months_in_sql(app)
+
+
+def months_in_sql(app: App) -> dict[str, int]:
+    """The monthly roll-ups from the daily ones (as the job keeps them, and migration 0044
+    makes them on an upgrade)."""
+    month = (
+        "CAST(date_trunc('month', {0}) AS DATE)"
+        if app.engine.dialect.name == "postgresql"
+        else "date({0}, 'start of month')"
+    )
+    made = {}
+    with app.engine.begin() as db:
+        for table, source, day, keys, count in (
+            ("stats_track_months", "stats_track_days", "day", "track_id", "streams"),
+            ("stats_facet_months", "stats_facet_days", "day", "facet, value", "streams"),
+            ("stats_recency_months", "stats_recency", "last_day", "facet, value", "listeners"),
+        ):
+            made[table] = db.execute(
+                text(
+                    f"INSERT INTO {table} (artist_id, month, {keys}, {count}) "
+                    f"SELECT artist_id, {month.format(day)}, {keys}, SUM({count}) FROM {source} "
+                    f"GROUP BY artist_id, {month.format(day)}, {keys} "
+                    f"ORDER BY artist_id, {month.format(day)}, {keys}"
+                )
+            ).rowcount
+    return made
 
 
 def others_in_sql(
@@ -446,7 +473,8 @@ def main() -> None:
             return sorted(wall), sorted(cpu)
 
         month, month_cpu = dashboard_ms("28d", args.rounds)
-        year, _ = dashboard_ms("12m", max(5, args.rounds // 10))
+        year, _ = dashboard_ms("12m", max(5, args.rounds // 2))
+        ever, _ = dashboard_ms("all", max(5, args.rounds // 2))
         load = os.getloadavg()[0]
         plays_to_roll(app, tracks, args.rollup_plays, now)
         started = time.perf_counter()
@@ -459,6 +487,9 @@ def main() -> None:
             "dashboard_cpu_p95_ms": month_cpu[int(len(month_cpu) * 0.95) - 1],
             "load_average": load,
             "dashboard_12m_p50_ms": statistics.median(year),
+            "dashboard_12m_p95_ms": year[int(len(year) * 0.95) - 1],
+            "dashboard_all_p50_ms": statistics.median(ever),
+            "dashboard_all_p95_ms": ever[int(len(ever) * 0.95) - 1],
             "streams_total": float(total or 0),
             "artist_streams": float(mine or 0),
             "aggregate_rows": float(sum(made.values())),
@@ -474,7 +505,11 @@ def main() -> None:
             "dashboard_p50_ms": "the same, median",
             "dashboard_cpu_p95_ms": "the same reads' CPU time, p95 (SQLite: in this process)",
             "load_average": f"the machine's 1-minute load average then ({os.cpu_count()} cores)",
-            "dashboard_12m_p50_ms": "12-month dashboard (per month), median",
+            "dashboard_12m_p50_ms": "12-month dashboard (per month: whole months from the "
+            "monthly roll-ups, the first partial month from the days), median",
+            "dashboard_12m_p95_ms": "the same, p95",
+            "dashboard_all_p50_ms": "all-time dashboard (months only), median",
+            "dashboard_all_p95_ms": "the same, p95",
             "streams_total": "streams in the generated figures (all artists)",
             "artist_streams": "of which the big artist's",
             "aggregate_rows": ", ".join(f"{k} {v:,}" for k, v in made.items()),

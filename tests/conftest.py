@@ -102,6 +102,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         session_prune_interval_s=0,
         blob_sweep_interval_s=0,
         recs_train_hours=0,
+        royalty_close_day=0,
     )
 
 

@@ -79,6 +79,7 @@ if TYPE_CHECKING:
     from cadenza.services.charts import Charts
     from cadenza.services.collection import Collection
     from cadenza.services.ddex_deliveries import DdexDeliveries
+    from cadenza.services.deal_clock import DealClock
     from cadenza.services.deliveries import DeliveryService
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
@@ -103,6 +104,7 @@ if TYPE_CHECKING:
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
     from cadenza.services.royalties import Royalties
+    from cadenza.services.royalty_clock import RoyaltyClock
     from cadenza.services.scrobble_forwarding import ScrobbleForwarding
     from cadenza.services.scrobbling import Scrobbling
     from cadenza.services.search import SearchService
@@ -210,7 +212,15 @@ class App:
             self.settings.data_dir / "uploads",
             self.zip_limits,
             self.messages.publish,
+            self.deal_clock,
         )
+
+    @cached_property
+    def deal_clock(self) -> DealClock:
+        """Opens and closes DDEX releases' territories on their deals' dates."""
+        from cadenza.services.deal_clock import DealClock
+
+        return DealClock(self.uow, self.clock, self.takedowns)
 
     @cached_property
     def deliveries(self) -> DeliveryService:
@@ -747,6 +757,13 @@ class App:
         )
 
     @cached_property
+    def royalty_clock(self) -> RoyaltyClock:
+        """Closes the previous month on `royalty_close_day` (the background work)."""
+        from cadenza.services.royalty_clock import RoyaltyClock
+
+        return RoyaltyClock(self.royalties, self.settings.royalty_close_day)
+
+    @cached_property
     def charts(self) -> Charts:
         from cadenza.services.charts import Charts
 
@@ -870,7 +887,7 @@ class App:
     def artist_claims(self) -> ArtistClaims:
         from cadenza.services.artist_claims import ArtistClaims
 
-        return ArtistClaims(self.uow, self.clock)
+        return ArtistClaims(self.uow, self.clock, self.settings.public_url)
 
     @cached_property
     def artist_pages(self) -> ArtistPages:
@@ -887,12 +904,12 @@ class App:
     def pitches(self) -> Pitches:
         from cadenza.services.pitches import Pitches
 
-        return Pitches(self.uow, self.clock, self.hasher)
+        return Pitches(self.uow, self.clock, self.hasher, self.settings.public_url)
 
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
-        sweep of orphaned blobs, the daily fraud job. Returns what stops it."""
+        sweep of orphaned blobs, the daily fraud job, the royalty and deal clocks. Returns what stops it."""
         self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         self.history_imports.fail_unfinished()  # their files were in a stopped process's memory
@@ -913,6 +930,12 @@ class App:
         fraud = run_every(
             self.settings.fraud_interval_s, lambda: self.fraud.run(), "fraud", at_start=False
         )
+        royalties = run_every(
+            self.settings.royalty_clock_interval_s, lambda: self.royalty_clock.run(), "royalties"
+        )
+        deals = run_every(
+            self.settings.deal_clock_interval_s, lambda: self.deal_clock.run(), "deal-clock"
+        )
 
         def stop() -> None:
             billing.set()
@@ -922,6 +945,8 @@ class App:
             popularity.set()  # the mail worker stops in close(), after sending what is due
             sweep.set()
             fraud.set()
+            royalties.set()
+            deals.set()
 
         return stop
 

@@ -73,11 +73,17 @@ def _print_pools(pools: list[PoolFigures]) -> None:
 
 @royalties.command("months")
 def months() -> None:
-    """Closed months: when, the paying model, and each market's pool under each model."""
+    """The next scheduled close, then closed months: when, the paying model, and each
+    market's pool under each model."""
     from cadenza.bootstrap import bootstrap
 
     app = bootstrap()
     try:
+        upcoming = app.royalty_clock.next()
+        if upcoming is None:
+            typer.echo("next close: none scheduled (royalty_close_day is 0)")
+        else:
+            typer.echo(f"next close: {upcoming.month} on {upcoming.at:%Y-%m-%d %H:%M} UTC")
         for done in app.royalties.months():
             c = done.closed
             typer.echo(f"{c.month}\tclosed {c.closed_at:%Y-%m-%d}\t{c.model}\t{c.streams} streams")

@@ -147,6 +147,13 @@ class Settings(BaseSettings):
     royalty_artist_min_streams: int = Field(default=1000, ge=0)
     royalty_artist_min_listeners: int = Field(default=500, ge=0)
     royalty_listener_cap: int = Field(default=1000, ge=1)
+    # The background work closes the previous month on this day of each month (00:00 UTC,
+    # checked every `royalty_clock_interval_s`); 0: never (then `cadenza royalties close`).
+    royalty_close_day: int = Field(default=5, ge=0, le=28)
+    royalty_clock_interval_s: float = 3600.0
+    # How often the server opens and closes DDEX releases' territories on their deals' start
+    # and end dates (also once at start; 0: never).
+    deal_clock_interval_s: float = 300.0
 
     # OpenSubsonic under /rest (api/subsonic/): accept a plain app password in `p=` (sent in
     # the clear on every request: only behind HTTPS); and let Premium listeners `download` the

@@ -80,6 +80,7 @@ def _environment(data_dir: Path) -> dict[str, str]:
         "CADENZA_DEMO_SIZE": json.dumps(DEMO_SIZE),
         "CADENZA_DEMO_OPUS_COMPLEXITY": "0",
         "CADENZA_BILLING_INTERVAL_S": "0",
+        "CADENZA_ROYALTY_CLOSE_DAY": "0",  # months close when a test says, not at start
         "CADENZA_RECS_TRAIN_HOURS": "0",  # no model trained behind a test's back: "popular"
         "CADENZA_TRANSCODE_WORKERS": "2",
     }

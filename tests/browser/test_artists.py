@@ -186,7 +186,7 @@ def test_a_distributor_pitches_a_coming_release_from_its_page_on_a_phone(
     fits_a_phone(editor)
 
     label.reload()
-    expect(coming).to_contain_text("Playlisted on Harbour Finds")
+    expect(coming).to_contain_text("Pitched Song 2: playlisted on Harbour Finds")
     fits_a_phone(label)
     shoot(label, "distributor-pitches")
     assert label.errors == [] and editor.errors == []  # type: ignore[attr-defined]

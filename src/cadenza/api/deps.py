@@ -59,6 +59,7 @@ from cadenza.services.release_radar import ReleaseRadar
 from cadenza.services.remote import RemoteControl
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.royalties import Royalties
+from cadenza.services.royalty_clock import RoyaltyClock
 from cadenza.services.scrobble_forwarding import ScrobbleForwarding
 from cadenza.services.scrobbling import Scrobbling
 from cadenza.services.search import SearchService
@@ -150,6 +151,13 @@ async def royalty_service(connection: HTTPConnection) -> Royalties:
 
 
 RoyaltiesDep = Annotated[Royalties, Depends(royalty_service)]
+
+
+async def royalty_clock(connection: HTTPConnection) -> RoyaltyClock:
+    return _app(connection).royalty_clock
+
+
+RoyaltyClockDep = Annotated[RoyaltyClock, Depends(royalty_clock)]
 
 
 async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:

@@ -26,9 +26,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from itertools import pairwise
 
 from cadenza.domain.errors import InvalidRequest
 
@@ -100,14 +101,28 @@ def days_in(month: str) -> int:
 
 
 @dataclass(frozen=True)
+class MemberSpan:
+    """An account on the invoice's plan from `start` until `end` (None: still on it)."""
+
+    account: int
+    market: str
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
 class PaidPeriod:
-    """A paid invoice: what it covered and who enjoyed it (each member with their market)."""
+    """A paid invoice: what it covered and who enjoyed it (each member with their market).
+    With `spans` (the membership history), each stretch of the period is shared among the
+    members of that stretch; `members` take the stretches no span covers (history from
+    before it was kept: the members at the month's end, else the payer)."""
 
     cents: int
     currency: str
     period_start: datetime
     period_end: datetime
     members: Sequence[tuple[int, str]]  # (account, market)
+    spans: Sequence[MemberSpan] = ()
 
 
 def month_share(paid: PaidPeriod, month: str) -> Fraction:
@@ -123,6 +138,39 @@ def month_share(paid: PaidPeriod, month: str) -> Fraction:
     return Fraction(paid.cents) * Fraction(int(overlap)) / Fraction(int(total))
 
 
+def member_shares(paid: PaidPeriod, month: str) -> dict[tuple[int, str], Fraction]:
+    """(account, market) -> their part of the invoice's money for `month`: the month's part
+    of the period cut where members joined, left or changed plan, each stretch pro rata by
+    time and shared equally among the members of that stretch."""
+    start, end = month_bounds(month)
+    low, high = max(start, paid.period_start), min(end, paid.period_end)
+    total = _micros(paid.period_end - paid.period_start)
+    if high <= low or total <= 0:
+        return {}
+    cuts = {low, high}
+    for span in paid.spans:
+        cuts.update(t for t in (span.start, span.end) if t is not None and low < t < high)
+    shares: dict[tuple[int, str], Fraction] = defaultdict(Fraction)
+    for a, b in pairwise(sorted(cuts)):
+        here = list(
+            dict.fromkeys(
+                (s.account, s.market)
+                for s in paid.spans
+                if s.start <= a and (s.end is None or s.end >= b)
+            )
+        ) or list(paid.members)
+        if not here:
+            continue
+        part = Fraction(paid.cents) * _micros(b - a) / total / len(here)
+        for who in here:
+            shares[who] += part
+    return dict(shares)
+
+
+def _micros(span: timedelta) -> int:
+    return span // timedelta(microseconds=1)
+
+
 def listener_money(
     periods: Iterable[PaidPeriod],
     ad_revenue: Mapping[tuple[int, str], Fraction],
@@ -134,11 +182,7 @@ def listener_money(
     their own ad impressions in that market. Account 0 holds ad revenue of no known listener."""
     money: dict[tuple[str, int], Fraction] = defaultdict(Fraction)
     for paid in periods:
-        members = list(paid.members)
-        if not members:
-            continue
-        part = month_share(paid, month) / len(members)
-        for account, market in members:
+        for (account, market), part in member_shares(paid, month).items():
             money[(market, account)] += part / (1 + rules.vat_rate(market)) * rules.recording_share
     for (account, market), revenue in ad_revenue.items():
         money[(market, account)] += revenue * rules.recording_share

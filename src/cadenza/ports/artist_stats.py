@@ -141,15 +141,21 @@ class ArtistStatsRepository(Protocol):
 
     def days(self, artist_id: int, since: date | None) -> list[DayFigures]: ...
 
+    # `months_from` (a month's first day): whole months from it on are read from the monthly
+    # roll-ups, the days from `since` to it from the daily ones (None: days only).
     def top_tracks(
-        self, artist_id: int, since: date | None, limit: int
+        self, artist_id: int, since: date | None, limit: int, months_from: date | None = None
     ) -> list[tuple[int, str, int]]:
         """(track, title, streams), most streamed first."""
         ...
 
-    def facet_streams(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]: ...
+    def facet_streams(
+        self, artist_id: int, since: date | None, months_from: date | None = None
+    ) -> list[tuple[str, str, int]]: ...
 
-    def facet_listeners(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]:
+    def facet_listeners(
+        self, artist_id: int, since: date | None, months_from: date | None = None
+    ) -> list[tuple[str, str, int]]:
         """Distinct listeners per facet value whose last day is `since` or later (facet "all":
         every listener)."""
         ...

@@ -15,9 +15,12 @@ from cadenza.domain.artists import (
     PitchDraft,
     PitchStatus,
 )
+from cadenza.ports.creator_contacts import CreatorContacts
 
 
-class ArtistClaimRepository(Protocol):
+class ArtistClaimRepository(CreatorContacts, Protocol):
+    """Claims of artist profiles, and whom to tell when one (or a pitch) is decided."""
+
     def add(self, artist_id: int, account_id: int, message: str, now: datetime) -> int: ...
 
     def get(self, claim_id: int) -> Claim | None: ...

@@ -17,6 +17,7 @@ from cadenza.domain.catalog import (
     Viewer,
 )
 from cadenza.domain.lyrics import Lyrics
+from cadenza.ports.deal_schedules import DealScheduleRepository
 
 
 class CatalogRepository(Protocol):
@@ -99,8 +100,9 @@ class SupplyRepository(Protocol):
     def remove_tracks_except(self, release_id: int, keep: set[int]) -> None: ...
 
 
-class TakedownRepository(Protocol):
-    """Releases taken down and put back, with who did it and why."""
+class TakedownRepository(DealScheduleRepository, Protocol):
+    """Releases taken down and put back, with who did it and why (and the DDEX deals' dates
+    that change where a release is offered, or take it down)."""
 
     def set_taken_down(self, release_id: int, at: datetime | None) -> None:
         """Take a release down (at: when), or put it back (None)."""

@@ -16,6 +16,7 @@ from cadenza.domain.artists import Claim, ClaimStatus
 from cadenza.domain.errors import Conflict, Forbidden, NotFound
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services import creator_notices as notices
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,8 @@ def require_admin(uow: UnitOfWork, account_id: int) -> None:
 
 
 class ArtistClaims:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock) -> None:
-        self.uow, self.clock = uow, clock
+    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, site: str = "") -> None:
+        self.uow, self.clock, self.site = uow, clock, site  # site: the links in e-mails
 
     def request(self, account_id: int, artist_id: int, message: str) -> Claim:
         message = rules.clean_text(message, rules.MAX_CLAIM_MESSAGE, "message")
@@ -126,7 +127,8 @@ class ArtistClaims:
                     {"artist_id": str(claim.artist_id), "by": decider.label},
                 ),
             )
-            uow.commit()
             decided = uow.artist_claims.get(claim_id)
-        assert decided is not None
+            assert decided is not None
+            notices.claim_decided(uow, decided, decider.distributor_id, self.site, now)
+            uow.commit()
         return decided

@@ -276,10 +276,13 @@ class ArtistStats:
             if artist is None:
                 raise NotFound(f"no artist {artist_id}", code="artist_not_found")
             reads = uow.artist_stats
+            # 12 months and all time: whole months from the monthly roll-ups, so they read
+            # about as many rows as 28 days do (the days before the first whole month too).
+            months = whole_months_from(since) if monthly else None
             days = reads.days(artist_id, since)
-            top = reads.top_tracks(artist_id, since, TOP_TRACKS)
-            streams_by = reads.facet_streams(artist_id, since)
-            listeners_by = reads.facet_listeners(artist_id, since)
+            top = reads.top_tracks(artist_id, since, TOP_TRACKS, months)
+            streams_by = reads.facet_streams(artist_id, since, months)
+            listeners_by = reads.facet_listeners(artist_id, since, months)
             rolled_at = reads.rolled_at()
         return self._assemble(
             artist,
@@ -372,3 +375,12 @@ def _days_in(month: date, start: date, today: date) -> int:
     first = max(month, start)
     last = min(following - timedelta(days=1), today)
     return max(1, (last - first).days + 1)
+
+
+def whole_months_from(since: date | None) -> date:
+    """The first day of the first whole month from `since` on (all time: any month)."""
+    if since is None:
+        return date(1, 1, 1)
+    if since.day == 1:
+        return since
+    return (since.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -147,8 +147,8 @@ class BillingClock:
                     next_plan=None,
                     next_period=None,
                 )
-                uow.members.set_plans(sub.id, plan)
-                removed = self._fit_members(uow, sub.id, plan.features.accounts)
+                uow.members.set_plans(sub.id, plan, now)
+                removed = self._fit_members(uow, sub.id, plan.features.accounts, now)
             else:
                 removed = []
             fresh = uow.subscriptions.lock_subscription(sub.id)
@@ -175,12 +175,12 @@ class BillingClock:
         return charge is not None and charge.status == "succeeded"
 
     @staticmethod
-    def _fit_members(uow: UnitOfWork, subscription_id: int, room: int) -> list[int]:
+    def _fit_members(uow: UnitOfWork, subscription_id: int, room: int, now: datetime) -> list[int]:
         """A downgrade to fewer places takes the newest members off (they go to Free)."""
         members = [m for m in uow.members.of_subscription(subscription_id) if not m.manager]
         surplus = sorted(members, key=lambda m: m.joined_at, reverse=True)[
             : max(0, len(members) + 1 - room)
         ]
         for member in surplus:
-            uow.members.leave(subscription_id, member.user_id)
+            uow.members.leave(subscription_id, member.user_id, now)
         return [m.user_id for m in surplus]

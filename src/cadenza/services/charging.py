@@ -149,7 +149,7 @@ class Charging:
                 )
             plan_applies = sub.status.grants_plan or invoice.kind is not InvoiceKind.UPGRADE
             if plan_applies:
-                uow.members.set_plans(sub.id, plan)
+                uow.members.set_plans(sub.id, plan, now)
             uow.audit.add(
                 sub.payer_id,
                 AuditEvent("payment_succeeded", now, None, None, {"invoice": invoice.number}),
@@ -239,7 +239,7 @@ class Charging:
                 uow.invoices.mark_invoice(
                     invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
                 )
-            for member in uow.members.end_memberships(subscription_id):
+            for member in uow.members.end_memberships(subscription_id, now):
                 uow.audit.add(
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})
                 )

@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from cadenza.domain.deal_windows import DealWindow
 from cadenza.domain.events import ReleasePublished
 from cadenza.ingest.ddex.batch import Availability, BatchReport, DdexBatch
 from cadenza.ingest.pipeline import IngestTools
 from cadenza.ingest.source import ZipLimits
+from cadenza.services.deal_clock import DealClock
 from cadenza.services.messagebus import Publish, unheard
 from cadenza.services.takedowns import TakedownBy, Takedowns
 
@@ -30,12 +32,14 @@ class DdexDeliveries:
         uploads: Path,
         limits: ZipLimits,
         publish: Publish = unheard,
+        deal_clock: DealClock | None = None,
     ) -> None:
         self.tools = tools
         self.takedowns = takedowns
         self.uploads = uploads
         self.limits = limits
         self.publish = publish  # `ReleasePublished`
+        self.deal_clock = deal_clock  # keeps each release's deal dates (None: not kept)
         self._lock = threading.Lock()
 
     def availability(self) -> Availability:
@@ -45,7 +49,15 @@ class DdexDeliveries:
         def restore(release_id: int, distributor_id: int, reason: str) -> None:
             self.takedowns.restore(release_id, TakedownBy(distributor=distributor_id), reason)
 
-        return Availability(take_down, restore)
+        def schedule(release_id: int, distributor_id: int, windows: list[DealWindow]) -> None:
+            if self.deal_clock is None:
+                return
+            if windows:
+                self.deal_clock.schedule(release_id, distributor_id, windows)
+            else:
+                self.deal_clock.forget(release_id)
+
+        return Availability(take_down, restore, schedule)
 
     def upload_dir(self) -> Path:
         folder = self.uploads / f"ddex-{uuid.uuid4()}"

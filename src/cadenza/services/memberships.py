@@ -136,7 +136,7 @@ class PlanMembers:
                 raise Conflict(
                     f"the plan is full ({sub.plan.features.accounts} accounts)", code="plan_full"
                 )
-            uow.members.set_plans(sub.id, sub.plan)
+            uow.members.set_plans(sub.id, sub.plan, now)
             uow.audit.add(
                 account_id, AuditEvent("joined_plan", now, None, None, {"plan": sub.plan.value})
             )
@@ -178,7 +178,7 @@ class PlanMembers:
     def _leave(self, subscription_id: int, member_id: int) -> None:
         now = self.clock.now()
         with self.uow() as uow:
-            if not uow.members.leave(subscription_id, member_id):
+            if not uow.members.leave(subscription_id, member_id, now):
                 raise NotFound("no such member of your plan", code="member_not_found")
             uow.audit.add(member_id, AuditEvent("left_plan", now, None, None))
             uow.commit()

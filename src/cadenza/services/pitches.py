@@ -24,6 +24,7 @@ from cadenza.domain.playlists import Entry, Playlist
 from cadenza.ports.clock import Clock
 from cadenza.ports.passwords import PasswordHasher
 from cadenza.ports.unit_of_work import UnitOfWork
+from cadenza.services import creator_notices as notices
 from cadenza.services.artist_claims import require_admin
 from cadenza.services.artist_pages import require_linked
 
@@ -48,8 +49,11 @@ class Pitcher:
 
 
 class Pitches:
-    def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, hasher: PasswordHasher) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], clock: Clock, hasher: PasswordHasher, site: str = ""
+    ) -> None:
         self.uow, self.clock, self.hasher = uow, clock, hasher
+        self.site = site  # the links in e-mails
 
     # -- artists and distributors --------------------------------------------------------
     def form(self, who: Pitcher, release_id: int) -> tuple[ReleaseView, Pitch | None]:
@@ -151,9 +155,11 @@ class Pitches:
             if playlist_id is not None:
                 _add_tracks(uow, admin_id, playlist_id, [pitch.track_id], now)
             uow.pitches.set_status(pitch_id, PitchStatus.REVIEWED, now)
-            uow.commit()
             done = uow.pitches.get(pitch_id)
-        assert done is not None
+            assert done is not None
+            if pitch.status is not PitchStatus.REVIEWED:  # told once, when first decided
+                notices.pitch_decided(uow, done, self.site, now)
+            uow.commit()
         return done
 
     # -- editorial playlists -------------------------------------------------------------

@@ -210,7 +210,7 @@ class SubscriptionService:
             sub = uow.subscriptions.get(sub_id)
             assert sub is not None
             if trial:
-                uow.members.set_plans(sub_id, plan)
+                uow.members.set_plans(sub_id, plan, now)
                 uow.audit.add(
                     account_id, AuditEvent("trial_started", now, None, None, detail={"plan": plan})
                 )
@@ -240,7 +240,7 @@ class SubscriptionService:
                 uow.subscriptions.update_subscription(
                     current.subscription_id, status=Status.CANCELED, ended_at=now
                 )
-                uow.members.end_memberships(current.subscription_id)
+                uow.members.end_memberships(current.subscription_id, now)
             if plan is Plan.FREE:
                 uow.commit()
                 if current is not None:
@@ -258,7 +258,7 @@ class SubscriptionService:
                 payment_method_id=None,
                 complimentary=True,
             )
-            uow.members.set_plans(sub_id, plan)
+            uow.members.set_plans(sub_id, plan, now)
             uow.commit()
             granted = uow.subscriptions.get(sub_id)
         self.publish(PlanChanged(sub_id, plan))
@@ -297,7 +297,7 @@ class SubscriptionService:
                 uow.subscriptions.update_subscription(
                     sub.id, plan=plan, period=period, price_cents=price.cents, next_plan=None
                 )
-                uow.members.set_plans(sub.id, plan)
+                uow.members.set_plans(sub.id, plan, now)
                 uow.commit()
                 self.publish(PlanChanged(sub.id, plan))
                 return Checkout(self._subscription(sub.id))

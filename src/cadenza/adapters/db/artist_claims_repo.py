@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.creator_contacts_repo import SqlCreatorContacts
 from cadenza.adapters.db.models import ArtistRow, ReleaseArtistRow, ReleaseRow
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_artists import ArtistClaimRow
@@ -15,7 +16,7 @@ from cadenza.domain.artists import Claim, ClaimStatus
 from cadenza.domain.catalog import as_utc
 
 
-class SqlArtistClaims:
+class SqlArtistClaims(SqlCreatorContacts):
     def __init__(self, session: Session) -> None:
         self.s = session
 

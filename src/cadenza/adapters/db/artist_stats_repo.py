@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from cadenza.adapters.db.models import (
@@ -16,6 +16,11 @@ from cadenza.adapters.db.models import (
     ReleaseRow,
     TrackArtistRow,
     TrackRow,
+)
+from cadenza.adapters.db.models_creators import (
+    StatsFacetMonthRow,
+    StatsRecencyMonthRow,
+    StatsTrackMonthRow,
 )
 from cadenza.adapters.db.models_stats import (
     StatsArtistDayRow,
@@ -82,44 +87,70 @@ class SqlArtistStats:
         ]
 
     def top_tracks(
-        self, artist_id: int, since: date | None, limit: int
+        self, artist_id: int, since: date | None, limit: int, months_from: date | None = None
     ) -> list[tuple[int, str, int]]:
-        streams = func.sum(StatsTrackDayRow.streams)
-        per_track = select(StatsTrackDayRow.track_id, streams.label("streams")).where(
-            StatsTrackDayRow.artist_id == artist_id
+        rows = _ranged(
+            StatsTrackDayRow,
+            StatsTrackMonthRow,
+            ("track_id",),
+            "streams",
+            artist_id,
+            since,
+            months_from,
         )
-        if since is not None:
-            per_track = per_track.where(StatsTrackDayRow.day >= since)
+        streams = func.sum(rows.c.n)
         top = (
-            per_track.group_by(StatsTrackDayRow.track_id)
-            .order_by(streams.desc(), StatsTrackDayRow.track_id)
+            select(rows.c.track_id, streams.label("streams"))
+            .group_by(rows.c.track_id)
+            .order_by(streams.desc(), rows.c.track_id)
             .limit(limit)
             .subquery()
         )
-        rows = self.s.execute(
+        found = self.s.execute(
             select(top.c.track_id, func.coalesce(TrackRow.title, ""), top.c.streams)
             .outerjoin(TrackRow, TrackRow.id == top.c.track_id)
             .order_by(top.c.streams.desc(), top.c.track_id)
         )
-        return [(int(t), str(title), int(n)) for t, title, n in rows]
+        return [(int(t), str(title), int(n)) for t, title, n in found]
 
-    def facet_streams(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]:
-        query = select(
-            StatsFacetDayRow.facet, StatsFacetDayRow.value, func.sum(StatsFacetDayRow.streams)
-        ).where(StatsFacetDayRow.artist_id == artist_id)
-        if since is not None:
-            query = query.where(StatsFacetDayRow.day >= since)
-        rows = self.s.execute(query.group_by(StatsFacetDayRow.facet, StatsFacetDayRow.value))
-        return [(f, v, int(n)) for f, v, n in rows]
+    def facet_streams(
+        self, artist_id: int, since: date | None, months_from: date | None = None
+    ) -> list[tuple[str, str, int]]:
+        rows = _ranged(
+            StatsFacetDayRow,
+            StatsFacetMonthRow,
+            ("facet", "value"),
+            "streams",
+            artist_id,
+            since,
+            months_from,
+        )
+        found = self.s.execute(
+            select(rows.c.facet, rows.c.value, func.sum(rows.c.n)).group_by(
+                rows.c.facet, rows.c.value
+            )
+        )
+        return [(f, v, int(n)) for f, v, n in found]
 
-    def facet_listeners(self, artist_id: int, since: date | None) -> list[tuple[str, str, int]]:
-        query = select(
-            StatsRecencyRow.facet, StatsRecencyRow.value, func.sum(StatsRecencyRow.listeners)
-        ).where(StatsRecencyRow.artist_id == artist_id)
-        if since is not None:
-            query = query.where(StatsRecencyRow.last_day >= since)
-        rows = self.s.execute(query.group_by(StatsRecencyRow.facet, StatsRecencyRow.value))
-        return [(f, v, int(n)) for f, v, n in rows]
+    def facet_listeners(
+        self, artist_id: int, since: date | None, months_from: date | None = None
+    ) -> list[tuple[str, str, int]]:
+        rows = _ranged(
+            StatsRecencyRow,
+            StatsRecencyMonthRow,
+            ("facet", "value"),
+            "listeners",
+            artist_id,
+            since,
+            months_from,
+            day="last_day",
+        )
+        found = self.s.execute(
+            select(rows.c.facet, rows.c.value, func.sum(rows.c.n)).group_by(
+                rows.c.facet, rows.c.value
+            )
+        )
+        return [(f, v, int(n)) for f, v, n in found]
 
     def rolled_at(self) -> datetime | None:
         at = self.s.scalar(select(StatsStateRow.rolled_at).where(StatsStateRow.name == STATE))
@@ -133,3 +164,30 @@ def _day(value: Any) -> date:
         return date.fromisoformat(value[:10])
     assert isinstance(value, date)
     return value
+
+
+def _ranged(
+    days: Any,
+    months: Any,
+    keys: tuple[str, ...],
+    count: str,
+    artist_id: int,
+    since: date | None,
+    months_from: date | None,
+    day: str = "day",
+) -> Any:
+    """The rows of one artist from `since` on: days before `months_from` from the daily table,
+    whole months from `months_from` on from the monthly one (months_from None: days only)."""
+    on_day = getattr(days, day)
+    daily = select(*(getattr(days, k) for k in keys), getattr(days, count).label("n")).where(
+        days.artist_id == artist_id
+    )
+    if since is not None:
+        daily = daily.where(on_day >= since)
+    if months_from is None:
+        return daily.subquery()
+    daily = daily.where(on_day < months_from)
+    monthly = select(*(getattr(months, k) for k in keys), getattr(months, count).label("n")).where(
+        months.artist_id == artist_id, months.month >= months_from, getattr(months, count) != 0
+    )
+    return union_all(daily, monthly).subquery()

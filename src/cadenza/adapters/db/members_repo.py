@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from cadenza.adapters.db.models_billing import (
     MembershipRow,
     SubscriptionRow,
 )
+from cadenza.adapters.db.models_creators import MembershipSpanRow
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.plans import Plan
 from cadenza.domain.subscriptions import (
@@ -74,9 +76,10 @@ class SqlMembers:
                 user_id=user_id, subscription_id=subscription_id, plan=plan.value, joined_at=now
             )
         )
+        open_span(self.s, subscription_id, user_id, plan.value, now)
         return True
 
-    def leave(self, subscription_id: int, user_id: int) -> bool:
+    def leave(self, subscription_id: int, user_id: int, now: datetime) -> bool:
         done = self.s.execute(
             delete(MembershipRow).where(
                 MembershipRow.subscription_id == subscription_id,
@@ -92,6 +95,7 @@ class SqlMembers:
             .values(members=SubscriptionRow.members - 1)
         )
         self.s.execute(update(UserRow).where(UserRow.id == user_id).values(plan=Plan.FREE.value))
+        self._end_spans(subscription_id, now, MembershipSpanRow.user_id == user_id)
         return True
 
     def joins(self, user_id: int, plan: Plan) -> list[tuple[int, datetime]]:
@@ -113,15 +117,41 @@ class SqlMembers:
         )
         return getattr(done, "rowcount", 0) == 1
 
-    def set_plans(self, subscription_id: int, plan: Plan) -> None:
-        """Every member of the subscription now listens on this plan."""
+    def set_plans(self, subscription_id: int, plan: Plan, now: datetime) -> None:
+        """Every member of the subscription now listens on this plan (from `now` in their
+        membership spans, when it is another plan than before)."""
         members = select(MembershipRow.user_id).where(
             MembershipRow.subscription_id == subscription_id
         )
         self.s.execute(update(UserRow).where(UserRow.id.in_(members)).values(plan=plan.value))
+        self._end_spans(subscription_id, now, MembershipSpanRow.plan != plan.value)
+        spanned = set(
+            self.s.scalars(
+                select(MembershipSpanRow.user_id).where(
+                    MembershipSpanRow.subscription_id == subscription_id,
+                    MembershipSpanRow.ended_at.is_(None),
+                )
+            )
+        )
+        for user_id in self.s.scalars(members):
+            if user_id not in spanned:
+                open_span(self.s, subscription_id, user_id, plan.value, now)
 
-    def end_memberships(self, subscription_id: int) -> list[int]:
+    def _end_spans(self, subscription_id: int, now: datetime, *which: Any) -> None:
+        self.s.execute(
+            update(MembershipSpanRow)
+            .where(
+                MembershipSpanRow.subscription_id == subscription_id,
+                MembershipSpanRow.ended_at.is_(None),
+                *which,
+            )
+            .values(ended_at=as_utc(now))
+            .execution_options(synchronize_session=False)
+        )
+
+    def end_memberships(self, subscription_id: int, now: datetime) -> list[int]:
         """The subscription is over: everyone on it goes back to Free. Returns who."""
+        self._end_spans(subscription_id, now)
         users = list(
             self.s.scalars(
                 select(MembershipRow.user_id).where(
@@ -191,6 +221,14 @@ class SqlMembers:
             .values(accepted_by=user_id)
         )
         return getattr(done, "rowcount", 0) == 1
+
+
+def open_span(s: Session, subscription_id: int, user_id: int, plan: str, now: datetime) -> None:
+    s.add(
+        MembershipSpanRow(
+            subscription_id=subscription_id, user_id=user_id, plan=plan, started_at=as_utc(now)
+        )
+    )
 
 
 def _membership(row: MembershipRow, email: str = "", name: str = "") -> Membership:

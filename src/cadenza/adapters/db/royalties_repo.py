@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from cadenza.adapters.db.models import ReleaseRow, TrackArtistRow, TrackRow
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_ads import ImpressionRow
 from cadenza.adapters.db.models_billing import InvoiceRow, MembershipRow
+from cadenza.adapters.db.models_creators import MembershipSpanRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_royalties import (
     RoyaltyLineRow,
@@ -23,7 +24,7 @@ from cadenza.adapters.db.models_royalties import (
     RoyaltyPoolRow,
 )
 from cadenza.domain.catalog import as_utc
-from cadenza.domain.royalties import SOUGHT_OUT, ListenerStreams, PaidPeriod
+from cadenza.domain.royalties import SOUGHT_OUT, ListenerStreams, MemberSpan, PaidPeriod
 from cadenza.ports.royalties import ClosedMonth, Payout, PoolFigures, StatementLine, TrackFacts
 
 _CHUNK = 500  # ids per IN (...)
@@ -148,6 +149,36 @@ class SqlRoyalties:
             )
             for sub, user, country in rows:
                 members[int(sub)].append((int(user), str(country).upper()))
+        spans: dict[int, list[MemberSpan]] = defaultdict(list)
+        for i in range(0, len(subscriptions), _CHUNK):
+            span_rows = self.s.execute(
+                select(
+                    MembershipSpanRow.subscription_id,
+                    MembershipSpanRow.user_id,
+                    UserRow.country,
+                    MembershipSpanRow.started_at,
+                    MembershipSpanRow.ended_at,
+                )
+                .join(UserRow, UserRow.id == MembershipSpanRow.user_id)
+                .where(
+                    MembershipSpanRow.subscription_id.in_(subscriptions[i : i + _CHUNK]),
+                    MembershipSpanRow.started_at < as_utc(end),
+                    or_(
+                        MembershipSpanRow.ended_at.is_(None),
+                        MembershipSpanRow.ended_at > as_utc(start),
+                    ),
+                )
+                .order_by(MembershipSpanRow.user_id, MembershipSpanRow.started_at)
+            )
+            for sub, user, country, began, ended in span_rows:
+                spans[int(sub)].append(
+                    MemberSpan(
+                        int(user),
+                        str(country).upper(),
+                        as_utc(began),
+                        as_utc(ended) if ended is not None else None,
+                    )
+                )
         payers = {
             int(user): str(country)
             for user, country in self.s.execute(
@@ -163,6 +194,7 @@ class SqlRoyalties:
                 period_start=as_utc(ps),
                 period_end=as_utc(pe),
                 members=members.get(int(sub)) or [(int(payer), payers.get(int(payer), "").upper())],
+                spans=spans.get(int(sub), ()),
             )
             for sub, payer, cents, currency, ps, pe in invoices
         ]

@@ -4,7 +4,7 @@ daily figures with upserts that read the same on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +20,11 @@ from cadenza.adapters.db.models_collection import (
     LikedTrackRow,
     PlaylistEntryRow,
     SavedReleaseRow,
+)
+from cadenza.adapters.db.models_creators import (
+    StatsFacetMonthRow,
+    StatsRecencyMonthRow,
+    StatsTrackMonthRow,
 )
 from cadenza.adapters.db.models_listening import TO_ROLL, PlayRow
 from cadenza.adapters.db.models_stats import (
@@ -144,6 +149,24 @@ class SqlStatsRollup:
             ("artist_id", "day", "facet", "value"),
             ("streams",),
         )
+        self._add(
+            StatsTrackMonthRow,
+            (
+                {"artist_id": a, "month": m, "track_id": t, "streams": n}
+                for (a, m, t), n in _monthly(tracks).items()
+            ),
+            ("artist_id", "month", "track_id"),
+            ("streams",),
+        )
+        self._add(
+            StatsFacetMonthRow,
+            (
+                {"artist_id": a, "month": m, "facet": f, "value": v, "streams": n}
+                for (a, m, f, v), n in _monthly(facets).items()
+            ),
+            ("artist_id", "month", "facet", "value"),
+            ("streams",),
+        )
 
     def audiences(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Audience]:
         found: dict[tuple[int, int], Audience] = {}
@@ -198,6 +221,16 @@ class SqlStatsRollup:
                 if n
             ),
             ("artist_id", "last_day", "facet", "value"),
+            ("listeners",),
+        )
+        self._add(
+            StatsRecencyMonthRow,
+            (
+                {"artist_id": a, "month": m, "facet": f, "value": v, "listeners": n}
+                for (a, m, f, v), n in _monthly(deltas).items()
+                if n
+            ),
+            ("artist_id", "month", "facet", "value"),
             ("listeners",),
         )
 
@@ -303,6 +336,14 @@ class SqlStatsRollup:
             ),
             listed,
         )
+
+
+def _monthly(counts: Mapping[Any, int]) -> Counter[Any]:
+    """Counts keyed (artist, day, ...) summed per (artist, the day's month, ...)."""
+    months: Counter[Any] = Counter()
+    for key, n in counts.items():
+        months[(key[0], key[1].replace(day=1), *key[2:])] += n
+    return months
 
 
 def streams_where(s: Session, condition: dict[str, str], limit: int) -> list[StreamToRoll]:

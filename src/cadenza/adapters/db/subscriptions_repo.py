@@ -8,6 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.members_repo import open_span
 from cadenza.adapters.db.models_billing import (
     MembershipRow,
     PaymentMethodRow,
@@ -72,6 +73,7 @@ class SqlSubscriptions:
                         subscription_id=row.id, user_id=payer_id, manager=True, joined_at=start
                     )
                 )
+            open_span(self.s, row.id, payer_id, plan.value, start)
         except IntegrityError:  # the same account subscribing twice at the same instant
             raise Conflict(
                 "this account is already on a plan: change it, or leave it first",

@@ -1,4 +1,5 @@
-"""Releases taken down and put back, with who did it and why. In SQL."""
+"""Releases taken down and put back, with who did it and why; and the DDEX deal dates that
+take them down or open territories on their own (SqlDealSchedules). In SQL."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.deal_schedules_repo import SqlDealSchedules
 from cadenza.adapters.db.models import ReleaseRow, TakedownEventRow
 from cadenza.domain.catalog import TakedownEvent, as_utc
 
 
-class SqlTakedowns:
+class SqlTakedowns(SqlDealSchedules):
     def __init__(self, session: Session) -> None:
         self.s = session
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from cadenza.api.deps import AdminSession, ReadingDistributorId, RoyaltiesDep
+from cadenza.api.deps import AdminSession, ReadingDistributorId, RoyaltiesDep, RoyaltyClockDep
 from cadenza.ports.royalties import Payout, PoolFigures
 from cadenza.services.royalties import MonthClose, cents, statement_csv, statement_dsr
 
@@ -143,6 +143,23 @@ def close_month(month: Month, session: AdminSession, royalties: RoyaltiesDep) ->
 def closed_months(session: AdminSession, royalties: RoyaltiesDep) -> list[MonthOut]:
     """Closed months, newest first, each market's pool under each of the three models."""
     return [MonthOut.of(m) for m in royalties.months()]
+
+
+class ScheduleOut(BaseModel):
+    close_day: int  # 0: the clock is off (months close by hand)
+    next_month: str | None  # the month the clock closes next
+    next_close_at: datetime | None  # from when (the clock's first tick after it closes it)
+
+
+@router.get("/admin/royalties/schedule", response_model=ScheduleOut)
+def schedule(session: AdminSession, clock: RoyaltyClockDep) -> ScheduleOut:
+    """The next month the background clock closes, and when (`royalty_close_day`)."""
+    upcoming = clock.next()
+    return ScheduleOut(
+        close_day=clock.close_day,
+        next_month=upcoming.month if upcoming else None,
+        next_close_at=upcoming.at if upcoming else None,
+    )
 
 
 @router.get("/admin/royalties/months/{month}/statements", response_class=Response, responses=_FILES)

@@ -23,8 +23,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cadenza.domain.catalog import MIN_DELIVERY_COVER_PX, ReleaseType
+from cadenza.domain.deal_windows import DealWindow, covered, offered_in, window
 from cadenza.domain.errors import CadenzaError, InvalidDelivery
-from cadenza.domain.territories import ISO_COUNTRIES, WORLDWIDE
 from cadenza.ingest.ddex.ern import read_message, root_kind
 from cadenza.ingest.ddex.model import Deal, Message, MessageError, MessageRefused, ResourceFile
 from cadenza.ingest.ddex.safexml import MAX_MESSAGE_BYTES, parse_xml
@@ -54,10 +54,17 @@ _SNIFF = ("NewReleaseMessage", "PurgeReleaseMessage", "ManifestMessage")
 SetAvailability = Callable[[int, int, str], None]
 
 
+def _no_schedule(release_id: int, distributor_id: int, windows: list[DealWindow]) -> None:
+    return None
+
+
 @dataclass
 class Availability:
     take_down: SetAvailability
     restore: SetAvailability
+    # (release, distributor, deal windows): the deal clock opens and closes the territories
+    # on their own dates; an empty list forgets a release's schedule.
+    schedule: Callable[[int, int, list[DealWindow]], None] = _no_schedule
 
 
 @dataclass
@@ -337,11 +344,7 @@ class DdexBatch:
             why = "its deals have ended" if deals else "no streaming deal"
             self._take_down(message, result, existing, why)
             return
-        if any(d.end is not None for d in current):
-            result.warnings.append(
-                "a deal has an end date; the release is taken down when a message for it "
-                "arrives after that date (Cadenza does not schedule takedowns)"
-            )
+        windows = [window(d.territories, d.excluded, d.start, d.end) for d in current]
         try:
             key = existing[2] if existing else message.release_keys[0]
             source = self._source(message, folder, current, key)
@@ -350,6 +353,7 @@ class DdexBatch:
             result.errors = _errors_of(exc, message)
             return
         result.status, result.release_id, result.track_ids = "published", *done_ids(done)
+        self.availability.schedule(done.release_id, self.distributor_id, windows)
         if existing is not None and existing[1]:
             self.availability.restore(done.release_id, self.distributor_id, _why(message, "deal"))
 
@@ -380,6 +384,7 @@ class DdexBatch:
             result.warnings.append(f"{why}: the release is not published (nothing to take down)")
             return
         self.availability.take_down(existing[0], self.distributor_id, _why(message, why))
+        self.availability.schedule(existing[0], self.distributor_id, [])
         result.status, result.release_id = "taken_down", existing[0]
 
     def _source(
@@ -413,7 +418,11 @@ class DdexBatch:
         stated: dict[str, Any] = {
             "title": release.title,
             "artists": release.artists or _first_artists(message),
-            "territories": _territories(deals),
+            # Where a deal holds now (or, before any starts, where the first ones start); the
+            # deal clock opens the others on their own dates and closes each at its end.
+            "territories": offered_in(
+                [window(d.territories, d.excluded, d.start, d.end) for d in deals], self.now
+            ),
             "release_date": _release_at(release.release_date, deals),
             "explicit": release.explicit,
             # Deals for subscription streaming alone: paying listeners only (Free sees it)
@@ -473,14 +482,8 @@ def _streams(deal: Deal) -> bool:
 
 
 def _territories(deals: list[Deal]) -> tuple[str, ...]:
-    """Where the current deals allow streaming: their territories less the excluded ones."""
-    allowed: set[str] = set()
-    for deal in deals:
-        codes = set(ISO_COUNTRIES) if WORLDWIDE in deal.territories else set(deal.territories)
-        allowed |= codes - set(deal.excluded)
-    if allowed >= ISO_COUNTRIES:
-        return (WORLDWIDE,)
-    return tuple(sorted(allowed))
+    """Where the deals allow streaming: their territories less the excluded ones."""
+    return covered(window(d.territories, d.excluded, None, None) for d in deals)
 
 
 def _release_at(stated: date | None, deals: list[Deal]) -> datetime:

@@ -9,6 +9,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_artists,
     models_billing,
     models_collection,
+    models_creators,
     models_devices,
     models_discovery,
     models_fraud,

@@ -2,6 +2,7 @@ import { h, clear, errorBox, showError } from "../dom.js";
 import { api } from "../api.js";
 import { hasRole } from "../store.js";
 import { signedInOnly } from "./accountnav.js";
+import { pitchState } from "./pitch.js";
 
 const DAY = 86400000;
 
@@ -123,12 +124,12 @@ export async function render(main, { id }) {
     const pitch = byRelease.get(r.id);
     const when = new Date(r.release_date);
     let state;
-    if (pitch) state = pitch.playlisted ? `Playlisted on ${pitch.playlists.map((p) => p.name).join(", ")}` : pitch.status === "reviewed" ? "Reviewed, not playlisted" : `Pitched: ${pitch.track_title}, waiting for the editors`;
+    if (pitch) state = pitchState(pitch);
     else if (when - Date.now() < 7 * DAY) state = "Too close to its release date to pitch";
     else state = h("a", { href: `/artist-dashboard/pitch/${r.id}`, "data-link": true }, "Pitch a track to our editors");
     return h("li", {}, h("span", {}, `${r.title} · out ${when.toLocaleDateString()}`), h("span", {}, state));
   });
-  const past = pitches.filter((p) => !coming.some((r) => r.id === p.release_id)).map((p) => h("li", {}, h("span", {}, `${p.release_title}: ${p.track_title}`), h("span", {}, p.playlisted ? `Playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "Reviewed, not playlisted" : "Waiting for the editors")));
+  const past = pitches.filter((p) => !coming.some((r) => r.id === p.release_id)).map((p) => h("li", {}, h("span", {}, `${p.release_title}: ${p.track_title}`), h("span", {}, pitchState(p))));
   const pitchList = h("ul", { class: "file-list", "aria-label": "Pitches" }, pitchRows, past);
   if (!pitchRows.length && !past.length) pitchList.append(h("li", {}, "No release to come: deliver one at least 7 days before its release date to pitch it."));
   main.append(bioForm, images, pickForm, h("section", { class: "panel" }, h("h2", {}, "Pitch to editors"), pitchList));

@@ -2,8 +2,9 @@ import { h, clear, errorBox, showError } from "../dom.js";
 import { api } from "../api.js";
 import { signedInOnly } from "./accountnav.js";
 
-// Where a pitch stands, in the pitcher's words.
-export const pitchState = (p) => (p.playlisted ? `Playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "Passed: reviewed, not playlisted" : `Pitched ${p.track_title}: waiting for the editors`);
+// Where a pitch stands, in the same words on the artist's and the distributor's pages (and in
+// the e-mail the decision sends: services/pitch_notices.py).
+export const pitchState = (p) => `Pitched ${p.track_title}: ${p.playlisted ? `playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "reviewed by the editors, not playlisted" : "waiting for the editors"}`;
 
 const words = (text) => text.split(",").map((w) => w.trim()).filter(Boolean);
 
@@ -24,7 +25,7 @@ export async function render(main, { id }, _query, as = "artist") {
   if (who.back) main.append(h("p", {}, h("a", { href: who.back[0], "data-link": true }, who.back[1])));
   const box = h("div", {});
   main.append(box);
-  const showPitch = (p) => clear(box, h("section", { class: "panel pitch-sent" }, h("h2", {}, "Pitched"), h("p", {}, `${p.track_title}: ${p.playlisted ? `playlisted on ${p.playlists.map((x) => x.name).join(", ")}` : p.status === "reviewed" ? "reviewed, not playlisted" : "waiting for the editors"}.`)));
+  const showPitch = (p) => clear(box, h("section", { class: "panel pitch-sent" }, h("h2", {}, "Pitched"), h("p", {}, `${pitchState(p)}.`)));
   if (form.pitch) return showPitch(form.pitch);
   const error = errorBox();
   const track = h("select", { id: "pitch-track" }, form.tracks.map((t) => h("option", { value: String(t.id) }, t.title)));
