@@ -103,6 +103,7 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         blob_sweep_interval_s=0,
         recs_train_hours=0,
         royalty_close_day=0,
+        deal_clock_interval_s=0,  # tests run the deal clock themselves
     )
 
 

@@ -930,8 +930,10 @@ class App:
         fraud = run_every(
             self.settings.fraud_interval_s, lambda: self.fraud.run(), "fraud", at_start=False
         )
-        royalties = run_every(
-            self.settings.royalty_clock_interval_s, lambda: self.royalty_clock.run(), "royalties"
+        royalties = run_every(  # a close day of 0: the operator closes months by hand
+            self.settings.royalty_clock_interval_s if self.settings.royalty_close_day else 0,
+            lambda: self.royalty_clock.run(),
+            "royalties",
         )
         deals = run_every(
             self.settings.deal_clock_interval_s, lambda: self.deal_clock.run(), "deal-clock"
