@@ -30,12 +30,15 @@ from cadenza.api.routes import (
     discovery,
     distributor,
     editorial,
+    external_auth,
     fraud,
     library,
     listening,
     me,
     members,
     mixes,
+    oauth,
+    oauth_apps,
     offline,
     plans,
     player,
@@ -92,6 +95,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     artists.router,
     editorial.router,
     artist_stats.router,
+    oauth.router,
+    oauth_apps.router,
+    external_auth.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

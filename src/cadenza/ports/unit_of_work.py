@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from cadenza.ports.login_attempts import LoginAttemptRepository
     from cadenza.ports.mail import MailQueue
     from cadenza.ports.members import MemberRepository
+    from cadenza.ports.oauth import OAuthRepositories
     from cadenza.ports.offline import OfflineRepository
     from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
     from cadenza.ports.playlists import (
@@ -97,6 +98,9 @@ class UnitOfWork(Protocol):
 
     @property
     def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def oauth(self) -> OAuthRepositories: ...
 
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.db.login_attempts_repo import SqlLoginAttempts
     from cadenza.adapters.db.mail_repo import SqlMailQueue
     from cadenza.adapters.db.members_repo import SqlMembers
+    from cadenza.adapters.db.oauth_repo import SqlOAuth
     from cadenza.adapters.db.offline_repo import SqlOffline
     from cadenza.adapters.db.payment_events_repo import SqlPaymentEvents
     from cadenza.adapters.db.payment_methods_repo import SqlPaymentMethods
@@ -81,8 +82,7 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Closing rolls back whatever was not committed (the pool resets the connection); a
-        # rollback() first would only do the same work twice.
+        # Closing rolls back what was not committed (a rollback() first would do it twice).
         self.session.close()
 
     # Each repository is made when first used: a play command touches two or three of them.
@@ -175,6 +175,12 @@ class SqlUnitOfWork:
         from cadenza.adapters.db.api_keys_repo import SqlApiKeys
 
         return SqlApiKeys(self.session)
+
+    @cached_property
+    def oauth(self) -> SqlOAuth:
+        from cadenza.adapters.db.oauth_repo import SqlOAuth
+
+        return SqlOAuth(self.session)
 
     @cached_property
     def login_attempts(self) -> SqlLoginAttempts:
