@@ -162,7 +162,11 @@ def _query_call(query: str) -> HttpCall:
 
 def _refused(refusal: OAuthRefusal) -> JSONResponse:
     body: dict[str, object] = {
-        "error": {"code": refusal.error, "message": refusal.description},
+        "error": {
+            "code": refusal.error,
+            "message": refusal.description,
+            "redirect": refusal.redirect,
+        },
         "redirect": refusal.redirect,
     }
     return JSONResponse(body, status_code=400)
