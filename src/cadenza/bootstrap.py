@@ -332,6 +332,7 @@ class App:
     @cached_property
     def external_sign_in(self) -> ExternalSignIn:
         from cadenza.adapters.security.oidc_client import OpenIdRelyingParty
+        from cadenza.adapters.security.totp import PyotpTotp
         from cadenza.services.access_tokens import AccessTokens
         from cadenza.services.external_sign_in import ExternalSignIn, parse_providers
 
@@ -345,6 +346,7 @@ class App:
             parse_providers(configured.get_secret_value() if configured else None),
             self.settings.public_url,
             (self.settings.default_country or "US").upper(),
+            PyotpTotp(),
         )
 
     @cached_property

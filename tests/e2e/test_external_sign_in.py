@@ -5,6 +5,7 @@ never an unverified one, and the state, nonce and PKCE checks."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -13,10 +14,11 @@ from fastapi.testclient import TestClient
 from joserfc.jwk import RSAKey
 from pydantic import SecretStr
 
+from cadenza.adapters.security.totp import PyotpTotp
 from cadenza.api.app import create_app
 from cadenza.bootstrap import App
 from cadenza.domain.accounts import Role
-from tests.e2e.conftest import LISTENER_PASSWORD
+from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
 from tests.e2e.oidc_provider import Provider, openid_provider
 
 
@@ -132,3 +134,39 @@ def test_state_nonce_and_the_token_signature_are_checked(app: App, provider: Pro
         assert parse_qs(landed_at.query) == {"external_error": ["external_sign_in_failed"]}
         with app.uow() as uow:
             assert uow.accounts.id_by_email("mallory@corp.example") is None
+
+
+def test_linking_from_the_account_page_and_two_factor_still_asked(
+    app: App, provider: Provider
+) -> None:
+    with TestClient(create_app(app)) as client:
+        owner = sign_in(client, app, "lin@example.org")
+        setup = client.post(
+            "/api/v1/me/two-factor", json={"password": LISTENER_PASSWORD}, headers=owner
+        ).json()
+        code = PyotpTotp().code_at(setup["secret"], datetime.now(UTC))
+        confirmed = client.post("/api/v1/me/two-factor/confirm", json={"code": code}, headers=owner)
+        recovery = confirmed.json()["recovery_codes"]
+        # Signed in, the listener links a provider account with another address.
+        provider.person = {"sub": "lin-7", "email": "lin@corp.example", "email_verified": False}
+        started = client.post("/api/v1/me/sign-in-methods/corp", headers=owner)
+        assert started.status_code == 200, started.text
+        at_provider = httpx2.get(started.json()["url"], follow_redirects=False)
+        back = urlsplit(at_provider.headers["location"])
+        landed = client.get(f"{back.path}?{back.query}", follow_redirects=False)
+        assert landed.headers["location"] == "/account/apps?linked=Corp+Login"
+        methods = client.get("/api/v1/me/sign-in-methods", headers=owner).json()
+        assert [m["email"] for m in methods] == ["lin@corp.example"]
+    with TestClient(create_app(app)) as other_browser:
+        # Signing in with it: the account's second factor is still asked for.
+        landed = urlsplit(round_trip(other_browser, provider))
+        query = parse_qs(landed.query)
+        assert landed.path == "/login/link" and query["mode"] == ["two-factor"]
+        link = {"ticket": query["ticket"][0]}
+        asked = other_browser.post("/api/v1/auth/oidc/link", json=link)
+        assert asked.status_code == 401 and asked.json()["error"]["code"] == "totp_required"
+        wrong = other_browser.post("/api/v1/auth/oidc/link", json=link | {"totp": "000000"})
+        assert wrong.json()["error"]["code"] == "invalid_totp"
+        right = other_browser.post("/api/v1/auth/oidc/link", json=link | {"totp": recovery[0]})
+        assert right.status_code == 200, right.text
+        assert me(other_browser)["email"] == "lin@example.org"

@@ -23,11 +23,14 @@ from cadenza.domain.scopes import ExternalIdentity, IdClaims, OidcProvider
 from cadenza.ports.clock import Clock
 from cadenza.ports.oauth import OpenIdClient
 from cadenza.ports.passwords import PasswordHasher
+from cadenza.ports.two_factor import Totp
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import AccessTokens, new_secret_token, token_hash
-from cadenza.services.sessions import TokenPair
+from cadenza.services.sessions import SecondFactorRequired, TokenPair
+from cadenza.services.two_factor import spend_second_factor
 
 STEP_TTL = timedelta(minutes=10)
+MAX_CODE_TRIES = 5  # a second-factor code typed wrong this often ends the sign-in
 DEVICE_NAME = "Web player (signed in with {})"
 
 
@@ -39,12 +42,21 @@ class SignedIn:
 
 @dataclass(frozen=True)
 class LinkNeeded:
-    """A verified address that has an account: the listener must confirm linking."""
+    """A verified address that has an account: the listener must confirm linking. Or
+    (`link` False) a linked account with two-factor on: the listener types its code."""
 
     ticket: str
     provider: str
     email: str
     next: str
+    link: bool = True
+
+
+@dataclass(frozen=True)
+class Linked:
+    """An identity linked from the account page (the listener was signed in already)."""
+
+    provider: str
 
 
 def parse_providers(text: str | None) -> list[OidcProvider]:
@@ -80,8 +92,10 @@ class ExternalSignIn:
         providers: list[OidcProvider],
         public_url: str,
         default_country: str,
+        totp: Totp,
     ) -> None:
         self.uow, self.clock, self.tokens, self.hasher = uow, clock, tokens, hasher
+        self.totp = totp
         self.rp = relying_party
         self.providers = {p.name: p for p in providers}
         self.public_url = public_url.rstrip("/")
@@ -93,18 +107,20 @@ class ExternalSignIn:
     def redirect_uri(self, name: str) -> str:
         return f"{self.public_url}/api/v1/auth/oidc/{name}/callback"
 
-    def start(self, name: str, next_path: str) -> tuple[str, str]:
+    def start(
+        self, name: str, next_path: str, linking_account: int | None = None
+    ) -> tuple[str, str]:
         """The provider's authorization URL, and the state the browser must bring back (the
-        route also keeps it in a cookie: a sign-in started in another browser fails)."""
+        route also keeps it in a cookie: a sign-in started in another browser fails). With
+        `linking_account`, the identity is linked to that signed-in account instead."""
         provider = self._provider(name)
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
+        data = {"nonce": nonce, "verifier": verifier, "next": _local(next_path)}
+        if linking_account is not None:
+            data["linking"] = str(linking_account)
         with self.uow() as uow:
             uow.oauth.identities.add_step(
-                "state",
-                token_hash(state),
-                name,
-                {"nonce": nonce, "verifier": verifier, "next": _local(next_path)},
-                self.clock.now() + STEP_TTL,
+                "state", token_hash(state), name, data, self.clock.now() + STEP_TTL
             )
             uow.commit()
         url = self.rp.authorization_url(
@@ -114,7 +130,7 @@ class ExternalSignIn:
 
     def finish(
         self, name: str, code: str, state: str, browser_state: str | None, ip: str | None
-    ) -> SignedIn | LinkNeeded:
+    ) -> SignedIn | LinkNeeded | Linked:
         provider = self._provider(name)
         if not browser_state or not secrets.compare_digest(state, browser_state):
             raise Unauthorized(
@@ -132,21 +148,47 @@ class ExternalSignIn:
         claims = self.rp.exchange(
             provider, code, data["verifier"], self.redirect_uri(name), data["nonce"]
         )
+        if "linking" in data:
+            return self._link_signed_in(provider, claims, int(data["linking"]), ip)
         return self._arrive(provider, claims, data["next"], ip)
 
-    def confirm_link(self, ticket: str, ip: str | None) -> SignedIn:
+    def confirm_link(self, ticket: str, ip: str | None, code: str | None = None) -> SignedIn:
+        """The listener confirmed linking (or, for an account with two-factor on, typed its
+        code): link if asked, and sign in."""
+        now = self.clock.now()
         with self.uow() as uow:
-            step = uow.oauth.identities.take_step("link", token_hash(ticket), self.clock.now())
+            step = uow.oauth.identities.take_step("link", token_hash(ticket), now)
             if step is None:
                 raise InvalidRequest(
                     "this link request has expired; sign in again", code="invalid_link"
                 )
             name, data = step
             account_id = int(data["account_id"])
-            uow.oauth.identities.link(
-                name, data["subject"], account_id, data["email"], self.clock.now()
-            )
-            uow.audit.add(account_id, self._event("external_identity_linked", ip, name))
+            creds = uow.accounts.credentials(account_id)
+            two_factor = creds is not None and creds.totp_secret is not None
+            if (
+                creds is not None
+                and two_factor
+                and not spend_second_factor(uow, self.totp, creds, code or "", now)
+            ):
+                tries = int(data.get("tries", "0")) + (1 if code else 0)
+                if tries < MAX_CODE_TRIES:  # the same ticket, one try fewer
+                    uow.oauth.identities.add_step(
+                        "link",
+                        token_hash(ticket),
+                        name,
+                        data | {"tries": str(tries)},
+                        now + STEP_TTL,
+                    )
+                uow.commit()
+                if code:
+                    raise Unauthorized("the two-factor code is not right", code="invalid_totp")
+                raise SecondFactorRequired(
+                    "enter the code from your authenticator app", code="totp_required"
+                )
+            if data.get("link") != "0":
+                uow.oauth.identities.link(name, data["subject"], account_id, data["email"], now)
+                uow.audit.add(account_id, self._event("external_identity_linked", ip, name))
             uow.commit()
         return SignedIn(self._session(account_id, self._provider(name), ip), data["next"])
 
@@ -169,6 +211,8 @@ class ExternalSignIn:
         with self.uow() as uow:
             known = uow.oauth.identities.identity(provider.name, claims.subject)
         if known is not None:
+            if self._two_factor(known.account_id):
+                return self._ticket(provider, claims, known.account_id, next_path, link=False)
             return SignedIn(self._session(known.account_id, provider, ip), next_path)
         if claims.email is None:
             raise Unauthorized(
@@ -186,21 +230,7 @@ class ExternalSignIn:
                         f"{provider.display_name} from your account page",
                         code="external_email_unverified",
                     )
-                ticket = new_secret_token()
-                uow.oauth.identities.add_step(
-                    "link",
-                    token_hash(ticket),
-                    provider.name,
-                    {
-                        "account_id": str(existing),
-                        "subject": claims.subject,
-                        "email": email,
-                        "next": next_path,
-                    },
-                    now + STEP_TTL,
-                )
-                uow.commit()
-                return LinkNeeded(ticket, provider.display_name, email, next_path)
+                return self._ticket(provider, claims, existing, next_path, link=True)
             # An unusable password: the owner can set one with "forgot password" later.
             unusable = self.hasher.hash(secrets.token_urlsafe(32))
             name = (claims.name or email.split("@")[0]).strip()[:100] or "Listener"
@@ -215,6 +245,60 @@ class ExternalSignIn:
             uow.audit.add(account_id, self._event("signed_up_external", ip, provider.name))
             uow.commit()
         return SignedIn(self._session(account_id, provider, ip), next_path)
+
+    def _ticket(
+        self,
+        provider: OidcProvider,
+        claims: IdClaims,
+        account_id: int,
+        next_path: str,
+        *,
+        link: bool,
+    ) -> LinkNeeded:
+        ticket = new_secret_token()
+        email = normalise_email(claims.email) if claims.email else ""
+        with self.uow() as uow:
+            uow.oauth.identities.add_step(
+                "link",
+                token_hash(ticket),
+                provider.name,
+                {
+                    "account_id": str(account_id),
+                    "subject": claims.subject,
+                    "email": email,
+                    "next": next_path,
+                    "link": "1" if link else "0",
+                },
+                self.clock.now() + STEP_TTL,
+            )
+            uow.commit()
+        return LinkNeeded(ticket, provider.display_name, email, next_path, link)
+
+    def _two_factor(self, account_id: int) -> bool:
+        with self.uow() as uow:
+            creds = uow.accounts.credentials(account_id)
+        return creds is not None and creds.totp_secret is not None
+
+    def _link_signed_in(
+        self, provider: OidcProvider, claims: IdClaims, account_id: int, ip: str | None
+    ) -> Linked:
+        email = normalise_email(claims.email) if claims.email else None
+        with self.uow() as uow:
+            known = uow.oauth.identities.identity(provider.name, claims.subject)
+            if known is not None and known.account_id != account_id:
+                raise Unauthorized(
+                    f"this {provider.display_name} account signs in to another Cadenza account",
+                    code="external_identity_taken",
+                )
+            if known is None:
+                uow.oauth.identities.link(
+                    provider.name, claims.subject, account_id, email, self.clock.now()
+                )
+                uow.audit.add(
+                    account_id, self._event("external_identity_linked", ip, provider.name)
+                )
+            uow.commit()
+        return Linked(provider.display_name)
 
     def _session(self, account_id: int, provider: OidcProvider, ip: str | None) -> TokenPair:
         now = self.clock.now()

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from cadenza.api.deps import CurrentSession, ExternalSignInDep, client_ip
 from cadenza.api.routes.auth import TokenOut, _https, _tokens_out
 from cadenza.domain.errors import CadenzaError
-from cadenza.services.external_sign_in import LinkNeeded
+from cadenza.services.external_sign_in import Linked, LinkNeeded
 
 router = APIRouter(tags=["auth"])
 
@@ -33,6 +33,13 @@ class ProviderOut(BaseModel):
 
 class LinkIn(BaseModel):
     ticket: str = Field(min_length=1, max_length=200)
+    totp: str | None = Field(
+        default=None, max_length=40, description="for an account with two-factor on"
+    )
+
+
+class StartOut(BaseModel):
+    url: str = Field(description="send the browser here (the provider's sign-in)")
 
 
 class IdentityOut(BaseModel):
@@ -63,6 +70,11 @@ async def start(
     except CadenzaError as error:
         return _to_login(error.code)
     response = RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+    _state_cookie(response, state, request)
+    return response
+
+
+def _state_cookie(response: Response, state: str, request: Request) -> None:
     # Lax: the provider's redirect back is a top-level navigation from another site.
     response.set_cookie(
         STATE_COOKIE,
@@ -73,7 +85,6 @@ async def start(
         samesite="lax",
         secure=_https(request),
     )
-    return response
 
 
 @router.get("/api/v1/auth/oidc/{name}/callback", include_in_schema=False)
@@ -101,9 +112,17 @@ async def callback(
     except CadenzaError as failed:
         response = _to_login(failed.code)
     else:
-        if isinstance(outcome, LinkNeeded):
+        if isinstance(outcome, Linked):
+            query = urlencode({"linked": outcome.provider})
+            response = RedirectResponse(f"/account/apps?{query}", status_code=303)
+        elif isinstance(outcome, LinkNeeded):
             query = urlencode(
-                {"ticket": outcome.ticket, "provider": outcome.provider, "email": outcome.email}
+                {
+                    "ticket": outcome.ticket,
+                    "provider": outcome.provider,
+                    "email": outcome.email,
+                    "mode": "link" if outcome.link else "two-factor",
+                }
             )
             response = RedirectResponse(f"/login/link?{query}", status_code=303)
         else:
@@ -120,7 +139,7 @@ def confirm_link(
 ) -> TokenOut:
     """The listener confirmed: link the provider's identity to the account with its verified
     address, and sign in (the browser's refresh cookie)."""
-    done = external.confirm_link(body.ticket, client_ip(request))
+    done = external.confirm_link(body.ticket, client_ip(request), body.totp)
     return _tokens_out(done.tokens, request, response, web=True)
 
 
@@ -136,6 +155,21 @@ def sign_in_methods(session: CurrentSession, external: ExternalSignInDep) -> lis
         )
         for i in external.identities(session.account_id)
     ]
+
+
+@router.post("/api/v1/me/sign-in-methods/{name}", response_model=StartOut)
+def link_start(
+    name: Name,
+    request: Request,
+    response: Response,
+    session: CurrentSession,
+    external: ExternalSignInDep,
+) -> StartOut:
+    """Link a provider to this signed-in account: the browser goes to the provider and comes
+    back to Account, Apps."""
+    url, state = external.start(name, "/account/apps", linking_account=session.account_id)
+    _state_cookie(response, state, request)
+    return StartOut(url=url)
 
 
 @router.delete("/api/v1/me/sign-in-methods/{name}", status_code=status.HTTP_204_NO_CONTENT)

@@ -4,11 +4,12 @@ import { h, clear, when, errorBox, showError } from "../dom.js";
 import { api } from "../api.js";
 import { accountNav, panel, signedInOnly } from "./accountnav.js";
 
-export async function render(main) {
+export async function render(main, _params, query) {
   if (signedInOnly(main)) return;
   const error = errorBox();
   const body = h("div");
-  main.append(h("h1", {}, "Apps"), accountNav(), error, body);
+  const linked = query.get("linked");
+  main.append(h("h1", {}, "Apps"), accountNav(), linked ? h("p", { role: "status", class: "notice" }, `${linked} is linked: you can sign in with it now.`) : null, error, body);
   const act = (fn) => async () => {
     showError(error, null);
     try {
@@ -19,7 +20,8 @@ export async function render(main) {
     }
   };
   const draw = async () => {
-    const [apps, methods] = await Promise.all([api.get("/api/v1/me/authorized-apps"), api.get("/api/v1/me/sign-in-methods")]);
+    const [apps, methods, providers] = await Promise.all([api.get("/api/v1/me/authorized-apps"), api.get("/api/v1/me/sign-in-methods"), api.get("/api/v1/auth/providers", { auth: false })]);
+    const unlinked = providers.filter((p) => !methods.some((m) => m.provider === p.name));
     clear(
       body,
       panel(
@@ -38,6 +40,7 @@ export async function render(main) {
         "Sign in with other services",
         methods.length ? null : h("p", { class: "hint" }, "Only your e-mail address and password."),
         h("ul", {}, methods.map((m) => h("li", {}, `${m.display_name}${m.email ? ` (${m.email})` : ""}, since ${when(m.linked_at)} `, h("button", { type: "button", class: "button secondary", onclick: act(() => api.del(`/api/v1/me/sign-in-methods/${m.provider}`)) }, "Unlink")))),
+        unlinked.map((p) => h("button", { type: "button", class: "button secondary", onclick: act(async () => location.assign((await api.post(`/api/v1/me/sign-in-methods/${p.name}`)).url)) }, `Link ${p.display_name}`)),
       ),
     );
   };

@@ -9,6 +9,7 @@ const EXTERNAL_ERRORS = {
   external_email_missing: "That service did not share your e-mail address. Allow it, and try again.",
   external_state_mismatch: "That sign-in expired or was started in another browser. Try again.",
   external_sign_in_cancelled: "The sign-in was cancelled.",
+  external_identity_taken: "That account at the service already signs in to another Cadenza account.",
   account_unavailable: "This account cannot sign in; see the e-mail we sent you.",
 };
 
