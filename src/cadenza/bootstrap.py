@@ -274,6 +274,7 @@ class App:
             lambda account_id: {"library": self.collection.export(account_id)},
             lambda account_id: {"playlists": self.playlists.export(account_id)},
             lambda account_id: {"social": self.social.export(account_id)},
+            lambda account_id: {"apps": self.oauth_apps.export(account_id)},
         ]
         return AccountService(
             self.uow,

@@ -325,6 +325,8 @@ def test_apps_with_access_and_revoke(api: TestClient, app: App) -> None:
         ("Mixtape Maker", ["user-read-private", "playlist-read-private"])
     ]
     assert listed[0]["granted_at"] and listed[0]["last_used"]
+    exported = api.get("/api/v1/me/export", headers=listener).json()["apps"]
+    assert [a["name"] for a in exported["authorized_apps"]] == ["Mixtape Maker"]
     again = api.get(f"/api/v1/oauth/authorize?{query}", headers=listener).json()
     assert again["already_granted"] is True
     assert api.delete(f"/api/v1/me/authorized-apps/{cid}", headers=listener).status_code == 204

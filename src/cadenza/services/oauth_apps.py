@@ -158,6 +158,30 @@ class OAuthApps:
             )
         return found
 
+    def export(self, account_id: int) -> dict[str, object]:
+        """The account's part of "download my data": its apps, and the apps it authorised."""
+        return {
+            "registered_apps": [
+                {
+                    "client_id": a.client_id,
+                    "name": a.name,
+                    "description": a.description,
+                    "redirect_uris": a.redirect_uris,
+                    "created_at": a.created_at.isoformat(),
+                }
+                for a in self.apps(account_id)
+            ],
+            "authorized_apps": [
+                {
+                    "client_id": a.client_id,
+                    "name": a.app_name,
+                    "scopes": a.scopes,
+                    "granted_at": a.granted_at.isoformat(),
+                }
+                for a in self.with_access(account_id)
+            ],
+        }
+
     def prune(self) -> int:
         now = self.clock.now()
         with self.uow() as uow:

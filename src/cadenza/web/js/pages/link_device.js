@@ -2,10 +2,15 @@
 // it asks for, allow or deny.
 import { h, clear, field, errorBox, showError } from "../dom.js";
 import { api } from "../api.js";
-import { signedInOnly } from "./accountnav.js";
+import { store } from "../store.js";
+import { navigate } from "../router.js";
 
 export async function render(main, _params, query) {
-  if (signedInOnly(main)) return;
+  if (!store.me) {
+    // Back here after signing in, with the code a scanned verification_uri_complete carried.
+    navigate(`/login?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
+    return;
+  }
   const error = errorBox();
   const step = h("div");
   const form = h(
