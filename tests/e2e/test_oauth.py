@@ -15,11 +15,14 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi import Depends
 from fastapi.testclient import TestClient
+from spotipy.cache_handler import MemoryCacheHandler
+from spotipy.oauth2 import SpotifyClientCredentials
 
 from cadenza.api.app import create_app
 from cadenza.api.app_caller import AppCaller, CatalogListener, needs
 from cadenza.bootstrap import App
 from tests.e2e.conftest import sign_in
+from tests.e2e.live import live_server
 
 REDIRECT = "http://127.0.0.1:8888/callback"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -234,6 +237,17 @@ def test_client_credentials_read_the_catalog_never_a_listener(api: TestClient, a
     assert catalog.json() == {"listener": None}
     me = api.get("/v1/test/me", headers=bearer(issued["access_token"]))
     assert me.status_code == 403 and me.json()["error"]["code"] == "user_token_required"
+    # spotipy's client-credentials flow, pointed at Cadenza, gets the same kind of token.
+    with live_server(app) as url:
+
+        class CadenzaCredentials(SpotifyClientCredentials):  # type: ignore[misc]
+            OAUTH_TOKEN_URL = f"{url}/api/token"
+
+        got = CadenzaCredentials(*creds, cache_handler=MemoryCacheHandler()).get_access_token(
+            as_dict=False
+        )
+    holder = app.oauth_apps.holder(got)
+    assert holder.account_id is None and holder.client_id == made["client_id"]
     wrong = token(api, {"grant_type": "client_credentials"}, (made["client_id"], "nope"))
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     public = token(api, {"grant_type": "client_credentials", "client_id": made["client_id"]})
@@ -329,7 +343,10 @@ def test_apps_with_access_and_revoke(api: TestClient, app: App) -> None:
     assert [a["name"] for a in exported["authorized_apps"]] == ["Mixtape Maker"]
     again = api.get(f"/api/v1/oauth/authorize?{query}", headers=listener).json()
     assert again["already_granted"] is True
+    pending = code_of(approve(api, listener, query))  # approved, not yet exchanged
     assert api.delete(f"/api/v1/me/authorized-apps/{cid}", headers=listener).status_code == 204
+    late = token(api, exchange | {"code": pending})
+    assert late.json()["error"] == "invalid_grant"  # the revoke spent it
     # At once: the access token and the refresh token stop working.
     assert api.get("/v1/test/me", headers=bearer(pair["access_token"])).status_code == 401
     refresh = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
@@ -340,6 +357,14 @@ def test_apps_with_access_and_revoke(api: TestClient, app: App) -> None:
     code = code_of(approve(api, listener, query))
     pair = token(api, exchange | {"code": code}).json()
     assert api.get("/api/v1/me/apps", headers=bearer(pair["access_token"])).status_code == 401
+    # A disabled account's apps stop at once, and get no new tokens; enabled, they work again.
+    account_id = app.admin.id_of("listener@example.org")
+    app.admin.disable(None, account_id)
+    assert api.get("/v1/test/me", headers=bearer(pair["access_token"])).status_code == 401
+    refresh = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
+    assert token(api, refresh | {"client_id": cid}).status_code == 400
+    app.admin.enable(None, account_id)
+    assert api.get("/v1/test/me", headers=bearer(pair["access_token"])).status_code == 200
     # Deleting the app ends every listener's access.
     assert api.delete(f"/api/v1/me/apps/{cid}", headers=dev).status_code == 204
     assert api.get("/v1/test/me", headers=bearer(pair["access_token"])).status_code == 401

@@ -123,6 +123,7 @@ class OAuthApps:
             if app_id is None or not uow.oauth.grants.drop_consent(account_id, app_id):
                 raise NotFound("this app has no access to your account", code="app_not_found")
             uow.oauth.tokens.revoke_app_tokens(app_id, account_id, now)
+            uow.oauth.grants.drop_pending(account_id, app_id, now)
             uow.commit()
 
     def device_request(self, user_code: str) -> DeviceRequest:

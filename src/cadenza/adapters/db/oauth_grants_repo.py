@@ -63,6 +63,19 @@ class SqlOAuthGrants:
         )
         return bool(getattr(done, "rowcount", 0))
 
+    def drop_pending(self, account_id: int, app_id: int, now: datetime) -> None:
+        """Codes not yet exchanged and device codes not yet collected: spent."""
+        for table in (OAuthCodeRow, OAuthDeviceCodeRow):
+            self.s.execute(
+                update(table)
+                .where(
+                    table.account_id == account_id,
+                    table.app_id == app_id,
+                    table.used_at.is_(None),
+                )
+                .values(used_at=now)
+            )
+
     def add_code(self, code_hash: str, record: CodeRecord) -> None:
         self.s.add(
             OAuthCodeRow(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_oauth import OAuthAppRow, OAuthConsentRow, OAuthTokenRow
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.scopes import NewToken, TokenHolder, TokenRecord
@@ -36,10 +37,16 @@ class SqlOAuthTokens:
         found = self.s.execute(
             select(OAuthTokenRow.account_id, OAuthTokenRow.scope, OAuthAppRow.client_id)
             .join(OAuthAppRow, OAuthAppRow.id == OAuthTokenRow.app_id)
+            .outerjoin(UserRow, UserRow.id == OAuthTokenRow.account_id)
             .where(
                 OAuthTokenRow.access_hash == access_hash,
                 OAuthTokenRow.revoked_at.is_(None),
                 OAuthTokenRow.access_expires_at > now,
+                # A locked or disabled account's apps stop at once, as its sessions do.
+                or_(
+                    OAuthTokenRow.account_id.is_(None),
+                    and_(UserRow.disabled_at.is_(None), UserRow.locked_at.is_(None)),
+                ),
             )
         ).first()
         if found is None:

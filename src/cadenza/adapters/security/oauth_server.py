@@ -261,6 +261,14 @@ class Store:
             found = uow.oauth.apps.app_by_client_id(client_id)
         return None if found is None else Client(*found)
 
+    def listener(self, account_id: int) -> Listener | None:
+        """The account, unless it is locked or disabled (then no app gets a token for it)."""
+        with self.uow() as uow:
+            creds = uow.accounts.credentials(account_id)
+        if creds is None or creds.disabled or creds.locked:
+            return None
+        return Listener(account_id)
+
     def save_token(self, token: dict[str, Any], request: Request) -> None:
         now = self.clock.now()
         client: Client = request.client
@@ -331,8 +339,8 @@ class AuthorizationCode(grants.AuthorizationCodeGrant):  # type: ignore[misc]
     def delete_authorization_code(self, authorization_code: Code) -> None:
         return None  # spent as it was read
 
-    def authenticate_user(self, authorization_code: Code) -> Listener:
-        return Listener(authorization_code.record.account_id)
+    def authenticate_user(self, authorization_code: Code) -> Listener | None:
+        return self.store.listener(authorization_code.record.account_id)
 
 
 class RefreshToken(grants.RefreshTokenGrant):  # type: ignore[misc]
@@ -359,7 +367,7 @@ class RefreshToken(grants.RefreshTokenGrant):  # type: ignore[misc]
 
     def authenticate_user(self, refresh_token: Refresh) -> Listener | None:
         account_id = refresh_token.record.account_id
-        return None if account_id is None else Listener(account_id)
+        return None if account_id is None else self.store.listener(account_id)
 
     def revoke_old_credential(self, refresh_token: Refresh) -> None:
         now = self.store.clock.now()
@@ -411,7 +419,10 @@ class DeviceCode(DeviceCodeGrant):  # type: ignore[misc]
             uow.commit()
         if not spent:
             raise InvalidGrantError("the device code was already used")
-        return Listener(record.account_id), True
+        listener = self.store.listener(record.account_id)
+        if listener is None:
+            return None, False
+        return listener, True
 
     def should_slow_down(self, credential: DeviceCredential) -> bool:
         last = credential.record.last_poll_at
