@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyPKCE
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, shoot
 from tests.browser.live import LiveServer
 
 
@@ -61,6 +61,7 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
     expect(secret_box).to_contain_text("shown this once")
     client_id = secret_box.locator(".client-id").inner_text()
     assert len(secret_box.locator(".client-secret").inner_text()) == 64
+    shoot(page, "developer")
 
     # spotipy builds the authorization URL (PKCE S256) against Cadenza; the browser consents.
     class CadenzaPKCE(SpotifyPKCE):  # type: ignore[misc]
@@ -82,6 +83,7 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
     expect(page.locator(".scope-list li")).to_have_text(
         ["See your plan, country and explicit-content setting", "See your saved songs and albums"]
     )
+    shoot(page, "consent")
     page.get_by_role("button", name="Agree").click()
     expect(page.get_by_role("heading", name="Back in the app")).to_be_visible()
     assert page.url.startswith(app_home) and "state=from-spotipy" in page.url
@@ -104,6 +106,7 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Connect Party Speaker?")).to_be_visible()
     expect(page.locator(".scope-list li")).to_have_count(2)
+    shoot(page, "link-device")
     page.get_by_role("button", name="Allow").click()
     expect(page.locator("p.linked")).to_have_text(
         "Party Speaker is connected. You can go back to your device."
@@ -123,6 +126,7 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
     listed = page.get_by_role("listitem", name="Party Speaker")
     expect(listed).to_contain_text("See your saved songs and albums")
     expect(listed).to_contain_text("Play music in the app")
+    shoot(page, "apps-with-access")
     page.get_by_role("button", name="Remove access for Party Speaker").click()
     expect(page.get_by_text("No app has access to your account.")).to_be_visible()
     refused = httpx2.post(
