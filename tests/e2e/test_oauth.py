@@ -19,7 +19,7 @@ from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyClientCredentials
 
 from cadenza.api.app import create_app
-from cadenza.api.app_caller import AppCaller, CatalogListener, needs
+from cadenza.api.app_caller import AppCaller, AppViewer, CatalogListener, needs
 from cadenza.bootstrap import App
 from tests.e2e.conftest import sign_in
 from tests.e2e.live import live_server
@@ -38,8 +38,8 @@ def api(app: App) -> TestClient:
         return {"id": caller.account_id, "client_id": caller.client_id}
 
     @server.get("/v1/test/catalog")
-    def catalog(listener: CatalogListener) -> dict[str, Any]:
-        return {"listener": listener}
+    def catalog(listener: CatalogListener, viewer: AppViewer) -> dict[str, Any]:
+        return {"listener": listener, "country": viewer.country, "sees": viewer.listener_id}
 
     return TestClient(server)
 
@@ -161,6 +161,8 @@ def test_code_with_pkce_refresh_rotation_and_scopes(api: TestClient, app: App) -
     assert first["scope"] == "user-read-private playlist-read-private"
     me = api.get("/v1/test/me", headers=bearer(first["access_token"]))
     assert me.status_code == 200
+    seen = api.get("/v1/test/catalog", headers=bearer(first["access_token"])).json()
+    assert seen == {"listener": me.json()["id"], "country": "US", "sees": me.json()["id"]}
     assert me.json()["client_id"] == cid
     # The same code again: refused, and what it gave is revoked (RFC 6749 4.1.2).
     again = token(api, exchange | {"code": code, "code_verifier": verifier})
@@ -233,8 +235,8 @@ def test_client_credentials_read_the_catalog_never_a_listener(api: TestClient, a
     assert answer.status_code == 200, answer.text
     issued = answer.json()
     assert "refresh_token" not in issued and not issued.get("scope")
-    catalog = api.get("/v1/test/catalog", headers=bearer(issued["access_token"]))
-    assert catalog.json() == {"listener": None}
+    catalog = api.get("/v1/test/catalog?market=SE", headers=bearer(issued["access_token"]))
+    assert catalog.json() == {"listener": None, "country": "SE", "sees": None}
     me = api.get("/v1/test/me", headers=bearer(issued["access_token"]))
     assert me.status_code == 403 and me.json()["error"]["code"] == "user_token_required"
     # spotipy's client-credentials flow, pointed at Cadenza, gets the same kind of token.
@@ -290,7 +292,10 @@ def test_device_authorization_approved_denied_and_expired(api: TestClient, app: 
     app.oauth_server.store.clock = Later(minutes=0.1)  # type: ignore[attr-defined]
     issued = token(api, poll)
     assert issued.status_code == 200, issued.text
-    assert api.get("/v1/test/me", headers=bearer(issued.json()["access_token"])).status_code == 200
+    tv = bearer(issued.json()["access_token"])
+    assert api.get("/v1/test/me", headers=tv).status_code == 200
+    # No playlist-read-private: the listener's private playlists stay out of its catalog view.
+    assert api.get("/v1/test/catalog", headers=tv).json()["sees"] is None
     assert token(api, poll).json()["error"] == "invalid_request"  # the code is spent
     # The code cannot be answered twice.
     again = api.post(
