@@ -157,6 +157,8 @@ def test_code_with_pkce_refresh_rotation_and_scopes(api: TestClient, app: App) -
     tokens = token(api, exchange | {"code": code, "code_verifier": verifier})
     assert tokens.status_code == 200, tokens.text
     first = tokens.json()
+    assert tokens.headers["access-control-allow-origin"] == "*"  # a browser app may read it
+    assert tokens.headers["cache-control"] == "no-store"
     assert first["token_type"].lower() == "bearer" and first["expires_in"] == 3600
     assert first["scope"] == "user-read-private playlist-read-private"
     me = api.get("/v1/test/me", headers=bearer(first["access_token"]))

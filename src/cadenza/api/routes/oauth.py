@@ -72,6 +72,9 @@ class DeviceDecisionOut(BaseModel):
 def _answer(answer: HttpAnswer) -> JSONResponse:
     headers = {k: v for k, v in answer.headers if k.lower() != "content-type"}
     headers.setdefault("Cache-Control", "no-store")
+    # A single-page app on another site exchanges its code from the browser (PKCE, no secret):
+    # it may read the answer. No cookies are involved, so no credentials are allowed.
+    headers["Access-Control-Allow-Origin"] = "*"
     return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
 
