@@ -206,6 +206,8 @@ def test_refusals_at_the_consent_page(api: TestClient, app: App) -> None:
     answer = api.get(f"/api/v1/oauth/authorize?{bad}", headers=listener)
     assert answer.status_code == 400 and answer.json()["redirect"] is None
     assert answer.json()["error"]["code"] == "invalid_request"
+    twice = api.get(f"/api/v1/oauth/authorize?{bad}&state=again", headers=listener)
+    assert twice.json()["error"]["code"] == "invalid_request"  # RFC 6749 3.1: once each
     unknown = authorize_query("nobody", verifier)
     answer = api.get(f"/api/v1/oauth/authorize?{unknown}", headers=listener)
     assert answer.json()["error"]["code"] == "invalid_client" and answer.json()["redirect"] is None

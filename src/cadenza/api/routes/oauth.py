@@ -160,7 +160,13 @@ def scopes() -> list[ScopeOut]:
 
 
 def _query_call(query: str) -> HttpCall:
-    return HttpCall("GET", "https://cadenza/authorize", {}, {}, dict(parse_qsl(query)))
+    if len(query) > MAX_QUERY:
+        raise OAuthRefusal("invalid_request", "the request is too long", None)
+    pairs = parse_qsl(query, keep_blank_values=True)
+    params = dict(pairs)
+    if len(params) != len(pairs):  # RFC 6749 3.1: no parameter twice
+        raise OAuthRefusal("invalid_request", "a parameter was sent more than once", None)
+    return HttpCall("GET", "https://cadenza/authorize", {}, {}, params)
 
 
 def _refused(refusal: OAuthRefusal) -> JSONResponse:
@@ -186,11 +192,9 @@ async def consent(
     """The query string is the /authorize page's. A refusal answers 400 with `redirect`: where
     to send the browser with the error (RFC 6749 4.1.2.1), or null when the client or its
     redirect_uri is not right (then show the error, never redirect)."""
-    query = request.url.query[:MAX_QUERY]
     try:
-        found = await run_in_threadpool(
-            server.consent_request, _query_call(query), session.account_id
-        )
+        call = _query_call(request.url.query)
+        found = await run_in_threadpool(server.consent_request, call, session.account_id)
     except OAuthRefusal as refusal:
         return _refused(refusal)
     return ConsentOut(
@@ -210,9 +214,8 @@ async def decide(
     """The listener's answer: where to send the browser (with a code and the state, or with
     `error=access_denied`)."""
     try:
-        where = await run_in_threadpool(
-            server.decide, _query_call(body.query), session.account_id, body.approve
-        )
+        call = _query_call(body.query)
+        where = await run_in_threadpool(server.decide, call, session.account_id, body.approve)
     except OAuthRefusal as refusal:
         return _refused(refusal)
     return RedirectOut(redirect=where)
