@@ -21,8 +21,10 @@ from spotipy.oauth2 import SpotifyClientCredentials
 from cadenza.api.app import create_app
 from cadenza.api.app_caller import AppCaller, AppViewer, CatalogListener, needs
 from cadenza.bootstrap import App
+from cadenza.config import Settings
 from tests.e2e.conftest import sign_in
 from tests.e2e.live import live_server
+from tests.e2e.test_cli import cadenza
 
 REDIRECT = "http://127.0.0.1:8888/callback"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
@@ -377,3 +379,22 @@ def test_apps_with_access_and_revoke(api: TestClient, app: App) -> None:
     # Deleting the app ends every listener's access.
     assert api.delete(f"/api/v1/me/apps/{cid}", headers=dev).status_code == 204
     assert api.get("/v1/test/me", headers=bearer(pair["access_token"])).status_code == 401
+
+
+def test_an_operator_lists_and_removes_apps(api: TestClient, app: App, settings: Settings) -> None:
+    dev = sign_in(api, app, "dev@example.org")
+    listener = sign_in(api, app, "listener@example.org")
+    made = register(api, dev)
+    creds = (made["client_id"], made["client_secret"])
+    issued = token(api, {"grant_type": "client_credentials"}, creds).json()
+    verifier = secrets.token_urlsafe(48)
+    approve(api, listener, authorize_query(made["client_id"], verifier))
+    listed = cadenza(settings, "apps", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert f"{made['client_id']}\tdev@example.org\tMixtape Maker\t1 listeners" in listed.stdout
+    removed = cadenza(settings, "apps", "remove", made["client_id"])
+    assert removed.returncode == 0 and "removed Mixtape Maker" in removed.stdout
+    assert api.get("/v1/test/catalog", headers=bearer(issued["access_token"])).status_code == 401
+    assert api.get("/api/v1/me/apps", headers=dev).json() == []
+    again = cadenza(settings, "apps", "remove", made["client_id"])
+    assert again.returncode == 1 and "no app" in again.stderr

@@ -40,6 +40,10 @@ class OAuthAppRepository(Protocol):
 
     def apps_of(self, owner_id: int) -> list[RegisteredApp]: ...
 
+    def all_apps(self, limit: int) -> list[tuple[RegisteredApp, int]]:
+        """Every app, each with how many listeners it has access to."""
+        ...
+
     def count_apps(self, owner_id: int) -> int: ...
 
     def app_by_client_id(self, client_id: str) -> tuple[RegisteredApp, str] | None:

@@ -108,6 +108,22 @@ class OAuthApps:
             uow.oauth.apps.delete_app(app.id)
             uow.commit()
 
+    # -- operators -------------------------------------------------------------------------
+    def all_apps(self, limit: int = 10_000) -> list[tuple[RegisteredApp, int]]:
+        """Every registered app, with how many listeners it has access to."""
+        with self.uow() as uow:
+            return uow.oauth.apps.all_apps(limit)
+
+    def remove(self, client_id: str) -> RegisteredApp:
+        """An operator removes an app (abuse): every listener's access ends at once."""
+        with self.uow() as uow:
+            found = uow.oauth.apps.app_by_client_id(client_id[:40])
+            if found is None:
+                raise NotFound(f"no app {client_id!r}", code="app_not_found")
+            uow.oauth.apps.delete_app(found[0].id)
+            uow.commit()
+        return found[0]
+
     # -- listeners -------------------------------------------------------------------------
     def with_access(self, account_id: int) -> list[AppAccess]:
         with self.uow() as uow:

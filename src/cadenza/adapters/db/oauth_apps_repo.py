@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from cadenza.adapters.db.models_oauth import OAuthAppRow
+from cadenza.adapters.db.models_oauth import OAuthAppRow, OAuthConsentRow
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.scopes import RegisteredApp
 
@@ -45,6 +45,16 @@ class SqlOAuthApps:
             select(OAuthAppRow).where(OAuthAppRow.owner_id == owner_id).order_by(OAuthAppRow.id)
         )
         return [_app(r) for r in rows]
+
+    def all_apps(self, limit: int) -> list[tuple[RegisteredApp, int]]:
+        listeners = (
+            select(func.count())
+            .select_from(OAuthConsentRow)
+            .where(OAuthConsentRow.app_id == OAuthAppRow.id)
+            .scalar_subquery()
+        )
+        rows = self.s.execute(select(OAuthAppRow, listeners).order_by(OAuthAppRow.id).limit(limit))
+        return [(_app(row), int(count)) for row, count in rows]
 
     def count_apps(self, owner_id: int) -> int:
         found = self.s.scalar(
