@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from authlib.oauth2.rfc7636 import create_s256_code_challenge
-
 from cadenza.domain.accounts import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL, AuditEvent
 from cadenza.domain.errors import InvalidRequest, NotFound, Unauthorized
 from cadenza.domain.mail import normalise_email
@@ -113,6 +111,8 @@ class ExternalSignIn:
         """The provider's authorization URL, and the state the browser must bring back (the
         route also keeps it in a cookie: a sign-in started in another browser fails). With
         `linking_account`, the identity is linked to that signed-in account instead."""
+        from authlib.oauth2.rfc7636 import create_s256_code_challenge
+
         provider = self._provider(name)
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
         data = {"nonce": nonce, "verifier": verifier, "next": _local(next_path)}
