@@ -5,10 +5,12 @@ app's access from the account page."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -17,7 +19,7 @@ from spotipy.cache_handler import MemoryCacheHandler
 from spotipy.oauth2 import SpotifyPKCE
 
 from tests.browser.conftest import log_in, shoot
-from tests.browser.live import LiveServer
+from tests.browser.live import PASSWORD, LiveServer
 
 
 class AppAtHome(BaseHTTPRequestHandler):
@@ -101,16 +103,32 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
         f"{live.url}/oauth/device/code",
         data={"client_id": client_id, "scope": "streaming user-read-playback-state"},
     ).json()
+    # On a phone that scanned the TV's QR code (verification_uri_complete), signed out: the
+    # code survives signing in, and the page asks at once.
+    phone = new_page()
+    complete = urlsplit(tv["verification_uri_complete"])
+    phone.goto(f"{complete.path}?{complete.query}")
+    expect(phone).to_have_url(re.compile(r"/login\?next="))
+    seen = live.mails()
+    phone.get_by_label("E-mail address").fill(email)
+    phone.get_by_label("Password").fill(PASSWORD)
+    phone.get_by_role("button", name="Log in").click()
+    code_box = phone.get_by_label("The 6-digit code we e-mailed you")
+    code_box.fill(live.mail_to(email, r"\b(\d{6})\b", seen=seen))
+    phone.get_by_role("button", name="Log in").click()
+    expect(phone.get_by_role("heading", name="Connect Party Speaker?")).to_be_visible()
+    expect(phone.get_by_label("Code shown on your device")).to_have_value(tv["user_code"])
+    expect(phone.locator(".scope-list li")).to_have_count(2)
+    shoot(phone, "link-device")
+    phone.get_by_role("button", name="Allow").click()
+    expect(phone.locator("p.linked")).to_have_text(
+        "Party Speaker is connected. You can go back to your device."
+    )
+    # The same code typed again, on the desktop: answered already.
     page.goto("/link")
     page.get_by_label("Code shown on your device").fill(tv["user_code"])
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="Connect Party Speaker?")).to_be_visible()
-    expect(page.locator(".scope-list li")).to_have_count(2)
-    shoot(page, "link-device")
-    page.get_by_role("button", name="Allow").click()
-    expect(page.locator("p.linked")).to_have_text(
-        "Party Speaker is connected. You can go back to your device."
-    )
+    expect(page.get_by_role("alert")).to_contain_text("answered already")
     polled = httpx2.post(
         f"{live.url}/api/token",
         data={
@@ -138,4 +156,4 @@ def test_register_consent_with_pkce_link_a_tv_and_revoke(
         },
     )
     assert refused.json()["error"] == "invalid_grant"
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == [] and phone.errors == []  # type: ignore[attr-defined]

@@ -315,6 +315,10 @@ def test_device_authorization_approved_denied_and_expired(api: TestClient, app: 
         json={"user_code": denied["user_code"], "approve": False},
         headers=listener,
     )
+    answered = api.get(
+        "/api/v1/oauth/device", params={"user_code": denied["user_code"]}, headers=listener
+    )
+    assert answered.status_code == 422 and answered.json()["error"]["code"] == "device_code_used"
     poll_denied = poll | {"device_code": denied["device_code"]}
     assert token(api, poll_denied).json()["error"] == "access_denied"
 

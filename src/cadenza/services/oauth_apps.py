@@ -226,6 +226,11 @@ class OAuthApps:
                 "this code is not right or has expired; check the code on your device",
                 code="device_code_not_found",
             )
+        if record.decision is not None:
+            raise InvalidRequest(
+                "this code was answered already; ask the device for a new one",
+                code="device_code_used",
+            )
         return record
 
 

@@ -29,8 +29,7 @@ export async function render(main, _params, query) {
       showError(error, e);
     }
   };
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  const lookup = async () => {
     showError(error, null);
     const code = new FormData(form).get("user_code").trim();
     try {
@@ -46,8 +45,12 @@ export async function render(main, _params, query) {
       clear(step);
       showError(error, e);
     }
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    lookup();
   });
   main.append(h("div", { class: "auth" }, h("h1", {}, "Link a device"), h("p", {}, "Your TV, console, car or speaker shows a code: type it here."), form, error, step));
-  if (query.get("user_code")) form.requestSubmit();
+  if (query.get("user_code")) await lookup();
   else form.querySelector("input").focus();
 }
