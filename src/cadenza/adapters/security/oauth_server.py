@@ -489,12 +489,14 @@ class OAuthServer:
     def __init__(self, uow: Callable[[], UnitOfWork], clock: Clock, public_url: str) -> None:
         self.store = Store(uow, clock)
         self.server = CadenzaAuthorizationServer(self.store)
-        for grant in (AuthorizationCode, RefreshToken, DeviceCode):
-            grant.store = self.store
-        self.server.register_grant(AuthorizationCode, [S256Only(required=True)])
-        self.server.register_grant(RefreshToken)
+        # Authlib makes a grant per request from its class: each server's classes carry its
+        # own store (two Apps in one process never share one).
+        own = {"store": self.store}
+        code_grant = type("AuthorizationCode", (AuthorizationCode,), own)
+        self.server.register_grant(code_grant, [S256Only(required=True)])
+        self.server.register_grant(type("RefreshToken", (RefreshToken,), own))
         self.server.register_grant(ClientCredentials)
-        self.server.register_grant(DeviceCode)
+        self.server.register_grant(type("DeviceCode", (DeviceCode,), own))
         self.server.register_endpoint(DeviceAuthorization(self.server, public_url.rstrip("/")))
         self.server.register_endpoint(Revocation(self.server))
 
