@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
+    from cadenza.ports.oauth import OAuthProtocol
     from cadenza.ports.recommendations import TasteSignals
     from cadenza.ports.scrobblers import RemoteScrobblers, SecretBox
     from cadenza.recs.build import Progress, Trained
@@ -84,6 +85,7 @@ if TYPE_CHECKING:
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
     from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.external_sign_in import ExternalSignIn
     from cadenza.services.fraud import FraudWatch
     from cadenza.services.grant_log import GrantLog, ServedAudio
     from cadenza.services.history_import import HistoryImports
@@ -92,6 +94,7 @@ if TYPE_CHECKING:
     from cadenza.services.memberships import PlanMembers
     from cadenza.services.messagebus import MessageBus
     from cadenza.services.mixes import Mixes
+    from cadenza.services.oauth_apps import OAuthApps
     from cadenza.services.offline import OfflineDownloads
     from cadenza.services.outgoing_mail import MailDelivery
     from cadenza.services.passwords import PasswordService
@@ -339,6 +342,7 @@ class App:
             lambda account_id: {"playlists": self.playlists.export(account_id)},
             lambda account_id: {"social": self.social.export(account_id)},
             lambda account_id: self.history_imports.export(account_id),
+            lambda account_id: {"apps": self.oauth_apps.export(account_id)},
         ]
         return AccountService(
             self.uow,
@@ -380,6 +384,38 @@ class App:
             self.login_guard,
             PyotpTotp(),
             self.passwords.lock_link,
+        )
+
+    @cached_property
+    def oauth_apps(self) -> OAuthApps:
+        from cadenza.services.oauth_apps import OAuthApps
+
+        return OAuthApps(self.uow, self.clock)
+
+    @cached_property
+    def oauth_server(self) -> OAuthProtocol:
+        from cadenza.adapters.security.oauth_server import OAuthServer
+
+        return OAuthServer(self.uow, self.clock, self.settings.public_url)
+
+    @cached_property
+    def external_sign_in(self) -> ExternalSignIn:
+        from cadenza.adapters.security.oidc_client import OpenIdRelyingParty
+        from cadenza.adapters.security.totp import PyotpTotp
+        from cadenza.services.access_tokens import AccessTokens
+        from cadenza.services.external_sign_in import ExternalSignIn, parse_providers
+
+        configured = self.settings.oidc_providers
+        return ExternalSignIn(
+            self.uow,
+            self.clock,
+            AccessTokens(self._secret("token-signing.key")),
+            self.hasher,
+            OpenIdRelyingParty(),
+            parse_providers(configured.get_secret_value() if configured else None),
+            self.settings.public_url,
+            (self.settings.default_country or "US").upper(),
+            PyotpTotp(),
         )
 
     @cached_property
@@ -992,7 +1028,9 @@ class App:
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
         stop = run_every(
-            self.settings.session_prune_interval_s, lambda: self.sessions.prune(), "session-pruning"
+            self.settings.session_prune_interval_s,
+            lambda: (self.sessions.prune(), self.oauth_apps.prune()),
+            "session-pruning",
         )
         self.background.append(stop)
         return stop

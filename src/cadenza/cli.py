@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from cadenza.cli_ads import ads
+from cadenza.cli_apps import apps
 from cadenza.cli_history import history
 from cadenza.cli_listening import listening
 from cadenza.cli_recs import recs
@@ -326,6 +327,7 @@ def _releases_of(app: App, track_ids: list[int]) -> list[dict[str, object]]:
 users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
 cli.add_typer(ads, name="ads")
+cli.add_typer(apps, name="apps")
 cli.add_typer(recs, name="recs")
 cli.add_typer(royalties, name="royalties")
 cli.add_typer(listening, name="listening")

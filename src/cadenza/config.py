@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     country_header: str | None = None
     # Where links in e-mails point, and who e-mails come from.
     public_url: str = "http://127.0.0.1:8000"
+    # Sign-in with OpenID providers beside e-mail, as JSON: '[{"name": "google", "display_name":
+    # "Google", "issuer": "https://accounts.google.com", "client_id": "...", "client_secret":
+    # "..."}]' (README: "Sign-in with an OpenID provider").
+    oidc_providers: SecretStr | None = None
     smtp_url: str | None = None  # smtp://, smtp+starttls:// or smtps://user:password@host:port
     mail_from: str = "Cadenza <no-reply@cadenza.localhost>"
 

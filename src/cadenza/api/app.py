@@ -31,6 +31,7 @@ from cadenza.api.routes import (
     discovery,
     distributor,
     editorial,
+    external_auth,
     fraud,
     history,
     library,
@@ -39,6 +40,8 @@ from cadenza.api.routes import (
     me,
     members,
     mixes,
+    oauth,
+    oauth_apps,
     offline,
     plans,
     player,
@@ -103,6 +106,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     listenbrainz.router,
     *WEB_API_ROUTERS,  # the Spotify-shaped API under /v1
     subsonic.router,  # OpenSubsonic under /rest (api/subsonic/)
+    oauth.router,
+    oauth_apps.router,
+    external_auth.router,
     share.router,  # shared links' pages, before the shell answers the rest
 )
 

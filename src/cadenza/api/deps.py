@@ -25,6 +25,7 @@ from cadenza.domain.territories import ISO_COUNTRIES
 from cadenza.ports.blobs import BlobStore
 from cadenza.ports.clock import Clock
 from cadenza.ports.devices import PlayerEvents
+from cadenza.ports.oauth import OAuthProtocol
 from cadenza.services.access_tokens import AccessClaims
 from cadenza.services.accounts import AccountService
 from cadenza.services.ad_campaigns import AdCampaigns
@@ -44,11 +45,13 @@ from cadenza.services.deliveries import DeliveryService
 from cadenza.services.devices import DeviceRegistry
 from cadenza.services.distributors import DistributorAccess
 from cadenza.services.download_grants import DownloadGrants
+from cadenza.services.external_sign_in import ExternalSignIn
 from cadenza.services.fraud import FraudWatch
 from cadenza.services.history_import import HistoryImports
 from cadenza.services.listening import ListeningService
 from cadenza.services.memberships import PlanMembers
 from cadenza.services.mixes import Mixes
+from cadenza.services.oauth_apps import OAuthApps
 from cadenza.services.offline import OfflineDownloads
 from cadenza.services.passwords import PasswordService
 from cadenza.services.pitches import Pitches
@@ -476,6 +479,27 @@ async def takedown_service(connection: HTTPConnection) -> Takedowns:
 
 
 TakedownsDep = Annotated[Takedowns, Depends(takedown_service)]
+
+
+async def oauth_apps(connection: HTTPConnection) -> OAuthApps:
+    return _app(connection).oauth_apps
+
+
+OAuthAppsDep = Annotated[OAuthApps, Depends(oauth_apps)]
+
+
+async def oauth_server(connection: HTTPConnection) -> OAuthProtocol:
+    return _app(connection).oauth_server
+
+
+OAuthServerDep = Annotated[OAuthProtocol, Depends(oauth_server)]
+
+
+async def external_sign_in(connection: HTTPConnection) -> ExternalSignIn:
+    return _app(connection).external_sign_in
+
+
+ExternalSignInDep = Annotated[ExternalSignIn, Depends(external_sign_in)]
 
 
 async def two_factor_service(connection: HTTPConnection) -> TwoFactorService:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from cadenza.ports.login_attempts import LoginAttemptRepository
     from cadenza.ports.mail import MailQueue
     from cadenza.ports.members import MemberRepository
+    from cadenza.ports.oauth import OAuthRepositories
     from cadenza.ports.offline import OfflineRepository
     from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
     from cadenza.ports.playlists import (
@@ -106,6 +107,9 @@ class UnitOfWork(Protocol):
 
     @property
     def shelf(self) -> ShelfRepository: ...
+
+    @property
+    def oauth(self) -> OAuthRepositories: ...
 
     @property
     def login_attempts(self) -> LoginAttemptRepository: ...

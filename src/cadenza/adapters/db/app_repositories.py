@@ -1,5 +1,6 @@
 """The unit of work's repositories for what comes from other apps (Subsonic apps' credentials,
-the catalog shelf and their ratings; history brought from elsewhere and the scrobble outbox),
+the catalog shelf and their ratings; OAuth apps, grants and tokens; history brought from
+elsewhere and the scrobble outbox),
 kept apart from the long list in unit_of_work.py: made when first used."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 if TYPE_CHECKING:
     from cadenza.adapters.db.app_access_repo import SqlAppCredentials
     from cadenza.adapters.db.history_repo import SqlHistory
+    from cadenza.adapters.db.oauth_repo import SqlOAuth
     from cadenza.adapters.db.shelf_repo import SqlShelf
 
 
@@ -29,6 +31,12 @@ class AppRepositories:
         from cadenza.adapters.db.history_repo import SqlHistory
 
         return SqlHistory(self.session)
+
+    @cached_property
+    def oauth(self) -> SqlOAuth:
+        from cadenza.adapters.db.oauth_repo import SqlOAuth
+
+        return SqlOAuth(self.session)
 
     @cached_property
     def shelf(self) -> SqlShelf:

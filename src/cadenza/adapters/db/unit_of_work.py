@@ -83,8 +83,7 @@ class SqlUnitOfWork(AppRepositories):
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Closing rolls back whatever was not committed (the pool resets the connection); a
-        # rollback() first would only do the same work twice.
+        # Closing rolls back what was not committed (a rollback() first would do it twice).
         self.session.close()
 
     # Each repository is made when first used: a play command touches two or three of them.

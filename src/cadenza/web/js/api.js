@@ -197,6 +197,17 @@ export function forget() {
   save(null);
 }
 
+// A session another page made: the tokens an answer carried, or the refresh cookie that a
+// sign-in through an OpenID provider left (its redirect could not hand tokens to this page).
+export function adoptSession(tokens) {
+  save(tokens);
+}
+
+export async function adoptCookieSession() {
+  localStorage.setItem(SIGNED_IN, "1");
+  await refresh();
+}
+
 // Catalog objects change rarely: one request per id per page load.
 const cache = new Map();
 export function cached(path) {

@@ -15,6 +15,7 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_fraud,
     models_history,
     models_listening,
+    models_oauth,
     models_offline,
     models_recs,
     models_royalties,

@@ -11,6 +11,7 @@ const SECTIONS = [
   ["/account/sessions", "Sessions"],
   ["/account/security", "Password and two-factor"],
   ["/account/privacy", "Privacy"],
+  ["/account/apps", "Apps"],
 ];
 
 export function accountNav() {

@@ -1,8 +1,17 @@
 import { h, field, fields, errorBox, showError } from "../dom.js";
-import { logIn } from "../api.js";
+import { api, logIn } from "../api.js";
 import { loadMe } from "../store.js";
 import { navigate } from "../router.js";
 import { player } from "../player.js";
+
+const EXTERNAL_ERRORS = {
+  external_email_unverified: "That service has not verified your e-mail address, which has an account here. Log in with your password, then link the service from Account, Apps.",
+  external_email_missing: "That service did not share your e-mail address. Allow it, and try again.",
+  external_state_mismatch: "That sign-in expired or was started in another browser. Try again.",
+  external_sign_in_cancelled: "The sign-in was cancelled.",
+  external_identity_taken: "That account at the service already signs in to another Cadenza account.",
+  account_unavailable: "This account cannot sign in; see the e-mail we sent you.",
+};
 
 // Log in: password, then the e-mailed code on a new device or the authenticator's code.
 export function render(main, _params, query) {
@@ -51,8 +60,15 @@ export function render(main, _params, query) {
       submit.disabled = false;
     }
   });
+  const others = h("div", { class: "external-sign-in" });
+  const external = query.get("external_error");
+  if (external) showError(error, { message: EXTERNAL_ERRORS[external] || "Signing in with that service did not work. Try again, or use your e-mail address." });
+  api.get("/api/v1/auth/providers", { auth: false }).then((providers) => {
+    const next = query.get("next") || "/";
+    others.replaceChildren(...providers.map((p) => h("a", { class: "button secondary wide", href: `${p.start}?next=${encodeURIComponent(next)}` }, `Continue with ${p.display_name}`)));
+  }).catch(() => null);
   main.append(
-    h("div", { class: "auth" }, h("h1", {}, "Log in to Cadenza"), form,
+    h("div", { class: "auth" }, h("h1", {}, "Log in to Cadenza"), others, form,
       h("p", {}, h("a", { href: "/forgot-password", "data-link": true }, "Forgot your password?")),
       h("p", {}, "No account? ", h("a", { href: "/signup", "data-link": true }, "Sign up free"))),
   );

@@ -2,7 +2,7 @@
 by matching, scrobbling tokens, and forwarding plays to ListenBrainz or Last.fm
 
 Revision ID: 0043
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-07 11:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0043'
-down_revision = '0040'
+down_revision = '0041'
 branch_labels = None
 depends_on = None
 
