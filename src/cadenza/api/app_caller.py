@@ -98,6 +98,20 @@ def catalog_listener(
 CatalogListener = Annotated[int | None, Depends(catalog_listener)]
 
 
+def catalog_caller(
+    sessions: SessionsDep,
+    apps: OAuthAppsDep,
+    authorization: Annotated[str | None, Header(max_length=4000)] = None,
+) -> AppCaller | None:
+    """For catalog routes: the caller, or None for an app's client-credentials token (which
+    reads the catalog as nobody in particular)."""
+    found = _caller(sessions, apps, authorization)
+    return None if isinstance(found, str) else found
+
+
+CatalogCaller = Annotated[AppCaller | None, Depends(catalog_caller)]
+
+
 def app_viewer(
     sessions: SessionsDep,
     apps: OAuthAppsDep,

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from cadenza.api.deps import ArtistPagesDep, RecommendationsDep
 from cadenza.api.webapi import shapes
-from cadenza.api.webapi.common import TAG, Caller, Limit, Market, Offset, ShaperDep
+from cadenza.api.webapi.common import TAG, Limit, Market, Offset, Reader, ShaperDep
 from cadenza.api.webapi.ids import parse_id, parse_ids
 from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import InvalidRequest, NotFound
@@ -36,7 +36,7 @@ class NewReleasesOut(BaseModel):
 
 
 @router.get("/tracks/{id}", response_model=shapes.TrackOut)
-def get_track(id: str, _: Caller, shaper: ShaperDep, market: Market = None) -> shapes.TrackOut:
+def get_track(id: str, _: Reader, shaper: ShaperDep, market: Market = None) -> shapes.TrackOut:
     """A track (404 where the listener may not see it)."""
     found, release = shaper.catalog.track(parse_id(id, "track"), shaper.viewer)
     return shaper.track(found, release)
@@ -44,7 +44,7 @@ def get_track(id: str, _: Caller, shaper: ShaperDep, market: Market = None) -> s
 
 @router.get("/tracks", response_model=TracksOut)
 def get_tracks(
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     ids: Annotated[str, Query(max_length=2000, description="Up to 50 ids, comma separated")],
     market: Market = None,
@@ -72,7 +72,7 @@ def _album_tracks(
 
 
 @router.get("/albums/{id}", response_model=shapes.AlbumOut)
-def get_album(id: str, _: Caller, shaper: ShaperDep, market: Market = None) -> shapes.AlbumOut:
+def get_album(id: str, _: Reader, shaper: ShaperDep, market: Market = None) -> shapes.AlbumOut:
     """An album with its first 50 tracks."""
     return _album(shaper, parse_id(id, "album"))
 
@@ -98,7 +98,7 @@ def _album(shaper: ShaperDep, album_id: int) -> shapes.AlbumOut:
 @router.get("/albums/{id}/tracks", response_model=shapes.Page[shapes.SimpleTrackOut])
 def get_album_tracks(
     id: str,
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     limit: Limit = 20,
     offset: Offset = 0,
@@ -108,7 +108,7 @@ def get_album_tracks(
 
 
 @router.get("/artists/{id}", response_model=shapes.ArtistOut)
-def get_artist(id: str, _: Caller, shaper: ShaperDep, pages: ArtistPagesDep) -> shapes.ArtistOut:
+def get_artist(id: str, _: Reader, shaper: ShaperDep, pages: ArtistPagesDep) -> shapes.ArtistOut:
     """An artist: genres from their releases, their picture from their artist page."""
     return _artist(shaper, pages, parse_id(id, "artist"))
 
@@ -133,7 +133,7 @@ class SomeArtistsOut(BaseModel):
 
 @router.get("/albums", response_model=AlbumsOut)
 def get_albums(
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     ids: Annotated[str, Query(max_length=1000, description="Up to 20 ids, comma separated")],
     market: Market = None,
@@ -150,7 +150,7 @@ def get_albums(
 
 @router.get("/artists", response_model=SomeArtistsOut)
 def get_artists(
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     pages: ArtistPagesDep,
     ids: Annotated[str, Query(max_length=2000, description="Up to 50 ids, comma separated")],
@@ -168,7 +168,7 @@ def get_artists(
 @router.get("/artists/{id}/albums", response_model=shapes.Page[shapes.SimpleAlbumOut])
 def get_artist_albums(
     id: str,
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     include_groups: Annotated[
         str | None,
@@ -206,7 +206,7 @@ def _groups(raw: str | None) -> set[str]:
 
 @router.get("/artists/{id}/top-tracks", response_model=TopTracksOut)
 def get_artist_top_tracks(
-    id: str, _: Caller, shaper: ShaperDep, recs: RecommendationsDep, market: Market = None
+    id: str, _: Reader, shaper: ShaperDep, recs: RecommendationsDep, market: Market = None
 ) -> TopTracksOut:
     """The artist's 10 most streamed tracks among listeners of the listener's country."""
     found = recs.top_tracks(parse_id(id, "artist"), shaper.viewer)
@@ -215,7 +215,7 @@ def get_artist_top_tracks(
 
 @router.get("/artists/{id}/related-artists", response_model=ArtistsOut)
 def get_related_artists(
-    id: str, _: Caller, shaper: ShaperDep, recs: RecommendationsDep
+    id: str, _: Reader, shaper: ShaperDep, recs: RecommendationsDep
 ) -> ArtistsOut:
     """Fans also like: up to 20 artists, from the recommendation engine."""
     found = recs.related_artists(parse_id(id, "artist"), shaper.viewer)
@@ -224,7 +224,7 @@ def get_related_artists(
 
 @router.get("/browse/new-releases", response_model=NewReleasesOut)
 def new_releases(
-    _: Caller, shaper: ShaperDep, limit: Limit = 20, offset: Offset = 0
+    _: Reader, shaper: ShaperDep, limit: Limit = 20, offset: Offset = 0
 ) -> NewReleasesOut:
     """The newest albums out in the listener's country."""
     releases = shaper.catalog.new_releases(shaper.viewer, limit + 1, offset)

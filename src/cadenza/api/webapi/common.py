@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from cadenza.api.app_caller import AppCaller, AppCallerDep, needs
-from cadenza.api.deps import CatalogDep, ClockDep, ListeningDep, SubscriptionsDep
+from cadenza.api.app_caller import AppCaller, CatalogCaller, needs
+from cadenza.api.deps import CatalogDep, ClockDep, ListeningDep, SettingsDep, SubscriptionsDep
 from cadenza.api.webapi import shapes
 from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
 from cadenza.domain.errors import CadenzaError, InvalidRequest
@@ -20,29 +20,9 @@ from cadenza.services.catalog import CatalogService
 TAG = "web-api"
 
 
-Caller = Annotated[AppCaller, Depends(needs())]  # any valid token: catalog reads need no scope
-
-
-def web_viewer(caller: AppCallerDep, subscriptions: SubscriptionsDep, clock: ClockDep) -> Viewer:
-    """The listener as the catalog sees them: their own country (a `market` parameter can
-    never widen it), their explicit filter, their private playlists."""
-    listener = subscriptions.listener(caller.account_id)
-    return Viewer(
-        country=listener.country,
-        now=clock.now(),
-        allow_explicit=listener.allow_explicit,
-        listener_id=caller.account_id,
-    )
-
-
-WebViewer = Annotated[Viewer, Depends(web_viewer)]
-
-
-def links(request: Request) -> shapes.Links:
-    return shapes.Links(str(request.base_url).rstrip("/"))
-
-
-LinksDep = Annotated[shapes.Links, Depends(links)]
+Caller = Annotated[AppCaller, Depends(needs())]  # any listener's token: no scope needed
+# Catalog reads also serve an app's own client-credentials token (None), as Spotify's do.
+Reader = CatalogCaller
 
 
 def market(
@@ -62,6 +42,41 @@ def market(
 
 
 Market = Annotated[str | None, Depends(market)]
+
+
+def web_viewer(
+    caller: CatalogCaller,
+    subscriptions: SubscriptionsDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    market: Market = None,
+) -> Viewer:
+    """The listener as the catalog sees them: their own country (a `market` parameter can
+    never widen it), their explicit filter, their private playlists (the playlist routes ask
+    playlist-read-private of an app). An app's own token sees the catalog of `market` (else the
+    server's default country) as nobody in particular."""
+    if caller is None:
+        country = market if market not in (None, "from_token") else settings.default_country
+        return Viewer(country=country, now=clock.now())
+    listener = subscriptions.listener(caller.account_id)
+    return Viewer(
+        country=listener.country,
+        now=clock.now(),
+        allow_explicit=listener.allow_explicit,
+        listener_id=caller.account_id,
+    )
+
+
+WebViewer = Annotated[Viewer, Depends(web_viewer)]
+
+
+def links(request: Request) -> shapes.Links:
+    return shapes.Links(str(request.base_url).rstrip("/"))
+
+
+LinksDep = Annotated[shapes.Links, Depends(links)]
+
+
 Limit = Annotated[int, Query(ge=1, le=50, description="How many, 1 to 50")]
 Offset = Annotated[int, Query(ge=0, le=100_000, description="Skip this many")]
 

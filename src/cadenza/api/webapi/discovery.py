@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cadenza.api.deps import RecommendationsDep, SearchDep
 from cadenza.api.webapi import shapes
-from cadenza.api.webapi.common import TAG, Caller, Market, ShaperDep
+from cadenza.api.webapi.common import TAG, Market, Reader, ShaperDep
 from cadenza.api.webapi.ids import parse_id
 from cadenza.domain.errors import InvalidRequest
 from cadenza.domain.search import Kind
@@ -35,7 +35,7 @@ class SearchOut(BaseModel):
 
 @router.get("/search", response_model=SearchOut)
 def search(
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     search: SearchDep,
     q: Annotated[str, Query(min_length=1, max_length=500, description="words and filters")],
@@ -124,7 +124,7 @@ SeedList = Annotated[str | None, Query(max_length=500, description="Comma separa
 
 @router.get("/recommendations", response_model=RecommendationsOut)
 def recommendations(
-    _: Caller,
+    _: Reader,
     shaper: ShaperDep,
     seeded: SeededDep,
     seed_artists: SeedList = None,
