@@ -813,7 +813,10 @@ class App:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
         sweep of orphaned blobs, the daily fraud job. Returns what stops it."""
-        self.deliveries.resume_unfinished()
+        with self.uow() as uow:  # the ingest pipeline is imported only when one is left
+            unfinished = bool(uow.deliveries.unfinished())
+        if unfinished:
+            self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
@@ -882,8 +885,12 @@ class App:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
+        from cadenza.services.session_pruning import prune_expired
+
         stop = run_every(
-            self.settings.session_prune_interval_s, lambda: self.sessions.prune(), "session-pruning"
+            self.settings.session_prune_interval_s,
+            lambda: prune_expired(self.uow, self.clock),
+            "session-pruning",
         )
         self.background.append(stop)
         return stop
