@@ -108,6 +108,7 @@ class LazyRoutes:
         self._lock = threading.Lock()
         self._places: dict[str, list[tuple[APIRouter, str]]] = {}
         self._pending: dict[str, re.Pattern[str]] = {}
+        self._patterns: list[re.Pattern[str]] = []  # every listed module's, imported or not
         for module, name in ROUTE_MODULES:
             place = APIRouter()
             api.include_router(place)
@@ -118,6 +119,7 @@ class LazyRoutes:
                 each = (_NAMED.sub("(?:", compile_path(p)[0].pattern) for p in paths)
                 either = "|".join(f"(?:{pattern})" for pattern in each)
                 self._pending[module] = re.compile(either)
+                self._patterns.append(self._pending[module])
             else:
                 self._load(module)
 
@@ -130,7 +132,7 @@ class LazyRoutes:
         if not self._pending:
             return
         wanted = [m for m, pattern in self._pending.items() if pattern.match(path)]
-        if not wanted and path.startswith(API_PREFIXES) and not self._answered_by_app(path):
+        if not wanted and path.startswith(API_PREFIXES) and not self._listed(path):
             wanted = list(self._pending)  # a route missing from route_paths.py: all, to be sure
         for module in wanted:
             self._load(module)
@@ -150,8 +152,10 @@ class LazyRoutes:
                     place.include_router(router)
             self._pending.pop(module, None)
 
-    def _answered_by_app(self, path: str) -> bool:
-        """A route of the app's own (/healthz, /api/v1/demo/progress)."""
+    def _listed(self, path: str) -> bool:
+        """A path of route_paths.py or of the app's own routes (/healthz...)."""
+        if any(pattern.match(path) for pattern in self._patterns):
+            return True
         own = (r for r in self._api.router.routes if isinstance(r, APIRoute))
         return any(route.path_regex.match(path) for route in own)
 

@@ -1,0 +1,32 @@
+"""A server imports a route module when a request first needs it, and answers as if every
+module had been there from the start."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from cadenza.api.app import CadenzaApi, create_app
+from cadenza.bootstrap import App
+
+
+def test_route_modules_arrive_with_their_first_request_and_answer_as_always(app: App) -> None:
+    api = create_app(app)
+    assert isinstance(api, CadenzaApi) and api.lazy_routes is not None
+    lazy = api.lazy_routes
+    with TestClient(api) as client:
+        assert client.get("/healthz").status_code == 200
+        assert {"catalog", "admin", "auth"} <= set(lazy.pending)  # nothing asked for yet
+        for _ in range(2):  # the second time too: nothing more is imported
+            answer = client.get("/api/v1/browse/new-releases")
+            assert answer.status_code == 200 and answer.json()["items"] == []
+            assert "catalog" not in lazy.pending and "admin" in lazy.pending
+        refused = client.get("/api/v1/admin/users")  # a module not imported: still guarded
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "authentication_required"
+        assert "admin" not in lazy.pending and "royalties" in lazy.pending
+        # An API path no route lists: every module is imported before the answer, which is
+        # then the 404 any server gives.
+        unknown = client.get("/api/v1/no-such-thing")
+        assert unknown.status_code == 404
+        assert lazy.pending == []
+        assert "/api/v1/admin/users" in client.get("/openapi.json").json()["paths"]
