@@ -18,7 +18,12 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import make_engine, migrate, migrate_aside
+from cadenza.adapters.db.engine import (
+    make_engine,
+    migrate,
+    migrate_aside,
+    search_index_missing,
+)
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
@@ -1106,7 +1111,7 @@ def bootstrap(
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
         (migrate_aside if serving else migrate)(engine)
-    if serving:
+    if serving and search_index_missing(engine):
         app.search.index_if_empty()
     return app
 
