@@ -1116,6 +1116,15 @@ def bootstrap(
     return app
 
 
+def unopened_app() -> App:
+    """An App from the environment's settings that has done nothing yet (no folders, no
+    migration, no work claim, no connection): a child process that describes the API
+    (api/openapi_aside.py) needs its shape only."""
+    settings = Settings(background=False)
+    engine = make_engine(settings.resolved_database_url, 1)
+    return App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
+
+
 def _card_painter() -> CardPainter:
     """Pillow, imported by the first request for a share card (never at the server's start)."""
     from cadenza.adapters.images.cards import PillowCards

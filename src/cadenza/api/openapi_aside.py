@@ -56,14 +56,8 @@ def document_bytes(schema: dict[str, object]) -> bytes:
 
 def print_document() -> None:
     """In the child: the app a server builds, without opening its database."""
-    from cadenza.adapters.blobs.local import LocalBlobStore
-    from cadenza.adapters.db.engine import make_engine
     from cadenza.api.app import create_app
-    from cadenza.bootstrap import App
-    from cadenza.config import Settings
+    from cadenza.bootstrap import unopened_app
 
-    settings = Settings(background=False)
-    engine = make_engine(settings.resolved_database_url, 1)  # never connected
-    app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
-    sys.stdout.buffer.write(document_bytes(create_app(app, lazy=False).openapi()))
+    sys.stdout.buffer.write(document_bytes(create_app(unopened_app(), lazy=False).openapi()))
     sys.stdout.flush()
