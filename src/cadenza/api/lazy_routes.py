@@ -131,7 +131,8 @@ class LazyRoutes:
         """Import the modules that have a route for `path`, before the router looks for it."""
         if not self._pending:
             return
-        wanted = [m for m, pattern in self._pending.items() if pattern.match(path)]
+        pending = list(self._pending.items())  # another thread may be importing one
+        wanted = [m for m, pattern in pending if pattern.match(path)]
         if not wanted and path.startswith(API_PREFIXES) and not self._listed(path):
             wanted = list(self._pending)  # a route missing from route_paths.py: all, to be sure
         for module in wanted:
