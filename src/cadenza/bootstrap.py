@@ -18,7 +18,12 @@ from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any
 
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import make_engine, migrate, migrate_aside
+from cadenza.adapters.db.engine import (
+    make_engine,
+    migrate,
+    migrate_aside,
+    search_index_missing,
+)
 from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
@@ -945,8 +950,12 @@ class App:
     def start_background(self) -> Callable[[], None]:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
-        sweep of orphaned blobs, the daily fraud job, the royalty and deal clocks. Returns what stops it."""
-        self.deliveries.resume_unfinished()
+        sweep of orphaned blobs, the daily fraud job, the royalty and deal clocks. Returns what
+        stops it."""
+        with self.uow() as uow:  # the ingest pipeline is imported only when one is left
+            unfinished = bool(uow.deliveries.unfinished())
+        if unfinished:
+            self.deliveries.resume_unfinished()
         self.outgoing_mail.start()
         self.history_imports.fail_unfinished()  # their files were in a stopped process's memory
         self.scrobble_forwarding.start()
@@ -1027,9 +1036,11 @@ class App:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
+        from cadenza.services.session_pruning import prune_expired
+
         stop = run_every(
             self.settings.session_prune_interval_s,
-            lambda: (self.sessions.prune(), self.oauth_apps.prune()),
+            lambda: (prune_expired(self.uow, self.clock), self.oauth_apps.prune()),
             "session-pruning",
         )
         self.background.append(stop)
@@ -1248,9 +1259,18 @@ def bootstrap(
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
         (migrate_aside if serving else migrate)(engine)
-    if serving:
+    if serving and search_index_missing(engine):
         app.search.index_if_empty()
     return app
+
+
+def unopened_app() -> App:
+    """An App from the environment's settings that has done nothing yet (no folders, no
+    migration, no work claim, no connection): a child process that describes the API
+    (api/openapi_aside.py) needs its shape only."""
+    settings = Settings(background=False)
+    engine = make_engine(settings.resolved_database_url, 1)
+    return App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
 
 
 def _card_painter() -> CardPainter:

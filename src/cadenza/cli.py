@@ -104,7 +104,7 @@ def serve(
     err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
     if processes == 1:
         uvicorn.run(
-            create_app(app),
+            create_app(app, openapi_aside=True),
             host=host,
             port=port,
             log_level="info",

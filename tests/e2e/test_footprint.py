@@ -1,9 +1,11 @@
 """A home server's footprint: the HTTP process of `cadenza serve` keeps the audio and image
-libraries (numpy, scipy, PyAV, Pillow: about 150 MB) and Alembic out of its memory; the command
-line imports only what a command needs."""
+libraries (numpy, scipy, PyAV, Pillow: about 150 MB) and Alembic out of its memory, imports a
+route module only when a request needs it and leaves the OpenAPI document to a child process;
+the command line imports only what a command needs."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -67,6 +69,10 @@ def test_the_server_process_answers_without_the_audio_and_image_libraries(
             for page in ("/", "/api/v1/browse/new-releases", "/api/v1/demo/progress"):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}", timeout=10) as r:
                     assert r.status == 200
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/openapi.json", timeout=60) as r:
+                document = json.loads(r.read())
+            assert "/api/v1/admin/users" in document["paths"]  # every route, documented
+            assert "401" in document["paths"]["/api/v1/me"]["get"]["responses"]
             assert _loaded(server.pid) == set(), start
         finally:
             server.terminate()
@@ -74,6 +80,10 @@ def test_the_server_process_answers_without_the_audio_and_image_libraries(
         lines = record.read_text().splitlines()
         imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in lines}
         assert imported.isdisjoint({"numpy", "scipy", "av", "PIL", "alembic"}), start
+        modules = {line.rsplit("|", 1)[-1].strip() for line in lines}
+        assert "cadenza.api.routes.catalog" in modules  # the pages asked for
+        unasked = {f"cadenza.api.routes.{m}" for m in ("admin", "royalties", "ads", "fraud")}
+        assert modules.isdisjoint(unasked | {"cadenza.ingest"}), start
 
 
 def test_a_command_imports_neither_the_web_framework_nor_the_audio_libraries() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from cadenza.api.app_caller import AppCaller, app_caller
+from cadenza.api.app_caller import AppCaller, app_caller, catalog_caller
 from cadenza.bootstrap import App
 from cadenza.domain.plans import Plan
 from cadenza.services.takedowns import TakedownBy
@@ -352,7 +352,9 @@ def test_an_app_gets_only_what_its_scopes_allow(
     secret = private.json()["id"]
     granted = frozenset({"user-read-private", "playlist-modify-public"})
     api = client.app  # type: ignore[attr-defined]
-    api.dependency_overrides[app_caller] = lambda: AppCaller(int(me["id"]), granted, "an-app")
+    caller = AppCaller(int(me["id"]), granted, "an-app")
+    api.dependency_overrides[app_caller] = lambda: caller
+    api.dependency_overrides[catalog_caller] = lambda: caller
     try:
         profile = client.get("/v1/me").json()
         assert profile["country"] == "US" and profile["email"] is None

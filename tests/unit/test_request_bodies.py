@@ -8,7 +8,7 @@ import typing
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
-from cadenza.api.app import ROUTERS
+from cadenza.api.lazy_routes import all_routers
 from cadenza.api.request_body import RequestBody
 
 
@@ -20,7 +20,7 @@ def body_models(annotation: object) -> list[type[BaseModel]]:
 def test_every_json_body_is_a_request_body() -> None:
     bodies = [
         (route.path, model)
-        for router in ROUTERS
+        for router in all_routers()
         for route in router.routes
         if isinstance(route, APIRoute)
         for param in route.dependant.body_params

@@ -4,131 +4,76 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.types import Receive, Scope, Send
 
 from cadenza import __version__
-from cadenza.api.deps import audio_files_of
 from cadenza.api.errors import error_response, invalid_request_response
-from cadenza.api.granted_audio import GrantedAudioFastPath
-from cadenza.api.limits import BodySizeLimit, BodyTooLarge, takes_files
-from cadenza.api.openapi_errors import document_errors
-from cadenza.api.routes import (
-    admin,
-    ads,
-    app_access,
-    artist_stats,
-    artists,
-    auth,
-    blends,
-    catalog,
-    charts,
-    devices,
-    discovery,
-    distributor,
-    editorial,
-    external_auth,
-    fraud,
-    history,
-    library,
-    listenbrainz,
-    listening,
-    me,
-    members,
-    mixes,
-    oauth,
-    oauth_apps,
-    offline,
-    plans,
-    player,
-    player_stream,
-    playlists,
-    recommendations,
-    rip_flags,
-    royalties,
-    search,
-    share,
-    social,
-    spoken,
-    stream,
-    students,
-    takedowns,
-    taste,
-)
-from cadenza.api.subsonic import routes as subsonic
+from cadenza.api.granted_audio import GrantedAudioFastPath, audio_files_of
+from cadenza.api.lazy_routes import LazyRoutes
+from cadenza.api.limits import BodySizeLimit, BodyTooLarge
 from cadenza.api.web import mount_web_player
-from cadenza.api.webapi import ROUTERS as WEB_API_ROUTERS
 from cadenza.api.webapi import errors as web_api_errors
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
 
-ROUTERS: tuple[APIRouter, ...] = (
-    catalog.router,
-    stream.router,
-    distributor.router,
-    auth.router,
-    me.router,
-    app_access.router,
-    plans.router,
-    plans.pages,
-    members.router,
-    students.router,
-    listening.router,
-    player.router,
-    player_stream.router,
-    devices.router,
-    spoken.router,
-    ads.router,
-    admin.router,
-    search.router,
-    mixes.router,
-    taste.router,
-    charts.router,
-    discovery.router,
-    recommendations.router,
-    library.router,
-    playlists.router,
-    social.router,
-    blends.router,
-    offline.router,
-    rip_flags.router,
-    fraud.router,
-    takedowns.router,
-    royalties.router,
-    artists.router,
-    editorial.router,
-    artist_stats.router,
-    history.router,
-    listenbrainz.router,
-    *WEB_API_ROUTERS,  # the Spotify-shaped API under /v1
-    subsonic.router,  # OpenSubsonic under /rest (api/subsonic/)
-    oauth.router,
-    oauth_apps.router,
-    external_auth.router,
-    share.router,  # shared links' pages, before the shell answers the rest
-)
+if TYPE_CHECKING:
+    from cadenza.api.openapi_aside import OpenApiAside
 
 
 class CadenzaApi(FastAPI):
     """FastAPI, with granted audio answered before any of it (routing, middleware, telemetry):
     the request a listening client makes most, and one that needs none of them
-    (api/granted_audio.py)."""
+    (api/granted_audio.py). Route modules are imported when a request first needs them
+    (api/lazy_routes.py); a server's OpenAPI document is written by a process of its own
+    (api/openapi_aside.py)."""
 
     granted_audio: GrantedAudioFastPath | None = None
+    lazy_routes: LazyRoutes | None = None
+    openapi_aside: OpenApiAside | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         audio = self.granted_audio
         if audio is not None and audio.takes(scope):
             await audio(scope, receive, send)
             return
+        if scope["type"] in ("http", "websocket"):
+            aside = self.openapi_aside
+            if aside is not None and scope["path"] == self.openapi_url and _reads(scope):
+                await aside(scope, receive, send)
+                return
+            if self.lazy_routes is not None:
+                self.lazy_routes.ensure(scope["path"])
         await super().__call__(scope, receive, send)
 
+    def openapi(self) -> dict[str, Any]:
+        """Every route's operation, with the error answers each can give (api/openapi_errors)."""
+        if self.openapi_schema is None:
+            from cadenza.api.openapi_errors import add_errors
 
-def create_app(cadenza: App) -> FastAPI:
+            lazy = self.lazy_routes
+            if lazy is not None:
+                lazy.load_all()
+            schema = super().openapi()
+            add_errors(schema, lazy.routes if lazy is not None else [])
+            self.openapi_schema = schema
+        return self.openapi_schema
+
+
+def _reads(scope: Scope) -> bool:
+    return scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
+
+
+def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) -> FastAPI:
+    """The API over `cadenza`. `lazy`: route modules imported on first need. `openapi_aside`
+    (a server): /openapi.json written by a child process, so this one never builds the schema
+    of every route (about 15 MB that would stay)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Off on the worker processes of `serve --workers N` (their parent does it) and on HTTP
@@ -146,8 +91,8 @@ def create_app(cadenza: App) -> FastAPI:
         lifespan=lifespan,
     )
     api.state.cadenza = cadenza
-    routes = [r for router in ROUTERS for r in router.routes if isinstance(r, APIRoute)]
-    uploads = [r for r in routes if takes_files(r)]
+    routes: list[APIRoute] = []
+    uploads: list[APIRoute] = []  # filled as route modules arrive
     api.add_middleware(
         BodySizeLimit, uploads=uploads, upload_max_bytes=lambda: cadenza.settings.max_upload_bytes
     )
@@ -184,10 +129,12 @@ def create_app(cadenza: App) -> FastAPI:
             return {"preparing": False, "done": 0, "total": 0}
         return {"preparing": found.preparing, "done": found.done, "total": found.total}
 
-    for router in ROUTERS:
-        api.include_router(router)
-    document_errors(api, routes)
-    web_api_errors.document(api)
+    api.lazy_routes = LazyRoutes(api, routes, uploads, lazy=lazy)
+    web_api_errors.document(api)  # /v1's operations answer errors in the Web API's shape
+    if openapi_aside:
+        from cadenza.api.openapi_aside import OpenApiAside
+
+        api.openapi_aside = OpenApiAside()
     mount_web_player(api)  # last: unknown page addresses get the shell from its 404 handler
     return api
 
@@ -195,4 +142,4 @@ def create_app(cadenza: App) -> FastAPI:
 def create_worker_app() -> FastAPI:
     """For uvicorn's worker processes (`serve --workers N`): each builds its own App from the
     environment the parent left it, with the background work off."""
-    return create_app(bootstrap(worker=True))
+    return create_app(bootstrap(worker=True), openapi_aside=True)

@@ -8,12 +8,12 @@ hop); a service is made on its first use.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Header, Path, Query, Request
 from starlette.requests import HTTPConnection
 
-from cadenza.api.granted_audio import AudioFiles
+from cadenza.api.granted_audio import AudioFiles, audio_files_of
 from cadenza.bootstrap import App
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
@@ -27,58 +27,60 @@ from cadenza.ports.clock import Clock
 from cadenza.ports.devices import PlayerEvents
 from cadenza.ports.oauth import OAuthProtocol
 from cadenza.services.access_tokens import AccessClaims
-from cadenza.services.accounts import AccountService
-from cadenza.services.ad_campaigns import AdCampaigns
-from cadenza.services.admin import AccountAdmin
-from cadenza.services.ads import AdBreaks
-from cadenza.services.app_access import AppAccess
-from cadenza.services.artist_claims import ArtistClaims
-from cadenza.services.artist_pages import ArtistPages
-from cadenza.services.artist_stats import ArtistStats
-from cadenza.services.artists import ArtistProfiles
-from cadenza.services.blends import Blends
-from cadenza.services.catalog import CatalogService
-from cadenza.services.charts import Charts
-from cadenza.services.collection import Collection
-from cadenza.services.ddex_deliveries import DdexDeliveries
-from cadenza.services.deliveries import DeliveryService
-from cadenza.services.devices import DeviceRegistry
-from cadenza.services.distributors import DistributorAccess
-from cadenza.services.download_grants import DownloadGrants
-from cadenza.services.external_sign_in import ExternalSignIn
-from cadenza.services.fraud import FraudWatch
-from cadenza.services.history_import import HistoryImports
-from cadenza.services.listening import ListeningService
-from cadenza.services.memberships import PlanMembers
-from cadenza.services.mixes import Mixes
-from cadenza.services.oauth_apps import OAuthApps
-from cadenza.services.offline import OfflineDownloads
-from cadenza.services.passwords import PasswordService
-from cadenza.services.pitches import Pitches
-from cadenza.services.player import Player
-from cadenza.services.playlists import Playlists
-from cadenza.services.recommendations import Recommendations
-from cadenza.services.release_radar import ReleaseRadar
-from cadenza.services.remote import RemoteControl
-from cadenza.services.rip_watch import RipWatch
-from cadenza.services.royalties import Royalties
-from cadenza.services.royalty_clock import RoyaltyClock
-from cadenza.services.scrobble_forwarding import ScrobbleForwarding
-from cadenza.services.scrobbling import Scrobbling
-from cadenza.services.search import SearchService
-from cadenza.services.sessions import SessionService
-from cadenza.services.share_previews import SharePreviews
-from cadenza.services.social import Social
-from cadenza.services.spoken import SpokenCommands
-from cadenza.services.stream_access import StreamAccess
-from cadenza.services.stream_grants import StreamGrants
-from cadenza.services.stream_tickets import StreamTickets
-from cadenza.services.students import AdminApprovalQueue
-from cadenza.services.subscriptions import SubscriptionService
-from cadenza.services.takedowns import Takedowns
-from cadenza.services.taste import TasteService
-from cadenza.services.taste_picks import TastePicks
-from cadenza.services.two_factor import TwoFactorService
+
+if TYPE_CHECKING:
+    from cadenza.services.accounts import AccountService
+    from cadenza.services.ad_campaigns import AdCampaigns
+    from cadenza.services.admin import AccountAdmin
+    from cadenza.services.ads import AdBreaks
+    from cadenza.services.app_access import AppAccess
+    from cadenza.services.artist_claims import ArtistClaims
+    from cadenza.services.artist_pages import ArtistPages
+    from cadenza.services.artist_stats import ArtistStats
+    from cadenza.services.artists import ArtistProfiles
+    from cadenza.services.blends import Blends
+    from cadenza.services.catalog import CatalogService
+    from cadenza.services.charts import Charts
+    from cadenza.services.collection import Collection
+    from cadenza.services.ddex_deliveries import DdexDeliveries
+    from cadenza.services.deliveries import DeliveryService
+    from cadenza.services.devices import DeviceRegistry
+    from cadenza.services.distributors import DistributorAccess
+    from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.external_sign_in import ExternalSignIn
+    from cadenza.services.fraud import FraudWatch
+    from cadenza.services.history_import import HistoryImports
+    from cadenza.services.listening import ListeningService
+    from cadenza.services.memberships import PlanMembers
+    from cadenza.services.mixes import Mixes
+    from cadenza.services.oauth_apps import OAuthApps
+    from cadenza.services.offline import OfflineDownloads
+    from cadenza.services.passwords import PasswordService
+    from cadenza.services.pitches import Pitches
+    from cadenza.services.player import Player
+    from cadenza.services.playlists import Playlists
+    from cadenza.services.recommendations import Recommendations
+    from cadenza.services.release_radar import ReleaseRadar
+    from cadenza.services.remote import RemoteControl
+    from cadenza.services.rip_watch import RipWatch
+    from cadenza.services.royalties import Royalties
+    from cadenza.services.royalty_clock import RoyaltyClock
+    from cadenza.services.scrobble_forwarding import ScrobbleForwarding
+    from cadenza.services.scrobbling import Scrobbling
+    from cadenza.services.search import SearchService
+    from cadenza.services.sessions import SessionService
+    from cadenza.services.share_previews import SharePreviews
+    from cadenza.services.social import Social
+    from cadenza.services.spoken import SpokenCommands
+    from cadenza.services.stream_access import StreamAccess
+    from cadenza.services.stream_grants import StreamGrants
+    from cadenza.services.stream_tickets import StreamTickets
+    from cadenza.services.students import AdminApprovalQueue
+    from cadenza.services.subscriptions import SubscriptionService
+    from cadenza.services.takedowns import Takedowns
+    from cadenza.services.taste import TasteService
+    from cadenza.services.taste_picks import TastePicks
+    from cadenza.services.two_factor import TwoFactorService
 
 # Ids in paths fit the database's 32-bit integers; anything else is a clear 422, never a 500.
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
@@ -87,10 +89,6 @@ Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
 def _app(connection: HTTPConnection) -> App:
     app: App = connection.app.state.cadenza
     return app
-
-
-def audio_files_of(app: App) -> AudioFiles:
-    return AudioFiles(app.stream_grants, app.rip_watch, app.blobs, app.settings)
 
 
 async def audio_files(connection: HTTPConnection) -> AudioFiles:
@@ -104,98 +102,140 @@ async def blend_service(connection: HTTPConnection) -> Blends:
     return _app(connection).blends
 
 
-BlendsDep = Annotated[Blends, Depends(blend_service)]
+if TYPE_CHECKING:
+    BlendsDep = Annotated[Blends, Depends(blend_service)]
+else:  # the service's module is imported by the App when first used
+    BlendsDep = Annotated[object, Depends(blend_service)]
 
 
 async def social_service(connection: HTTPConnection) -> Social:
     return _app(connection).social
 
 
-SocialDep = Annotated[Social, Depends(social_service)]
+if TYPE_CHECKING:
+    SocialDep = Annotated[Social, Depends(social_service)]
+else:  # the service's module is imported by the App when first used
+    SocialDep = Annotated[object, Depends(social_service)]
 
 
 async def app_access(connection: HTTPConnection) -> AppAccess:
     return _app(connection).app_access
 
 
-AppAccessDep = Annotated[AppAccess, Depends(app_access)]
+if TYPE_CHECKING:
+    AppAccessDep = Annotated[AppAccess, Depends(app_access)]
+else:  # the service's module is imported by the App when first used
+    AppAccessDep = Annotated[object, Depends(app_access)]
 
 
 async def account_service(connection: HTTPConnection) -> AccountService:
     return _app(connection).accounts
 
 
-AccountsDep = Annotated[AccountService, Depends(account_service)]
+if TYPE_CHECKING:
+    AccountsDep = Annotated[AccountService, Depends(account_service)]
+else:  # the service's module is imported by the App when first used
+    AccountsDep = Annotated[object, Depends(account_service)]
 
 
 async def ad_campaign_service(connection: HTTPConnection) -> AdCampaigns:
     return _app(connection).ad_campaigns
 
 
-AdCampaignsDep = Annotated[AdCampaigns, Depends(ad_campaign_service)]
+if TYPE_CHECKING:
+    AdCampaignsDep = Annotated[AdCampaigns, Depends(ad_campaign_service)]
+else:  # the service's module is imported by the App when first used
+    AdCampaignsDep = Annotated[object, Depends(ad_campaign_service)]
 
 
 async def ad_break_service(connection: HTTPConnection) -> AdBreaks:
     return _app(connection).ads
 
 
-AdBreaksDep = Annotated[AdBreaks, Depends(ad_break_service)]
+if TYPE_CHECKING:
+    AdBreaksDep = Annotated[AdBreaks, Depends(ad_break_service)]
+else:  # the service's module is imported by the App when first used
+    AdBreaksDep = Annotated[object, Depends(ad_break_service)]
 
 
 async def account_admin(connection: HTTPConnection) -> AccountAdmin:
     return _app(connection).admin
 
 
-AccountAdminDep = Annotated[AccountAdmin, Depends(account_admin)]
+if TYPE_CHECKING:
+    AccountAdminDep = Annotated[AccountAdmin, Depends(account_admin)]
+else:  # the service's module is imported by the App when first used
+    AccountAdminDep = Annotated[object, Depends(account_admin)]
 
 
 async def royalty_service(connection: HTTPConnection) -> Royalties:
     return _app(connection).royalties
 
 
-RoyaltiesDep = Annotated[Royalties, Depends(royalty_service)]
+if TYPE_CHECKING:
+    RoyaltiesDep = Annotated[Royalties, Depends(royalty_service)]
+else:  # the service's module is imported by the App when first used
+    RoyaltiesDep = Annotated[object, Depends(royalty_service)]
 
 
 async def royalty_clock(connection: HTTPConnection) -> RoyaltyClock:
     return _app(connection).royalty_clock
 
 
-RoyaltyClockDep = Annotated[RoyaltyClock, Depends(royalty_clock)]
+if TYPE_CHECKING:
+    RoyaltyClockDep = Annotated[RoyaltyClock, Depends(royalty_clock)]
+else:  # the service's module is imported by the App when first used
+    RoyaltyClockDep = Annotated[object, Depends(royalty_clock)]
 
 
 async def artist_profiles(connection: HTTPConnection) -> ArtistProfiles:
     return _app(connection).artist_profiles
 
 
-ArtistProfilesDep = Annotated[ArtistProfiles, Depends(artist_profiles)]
+if TYPE_CHECKING:
+    ArtistProfilesDep = Annotated[ArtistProfiles, Depends(artist_profiles)]
+else:  # the service's module is imported by the App when first used
+    ArtistProfilesDep = Annotated[object, Depends(artist_profiles)]
 
 
 async def artist_claims(connection: HTTPConnection) -> ArtistClaims:
     return _app(connection).artist_claims
 
 
-ArtistClaimsDep = Annotated[ArtistClaims, Depends(artist_claims)]
+if TYPE_CHECKING:
+    ArtistClaimsDep = Annotated[ArtistClaims, Depends(artist_claims)]
+else:  # the service's module is imported by the App when first used
+    ArtistClaimsDep = Annotated[object, Depends(artist_claims)]
 
 
 async def artist_pages(connection: HTTPConnection) -> ArtistPages:
     return _app(connection).artist_pages
 
 
-ArtistPagesDep = Annotated[ArtistPages, Depends(artist_pages)]
+if TYPE_CHECKING:
+    ArtistPagesDep = Annotated[ArtistPages, Depends(artist_pages)]
+else:  # the service's module is imported by the App when first used
+    ArtistPagesDep = Annotated[object, Depends(artist_pages)]
 
 
 async def pitch_service(connection: HTTPConnection) -> Pitches:
     return _app(connection).pitches
 
 
-PitchesDep = Annotated[Pitches, Depends(pitch_service)]
+if TYPE_CHECKING:
+    PitchesDep = Annotated[Pitches, Depends(pitch_service)]
+else:  # the service's module is imported by the App when first used
+    PitchesDep = Annotated[object, Depends(pitch_service)]
 
 
 async def artist_stats(connection: HTTPConnection) -> ArtistStats:
     return _app(connection).artist_stats
 
 
-ArtistStatsDep = Annotated[ArtistStats, Depends(artist_stats)]
+if TYPE_CHECKING:
+    ArtistStatsDep = Annotated[ArtistStats, Depends(artist_stats)]
+else:  # the service's module is imported by the App when first used
+    ArtistStatsDep = Annotated[object, Depends(artist_stats)]
 
 
 async def blob_store(connection: HTTPConnection) -> BlobStore:
@@ -209,35 +249,50 @@ async def share_previews(connection: HTTPConnection) -> SharePreviews:
     return _app(connection).share_previews
 
 
-SharePreviewsDep = Annotated[SharePreviews, Depends(share_previews)]
+if TYPE_CHECKING:
+    SharePreviewsDep = Annotated[SharePreviews, Depends(share_previews)]
+else:  # the service's module is imported by the App when first used
+    SharePreviewsDep = Annotated[object, Depends(share_previews)]
 
 
 async def catalog_service(connection: HTTPConnection) -> CatalogService:
     return _app(connection).catalog
 
 
-CatalogDep = Annotated[CatalogService, Depends(catalog_service)]
+if TYPE_CHECKING:
+    CatalogDep = Annotated[CatalogService, Depends(catalog_service)]
+else:  # the service's module is imported by the App when first used
+    CatalogDep = Annotated[object, Depends(catalog_service)]
 
 
 async def chart_service(connection: HTTPConnection) -> Charts:
     return _app(connection).charts
 
 
-ChartsDep = Annotated[Charts, Depends(chart_service)]
+if TYPE_CHECKING:
+    ChartsDep = Annotated[Charts, Depends(chart_service)]
+else:  # the service's module is imported by the App when first used
+    ChartsDep = Annotated[object, Depends(chart_service)]
 
 
 async def release_radar(connection: HTTPConnection) -> ReleaseRadar:
     return _app(connection).release_radar
 
 
-ReleaseRadarDep = Annotated[ReleaseRadar, Depends(release_radar)]
+if TYPE_CHECKING:
+    ReleaseRadarDep = Annotated[ReleaseRadar, Depends(release_radar)]
+else:  # the service's module is imported by the App when first used
+    ReleaseRadarDep = Annotated[object, Depends(release_radar)]
 
 
 async def taste_picks(connection: HTTPConnection) -> TastePicks:
     return _app(connection).taste_picks
 
 
-TastePicksDep = Annotated[TastePicks, Depends(taste_picks)]
+if TYPE_CHECKING:
+    TastePicksDep = Annotated[TastePicks, Depends(taste_picks)]
+else:  # the service's module is imported by the App when first used
+    TastePicksDep = Annotated[object, Depends(taste_picks)]
 
 
 async def clock(connection: HTTPConnection) -> Clock:
@@ -251,42 +306,60 @@ async def collection_service(connection: HTTPConnection) -> Collection:
     return _app(connection).collection
 
 
-CollectionDep = Annotated[Collection, Depends(collection_service)]
+if TYPE_CHECKING:
+    CollectionDep = Annotated[Collection, Depends(collection_service)]
+else:  # the service's module is imported by the App when first used
+    CollectionDep = Annotated[object, Depends(collection_service)]
 
 
 async def delivery_service(connection: HTTPConnection) -> DeliveryService:
     return _app(connection).deliveries
 
 
-DeliveriesDep = Annotated[DeliveryService, Depends(delivery_service)]
+if TYPE_CHECKING:
+    DeliveriesDep = Annotated[DeliveryService, Depends(delivery_service)]
+else:  # the service's module is imported by the App when first used
+    DeliveriesDep = Annotated[object, Depends(delivery_service)]
 
 
 async def ddex_deliveries(connection: HTTPConnection) -> DdexDeliveries:
     return _app(connection).ddex
 
 
-DdexDep = Annotated[DdexDeliveries, Depends(ddex_deliveries)]
+if TYPE_CHECKING:
+    DdexDep = Annotated[DdexDeliveries, Depends(ddex_deliveries)]
+else:  # the service's module is imported by the App when first used
+    DdexDep = Annotated[object, Depends(ddex_deliveries)]
 
 
 async def device_registry(connection: HTTPConnection) -> DeviceRegistry:
     return _app(connection).devices
 
 
-DevicesDep = Annotated[DeviceRegistry, Depends(device_registry)]
+if TYPE_CHECKING:
+    DevicesDep = Annotated[DeviceRegistry, Depends(device_registry)]
+else:  # the service's module is imported by the App when first used
+    DevicesDep = Annotated[object, Depends(device_registry)]
 
 
 async def distributor_access(connection: HTTPConnection) -> DistributorAccess:
     return _app(connection).distributors
 
 
-DistributorsDep = Annotated[DistributorAccess, Depends(distributor_access)]
+if TYPE_CHECKING:
+    DistributorsDep = Annotated[DistributorAccess, Depends(distributor_access)]
+else:  # the service's module is imported by the App when first used
+    DistributorsDep = Annotated[object, Depends(distributor_access)]
 
 
 async def download_grants(connection: HTTPConnection) -> DownloadGrants:
     return _app(connection).download_grants
 
 
-DownloadGrantsDep = Annotated[DownloadGrants, Depends(download_grants)]
+if TYPE_CHECKING:
+    DownloadGrantsDep = Annotated[DownloadGrants, Depends(download_grants)]
+else:  # the service's module is imported by the App when first used
+    DownloadGrantsDep = Annotated[object, Depends(download_grants)]
 
 
 async def entitlements(connection: HTTPConnection) -> Entitlements:
@@ -300,21 +373,30 @@ async def listening_service(connection: HTTPConnection) -> ListeningService:
     return _app(connection).listening
 
 
-ListeningDep = Annotated[ListeningService, Depends(listening_service)]
+if TYPE_CHECKING:
+    ListeningDep = Annotated[ListeningService, Depends(listening_service)]
+else:  # the service's module is imported by the App when first used
+    ListeningDep = Annotated[object, Depends(listening_service)]
 
 
 async def mixes_service(connection: HTTPConnection) -> Mixes:
     return _app(connection).mixes
 
 
-MixesDep = Annotated[Mixes, Depends(mixes_service)]
+if TYPE_CHECKING:
+    MixesDep = Annotated[Mixes, Depends(mixes_service)]
+else:  # the service's module is imported by the App when first used
+    MixesDep = Annotated[object, Depends(mixes_service)]
 
 
 async def taste_service(connection: HTTPConnection) -> TasteService:
     return _app(connection).taste
 
 
-TasteDep = Annotated[TasteService, Depends(taste_service)]
+if TYPE_CHECKING:
+    TasteDep = Annotated[TasteService, Depends(taste_service)]
+else:  # the service's module is imported by the App when first used
+    TasteDep = Annotated[object, Depends(taste_service)]
 
 
 async def history_imports(connection: HTTPConnection) -> HistoryImports:
@@ -329,37 +411,58 @@ async def scrobble_forwarding(connection: HTTPConnection) -> ScrobbleForwarding:
     return _app(connection).scrobble_forwarding
 
 
-HistoryImportsDep = Annotated[HistoryImports, Depends(history_imports)]
-ScrobblingDep = Annotated[Scrobbling, Depends(scrobbling)]
-ScrobbleForwardingDep = Annotated[ScrobbleForwarding, Depends(scrobble_forwarding)]
+if TYPE_CHECKING:
+    HistoryImportsDep = Annotated[HistoryImports, Depends(history_imports)]
+else:  # the service's module is imported by the App when first used
+    HistoryImportsDep = Annotated[object, Depends(history_imports)]
+if TYPE_CHECKING:
+    ScrobblingDep = Annotated[Scrobbling, Depends(scrobbling)]
+else:  # the service's module is imported by the App when first used
+    ScrobblingDep = Annotated[object, Depends(scrobbling)]
+if TYPE_CHECKING:
+    ScrobbleForwardingDep = Annotated[ScrobbleForwarding, Depends(scrobble_forwarding)]
+else:  # the service's module is imported by the App when first used
+    ScrobbleForwardingDep = Annotated[object, Depends(scrobble_forwarding)]
 
 
 async def recommendation_service(connection: HTTPConnection) -> Recommendations:
     return _app(connection).recommendations
 
 
-RecommendationsDep = Annotated[Recommendations, Depends(recommendation_service)]
+if TYPE_CHECKING:
+    RecommendationsDep = Annotated[Recommendations, Depends(recommendation_service)]
+else:  # the service's module is imported by the App when first used
+    RecommendationsDep = Annotated[object, Depends(recommendation_service)]
 
 
 async def offline_downloads(connection: HTTPConnection) -> OfflineDownloads:
     return _app(connection).offline
 
 
-OfflineDep = Annotated[OfflineDownloads, Depends(offline_downloads)]
+if TYPE_CHECKING:
+    OfflineDep = Annotated[OfflineDownloads, Depends(offline_downloads)]
+else:  # the service's module is imported by the App when first used
+    OfflineDep = Annotated[object, Depends(offline_downloads)]
 
 
 async def password_service(connection: HTTPConnection) -> PasswordService:
     return _app(connection).passwords
 
 
-PasswordsDep = Annotated[PasswordService, Depends(password_service)]
+if TYPE_CHECKING:
+    PasswordsDep = Annotated[PasswordService, Depends(password_service)]
+else:  # the service's module is imported by the App when first used
+    PasswordsDep = Annotated[object, Depends(password_service)]
 
 
 async def plan_members(connection: HTTPConnection) -> PlanMembers:
     return _app(connection).plan_members
 
 
-PlanMembersDep = Annotated[PlanMembers, Depends(plan_members)]
+if TYPE_CHECKING:
+    PlanMembersDep = Annotated[PlanMembers, Depends(plan_members)]
+else:  # the service's module is imported by the App when first used
+    PlanMembersDep = Annotated[object, Depends(plan_members)]
 
 
 async def player_events(connection: HTTPConnection) -> PlayerEvents:
@@ -373,14 +476,20 @@ async def player_service(connection: HTTPConnection) -> Player:
     return _app(connection).player
 
 
-PlayerDep = Annotated[Player, Depends(player_service)]
+if TYPE_CHECKING:
+    PlayerDep = Annotated[Player, Depends(player_service)]
+else:  # the service's module is imported by the App when first used
+    PlayerDep = Annotated[object, Depends(player_service)]
 
 
 async def playlist_service(connection: HTTPConnection) -> Playlists:
     return _app(connection).playlists
 
 
-PlaylistsDep = Annotated[Playlists, Depends(playlist_service)]
+if TYPE_CHECKING:
+    PlaylistsDep = Annotated[Playlists, Depends(playlist_service)]
+else:  # the service's module is imported by the App when first used
+    PlaylistsDep = Annotated[object, Depends(playlist_service)]
 
 
 async def price_list(connection: HTTPConnection) -> PriceList:
@@ -394,35 +503,50 @@ async def remote_control(connection: HTTPConnection) -> RemoteControl:
     return _app(connection).remote
 
 
-RemoteDep = Annotated[RemoteControl, Depends(remote_control)]
+if TYPE_CHECKING:
+    RemoteDep = Annotated[RemoteControl, Depends(remote_control)]
+else:  # the service's module is imported by the App when first used
+    RemoteDep = Annotated[object, Depends(remote_control)]
 
 
 async def rip_watch(connection: HTTPConnection) -> RipWatch:
     return _app(connection).rip_watch
 
 
-RipWatchDep = Annotated[RipWatch, Depends(rip_watch)]
+if TYPE_CHECKING:
+    RipWatchDep = Annotated[RipWatch, Depends(rip_watch)]
+else:  # the service's module is imported by the App when first used
+    RipWatchDep = Annotated[object, Depends(rip_watch)]
 
 
 async def fraud_watch(connection: HTTPConnection) -> FraudWatch:
     return _app(connection).fraud
 
 
-FraudDep = Annotated[FraudWatch, Depends(fraud_watch)]
+if TYPE_CHECKING:
+    FraudDep = Annotated[FraudWatch, Depends(fraud_watch)]
+else:  # the service's module is imported by the App when first used
+    FraudDep = Annotated[object, Depends(fraud_watch)]
 
 
 async def search_service(connection: HTTPConnection) -> SearchService:
     return _app(connection).search
 
 
-SearchDep = Annotated[SearchService, Depends(search_service)]
+if TYPE_CHECKING:
+    SearchDep = Annotated[SearchService, Depends(search_service)]
+else:  # the service's module is imported by the App when first used
+    SearchDep = Annotated[object, Depends(search_service)]
 
 
 async def session_service(connection: HTTPConnection) -> SessionService:
     return _app(connection).sessions
 
 
-SessionsDep = Annotated[SessionService, Depends(session_service)]
+if TYPE_CHECKING:
+    SessionsDep = Annotated[SessionService, Depends(session_service)]
+else:  # the service's module is imported by the App when first used
+    SessionsDep = Annotated[object, Depends(session_service)]
 
 
 async def settings(connection: HTTPConnection) -> Settings:
@@ -436,56 +560,80 @@ async def spoken_commands(connection: HTTPConnection) -> SpokenCommands:
     return _app(connection).spoken
 
 
-SpokenDep = Annotated[SpokenCommands, Depends(spoken_commands)]
+if TYPE_CHECKING:
+    SpokenDep = Annotated[SpokenCommands, Depends(spoken_commands)]
+else:  # the service's module is imported by the App when first used
+    SpokenDep = Annotated[object, Depends(spoken_commands)]
 
 
 async def stream_access(connection: HTTPConnection) -> StreamAccess:
     return _app(connection).stream_access
 
 
-StreamAccessDep = Annotated[StreamAccess, Depends(stream_access)]
+if TYPE_CHECKING:
+    StreamAccessDep = Annotated[StreamAccess, Depends(stream_access)]
+else:  # the service's module is imported by the App when first used
+    StreamAccessDep = Annotated[object, Depends(stream_access)]
 
 
 async def stream_grants(connection: HTTPConnection) -> StreamGrants:
     return _app(connection).stream_grants
 
 
-StreamGrantsDep = Annotated[StreamGrants, Depends(stream_grants)]
+if TYPE_CHECKING:
+    StreamGrantsDep = Annotated[StreamGrants, Depends(stream_grants)]
+else:  # the service's module is imported by the App when first used
+    StreamGrantsDep = Annotated[object, Depends(stream_grants)]
 
 
 async def stream_tickets(connection: HTTPConnection) -> StreamTickets:
     return _app(connection).stream_tickets
 
 
-StreamTicketsDep = Annotated[StreamTickets, Depends(stream_tickets)]
+if TYPE_CHECKING:
+    StreamTicketsDep = Annotated[StreamTickets, Depends(stream_tickets)]
+else:  # the service's module is imported by the App when first used
+    StreamTicketsDep = Annotated[object, Depends(stream_tickets)]
 
 
 async def student_queue(connection: HTTPConnection) -> AdminApprovalQueue:
     return _app(connection).students
 
 
-StudentsDep = Annotated[AdminApprovalQueue, Depends(student_queue)]
+if TYPE_CHECKING:
+    StudentsDep = Annotated[AdminApprovalQueue, Depends(student_queue)]
+else:  # the service's module is imported by the App when first used
+    StudentsDep = Annotated[object, Depends(student_queue)]
 
 
 async def subscription_service(connection: HTTPConnection) -> SubscriptionService:
     return _app(connection).subscriptions
 
 
-SubscriptionsDep = Annotated[SubscriptionService, Depends(subscription_service)]
+if TYPE_CHECKING:
+    SubscriptionsDep = Annotated[SubscriptionService, Depends(subscription_service)]
+else:  # the service's module is imported by the App when first used
+    SubscriptionsDep = Annotated[object, Depends(subscription_service)]
 
 
 async def takedown_service(connection: HTTPConnection) -> Takedowns:
     return _app(connection).takedowns
 
 
-TakedownsDep = Annotated[Takedowns, Depends(takedown_service)]
+if TYPE_CHECKING:
+    TakedownsDep = Annotated[Takedowns, Depends(takedown_service)]
+else:  # the service's module is imported by the App when first used
+    TakedownsDep = Annotated[object, Depends(takedown_service)]
 
 
 async def oauth_apps(connection: HTTPConnection) -> OAuthApps:
     return _app(connection).oauth_apps
 
 
-OAuthAppsDep = Annotated[OAuthApps, Depends(oauth_apps)]
+if TYPE_CHECKING:
+    OAuthAppsDep = Annotated[OAuthApps, Depends(oauth_apps)]
+else:  # the service's module is imported by the App when first used
+    OAuthAppsDep = Annotated[object, Depends(oauth_apps)]
 
 
 async def oauth_server(connection: HTTPConnection) -> OAuthProtocol:
@@ -499,14 +647,20 @@ async def external_sign_in(connection: HTTPConnection) -> ExternalSignIn:
     return _app(connection).external_sign_in
 
 
-ExternalSignInDep = Annotated[ExternalSignIn, Depends(external_sign_in)]
+if TYPE_CHECKING:
+    ExternalSignInDep = Annotated[ExternalSignIn, Depends(external_sign_in)]
+else:  # the service's module is imported by the App when first used
+    ExternalSignInDep = Annotated[object, Depends(external_sign_in)]
 
 
 async def two_factor_service(connection: HTTPConnection) -> TwoFactorService:
     return _app(connection).two_factor
 
 
-TwoFactorDep = Annotated[TwoFactorService, Depends(two_factor_service)]
+if TYPE_CHECKING:
+    TwoFactorDep = Annotated[TwoFactorService, Depends(two_factor_service)]
+else:  # the service's module is imported by the App when first used
+    TwoFactorDep = Annotated[object, Depends(two_factor_service)]
 
 
 def _bearer(authorization: str | None) -> str | None:

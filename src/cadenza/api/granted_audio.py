@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
@@ -26,6 +27,9 @@ from cadenza.domain.errors import CadenzaError
 from cadenza.ports.blobs import BlobStore
 from cadenza.services.rip_watch import RipWatch
 from cadenza.services.stream_grants import AUDIO_PATH, GrantedFile, StreamGrants
+
+if TYPE_CHECKING:
+    from cadenza.bootstrap import App
 
 PREFIX = AUDIO_PATH
 MAX_NAME_CHARS = 80
@@ -237,3 +241,7 @@ def _meter(files: AudioFiles, grant: GrantedFile) -> Callable[[int, int], None]:
         streamed(grant.account_id, key, length, size, duration_s)
 
     return sent
+
+
+def audio_files_of(app: App) -> AudioFiles:
+    return AudioFiles(app.stream_grants, app.rip_watch, app.blobs, app.settings)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
@@ -37,23 +36,15 @@ DESCRIPTIONS = {
 }
 
 
-def document_errors(api: FastAPI, routes: list[APIRoute]) -> None:
-    generate = api.openapi
-
-    def openapi() -> dict[str, Any]:
-        if api.openapi_schema is not None:
-            return api.openapi_schema
-        schema = generate()
-        _add_error_schema(schema)
-        for route in routes:
-            if route.include_in_schema:
-                for method in route.methods or ():
-                    operation = schema["paths"].get(route.path_format, {}).get(method.lower())
-                    if operation is not None:
-                        _document(operation, route)
-        return schema
-
-    api.openapi = openapi  # type: ignore[method-assign]
+def add_errors(schema: dict[str, Any], routes: list[APIRoute]) -> None:
+    """Add each route's error answers to its operations in `schema` (FastAPI's document)."""
+    _add_error_schema(schema)
+    for route in routes:
+        if route.include_in_schema:
+            for method in route.methods or ():
+                operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is not None:
+                    _document(operation, route)
 
 
 def error_statuses(route: APIRoute) -> set[str]:

@@ -25,6 +25,7 @@ from cadenza.ports.two_factor import Totp
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import AccessClaims, AccessTokens, new_secret_token, token_hash
 from cadenza.services.login_guard import LoginGuard
+from cadenza.services.session_pruning import Pruned, prune_expired
 from cadenza.services.two_factor import spend_second_factor
 
 TAB_RACE = timedelta(seconds=10)  # a browser's tabs refreshing at once, not a theft
@@ -41,16 +42,6 @@ class LoginAttempt:
     totp: str | None = None
     email_code: str | None = None
     proof: tuple[str, str] | None = None  # a solved (challenge, nonce) when one was asked for
-
-
-@dataclass(frozen=True)
-class Pruned:
-    """What one pruning pass deleted."""
-
-    sessions: int
-    refresh_tokens: int
-    one_time_tokens: int
-    stream_tickets: int  # used ones, remembered until they expire
 
 
 @dataclass(frozen=True)
@@ -180,15 +171,8 @@ class SessionService:
 
     def prune(self) -> Pruned:
         """Forget expired sessions (ended or not) with their refresh tokens, expired e-mailed
-        links and codes, and the ids of used stream tickets that have expired. A session's
-        spent refresh tokens stay until the session expires: a replayed one still ends it."""
-        now = self.clock.now()
-        with self.uow() as uow:
-            sessions, refresh_tokens = uow.sessions.prune_sessions(now)
-            one_time = uow.tokens.prune_one_time_tokens(now)
-            tickets = uow.stream_tickets.forget_stream_tickets(now)
-            uow.commit()
-        return Pruned(sessions, refresh_tokens, one_time, tickets)
+        links and codes, and the ids of used stream tickets that have expired."""
+        return prune_expired(self.uow, self.clock)
 
     # -- helpers -------------------------------------------------------------------------
     def _second_factor(

@@ -90,6 +90,18 @@ def _heads() -> set[str]:
     return revisions - followed
 
 
+def search_index_missing(engine: Engine) -> bool:
+    """A catalog without search entries (published before search existed, or emptied by a
+    migration that changed what is indexed), asked without loading the catalog's and the
+    index's table classes: a server's start needs them only when the answer is yes."""
+    probe = text(
+        "SELECT (EXISTS (SELECT 1 FROM releases) OR EXISTS (SELECT 1 FROM artists))"
+        " AND NOT EXISTS (SELECT 1 FROM search_entries)"
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(probe).scalar())
+
+
 def migrate_aside(engine: Engine) -> None:
     """Migrate in a child process, so that this one (a server) never loads Alembic."""
     if at_head(engine):

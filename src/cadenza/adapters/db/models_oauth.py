@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from cadenza.adapters.db import models_accounts  # noqa: F401  (users, which these point at)
 from cadenza.adapters.db.models import Base
 
 USERS = "users.id"

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cadenza.api.deps import CurrentSession, ExternalSignInDep, client_ip
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.auth import TokenOut, _https, _tokens_out
 from cadenza.domain.errors import CadenzaError
 from cadenza.services.external_sign_in import Linked, LinkNeeded
@@ -31,7 +32,7 @@ class ProviderOut(BaseModel):
     start: str = Field(description="where the login page's button goes")
 
 
-class LinkIn(BaseModel):
+class LinkIn(RequestBody):
     ticket: str = Field(min_length=1, max_length=200)
     totp: str | None = Field(
         default=None, max_length=40, description="for an account with two-factor on"

@@ -21,6 +21,7 @@ from cadenza.api.deps import (
     ScrobblingDep,
     SettingsDep,
 )
+from cadenza.api.request_body import RequestBody
 from cadenza.api.uploads import plain_file_name
 from cadenza.domain.history_matching import HistoryTooLarge
 from cadenza.ports.history import HistoryImport
@@ -106,7 +107,7 @@ class ForwardingOut(BaseModel):
         )
 
 
-class ForwardingIn(BaseModel):
+class ForwardingIn(RequestBody):
     # a ListenBrainz user token or a Last.fm session key: printable ASCII, no spaces
     secret: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
@@ -114,7 +115,7 @@ class ForwardingIn(BaseModel):
 Service = Literal["listenbrainz", "lastfm"]
 
 
-class LastfmTokenIn(BaseModel):
+class LastfmTokenIn(RequestBody):
     token: str = Field(min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$")
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from cadenza.api.deps import CurrentSession, OAuthAppsDep, OAuthServerDep, SettingsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.domain.scopes import SCOPES, HttpAnswer, HttpCall, OAuthRefusal
 
 router = APIRouter(tags=["oauth"])
@@ -46,7 +47,7 @@ class ConsentOut(BaseModel):
     already_granted: bool = Field(description="every scope asked for was granted before")
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(RequestBody):
     query: str = Field(max_length=MAX_QUERY, description="the /authorize page's query string")
     approve: bool
 
@@ -60,7 +61,7 @@ class DeviceOut(BaseModel):
     scopes: list[ScopeOut]
 
 
-class DeviceDecisionIn(BaseModel):
+class DeviceDecisionIn(RequestBody):
     user_code: str = Field(min_length=1, max_length=40)
     approve: bool
 

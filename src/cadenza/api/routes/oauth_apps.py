@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, status
 from pydantic import BaseModel, Field
 
 from cadenza.api.deps import CurrentSession, OAuthAppsDep
+from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.oauth import ScopeOut, scopes_out
 from cadenza.domain.scopes import (
     MAX_APP_NAME,
@@ -26,13 +27,13 @@ ClientId = Annotated[str, Path(min_length=1, max_length=40)]
 RedirectUri = Annotated[str, Field(max_length=MAX_REDIRECT_URI)]
 
 
-class AppIn(BaseModel):
+class AppIn(RequestBody):
     name: str = Field(min_length=1, max_length=MAX_APP_NAME)
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     redirect_uris: list[RedirectUri] = Field(default_factory=list, max_length=MAX_REDIRECT_URIS)
 
 
-class AppPatch(BaseModel):
+class AppPatch(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=MAX_APP_NAME)
     description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
     redirect_uris: list[RedirectUri] | None = Field(default=None, max_length=MAX_REDIRECT_URIS)
