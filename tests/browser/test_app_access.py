@@ -1,4 +1,4 @@
-"""The account page's Apps section: a listener makes an app password for a Subsonic app, sees
+"""The account page's Subsonic apps section: a listener makes an app password for a Subsonic app, sees
 it once, signs the app in with it (/rest), and revokes it; the app is signed out."""
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def test_a_listener_makes_an_app_password_uses_it_and_revokes_it(
     page = new_page()
     log_in(page, live, email)
     page.goto("/account")
-    apps = page.locator("section", has=page.get_by_role("heading", name="Apps"))
+    apps = page.get_by_role("region", name="Subsonic apps")
     expect(apps).to_contain_text(live.url)
     apps.get_by_label("App name for an app password").fill("Symfonium on my phone")
     apps.get_by_role("button", name="Make an app password").click()

@@ -65,6 +65,20 @@ def test_a_lone_surrogate_is_refused_as_invalid_unicode_and_nothing_is_made(
     assert accounts.get("/api/v1/me/playlists", headers=ada).json()["items"] == []
 
 
+def test_a_nul_character_in_json_text_is_refused_and_nothing_is_made(
+    accounts: TestClient, app: App
+) -> None:
+    ada = sign_in(accounts, app, "ada@example.org")
+    for path, body, listed in (
+        ("/api/v1/me/playlists", '{"name": "mix\\u0000tape"}', "/api/v1/me/playlists"),
+        ("/api/v1/me/apps", '{"name": "app\\u0000", "redirect_uris": []}', "/api/v1/me/apps"),
+    ):
+        error = refused(raw_json(accounts, path, body, ada), 422, "invalid_request")
+        assert error["fields"][0]["code"] == "invalid_unicode"  # type: ignore[index]
+        found = accounts.get(listed, headers=ada).json()
+        assert (found["items"] if isinstance(found, dict) else found) == []
+
+
 def test_file_names_with_a_nul_byte_or_too_long_are_refused_and_leave_no_files(
     client: TestClient, app: App, tmp_path: Path
 ) -> None:

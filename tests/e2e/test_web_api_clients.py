@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import httpx2
 import pytest
 import spotipy
@@ -49,7 +50,8 @@ class RewritingSender(tk.SyncSender):
     own extension point)."""
 
     def __init__(self, base: str) -> None:
-        super().__init__()
+        # A loaded test machine (three suites at once) may take longer than httpx's 5 s.
+        super().__init__(httpx.Client(timeout=60))
         self.base = base
 
     def send(self, request: tk.Request) -> tk.Response:
@@ -110,7 +112,7 @@ def live(
 
 
 def test_a_spotipy_session(live: Live) -> None:
-    sp = spotipy.Spotify(auth=live.token, retries=0)
+    sp = spotipy.Spotify(auth=live.token, retries=0, requests_timeout=60)
     sp.prefix = f"{live.base}/v1/"  # spotipy's base address, a public attribute
     first, second, third = live.tracks
     me = sp.me()

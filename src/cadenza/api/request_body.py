@@ -1,5 +1,6 @@
 """Request bodies as the client sent them: each value of the JSON type its field names (no
-boolean taken for a number, no number for text, no text for a number) and valid Unicode text.
+boolean taken for a number, no number for text, no text for a number) and valid Unicode text
+(no lone surrogate, no NUL).
 
 Pydantic's own strict mode refuses ISO dates and enum values given as JSON text when FastAPI
 validates the parsed body, so the JSON types are checked here, before pydantic's conversions.
@@ -42,6 +43,9 @@ def _check(annotation: Any, value: Any, loc: tuple[str | int, ...], errors: list
     if isinstance(value, str) and _has_lone_surrogate(value):
         message = "text must be valid Unicode (a lone surrogate was sent)"
         errors.append(_error("invalid_unicode", message, loc))
+        return
+    if isinstance(value, str) and "\x00" in value:  # no database keeps it in text (PostgreSQL)
+        errors.append(_error("invalid_unicode", "text must not contain a NUL character", loc))
         return
     kinds = json_kinds(annotation)
     if kinds is not None and type(value) not in kinds:

@@ -1,4 +1,4 @@
-// "Apps": the listener's keys and app passwords for Subsonic players (DSub, Symfonium,
+// "Subsonic apps": the listener's keys and app passwords for Subsonic players (DSub, Symfonium,
 // Feishin...), made here, shown once, listed by name, revoked with one click.
 import { h, clear, when, errorBox, showError } from "./dom.js";
 import { api } from "./api.js";
@@ -61,7 +61,7 @@ function section(kind) {
 export function appAccessPanel() {
   const server = `${location.origin}`;
   return panel(
-    "Apps",
+    "Subsonic apps",
     h("p", {}, "Play Cadenza in Subsonic apps (DSub, Symfonium, Feishin, Substreamer, Amperfy...). In the app, the server is ",
       h("code", {}, server), ", the user your e-mail, and the password an app password made here (never your own password). Apps that support API keys take a key instead."),
     KINDS.map(section),
