@@ -56,8 +56,8 @@ class SharedServedAudio(ServedAudio):
             log.warning("Redis is away: the audio sent stays counted in this process only")
             with self._lock:  # back, added to what was sent meanwhile
                 for k, (ms, at) in gathered.items():
-                    now = self._sent.get(k)
-                    self._sent[k] = (ms + (now[0] if now else 0), max(at, now[1]) if now else at)
+                    later = self._sent.get(k)
+                    self._sent[k] = (ms + later[0], max(at, later[1])) if later else (ms, at)
 
     def peek(self, account_id: int, track_id: int) -> int:
         local = super().peek(account_id, track_id)
@@ -69,6 +69,9 @@ class SharedServedAudio(ServedAudio):
         return local + int(shared or 0)
 
     def take(self, account_id: int, track_id: int) -> int:
+        """This process's unflushed part and every flushed part, removed. A part being flushed
+        at this very moment is in neither: it stays in Redis for the next take (a grant's, or
+        the verdict's after its wait)."""
         local = super().take(account_id, track_id)
         key = self.key(account_id, track_id)
         try:
