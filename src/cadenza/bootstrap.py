@@ -531,10 +531,15 @@ class App:
 
     @cached_property
     def served_audio(self) -> ServedAudio:
-        """The audio this process sent, per account and track, until written (stream counts)."""
-        from cadenza.services.grant_log import ServedAudio
+        """The audio sent, per account and track, until written (stream counts): this
+        process's own, or every process's through the deployment's Redis."""
+        if self.bus is None:
+            from cadenza.services.grant_log import ServedAudio
 
-        return ServedAudio()
+            return ServedAudio()
+        from cadenza.adapters.events.served_audio import SharedServedAudio
+
+        return SharedServedAudio(self.bus.redis, self.bus.prefix)
 
     @cached_property
     def grant_log(self) -> GrantLog:
@@ -1175,6 +1180,8 @@ class App:
             self.deliveries.close()
         if "rip_watch" in self.__dict__:
             self.rip_watch.close()  # what this process served reaches the shared tally
+        if "served_audio" in self.__dict__:
+            self.served_audio.close()  # what this process sent reaches the shared tally
         if "pool" in self.__dict__ and self.shared_pool is None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         if self.__dict__.get("bus") is not None:

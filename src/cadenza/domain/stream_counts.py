@@ -33,6 +33,9 @@ from cadenza.domain.listening import COUNTED_AFTER_MS
 
 GRANT_SLACK = timedelta(seconds=5)  # listening may run this far past the time since the grant
 CLOCK_SKEW = timedelta(minutes=5)  # a client's clock against the server's, when matching
+# Each range's audio is rounded down to the ms (served_ms), so a short track sent whole in
+# pieces may add up a few ms short of its length: this much less still counts as all of it.
+SERVED_SLACK_MS = 100
 CACHE_LIFETIME = timedelta(hours=24)  # a replay from the cache counts on bytes sent this recently
 WINDOW_GAP = timedelta(minutes=2)  # a grant renewed within this of the last one extends its window
 OVERLAP_SLACK_MS = 15_000  # two plays may overlap this much (a crossfade of up to 12 s)
@@ -109,7 +112,7 @@ def grant_problem(
             and w.expires_at >= since
             and w.first_at <= play.heard_until + CLOCK_SKEW
         )
-        if sent < min(COUNTED_AFTER_MS, duration_ms):
+        if sent + SERVED_SLACK_MS < min(COUNTED_AFTER_MS, duration_ms):
             return NotCounted.NOT_SERVED
     return None
 

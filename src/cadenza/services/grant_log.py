@@ -57,6 +57,14 @@ class ServedAudio:
             found = self._sent.pop((account_id, track_id), None)
         return found[0] if found else 0
 
+    def settle(self, since: float) -> bool:
+        """Wait until what other processes sent before `since` (time.monotonic) can be taken
+        here; False: no others (the tally is this process's alone), nothing waited for."""
+        return False
+
+    def close(self) -> None:
+        """Nothing to hand over: this process's tally ends with it."""
+
 
 class GrantLog:
     def __init__(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -104,7 +105,7 @@ class ListeningService:
         survives a crash right after it. A resent event (same client id) is a duplicate. Each
         play touched gets its verdict at once (domain/stream_counts.py): counted, or kept with
         the reason it is not."""
-        now = self.clock.now()
+        now, arrived = self.clock.now(), time.monotonic()
         report = EventReport()
         who = self.listener(account_id) if self.listener is not None else None
         with self.uow() as uow:
@@ -138,7 +139,14 @@ class ListeningService:
                 play_events = uow.listening.play_events(account_id, play_id)
                 summary = replace(summarise(play_events), source=sources.get(play_id))
                 reason = self._verdict(
-                    uow, account_id, play_id, summary, who, tracks.get(summary.track_id), licences
+                    uow,
+                    account_id,
+                    play_id,
+                    summary,
+                    who,
+                    tracks.get(summary.track_id),
+                    licences,
+                    arrived,
                 )
                 counted, finished = uow.listening.save_play(
                     account_id,
@@ -173,6 +181,15 @@ class ListeningService:
             if sent := self.served.take(account_id, track_id):
                 uow.grant_log.add_served(account_id, track_id, sent)
 
+    def _settled(self, uow: UnitOfWork, account_id: int, track_id: int, since: float) -> bool:
+        """Before refusing a play as not served on several processes: wait for the others to
+        flush the audio they sent before the batch arrived (about a second after `since`, once
+        per batch) and write it. True: the windows may have grown, judge again."""
+        if self.served is None or not self.served.settle(since):
+            return False
+        self._write_served(uow, account_id, {track_id})
+        return True
+
     def _verdict(
         self,
         uow: UnitOfWork,
@@ -182,9 +199,10 @@ class ListeningService:
         who: Listener | None,
         track: TrackToPlay | None,
         licences: _Licences,
+        arrived: float,
     ) -> NotCounted | None:
         """Why this play does not count (None: it counts). Made again as its events arrive,
-        until it counts."""
+        until it counts. `arrived`: when the batch did (time.monotonic)."""
         if not summary.counted:
             return NotCounted.TOO_SHORT
         heard = PlayHeard(summary.device, summary.started_at, summary.listened_ms)
@@ -193,7 +211,7 @@ class ListeningService:
         if self.imported_history:
             problem = None
         else:
-            problem = self._grant_problem(uow, account_id, summary, heard, track, licences)
+            problem = self._grant_problem(uow, account_id, summary, heard, track, licences, arrived)
         if problem is not None:
             return problem
         others = uow.listening.counted_between(
@@ -209,11 +227,17 @@ class ListeningService:
         heard: PlayHeard,
         track: TrackToPlay,
         licences: _Licences,
+        arrived: float,
     ) -> NotCounted | None:
         windows = uow.grant_log.windows(
             account_id, summary.track_id, summary.started_at - CACHE_LIFETIME - CLOCK_SKEW
         )
         problem = grant_problem(heard, windows, self.clock.now(), track.duration_ms)
+        if problem is NotCounted.NOT_SERVED and self._settled(uow, account_id, track.id, arrived):
+            windows = uow.grant_log.windows(
+                account_id, summary.track_id, summary.started_at - CACHE_LIFETIME - CLOCK_SKEW
+            )
+            problem = grant_problem(heard, windows, self.clock.now(), track.duration_ms)
         if problem is NotCounted.NO_GRANT and licences.allow(
             summary.device, summary.track_id, summary.started_at
         ):
