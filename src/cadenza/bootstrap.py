@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from cadenza.domain.catalog import Viewer
     from cadenza.domain.entitlements import Context, Entitlements
     from cadenza.domain.plans import PriceList
+    from cadenza.domain.served_audio import ServedAudio
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
     from cadenza.ports.artists import ProfileImages
@@ -92,7 +93,7 @@ if TYPE_CHECKING:
     from cadenza.services.download_grants import DownloadGrants
     from cadenza.services.external_sign_in import ExternalSignIn
     from cadenza.services.fraud import FraudWatch
-    from cadenza.services.grant_log import GrantLog, ServedAudio
+    from cadenza.services.grant_log import GrantLog
     from cadenza.services.history_import import HistoryImports
     from cadenza.services.listening import ListeningService
     from cadenza.services.login_guard import LoginGuard
@@ -534,7 +535,7 @@ class App:
         """The audio sent, per account and track, until written (stream counts): this
         process's own, or every process's through the deployment's Redis."""
         if self.bus is None:
-            from cadenza.services.grant_log import ServedAudio
+            from cadenza.domain.served_audio import ServedAudio
 
             return ServedAudio()
         from cadenza.adapters.events.served_audio import SharedServedAudio

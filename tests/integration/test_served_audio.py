@@ -17,7 +17,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from cadenza.adapters.events.served_audio import SharedServedAudio
-from cadenza.services.grant_log import FORGET_AFTER, ServedAudio
+from cadenza.domain.served_audio import FORGET_AFTER, ServedAudio
 
 REDIS_URL = os.environ.get("CADENZA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)

@@ -18,6 +18,7 @@ from cadenza.domain.listening import (
     summarise,
 )
 from cadenza.domain.offline import Download
+from cadenza.domain.served_audio import ServedAudio
 from cadenza.domain.stream_counts import (
     CACHE_LIFETIME,
     CLOCK_SKEW,
@@ -28,7 +29,6 @@ from cadenza.domain.stream_counts import (
 )
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
-from cadenza.services.grant_log import ServedAudio
 from cadenza.services.messagebus import Publish, unheard
 
 MAX_EVENTS_PER_BATCH = 500

@@ -21,13 +21,13 @@ from cadenza.domain.accounts import AuditEvent
 from cadenza.domain.audio import Quality
 from cadenza.domain.errors import Conflict, Forbidden, NotFound, TooManyAttempts
 from cadenza.domain.ripping import FetchLedger, RipFlag, RipRules, TrackKey, Verdict
+from cadenza.domain.served_audio import ServedAudio
 from cadenza.ports.clock import Clock
 from cadenza.ports.events import Broadcast
 from cadenza.ports.rip import FetchTally
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.admin import AccountAdmin
 from cadenza.services.fetch_batches import FetchBatches
-from cadenza.services.grant_log import ServedAudio
 
 PRUNE_EVERY = 1000  # responses between sweeps of idle accounts out of memory
 

@@ -18,7 +18,7 @@ import time
 
 import redis
 
-from cadenza.services.grant_log import FORGET_AFTER, ServedAudio
+from cadenza.domain.served_audio import FORGET_AFTER, ServedAudio
 
 log = logging.getLogger(__name__)
 FLUSH_EVERY_S = 1.0
