@@ -7,7 +7,6 @@ with its plays, by its owner only."""
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from typer.testing import CliRunner
 from cadenza.bootstrap import App
 from cadenza.domain.royalties import RoyaltyRules
 from tests.e2e.conftest import sign_in
+from tests.e2e.live import wait_until
 from tests.e2e.royalty_helpers import NOV, FixedClock, catalog, play, subscription, user
 from tests.fixtures.catalog import Song, put_release
 
@@ -61,12 +61,12 @@ def upload(client: TestClient, who: dict[str, str], path: Path) -> dict[str, obj
         answer = client.post(IMPORTS, headers=who, files={"file": (path.name, f)})
     assert answer.status_code == 202, answer.text
     started: dict[str, object] = answer.json()
-    deadline = time.monotonic() + 30
-    while True:
-        status = client.get(f"{IMPORTS}/{started['id']}", headers=who).json()
-        if status["status"] != "running" or time.monotonic() > deadline:
-            return dict(status)
-        time.sleep(0.05)
+
+    def status() -> dict[str, object]:
+        return dict(client.get(f"{IMPORTS}/{started['id']}", headers=who).json())
+
+    wait_until(lambda: status()["status"] != "running", "the import ends")
+    return status()
 
 
 def test_a_spotify_export_becomes_history_once_and_goes_with_its_import(

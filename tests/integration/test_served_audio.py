@@ -18,6 +18,7 @@ from redis.retry import Retry
 
 from cadenza.adapters.events.served_audio import SharedServedAudio
 from cadenza.domain.served_audio import FORGET_AFTER, ServedAudio
+from tests.e2e.live import wait_until
 
 REDIS_URL = os.environ.get("CADENZA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 NOW = datetime(2026, 5, 1, 12, tzinfo=UTC)
@@ -88,9 +89,7 @@ def test_the_flush_thread_shares_the_tally_by_itself_and_close_hands_over_the_re
     quick = SharedServedAudio(client, prefix, flush_every_s=0.05)
     try:
         send(quick, 31_000)
-        deadline = time.monotonic() + 5
-        while judge.peek(ACCOUNT, TRACK) == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: judge.peek(ACCOUNT, TRACK) != 0, "the flush thread shares the tally")
         assert judge.peek(ACCOUNT, TRACK) == 31_000
     finally:
         quick.close()

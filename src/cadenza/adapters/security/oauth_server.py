@@ -239,7 +239,9 @@ class CadenzaAuthorizationServer(AuthorizationServer):  # type: ignore[misc]
         return request if isinstance(request, Request) else Request(request)
 
     def create_json_request(self, request: Any) -> Any:
-        raise NotImplementedError
+        # Authlib's hook for endpoints that take a JSON body; every endpoint here takes form
+        # parameters (RFC 6749), so a JSON request is an invalid one.
+        raise InvalidRequestError("send form parameters (application/x-www-form-urlencoded)")
 
     def handle_response(self, status: int, body: Any, headers: Any) -> HttpAnswer:
         return HttpAnswer(status, body, list(headers))
