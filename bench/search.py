@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy import Engine, bindparam, create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the relevance suite's data
@@ -345,15 +345,17 @@ def typo(word: str, rng: random.Random) -> str:
 
 def bench_queries(app: App, count: int, rng: random.Random) -> dict[str, list[str]]:
     """Queries drawn from names the catalog holds."""
+    # drawn by the seed (not the engine's random()), so that runs on one catalog ask the same
     with app.engine.connect() as conn:
-        tracks = [
-            r[0]
-            for r in conn.execute(text("SELECT title FROM tracks ORDER BY random() LIMIT 2000"))
-        ]
-        artists = [
-            r[0]
-            for r in conn.execute(text("SELECT name FROM artists ORDER BY random() LIMIT 2000"))
-        ]
+        names: list[list[str]] = []
+        for table, column in (("tracks", "title"), ("artists", "name")):
+            biggest = conn.execute(text(f"SELECT max(id) FROM {table}")).scalar() or 0
+            ids = rng.sample(range(1, biggest + 1), min(2000, biggest))
+            found = text(f"SELECT {column} FROM {table} WHERE id IN :ids ORDER BY id")
+            names.append(
+                list(conn.scalars(found.bindparams(bindparam("ids", expanding=True)), {"ids": ids}))
+            )
+        tracks, artists = names
     per = max(1, count // 4)
     long_words = [w for name in tracks + artists for w in words(name) if len(w) >= 5]
     return {

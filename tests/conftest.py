@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import hypothesis
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -32,6 +33,12 @@ from cadenza.bootstrap import App, bootstrap, worker_pool
 from cadenza.config import Settings
 
 TEST_DATABASE = os.environ.get("CADENZA_TEST_DATABASE", "sqlite")
+# Property tests check behaviour, never speed: no per-example deadline and no "generation is
+# slow" failure on a machine busy with the other test workers (make test runs six at once).
+hypothesis.settings.register_profile(
+    "cadenza", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("cadenza")
 DATABASE_FIXTURES = {"settings", "app", "client", "accounts"}
 
 
@@ -45,6 +52,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "database: uses the database (runs on SQLite and PostgreSQL)"
+    )
+    config.addinivalue_line(
+        "markers", "spark: runs Apache Spark (minutes each; SQLite only in `make test`)"
     )
 
 
@@ -104,6 +114,8 @@ def settings(tmp_path: Path, postgres_url: str | None) -> Settings:
         recs_train_hours=0,
         royalty_close_day=0,
         deal_clock_interval_s=0,  # tests run the deal clock themselves
+        podcast_clock_interval_s=0,  # and refresh podcast feeds themselves
+        feeds_allow_private=True,  # the tests' feeds are served on loopback
     )
 
 

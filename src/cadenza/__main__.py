@@ -1,3 +1,3 @@
-from cadenza.cli import main
+from cadenza.entry import main
 
 main()

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property, partial
-from typing import TYPE_CHECKING, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.db.engine import (
@@ -24,7 +25,7 @@ from cadenza.adapters.db.engine import (
     migrate_aside,
     search_index_missing,
 )
-from cadenza.adapters.db.unit_of_work import SqlUnitOfWork, session_factory
+from cadenza.adapters.db.partitions import ensure_months
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
 from cadenza.domain.events import (
@@ -48,8 +49,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from cadenza.adapters.db.unit_of_work import SqlUnitOfWork
     from cadenza.adapters.demo_progress import DemoProgressFile
     from cadenza.adapters.events.bus import RedisBus
+    from cadenza.adapters.events.jetstream import JetStreamLog
     from cadenza.adapters.payments.local import LocalPaymentProvider
     from cadenza.adapters.security.breached import CommonPasswords, ZxcvbnEstimator
     from cadenza.adapters.security.hashing import Argon2PasswordHasher
@@ -60,7 +63,9 @@ if TYPE_CHECKING:
     from cadenza.ingest.pipeline import IngestTools
     from cadenza.ingest.source import ZipLimits
     from cadenza.ports.artists import ProfileImages
+    from cadenza.ports.audio import AudioProbe, CoverArt, Transcoder
     from cadenza.ports.audio_offset import AudioFromOffset
+    from cadenza.ports.blobs import BlobStore
     from cadenza.ports.cards import CardPainter
     from cadenza.ports.devices import PlayerEvents
     from cadenza.ports.mail import Mailer
@@ -68,6 +73,7 @@ if TYPE_CHECKING:
     from cadenza.ports.recommendations import TasteSignals
     from cadenza.ports.scrobblers import RemoteScrobblers, SecretBox
     from cadenza.recs.build import Progress, Trained
+    from cadenza.recs.mirror import ModelMirror
     from cadenza.recs.served import ServedModel
     from cadenza.services.accounts import AccountService, ExportPart, PasswordRules
     from cadenza.services.ad_campaigns import AdCampaigns
@@ -91,6 +97,8 @@ if TYPE_CHECKING:
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
     from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.episode_remote import EpisodeRemote
+    from cadenza.services.event_archive import EventArchive
     from cadenza.services.external_sign_in import ExternalSignIn
     from cadenza.services.fraud import FraudWatch
     from cadenza.services.grant_log import GrantLog
@@ -102,16 +110,25 @@ if TYPE_CHECKING:
     from cadenza.services.mixes import Mixes
     from cadenza.services.oauth_apps import OAuthApps
     from cadenza.services.offline import OfflineDownloads
+    from cadenza.services.offline_keys import OfflineKeys
     from cadenza.services.outgoing_mail import MailDelivery
     from cadenza.services.passwords import PasswordService
+    from cadenza.services.peer_delivery import PeerDelivery
     from cadenza.services.pitches import Pitches
+    from cadenza.services.plan_grants import PlanGrants
     from cadenza.services.player import Player
     from cadenza.services.playlists import Playlists
+    from cadenza.services.podcast_hosting import PodcastHosting
+    from cadenza.services.podcast_listening import PodcastListening
+    from cadenza.services.podcasts import Podcasts
     from cadenza.services.recommendations import Recommendations
     from cadenza.services.reentry import PasswordReentry
     from cadenza.services.release_radar import ReleaseRadar
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
+    from cadenza.services.room_episodes import RoomEpisodes
+    from cadenza.services.rooms import Rooms
+    from cadenza.services.rooms_live import LiveRooms
     from cadenza.services.royalties import Royalties
     from cadenza.services.royalty_clock import RoyaltyClock
     from cadenza.services.scrobble_forwarding import ScrobbleForwarding
@@ -158,6 +175,10 @@ HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
 }
 
 
+MAIL_POLL_S = 5.0  # as often as the mail worker looks for mail due (a commit wakes it too)
+FORWARD_POLL_S = 10.0  # as often as scrobble forwarding looks for plays due
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
@@ -167,7 +188,7 @@ class SystemClock:
 class App:
     settings: Settings
     engine: Engine
-    blobs: LocalBlobStore
+    blobs: BlobStore
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
     mail_queued: threading.Event = field(default_factory=threading.Event)
@@ -176,34 +197,103 @@ class App:
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
+        # the ORM and the tables' classes: with the first request that reads through them, not
+        # at the server's start (/healthz and the start's checks are plain SQL)
+        from cadenza.adapters.db.unit_of_work import session_factory
+
         return session_factory(self.engine)
 
     def uow(self) -> SqlUnitOfWork:
+        from cadenza.adapters.db.unit_of_work import SqlUnitOfWork
+
         return SqlUnitOfWork(self.db_sessions, self.mail_queued.set)
+
+    @cached_property
+    def replica_engine(self) -> Engine | None:
+        """The streaming replica (CADENZA_DATABASE_REPLICA_URL) for read-mostly queries."""
+        url = self.settings.database_replica_url
+        return make_engine(url, self.settings.db_pool_size) if url else None
+
+    @cached_property
+    def replica_sessions(self) -> sessionmaker[Session]:
+        from cadenza.adapters.db.unit_of_work import session_factory
+
+        return session_factory(self.replica_engine or self.engine)
+
+    def read_uow(self) -> SqlUnitOfWork:
+        """A unit of work for queries that may read a moment behind the primary (catalog
+        pages, search, statistics): on the replica when there is one. Never for what must
+        read its own writes."""
+        if self.replica_engine is None:
+            return self.uow()
+        from cadenza.adapters.db.unit_of_work import SqlUnitOfWork
+
+        return SqlUnitOfWork(self.replica_sessions, self.mail_queued.set)
 
     @cached_property
     def messages(self) -> MessageBus:
         """The message bus services publish their domain events on (see HANDLERS)."""
         from cadenza.services.messagebus import MessageBus
 
+        stream = None
+        if self.event_log is not None:  # CADENZA_NATS_URL: every event to JetStream too
+            from cadenza.services.domain_stream import LoggedEvents
+
+            stream = LoggedEvents(self.event_log)
         return MessageBus(
             {
                 kind: [partial(handler, self) for handler in found]
                 for kind, found in HANDLERS.items()
-            }
+            },
+            stream,
         )
+
+    @cached_property
+    def event_log(self) -> JetStreamLog | None:
+        """The durable event stream, NATS JetStream (CADENZA_NATS_URL); None without it."""
+        s = self.settings
+        if not s.nats_url:
+            return None
+        from cadenza.adapters.events.jetstream import JetStreamLog
+
+        return JetStreamLog(
+            s.nats_url, s.nats_prefix, s.nats_ack_timeout_s, s.nats_redeliver_after_s
+        )
+
+    @cached_property
+    def event_archive(self) -> EventArchive:
+        """Listening events as Parquet per day: pyarrow is imported here, so only by the
+        archive job and `cadenza events archive` (the server's clock runs them as a child)."""
+        from cadenza.adapters.archive.parquet import ParquetEventFiles
+        from cadenza.services.event_archive import EventArchive
+
+        return EventArchive(
+            self.uow, self.clock, self.blobs, ParquetEventFiles(), self.settings.work_dir
+        )
+
+    def start_consumers(self) -> threading.Event:
+        """The durable consumers of the event stream this process runs (none without one):
+        `counting`, which judges and counts the listening events. Set the event to stop."""
+        stop = threading.Event()
+        if self.event_log is not None:
+            from cadenza.domain.event_stream import COUNTING, LISTENING
+            from cadenza.services.listening_stream import Counting
+
+            counting = Counting(self.listening)
+            self.event_log.consume(COUNTING, f"{LISTENING}.>", counting.handle, stop)
+        return stop
 
     @cached_property
     def catalog(self) -> CatalogService:
         from cadenza.services.catalog import CatalogService
 
-        return CatalogService(self.uow)
+        return CatalogService(self.read_uow)  # reads only: a replica may answer
 
     @cached_property
     def search(self) -> SearchService:
         from cadenza.services.search import SearchService
 
-        return SearchService(self.uow)
+        return SearchService(self.uow, self.read_uow)
 
     @cached_property
     def takedowns(self) -> Takedowns:
@@ -566,6 +656,23 @@ class App:
         return DownloadGrants(self._secret("download-signing.key"), self.clock)
 
     @cached_property
+    def peer_delivery(self) -> PeerDelivery:
+        """Signed chunk manifests and the peer tracker (docs/peer-delivery.md)."""
+        from cadenza.adapters.security.ed25519_signer import Ed25519Signer
+        from cadenza.services.peer_delivery import PeerDelivery, PeerRules
+
+        s = self.settings
+        rules = PeerRules(
+            enabled=s.peer_delivery,
+            announce_ttl=timedelta(seconds=s.peer_announce_ttl_s),
+            token_ttl=timedelta(seconds=s.peer_token_ttl_s),
+            report_window=timedelta(seconds=s.peer_report_window_s),
+            chunk_size=s.peer_chunk_kib * 1024,
+        )
+        signer = Ed25519Signer(self._secret("peer-signing.key"))
+        return PeerDelivery(self.uow, self.clock, self.stream_grants, self.blobs, signer, rules)
+
+    @cached_property
     def offline(self) -> OfflineDownloads:
         from cadenza.services.offline import OfflineDownloads
 
@@ -576,6 +683,15 @@ class App:
             self.subscriptions.listener,
             self.download_grants,
         )
+
+    @cached_property
+    def offline_keys(self) -> OfflineKeys:
+        from cadenza.adapters.security.ed25519_signer import Ed25519Signer
+        from cadenza.services.offline_keys import OfflineKeys
+
+        secret = self._secret("offline-device.key")
+        signer = Ed25519Signer(self._secret("offline-licence.key"))
+        return OfflineKeys(secret, self.offline, self.download_grants, self.blobs, signer)
 
     @cached_property
     def fraud(self) -> FraudWatch:
@@ -614,6 +730,7 @@ class App:
             self.messages.publish,
             listener=self.subscriptions.listener,
             served=self.served_audio,
+            log=self.event_log,
         )
 
     @cached_property
@@ -664,7 +781,23 @@ class App:
         from cadenza.recs.served import ServedModel
         from cadenza.recs.store import models_dir
 
-        return ServedModel(models_dir(self.settings.data_dir))
+        mirror = self.recs_mirror
+        root = models_dir(self.settings.data_dir)
+        return ServedModel(root, refresh=mirror.refresh if mirror is not None else None)
+
+    @cached_property
+    def recs_mirror(self) -> ModelMirror | None:
+        """With blobs in a bucket, the model is shared through it by every node."""
+        from cadenza.adapters.blobs.s3 import S3BlobStore
+
+        if not isinstance(self.blobs, S3BlobStore):
+            return None
+        from cadenza.adapters.blobs.s3_folders import S3Folders
+        from cadenza.recs.mirror import ModelMirror
+        from cadenza.recs.store import models_dir
+
+        folders = S3Folders(self.blobs, "models/recs")
+        return ModelMirror(folders, models_dir(self.settings.data_dir))
 
     @cached_property
     def recommendations(self) -> Recommendations:
@@ -691,7 +824,12 @@ class App:
             with self.uow() as uow:
                 yield uow.taste_signals
 
-        return build_model(signals, models_dir(self.settings.data_dir), self.clock.now(), progress)
+        trained = build_model(
+            signals, models_dir(self.settings.data_dir), self.clock.now(), progress
+        )
+        if self.recs_mirror is not None:
+            self.recs_mirror.published(trained.version)
+        return trained
 
     def train_recs_aside(self) -> subprocess.Popen[bytes]:
         """`cadenza recs train` in a process of its own (the server's daily clock, the demo):
@@ -717,6 +855,34 @@ class App:
         from cadenza.services.blends import Blends, CountedTaste
 
         return Blends(self.uow, self.clock, self.collection.viewer, CountedTaste(self.uow))
+
+    @cached_property
+    def rooms(self) -> Rooms:
+        from cadenza.services.rooms import Rooms
+
+        return Rooms(self.uow, self.clock, self.blobs, self._secret("room-ticket.key"))
+
+    @cached_property
+    def live_rooms(self) -> LiveRooms:
+        from cadenza.domain import rooms as room_rules
+        from cadenza.services.rooms_live import (
+            TICK_BYTES,
+            LiveRooms,
+            SpeakerDecoder,
+            VoiceEncoder,
+        )
+
+        def voice() -> VoiceEncoder:  # the stage as Opus, for the pages that decode it
+            from cadenza.adapters.audio.opus_voice import OpusVoice
+
+            return OpusVoice(room_rules.SAMPLE_RATE, TICK_BYTES // 2)
+
+        def speaker() -> SpeakerDecoder:  # a speaker's Opus from the browser's AudioEncoder
+            from cadenza.adapters.audio.opus_voice import OpusSpeaker
+
+            return OpusSpeaker(room_rules.SAMPLE_RATE)
+
+        return LiveRooms(self.rooms, self.settings.rooms_empty_grace_s, voice, speaker)
 
     @cached_property
     def social(self) -> Social:
@@ -825,6 +991,7 @@ class App:
             self.clock,
             self.settings.estimated_per_stream_cents,
             self.settings.stats_min_listeners,
+            reads=self.read_uow,
         )
 
     @cached_property
@@ -864,6 +1031,11 @@ class App:
 
     @cached_property
     def player_events(self) -> PlayerEvents:
+        if self.event_log is not None:  # NATS first: the deployment's one message system
+            from cadenza.adapters.events.nats_player import NatsPlayerEvents
+            from cadenza.services.player_event_wire import decode_event, encode_event
+
+            return NatsPlayerEvents(self.event_log, encode_event, decode_event)
         if self.bus is None:
             from cadenza.adapters.events.memory import InProcessPlayerEvents
 
@@ -925,6 +1097,12 @@ class App:
         return AccountAdmin(self.uow, self.clock)
 
     @cached_property
+    def plan_grants(self) -> PlanGrants:
+        from cadenza.services.plan_grants import PlanGrants
+
+        return PlanGrants(self.uow, self.clock, self.subscriptions, self.charging)
+
+    @cached_property
     def artist_profiles(self) -> ArtistProfiles:
         from cadenza.services.artists import ArtistProfiles
 
@@ -948,6 +1126,74 @@ class App:
         return ArtistPages(self.uow, self.clock, self.catalog, self.blobs, images)
 
     @cached_property
+    def podcasts(self) -> Podcasts:
+        """Shows from RSS: feeds fetched through the outgoing-HTTP adapter, audio through the
+        music ingest's stages."""
+        from cadenza.adapters.feeds.fetch import HttpFeedFetcher
+        from cadenza.adapters.feeds.read import FeedparserReader
+        from cadenza.services.podcasts import AudioTools, FeedRules, Podcasts
+
+        s = self.settings
+        fetcher = HttpFeedFetcher(
+            allow_private=s.feeds_allow_private, max_feed_bytes=s.feeds_max_bytes
+        )
+
+        def tools() -> AudioTools:
+            t = self.ingest_tools()
+            return AudioTools(t.probe, t.transcoder, t.covers, t.blobs, t.pool, t.work_dir)
+
+        rules = FeedRules(timedelta(seconds=s.podcast_feed_every_s), s.podcast_audio_max_bytes)
+        return Podcasts(
+            self.uow,
+            self.clock,
+            fetcher,
+            FeedparserReader(),
+            tools,
+            rules,
+            lambda uow, show_id: uow.search.index_show(show_id),
+        )
+
+    @cached_property
+    def podcast_hosting(self) -> PodcastHosting:
+        from cadenza.adapters.feeds.read import sanitised_html
+        from cadenza.services.podcast_hosting import PodcastHosting
+
+        return PodcastHosting(self.uow, self.clock, self.podcasts, sanitised_html)
+
+    @cached_property
+    def room_episodes(self) -> RoomEpisodes:
+        from cadenza.services.room_episodes import RoomEpisodes
+
+        return RoomEpisodes(
+            self.uow,
+            self.rooms,
+            self.podcast_hosting,
+            self.blobs,
+            self.settings.work_dir,
+            self.deliveries.in_line,  # the ingest's background line, one at a time
+        )
+
+    @cached_property
+    def podcast_listening(self) -> PodcastListening:
+        from cadenza.services.podcast_listening import PodcastListening
+
+        return PodcastListening(
+            self.uow,
+            self.clock,
+            lambda: self.stream_grants.links,
+            lambda: self.player_events,
+            heard=lambda account_id, seconds: self.ads.song_played(account_id, seconds),
+        )
+
+    @cached_property
+    def episode_remote(self) -> EpisodeRemote:
+        from cadenza.services.episode_remote import EpisodeRemote
+
+        return EpisodeRemote(
+            self.uow, self.clock, lambda: self.player_events, self.podcast_listening.episode
+        )
+
+    @cached_property
     def pitches(self) -> Pitches:
         from cadenza.services.pitches import Pitches
 
@@ -957,71 +1203,214 @@ class App:
         """The work exactly one process of a deployment does: deliveries left unfinished by a
         restart, the mail queue, the billing and popularity clocks, session pruning, the daily
         sweep of orphaned blobs, the daily fraud job, the royalty and deal clocks. Returns what
-        stops it."""
-        with self.uow() as uow:  # the ingest pipeline is imported only when one is left
-            unfinished = bool(uow.deliveries.unfinished())
-        if unfinished:
+        stops it. Set going by a thread of its own: a server answers while it looks for
+        unfinished work and imports what the clocks need (a third of its start)."""
+        stops: list[threading.Event] = []
+
+        def start() -> None:
+            try:
+                stops.extend(self._start_background())
+            except Exception:
+                log.exception("the background work did not start")
+
+        starting = threading.Thread(target=start, name="background-start", daemon=True)
+        starting.start()
+
+        def stop() -> None:
+            starting.join()  # nothing is left starting once stopped
+            for event in stops:
+                event.set()
+
+        return stop
+
+    def _start_background(self) -> list[threading.Event]:
+        checks = _checks()
+        if checks.deliveries_unfinished(self.engine):  # the ingest pipeline only when one is left
             self.deliveries.resume_unfinished()
-        self.outgoing_mail.start()
-        self.history_imports.fail_unfinished()  # their files were in a stopped process's memory
-        self.scrobble_forwarding.start()
+        if checks.room_episodes_unfinished(self.engine):
+            self.room_episodes.resume_unfinished()
+        mail = self._start_when_work(  # the mail libraries once there is mail
+            "mail-watch",
+            lambda: checks.mail_waiting(self.engine),
+            lambda: self.outgoing_mail.start(),  # made only then
+            MAIL_POLL_S,
+            self.mail_queued,
+        )
+        self._fail_unfinished_imports()  # their files were in a stopped process's memory
+
+        def forward() -> None:
+            self.scrobble_forwarding.start()
+            self.scrobble_forwarding.wake.set()  # what is waiting goes now
+
+        forwarding = self._start_when_work(
+            "forwarding-watch",
+            lambda: checks.plays_to_forward(self.engine),
+            forward,
+            FORWARD_POLL_S,
+        )
         billing = self.start_billing_clock()
         popularity = self.start_popularity_clock()
         charts = self.start_charts_clock()
         artist_stats = run_every(
             self.settings.artist_stats_interval_s,
-            lambda: self.artist_stats.roll_up(),
+            lambda: self._aside_if("artist-stats", _checks().streams_to_roll(self.engine)),
             "artist-stats",
         )
         recs = self.start_recs_clock()
         self.start_session_pruning()  # stopped by close()
-        sweep = run_every(
-            self.settings.blob_sweep_interval_s, lambda: self.blob_sweep.sweep(), "blobs-sweep"
-        )
+        sweep = run_every(self.settings.blob_sweep_interval_s, self._sweep_tick, "blobs-sweep")
         fraud = run_every(
-            self.settings.fraud_interval_s, lambda: self.fraud.run(), "fraud", at_start=False
+            self.settings.fraud_interval_s,
+            lambda: self._aside_if("fraud", _checks().holds_rows(self.engine, "plays")),
+            "fraud",
+            at_start=False,
         )
         royalties = run_every(  # a close day of 0: the operator closes months by hand
             self.settings.royalty_clock_interval_s if self.settings.royalty_close_day else 0,
-            lambda: self.royalty_clock.run(),
+            self._royalty_tick,
             "royalties",
         )
         deals = run_every(
-            self.settings.deal_clock_interval_s, lambda: self.deal_clock.run(), "deal-clock"
+            self.settings.deal_clock_interval_s,
+            lambda: self._aside_if(
+                "deal-clock", _checks().deals_due(self.engine, self.clock.now())
+            ),
+            "deal-clock",
+        )
+        consumers = (
+            self.start_consumers() if self.settings.nats_count_in_background else threading.Event()
+        )
+        partitions = run_every(  # PostgreSQL: the coming months' listening tables, daily
+            86400.0, lambda: ensure_months(self.engine, self.clock.now().date()), "partitions"
+        )
+        archive = run_every(  # a child process: pyarrow stays out of this one
+            self.settings.events_archive_interval_s,
+            lambda: run_job_aside("events-archive"),
+            "events-archive",
+            at_start=False,
+        )
+        podcasts = run_every(
+            self.settings.podcast_clock_interval_s, self._refresh_due_podcasts, "podcasts"
         )
 
-        def stop() -> None:
-            billing.set()
-            charts.set()
-            artist_stats.set()
-            recs.set()
-            popularity.set()  # the mail worker stops in close(), after sending what is due
-            sweep.set()
-            fraud.set()
-            royalties.set()
-            deals.set()
+        # the mail worker stops in close(), after sending what is due
+        return [
+            mail,
+            forwarding,
+            billing,
+            charts,
+            artist_stats,
+            recs,
+            popularity,
+            sweep,
+            fraud,
+            royalties,
+            deals,
+            consumers,
+            archive,
+            partitions,
+            podcasts,
+        ]
 
+    def _start_when_work(
+        self,
+        name: str,
+        has_work: Callable[[], bool],
+        start: Callable[[], None],
+        poll_s: float,
+        wake: threading.Event | None = None,
+    ) -> threading.Event:
+        """Start a worker once it has work: now when a cheap check finds some, else at the
+        first check every `poll_s` (or `wake` set) that does; its service and libraries stay
+        out of the memory of a server with nothing to send. The returned event stops the
+        watching."""
+        stop = threading.Event()
+
+        def watch() -> None:
+            while not stop.is_set():
+                try:
+                    if (wake is not None and wake.is_set()) or has_work():
+                        if not stop.is_set():
+                            start()
+                        return
+                except Exception:  # the database may be away for a moment: the next look
+                    log.exception("%s failed", name)
+                (wake or stop).wait(poll_s)
+
+        threading.Thread(target=watch, name=name, daemon=True).start()
         return stop
+
+    def _aside_if(self, job: str, work: bool) -> None:
+        """Run a job in a child process when a cheap check found work for it: what the job
+        imports never enters the server's memory, and an idle server starts no process."""
+        if work:
+            from cadenza.jobs.aside import run_aside
+
+            run_aside(job, self.settings)
+
+    def _fail_unfinished_imports(self) -> None:
+        """History imports a stopped process left running are failed (the file was in that
+        process's memory), without importing the importers when none was left running."""
+        if _checks().imports_running(self.engine):
+            self.history_imports.fail_unfinished()
+
+    def _royalty_tick(self) -> None:
+        """The royalty clock: last month is closed aside once its close day has come."""
+        from cadenza.domain.royalty_schedule import due_month
+
+        month = due_month(self.clock.now(), self.settings.royalty_close_day)
+        self._aside_if(
+            "royalty-clock", month is not None and not _checks().month_closed(self.engine, month)
+        )
+
+    def _refresh_due_podcasts(self) -> None:
+        """The podcast clock's tick: the feeds due are fetched in a child process, where the
+        feed, HTTP and audio libraries stay (a server with no shows never starts one)."""
+        self._aside_if("podcasts-refresh", _checks().feeds_due(self.engine, self.clock.now()))
+
+    def _sweep_tick(self) -> None:
+        """The daily sweep of orphaned blobs, aside once the store holds any blob; an empty
+        store has only half-written files to remove, done here."""
+        if next(iter(self.blobs.digests()), None) is not None:
+            self._aside_if("blobs-sweep", True)
+        else:
+            grace = timedelta(hours=self.settings.blob_sweep_grace_hours)
+            self.blobs.remove_stale_writes(self.clock.now() - grace)
 
     def start_billing_clock(self) -> threading.Event:
         """Renew, retry and end subscriptions every `billing_interval_s` in a daemon thread;
         set the returned event to stop it."""
         interval = self.settings.billing_interval_s
-        # A lambda: the billing service (and its price list) is made when the clock first runs.
-        return run_every(interval, lambda: self.billing.run(), "billing-clock", at_start=False)
+        # In a child process once a subscription is due: the billing service, its price list
+        # and the payment provider's tables (about 6 MB) stay out of an idle server.
+        return run_every(
+            interval,
+            lambda: self._aside_if("billing", _checks().billing_due(self.engine, self.clock.now())),
+            "billing-clock",
+            at_start=False,
+        )
 
     def start_popularity_clock(self) -> threading.Event:
         """Roll up search popularity now and every `search_popularity_interval_s` in a daemon
         thread; set the returned event to stop it."""
         interval = self.settings.search_popularity_interval_s
+        tables = ("plays", "search_popularity")  # none: a rollup would write nothing
         return run_every(
-            interval, lambda: self.search.roll_up_popularity(self.clock.now()), "search-popularity"
+            interval,
+            lambda: self._aside_if("search-popularity", _checks().holds_rows(self.engine, *tables)),
+            "search-popularity",
         )
 
     def start_charts_clock(self) -> threading.Event:
         """Rebuild the charts now and every `charts_interval_s` (daily) in a daemon thread;
         set the returned event to stop it."""
-        return run_every(self.settings.charts_interval_s, lambda: self.charts.rebuild(), "charts")
+        # No streams and no chart yet: a rebuild would only make the empty charts, and the
+        # chart pages read alike without them. Otherwise the child process rebuilds.
+        return run_every(
+            self.settings.charts_interval_s,
+            lambda: self._aside_if("charts", _checks().holds_rows(self.engine, "plays", "charts")),
+            "charts",
+        )
 
     def start_recs_clock(self) -> threading.Event:
         """Train the recommendation model every `recs_train_hours` (0: never), in a process of
@@ -1033,20 +1422,24 @@ class App:
             if done != 0:
                 log.warning("recommendation training ended with status %s", done)
 
-        with self.uow() as uow:
-            listened = uow.listener_taste.counted_plays_reach(self.settings.recs_min_plays)
-        at_start = self.recs_model.info() is None and listened
+        listened = self.settings.recs_min_plays <= 0
+        if not listened and _checks().holds_rows(
+            self.engine, "plays"
+        ):  # no stream: no taste module
+            with self.uow() as uow:
+                listened = uow.listener_taste.counted_plays_reach(self.settings.recs_min_plays)
+        at_start = listened and self.recs_model.info() is None
         return run_every(hours * 3600, train, "recs-train", at_start=at_start)
 
     def start_session_pruning(self) -> threading.Event:
         """Forget expired sessions, refresh tokens, e-mailed links and used stream tickets now
         and every `session_prune_interval_s` in a daemon thread; close() (or the returned
         event) stops it. Safe in several processes at once: each pass deletes only what has expired."""
-        from cadenza.services.session_pruning import prune_expired
-
         stop = run_every(
             self.settings.session_prune_interval_s,
-            lambda: (prune_expired(self.uow, self.clock), self.oauth_apps.prune()),
+            lambda: self._aside_if(
+                "sessions-prune", _checks().expired_rows(self.engine, self.clock.now())
+            ),
             "session-pruning",
         )
         self.background.append(stop)
@@ -1116,20 +1509,27 @@ class App:
 
     def ingest_tools(self, opus_complexity: int | None = None) -> IngestTools:
         # The audio and image libraries (numpy, scipy, PyAV, Pillow: about 150 MB) are imported
-        # by the processes that ingest, never by an HTTP process that only serves.
-        from cadenza.adapters.audio.covers import PillowCoverArt
-        from cadenza.adapters.audio.probe import PyAvProbe
+        # by the processes that ingest, never by an HTTP process that only serves; and there
+        # only when a file is decoded or a cover drawn (not by a re-scan of unchanged files).
+        from cadenza.adapters.audio.on_first_use import OnFirstUse
         from cadenza.adapters.audio.tags import MutagenTagReader
-        from cadenza.adapters.audio.transcode import PyAvTranscoder
         from cadenza.ingest.pipeline import IngestTools
 
+        audio = "cadenza.adapters.audio."
         s = self.settings
         s.work_dir.mkdir(parents=True, exist_ok=True)
+        complexity = opus_complexity or s.opus_complexity
         return IngestTools(
-            probe=PyAvProbe(max_duration_s=s.max_track_seconds),
+            probe=cast(
+                "AudioProbe",
+                OnFirstUse(audio + "probe", "PyAvProbe", max_duration_s=s.max_track_seconds),
+            ),
             tags=MutagenTagReader(max_tag_chars=s.max_tag_chars),
-            transcoder=PyAvTranscoder(opus_complexity=opus_complexity or s.opus_complexity),
-            covers=PillowCoverArt(),
+            transcoder=cast(
+                "Transcoder",
+                OnFirstUse(audio + "transcode", "PyAvTranscoder", opus_complexity=complexity),
+            ),
+            covers=cast("CoverArt", OnFirstUse(audio + "covers", "PillowCoverArt")),
             blobs=self.blobs,
             uow=self.uow,
             pool=self.pool,
@@ -1189,9 +1589,20 @@ class App:
             if "player_events" in self.__dict__:  # shared through the bus: its thread stops
                 self.__dict__["player_events"].close()
             self.__dict__["bus"].close()
+        if self.__dict__.get("event_log") is not None:
+            self.__dict__["event_log"].close()  # after the consumers' stop was set
+        if self.__dict__.get("replica_engine") is not None:
+            self.__dict__["replica_engine"].dispose()
         self.engine.dispose()
         if self.work_claim is not None:
             self.work_claim.close()
+
+
+def _checks() -> ModuleType:
+    """The clocks' cheap questions (SQL Core), imported by the first clock that asks."""
+    from cadenza.adapters.db import clock_checks
+
+    return clock_checks
 
 
 def run_every(
@@ -1217,6 +1628,19 @@ def run_every(
 
     threading.Thread(target=tick, name=name, daemon=True).start()
     return stop
+
+
+def run_job_aside(name: str) -> None:
+    """Run `cadenza job run NAME` in a child process (what it imports stays there)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "cadenza", "job", "run", name], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        tail = done.stderr.decode(errors="replace")[-500:]
+        raise RuntimeError(f"job {name} ended with {done.returncode}: {tail}")
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
@@ -1246,6 +1670,26 @@ def _owner_only_folders(settings: Settings) -> None:
         folder.chmod(0o700)
 
 
+def blob_store(settings: Settings) -> BlobStore:
+    """The data dir's blobs/, or the S3-compatible bucket CADENZA_BLOB_URL names (boto3 is
+    imported only then)."""
+    if not settings.blob_url:
+        return LocalBlobStore(settings.blob_dir)
+    from cadenza.adapters.blobs.s3 import S3BlobStore, S3Location, s3_client
+
+    secret = settings.s3_secret_access_key
+    keys = (settings.s3_access_key_id, secret.get_secret_value() if secret else None)
+    client = s3_client(settings.s3_endpoint_url, settings.s3_region, *keys)
+    public = settings.s3_public_endpoint_url
+    presigner = s3_client(public, settings.s3_region, *keys) if public else None
+    return S3BlobStore(
+        client,
+        S3Location.parse(settings.blob_url),
+        presigner=presigner,
+        part_bytes=settings.s3_part_mb * 1024 * 1024,
+    )
+
+
 def bootstrap(
     settings: Settings | None = None, *, worker: bool = False, serving: bool = False
 ) -> App:
@@ -1261,12 +1705,13 @@ def bootstrap(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
     engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
-    app = App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
-    app.work_claim = WorkDirClaim(settings.work_dir)
+    app = App(settings=settings, engine=engine, blobs=blob_store(settings))
+    app.work_claim = WorkDirClaim(settings.work_dir, sweep=not worker)
     if app.work_claim.swept:
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
         (migrate_aside if serving else migrate)(engine)
+        ensure_months(engine, app.clock.now().date())  # PostgreSQL: the coming months' tables
     if serving and search_index_missing(engine):
         app.search.index_if_empty()
     return app
@@ -1278,7 +1723,7 @@ def unopened_app() -> App:
     (api/openapi_aside.py) needs its shape only."""
     settings = Settings(background=False)
     engine = make_engine(settings.resolved_database_url, 1)
-    return App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))
+    return App(settings=settings, engine=engine, blobs=blob_store(settings))
 
 
 def _card_painter() -> CardPainter:

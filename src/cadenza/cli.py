@@ -11,14 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from cadenza.cli_ads import ads
-from cadenza.cli_apps import apps
-from cadenza.cli_history import history
-from cadenza.cli_listening import listening
-from cadenza.cli_recs import recs
-from cadenza.cli_royalties import royalties
+from cadenza.cli_console import err
+from cadenza.cli_engine import EngineOption, MasterOption, engine_choice
+from cadenza.cli_groups import GroupsOnDemand
 from cadenza.domain.accounts import Role
 from cadenza.domain.errors import CadenzaError
 from cadenza.domain.plans import Plan, parse_plan
@@ -26,11 +22,13 @@ from cadenza.domain.plans import Plan, parse_plan
 # Each command imports what it needs when it runs, so `cadenza --help` or `cadenza users list`
 # do not pay for the web framework or the audio libraries (about 2 s on a small machine).
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress
 
     from cadenza.bootstrap import App
     from cadenza.ingest.library import LibraryReport
     from cadenza.ingest.pipeline import IngestTools
+    from cadenza.jobs.on_archive import EngineChoice
 
 
 def __getattr__(name: str) -> object:
@@ -42,11 +40,14 @@ def __getattr__(name: str) -> object:
     raise AttributeError(name)
 
 
-cli = typer.Typer(help="Cadenza: a self-hostable music streaming server.", no_args_is_help=True)
-err = Console(stderr=True)
+cli = typer.Typer(
+    help="Cadenza: a self-hostable music streaming server.",
+    no_args_is_help=True,
+    cls=GroupsOnDemand,  # `ads`, `podcasts`, ... (cli_groups.py): imported when named
+)
 
 
-def progress_bar(console: Console = err) -> Progress:
+def progress_bar(console: Console | None = None) -> Progress:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -60,7 +61,7 @@ def progress_bar(console: Console = err) -> Progress:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=console or err.console,
         transient=False,
     )
 
@@ -78,72 +79,12 @@ def serve(
     ] = None,
 ) -> None:
     """Serve whatever the data dir holds (and the demo catalog, with --demo)."""
-    import uvicorn
+    from cadenza.serve import ServeRefused, serve
 
-    from cadenza.api.app import create_app
-    from cadenza.bootstrap import bootstrap
-
-    app = bootstrap(serving=True)
-    processes = workers or app.settings.workers
-    if processes > 1:
-        _check_shared_state(app)
-    elif not app.settings.background and not app.settings.redis_url:
-        err.print(
-            "[yellow]CADENZA_BACKGROUND=false without CADENZA_REDIS_URL:[/] if other servers "
-            "share this database, set the same CADENZA_REDIS_URL on all of them, or a "
-            "listener's devices on different servers will not hear each other."
-        )
-    if demo:
-        from cadenza.cli_demo import start_demo
-
-        start_demo(app)  # the logins now; the catalog is published while the server answers
-    err.print(f"Data dir: {app.settings.data_dir.resolve()}")
-    _ = app.distributor_key  # made now, so distributors can be told where it is
-    where = "CADENZA_DISTRIBUTOR_KEY" if app.settings.distributor_key else "distributor.key there"
-    err.print(f"Distributor uploads: send the key in {where} as X-Distributor-Key")
-    err.print(f"[bold green]Cadenza is serving at http://{host}:{port}[/]  (API docs: /docs)")
-    if processes == 1:
-        uvicorn.run(
-            create_app(app, openapi_aside=True),
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=app.settings.access_log,
-        )
-        return
-    # This process has migrated the database; it runs the background work (when this node
-    # does it) while uvicorn's workers, spawned afresh, each build their own App without it.
-    err.print(f"{processes} worker processes; background work here: {app.settings.background}")
-    stop = app.start_background() if app.settings.background else None
-    try:
-        uvicorn.run(
-            "cadenza.api.app:create_worker_app",
-            factory=True,
-            workers=processes,
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=app.settings.access_log,
-        )
-    finally:
-        if stop is not None:
-            stop()
-        app.close()
-
-
-def _check_shared_state(app: App) -> None:
-    """Several processes share the player's live events and rip detection through Redis."""
-    if not app.settings.redis_url:
-        err.print(
-            "[red]Several worker processes need Redis:[/] a listener's devices may connect to "
-            "different processes, and rip detection must add up what all of them served. Set "
-            "CADENZA_REDIS_URL (e.g. redis://127.0.0.1:6379/0), or serve with --workers 1."
-        )
-        raise typer.Exit(2)
-    try:
-        _ = app.bus
-    except Exception as problem:
-        err.print(f"[red]Redis at CADENZA_REDIS_URL does not answer:[/] {problem}")
+    try:  # `cadenza serve` itself starts without Typer (cadenza/entry.py): this is its help
+        serve(host, port, demo, workers)
+    except ServeRefused as refused:
+        err.print(f"[red]{refused}[/]")
         raise typer.Exit(2) from None
 
 
@@ -178,6 +119,60 @@ def demo() -> None:
         build_demo(app)
     finally:
         app.close()
+
+
+@cli.command()
+def play(
+    server: Annotated[
+        str, typer.Option(envvar="CADENZA_PLAY_SERVER", help="The Cadenza server's address")
+    ] = "http://127.0.0.1:8000",
+    email: Annotated[str | None, typer.Option(envvar="CADENZA_EMAIL")] = None,
+    output: Annotated[
+        str | None,
+        typer.Option("--output", "-o", help="FILE.wav or null (default: the sound card)"),
+    ] = None,
+    release: Annotated[int | None, typer.Option(help="Start playing this release")] = None,
+    track: Annotated[list[int] | None, typer.Option(help="Start playing these tracks")] = None,
+    quality: Annotated[
+        str | None, typer.Option(help="low, normal, high, very_high, lossless")
+    ] = None,
+    cache_mb: Annotated[
+        int | None, typer.Option(help="Disk cache size (default: 10% of free space, 50 MB-10 GB)")
+    ] = None,
+    data_dir: Annotated[Path | None, typer.Option(help="Where the player keeps its files")] = None,
+    name: Annotated[str, typer.Option(help="This device's name")] = "Terminal player",
+    download_release: Annotated[
+        int | None, typer.Option(help="First keep this release for offline listening (Premium)")
+    ] = None,
+    peers: Annotated[
+        bool, typer.Option(help="Fetch from and serve to other listeners (--no-peers: opt out)")
+    ] = True,
+    upload_limit: Annotated[
+        int, typer.Option(help="Upload limit to peers in KB/s, all uploads together (0: none)")
+    ] = 0,
+    max_uploads: Annotated[int, typer.Option(help="Peers served at once")] = 4,
+    peer_port: Annotated[int, typer.Option(help="Port to serve peers on (0: any free)")] = 0,
+) -> None:
+    """The terminal player: a Cadenza device the web player can control (space, n/p, arrows,
+    +/-, q)."""
+    from cadenza.cli_play import run_play
+
+    run_play(
+        server,
+        email,
+        output,
+        release,
+        track or [],
+        quality,
+        cache_mb,
+        data_dir,
+        name,
+        download_release,
+        peers=peers,
+        upload_kb_s=upload_limit,
+        max_uploads=max_uploads,
+        peer_port=peer_port,
+    )
 
 
 @cli.command()
@@ -326,12 +321,6 @@ def _releases_of(app: App, track_ids: list[int]) -> list[dict[str, object]]:
 
 users = typer.Typer(help="Accounts, for operators.", no_args_is_help=True)
 cli.add_typer(users, name="users")
-cli.add_typer(ads, name="ads")
-cli.add_typer(apps, name="apps")
-cli.add_typer(recs, name="recs")
-cli.add_typer(royalties, name="royalties")
-cli.add_typer(listening, name="listening")
-cli.add_typer(history, name="history")
 
 
 @users.command("create")
@@ -398,15 +387,13 @@ def _operator_app() -> Iterator[App]:
 @users.command("list")
 def users_list() -> None:
     """Every account: id, e-mail, plan, roles, state."""
-    from cadenza.bootstrap import bootstrap
+    from cadenza.adapters.db.account_lines import account_lines
+    from cadenza.database_only import database_only
 
-    app = bootstrap()
-    try:
-        for a in app.accounts.all_accounts():
+    with database_only() as connection:  # the driver only: no SQLAlchemy, no App
+        for a in account_lines(connection):
             state = "disabled" if a.disabled else ("locked" if a.locked else "active")
             typer.echo(f"{a.id}\t{a.email}\t{a.plan}\t{','.join(a.roles)}\t{state}")
-    finally:
-        app.close()
 
 
 @users.command("disable")
@@ -456,6 +443,32 @@ def users_force_reset(
             found += app.passwords.force_reset(OPERATOR, email)
             bar.advance(task)
     typer.echo(f"{found} of {len(emails)} addresses have an account: each must reset its password")
+
+
+@users.command("plan")
+def users_plan(
+    email: str,
+    plan: Annotated[str, typer.Argument(help="The plan, free of charge: " + ", ".join(Plan))],
+    end_paid: Annotated[
+        bool,
+        typer.Option(
+            "--end-paid", help="End a period the listener paid for now (nothing is refunded)"
+        ),
+    ] = False,
+) -> None:
+    """Give or take a plan by hand (free means no plan): it holds at once, and downloads
+    made on the old plan go at their device's next check-in."""
+    from cadenza.services.admin import OPERATOR
+
+    with _operator_app() as app:
+        chosen = parse_plan(plan)
+        done = app.plan_grants.set_plan(OPERATOR, app.admin.id_of(email), chosen, end_paid=end_paid)
+    line = f"{done.account.email}: {done.was.value} -> {done.account.plan}"
+    if done.ended_paid:
+        line += " (the subscription ended: nothing more is charged)"
+    if done.others_ended:
+        line += f" ({done.others_ended} other accounts on the plan are on Free now)"
+    typer.echo(line)
 
 
 @users.command("link-artist")
@@ -587,9 +600,36 @@ def job_list() -> None:
 
 
 @job.command("run")
-def job_run(name: str) -> None:
-    """Run a job once now (`cadenza job list` names them). Safe beside the server."""
-    _run_job(name)
+def job_run(name: str, engine: EngineOption = "embedded", master: MasterOption = None) -> None:
+    """Run a job once now (`cadenza job list` names them). Safe beside the server.
+    `--engine spark --master URL`: search-popularity, artist-stats (rebuilt whole) and
+    recs-train on Apache Spark over the event archive."""
+    chosen = engine_choice(engine, master)
+    if chosen.embedded:
+        _run_job(name)
+    else:
+        _run_on_archive(name, chosen)
+
+
+def _run_on_archive(name: str, chosen: EngineChoice) -> None:
+    from cadenza.bootstrap import bootstrap
+    from cadenza.jobs.on_archive import ON_ARCHIVE
+
+    run = ON_ARCHIVE.get(name)
+    if run is None:
+        known = ", ".join(sorted(ON_ARCHIVE))
+        err.print(f"[red]{name} runs embedded only; on {chosen.engine}: {known}[/] (no_engine)")
+        raise typer.Exit(2)
+    app = bootstrap()
+    engine = chosen.make()
+    try:
+        with progress_bar() as bar:
+            bar.add_task(f"{name} on {chosen.engine}", total=None)
+            said = run(app, engine)
+    finally:
+        engine.close()
+        app.close()
+    typer.echo(said)
 
 
 def _run_job(name: str, *, to_stderr: bool = False) -> None:

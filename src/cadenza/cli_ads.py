@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from cadenza.domain.accounts import Role
-from cadenza.domain.ads import CampaignTerms, Targeting, cents_text
+from cadenza.cli_console import err
 from cadenza.domain.errors import CadenzaError
 
-if TYPE_CHECKING:  # the app is built inside each command: `cadenza --help` starts at once
+# The app is built inside each command, and the ads' rules imported there: `cadenza --help` and
+# every other command start at once.
+if TYPE_CHECKING:
     from cadenza.bootstrap import App
+    from cadenza.domain.ads import CampaignTerms
 
 ads = typer.Typer(help="Advertisers' campaigns, for operators.", no_args_is_help=True)
-err = Console(stderr=True)
 
 DEMO_ADVERTISER = "advertiser@demo.cadenza.localhost"
 
@@ -26,6 +26,7 @@ DEMO_ADVERTISER = "advertiser@demo.cadenza.localhost"
 def ads_list() -> None:
     """Every campaign: id, advertiser, name, status, flight, CPM, budget, spent, impressions."""
     from cadenza.bootstrap import bootstrap
+    from cadenza.domain.ads import cents_text
 
     app = bootstrap()
     try:
@@ -62,6 +63,7 @@ def create_campaign(
     """Create a campaign for an advertiser account (made with `users create --role advertiser`)."""
     today = datetime.now(UTC).date()
     from cadenza.bootstrap import bootstrap
+    from cadenza.domain.ads import CampaignTerms, Targeting
 
     app = bootstrap()
     try:
@@ -93,6 +95,8 @@ def _create(app: App, email: str, terms: CampaignTerms, audio: Path, image: byte
 
 def demo_ads(app: App, password: str) -> None:
     """The demo advertiser and one campaign for everyone, with a synthesised jingle; made once."""
+    from cadenza.domain.accounts import Role
+
     known = {a.email: a for a in app.accounts.all_accounts(limit=100_000)}
     advertiser = known.get(DEMO_ADVERTISER) or app.accounts.create(
         DEMO_ADVERTISER, password, roles=[Role.ADVERTISER]
@@ -103,6 +107,7 @@ def demo_ads(app: App, password: str) -> None:
 
 def _make_demo_campaign(app: App) -> None:
     from cadenza.demo.ads import write_demo_ad
+    from cadenza.domain.ads import CampaignTerms, Targeting
 
     audio, image = write_demo_ad(app.settings.data_dir / "demo-ads")
     today = datetime.now(UTC).date()

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from cadenza.cli_console import err
 from cadenza.domain.errors import CadenzaError
 
 apps = typer.Typer(help="Registered OAuth apps, for operators.", no_args_is_help=True)
-err = Console(stderr=True)
 
 
 @apps.command("list")

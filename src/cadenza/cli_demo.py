@@ -14,8 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
+from cadenza.cli_console import err
 from cadenza.domain.accounts import Role
 from cadenza.domain.catalog import ReleaseView, TrackView, Viewer
 from cadenza.domain.errors import CadenzaError
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from cadenza.bootstrap import App
     from cadenza.demo import DemoSize, ReleasePlan
 
-err = Console(stderr=True)
 DEMO_PASSWORD = "listen to the demo catalog"  # noqa: S105 (a published demo password)
 DEMO_LABEL = "Cadenza Demo Records"  # the distributor that delivers the demo catalog
 HISTORY_DAYS = 24  # plays spread over the weeks before today (Daily Mixes use plays before today)
@@ -216,6 +214,8 @@ class DemoBuild:
             if done == 1:
                 _demo_ads(app)  # its jingle is composed once music plays
         _editors_pick(app, accounts[_demo("admin")])
+        if not self.stop.is_set():  # after the music: the first songs come first
+            _demo_podcasts(app, accounts[_demo("admin")])
         if not self.stop.is_set() and app.settings.recs_train_hours > 0:
             app.train_recs_aside()  # Made for you from the demo's histories, in its own process
 
@@ -314,6 +314,26 @@ def start_demo(app: App) -> DemoBuild:
     build = DemoBuild(app)
     build.run_in_background()
     return build
+
+
+def _demo_podcasts(app: App, admin: int) -> None:
+    """The demo's hosted shows, spoken or synthesised (cadenza/demo/podcasts.py); made once."""
+    from cadenza.demo.podcasts import SHOWS, write_episode
+    from cadenza.domain.podcasts import Chapter
+
+    if app.podcast_hosting.shows(admin):
+        return
+    folder = app.settings.data_dir / "demo-podcasts"
+    for s, demo in enumerate(SHOWS):
+        show = app.podcast_hosting.create_show(
+            admin, demo.title, demo.description, "en", False, "Technology"
+        )
+        for e, episode in enumerate(demo.episodes):
+            audio = write_episode(folder / f"{s}-{e}.wav", episode, seed=s * 10 + e)
+            marks = tuple(Chapter(start, title) for start, title in episode.chapters)
+            app.podcast_hosting.upload(
+                admin, show.id, audio, episode.title, episode.notes, marks, None
+            )
 
 
 def _demo_ads(app: App) -> None:

@@ -11,14 +11,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
+
+from cadenza.cli_console import err
 
 history = typer.Typer(
     help="Your history from Spotify, ListenBrainz or Last.fm (never counted as streams).",
     no_args_is_help=True,
 )
-err = Console(stderr=True)
 
 
 @history.command("import")
@@ -47,7 +46,7 @@ def import_history(
     try:
         who = app.admin.id_of(account)
         with Progress(
-            TextColumn("Matching plays"), BarColumn(), MofNCompleteColumn(), console=err
+            TextColumn("Matching plays"), BarColumn(), MofNCompleteColumn(), console=err.console
         ) as bar:
             task = bar.add_task("import", total=None)
 
@@ -79,16 +78,18 @@ def import_history(
             )
         )
         return
-    out = Console()
     typer.echo(
         f"Import {found.id} ({found.source}): {found.status}. {found.total} plays read, "
         f"{found.matched} matched, {found.unmatched} unmatched, {found.skipped} skipped, "
         f"{found.added} new to the history."
     )
     if found.top_unmatched:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table("Artist", "Title", "Plays", title="Most played without a match")
         for artist, title, plays in found.top_unmatched:
             table.add_row(artist, title, str(plays))
-        out.print(table)
+        Console().print(table)
     if found.status != "done":
         raise typer.Exit(1)

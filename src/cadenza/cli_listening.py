@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from cadenza.cli_console import err
 
 listening = typer.Typer(
     help="Listening events that count as streams (not `cadenza history`).", no_args_is_help=True
 )
-err = Console(stderr=True)
 
 
 @listening.command("import")
@@ -43,7 +43,7 @@ def import_history(
         account = app.admin.id_of(email)
         accepted = duplicates = 0
         rejected: list[dict[str, str]] = []
-        with Progress(console=err, transient=True) as bar:
+        with Progress(console=err.console, transient=True) as bar:
             task = bar.add_task("Importing", total=len(events))
             for first in range(0, len(events), MAX_EVENTS_PER_BATCH):
                 batch = events[first : first + MAX_EVENTS_PER_BATCH]

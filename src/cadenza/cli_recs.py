@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from cadenza.cli_console import err
+from cadenza.cli_engine import EngineOption, MasterOption, engine_choice
 
 recs = typer.Typer(
     help="The recommendation model: train it, see the one in service.", no_args_is_help=True
 )
-err = Console(stderr=True)
 
 PHASES = {"reading": "Reading the listening", "training": "Training", "indexing": "Indexing"}
 
@@ -19,22 +20,27 @@ PHASES = {"reading": "Reading the listening", "training": "Training", "indexing"
 @recs.command("train")
 def train(
     quiet: Annotated[bool, typer.Option(help="No progress bar (the server's clock)")] = False,
+    engine: EngineOption = "embedded",
+    master: MasterOption = None,
 ) -> None:
     """Train a new model from every listener's plays, likes, saves, follows, playlist adds and
     early skips; the server answers from it as soon as it is written (no restart), and from the
-    one before until then, or if training fails."""
+    one before until then, or if training fails. `--engine spark --master URL`: the plays
+    counted over the event archive and ALS solved by Apache Spark."""
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     from cadenza.bootstrap import bootstrap
     from cadenza.recs.build import NothingToLearn
 
+    chosen = engine_choice(engine, master)
     app = bootstrap()
+    on = None if chosen.embedded else chosen.make()
     try:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             TaskProgressColumn(),
-            console=err,
+            console=err.console,
             disable=quiet,
         ) as bar:
             tasks: dict[str, int] = {}
@@ -44,11 +50,18 @@ def train(
                     tasks[phase] = int(bar.add_task(PHASES.get(phase, phase), total=total))
                 bar.update(tasks[phase], completed=done, total=total)  # type: ignore[arg-type]
 
-            trained = app.train_recs(progress)
+            if on is None:
+                trained = app.train_recs(progress)
+            else:
+                from cadenza.jobs.recs_on_archive import train_on_spark
+
+                trained = train_on_spark(app, on, progress)
     except NothingToLearn as exc:
         err.print(f"[yellow]{exc}[/]: recommendations stay on popularity")
         raise typer.Exit(1) from None
     finally:
+        if on is not None:
+            on.close()
         app.close()
     err.print(
         f"[green]model {trained.version}[/] in service: {trained.listeners} listeners, "

@@ -6,8 +6,9 @@ import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
+from cadenza.cli_console import err
+from cadenza.cli_engine import EngineOption, MasterOption, engine_choice
 from cadenza.domain.errors import CadenzaError
 
 if TYPE_CHECKING:
@@ -16,28 +17,32 @@ if TYPE_CHECKING:
 royalties = typer.Typer(
     help="Royalties: close a month, export statements, pay distributors.", no_args_is_help=True
 )
-err = Console(stderr=True)
 
 
 @royalties.command("close")
 def close(
     month: Annotated[str, typer.Argument(help="The month to close, YYYY-MM")],
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
+    engine: EngineOption = "embedded",
+    master: MasterOption = None,
 ) -> None:
     """Close a month in every market: pools, the three models side by side, statements. Safe to
-    run again: a closed month is never changed (the second run prints what is stored)."""
+    run again: a closed month is never changed (the second run prints what is stored).
+    `--engine spark --master URL`: the month's streams counted by Apache Spark over the
+    Parquet archive of listening events; the money is split here all the same."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cadenza.bootstrap import bootstrap
     from cadenza.services.royalties import STEPS
 
+    chosen = engine_choice(engine, master)
     app = bootstrap()
     try:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            console=err,
+            console=err.console,
             disable=quiet,
         ) as bar:
             task = bar.add_task(f"Closing {month}", total=len(STEPS))
@@ -45,7 +50,16 @@ def close(
             def step(name: str) -> None:
                 bar.update(task, completed=STEPS.index(name), description=f"{month}: {name}")
 
-            done = app.royalties.close(month, step)
+            if chosen.embedded:
+                done = app.royalties.close(month, step)
+            else:
+                from cadenza.jobs.on_archive import close_royalties
+
+                batch = chosen.make()
+                try:
+                    done = close_royalties(app, month, batch, step)
+                finally:
+                    batch.close()
             bar.update(task, completed=len(STEPS), description=f"{month}: closed")
     except CadenzaError as exc:
         err.print(f"[red]{exc.message}[/] ({exc.code})")

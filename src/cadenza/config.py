@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -95,14 +95,45 @@ class Settings(BaseSettings):
     # A device's event stream sends a keepalive after this many quiet seconds (proxies and
     # browsers close an idle connection after a minute or so).
     player_stream_keepalive_s: float = 15.0
+    # A live audio room nobody is in for this long ends (and keeps its recording).
+    rooms_empty_grace_s: float = 120.0
 
     # Behind nginx: GET /api/v1/audio/{grant} checks the grant, then answers with
     # `X-Accel-Redirect: <this prefix><blob path>` and no body, so nginx sends the bytes from an
     # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
     accel_redirect: str | None = None
+    # Object storage (README "Object storage"): blobs (audio, covers, ad creatives, artist
+    # images) in an S3-compatible bucket, `s3://bucket/prefix`, instead of the data dir's
+    # blobs/. The endpoint of a non-AWS store (MinIO, Ceph RGW); the keys (else boto3's own
+    # lookup: environment, ~/.aws, instance role); `redirect` answers a stream with a
+    # presigned URL valid `s3_presign_seconds`, `proxy` sends the bytes through Cadenza;
+    # `s3_public_endpoint_url`, where listeners reach the store if not at the endpoint.
+    blob_url: str | None = Field(default=None, pattern=r"^s3://[a-z0-9][a-z0-9.\-]{1,62}(/.*)?$")
+    s3_endpoint_url: str | None = None
+    s3_public_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_delivery: str = Field(default="redirect", pattern="^(redirect|proxy)$")
+    s3_presign_seconds: int = Field(default=300, ge=10, le=7 * 86400)
+    s3_part_mb: int = Field(default=16, ge=5, le=5000)  # multipart upload part size
+    # Operations (README "Metrics and logs"): GET /metrics answers a loopback client, or the
+    # bearer of this token (for a Prometheus elsewhere); logs as one JSON object a line, with
+    # each request's id, when `json`.
+    metrics_token: SecretStr | None = None
+    log_format: str = Field(default="text", pattern="^(text|json)$")
     # The key stream grants are signed with (nginx's secure_link_md5 needs the same one):
     # unset, a random one is made in the data dir (stream-link.key). Printable, no spaces.
     stream_link_secret: SecretStr | None = None
+
+    # Peer-assisted delivery (docs/peer-delivery.md): the server signs chunk manifests and is
+    # the tracker listeners' clients ask for peers holding a file. Off: the tracker's routes
+    # answer 404 `peer_delivery_off` and clients fetch everything from the server.
+    peer_delivery: bool = True
+    peer_announce_ttl_s: float = Field(default=120.0, gt=0)  # a peer that stops announcing drops
+    peer_token_ttl_s: float = Field(default=300.0, gt=0)  # a peer token's life
+    peer_report_window_s: float = Field(default=3600.0, gt=0)  # reported peers avoided this long
+    peer_chunk_kib: int = Field(default=64, ge=4, le=1024)  # chunk size of new manifests
 
     # `cadenza serve` runs this many HTTP processes on one port (more than one needs redis_url).
     workers: int = 1
@@ -118,9 +149,31 @@ class Settings(BaseSettings):
     # process holds it all in memory (today's single-process setup).
     redis_url: str | None = None
     redis_prefix: str = "cadenza"  # keys and channels start with it: deployments may share a Redis
+    # NATS with JetStream shared by every process (e.g. nats://127.0.0.1:4222): listening events
+    # are stored in JetStream before the answer and counted by a durable consumer; domain
+    # events go to JetStream too, and player events between processes through NATS (before
+    # Redis). Unset: today's path (counted in the request, in-process or Redis events).
+    nats_url: str | None = None
+    nats_prefix: str = "cadenza"  # subjects and stream names start with it
+    # How long an answer waits for JetStream to confirm storing an event before it refuses
+    # with 503 event_stream_unavailable (the client sends the same events again).
+    nats_ack_timeout_s: float = 5.0
+    # A batch a consumer took and did not acknowledge by then (its process died) is delivered
+    # again, to it once restarted or to another consumer process.
+    nats_redeliver_after_s: float = 60.0
+    # Run the `counting` consumer in the process that does the background work (true), or
+    # only in `cadenza events consume` processes (false).
+    nats_count_in_background: bool = True
+    # Archive each whole day of listening events as Parquet on the blob store this often (the
+    # `events-archive` job, in a child process). 0: off; `cadenza events archive --day` by hand.
+    events_archive_interval_s: float = 0.0
     # PostgreSQL connections each process keeps (as many again at a peak): N processes on all
     # nodes may open 2 x N x this, which must stay under the server's max_connections (100).
     db_pool_size: int = 10
+    # A PostgreSQL streaming replica of database_url for the read-mostly queries (catalog pages,
+    # search, artists' statistics), never for what must read its own writes. Unset: all on
+    # database_url.
+    database_replica_url: str | None = None
 
     # Royalties (`cadenza royalties`): the recording rights' share of revenue; VAT per market as
     # JSON ('{"FR": 0.2}', default 0); the streams a track needs in 12 months to earn; months
@@ -159,6 +212,16 @@ class Settings(BaseSettings):
     # and end dates (also once at start; 0: never).
     deal_clock_interval_s: float = 300.0
 
+    # Podcasts (services/podcasts.py): how often the server looks for feeds due (0: never; then
+    # `cadenza podcasts refresh`), how often each feed is asked again, the largest feed and
+    # episode fetched, and whether feeds on private or loopback addresses are fetched (a home
+    # server's own network; off by default: a feed could point the server at its neighbours).
+    podcast_clock_interval_s: float = 300.0
+    podcast_feed_every_s: float = Field(default=3600.0, gt=0)
+    feeds_max_bytes: int = Field(default=16 << 20, ge=1024)
+    podcast_audio_max_bytes: int = Field(default=1 << 30, ge=1024)
+    feeds_allow_private: bool = False
+
     # OpenSubsonic under /rest (api/subsonic/): accept a plain app password in `p=` (sent in
     # the clear on every request: only behind HTTPS); and let Premium listeners `download` the
     # plain files (off: offline music stays encrypted in Cadenza's own apps).
@@ -173,6 +236,15 @@ class Settings(BaseSettings):
         if not (value.startswith("/") and value.endswith("/")):
             raise ValueError("CADENZA_ACCEL_REDIRECT must start and end with '/'")
         return value
+
+    @model_validator(mode="after")
+    def _accel_needs_local_blobs(self) -> Settings:
+        if self.blob_url and self.accel_redirect:
+            raise ValueError(
+                "CADENZA_ACCEL_REDIRECT sends files of the local blob dir; with an s3:// "
+                "CADENZA_BLOB_URL, choose CADENZA_S3_DELIVERY=redirect or proxy instead"
+            )
+        return self
 
     @field_validator("stream_link_secret")
     @classmethod

@@ -20,6 +20,7 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import timedelta
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -217,6 +218,22 @@ class LiveServer:
         env = _environment(self.data_dir) | {"CADENZA_PUBLIC_URL": self.url}
         _cadenza("job", "run", name, env=env)
 
+    def move_clock(self, by: timedelta) -> None:
+        """The server's clock runs `by` ahead of the real time (behind, if negative) from now
+        on (tests/browser/controlled_server.py); timedelta(0) puts it right again."""
+        self._control(clock_offset_s=by.total_seconds())
+
+    def new_shell(self, name: str) -> None:
+        """/sw.js now names another version of the player's shell, as after an upgrade."""
+        self._control(shell_salt=name)
+
+    def _control(self, **changes: object) -> None:
+        path = self.data_dir / "test-controls.json"
+        known = json.loads(path.read_text()) if path.exists() else {}
+        written = path.with_suffix(".tmp")
+        written.write_text(json.dumps(known | changes))
+        written.replace(path)  # the server never reads half a file
+
     def mails(self) -> set[str]:
         return {p.name for p in self.outbox.glob("*.eml")} if self.outbox.exists() else set()
 
@@ -229,9 +246,11 @@ def start_server(work: Path) -> LiveServer:
     url = f"http://127.0.0.1:{port}"
     env = _environment(data_dir) | {"CADENZA_PUBLIC_URL": url}
     log = (work / "server.log").open("wb")
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "cadenza", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "tests.browser.controlled_server", *serve],
         env=env,
+        cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
     )

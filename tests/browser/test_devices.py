@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def test_playback_transfers_to_a_second_browser_of_the_same_listener(
     new_page, live: LiveServer
 ) -> None:
-    email = "admin@demo.cadenza.localhost"
+    # An account of its own: the demo admin's pages of other tests would be devices here too.
+    email = live.add_account("transfer@test.cadenza.localhost")
     first = new_page()
     log_in(first, live, email)
     release = live.get("/api/v1/browse/new-releases?country=US&limit=1")["items"][0]  # type: ignore[index]

@@ -4,11 +4,12 @@ drag and drop and by keyboard, share a link that another listener opens and foll
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in, shoot, wait_playing
+from tests.browser.conftest import PHONE, log_in, shoot, wait_playing
 from tests.browser.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -73,3 +74,47 @@ def test_a_playlist_is_created_edited_reordered_and_shared(new_page, live: LiveS
     expect(friend.get_by_role("button", name="Following")).to_be_visible()
     assert titles(friend) == [songs[0], songs[2], songs[1]]
     assert page.errors == [] and friend.errors == []  # type: ignore[attr-defined]
+
+
+def test_a_long_playlist_shows_every_song_a_page_at_a_time(new_page, live: LiveServer) -> None:
+    """A playlist of 230 songs (made through the API, 100 per edit as the server allows):
+    the page shows the first 100, then "Show more songs" brings the rest, on a phone too."""
+    page = new_page(PHONE)
+    log_in(page, live, "family@demo.cadenza.localhost")
+    releases = live.get("/api/v1/browse/new-releases?country=US&limit=10")["items"]  # type: ignore[index]
+    songs: list[dict[str, Any]] = []
+    for release in releases:
+        songs += live.get(f"/api/v1/releases/{release['id']}?country=US")["tracks"]  # type: ignore[index]
+    picked = [songs[i % len(songs)] for i in range(230)]  # a song may come more than once
+    made = page.evaluate(
+        "async (ids) => { const { api } = await import('/static/js/api.js');"
+        " const p = await api.post('/api/v1/me/playlists', { name: 'Everything' });"
+        " for (let at = 0; at < ids.length; at += 100)"
+        "   await api.post(`/api/v1/playlists/${p.id}/tracks`, { track_ids: ids.slice(at, at + 100) });"
+        " return p.id; }",
+        [s["id"] for s in picked],
+    )
+    page.goto(f"/playlist/{made}")
+    expect(page.locator("main h1")).to_have_text("Everything")
+    expect(page.locator("main .hero-meta")).to_contain_text("230 songs")
+    rows = page.locator("main .track-list > li")
+    expect(rows).to_have_count(100)
+    expect(page.locator("main")).to_contain_text("Showing 100 of 230 songs.")
+    page.get_by_role("button", name="Show more songs").click()
+    expect(rows).to_have_count(200)
+    # Keyboard users land on the first new song.
+    expect(rows.nth(100).locator(".track-play")).to_be_focused()
+    page.get_by_role("button", name="Show more songs").click()
+    expect(rows).to_have_count(230)
+    expect(page.get_by_role("button", name="Show more songs")).to_have_count(0)
+    assert titles(page) == [s["title"] for s in picked]
+    assert page.locator("main .track-list .track-number").last.inner_text() == "230"
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert wide <= 0, f"the playlist is {wide} px wider than a phone"
+    # Playing the 150th song plays it in the playlist's order.
+    rows.nth(149).locator(".track-play").click()
+    page.wait_for_function(
+        "id => window.cadenzaPlayer.state && window.cadenzaPlayer.state.track_id === id",
+        arg=picked[149]["id"],
+    )
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -51,6 +51,7 @@ def test_admin_endpoints_answer_only_admins(accounts: TestClient, app: App) -> N
         ("POST", f"{ADMIN}/{uid}/enable", None),
         ("POST", f"{ADMIN}/{uid}/reset-two-factor", None),
         ("PUT", f"{ADMIN}/{uid}/roles", {"roles": ["admin"]}),
+        ("PUT", f"{ADMIN}/{uid}/plan", {"plan": "premium_family"}),
         ("PUT", f"{ADMIN}/{uid}/artists/1", None),
         ("DELETE", f"{ADMIN}/{uid}/artists/1", None),
         ("GET", f"{ADMIN}/{uid}/security-events", None),
@@ -62,6 +63,7 @@ def test_admin_endpoints_answer_only_admins(accounts: TestClient, app: App) -> N
         assert refused.status_code == 403, path
         assert refused.json()["error"]["code"] == "admin_only"
     assert accounts.get("/api/v1/me", headers=listener).json()["roles"] == ["listener"]
+    assert accounts.get("/api/v1/me/plan", headers=listener).json()["plan"] == "free"
 
 
 def test_admins_find_users_page_by_page(accounts: TestClient, app: App) -> None:
@@ -129,6 +131,43 @@ def test_admins_set_roles_and_reset_two_factor(accounts: TestClient, app: App) -
     demote = accounts.put(f"{ADMIN}/{admin_id}/roles", json={"roles": []}, headers=admin)
     assert demote.json()["error"]["code"] == "own_account"
     assert accounts.get(f"{ADMIN}/999999", headers=admin).status_code == 404
+
+
+def test_admins_give_and_take_premium_and_the_listener_notices_at_once(
+    accounts: TestClient, app: App
+) -> None:
+    admin = signed_in(accounts, app, "root@example.org", Role.ADMIN)
+    lee = signed_in(accounts, app, "lee@example.org")
+    uid = user_id(accounts, lee)
+
+    def features() -> dict[str, Any]:
+        plan: dict[str, Any] = accounts.get("/api/v1/me/plan", headers=lee).json()
+        return {"plan": plan["plan"]} | plan["features"]
+
+    assert features()["ads"] is True and features()["offline_devices"] == 0
+    given = accounts.put(f"{ADMIN}/{uid}/plan", json={"plan": "premium_individual"}, headers=admin)
+    assert given.status_code == 200 and given.json()["plan"] == "premium_individual"
+    now = features()
+    assert (now["plan"], now["ads"], now["offline_devices"]) == ("premium_individual", False, 5)
+    assert "lossless" in now["qualities"]
+    # Lee may not give himself another plan through the admin route.
+    own = accounts.put(f"{ADMIN}/{uid}/plan", json={"plan": "premium_family"}, headers=lee)
+    assert own.status_code == 403 and own.json()["error"]["code"] == "admin_only"
+    taken = accounts.put(f"{ADMIN}/{uid}/plan", json={"plan": "free"}, headers=admin)
+    assert taken.json()["plan"] == "free"
+    assert (features()["ads"], features()["on_demand"]) == (True, False)
+    bad = accounts.put(f"{ADMIN}/{uid}/plan", json={"plan": "gold"}, headers=admin)
+    assert bad.status_code == 422
+    missing = accounts.put(f"{ADMIN}/999999/plan", json={"plan": "plus"}, headers=admin)
+    assert missing.status_code == 404
+    admin_id = user_id(accounts, admin)
+    logged = [e for e in events(accounts, admin, uid) if e["kind"] == "plan_set_by_admin"]
+    assert [(e["detail"]["was"], e["detail"]["plan"], e["detail"]["by"]) for e in logged] == [
+        ("premium_individual", "free", f"admin:{admin_id}"),
+        ("free", "premium_individual", f"admin:{admin_id}"),
+    ]
+    mine = accounts.get("/api/v1/me/security-events", headers=admin).json()
+    assert [e["kind"] for e in mine].count("admin_plan_set") == 2
 
 
 def test_artist_accounts_see_their_own_profiles_and_no_one_elses(

@@ -102,7 +102,7 @@ SLOW = {
 }
 
 FUZZ = settings(
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     derandomize=True,  # the same cases every run: no flaky failures
     database=None,
@@ -154,7 +154,10 @@ def fuzz_each(operations: list[Any], send: Callable[[Any, int], None]) -> list[s
         )
         for mode in GenerationMode if negative else [GenerationMode.POSITIVE]:
             # Three cases in four carry a live access token, the rest the generated header.
-            test = FUZZ(given(operation.as_strategy(mode), st.integers(0, 3))(send))
+            examples = SLOW.get(operation.label, FUZZ.max_examples)
+            test = settings(FUZZ, max_examples=examples)(
+                given(operation.as_strategy(mode), st.integers(0, 3))(send)
+            )
             try:
                 test()
             except (Exception, BaseExceptionGroup) as exc:  # schemathesis raises a group

@@ -1,19 +1,23 @@
-"""The operator's account commands as run at a shell: `cadenza users disable|enable|reset-2fa`
-and `cadenza students reject`, each checked by what the listener then can or cannot do."""
+"""The operator's account commands as run at a shell: `cadenza users disable|enable|reset-2fa|
+plan` and `cadenza students reject`, each checked by what the listener then can or cannot do."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
 from cadenza.config import Settings
+from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_accounts import bearer, log_in, log_in_fully, sign_up
+from tests.e2e.test_offline import DEVICES, register
+from tests.e2e.test_plans import add_card, my_plan, period_end, subscribe
 from tests.e2e.test_reentry import turn_on_two_factor
 
 pytestmark = pytest.mark.slow  # each command starts a process
@@ -96,3 +100,85 @@ def test_students_reject_refuses_the_request_and_the_student_may_ask_again(
     assert twice.returncode == 2 and "refused" in twice.stderr  # decided already
     again = client.post("/api/v1/me/student", json={"school": "A real school"}, headers=sam)
     assert again.status_code == 202
+
+
+def test_users_plan_gives_and_takes_premium_at_once(
+    settings: Settings, app: App, client: TestClient
+) -> None:
+    ada = sign_in(client, app, "ada@example.org", Plan.PREMIUM_INDIVIDUAL)
+    phone = register(client, ada, "phone").json()["id"]
+    licence = client.post(f"{DEVICES}/{phone}/licence", headers=ada).json()
+    assert licence["key"] is not None and licence["delete_all"] is False
+
+    taken = cadenza(settings, "users", "plan", "ada@example.org", "free")
+    assert taken.returncode == 0, taken.stderr
+    assert taken.stdout.strip() == "ada@example.org: premium_individual -> free"
+    plan = my_plan(client, ada)
+    assert plan["plan"] == "free" and plan["features"]["offline_devices"] == 0
+    assert plan["features"]["ads"] is True
+    # The downloads go at the device's next check-in.
+    ended = client.post(f"{DEVICES}/{phone}/licence", headers=ada).json()
+    assert ended["key"] is None and ended["delete_all"] is True
+
+    given = cadenza(settings, "users", "plan", "ada@example.org", "premium_family")
+    assert given.stdout.strip() == "ada@example.org: free -> premium_family", given.stderr
+    plan = my_plan(client, ada)
+    assert plan["plan"] == "premium_family" and plan["features"]["accounts"] == 6
+    assert plan["subscription"]["manager"] is True
+    listed = cadenza(settings, "users", "list").stdout.splitlines()
+    assert [line.split("\t")[2] for line in listed if "ada@example.org" in line] == [
+        "premium_family"
+    ]
+    # The listener cannot change a plan the operator granted; the operator can, at once.
+    refused = client.patch("/api/v1/me/subscription", json={"plan": "plus"}, headers=ada)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "plan_not_changeable"
+    assert cadenza(settings, "users", "plan", "ada@example.org", "plus").returncode == 0
+    assert my_plan(client, ada)["features"]["on_demand"] is True
+    assert my_plan(client, ada)["features"]["ads"] is True
+
+    unknown = cadenza(settings, "users", "plan", "ada@example.org", "gold")
+    assert unknown.returncode == 2 and "(unknown_plan)" in unknown.stderr
+    nobody = cadenza(settings, "users", "plan", "nobody@example.org", "free")
+    assert nobody.returncode == 2 and "refused" in nobody.stderr
+    assert my_plan(client, ada)["plan"] == "plus"
+
+
+def test_users_plan_ends_what_the_listener_pays_for_only_when_told(
+    settings: Settings, app: App, client: TestClient
+) -> None:
+    bea = sign_in(client, app, "bea@example.org")
+    assert add_card(client, bea).status_code == 200
+    assert subscribe(client, bea, "plus").status_code == 201  # charged at once: no trial
+    paid = my_plan(client, bea)
+    assert paid["subscription"]["status"] == "active"
+
+    refused = cadenza(settings, "users", "plan", "bea@example.org", "premium_individual")
+    assert refused.returncode == 2 and "(plan_paid)" in refused.stderr
+    assert "nothing was changed" in " ".join(refused.stderr.split())  # the terminal wraps it
+    assert my_plan(client, bea) == paid  # as it was: still renewing, still Plus
+
+    ended = cadenza(
+        settings, "users", "plan", "bea@example.org", "premium_individual", "--end-paid"
+    )
+    assert ended.returncode == 0, ended.stderr
+    assert ended.stdout.strip() == (
+        "bea@example.org: plus -> premium_individual (the subscription ended: nothing more "
+        "is charged)"
+    )
+    now = my_plan(client, bea)
+    assert now["plan"] == "premium_individual" and now["features"]["offline_devices"] == 5
+    assert now["subscription"]["cancel_at_period_end"] is False
+    invoices = client.get("/api/v1/me/invoices", headers=bea).json()
+    assert [(i["plan"], i["status"]) for i in invoices] == [("plus", "paid")]  # no new charge
+    # The renewal date of the paid plan passes: nothing is charged.
+    app.billing.run(period_end(paid) + timedelta(days=1))
+    assert len(client.get("/api/v1/me/invoices", headers=bea).json()) == 1
+
+    # A trial has nothing paid for the time left: it ends without being told.
+    cy = sign_in(client, app, "cy@example.org")
+    add_card(client, cy, "5555555555554444")
+    assert subscribe(client, cy, "premium_individual").status_code == 201
+    assert my_plan(client, cy)["subscription"]["status"] == "trialing"
+    freed = cadenza(settings, "users", "plan", "cy@example.org", "free")
+    assert freed.returncode == 0, freed.stderr
+    assert my_plan(client, cy)["plan"] == "free" and my_plan(client, cy)["subscription"] is None

@@ -404,3 +404,39 @@ def test_an_operator_lists_and_removes_apps(api: TestClient, app: App, settings:
     assert api.get("/api/v1/me/apps", headers=dev).json() == []
     again = cadenza(settings, "apps", "remove", made["client_id"])
     assert again.returncode == 1 and "no app" in again.stderr
+
+
+def test_typing_device_codes_at_random_is_stopped_after_ten_wrong_ones(
+    api: TestClient, app: App
+) -> None:
+    """A signed-in guesser cannot walk the code space until a code belongs to another
+    listener's TV: ten wrong codes in 15 minutes and the account waits, even for a right one."""
+    dev = sign_in(api, app, "dev@example.org")
+    guesser = sign_in(api, app, "guesser@example.org")
+    owner = sign_in(api, app, "owner@example.org")
+    cid = register(api, dev, name="Living Room TV", redirect_uris=[])["client_id"]
+    real = api.post("/oauth/device/code", data={"client_id": cid, "scope": "streaming"}).json()
+    for n in range(10):
+        wrong = api.get(
+            "/api/v1/oauth/device", params={"user_code": f"BCDF-GH{n:02d}"}, headers=guesser
+        )
+        assert wrong.status_code == 404
+        assert wrong.json()["error"]["code"] == "device_code_not_found"
+    for asked in (
+        api.get("/api/v1/oauth/device", params={"user_code": real["user_code"]}, headers=guesser),
+        api.post(
+            "/api/v1/oauth/device",
+            json={"user_code": real["user_code"], "approve": True},
+            headers=guesser,
+        ),
+    ):
+        assert asked.status_code == 429
+        assert asked.json()["error"]["code"] == "too_many_attempts"
+        assert 0 < int(asked.headers["retry-after"]) <= 15 * 60
+    # The device's owner, on another account, is not held up by the guesser.
+    shown = api.get("/api/v1/oauth/device", params={"user_code": real["user_code"]}, headers=owner)
+    assert shown.status_code == 200 and shown.json()["app"]["name"] == "Living Room TV"
+    # Fifteen minutes later the guesser may type again.
+    app.oauth_apps.clock = Later(minutes=16)
+    later = api.get("/api/v1/oauth/device", params={"user_code": "BCDF-GHJK"}, headers=guesser)
+    assert later.status_code == 404

@@ -72,6 +72,20 @@ def test_a_typo_finds_the_artist_and_says_it_was_corrected(client: TestClient, a
     assert search(client, "for")["top"]["track"]["title"] == "Formation"
 
 
+def test_typos_in_every_word_find_the_song_published_after_the_index_was_built(
+    client: TestClient, app: App
+) -> None:
+    put_release(app, "A Night at the Opera", ["Queen"], ["Love of My Life"])
+    app.search.reindex()
+    # published later: its words enter the vocabulary (and the typo index) one by one
+    put_release(app, "Bohemian Rhapsody", ["Queen"], ["Bohemian Rhapsody", "Bohemian Polka"])
+    for typed in ("bohemain rhapsody", "bohemian rhapsdy", "bohemain rhapsdy", "bhoemian rhap"):
+        body = search(client, typed)
+        assert body["tracks"]["items"][0]["track"]["title"] == "Bohemian Rhapsody", typed
+        assert body["corrected"] is True
+    assert search(client, "bohemian rhapsody")["corrected"] is False
+
+
 def test_filters_narrow_what_is_found(client: TestClient, app: App) -> None:
     put_release(
         app,
@@ -297,7 +311,7 @@ def test_odd_input_is_answered_not_crashed_on(client: TestClient, app: App) -> N
         assert answer.status_code == 200, (q, answer.text)
     assert titles(search(client, 'say "hi"')["tracks"]) == ['Say "Hi"']
     assert titles(search(client, "or not and")["tracks"]) == ["OR NOT AND"]
-    refused = client.get("/api/v1/search", params={"q": "x", "type": "podcast"})
+    refused = client.get("/api/v1/search", params={"q": "x", "type": "radio"})
     assert refused.status_code == 422
     assert refused.json()["error"]["code"] == "unknown_search_type"
     assert client.get("/api/v1/search", params={"q": "x", "limit": 51}).status_code == 422

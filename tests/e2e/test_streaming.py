@@ -12,6 +12,7 @@ import av
 from fastapi.testclient import TestClient
 
 from cadenza.bootstrap import App
+from cadenza.domain.plans import Plan
 from tests.e2e.conftest import sign_in
 from tests.e2e.grants import ask_grant
 
@@ -216,5 +217,28 @@ def test_a_granted_url_answers_every_range_as_the_signed_in_route_does(
         if "multipart/byteranges" in direct.headers.get("content-type", ""):
             continue  # each answer draws its own boundary
         assert granted.content == direct.content, headers
-        seen = [(k, v) for k, v in granted.headers.items() if k != "date"]
-        assert seen == [(k, v) for k, v in direct.headers.items() if k != "date"], headers
+        own = ("date", "x-request-id")  # each answer's own
+        seen = [(k, v) for k, v in granted.headers.items() if k not in own]
+        assert seen == [(k, v) for k, v in direct.headers.items() if k not in own], headers
+
+
+def test_a_grant_without_a_quality_is_the_plans_best_and_the_same_file_the_web_player_asks(
+    client: TestClient, app: App, published: int
+) -> None:
+    """A client that names no quality gets what the web player's "Automatic" picks (very high
+    on Premium, high on Free), so every client replaying a song asks for the same cached file."""
+    track_id = first_track(client, published)
+    for email, plan, best in (
+        ("premium@example.org", Plan.PREMIUM_INDIVIDUAL, "very_high"),
+        ("free@example.org", Plan.FREE, "high"),
+    ):
+        who = sign_in(client, app, email, plan)
+        unnamed = ask_grant(client, who, track_id)
+        assert unnamed.status_code == 200, unnamed.text
+        assert unnamed.json()["quality"] == best
+        named = ask_grant(client, who, track_id, quality=best).json()
+        assert urlsplit(unnamed.json()["url"]).path == urlsplit(named["url"]).path
+        client.headers.update(who)
+        direct = client.get(f"/api/v1/tracks/{track_id}/stream")
+        assert direct.status_code == 200
+        assert direct.content == client.get(named["url"]).content

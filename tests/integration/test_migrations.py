@@ -25,12 +25,16 @@ from cadenza.bootstrap import App
 # The search engines' own objects are made by the search migration in SQL of their own, and no
 # model describes them: SQLite's FTS5 virtual tables (and their shadow tables); PostgreSQL's
 # generated tsvector column and its GIN (whole and sampled) and trigram indexes.
-SEARCH_ENGINE_TABLES = ("search_fts", "search_words_tri")
+# SQLite: FTS5 tables (the most played entries' own: migration 0057), and the words by their
+# spelling keys (typos, migration 0055)
+SEARCH_ENGINE_TABLES = ("search_fts", "search_words_tri", "search_spellings", "search_popular_fts")
 SEARCH_ENGINE_INDEXES = {
     "ix_search_entries_document_track",
     "ix_search_entries_document_release",
     "ix_search_entries_document_artist",
     "ix_search_entries_document_playlist",
+    "ix_search_entries_document_show",
+    "ix_search_entries_document_episode",
     "ix_search_words_trgm",
     "ix_search_words_prefix",
     *(f"ix_search_entries_popular_{kind}" for kind in ("track", "release", "artist")),
@@ -42,8 +46,20 @@ SEARCH_ENGINE_INDEXES = {
 }
 
 
+# PostgreSQL's listening_events is partitioned by month (migration 0052): its unique client id
+# takes the month's column, as a partitioned table's unique indexes must.
+PARTITIONED_INDEXES = {"uq_listening_event"}
+PARTITIONS = "listening_events_"
+
+
 def engine_owned(difference: Any) -> bool:
     kind = difference[0]
+    if kind in ("remove_index", "add_index") and difference[1].name in PARTITIONED_INDEXES:
+        return True
+    if kind == "remove_table" and difference[1].name.startswith(PARTITIONS):
+        return True  # the months' partitions, made as they come
+    if kind == "remove_index" and difference[1].table.name.startswith(PARTITIONS):
+        return True  # and the indexes each has of the parent's
     if kind == "remove_table":
         return bool(difference[1].name.startswith(SEARCH_ENGINE_TABLES))
     if kind == "remove_index":

@@ -44,6 +44,7 @@ FORBIDDEN = {
     "demo": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap"),
     "client": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap"),
     "recs": ("services", "ingest", "adapters", "api", "jobs", "cli", "bootstrap", "demo"),
+    "batch": ("services", "ingest", "api", "jobs", "cli", "bootstrap", "demo"),
 }
 NO_FRAMEWORKS = ("domain", "ports", "services", "ingest")
 

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from cadenza.domain.search import Kind, close_words, edit_distance, parse_query, words
+from cadenza.domain.search import (
+    Kind,
+    close_words,
+    edit_distance,
+    parse_query,
+    spelling_keys,
+    typo_keys,
+    words,
+)
 
 
 def test_filters_come_out_of_the_text() -> None:
@@ -40,3 +48,20 @@ def test_typos_cost_edits_within_a_budget() -> None:
     assert close_words("cat", ["cut"], prefix=False) == {}  # short words carry no typo
     assert close_words("levitatin", ["levitating"], prefix=True) == {"levitating": 0}
     assert close_words("kendrik", ["kendrick"], prefix=False) == {"kendrick": 1}
+
+
+def test_a_typo_and_its_word_share_a_spelling_key() -> None:
+    # one letter changed, swapped, lost or added, early or late, typed whole or still typing
+    for typed, word, prefix in [
+        ("bohemain", "bohemian", False),  # swapped
+        ("rhapsdy", "rhapsody", False),  # lost
+        ("bohhemian", "bohemian", False),  # added early: the start shifts by one
+        ("rhepsody", "rhapsody", True),
+        ("bphem", "bohemian", True),  # still typing, a typo in the first letters
+        ("rhao", "rhapsody", True),
+    ]:
+        assert typo_keys(typed, prefix=prefix) & spelling_keys(word), (typed, word)
+        assert word in close_words(typed, [word], prefix=prefix)
+    # a word apart shares none; short words are not corrected
+    assert not typo_keys("bohemian", prefix=False) & spelling_keys("symphony")
+    assert typo_keys("boh", prefix=True) == set()

@@ -13,15 +13,20 @@ LOCK_NAME = ".in-use"
 
 
 class WorkDirClaim:
-    def __init__(self, work_dir: Path) -> None:
+    """`sweep`: a process that starts on its own (a server, a command) sweeps what killed ones
+    left; a child of a server (a worker, a clock's job) never does: started just before its
+    parent was killed, it would otherwise sweep the parent's folders as it goes down too."""
+
+    def __init__(self, work_dir: Path, *, sweep: bool = True) -> None:
         work_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.fd: int | None = os.open(work_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            pass  # another live process works here: its folders stay
-        else:
-            self.swept = _sweep(work_dir)
+        if sweep:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                pass  # another live process works here: its folders stay
+            else:
+                self.swept = _sweep(work_dir)
         fcntl.flock(self.fd, fcntl.LOCK_SH)
 
     swept = 0  # folders and files left by processes that were killed

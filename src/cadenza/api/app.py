@@ -2,28 +2,59 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
+from sqlalchemy.exc import OperationalError
 from starlette.types import Receive, Scope, Send
 
 from cadenza import __version__
+from cadenza.api.audio_path import takes
 from cadenza.api.errors import error_response, invalid_request_response
-from cadenza.api.granted_audio import GrantedAudioFastPath, audio_files_of
 from cadenza.api.lazy_routes import LazyRoutes
 from cadenza.api.limits import BodySizeLimit, BodyTooLarge
+from cadenza.api.operations import Operations
+from cadenza.api.pydantic_v1_check import check_v1_only_when_imported
 from cadenza.api.web import mount_web_player
 from cadenza.api.webapi import errors as web_api_errors
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
+from cadenza.services.queue_depths import QueueReport
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
+    from cadenza.api.granted_audio import GrantedAudioFastPath
     from cadenza.api.openapi_aside import OpenApiAside
+
+check_v1_only_when_imported()
+
+
+class AudioOnFirstRequest:
+    """The granted-audio fast path (api/granted_audio.py), imported with the first request it
+    takes: its services (grants, the rip watch, the catalog's rules) are not the start's."""
+
+    takes = staticmethod(takes)
+
+    def __init__(self, cadenza: App) -> None:
+        self._cadenza = cadenza
+        self._path: GrantedAudioFastPath | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._path is None:
+            from cadenza.api.granted_audio import GrantedAudioFastPath, audio_files_of
+
+            cadenza = self._cadenza
+            self._path = GrantedAudioFastPath(lambda: audio_files_of(cadenza))
+        await self._path(scope, receive, send)
 
 
 class CadenzaApi(FastAPI):
@@ -33,11 +64,18 @@ class CadenzaApi(FastAPI):
     (api/lazy_routes.py); a server's OpenAPI document is written by a process of its own
     (api/openapi_aside.py)."""
 
-    granted_audio: GrantedAudioFastPath | None = None
+    granted_audio: AudioOnFirstRequest | None = None
     lazy_routes: LazyRoutes | None = None
     openapi_aside: OpenApiAside | None = None
+    operations: Operations | None = None  # counts every request, audio too; its request id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.operations is not None:
+            await self.operations(scope, receive, send, self._dispatch)
+        else:
+            await self._dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         audio = self.granted_audio
         if audio is not None and audio.takes(scope):
             await audio(scope, receive, send)
@@ -80,6 +118,8 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
         # nodes whose deployment runs it elsewhere (CADENZA_BACKGROUND=false).
         stop = cadenza.start_background() if cadenza.settings.background else None
         yield
+        if "live_rooms" in cadenza.__dict__:  # live audio rooms end, their recordings kept
+            await cadenza.live_rooms.close()
         if stop is not None:
             stop()
         cadenza.close()
@@ -96,13 +136,31 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
     api.add_middleware(
         BodySizeLimit, uploads=uploads, upload_max_bytes=lambda: cadenza.settings.max_upload_bytes
     )
-    api.granted_audio = GrantedAudioFastPath(lambda: audio_files_of(cadenza))
+    api.granted_audio = AudioOnFirstRequest(cadenza)
+    api.operations = Operations()
+    api.state.tally = api.operations.tally
 
     @api.exception_handler(CadenzaError)
     async def cadenza_error(request: Request, exc: CadenzaError) -> JSONResponse:
         if web_api_errors.is_web_api(request.url.path):
             return web_api_errors.cadenza_error(exc, request.url.path)
         return error_response(exc)
+
+    @api.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        """The database went away mid-request (a restart, a failover) or did not come back
+        within the connection wait: 503 with a stable code, never a 500."""
+        log.warning("database unavailable on %s %s", request.method, request.url.path)
+        return JSONResponse(
+            {
+                "error": {
+                    "code": "database_unavailable",
+                    "message": "The database is not answering; try again in a moment.",
+                }
+            },
+            status_code=503,
+            headers={"retry-after": "2"},
+        )
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -117,9 +175,27 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
 
     @api.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:
-        with cadenza.uow() as uow:
-            uow.supply.release_id_of_upc("0")  # proves the database answers
+        # proves the database answers, without the ORM's tables (a server answers it first)
+        with cadenza.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()
         return {"status": "ok", "version": __version__}
+
+    metrics_registry: list[CollectorRegistry] = []  # made on the first scrape
+
+    @api.get("/metrics", tags=["ops"], response_class=PlainTextResponse)
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics (text format): from this machine, or with `Authorization: Bearer
+        <CADENZA_METRICS_TOKEN>`; 403 `metrics_forbidden` to anyone else."""
+        from cadenza.api.metrics_page import metrics_answer, new_registry
+
+        def registry() -> CollectorRegistry:
+            if not metrics_registry:
+                tally = api.state.tally
+                metrics_registry.append(new_registry(tally, QueueReport(cadenza.uow).depths))
+            return metrics_registry[0]
+
+        token = cadenza.settings.metrics_token
+        return metrics_answer(request, token.get_secret_value() if token else None, registry)
 
     @api.get("/api/v1/demo/progress", tags=["ops"])
     def demo_progress() -> dict[str, object]:

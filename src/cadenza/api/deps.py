@@ -14,6 +14,7 @@ from fastapi import Depends, Header, Path, Query, Request
 from starlette.requests import HTTPConnection
 
 from cadenza.api.granted_audio import AudioFiles, audio_files_of
+from cadenza.api.operations import RequestTally
 from cadenza.bootstrap import App
 from cadenza.config import Settings
 from cadenza.domain.accounts import Scope
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from cadenza.services.devices import DeviceRegistry
     from cadenza.services.distributors import DistributorAccess
     from cadenza.services.download_grants import DownloadGrants
+    from cadenza.services.episode_remote import EpisodeRemote
     from cadenza.services.external_sign_in import ExternalSignIn
     from cadenza.services.fraud import FraudWatch
     from cadenza.services.history_import import HistoryImports
@@ -55,14 +57,23 @@ if TYPE_CHECKING:
     from cadenza.services.mixes import Mixes
     from cadenza.services.oauth_apps import OAuthApps
     from cadenza.services.offline import OfflineDownloads
+    from cadenza.services.offline_keys import OfflineKeys
     from cadenza.services.passwords import PasswordService
+    from cadenza.services.peer_delivery import PeerDelivery
     from cadenza.services.pitches import Pitches
+    from cadenza.services.plan_grants import PlanGrants
     from cadenza.services.player import Player
     from cadenza.services.playlists import Playlists
+    from cadenza.services.podcast_hosting import PodcastHosting
+    from cadenza.services.podcast_listening import PodcastListening
+    from cadenza.services.podcasts import Podcasts
     from cadenza.services.recommendations import Recommendations
     from cadenza.services.release_radar import ReleaseRadar
     from cadenza.services.remote import RemoteControl
     from cadenza.services.rip_watch import RipWatch
+    from cadenza.services.room_episodes import RoomEpisodes
+    from cadenza.services.rooms import Rooms
+    from cadenza.services.rooms_live import LiveRooms
     from cadenza.services.royalties import Royalties
     from cadenza.services.royalty_clock import RoyaltyClock
     from cadenza.services.scrobble_forwarding import ScrobbleForwarding
@@ -118,6 +129,28 @@ else:  # the service's module is imported by the App when first used
     SocialDep = Annotated[object, Depends(social_service)]
 
 
+async def room_service(connection: HTTPConnection) -> Rooms:
+    return _app(connection).rooms
+
+
+async def live_room_service(connection: HTTPConnection) -> LiveRooms:
+    return _app(connection).live_rooms
+
+
+async def room_episode_service(connection: HTTPConnection) -> RoomEpisodes:
+    return _app(connection).room_episodes
+
+
+if TYPE_CHECKING:
+    RoomsDep = Annotated[Rooms, Depends(room_service)]
+    LiveRoomsDep = Annotated[LiveRooms, Depends(live_room_service)]
+    RoomEpisodesDep = Annotated[RoomEpisodes, Depends(room_episode_service)]
+else:  # the service's module is imported by the App when first used
+    RoomsDep = Annotated[object, Depends(room_service)]
+    LiveRoomsDep = Annotated[object, Depends(live_room_service)]
+    RoomEpisodesDep = Annotated[object, Depends(room_episode_service)]
+
+
 async def app_access(connection: HTTPConnection) -> AppAccess:
     return _app(connection).app_access
 
@@ -166,6 +199,16 @@ if TYPE_CHECKING:
     AccountAdminDep = Annotated[AccountAdmin, Depends(account_admin)]
 else:  # the service's module is imported by the App when first used
     AccountAdminDep = Annotated[object, Depends(account_admin)]
+
+
+async def plan_grants(connection: HTTPConnection) -> PlanGrants:
+    return _app(connection).plan_grants
+
+
+if TYPE_CHECKING:
+    PlanGrantsDep = Annotated[PlanGrants, Depends(plan_grants)]
+else:  # the service's module is imported by the App when first used
+    PlanGrantsDep = Annotated[object, Depends(plan_grants)]
 
 
 async def royalty_service(connection: HTTPConnection) -> Royalties:
@@ -236,6 +279,15 @@ if TYPE_CHECKING:
     ArtistStatsDep = Annotated[ArtistStats, Depends(artist_stats)]
 else:  # the service's module is imported by the App when first used
     ArtistStatsDep = Annotated[object, Depends(artist_stats)]
+
+
+async def request_tally(connection: HTTPConnection) -> RequestTally:
+    """What GET /metrics reports (api/operations.py), for a route that counts something."""
+    tally: RequestTally = connection.app.state.tally
+    return tally
+
+
+TallyDep = Annotated[RequestTally, Depends(request_tally)]
 
 
 async def blob_store(connection: HTTPConnection) -> BlobStore:
@@ -443,6 +495,26 @@ if TYPE_CHECKING:
     OfflineDep = Annotated[OfflineDownloads, Depends(offline_downloads)]
 else:  # the service's module is imported by the App when first used
     OfflineDep = Annotated[object, Depends(offline_downloads)]
+
+
+async def offline_keys(connection: HTTPConnection) -> OfflineKeys:
+    return _app(connection).offline_keys
+
+
+if TYPE_CHECKING:
+    OfflineKeysDep = Annotated[OfflineKeys, Depends(offline_keys)]
+else:  # the service's module is imported by the App when first used
+    OfflineKeysDep = Annotated[object, Depends(offline_keys)]
+
+
+async def peer_delivery(connection: HTTPConnection) -> PeerDelivery:
+    return _app(connection).peer_delivery
+
+
+if TYPE_CHECKING:
+    PeerDeliveryDep = Annotated[PeerDelivery, Depends(peer_delivery)]
+else:  # the service's module is imported by the App when first used
+    PeerDeliveryDep = Annotated[object, Depends(peer_delivery)]
 
 
 async def password_service(connection: HTTPConnection) -> PasswordService:
@@ -827,3 +899,31 @@ def client_ip(request: Request) -> str | None:
 
 
 ClientIp = Annotated[str | None, Depends(client_ip)]
+
+
+async def podcasts_service(connection: HTTPConnection) -> Podcasts:
+    return _app(connection).podcasts
+
+
+async def podcast_listening_service(connection: HTTPConnection) -> PodcastListening:
+    return _app(connection).podcast_listening
+
+
+async def podcast_hosting_service(connection: HTTPConnection) -> PodcastHosting:
+    return _app(connection).podcast_hosting
+
+
+async def episode_remote_service(connection: HTTPConnection) -> EpisodeRemote:
+    return _app(connection).episode_remote
+
+
+if TYPE_CHECKING:
+    PodcastsDep = Annotated[Podcasts, Depends(podcasts_service)]
+    PodcastListeningDep = Annotated[PodcastListening, Depends(podcast_listening_service)]
+    PodcastHostingDep = Annotated[PodcastHosting, Depends(podcast_hosting_service)]
+    EpisodeRemoteDep = Annotated[EpisodeRemote, Depends(episode_remote_service)]
+else:  # the services' modules are imported by the App when first used
+    PodcastsDep = Annotated[object, Depends(podcasts_service)]
+    PodcastListeningDep = Annotated[object, Depends(podcast_listening_service)]
+    PodcastHostingDep = Annotated[object, Depends(podcast_hosting_service)]
+    EpisodeRemoteDep = Annotated[object, Depends(episode_remote_service)]

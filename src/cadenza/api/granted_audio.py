@@ -10,7 +10,6 @@ documents the endpoint in the OpenAPI schema.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,9 +18,10 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from cadenza.api.audio_path import PREFIX, takes
 from cadenza.api.errors import error_response
-from cadenza.api.metered import MeteredFileResponse
 from cadenza.api.quick_range import answer_range, one_range
+from cadenza.api.stored_blob import asked_bytes, stored_blob_response
 from cadenza.config import Settings
 from cadenza.domain.errors import CadenzaError
 from cadenza.ports.blobs import BlobStore
@@ -31,8 +31,8 @@ from cadenza.services.stream_grants import AUDIO_PATH, GrantedFile, StreamGrants
 if TYPE_CHECKING:
     from cadenza.bootstrap import App
 
-PREFIX = AUDIO_PATH
-MAX_NAME_CHARS = 80
+if PREFIX != AUDIO_PATH:  # the fast path's gate (api/audio_path.py) and the grants agree
+    raise RuntimeError(f"api/audio_path.py's PREFIX must be {AUDIO_PATH}")
 
 
 @dataclass(frozen=True)
@@ -55,20 +55,23 @@ def audio_answer(
     extra: dict[str, str] | None = None,
     *,
     on_sent: Callable[[int], None],
+    redirect_seconds: int | None = None,
 ) -> Response:
     """A stored audio file: exact length, byte ranges, ETag (its digest), If-None-Match; the
-    bytes it really sent go to `on_sent` (the rip watch)."""
+    bytes it really sent go to `on_sent` (the rip watch). `redirect_seconds`: a blob in a
+    remote store is answered by a presigned URL valid that long (api/stored_blob.py)."""
     etag = f'"{blob}"'
     headers = {"etag": etag, "cache-control": "private, max-age=86400", **(extra or {})}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
-    return MeteredFileResponse(
-        blobs.path_of(blob),
-        media_type=media_type,
-        headers=headers,
+    return stored_blob_response(
+        blobs,
+        blob,
+        media_type,
+        headers,
         filename=filename,
-        content_disposition_type="inline",
         on_sent=on_sent,
+        redirect_seconds=redirect_seconds,
     )
 
 
@@ -112,7 +115,7 @@ def answer_for(
     )
     accel = files.settings.accel_redirect
     if accel is not None:  # nginx sends the bytes: count what was asked for
-        counted(_asked(range_header, size))
+        counted(asked_bytes(range_header, size))
         return Response(
             media_type=grant.media_type,
             headers={
@@ -122,30 +125,25 @@ def answer_for(
             },
         )
     return audio_answer(
-        files.blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted
+        files.blobs,
+        grant.blob,
+        grant.media_type,
+        name,
+        if_none_match,
+        on_sent=counted,
+        redirect_seconds=redirect_seconds(files.settings),
     )
 
 
+def redirect_seconds(settings: Settings) -> int | None:
+    """How long a presigned URL to a stream's audio lives; None: the bytes go through us."""
+    if settings.blob_url and settings.s3_delivery == "redirect":
+        return settings.s3_presign_seconds
+    return None
+
+
 def blob_size(blobs: BlobStore, blob: str) -> int:
-    try:
-        return blobs.path_of(blob).stat().st_size
-    except OSError:  # the response answers for a missing file
-        return 0
-
-
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
-
-
-def _asked(range_header: str | None, size: int) -> int:
-    """The bytes a request asks for: one range, or the whole file."""
-    found = _RANGE.match(range_header or "")
-    if found is None or not (found[1] or found[2]):
-        return size
-    if not found[1]:  # the last N bytes
-        return min(int(found[2]), size)
-    start = int(found[1])
-    end = min(int(found[2]), size - 1) if found[2] else size - 1
-    return max(0, end - start + 1)
+    return blobs.size(blob) or 0  # the response answers for a missing file
 
 
 class GrantedAudioFastPath:
@@ -156,18 +154,7 @@ class GrantedAudioFastPath:
         self.files = files
         self._files: AudioFiles | None = None  # made on the first request: services are lazy
 
-    @staticmethod
-    def takes(scope: Scope) -> bool:
-        path: str = scope.get("path", "")
-        if not path.startswith(PREFIX) or scope["type"] != "http":
-            return False
-        name = path[len(PREFIX) :]
-        return (
-            scope["method"] in ("GET", "HEAD")
-            and bool(name)
-            and "/" not in name
-            and len(name) <= MAX_NAME_CHARS
-        )
+    takes = staticmethod(takes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         files = self._files = self._files or self.files()
@@ -189,7 +176,7 @@ class GrantedAudioFastPath:
             if wanted is not None and await answer_range(
                 send,
                 grant.blob,
-                files.blobs.path_of,
+                files.blobs.local_path,
                 grant.media_type,
                 file_name(grant),
                 wanted,

@@ -56,7 +56,10 @@ ROUTE_MODULES: tuple[tuple[str, str], ...] = (
     ("playlists", "router"),
     ("social", "router"),
     ("blends", "router"),
+    ("rooms", "router"),
     ("offline", "router"),
+    ("offline_licence", "router"),
+    ("peers", "router"),
     ("rip_flags", "router"),
     ("fraud", "router"),
     ("takedowns", "router"),
@@ -65,6 +68,9 @@ ROUTE_MODULES: tuple[tuple[str, str], ...] = (
     ("editorial", "router"),
     ("artist_stats", "router"),
     ("history", "router"),
+    ("podcasts", "router"),
+    ("podcaster", "router"),
+    ("episode_remote", "router"),
     ("listenbrainz", "router"),  # ListenBrainz's /1 API for scrobbling apps
     # the Spotify-shaped API under /v1 (api/webapi/): `me` before `player`, since
     # /v1/me/player/recently-played is the listener's history; `fallback` last of them

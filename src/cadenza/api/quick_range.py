@@ -51,7 +51,9 @@ class _File:
 _files: dict[tuple[str, str, str], _File] = {}
 
 
-def _file(blob: str, where: Callable[[str], Path], media_type: str, filename: str) -> _File | None:
+def _file(
+    blob: str, where: Callable[[str], Path | None], media_type: str, filename: str
+) -> _File | None:
     """The file's path, size and fixed headers (in FileResponse's order); None: not a regular
     file, or missing."""
     key = (blob, media_type, filename)
@@ -61,6 +63,8 @@ def _file(blob: str, where: Callable[[str], Path], media_type: str, filename: st
         return found
     _files.pop(key, None)
     path = where(blob)
+    if path is None:  # a blob in a remote store: the ordinary answer streams it
+        return None
     try:
         stat_result = path.stat()
     except OSError:
@@ -115,7 +119,7 @@ def one_range(range_header: bytes) -> tuple[int | None, int | None] | None:
 async def answer_range(
     send: Send,
     blob: str,
-    where: Callable[[str], Path],
+    where: Callable[[str], Path | None],
     media_type: str,
     filename: str,
     wanted: tuple[int | None, int | None],

@@ -120,6 +120,9 @@ def shell_with_head(request: Request, title: str, meta: dict[str, str]) -> Respo
 def mount_web_player(api: FastAPI) -> None:
     """Serve the player at `/`, its files under `/static/`, and the shell for unknown pages."""
     api.mount("/static", WebFiles(directory=WEB_ROOT), name="static")
+    from cadenza.api.installable import mount_installable  # it imports this module
+
+    mount_installable(api)  # /sw.js and /manifest.webmanifest
     api.add_api_route("/", shell, methods=["GET"], include_in_schema=False)
 
     @api.exception_handler(HTTPException)

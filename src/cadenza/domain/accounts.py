@@ -24,6 +24,7 @@ class Role(StrEnum):
     DISTRIBUTOR = "distributor"
     ADMIN = "admin"
     ADVERTISER = "advertiser"
+    PODCASTER = "podcaster"  # adds shows by their feeds and hosts shows here
 
 
 class LoginStep(StrEnum):

@@ -57,6 +57,13 @@ class PlanFeatures:
             return (Quality.LOW, Quality.NORMAL, Quality.HIGH)
         return tuple(Quality)
 
+    @property
+    def default_quality(self) -> Quality:
+        """The quality a player streams when the listener chose none ("Automatic"): the
+        plan's best lossy one. Every client asking without a quality asks the same file, so a
+        replay finds it in any cache."""
+        return Quality.VERY_HIGH if Quality.VERY_HIGH in self.qualities else Quality.HIGH
+
 
 def _ad_supported(*, on_demand: bool, skips_per_hour: int | None) -> PlanFeatures:
     return PlanFeatures(

@@ -17,9 +17,11 @@ class Kind(StrEnum):
     ARTIST = "artist"
     RELEASE = "release"
     PLAYLIST = "playlist"  # by name and description: public ones, and the viewer's own
+    SHOW = "show"  # podcasts: by title, publisher and description
+    EPISODE = "episode"  # by title, its show's title and publisher, and description
 
 
-INDEXED_KINDS = (Kind.TRACK, Kind.ARTIST, Kind.RELEASE, Kind.PLAYLIST)
+INDEXED_KINDS = (Kind.TRACK, Kind.ARTIST, Kind.RELEASE, Kind.PLAYLIST, Kind.SHOW, Kind.EPISODE)
 NEW_RELEASE_DAYS = 14  # tag:new, as Spotify: released in the past two weeks
 POPULAR_WINDOW = timedelta(days=28)
 
@@ -114,7 +116,7 @@ class SearchQuery:
         """The kinds a filter can apply to (Spotify: upc: finds albums, isrc: tracks...)."""
         kinds = set(INDEXED_KINDS)
         if self.has_filters:  # filters describe music, not lists of it
-            kinds.discard(Kind.PLAYLIST)
+            kinds -= {Kind.PLAYLIST, Kind.SHOW, Kind.EPISODE}
         if self.track or self.isrc:
             kinds &= {Kind.TRACK}
         if self.album or self.year_from is not None:
@@ -268,13 +270,17 @@ class _Typed:
         self.terms = terms
         self.typed = " ".join(terms)
         self.options = [list(options.items()) for _, options in variants.words]
+        self.spaced = [[(" " + w, d) for w, d in options] for options in self.options]
 
     def score(self, candidate: Candidate) -> float:
         name_words = [w for w in candidate.name_words.split() if w != "and"]
-        everything = name_words + candidate.other_words.split()
+        # Every word of the entry after a space: " word" in it says one of them starts with the
+        # word. A substring search, not a loop over the words: an episode's description is
+        # hundreds of them (a third of a slow podcast query's CPU, looped).
+        everything = " " + " ".join(name_words) + " " + candidate.other_words
         penalty = 0.0
-        for options in self.options:
-            hits = [d for w, d in options if _starts_one(everything, w)]
+        for options in self.spaced:
+            hits = [d for w, d in options if w in everything]
             penalty += 12.0 * min(hits, default=0)
         name = " ".join(name_words)
         typed = self.typed
@@ -316,7 +322,14 @@ def freshness_score(released_at: datetime | None, now: datetime) -> float:
     return float(4.0 * 0.5 ** (age_days / 60))
 
 
-_KIND_BIAS = {Kind.ARTIST: 3.0, Kind.RELEASE: 1.0, Kind.TRACK: 0.0, Kind.PLAYLIST: 0.0}
+_KIND_BIAS = {
+    Kind.ARTIST: 3.0,
+    Kind.RELEASE: 1.0,
+    Kind.TRACK: 0.0,
+    Kind.PLAYLIST: 0.0,
+    Kind.SHOW: 1.0,
+    Kind.EPISODE: 0.0,
+}
 
 
 def rank(
@@ -336,3 +349,48 @@ def rank(
         scored.append(Scored(c, total, relevance))
     scored.sort(key=lambda s: (-s.score, len(s.candidate.name), s.candidate.id))
     return scored
+
+
+# -- typo candidates by deletions (SymSpell's idea) --------------------------------------------
+# A word and a typo of it become the same string once a letter is deleted from each: the index
+# keeps each vocabulary word under those deletions of its start, and a typed word's own
+# deletions look its neighbours up (a few dozen keys) instead of scoring every word that shares
+# three letters with it. Only the start counts (a typo further on leaves the start whole), so a
+# word has about fifteen keys; close_words() then measures each neighbour found. "s:" keys are
+# a word's start, "p:" keys the start of a longer word, for a word still being typed.
+SPELLING_START = 6
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    found = {word}
+    edge = {word}
+    for _ in range(depth):
+        edge = {w[:i] + w[i + 1 :] for w in edge for i in range(len(w)) if len(w) > 1}
+        found |= edge
+    return found
+
+
+def spelling_keys(word: str) -> set[str]:
+    """The keys a vocabulary word is kept under: its start (six letters) with a letter deleted
+    or none; the first four and five letters of a longer word with one deleted."""
+    if len(word) < 3:
+        return set()
+    keys = {"s:" + k for k in _deletions(word[:SPELLING_START], 1)}
+    for length in (4, 5):
+        if len(word) > length:
+            keys |= {"p:" + k for k in _deletions(word[:length], 1)}
+    return keys
+
+
+def typo_keys(typed: str, *, prefix: bool) -> set[str]:
+    """The keys a typed word's neighbours are kept under (spelling_keys): its start with as
+    many letters deleted as it may carry typos (one at least: a letter added or lost early on
+    shifts the start by one); a word still being typed, shorter than the start, is looked for
+    among the starts of longer words too. Two typos in the first six letters go unfound."""
+    if len(typed) < 4:
+        return set()
+    start = typed[:SPELLING_START]
+    keys = {"s:" + k for k in _deletions(start, max(1, edits_allowed(typed)))}
+    if prefix and len(typed) < SPELLING_START:
+        keys |= {"p:" + k for k in _deletions(typed, 1)}
+    return keys

@@ -73,11 +73,21 @@ def _blends(app: App, _: Advance | None = None) -> JobReport:
 
 def _sessions_prune(app: App, _: Advance | None = None) -> JobReport:
     pruned = app.sessions.prune()
+    oauth = app.oauth_apps.prune()  # what the server's clock has always pruned with them
     return JobReport(
         f"deleted {pruned.sessions} expired sessions, {pruned.refresh_tokens} refresh tokens, "
         f"{pruned.one_time_tokens} expired links and codes, "
-        f"{pruned.stream_tickets} used stream tickets"
+        f"{pruned.stream_tickets} used stream tickets, {oauth} expired OAuth grants and tokens"
     )
+
+
+def _royalty_clock(app: App, _: Advance | None = None) -> JobReport:
+    done = app.royalty_clock.run()
+    if done is None:
+        return JobReport("no month due to close (or a later one is closed already)")
+    if done.already:
+        return JobReport(f"{done.closed.month} was closed already")
+    return JobReport(f"closed {done.closed.month}: {done.closed.streams} streams")
 
 
 def _blobs_sweep(app: App, advance: Advance | None = None) -> JobReport:
@@ -96,6 +106,25 @@ def _fraud(app: App, advance: Advance | None = None) -> JobReport:
     return JobReport(
         f"scored {done.streams} counted streams of {done.accounts} accounts (last {days} days): "
         f"flagged {done.flagged_accounts} accounts, {done.flagged_streams} streams as artificial"
+    )
+
+
+def _deal_clock(app: App, _: Advance | None = None) -> JobReport:
+    changed = app.deal_clock.run()
+    return JobReport(f"applied the deals due: {changed} releases changed where they play")
+
+
+def _podcasts_refresh(app: App, _: Advance | None = None) -> JobReport:
+    app.podcasts.run()
+    return JobReport("refreshed the podcast feeds due and fetched their newest audio")
+
+
+def _events_archive(app: App, _: Advance | None = None) -> JobReport:
+    rolled = app.event_archive.roll()
+    events = sum(r.events for r in rolled)
+    days = ", ".join(r.day.isoformat() for r in rolled) or "none"
+    return JobReport(
+        f"archived {len(rolled)} days of listening events as Parquet ({days}): {events} events"
     )
 
 
@@ -136,8 +165,15 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "sessions-prune",
-            "Forget expired sessions, refresh tokens, e-mailed links and used stream tickets",
+            "Forget expired sessions, refresh tokens, e-mailed links, used stream tickets and "
+            "expired OAuth grants",
             _sessions_prune,
+        ),
+        Job(
+            "royalty-clock",
+            "Close last month's royalties if its close day (CADENZA_ROYALTY_CLOSE_DAY) has come "
+            "and it is not closed yet",
+            _royalty_clock,
         ),
         Job(
             "fraud",
@@ -152,6 +188,22 @@ JOBS: dict[str, Job] = {
             "once older than the grace period",
             _blobs_sweep,
             lambda app: app.blob_sweep.total(),
+        ),
+        Job(
+            "deal-clock",
+            "Open and close releases' territories whose deal windows start or end by now",
+            _deal_clock,
+        ),
+        Job(
+            "podcasts-refresh",
+            "Refresh the podcast feeds that are due and fetch their newest episodes' audio",
+            _podcasts_refresh,
+        ),
+        Job(
+            "events-archive",
+            "Archive each whole day of listening events not archived yet as a Parquet file on "
+            "the blob store (the batch jobs' input)",
+            _events_archive,
         ),
     )
 }

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         Transcoder,
         TranscodeResult,
     )
+    from cadenza.ports.batch_inputs import BatchInputRepository
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.blobs import BlobStore, StoredBlob
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from cadenza.ports.collection import CollectionRepository, Saved
     from cadenza.ports.deliveries import Delivery, DeliveryRepository
     from cadenza.ports.devices import DeviceRepository, EventSubscription, PlayerEvents
+    from cadenza.ports.event_archive import EventArchiveRepository, StoredEvent
+    from cadenza.ports.event_log import EventLog, LogEntry
     from cadenza.ports.events import Broadcast
     from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.invoices import InvoiceRepository
@@ -62,12 +65,14 @@ if TYPE_CHECKING:
         PaymentMethodRepository,
         PaymentProvider,
     )
+    from cadenza.ports.peers import PeerTracker, Signer
     from cadenza.ports.playlists import (
         PlaylistEntryRepository,
         PlaylistFollowerRepository,
         PlaylistRepository,
     )
     from cadenza.ports.rip import FetchTally, RipFlagRepository
+    from cadenza.ports.rooms import RoomRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
     from cadenza.ports.social import SocialRepository
@@ -99,6 +104,7 @@ __all__ = [
     "AudioInfo",
     "AudioProbe",
     "AuditLog",
+    "BatchInputRepository",
     "BlendRepository",
     "BlobStore",
     "Broadcast",
@@ -114,6 +120,8 @@ __all__ = [
     "DeliveryRepository",
     "DeviceRepository",
     "EncodedFile",
+    "EventArchiveRepository",
+    "EventLog",
     "EventSubscription",
     "FetchTally",
     "FraudRepository",
@@ -122,6 +130,7 @@ __all__ = [
     "KnownFile",
     "LibraryRepository",
     "ListeningRepository",
+    "LogEntry",
     "LoginAttemptRepository",
     "MailQueue",
     "Mailer",
@@ -133,6 +142,7 @@ __all__ = [
     "PaymentEventLog",
     "PaymentMethodRepository",
     "PaymentProvider",
+    "PeerTracker",
     "PlayerEvents",
     "PlaylistEntryRepository",
     "PlaylistFollowerRepository",
@@ -140,12 +150,15 @@ __all__ = [
     "QueuedMail",
     "RevenueShare",
     "RipFlagRepository",
+    "RoomRepository",
     "Saved",
     "SearchIndex",
     "SessionRepository",
+    "Signer",
     "SkipsAndAdBreaks",
     "SocialRepository",
     "StoredBlob",
+    "StoredEvent",
     "StreamTicketRepository",
     "StudentRepository",
     "StudentVerifier",

@@ -72,12 +72,31 @@ class StatsUnroll(Protocol):
         ...
 
 
+class StatsRebuild(Protocol):
+    """The figures rebuilt whole from counts made elsewhere (a batch engine over the archive),
+    in the roll-up's transaction."""
+
+    def forget_figures(self) -> None:
+        """Every stored figure gone (the roll-up's state kept)."""
+        ...
+
+    def mark_all_rolled(self, until: datetime) -> None:
+        """Plays started before `until` marked as the rebuilt figures hold them: counted and
+        unflagged ones rolled up, flagged ones not (nothing to take out)."""
+        ...
+
+
 class StatsRollup(Protocol):
     """The roll-up job's writes; each batch is one transaction: figures and marks together."""
 
     @property
     def unroll(self) -> StatsUnroll:
         """The way back, in the same transaction (streams flagged artificial since)."""
+        ...
+
+    @property
+    def rebuild(self) -> StatsRebuild:
+        """The figures rebuilt whole, in the same transaction."""
         ...
 
     def begin_run(self) -> None:

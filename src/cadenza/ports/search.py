@@ -24,6 +24,10 @@ class SearchIndex(Protocol):
         playlist's entry goes."""
         ...
 
+    def index_show(self, show_id: int) -> None:
+        """(Re)index a podcast show and its episodes, in the caller's transaction."""
+        ...
+
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Index the whole catalog again; progress is told of releases and artists done."""
         ...
@@ -38,14 +42,19 @@ class SearchIndex(Protocol):
         returns the rows written. Ranking reads only these."""
         ...
 
+    def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:
+        """The same rollup counted elsewhere (a batch engine over the archive): (kind, entity,
+        country or "" for everywhere, streams) replace the rows, then the ranking as above."""
+        ...
+
     def tidy(self) -> None:
         """The engine's upkeep after a rollup (statistics, merged index lists), apart."""
         ...
 
     def is_known(self, word: str, *, prefix: bool) -> bool: ...
 
-    def similar_words(self, word: str, limit: int = 120) -> list[str]:
-        """Indexed words that share letter trigrams with this one."""
+    def similar_words(self, word: str, limit: int = 120, *, prefix: bool = False) -> list[str]:
+        """Indexed words a typo of which this one may be: candidates for close_words()."""
         ...
 
     def candidates(

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
         ArtistPageRepository,
         PitchRepository,
     )
+    from cadenza.ports.batch_inputs import BatchInputRepository
     from cadenza.ports.blends import BlendRepository
     from cadenza.ports.catalog import CatalogRepository, SupplyRepository, TakedownRepository
     from cadenza.ports.charts import ChartRepository
     from cadenza.ports.collection import CollectionRepository
     from cadenza.ports.deliveries import DeliveryRepository
     from cadenza.ports.devices import DeviceRepository
+    from cadenza.ports.event_archive import EventArchiveRepository
     from cadenza.ports.fraud import FraudRepository
     from cadenza.ports.grant_log import GrantLogRepository
     from cadenza.ports.history import HistoryRepository
@@ -34,14 +36,18 @@ if TYPE_CHECKING:
     from cadenza.ports.oauth import OAuthRepositories
     from cadenza.ports.offline import OfflineRepository
     from cadenza.ports.payments import PaymentEventLog, PaymentMethodRepository
+    from cadenza.ports.peers import PeerTracker
     from cadenza.ports.playlists import (
         PlaylistEntryRepository,
         PlaylistFollowerRepository,
         PlaylistRepository,
     )
+    from cadenza.ports.podcasts import PodcastListeningRepository, PodcastRepository
     from cadenza.ports.recommendations import ListenerTaste, TasteSignals
     from cadenza.ports.release_radar import ReleaseRadarRepository
     from cadenza.ports.rip import RipFlagRepository
+    from cadenza.ports.room_episode_jobs import RoomEpisodeJobRepository
+    from cadenza.ports.rooms import RoomRepository
     from cadenza.ports.royalties import RoyaltyRepository
     from cadenza.ports.search import SearchIndex
     from cadenza.ports.sessions import SessionRepository
@@ -109,6 +115,18 @@ class UnitOfWork(Protocol):
     def shelf(self) -> ShelfRepository: ...
 
     @property
+    def rooms(self) -> RoomRepository: ...
+
+    @property
+    def room_episode_jobs(self) -> RoomEpisodeJobRepository: ...
+
+    @property
+    def podcasts(self) -> PodcastRepository: ...
+
+    @property
+    def podcast_listening(self) -> PodcastListeningRepository: ...
+
+    @property
     def oauth(self) -> OAuthRepositories: ...
 
     @property
@@ -148,6 +166,12 @@ class UnitOfWork(Protocol):
     def history(self) -> HistoryRepository: ...
 
     @property
+    def event_archive(self) -> EventArchiveRepository: ...
+
+    @property
+    def batch_inputs(self) -> BatchInputRepository: ...
+
+    @property
     def taste_signals(self) -> TasteSignals: ...
 
     @property
@@ -182,6 +206,9 @@ class UnitOfWork(Protocol):
 
     @property
     def offline(self) -> OfflineRepository: ...
+
+    @property
+    def peers(self) -> PeerTracker: ...
 
     @property
     def rip_flags(self) -> RipFlagRepository: ...

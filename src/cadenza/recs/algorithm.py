@@ -185,16 +185,8 @@ def train(
     from threadpoolctl import threadpool_limits
 
     n_listeners, n_items = history.shape
-    chosen = settings or Settings()
-    if factors is None and settings is None and n_items > BIG_CATALOG:
-        factors = BIG_CATALOG_FACTORS
-    if factors is not None:
-        chosen = replace(chosen, factors=factors)
-    matrix = confidence_matrix(history, chosen)
-    if content is not None and chosen.content_weight > 0:
-        matrix = scipy.sparse.vstack(
-            [matrix, content_rows(content, n_items, chosen)], format="csr", dtype=np.float32
-        )
+    chosen = chosen_settings(n_items, settings, factors)
+    matrix = augmented(history, content, chosen)
     gpu = implicit.gpu.HAS_CUDA if use_gpu is None else use_gpu
     # implicit runs its own threads; BLAS's own pool would fight them
     blas = threadpool_limits(1, "blas")
@@ -220,8 +212,36 @@ def train(
         blas.restore_original_limits()
     if gpu:
         model = model.to_cpu()
-    item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
-    listeners = np.ascontiguousarray(model.user_factors[:n_listeners], dtype=np.float32)
+    return taste_vectors(model.item_factors, model.user_factors[:n_listeners], chosen)
+
+
+def chosen_settings(n_items: int, settings: Settings | None, factors: int | None) -> Settings:
+    """The settings a training uses: those given, else the defaults (fewer factors for a big
+    catalog); `factors` replaces theirs."""
+    chosen = settings or Settings()
+    if factors is None and settings is None and n_items > BIG_CATALOG:
+        factors = BIG_CATALOG_FACTORS
+    return chosen if factors is None else replace(chosen, factors=factors)
+
+
+def augmented(
+    history: scipy.sparse.csr_matrix, content: scipy.sparse.csr_matrix | None, chosen: Settings
+) -> scipy.sparse.csr_matrix:
+    """The confidences ALS learns from: the listeners' rows, then the content features'."""
+    matrix = confidence_matrix(history, chosen)
+    if content is not None and chosen.content_weight > 0:
+        matrix = scipy.sparse.vstack(
+            [matrix, content_rows(content, history.shape[1], chosen)],
+            format="csr",
+            dtype=np.float32,
+        )
+    return matrix
+
+
+def taste_vectors(item_factors: Any, listener_factors: Any, chosen: Settings) -> TasteVectors:
+    """The served vectors from the factors ALS solved for: items tilted against popularity."""
+    item_factors = np.ascontiguousarray(item_factors, dtype=np.float32)
+    listeners = np.ascontiguousarray(listener_factors, dtype=np.float32)
     gram = (item_factors.T @ item_factors).astype(np.float64)
     if chosen.norm_tilt == 0:
         return TasteVectors(item_factors, listeners, chosen, None, gram)

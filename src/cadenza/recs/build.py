@@ -20,7 +20,7 @@ import scipy.sparse
 
 from cadenza.ports.recommendations import TasteSignals, TrackFeatures
 from cadenza.recs import store
-from cadenza.recs.algorithm import train
+from cadenza.recs.algorithm import TasteVectors, train
 
 PLAY_WEIGHT = 3.0  # confidence 1 + PLAY_WEIGHT * ln(1 + counted plays): more plays, more sure
 LIKE = 3.0
@@ -33,6 +33,11 @@ TEMPO_STEPS_PER_OCTAVE = 8  # tempo buckets: 120 and 130 BPM apart, 120 and 125 
 YEARS_PER_ERA = 5
 
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
+# (history, content, progress (done, total)) -> taste vectors: ALS here (algorithm.train) or
+# on a cluster engine (batch/als.py)
+Fit = Callable[
+    [scipy.sparse.csr_matrix, scipy.sparse.csr_matrix, Callable[[int, int], None]], TasteVectors
+]
 
 
 class NothingToLearn(Exception):
@@ -55,6 +60,7 @@ def build_model(
     now: datetime,
     progress: Progress | None = None,
     use_gpu: bool | None = None,
+    fit: Fit | None = None,
 ) -> Trained:
     say = progress or (lambda phase, done, total: None)
     started = time.monotonic()
@@ -100,12 +106,14 @@ def build_model(
         ),
         shape=(len(listener_ids), len(track_ids)),
     )
-    vectors = train(
-        history,
-        _content(features),
-        progress=lambda done, total: say("training", done, total),
-        use_gpu=use_gpu,
-    )
+
+    def steps(done: int, total: int) -> None:
+        say("training", done, total)
+
+    if fit is None:
+        vectors = train(history, _content(features), progress=steps, use_gpu=use_gpu)
+    else:
+        vectors = fit(history, _content(features), steps)
 
     say("indexing", 0, 1)
     vectors.save(draft)

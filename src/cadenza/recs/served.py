@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +34,16 @@ class Loaded:
 
 
 class ServedModel:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, refresh: Callable[[], None] | None = None) -> None:
         self.root = root
+        self.refresh = refresh  # fetches a newer shared version first (recs/mirror.py)
         self._lock = threading.Lock()
         self._loaded: Loaded | None = None
         self._info: tuple[str, ModelInfo] | None = None
 
     def info(self) -> ModelInfo | None:
+        if self.refresh is not None:
+            self.refresh()
         found = store.current(self.root)
         if found is None:
             return None
@@ -52,6 +56,8 @@ class ServedModel:
         return self._info[1]
 
     def _model(self) -> Loaded | None:
+        if self.refresh is not None:
+            self.refresh()
         found = store.current(self.root)
         if found is None:
             return self._loaded  # the files went away: keep answering from memory

@@ -106,3 +106,25 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def adopt(root: Path, draft: Path, version: str) -> Path:
+    """A version fetched whole into `draft` (its manifest included) put in service as
+    `publish` does: renamed into place, then named in `current`."""
+    if "/" in version or version.startswith(".") or not (draft / MANIFEST).is_file():
+        raise ValueError(f"not a model version: {version!r}")
+    for path in draft.iterdir():
+        _fsync(path)
+    final = root / version
+    if final.exists():
+        shutil.rmtree(draft, ignore_errors=True)
+    else:
+        draft.rename(final)
+    _fsync(root)
+    pointer = root / f".{CURRENT}.{os.getpid()}.{secrets.token_hex(3)}"
+    pointer.write_text(version + "\n")
+    _fsync(pointer)
+    pointer.replace(root / CURRENT)
+    _fsync(root)
+    _sweep(root, version)
+    return final

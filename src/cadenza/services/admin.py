@@ -5,6 +5,7 @@ records what they did and looked at."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from cadenza.domain.accounts import Account, AuditEvent, Role
 from cadenza.domain.catalog import ArtistRef
@@ -150,16 +151,25 @@ class AccountAdmin:
         kind: str,
         detail: dict[str, str] | None = None,
     ) -> None:
-        """On the target's log: what was done and by whom (an admin's id, or the operator).
-        On the admin's own log: what they did, to whom."""
-        now, detail = self.clock.now(), detail or {}
-        by = "operator" if actor is OPERATOR else f"admin:{actor}"
-        if target is not None and not kind.startswith("admin_"):
-            event = AuditEvent(
-                f"{kind}_by_{by.split(':')[0]}", now, None, None, detail | {"by": by}
-            )
-            uow.audit.add(target, event)
-        if actor is not None:
-            action = kind if kind.startswith("admin_") else f"admin_{kind}"
-            on = {"user": str(target)} if target is not None else {}
-            uow.audit.add(actor, AuditEvent(action, now, None, None, detail | on))
+        record(uow, self.clock.now(), actor, target, kind, detail)
+
+
+def record(
+    uow: UnitOfWork,
+    now: datetime,
+    actor: int | None,
+    target: int | None,
+    kind: str,
+    detail: dict[str, str] | None = None,
+) -> None:
+    """On the target's log: what was done and by whom (an admin's id, or the operator).
+    On the admin's own log: what they did, to whom."""
+    detail = detail or {}
+    by = "operator" if actor is OPERATOR else f"admin:{actor}"
+    if target is not None and not kind.startswith("admin_"):
+        event = AuditEvent(f"{kind}_by_{by.split(':')[0]}", now, None, None, detail | {"by": by})
+        uow.audit.add(target, event)
+    if actor is not None:
+        action = kind if kind.startswith("admin_") else f"admin_{kind}"
+        on = {"user": str(target)} if target is not None else {}
+        uow.audit.add(actor, AuditEvent(action, now, None, None, detail | on))

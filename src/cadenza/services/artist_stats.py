@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -84,8 +84,10 @@ class ArtistStats:
         per_stream_cents: Decimal,
         min_listeners: int,
         batch_plays: int = BATCH_PLAYS,
+        reads: Callable[[], UnitOfWork] | None = None,
     ) -> None:
         self.uow, self.clock = uow, clock
+        self.reads = reads or uow  # the dashboard's queries: a replica may answer them
         self.per_stream_cents, self.min_listeners = per_stream_cents, min_listeners
         self.batch_plays = batch_plays
 
@@ -140,7 +142,35 @@ class ArtistStats:
                 uow.commit()
                 return RollupReport(streams, batches, taken_out, engagement)
 
-    def _roll(self, uow: UnitOfWork, todo: list[StreamToRoll]) -> None:
+    def rebuild(self, streams: Iterable[StreamToRoll], until: datetime) -> RollupReport:
+        """The figures made again from `streams` (every counted stream started before `until`,
+        counted elsewhere: a batch engine over the archive), replacing what was stored, in
+        one transaction (the dashboard never reads half of it). The plays before `until` are
+        marked as rolled up, so the next roll-up goes on from the plays after."""
+        now = self.clock.now()
+        today = now.date()
+        total = batches = 0
+        with self.uow() as uow:
+            rollup = uow.stats_rollup
+            rollup.begin_run()
+            rollup.rebuild.forget_figures()
+            batch: list[StreamToRoll] = []
+            for stream in streams:
+                batch.append(stream)
+                if len(batch) >= self.batch_plays:
+                    self._roll(uow, batch, mark=False)
+                    total, batches, batch = total + len(batch), batches + 1, []
+            if batch:
+                self._roll(uow, batch, mark=False)
+                total, batches = total + len(batch), batches + 1
+            rollup.rebuild.mark_all_rolled(until)
+            engagement = rollup.recount_engagement(date(1970, 1, 1), today)
+            rollup.forget_listener_days(today - timedelta(days=LISTENER_DAYS_KEPT))
+            rollup.finish_run(now)
+            uow.commit()
+        return RollupReport(total, batches, 0, engagement)
+
+    def _roll(self, uow: UnitOfWork, todo: list[StreamToRoll], mark: bool = True) -> None:
         days: Counter[DayKey] = Counter()
         tracks: Counter[tuple[int, date, int]] = Counter()
         facets: Counter[FacetKey] = Counter()
@@ -179,7 +209,8 @@ class ArtistStats:
             changed[(a, user)] = now
         rollup.save_audiences(changed)
         rollup.add_recency(dict(deltas))
-        rollup.mark_rolled([s.play_row for s in todo])
+        if mark:
+            rollup.mark_rolled([s.play_row for s in todo])
 
     def _unroll(self, uow: UnitOfWork, flagged: list[StreamToRoll]) -> None:
         """Take streams flagged artificial out of the figures they were added to: streams per
@@ -233,7 +264,7 @@ class ArtistStats:
     def artists_for(self, account_id: int) -> list[ArtistRef]:
         """The artists whose statistics this account may open, besides an admin's any: those
         it is linked to, and those its distributor delivers."""
-        with self.uow() as uow:
+        with self.reads() as uow:
             account = uow.accounts.get(account_id)
             if account is None:
                 return []
@@ -265,7 +296,7 @@ class ArtistStats:
         whether the artist exists or not (403 `not_your_artist`)."""
         today = self.clock.now().date()
         since, monthly = first_day(range_name, today)
-        with self.uow() as uow:
+        with self.reads() as uow:
             if not self._may_see(uow, account_id, artist_id):
                 raise Forbidden(
                     "these statistics are for the artist's own accounts, its distributors and "

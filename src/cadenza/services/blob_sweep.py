@@ -47,6 +47,8 @@ class BlobSweep:
                     uow.catalog.blobs_in_use(batch)
                     | uow.ads.blobs_in_use(batch)
                     | uow.artist_pages.blobs_in_use(batch)
+                    | uow.rooms.blobs_in_use(batch)
+                    | uow.podcasts.blobs_in_use(batch)
                 )
             for digest in batch:
                 if digest in in_use:

@@ -71,6 +71,11 @@ class DeliveryService:
             self._runner.submit(self._process, delivery)
         return len(pending)
 
+    def in_line(self, work: Callable[[], None]) -> None:
+        """Other ingest work in the same background line, one at a time after the
+        deliveries before it (a room's recording published as an episode)."""
+        self._runner.submit(work)
+
     def close(self) -> None:
         self._runner.shutdown(wait=False, cancel_futures=True)
 

@@ -28,6 +28,7 @@ from cadenza.domain.stream_counts import (
     overlaps,
 )
 from cadenza.ports.clock import Clock
+from cadenza.ports.event_log import EventLog
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.messagebus import Publish, unheard
 
@@ -91,6 +92,7 @@ class ListeningService:
         listener: Callable[[int], Listener] | None = None,
         served: ServedAudio | None = None,
         imported_history: bool = False,
+        log: EventLog | None = None,
     ) -> None:
         self.uow, self.clock, self.publish = uow, clock, publish
         # History the operator imports (the demo's past weeks, another service's export): no
@@ -99,8 +101,20 @@ class ListeningService:
         self.imported_history = imported_history
         self.listener = listener  # the listener's market (plays.country) and territory
         self.served = served  # audio this process sent and has not yet written
+        # The durable event stream (CADENZA_NATS_URL): `record` stores the events there and
+        # the counting consumer calls `count`. None: `record` counts at once (one process).
+        self.log = log
 
     def record(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
+        """Accept a batch: counted at once, or with the event stream, stored there before the
+        answer (services/listening_stream.py) and counted by its consumer."""
+        if self.log is None:
+            return self.count(account_id, events)
+        from cadenza.services.listening_stream import append_events
+
+        return append_events(self.log, self.clock.now(), account_id, events)
+
+    def count(self, account_id: int, events: list[ListeningEvent]) -> EventReport:
         """Accept a batch in one transaction: committed before the answer, so an accepted event
         survives a crash right after it. A resent event (same client id) is a duplicate. Each
         play touched gets its verdict at once (domain/stream_counts.py): counted, or kept with

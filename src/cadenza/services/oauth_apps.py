@@ -7,8 +7,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from cadenza.domain.errors import InvalidRequest, NotFound, Unauthorized
+from cadenza.domain.errors import InvalidRequest, NotFound, TooManyAttempts, Unauthorized
 from cadenza.domain.scopes import (
     MAX_APP_NAME,
     MAX_APPS_PER_ACCOUNT,
@@ -24,6 +25,9 @@ from cadenza.domain.scopes import (
 from cadenza.ports.clock import Clock
 from cadenza.ports.unit_of_work import UnitOfWork
 from cadenza.services.access_tokens import token_hash
+
+CODE_GUESSES = 10  # wrong device codes an account may type...
+CODE_GUESS_WINDOW = timedelta(minutes=15)  # ...in this long
 
 
 @dataclass(frozen=True)
@@ -142,12 +146,12 @@ class OAuthApps:
             uow.oauth.grants.drop_pending(account_id, app_id, now)
             uow.commit()
 
-    def device_request(self, user_code: str) -> DeviceRequest:
-        record = self._device(user_code)
+    def device_request(self, account_id: int, user_code: str) -> DeviceRequest:
+        record = self._device(account_id, user_code)
         return DeviceRequest(record.app_name, record.client_id, record.scope.split())
 
     def decide_device(self, account_id: int, user_code: str, approve: bool) -> DeviceRequest:
-        record = self._device(user_code)
+        record = self._device(account_id, user_code)
         with self.uow() as uow:
             if not uow.oauth.grants.decide_device(
                 record.id, account_id, "approved" if approve else "denied"
@@ -216,12 +220,27 @@ class OAuthApps:
             raise NotFound("no such app", code="app_not_found")
         return found[0]
 
-    def _device(self, user_code: str) -> DeviceRecord:
+    def _device(self, account_id: int, user_code: str) -> DeviceRecord:
+        """The pending request behind a code a signed-in listener typed. Wrong codes count
+        against the account: past CODE_GUESSES in CODE_GUESS_WINDOW it waits (429), so nobody
+        can try codes until one belongs to someone else's device."""
         code = normalise_user_code(user_code[:40])
-        with self.uow() as uow:
-            record = uow.oauth.grants.device_by_user_code(token_hash(code)) if code else None
         now = self.clock.now()
-        if record is None or record.used_at is not None or record.expires_at <= now:
+        guesses = f"device-code:{account_id}"
+        with self.uow() as uow:
+            wrong, last = uow.login_attempts.failures(guesses, now - CODE_GUESS_WINDOW)
+            if wrong >= CODE_GUESSES and last is not None:
+                raise TooManyAttempts(
+                    "too many wrong codes; wait a few minutes, then type the code your device "
+                    "shows",
+                    retry_after=max(1.0, (last + CODE_GUESS_WINDOW - now).total_seconds()),
+                )
+            record = uow.oauth.grants.device_by_user_code(token_hash(code)) if code else None
+            if record is None or record.used_at is not None or record.expires_at <= now:
+                uow.login_attempts.record_failure([guesses], now)
+                uow.commit()
+                record = None
+        if record is None:
             raise NotFound(
                 "this code is not right or has expired; check the code on your device",
                 code="device_code_not_found",

@@ -31,8 +31,9 @@ class MailDelivery:
     ) -> None:
         self.uow, self.mailer, self.clock, self.wake = uow, mailer, clock, wake
         self._pass = threading.Lock()  # one delivery pass at a time in this process
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # set once: a stopped worker is never started again
         self._thread: threading.Thread | None = None
+        self._running = threading.Lock()  # start and stop from different threads, one at a time
 
     def deliver_due(self, at: datetime | None = None) -> int:
         """Send every message due by `at` (now); return how many went out. A pass under way in
@@ -49,19 +50,23 @@ class MailDelivery:
             return uow.mail.waiting()
 
     def start(self) -> None:
-        if self._thread is None:
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="mail-delivery", daemon=True)
-            self._thread.start()
+        """Start the worker (a watcher does it once mail is queued); after `stop`, or when it
+        runs already, nothing happens."""
+        with self._running:
+            if self._thread is None and not self._stop.is_set():
+                thread = threading.Thread(target=self._run, name="mail-delivery", daemon=True)
+                thread.start()
+                self._thread = thread
 
     def stop(self) -> None:
         """Stop the worker, then send what is due (a server shutting down leaves nothing
         behind that it could send)."""
-        if self._thread is not None:
+        with self._running:
             self._stop.set()
+            thread, self._thread = self._thread, None
+        if thread is not None:
             self.wake.set()
-            self._thread.join()
-            self._thread = None
+            thread.join()
         try:
             self.deliver_due()
         except Exception:  # what is left stays queued for the next start

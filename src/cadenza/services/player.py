@@ -382,7 +382,7 @@ def _viewer(who: Listener, now: datetime) -> Viewer:
 
 def _best(who: Listener) -> Quality:
     """The quality a player starts with: the plan's best lossy one."""
-    return Quality.VERY_HIGH if Quality.VERY_HIGH in who.plan.features.qualities else Quality.HIGH
+    return who.plan.features.default_quality
 
 
 def _loaded(found: tuple[dict[str, object], int] | None) -> tuple[PlayerState, int]:

@@ -24,6 +24,8 @@ def encode_event(event: PlayerEvent) -> dict[str, object]:
         body = {"command": [data.command.value, data.from_device, data.fields]}
     elif isinstance(data, list) and all(isinstance(d, DeviceStatus) for d in data):
         body = {"devices": [_status_to(d) for d in data]}
+    elif isinstance(data, dict):  # plain values (an episode's position)
+        body = {"plain": data}
     else:
         raise TypeError(f"a player event cannot carry {type(data).__name__}")
     return {"kind": event.kind, "target": event.target, **body}
@@ -38,6 +40,8 @@ def decode_event(message: dict[str, object]) -> PlayerEvent:
         data = CommandSent(Command(name), from_device, dict(extra))
     elif isinstance(devices := message.get("devices"), list):
         data = [_status_from(d) for d in devices]
+    elif isinstance(plain := message.get("plain"), dict):
+        data = plain
     else:
         raise ValueError("not a player event")
     target = message.get("target")

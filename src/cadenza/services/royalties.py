@@ -24,6 +24,11 @@ from cadenza.ports.royalties import ClosedMonth, Payout, PoolFigures, StatementL
 from cadenza.ports.unit_of_work import UnitOfWork
 
 Step = Callable[[str], None]  # told each step's name as it starts
+# month -> (unflagged streams per market, listener and track; flagged streams per market;
+# unflagged streams per track over the 12 months to it): what the close reads, counted elsewhere
+CountedElsewhere = Callable[
+    [str], tuple[list[rules_.ListenerStreams], dict[str, int], dict[int, int]]
+]
 STEPS = ("stamp streams", "read streams", "read revenue", "split", "write")
 
 
@@ -40,13 +45,24 @@ class Royalties:
     ) -> None:
         self.uow, self.clock, self.rules, self.prices = uow, clock, rules, prices
 
-    def close(self, month: str, step: Step | None = None) -> MonthClose:
+    def close(
+        self, month: str, step: Step | None = None, counted: CountedElsewhere | None = None
+    ) -> MonthClose:
+        """`counted`: the month's streams from a batch engine over the archive (cadenza.batch)
+        instead of the database's GROUP BYs; the streams are stamped with the month all the
+        same, and the money is split here by the same rules."""
         month = rules_.parse_month(month)
         now = self.clock.now()
         start, end = rules_.month_bounds(month)
         if now < end:
             raise InvalidRequest(f"{month} has not ended yet", code="month_not_over")
         tell = step or (lambda _: None)
+        elsewhere = None
+        if counted is not None:  # before the transaction: a cluster's job holds no lock
+            with self.uow() as uow:
+                if uow.royalties.closed(month) is None:
+                    tell(STEPS[1])
+                    elsewhere = counted(month)
         with self.uow() as uow:
             repo = uow.royalties
             done = repo.closed(month)
@@ -61,9 +77,12 @@ class Royalties:
             tell(STEPS[0])
             stamped = repo.stamp(month, end)
             tell(STEPS[1])
-            listens = repo.listens(month)
-            flagged = repo.flagged_streams(month)
-            yearly = repo.yearly_streams(rules_.trailing_months(month))
+            if elsewhere is not None:
+                listens, flagged, yearly = elsewhere
+            else:
+                listens = repo.listens(month)
+                flagged = repo.flagged_streams(month)
+                yearly = repo.yearly_streams(rules_.trailing_months(month))
             facts = repo.track_facts(sorted({r.track for r in listens}))
             listens = [r for r in listens if r.track in facts]  # a deleted track earns nothing
             tell(STEPS[2])

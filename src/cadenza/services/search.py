@@ -9,6 +9,7 @@ from datetime import datetime
 
 from cadenza.domain.catalog import ArtistRef, ReleaseView, TrackView, Viewer
 from cadenza.domain.playlists import Playlist
+from cadenza.domain.podcasts import EpisodeSummary, ShowSummary
 from cadenza.domain.search import (
     INDEXED_KINDS,
     Expansion,
@@ -36,6 +37,8 @@ class Hit:
     track: TrackView | None = None
     release: ReleaseView | None = None  # the release itself, or the track's release
     playlist: Playlist | None = None
+    show: ShowSummary | None = None  # the show itself, or the episode's show
+    episode: EpisodeSummary | None = None
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,11 @@ class SearchResults:
 
 
 class SearchService:
-    def __init__(self, uow: Callable[[], UnitOfWork]) -> None:
+    def __init__(
+        self, uow: Callable[[], UnitOfWork], reads: Callable[[], UnitOfWork] | None = None
+    ) -> None:
         self.uow = uow
+        self.reads = reads or uow  # queries: a replica may answer them
 
     def search(
         self, raw: str, viewer: Viewer, kinds: list[Kind], limit: int = 20, offset: int = 0
@@ -65,7 +71,7 @@ class SearchService:
         query = parse_query(raw)
         allowed = query.kinds_allowed()
         ranked: dict[Kind, list[Scored]] = {}
-        with self.uow() as uow:
+        with self.reads() as uow:
             expansion = expand(uow.search, query.terms)
             wanted = [
                 kind
@@ -110,6 +116,14 @@ class SearchService:
             log.exception("search upkeep after the popularity rollup failed")
         return rows
 
+    def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:
+        """The rollup counted by a batch engine over the archive (cadenza.batch), stored and
+        ranked as roll_up_popularity's."""
+        with self.uow() as uow:
+            written = uow.search.replace_popularity(rows)
+            uow.commit()
+        return written
+
     def index_size(self) -> tuple[int, int]:
         with self.uow() as uow:
             return uow.search.size()
@@ -131,7 +145,8 @@ def expand(index: SearchIndex, terms: list[str]) -> Expansion:
         prefix = i == len(terms) - 1
         variants = {word: 0}
         if edits_allowed(word) and not index.is_known(word, prefix=prefix):
-            close = close_words(word, index.similar_words(word), prefix=prefix)
+            similar = index.similar_words(word, prefix=prefix)
+            close = close_words(word, similar, prefix=prefix)
             variants |= dict(sorted(close.items(), key=lambda kv: kv[1])[:12])
         expanded.append((word, variants))
     return Expansion(tuple(expanded))
@@ -157,4 +172,26 @@ def _hydrate(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, lis
                 hits[kind].append(Hit(kind, c.id, s.score, release=releases[c.id]))
             elif kind is Kind.PLAYLIST and c.id in playlists:
                 hits[kind].append(Hit(kind, c.id, s.score, playlist=playlists[c.id]))
+    return hits | _podcast_hits(uow, pages)
+
+
+def _podcast_hits(uow: UnitOfWork, pages: dict[Kind, list[Scored]]) -> dict[Kind, list[Hit]]:
+    """The page's shows and episodes (what a hit shows of them), in two reads; one gone since
+    it was indexed is left out."""
+    if not pages.get(Kind.SHOW) and not pages.get(Kind.EPISODE):
+        return {kind: [] for kind in (Kind.SHOW, Kind.EPISODE) if kind in pages}
+    shows, episodes = uow.podcasts.search_page(
+        [s.candidate.id for s in pages.get(Kind.SHOW, [])],
+        [s.candidate.id for s in pages.get(Kind.EPISODE, [])],
+    )
+    hits: dict[Kind, list[Hit]] = {}
+    for kind in (Kind.SHOW, Kind.EPISODE):
+        if kind not in pages:
+            continue
+        hits[kind] = []
+        for s in pages[kind]:
+            episode = episodes.get(s.candidate.id) if kind is Kind.EPISODE else None
+            show = shows.get(episode.show_id if episode else s.candidate.id)
+            if show is not None and (kind is Kind.SHOW or episode is not None):
+                hits[kind].append(Hit(kind, s.candidate.id, s.score, show=show, episode=episode))
     return hits

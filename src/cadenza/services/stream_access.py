@@ -34,7 +34,12 @@ class StreamAccess:
         self.grants, self.player, self.devices, self.rip_watch = grants, player, devices, rip_watch
 
     def grant(
-        self, account_id: int, session_id: int, device_id: str, track_id: int, quality: Quality
+        self,
+        account_id: int,
+        session_id: int,
+        device_id: str,
+        track_id: int,
+        quality: Quality | None,
     ) -> StreamGrant:
         """A one-minute grant for this device, if it is the session's own, plays the account's
         stream (or nothing plays yet: then it does), and the plan, the ads and the track allow."""
@@ -47,7 +52,7 @@ class StreamAccess:
         account_id: int,
         session_id: int,
         track_id: int,
-        quality: Quality,
+        quality: Quality | None,
         device_id: str | None,
         who: Listener | None = None,
     ) -> StreamGrant:

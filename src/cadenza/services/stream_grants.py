@@ -167,7 +167,7 @@ class StreamGrants:
         self,
         account_id: int,
         track_id: int,
-        quality: Quality,
+        quality: Quality | None,
         who: Listener | None = None,
         seen: TrackToPlay | None = None,
         device: str | None = None,
@@ -177,6 +177,7 @@ class StreamGrants:
         takedown), where the same command has just read them; else one read each. `device`:
         the device it is for (the grant log keeps a window per device and track)."""
         who = who or self.listener(account_id)
+        quality = quality or who.plan.features.default_quality
         if seen is not None and seen.id == track_id:
             track = seen
         else:

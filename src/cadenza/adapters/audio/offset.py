@@ -7,14 +7,15 @@ from __future__ import annotations
 import io
 from fractions import Fraction
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 
 
 class PyAvAudioFromOffset:
-    def from_offset(self, path: Path, seconds: float) -> bytes:
+    def from_offset(self, path: Path | BinaryIO, seconds: float) -> bytes:
         out = io.BytesIO()
-        with av.open(str(path)) as source:
+        with av.open(str(path) if isinstance(path, Path) else path, "r") as source:
             stream = source.streams.audio[0]
             base = stream.time_base or Fraction(1, 48000)
             fmt = "flac" if stream.codec_context.name == "flac" else "ogg"

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from cadenza.ports.blobs import BlobAge, StoredBlob
 
@@ -26,8 +27,33 @@ class LocalBlobStore:
         """Where the blob lies under the blob dir (what a front proxy's alias serves)."""
         return f"{digest[:2]}/{digest[2:4]}/{digest}"
 
+    def local_path(self, digest: str) -> Path:
+        return self.path_of(digest)
+
     def exists(self, digest: str) -> bool:
         return self.path_of(digest).is_file()
+
+    def size(self, digest: str) -> int | None:
+        try:
+            return self.path_of(digest).stat().st_size
+        except OSError:
+            return None
+
+    def open(self, digest: str) -> BinaryIO:
+        return self.path_of(digest).open("rb")
+
+    def read(self, digest: str, start: int, end: int) -> Iterator[bytes]:
+        with self.path_of(digest).open("rb") as blob:
+            blob.seek(start)
+            left = end - start + 1
+            while left > 0 and (chunk := blob.read(min(_CHUNK, left))):
+                left -= len(chunk)
+                yield chunk
+
+    def share_url(
+        self, digest: str, seconds: int, media_type: str, disposition: str | None
+    ) -> str | None:
+        return None  # the server (or nginx, X-Accel-Redirect) sends local files itself
 
     def put_file(self, path: Path) -> StoredBlob:
         digest = hashlib.sha256()

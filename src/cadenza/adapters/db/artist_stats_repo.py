@@ -29,6 +29,7 @@ from cadenza.adapters.db.models_stats import (
     StatsStateRow,
     StatsTrackDayRow,
 )
+from cadenza.adapters.db.read_values import as_day
 from cadenza.adapters.db.stats_rollup_repo import STATE
 from cadenza.domain.artist_stats import DayFigures
 from cadenza.domain.catalog import ArtistRef, as_utc
@@ -83,7 +84,8 @@ class SqlArtistStats:
             query = query.where(StatsArtistDayRow.day >= since)
         rows = self.s.execute(query.order_by(StatsArtistDayRow.day))
         return [
-            DayFigures(_day(d), int(a), int(b), int(c), int(e), int(f)) for d, a, b, c, e, f in rows
+            DayFigures(as_day(d), int(a), int(b), int(c), int(e), int(f))
+            for d, a, b, c, e, f in rows
         ]
 
     def top_tracks(
@@ -155,15 +157,6 @@ class SqlArtistStats:
     def rolled_at(self) -> datetime | None:
         at = self.s.scalar(select(StatsStateRow.rolled_at).where(StatsStateRow.name == STATE))
         return None if at is None else as_utc(at)
-
-
-def _day(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value
 
 
 def _ranged(

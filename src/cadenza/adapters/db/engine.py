@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import fcntl
 import os
-import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,32 +15,48 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from cadenza.adapters.db.driver import MIGRATIONS, heads, owner_only_sqlite
+
+CONNECT_WAIT_S = 15.0  # how long a new connection waits for a restarting PostgreSQL
 
 
-def make_engine(url: str, pool_size: int = 10) -> Engine:
+def make_engine(url: str, pool_size: int = 10, connect_wait_s: float = CONNECT_WAIT_S) -> Engine:
     """pool_size: connections kept per process (PostgreSQL; as many again may open at a peak),
-    so N server processes use up to 2 x N x pool_size of the server's max_connections."""
+    so N server processes use up to 2 x N x pool_size of the server's max_connections.
+    connect_wait_s: a PostgreSQL that refuses connections (restarting, failing over) is asked
+    again for that long before the request fails, so a restart makes requests wait, not fail
+    (the pool's pre-ping drops the connections the restart closed)."""
     if url.startswith("sqlite"):
         _owner_only_sqlite(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    event.listen(engine, "do_connect", _waiting_connect(connect_wait_s))
+    return engine
+
+
+def _waiting_connect(wait_s: float) -> Any:
+    def connect(dialect: Any, record: Any, cargs: Any, cparams: Any) -> Any:
+        deadline = time.monotonic() + wait_s
+        pause = 0.1
+        while True:
+            try:
+                return dialect.connect(*cargs, **cparams)
+            except dialect.loaded_dbapi.OperationalError:
+                if time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+
+    return connect
 
 
 def _owner_only_sqlite(url: str) -> None:
-    """The database holds password hashes and e-mail addresses: created 0600 before SQLite
-    opens it, so its -wal and -shm files (which SQLite gives the database's mode) are too; an
-    existing one made readable by an older version is narrowed."""
     name = make_url(url).database
     if not name or name == ":memory:" or name.startswith("file:"):
         return
-    path = Path(name)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-    for each in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if each.exists():
-            each.chmod(0o600)
+    owner_only_sqlite(Path(name))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -72,22 +88,7 @@ def at_head(engine: Engine) -> bool:
             current = set(connection.execute(text("SELECT version_num FROM alembic_version")))
     except exc.DBAPIError:
         return False
-    return {row[0] for row in current} == _heads()
-
-
-def _heads() -> set[str]:
-    """The revisions no other revision follows, read from the migration files' headers."""
-    revisions: set[str] = set()
-    followed: set[str] = set()
-    for path in (MIGRATIONS / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        found = re.search(r"^revision\b[^=]*=\s*['\"]([^'\"]+)", source, re.MULTILINE)
-        before = re.search(r"^down_revision\b[^=]*=\s*(.+)$", source, re.MULTILINE)
-        if found:
-            revisions.add(found.group(1))
-        if before:
-            followed.update(re.findall(r"['\"]([^'\"]+)['\"]", before.group(1)))
-    return revisions - followed
+    return {row[0] for row in current} == heads()
 
 
 def search_index_missing(engine: Engine) -> bool:

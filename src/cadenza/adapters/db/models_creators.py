@@ -11,7 +11,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from cadenza.adapters.db import models_accounts as _accounts  # noqa: F401  (users, for the keys)
 from cadenza.adapters.db.models import Base
-from cadenza.adapters.db.models_stats import CLUSTERED
+from cadenza.adapters.db.models_stats import (
+    CLUSTERED,
+    StatsArtistDayRow,
+    StatsFacetDayRow,
+    StatsListenerDayRow,
+    StatsListenerRow,
+    StatsRecencyRow,
+    StatsTrackDayRow,
+)
 
 
 class MembershipSpanRow(Base):
@@ -79,3 +87,17 @@ class StatsRecencyMonthRow(Base):
     facet: Mapped[str] = mapped_column(String(8), primary_key=True)
     value: Mapped[str] = mapped_column(String(120), primary_key=True)
     listeners: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Every table of the artists' figures (what the roll-up adds to; a rebuild forgets them all)
+FIGURES = (
+    StatsArtistDayRow,
+    StatsTrackDayRow,
+    StatsFacetDayRow,
+    StatsListenerRow,
+    StatsRecencyRow,
+    StatsListenerDayRow,
+    StatsTrackMonthRow,
+    StatsFacetMonthRow,
+    StatsRecencyMonthRow,
+)

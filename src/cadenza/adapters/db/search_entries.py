@@ -18,7 +18,9 @@ from cadenza.adapters.db.models import (
     TrackRow,
 )
 from cadenza.adapters.db.models_collection import PlaylistRow
+from cadenza.adapters.db.models_podcasts import PodcastShowRow
 from cadenza.adapters.db.models_search import SearchWordRow
+from cadenza.adapters.db.search_podcasts import PodcastEntries
 from cadenza.adapters.db.search_vocabulary import BATCH, E, SearchVocabulary, _kind_words
 from cadenza.domain.catalog import as_utc
 from cadenza.domain.search import Kind, fold, words
@@ -47,7 +49,7 @@ _TRACK_COLUMNS = (
 )
 
 
-class SearchEntries(SearchVocabulary):
+class SearchEntries(SearchVocabulary, PodcastEntries):
     def index_release(self, release_id: int) -> None:
         """(Re)index a release, its tracks and its artists, in the caller's transaction."""
         artist_ids = self._index_releases([release_id])
@@ -99,6 +101,7 @@ class SearchEntries(SearchVocabulary):
                 (ReleaseRow, self._index_releases),
                 (ArtistRow, self._index_artists),
                 (PlaylistRow, self._index_playlists),
+                (PodcastShowRow, self._index_shows),  # and their episodes
             ):
                 ids = list(self.s.scalars(select(table.id).order_by(table.id)))
                 for start in range(0, len(ids), BATCH):
@@ -117,7 +120,8 @@ class SearchEntries(SearchVocabulary):
             # text index instead of 3 until they were merged. And fresh statistics.
             self.tidy()
         else:  # FTS5's segments, left by the batches, merged into one b-tree per table
-            self.s.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
+            for fts in ("search_fts", "search_popular_fts"):
+                self.s.execute(text(f"INSERT INTO {fts}({fts}) VALUES ('optimize')"))  # noqa: S608
             self.s.execute(
                 text("INSERT INTO search_words_tri(search_words_tri) VALUES ('optimize')")
             )
@@ -136,7 +140,9 @@ class SearchEntries(SearchVocabulary):
         self.s.execute(delete(SearchWordRow))
         if not self.postgres:
             self.s.execute(text("DELETE FROM search_fts"))
+            self.s.execute(text("DELETE FROM search_popular_fts"))
             self.s.execute(text("DELETE FROM search_words_tri"))
+            self.s.execute(text("DELETE FROM search_spellings"))
 
     def _index_releases(self, release_ids: list[int]) -> set[int]:
         """Entries for these releases and their tracks; returns the artists they name."""
@@ -260,8 +266,7 @@ class SearchEntries(SearchVocabulary):
             batch = entry_ids[start : start + BATCH]
             self.s.execute(delete(E).where(E.id.in_(batch)))
             if not self.postgres:
-                marks = ",".join(str(int(i)) for i in batch)
-                self.s.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))  # noqa: S608
+                self._delete_fts(batch)
 
     def _add(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
@@ -283,6 +288,7 @@ class SearchEntries(SearchVocabulary):
                 ),
                 [r | {"kind_word": _kind_words(r)} for r in rows],
             )
+            self._add_popular_fts([r for r in rows if r.get("popular_rank") is not None])
         uses: Counter[str] = Counter()
         for r in rows:
             text_words = f"{r['name_words']} {r['artist_words']} {r['album_words']}".split()

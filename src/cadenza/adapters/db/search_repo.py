@@ -11,10 +11,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from cadenza.adapters.db import search_page_sql as page_sql
 from cadenza.adapters.db import search_sql as sql
 from cadenza.adapters.db.search_entries import SearchEntries
-from cadenza.adapters.db.search_sql import CandidateSql, page_statement
-from cadenza.adapters.db.search_vocabulary import _KIND_WORD, _POPULAR_WORD, _quote
+from cadenza.adapters.db.search_page_sql import page_statement
+from cadenza.adapters.db.search_sql import CandidateSql
+from cadenza.adapters.db.search_vocabulary import _KIND_WORD, _quote
 from cadenza.domain.audio import Loudness, Quality
 from cadenza.domain.catalog import (
     ArtistRef,
@@ -29,7 +31,6 @@ from cadenza.domain.search import Candidate, Expansion, Kind, SearchQuery, words
 
 WINDOW = 3  # text matches taken per candidate asked for (visibility drops some)
 FILTERED_WINDOW = 8  # times as many under a year or tag:new filter
-_POPULAR_CLAUSE = ("kind", [(_POPULAR_WORD, False)])
 
 # Weights/columns: the name, the artists, the album (of a track), the genres.
 _PG_WEIGHT = {"name": "A", "artists": "B", "album": "C", "genres": "D", "kind": "D"}
@@ -67,7 +68,7 @@ class SqlSearchIndex(SearchEntries):
                     # an artist's date says when its music came out, not that the artist is new;
                     # a playlist's, when it was made
                     released_at=as_utc(r[6])
-                    if r[6] is not None and kind not in (Kind.ARTIST, Kind.PLAYLIST)
+                    if r[6] is not None and kind not in (Kind.ARTIST, Kind.PLAYLIST, Kind.SHOW)
                     else None,
                     streams_country=r[7] or 0,
                     streams=r[8] or 0,
@@ -89,7 +90,7 @@ class SqlSearchIndex(SearchEntries):
         if not clauses:
             candidate_sql.newest(limit)
             return candidate_sql
-        if not self.postgres:  # PostgreSQL: one text index per kind
+        if not self.postgres and kind is not Kind.TRACK:  # PostgreSQL: one index per kind
             clauses.append(("kind", [(_KIND_WORD + kind.value, False)]))
         # Ranking every match costs as much as there are matches ("lo" finds a third of a
         # catalog), so the engine hands over matches as they come, and names that are or
@@ -106,11 +107,10 @@ class SqlSearchIndex(SearchEntries):
             window = limit * WINDOW * FILTERED_WINDOW
         if query.isrc or query.upc:
             window = None
-        match = _pg_query(clauses) if self.postgres else _fts_query(clauses)
+        match = _pg_query(clauses) if self.postgres else _fts_query(clauses, kind)
         candidate_sql.matching(match, limit, window)
         if not (query.isrc or query.upc):  # those name one entry, found above
-            popular = match if self.postgres else _fts_query([*clauses, _POPULAR_CLAUSE])
-            candidate_sql.popular_matching(popular, limit // 2)
+            candidate_sql.popular_matching(match, limit // 2)
         return candidate_sql
 
     def page(
@@ -126,14 +126,14 @@ class SqlSearchIndex(SearchEntries):
         for row in rows:
             parts[row[0]].append(row)
         track_artists: dict[int, list[tuple[int, str, ArtistRef]]] = defaultdict(list)
-        for r in parts[sql.TRACK_ARTIST]:
+        for r in parts[page_sql.TRACK_ARTIST]:
             track_artists[r.owner].append((r.n2, r.t1, ArtistRef(r.n1, r.t2)))
         files: dict[int, list[EncodedAudio]] = defaultdict(list)
-        for r in parts[sql.FILE]:
+        for r in parts[page_sql.FILE]:
             files[r.owner].append(EncodedAudio(Quality(r.t1), r.t2, r.n1, r.n2))
         order = list(Quality)
         tracks = {}
-        for r in parts[sql.TRACK]:
+        for r in parts[page_sql.TRACK]:
             named = [(role, a) for _, role, a in sorted(track_artists[r.owner], key=_first)]
             tracks[r.owner] = TrackView(
                 id=r.owner,
@@ -151,13 +151,13 @@ class SqlSearchIndex(SearchEntries):
                 files=tuple(sorted(files[r.owner], key=lambda f: order.index(f.quality))),
             )
         release_artists: dict[int, list[tuple[int, ArtistRef]]] = defaultdict(list)
-        for r in parts[sql.RELEASE_ARTIST]:
+        for r in parts[page_sql.RELEASE_ARTIST]:
             release_artists[r.owner].append((r.n2, ArtistRef(r.n1, r.t2)))
         covers: dict[int, dict[int, str]] = defaultdict(dict)
-        for r in parts[sql.COVER]:
+        for r in parts[page_sql.COVER]:
             covers[r.owner][r.n1] = r.t2
         releases = {}
-        for r in parts[sql.RELEASE]:
+        for r in parts[page_sql.RELEASE]:
             releases[r.owner] = ReleaseView(
                 id=r.owner,
                 distributor_id=r.n1,
@@ -220,12 +220,23 @@ def _text_clauses(
     return clauses
 
 
-def _fts_query(clauses: list[tuple[str, list[tuple[str, bool]]]]) -> str:
+def _fts_query(clauses: list[tuple[str, list[tuple[str, bool]]]], kind: Kind | None = None) -> str:
+    """The clauses for FTS5; with Kind.TRACK, tracks only, as the entries of no other kind.
+
+    Every FTS row's kind column holds its kind's word, so both say the same rows; but FTS5
+    answers an AND by stepping every phrase's doclist to the others' rowids, and `kindtrack`'s
+    holds most of the catalog (1,000,000 rows on the bench): a few common words whose names in
+    common are few ("red night life girl") stepped through it at 13 ms, against 8 ms through
+    the other kinds' (docs/search-common-words.md)."""
     parts = []
     for columns, options in clauses:
         alternatives = " OR ".join(_quote(w) + ("*" if prefix else "") for w, prefix in options)
         parts.append("{" + columns + "} : (" + alternatives + ")")
-    return " AND ".join(parts)
+    found = " AND ".join(parts)
+    if kind is not Kind.TRACK:
+        return found
+    others = " OR ".join(_quote(_KIND_WORD + k.value) for k in Kind if k is not Kind.TRACK)
+    return f"({found}) NOT {{kind}} : ({others})"
 
 
 def _pg_query(clauses: list[tuple[str, list[tuple[str, bool]]]]) -> str:

@@ -13,37 +13,17 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
-    Boolean,
     DateTime,
-    Float,
     Integer,
-    Select,
     Text,
     TextClause,
     bindparam,
-    cast,
     column,
-    literal,
-    null,
-    select,
     text,
-    type_coerce,
-    union_all,
 )
-from sqlalchemy.sql.elements import BindParameter, ColumnClause
-from sqlalchemy.sql.selectable import CompoundSelect, TextualSelect
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.selectable import TextualSelect
 
-from cadenza.adapters.db.models import (
-    ArtistRow,
-    AudioFileRow,
-    CoverImageRow,
-    ReleaseArtistRow,
-    ReleaseRow,
-    TrackArtistRow,
-    TrackRow,
-)
 from cadenza.domain.catalog import Viewer, as_utc
 from cadenza.domain.search import NEW_RELEASE_DAYS, Kind, SearchQuery, words
 from cadenza.domain.territories import WORLDWIDE
@@ -96,21 +76,20 @@ class CandidateSql:
         # tracks) instead of reading the name index in order up to the limit. Not the text
         # branch: there the planner, trusting that most entries are visible, read the table in
         # order until enough matched, slow for a word that few entries hold.
+        worldwide = self._lists("everywhere")
         self.where_named = self.where.replace(
-            "(' ' || e.territories || ' ') LIKE :everywhere",
-            f"e.territories = '{WORLDWIDE}' OR (' ' || e.territories || ' ') LIKE :everywhere",
-            1,
+            worldwide, f"e.territories = '{WORLDWIDE}' OR {worldwide}", 1
         )
 
     def _visible(self, kind: Kind, viewer: Viewer) -> str:
         if kind is Kind.PLAYLIST:
             return self._playlist_visible(viewer)
-        self.values |= {"now": as_utc(viewer.now), "everywhere": f"% {WORLDWIDE} %"}
-        padded = "(' ' || e.territories || ' ')"
-        places = f"{padded} LIKE :everywhere"
+        wrap = "%" if self.postgres else ""  # LIKE's pattern, or instr's text
+        self.values |= {"now": as_utc(viewer.now), "everywhere": f"{wrap} {WORLDWIDE} {wrap}"}
+        places = self._lists("everywhere")
         if viewer.country:
-            self.values["here"] = f"% {viewer.country.upper()[:2]} %"
-            places += f" OR {padded} LIKE :here"
+            self.values["here"] = f"{wrap} {viewer.country.upper()[:2]} {wrap}"
+            places += f" OR {self._lists('here')}"
         allowed = f"(e.release_at <= :now AND ({places}))"
         if viewer.distributor_id is not None:
             self.values["distributor"] = viewer.distributor_id
@@ -118,6 +97,17 @@ class CandidateSql:
         if kind is Kind.TRACK and not viewer.allow_explicit:
             allowed = f"({allowed} AND NOT e.explicit)"
         return allowed
+
+    def _lists(self, value: str) -> str:
+        """The entry's territories hold this one (the value: the code between spaces, as a
+        LIKE pattern on PostgreSQL). SQLite: instr(), not LIKE: a LIKE with a bound pattern
+        makes SQLite prepare the whole statement again (parse and plan, every kind's every
+        branch) at each execution, for the pattern might allow an index (a quarter of a
+        common word's candidates statement on the bench)."""
+        padded = "(' ' || e.territories || ' ')"
+        if self.postgres:
+            return f"{padded} LIKE :{value}"
+        return f"instr({padded}, :{value}) > 0"
 
     def _playlist_visible(self, viewer: Viewer) -> str:
         """A public playlist for everyone; a private one for its owner and those who joined it
@@ -174,7 +164,9 @@ class CandidateSql:
     def popular_matching(self, match: str, limit: int) -> None:
         """The most played entries (`popular_rank`, a few hundred a kind) that the text index
         finds, the most played first: a common word's first matches are otherwise any of its
-        thousands. SQLite: `match` says the popular entries' own word."""
+        thousands. SQLite: the text index of those entries alone (migration 0057), where a
+        common word's or a two-letter start's doclist is a few hundred rows, not a large part
+        of the catalog stepped through up to each popular entry."""
         self.values["popular_match"] = match
         if self.postgres:  # the GIN index over the popular entries
             found = (
@@ -183,7 +175,7 @@ class CandidateSql:
             )
             self._branch(found, "ORDER BY e.popular_rank", limit)
             return
-        fts = "SELECT rowid AS id FROM search_fts WHERE search_fts MATCH :popular_match"
+        fts = "SELECT rowid AS id FROM search_popular_fts WHERE search_popular_fts MATCH :popular_match"
         self._branch(
             "", "ORDER BY e.popular_rank", limit, join=f"JOIN ({fts}) fts ON fts.id = e.id"
         )
@@ -284,116 +276,3 @@ def _renamed(sql: str, tag: str, names: set[str]) -> str:
     return re.sub(
         r"(?<![:\w\\]):(\w+)(?!:)", lambda m: f":{tag}_{m[1]}" if m[1] in names else m[0], sql
     )
-
-
-# -- the page read back from the catalog ------------------------------------------------------
-# Tracks, their artists and files, releases (the hits' and the tracks'), their artists and
-# covers: six parts in one UNION ALL over a shared column layout, built once per engine.
-TRACK, TRACK_ARTIST, FILE, RELEASE, RELEASE_ARTIST, COVER = range(6)
-_SLOTS: dict[str, Any] = {
-    "n1": BigInteger(),
-    "n2": BigInteger(),
-    "n3": BigInteger(),
-    "n4": BigInteger(),
-    "t1": Text(),
-    "t2": Text(),
-    "t3": Text(),
-    "t4": Text(),
-    "t5": Text(),
-    "f1": Float(),
-    "f2": Float(),
-    "j1": JSON(),
-    "j2": JSON(),
-    "d1": DateTime(timezone=True),
-    "d2": DateTime(timezone=True),
-    "b1": Boolean(),
-}
-
-
-@lru_cache(maxsize=2)
-def page_statement(postgres: bool) -> CompoundSelect[Any]:
-    """The page's rows, (part, owner, slots...), for :track_ids and :release_ids (expanding)."""
-    track_ids: BindParameter[int] = bindparam("track_ids", expanding=True)
-    release_ids: BindParameter[int] = bindparam("release_ids", expanding=True)
-    # The hits' releases and the tracks' own, as one small set: an OR of the two made both
-    # engines read every release (PostgreSQL planned a sequential scan).
-    wanted = union_all(
-        select(TrackRow.release_id).where(TrackRow.id.in_(track_ids)),
-        select(ReleaseRow.id).where(ReleaseRow.id.in_(release_ids)),
-    )
-
-    def part(number: int, owner: Any, **slots: Any) -> Select[Any]:
-        columns = [literal(number, Integer).label("part"), owner.label("owner")]
-        for name, type_ in _SLOTS.items():
-            value = slots.get(name)
-            if value is None:  # PostgreSQL types a union's NULLs by its first branch otherwise
-                value = cast(null(), type_) if postgres else type_coerce(null(), type_)
-            columns.append(value.label(name))
-        return select(*columns)
-
-    tracks = part(
-        TRACK,
-        TrackRow.id,
-        n1=TrackRow.release_id,
-        n2=TrackRow.disc_number,
-        n3=TrackRow.track_number,
-        n4=TrackRow.duration_ms,
-        t1=TrackRow.title,
-        t2=TrackRow.isrc,
-        f1=TrackRow.loudness_lufs,
-        f2=TrackRow.true_peak_dbtp,
-        j1=TrackRow.genres,
-        b1=TrackRow.explicit,
-    ).where(TrackRow.id.in_(track_ids))
-    track_artists = (
-        part(
-            TRACK_ARTIST,
-            TrackArtistRow.track_id,
-            n1=ArtistRow.id,
-            n2=TrackArtistRow.position,
-            t1=TrackArtistRow.role,
-            t2=ArtistRow.name,
-        )
-        .join(ArtistRow, ArtistRow.id == TrackArtistRow.artist_id)
-        .where(TrackArtistRow.track_id.in_(track_ids))
-    )
-    files = part(
-        FILE,
-        AudioFileRow.track_id,
-        n1=AudioFileRow.size,
-        n2=AudioFileRow.bitrate_kbps,
-        t1=AudioFileRow.quality,
-        t2=AudioFileRow.blob,
-    ).where(AudioFileRow.track_id.in_(track_ids))
-    release_rows = part(
-        RELEASE,
-        ReleaseRow.id,
-        n1=ReleaseRow.distributor_id,
-        t1=ReleaseRow.title,
-        t2=ReleaseRow.release_type,
-        t3=ReleaseRow.upc,
-        t4=ReleaseRow.label,
-        t5=ReleaseRow.territories,
-        f1=ReleaseRow.loudness_lufs,
-        f2=ReleaseRow.true_peak_dbtp,
-        j1=ReleaseRow.genres,
-        j2=ReleaseRow.copyright_lines,
-        d1=ReleaseRow.release_at,
-        d2=ReleaseRow.taken_down_at,
-        b1=ReleaseRow.explicit,
-    ).where(ReleaseRow.id.in_(wanted))
-    release_artists = (
-        part(
-            RELEASE_ARTIST,
-            ReleaseArtistRow.release_id,
-            n1=ArtistRow.id,
-            n2=ReleaseArtistRow.position,
-            t2=ArtistRow.name,
-        )
-        .join(ArtistRow, ArtistRow.id == ReleaseArtistRow.artist_id)
-        .where(ReleaseArtistRow.release_id.in_(wanted))
-    )
-    covers = part(
-        COVER, CoverImageRow.release_id, n1=CoverImageRow.size_px, t2=CoverImageRow.blob
-    ).where(CoverImageRow.release_id.in_(wanted))
-    return union_all(tracks, track_artists, files, release_rows, release_artists, covers)

@@ -3,16 +3,13 @@ typed, typos by trigrams; the popularity rollup; the settings a search runs with
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
-    Engine,
     and_,
     bindparam,
     delete,
@@ -24,16 +21,16 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from cadenza.adapters.db.inserts import dialect_insert
 from cadenza.adapters.db.models import TrackArtistRow, TrackRow
 from cadenza.adapters.db.models_accounts import UserRow
 from cadenza.adapters.db.models_listening import PlayRow
 from cadenza.adapters.db.models_search import SearchEntryRow, SearchPopularityRow, SearchWordRow
+from cadenza.adapters.db.search_completions import completions_of
 from cadenza.domain.catalog import as_utc
-from cadenza.domain.search import POPULAR_WINDOW, Kind
+from cadenza.domain.search import POPULAR_WINDOW, Kind, spelling_keys, typo_keys
 
 E = SearchEntryRow
 P = SearchPopularityRow
@@ -61,55 +58,12 @@ _PG_SEARCH_SETTINGS = text(
 )
 
 
-class _Completions:
-    """The completions of typed starts, shared by one process's queries on one database:
-    bounded, emptied whenever this process changes the vocabulary (and again when that change
-    commits or rolls back), and each kept a second only, for other processes' changes (`cadenza
-    ingest` or `cadenza search reindex` beside a running server)."""
-
-    SIZE = 4096
-    KEEP_S = 1.0
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.found: OrderedDict[str, tuple[float, list[str]]] = OrderedDict()
-        self.generation = 0
-
-    def get(self, start: str) -> tuple[list[str] | None, int]:
-        """The completions if still fresh, and the generation to put new ones under."""
-        with self.lock:
-            kept = self.found.get(start)
-            if kept is not None and time.monotonic() - kept[0] < self.KEEP_S:
-                self.found.move_to_end(start)
-                return kept[1], self.generation
-            return None, self.generation
-
-    def put(self, start: str, completions: list[str], generation: int, at: float) -> None:
-        with self.lock:
-            if generation != self.generation:  # the vocabulary changed while they were read
-                return
-            self.found[start] = (at, completions)
-            self.found.move_to_end(start)
-            if len(self.found) > self.SIZE:
-                self.found.popitem(last=False)
-
-    def changed(self, *_: object) -> None:
-        with self.lock:
-            self.generation += 1
-            self.found.clear()
-
-
-_COMPLETIONS: WeakKeyDictionary[Engine, _Completions] = WeakKeyDictionary()
-
-_COMPLETIONS_LOCK = threading.Lock()
-
-
 class SearchVocabulary:
     def __init__(self, session: Session) -> None:
         self.s = session
         bind = session.get_bind()
         self.postgres = bind.dialect.name == "postgresql"
-        self._completions = _completions_of(bind.engine)
+        self._completions = completions_of(bind.engine)
         self._watching = False
         self._settled = False  # this transaction has the search's settings (PostgreSQL)
         self._rebuilding: Counter[str] | None = None  # a rebuild's words, counted as it goes
@@ -151,11 +105,12 @@ class SearchVocabulary:
                     text("INSERT INTO search_words_tri(word) VALUES (:word)"),
                     [{"word": w} for w in vocabulary],
                 )
+                self._add_spellings(vocabulary)
             return
         for start in range(0, len(vocabulary), 500):
             chunk = [{"word": w, "entries": uses[w]} for w in vocabulary[start : start + 500]]
             if self.postgres:
-                upsert = pg_insert(SearchWordRow).values(chunk)
+                upsert = dialect_insert("postgresql", SearchWordRow).values(chunk)
                 self.s.execute(
                     upsert.on_conflict_do_update(
                         index_elements=[SearchWordRow.word],
@@ -163,7 +118,7 @@ class SearchVocabulary:
                     )
                 )
                 continue
-            lite = sqlite_insert(SearchWordRow).values(chunk)
+            lite = dialect_insert("sqlite", SearchWordRow).values(chunk)
             counted = lite.on_conflict_do_update(
                 index_elements=[SearchWordRow.word],
                 set_={"entries": SearchWordRow.entries + lite.excluded.entries},
@@ -175,6 +130,20 @@ class SearchVocabulary:
                     text("INSERT INTO search_words_tri(word) VALUES (:word)"),
                     [{"word": w} for w in new],
                 )
+                self._add_spellings(new)
+
+    def _add_spellings(self, new: list[str]) -> None:
+        """SQLite: new words under their spelling keys (typo candidates, similar_words)."""
+        insert_keys = text("INSERT OR IGNORE INTO search_spellings(key, word) VALUES (:k, :w)")
+        connection = self.s.connection()
+        rows: list[dict[str, str]] = []
+        for word in new:
+            rows += [{"k": k, "w": word} for k in spelling_keys(word)]
+            if len(rows) >= 20_000:
+                connection.execute(insert_keys, rows)
+                rows = []
+        if rows:
+            connection.execute(insert_keys, rows)
 
     def is_known(self, word: str, *, prefix: bool) -> bool:
         """Whether the index holds this word (a word starting with it, when prefix)."""
@@ -212,9 +181,13 @@ class SearchVocabulary:
             return [(start, True)]
         return [(w, False) for w in self.completions(start)] or [(start, False)]
 
-    def similar_words(self, word: str, limit: int = 120) -> list[str]:
-        """Indexed words sharing trigrams with this one, or its first letter and about its
-        length (a short word's typo leaves few trigrams intact): candidates for a correction."""
+    def similar_words(self, word: str, limit: int = 120, *, prefix: bool = False) -> list[str]:
+        """Candidates for a correction. SQLite: the indexed words kept under one of the typed
+        word's spelling keys (its start with letters deleted: domain.search.typo_keys), every
+        word one typo away; PostgreSQL: words sharing trigrams with this one, or its first
+        letter and about its length (a short word's typo leaves few trigrams intact)."""
+        if not self.postgres:
+            return self._spelled_alike(word, prefix=prefix)
         around = (
             select(SearchWordRow.word)
             .where(
@@ -229,22 +202,22 @@ class SearchVocabulary:
             dict.fromkeys([*self._trigram_neighbours(word, limit), *self.s.scalars(around)])
         )
 
-    def _trigram_neighbours(self, word: str, limit: int) -> list[str]:
-        if self.postgres:
-            self._settle()
-            query = text(
-                "SELECT word FROM search_words WHERE :w <% word ORDER BY :w <<-> word LIMIT :n"
-            )
-            return list(self.s.scalars(query, {"w": word, "n": limit}))
-        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
-        if not grams:
+    def _spelled_alike(self, word: str, *, prefix: bool) -> list[str]:
+        keys = sorted(typo_keys(word, prefix=prefix))
+        if not keys:
             return []
-        match = " OR ".join(_quote(g) for g in grams)
-        query = text(
-            "SELECT word FROM search_words_tri WHERE search_words_tri MATCH :m "
-            "ORDER BY rank LIMIT :n"
+        query = text("SELECT DISTINCT word FROM search_spellings WHERE key IN :keys").bindparams(
+            bindparam("keys", expanding=True)
         )
-        return list(self.s.scalars(query, {"m": match, "n": limit}))
+        return list(self.s.scalars(query, {"keys": keys}))
+
+    def _trigram_neighbours(self, word: str, limit: int) -> list[str]:
+        """PostgreSQL: the indexed words most like this one by pg_trgm's word similarity."""
+        self._settle()
+        query = text(
+            "SELECT word FROM search_words WHERE :w <% word ORDER BY :w <<-> word LIMIT :n"
+        )
+        return list(self.s.scalars(query, {"w": word, "n": limit}))
 
     def roll_up_popularity(self, now: datetime) -> int:
         """Count the last 28 days' counted streams again, per entry and listeners' country."""
@@ -273,6 +246,15 @@ class SearchVocabulary:
                 self.s.execute(insert(P).from_select(columns, query))
         self.mark_popular()
         return self.s.scalar(select(func.count()).select_from(P)) or 0
+
+    def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:
+        self.s.execute(delete(P))
+        columns = ("kind", "entity_id", "country", "streams")
+        for i in range(0, len(rows), 5_000):
+            chunk = [dict(zip(columns, row, strict=True)) for row in rows[i : i + 5_000]]
+            self.s.execute(insert(P), chunk)
+        self.mark_popular()
+        return len(rows)
 
     def mark_popular(self) -> None:
         """Rank each kind's most played entries (everywhere, as last rolled up) in
@@ -316,8 +298,7 @@ class SearchVocabulary:
         """SQLite: these entries' FTS rows again, from the entries."""
         if not entry_ids:
             return
-        marks = ",".join(str(int(i)) for i in entry_ids)
-        self.s.execute(text(f"DELETE FROM search_fts WHERE rowid IN ({marks})"))  # noqa: S608
+        self._delete_fts(entry_ids)
         rows = self.s.execute(
             select(
                 E.id,
@@ -329,29 +310,49 @@ class SearchVocabulary:
                 E.genre_words,
             ).where(E.id.in_(entry_ids))
         )
+        entries = [r._asdict() for r in rows]
         self.s.connection().execute(
             text(
                 "INSERT INTO search_fts(rowid, name, artists, album, genres, kind) "
                 "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
                 ":kind_word)"
             ),
-            [r._asdict() | {"kind_word": _kind_words(r._asdict())} for r in rows],
+            [r | {"kind_word": _kind_words(r)} for r in entries],
         )
+        self._add_popular_fts([r for r in entries if r["popular_rank"] is not None])
 
+    def _delete_fts(self, entry_ids: list[int]) -> None:
+        """SQLite: these entries' rows out of both text indexes."""
+        marks = ",".join(str(int(i)) for i in entry_ids)
+        for fts in ("search_fts", "search_popular_fts"):
+            self.s.execute(text(f"DELETE FROM {fts} WHERE rowid IN ({marks})"))  # noqa: S608
 
-def _completions_of(engine: Engine) -> _Completions:
-    with _COMPLETIONS_LOCK:
-        cache = _COMPLETIONS.get(engine)
-        if cache is None:
-            cache = _COMPLETIONS[engine] = _Completions()
-        return cache
+    def _add_popular_fts(self, entries: list[dict[str, Any]]) -> None:
+        """SQLite: the most played entries (ranked) into their own text index as well, which
+        the popular branch of a query asks (search_sql.CandidateSql.popular_matching): a
+        common word's or a short start's doclist there is a few hundred rows, where in
+        `search_fts` it is a large part of the catalog."""
+        if not entries:
+            return
+        self.s.connection().execute(
+            text(
+                "INSERT INTO search_popular_fts(rowid, name, artists, album, genres, kind) "
+                "VALUES (:id, :name_words, :artist_words, :album_words, :genre_words, "
+                ":kind_word)"
+            ),
+            [r | {"kind_word": _KIND_WORD + str(r["kind"])} for r in entries],
+        )
 
 
 def _kind_words(entry: dict[str, Any]) -> str:
     """What SQLite's FTS row holds in its kind column: the kind, and whether it is ranked among
-    the most played."""
-    kind = _KIND_WORD + entry["kind"]
-    return f"{kind} {_POPULAR_WORD}" if entry.get("popular_rank") is not None else kind
+    the most played (of its kind: "kindpopulartrack", a doclist of a few hundred rows that
+    the popular branch asks for alone, where "kindtrack AND kindpopular" stepped through the
+    kind's whole doclist; "kindpopular" stays for an index written before, migration 0054)."""
+    name = str(entry["kind"])
+    if entry.get("popular_rank") is None:
+        return _KIND_WORD + name
+    return f"{_KIND_WORD}{name} {_POPULAR_WORD} {_POPULAR_WORD}{name}"
 
 
 def _quote(word: str) -> str:

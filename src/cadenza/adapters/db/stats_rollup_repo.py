@@ -10,10 +10,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import delete, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from cadenza.adapters.db.inserts import insert_on_conflict
+from cadenza.adapters.db.inserts import dialect_insert, insert_on_conflict
 from cadenza.adapters.db.models import ReleaseArtistRow, TrackArtistRow
 from cadenza.adapters.db.models_collection import (
     FollowedArtistRow,
@@ -36,10 +35,12 @@ from cadenza.adapters.db.models_stats import (
     StatsStateRow,
     StatsTrackDayRow,
 )
+from cadenza.adapters.db.read_values import as_day
 from cadenza.domain.catalog import as_utc
 from cadenza.ports.artist_stats import Audience, DayKey, FacetKey, StreamToRoll
 
 if TYPE_CHECKING:
+    from cadenza.adapters.db.stats_rebuild_repo import SqlStatsRebuild
     from cadenza.adapters.db.stats_unroll_repo import SqlStatsUnroll
 
 T = TypeVar("T")
@@ -63,11 +64,15 @@ class SqlStatsRollup:
 
         return SqlStatsUnroll(self.s)
 
+    @cached_property
+    def rebuild(self) -> SqlStatsRebuild:
+        from cadenza.adapters.db.stats_rebuild_repo import SqlStatsRebuild
+
+        return SqlStatsRebuild(self.s)
+
     def _insert(self, table: Any) -> Any:
         """The dialect's INSERT of a table (ON CONFLICT), executed once for many rows."""
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return dialect_insert(self.dialect, table)
 
     def begin_run(self) -> None:
         # A write first: SQLite takes its write lock, PostgreSQL the row's, until commit.
@@ -105,7 +110,7 @@ class SqlStatsRollup:
                 .returning(table.c.artist_id, table.c.day, sort_by_parameter_order=False),
                 rows,
             ).all()
-            new.update((int(a), _day(d)) for a, d in inserted)
+            new.update((int(a), as_day(d)) for a, d in inserted)
         return dict(new)
 
     def add_streams(
@@ -183,7 +188,7 @@ class SqlStatsRollup:
                 ).where(tuple_(StatsListenerRow.artist_id, StatsListenerRow.user_id).in_(some))
             ).all()
             for a, u, day, country, city, age, gender in rows:
-                found[(int(a), int(u))] = Audience(_day(day), country, city, age, gender)
+                found[(int(a), int(u))] = Audience(as_day(day), country, city, age, gender)
         return found
 
     def save_audiences(self, audiences: dict[tuple[int, int], Audience]) -> None:
@@ -376,7 +381,7 @@ def stream_of(r: Any) -> StreamToRoll:
         source=r[6],
         city=r[7],
         gender=r[8],
-        birth_date=_day(r[9]),
+        birth_date=as_day(r[9]),
     )
 
 
@@ -384,12 +389,3 @@ def _moment(value: Any) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return as_utc(value)
-
-
-def _day(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value

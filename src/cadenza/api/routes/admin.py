@@ -1,5 +1,5 @@
 """Accounts as an admin sees them: search, look, disable and enable, reset two-factor, set
-roles, link artist profiles, read security events. Admins only (403 for anyone else, 401
+roles and plans, link artist profiles, read security events. Admins only (403 for anyone else, 401
 without a session); every call is written to the security events."""
 
 from __future__ import annotations
@@ -11,16 +11,25 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from cadenza.api.deps import AccountAdminDep, AdminSession, Id, PasswordsDep
+from cadenza.api.deps import AccountAdminDep, AdminSession, Id, PasswordsDep, PlanGrantsDep
 from cadenza.api.request_body import RequestBody
 from cadenza.api.schemas import AdminUserOut, ArtistRefOut, Page
 from cadenza.domain.accounts import Role
+from cadenza.domain.plans import Plan
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
 class RolesIn(RequestBody):
     roles: list[Role] = Field(max_length=4, description="listener is always kept")
+
+
+class PlanIn(RequestBody):
+    plan: Plan
+    end_paid: bool = Field(
+        default=False,
+        description="end a plan the listener has paid for now, without a refund",
+    )
 
 
 class AdminEventOut(BaseModel):
@@ -79,6 +88,17 @@ def set_roles(
 ) -> AdminUserOut:
     """An account that loses the artist role loses its artist profiles too."""
     return AdminUserOut.of(*admin.set_roles(session.account_id, user_id, body.roles))
+
+
+@router.put("/users/{user_id}/plan", response_model=AdminUserOut)
+def set_plan(
+    user_id: Id, body: PlanIn, session: AdminSession, plans: PlanGrantsDep
+) -> AdminUserOut:
+    """Give or take a plan, free of charge; it holds at once. 409 `plan_paid` while a period
+    the listener paid for runs (unless `end_paid`), 409 `plan_shared` for an account on
+    someone else's Duo or Family plan."""
+    done = plans.set_plan(session.account_id, user_id, body.plan, end_paid=body.end_paid)
+    return AdminUserOut.of(done.account)
 
 
 @router.put("/users/{user_id}/artists/{artist_id}", response_model=list[ArtistRefOut])

@@ -23,6 +23,7 @@ from cadenza.api.ad_schemas import (
     parse_campaign,
 )
 from cadenza.api.deps import AdBreaksDep, AdCampaignsDep, BlobsDep, CurrentSession, Id, SettingsDep
+from cadenza.api.stored_blob import stored_blob_response
 from cadenza.api.uploads import plain_file_name
 from cadenza.domain.ads import CampaignStatus
 from cadenza.domain.audio import Quality
@@ -171,7 +172,7 @@ def ad_audio(
     blobs: BlobsDep,
     ad_campaigns: AdCampaignsDep,
     quality: Annotated[Quality, Query()] = Quality.HIGH,
-) -> FileResponse:
+) -> Response:
     """An ad's audio (Ogg Opus, `normal` or `high`): exact length, byte ranges. For the
     campaign's advertiser, admins, and the listener whose ad break holds it; 404 to others."""
     blob = ad_campaigns.creative(session.account_id, ad_id).audio.get(quality.value)
@@ -179,10 +180,11 @@ def ad_audio(
         raise NotFound(
             f"ads play at normal or high, not {quality.value}", code="quality_unavailable"
         )
-    return FileResponse(
-        blobs.path_of(blob),
-        media_type=quality.media_type,
-        headers={"etag": f'"{blob}"', "cache-control": "private, no-cache"},
+    return stored_blob_response(
+        blobs,
+        blob,
+        quality.media_type,
+        {"etag": f'"{blob}"', "cache-control": "private, no-cache"},
     )
 
 

@@ -6,7 +6,7 @@ import re
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
 from cadenza.api.artist_schemas import image_url, pick_out
@@ -19,6 +19,7 @@ from cadenza.api.schemas import (
     TrackOut,
     TrackWithReleaseOut,
 )
+from cadenza.api.stored_blob import stored_blob_response
 from cadenza.domain.errors import NotFound
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
@@ -109,16 +110,16 @@ def new_releases(
     response_class=FileResponse,
     responses={200: {"content": {"image/jpeg": {}}}},
 )
-def get_image(digest: str, blobs: BlobsDep) -> FileResponse:
+def get_image(digest: str, blobs: BlobsDep) -> Response:
     """Cover and companion images by content hash: immutable, cached for a year. Only JPEG
     blobs are images: the audio in the same store is not served here (its hash is no key)."""
-    if not _DIGEST.match(digest) or not blobs.exists(digest):
+    if not _DIGEST.match(digest) or not blobs.size(digest):
         raise NotFound("no such image")
-    with blobs.path_of(digest).open("rb") as blob:
-        if blob.read(3) != JPEG_MAGIC:
-            raise NotFound("no such image")
-    return FileResponse(
-        blobs.path_of(digest),
-        media_type="image/jpeg",
-        headers={"cache-control": "public, max-age=31536000, immutable", "etag": f'"{digest}"'},
+    if b"".join(blobs.read(digest, 0, 2)) != JPEG_MAGIC:
+        raise NotFound("no such image")
+    return stored_blob_response(
+        blobs,
+        digest,
+        "image/jpeg",
+        {"cache-control": "public, max-age=31536000, immutable", "etag": f'"{digest}"'},
     )

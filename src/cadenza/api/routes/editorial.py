@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from pydantic import Field
 
 from cadenza.api.artist_schemas import (
@@ -29,6 +29,7 @@ from cadenza.api.deps import (
 )
 from cadenza.api.library_schemas import PlaylistOut
 from cadenza.api.request_body import RequestBody
+from cadenza.api.stored_blob import stored_blob_response
 from cadenza.domain import playlists as playlist_rules
 from cadenza.domain.artists import Pitch, PitchDraft, PitchStatus
 from cadenza.domain.catalog import ReleaseView, TrackView
@@ -186,13 +187,11 @@ def editorial_queue(
 )
 def pitch_audio(
     pitch_id: Id, session: AdminSession, pitches: PitchesDep, blobs: BlobsDep
-) -> FileResponse:
+) -> Response:
     """The pitched track's audio, before its release: for the editors only."""
     found = pitches.review_audio(session.account_id, pitch_id)
-    return FileResponse(
-        blobs.path_of(found.blob),
-        media_type=found.quality.media_type,
-        headers={"cache-control": "private, no-store"},
+    return stored_blob_response(
+        blobs, found.blob, found.quality.media_type, {"cache-control": "private, no-store"}
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
-from cadenza.api.deps import ClientIp, CurrentSession, FraudDep, ListeningDep
+from cadenza.api.deps import ClientIp, CurrentSession, FraudDep, ListeningDep, TallyDep
 from cadenza.api.request_body import RequestBody
 from cadenza.domain.listening import EventKind, ListeningEvent, PlaySource
 from cadenza.services.listening import MAX_EVENTS_PER_BATCH
@@ -76,7 +76,12 @@ class RecentPageOut(BaseModel):
 
 @router.post("/events", response_model=EventsOut)
 def events(
-    body: EventsIn, session: CurrentSession, listening: ListeningDep, fraud: FraudDep, ip: ClientIp
+    body: EventsIn,
+    session: CurrentSession,
+    listening: ListeningDep,
+    fraud: FraudDep,
+    ip: ClientIp,
+    tally: TallyDep,
 ) -> EventsOut:
     """Report start, progress (every 10-30 s), pause, resume, seek, skip and end. Events are
     kept once by their id and stored before the answer, with each play's verdict: it counts
@@ -86,6 +91,7 @@ def events(
     (`online_event_too_old`), offline ones up to 30 days (`event_too_old`)."""
     report = listening.record(session.account_id, [e.event() for e in body.events])
     fraud.saw_listening(session.account_id, ip)  # the address, for the fraud job
+    tally.events(report.accepted, len(report.rejected))  # GET /metrics
     return EventsOut(
         accepted=report.accepted,
         duplicates=report.duplicates,

@@ -7,7 +7,7 @@ web player's endpoints answer as the rest of our API does."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Query, Request
@@ -222,21 +222,30 @@ async def decide(
     return RedirectOut(redirect=where)
 
 
-@router.get("/api/v1/oauth/device", response_model=DeviceOut)
+DEVICE_CODE_ANSWERS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such code, or it expired (device_code_not_found)"},
+    422: {"description": "The code was answered already (device_code_used)"},
+    429: {"description": "Ten wrong codes in 15 minutes: wait (too_many_attempts, Retry-After)"},
+}
+
+
+@router.get("/api/v1/oauth/device", response_model=DeviceOut, responses=DEVICE_CODE_ANSWERS)
 def device(
     session: CurrentSession,
     apps: OAuthAppsDep,
     user_code: Annotated[str, Query(min_length=1, max_length=40)],
 ) -> DeviceOut:
     """The app behind the code a device shows, and what it asks for."""
-    found = apps.device_request(user_code)
+    found = apps.device_request(session.account_id, user_code)
     return DeviceOut(
         app=AppOut(client_id=found.client_id, name=found.app_name, description=""),
         scopes=scopes_out(found.scopes),
     )
 
 
-@router.post("/api/v1/oauth/device", response_model=DeviceDecisionOut)
+@router.post(
+    "/api/v1/oauth/device", response_model=DeviceDecisionOut, responses=DEVICE_CODE_ANSWERS
+)
 def decide_device(
     body: DeviceDecisionIn, session: CurrentSession, apps: OAuthAppsDep
 ) -> DeviceDecisionOut:

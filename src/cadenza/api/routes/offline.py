@@ -20,10 +20,10 @@ from cadenza.api.deps import (
     RipWatchDep,
 )
 from cadenza.api.granted_audio import blob_size
-from cadenza.api.metered import MeteredFileResponse
 from cadenza.api.request_body import RequestBody
 from cadenza.api.routes.stream import AUDIO_RESPONSES
 from cadenza.api.schemas import Page
+from cadenza.api.stored_blob import stored_blob_response
 from cadenza.domain.audio import Quality
 from cadenza.domain.offline import MAX_TRACKS_PER_REQUEST, CheckIn, Download, DownloadDevice
 from cadenza.services.download_grants import DownloadGrant
@@ -219,10 +219,11 @@ def download(
     headers = {"etag": etag, "cache-control": "private, max-age=86400"}
     if if_none_match and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
-    return MeteredFileResponse(
-        blobs.path_of(grant.blob),
-        media_type=grant.media_type,
-        headers=headers,
+    return stored_blob_response(
+        blobs,
+        grant.blob,
+        grant.media_type,
+        headers,
         filename=f"{grant.track_id}-{grant.quality.value}.{grant.quality.extension}",
         on_sent=lambda sent: rip_watch.downloaded(account, sent, size, seconds),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from cadenza.api.deps import SearchDep, ViewerDep
 from cadenza.api.library_schemas import PlaylistHitOut
 from cadenza.api.schemas import ArtistRefOut, ReleaseSummaryOut, TrackOut
 from cadenza.domain.errors import InvalidRequest
+from cadenza.domain.podcasts import EpisodeSummary, ShowSummary
 from cadenza.domain.search import Kind
 from cadenza.services.search import Group, Hit, SearchResults
 
@@ -22,6 +24,29 @@ class TrackHitOut(TrackOut):
     release: ReleaseSummaryOut | None
 
 
+class PodcastHitOut(BaseModel):
+    id: int
+    title: str
+    publisher: str
+    image_url: str | None
+
+    @classmethod
+    def of(cls, show: ShowSummary) -> PodcastHitOut:
+        image = f"/api/v1/images/{show.artwork_blob}" if show.artwork_blob else None
+        return cls(id=show.id, title=show.title, publisher=show.publisher, image_url=image)
+
+
+class EpisodeHitOut(BaseModel):
+    id: int
+    title: str
+    published_at: datetime | None
+    duration_ms: int | None
+
+    @classmethod
+    def of(cls, e: EpisodeSummary) -> EpisodeHitOut:
+        return cls(id=e.id, title=e.title, published_at=e.published_at, duration_ms=e.duration_ms)
+
+
 class HitOut(BaseModel):
     kind: str
     id: int
@@ -30,6 +55,8 @@ class HitOut(BaseModel):
     track: TrackHitOut | None = None
     release: ReleaseSummaryOut | None = None
     playlist: PlaylistHitOut | None = None
+    show: PodcastHitOut | None = None  # a show, or an episode's show
+    episode: EpisodeHitOut | None = None
 
     @classmethod
     def of(cls, hit: Hit) -> HitOut:
@@ -47,6 +74,8 @@ class HitOut(BaseModel):
             if hit.release and hit.kind is Kind.RELEASE
             else None,
             playlist=PlaylistHitOut.of(hit.playlist) if hit.playlist else None,
+            show=PodcastHitOut.of(hit.show) if hit.show else None,
+            episode=EpisodeHitOut.of(hit.episode) if hit.episode else None,
         )
 
 
@@ -87,6 +116,8 @@ class SearchOut(BaseModel):
     artists: GroupOut | None = None
     releases: GroupOut | None = None
     playlists: GroupOut | None = None
+    shows: GroupOut | None = None
+    episodes: GroupOut | None = None
 
 
 @router.get("/search", response_model=SearchOut, response_model_exclude_none=False)
@@ -95,7 +126,12 @@ def search(
     viewer: ViewerDep,
     q: Annotated[str, Query(max_length=500, description="words and field filters")],
     type: Annotated[
-        str, Query(max_length=100, description="comma separated: track,artist,release,playlist")
+        str,
+        Query(
+            max_length=100,
+            description="comma separated: track,artist,release,playlist,show,episode"
+            " (podcast: show,episode)",
+        ),
     ] = "track,artist,release",
     limit: Annotated[int, Query(ge=1, le=50)] = 20,
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
@@ -109,15 +145,15 @@ def _kinds(raw: str) -> list[Kind]:
     kinds: list[Kind] = []
     for name in (part.strip().lower() for part in raw.split(",") if part.strip()):
         name = "release" if name == "album" else name  # Spotify says album
+        names = ["show", "episode"] if name == "podcast" else [name]
         try:
-            kind = Kind(name)
+            found = [Kind(n) for n in names]
         except ValueError:
             raise InvalidRequest(
-                f"unknown type {name!r}: use track, artist, release or playlist",
+                f"unknown type {name!r}: use track, artist, release, playlist, show or episode",
                 code="unknown_search_type",
             ) from None
-        if kind not in kinds:
-            kinds.append(kind)
+        kinds.extend(k for k in found if k not in kinds)
     if not kinds:
         raise InvalidRequest("type names nothing to search", code="unknown_search_type")
     return kinds

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from cadenza.api.audio_path import PREFIX
 from cadenza.api.deps import (
     AudioFilesDep,
     BlobsDep,
@@ -25,7 +26,7 @@ from cadenza.api.deps import (
     RipWatchDep,
     StreamAccessDep,
 )
-from cadenza.api.granted_audio import PREFIX, audio_answer, blob_size, granted_audio_answer
+from cadenza.api.granted_audio import audio_answer, blob_size, granted_audio_answer
 from cadenza.api.request_body import RequestBody
 from cadenza.domain.audio import Quality
 from cadenza.services.stream_grants import StreamGrant
@@ -42,7 +43,9 @@ AUDIO_RESPONSES: dict[int | str, dict[str, object]] = {
 
 class GrantIn(RequestBody):
     track_id: int = Field(ge=1, le=2_147_483_647)
-    quality: Quality = Quality.HIGH
+    quality: Quality | None = Field(
+        None, description="Omitted: the plan's best lossy quality (very_high, or high)"
+    )
     device_id: str = Field(
         min_length=1,
         max_length=32,
@@ -136,7 +139,7 @@ def stream(
     rip_watch: RipWatchDep,
     stream_access: StreamAccessDep,
     session: CurrentSession,
-    quality: Annotated[Quality, Query()] = Quality.HIGH,
+    quality: Annotated[Quality | None, Query()] = None,
     device_id: Annotated[str | None, Query(min_length=1, max_length=32)] = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
@@ -147,7 +150,9 @@ def stream(
     grant = stream_access.direct(
         session.account_id, session.session_id, track_id, quality, device_id
     )
-    name = f"{track_id}-{quality.value}.{quality.extension}"
+    name = f"{track_id}-{grant.quality.value}.{grant.quality.extension}"
     size = blob_size(blobs, grant.blob)
-    counted = rip_watch.counter(session.account_id, track_id, quality, size, grant.duration_ms)
+    counted = rip_watch.counter(
+        session.account_id, track_id, grant.quality, size, grant.duration_ms
+    )
     return audio_answer(blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted)

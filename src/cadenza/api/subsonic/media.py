@@ -4,9 +4,10 @@ quality; the plan caps it), `download` (Premium, where the operator allows plain
 
 from __future__ import annotations
 
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
-from cadenza.api.granted_audio import audio_answer, blob_size
+from cadenza.api.granted_audio import audio_answer, blob_size, redirect_seconds
+from cadenza.api.stored_blob import stored_blob_response
 from cadenza.api.subsonic import shapes
 from cadenza.api.subsonic.call import Call
 from cadenza.api.subsonic.params import item_id
@@ -67,11 +68,20 @@ def stream(call: Call, if_none_match: str | None) -> Response:
     name = f"{track_id}-{quality.value}.{quality.extension}"
     offset = call.params.int("timeOffset", 0, 0, 24 * 3600)
     if 0 < offset * 1000 < grant.duration_ms:  # transcodeOffset: the rest of the song from there
-        rest = call.app.audio_from_offset.from_offset(blobs.path_of(grant.blob), float(offset))
+        with blobs.open(grant.blob) as source:
+            rest = call.app.audio_from_offset.from_offset(source, float(offset))
         counted(len(rest))
         headers = {"content-disposition": f'inline; filename="{name}"', "cache-control": "private"}
         return Response(rest, media_type=grant.media_type, headers=headers)
-    return audio_answer(blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=counted)
+    return audio_answer(
+        blobs,
+        grant.blob,
+        grant.media_type,
+        name,
+        if_none_match,
+        on_sent=counted,
+        redirect_seconds=redirect_seconds(call.app.settings),
+    )
 
 
 def download(call: Call, if_none_match: str | None) -> Response:
@@ -84,7 +94,13 @@ def download(call: Call, if_none_match: str | None) -> Response:
     grant = granted(call, track_id, qualities(features.qualities, 0, "raw"), stream=False)
     name = f"{track_id}.{grant.quality.extension}"
     return audio_answer(
-        call.app.blobs, grant.blob, grant.media_type, name, if_none_match, on_sent=lambda _: None
+        call.app.blobs,
+        grant.blob,
+        grant.media_type,
+        name,
+        if_none_match,
+        on_sent=lambda _: None,
+        redirect_seconds=redirect_seconds(call.app.settings),
     )
 
 
@@ -107,8 +123,9 @@ def cover_art(call: Call) -> Response:
     fitting = [s for s in sorted(covers) if s >= size] if size else []
     chosen = fitting[0] if fitting else max(covers)
     blob = covers[chosen]
-    return FileResponse(
-        call.app.blobs.path_of(blob),
-        media_type="image/jpeg",
-        headers={"cache-control": "public, max-age=86400", "etag": f'"{blob}"'},
+    return stored_blob_response(
+        call.app.blobs,
+        blob,
+        "image/jpeg",
+        {"cache-control": "public, max-age=86400", "etag": f'"{blob}"'},
     )

@@ -5,6 +5,7 @@ import { route, navigate, render, startRouter } from "./router.js";
 import { store, loadMe, watch, hasRole, PLAN_NAMES } from "./store.js";
 import { startPlayerBar } from "./playerbar.js";
 import { player } from "./player.js";
+import { episodes } from "./episode_player.js";
 import { drawSidebar, libraryAvailable, setLiked } from "./library.js";
 import { choosePlaylist } from "./chooser.js";
 import { trackMenuItems } from "./pages/common.js";
@@ -14,6 +15,7 @@ import { copyLink } from "./share.js";
 import { watchDemoProgress } from "./demo_progress.js";
 import { rememberBrowserZone } from "./timezone.js";
 import { startFriendPanel } from "./friends.js";
+import { forgetAccount, startOffline } from "./offline.js";
 
 const page = (name) => () => import(`./pages/${name}.js`);
 route("/", page("home"));
@@ -22,11 +24,16 @@ route("/artist/:id", page("artist"));
 route("/release/:id", page("release"));
 route("/track/:id", page("track"));
 route("/queue", page("queue"));
+route("/downloads", page("downloads"));
 route("/mix/:kind/:number", page("mix"));
 route("/mix/:kind", page("mix"));
 route("/charts", page("charts"));
 route("/chart/:id", page("chart"));
 route("/release-radar", page("releaseradar"));
+route("/show/:id", page("show"));
+route("/episode/:id", page("episode"));
+route("/episodes", page("episodes"));
+route("/podcaster", page("podcaster"));
 route("/welcome/artists", page("pickartists"));
 route("/playlist/:id", page("playlist"));
 route("/playlist-invite/:token", page("invite"));
@@ -35,6 +42,8 @@ route("/friends", page("friends"));
 route("/blend", page("blends"));
 route("/blend/invite/:token", page("blendinvite"));
 route("/blend/:id", page("blend"));
+route("/rooms", page("rooms"));
+route("/room/:id", page("room"));
 route("/collection/tracks", page("liked"));
 route("/library", page("yourlibrary"));
 route("/taste", page("taste"));
@@ -62,6 +71,7 @@ route("/account/security", page("security"));
 route("/account/privacy", page("privacy"));
 route("/distributor", page("distributor"));
 route("/admin/fraud", page("fraud"));
+route("/admin/rooms", page("roomreports"));
 route("/artist-dashboard", page("dashboard"));
 route("/artist-dashboard/claim", page("artistclaim"));
 route("/artist-dashboard/artist/:id", page("artistprofile"));
@@ -84,11 +94,13 @@ function drawNav() {
     library.classList.add("phone-only"); // the sidebar holds it on wider screens
     items.push(library);
     items.push(navItem("/friends", "Friends", "friends"));
+    items.push(navItem("/downloads", "Downloads", "library")); // and the played-songs cache's size
     items.push(navItem("/account", "Account", "library"));
     if (hasRole("distributor")) items.push(navItem("/distributor", "Distributor", "library"));
     if (hasRole("artist")) items.push(navItem("/artist-dashboard", "Artist dashboard", "library"));
     if (hasRole("admin")) items.push(navItem("/admin/editorial", "Editorial", "library"));
     if (hasRole("admin")) items.push(navItem("/admin/fraud", "Artificial streams", "library"));
+    if (hasRole("admin")) items.push(navItem("/admin/rooms", "Room reports", "library"));
   }
   clear(document.getElementById("nav"), items);
 }
@@ -106,7 +118,7 @@ function drawAccountMenu() {
     box,
     upgrade,
     h("a", { class: "who", href: "/account", "data-link": true, title: store.me.email }, store.me.display_name, h("span", { class: "plan-badge" }, PLAN_NAMES[store.plan?.plan] || "")),
-    h("button", { type: "button", class: "button secondary", onclick: async () => { await player.stop(); player.reset(); await logOut(); navigate("/login"); } }, "Log out"),
+    h("button", { type: "button", class: "button secondary", onclick: async () => { await player.stop(); player.reset(); await forgetAccount(); await logOut(); navigate("/login"); } }, "Log out"),
   );
 }
 
@@ -142,9 +154,11 @@ function searchAsYouType() {
 }
 
 // Space plays and pauses, arrows seek (5 s), shift+arrows skip; not while typing.
+const music = player;
 function keys() {
   document.addEventListener("keydown", (event) => {
     const target = event.target;
+    const player = episodes.current && !music.ad ? episodes : music; // an episode in the bar
     const typing = target.closest("input, textarea, select, [contenteditable]") && target.type !== "range";
     if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === " " && !target.closest("button, a")) {
@@ -187,6 +201,7 @@ async function main() {
     if (!on) player.reset();
   });
   await loadMe().catch(() => null);
+  await startOffline(); // the service worker; offline: who was signed in, and the downloads
   startPlayerBar();
   startNowPlaying();
   startLikes();

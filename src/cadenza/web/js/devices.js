@@ -81,6 +81,7 @@ async function register() {
 // a reload, not the network's timeout).
 window.addEventListener("pagehide", () => {
   devices.feed?.close();
+  document.body.dataset.deviceFeed = "closed";
   sessionStorage.removeItem(TAB_LIVE);
 });
 window.addEventListener("pageshow", (event) => {
@@ -101,6 +102,7 @@ export function playingElsewhere(state) {
 export function closeFeed() {
   devices.feed?.close();
   devices.feed = null;
+  document.body.dataset.deviceFeed = "closed";
   devices.id = null;
   nameDevice(null);
 }
@@ -109,6 +111,7 @@ export function closeFeed() {
 // reopened with a new ticket.
 async function openFeed() {
   devices.feed?.close();
+  if (document.body) document.body.dataset.deviceFeed = "closed";
   if (!devices.id || !signedIn()) return;
   let ticket;
   try {
@@ -119,8 +122,17 @@ async function openFeed() {
   }
   const feed = new EventSource(ticket.url);
   devices.feed = feed;
+  // <body data-device-feed="open">: the server hears this device now (it subscribes the feed
+  // before it answers), so another device's command reaches this page.
+  feed.addEventListener("open", () => devices.feed === feed && (document.body.dataset.deviceFeed = "open"));
   feed.addEventListener("state", (e) => handlers.state(JSON.parse(e.data)));
   feed.addEventListener("command", (e) => handlers.command(JSON.parse(e.data)));
+  // where the listener stopped in an episode, on another device: the episode page hears it
+  feed.addEventListener("episode_position", (e) => document.dispatchEvent(new CustomEvent("cadenza:episode-position", { detail: JSON.parse(e.data) })));
+  // an episode another device plays, and a command for the episode this one plays
+  for (const kind of ["episode_state", "episode_command"]) {
+    feed.addEventListener(kind, (e) => document.dispatchEvent(new CustomEvent(`cadenza:${kind.replace("_", "-")}`, { detail: JSON.parse(e.data) })));
+  }
   feed.addEventListener("devices", (e) => {
     devices.heard += 1;
     devices.list = JSON.parse(e.data).devices;
@@ -128,6 +140,7 @@ async function openFeed() {
     drawPicker();
   });
   feed.addEventListener("error", () => {
+    if (devices.feed === feed) document.body.dataset.deviceFeed = "closed";
     if (feed.readyState === EventSource.CLOSED || devices.feed === feed) {
       feed.close();
       if (devices.feed === feed) setTimeout(openFeed, 2000);

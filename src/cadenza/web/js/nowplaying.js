@@ -9,6 +9,8 @@ import { heart } from "./likes.js";
 import { shareButton } from "./share.js";
 import { lyricsPanel } from "./lyrics.js";
 import { queuePanel } from "./queue.js";
+import { episodes } from "./episode_player.js";
+import { episodeHead } from "./episode_nowplaying.js";
 
 let view = null; // the open view: {box, stop, opener}
 
@@ -28,6 +30,9 @@ function credits(track, release) {
 }
 
 async function drawHead(box) {
+  box.closest(".np-view")?.classList.toggle("np-episode", Boolean(episodes.current)); // no lyrics
+  if (episodes.current) return episodeHead(box, episodes.current);
+  box.dataset.episodeId = "";
   const trackId = player.state?.track_id;
   if (!trackId) return clear(box, h("p", { class: "hint" }, "Nothing is playing. Pick a song to play."));
   if (box.dataset.trackId === String(trackId)) return;
@@ -113,10 +118,10 @@ export function startNowPlaying() {
   openButton = h("button", { type: "button", class: "icon-button np-open", "aria-label": "Now playing view", title: "Now playing view", "aria-expanded": "false", "aria-controls": "now-playing-view", onclick: () => (view ? closeNowPlaying() : openNowPlaying(openButton)) }, icon("expand"));
   extras?.prepend(openButton);
   const art = bar.querySelector(".np-art");
-  art?.addEventListener("click", () => player.state?.track_id && openNowPlaying(art));
+  art?.addEventListener("click", () => (player.state?.track_id || episodes.current) && openNowPlaying(art));
   art?.classList.add("clickable");
   const drawLike = () => {
-    const trackId = player.ad ? null : player.state?.track_id;
+    const trackId = player.ad || episodes.current ? null : player.state?.track_id;
     if (String(trackId || "") === likeSlot.dataset.trackId && store.me) return;
     likeSlot.dataset.trackId = String(trackId || "");
     if (!trackId || !store.me) return clear(likeSlot);

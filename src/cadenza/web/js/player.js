@@ -114,11 +114,18 @@ class Player extends EventTarget {
     this.emit();
   }
 
+  // The quality to ask for: the listener's choice where the plan has it; null for Automatic,
+  // and the server answers with the plan's best lossy quality. The server knows the plan before
+  // the page has loaded it, so a first play and its replay ask for the same file (one cache key).
   quality() {
     const wanted = this.settings.quality;
     const allowed = store.plan?.features?.qualities || ["low", "normal", "high"];
-    if (wanted !== "auto" && allowed.includes(wanted)) return wanted;
-    return allowed.includes("very_high") ? "very_high" : "high";
+    return wanted !== "auto" && allowed.includes(wanted) ? wanted : null;
+  }
+
+  qualityQuery() {
+    const quality = this.quality();
+    return quality ? `?quality=${quality}` : "";
   }
 
   playing() {
@@ -229,7 +236,7 @@ class Player extends EventTarget {
     if (this.ad || !this.state?.track_id) return;
     this.setNotice(null);
     try {
-      const state = await api.post(`/api/v1/me/player/next?quality=${this.quality()}`);
+      const state = await api.post(`/api/v1/me/player/next${this.qualityQuery()}`);
       const reported = this.finishCurrent("skip");
       await this.apply(state, { start: true });
       await reported;
@@ -247,7 +254,7 @@ class Player extends EventTarget {
     this.setNotice(null);
     const before = this.state.track_id;
     try {
-      const state = await api.post(`/api/v1/me/player/previous?quality=${this.quality()}`);
+      const state = await api.post(`/api/v1/me/player/previous${this.qualityQuery()}`);
       if (state.track_id === before) {
         this.recordSeek(this.deck, 0);
         this.deck.audio.currentTime = 0;
@@ -384,7 +391,7 @@ class Player extends EventTarget {
   async restore() {
     await registerDevice();
     try {
-      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      const state = await api.get(`/api/v1/me/player${this.qualityQuery()}`);
       // Play pressed meanwhile: its answer is newer than this read, and stays.
       if (this.busy > 0 || olderThan(state, this.state)) return;
       this.state = state;
@@ -399,7 +406,7 @@ class Player extends EventTarget {
 
   async refresh() {
     try {
-      const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+      const state = await api.get(`/api/v1/me/player${this.qualityQuery()}`);
       if (!this.mine() || state.device !== this.me()) {
         if (state.device && state.device !== this.me() && this.playing() && !myGroup(state)) {
           this.deck.audio.pause(); // another device took over
@@ -505,7 +512,7 @@ class Player extends EventTarget {
     this.ad = null;
     this.emit();
     if (!finished) return;
-    const state = await api.get(`/api/v1/me/player?quality=${this.quality()}`);
+    const state = await api.get(`/api/v1/me/player${this.qualityQuery()}`);
     if (state.track_id && state.playing) await this.apply(state, { start: true, position: 0 });
     else if (state.track_id) {
       const resumed = await api.put(`/api/v1/me/player/resume?device=${encodeURIComponent(this.me())}`);

@@ -5,6 +5,7 @@ import { store, onDemand, watch } from "./store.js";
 import { explain } from "./notices.js";
 import { navigate } from "./router.js";
 import { devicePicker, onFeed } from "./devices.js";
+import { episodes, episodeControls } from "./episode_player.js";
 
 const QUALITIES = [
   ["auto", "Automatic (best in my plan)"],
@@ -26,9 +27,9 @@ function build(bar) {
   ui.title = h("div", { class: "np-title" });
   ui.artists = h("div", { class: "np-artists" });
   ui.shuffle = button("Shuffle", "shuffle", () => player.setShuffle(!player.state?.shuffle), { "aria-pressed": "false" });
-  ui.prev = button("Previous", "previous", () => player.previous());
-  ui.play = h("button", { type: "button", class: "play-button", "aria-label": "Play", onclick: () => player.toggle() }, icon("play"));
-  ui.next = button("Next", "next", () => player.next());
+  ui.prev = button("Previous", "previous", () => (episodeInBar() ? episodes.previous() : player.previous()));
+  ui.play = h("button", { type: "button", class: "play-button", "aria-label": "Play", onclick: () => (episodeInBar() ? episodes.toggle() : player.toggle()) }, icon("play"));
+  ui.next = button("Next", "next", () => (episodeInBar() ? episodes.next() : player.next()));
   ui.repeat = button("Repeat: off", "repeat", () => {
     const order = ["off", "context", "track"];
     const now = player.state?.repeat || "off";
@@ -43,7 +44,8 @@ function build(bar) {
   });
   ui.seek.addEventListener("change", () => {
     ui.dragging = false;
-    player.seek(Number(ui.seek.value));
+    if (episodeInBar()) episodes.seek(Number(ui.seek.value));
+    else player.seek(Number(ui.seek.value));
   });
   ui.volume = h("input", { type: "range", class: "volume", min: "0", max: "100", step: "1", value: "100", "aria-label": "Volume" });
   ui.volume.addEventListener("input", () => player.setVolume(Number(ui.volume.value)));
@@ -61,7 +63,7 @@ function build(bar) {
     h(
       "div",
       { class: "controls" },
-      h("div", { class: "buttons" }, ui.shuffle, ui.prev, ui.play, ui.next, ui.repeat),
+      h("div", { class: "buttons" }, ui.shuffle, ui.prev, ui.play, ui.next, ui.repeat, episodeControls()),
       h("div", { class: "progress" }, ui.elapsed, ui.seek, ui.total),
       ui.notice,
       ui.elsewhere,
@@ -111,6 +113,7 @@ function drawTrack() {
     return;
   }
   ui.ad.hidden = true;
+  if (episodes.current) return drawEpisode(episodes.current);
   if (!track) {
     clear(ui.art);
     clear(ui.title);
@@ -122,7 +125,34 @@ function drawTrack() {
   clear(ui.artists, artistLinks(track.artists));
 }
 
+// An episode in the bar (and no ad break): the bar plays it.
+function episodeInBar() {
+  return Boolean(episodes.current) && !player.ad;
+}
+
+function drawEpisode(episode) {
+  const art = h("img", { class: "cover", alt: "", width: 64, height: 64 });
+  if (episode.show.image_url) art.src = episode.show.image_url;
+  clear(ui.art, art);
+  clear(ui.title, h("a", { href: `/episode/${episode.id}`, "data-link": true }, episode.title));
+  clear(ui.artists, h("a", { href: `/show/${episode.show.id}`, "data-link": true }, episode.show.title));
+}
+
+function drawEpisodeControls() {
+  const playing = episodes.shownPlaying();
+  clear(ui.play, icon(playing ? "pause" : "play"));
+  ui.play.setAttribute("aria-label", playing ? "Pause" : "Play");
+  ui.play.disabled = !episodes.current.playable;
+  ui.prev.disabled = false;
+  ui.next.disabled = !episodes.upNext();
+  ui.seek.disabled = !episodes.started && !episodes.remote;
+  ui.shuffle.hidden = ui.repeat.hidden = true; // speed and the sleep timer in their place
+  drawTime();
+}
+
 function drawControls() {
+  ui.shuffle.hidden = ui.repeat.hidden = false;
+  if (episodeInBar()) return drawEpisodeControls();
   const state = player.state;
   const playing = player.shownPlaying();
   const ad = Boolean(player.ad);
@@ -155,6 +185,9 @@ function drawTime() {
   if (player.ad) {
     position = (player.ad.audio.currentTime || 0) * 1000;
     total = player.ad.ad.duration_s * 1000;
+  } else if (episodes.current) {
+    position = episodes.positionMs();
+    total = episodes.durationMs();
   } else if (player.remote() && player.track) {
     position = player.remotePosition(); // the playing device's, moving on as it plays
     total = player.track.duration_ms;

@@ -23,6 +23,11 @@ export async function loadMe() {
   return store;
 }
 
+// Someone else set the store (an offline start, from what was known): pages redraw.
+export function notifyWatchers() {
+  watchers.forEach((fn) => fn(store));
+}
+
 export function hasRole(role) {
   return Boolean(store.me?.roles?.includes(role));
 }

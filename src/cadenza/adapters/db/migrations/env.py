@@ -17,6 +17,8 @@ from cadenza.adapters.db import (  # noqa: F401  (registers the tables)
     models_listening,
     models_oauth,
     models_offline,
+    models_peers,
+    models_podcasts,
     models_recs,
     models_royalties,
     models_search,

@@ -3,6 +3,7 @@ import { api, cached } from "../api.js";
 import { store } from "../store.js";
 import { releaseCard, shelf } from "./common.js";
 import { releaseRadarTiles, blendTiles, chartsShelf } from "./home_made_for_you.js";
+import { liveShelf } from "./home_live.js";
 
 function greeting() {
   const hour = new Date().getHours();
@@ -55,6 +56,8 @@ export async function render(main) {
   if (!store.me) {
     main.append(h("p", { class: "lead" }, "Sign up free to listen, or log in. ", h("a", { href: "/signup", "data-link": true }, "Sign up"), " · ", h("a", { href: "/login", "data-link": true }, "Log in")));
   }
+  const live = store.me ? await liveShelf() : null;
+  if (live) main.append(live);
   const made = store.me ? await madeForYou() : [];
   if (made.length) main.append(shelf("Made for you", made));
   if (recent.length) main.append(shelf("Recently played", recent.map(releaseCard)));

@@ -6,9 +6,14 @@ import { store } from "../store.js";
 import { listed, changed } from "../library.js";
 import { trackList, bigPlayButton, inPlaceNotice } from "./common.js";
 import { navigate } from "../router.js";
+import { downloadToggle } from "../offline_ui.js";
+import { playlistTracks } from "../offline_downloads.js";
+
+const PAGE = 100; // songs the server sends at a time; "Show more songs" asks for the next ones
 
 export async function render(main, { id }) {
   const notice = inPlaceNotice();
+  let wanted = PAGE; // songs to show: grows by a page with each "Show more songs"
   const error = errorBox();
   const body = h("div");
   main.append(body);
@@ -35,9 +40,26 @@ export async function render(main, { id }) {
   };
 
   const draw = async () => {
-    playlist = await api.get(`/api/v1/playlists/${encodeURIComponent(id)}?limit=100`);
-    const tracks = playlist.tracks.items.map(listed);
+    playlist = await api.get(`/api/v1/playlists/${encodeURIComponent(id)}?limit=${PAGE}`);
+    let items = playlist.tracks.items;
+    while (items.length < Math.min(wanted, playlist.total)) {
+      const page = await api.get(`/api/v1/playlists/${encodeURIComponent(id)}/tracks?limit=${PAGE}&offset=${items.length}`);
+      if (!page.items.length) break;
+      items = items.concat(page.items);
+    }
+    const tracks = items.map(listed);
+    const all = tracks.length >= playlist.total;
     const total = tracks.reduce((sum, t) => sum + (t.duration_ms || 0), 0);
+    const more = all
+      ? null
+      : h("div", { class: "row show-more" },
+        h("p", { class: "hint" }, `Showing ${tracks.length} of ${playlist.total} songs.`),
+        h("button", { type: "button", class: "button secondary", onclick: act(async () => {
+          const before = tracks.length;
+          wanted = before + PAGE;
+          await draw();
+          body.querySelectorAll(".track-list .track-play")[before]?.focus(); // where the new songs start
+        }) }, "Show more songs"));
     const context = { kind: "playlist", id: playlist.id };
     const source = playlist.editorial ? "editorial" : "own_playlist";
     const extraMenu = (track) => {
@@ -45,7 +67,7 @@ export async function render(main, { id }) {
       const i = track.position;
       return [
         i > 0 ? ["Move up", act(() => move(i, i - 1))] : null,
-        i < tracks.length - 1 ? ["Move down", act(() => move(i, i + 1))] : null,
+        i < playlist.total - 1 ? ["Move down", act(() => move(i, i + 1))] : null,
         ["Remove from this playlist", act(() => removeAt(track))],
       ].filter(Boolean);
     };
@@ -64,7 +86,7 @@ export async function render(main, { id }) {
           h("span", { class: "pill" }, `${playlist.public ? "Public" : "Private"} playlist${playlist.collaborative ? " · collaborative" : ""}`),
           h("h1", {}, playlist.name),
           playlist.description ? h("p", { class: "hint" }, playlist.description) : null,
-          h("p", { class: "hero-meta" }, h("strong", {}, playlist.owner.display_name), ` · ${playlist.total} songs, ${duration(total)}`),
+          h("p", { class: "hero-meta" }, h("strong", {}, playlist.owner.display_name), ` · ${playlist.total} songs${all ? `, ${duration(total)}` : ""}`),
         ),
       ),
       h(
@@ -86,6 +108,7 @@ export async function render(main, { id }) {
         }) }, playlist.following ? "Following" : "Follow") : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: () => share(body, playlist) }, "Share") : null,
         playlist.public ? shareButton("playlist", playlist.id) : null,
+        store.me && tracks.length ? downloadToggle("playlist", playlist.id, playlist.name, () => playlistTracks(playlist.id)) : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: () => editDetails(body, playlist, draw) }, "Edit details") : null,
         owned ? h("button", { type: "button", class: "button secondary", onclick: act(async () => {
           if (!confirm(`Delete ${playlist.name}?`)) return;
@@ -100,6 +123,7 @@ export async function render(main, { id }) {
       h("div", { id: "edit-box" }),
       h("p", { class: "visually-hidden", id: "live-edit", "aria-live": "polite" }),
       tracks.length ? list : h("p", { class: "hint" }, "No songs yet: add some from any song's menu (…)."),
+      more,
       playlist.editable && tracks.length > 1 ? h("p", { class: "hint" }, "Drag songs to reorder them, or use Move up / Move down in a song's menu.") : null,
     );
   };

@@ -3,6 +3,7 @@ import { api, forget } from "../api.js";
 import { accountNav, panel, signedInOnly } from "./accountnav.js";
 import { navigate } from "../router.js";
 import { player } from "../player.js";
+import { forgetAccount } from "../offline.js";
 
 export function render(main) {
   if (signedInOnly(main)) return;
@@ -25,6 +26,7 @@ export function render(main) {
     try {
       await player.stop();
       await api.post("/api/v1/me/delete", fields(remove));
+      await forgetAccount(); // its downloads go with it
       forget();
       navigate("/");
     } catch (e) {

@@ -3,6 +3,7 @@ import { api } from "../api.js";
 import { player } from "../player.js";
 import { store } from "../store.js";
 import { shareButton } from "../share.js";
+import { downloadToggle } from "../offline_ui.js";
 import { trackList, bigPlayButton, inPlaceNotice, requireSignIn, saveButton } from "./common.js";
 
 export async function render(main, { id }) {
@@ -41,6 +42,7 @@ export async function render(main, { id }) {
       }),
       await saveButton("releases", release.id, ["Save to Your Library", "Saved"]),
       shareButton("release", release.id),
+      store.me ? downloadToggle("release", release.id, release.title, async () => release.tracks.map((t) => ({ ...t, release: { id: release.id, title: release.title } }))) : null,
       store.plan && !store.plan.features.on_demand ? h("span", { class: "hint" }, "Plays shuffled on Free") : null,
     ),
     notice,

@@ -1,0 +1,443 @@
+"""The multi-node layout of docs/deploy.md on one machine, on free loopback ports: PostgreSQL
+(a fresh database on the machine's server, or a private cluster from Debian's binaries),
+a private Redis and NATS JetStream, moto's S3 server, two Cadenza nodes (the first does the
+background work) and nginx in front of both. `deploy/local-cluster.sh up|down|status [DIR]`
+runs it; bench/drills.py imports it to kill and restart the parts.
+
+Everything it starts is recorded in DIR/cluster.json (ports, process ids, commands), so `down`
+stops exactly those processes and nothing else on the machine."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX = Path("/usr/sbin/nginx")
+NATS = Path("/usr/sbin/nats-server")
+REDIS = Path("/usr/bin/redis-server")
+PG_ADMIN = os.environ.get("CLUSTER_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+S3_KEY, S3_SECRET = "cadenza-cluster", "cadenza-cluster-secret"
+# The secrets every node must share (made once, copied into each node's data dir).
+KEYS = [
+    "app-passwords.key",
+    "challenge.key",
+    "distributor.key",
+    "download-signing.key",
+    "offline-device.key",
+    "offline-licence.key",
+    "payments.key",
+    "room-ticket.key",
+    "sealed-secrets.key",
+    "stream-link.key",
+    "stream-ticket.key",
+    "token-signing.key",
+]
+STATE = "cluster.json"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def answers(port: int, path: str | None = None) -> bool:
+    """The port accepts a connection (and answers 200 to GET path, when given)."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            if path is None:
+                return True
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: c\r\nConnection: close\r\n\r\n".encode())
+            return s.recv(12).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def wait_port(port: int, path: str | None, pid: int | None, what: str, log: Path) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if answers(port, path):
+            return
+        if pid is not None and not alive(pid):
+            tail = log.read_text(errors="replace")[-1500:] if log.exists() else ""
+            raise RuntimeError(f"{what} exited: {tail}")
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer on 127.0.0.1:{port} within 180 s")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours counts as gone
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        return done == 0
+    except ChildProcessError:
+        return True
+
+
+def load(folder: Path) -> dict[str, Any]:
+    state: dict[str, Any] = json.loads((folder / STATE).read_text())
+    return state
+
+
+def save(folder: Path, state: dict[str, Any]) -> None:
+    (folder / STATE).write_text(json.dumps(state, indent=2))
+
+
+def launch(folder: Path, state: dict[str, Any], name: str) -> int:
+    """Start (or start again) the service `name` as recorded, in its own session so that it
+    outlives `up`; its output goes to DIR/NAME.log."""
+    svc = state["services"][name]
+    env = dict(os.environ, **svc.get("env", {}))
+    for drop in ("CADENZA_DATABASE_URL", "CADENZA_REPLICA_URL", "CADENZA_SMTP_URL"):
+        if drop not in svc.get("env", {}):
+            env.pop(drop, None)
+    log = folder / f"{name}.log"
+    with log.open("ab") as out:
+        proc = subprocess.Popen(
+            svc["cmd"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=str(folder),
+        )
+    svc["pid"] = proc.pid
+    save(folder, state)
+    wait_port(svc["port"], svc.get("health"), proc.pid, name, log)
+    return proc.pid
+
+
+def stop(state: dict[str, Any], name: str, sig: int = signal.SIGTERM, wait_s: float = 20) -> None:
+    svc = state["services"][name]
+    pid = svc.get("pid")
+    if not pid or not alive(pid):
+        return
+    os.kill(pid, sig)
+    deadline = time.monotonic() + wait_s
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if alive(pid):
+        os.kill(pid, signal.SIGKILL)
+        while alive(pid):
+            time.sleep(0.05)
+
+
+def as_postgres(*command: str) -> None:
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    done = subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120)
+    if done.returncode:
+        raise RuntimeError(f"{command[0]}: {done.stderr}")
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(str(p) for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    if not found:
+        raise RuntimeError(f"Debian's PostgreSQL binaries are not installed ({name})")
+    return found[-1]
+
+
+def private_postgres(folder: Path, state: dict[str, Any]) -> str:
+    """A PostgreSQL cluster of our own (initdb as the postgres user) on a free port."""
+    data = folder / "pg"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    data.chmod(0o700)
+    port = free_port()
+    as_postgres(pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-N")
+    with (data / "postgresql.conf").open("a") as conf:
+        conf.write(
+            f"port = {port}\nlisten_addresses = '127.0.0.1'\n"
+            f"unix_socket_directories = '{data}'\nmax_connections = 300\nfsync = off\n"
+        )
+    state["postgres"] = {"private": True, "data": str(data), "port": port}
+    pg_start(state)
+    return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+def pg_start(state: dict[str, Any]) -> None:
+    pg = state["postgres"]
+    as_postgres(
+        pg_bin("pg_ctl"), "-D", pg["data"], "-l", f"{pg['data']}/postgres.log", "-w", "start"
+    )
+
+
+def pg_stop(state: dict[str, Any], mode: str = "fast") -> None:
+    pg = state["postgres"]
+    as_postgres(pg_bin("pg_ctl"), "-D", pg["data"], "-m", mode, "-w", "stop")
+
+
+def shared_postgres(state: dict[str, Any]) -> str:
+    """A fresh database on the machine's server (CLUSTER_PG_ADMIN), dropped by `down`."""
+    import psycopg
+
+    name = f"cadenza_cluster_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as db:
+        db.execute(f'CREATE DATABASE "{name}"')
+    state["postgres"] = {"private": False, "database": name}
+    base = PG_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{base}/{name}"
+
+
+def nginx_conf(folder: Path, port: int, nodes: list[int]) -> str:
+    """docs/nginx-accel.conf's proxy part, with both nodes in the upstream: a node that
+    refuses connections or does not answer within the timeout is skipped for 2 s and the
+    request goes to the other (a request already sent with a body is never sent twice). A
+    node's own 5xx answers are passed on, not retried: a 503 because PostgreSQL or NATS is
+    away would come from the other node too, and would only mark both nodes down."""
+    user = "user root;" if os.geteuid() == 0 else ""
+    tmp = folder / "nginx-tmp"
+    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in nodes)
+    return f"""{user}
+worker_processes 1;
+worker_rlimit_nofile 65536;
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    sendfile on;
+    keepalive_requests 1000000;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
+    upstream cadenza {{
+{servers}
+        keepalive 64;
+    }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        client_max_body_size 2g;
+        location = /nginx-health {{ return 200 "ok"; }}
+        location / {{
+            proxy_pass http://cadenza;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_request_buffering off;
+            proxy_buffering off;
+            proxy_connect_timeout 1s;
+            proxy_next_upstream error timeout;
+            proxy_next_upstream_tries 2;
+        }}
+    }}
+}}
+"""
+
+
+def up(folder: Path, private_pg: bool = False, workers: int = 1) -> dict[str, Any]:
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / STATE).exists():
+        raise RuntimeError(f"{folder} already holds a cluster: run down first")
+    folder.chmod(0o755)
+    state: dict[str, Any] = {"folder": str(folder), "services": {}}
+    save(folder, state)
+    svcs = state["services"]
+    py = sys.executable
+    bin_dir = Path(py).parent
+
+    redis_port, nats_port, s3_port = free_port(), free_port(), free_port()
+    (folder / "redis").mkdir(exist_ok=True)
+    svcs["redis"] = {
+        "port": redis_port,
+        "cmd": [
+            str(REDIS),
+            "--port",
+            str(redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder / "redis"),
+        ],
+    }
+    svcs["nats"] = {
+        "port": nats_port,
+        "cmd": [
+            str(NATS),
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            str(nats_port),
+            "-sd",
+            str(folder / "nats"),
+        ],
+    }
+    svcs["s3"] = {
+        "port": s3_port,
+        "health": "/moto-api/",
+        "cmd": [str(bin_dir / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)],
+    }
+    for name in ("redis", "nats", "s3"):
+        launch(folder, state, name)
+
+    from cadenza.adapters.blobs.s3 import s3_client
+
+    endpoint = f"http://127.0.0.1:{s3_port}"
+    s3_client(endpoint, "us-east-1", S3_KEY, S3_SECRET).create_bucket(Bucket="cadenza")
+
+    database = private_postgres(folder, state) if private_pg else shared_postgres(state)
+    save(folder, state)
+
+    keys = folder / "keys"
+    keys.mkdir(mode=0o700, exist_ok=True)
+    for key in KEYS:
+        (keys / key).write_text(secrets.token_urlsafe(48))
+    common = {
+        "CADENZA_DATABASE_URL": database,
+        "CADENZA_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "CADENZA_REDIS_PREFIX": "cadenza",
+        "CADENZA_NATS_URL": f"nats://127.0.0.1:{nats_port}",
+        "CADENZA_NATS_PREFIX": "cadenza",
+        "CADENZA_BLOB_URL": "s3://cadenza/blobs",
+        "CADENZA_S3_ENDPOINT_URL": endpoint,
+        "CADENZA_S3_ACCESS_KEY_ID": S3_KEY,
+        "CADENZA_S3_SECRET_ACCESS_KEY": S3_SECRET,
+        "CADENZA_S3_DELIVERY": "proxy",
+        "CADENZA_ACCESS_LOG": "false",
+        "CADENZA_LOG_FORMAT": "json",
+        "CADENZA_WORKERS": str(workers),
+    }
+    node_ports = []
+    for n in (1, 2):
+        data = folder / f"node{n}"
+        data.mkdir(exist_ok=True)
+        for key in KEYS:
+            shutil.copy(keys / key, data / key)
+            (data / key).chmod(0o600)
+        port = free_port()
+        node_ports.append(port)
+        env = dict(common, CADENZA_DATA_DIR=str(data))
+        env["CADENZA_BACKGROUND"] = "true" if n == 1 else "false"
+        svcs[f"node{n}"] = {
+            "port": port,
+            "health": "/healthz",
+            "env": env,
+            "cmd": [py, "-m", "cadenza", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        }
+        (folder / f"node{n}.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+        launch(folder, state, f"node{n}")  # node1 first: it migrates the database
+
+    (folder / "nginx-tmp").mkdir(exist_ok=True)
+    nginx_port = int(os.environ.get("CLUSTER_PORT", "0")) or free_port()
+    (folder / "nginx.conf").write_text(nginx_conf(folder, nginx_port, node_ports))
+    svcs["nginx"] = {
+        "port": nginx_port,
+        "health": "/nginx-health",
+        "cmd": [
+            str(NGINX),
+            "-c",
+            str(folder / "nginx.conf"),
+            "-p",
+            str(folder),
+            "-g",
+            "daemon off;",
+        ],
+    }
+    launch(folder, state, "nginx")
+    state["url"] = f"http://127.0.0.1:{nginx_port}"
+    save(folder, state)
+    return state
+
+
+def down(folder: Path) -> None:
+    state = load(folder)
+    for name in ("nginx", "node2", "node1", "s3", "nats", "redis"):
+        if name in state["services"]:
+            sig = signal.SIGQUIT if name == "nginx" else signal.SIGTERM
+            stop(state, name, sig)
+    pg = state.get("postgres")
+    if pg and pg.get("private"):
+        with contextlib.suppress(RuntimeError):  # already stopped
+            pg_stop(state)
+    elif pg:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{pg["database"]}" WITH (FORCE)')
+    (folder / STATE).unlink()
+
+
+def describe(state: dict[str, Any]) -> str:
+    lines = [f"Cadenza cluster in {state['folder']}", f"  listeners:   {state['url']}  (nginx)"]
+    for name, svc in state["services"].items():
+        up_now = "up" if svc.get("pid") and alive(svc["pid"]) else "DOWN"
+        lines.append(f"  {name:<11}  127.0.0.1:{svc['port']:<6} pid {svc.get('pid')}  {up_now}")
+    pg = state.get("postgres", {})
+    where = f"private cluster port {pg.get('port')}" if pg.get("private") else pg.get("database")
+    lines.append(f"  postgres     {where}")
+    lines.append(f"  node settings: {state['folder']}/node1.env (background work), node2.env")
+    lines.append(f"  logs: {state['folder']}/*.log")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("up", "down", "status"):
+        print("usage: local-cluster.sh up|down|status [DIR] [--private-postgres] [--workers N]")
+        return 2
+    command, rest = argv[0], argv[1:]
+    private = "--private-postgres" in rest
+    workers = 1
+    if "--workers" in rest:
+        workers = int(rest[rest.index("--workers") + 1])
+        del rest[rest.index("--workers") : rest.index("--workers") + 2]
+    args = [a for a in rest if not a.startswith("--")]
+    if args:
+        folder = Path(args[0]).resolve()
+    elif command == "up":
+        folder = Path(tempfile.mkdtemp(prefix="cadenza-cluster-"))
+    else:
+        print("give the cluster's folder (as `up` printed it)")
+        return 2
+    if command == "up":
+        try:
+            state = up(folder, private, workers)
+        except Exception:
+            if (folder / STATE).exists():
+                down(folder)
+            raise
+        print(describe(state))
+        print(f"stop it with: deploy/local-cluster.sh down {folder}")
+    elif command == "down":
+        if not (folder / STATE).exists():
+            print(f"no cluster in {folder}")
+            return 1
+        down(folder)
+        print(f"stopped the cluster in {folder}")
+    else:
+        if not (folder / STATE).exists():
+            print(f"no cluster in {folder}")
+            return 1
+        print(describe(load(folder)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
