@@ -110,7 +110,11 @@ def listen(
     end: str = "end",
     ago: timedelta = timedelta(days=1),
 ) -> None:
-    start = datetime.now(UTC) - ago
+    now = datetime.now(UTC)
+    start = now - ago
+    if ago >= timedelta(days=1):  # yesterday's plays all end before midnight, the mixes' cut
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = min(start, midnight - timedelta(minutes=len(tracks) + 1))
     events: list[dict[str, Any]] = []
     for n, track in enumerate(tracks):
         events += play(track, f"{tag}-{n}", seconds, start + timedelta(minutes=n), end=end)
