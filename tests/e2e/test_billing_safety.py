@@ -7,11 +7,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from cadenza.adapters.db.models_billing import LocalChargeRow
 from cadenza.bootstrap import App
+from cadenza.domain.errors import Conflict
 from cadenza.domain.plans import Plan
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
 from tests.e2e.test_plans import (
@@ -200,3 +202,39 @@ def test_too_many_open_invitations_are_refused(client: TestClient, app: App) -> 
     ]
     assert answers == [201] * 10 + [409]
     assert charges(app) == 0  # a trial: nothing charged at all
+
+
+def test_a_plan_set_by_hand_waits_for_a_renewal_being_charged(client: TestClient, app: App) -> None:
+    """The operator sets a plan while the trial's first renewal is at the provider: nothing
+    changes (voiding the invoice then would take the money and give nothing), and the renewal
+    is applied once it is answered."""
+    ada = sign_in(client, app, "ada@example.org")
+    add_card(client, ada)
+    subscribe(client, ada, "premium_individual")
+    assert my_plan(client, ada)["subscription"]["status"] == "trialing"
+    due = period_end(my_plan(client, ada)) + timedelta(minutes=1)
+    at_the_provider, answer = threading.Event(), threading.Event()
+    charge = app.payments.charge
+
+    def charge_slowly(*args: Any, **kwargs: Any) -> Any:
+        at_the_provider.set()
+        answer.wait(30)
+        return charge(*args, **kwargs)
+
+    app.payments.charge = charge_slowly  # type: ignore[method-assign]
+    run = threading.Thread(target=app.billing.run, args=(due,))
+    run.start()
+    try:
+        assert at_the_provider.wait(30)
+        ada_id = client.get("/api/v1/me", headers=ada).json()["id"]
+        with pytest.raises(Conflict) as refused:
+            app.plan_grants.set_plan(None, ada_id, Plan.FREE, end_paid=True)
+        assert refused.value.code == "plan_paid"
+    finally:
+        answer.set()
+        run.join()
+    paid = invoices(client, ada)
+    assert [(i["status"], i["amount_cents"]) for i in paid] == [("paid", 999)]
+    assert charges(app, paid[0]["number"]) == 1
+    now = my_plan(client, ada)
+    assert now["plan"] == "premium_individual" and now["subscription"]["status"] == "active"

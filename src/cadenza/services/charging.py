@@ -221,11 +221,24 @@ class Charging:
             f"Your bank asks you to confirm this period's payment: {charge.confirm_url}",
         )
 
-    def end(self, subscription_id: int, status: Status) -> bool:
+    def end(
+        self,
+        subscription_id: int,
+        status: Status,
+        *,
+        unless_paid: bool = False,
+        unless_charging: bool = False,
+    ) -> bool:
         """End a subscription: open invoices void, pending charges withdrawn, everyone on it
-        back to Free. False when a payment confirmed at the last moment keeps it going."""
+        back to Free. False when a payment confirmed at the last moment keeps it going.
+
+        For a plan set by hand, False and nothing changed also when, under the lock, the period
+        turns out paid (`unless_paid`), or a charge attempt is running this very moment
+        (`unless_charging`: voiding its invoice would take the money and give nothing)."""
         with self.uow() as uow:
             open_invoices = uow.invoices.open_invoices(subscription_id)
+        if unless_charging and any(self._charging_now(i) for i in open_invoices):
+            return False
         for invoice in open_invoices:
             if self.withdraw(invoice) and invoice.kind is not InvoiceKind.UPGRADE:
                 return False
@@ -234,6 +247,12 @@ class Charging:
             sub = uow.subscriptions.lock_subscription(subscription_id)
             if sub is None or sub.status.ended:
                 return True
+            if unless_paid and sub.status is Status.ACTIVE:
+                return False
+            if unless_charging and any(
+                self._charging_now(i) for i in uow.invoices.open_invoices(subscription_id)
+            ):
+                return False
             uow.subscriptions.update_subscription(subscription_id, status=status, ended_at=now)
             for invoice in uow.invoices.open_invoices(subscription_id):
                 uow.invoices.mark_invoice(
@@ -246,6 +265,14 @@ class Charging:
             uow.commit()
         self.publish(PlanChanged(subscription_id, Plan.FREE))
         return True
+
+    def _charging_now(self, invoice: Invoice) -> bool:
+        """An attempt claimed and not yet answered, its lease still running."""
+        return (
+            invoice.charge_id is None
+            and invoice.charging_until is not None
+            and invoice.charging_until > self.clock.now()
+        )
 
     def invoice(self, invoice_id: int) -> Invoice:
         with self.uow() as uow:

@@ -77,10 +77,14 @@ class PlanGrants:
                     '"end_paid": true)',
                     code="plan_paid",
                 )
-            if not self.charging.end(sub.id, Status.CANCELED):
+            ended = self.charging.end(
+                sub.id, Status.CANCELED, unless_paid=not end_paid, unless_charging=True
+            )
+            if not ended:
                 raise Conflict(
-                    f"a payment for {account.email}'s plan was confirmed just now; nothing was "
-                    "changed",
+                    f"a payment for {account.email}'s plan is being taken or was confirmed "
+                    "just now; nothing was changed. Try again in a few minutes (or with "
+                    "--end-paid once it is paid)",
                     code="plan_paid",
                 )
         self.subscriptions.grant(account_id, plan)
