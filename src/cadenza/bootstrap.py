@@ -9,7 +9,7 @@ import secrets
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -160,7 +160,9 @@ WORKER_MODULES = [
 # Who reacts to what: the whole flow between services, in one table. A handler takes the App
 # (so a service is made only when an event first needs it) and the event.
 HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
-    PlayCounted: [],  # popularity, statistics and royalties will count it here
+    # With CADENZA_NATS_URL the stream's consumers search-popularity and artist-stats read it
+    # (services/play_consumers.py); without, their jobs read the counted plays.
+    PlayCounted: [],
     TrackFinished: [
         lambda app, event: app.player.track_finished(event),  # the player moves on
         lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
@@ -271,16 +273,37 @@ class App:
             self.uow, self.clock, self.blobs, ParquetEventFiles(), self.settings.work_dir
         )
 
-    def start_consumers(self) -> threading.Event:
-        """The durable consumers of the event stream this process runs (none without one):
-        `counting`, which judges and counts the listening events. Set the event to stop."""
+    def start_consumers(self, only: Iterable[str] | None = None) -> threading.Event:
+        """The durable consumers of the event stream this process runs (none without one), or
+        `only` those named: `counting`, which judges and counts the listening events, then
+        `search-popularity` and `artist-stats`, which bring search's popularity and the
+        artists' statistics up to date from the counted plays (services/play_consumers.py).
+        Set the event to stop."""
         stop = threading.Event()
         if self.event_log is not None:
-            from cadenza.domain.event_stream import COUNTING, LISTENING
+            from cadenza.domain.event_stream import (
+                ARTIST_STATS,
+                CONSUMERS,
+                COUNTING,
+                LISTENING,
+                PLAY_COUNTED,
+                POPULARITY,
+            )
             from cadenza.services.listening_stream import Counting
+            from cadenza.services.play_consumers import PopularityConsumer, StatsConsumer
 
-            counting = Counting(self.listening)
-            self.event_log.consume(COUNTING, f"{LISTENING}.>", counting.handle, stop)
+            wanted = set(CONSUMERS if only is None else only)
+            if COUNTING in wanted:
+                counting = Counting(self.listening)
+                self.event_log.consume(COUNTING, f"{LISTENING}.>", counting.handle, stop)
+            if POPULARITY in wanted:  # the services are made when a counted play first comes
+                search = PopularityConsumer(
+                    lambda tracks, now: self.search.recount_popularity(tracks, now), self.clock
+                )
+                self.event_log.consume(POPULARITY, PLAY_COUNTED, search.handle, stop)
+            if ARTIST_STATS in wanted:
+                stats = StatsConsumer(lambda: self.artist_stats.roll_up())
+                self.event_log.consume(ARTIST_STATS, PLAY_COUNTED, stats.handle, stop)
         return stop
 
     @cached_property

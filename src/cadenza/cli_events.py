@@ -14,24 +14,41 @@ events = typer.Typer(help="The durable event stream and its archive.", no_args_i
 
 
 @events.command("consume")
-def consume() -> None:
-    """Run the stream's durable consumers (`counting`) until stopped (SIGTERM, Ctrl-C): as many
-    of these processes as you like share the work; one killed leaves its unacknowledged events
-    to the others, or to itself once restarted, and nothing is counted twice."""
+def consume(
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Run only this consumer (counting, search-popularity, artist-stats); again "
+            "for more. Default: all of them.",
+        ),
+    ] = None,
+) -> None:
+    """Run the stream's durable consumers until stopped (SIGTERM, Ctrl-C): `counting` (the
+    listening events judged and counted), `search-popularity` and `artist-stats` (the counted
+    plays into search's popularity and the artists' statistics). As many of these processes as
+    you like share the work; one killed leaves its unacknowledged events to the others, or to
+    itself once restarted, and nothing is counted twice."""
     import signal
     import threading
 
     from cadenza.bootstrap import bootstrap
+    from cadenza.domain.event_stream import CONSUMERS
 
-    app = bootstrap(worker=True)  # the server migrates; this process only counts
+    names = list(CONSUMERS) if not only else list(dict.fromkeys(only))
+    unknown = [name for name in names if name not in CONSUMERS]
+    if unknown:
+        err.print(f"[red]No consumer {', '.join(unknown)}:[/] {', '.join(CONSUMERS)}")
+        raise typer.Exit(2)
+    app = bootstrap(worker=True)  # the server migrates; this process only consumes
     if app.event_log is None:
         err.print("[red]CADENZA_NATS_URL is not set:[/] events are counted in the request.")
         raise typer.Exit(2)
     done = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: done.set())
-    stop = app.start_consumers()
-    err.print("[bold green]Consuming the event stream[/] (Ctrl-C to stop)")
+    stop = app.start_consumers(names)
+    err.print(f"[bold green]Consuming the event stream:[/] {', '.join(names)} (Ctrl-C to stop)")
     done.wait()
     stop.set()
     app.close()

@@ -151,8 +151,10 @@ class Settings(BaseSettings):
     redis_prefix: str = "cadenza"  # keys and channels start with it: deployments may share a Redis
     # NATS with JetStream shared by every process (e.g. nats://127.0.0.1:4222): listening events
     # are stored in JetStream before the answer and counted by a durable consumer; domain
-    # events go to JetStream too, and player events between processes through NATS (before
-    # Redis). Unset: today's path (counted in the request, in-process or Redis events).
+    # events go to JetStream too (counted plays reach search popularity and the artists'
+    # statistics through consumers of their own), and player events between processes through
+    # NATS (before Redis). Unset: today's path (counted in the request, in-process or Redis
+    # events, popularity and statistics by their jobs alone).
     nats_url: str | None = None
     nats_prefix: str = "cadenza"  # subjects and stream names start with it
     # How long an answer waits for JetStream to confirm storing an event before it refuses
@@ -161,8 +163,9 @@ class Settings(BaseSettings):
     # A batch a consumer took and did not acknowledge by then (its process died) is delivered
     # again, to it once restarted or to another consumer process.
     nats_redeliver_after_s: float = 60.0
-    # Run the `counting` consumer in the process that does the background work (true), or
-    # only in `cadenza events consume` processes (false).
+    # Run the stream's consumers (`counting`, `search-popularity`, `artist-stats`) in the
+    # process that does the background work (true), or only in `cadenza events consume`
+    # processes (false).
     nats_count_in_background: bool = True
     # Archive each whole day of listening events as Parquet on the blob store this often (the
     # `events-archive` job, in a child process). 0: off; `cadenza events archive --day` by hand.

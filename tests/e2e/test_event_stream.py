@@ -1,6 +1,7 @@
 """Listening events through NATS JetStream (CADENZA_NATS_URL), against the real server
 (127.0.0.1:4222, or CADENZA_TEST_NATS): an event is accepted only once JetStream stored it;
-the `counting` consumer counts each exactly once, even when its process is killed mid-batch;
+the `counting` consumer counts each exactly once, even when its process is killed mid-batch
+(and that process's `search-popularity` and `artist-stats` count each play once too);
 with NATS away the answer is 503 event_stream_unavailable and nothing the client was told is
 accepted is lost; two server processes share the device feeds through NATS. Each test has its
 own subject prefix and streams, deleted after it."""
@@ -25,7 +26,7 @@ from cadenza.adapters.events.jetstream import JetStreamLog
 from cadenza.adapters.events.nats_player import NatsPlayerEvents
 from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
-from cadenza.domain.event_stream import DOMAIN, LISTENING
+from cadenza.domain.event_stream import ARTIST_STATS, DOMAIN, LISTENING, POPULARITY
 from tests.e2e.conftest import sign_in
 from tests.e2e.granted import account_of, grant_plays
 from tests.e2e.live import wait_until
@@ -269,6 +270,18 @@ def killed_and_resumed(app: App, client: TestClient, published: int) -> None:
         with app.engine.connect() as db:
             plays = db.execute(text("SELECT count(*) FROM plays WHERE counted")).scalar_one()
         assert plays == listeners
+        # The same process's other consumers brought search popularity and the artist's
+        # statistics up to date from the counted plays, each once, with no job run.
+        from tests.e2e.test_play_consumers import artist_of, artist_streams, track_popularity
+
+        artist = artist_of(app, track)
+        wait_until(lambda: track_popularity(app, track) == listeners, "popularity", 30)
+        wait_until(lambda: artist_streams(app, artist) == listeners, "statistics", 30)
+        log = stream_of(app)
+        for name in (POPULARITY, ARTIST_STATS):
+            wait_until(lambda n=name: log.pending(n, DOMAIN) == 0, f"{name} done", 30)
+        assert track_popularity(app, track) == listeners
+        assert artist_streams(app, artist) == listeners
     finally:
         second.send_signal(signal.SIGTERM)
         try:

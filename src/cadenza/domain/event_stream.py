@@ -7,6 +7,10 @@ from cadenza.domain.errors import CadenzaError
 LISTENING = "listening"  # listening.<account id>: the events players report, as sent
 DOMAIN = "domain"  # domain.<event type>: what services publish on the message bus
 COUNTING = "counting"  # the durable consumer that judges and counts plays into the database
+PLAY_COUNTED = f"{DOMAIN}.PlayCounted"  # the counted plays, as the consumers below read them
+POPULARITY = "search-popularity"  # the durable consumer that keeps search's popularity fresh
+ARTIST_STATS = "artist-stats"  # the durable consumer that rolls up the artists' statistics
+CONSUMERS = (COUNTING, POPULARITY, ARTIST_STATS)  # every durable consumer, in this order
 
 
 class EventStreamUnavailable(CadenzaError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Protocol
 
@@ -36,10 +36,11 @@ class SearchIndex(Protocol):
         """(Releases plus artists the catalog holds, entries the index holds.)"""
         ...
 
-    def roll_up_popularity(self, now: datetime) -> int:
+    def roll_up_popularity(self, now: datetime, tracks: Collection[int] | None = None) -> int:
         """Count each entry's streams of the 28 days before now again (per listeners'
         country and everywhere), and rank each kind's most played entries, searched first;
-        returns the rows written. Ranking reads only these."""
+        returns the rows written. Ranking reads only these. With `tracks`: only these tracks'
+        entries, their releases' and their artists' are counted again (then the ranking)."""
         ...
 
     def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:

@@ -116,6 +116,16 @@ class SearchService:
             log.exception("search upkeep after the popularity rollup failed")
         return rows
 
+    def recount_popularity(self, tracks: set[int], now: datetime) -> int:
+        """The popularity of these tracks, their releases and their artists counted again from
+        the counted plays (the `search-popularity` consumer, for a batch of counted plays): a
+        count made again, never an addition, so a batch that comes twice counts nothing twice.
+        Plays leaving the 28 days go at the daily rollup."""
+        with self.uow() as uow:
+            rows = uow.search.roll_up_popularity(now, tracks)
+            uow.commit()
+        return rows
+
     def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:
         """The rollup counted by a batch engine over the archive (cadenza.batch), stored and
         ranked as roll_up_popularity's."""

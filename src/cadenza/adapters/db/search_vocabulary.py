@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    or_,
     select,
     text,
     update,
@@ -38,6 +40,7 @@ BATCH = 2000
 COMPLETIONS = 16  # words a word being typed stands for in the text index
 _KIND_WORD = "kind"  # "kindtrack": a word in the kind column, so the text index filters kinds
 _POPULAR_WORD = "kindpopular"  # and in a popular entry's (SQLite)
+_POPULARITY_LOCK = 0x43414450  # PostgreSQL's advisory lock of the popularity rollups
 POPULAR_PER_KIND = 500  # the most played entries of each kind, searched first (in that order)
 _PG_CLEAN_GIN = text(
     "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i "
@@ -219,17 +222,23 @@ class SearchVocabulary:
         )
         return list(self.s.scalars(query, {"w": word, "n": limit}))
 
-    def roll_up_popularity(self, now: datetime) -> int:
-        """Count the last 28 days' counted streams again, per entry and listeners' country."""
-        self.s.execute(delete(P))
+    def roll_up_popularity(self, now: datetime, tracks: Collection[int] | None = None) -> int:
+        """Count the last 28 days' counted streams again, per entry and listeners' country:
+        every entry's, or only (`tracks`) these tracks', their releases' and their artists'."""
+        self._lock_popularity()
         since = as_utc(now) - POPULAR_WINDOW
         owners: list[tuple[Kind, Any, Any]] = [
             (Kind.TRACK, PlayRow.track_id, None),
             (Kind.RELEASE, TrackRow.release_id, TrackRow.id == PlayRow.track_id),
             (Kind.ARTIST, TrackArtistRow.artist_id, TrackArtistRow.track_id == PlayRow.track_id),
         ]
+        only = None if tracks is None else self._entities_of(sorted(set(tracks)))
+        if only is None:
+            self.s.execute(delete(P))
         columns = ["kind", "entity_id", "country", "streams"]
         for kind, owner, on in owners:
+            if only is not None:
+                self.s.execute(delete(P).where(P.kind == kind.value, P.entity_id.in_(only[kind])))
             for country in (UserRow.country, literal("")):
                 query = select(literal(kind.value), owner, country, func.count()).select_from(
                     PlayRow
@@ -239,15 +248,42 @@ class SearchVocabulary:
                 query = query.join(UserRow, UserRow.id == PlayRow.user_id).where(
                     PlayRow.counted.is_(True), PlayRow.started_at >= since
                 )
+                if only is not None:
+                    query = query.where(owner.in_(only[kind]))
                 if country is UserRow.country:  # per country; "" below: everywhere
                     query = query.where(UserRow.country != "").group_by(owner, country)
                 else:
                     query = query.group_by(owner)
                 self.s.execute(insert(P).from_select(columns, query))
         self.mark_popular()
-        return self.s.scalar(select(func.count()).select_from(P)) or 0
+        rows = select(func.count()).select_from(P)
+        if only is not None:
+            rows = rows.where(
+                or_(*(and_(P.kind == k.value, P.entity_id.in_(ids)) for k, ids in only.items()))
+            )
+        return self.s.scalar(rows) or 0
+
+    def _entities_of(self, tracks: list[int]) -> dict[Kind, list[int]]:
+        """These tracks, their releases and their artists, as the rollup counts them."""
+        releases = select(TrackRow.release_id).where(TrackRow.id.in_(tracks)).distinct()
+        artists = select(TrackArtistRow.artist_id).where(TrackArtistRow.track_id.in_(tracks))
+        return {
+            Kind.TRACK: tracks,
+            Kind.RELEASE: sorted(self.s.scalars(releases)),
+            Kind.ARTIST: sorted(set(self.s.scalars(artists))),
+        }
+
+    def _lock_popularity(self) -> None:
+        """One rollup at a time, from its first statement (two recounting an entry at once
+        would both insert its rows): a transaction's lock on PostgreSQL, the write lock on
+        SQLite (a write takes it; this one changes nothing)."""
+        if self.postgres:
+            self.s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _POPULARITY_LOCK})
+        else:
+            self.s.execute(delete(P).where(P.streams < 0))
 
     def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:
+        self._lock_popularity()
         self.s.execute(delete(P))
         columns = ("kind", "entity_id", "country", "streams")
         for i in range(0, len(rows), 5_000):
