@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
@@ -61,7 +62,12 @@ def new_page(browser: Browser, live: LiveServer) -> Iterator[object]:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
         errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def page_error(e: Any) -> None:
+            errors.append(str(e))
+            print(f"page error: {e}\n{getattr(e, 'stack', '')}")  # shown when the test fails
+
+        page.on("pageerror", page_error)
         page.errors = errors  # type: ignore[attr-defined]
         return page
 

@@ -68,7 +68,7 @@ def test_free_listener_hears_an_ad_after_three_songs_in_shuffled_order(
     assert heard == order[:3], "songs play in the shuffled order the server chose"
 
     ad = page.get_by_role("region", name="Advertisement")
-    expect(ad).to_be_visible()
+    expect(ad).to_be_visible(timeout=30_000)  # the third song's end, then the break is asked
     expect(ad.get_by_role("img")).to_have_attribute("src", re.compile(r"^/api/v1/images/"))
     expect(page.locator(".np-title")).to_have_text("Advertisement")
     expect(page.get_by_role("button", name="Next")).to_be_disabled()
