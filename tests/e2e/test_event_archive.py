@@ -98,6 +98,17 @@ def test_a_day_of_listening_events_becomes_one_parquet_file(
     assert [r["client_id"] for r in rows_of(app, archived_next[0])] == [e["id"] for e in later]
     assert app.event_archive.archived(day) == (answer["digest"], answer["events"])
 
+    # An offline play of that day arrives late: the next roll writes the day again with it,
+    # and leaves the days that did not change as they were.
+    late = play(track, "b-2", 30, noon + timedelta(hours=5))
+    assert post_events(client, bob, late).json()["rejected"] == []
+    rolled = cadenza(settings, "job", "run", "events-archive")
+    assert rolled.returncode == 0, rolled.stderr
+    rewritten = app.event_archive.archived(day)
+    assert rewritten is not None and rewritten[1] == answer["events"] + len(late)
+    assert {e["id"] for e in late} <= {str(r["client_id"]) for r in rows_of(app, rewritten[0])}
+    assert app.event_archive.archived(next_day) == archived_next
+
     refused = cadenza(settings, "events", "archive", "--day", "07/12/2026")
     assert refused.returncode == 2 and "YYYY-MM-DD" in refused.stderr
     assert date.fromisoformat(answer["day"]) == day

@@ -41,7 +41,9 @@ class EventArchiveRepository(Protocol):
 
     def first_event_at(self) -> datetime | None: ...
 
-    def archived_days(self, since: date) -> set[date]: ...
+    def archived_days(self, since: date) -> dict[date, int]:
+        """The days archived since then, with the number of events each file holds."""
+        ...
 
     def archived(self, day: date) -> tuple[str, int] | None:
         """The day's archive: (blob digest, events); None when it has none."""

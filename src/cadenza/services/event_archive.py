@@ -3,7 +3,9 @@ store, the batch jobs' input: `archive_day` writes a day (again: replaced), `rol
 whole day not archived yet, from the first event on. The events come from the database, where
 the counting (in the request, or the event stream's `counting` consumer) keeps each exactly
 once, so a day's file holds each event once however often it is written. An offline play may
-arrive up to 30 days late: archive its day again to include it."""
+arrive up to 30 days late (a device keeps its events until it checks in): `roll` writes a day
+of the last LATE_DAYS again when the database holds another number of its events than its
+file (late events arrived, or a closed account's went)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from cadenza.ports.unit_of_work import UnitOfWork
 
 PAGE = 10_000  # events read and written at once
 ROLL_AFTER = timedelta(hours=2)  # a day is rolled once this much of the next has passed
+LATE_DAYS = 30  # the days `roll` checks again for events that arrived late
 
 
 @dataclass(frozen=True)
@@ -69,17 +72,19 @@ class EventArchive:
             return uow.event_archive.archived(day)
 
     def roll(self) -> list[Archived]:
-        """Every whole day since the first event that has no file yet."""
+        """Every whole day since the first event that has no file yet, and each of the last
+        LATE_DAYS whose file no longer holds the number of events the database has."""
         with self.uow() as uow:
             first = uow.event_archive.first_event_at()
             if first is None:
                 return []
             done = uow.event_archive.archived_days(first.date())
         last = (self.clock.now() - ROLL_AFTER).date() - timedelta(days=1)
+        recheck_from = last - timedelta(days=LATE_DAYS)
         rolled = []
         day = first.astimezone(UTC).date()
         while day <= last:
-            if day not in done:
+            if day not in done or (day > recheck_from and self.count(day) != done[day]):
                 rolled.append(self.archive_day(day))
             day += timedelta(days=1)
         return rolled

@@ -59,8 +59,11 @@ class SqlEventArchive:
         first = self.s.scalar(select(func.min(ListeningEventRow.occurred_at)))
         return as_utc(first) if first is not None else None
 
-    def archived_days(self, since: date) -> set[date]:
-        return set(self.s.scalars(select(EventArchiveRow.day).where(EventArchiveRow.day >= since)))
+    def archived_days(self, since: date) -> dict[date, int]:
+        a = EventArchiveRow
+        return {day: events for day, events in self.s.execute(
+            select(a.day, a.events).where(a.day >= since)
+        )}  # fmt: skip
 
     def archived(self, day: date) -> tuple[str, int] | None:
         row = self.s.get(EventArchiveRow, day)
