@@ -31,9 +31,12 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from cadenza.adapters.db.driver import connect
+from cadenza.adapters.db.engine import make_engine
 from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
 from cadenza.domain.accounts import Role
@@ -63,7 +66,7 @@ PGBOUNCER = shutil.which("pgbouncer") or (
     "/usr/sbin/pgbouncer" if os.access("/usr/sbin/pgbouncer", os.X_OK) else None
 )
 
-pytestmark = pytest.mark.skipif(
+needs_pgbouncer = pytest.mark.skipif(
     PGBOUNCER is None, reason="pgbouncer is not installed (`make pgbouncer` installs Debian's)"
 )
 
@@ -199,6 +202,7 @@ def settings_for(bouncer: Bouncer, data_dir: Path) -> dict[str, str]:
     }
 
 
+@needs_pgbouncer
 def test_listeners_are_served_through_pgbouncer_in_transaction_mode(
     bouncer: Bouncer, tmp_path: Path, shared_workers: ProcessPoolExecutor
 ) -> None:
@@ -361,3 +365,36 @@ def listen(app: App, web: httpx.Client, number: int, tracks: list[int]) -> int:
         assert app.listening.streams(tracks[0]) >= 1
     track: int = history[0]["track_id"]
     return track
+
+
+def test_the_pooler_setting_leaves_no_prepared_statement_on_the_server(database: str) -> None:
+    """What CADENZA_DATABASE_POOLER=pgbouncer changes, seen on the server itself: a statement
+    run again and again (in committed transactions, as an import's chunks) is prepared there
+    without the setting, and never with it, through SQLAlchemy and through the driver."""
+    url = make_url(MACHINE_POSTGRES).set(database=database).render_as_string(hide_password=False)
+    prepared = text("SELECT count(*) FROM pg_prepared_statements")
+    for pooled in (False, True):
+        engine = make_engine(url, pool_size=1, transaction_pooler=pooled)
+        try:
+            with engine.connect() as db:
+                for n in range(8):
+                    db.execute(text("SELECT :n + 1"), {"n": n})
+                    db.commit()
+                assert db.execute(prepared).scalar_one() == (0 if pooled else 1)
+        finally:
+            engine.dispose()
+        raw = connect(url, transaction_pooler=pooled)
+        assert raw is not None
+        try:
+            cursor = raw.cursor()
+            for n in range(8):
+                cursor.execute("SELECT %s + 1", (n,))
+                raw.commit()  # type: ignore[attr-defined]
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] == (0 if pooled else 1)
+        finally:
+            raw.close()
+    settings = Settings(database_url=url, database_pooler="pgbouncer")
+    assert settings.transaction_pooler
+    with pytest.raises(ValidationError, match="database_pooler"):
+        Settings(database_pooler="pgbouncr")
