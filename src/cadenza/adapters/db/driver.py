@@ -58,7 +58,7 @@ def connect(url: str, transaction_pooler: bool = False) -> DriverConnection | No
 
         return psycopg.connect(
             "postgresql://" + url.removeprefix("postgresql+psycopg://"),
-            prepare_threshold=None if transaction_pooler else 5,
+            prepare_threshold=None if transaction_pooler else 5,  # 5: psycopg's default
         )
     return None
 
