@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-stamp
 PG_URL  ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test test-sqlite test-postgres test-browser test-others lint bench clean chromium s3-server java
+.PHONY: install run test test-sqlite test-postgres test-browser test-others lint bench clean chromium s3-server java pgbouncer
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: install
 # shell, not by make -j3: make 4.3 with --output-sync sometimes never started one of the three.)
 TEST_TMP ?= /tmp/cadenza-tests
 PARTS := test-browser test-others test-postgres
-test: install chromium java lint
+test: install chromium java pgbouncer lint
 	@mkdir -p $(TEST_TMP)
 	@for part in $(PARTS); do \
 	  ( $(MAKE) --no-print-directory $$part > $(TEST_TMP)/$$part.log 2>&1; \
@@ -45,9 +45,14 @@ chromium:
 java:
 	@command -v java >/dev/null || apt-get install -y default-jre-headless || (apt-get update && apt-get install -y default-jre-headless)
 
+# The PgBouncer test (tests/e2e/test_pgbouncer.py) starts Debian's pgbouncer itself, in a
+# temporary folder on a free port; the system service is not used.
+pgbouncer:
+	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || apt-get install -y pgbouncer || (apt-get update && apt-get install -y pgbouncer)
+
 # loadgroup would keep the browser tests on one worker, but xdist 3.8 cannot regroup pytest 9.2's
 # node ids: each worker that runs some starts its own server (tests/browser/live.py locks the build).
-test-sqlite: install chromium java
+test-sqlite: install chromium java pgbouncer
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
 # The parts of `make test`: the browser tests (a file's tests on one worker, so a module's catalog
@@ -56,12 +61,12 @@ test-browser: install chromium
 	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -q --durations=15 --basetemp=$(TEST_TMP)/browser tests/browser
 
-test-others: install java
+test-others: install java pgbouncer
 	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=sqlite $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=15 --basetemp=$(TEST_TMP)/sqlite --ignore=tests/browser
 
 # Every test that touches the database again, on the real PostgreSQL server (a fresh database per run).
-test-postgres: install java
+test-postgres: install java pgbouncer
 	@mkdir -p $(TEST_TMP)
 	CADENZA_TEST_DATABASE=$(PG_URL) $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q --durations=15 --basetemp=$(TEST_TMP)/postgres -m "database and not spark"
 

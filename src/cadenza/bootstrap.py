@@ -214,7 +214,11 @@ class App:
     def replica_engine(self) -> Engine | None:
         """The streaming replica (CADENZA_DATABASE_REPLICA_URL) for read-mostly queries."""
         url = self.settings.database_replica_url
-        return make_engine(url, self.settings.db_pool_size) if url else None
+        if not url:
+            return None
+        return make_engine(
+            url, self.settings.db_pool_size, transaction_pooler=self.settings.transaction_pooler
+        )
 
     @cached_property
     def replica_sessions(self) -> sessionmaker[Session]:
@@ -863,6 +867,7 @@ class App:
             **os.environ,
             "CADENZA_DATA_DIR": str(s.data_dir),
             "CADENZA_DATABASE_URL": s.resolved_database_url,
+            "CADENZA_DATABASE_POOLER": s.database_pooler,
         }
         command = [sys.executable, "-m", "cadenza", "recs", "train", "--quiet"]
         return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
@@ -1727,13 +1732,20 @@ def bootstrap(
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
-    engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
+    engine = make_engine(
+        settings.resolved_database_url,
+        settings.db_pool_size,
+        transaction_pooler=settings.transaction_pooler,
+    )
     app = App(settings=settings, engine=engine, blobs=blob_store(settings))
     app.work_claim = WorkDirClaim(settings.work_dir, sweep=not worker)
     if app.work_claim.swept:
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
     if not worker:
-        (migrate_aside if serving else migrate)(engine)
+        if serving:
+            migrate_aside(engine, transaction_pooler=settings.transaction_pooler)
+        else:
+            migrate(engine)
         ensure_months(engine, app.clock.now().date())  # PostgreSQL: the coming months' tables
     if serving and search_index_missing(engine):
         app.search.index_if_empty()
@@ -1745,7 +1757,9 @@ def unopened_app() -> App:
     migration, no work claim, no connection): a child process that describes the API
     (api/openapi_aside.py) needs its shape only."""
     settings = Settings(background=False)
-    engine = make_engine(settings.resolved_database_url, 1)
+    engine = make_engine(
+        settings.resolved_database_url, 1, transaction_pooler=settings.transaction_pooler
+    )
     return App(settings=settings, engine=engine, blobs=blob_store(settings))
 
 

@@ -173,6 +173,10 @@ class Settings(BaseSettings):
     # PostgreSQL connections each process keeps (as many again at a peak): N processes on all
     # nodes may open 2 x N x this, which must stay under the server's max_connections (100).
     db_pool_size: int = 10
+    # `pgbouncer`: database_url (and database_replica_url) is a PgBouncer in transaction
+    # pooling mode, so no connection keeps server-side state between transactions: psycopg's
+    # prepared statements are turned off (docs/deploy.md "Behind PgBouncer"). `none`: direct.
+    database_pooler: str = Field(default="none", pattern="^(none|pgbouncer)$")
     # A PostgreSQL streaming replica of database_url for the read-mostly queries (catalog pages,
     # search, artists' statistics), never for what must read its own writes. Unset: all on
     # database_url.
@@ -269,6 +273,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'cadenza.db').resolve()}"
+
+    @property
+    def transaction_pooler(self) -> bool:
+        return self.database_pooler == "pgbouncer"
 
     @property
     def blob_dir(self) -> Path:

@@ -18,7 +18,7 @@ def database_only(settings: Settings | None = None) -> Iterator[DriverConnection
     settings = settings or Settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
-    connection = connect(url)
+    connection = connect(url, settings.transaction_pooler)
     if connection is not None and at_head(connection):
         try:
             yield connection
@@ -29,7 +29,7 @@ def database_only(settings: Settings | None = None) -> Iterator[DriverConnection
         connection.close()
     from cadenza.adapters.db.engine import make_engine, migrate
 
-    engine = make_engine(url, 1)
+    engine = make_engine(url, 1, transaction_pooler=settings.transaction_pooler)
     try:
         migrate(engine)
         raw = engine.raw_connection()

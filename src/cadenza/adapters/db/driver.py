@@ -41,8 +41,10 @@ def owner_only_sqlite(path: Path) -> None:
             each.chmod(0o600)
 
 
-def connect(url: str) -> DriverConnection | None:
-    """A connection through the driver itself, or None for a URL left to SQLAlchemy."""
+def connect(url: str, transaction_pooler: bool = False) -> DriverConnection | None:
+    """A connection through the driver itself, or None for a URL left to SQLAlchemy.
+    transaction_pooler: behind PgBouncer in transaction mode, without prepared statements
+    (as engine.make_engine's)."""
     path = sqlite_path(url)
     if path is not None:
         import sqlite3
@@ -54,7 +56,10 @@ def connect(url: str) -> DriverConnection | None:
     if url.startswith("postgresql+psycopg://"):
         import psycopg
 
-        return psycopg.connect("postgresql://" + url.removeprefix("postgresql+psycopg://"))
+        return psycopg.connect(
+            "postgresql://" + url.removeprefix("postgresql+psycopg://"),
+            prepare_threshold=None if transaction_pooler else 5,  # 5: psycopg's default
+        )
     return None
 
 

@@ -18,20 +18,39 @@ from sqlalchemy.engine import make_url
 from cadenza.adapters.db.driver import MIGRATIONS, heads, owner_only_sqlite
 
 CONNECT_WAIT_S = 15.0  # how long a new connection waits for a restarting PostgreSQL
+# psycopg prepares a statement on a connection's server after its 5th run there; behind a
+# transaction pooler the next run may reach another server connection ("prepared statement
+# "_pg3_0" does not exist"). None: never prepared.
+NO_PREPARED_STATEMENTS: dict[str, Any] = {"prepare_threshold": None}
 
 
-def make_engine(url: str, pool_size: int = 10, connect_wait_s: float = CONNECT_WAIT_S) -> Engine:
+def make_engine(
+    url: str,
+    pool_size: int = 10,
+    connect_wait_s: float = CONNECT_WAIT_S,
+    *,
+    transaction_pooler: bool = False,
+) -> Engine:
     """pool_size: connections kept per process (PostgreSQL; as many again may open at a peak),
     so N server processes use up to 2 x N x pool_size of the server's max_connections.
     connect_wait_s: a PostgreSQL that refuses connections (restarting, failing over) is asked
     again for that long before the request fails, so a restart makes requests wait, not fail
-    (the pool's pre-ping drops the connections the restart closed)."""
+    (the pool's pre-ping drops the connections the restart closed).
+    transaction_pooler: the URL is a PgBouncer in transaction mode (CADENZA_DATABASE_POOLER),
+    which hands each transaction whichever server connection is free: psycopg's prepared
+    statements (made on one server connection, used later on another) are turned off."""
     if url.startswith("sqlite"):
         _owner_only_sqlite(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        connect_args=NO_PREPARED_STATEMENTS if transaction_pooler else {},
+    )
     event.listen(engine, "do_connect", _waiting_connect(connect_wait_s))
     return engine
 
@@ -103,20 +122,26 @@ def search_index_missing(engine: Engine) -> bool:
         return bool(connection.execute(probe).scalar())
 
 
-def migrate_aside(engine: Engine) -> None:
+def migrate_aside(engine: Engine, *, transaction_pooler: bool = False) -> None:
     """Migrate in a child process, so that this one (a server) never loads Alembic."""
     if at_head(engine):
         return
     # The URL (which may hold a password) goes through the environment, never the command line.
     url = engine.url.render_as_string(hide_password=False)
-    program = "import os; from cadenza.adapters.db.engine import migrate_url; migrate_url(os.environ['CADENZA_MIGRATE_URL'])"
+    program = (
+        "import os; from cadenza.adapters.db.engine import migrate_url; "
+        "migrate_url(os.environ['CADENZA_MIGRATE_URL'], os.environ['CADENZA_MIGRATE_POOLED'] == '1')"
+    )
+    pooled = "1" if transaction_pooler else "0"
     subprocess.run(
-        [sys.executable, "-c", program], check=True, env=os.environ | {"CADENZA_MIGRATE_URL": url}
+        [sys.executable, "-c", program],
+        check=True,
+        env=os.environ | {"CADENZA_MIGRATE_URL": url, "CADENZA_MIGRATE_POOLED": pooled},
     )
 
 
-def migrate_url(url: str) -> None:
-    engine = make_engine(url, pool_size=1)
+def migrate_url(url: str, transaction_pooler: bool = False) -> None:
+    engine = make_engine(url, pool_size=1, transaction_pooler=transaction_pooler)
     try:
         migrate(engine)
     finally:
@@ -126,7 +151,10 @@ def migrate_url(url: str) -> None:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest Alembic revision. Several processes or machines starting
     at once migrate one after another (a PostgreSQL advisory lock; on SQLite a lock file
-    beside the database), so only the first does the work."""
+    beside the database), so only the first does the work. On PostgreSQL every pending
+    revision runs in one transaction, under a transaction-level lock (pg_advisory_xact_lock,
+    never a session lock): through PgBouncer in transaction mode that is one server
+    connection from BEGIN to COMMIT, so migrations need no direct URL."""
     if at_head(engine):
         return
     from alembic import command
