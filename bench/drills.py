@@ -21,15 +21,19 @@ itself; moto is a Python mock, so that would measure moto, not a store.)
      label the client puts on both (each time runs from nginx reading the request to its
      writing the last byte; the client's own gap between the two, and any wait before nginx
      reads a request, are left out). `soak_play_p99_ms`, `soak_first_range_p99_ms`: each
-     alone; `soak_play_node_p99_ms`: the node's part of the play ($upstream_response_time);
-     `soak_range_p99_ms`: the later ranges; `soak_audio_cache_hit_pct`: ranges nginx had in
-     its cache; `soak_server_5xx`: answers of 5xx in nginx's log (the whole soak).
+     alone; `soak_play_node_p99_ms`: the node's part of the play ($upstream_response_time),
+     `soak_play_node_p99_ms_<node>` by the node that answered; `soak_range_p99_ms`: the later
+     ranges; `soak_audio_cache_hit_pct`: ranges nginx had in its cache; `soak_server_5xx`:
+     answers of 5xx in nginx's log (the whole soak).
    - `soak_client_ttfb_p99_ms` (and p50, play and first range alone): the same measured by
      the Python client, which on a small machine saturates before the servers do: read it
      beside `soak_client_cpu_pct` (this process's CPU over the measured part; 100 is a whole
      core) and `soak_client_loop_lag_p99_ms` (how late its event loop wakes from a 50 ms
-     sleep). `soak_cpu_pct_<node1|node2|nginx>`: the servers' CPU; `soak_load_avg_*`: the
-     machine's 1-minute load average before and after.
+     sleep). `soak_cpu_pct_<node1|node2|nginx>`: the servers' CPU;
+     `soak_run_wait_pct_<node1|node2|nginx|client>`: how long each one's main threads (its
+     event loops; its children's added) were runnable but waiting for a core, in % of the
+     time (/proc schedstat: the machine starving it, which a CPU figure does not show);
+     `soak_load_avg_*`: the machine's 1-minute load average before and after.
    - `soak_errors`: answers of 5xx or no answer at all, as the client saw them.
      `soak_rss_growth_pct`: the largest growth of resident memory of a node or nginx from the
      end of the warm-up to the end.
@@ -266,13 +270,18 @@ async def run_load(load: Load, listeners: list[Listener], seconds: float) -> Non
 
 
 def rss_of(pids: dict[str, int]) -> dict[str, int]:
+    """Resident memory of each process and its children; nginx's cache loader, which reads
+    the cache's index once a minute after start and exits, left out."""
     found = {}
     for name, pid in pids.items():
         try:
             proc = psutil.Process(pid)
-            found[name] = proc.memory_info().rss + sum(
-                c.memory_info().rss for c in proc.children(recursive=True)
-            )
+            kept = [
+                c
+                for c in proc.children(recursive=True)
+                if "cache loader" not in " ".join(c.cmdline())
+            ]
+            found[name] = proc.memory_info().rss + sum(c.memory_info().rss for c in kept)
         except psutil.Error:
             pass
     return found
@@ -327,7 +336,26 @@ def cpu_of(pids: dict[str, int]) -> dict[str, float]:
     return found
 
 
-def nginx_figures(log: Path, since: float) -> dict[str, float]:
+def run_wait(pids: dict[str, int]) -> dict[str, float]:
+    """Seconds the main threads of each process and its children (the event loops: uvicorn's,
+    nginx's workers', the client's) have waited for a core while runnable (/proc/PID/schedstat):
+    a process starved by the machine, not by its own work."""
+    found = {}
+    for name, pid in pids.items():
+        try:
+            procs = [psutil.Process(pid)]
+            procs += procs[0].children(recursive=True)
+        except psutil.Error:
+            continue
+        waited = 0
+        for proc in procs:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                waited += int(Path(f"/proc/{proc.pid}/schedstat").read_text().split()[1])
+        found[name] = waited / 1e9
+    return found
+
+
+def nginx_figures(log: Path, since: float, nodes: dict[str, str]) -> dict[str, float]:
     """The soak as nginx saw it (its access log, LOG_FORMAT of deploy/local_cluster.py): the
     plays asked from `since` (unix s, the end of the warm-up) and every request's status.
 
@@ -336,15 +364,16 @@ def nginx_figures(log: Path, since: float) -> dict[str, float]:
     nginx reading the request to nginx writing the last byte), so the time the client takes
     between the two, and any time a request waits before nginx reads it, are not in it."""
     plays: dict[str, tuple[float, float, float]] = {}  # label -> start, request, node time
+    by_node: dict[str, list[float]] = {name: [] for name in nodes.values()}
     firsts: dict[str, float] = {}
     ranges: list[float] = []
     statuses: Counter[str] = Counter()
     cache: Counter[str] = Counter()
     for line in log.read_text(errors="replace").splitlines():
         fields = line.split("\t")
-        if len(fields) != 9:
+        if len(fields) != 10:
             continue
-        ended, method, path, status, took, upstream, cached, _asked, label = fields
+        ended, method, path, status, took, upstream, cached, _asked, label, addr = fields
         statuses[status] += 1
         start = float(ended) - float(took)
         if method == "PUT" and path == "/api/v1/me/player/play" and status == "200":
@@ -352,6 +381,8 @@ def nginx_figures(log: Path, since: float) -> dict[str, float]:
                 tries = upstream.replace(":", ",").split(",")  # one time per node tried
                 node = sum(float(t) for t in tries if t.strip() not in ("", "-"))
                 plays[label] = (start, float(took), node)
+                if addr in nodes:  # answered by the first node asked
+                    by_node[nodes[addr]].append(node)
         elif method == "GET" and path.startswith("/api/v1/audio/") and status == "206":
             if label != "-":
                 firsts[label] = float(took)
@@ -366,6 +397,7 @@ def nginx_figures(log: Path, since: float) -> dict[str, float]:
         "soak_ttfb_p99_ms": ms(paired, 0.99),
         "soak_play_p99_ms": ms([p[1] for p in plays.values()], 0.99),
         "soak_play_node_p99_ms": ms([p[2] for p in plays.values()], 0.99),
+        **{f"soak_play_node_p99_ms_{name}": ms(times, 0.99) for name, times in by_node.items()},
         "soak_first_range_p99_ms": ms([firsts[k] for k in plays if k in firsts], 0.99),
         "soak_range_p99_ms": ms(ranges, 0.99),
         "soak_audio_cache_hit_pct": round(100 * cache["HIT"] / audio, 1) if audio else 0.0,
@@ -396,6 +428,8 @@ async def soak(
     load.first_range_s.clear()
     warm_end, wall0, mine0 = time.time(), time.monotonic(), sum(me.cpu_times()[:2])
     cpu0 = cpu_of(pids)
+    watched = {**pids, "client": os.getpid()}
+    wait0 = run_wait(watched)
     lags: list[float] = []
     stop_lag = asyncio.Event()
     lag_task = asyncio.create_task(loop_lag(lags, stop_lag))
@@ -406,6 +440,7 @@ async def soak(
     wall = time.monotonic() - wall0
     client_cpu = 100 * (sum(me.cpu_times()[:2]) - mine0) / wall
     cpu1 = cpu_of(pids)
+    wait1 = run_wait(watched)
     after = rss_of(pids)
     load_after = os.getloadavg()[0]
     growth = {
@@ -414,7 +449,8 @@ async def soak(
     print("RSS after warm-up -> end (MB):", {
         n: (round(before[n] / 2**20), round(after.get(n, 0) / 2**20)) for n in before
     })  # fmt: skip
-    server = nginx_figures(folder / lc.ACCESS_LOG, warm_end)
+    nodes = {f"127.0.0.1:{state['services'][n]['port']}": n for n in ("node1", "node2")}
+    server = nginx_figures(folder / lc.ACCESS_LOG, warm_end, nodes)
     ttfb = load.ttfb
     database = node_settings(folder).database_url
     accounts = [lis.account_id for lis in listeners]
@@ -438,6 +474,11 @@ async def soak(
             f"soak_cpu_pct_{n}": round(100 * (cpu1[n] - cpu0[n]) / wall, 1)
             for n in cpu0
             if n in cpu1
+        },
+        **{
+            f"soak_run_wait_pct_{n}": round(100 * (wait1[n] - wait0[n]) / wall, 1)
+            for n in wait0
+            if n in wait1
         },
         "soak_load_avg_before": round(load_before, 1),
         "soak_load_avg_after": round(load_after, 1),

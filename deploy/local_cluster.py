@@ -205,10 +205,11 @@ def shared_postgres(state: dict[str, Any]) -> str:
 ACCESS_LOG = "nginx-access.log"
 # One line per request, tab-separated: when it ended (unix s), method, path without the query,
 # status, nginx's request time and the node's, the cache's verdict (HIT, MISS, - when not
-# cached), the Range asked and the client's X-Drill-Play label (a play and its first range).
+# cached), the Range asked, the client's X-Drill-Play label (a play and its first range) and
+# the node(s) asked.
 LOG_FORMAT = (
     "$msec\\t$request_method\\t$uri\\t$status\\t$request_time\\t$upstream_response_time"
-    "\\t$upstream_cache_status\\t$http_range\\t$http_x_drill_play"
+    "\\t$upstream_cache_status\\t$http_range\\t$http_x_drill_play\\t$upstream_addr"
 )
 AUDIO_LOCATION = r"^/api/v1/audio/[0-9a-f]{64}\.(opus|flac)$"
 
