@@ -1,15 +1,42 @@
 """Drills: listeners listen through nginx on two Cadenza nodes (deploy/local-cluster.sh's
-layout, started here with a private PostgreSQL) while parts of the cluster are killed.
+layout, started here with a private PostgreSQL and nginx's access log on) while parts of the
+cluster are killed.
+
+Audio takes the way a deployment's does: the nodes keep it in object storage (moto's S3
+server here), and nginx in front checks each grant itself (`secure_link`) and answers ranges
+from its own cache, keyed by the content-addressed path in 1 MiB slices, filling a missing
+slice from a node (whose own grant check applies; it reads the store). So nginx stands where a
+CDN or cache stands in front of object storage, and no audio byte a listener gets passes
+through Python once cached. (CADENZA_S3_DELIVERY=redirect would send listeners to the store
+itself; moto is a Python mock, so that would measure moto, not a store.)
 
 1. Soak: `--listeners` simulated listeners (an asyncio httpx client in this process) for
-   `--soak-s` seconds. Each plays a track (the stream grant, then the first 64 KiB range: the
-   time from asking to play to the first audio byte is `soak_ttfb_p99_ms`), pulls a 32 KiB
-   range every few seconds as a player does, and now and then seeks, likes the track,
-   searches, edits its playlist, and skips; its listening events (start, progress, seek,
-   skip/end) go to /me/player/events in batches and are kept and resent until accepted, as a
-   player does. `soak_errors`: answers of 5xx or no answer at all. `soak_rss_growth_pct`:
-   the largest growth of resident memory of a node or nginx from the end of the warm-up
-   (the first quarter) to the end.
+   `--soak-s` seconds. Each plays a track (the stream grant, then the first 64 KiB range),
+   pulls a 32 KiB range every few seconds as a player does, and now and then seeks, likes the
+   track, searches, edits its playlist, and skips; its listening events (start, progress,
+   seek, skip/end) go to /me/player/events in batches and are kept and resent until accepted,
+   as a player does. The figures after the warm-up (the first quarter):
+   - `soak_ttfb_p99_ms` (and p50): from nginx's access log, not from the client: for each play
+     the play PUT's `$request_time` plus its first range's, paired by the `X-Drill-Play`
+     label the client puts on both (each time runs from nginx reading the request to its
+     writing the last byte; the client's own gap between the two, and any wait before nginx
+     reads a request, are left out). `soak_play_p99_ms`, `soak_first_range_p99_ms`: each
+     alone; `soak_play_node_p99_ms`: the node's part of the play ($upstream_response_time),
+     `soak_play_node_p99_ms_<node>` by the node that answered; `soak_range_p99_ms`: the later
+     ranges; `soak_audio_cache_hit_pct`: ranges nginx had in its cache; `soak_server_5xx`:
+     answers of 5xx in nginx's log (the whole soak).
+   - `soak_client_ttfb_p99_ms` (and p50, play and first range alone): the same measured by
+     the Python client, which on a small machine saturates before the servers do: read it
+     beside `soak_client_cpu_pct` (this process's CPU over the measured part; 100 is a whole
+     core) and `soak_client_loop_lag_p99_ms` (how late its event loop wakes from a 50 ms
+     sleep). `soak_cpu_pct_<node1|node2|nginx>`: the servers' CPU;
+     `soak_run_wait_pct_<node1|node2|nginx|client>`: how long each one's main threads (its
+     event loops; its children's added) were runnable but waiting for a core, in % of the
+     time (/proc schedstat: the machine starving it, which a CPU figure does not show);
+     `soak_load_avg_*`: the machine's 1-minute load average before and after.
+   - `soak_errors`: answers of 5xx or no answer at all, as the client saw them.
+     `soak_rss_growth_pct`: the largest growth of resident memory of a node or nginx from the
+     end of the warm-up to the end.
 2. Faults while listening (fewer listeners, `--fault-listeners`): kill -9 node2 (nginx's
    upstream sends its requests to node1), restart the private PostgreSQL, stop the private
    NATS for `--outage-s` (30 s), stop the private Redis for as long, and a blob store that
@@ -21,8 +48,9 @@ layout, started here with a private PostgreSQL) while parts of the cluster are k
    a listener saw because of it (0 when none).
 
 The default is scaled to this 2-core machine shared with others: 200 listeners for 180 s;
-`--full` runs the issue's size (1,000 listeners for 600 s). Runs on loopback only, stops
-every process it started, and writes bench/results/drills.json."""
+`--full` runs the issue's size (1,000 listeners for 600 s); `--soak-only` skips the faults.
+Runs on loopback only, stops every process it started, and writes bench/results/drills.json
+(drills_soak.json with `--soak-only`, or `--results NAME`)."""
 
 from __future__ import annotations
 
@@ -58,6 +86,7 @@ from _results import write_results  # noqa: E402
 
 CHUNK = 32 * 1024
 FIRST = 64 * 1024
+LABEL = "X-Drill-Play"  # logged by nginx as $http_x_drill_play (deploy/local_cluster.py)
 
 
 @dataclass
@@ -100,7 +129,10 @@ async def call(
     return got
 
 
-async def listen(load: Load, client: httpx.AsyncClient, lis: Listener, rng: random.Random) -> None:
+async def listen(
+    load: Load, client: httpx.AsyncClient, lis: Listener, tracks: list[int], rng: random.Random
+) -> None:
+    """One listener; `tracks`: the release's, in order (it goes on to the next now and then)."""
     auth = {"Authorization": f"Bearer {lis.token}"}
     pending: list[dict[str, Any]] = []
     playlist: int | None = None
@@ -142,18 +174,25 @@ async def listen(load: Load, client: httpx.AsyncClient, lis: Listener, rng: rand
         del pending[: len(batch)]
 
     track = lis.track_id
+    plays = 0
     while time.monotonic() < load.stop_at:
+        plays += 1
+        label = {LABEL: f"{lis.account_id}-{plays}"}  # the play and its first range, in nginx's log
         t0 = time.perf_counter()
         played = await call(
             load, client, "PUT", "/api/v1/me/player/play",
-            json={"track_ids": [track], "quality": "very_high"}, headers=auth,
+            json={"track_ids": [track], "quality": "very_high"}, headers=auth | label,
         )  # fmt: skip
         if played is None or played.status_code != 200:
+            if played is not None and played.status_code < 500:
+                load.error(f"play {played.status_code}")
             await asyncio.sleep(1)
             continue
         url = played.json()["stream"]["url"]
         t1 = time.perf_counter()
-        first = await call(load, client, "GET", url, headers={"Range": f"bytes=0-{FIRST - 1}"})
+        first = await call(
+            load, client, "GET", url, headers={"Range": f"bytes=0-{FIRST - 1}"} | label
+        )
         if first is None or first.status_code != 206:
             if first is not None and first.status_code < 500:
                 load.error(f"first range {first.status_code}")
@@ -209,8 +248,8 @@ async def listen(load: Load, client: httpx.AsyncClient, lis: Listener, rng: rand
                 await flush()
         event("skip" if rng.random() < 0.3 else "end", play, track, pos_ms)
         await flush()
-        track = track + 1 if rng.random() < 0.5 else track  # next track (ids are dense)
-        track = lis.track_id if track > lis.track_id + 2 else track
+        if rng.random() < 0.5:  # the next track of the release, the first after the last
+            track = tracks[(tracks.index(track) + 1) % len(tracks)]
     for _ in range(30):  # a player keeps its events until they are accepted
         if not pending:
             break
@@ -224,19 +263,25 @@ async def run_load(load: Load, listeners: list[Listener], seconds: float) -> Non
     limits = httpx.Limits(max_connections=len(listeners) + 10, max_keepalive_connections=None)
     async with httpx.AsyncClient(base_url=load.base, timeout=15, limits=limits) as client:
         rng = random.Random(7)
+        tracks = sorted({lis.track_id for lis in listeners})
         await asyncio.gather(
-            *(listen(load, client, lis, random.Random(rng.random())) for lis in listeners)
+            *(listen(load, client, lis, tracks, random.Random(rng.random())) for lis in listeners)
         )
 
 
 def rss_of(pids: dict[str, int]) -> dict[str, int]:
+    """Resident memory of each process and its children; nginx's cache loader, which reads
+    the cache's index once a minute after start and exits, left out."""
     found = {}
     for name, pid in pids.items():
         try:
             proc = psutil.Process(pid)
-            found[name] = proc.memory_info().rss + sum(
-                c.memory_info().rss for c in proc.children(recursive=True)
-            )
+            kept = [
+                c
+                for c in proc.children(recursive=True)
+                if "cache loader" not in " ".join(c.cmdline())
+            ]
+            found[name] = proc.memory_info().rss + sum(c.memory_info().rss for c in kept)
         except psutil.Error:
             pass
     return found
@@ -269,8 +314,104 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
 
 
+def ms(values: list[float], p: float) -> float:
+    return round(1000 * pct(sorted(values), p), 1)
+
+
 def pids_of(state: dict[str, Any]) -> dict[str, int]:
     return {n: s["pid"] for n, s in state["services"].items() if n in ("node1", "node2", "nginx")}
+
+
+def cpu_of(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) each process and its children have used so far."""
+    found = {}
+    for name, pid in pids.items():
+        try:
+            proc = psutil.Process(pid)
+            found[name] = sum(
+                sum(p.cpu_times()[:2]) for p in (proc, *proc.children(recursive=True))
+            )
+        except psutil.Error:
+            pass
+    return found
+
+
+def run_wait(pids: dict[str, int]) -> dict[str, float]:
+    """Seconds the main threads of each process and its children (the event loops: uvicorn's,
+    nginx's workers', the client's) have waited for a core while runnable (/proc/PID/schedstat):
+    a process starved by the machine, not by its own work."""
+    found = {}
+    for name, pid in pids.items():
+        try:
+            procs = [psutil.Process(pid)]
+            procs += procs[0].children(recursive=True)
+        except psutil.Error:
+            continue
+        waited = 0
+        for proc in procs:
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                waited += int(Path(f"/proc/{proc.pid}/schedstat").read_text().split()[1])
+        found[name] = waited / 1e9
+    return found
+
+
+def nginx_figures(log: Path, since: float, nodes: dict[str, str]) -> dict[str, float]:
+    """The soak as nginx saw it (its access log, LOG_FORMAT of deploy/local_cluster.py): the
+    plays asked from `since` (unix s, the end of the warm-up) and every request's status.
+
+    A play is paired with its first range by the client's X-Drill-Play label; its first byte
+    as the servers gave it is the play PUT's $request_time plus the first range's (each from
+    nginx reading the request to nginx writing the last byte), so the time the client takes
+    between the two, and any time a request waits before nginx reads it, are not in it."""
+    plays: dict[str, tuple[float, float, float]] = {}  # label -> start, request, node time
+    by_node: dict[str, list[float]] = {name: [] for name in nodes.values()}
+    firsts: dict[str, float] = {}
+    ranges: list[float] = []
+    statuses: Counter[str] = Counter()
+    cache: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        fields = line.split("\t")
+        if len(fields) != 10:
+            continue
+        ended, method, path, status, took, upstream, cached, _asked, label, addr = fields
+        statuses[status] += 1
+        start = float(ended) - float(took)
+        if method == "PUT" and path == "/api/v1/me/player/play" and status == "200":
+            if start >= since and label != "-":
+                tries = upstream.replace(":", ",").split(",")  # one time per node tried
+                node = sum(float(t) for t in tries if t.strip() not in ("", "-"))
+                plays[label] = (start, float(took), node)
+                if addr in nodes:  # answered by the first node asked
+                    by_node[nodes[addr]].append(node)
+        elif method == "GET" and path.startswith("/api/v1/audio/") and status == "206":
+            if label != "-":
+                firsts[label] = float(took)
+            elif start >= since:
+                ranges.append(float(took))
+            cache[cached] += 1
+    paired = [plays[k][1] + firsts[k] for k in plays if k in firsts]
+    audio = sum(cache.values())
+    return {
+        "soak_plays_measured": len(paired),
+        "soak_ttfb_p50_ms": ms(paired, 0.5),
+        "soak_ttfb_p99_ms": ms(paired, 0.99),
+        "soak_play_p99_ms": ms([p[1] for p in plays.values()], 0.99),
+        "soak_play_node_p99_ms": ms([p[2] for p in plays.values()], 0.99),
+        **{f"soak_play_node_p99_ms_{name}": ms(times, 0.99) for name, times in by_node.items()},
+        "soak_first_range_p99_ms": ms([firsts[k] for k in plays if k in firsts], 0.99),
+        "soak_range_p99_ms": ms(ranges, 0.99),
+        "soak_audio_cache_hit_pct": round(100 * cache["HIT"] / audio, 1) if audio else 0.0,
+        "soak_server_5xx": sum(n for code, n in statuses.items() if code.startswith("5")),
+        "soak_client_gone_499": statuses["499"],
+    }
+
+
+async def loop_lag(lags: list[float], stop: asyncio.Event) -> None:
+    """How late the load generator's event loop wakes for a 50 ms sleep: a saturated client."""
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        await asyncio.sleep(0.05)
+        lags.append(time.perf_counter() - t0 - 0.05)
 
 
 async def soak(
@@ -278,22 +419,39 @@ async def soak(
 ) -> dict[str, float]:
     load = Load(state["url"], Phase("soak"))
     pids = pids_of(state)
+    me = psutil.Process()
+    load_before = os.getloadavg()[0]
     task = asyncio.create_task(run_load(load, listeners, seconds))
     await asyncio.sleep(seconds / 4)  # warm-up: every listener has started and the caches fill
     load.ttfb.clear()
     load.play_s.clear()
     load.first_range_s.clear()
+    warm_end, wall0, mine0 = time.time(), time.monotonic(), sum(me.cpu_times()[:2])
+    cpu0 = cpu_of(pids)
+    watched = {**pids, "client": os.getpid()}
+    wait0 = run_wait(watched)
+    lags: list[float] = []
+    stop_lag = asyncio.Event()
+    lag_task = asyncio.create_task(loop_lag(lags, stop_lag))
     before = rss_of(pids)
     await task
+    stop_lag.set()
+    await lag_task
+    wall = time.monotonic() - wall0
+    client_cpu = 100 * (sum(me.cpu_times()[:2]) - mine0) / wall
+    cpu1 = cpu_of(pids)
+    wait1 = run_wait(watched)
     after = rss_of(pids)
+    load_after = os.getloadavg()[0]
     growth = {
         n: 100.0 * (after[n] - before[n]) / before[n] for n in before if n in after and before[n]
     }
     print("RSS after warm-up -> end (MB):", {
         n: (round(before[n] / 2**20), round(after.get(n, 0) / 2**20)) for n in before
     })  # fmt: skip
-    ttfb = sorted(load.ttfb)
-    p99 = pct(ttfb, 0.99)
+    nodes = {f"127.0.0.1:{state['services'][n]['port']}": n for n in ("node1", "node2")}
+    server = nginx_figures(folder / lc.ACCESS_LOG, warm_end, nodes)
+    ttfb = load.ttfb
     database = node_settings(folder).database_url
     accounts = [lis.account_id for lis in listeners]
     total = settle(database, accounts, load.phase.accepted)
@@ -302,13 +460,28 @@ async def soak(
         "soak_listeners": len(listeners),
         "soak_s": seconds,
         "soak_requests": load.phase.requests,
-        "soak_plays_measured": len(ttfb),
         "soak_errors": sum(load.phase.errors.values()),
         "soak_rss_growth_pct": round(max(growth.values(), default=0.0), 1),
-        "soak_ttfb_p50_ms": round(1000 * ttfb[len(ttfb) // 2], 1) if ttfb else float("nan"),
-        "soak_ttfb_p99_ms": round(1000 * p99, 1),
-        "soak_play_p99_ms": round(1000 * pct(sorted(load.play_s), 0.99), 1),
-        "soak_first_range_p99_ms": round(1000 * pct(sorted(load.first_range_s), 0.99), 1),
+        **server,
+        "soak_client_plays_measured": len(ttfb),
+        "soak_client_ttfb_p50_ms": ms(ttfb, 0.5),
+        "soak_client_ttfb_p99_ms": ms(ttfb, 0.99),
+        "soak_client_play_p99_ms": ms(load.play_s, 0.99),
+        "soak_client_first_range_p99_ms": ms(load.first_range_s, 0.99),
+        "soak_client_cpu_pct": round(client_cpu, 1),
+        "soak_client_loop_lag_p99_ms": ms(lags, 0.99),
+        **{
+            f"soak_cpu_pct_{n}": round(100 * (cpu1[n] - cpu0[n]) / wall, 1)
+            for n in cpu0
+            if n in cpu1
+        },
+        **{
+            f"soak_run_wait_pct_{n}": round(100 * (wait1[n] - wait0[n]) / wall, 1)
+            for n in wait0
+            if n in wait1
+        },
+        "soak_load_avg_before": round(load_before, 1),
+        "soak_load_avg_after": round(load_after, 1),
         "soak_events_accepted": len(load.phase.accepted),
         "soak_events_counted": len(total),
         **{f"soak_rss_growth_pct_{n}": round(g, 1) for n, g in growth.items()},
@@ -431,7 +604,14 @@ def main() -> None:
     parser.add_argument("--fault-listeners", type=int, default=100)
     parser.add_argument("--outage-s", type=float, default=30)
     parser.add_argument("--full", action="store_true", help="1,000 listeners for 600 s")
-    parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument(
+        "--no-faults", "--soak-only", action="store_true", help="the soak alone, no fault drills"
+    )
+    parser.add_argument(
+        "--results",
+        help="the results file's name in bench/results/ (default: drills for a whole run, "
+        "drills_soak with --soak-only, so that a partial run never replaces drills.json)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the logs (the folder)")
     args = parser.parse_args()
     if args.full:
@@ -444,7 +624,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="cadenza-drills-"))
     started = time.monotonic()
     try:
-        state = lc.up(folder, private_pg=True)
+        state = lc.up(folder, private_pg=True, access_log=True)
         print(lc.describe(state), flush=True)
         listeners = seed(folder, max(args.listeners, args.fault_listeners))
         figures = asyncio.run(soak(folder, state, listeners[: args.listeners], args.soak_s))
@@ -469,11 +649,14 @@ def main() -> None:
     notes = {
         "soak_errors": "5xx answers and requests with no answer during the soak",
         "soak_rss_growth_pct": "largest growth of a node's or nginx's memory after warm-up",
-        "soak_ttfb_p99_ms": "asking to play -> first audio byte, through nginx, 99th pct",
+        "soak_ttfb_p99_ms": "play PUT + first range, nginx's $request_time, 99th pct",
+        "soak_client_ttfb_p99_ms": "asking to play -> first audio byte, the Python client",
+        "soak_client_cpu_pct": "the load generator's CPU (100: one core, it saturates)",
         "events_lost": "events acknowledged to listeners but never counted (must be 0)",
         "listener_errors": "errors listeners saw during the fault drills, all together",
     }
-    write_results("drills", figures, notes)
+    name = args.results or ("drills_soak" if args.no_faults else "drills")
+    write_results(name, figures, notes, script="drills")
 
 
 if __name__ == "__main__":

@@ -88,8 +88,12 @@ def alive(pid: int) -> bool:
     try:  # a zombie child of ours counts as gone
         done, _ = os.waitpid(pid, os.WNOHANG)
         return done == 0
-    except ChildProcessError:
-        return True
+    except ChildProcessError:  # not ours (started by an earlier `up`): a zombie is gone too
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def load(folder: Path) -> dict[str, Any]:
@@ -198,15 +202,53 @@ def shared_postgres(state: dict[str, Any]) -> str:
     return f"{base}/{name}"
 
 
-def nginx_conf(folder: Path, port: int, nodes: list[int]) -> str:
+ACCESS_LOG = "nginx-access.log"
+# One line per request, tab-separated: when it ended (unix s), method, path without the query,
+# status, nginx's request time and the node's, the cache's verdict (HIT, MISS, - when not
+# cached), the Range asked, the client's X-Drill-Play label (a play and its first range) and
+# the node(s) asked.
+LOG_FORMAT = (
+    "$msec\\t$request_method\\t$uri\\t$status\\t$request_time\\t$upstream_response_time"
+    "\\t$upstream_cache_status\\t$http_range\\t$http_x_drill_play\\t$upstream_addr"
+)
+AUDIO_LOCATION = r"^/api/v1/audio/[0-9a-f]{64}\.(opus|flac)$"
+
+
+def nginx_conf(
+    folder: Path, port: int, nodes: list[int], secret: str, access_log: bool = False
+) -> str:
     """docs/nginx-accel.conf's proxy part, with both nodes in the upstream: a node that
     refuses connections or does not answer within the timeout is skipped for 2 s and the
     request goes to the other (a request already sent with a body is never sent twice). A
     node's own 5xx answers are passed on, not retried: a 503 because PostgreSQL or NATS is
-    away would come from the other node too, and would only mark both nodes down."""
+    away would come from the other node too, and would only mark both nodes down.
+
+    Granted audio is checked and sent by nginx, as a deployment with object storage does with
+    a CDN or cache in front: nginx checks the grant's signature and expiry itself
+    (`secure_link`, the secret CADENZA_STREAM_LINK_SECRET) and answers ranges from its own
+    cache (DIR/nginx-cache), keyed by the content-addressed path and a 1 MiB slice, never by
+    the query. A slice it lacks is fetched from a node with the listener's query, so the
+    node's own grant check applies to the fill; the node reads it from the store.
+
+    `access_log`: one line per request in DIR/nginx-access.log (LOG_FORMAT; bench/drills.py
+    reads its timings); off otherwise, as docs/nginx-accel.conf's benchmarks run."""
     user = "user root;" if os.geteuid() == 0 else ""
     tmp = folder / "nginx-tmp"
     servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=2s;" for p in nodes)
+    logging = (
+        f'log_format drill "{LOG_FORMAT}";\n    access_log {folder / ACCESS_LOG} drill;'
+        if access_log
+        else "access_log off;"
+    )
+    upstream = """proxy_pass http://cadenza;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_connect_timeout 1s;
+            proxy_next_upstream error timeout;
+            proxy_next_upstream_tries 2;"""
     return f"""{user}
 worker_processes 1;
 worker_rlimit_nofile 65536;
@@ -214,7 +256,7 @@ pid {folder}/nginx.pid;
 error_log {folder}/nginx-error.log warn;
 events {{ worker_connections 8192; }}
 http {{
-    access_log off;
+    {logging}
     sendfile on;
     keepalive_requests 1000000;
     client_body_temp_path {tmp}/body;
@@ -222,6 +264,8 @@ http {{
     fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    proxy_cache_path {folder}/nginx-cache levels=1:2 keys_zone=audio:10m max_size=1g
+                     inactive=1d use_temp_path=off;
     upstream cadenza {{
 {servers}
         keepalive 64;
@@ -231,24 +275,39 @@ http {{
         client_max_body_size 2g;
         location = /nginx-health {{ return 200 "ok"; }}
         location / {{
-            proxy_pass http://cadenza;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_set_header X-Forwarded-Proto $scheme;
+            {upstream}
             proxy_request_buffering off;
             proxy_buffering off;
-            proxy_connect_timeout 1s;
-            proxy_next_upstream error timeout;
-            proxy_next_upstream_tries 2;
+        }}
+        # Granted audio: the grant checked here (404 stream_not_found, 403 grant_expired),
+        # the bytes from nginx's cache; a missing 1 MiB slice is filled from a node, which
+        # checks the grant again (the query goes with it) and reads the store. The blob's
+        # path names its content, so a cached slice never goes stale; Cadenza's
+        # "Cache-Control: private" is for the listener's browser and passed on to it.
+        location ~ "{AUDIO_LOCATION}" {{
+            secure_link $arg_sig,$arg_expires;
+            secure_link_md5 "$secure_link_expires$uri$arg_play {secret}";
+            if ($secure_link = "") {{ return 404; }}
+            if ($secure_link = "0") {{ return 403; }}
+            slice 1m;
+            proxy_cache audio;
+            proxy_cache_key $uri$slice_range;
+            proxy_set_header Range $slice_range;
+            proxy_cache_valid 200 206 1d;
+            proxy_ignore_headers Cache-Control Expires Set-Cookie;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 10s;
+            {upstream}
         }}
     }}
 }}
 """
 
 
-def up(folder: Path, private_pg: bool = False, workers: int = 1) -> dict[str, Any]:
+def up(
+    folder: Path, private_pg: bool = False, workers: int = 1, access_log: bool = False
+) -> dict[str, Any]:
+    """Start the cluster in `folder`; `access_log`: nginx logs every request (nginx_conf)."""
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / STATE).exists():
         raise RuntimeError(f"{folder} already holds a cluster: run down first")
@@ -310,6 +369,7 @@ def up(folder: Path, private_pg: bool = False, workers: int = 1) -> dict[str, An
     keys.mkdir(mode=0o700, exist_ok=True)
     for key in KEYS:
         (keys / key).write_text(secrets.token_urlsafe(48))
+    link_secret = (keys / "stream-link.key").read_text()
     common = {
         "CADENZA_DATABASE_URL": database,
         "CADENZA_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
@@ -320,7 +380,8 @@ def up(folder: Path, private_pg: bool = False, workers: int = 1) -> dict[str, An
         "CADENZA_S3_ENDPOINT_URL": endpoint,
         "CADENZA_S3_ACCESS_KEY_ID": S3_KEY,
         "CADENZA_S3_SECRET_ACCESS_KEY": S3_SECRET,
-        "CADENZA_S3_DELIVERY": "proxy",
+        "CADENZA_S3_DELIVERY": "proxy",  # to nginx's cache, which the listeners read
+        "CADENZA_STREAM_LINK_SECRET": link_secret,  # nginx checks the grants too
         "CADENZA_ACCESS_LOG": "false",
         "CADENZA_LOG_FORMAT": "json",
         "CADENZA_WORKERS": str(workers),
@@ -347,7 +408,9 @@ def up(folder: Path, private_pg: bool = False, workers: int = 1) -> dict[str, An
 
     (folder / "nginx-tmp").mkdir(exist_ok=True)
     nginx_port = int(os.environ.get("CLUSTER_PORT", "0")) or free_port()
-    (folder / "nginx.conf").write_text(nginx_conf(folder, nginx_port, node_ports))
+    conf = folder / "nginx.conf"
+    conf.touch(mode=0o600)  # it holds the grants' secret
+    conf.write_text(nginx_conf(folder, nginx_port, node_ports, link_secret, access_log))
     svcs["nginx"] = {
         "port": nginx_port,
         "health": "/nginx-health",
@@ -400,10 +463,14 @@ def describe(state: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in ("up", "down", "status"):
-        print("usage: local-cluster.sh up|down|status [DIR] [--private-postgres] [--workers N]")
+        print(
+            "usage: local-cluster.sh up|down|status [DIR] [--private-postgres] [--workers N]"
+            " [--access-log]"
+        )
         return 2
     command, rest = argv[0], argv[1:]
     private = "--private-postgres" in rest
+    access_log = "--access-log" in rest
     workers = 1
     if "--workers" in rest:
         workers = int(rest[rest.index("--workers") + 1])
@@ -418,7 +485,7 @@ def main(argv: list[str]) -> int:
         return 2
     if command == "up":
         try:
-            state = up(folder, private, workers)
+            state = up(folder, private, workers, access_log)
         except Exception:
             if (folder / STATE).exists():
                 down(folder)

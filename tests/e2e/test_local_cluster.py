@@ -1,12 +1,15 @@
 """deploy/local-cluster.sh: `up` brings two nodes, nginx, PostgreSQL, Redis, NATS and the S3
 server up on loopback; a listener's play through nginx reaches the audio (a grant, then a
-ranged GET of the stored bytes, proxied from the S3 server) on either node; `down` stops
-every process it started and drops its database. Not a database test: it runs once a suite,
+ranged GET of the stored bytes: nginx checks the grant and fills its cache from a node, which
+reads the S3 server); the cached audio plays on with both nodes gone, a forged grant does not;
+`down` stops every process it started and drops its database. Not a database test: it runs once a suite,
 on a fresh database of its own on 127.0.0.1:5432 (as test_database_replica starts its own
 pair)."""
 
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import httpx
@@ -38,6 +41,17 @@ def test_up_play_through_nginx_then_down(tmp_path: Path) -> None:
                 got = web.get(url, headers={"Range": "bytes=0-3"}, follow_redirects=True)
                 assert got.status_code == 206, got.text
                 assert got.content == b"OggS"  # the very high quality is Opus in Ogg
+
+            # nginx checks the grant and keeps the audio it fetched: with both nodes gone the
+            # listener's track plays on, and a forged signature gets nothing.
+            for node in ("node1", "node2"):
+                os.kill(found["services"][node]["pid"], signal.SIGKILL)
+            got = web.get(url, headers={"Range": "bytes=4-7"})
+            assert got.status_code == 206, got.text
+            assert got.headers["content-range"].startswith("bytes 4-7/")
+            forged = url.replace("sig=", "sig=x")
+            assert web.get(forged, headers={"Range": "bytes=0-3"}).status_code == 404
+            assert web.put("/api/v1/me/player/play", headers=auth).status_code == 502
 
     assert not (folder / "cluster.json").exists()
     assert not any(alive(pid) for pid in pids)
