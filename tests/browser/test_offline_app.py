@@ -124,9 +124,13 @@ def a_release(live: LiveServer) -> dict[str, Any]:
 
 
 def signed_in_with_worker(
-    new_page: Callable[..., Page], live: LiveServer, email: str, **size: Any
+    new_page: Callable[..., Page],
+    live: LiveServer,
+    email: str,
+    plan: str = "premium_individual",
+    **size: Any,
 ) -> Page:
-    live.add_account(email, "premium_individual")
+    live.add_account(email, plan)
     page = new_page(**size)
     log_in(page, live, email)
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
@@ -350,7 +354,7 @@ def test_downloads_go_when_the_operator_ends_premium_and_the_page_says_why(
     new_page, live: LiveServer
 ) -> None:
     email = "premium-ends@test.cadenza.localhost"
-    page = signed_in_with_worker(new_page, live, email)
+    page = signed_in_with_worker(new_page, live, email, "premium_student")
     release = a_release(live)
     page.goto(f"/release/{release['id']}")
     switch = page.get_by_role("switch", name="Download")
@@ -362,11 +366,14 @@ def test_downloads_go_when_the_operator_ends_premium_and_the_page_says_why(
 
     # The operator ends the Premium by hand; the page, opened again, checks in.
     ended = operator(live, "users", "plan", email, "free")
-    assert ended.strip() == f"{email}: premium_individual -> free"
+    assert ended.strip() == f"{email}: premium_student -> free"
     page.set_viewport_size(PHONE)
     page.reload()
     notice = page.locator("#app-notice")
-    expect(notice).to_contain_text("Your downloads were removed because your Premium ended.")
+    # The plan that ended is named: a student's was Premium Student.
+    expect(notice).to_contain_text(
+        "Your downloads were removed because your Premium Student ended."
+    )
     expect(switch).to_have_attribute("aria-checked", "false")
     expect(status).to_have_text("Downloads come with Premium")
     wait_true(page, f"() => ({STORED})(['chunks', null]).then((c) => c.length === 0)")

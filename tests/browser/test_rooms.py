@@ -111,6 +111,51 @@ def test_a_speakers_voice_reaches_a_listeners_page(room_page: Callable[..., Page
     assert path.startswith("/room/")
 
 
+# An Opus encoder that breaks after `after` frames, as a real one may mid-room (a GPU or
+# codec fault): it closes and calls its error callback, as WebCodecs does.
+BREAKING_ENCODER = """
+(() => {
+  if (typeof AudioEncoder === "undefined") return;
+  const Real = AudioEncoder;
+  window.AudioEncoder = class extends Real {
+    constructor(init) {
+      super(init);
+      this.broken = init.error;
+      this.frames = 0;
+    }
+    encode(data) {
+      if (++this.frames === 40) {
+        this.close();
+        this.broken(new DOMException("the encoder broke", "EncodingError"));
+        return;
+      }
+      super.encode(data);
+    }
+  };
+})();
+"""
+
+
+def test_a_speaker_whose_opus_encoder_breaks_goes_on_as_pcm(
+    room_page: Callable[..., Page],
+) -> None:
+    host = room_page("room-breaks@test.cadenza.localhost")
+    if not host.evaluate("typeof AudioEncoder !== 'undefined'"):
+        pytest.skip("this Chromium has no WebCodecs AudioEncoder")
+    host.add_init_script(BREAKING_ENCODER)
+    open_room(host, "Broken encoder hour")
+    host.wait_for_function("() => window.cadenzaRoom.audio.encodeErrors > 0")
+    # The page joined again asking to send PCM (never PCM on the socket granted Opus) ...
+    host.wait_for_function("() => window.cadenzaRoom.send === 'pcm'")
+    assert host.evaluate("() => window.cadenzaRoom.rejoins") == 1
+    expect(host.locator(".room-status")).to_contain_text("on stage")  # still the host, on stage
+    # ... and the room still hears the host.
+    ear = room_page("room-breaks-ear@test.cadenza.localhost", PHONE)
+    join_from_shelf(ear, "Broken encoder hour")
+    wait_heard(ear, HEARD)
+    assert not ear.errors and not host.errors  # type: ignore[attr-defined]
+
+
 def test_the_room_socket_answers_a_deflate_offer_without_compression(
     room_page: Callable[..., Page], live: LiveServer
 ) -> None:

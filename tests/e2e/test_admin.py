@@ -211,6 +211,13 @@ def test_artist_accounts_see_their_own_profiles_and_no_one_elses(
     assert accounts.get(f"/api/v1/me/artists/{testers}", headers=artist).status_code == 200
     refused = accounts.get(f"/api/v1/me/artists/{other}", headers=artist)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_your_artist"
+    # A plan given to the artist's account answers the account as the other admin routes do,
+    # its artist profiles included (given anew, and as it already is).
+    for _ in range(2):
+        planned = accounts.put(f"{ADMIN}/{uid}/plan", json={"plan": "plus"}, headers=admin)
+        assert planned.status_code == 200
+        assert planned.json() == accounts.get(f"{ADMIN}/{uid}", headers=admin).json()
+        assert planned.json()["artists"] == [the_testers]
 
     listener = signed_in(accounts, app, "lee@example.org")
     assert accounts.get("/api/v1/me/artists", headers=listener).status_code == 403

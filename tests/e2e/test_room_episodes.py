@@ -13,8 +13,9 @@ import uuid
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
+from cadenza.adapters.db.models_podcasts import PodcastEpisodeRow
 from cadenza.adapters.db.models_room_episodes import RoomEpisodeJobRow
 from cadenza.adapters.db.models_rooms import RoomRow
 from cadenza.api.app import create_app
@@ -172,6 +173,7 @@ def test_a_recording_that_cannot_be_published_fails_with_a_code_and_lists_nothin
     base = recorded_room(client, host, fan, "Broken tape")
     garbage = app.blobs.put_bytes(b"not a wave file at all " * 400)
     room_id = int(base.rsplit("/", 1)[1])
+    tape = app.rooms.get(room_id).recording
     with app.uow() as uow:
         uow.session.execute(  # type: ignore[attr-defined]
             update(RoomRow).where(RoomRow.id == room_id).values(recording_blob=garbage.digest)
@@ -183,3 +185,48 @@ def test_a_recording_that_cannot_be_published_fails_with_a_code_and_lists_nothin
     assert done["error"]["code"] == "episode_not_audio"
     assert listed(client, show_id, fan) == []
     assert listed(client, show_id, host) == []
+
+    # The tape is found again: a second click publishes it, with the title it gives now.
+    with app.uow() as uow:
+        uow.session.execute(  # type: ignore[attr-defined]
+            update(RoomRow).where(RoomRow.id == room_id).values(recording_blob=tape)
+        )
+        uow.commit()
+    again = client.post(
+        f"{base}/episode", headers=host, json={"show_id": show_id, "title": "The tape, found"}
+    )
+    assert again.status_code == 202 and again.json()["id"] == job["id"]
+    redone = poll(client, job["status_url"], host)
+    assert redone["status"] == "published" and redone["error"] is None
+    assert redone["episode"]["title"] == "The tape, found"
+    assert listed(client, show_id, fan) == [redone["episode"]["id"]]
+
+
+def test_a_published_recording_whose_episode_was_deleted_publishes_anew(
+    client: TestClient, app: App
+) -> None:
+    host = podcaster(client, app, "maker@example.org")
+    fan = sign_in(client, app, "fan@example.org")
+    show_id = hosted_show(client, host, "Jazz Nights")
+    base = recorded_room(client, host, fan, "Encore")
+    job = client.post(f"{base}/episode", headers=host, json={"show_id": show_id}).json()
+    first = poll(client, job["status_url"], host)["episode"]
+    with app.uow() as uow:  # the episode is deleted (its show's owner took it down)
+        uow.session.execute(  # type: ignore[attr-defined]
+            delete(PodcastEpisodeRow).where(PodcastEpisodeRow.id == first["id"])
+        )
+        uow.commit()
+    assert listed(client, show_id, fan) == []
+
+    anew = client.post(
+        f"{base}/episode", headers=host, json={"show_id": show_id, "title": "Encore, again"}
+    )
+    assert anew.status_code == 202, anew.text
+    assert anew.json()["status"] in {"queued", "processing"} and anew.json()["episode"] is None
+    done = poll(client, anew.json()["status_url"], host)
+    assert done["status"] == "published" and done["episode"]["playable"]
+    assert done["episode"]["title"] == "Encore, again"  # a new episode, named as asked
+    assert listed(client, show_id, fan) == [done["episode"]["id"]]
+    # Clicked once more, it is published: the same job and episode.
+    twice = client.post(f"{base}/episode", headers=host, json={"show_id": show_id})
+    assert twice.status_code == 200 and twice.json()["episode"]["id"] == done["episode"]["id"]

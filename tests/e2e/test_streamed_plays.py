@@ -13,6 +13,7 @@ import pytest
 
 from cadenza.client import CachedAudio, CadenzaClient, DiskCache, EventJournal, ServerAudio, Vault
 from cadenza.client.audio_out import NullSink
+from cadenza.client.cache import PARTIAL
 from cadenza.client.chunks import ChunkCache
 from cadenza.client.device import PlayingDevice
 from cadenza.client.peer_audio import PeerAudio
@@ -192,6 +193,51 @@ def test_a_skipped_song_keeps_what_arrived_and_a_replay_fetches_only_the_rest(
                     assert end <= at or start >= at + len(data), "fetched again"
             assert seen.bytes[content] - before_bytes == size - kept.held()
             assert cache.get_partial(content) is None  # the whole file took its place
+        finally:
+            await library.hand_over(client)
+            await player.stop()
+            await client.aclose()
+
+    asyncio.run(scenario())
+
+
+def test_a_skip_whose_partial_cannot_be_cached_still_plays_the_next_song(
+    live: library.Live, tmp_path: Path
+) -> None:
+    """The cache cannot take the skipped song's part (its entry's place is taken, as a full or
+    broken disk would refuse it): the song is just not kept, the next one plays, and the
+    player goes on following the server."""
+    email = "brokencache@example.org"
+    library.listener(live, email)
+    first, second = live.tracks[0], live.tracks[1]
+    seen = AudioBytes()
+
+    async def scenario() -> None:
+        hooked = httpx.AsyncClient(
+            base_url=live.base, timeout=30, event_hooks={"response": [seen.saw]}
+        )
+        client = await library.signed_in(live, email, http=hooked)
+        paced = ServerAudio(client, read_ahead_s=0.5, piece_bytes=8192, first_piece_bytes=16384)
+        player = library.terminal(client, tmp_path, server=paced)
+        cache = DiskCache(tmp_path / "cache", Vault.at(tmp_path / "key"))
+        await player.start()
+        try:
+            await player.play(track_ids=[first, second])
+            await library.eventually(lambda: player.track_id == first, "the first song")
+            await library.eventually(lambda: player.position_ms > 1000, "1 s heard")
+            blocked = cache.path_of(seen.content + PARTIAL)
+            blocked.mkdir()  # the partial's file cannot be written (a directory, not empty)
+            (blocked / "taken").write_bytes(b"x")
+            await player.next()  # skipped: keeping its part fails
+            await library.eventually(lambda: player.track_id == second, "the next song")
+            await library.eventually(lambda: player.position_ms > 1000, "the next song is heard")
+            assert player.deck is not None and player.deck.error is None
+            assert (blocked / "taken").exists()  # nothing was kept of the skipped song
+            # The player still follows the server: a pause from another app stops the sound
+            # at once (not when the song ends and the player asks the server what is next).
+            await client.pause()
+            await library.eventually(lambda: not player.playing, "the pause", timeout=5)
+            assert player.deck is not None and not player.deck.ended.is_set()
         finally:
             await library.hand_over(client)
             await player.stop()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
@@ -28,6 +29,8 @@ FIRST_PIECE_BYTES = 64 * 1024  # the opening: the decoder starts on it
 PIECE_BYTES = 128 * 1024  # later requests
 WANTED_PIECE_BYTES = 32 * 1024  # what a seek waits for (FFmpeg's Ogg seek reads a few pages)
 READ_AHEAD_S = 20.0  # audio fetched ahead of the decoder, as a browser's <audio> buffers
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -212,11 +215,16 @@ class CachedAudio:
     """The sealed disk cache in front of another source: a hit reads the disk only; a file
     that arrived whole is sealed into the cache. A file the listener left before it was all
     in (a skip) keeps what arrived, sealed too; replayed, the server (`ServerAudio`) is asked
-    for the rest only."""
+    for the rest only.
+
+    Writes to the cache run in a worker thread, never on the event loop or in the deck's
+    stop (a skip), and a write that fails (a full or unwritable disk) is logged: the song
+    is just not cached, and the next one plays."""
 
     def __init__(self, cache: DiskCache, origin: AudioSource) -> None:
         self.cache = cache
         self.origin = origin
+        self.writes: set[asyncio.Future[None]] = set()  # cache writes under way
 
     async def open(self, grant: AudioGrant, renew: Renew | None = None) -> AudioStream:
         kept = self.cache.get(grant.content)
@@ -228,9 +236,30 @@ class CachedAudio:
             stream = await self.origin.open(grant, renew, held=partial)
         else:
             stream = await self.origin.open(grant, renew)
-        stream.when_complete(lambda data: self.cache.put(content, data))
-        stream.when_closed(lambda left: self._keep_part(content, left))
+        loop = asyncio.get_running_loop()
+        stream.when_complete(lambda data: self._write(loop, lambda: self.cache.put(content, data)))
+        stream.when_closed(lambda left: self._write(loop, lambda: self._keep_part(content, left)))
         return stream
+
+    def _write(self, loop: asyncio.AbstractEventLoop, job: Callable[[], None]) -> None:
+        """`job` in a worker thread, from whichever thread the stream told (the loop's, or
+        the deck's); with the loop gone, here and now."""
+        try:
+            loop.call_soon_threadsafe(self._spawn_write, job)
+        except RuntimeError:  # the event loop has closed
+            self._safely(job)
+
+    def _spawn_write(self, job: Callable[[], None]) -> None:
+        write = asyncio.ensure_future(asyncio.to_thread(self._safely, job))
+        self.writes.add(write)
+        write.add_done_callback(self.writes.discard)
+
+    @staticmethod
+    def _safely(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except OSError as exc:
+            log.warning("the audio cache could not keep a file: %s", exc)
 
     def _keep_part(self, content: str, stream: AudioStream) -> None:
         """The reader left before the end: what arrived is kept for a replay."""

@@ -25,6 +25,13 @@ SAMPLE_RATE = 24_000
 SPEAKER_FRAME_MS = 20  # what a speaker sends per message
 LISTENER_FRAME_MS = 40  # what a listener gets per message (the mixer's tick)
 MAX_SPEAKER_MESSAGE = SAMPLE_RATE * 2 * 100 // 1000  # 100 ms of samples at most per message
+MAX_SPEAKER_PACKET_US = 100_000  # a speaker's Opus packet: at most 100 ms of sound, as PCM
+OPUS_MAX_PACKET_US = 120_000  # RFC 6716: no Opus packet holds more
+# RFC 6716 section 3.1: the TOC byte's config (its top 5 bits) gives each frame's length:
+# SILK narrow/medium/wide band 10, 20, 40, 60 ms; hybrid 10, 20 ms; CELT 2.5, 5, 10, 20 ms.
+OPUS_FRAME_US = (
+    (10_000, 20_000, 40_000, 60_000) * 3 + (10_000, 20_000) * 2 + (2_500, 5_000, 10_000, 20_000) * 4
+)
 
 
 class RoomState(StrEnum):
@@ -147,3 +154,25 @@ def check_reason(reason: str) -> str:
     if len(reason) > REPORT_REASON_MAX:
         raise InvalidRequest("a report is at most 1000 characters", code="room_report_long")
     return reason
+
+
+def opus_packet_us(packet: bytes) -> int | None:
+    """How much sound one Opus packet holds, in microseconds, by its TOC byte (RFC 6716
+    section 3.1: the config gives the frame's length; the code, 0 to 3, one frame, two, two,
+    or the count in the next byte's low 6 bits). None: not a well-formed Opus packet (empty, a
+    code 3 without its count byte or with a count of 0, more than the 120 ms an Opus packet
+    may hold)."""
+    if not packet:
+        return None
+    toc = packet[0]
+    code = toc & 0b11
+    if code == 0:
+        frames = 1
+    elif code in (1, 2):
+        frames = 2
+    elif len(packet) < 2 or not packet[1] & 0x3F:
+        return None
+    else:
+        frames = packet[1] & 0x3F
+    total = OPUS_FRAME_US[toc >> 3] * frames
+    return total if total <= OPUS_MAX_PACKET_US else None

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cadenza.domain.accounts import Account
+from cadenza.domain.catalog import ArtistRef
 from cadenza.domain.errors import Conflict, NotFound
 from cadenza.domain.plans import Plan
 from cadenza.domain.subscriptions import Status
@@ -28,13 +29,15 @@ from cadenza.services.subscriptions import SubscriptionService
 
 @dataclass(frozen=True)
 class PlanSet:
-    """What setting a plan did: the account now, the plan it had, whether a paid plan was
-    ended for it, and how many other accounts on the same plan went back to Free."""
+    """What setting a plan did: the account now (and the artist profiles linked to it), the
+    plan it had, whether a paid plan was ended for it, and how many other accounts on the same
+    plan went back to Free."""
 
     account: Account
     was: Plan
     ended_paid: bool
     others_ended: int
+    artists: tuple[ArtistRef, ...] = ()
 
 
 class PlanGrants:
@@ -57,6 +60,7 @@ class PlanGrants:
                 raise NotFound(f"no account {account_id}", code="account_not_found")
             membership = uow.members.membership(account_id)
             sub = uow.subscriptions.get(membership.subscription_id) if membership else None
+            artists = tuple(uow.artist_links.linked_artists(account_id))
         was = Plan(account.plan)
         if membership is not None and not membership.manager:
             raise Conflict(
@@ -65,7 +69,7 @@ class PlanGrants:
                 code="plan_shared",
             )
         if (sub is None and plan is Plan.FREE) or (sub and sub.complimentary and sub.plan is plan):
-            return PlanSet(account, was, ended_paid=False, others_ended=0)  # as it is already
+            return PlanSet(account, was, False, 0, artists)  # as it is already
         others = sub.members - 1 if sub is not None else 0
         paid = sub is not None and not sub.complimentary and not sub.status.ended
         if sub is not None and paid:
@@ -94,6 +98,7 @@ class PlanGrants:
                 detail["ended_paid"] = "true"
             record(uow, self.clock.now(), actor, account_id, "plan_set", detail)
             now = uow.accounts.get(account_id)
+            artists = tuple(uow.artist_links.linked_artists(account_id))
             uow.commit()
         assert now is not None
-        return PlanSet(now, was, ended_paid=paid, others_ended=max(others, 0))
+        return PlanSet(now, was, paid, max(others, 0), artists)

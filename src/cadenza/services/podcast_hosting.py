@@ -109,19 +109,8 @@ class PodcastHosting:
         guid: str | None = None,
     ) -> Episode:
         """An episode: its audio on the ladder now, listed from `publish_at` (now without)."""
-        self._owned(account_id, show_id)
-        episode = FeedEpisode(
-            guid=guid or str(uuid.uuid4()),
-            title=title.strip(),
-            description_html=self.sanitise(notes),
-            published_at=publish_at or self.clock.now(),
-            duration_ms=None,
-            explicit=False,
-            season=season,
-            number=number,
-            enclosure_url=None,
-            enclosure_type=None,
-            enclosure_length=None,
+        episode = self._uploaded(
+            account_id, show_id, title, notes, guid, publish_at, season, number
         )
         with self.uow() as uow:
             episode_id = uow.podcasts.add_episode(show_id, episode, self.clock.now())
@@ -138,9 +127,7 @@ class PodcastHosting:
             done = uow.podcasts.episode(episode_id)
         assert done is not None
         if state is not AudioState.READY:
-            raise InvalidRequest(
-                "the upload is not audio Cadenza can decode", code="episode_not_audio"
-            )
+            raise _not_audio("the upload")
         return done
 
     def upload_when_ready(
@@ -155,29 +142,42 @@ class PodcastHosting:
     ) -> Episode:
         """An episode listed now, added only once its audio is on the ladder (nothing is listed
         while it is encoded, nor if the process stops on the way)."""
-        self._owned(account_id, show_id)
-        episode = FeedEpisode(
-            guid=guid,
-            title=title.strip(),
-            description_html=self.sanitise(notes),
-            published_at=self.clock.now(),
-            duration_ms=None,
-            explicit=False,
-            season=None,
-            number=None,
-            enclosure_url=None,
-            enclosure_type=None,
-            enclosure_length=None,
-        )
+        episode = self._uploaded(account_id, show_id, title, notes, guid)
         episode_id = self.podcasts.ingest_new(show_id, episode, audio, (), stage)
         if episode_id is None:
-            raise InvalidRequest(
-                "the recording is not audio Cadenza can decode", code="episode_not_audio"
-            )
+            raise _not_audio("the recording")
         with self.uow() as uow:
             done = uow.podcasts.episode(episode_id)
         assert done is not None
         return done
+
+    def _uploaded(
+        self,
+        account_id: int,
+        show_id: int,
+        title: str,
+        notes: str,
+        guid: str | None = None,
+        publish_at: datetime | None = None,
+        season: int | None = None,
+        number: int | None = None,
+    ) -> FeedEpisode:
+        """An uploaded episode as a feed would list it (no enclosure: its audio is ours), for
+        the show's owner only; listed from `publish_at` (now without)."""
+        self._owned(account_id, show_id)
+        return FeedEpisode(
+            guid=guid or str(uuid.uuid4()),
+            title=title.strip(),
+            description_html=self.sanitise(notes),
+            published_at=publish_at or self.clock.now(),
+            duration_ms=None,
+            explicit=False,
+            season=season,
+            number=number,
+            enclosure_url=None,
+            enclosure_type=None,
+            enclosure_length=None,
+        )
 
     def episodes(self, account_id: int, show_id: int) -> list[Episode]:
         """Every episode of one's own show, those not yet listed too, the newest first."""
@@ -254,3 +254,7 @@ class PodcastHosting:
         if show.owner_id != account_id or show.feed_url is not None:
             raise Forbidden("this is not one of your hosted shows", code="not_your_show")
         return show
+
+
+def _not_audio(what: str) -> InvalidRequest:
+    return InvalidRequest(f"{what} is not audio Cadenza can decode", code="episode_not_audio")

@@ -9,8 +9,9 @@ import json
 import logging
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -62,6 +63,22 @@ class AudioTools:
     blobs: BlobStore
     pool: Executor
     work_dir: Path
+
+
+@dataclass(frozen=True)
+class EncodedAudio:
+    """An episode's audio on the Opus ladder, stored: the blob and size per quality, the
+    loudness gain and the length."""
+
+    ladder: dict[str, tuple[str, int]]
+    gain_db: float
+    duration_ms: int
+
+    def set_ready(self, uow: UnitOfWork, episode_id: int) -> None:
+        """The episode plays this audio (in `uow`, not committed)."""
+        uow.podcasts.set_audio(
+            episode_id, AudioState.READY, None, self.ladder, self.gain_db, self.duration_ms
+        )
 
 
 @dataclass(frozen=True)
@@ -231,33 +248,16 @@ class Podcasts:
     def ingest_file(self, episode: Episode, source: Path) -> AudioState:
         """Validate, measure loudness and encode the Opus ladder in the ingest's worker pool,
         store it, and make the episode playable; a file that is not audio is refused."""
-        tools = self.tools()
-        work = tools.work_dir / f"podcast-{uuid.uuid4().hex}"
-        stored = StoredBlobs(tools.blobs)
         try:
-            job = EncodeJob(source, work, tools.probe, tools.transcoder)
-            result = tools.pool.submit(encode_track, job).result().result
-            assert result is not None
-            ladder = {a.quality.value: (a.blob, a.size) for a in stored.store_ladder(result)}
-            chapters, transcript = self._extras(episode)
-            with self.uow() as uow:
-                uow.podcasts.set_audio(
-                    episode.id,
-                    AudioState.READY,
-                    None,
-                    ladder,
-                    result.loudness.gain_db(),
-                    round(result.duration_s * 1000),
-                )
-                uow.podcasts.set_extras(episode.id, chapters, transcript)
-                uow.commit()
+            with self._encoded(source) as audio:
+                chapters, transcript = self._extras(episode)
+                with self.uow() as uow:
+                    audio.set_ready(uow, episode.id)
+                    uow.podcasts.set_extras(episode.id, chapters, transcript)
+                    uow.commit()
             return AudioState.READY
         except InvalidDelivery:
-            with self.uow() as uow:
-                stored.take_back(uow.podcasts.blobs_in_use(stored.created))
             return self._refuse(episode.id, "enclosure_not_audio")
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
 
     def ingest_new(
         self,
@@ -271,6 +271,25 @@ class Podcasts:
         the Opus ladder stored first, then the episode and its audio in one transaction, so
         nothing half-made is ever listed (a process stopped on the way leaves no episode; the
         blobs it stored are the orphan sweep's). None (nothing added): the file is not audio."""
+        try:
+            with self._encoded(source) as audio:
+                stage("list")
+                with self.uow() as uow:
+                    episode_id = uow.podcasts.add_episode(show_id, episode, self.clock.now())
+                    uow.podcasts.set_extras(episode_id, chapters, None)
+                    audio.set_ready(uow, episode_id)
+                    uow.search.index_show(show_id)
+                    uow.commit()
+            return episode_id
+        except InvalidDelivery:
+            return None
+
+    @contextmanager
+    def _encoded(self, source: Path) -> Iterator[EncodedAudio]:
+        """`source` validated, its loudness measured and the Opus ladder encoded in the
+        ingest's worker pool and stored, for the body to make an episode of. Should the
+        encoding or the body fail, the blobs stored here that nothing uses go back; a file
+        that is not audio raises InvalidDelivery."""
         tools = self.tools()
         work = tools.work_dir / f"podcast-{uuid.uuid4().hex}"
         stored = StoredBlobs(tools.blobs)
@@ -279,26 +298,10 @@ class Podcasts:
             result = tools.pool.submit(encode_track, job).result().result
             assert result is not None
             ladder = {a.quality.value: (a.blob, a.size) for a in stored.store_ladder(result)}
-            stage("list")
-            with self.uow() as uow:
-                episode_id = uow.podcasts.add_episode(show_id, episode, self.clock.now())
-                uow.podcasts.set_extras(episode_id, chapters, None)
-                uow.podcasts.set_audio(
-                    episode_id,
-                    AudioState.READY,
-                    None,
-                    ladder,
-                    result.loudness.gain_db(),
-                    round(result.duration_s * 1000),
-                )
-                uow.search.index_show(show_id)
-                uow.commit()
-            return episode_id
-        except BaseException as exc:
+            yield EncodedAudio(ladder, result.loudness.gain_db(), round(result.duration_s * 1000))
+        except BaseException:
             with self.uow() as uow:  # what this try stored and nothing uses goes back
                 stored.take_back(uow.podcasts.blobs_in_use(stored.created))
-            if isinstance(exc, InvalidDelivery):
-                return None
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)

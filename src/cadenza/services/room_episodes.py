@@ -4,6 +4,8 @@ measured, put on the Opus ladder), in the background like a distributor's delive
 line of ingest work, one at a time), with a job the room's page polls. Only the host
 publishes, only to a show of their own, and a recording becomes one episode per show: one job
 per room and show (a second click answers with it), and the episode's guid names the room.
+A failed job clicked again runs again, with the title and notes of the new click; so does a
+published one whose episode has since been deleted (the recording is published anew).
 The episode is added only once its audio is playable, so nothing half-made is ever listed; a
 server stopped mid-publish runs the job again at its next start, and a job that cannot finish
 fails with a stable code (`error.code`) and no episode."""
@@ -60,8 +62,8 @@ class RoomEpisodes:
         self, account_id: int, room_id: int, show_id: int, title: str | None, notes: str
     ) -> tuple[RoomEpisodeJob, bool]:
         """The job publishing the recording to the show, and whether it was queued now (False:
-        this recording was published, or is being published, there before; a failed one is
-        tried again)."""
+        this recording was published, or is being published, there before; a failed one, or a
+        published one whose episode was deleted, is tried again with this title and notes)."""
         room = self.rooms.get(room_id)
         if room.host_id != account_id:
             raise RoomForbidden("only the host publishes the recording", code="room_host_only")
@@ -77,6 +79,10 @@ class RoomEpisodes:
             notes=notes or f"Recorded live in the room “{room.title}”.",
             status="queued",
         )
+        with self.uow() as uow:
+            before = uow.room_episode_jobs.of(room_id, show_id)
+        # A published job whose episode is gone (deleted since) publishes anew.
+        gone = before is not None and before.status == "published" and self.episode(before) is None
         with self._lock, self.uow() as uow:
             job = uow.room_episode_jobs.of(room_id, show_id)
             if job is None and uow.room_episode_jobs.add(made):
@@ -84,10 +90,17 @@ class RoomEpisodes:
             else:
                 job = job or uow.room_episode_jobs.of(room_id, show_id)
                 assert job is not None
-                created = job.status == "failed"
-                if created:  # tried again, from the start
+                created = job.status == "failed" or (
+                    gone
+                    and before is not None
+                    and job.status == "published"
+                    and job.episode_id == before.episode_id
+                )
+                if created:  # tried again, from the start, as this click asks
                     job.status, job.stage, job.progress = "queued", None, 0.0
                     job.error_code = job.error_message = None
+                    job.episode_id = None
+                    job.title, job.notes = made.title, made.notes
                     uow.room_episode_jobs.update(job)
             uow.commit()
         if created:

@@ -3,7 +3,9 @@ and the stage's voices mixed every 40 ms and fanned out to everyone in the room.
 
 Speakers send 20 ms frames of 16-bit PCM (24 kHz, mono), or where the browser has WebCodecs'
 AudioEncoder (`send=opus`) raw Opus packets (48 kHz mono, 20 or 40 ms), decoded here by a
-decoder of their own into the same PCM; each speaker's frames wait in a small
+decoder of their own into the same PCM (made when they first speak on stage: a listener who
+could send Opus never costs a libopus decoder; a packet whose TOC byte says more than 100 ms
+is dropped before libopus sees it); each speaker's frames wait in a small
 buffer (played once 60 ms are there, trimmed to 80 ms past 160 ms); every tick the mixer sums what the
 speakers on stage (not muted) sent, and puts one packet, the same bytes for all, in each
 participant's outbox: 40 ms of PCM (kind 1), or for those who asked for it (`codec=opus`) the
@@ -138,7 +140,8 @@ class Participant:
     muted: bool = False
     hand: bool = False
     opus: bool = False  # the stage as Opus packets, not PCM
-    upstream: SpeakerDecoder | None = None  # a speaker sending Opus; None: PCM
+    sends_opus: bool = False  # joined with `send=opus`: its frames are Opus packets
+    upstream: SpeakerDecoder | None = None  # its Opus decoder, made when it first speaks
     opus_allowance: float = OPUS_BURST  # packets that may be decoded now (refilled with time)
     opus_counted_at: float = field(default_factory=time.monotonic)
     pcm: bytearray = field(default_factory=bytearray)
@@ -278,8 +281,7 @@ class LiveRooms:
         was = live.people.pop(account_id, None)
         me = Participant(account_id, name, host=account_id == room.host_id)
         me.opus = codec == "opus" and self.voice is not None
-        if send == "opus" and self.speaker is not None:
-            me.upstream = self.speaker()
+        me.sends_opus = send == "opus" and self.speaker is not None
         if was is not None:  # the same account again (a reload, another tab): it keeps its place
             me.moderator, me.on_stage, me.muted = was.moderator, was.on_stage, was.muted
             was.outbox.close("joined_elsewhere")
@@ -287,7 +289,7 @@ class LiveRooms:
             me.on_stage = True
         live.people[account_id] = me
         live.dirty = True
-        sends = "opus" if me.upstream is not None else "pcm"
+        sends = "opus" if me.sends_opus else "pcm"
         live.tell(me, "you", **me.card(), codec="opus" if me.opus else "pcm", send=sends)
         me.outbox.event(live.state())
         if live.recording is not None:
@@ -305,9 +307,17 @@ class LiveRooms:
         """A speaker's frame into the stage; False (and nothing heard) from anyone not on it."""
         if not me.on_stage:
             return False
-        if me.upstream is not None:  # one Opus packet: decoded only from a speaker on stage
-            if not frame or len(frame) > MAX_OPUS_MESSAGE or not me.may_decode(time.monotonic()):
+        if me.sends_opus:  # one Opus packet: decoded only from a speaker on stage
+            if not frame or len(frame) > MAX_OPUS_MESSAGE:
                 return False
+            length = rules.opus_packet_us(frame)
+            if length is None or length > rules.MAX_SPEAKER_PACKET_US:
+                return False  # longer than a speaker's message may be: never decoded
+            if not me.may_decode(time.monotonic()):
+                return False
+            if me.upstream is None:
+                assert self.speaker is not None
+                me.upstream = self.speaker()
             frame = me.upstream.decode(frame)
             if not frame:
                 return False

@@ -98,7 +98,7 @@ def set_plan(
     the listener paid for runs (unless `end_paid`), 409 `plan_shared` for an account on
     someone else's Duo or Family plan."""
     done = plans.set_plan(session.account_id, user_id, body.plan, end_paid=body.end_paid)
-    return AdminUserOut.of(done.account)
+    return AdminUserOut.of(done.account, done.artists)
 
 
 @router.put("/users/{user_id}/artists/{artist_id}", response_model=list[ArtistRefOut])

@@ -4,7 +4,7 @@
 // and the listening events kept while offline, sent once the network is back.
 import { api, ApiError, signedIn } from "./api.js";
 import { h, clear } from "./dom.js";
-import { store, watch, notifyWatchers } from "./store.js";
+import { store, watch, notifyWatchers, PLAN_NAMES } from "./store.js";
 import * as db from "./offline_store.js";
 import { checkIn, downloads, followPlaylists, resume } from "./offline_downloads.js";
 import { startOfflinePlayer } from "./offline_player.js";
@@ -46,11 +46,14 @@ function showUpdate(worker) {
 }
 
 // A check-in deleted every download: the plan they came with ended (or gave way to another).
+// The plan is named as the downloads knew it (Premium Duo, Family, Student, ...).
 function showRemoved(event) {
   const bar = document.getElementById("app-notice");
   if (!bar) return;
+  const plan = PLAN_NAMES[event.detail?.plan];
+  const ended = plan ? `your ${plan} ended` : "your plan with downloads ended";
   const why = event.detail?.premiumEnded
-    ? ["Your downloads were removed because your Premium ended. ", h("a", { class: "notice-action", href: "/account/plan", "data-link": true }, "Get Premium"), " to download again."]
+    ? [`Your downloads were removed because ${ended}. `, h("a", { class: "notice-action", href: "/account/plan", "data-link": true }, "Get Premium"), " to download again."]
     : ["Your downloads were removed because your plan changed. Download them again from their pages."];
   bar.hidden = false;
   clear(bar, h("span", { class: "downloads-removed" }, ...why), h("button", { type: "button", class: "button secondary", onclick: () => { bar.hidden = true; } }, "Dismiss"));

@@ -45,13 +45,15 @@ export async function checkIn() {
     const had = (await db.count("collections")) > 0 || (await db.count("tracks")) > 0;
     await db.forgetDownloads();
     // Said once, where the listener sees it: the page shows why the downloads went.
-    if (had) downloads.dispatchEvent(new CustomEvent("removed", { detail: { premiumEnded: !answer.key } }));
+    if (had) downloads.dispatchEvent(new CustomEvent("removed", { detail: { premiumEnded: !answer.key, plan: held.plan } }));
   }
   for (const gone of answer.delete) await forgetTrack(gone.track_id);
   await db.put("meta", answer.licence_public_key, "licence-key");
   held = {
     ...held,
     key: answer.key ? await importDeviceKey(answer.key) : null,
+    // The plan the downloads come with (named if it ends); kept while the page knows none.
+    plan: answer.key && downloadsAllowed() ? store.plan.plan : held.plan,
     signed_licence: answer.signed_licence, // what the licence holds by; the dates, to show
     licence_expires_at: answer.licence_expires_at,
     checked_in_at: answer.checked_in_at,

@@ -4,7 +4,10 @@
 // side resamples by hand. The stage comes as 40 ms packets: PCM (kind 1), or Opus (kind 2)
 // decoded by WebCodecs' AudioDecoder where the browser has it. A speaker's frames go up as
 // 20 ms of PCM, or where the browser has WebCodecs' AudioEncoder as Opus packets (48 kHz
-// mono, 20 ms, about 32 kbit/s: a fifteenth of the bytes), which the server decodes.
+// mono, 20 ms, about 32 kbit/s: a fifteenth of the bytes), which the server decodes. A socket
+// carries one or the other, as the server granted it: when the encoder fails mid-room, nothing
+// more is sent (never PCM where Opus was granted) and `onEncoderLost` lets the page join again
+// asking for PCM.
 export const RATE = 24000;
 const PCM_KIND = 1;
 const OPUS_KIND = 2;
@@ -26,6 +29,8 @@ export class RoomAudio {
     this.capture = null;
     this.microphone = null;
     this.onFrame = null; // (ArrayBuffer) => void, set by the page
+    this.onEncoderLost = null; // () => void: the Opus encoder failed, set by the page
+    this.sending = "pcm"; // what goes up: "opus", "pcm", or "none" (waiting to rejoin as PCM)
     this.decoder = null;
     this.encoder = null;
     this.sentUs = 0;
@@ -47,9 +52,11 @@ export class RoomAudio {
         },
         error: () => {
           this.stats.encodeErrors++;
+          this.encoderLost();
         },
       });
       this.encoder.configure(SEND);
+      this.sending = "opus";
       return true;
     } catch {
       this.encoder = null;
@@ -57,10 +64,22 @@ export class RoomAudio {
     }
   }
 
-  // Back to PCM (a server that does not take Opus from speakers).
+  // Back to PCM (a server that does not take Opus from speakers, or a socket joined again
+  // asking for PCM).
   stopEncoder() {
     if (this.encoder && this.encoder.state !== "closed") this.encoder.close();
     this.encoder = null;
+    this.sending = "pcm";
+  }
+
+  // The encoder failed: its socket was granted Opus, so PCM must not go up on it (the server
+  // would decode it as Opus: noise). Nothing is sent until the page has joined again for PCM.
+  encoderLost() {
+    if (this.sending !== "opus") return;
+    if (this.encoder && this.encoder.state !== "closed") this.encoder.close();
+    this.encoder = null;
+    this.sending = "none";
+    if (this.onEncoderLost) this.onEncoderLost();
   }
 
   // 20 ms of the microphone (16-bit PCM at 24 kHz) to the encoder, at 48 kHz.
@@ -75,8 +94,14 @@ export class RoomAudio {
     }
     const data = new AudioData({ format: "f32", sampleRate: SEND_RATE, numberOfFrames: up.length, numberOfChannels: 1, timestamp: this.sentUs, data: up });
     this.sentUs += SEND_FRAME_US;
-    this.encoder.encode(data);
-    data.close();
+    try {
+      this.encoder.encode(data);
+    } catch {
+      this.stats.encodeErrors++;
+      this.encoderLost();
+    } finally {
+      data.close();
+    }
   }
 
   // An Opus decoder, if this browser has one (WebCodecs, a secure context): true when ready.
@@ -161,8 +186,9 @@ export class RoomAudio {
     this.capture = new AudioWorkletNode(this.context, "room-capture", { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1] });
     this.capture.port.onmessage = (event) => {
       this.stats.framesCaptured++;
-      if (this.encoder?.state === "configured") this.encode(event.data);
-      else if (this.onFrame) this.onFrame(event.data);
+      if (this.sending === "opus") {
+        if (this.encoder?.state === "configured") this.encode(event.data);
+      } else if (this.sending === "pcm" && this.onFrame) this.onFrame(event.data);
     };
     const silent = this.context.createGain();
     silent.gain.value = 0; // the worklet must run, but a speaker never hears themselves

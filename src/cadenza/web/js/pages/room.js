@@ -163,47 +163,66 @@ export async function render(main, { id }) {
       window.cadenzaRoom.framesSent++;
     }
   };
-  const ticket = await api.post(`${base}/ticket`);
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   // Opus (a tenth of the bytes) where the browser decodes it (WebCodecs), else PCM.
   const codec = (await audio.startDecoder()) ? "opus" : "pcm";
   window.cadenzaRoom.codec = codec;
+
+  // The room's socket, asking to send `send`. Joining again (the same account) replaces the
+  // socket before: the server keeps this person's place (the stage, a mute) and closes the
+  // old one, whose messages and close are no longer this page's.
+  async function connect(send) {
+    const ticket = await api.post(`${base}/ticket`);
+    const socket = new WebSocket(`${scheme}//${location.host}${ticket.socket_url}&codec=${codec}&send=${send}`);
+    socket.binaryType = "arraybuffer";
+    page.socket = socket;
+    socket.addEventListener("open", () => {
+      window.cadenzaRoom.joined = true;
+      window.cadenzaRoom.extensions = socket.extensions; // none: the server takes no deflate
+    });
+    socket.addEventListener("message", (message) => {
+      if (socket !== page.socket) return;
+      if (typeof message.data !== "string") {
+        audio.packet(message.data); // 1 byte kind, 4 bytes sequence, then PCM or Opus
+        return;
+      }
+      const { event, data } = JSON.parse(message.data);
+      if (event === "you") {
+        if (data.send !== "opus") audio.stopEncoder(); // the server takes PCM only
+        window.cadenzaRoom.send = data.send || "pcm";
+        becameMe(data);
+      }
+      else if (event === "state") drawState(data);
+      else if (event === "notice") toast(data.text);
+      else if (event === "removed") {
+        window.cadenzaRoom.removed = true;
+        ended(data.blocked ? "You were removed from this room and cannot come back." : "You were removed from this room.");
+      } else if (event === "ended") {
+        window.cadenzaRoom.ended = true;
+        ended("This room has ended.");
+      }
+    });
+    socket.addEventListener("close", (event) => {
+      if (socket !== page.socket) return; // replaced by a new join
+      if (!page.closed) ended(event.code === 4409 ? "You joined this room from another tab." : "You left the room.");
+    });
+  }
+
+  // The Opus encoder failed mid-room: join again sending PCM, so the room goes on hearing
+  // this speaker (nothing is sent meanwhile).
+  audio.onEncoderLost = () => {
+    if (page.closed) return;
+    window.cadenzaRoom.rejoins = (window.cadenzaRoom.rejoins || 0) + 1;
+    connect("pcm").catch(() => {
+      status.textContent = "Your voice could not be sent: leave the room and join again.";
+    });
+  };
+
   // A speaker's voice as Opus where the browser encodes it (WebCodecs), else PCM.
-  const send = (await audio.startEncoder()) ? "opus" : "pcm";
-  const socket = new WebSocket(`${scheme}//${location.host}${ticket.socket_url}&codec=${codec}&send=${send}`);
-  socket.binaryType = "arraybuffer";
-  page.socket = socket;
-  socket.addEventListener("open", () => {
-    window.cadenzaRoom.joined = true;
-    window.cadenzaRoom.extensions = socket.extensions; // none: the server takes no deflate
-  });
-  socket.addEventListener("message", (message) => {
-    if (typeof message.data !== "string") {
-      audio.packet(message.data); // 1 byte kind, 4 bytes sequence, then PCM or Opus
-      return;
-    }
-    const { event, data } = JSON.parse(message.data);
-    if (event === "you") {
-      if (data.send !== "opus") audio.stopEncoder(); // the server takes PCM only
-      window.cadenzaRoom.send = data.send || "pcm";
-      becameMe(data);
-    }
-    else if (event === "state") drawState(data);
-    else if (event === "notice") toast(data.text);
-    else if (event === "removed") {
-      window.cadenzaRoom.removed = true;
-      ended(data.blocked ? "You were removed from this room and cannot come back." : "You were removed from this room.");
-    } else if (event === "ended") {
-      window.cadenzaRoom.ended = true;
-      ended("This room has ended.");
-    }
-  });
-  socket.addEventListener("close", (event) => {
-    if (!page.closed) ended(event.code === 4409 ? "You joined this room from another tab." : "You left the room.");
-  });
+  await connect((await audio.startEncoder()) ? "opus" : "pcm");
   return () => {
     page.closed = true;
-    socket.close();
+    page.socket?.close();
     audio.close();
   };
 }
