@@ -382,6 +382,7 @@ def up(
         "CADENZA_S3_SECRET_ACCESS_KEY": S3_SECRET,
         "CADENZA_S3_DELIVERY": "proxy",  # to nginx's cache, which the listeners read
         "CADENZA_STREAM_LINK_SECRET": link_secret,  # nginx checks the grants too
+        "CADENZA_FRONT_SENDS_AUDIO": "true",  # and sends cached audio: a grant is the proof
         "CADENZA_ACCESS_LOG": "false",
         "CADENZA_LOG_FORMAT": "json",
         "CADENZA_WORKERS": str(workers),

@@ -667,7 +667,7 @@ class App:
             self.uow,
             self.clock,
             self.served_audio,
-            lambda: self.settings.accel_redirect is None,
+            lambda: self.settings.accel_redirect is None and not self.settings.front_sends_audio,
         )
 
     @cached_property

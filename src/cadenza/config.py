@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     # `X-Accel-Redirect: <this prefix><blob path>` and no body, so nginx sends the bytes from an
     # `internal` location aliasing the blob dir (docs/nginx-accel.conf). Unset: Cadenza sends them.
     accel_redirect: str | None = None
+    # A front server (nginx checking grants with secure_link and sending the blobs or its cache,
+    # a CDN with signed URLs) sends the audio: Cadenza sees no bytes of most plays, so a play
+    # counts on its grant alone, as behind CADENZA_ACCEL_REDIRECT (README "Streams that count").
+    front_sends_audio: bool = False
     # Object storage (README "Object storage"): blobs (audio, covers, ad creatives, artist
     # images) in an S3-compatible bucket, `s3://bucket/prefix`, instead of the data dir's
     # blobs/. The endpoint of a non-AWS store (MinIO, Ceph RGW); the keys (else boto3's own

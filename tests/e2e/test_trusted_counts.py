@@ -225,3 +225,23 @@ def test_imported_history_counts_without_grants_but_not_over_itself(
     late = play(track, "late", 60, days_ago + timedelta(hours=1))
     refused = client.post(EVENTS, json={"events": late}, headers=ada).json()
     assert {r["code"] for r in refused["rejected"]} == {"online_event_too_old"}
+
+
+def test_behind_a_front_server_that_sends_the_audio_a_play_counts_on_its_grant(
+    client: TestClient, app: App, published: int, premium: dict[str, str], clock: ShiftedClock
+) -> None:
+    """nginx checking the grants itself (secure_link) or a CDN sends the bytes: Cadenza never
+    sees them, and CADENZA_FRONT_SENDS_AUDIO says so; the grant is the proof."""
+    app.settings = app.settings.model_copy(update={"front_sends_audio": True})
+    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
+    device = client.post(
+        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=premium
+    ).json()["id"]
+    asked = {"track_id": track, "device_id": device, "quality": "normal"}
+    grant = client.post("/api/v1/me/player/stream-grants", json=asked, headers=premium)
+    assert grant.status_code == 200, grant.text
+    clock.ahead = timedelta(seconds=36)
+    heard = on(device, play(track, "sent-by-nginx", 35, datetime.now(UTC)))
+    assert client.post(EVENTS, json={"events": heard}, headers=premium).json()["rejected"] == []
+    assert app.listening.streams(track) == 1
+    assert exported(client, premium)["sent-by-nginx"]["counted"] is True
