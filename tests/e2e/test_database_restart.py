@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -20,24 +19,15 @@ from cadenza.adapters.db.engine import make_engine
 from cadenza.api.app import create_app
 from cadenza.bootstrap import bootstrap
 from cadenza.config import Settings
+from tests.e2e.fresh_database import MACHINE_POSTGRES, fresh_database
 from tests.e2e.tcp_proxy import TcpRelay
-
-MACHINE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 def database() -> Iterator[str]:
     """A fresh database on the machine's server, dropped afterwards."""
-    admin = create_engine(MACHINE_POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"cadenza_restart_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as db:
-        db.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
+    with fresh_database("cadenza_restart") as name:
         yield name
-    finally:
-        with admin.connect() as db:
-            db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

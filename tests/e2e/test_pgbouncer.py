@@ -43,6 +43,7 @@ from cadenza.domain.accounts import Role
 from cadenza.domain.plans import Plan
 from tests.conftest import TEST_HASHER
 from tests.e2e.conftest import LISTENER_PASSWORD, mail_to
+from tests.e2e.fresh_database import MACHINE_POSTGRES, fresh_database
 from tests.e2e.granted import grant_plays
 from tests.e2e.live import wait_until
 from tests.e2e.serve_process import served
@@ -52,7 +53,6 @@ from tests.fixtures.releases import make_release
 from tests.integration.helpers import deliver
 
 IMPORTS = "/api/v1/me/history/imports"
-MACHINE_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REDIS_URL = os.environ.get("CADENZA_TEST_REDIS", "redis://127.0.0.1:6379/0")  # --workers 2 needs it
 POOL = 3  # the bouncer's server connections to the database
 LISTENERS = 8
@@ -80,16 +80,8 @@ class Bouncer:
 @pytest.fixture
 def database() -> Iterator[str]:
     """A fresh database on the machine's server, dropped afterwards."""
-    admin = create_engine(MACHINE_POSTGRES, isolation_level="AUTOCOMMIT")
-    name = f"cadenza_bouncer_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as db:
-        db.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
+    with fresh_database("cadenza_bouncer") as name:
         yield name
-    finally:
-        with admin.connect() as db:
-            db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from cadenza.bootstrap import App, bootstrap
 from cadenza.config import Settings
 from tests.e2e.test_listening import play
 from tests.e2e.test_offline import ShiftedClock
+from tests.e2e.test_trusted_counts import phone_grant
 
 REDIS_URL = os.environ.get("CADENZA_TEST_REDIS", "redis://127.0.0.1:6379/0")
 EVENTS = "/api/v1/me/player/events"
@@ -50,13 +51,7 @@ def test_audio_sent_by_one_process_counts_the_play_another_process_judges(
     clock = ShiftedClock()
     for each in (app, other):
         monkeypatch.setattr(each.clock, "now", clock.now)
-    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
-    device = client.post(
-        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=premium
-    ).json()["id"]
-    asked = {"track_id": track, "device_id": device, "quality": "normal"}
-    grant = client.post("/api/v1/me/player/stream-grants", json=asked, headers=premium)
-    assert grant.status_code == 200, grant.text
+    track, device, grant = phone_grant(client, published, premium)
     url = grant.json()["url"]
     start = datetime.now(UTC)
     size = int(client.head(url).headers["content-length"])

@@ -57,16 +57,22 @@ def history(client: TestClient, who: dict[str, str]) -> list[int]:
     return [i["track_id"] for i in items]
 
 
+def phone_grant(client: TestClient, published: int, who: dict[str, str]) -> tuple[int, str, Any]:
+    """A phone of the listener's, and a stream grant for the release's first track on it."""
+    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
+    device = client.post(
+        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=who
+    ).json()["id"]
+    asked = {"track_id": track, "device_id": device, "quality": "normal"}
+    grant = client.post("/api/v1/me/player/stream-grants", json=asked, headers=who)
+    assert grant.status_code == 200, grant.text
+    return track, device, grant
+
+
 def test_a_play_counts_only_on_audio_the_server_sent_for_its_grant(
     client: TestClient, app: App, published: int, premium: dict[str, str], clock: ShiftedClock
 ) -> None:
-    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
-    device = client.post(
-        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=premium
-    ).json()["id"]
-    asked = {"track_id": track, "device_id": device, "quality": "normal"}
-    grant = client.post("/api/v1/me/player/stream-grants", json=asked, headers=premium)
-    assert grant.status_code == 200, grant.text
+    track, device, grant = phone_grant(client, published, premium)
     start = datetime.now(UTC)
 
     # 35 s "heard" on a grant whose audio was never fetched: kept, not counted.
@@ -233,13 +239,7 @@ def test_behind_a_front_server_that_sends_the_audio_a_play_counts_on_its_grant(
     """nginx checking the grants itself (secure_link) or a CDN sends the bytes: Cadenza never
     sees them, and CADENZA_FRONT_SENDS_AUDIO says so; the grant is the proof."""
     app.settings = app.settings.model_copy(update={"front_sends_audio": True})
-    track = client.get(f"/api/v1/releases/{published}").json()["tracks"][0]["id"]
-    device = client.post(
-        "/api/v1/me/devices", json={"name": "Phone", "type": "phone"}, headers=premium
-    ).json()["id"]
-    asked = {"track_id": track, "device_id": device, "quality": "normal"}
-    grant = client.post("/api/v1/me/player/stream-grants", json=asked, headers=premium)
-    assert grant.status_code == 200, grant.text
+    track, device, _ = phone_grant(client, published, premium)
     clock.ahead = timedelta(seconds=36)
     heard = on(device, play(track, "sent-by-nginx", 35, datetime.now(UTC)))
     assert client.post(EVENTS, json={"events": heard}, headers=premium).json()["rejected"] == []
