@@ -19,13 +19,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import (
-    make_engine,
-    migrate,
-    migrate_aside,
-    search_index_missing,
-)
-from cadenza.adapters.db.partitions import ensure_months
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
 from cadenza.domain.events import (
@@ -187,13 +180,65 @@ class SystemClock:
 @dataclass
 class App:
     settings: Settings
-    engine: Engine
     blobs: BlobStore
+    shared_engine: Engine | None = None  # an engine made by someone else (tests share one)
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
     mail_queued: threading.Event = field(default_factory=threading.Event)
     background: list[threading.Event] = field(default_factory=list)  # set by close()
     work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
+    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _when_opened: list[Callable[[], None]] | None = field(default_factory=list, repr=False)
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine over CADENZA_DATABASE_URL, made (and SQLAlchemy imported, about
+        a fifth of a server's start) by the first use: a server's start and its /healthz read
+        through the database's own driver (adapters/db/driver.py)."""
+        engine = self.shared_engine or self.__dict__.get("own_engine")
+        if engine is None:
+            with self._opening:
+                engine = self.shared_engine or self.__dict__.get("own_engine")
+                if engine is None:
+                    from cadenza.adapters.db.engine import make_engine
+
+                    url = self.settings.resolved_database_url
+                    engine = make_engine(url, self.settings.db_pool_size)
+                    self._opened()
+                    self.__dict__["own_engine"] = engine
+        return engine
+
+    @property
+    def engine_made(self) -> bool:
+        return self.shared_engine is not None or "own_engine" in self.__dict__
+
+    def database_answers(self) -> bool:
+        """SELECT 1: through the engine once made (SQLAlchemy's OperationalError when the
+        database is away), before that through the database's own driver (False when away):
+        a server's first /healthz needs no SQLAlchemy."""
+        if not self.engine_made:
+            from cadenza.adapters.db.driver import answers
+
+            answered = answers(self.settings.resolved_database_url)
+            if answered is not None:
+                return answered
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()
+        return True
+
+    def when_database_opened(self, hook: Callable[[], None]) -> None:
+        """`hook` once SQLAlchemy is imported and an engine of this App made (at once if it is
+        already), before that engine answers anything: e.g. the API's answer to its errors."""
+        with self._opening:
+            if self._when_opened is not None and not self.engine_made:
+                self._when_opened.append(hook)
+                return
+        hook()
+
+    def _opened(self) -> None:  # with self._opening held
+        hooks, self._when_opened = self._when_opened or [], None
+        for hook in hooks:
+            hook()
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
@@ -212,7 +257,13 @@ class App:
     def replica_engine(self) -> Engine | None:
         """The streaming replica (CADENZA_DATABASE_REPLICA_URL) for read-mostly queries."""
         url = self.settings.database_replica_url
-        return make_engine(url, self.settings.db_pool_size) if url else None
+        if not url:
+            return None
+        from cadenza.adapters.db.engine import make_engine
+
+        with self._opening:
+            self._opened()  # its errors too are answered as the primary's
+        return make_engine(url, self.settings.db_pool_size)
 
     @cached_property
     def replica_sessions(self) -> sessionmaker[Session]:
@@ -1281,7 +1332,7 @@ class App:
             self.start_consumers() if self.settings.nats_count_in_background else threading.Event()
         )
         partitions = run_every(  # PostgreSQL: the coming months' listening tables, daily
-            86400.0, lambda: ensure_months(self.engine, self.clock.now().date()), "partitions"
+            86400.0, lambda: _ensure_months(self), "partitions"
         )
         archive = run_every(  # a child process: pyarrow stays out of this one
             self.settings.events_archive_interval_s,
@@ -1593,7 +1644,8 @@ class App:
             self.__dict__["event_log"].close()  # after the consumers' stop was set
         if self.__dict__.get("replica_engine") is not None:
             self.__dict__["replica_engine"].dispose()
-        self.engine.dispose()
+        if self.engine_made:  # never made just to be closed
+            self.engine.dispose()
         if self.work_claim is not None:
             self.work_claim.close()
 
@@ -1704,26 +1756,69 @@ def bootstrap(
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
-    engine = make_engine(settings.resolved_database_url, settings.db_pool_size)
-    app = App(settings=settings, engine=engine, blobs=blob_store(settings))
+    app = App(settings=settings, blobs=blob_store(settings))
     app.work_claim = WorkDirClaim(settings.work_dir, sweep=not worker)
     if app.work_claim.swept:
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
-    if not worker:
-        (migrate_aside if serving else migrate)(engine)
-        ensure_months(engine, app.clock.now().date())  # PostgreSQL: the coming months' tables
-    if serving and search_index_missing(engine):
-        app.search.index_if_empty()
+    if serving:
+        _ready_to_serve(app)
+    elif not worker:
+        from cadenza.adapters.db.engine import migrate
+
+        migrate(app.engine)
+        _ensure_months(app)
     return app
+
+
+def _ready_to_serve(app: App) -> None:
+    """A server's start: the schema at the newest revision (migrated by a child process when it
+    is behind), PostgreSQL's coming months, a catalog indexed for search. On SQLite asked
+    through the driver: SQLAlchemy comes with the first request or clock that needs it."""
+    from cadenza.adapters.db import driver
+
+    url = app.settings.resolved_database_url
+    connection = driver.connect(url)
+    if connection is None:  # a URL the driver does not read: through SQLAlchemy
+        from cadenza.adapters.db.engine import migrate_aside, search_index_missing
+
+        migrate_aside(app.engine)
+        _ensure_months(app)
+        if search_index_missing(app.engine):
+            app.search.index_if_empty()
+        return
+    try:
+        current = driver.at_head(connection)
+    finally:
+        connection.close()  # nothing held while a child process migrates
+    if not current:
+        driver.migrate_aside(url)
+    if url.startswith("postgresql"):
+        _ensure_months(app)
+    connection = driver.connect(url)
+    assert connection is not None
+    try:
+        missing = driver.search_index_missing(connection)
+    finally:
+        connection.close()
+    if missing:
+        app.search.index_if_empty()
+
+
+def _ensure_months(app: App) -> None:
+    """PostgreSQL: the coming months' partitions of the listening events (nothing on SQLite)."""
+    if app.settings.resolved_database_url.startswith("sqlite"):
+        return
+    from cadenza.adapters.db.partitions import ensure_months
+
+    ensure_months(app.engine, app.clock.now().date())
 
 
 def unopened_app() -> App:
     """An App from the environment's settings that has done nothing yet (no folders, no
     migration, no work claim, no connection): a child process that describes the API
     (api/openapi_aside.py) needs its shape only."""
-    settings = Settings(background=False)
-    engine = make_engine(settings.resolved_database_url, 1)
-    return App(settings=settings, engine=engine, blobs=blob_store(settings))
+    settings = Settings(background=False, db_pool_size=1)
+    return App(settings=settings, blobs=blob_store(settings))
 
 
 def _card_painter() -> CardPainter:

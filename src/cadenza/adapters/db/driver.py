@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -84,3 +86,60 @@ def heads() -> set[str]:
         if before:
             followed.update(re.findall(r"['\"]([^'\"]+)['\"]", before.group(1)))
     return revisions - followed
+
+
+def migrate_aside(url: str) -> None:
+    """Migrate in a child process, so that this one (a server) never loads Alembic. The URL
+    (which may hold a password) goes through the environment, never the command line."""
+    program = (
+        "import os; from cadenza.adapters.db.engine import migrate_url; "
+        "migrate_url(os.environ['CADENZA_MIGRATE_URL'])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", program], check=True, env=os.environ | {"CADENZA_MIGRATE_URL": url}
+    )
+
+
+SEARCH_INDEX_MISSING = (
+    "SELECT (EXISTS (SELECT 1 FROM releases) OR EXISTS (SELECT 1 FROM artists))"
+    " AND NOT EXISTS (SELECT 1 FROM search_entries)"
+)
+
+
+def search_index_missing(connection: DriverConnection) -> bool:
+    """A catalog without search entries (published before search existed, or emptied by a
+    migration that changed what is indexed): a server's start indexes it."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(SEARCH_INDEX_MISSING)
+        return bool(cursor.fetchone()[0])
+    finally:
+        cursor.close()
+
+
+def answers(url: str) -> bool | None:
+    """Whether the database answers SELECT 1 through its own driver (False: it is away); None
+    for a URL this module leaves to SQLAlchemy."""
+    if sqlite_path(url) is not None:
+        import sqlite3
+
+        away: tuple[type[Exception], ...] = (sqlite3.OperationalError, OSError)
+    elif url.startswith("postgresql+psycopg://"):
+        import psycopg
+
+        away = (psycopg.OperationalError,)
+    else:
+        return None
+    try:
+        connection = connect(url)
+        assert connection is not None
+        try:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+    except away:
+        return False
+    return True
