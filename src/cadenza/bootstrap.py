@@ -21,17 +21,6 @@ from typing import TYPE_CHECKING, Any, cast
 from cadenza.adapters.blobs.local import LocalBlobStore
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
-from cadenza.domain.events import (
-    AccountClosing,
-    Event,
-    PlanChanged,
-    PlayCounted,
-    PlayerChanged,
-    ReleasePublished,
-    ReleaseRestored,
-    ReleaseTakenDown,
-    TrackFinished,
-)
 
 # Each service and adapter is imported by the property that makes it, on first use: a command
 # imports only what it touches, and the HTTP process what its requests need (docs/architecture.md,
@@ -51,6 +40,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.security.hashing import Argon2PasswordHasher
     from cadenza.domain.catalog import Viewer
     from cadenza.domain.entitlements import Context, Entitlements
+    from cadenza.domain.events import Event
     from cadenza.domain.plans import PriceList
     from cadenza.domain.served_audio import ServedAudio
     from cadenza.ingest.pipeline import IngestTools
@@ -150,22 +140,35 @@ WORKER_MODULES = [
 ]
 
 
-# Who reacts to what: the whole flow between services, in one table. A handler takes the App
-# (so a service is made only when an event first needs it) and the event.
-HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
-    PlayCounted: [],  # popularity, statistics and royalties will count it here
-    TrackFinished: [
-        lambda app, event: app.player.track_finished(event),  # the player moves on
-        lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
-        lambda app, event: app.scrobble_forwarding.track_finished(event),  # to ListenBrainz...
-    ],
-    PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
-    ReleasePublished: [],  # searchable in the publishing transaction already
-    ReleaseTakenDown: [],  # gone from search in the takedown's transaction already
-    ReleaseRestored: [],
-    PlanChanged: [],
-    AccountClosing: [lambda app, event: app.subscriptions.account_closing(event)],
-}
+def event_handlers() -> dict[type[Event], list[Callable[[App, Any], None]]]:
+    """Who reacts to what: the whole flow between services, in one table. A handler takes the
+    App (so a service is made only when an event first needs it) and the event. The events'
+    classes are imported by the first publisher (the message bus), not at the start."""
+    from cadenza.domain.events import (
+        AccountClosing,
+        PlanChanged,
+        PlayCounted,
+        PlayerChanged,
+        ReleasePublished,
+        ReleaseRestored,
+        ReleaseTakenDown,
+        TrackFinished,
+    )
+
+    return {
+        PlayCounted: [],  # popularity, statistics and royalties will count it here
+        TrackFinished: [
+            lambda app, event: app.player.track_finished(event),  # the player moves on
+            lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
+            lambda app, event: app.scrobble_forwarding.track_finished(event),  # to ListenBrainz...
+        ],
+        PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
+        ReleasePublished: [],  # searchable in the publishing transaction already
+        ReleaseTakenDown: [],  # gone from search in the takedown's transaction already
+        ReleaseRestored: [],
+        PlanChanged: [],
+        AccountClosing: [lambda app, event: app.subscriptions.account_closing(event)],
+    }
 
 
 MAIL_POLL_S = 5.0  # as often as the mail worker looks for mail due (a commit wakes it too)
@@ -283,7 +286,7 @@ class App:
 
     @cached_property
     def messages(self) -> MessageBus:
-        """The message bus services publish their domain events on (see HANDLERS)."""
+        """The message bus services publish their domain events on (see event_handlers)."""
         from cadenza.services.messagebus import MessageBus
 
         stream = None
@@ -294,7 +297,7 @@ class App:
         return MessageBus(
             {
                 kind: [partial(handler, self) for handler in found]
-                for kind, found in HANDLERS.items()
+                for kind, found in event_handlers().items()
             },
             stream,
         )
