@@ -24,7 +24,6 @@ from cadenza.api.web import mount_web_player
 from cadenza.api.webapi import errors as web_api_errors
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
-from cadenza.services.queue_depths import QueueReport
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +205,7 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
         """Prometheus metrics (text format): from this machine, or with `Authorization: Bearer
         <CADENZA_METRICS_TOKEN>`; 403 `metrics_forbidden` to anyone else."""
         from cadenza.api.metrics_page import metrics_answer, new_registry
+        from cadenza.services.queue_depths import QueueReport
 
         def registry() -> CollectorRegistry:
             if not metrics_registry:
