@@ -190,18 +190,20 @@ class App:
     mail_queued: threading.Event = field(default_factory=threading.Event)
     background: list[threading.Event] = field(default_factory=list)  # set by close()
     work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
-    _opening: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _when_opened: list[Callable[[], None]] | None = field(default_factory=list, repr=False)
+    _opening: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _when_opened: list[Callable[[], None]] | None = field(
+        default_factory=list, init=False, repr=False
+    )
 
     @property
     def engine(self) -> Engine:
         """SQLAlchemy's engine over CADENZA_DATABASE_URL, made (and SQLAlchemy imported, about
-        a fifth of a server's start) by the first use: a server's start and its /healthz read
-        through the database's own driver (adapters/db/driver.py)."""
-        engine = self.shared_engine or self.__dict__.get("own_engine")
+        a fifth of a server's start) by the first use: on SQLite a server's start and its first
+        /healthz read through the database's own driver (adapters/db/driver.py)."""
+        engine = self._made_engine()
         if engine is None:
             with self._opening:
-                engine = self.shared_engine or self.__dict__.get("own_engine")
+                engine = self._made_engine()
                 if engine is None:
                     from cadenza.adapters.db.engine import make_engine
 
@@ -211,14 +213,18 @@ class App:
                     self.__dict__["own_engine"] = engine
         return engine
 
+    def _made_engine(self) -> Engine | None:
+        given = self.shared_engine
+        return given if given is not None else self.__dict__.get("own_engine")
+
     @property
     def engine_made(self) -> bool:
-        return self.shared_engine is not None or "own_engine" in self.__dict__
+        return self._made_engine() is not None
 
     def database_answers(self) -> bool:
         """SELECT 1: through the engine once made (SQLAlchemy's OperationalError when the
-        database is away), before that through the database's own driver (False when away):
-        a server's first /healthz needs no SQLAlchemy."""
+        database is away), before that on SQLite through its own driver (False when away): a
+        server's first /healthz needs no SQLAlchemy."""
         if not self.engine_made:
             from cadenza.adapters.db.driver import answers
 
@@ -1776,12 +1782,11 @@ def bootstrap(
 def _ready_to_serve(app: App) -> None:
     """A server's start: the schema at the newest revision (migrated by a child process when it
     is behind), PostgreSQL's coming months, a catalog indexed for search. On SQLite asked
-    through the driver: SQLAlchemy comes with the first request or clock that needs it."""
+    through its own driver: SQLAlchemy comes with the first request or clock that needs it."""
     from cadenza.adapters.db import driver
 
     url = app.settings.resolved_database_url
-    connection = driver.connect(url)
-    if connection is None:  # a URL the driver does not read: through SQLAlchemy
+    if driver.sqlite_path(url) is None:  # PostgreSQL: the engine waits for a restarting server
         from cadenza.adapters.db.engine import migrate_aside, search_index_missing
 
         migrate_aside(app.engine)
@@ -1789,20 +1794,12 @@ def _ready_to_serve(app: App) -> None:
         if search_index_missing(app.engine):
             app.search.index_if_empty()
         return
-    try:
+    with driver.connected(url) as connection:
         current = driver.at_head(connection)
-    finally:
-        connection.close()  # nothing held while a child process migrates
-    if not current:
+    if not current:  # nothing held open while a child process migrates
         driver.migrate_aside(url)
-    if url.startswith("postgresql"):
-        _ensure_months(app)
-    connection = driver.connect(url)
-    assert connection is not None
-    try:
+    with driver.connected(url) as connection:
         missing = driver.search_index_missing(connection)
-    finally:
-        connection.close()
     if missing:
         app.search.index_if_empty()
 

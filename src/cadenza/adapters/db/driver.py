@@ -9,6 +9,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -58,6 +60,18 @@ def connect(url: str) -> DriverConnection | None:
 
         return psycopg.connect("postgresql://" + url.removeprefix("postgresql+psycopg://"))
     return None
+
+
+@contextmanager
+def connected(url: str) -> Iterator[DriverConnection]:
+    """connect(url), closed afterwards; for a URL the driver reads."""
+    connection = connect(url)
+    if connection is None:
+        raise ValueError("not a database URL the driver reads")
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 def at_head(connection: DriverConnection) -> bool:
@@ -118,28 +132,18 @@ def search_index_missing(connection: DriverConnection) -> bool:
 
 
 def answers(url: str) -> bool | None:
-    """Whether the database answers SELECT 1 through its own driver (False: it is away); None
-    for a URL this module leaves to SQLAlchemy."""
-    if sqlite_path(url) is not None:
-        import sqlite3
-
-        away: tuple[type[Exception], ...] = (sqlite3.OperationalError, OSError)
-    elif url.startswith("postgresql+psycopg://"):
-        import psycopg
-
-        away = (psycopg.OperationalError,)
-    else:
+    """Whether a SQLite database answers SELECT 1 through sqlite3 (False: it cannot be opened);
+    None for any other URL (SQLAlchemy's engine asks, waiting for a restarting PostgreSQL)."""
+    if sqlite_path(url) is None:
         return None
+    import sqlite3
+
     try:
-        connection = connect(url)
-        assert connection is not None
-        try:
+        with connected(url) as connection:
             cursor = connection.cursor()
             cursor.execute("SELECT 1")
             cursor.fetchone()
             cursor.close()
-        finally:
-            connection.close()
-    except away:
+    except (sqlite3.OperationalError, OSError):
         return False
     return True
