@@ -19,26 +19,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
 from cadenza.adapters.blobs.local import LocalBlobStore
-from cadenza.adapters.db.engine import (
-    make_engine,
-    migrate,
-    migrate_aside,
-    search_index_missing,
-)
-from cadenza.adapters.db.partitions import ensure_months
 from cadenza.adapters.work_dir import WorkDirClaim
 from cadenza.config import Settings
-from cadenza.domain.events import (
-    AccountClosing,
-    Event,
-    PlanChanged,
-    PlayCounted,
-    PlayerChanged,
-    ReleasePublished,
-    ReleaseRestored,
-    ReleaseTakenDown,
-    TrackFinished,
-)
 
 # Each service and adapter is imported by the property that makes it, on first use: a command
 # imports only what it touches, and the HTTP process what its requests need (docs/architecture.md,
@@ -58,6 +40,7 @@ if TYPE_CHECKING:
     from cadenza.adapters.security.hashing import Argon2PasswordHasher
     from cadenza.domain.catalog import Viewer
     from cadenza.domain.entitlements import Context, Entitlements
+    from cadenza.domain.events import Event
     from cadenza.domain.plans import PriceList
     from cadenza.domain.served_audio import ServedAudio
     from cadenza.ingest.pipeline import IngestTools
@@ -157,24 +140,37 @@ WORKER_MODULES = [
 ]
 
 
-# Who reacts to what: the whole flow between services, in one table. A handler takes the App
-# (so a service is made only when an event first needs it) and the event.
-HANDLERS: dict[type[Event], list[Callable[[App, Any], None]]] = {
-    # With CADENZA_NATS_URL the stream's consumers search-popularity and artist-stats read it
-    # (services/play_consumers.py); without, their jobs read the counted plays.
-    PlayCounted: [],
-    TrackFinished: [
-        lambda app, event: app.player.track_finished(event),  # the player moves on
-        lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
-        lambda app, event: app.scrobble_forwarding.track_finished(event),  # to ListenBrainz...
-    ],
-    PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
-    ReleasePublished: [],  # searchable in the publishing transaction already
-    ReleaseTakenDown: [],  # gone from search in the takedown's transaction already
-    ReleaseRestored: [],
-    PlanChanged: [],
-    AccountClosing: [lambda app, event: app.subscriptions.account_closing(event)],
-}
+def event_handlers() -> dict[type[Event], list[Callable[[App, Any], None]]]:
+    """Who reacts to what: the whole flow between services, in one table. A handler takes the
+    App (so a service is made only when an event first needs it) and the event. The events'
+    classes are imported by the first publisher (the message bus), not at the start."""
+    from cadenza.domain.events import (
+        AccountClosing,
+        PlanChanged,
+        PlayCounted,
+        PlayerChanged,
+        ReleasePublished,
+        ReleaseRestored,
+        ReleaseTakenDown,
+        TrackFinished,
+    )
+
+    return {
+        # With CADENZA_NATS_URL the stream's consumers search-popularity and artist-stats read
+        # it (services/play_consumers.py); without, their jobs read the counted plays.
+        PlayCounted: [],
+        TrackFinished: [
+            lambda app, event: app.player.track_finished(event),  # the player moves on
+            lambda app, event: app.ads.track_finished(event),  # a song heard brings a break closer
+            lambda app, event: app.scrobble_forwarding.track_finished(event),  # to ListenBrainz...
+        ],
+        PlayerChanged: [lambda app, event: app.remote.player_changed(event)],  # devices hear of it
+        ReleasePublished: [],  # searchable in the publishing transaction already
+        ReleaseTakenDown: [],  # gone from search in the takedown's transaction already
+        ReleaseRestored: [],
+        PlanChanged: [],
+        AccountClosing: [lambda app, event: app.subscriptions.account_closing(event)],
+    }
 
 
 MAIL_POLL_S = 5.0  # as often as the mail worker looks for mail due (a commit wakes it too)
@@ -189,13 +185,75 @@ class SystemClock:
 @dataclass
 class App:
     settings: Settings
-    engine: Engine
     blobs: BlobStore
+    shared_engine: Engine | None = None  # an engine made by someone else (tests share one)
     clock: SystemClock = field(default_factory=SystemClock)
     shared_pool: Executor | None = None  # a pool owned by someone else (tests share one)
     mail_queued: threading.Event = field(default_factory=threading.Event)
     background: list[threading.Event] = field(default_factory=list)  # set by close()
     work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
+    _opening: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _when_opened: list[Callable[[], None]] | None = field(
+        default_factory=list, init=False, repr=False
+    )
+
+    @property
+    def engine(self) -> Engine:
+        """SQLAlchemy's engine over CADENZA_DATABASE_URL, made (and SQLAlchemy imported, about
+        a fifth of a server's start) by the first use: on SQLite a server's start and its first
+        /healthz read through the database's own driver (adapters/db/driver.py)."""
+        engine = self._made_engine()
+        if engine is None:
+            with self._opening:
+                engine = self._made_engine()
+                if engine is None:
+                    from cadenza.adapters.db.engine import make_engine
+
+                    url = self.settings.resolved_database_url
+                    engine = make_engine(
+                        url,
+                        self.settings.db_pool_size,
+                        transaction_pooler=self.settings.transaction_pooler,
+                    )
+                    self._opened()
+                    self.__dict__["own_engine"] = engine
+        return engine
+
+    def _made_engine(self) -> Engine | None:
+        given = self.shared_engine
+        return given if given is not None else self.__dict__.get("own_engine")
+
+    @property
+    def engine_made(self) -> bool:
+        return self._made_engine() is not None
+
+    def database_answers(self) -> bool:
+        """SELECT 1: through the engine once made (SQLAlchemy's OperationalError when the
+        database is away), before that on SQLite through its own driver (False when away): a
+        server's first /healthz needs no SQLAlchemy."""
+        if not self.engine_made:
+            from cadenza.adapters.db.driver import answers
+
+            answered = answers(self.settings.resolved_database_url)
+            if answered is not None:
+                return answered
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()
+        return True
+
+    def when_database_opened(self, hook: Callable[[], None]) -> None:
+        """`hook` once SQLAlchemy is imported and an engine of this App made (at once if it is
+        already), before that engine answers anything: e.g. the API's answer to its errors."""
+        with self._opening:
+            if self._when_opened is not None and not self.engine_made:
+                self._when_opened.append(hook)
+                return
+        hook()
+
+    def _opened(self) -> None:  # with self._opening held
+        hooks, self._when_opened = self._when_opened or [], None
+        for hook in hooks:
+            hook()
 
     @cached_property
     def db_sessions(self) -> sessionmaker[Session]:
@@ -216,6 +274,10 @@ class App:
         url = self.settings.database_replica_url
         if not url:
             return None
+        from cadenza.adapters.db.engine import make_engine
+
+        with self._opening:
+            self._opened()  # its errors too are answered as the primary's
         return make_engine(
             url, self.settings.db_pool_size, transaction_pooler=self.settings.transaction_pooler
         )
@@ -238,7 +300,7 @@ class App:
 
     @cached_property
     def messages(self) -> MessageBus:
-        """The message bus services publish their domain events on (see HANDLERS)."""
+        """The message bus services publish their domain events on (see event_handlers)."""
         from cadenza.services.messagebus import MessageBus
 
         stream = None
@@ -249,7 +311,7 @@ class App:
         return MessageBus(
             {
                 kind: [partial(handler, self) for handler in found]
-                for kind, found in HANDLERS.items()
+                for kind, found in event_handlers().items()
             },
             stream,
         )
@@ -1309,7 +1371,7 @@ class App:
             self.start_consumers() if self.settings.nats_count_in_background else threading.Event()
         )
         partitions = run_every(  # PostgreSQL: the coming months' listening tables, daily
-            86400.0, lambda: ensure_months(self.engine, self.clock.now().date()), "partitions"
+            86400.0, lambda: _ensure_months(self), "partitions"
         )
         archive = run_every(  # a child process: pyarrow stays out of this one
             self.settings.events_archive_interval_s,
@@ -1621,7 +1683,8 @@ class App:
             self.__dict__["event_log"].close()  # after the consumers' stop was set
         if self.__dict__.get("replica_engine") is not None:
             self.__dict__["replica_engine"].dispose()
-        self.engine.dispose()
+        if self.engine_made:  # never made just to be closed
+            self.engine.dispose()
         if self.work_claim is not None:
             self.work_claim.close()
 
@@ -1732,35 +1795,60 @@ def bootstrap(
     settings = settings or (Settings(background=False) if worker else Settings())
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     _owner_only_folders(settings)
-    engine = make_engine(
-        settings.resolved_database_url,
-        settings.db_pool_size,
-        transaction_pooler=settings.transaction_pooler,
-    )
-    app = App(settings=settings, engine=engine, blobs=blob_store(settings))
+    app = App(settings=settings, blobs=blob_store(settings))
     app.work_claim = WorkDirClaim(settings.work_dir, sweep=not worker)
     if app.work_claim.swept:
         log.warning("removed %d work folders left by a stopped server", app.work_claim.swept)
-    if not worker:
-        if serving:
-            migrate_aside(engine, transaction_pooler=settings.transaction_pooler)
-        else:
-            migrate(engine)
-        ensure_months(engine, app.clock.now().date())  # PostgreSQL: the coming months' tables
-    if serving and search_index_missing(engine):
-        app.search.index_if_empty()
+    if serving:
+        _ready_to_serve(app)
+    elif not worker:
+        from cadenza.adapters.db.engine import migrate
+
+        migrate(app.engine)
+        _ensure_months(app)
     return app
+
+
+def _ready_to_serve(app: App) -> None:
+    """A server's start: the schema at the newest revision (migrated by a child process when it
+    is behind), PostgreSQL's coming months, a catalog indexed for search. On SQLite asked
+    through its own driver: SQLAlchemy comes with the first request or clock that needs it."""
+    from cadenza.adapters.db import driver
+
+    url = app.settings.resolved_database_url
+    if driver.sqlite_path(url) is None:  # PostgreSQL: the engine waits for a restarting server
+        from cadenza.adapters.db.engine import migrate_aside, search_index_missing
+
+        migrate_aside(app.engine, transaction_pooler=app.settings.transaction_pooler)
+        _ensure_months(app)
+        if search_index_missing(app.engine):
+            app.search.index_if_empty()
+        return
+    with driver.connected(url) as connection:
+        current = driver.at_head(connection)
+    if not current:  # nothing held open while a child process migrates
+        driver.migrate_aside(url)
+    with driver.connected(url) as connection:
+        missing = driver.search_index_missing(connection)
+    if missing:
+        app.search.index_if_empty()
+
+
+def _ensure_months(app: App) -> None:
+    """PostgreSQL: the coming months' partitions of the listening events (nothing on SQLite)."""
+    if app.settings.resolved_database_url.startswith("sqlite"):
+        return
+    from cadenza.adapters.db.partitions import ensure_months
+
+    ensure_months(app.engine, app.clock.now().date())
 
 
 def unopened_app() -> App:
     """An App from the environment's settings that has done nothing yet (no folders, no
     migration, no work claim, no connection): a child process that describes the API
     (api/openapi_aside.py) needs its shape only."""
-    settings = Settings(background=False)
-    engine = make_engine(
-        settings.resolved_database_url, 1, transaction_pooler=settings.transaction_pooler
-    )
-    return App(settings=settings, engine=engine, blobs=blob_store(settings))
+    settings = Settings(background=False, db_pool_size=1)
+    return App(settings=settings, blobs=blob_store(settings))
 
 
 def _card_painter() -> CardPainter:

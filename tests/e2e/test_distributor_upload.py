@@ -41,6 +41,18 @@ def test_an_upload_is_ingested_in_the_background(client: TestClient, tmp_path: P
     assert [t["id"] for t in release["tracks"]] == done["track_ids"]
 
 
+def test_an_upload_queued_while_the_server_starts_is_ingested_once(
+    client: TestClient, app: App, tmp_path: Path
+) -> None:
+    """The background work's start resumes what a stopped process left: an upload this
+    server took meanwhile is already in its line, and running it twice failed it."""
+    accepted = upload(client, make_release(tmp_path / "rel"))
+    resumed = app.deliveries.resume_unfinished()
+    done = poll(client, accepted.json()["status_url"])
+    assert done["status"] == "published" and done["error"] is None
+    assert resumed == 0
+
+
 def test_a_small_cover_fails_the_delivery_with_a_reason(client: TestClient, tmp_path: Path) -> None:
     accepted = upload(client, make_release(tmp_path / "rel", cover_size=500))
     done = poll(client, accepted.json()["status_url"])

@@ -3,6 +3,8 @@ module had been there from the start."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
@@ -10,6 +12,7 @@ from cadenza.adapters.db.engine import search_index_missing
 from cadenza.adapters.db.models_search import SearchEntryRow
 from cadenza.api.app import CadenzaApi, create_app
 from cadenza.bootstrap import App, bootstrap
+from cadenza.config import Settings
 from tests.fixtures.catalog import put_release
 
 
@@ -50,5 +53,32 @@ def test_a_server_indexes_a_catalog_its_search_has_never_seen(app: App) -> None:
         with TestClient(create_app(server)) as client:
             found = client.get("/api/v1/search", params={"q": "dusty"}).json()
         assert found["top"]["track"]["title"] == "Dusty Song"
+    finally:
+        server.close()
+
+
+def test_a_server_opens_sqlalchemy_with_its_first_reading_request_and_still_answers_503(
+    tmp_path: Path,
+) -> None:
+    """A server's start and its first /healthz read through SQLite's own driver; SQLAlchemy's
+    engine is made by the first request that reads through it, after the app's middleware was
+    built, and a database that goes away is still answered 503 `database_unavailable`."""
+    settings = Settings(data_dir=tmp_path / "var", background=False)
+    server = bootstrap(settings, serving=True)
+    try:
+        with TestClient(create_app(server), raise_server_exceptions=False) as client:
+            assert client.get("/healthz").json()["status"] == "ok"
+            assert not server.engine_made  # SQLAlchemy not needed yet
+            assert client.get("/api/v1/browse/new-releases").status_code == 200
+            assert server.engine_made
+            database = settings.data_dir / "cadenza.db"
+            for each in settings.data_dir.glob("cadenza.db*"):
+                each.unlink()
+            database.mkdir()  # SQLite can no longer open it
+            server.engine.dispose()
+            for path in ("/api/v1/browse/new-releases", "/healthz"):
+                answer = client.get(path)
+                assert answer.status_code == 503, path
+                assert answer.json()["error"]["code"] == "database_unavailable"
     finally:
         server.close()

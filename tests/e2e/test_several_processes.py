@@ -366,8 +366,8 @@ def test_processes_starting_at_once_share_one_signing_key(settings: Settings) ->
     settings = settings.model_copy(update={"distributor_key": None})  # made on first use
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.resolved_database_url)
-    apps = [App(settings=settings, engine=engine, blobs=LocalBlobStore(settings.blob_dir))]
-    apps += [App(settings=settings, engine=engine, blobs=apps[0].blobs) for _ in range(15)]
+    apps = [App(settings=settings, shared_engine=engine, blobs=LocalBlobStore(settings.blob_dir))]
+    apps += [App(settings=settings, shared_engine=engine, blobs=apps[0].blobs) for _ in range(15)]
     start = threading.Barrier(len(apps))
 
     def key_of(app: App) -> str:

@@ -96,4 +96,4 @@ def test_the_handlers_table_names_every_domain_event() -> None:
         for _, cls in inspect.getmembers(events, inspect.isclass)
         if issubclass(cls, Event) and cls is not Event
     }
-    assert set(bootstrap.HANDLERS) == declared
+    assert set(bootstrap.event_handlers()) == declared

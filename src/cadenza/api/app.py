@@ -11,7 +11,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
-from sqlalchemy.exc import OperationalError
 from starlette.types import Receive, Scope, Send
 
 from cadenza import __version__
@@ -25,7 +24,6 @@ from cadenza.api.web import mount_web_player
 from cadenza.api.webapi import errors as web_api_errors
 from cadenza.bootstrap import App, bootstrap
 from cadenza.domain.errors import CadenzaError
-from cadenza.services.queue_depths import QueueReport
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +101,40 @@ class CadenzaApi(FastAPI):
         return self.openapi_schema
 
 
+def _database_unavailable() -> JSONResponse:
+    """The database went away mid-request (a restart, a failover) or did not come back within
+    the connection wait: 503 with a stable code, never a 500."""
+    return JSONResponse(
+        {
+            "error": {
+                "code": "database_unavailable",
+                "message": "The database is not answering; try again in a moment.",
+            }
+        },
+        status_code=503,
+        headers={"retry-after": "2"},
+    )
+
+
+def _answer_database_errors(api: FastAPI) -> None:
+    """SQLAlchemy's OperationalError answered as 503 `database_unavailable`: registered when
+    the App first opens the database (SQLAlchemy is not imported at a server's start), on the
+    app and, once built, on its exception middleware."""
+    from sqlalchemy.exc import OperationalError
+    from starlette.middleware.exceptions import ExceptionMiddleware
+
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("database unavailable on %s %s", request.method, request.url.path)
+        return _database_unavailable()
+
+    api.add_exception_handler(OperationalError, database_unavailable)
+    layer = api.middleware_stack
+    while layer is not None and not isinstance(layer, ExceptionMiddleware):
+        layer = getattr(layer, "app", None)
+    if layer is not None:
+        layer.add_exception_handler(OperationalError, database_unavailable)
+
+
 def _reads(scope: Scope) -> bool:
     return scope["type"] == "http" and scope["method"] in ("GET", "HEAD")
 
@@ -146,21 +178,7 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
             return web_api_errors.cadenza_error(exc, request.url.path)
         return error_response(exc)
 
-    @api.exception_handler(OperationalError)
-    async def database_unavailable(request: Request, exc: OperationalError) -> JSONResponse:
-        """The database went away mid-request (a restart, a failover) or did not come back
-        within the connection wait: 503 with a stable code, never a 500."""
-        log.warning("database unavailable on %s %s", request.method, request.url.path)
-        return JSONResponse(
-            {
-                "error": {
-                    "code": "database_unavailable",
-                    "message": "The database is not answering; try again in a moment.",
-                }
-            },
-            status_code=503,
-            headers={"retry-after": "2"},
-        )
+    cadenza.when_database_opened(lambda: _answer_database_errors(api))
 
     @api.exception_handler(BodyTooLarge)
     async def body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
@@ -173,11 +191,11 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
             return web_api_errors.invalid_request(exc.errors(), request.url.path)
         return invalid_request_response(exc.errors())
 
-    @api.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
+    @api.get("/healthz", tags=["ops"], response_model=dict[str, str])
+    def healthz() -> dict[str, str] | Response:
         # proves the database answers, without the ORM's tables (a server answers it first)
-        with cadenza.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1").scalar()
+        if not cadenza.database_answers():
+            return _database_unavailable()
         return {"status": "ok", "version": __version__}
 
     metrics_registry: list[CollectorRegistry] = []  # made on the first scrape
@@ -187,6 +205,7 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
         """Prometheus metrics (text format): from this machine, or with `Authorization: Bearer
         <CADENZA_METRICS_TOKEN>`; 403 `metrics_forbidden` to anyone else."""
         from cadenza.api.metrics_page import metrics_answer, new_registry
+        from cadenza.services.queue_depths import QueueReport
 
         def registry() -> CollectorRegistry:
             if not metrics_registry:

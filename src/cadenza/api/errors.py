@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from cadenza.domain.errors import CadenzaError, ChallengeRequired, TooManyAttempts
 
@@ -60,22 +59,3 @@ def invalid_request_response(problems: Sequence[Any]) -> JSONResponse:
         "fields": fields,
     }
     return JSONResponse({"error": error}, status_code=422)
-
-
-class FieldErrorOut(BaseModel):
-    field: str = Field(description="Where: the field's path in the body, or the parameter")
-    code: str
-    message: str
-
-
-class ErrorDetailOut(BaseModel):
-    code: str = Field(description="Stable, for programs: e.g. `invalid_request`, `not_found`")
-    message: str = Field(description="For people: what went wrong and what to do")
-    file: str | None = Field(None, description="The delivered file at fault, if any")
-    fields: list[FieldErrorOut] | None = Field(None, description="422: each invalid field")
-
-
-class ErrorOut(BaseModel):
-    """Every error answer's body."""
-
-    error: ErrorDetailOut

@@ -91,6 +91,26 @@ API_PREFIXES = ("/api/", "/v1/", "/rest/", "/1/", "/oauth/")
 _NAMED = re.compile(r"\(\?P<\w+>")  # one pattern for a module's paths: its groups unnamed
 
 
+class ModulePaths:
+    """A route module's path templates, asked whether one matches a request's path. The
+    regular expression (one for all of them, as Starlette would compile each) is compiled by
+    the first path that starts like one of them: a server's start compiles none of the
+    modules' 400 patterns, and a request compiles only those of the modules it could be for."""
+
+    def __init__(self, templates: tuple[str, ...]) -> None:
+        self._templates = templates
+        self._starts = tuple(t.split("{", 1)[0] for t in templates)  # the literal beginnings
+        self._pattern: re.Pattern[str] | None = None
+
+    def match(self, path: str) -> bool:
+        if not path.startswith(self._starts):
+            return False
+        if self._pattern is None:  # two threads may both compile it: the same pattern
+            each = (_NAMED.sub("(?:", compile_path(t)[0].pattern) for t in self._templates)
+            self._pattern = re.compile("|".join(f"(?:{pattern})" for pattern in each))
+        return self._pattern.match(path) is not None
+
+
 def router_of(module: str, name: str) -> APIRouter:
     # __import__, not importlib.import_module: `python -X importtime` then records the module.
     # A plain name is under cadenza.api.routes; a dotted one under cadenza.api (webapi.me).
@@ -130,8 +150,8 @@ class LazyRoutes:
         self.routes, self.uploads = routes, uploads  # shared with the body limit and the schema
         self._lock = threading.Lock()
         self._places: dict[str, list[tuple[APIRouter, str]]] = {}
-        self._pending: dict[str, re.Pattern[str]] = {}
-        self._patterns: list[re.Pattern[str]] = []  # every listed module's, imported or not
+        self._pending: dict[str, ModulePaths] = {}
+        self._patterns: list[ModulePaths] = []  # every listed module's, imported or not
         for module, name in ROUTE_MODULES:
             place = APIRouter()
             api.include_router(place)
@@ -139,9 +159,7 @@ class LazyRoutes:
         for module in self._places:
             paths = PATHS.get(module)
             if lazy and paths:
-                each = (_NAMED.sub("(?:", compile_path(p)[0].pattern) for p in paths)
-                either = "|".join(f"(?:{pattern})" for pattern in each)
-                self._pending[module] = re.compile(either)
+                self._pending[module] = ModulePaths(paths)
                 self._patterns.append(self._pending[module])
             else:
                 self._load(module)

@@ -12,9 +12,30 @@ from typing import Any
 
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
 
 from cadenza.api import deps
-from cadenza.api.errors import ErrorOut
+
+
+# Every error answer's body (api/errors.py writes it): its schema, built with the document.
+class FieldErrorOut(BaseModel):
+    field: str = Field(description="Where: the field's path in the body, or the parameter")
+    code: str
+    message: str
+
+
+class ErrorDetailOut(BaseModel):
+    code: str = Field(description="Stable, for programs: e.g. `invalid_request`, `not_found`")
+    message: str = Field(description="For people: what went wrong and what to do")
+    file: str | None = Field(None, description="The delivered file at fault, if any")
+    fields: list[FieldErrorOut] | None = Field(None, description="422: each invalid field")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer's body."""
+
+    error: ErrorDetailOut
+
 
 _SIGNED_IN = {
     deps.current_session,

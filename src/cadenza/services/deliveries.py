@@ -40,6 +40,7 @@ class DeliveryService:
         # One delivery at a time: its tracks already use every core.
         self._runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery")
         self._lock = threading.Lock()
+        self._submitted: set[str] = set()  # queued by this process: already in its runner
 
     def upload_dir(self) -> tuple[str, Path]:
         """A fresh folder for an upload's files, named by the delivery id it will get."""
@@ -53,6 +54,8 @@ class DeliveryService:
         with self.uow() as uow:
             uow.deliveries.add(delivery)
             uow.commit()
+        with self._lock:
+            self._submitted.add(delivery.id)
         self._runner.submit(self._process, replace(delivery))  # the worker's own copy
         return delivery
 
@@ -64,9 +67,13 @@ class DeliveryService:
         return delivery
 
     def resume_unfinished(self) -> int:
-        """After a restart, deliveries that were queued or processing run again."""
+        """After a restart, deliveries that were queued or processing run again: those a
+        stopped process left, never one this process queued itself meanwhile (a server answers
+        uploads while its background work is starting)."""
         with self.uow() as uow:
-            pending = uow.deliveries.unfinished()
+            unfinished = uow.deliveries.unfinished()
+        with self._lock:
+            pending = [d for d in unfinished if d.id not in self._submitted]
         for delivery in pending:
             self._runner.submit(self._process, delivery)
         return len(pending)

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -63,6 +67,18 @@ def connect(url: str, transaction_pooler: bool = False) -> DriverConnection | No
     return None
 
 
+@contextmanager
+def connected(url: str) -> Iterator[DriverConnection]:
+    """connect(url), closed afterwards; for a URL the driver reads."""
+    connection = connect(url)
+    if connection is None:
+        raise ValueError("not a database URL the driver reads")
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
 def at_head(connection: DriverConnection) -> bool:
     """Whether the schema is at the newest revision (the table Alembic keeps it in)."""
     cursor = connection.cursor()
@@ -89,3 +105,55 @@ def heads() -> set[str]:
         if before:
             followed.update(re.findall(r"['\"]([^'\"]+)['\"]", before.group(1)))
     return revisions - followed
+
+
+def migrate_aside(url: str, *, transaction_pooler: bool = False) -> None:
+    """Migrate in a child process, so that this one (a server) never loads Alembic. The URL
+    (which may hold a password) goes through the environment, never the command line; so does
+    whether a transaction pooler (PgBouncer) stands between (no prepared statements then)."""
+    program = (
+        "import os; from cadenza.adapters.db.engine import migrate_url; "
+        "migrate_url(os.environ['CADENZA_MIGRATE_URL'], "
+        "os.environ['CADENZA_MIGRATE_POOLED'] == '1')"
+    )
+    pooled = "1" if transaction_pooler else "0"
+    subprocess.run(
+        [sys.executable, "-c", program],
+        check=True,
+        env=os.environ | {"CADENZA_MIGRATE_URL": url, "CADENZA_MIGRATE_POOLED": pooled},
+    )
+
+
+SEARCH_INDEX_MISSING = (
+    "SELECT (EXISTS (SELECT 1 FROM releases) OR EXISTS (SELECT 1 FROM artists))"
+    " AND NOT EXISTS (SELECT 1 FROM search_entries)"
+)
+
+
+def search_index_missing(connection: DriverConnection) -> bool:
+    """A catalog without search entries (published before search existed, or emptied by a
+    migration that changed what is indexed): a server's start indexes it."""
+    cursor = connection.cursor()
+    try:
+        cursor.execute(SEARCH_INDEX_MISSING)
+        return bool(cursor.fetchone()[0])
+    finally:
+        cursor.close()
+
+
+def answers(url: str) -> bool | None:
+    """Whether a SQLite database answers SELECT 1 through sqlite3 (False: it cannot be opened);
+    None for any other URL (SQLAlchemy's engine asks, waiting for a restarting PostgreSQL)."""
+    if sqlite_path(url) is None:
+        return None
+    import sqlite3
+
+    try:
+        with connected(url) as connection:
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            cursor.close()
+    except (sqlite3.OperationalError, OSError):
+        return False
+    return True

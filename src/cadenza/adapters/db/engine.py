@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +12,13 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
-from cadenza.adapters.db.driver import MIGRATIONS, heads, owner_only_sqlite
+from cadenza.adapters.db.driver import (
+    MIGRATIONS,
+    SEARCH_INDEX_MISSING,
+    heads,
+    owner_only_sqlite,
+)
+from cadenza.adapters.db.driver import migrate_aside as driver_migrate_aside
 
 CONNECT_WAIT_S = 15.0  # how long a new connection waits for a restarting PostgreSQL
 # psycopg prepares a statement on a connection's server after its 5th run there; behind a
@@ -114,30 +117,16 @@ def search_index_missing(engine: Engine) -> bool:
     """A catalog without search entries (published before search existed, or emptied by a
     migration that changed what is indexed), asked without loading the catalog's and the
     index's table classes: a server's start needs them only when the answer is yes."""
-    probe = text(
-        "SELECT (EXISTS (SELECT 1 FROM releases) OR EXISTS (SELECT 1 FROM artists))"
-        " AND NOT EXISTS (SELECT 1 FROM search_entries)"
-    )
     with engine.connect() as connection:
-        return bool(connection.execute(probe).scalar())
+        return bool(connection.execute(text(SEARCH_INDEX_MISSING)).scalar())
 
 
 def migrate_aside(engine: Engine, *, transaction_pooler: bool = False) -> None:
     """Migrate in a child process, so that this one (a server) never loads Alembic."""
-    if at_head(engine):
-        return
-    # The URL (which may hold a password) goes through the environment, never the command line.
-    url = engine.url.render_as_string(hide_password=False)
-    program = (
-        "import os; from cadenza.adapters.db.engine import migrate_url; "
-        "migrate_url(os.environ['CADENZA_MIGRATE_URL'], os.environ['CADENZA_MIGRATE_POOLED'] == '1')"
-    )
-    pooled = "1" if transaction_pooler else "0"
-    subprocess.run(
-        [sys.executable, "-c", program],
-        check=True,
-        env=os.environ | {"CADENZA_MIGRATE_URL": url, "CADENZA_MIGRATE_POOLED": pooled},
-    )
+    if not at_head(engine):
+        driver_migrate_aside(
+            engine.url.render_as_string(hide_password=False), transaction_pooler=transaction_pooler
+        )
 
 
 def migrate_url(url: str, transaction_pooler: bool = False) -> None:
