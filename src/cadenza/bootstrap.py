@@ -192,6 +192,7 @@ class App:
     mail_queued: threading.Event = field(default_factory=threading.Event)
     background: list[threading.Event] = field(default_factory=list)  # set by close()
     work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
+    made_at: datetime = field(default_factory=lambda: datetime.now(UTC), init=False)
     _opening: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _when_opened: list[Callable[[], None]] | None = field(
         default_factory=list, init=False, repr=False
@@ -1442,7 +1443,7 @@ class App:
         """History imports a stopped process left running are failed (the file was in that
         process's memory), without importing the importers when none was left running."""
         if _checks().imports_running(self.engine):
-            self.history_imports.fail_unfinished()
+            self.history_imports.fail_unfinished(self.made_at)
 
     def _royalty_tick(self) -> None:
         """The royalty clock: last month is closed aside once its close day has come."""

@@ -237,3 +237,21 @@ def test_imported_plays_are_history_never_streams(app: App) -> None:
     assert year.summary.plays == 5  # the counted play and the four imported
     trained = app.train_recs()
     assert (trained.listeners, trained.counted_plays) == (2, 1)  # the newcomer learned too
+
+
+def test_a_start_fails_only_the_imports_a_stopped_process_left_running(app: App) -> None:
+    """The server answers imports while its background work is starting, and its other
+    processes may begin some: the start fails only those begun before it (their file went
+    with the stopped process), never one begun since."""
+    ada = app.accounts.create("ada@example.org", "a long enough test phrase", roles=[]).id
+    with app.uow() as uow:
+        left = uow.history.start_import(
+            ada, "spotify", "old.zip", 10, 0, app.made_at - timedelta(minutes=5)
+        )
+        begun = uow.history.start_import(
+            ada, "spotify", "new.zip", 10, 0, app.made_at + timedelta(seconds=1)
+        )
+        uow.commit()
+    assert app.history_imports.fail_unfinished(app.made_at) == 1
+    assert app.history_imports.status(ada, left).status == "failed"
+    assert app.history_imports.status(ada, begun).status == "running"

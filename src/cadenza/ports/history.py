@@ -93,8 +93,9 @@ class HistoryRepository(Protocol):
         """The import and its plays gone; how many plays went."""
         ...
 
-    def fail_unfinished(self, error: str, at: datetime) -> int:
-        """Imports a stopped process left running are failed (their file was not kept)."""
+    def fail_unfinished(self, error: str, at: datetime, started_before: datetime) -> int:
+        """Imports a stopped process left running (begun before `started_before`, this
+        server's start) are failed (their file was not kept)."""
         ...
 
     def add_plays(

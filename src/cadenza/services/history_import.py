@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from threading import Lock
 
@@ -188,12 +189,16 @@ class HistoryImports:
         ]
         return {"imported_history": plays, "history_imports": imports}
 
-    def fail_unfinished(self) -> int:
+    def fail_unfinished(self, server_started: datetime) -> int:
         """At a server's start: imports a stopped process left running are failed (the file was
-        read into that process's memory only; importing it again adds only what is missing)."""
+        read into that process's memory only; importing it again adds only what is missing).
+        Never one begun since this server started: it answers imports while its background
+        work is starting, and its other processes may have begun one."""
         with self.uow() as uow:
             failed = uow.history.fail_unfinished(
-                "the server stopped during the import: import the file again", self.clock.now()
+                "the server stopped during the import: import the file again",
+                self.clock.now(),
+                server_started,
             )
             uow.commit()
         return failed

@@ -139,10 +139,13 @@ class SqlHistory:
         self.s.execute(delete(HistoryImportRow).where(HistoryImportRow.id == import_id))
         return int(getattr(gone, "rowcount", 0) or 0)
 
-    def fail_unfinished(self, error: str, at: datetime) -> int:
+    def fail_unfinished(self, error: str, at: datetime, started_before: datetime) -> int:
         done = self.s.execute(
             update(HistoryImportRow)
-            .where(HistoryImportRow.status == "running")
+            .where(
+                HistoryImportRow.status == "running",
+                HistoryImportRow.created_at < started_before,
+            )
             .values(status="failed", error=error, finished_at=at)
         )
         return int(getattr(done, "rowcount", 0) or 0)
