@@ -151,3 +151,31 @@ def test_free_gets_six_skips_an_hour_and_an_ad_break_after_three_songs(
     assert client.get("/api/v1/me/ad-break", headers=free).status_code == 204
     here = free | {"X-Cadenza-Device": player}
     assert client.get("/api/v1/me/player", headers=here).json()["stream"] is not None
+
+
+def test_a_play_of_tracks_takes_four_database_connections(
+    client: TestClient, app: App, published: int, premium: dict[str, str]
+) -> None:
+    """Each connection taken from the pool costs round trips to the database (a ping, a
+    rollback): a play reads the session, then the listener and the tracks together, saves
+    the player, and records the new grant's window. A track the listener may not play is
+    still refused."""
+    from sqlalchemy import event
+
+    tracks = tracks_of(client, published)
+    assert play(client, premium, track_ids=[tracks[0]]).status_code == 200
+    taken: list[object] = []
+
+    def checkout(*connection: object) -> None:
+        taken.append(connection)
+
+    event.listen(app.engine, "checkout", checkout)
+    try:
+        started = play(client, premium, track_ids=[tracks[1], tracks[2]])
+    finally:
+        event.remove(app.engine, "checkout", checkout)
+    assert started.status_code == 200 and started.json()["track_id"] == tracks[1]
+    assert started.json()["stream"]["track_id"] == tracks[1]
+    assert len(taken) <= 4
+    missing = play(client, premium, track_ids=[tracks[0], 2_000_000])
+    assert missing.status_code == 404

@@ -74,14 +74,8 @@ class CatalogService:
         it (release date, territories, takedown, explicit filter): 404 for the first one the
         viewer may not play."""
         with self.uow() as uow:
-            found = {t.id: t for t in uow.catalog.tracks_to_play(track_ids)}
-        for track_id in track_ids:
-            track = found.get(track_id)
-            if track is None or not track.visible_to(viewer):
-                raise NotFound(f"no track {track_id}")
-            if track.explicit and not viewer.allow_explicit:
-                raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
-        return [found[t] for t in track_ids]
+            found = uow.catalog.tracks_to_play(track_ids)
+        return checked_to_play(found, track_ids, viewer)
 
     def release_tracks_to_play(self, release_id: int, viewer: Viewer) -> list[TrackToPlay]:
         """A release's tracks as the player needs them, in one read, checked as `release`
@@ -129,3 +123,18 @@ class CatalogService:
             track.explicit,
             track.duration_ms,
         )
+
+
+def checked_to_play(
+    found: list[TrackToPlay], track_ids: list[int], viewer: Viewer
+) -> list[TrackToPlay]:
+    """`track_ids` as read (`found`), each checked as `track` checks it: 404 for the first one
+    the viewer may not play."""
+    by_id = {t.id: t for t in found}
+    for track_id in track_ids:
+        track = by_id.get(track_id)
+        if track is None or not track.visible_to(viewer):
+            raise NotFound(f"no track {track_id}")
+        if track.explicit and not viewer.allow_explicit:
+            raise NotFound(f"no track {track_id}", code="explicit_content_filtered")
+    return [by_id[t] for t in track_ids]

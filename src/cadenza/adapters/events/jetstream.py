@@ -171,6 +171,24 @@ class JetStreamLog:
 
         self._run(send(), self.ack_timeout_s)
 
+    def send_live(self, topic: str, message: dict[str, object]) -> None:
+        """`publish` without waiting on the caller's thread: the message is handed to the
+        connection's loop (in order: messages sent from one thread go out in that order) and
+        a failure is logged there. For best-effort live messages, such as device events."""
+        data = json.dumps(message, separators=(",", ":")).encode()
+        subject = self.subject(f"bus.{topic}")
+
+        async def send() -> None:
+            try:
+                if self._nc is None:  # never connected yet: connect first (bounded)
+                    await asyncio.wait_for(self._ready(), self.ack_timeout_s)
+                assert self._nc is not None
+                await self._nc.publish(subject, data)
+            except Exception:
+                log.warning("NATS is away: a live message on %s reached this process only", topic)
+
+        asyncio.run_coroutine_threadsafe(send(), self._loop)
+
     def listen(self, topic: str, handler: BusHandler) -> None:
         with self._lock:
             first = topic not in self._bus_handlers

@@ -61,10 +61,12 @@ class NatsPlayerEvents:
         """Nothing of its own: the connection is the JetStreamLog's."""
 
     def _send(self, message: dict[str, object]) -> None:
+        """Handed to the NATS loop, not waited for on the request's thread: the change is
+        saved and this process's devices already have it; elsewhere delivery is live and
+        best-effort (a device that reconnects reads the state afresh)."""
         try:
-            self.nats.publish(TOPIC, message)
-        except (EventStreamUnavailable, OSError, TimeoutError, Exception):
-            # the change is saved; devices elsewhere hear the next one
+            self.nats.send_live(TOPIC, message)
+        except (EventStreamUnavailable, OSError, RuntimeError):  # the loop is closed
             log.warning("NATS is away: a player event reached this process only")
 
     def _online_here(self, message: dict[str, object]) -> dict[str, object]:
