@@ -1317,7 +1317,7 @@ class App:
     def _start_background(self) -> list[threading.Event]:
         checks = _checks()
         if checks.deliveries_unfinished(self.engine):  # the ingest pipeline only when one is left
-            self.deliveries.resume_unfinished()
+            self.deliveries.resume_unfinished(self.made_at)
         if checks.room_episodes_unfinished(self.engine):
             self.room_episodes.resume_unfinished()
         mail = self._start_when_work(  # the mail libraries once there is mail

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 
@@ -27,4 +28,6 @@ class DeliveryRepository(Protocol):
 
     def update(self, delivery: Delivery) -> None: ...
 
-    def unfinished(self) -> list[Delivery]: ...
+    def unfinished(self, begun_before: datetime | None = None) -> list[Delivery]:
+        """Queued or processing; only those received before `begun_before` when given."""
+        ...

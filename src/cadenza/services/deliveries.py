@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from cadenza.domain.errors import CadenzaError, NotFound
@@ -66,12 +67,13 @@ class DeliveryService:
             raise NotFound(f"no delivery {delivery_id}")
         return delivery
 
-    def resume_unfinished(self) -> int:
+    def resume_unfinished(self, server_started: datetime | None = None) -> int:
         """After a restart, deliveries that were queued or processing run again: those a
-        stopped process left, never one this process queued itself meanwhile (a server answers
-        uploads while its background work is starting)."""
+        stopped process left (received before `server_started`), never one this process or
+        another of this server's took meanwhile (a server answers uploads while its
+        background work is starting)."""
         with self.uow() as uow:
-            unfinished = uow.deliveries.unfinished()
+            unfinished = uow.deliveries.unfinished(server_started)
         with self._lock:
             pending = [d for d in unfinished if d.id not in self._submitted]
         for delivery in pending:

@@ -33,11 +33,11 @@ class SqlDeliveries:
         row.updated_at = datetime.now(UTC)
         self.s.flush()
 
-    def unfinished(self) -> list[Delivery]:
-        rows = self.s.scalars(
-            select(DeliveryRow).where(DeliveryRow.status.in_(("queued", "processing")))
-        )
-        return [_delivery(r) for r in rows]
+    def unfinished(self, begun_before: datetime | None = None) -> list[Delivery]:
+        query = select(DeliveryRow).where(DeliveryRow.status.in_(("queued", "processing")))
+        if begun_before is not None:
+            query = query.where(DeliveryRow.created_at < begun_before)
+        return [_delivery(r) for r in self.s.scalars(query)]
 
 
 _FIELDS = [
