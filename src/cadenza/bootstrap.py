@@ -173,6 +173,7 @@ def event_handlers() -> dict[type[Event], list[Callable[[App, Any], None]]]:
     }
 
 
+BACKGROUND_AFTER_S = 1.0  # the background work starts after the first answer, or this long
 MAIL_POLL_S = 5.0  # as often as the mail worker looks for mail due (a commit wakes it too)
 FORWARD_POLL_S = 10.0  # as often as scrobble forwarding looks for plays due
 
@@ -193,6 +194,10 @@ class App:
     background: list[threading.Event] = field(default_factory=list)  # set by close()
     work_claim: WorkDirClaim | None = None  # sweeps a killed server's work folders at start
     made_at: datetime = field(default_factory=lambda: datetime.now(UTC), init=False)
+    # Set by the HTTP app once it answered its first request: the background work starts then
+    # (or after BACKGROUND_AFTER_S), so a server's first answer does not share the start's CPU
+    # with the imports the clocks need.
+    first_answer: threading.Event = field(default_factory=threading.Event, init=False)
     _opening: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _when_opened: list[Callable[[], None]] | None = field(
         default_factory=list, init=False, repr=False
@@ -1299,6 +1304,7 @@ class App:
         stops: list[threading.Event] = []
 
         def start() -> None:
+            self.first_answer.wait(BACKGROUND_AFTER_S)
             try:
                 stops.extend(self._start_background())
             except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -66,12 +67,18 @@ class CadenzaApi(FastAPI):
     lazy_routes: LazyRoutes | None = None
     openapi_aside: OpenApiAside | None = None
     operations: Operations | None = None  # counts every request, audio too; its request id
+    answered: threading.Event | None = None  # set once the first request is answered
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.operations is not None:
-            await self.operations(scope, receive, send, self._dispatch)
-        else:
-            await self._dispatch(scope, receive, send)
+        try:
+            if self.operations is not None:
+                await self.operations(scope, receive, send, self._dispatch)
+            else:
+                await self._dispatch(scope, receive, send)
+        finally:
+            if self.answered is not None and scope["type"] == "http":
+                self.answered.set()  # the background work's start waited for it
+                self.answered = None
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         audio = self.granted_audio
@@ -170,6 +177,7 @@ def create_app(cadenza: App, *, lazy: bool = True, openapi_aside: bool = False) 
     )
     api.granted_audio = AudioOnFirstRequest(cadenza)
     api.operations = Operations()
+    api.answered = cadenza.first_answer
     api.state.tally = api.operations.tally
 
     @api.exception_handler(CadenzaError)
