@@ -295,6 +295,8 @@ http {{
             proxy_set_header Range $slice_range;
             proxy_cache_valid 200 206 1d;
             proxy_ignore_headers Cache-Control Expires Set-Cookie;
+            proxy_hide_header Set-Cookie;  # one listener's answer is kept for all: no cookie
+            proxy_hide_header X-Request-Id;  # nor the request id of the fill
             proxy_cache_lock on;
             proxy_cache_lock_timeout 10s;
             {upstream}
@@ -404,13 +406,17 @@ def up(
             "env": env,
             "cmd": [py, "-m", "cadenza", "serve", "--host", "127.0.0.1", "--port", str(port)],
         }
-        (folder / f"node{n}.env").write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
+        env_file = folder / f"node{n}.env"  # the grants' and the store's secrets: the owner's
+        env_file.touch(mode=0o600)
+        env_file.chmod(0o600)
+        env_file.write_text("".join(f"{k}={v}\n" for k, v in sorted(env.items())))
         launch(folder, state, f"node{n}")  # node1 first: it migrates the database
 
     (folder / "nginx-tmp").mkdir(exist_ok=True)
     nginx_port = int(os.environ.get("CLUSTER_PORT", "0")) or free_port()
     conf = folder / "nginx.conf"
-    conf.touch(mode=0o600)  # it holds the grants' secret
+    conf.touch(mode=0o600)
+    conf.chmod(0o600)  # it holds the grants' secret (also when an earlier run left the file)
     conf.write_text(nginx_conf(folder, nginx_port, node_ports, link_secret, access_log))
     svcs["nginx"] = {
         "port": nginx_port,

@@ -15,6 +15,7 @@ from cadenza.adapters.db.models_billing import LocalChargeRow
 from cadenza.bootstrap import App
 from cadenza.domain.errors import Conflict
 from cadenza.domain.plans import Plan
+from cadenza.domain.subscriptions import InvoiceStatus
 from tests.e2e.conftest import LISTENER_PASSWORD, sign_in
 from tests.e2e.test_plans import (
     DECLINES_CHARGES,
@@ -204,6 +205,13 @@ def test_too_many_open_invitations_are_refused(client: TestClient, app: App) -> 
     assert charges(app) == 0  # a trial: nothing charged at all
 
 
+def subscription_id(app: App, account_id: int) -> int:
+    with app.uow() as uow:
+        membership = uow.members.membership(account_id)
+    assert membership is not None
+    return membership.subscription_id
+
+
 def test_a_plan_set_by_hand_waits_for_a_renewal_being_charged(client: TestClient, app: App) -> None:
     """The operator sets a plan while the trial's first renewal is at the provider: nothing
     changes (voiding the invoice then would take the money and give nothing), and the renewal
@@ -230,6 +238,15 @@ def test_a_plan_set_by_hand_waits_for_a_renewal_being_charged(client: TestClient
         with pytest.raises(Conflict) as refused:
             app.plan_grants.set_plan(None, ada_id, Plan.FREE, end_paid=True)
         assert refused.value.code == "plan_paid"
+        # The ending's own change is conditional too (a claim between its read and its write).
+        with app.uow() as uow:
+            (charging,) = uow.invoices.open_invoices(subscription_id(app, ada_id))
+            assert not uow.invoices.mark_invoice(
+                charging.id,
+                InvoiceStatus.VOID,
+                only_from=InvoiceStatus.OPEN,
+                not_charging_at=datetime.now(UTC),
+            )
     finally:
         answer.set()
         run.join()

@@ -31,7 +31,13 @@ class InvoiceRepository(Protocol):
     def open_invoices(self, subscription_id: int) -> list[Invoice]: ...
 
     def mark_invoice(
-        self, invoice_id: int, status: InvoiceStatus, *, only_from: InvoiceStatus, **values: object
+        self,
+        invoice_id: int,
+        status: InvoiceStatus,
+        *,
+        only_from: InvoiceStatus,
+        not_charging_at: datetime | None = None,
+        **values: object,
     ) -> bool: ...
 
     def claim_attempt(

@@ -249,15 +249,16 @@ class Charging:
                 return True
             if unless_paid and sub.status is Status.ACTIVE:
                 return False
-            if unless_charging and any(
-                self._charging_now(i) for i in uow.invoices.open_invoices(subscription_id)
-            ):
-                return False
-            uow.subscriptions.update_subscription(subscription_id, status=status, ended_at=now)
             for invoice in uow.invoices.open_invoices(subscription_id):
-                uow.invoices.mark_invoice(
-                    invoice.id, InvoiceStatus.VOID, only_from=InvoiceStatus.OPEN
+                voided = uow.invoices.mark_invoice(
+                    invoice.id,
+                    InvoiceStatus.VOID,
+                    only_from=InvoiceStatus.OPEN,
+                    not_charging_at=now if unless_charging else None,
                 )
+                if unless_charging and not voided:
+                    return False  # a charge was claimed meanwhile: nothing is committed
+            uow.subscriptions.update_subscription(subscription_id, status=status, ended_at=now)
             for member in uow.members.end_memberships(subscription_id, now):
                 uow.audit.add(
                     member, AuditEvent("plan_ended", now, None, None, {"plan": sub.plan.value})

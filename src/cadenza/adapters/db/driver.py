@@ -154,6 +154,6 @@ def answers(url: str) -> bool | None:
             cursor.execute("SELECT 1")
             cursor.fetchone()
             cursor.close()
-    except (sqlite3.OperationalError, OSError):
+    except (sqlite3.DatabaseError, OSError):  # away, locked, or not a database (corrupt)
         return False
     return True

@@ -104,14 +104,28 @@ class SqlInvoices:
         return [_invoice(r) for r in rows]
 
     def mark_invoice(
-        self, invoice_id: int, status: InvoiceStatus, *, only_from: InvoiceStatus, **values: object
+        self,
+        invoice_id: int,
+        status: InvoiceStatus,
+        *,
+        only_from: InvoiceStatus,
+        not_charging_at: datetime | None = None,
+        **values: object,
     ) -> bool:
-        """Move an invoice on, only from the state expected: a repeated webhook changes nothing."""
-        done = self.s.execute(
-            update(InvoiceRow)
-            .where(InvoiceRow.id == invoice_id, InvoiceRow.status == only_from.value)
-            .values(status=status.value, **values)
-        )
+        """Move an invoice on, only from the state expected: a repeated webhook changes nothing.
+        With `not_charging_at`, only if no charge attempt is running then (claimed, unanswered,
+        its lease not over): the check and the change are one statement."""
+        i = InvoiceRow
+        query = update(i).where(i.id == invoice_id, i.status == only_from.value)
+        if not_charging_at is not None:
+            query = query.where(
+                or_(
+                    i.charge_id.is_not(None),
+                    i.charging_until.is_(None),
+                    i.charging_until <= not_charging_at,
+                )
+            )
+        done = self.s.execute(query.values(status=status.value, **values))
         return getattr(done, "rowcount", 0) == 1
 
     def claim_attempt(
