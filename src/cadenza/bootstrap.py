@@ -370,11 +370,12 @@ class App:
                 self.event_log.consume(COUNTING, f"{LISTENING}.>", counting.handle, stop)
             if POPULARITY in wanted:  # the services are made when a counted play first comes
                 search = PopularityConsumer(
-                    lambda tracks, now: self.search.recount_popularity(tracks, now), self.clock
+                    lambda tracks, now, rank: self.search.recount_popularity(tracks, now, rank),
+                    self.clock,
                 )
                 self.event_log.consume(POPULARITY, PLAY_COUNTED, search.handle, stop)
             if ARTIST_STATS in wanted:
-                stats = StatsConsumer(lambda: self.artist_stats.roll_up())
+                stats = StatsConsumer(lambda: self.artist_stats.roll_up(streams_only=True))
                 self.event_log.consume(ARTIST_STATS, PLAY_COUNTED, stats.handle, stop)
         return stop
 

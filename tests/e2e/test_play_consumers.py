@@ -96,7 +96,7 @@ def test_counted_plays_reach_popularity_and_statistics_once_when_a_batch_comes_a
         again: dict[str, list[int]] = {POPULARITY: [], ARTIST_STATS: []}
         consumers: dict[str, Callable[[list[LogEntry]], None]] = {
             POPULARITY: PopularityConsumer(app.search.recount_popularity, app.clock).handle,
-            ARTIST_STATS: StatsConsumer(app.artist_stats.roll_up).handle,
+            ARTIST_STATS: StatsConsumer(lambda: app.artist_stats.roll_up(streams_only=True)).handle,
         }
         stop = app.start_consumers([COUNTING])
         try:

@@ -36,11 +36,14 @@ class SearchIndex(Protocol):
         """(Releases plus artists the catalog holds, entries the index holds.)"""
         ...
 
-    def roll_up_popularity(self, now: datetime, tracks: Collection[int] | None = None) -> int:
+    def roll_up_popularity(
+        self, now: datetime, tracks: Collection[int] | None = None, *, rank: bool = True
+    ) -> int:
         """Count each entry's streams of the 28 days before now again (per listeners'
         country and everywhere), and rank each kind's most played entries, searched first;
         returns the rows written. Ranking reads only these. With `tracks`: only these tracks'
-        entries, their releases' and their artists' are counted again (then the ranking)."""
+        entries, their releases' and their artists' are counted again (then the ranking,
+        unless `rank` is false: the counts alone)."""
         ...
 
     def replace_popularity(self, rows: list[tuple[str, int, str, int]]) -> int:

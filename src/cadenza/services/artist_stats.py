@@ -98,12 +98,17 @@ class ArtistStats:
         with self.uow() as uow:
             return uow.stats_rollup.count_to_roll() + uow.stats_rollup.unroll.count_to_unroll()
 
-    def roll_up(self, advance: Callable[[int], None] | None = None) -> RollupReport:
+    def roll_up(
+        self, advance: Callable[[int], None] | None = None, *, streams_only: bool = False
+    ) -> RollupReport:
         """Add every counted stream not rolled up yet to the figures, a batch a transaction
         (the figures and the streams' marks commit together: a rerun or a crash adds nothing
         twice), then count the recent days' saves, playlist adds and follows again. Streams
         flagged artificial since they were rolled up are taken out first, the same way; a
-        flag an admin clears makes its streams not rolled up again."""
+        flag an admin clears makes its streams not rolled up again.
+
+        `streams_only` (the `artist-stats` consumer, for each batch of counted plays): the
+        streams alone; the saves, adds and follows and the run's time are left to the job."""
         now = self.clock.now()
         today = now.date()
         with self.uow() as uow:
@@ -130,6 +135,9 @@ class ArtistStats:
                     if advance is not None:
                         advance(done)
                     continue
+                if streams_only:
+                    uow.commit()
+                    return RollupReport(streams, batches, taken_out, 0)
                 since = (
                     date(1970, 1, 1)
                     if previous is None

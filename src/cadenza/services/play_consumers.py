@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cadenza.ports.clock import Clock
 from cadenza.ports.event_log import LogEntry
@@ -43,19 +43,31 @@ def counted_tracks(entries: list[LogEntry]) -> set[int]:
     return tracks
 
 
-class PopularityConsumer:
-    """The `search-popularity` consumer: the batch's tracks' popularity counted again."""
+RANK_EVERY = timedelta(minutes=1)  # the most played ranked again at most this often
 
-    def __init__(self, recount: Callable[[set[int], datetime], int], clock: Clock) -> None:
+
+class PopularityConsumer:
+    """The `search-popularity` consumer: the batch's tracks' popularity counted again, and
+    the most played of each kind ranked again at most every RANK_EVERY (a ranking rewrites up
+    to 500 entries' rows and their index entries; the counts it reads are always current, and
+    the daily job ranks too)."""
+
+    def __init__(self, recount: Callable[[set[int], datetime, bool], int], clock: Clock) -> None:
         self.recount, self.clock = recount, clock
+        self.ranked_at: datetime | None = None
 
     def handle(self, entries: list[LogEntry]) -> None:
         if tracks := counted_tracks(entries):
-            self.recount(tracks, self.clock.now())
+            now = self.clock.now()
+            rank = self.ranked_at is None or now - self.ranked_at >= RANK_EVERY
+            self.recount(tracks, now, rank)
+            if rank:
+                self.ranked_at = now
 
 
 class StatsConsumer:
-    """The `artist-stats` consumer: the streams counted and not rolled up yet, rolled up."""
+    """The `artist-stats` consumer: the streams counted and not rolled up yet, rolled up (the
+    streams alone: the saves, adds and follows are the job's)."""
 
     def __init__(self, roll_up: Callable[[], object]) -> None:
         self.roll_up = roll_up

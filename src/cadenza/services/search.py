@@ -116,13 +116,14 @@ class SearchService:
             log.exception("search upkeep after the popularity rollup failed")
         return rows
 
-    def recount_popularity(self, tracks: set[int], now: datetime) -> int:
+    def recount_popularity(self, tracks: set[int], now: datetime, rank: bool = True) -> int:
         """The popularity of these tracks, their releases and their artists counted again from
         the counted plays (the `search-popularity` consumer, for a batch of counted plays): a
         count made again, never an addition, so a batch that comes twice counts nothing twice.
-        Plays leaving the 28 days go at the daily rollup."""
+        Plays leaving the 28 days go at the daily rollup. `rank`: the most played of each kind
+        ranked again too (it rewrites up to 500 entries' rows: not for every batch)."""
         with self.uow() as uow:
-            rows = uow.search.roll_up_popularity(now, tracks)
+            rows = uow.search.roll_up_popularity(now, tracks, rank=rank)
             uow.commit()
         return rows
 

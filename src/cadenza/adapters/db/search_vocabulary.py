@@ -222,9 +222,10 @@ class SearchVocabulary:
         )
         return list(self.s.scalars(query, {"w": word, "n": limit}))
 
-    def roll_up_popularity(self, now: datetime, tracks: Collection[int] | None = None) -> int:
-        """Count the last 28 days' counted streams again, per entry and listeners' country:
-        every entry's, or only (`tracks`) these tracks', their releases' and their artists'."""
+    def roll_up_popularity(
+        self, now: datetime, tracks: Collection[int] | None = None, *, rank: bool = True
+    ) -> int:
+        """The 28 days' streams counted again per entry and country (ports/search.py)."""
         self._lock_popularity()
         since = as_utc(now) - POPULAR_WINDOW
         owners: list[tuple[Kind, Any, Any]] = [
@@ -255,7 +256,7 @@ class SearchVocabulary:
                 else:
                     query = query.group_by(owner)
                 self.s.execute(insert(P).from_select(columns, query))
-        self.mark_popular()
+        self.mark_popular() if rank else None
         rows = select(func.count()).select_from(P)
         if only is not None:
             rows = rows.where(
